@@ -1,0 +1,135 @@
+/* spikefield core: status codes, the context (last error message), counter-based
+ * random streams and a few numeric helpers shared by every module.
+ *
+ * Invariant: no global mutable state. Everything that can fail reports an
+ * sf_status; the detailed message of the last failure lives on the sf_context
+ * that was passed in (never in a global), so one context per thread is safe.
+ */
+#ifndef SPIKEFIELD_CORE_H
+#define SPIKEFIELD_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One list gives the enum and the messages (X-macro). */
+#define SF_STATUS_LIST(X)                                                   \
+    X(SF_OK, "success")                                                     \
+    X(SF_ERR_NOMEM, "out of memory")                                        \
+    X(SF_ERR_IO, "input/output error")                                      \
+    X(SF_ERR_PARSE, "model file syntax error")                              \
+    X(SF_ERR_MODEL, "invalid model description")                            \
+    X(SF_ERR_ARG, "invalid argument")                                       \
+    X(SF_ERR_RANGE, "value out of range")                                   \
+    X(SF_ERR_TOO_BIG, "network does not fit into memory")                   \
+    X(SF_ERR_NOCONV, "iteration did not converge")                          \
+    X(SF_ERR_NUMERIC, "numerical failure")                                  \
+    X(SF_ERR_INTERRUPTED, "interrupted")
+
+typedef enum {
+#define SF_X_ENUM(code, msg) code,
+    SF_STATUS_LIST(SF_X_ENUM)
+#undef SF_X_ENUM
+    SF_STATUS_COUNT
+} sf_status;
+
+/* Static description of a status code. Never NULL. Thread-safe. */
+const char *sf_strerror(sf_status code);
+
+/* The context carries the last error message. Create one per thread.
+ * sf_context_create returns NULL only when out of memory.
+ * sf_context_destroy(NULL) is a no-op. */
+typedef struct sf_context sf_context;
+sf_context *sf_context_create(void);
+void sf_context_destroy(sf_context *ctx);
+
+/* Message of the last failure on ctx ("" if none). Owned by ctx, valid until
+ * the next call that fails on ctx. */
+const char *sf_context_errmsg(const sf_context *ctx);
+sf_status sf_context_status(const sf_context *ctx);
+void sf_context_clear(sf_context *ctx);
+
+/* Records a failure on ctx (printf-style message) and returns code, so that
+ * callers can write `return sf_fail(ctx, SF_ERR_ARG, "...", ...)`.
+ * ctx may be NULL (the message is then dropped). */
+sf_status sf_fail(sf_context *ctx, sf_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---------------------------------------------------------------------------
+ * Counter-based random streams (Philox4x32-10, Random123).
+ *
+ * A stream is keyed by (seed, purpose, entity): the same triple gives the same
+ * numbers whichever thread or process draws them. Purposes are fixed below so
+ * that adding a new one never changes existing streams.
+ */
+typedef enum {
+    SF_RNG_CONNECT = 1,   /* entity: target neuron (or projection) id    */
+    SF_RNG_WEIGHT = 2,    /* entity: target neuron id                     */
+    SF_RNG_DELAY = 3,     /* entity: target neuron id                     */
+    SF_RNG_INIT = 4,      /* entity: neuron id, initial state             */
+    SF_RNG_POISSON = 5,   /* entity: neuron id, background Poisson drive  */
+    SF_RNG_ANALYSIS = 6,  /* entity: population id, pair sampling         */
+    SF_RNG_NEURON = 7,    /* entity: neuron id, intrinsic stochasticity   */
+    SF_RNG_TEST = 99
+} sf_rng_purpose;
+
+typedef struct {
+    uint32_t key[2];      /* seed                                          */
+    uint32_t ctr[4];      /* [0] entity lo, [1] entity hi|purpose, [2..3] block */
+    uint32_t buf[4];      /* last block of output                          */
+    unsigned used;        /* words of buf consumed (4 = empty)             */
+} sf_rng;
+
+/* Positions the stream at block 0 of (seed, purpose, entity). */
+void sf_rng_init(sf_rng *r, uint64_t seed, sf_rng_purpose purpose, uint64_t entity);
+/* Jumps to block `block` (each block is 4 x 32 bits) of the same stream. */
+void sf_rng_seek(sf_rng *r, uint64_t block);
+uint32_t sf_rng_u32(sf_rng *r);
+/* Uniform in [0,1) with 53 random bits. */
+double sf_rng_uniform(sf_rng *r);
+/* Uniform in (0,1), never 0: safe for log(). */
+double sf_rng_uniform_pos(sf_rng *r);
+/* Uniform integer in [0, n), n >= 1, unbiased (Lemire's method). */
+uint64_t sf_rng_below(sf_rng *r, uint64_t n);
+double sf_rng_normal(sf_rng *r);
+double sf_rng_exponential(sf_rng *r, double mean);
+
+/* One Philox4x32-10 block: the raw bijection, for hot loops that address
+ * their own counters (out may alias nothing). */
+void sf_philox(const uint32_t key[2], const uint32_t ctr[4], uint32_t out[4]);
+
+/* A gsl_rng backed by a stream, for GSL's samplers (binomial, poisson, ...).
+ * The returned pointer is a gsl_rng*; free it with sf_rng_gsl_free. */
+struct gsl_rng_struct;
+void *sf_rng_gsl_alloc(uint64_t seed, sf_rng_purpose purpose, uint64_t entity);
+void sf_rng_gsl_reset(void *gsl_rng, uint64_t seed, sf_rng_purpose purpose, uint64_t entity);
+void sf_rng_gsl_free(void *gsl_rng);
+
+/* ---------------------------------------------------------------------------
+ * Barrier that sleeps (futex via pthread condition) instead of spinning, so
+ * idle threads leave the core to others on a shared machine.
+ */
+typedef struct sf_barrier sf_barrier;
+sf_barrier *sf_barrier_create(unsigned nthreads);
+void sf_barrier_destroy(sf_barrier *b);
+void sf_barrier_wait(sf_barrier *b);
+
+/* ---------------------------------------------------------------------------
+ * Memory helpers. */
+/* Available memory in bytes (MemAvailable of /proc/meminfo, or cgroup limit if
+ * lower); 0 if unknown. */
+uint64_t sf_mem_available(void);
+/* Peak resident set size of this process in bytes (0 if unknown). */
+uint64_t sf_mem_peak_rss(void);
+/* Seconds on a monotonic clock. */
+double sf_wall_time(void);
+/* CPU seconds used by this process (all threads). */
+double sf_cpu_time(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,98 @@
+/* A minimal streaming JSON writer for summaries and predictions. */
+#include "cli/cli.h"
+
+#include <math.h>
+
+static void sep(json_w *j, const char *key)
+{
+    if (j->depth > 0) {
+        if (!j->first[j->depth])
+            fputc(',', j->f);
+        j->first[j->depth] = 0;
+        fputc('\n', j->f);
+        for (int i = 0; i < j->depth; i++)
+            fputs("  ", j->f);
+    }
+    if (key) {
+        fputc('"', j->f);
+        for (const char *c = key; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                fputc('\\', j->f);
+            if ((unsigned char)*c < 0x20)
+                fprintf(j->f, "\\u%04x", (unsigned char)*c);
+            else
+                fputc(*c, j->f);
+        }
+        fputs("\": ", j->f);
+    }
+}
+
+void json_begin(json_w *j, FILE *f)
+{
+    j->f = f;
+    j->depth = 0;
+    j->first[0] = 1;
+}
+
+static void open_(json_w *j, const char *key, char c)
+{
+    sep(j, key);
+    fputc(c, j->f);
+    j->depth++;
+    j->first[j->depth] = 1;
+}
+
+static void close_(json_w *j, char c)
+{
+    int empty = j->first[j->depth];
+    j->depth--;
+    if (!empty) {
+        fputc('\n', j->f);
+        for (int i = 0; i < j->depth; i++)
+            fputs("  ", j->f);
+    }
+    fputc(c, j->f);
+    if (j->depth == 0)
+        fputc('\n', j->f);
+}
+
+void json_obj(json_w *j, const char *key) { open_(j, key, '{'); }
+void json_arr(json_w *j, const char *key) { open_(j, key, '['); }
+void json_end_obj(json_w *j) { close_(j, '}'); }
+void json_end_arr(json_w *j) { close_(j, ']'); }
+
+void json_num(json_w *j, const char *key, double v)
+{
+    sep(j, key);
+    if (isfinite(v))
+        fprintf(j->f, "%.10g", v);
+    else
+        fputs("null", j->f);
+}
+
+void json_int(json_w *j, const char *key, long long v)
+{
+    sep(j, key);
+    fprintf(j->f, "%lld", v);
+}
+
+void json_str(json_w *j, const char *key, const char *v)
+{
+    sep(j, key);
+    fputc('"', j->f);
+    for (const char *c = v ? v : ""; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fputc('\\', j->f);
+        if ((unsigned char)*c < 0x20)
+            fprintf(j->f, "\\u%04x", (unsigned char)*c);
+        else
+            fputc(*c, j->f);
+    }
+    fputc('"', j->f);
+}
+
+void json_bool(json_w *j, const char *key, int v)
+{
+    sep(j, key);
+    fputs(v ? "true" : "false", j->f);
+}

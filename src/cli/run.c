@@ -1,0 +1,276 @@
+/* spikefield run: load, build, simulate, analyse, write outputs.
+ *
+ * Outputs (in --out DIR, default out/<model name>): spikes.h5 (SONATA),
+ * <voltmeter>.h5 (SONATA reports), summary.json. Every file is written to a
+ * temporary name and renamed when complete. A bad model or a network too big
+ * for memory fails before anything is created; Ctrl-C (SIGINT) or SIGTERM
+ * stops the run at the next slice, writes what was simulated and marks the
+ * summary as interrupted (exit status 130).
+ */
+#include "cli/sim.h"
+
+#include "spikefield/analysis.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile int g_stop = 0;   /* set by the signal handler only */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void progress(void *user, double t, double T, double wall)
+{
+    (void)user;
+    double rtf = t > 0 ? wall / (t * 1e-3) : 0;
+    double left = t > 0 ? wall * (T - t) / t : 0;
+    fprintf(stderr, "\r  t = %9.1f / %.1f ms   wall %7.1f s   real-time factor %6.2f   left %6.1f s ",
+            t, T, wall, rtf, left);
+    if (t >= T)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static char *default_out(const char *model)
+{
+    const char *base = strrchr(model, '/');
+    base = base ? base + 1 : model;
+    size_t n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        n = (size_t)(dot - base);
+    char *s = malloc(n + 8);
+    if (s)
+        snprintf(s, n + 8, "out/%.*s", (int)n, base);
+    return s;
+}
+
+void sim_free(sim_result *r)
+{
+    sf_recording_destroy(r->rec);
+    sf_network_destroy(r->net);
+    sf_model_destroy(r->m);
+    free(r->stats);
+    free(r->recorded);
+    free(r->n_spikes);
+    free(r->out_dir);
+    sf_context_destroy(r->ctx);
+    memset(r, 0, sizeof *r);
+}
+
+static void analyse(sim_result *r)
+{
+    const sf_model *m = r->m;
+    double t1 = sf_recording_t_end(r->rec);
+    for (int p = 0; p < m->n_pops; p++) {
+        sf_pop_stats *st = &r->stats[p];
+        const uint32_t *ids;
+        const int64_t *steps;
+        size_t n;
+        r->recorded[p] = sf_recording_spikes(r->rec, p, &ids, &steps, &n);
+        st->rate_Hz = st->cv_isi = st->fano = st->corr = NAN;
+        st->rate_sem = st->cv_sem = st->fano_sem = st->corr_sem = NAN;
+        if (!r->recorded[p] || t1 <= m->sim.t_analysis)
+            continue;
+        sf_spikes sp = {ids, steps, n, m->pops[p].n, (uint32_t)p, m->sim.resolution};
+        if (sf_analysis_population(r->ctx, &sp, m->sim.t_analysis, t1, m->sim.bin,
+                                   m->sim.corr_pairs, m->sim.seed, st) != SF_OK)
+            fprintf(stderr, "spikefield: analysis of %s: %s\n", m->pops[p].name,
+                    sf_context_errmsg(r->ctx));
+        r->n_spikes[p] = n;
+    }
+}
+
+int sim_execute(cli_opts *o, sim_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->ctx = sf_context_create();
+    if (!r->ctx)
+        return 1;
+    if (sf_model_load(r->ctx, o->model, o->sets, o->n_sets, &r->m) != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+        return 1;
+    }
+    const sf_model *m = r->m;
+    r->out_dir = o->out_dir ? strdup(o->out_dir) : default_out(o->model);
+    int created = 0;
+    if (!o->quiet)
+        fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s)\n", m->file,
+                (unsigned long long)sf_model_neurons(m), m->sim.threads, m->sim.threads > 1 ? "s" : "");
+    if (sf_network_build(r->ctx, m, m->sim.threads, &r->net) != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+        return 1;
+    }
+    if (cli_mkdirs(r->out_dir, &created) != 0) {
+        fprintf(stderr, "spikefield: cannot create output directory %s\n", r->out_dir);
+        return 1;
+    }
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    g_stop = 0;
+    sf_run_options ro = {.stop = &g_stop};
+    if (!o->quiet && isatty(STDERR_FILENO))
+        ro.progress = progress;
+    sf_status st = sf_engine_run(r->ctx, r->net, &ro, &r->rec);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (st != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+        if (created)
+            rmdir(r->out_dir);
+        return 1;
+    }
+    if (ro.progress && sf_recording_interrupted(r->rec))
+        fputc('\n', stderr);
+    r->stats = calloc((size_t)m->n_pops, sizeof *r->stats);
+    r->recorded = calloc((size_t)m->n_pops, sizeof(bool));
+    r->n_spikes = calloc((size_t)m->n_pops, sizeof(size_t));
+    if (!r->stats || !r->recorded || !r->n_spikes)
+        return 1;
+    analyse(r);
+    if (sf_recording_write(r->ctx, r->rec, m, r->out_dir) != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+        return 1;
+    }
+    return 0;
+}
+
+static void write_summary(FILE *f, void *user)
+{
+    const sim_result *r = user;
+    const sf_model *m = r->m;
+    double T = sf_recording_t_end(r->rec), sim_s = sf_recording_seconds(r->rec);
+    json_w j;
+    json_begin(&j, f);
+    json_obj(&j, NULL);
+    json_str(&j, "model", m->file);
+    json_int(&j, "seed", (long long)m->sim.seed);
+    json_int(&j, "threads", m->sim.threads);
+    json_bool(&j, "interrupted", sf_recording_interrupted(r->rec));
+    json_num(&j, "t_end_ms", T);
+    json_num(&j, "duration_ms", m->sim.duration);
+    json_obj(&j, "analysis");
+    json_num(&j, "start_ms", m->sim.t_analysis);
+    json_num(&j, "stop_ms", T);
+    json_num(&j, "bin_ms", m->sim.bin);
+    json_int(&j, "pairs", m->sim.corr_pairs);
+    json_end_obj(&j);
+    json_obj(&j, "populations");
+    for (int p = 0; p < m->n_pops; p++) {
+        const sf_pop_stats *s = &r->stats[p];
+        json_obj(&j, m->pops[p].name);
+        json_str(&j, "model", m->pops[p].type->name);
+        json_int(&j, "n", m->pops[p].n);
+        json_bool(&j, "recorded", r->recorded[p]);
+        json_int(&j, "spikes", (long long)r->n_spikes[p]);
+        json_num(&j, "rate_Hz", s->rate_Hz);
+        json_num(&j, "rate_sem_Hz", s->rate_sem);
+        json_num(&j, "cv_isi", s->cv_isi);
+        json_num(&j, "cv_isi_sem", s->cv_sem);
+        json_int(&j, "cv_isi_neurons", (long long)s->n_cv);
+        json_num(&j, "fano", s->fano);
+        json_num(&j, "fano_sem", s->fano_sem);
+        json_num(&j, "corr", s->corr);
+        json_num(&j, "corr_sem", s->corr_sem);
+        json_int(&j, "corr_pairs", (long long)s->n_pairs_used);
+        json_end_obj(&j);
+    }
+    json_end_obj(&j);
+    json_obj(&j, "network");
+    json_int(&j, "neurons", (long long)sf_model_neurons(m));
+    json_int(&j, "synapses", (long long)sf_network_synapses(r->net));
+    json_num(&j, "bytes_per_synapse", sf_network_bytes_per_synapse(r->net));
+    json_obj(&j, "projections");
+    for (int i = 0; i < m->n_proj; i++)
+        json_int(&j, m->proj[i].name, (long long)sf_network_projection_synapses(r->net, i));
+    json_end_obj(&j);
+    json_end_obj(&j);
+    json_obj(&j, "timing");
+    json_num(&j, "build_s", sf_network_build_seconds(r->net));
+    json_num(&j, "simulate_s", sim_s);
+    json_num(&j, "real_time_factor", T > 0 ? sim_s / (T * 1e-3) : NAN);
+    json_num(&j, "cpu_s", sf_recording_cpu_seconds(r->rec));
+    json_int(&j, "peak_rss_bytes", (long long)sf_mem_peak_rss());
+    json_end_obj(&j);
+    json_obj(&j, "outputs");
+    json_str(&j, "spikes", "spikes.h5");
+    for (int i = 0; i < m->n_recorders; i++)
+        if (m->recorders[i].kind == SF_REC_VOLTMETER) {
+            char name[512];
+            snprintf(name, sizeof name, "%s.h5", m->recorders[i].name);
+            json_str(&j, m->recorders[i].name, name);
+        }
+    json_end_obj(&j);
+    json_end_obj(&j);
+}
+
+int sim_write_summary(sim_result *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.json", r->out_dir);
+    if (cli_write_atomic(path, write_summary, r) != 0) {
+        fprintf(stderr, "spikefield: cannot write %s\n", path);
+        return 1;
+    }
+    return 0;
+}
+
+void sim_print_table(const sim_result *r, FILE *f)
+{
+    const sf_model *m = r->m;
+    fprintf(f, "\n%-12s %9s %13s %10s %8s %8s %9s\n", "population", "neurons", "synapses in",
+            "rate (Hz)", "CV ISI", "Fano", "corr");
+    for (int p = 0; p < m->n_pops; p++) {
+        uint64_t syn = 0;
+        for (int i = 0; i < m->n_proj; i++)
+            if (m->proj[i].target == p)
+                syn += sf_network_projection_synapses(r->net, i);
+        const sf_pop_stats *s = &r->stats[p];
+        if (!r->recorded[p]) {
+            fprintf(f, "%-12s %9u %13llu %10s\n", m->pops[p].name, m->pops[p].n,
+                    (unsigned long long)syn, "(not recorded)");
+            continue;
+        }
+        fprintf(f, "%-12s %9u %13llu %10.3f %8.3f %8.3f %9.5f\n", m->pops[p].name, m->pops[p].n,
+                (unsigned long long)syn, s->rate_Hz, s->cv_isi, s->fano, s->corr);
+    }
+    double T = sf_recording_t_end(r->rec), sim_s = sf_recording_seconds(r->rec);
+    fprintf(f, "\n%llu neurons, %llu synapses (%.2f bytes each); build %.2f s, simulate %.2f s "
+            "(real-time factor %.2f, %d thread%s)\n",
+            (unsigned long long)sf_model_neurons(m), (unsigned long long)sf_network_synapses(r->net),
+            sf_network_bytes_per_synapse(r->net), sf_network_build_seconds(r->net), sim_s,
+            T > 0 ? sim_s / (T * 1e-3) : 0.0, m->sim.threads, m->sim.threads > 1 ? "s" : "");
+    if (sf_recording_interrupted(r->rec))
+        fprintf(f, "interrupted at t = %.1f ms of %.1f ms; outputs hold what was simulated\n", T,
+                m->sim.duration);
+}
+
+int cmd_run(cli_opts *o)
+{
+    sim_result r;
+    int rc = sim_execute(o, &r);
+    if (rc == 0)
+        rc = sim_write_summary(&r);
+    if (rc == 0) {
+        if (!o->quiet)
+            sim_print_table(&r, stdout);
+        printf("outputs: %s/spikes.h5, %s/summary.json", r.out_dir, r.out_dir);
+        for (int i = 0; i < r.m->n_recorders; i++)
+            if (r.m->recorders[i].kind == SF_REC_VOLTMETER)
+                printf(", %s/%s.h5", r.out_dir, r.m->recorders[i].name);
+        printf("\n");
+        if (sf_recording_interrupted(r.rec))
+            rc = 130;
+    }
+    sim_free(&r);
+    return rc;
+}

@@ -1,0 +1,27 @@
+/* Simulation part of the CLI, shared by `run` and `compare`. */
+#ifndef SF_CLI_SIM_H
+#define SF_CLI_SIM_H
+
+#include "cli/cli.h"
+#include "spikefield/analysis.h"
+#include "spikefield/network.h"
+
+typedef struct {
+    sf_context *ctx;
+    sf_model *m;
+    sf_network *net;
+    sf_recording *rec;
+    sf_pop_stats *stats;     /* per population                      */
+    bool *recorded;
+    size_t *n_spikes;
+    char *out_dir;
+} sim_result;
+
+/* Loads, builds, runs, analyses and writes spikes/traces. Prints errors.
+ * Returns 0 on success (also when interrupted), 1 on failure. */
+int sim_execute(cli_opts *o, sim_result *r);
+int sim_write_summary(sim_result *r);
+void sim_print_table(const sim_result *r, FILE *f);
+void sim_free(sim_result *r);
+
+#endif

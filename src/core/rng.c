@@ -1,0 +1,155 @@
+/* Counter-based random streams over Philox4x32-10 (Salmon et al. 2011,
+ * Random123). A stream is the sequence philox(key = seed, ctr = (entity,
+ * purpose, block)) for block = 0, 1, 2, ...: any thread can reproduce any
+ * entity's numbers without coordination, which is what makes simulations
+ * bit-identical across thread counts. */
+#include "spikefield/core.h"
+
+#include <Random123/philox.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+
+void sf_philox(const uint32_t key[2], const uint32_t ctr[4], uint32_t out[4])
+{
+    philox4x32_key_t k = {{key[0], key[1]}};
+    philox4x32_ctr_t c = {{ctr[0], ctr[1], ctr[2], ctr[3]}};
+    philox4x32_ctr_t r = philox4x32(c, k);
+    out[0] = r.v[0];
+    out[1] = r.v[1];
+    out[2] = r.v[2];
+    out[3] = r.v[3];
+}
+
+void sf_rng_init(sf_rng *r, uint64_t seed, sf_rng_purpose purpose, uint64_t entity)
+{
+    r->key[0] = (uint32_t)seed;
+    r->key[1] = (uint32_t)(seed >> 32);
+    r->ctr[0] = (uint32_t)entity;
+    /* entity ids stay below 2^24 * 2^32; the purpose takes the top byte */
+    r->ctr[1] = (uint32_t)((entity >> 32) & 0x00ffffffu) | ((uint32_t)purpose << 24);
+    r->ctr[2] = 0;
+    r->ctr[3] = 0;
+    r->used = 4;
+}
+
+void sf_rng_seek(sf_rng *r, uint64_t block)
+{
+    r->ctr[2] = (uint32_t)block;
+    r->ctr[3] = (uint32_t)(block >> 32);
+    r->used = 4;
+}
+
+uint32_t sf_rng_u32(sf_rng *r)
+{
+    if (r->used == 4) {
+        sf_philox(r->key, r->ctr, r->buf);
+        if (++r->ctr[2] == 0)
+            ++r->ctr[3];
+        r->used = 0;
+    }
+    return r->buf[r->used++];
+}
+
+double sf_rng_uniform(sf_rng *r)
+{
+    uint64_t a = sf_rng_u32(r) >> 5, b = sf_rng_u32(r) >> 6; /* 27 + 26 bits */
+    return ((double)a * 67108864.0 + (double)b) * (1.0 / 9007199254740992.0);
+}
+
+double sf_rng_uniform_pos(sf_rng *r)
+{
+    double u;
+    do
+        u = sf_rng_uniform(r);
+    while (u == 0.0);
+    return u;
+}
+
+uint64_t sf_rng_below(sf_rng *r, uint64_t n)
+{
+    if (n <= 1)
+        return 0;
+    if (n <= UINT32_MAX) {
+        /* Lemire 2019: multiply-shift with rejection of the biased zone */
+        uint32_t n32 = (uint32_t)n;
+        uint64_t m = (uint64_t)sf_rng_u32(r) * n32;
+        uint32_t low = (uint32_t)m;
+        if (low < n32) {
+            uint32_t thresh = (uint32_t)(-n32) % n32;
+            while (low < thresh) {
+                m = (uint64_t)sf_rng_u32(r) * n32;
+                low = (uint32_t)m;
+            }
+        }
+        return m >> 32;
+    }
+    uint64_t lim = UINT64_MAX - UINT64_MAX % n, x;
+    do
+        x = ((uint64_t)sf_rng_u32(r) << 32) | sf_rng_u32(r);
+    while (x >= lim);
+    return x % n;
+}
+
+double sf_rng_normal(sf_rng *r)
+{
+    /* Marsaglia polar method: exact, two uniforms per accepted pair; the
+     * second deviate is dropped so that the stream stays stateless. */
+    double u, v, s;
+    do {
+        u = 2.0 * sf_rng_uniform(r) - 1.0;
+        v = 2.0 * sf_rng_uniform(r) - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    return u * sqrt(-2.0 * log(s) / s);
+}
+
+double sf_rng_exponential(sf_rng *r, double mean)
+{
+    return -mean * log(sf_rng_uniform_pos(r));
+}
+
+/* gsl_rng adaptor: lets GSL's samplers draw from our streams. */
+static void gsl_philox_set(void *state, unsigned long seed)
+{
+    sf_rng_init(state, seed, SF_RNG_TEST, 0);
+}
+static unsigned long gsl_philox_get(void *state)
+{
+    return sf_rng_u32(state);
+}
+static double gsl_philox_get_double(void *state)
+{
+    return sf_rng_uniform(state);
+}
+static const gsl_rng_type gsl_philox_type = {
+    "sf_philox4x32", 0xffffffffUL, 0, sizeof(sf_rng),
+    gsl_philox_set, gsl_philox_get, gsl_philox_get_double};
+
+void *sf_rng_gsl_alloc(uint64_t seed, sf_rng_purpose purpose, uint64_t entity)
+{
+    gsl_rng *g = malloc(sizeof *g);
+    if (!g)
+        return NULL;
+    g->type = &gsl_philox_type;
+    g->state = malloc(sizeof(sf_rng));
+    if (!g->state) {
+        free(g);
+        return NULL;
+    }
+    sf_rng_init(g->state, seed, purpose, entity);
+    return g;
+}
+
+void sf_rng_gsl_reset(void *gsl, uint64_t seed, sf_rng_purpose purpose, uint64_t entity)
+{
+    sf_rng_init(((gsl_rng *)gsl)->state, seed, purpose, entity);
+}
+
+void sf_rng_gsl_free(void *gsl)
+{
+    if (gsl) {
+        free(((gsl_rng *)gsl)->state);
+        free(gsl);
+    }
+}

@@ -1,0 +1,66 @@
+/* Status codes and the per-context last-error message.
+ * Invariant: a context's message always describes its most recent failure. */
+#include "spikefield/core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sf_context {
+    sf_status status;
+    char msg[2048];
+};
+
+static const char *const status_text[] = {
+#define SF_X_TEXT(code, text) text,
+    SF_STATUS_LIST(SF_X_TEXT)
+#undef SF_X_TEXT
+};
+
+const char *sf_strerror(sf_status code)
+{
+    if ((int)code < 0 || code >= SF_STATUS_COUNT)
+        return "unknown status";
+    return status_text[code];
+}
+
+sf_context *sf_context_create(void)
+{
+    return calloc(1, sizeof(sf_context));
+}
+
+void sf_context_destroy(sf_context *ctx)
+{
+    free(ctx);
+}
+
+const char *sf_context_errmsg(const sf_context *ctx)
+{
+    return ctx ? ctx->msg : "";
+}
+
+sf_status sf_context_status(const sf_context *ctx)
+{
+    return ctx ? ctx->status : SF_OK;
+}
+
+void sf_context_clear(sf_context *ctx)
+{
+    if (ctx) {
+        ctx->status = SF_OK;
+        ctx->msg[0] = '\0';
+    }
+}
+
+sf_status sf_fail(sf_context *ctx, sf_status code, const char *fmt, ...)
+{
+    if (ctx) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+        va_end(ap);
+        ctx->status = code;
+    }
+    return code;
+}

@@ -1,0 +1,96 @@
+/* Queries on a loaded model and the per-entity random values it describes. */
+#include "spikefield/model.h"
+
+#include <math.h>
+#include <string.h>
+
+int sf_model_find_pop(const sf_model *m, const char *name)
+{
+    for (int i = 0; name && i < m->n_pops; i++)
+        if (m->pops[i].name && strcmp(m->pops[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+uint64_t sf_model_neurons(const sf_model *m)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < m->n_pops; i++)
+        n += m->pops[i].n;
+    return n;
+}
+
+double sf_model_param(const sf_model *m, int pop, const char *name)
+{
+    if (pop < 0 || pop >= m->n_pops)
+        return NAN;
+    int k = sf_param_index(m->pops[pop].type, name);
+    return k < 0 ? NAN : m->pops[pop].params[k];
+}
+
+double sf_model_expected_synapses(const sf_model *m, int i)
+{
+    const sf_projection *p = &m->proj[i];
+    double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
+    bool self = p->source == p->target && !p->autapses;
+    switch (p->rule) {
+    case SF_RULE_FIXED_INDEGREE:
+        return (double)p->count * nt;
+    case SF_RULE_FIXED_OUTDEGREE:
+        return (double)p->count * ns;
+    case SF_RULE_FIXED_TOTAL_NUMBER:
+        return (double)p->count;
+    case SF_RULE_PAIRWISE_BERNOULLI:
+        return p->p * (ns * nt - (self ? ns : 0));
+    case SF_RULE_ONE_TO_ONE:
+        return self ? 0 : ns;
+    case SF_RULE_ALL_TO_ALL:
+        return ns * nt - (self ? ns : 0);
+    }
+    return 0;
+}
+
+static double draw_once(const sf_dist *d, sf_rng *r)
+{
+    switch (d->kind) {
+    case SF_DIST_CONST:
+        return d->a;
+    case SF_DIST_UNIFORM:
+        return d->a + (d->b - d->a) * sf_rng_uniform(r);
+    case SF_DIST_NORMAL:
+        return d->a + d->b * sf_rng_normal(r);
+    }
+    return d->a;
+}
+
+double sf_dist_draw(const sf_dist *d, sf_rng *r)
+{
+    double v = draw_once(d, r);
+    /* NEST's redraw: values outside [min, max] are drawn again; the parser
+     * guarantees an acceptance probability of at least 1e-3 */
+    for (int k = 0; k < 100000 && (v < d->min || v > d->max); k++)
+        v = draw_once(d, r);
+    return v < d->min ? d->min : v > d->max ? d->max : v;
+}
+
+double sf_dist_mean(const sf_dist *d)
+{
+    switch (d->kind) {
+    case SF_DIST_CONST:
+        return d->a;
+    case SF_DIST_UNIFORM: {
+        double lo = fmax(d->a, d->min), hi = fmin(d->b, d->max);
+        return 0.5 * (lo + hi);
+    }
+    case SF_DIST_NORMAL: {
+        if (d->b == 0)
+            return d->a;
+        /* mean of the truncated normal */
+        double a = (d->min - d->a) / d->b, b = (d->max - d->a) / d->b;
+        double pa = isfinite(a) ? exp(-0.5 * a * a) : 0, pb = isfinite(b) ? exp(-0.5 * b * b) : 0;
+        double z = 0.5 * (erfc(a / M_SQRT2) - erfc(b / M_SQRT2));
+        return d->a + d->b * (pa - pb) / (sqrt(2 * M_PI) * z);
+    }
+    }
+    return d->a;
+}

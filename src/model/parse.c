@@ -1,0 +1,996 @@
+/* Model files: YAML (libfyaml) -> validated sf_model.
+ *
+ * Invariant: every error names FILE:LINE:COLUMN, the dotted key path and what
+ * was expected, and leaves *out NULL; the model returned is complete and
+ * satisfies every range and relation check below, so the builder and the
+ * theory never have to re-validate. The key reference is docs/model-format.md.
+ */
+#include "spikefield/model.h"
+
+#include <errno.h>
+#include <libfyaml.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct {
+    sf_context *ctx;
+    const char *file;
+    struct fy_document *doc;
+} parser;
+
+/* A node with the key path that led to it and the node to point at. */
+typedef struct {
+    struct fy_node *node;  /* NULL when the key is absent            */
+    struct fy_node *where; /* key (or value) node for line/column    */
+    char path[256];
+} cursor;
+
+static void node_pos(struct fy_node *n, int *line, int *col)
+{
+    *line = 0;
+    *col = 0;
+    if (!n)
+        return;
+    struct fy_token *t = fy_node_get_scalar_token(n);
+    const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+    if (m) {
+        *line = m->line + 1;
+        *col = m->column + 1;
+    }
+}
+
+static sf_status fail_at(parser *P, const cursor *c, sf_status code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static sf_status fail_at(parser *P, const cursor *c, sf_status code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line, col;
+    node_pos(c->where, &line, &col);
+    if (line > 0)
+        return sf_fail(P->ctx, code, "%s:%d:%d: %s: %s", P->file, line, col,
+                       c->path[0] ? c->path : "(top level)", msg);
+    return sf_fail(P->ctx, code, "%s: %s: %s", P->file, c->path[0] ? c->path : "(top level)", msg);
+}
+
+static cursor child(const cursor *parent, const char *key)
+{
+    cursor c = {NULL, parent->where, ""};
+    snprintf(c.path, sizeof c.path, "%s%s%s", parent->path, parent->path[0] ? "." : "", key);
+    if (parent->node && fy_node_is_mapping(parent->node)) {
+        struct fy_node_pair *pr = fy_node_mapping_lookup_pair_by_string(parent->node, key, FY_NT);
+        if (pr) {
+            c.node = fy_node_pair_value(pr);
+            c.where = fy_node_pair_key(pr);
+            if (c.node && fy_node_is_scalar(c.node))
+                c.where = c.node;
+        }
+    }
+    return c;
+}
+
+static const char *type_name(struct fy_node *n)
+{
+    if (!n)
+        return "nothing";
+    if (fy_node_is_mapping(n))
+        return "a mapping";
+    if (fy_node_is_sequence(n))
+        return "a list";
+    return "a scalar";
+}
+
+/* Rejects keys of mapping c that are not in the NULL-terminated list. */
+static sf_status check_keys(parser *P, const cursor *c, const char *const *allowed)
+{
+    if (!c->node)
+        return SF_OK;
+    if (!fy_node_is_mapping(c->node))
+        return fail_at(P, c, SF_ERR_MODEL, "expected a mapping, found %s", type_name(c->node));
+    void *it = NULL;
+    struct fy_node_pair *pr;
+    while ((pr = fy_node_mapping_iterate(c->node, &it))) {
+        struct fy_node *k = fy_node_pair_key(pr);
+        const char *ks = k ? fy_node_get_scalar0(k) : NULL;
+        bool ok = false;
+        for (int i = 0; ks && allowed[i]; i++)
+            ok |= strcmp(ks, allowed[i]) == 0;
+        if (!ok) {
+            char list[512] = "";
+            for (int i = 0; allowed[i]; i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, allowed[i], sizeof list - strlen(list) - 1);
+            }
+            cursor bad = *c;
+            bad.where = k;
+            snprintf(bad.path, sizeof bad.path, "%s%s%s", c->path, c->path[0] ? "." : "",
+                     ks ? ks : "?");
+            return fail_at(P, &bad, SF_ERR_MODEL, "unknown key (expected one of: %s)", list);
+        }
+    }
+    return SF_OK;
+}
+
+static sf_status need(parser *P, const cursor *c)
+{
+    if (!c->node)
+        return fail_at(P, c, SF_ERR_MODEL, "required key is missing");
+    return SF_OK;
+}
+
+static sf_status get_str(parser *P, const cursor *c, const char **out)
+{
+    if (!c->node || !fy_node_is_scalar(c->node) || fy_node_is_null(c->node))
+        return fail_at(P, c, SF_ERR_MODEL, "expected a name, found %s", type_name(c->node));
+    *out = fy_node_get_scalar0(c->node);
+    return SF_OK;
+}
+
+static sf_status get_num(parser *P, const cursor *c, double *out)
+{
+    if (!c->node || !fy_node_is_scalar(c->node))
+        return fail_at(P, c, SF_ERR_MODEL, "expected a number, found %s", type_name(c->node));
+    const char *s = fy_node_get_scalar0(c->node);
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s ? s : "", &end);
+    if (!s || end == s || *end != '\0' || errno == ERANGE) {
+        if (s && (!strcmp(s, ".inf") || !strcmp(s, "inf") || !strcmp(s, "+.inf")))
+            v = INFINITY;
+        else if (s && (!strcmp(s, "-.inf") || !strcmp(s, "-inf")))
+            v = -INFINITY;
+        else
+            return fail_at(P, c, SF_ERR_MODEL, "expected a number, found '%s'", s ? s : "");
+    }
+    if (isnan(v))
+        return fail_at(P, c, SF_ERR_MODEL, "expected a number, found NaN");
+    *out = v;
+    return SF_OK;
+}
+
+static sf_status get_num_opt(parser *P, const cursor *c, double def, double *out)
+{
+    if (!c->node) {
+        *out = def;
+        return SF_OK;
+    }
+    return get_num(P, c, out);
+}
+
+static sf_status get_range(parser *P, const cursor *c, double lo, bool lo_open, double hi,
+                           double *out)
+{
+    sf_status st = get_num(P, c, out);
+    if (st)
+        return st;
+    if ((lo_open ? !(*out > lo) : !(*out >= lo)) || !(*out <= hi))
+        return fail_at(P, c, SF_ERR_RANGE, "value %g is out of range %s%g, %g]", *out,
+                       lo_open ? "(" : "[", lo, hi);
+    return SF_OK;
+}
+
+static sf_status get_count(parser *P, const cursor *c, uint64_t max, uint64_t *out)
+{
+    double v = 0;
+    sf_status st = get_num(P, c, &v);
+    if (st)
+        return st;
+    if (v < 0 || v != floor(v) || v > (double)max)
+        return fail_at(P, c, SF_ERR_RANGE, "expected a whole number in [0, %llu], found %g",
+                       (unsigned long long)max, v);
+    *out = (uint64_t)v;
+    return SF_OK;
+}
+
+static sf_status get_bool(parser *P, const cursor *c, bool def, bool *out)
+{
+    if (!c->node) {
+        *out = def;
+        return SF_OK;
+    }
+    const char *s = fy_node_is_scalar(c->node) ? fy_node_get_scalar0(c->node) : NULL;
+    if (s && (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on")))
+        *out = true;
+    else if (s && (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off")))
+        *out = false;
+    else
+        return fail_at(P, c, SF_ERR_MODEL, "expected true or false, found %s",
+                       s ? s : type_name(c->node));
+    return SF_OK;
+}
+
+/* A value: a number, or {distribution: constant|uniform|normal, ...}. */
+static sf_status get_dist(parser *P, const cursor *c, sf_dist *d)
+{
+    d->min = -INFINITY;
+    d->max = INFINITY;
+    if (c->node && fy_node_is_scalar(c->node)) {
+        d->kind = SF_DIST_CONST;
+        d->b = 0;
+        return get_num(P, c, &d->a);
+    }
+    if (!c->node || !fy_node_is_mapping(c->node))
+        return fail_at(P, c, SF_ERR_MODEL,
+                       "expected a number or a distribution {distribution: normal, mean: .., "
+                       "std: ..}, found %s",
+                       type_name(c->node));
+    static const char *const keys[] = {"distribution", "value", "low", "high", "mean",
+                                       "std", "min", "max", NULL};
+    sf_status st = check_keys(P, c, keys);
+    const char *kind = NULL;
+    cursor k = child(c, "distribution");
+    if (st || (st = need(P, &k)) || (st = get_str(P, &k, &kind)))
+        return st;
+    cursor lo = child(c, "min"), hi = child(c, "max");
+    if ((st = get_num_opt(P, &lo, -INFINITY, &d->min)) || (st = get_num_opt(P, &hi, INFINITY, &d->max)))
+        return st;
+    if (!strcmp(kind, "constant")) {
+        cursor v = child(c, "value");
+        d->kind = SF_DIST_CONST;
+        if ((st = need(P, &v)) || (st = get_num(P, &v, &d->a)))
+            return st;
+    } else if (!strcmp(kind, "uniform")) {
+        cursor a = child(c, "low"), b = child(c, "high");
+        d->kind = SF_DIST_UNIFORM;
+        if ((st = need(P, &a)) || (st = get_num(P, &a, &d->a)) || (st = need(P, &b)) ||
+            (st = get_num(P, &b, &d->b)))
+            return st;
+        if (!(d->b > d->a))
+            return fail_at(P, &b, SF_ERR_RANGE, "high (%g) must exceed low (%g)", d->b, d->a);
+    } else if (!strcmp(kind, "normal")) {
+        cursor a = child(c, "mean"), b = child(c, "std");
+        d->kind = SF_DIST_NORMAL;
+        if ((st = need(P, &a)) || (st = get_num(P, &a, &d->a)) || (st = need(P, &b)) ||
+            (st = get_range(P, &b, 0.0, false, INFINITY, &d->b)))
+            return st;
+    } else {
+        return fail_at(P, &k, SF_ERR_MODEL,
+                       "unknown distribution '%s' (expected constant, uniform or normal)", kind);
+    }
+    if (!(d->max > d->min))
+        return fail_at(P, &hi, SF_ERR_RANGE, "max (%g) must exceed min (%g)", d->max, d->min);
+    /* the redraw loop must be able to succeed */
+    double lo_v = d->kind == SF_DIST_CONST ? d->a : d->kind == SF_DIST_UNIFORM ? d->a : -INFINITY;
+    double hi_v = d->kind == SF_DIST_CONST ? d->a : d->kind == SF_DIST_UNIFORM ? d->b : INFINITY;
+    if (d->kind == SF_DIST_NORMAL && d->b == 0)
+        lo_v = hi_v = d->a;
+    if (hi_v < d->min || lo_v > d->max)
+        return fail_at(P, c, SF_ERR_RANGE, "no value of the distribution lies within [min, max]");
+    if (d->kind == SF_DIST_NORMAL && d->b > 0) {
+        /* redraw needs a reasonable acceptance probability */
+        double pa = 0.5 * (erfc((d->min - d->a) / (d->b * M_SQRT2)) -
+                           erfc((d->max - d->a) / (d->b * M_SQRT2)));
+        if (pa < 1e-3)
+            return fail_at(P, c, SF_ERR_RANGE,
+                           "only a fraction %.2g of the normal distribution lies within "
+                           "[min, max]; widen the bounds",
+                           pa);
+    }
+    return SF_OK;
+}
+
+static char *xstrdup(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+/* ------------------------------------------------------------------------- */
+/* Populations, given as a name or a list of names. */
+static sf_status get_pop_list(parser *P, const cursor *c, const sf_model *m, int **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!c->node)
+        return fail_at(P, c, SF_ERR_MODEL, "required key is missing");
+    int cap = fy_node_is_sequence(c->node) ? fy_node_sequence_item_count(c->node) : 1;
+    if (cap <= 0)
+        return fail_at(P, c, SF_ERR_MODEL, "expected at least one population");
+    int *v = calloc((size_t)cap, sizeof *v);
+    if (!v)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    *out = v;
+    if (fy_node_is_scalar(c->node)) {
+        const char *s = fy_node_get_scalar0(c->node);
+        v[0] = sf_model_find_pop(m, s);
+        if (v[0] < 0)
+            return fail_at(P, c, SF_ERR_MODEL, "unknown population '%s'", s);
+        *n = 1;
+        return SF_OK;
+    }
+    if (!fy_node_is_sequence(c->node))
+        return fail_at(P, c, SF_ERR_MODEL, "expected a population name or a list of names");
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(c->node, &it))) {
+        cursor ic = *c;
+        ic.node = item;
+        ic.where = item;
+        const char *s;
+        sf_status st = get_str(P, &ic, &s);
+        if (st)
+            return st;
+        int idx = sf_model_find_pop(m, s);
+        if (idx < 0)
+            return fail_at(P, &ic, SF_ERR_MODEL, "unknown population '%s'", s);
+        v[(*n)++] = idx;
+    }
+    return SF_OK;
+}
+
+static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
+{
+    static const char *const keys[] = {"resolution", "duration", "seed", "threads", NULL};
+    cursor s = child(root, "simulation");
+    sf_status st;
+    if ((st = need(P, &s)) || (st = check_keys(P, &s, keys)))
+        return st;
+    cursor res = child(&s, "resolution"), dur = child(&s, "duration"), seed = child(&s, "seed"),
+           thr = child(&s, "threads");
+    double h = 0.1, T;
+    uint64_t sd = 1, nt = 1;
+    if (res.node && (st = get_range(P, &res, 0.0, true, 1e3, &h)))
+        return st;
+    if ((st = need(P, &dur)) || (st = get_range(P, &dur, 0.0, true, 1e9, &T)))
+        return st;
+    double steps = T / h;
+    if (fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+        return fail_at(P, &dur, SF_ERR_RANGE, "duration %g ms is not a multiple of the resolution %g ms",
+                       T, h);
+    if (seed.node && (st = get_count(P, &seed, UINT64_MAX >> 1, &sd)))
+        return st;
+    if (thr.node && (st = get_count(P, &thr, 1024, &nt)))
+        return st;
+    if (nt < 1)
+        return fail_at(P, &thr, SF_ERR_RANGE, "threads must be at least 1");
+    m->sim.resolution = h;
+    m->sim.duration = T;
+    m->sim.seed = sd;
+    m->sim.threads = (int)nt;
+
+    static const char *const akeys[] = {"start", "bin", "pairs", NULL};
+    cursor a = child(root, "analysis");
+    if ((st = check_keys(P, &a, akeys)))
+        return st;
+    cursor as = child(&a, "start"), ab = child(&a, "bin"), ap = child(&a, "pairs");
+    uint64_t pairs = 200;
+    if ((st = get_num_opt(P, &as, 0.0, &m->sim.t_analysis)) ||
+        (st = get_num_opt(P, &ab, 10.0, &m->sim.bin)) ||
+        (ap.node && (st = get_count(P, &ap, 100000000, &pairs))))
+        return st;
+    if (m->sim.t_analysis < 0 || m->sim.t_analysis >= T)
+        return fail_at(P, &as, SF_ERR_RANGE, "analysis start %g ms must lie in [0, duration)",
+                       m->sim.t_analysis);
+    if (!(m->sim.bin >= h))
+        return fail_at(P, &ab, SF_ERR_RANGE, "bin %g ms must be at least the resolution %g ms",
+                       m->sim.bin, h);
+    m->sim.corr_pairs = (uint32_t)pairs;
+    return SF_OK;
+}
+
+static sf_status parse_population(parser *P, cursor *c, const char *name, sf_model *m,
+                                  sf_population *pop, double scale_n)
+{
+    static const char *const keys[] = {"model", "n", "params", "initial", NULL};
+    sf_status st;
+    if ((st = check_keys(P, c, keys)))
+        return st;
+    cursor cm = child(c, "model"), cn = child(c, "n"), cp = child(c, "params"),
+           ci = child(c, "initial");
+    const char *tname;
+    uint64_t n = 0;
+    pop->name = xstrdup(name);
+    if ((st = need(P, &cm)) || (st = get_str(P, &cm, &tname)))
+        return st;
+    pop->type = sf_neuron_type_find(tname);
+    if (!pop->type) {
+        char list[512] = "";
+        for (int i = 0; i < sf_neuron_type_count(); i++) {
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, sf_neuron_type_at(i)->name, sizeof list - strlen(list) - 1);
+        }
+        return fail_at(P, &cm, SF_ERR_MODEL, "unknown neuron model '%s' (known: %s)", tname, list);
+    }
+    if ((st = need(P, &cn)) || (st = get_count(P, &cn, UINT32_MAX, &n)))
+        return st;
+    if (n < 1)
+        return fail_at(P, &cn, SF_ERR_RANGE, "a population needs at least one neuron");
+    double ns = nearbyint((double)n * scale_n);
+    pop->n = (uint32_t)(ns < 1 ? 1 : ns);
+    const sf_neuron_type *t = pop->type;
+    pop->params = calloc((size_t)t->n_params, sizeof(double));
+    pop->initial = calloc((size_t)t->n_state, sizeof(sf_dist));
+    if (!pop->params || !pop->initial)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    /* parameters: defaults from the table, then the file */
+    const char *pkeys[64];
+    for (int i = 0; i < t->n_params; i++) {
+        pop->params[i] = t->params[i].def;
+        pkeys[i] = t->params[i].name;
+    }
+    pkeys[t->n_params] = NULL;
+    if ((st = check_keys(P, &cp, pkeys)))
+        return st;
+    for (int i = 0; i < t->n_params; i++) {
+        cursor pc = child(&cp, t->params[i].name);
+        if (pc.node) {
+            const sf_param_spec *ps = &t->params[i];
+            double v;
+            if ((st = get_num(P, &pc, &v)))
+                return st;
+            if ((ps->min_open ? !(v > ps->min) : !(v >= ps->min)) || !(v <= ps->max))
+                return fail_at(P, &pc, SF_ERR_RANGE, "%s = %g %s is out of range %s%g, %g] %s",
+                               ps->name, v, ps->unit, ps->min_open ? "(" : "[", ps->min, ps->max,
+                               ps->unit);
+            pop->params[i] = v;
+        }
+    }
+    char msg[512];
+    if (t->check && !t->check(pop->params, msg, sizeof msg))
+        return fail_at(P, cp.node ? &cp : c, SF_ERR_RANGE, "%s", msg);
+    /* initial state: resting state unless given */
+    const char *skeys[32];
+    for (int i = 0; i < t->n_state; i++)
+        skeys[i] = t->state_names[i];
+    skeys[t->n_state] = NULL;
+    if ((st = check_keys(P, &ci, skeys)))
+        return st;
+    for (int i = 0; i < t->n_state; i++) {
+        cursor sc = child(&ci, t->state_names[i]);
+        pop->initial[i].kind = SF_DIST_CONST;
+        pop->initial[i].a = NAN; /* NaN: keep the model's resting state */
+        pop->initial[i].min = -INFINITY;
+        pop->initial[i].max = INFINITY;
+        if (sc.node && (st = get_dist(P, &sc, &pop->initial[i])))
+            return st;
+    }
+    (void)m;
+    return SF_OK;
+}
+
+static const char *const rule_names[] = {"fixed_indegree", "fixed_outdegree", "fixed_total_number",
+                                         "pairwise_bernoulli", "one_to_one", "all_to_all"};
+
+static sf_status check_delay(parser *P, const cursor *c, const sf_dist *d, double h)
+{
+    if (d->kind == SF_DIST_CONST) {
+        double s = d->a / h;
+        if (!(d->a >= h * (1 - 1e-12)))
+            return fail_at(P, c, SF_ERR_RANGE, "delay %g ms is below the resolution %g ms", d->a, h);
+        if (fabs(s - nearbyint(s)) > 1e-9 * s)
+            return fail_at(P, c, SF_ERR_RANGE, "delay %g ms is not a multiple of the resolution %g ms",
+                           d->a, h);
+    } else if (!(d->min >= h * (1 - 1e-12))) {
+        return fail_at(P, c, SF_ERR_RANGE,
+                       "this delay distribution can draw values below the resolution %g ms; "
+                       "add min: %g",
+                       h, h);
+    }
+    double maxd = d->kind == SF_DIST_CONST ? d->a : d->kind == SF_DIST_UNIFORM ? fmin(d->b, d->max) : d->max;
+    if (isfinite(maxd) && maxd / h > 60000)
+        return fail_at(P, c, SF_ERR_RANGE, "delays above %g ms (60000 steps) are not supported",
+                       60000 * h);
+    if (!isfinite(maxd))
+        return fail_at(P, c, SF_ERR_RANGE,
+                       "an unbounded delay distribution needs max: (the largest delay, ms)");
+    return SF_OK;
+}
+
+static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_model *m,
+                                  sf_projection *pr, double scale_k, double scale_n)
+{
+    static const char *const keys[] = {"source", "target", "rule", "indegree", "outdegree",
+                                       "number", "p", "autapses", "multapses", "weight",
+                                       "delay", NULL};
+    sf_status st;
+    pr->name = xstrdup(name);
+    if ((st = check_keys(P, c, keys)))
+        return st;
+    cursor cs = child(c, "source"), ct = child(c, "target"), cr = child(c, "rule");
+    const char *s, *t, *r;
+    if ((st = need(P, &cs)) || (st = get_str(P, &cs, &s)) || (st = need(P, &ct)) ||
+        (st = get_str(P, &ct, &t)) || (st = need(P, &cr)) || (st = get_str(P, &cr, &r)))
+        return st;
+    if ((pr->source = sf_model_find_pop(m, s)) < 0)
+        return fail_at(P, &cs, SF_ERR_MODEL, "unknown population '%s'", s);
+    if ((pr->target = sf_model_find_pop(m, t)) < 0)
+        return fail_at(P, &ct, SF_ERR_MODEL, "unknown population '%s'", t);
+    int rule = -1;
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(r, rule_names[i]))
+            rule = i;
+    if (rule < 0)
+        return fail_at(P, &cr, SF_ERR_MODEL,
+                       "unknown rule '%s' (expected fixed_indegree, fixed_outdegree, "
+                       "fixed_total_number, pairwise_bernoulli, one_to_one or all_to_all)",
+                       r);
+    pr->rule = (sf_rule_kind)rule;
+    cursor ca = child(c, "autapses"), cmu = child(c, "multapses");
+    if ((st = get_bool(P, &ca, true, &pr->autapses)) || (st = get_bool(P, &cmu, true, &pr->multapses)))
+        return st;
+    const sf_population *src = &m->pops[pr->source], *tgt = &m->pops[pr->target];
+    bool same = pr->source == pr->target;
+    uint64_t avail = src->n - (same && !pr->autapses ? 1u : 0u);
+    const char *ckey = pr->rule == SF_RULE_FIXED_INDEGREE    ? "indegree"
+                       : pr->rule == SF_RULE_FIXED_OUTDEGREE ? "outdegree"
+                       : pr->rule == SF_RULE_FIXED_TOTAL_NUMBER ? "number"
+                       : pr->rule == SF_RULE_PAIRWISE_BERNOULLI ? "p"
+                                                               : NULL;
+    for (int i = 0; i < 4; i++) {
+        const char *k = (const char *[]){"indegree", "outdegree", "number", "p"}[i];
+        cursor x = child(c, k);
+        if (x.node && (!ckey || strcmp(k, ckey)))
+            return fail_at(P, &x, SF_ERR_MODEL, "key does not apply to rule %s", r);
+    }
+    if (ckey) {
+        cursor cc = child(c, ckey);
+        if ((st = need(P, &cc)))
+            return st;
+        if (pr->rule == SF_RULE_PAIRWISE_BERNOULLI) {
+            if ((st = get_range(P, &cc, 0.0, false, 1.0, &pr->p)))
+                return st;
+        } else {
+            uint64_t k;
+            if ((st = get_count(P, &cc, UINT64_MAX >> 12, &k)))
+                return st;
+            double f = pr->rule == SF_RULE_FIXED_TOTAL_NUMBER ? scale_k * scale_n : scale_k;
+            pr->count = (uint64_t)nearbyint((double)k * f);
+            uint64_t lim = pr->rule == SF_RULE_FIXED_INDEGREE ? avail
+                           : pr->rule == SF_RULE_FIXED_OUTDEGREE
+                               ? tgt->n - (same && !pr->autapses ? 1u : 0u)
+                               : (uint64_t)src->n * tgt->n - (same && !pr->autapses ? src->n : 0u);
+            if (!pr->multapses && pr->count > lim)
+                return fail_at(P, &cc, SF_ERR_RANGE,
+                               "%s %llu exceeds the %llu possible partners without multapses", ckey,
+                               (unsigned long long)pr->count, (unsigned long long)lim);
+            if (pr->count > 0 && lim == 0)
+                return fail_at(P, &cc, SF_ERR_RANGE, "no possible partners (autapses off, one neuron)");
+        }
+    }
+    if (pr->rule == SF_RULE_ONE_TO_ONE && src->n != tgt->n)
+        return fail_at(P, &cr, SF_ERR_MODEL, "one_to_one needs equal sizes (%s has %u, %s has %u)",
+                       src->name, src->n, tgt->name, tgt->n);
+    cursor cw = child(c, "weight"), cd = child(c, "delay");
+    if ((st = need(P, &cw)) || (st = get_dist(P, &cw, &pr->weight)))
+        return st;
+    if (cd.node) {
+        if ((st = get_dist(P, &cd, &pr->delay)) || (st = check_delay(P, &cd, &pr->delay, m->sim.resolution)))
+            return st;
+    } else {
+        pr->delay = (sf_dist){SF_DIST_CONST, m->sim.resolution, 0, -INFINITY, INFINITY};
+    }
+    if (tgt->type->n_channels == 2) {
+        const sf_dist *w = &pr->weight;
+        bool pos = w->kind == SF_DIST_CONST ? w->a >= 0
+                   : w->kind == SF_DIST_UNIFORM ? fmax(w->a, w->min) >= 0
+                                                : w->min >= 0;
+        bool neg = w->kind == SF_DIST_CONST ? w->a < 0
+                   : w->kind == SF_DIST_UNIFORM ? fmin(w->b, w->max) <= 0
+                                                : w->max <= 0;
+        if (!pos && !neg)
+            return fail_at(P, &cw, SF_ERR_MODEL,
+                           "weights of a projection onto %s (%s) must not change sign: the sign "
+                           "selects the excitatory or inhibitory synapse; add min: 0 or max: 0",
+                           tgt->name, tgt->type->name);
+    }
+    return SF_OK;
+}
+
+static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m, sf_input *in)
+{
+    static const char *const keys[] = {"kind", "targets", "rate", "weight", "amplitude",
+                                       "start", "stop", "times", "delay", NULL};
+    sf_status st;
+    in->name = xstrdup(name);
+    if ((st = check_keys(P, c, keys)))
+        return st;
+    cursor ck = child(c, "kind"), ct = child(c, "targets");
+    const char *kind;
+    if ((st = need(P, &ck)) || (st = get_str(P, &ck, &kind)))
+        return st;
+    if (!strcmp(kind, "poisson"))
+        in->kind = SF_INPUT_POISSON;
+    else if (!strcmp(kind, "dc"))
+        in->kind = SF_INPUT_DC;
+    else if (!strcmp(kind, "spike_generator"))
+        in->kind = SF_INPUT_SPIKES;
+    else
+        return fail_at(P, &ck, SF_ERR_MODEL,
+                       "unknown input kind '%s' (expected poisson, dc or spike_generator)", kind);
+    if ((st = get_pop_list(P, &ct, m, &in->targets, &in->n_targets)))
+        return st;
+    const char *allowed[3][9] = {{"kind", "targets", "rate", "weight", "start", "stop", NULL},
+                                 {"kind", "targets", "amplitude", "start", "stop", NULL},
+                                 {"kind", "targets", "times", "weight", "delay", NULL}};
+    if ((st = check_keys(P, c, allowed[in->kind])))
+        return st;
+    cursor cs = child(c, "start"), ce = child(c, "stop");
+    if ((st = get_num_opt(P, &cs, 0.0, &in->start)) || (st = get_num_opt(P, &ce, INFINITY, &in->stop)))
+        return st;
+    if (!(in->stop > in->start) || in->start < 0)
+        return fail_at(P, &ce, SF_ERR_RANGE, "need 0 <= start < stop (start %g, stop %g)", in->start,
+                       in->stop);
+    if (in->kind == SF_INPUT_POISSON) {
+        cursor cr = child(c, "rate"), cw = child(c, "weight");
+        if ((st = need(P, &cr)) || (st = get_range(P, &cr, 0.0, false, 1e9, &in->rate)) ||
+            (st = need(P, &cw)) || (st = get_num(P, &cw, &in->weight)))
+            return st;
+        if (in->rate * m->sim.resolution * 1e-3 > 1e5)
+            return fail_at(P, &cr, SF_ERR_RANGE, "rate %g Hz is too high (more than 1e5 events per step)",
+                           in->rate);
+    } else if (in->kind == SF_INPUT_DC) {
+        cursor ca = child(c, "amplitude");
+        if ((st = need(P, &ca)) || (st = get_num(P, &ca, &in->amplitude)))
+            return st;
+    } else {
+        cursor cti = child(c, "times"), cw = child(c, "weight"), cd = child(c, "delay");
+        if ((st = need(P, &cw)) || (st = get_num(P, &cw, &in->weight)) ||
+            (st = get_num_opt(P, &cd, m->sim.resolution, &in->delay)))
+            return st;
+        sf_dist dd = {SF_DIST_CONST, in->delay, 0, -INFINITY, INFINITY};
+        if ((st = check_delay(P, cd.node ? &cd : c, &dd, m->sim.resolution)))
+            return st;
+        if ((st = need(P, &cti)))
+            return st;
+        if (!fy_node_is_sequence(cti.node))
+            return fail_at(P, &cti, SF_ERR_MODEL, "expected a list of spike times (ms)");
+        int cnt = fy_node_sequence_item_count(cti.node);
+        in->times = calloc((size_t)(cnt > 0 ? cnt : 1), sizeof(double));
+        if (!in->times)
+            return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+        void *it = NULL;
+        struct fy_node *item;
+        while ((item = fy_node_sequence_iterate(cti.node, &it))) {
+            cursor ic = cti;
+            ic.node = ic.where = item;
+            double v;
+            if ((st = get_range(P, &ic, m->sim.resolution * (1 - 1e-12), false, INFINITY, &v)))
+                return st;
+            double s = v / m->sim.resolution;
+            if (fabs(s - nearbyint(s)) > 1e-9 * s)
+                return fail_at(P, &ic, SF_ERR_RANGE, "spike time %g ms is not on the %g ms grid", v,
+                               m->sim.resolution);
+            if (in->n_times && v < in->times[in->n_times - 1])
+                return fail_at(P, &ic, SF_ERR_RANGE, "spike times must be ascending");
+            in->times[in->n_times++] = v;
+        }
+    }
+    return SF_OK;
+}
+
+static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model *m, sf_recorder *r)
+{
+    static const char *const keys[] = {"kind", "populations", "n", "interval", "variable", NULL};
+    sf_status st;
+    r->name = xstrdup(name);
+    if ((st = check_keys(P, c, keys)))
+        return st;
+    cursor ck = child(c, "kind"), cp = child(c, "populations");
+    const char *kind;
+    if ((st = need(P, &ck)) || (st = get_str(P, &ck, &kind)))
+        return st;
+    if (!strcmp(kind, "spikes"))
+        r->kind = SF_REC_SPIKES;
+    else if (!strcmp(kind, "voltmeter"))
+        r->kind = SF_REC_VOLTMETER;
+    else
+        return fail_at(P, &ck, SF_ERR_MODEL, "unknown recorder kind '%s' (expected spikes or voltmeter)",
+                       kind);
+    if (cp.node) {
+        if ((st = get_pop_list(P, &cp, m, &r->pops, &r->n_pops)))
+            return st;
+    } else {
+        r->pops = calloc((size_t)m->n_pops, sizeof(int));
+        if (!r->pops)
+            return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+        for (int i = 0; i < m->n_pops; i++)
+            r->pops[i] = i;
+        r->n_pops = m->n_pops;
+    }
+    if (r->kind == SF_REC_SPIKES) {
+        static const char *const sk[] = {"kind", "populations", NULL};
+        return check_keys(P, c, sk);
+    }
+    cursor cn = child(c, "n"), ci = child(c, "interval"), cv = child(c, "variable");
+    uint64_t n = 1;
+    const char *var = "V_m";
+    if ((cn.node && (st = get_count(P, &cn, UINT32_MAX, &n))) ||
+        (st = get_num_opt(P, &ci, m->sim.resolution, &r->interval)) ||
+        (cv.node && (st = get_str(P, &cv, &var))))
+        return st;
+    double s = r->interval / m->sim.resolution;
+    if (!(r->interval >= m->sim.resolution * (1 - 1e-12)) || fabs(s - nearbyint(s)) > 1e-9 * s)
+        return fail_at(P, &ci, SF_ERR_RANGE, "interval %g ms must be a multiple of the resolution %g ms",
+                       r->interval, m->sim.resolution);
+    r->n_record = (uint32_t)n;
+    r->variable = xstrdup(var);
+    for (int i = 0; i < r->n_pops; i++) {
+        const sf_population *p = &m->pops[r->pops[i]];
+        bool found = false;
+        for (int k = 0; k < p->type->n_state; k++)
+            found |= strcmp(p->type->state_names[k], var) == 0;
+        if (!found)
+            return fail_at(P, cv.node ? &cv : c, SF_ERR_MODEL, "model %s of population %s has no state "
+                           "variable '%s'", p->type->name, p->name, var);
+        if (n > p->n)
+            return fail_at(P, &cn, SF_ERR_RANGE, "n = %llu exceeds the size of population %s (%u)",
+                           (unsigned long long)n, p->name, p->n);
+    }
+    return SF_OK;
+}
+
+static int map_count(const cursor *c)
+{
+    return c->node && fy_node_is_mapping(c->node) ? fy_node_mapping_item_count(c->node) : 0;
+}
+
+/* Calls fn for every (name, value) of the mapping at c. */
+#define FOR_EACH_ENTRY(c, NAME, CUR, BODY)                                                  \
+    do {                                                                                   \
+        void *it_ = NULL;                                                                  \
+        struct fy_node_pair *pr_;                                                          \
+        while ((pr_ = fy_node_mapping_iterate((c)->node, &it_))) {                         \
+            const char *NAME = fy_node_get_scalar0(fy_node_pair_key(pr_));                 \
+            cursor CUR = child((c), NAME ? NAME : "?");                                    \
+            CUR.node = fy_node_pair_value(pr_);                                            \
+            CUR.where = fy_node_pair_key(pr_);                                             \
+            BODY                                                                           \
+        }                                                                                  \
+    } while (0)
+
+static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
+{
+    static const char *const keys[] = {"simulation", "analysis", "scale", "populations",
+                                       "projections", "inputs", "recorders", "description", NULL};
+    cursor root = {rootn, rootn, ""};
+    sf_status st;
+    if (!rootn || !fy_node_is_mapping(rootn))
+        return fail_at(P, &root, SF_ERR_MODEL, "a model file is a mapping with keys simulation, "
+                       "populations, projections, inputs, recorders");
+    if ((st = check_keys(P, &root, keys)) || (st = parse_settings(P, &root, m)))
+        return st;
+    static const char *const skeys[] = {"neurons", "indegree", NULL};
+    cursor sc = child(&root, "scale"), sn = child(&sc, "neurons"), sk = child(&sc, "indegree");
+    double scale_n, scale_k;
+    if ((st = check_keys(P, &sc, skeys)) || (st = get_num_opt(P, &sn, 1.0, &scale_n)) ||
+        (st = get_num_opt(P, &sk, 1.0, &scale_k)))
+        return st;
+    if (!(scale_n > 0 && scale_n <= 1e3))
+        return fail_at(P, &sn, SF_ERR_RANGE, "scale must lie in (0, 1000]");
+    if (!(scale_k > 0 && scale_k <= 1e3))
+        return fail_at(P, &sk, SF_ERR_RANGE, "scale must lie in (0, 1000]");
+
+    cursor cp = child(&root, "populations");
+    if ((st = need(P, &cp)))
+        return st;
+    if (!fy_node_is_mapping(cp.node) || map_count(&cp) == 0)
+        return fail_at(P, &cp, SF_ERR_MODEL, "expected a mapping of population names to populations");
+    m->pops = calloc((size_t)map_count(&cp), sizeof *m->pops);
+    if (!m->pops)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    uint64_t gid = 0;
+    FOR_EACH_ENTRY(&cp, name, pc, {
+        if (!name || sf_model_find_pop(m, name) >= 0)
+            return fail_at(P, &pc, SF_ERR_MODEL, "duplicate or empty population name");
+        sf_population *pop = &m->pops[m->n_pops++];
+        if ((st = parse_population(P, &pc, name, m, pop, scale_n)))
+            return st;
+        pop->first_gid = gid;
+        gid += pop->n;
+    });
+    if (gid > UINT32_MAX)
+        return fail_at(P, &cp, SF_ERR_RANGE, "more than 2^32 - 1 neurons in total");
+
+    cursor cj = child(&root, "projections");
+    if (cj.node && !fy_node_is_mapping(cj.node))
+        return fail_at(P, &cj, SF_ERR_MODEL, "expected a mapping of projection names to projections");
+    m->proj = calloc((size_t)map_count(&cj) + 1, sizeof *m->proj);
+    if (!m->proj)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    if (cj.node)
+        FOR_EACH_ENTRY(&cj, name, pc, {
+            sf_projection *pr = &m->proj[m->n_proj++];
+            if ((st = parse_projection(P, &pc, name, m, pr, scale_k, scale_n)))
+                return st;
+        });
+
+    cursor ci = child(&root, "inputs");
+    if (ci.node && !fy_node_is_mapping(ci.node))
+        return fail_at(P, &ci, SF_ERR_MODEL, "expected a mapping of input names to inputs");
+    m->inputs = calloc((size_t)map_count(&ci) + 1, sizeof *m->inputs);
+    if (!m->inputs)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    if (ci.node)
+        FOR_EACH_ENTRY(&ci, name, pc, {
+            sf_input *in = &m->inputs[m->n_inputs++];
+            if ((st = parse_input(P, &pc, name, m, in)))
+                return st;
+        });
+
+    cursor cr = child(&root, "recorders");
+    if (cr.node && !fy_node_is_mapping(cr.node))
+        return fail_at(P, &cr, SF_ERR_MODEL, "expected a mapping of recorder names to recorders");
+    m->recorders = calloc((size_t)map_count(&cr) + 1, sizeof *m->recorders);
+    if (!m->recorders)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    if (cr.node) {
+        FOR_EACH_ENTRY(&cr, name, pc, {
+            sf_recorder *r = &m->recorders[m->n_recorders++];
+            if ((st = parse_recorder(P, &pc, name, m, r)))
+                return st;
+        });
+    } else { /* default: spikes of every population */
+        cursor none = {NULL, NULL, "recorders"};
+        sf_recorder *r = &m->recorders[m->n_recorders++];
+        if ((st = parse_recorder(P, &none, "spikes", m, r)))
+            return st;
+    }
+    return SF_OK;
+}
+
+/* Applies "a.b.c=value" to the document: replaces or adds key c of mapping a.b. */
+static sf_status apply_set(parser *P, const char *set)
+{
+    const char *eq = strchr(set, '=');
+    if (!eq || eq == set)
+        return sf_fail(P->ctx, SF_ERR_ARG, "--set '%s': expected path=value, e.g. "
+                       "populations.E.params.V_th=18", set);
+    char path[512];
+    size_t plen = (size_t)(eq - set);
+    if (plen >= sizeof path)
+        return sf_fail(P->ctx, SF_ERR_ARG, "--set '%s': path too long", set);
+    memcpy(path, set, plen);
+    path[plen] = '\0';
+    struct fy_node *node = fy_document_root(P->doc);
+    char *save = NULL, *tok = strtok_r(path, ".", &save);
+    char walked[512] = "";
+    while (tok) {
+        char *next = strtok_r(NULL, ".", &save);
+        if (!node || !fy_node_is_mapping(node))
+            return sf_fail(P->ctx, SF_ERR_ARG, "--set %.*s: '%s' is not a mapping in %s", (int)plen,
+                           set, walked[0] ? walked : "the model", P->file);
+        struct fy_node_pair *pr = fy_node_mapping_lookup_pair_by_string(node, tok, FY_NT);
+        if (!next) {
+            struct fy_node *val = fy_node_build_from_string(P->doc, eq + 1, FY_NT);
+            if (!val)
+                return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot parse the value '%s'", set, eq + 1);
+            if (pr) {
+                if (fy_node_pair_set_value(pr, val) != 0)
+                    return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot set the value", set);
+            } else {
+                struct fy_node *key = fy_node_create_scalar_copy(P->doc, tok, FY_NT);
+                if (!key || fy_node_mapping_append(node, key, val) != 0)
+                    return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot add the key", set);
+            }
+            return SF_OK;
+        }
+        if (!pr)
+            return sf_fail(P->ctx, SF_ERR_ARG, "--set %.*s: %s%s%s does not exist in %s", (int)plen, set,
+                           walked, walked[0] ? "." : "", tok, P->file);
+        node = fy_node_pair_value(pr);
+        strncat(walked, walked[0] ? "." : "", sizeof walked - strlen(walked) - 1);
+        strncat(walked, tok, sizeof walked - strlen(walked) - 1);
+        tok = next;
+    }
+    return sf_fail(P->ctx, SF_ERR_ARG, "--set '%s': empty path", set);
+}
+
+typedef struct {
+    char msg[1024];
+} diag_buf;
+
+static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    diag_buf *d = user;
+    if (d->msg[0] == '\0') {
+        size_t n = len < sizeof d->msg - 1 ? len : sizeof d->msg - 1;
+        memcpy(d->msg, buf, n);
+        d->msg[n] = '\0';
+        while (n && (d->msg[n - 1] == '\n' || d->msg[n - 1] == ' '))
+            d->msg[--n] = '\0';
+    }
+}
+
+static sf_status load(sf_context *ctx, const char *text, const char *name, const char *const *sets,
+                      int n_sets, sf_model **out)
+{
+    *out = NULL;
+    diag_buf db = {{0}};
+    struct fy_diag_cfg dcfg;
+    fy_diag_cfg_default(&dcfg);
+    dcfg.fp = NULL;
+    dcfg.output_fn = diag_out;
+    dcfg.user = &db;
+    dcfg.colorize = false;
+    dcfg.show_source = false;
+    struct fy_diag *diag = fy_diag_create(&dcfg);
+    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_PARSE | FYPCF_RESOLVE_DOCUMENT, .diag = diag};
+    parser P = {ctx, name, NULL};
+    P.doc = text ? fy_document_build_from_string(&cfg, text, FY_NT)
+                 : fy_document_build_from_file(&cfg, name);
+    sf_status st = SF_OK;
+    sf_model *m = NULL;
+    if (!P.doc) {
+        if (!text) {
+            FILE *f = fopen(name, "r");
+            if (!f) {
+                st = sf_fail(ctx, SF_ERR_IO, "%s: cannot open: %s", name, strerror(errno));
+                goto done;
+            }
+            fclose(f);
+        }
+        /* libfyaml's message reads "file:line:col: error: what" */
+        st = sf_fail(ctx, SF_ERR_PARSE, "%s", db.msg[0] ? db.msg : "YAML syntax error");
+        if (!strstr(db.msg, name))
+            st = sf_fail(ctx, SF_ERR_PARSE, "%s: %s", name, db.msg[0] ? db.msg : "YAML syntax error");
+        goto done;
+    }
+    for (int i = 0; i < n_sets; i++)
+        if ((st = apply_set(&P, sets[i])))
+            goto done;
+    m = calloc(1, sizeof *m);
+    if (!m) {
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    m->file = xstrdup(name);
+    st = parse_root(&P, fy_document_root(P.doc), m);
+done:
+    if (P.doc)
+        fy_document_destroy(P.doc);
+    if (diag)
+        fy_diag_destroy(diag);
+    if (st) {
+        sf_model_destroy(m);
+        return st;
+    }
+    *out = m;
+    return SF_OK;
+}
+
+sf_status sf_model_load(sf_context *ctx, const char *path, const char *const *sets, int n_sets,
+                        sf_model **out)
+{
+    return load(ctx, NULL, path, sets, n_sets, out);
+}
+
+sf_status sf_model_load_string(sf_context *ctx, const char *text, const char *name,
+                               const char *const *sets, int n_sets, sf_model **out)
+{
+    return load(ctx, text, name ? name : "<string>", sets, n_sets, out);
+}
+
+void sf_model_destroy(sf_model *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < m->n_pops; i++) {
+        free(m->pops[i].name);
+        free(m->pops[i].params);
+        free(m->pops[i].initial);
+    }
+    for (int i = 0; i < m->n_proj; i++)
+        free(m->proj[i].name);
+    for (int i = 0; i < m->n_inputs; i++) {
+        free(m->inputs[i].name);
+        free(m->inputs[i].targets);
+        free(m->inputs[i].times);
+    }
+    for (int i = 0; i < m->n_recorders; i++) {
+        free(m->recorders[i].name);
+        free(m->recorders[i].pops);
+        free(m->recorders[i].variable);
+    }
+    free(m->pops);
+    free(m->proj);
+    free(m->inputs);
+    free(m->recorders);
+    free(m->file);
+    free(m);
+}

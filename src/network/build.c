@@ -1,0 +1,723 @@
+/* Building the network: blocks of neurons, synapse tables, input sources.
+ *
+ * Invariant: every random choice is drawn from a stream keyed by
+ * (seed, purpose, entity) where the entity is the neuron (or projection and
+ * neuron) it belongs to; so the network, and thus the simulation, is the same
+ * for any number of threads. Connections are generated target by target (the
+ * source side for fixed_outdegree) twice: once to count the row lengths,
+ * once to fill them, which avoids holding a second copy of all synapses.
+ */
+#include "network/network_impl.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENTITY(proj, id) (((uint64_t)(proj) << 32) | (uint64_t)(id))
+
+static int64_t steps_of(double t, double h)
+{
+    return (int64_t)nearbyint(t / h);
+}
+
+static uint16_t delay_steps(double d, double h)
+{
+    int64_t s = steps_of(d, h);
+    return (uint16_t)(s < 1 ? 1 : s > 65535 ? 65535 : s);
+}
+
+static bool dist_const(const sf_dist *d)
+{
+    return d->kind == SF_DIST_CONST || (d->kind == SF_DIST_NORMAL && d->b == 0);
+}
+
+/* Largest value a delay distribution can take (ms). */
+static double dist_max(const sf_dist *d)
+{
+    if (dist_const(d))
+        return d->a;
+    if (d->kind == SF_DIST_UNIFORM)
+        return fmin(d->b, d->max);
+    return d->max;
+}
+static double dist_min(const sf_dist *d)
+{
+    if (dist_const(d))
+        return d->a;
+    if (d->kind == SF_DIST_UNIFORM)
+        return fmax(d->a, d->min);
+    return d->min;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Layout: slice length, ring size, blocks per (population, thread). */
+
+typedef struct {
+    int slice, ring_len;
+    int n_blocks;
+} layout;
+
+static layout plan_layout(const sf_model *m, int threads)
+{
+    layout L = {0};
+    double h = m->sim.resolution;
+    int64_t dmin = INT64_MAX, dmax = 1;
+    for (int i = 0; i < m->n_proj; i++) {
+        int64_t lo = delay_steps(dist_min(&m->proj[i].delay), h);
+        int64_t hi = delay_steps(dist_max(&m->proj[i].delay), h);
+        dmin = lo < dmin ? lo : dmin;
+        dmax = hi > dmax ? hi : dmax;
+    }
+    for (int i = 0; i < m->n_inputs; i++)
+        if (m->inputs[i].kind == SF_INPUT_SPIKES) {
+            int64_t d = delay_steps(m->inputs[i].delay, h);
+            dmax = d > dmax ? d : dmax;
+        }
+    if (dmin == INT64_MAX)
+        dmin = 10; /* no recurrence: any interval works */
+    L.slice = (int)(dmin > 1000 ? 1000 : dmin);
+    int need = (int)dmax + L.slice + 1, r = 1;
+    while (r < need)
+        r <<= 1;
+    L.ring_len = r;
+    for (int p = 0; p < m->n_pops; p++)
+        for (int t = 0; t < threads; t++) {
+            uint32_t n = m->pops[p].n, lo = (uint32_t)((uint64_t)n * t / threads),
+                     hi = (uint32_t)((uint64_t)n * (t + 1) / threads);
+            L.n_blocks += (int)((hi - lo + SF_BLOCK_MAX - 1) / SF_BLOCK_MAX);
+        }
+    return L;
+}
+
+static int blocks_of_pop(const sf_model *m, int threads, int p)
+{
+    int nb = 0;
+    for (int t = 0; t < threads; t++) {
+        uint32_t n = m->pops[p].n, lo = (uint32_t)((uint64_t)n * t / threads),
+                 hi = (uint32_t)((uint64_t)n * (t + 1) / threads);
+        nb += (int)((hi - lo + SF_BLOCK_MAX - 1) / SF_BLOCK_MAX);
+    }
+    return nb;
+}
+
+static uint64_t syn_bytes_each(const sf_projection *p)
+{
+    return 2u + (dist_const(&p->weight) ? 0u : 4u) + (dist_const(&p->delay) ? 0u : 2u);
+}
+
+sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, uint64_t *bytes)
+{
+    if (threads < 1)
+        return sf_fail(ctx, SF_ERR_ARG, "threads must be at least 1 (got %d)", threads);
+    layout L = plan_layout(m, threads);
+    double b = 0;
+    for (int i = 0; i < m->n_proj; i++) {
+        const sf_projection *p = &m->proj[i];
+        b += sf_model_expected_synapses(m, i) * (double)syn_bytes_each(p);
+        b += (double)blocks_of_pop(m, threads, p->target) * (m->pops[p->source].n + 1.0) * 4.0;
+        if (p->rule == SF_RULE_FIXED_TOTAL_NUMBER)
+            b += 4.0 * m->pops[p->target].n;
+    }
+    for (int i = 0; i < m->n_pops; i++) {
+        const sf_population *p = &m->pops[i];
+        const sf_neuron_type *t = p->type;
+        b += (double)p->n * (8.0 * t->n_state + 8.0 * L.ring_len * t->n_channels +
+                             4.0 * t->max_spikes_per_step);
+        /* two slice buffers of (gid, lag) for the worst case of every neuron
+         * spiking in every step of a slice */
+        b += 2.0 * p->n * L.slice * t->max_spikes_per_step * 8.0;
+    }
+    double T = m->sim.duration;
+    for (int r = 0; r < m->n_recorders; r++) {
+        const sf_recorder *rc = &m->recorders[r];
+        if (rc->kind == SF_REC_VOLTMETER)
+            b += 4.0 * rc->n_pops * rc->n_record * floor(T / rc->interval + 1e-9);
+    }
+    /* per-thread scratch for connection generation */
+    double scratch = 0;
+    for (int i = 0; i < m->n_proj; i++) {
+        double s = m->pops[m->proj[i].source].n;
+        scratch = fmax(scratch, s * 4.5 + (double)m->proj[i].count * 4.0);
+    }
+    b += threads * scratch;
+    *bytes = (uint64_t)b + (32u << 20); /* plus libraries and code */
+    return SF_OK;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Connection generation. */
+
+typedef struct {
+    uint32_t *list;    /* drawn partners                                      */
+    uint64_t cap;
+    uint64_t *bitmap;  /* for drawing without repetition                      */
+    size_t bitmap_words;
+} scratch;
+
+/* Draws K distinct values from [0, n) except `skip` (UINT32_MAX: none), into
+ * out in draw order. Rejection with a bitmap while K <= n/2, selection
+ * sampling (Knuth's algorithm S) above. */
+static void draw_distinct(sf_rng *r, uint64_t K, uint32_t n, uint32_t skip, scratch *S, uint32_t *out)
+{
+    uint64_t avail = n - (skip != UINT32_MAX ? 1u : 0u);
+    if (2 * K <= avail) {
+        for (uint64_t k = 0; k < K;) {
+            uint32_t s = (uint32_t)sf_rng_below(r, n);
+            if (s == skip || (S->bitmap[s >> 6] >> (s & 63)) & 1u)
+                continue;
+            S->bitmap[s >> 6] |= 1ull << (s & 63);
+            out[k++] = s;
+        }
+        for (uint64_t k = 0; k < K; k++)
+            S->bitmap[out[k] >> 6] = 0;
+    } else {
+        uint64_t seen = 0, chosen = 0;
+        for (uint32_t s = 0; s < n && chosen < K; s++) {
+            if (s == skip)
+                continue;
+            if ((double)(avail - seen) * sf_rng_uniform(r) < (double)(K - chosen))
+                out[chosen++] = s;
+            seen++;
+        }
+    }
+}
+
+/* Partners of entity j (a target, or a source for fixed_outdegree) of
+ * projection pi, written to S->list; returns their count. */
+static uint64_t partners(const sf_model *m, int pi, const uint32_t *kvec, uint32_t j, scratch *S)
+{
+    const sf_projection *p = &m->proj[pi];
+    const sf_population *src = &m->pops[p->source], *tgt = &m->pops[p->target];
+    bool outdeg = p->rule == SF_RULE_FIXED_OUTDEGREE;
+    const sf_population *other = outdeg ? tgt : src;
+    uint32_t n = other->n;
+    uint32_t skip = UINT32_MAX;
+    if (p->source == p->target && !p->autapses)
+        skip = j;
+    sf_rng r;
+    sf_rng_init(&r, m->sim.seed, SF_RNG_CONNECT,
+                ENTITY(pi, (outdeg ? src->first_gid : tgt->first_gid) + j));
+    uint64_t K = 0;
+    switch (p->rule) {
+    case SF_RULE_FIXED_INDEGREE:
+    case SF_RULE_FIXED_OUTDEGREE:
+    case SF_RULE_FIXED_TOTAL_NUMBER:
+        K = p->rule == SF_RULE_FIXED_TOTAL_NUMBER ? kvec[j] : p->count;
+        if (p->multapses) {
+            for (uint64_t k = 0; k < K;) {
+                uint32_t s = (uint32_t)sf_rng_below(&r, n);
+                if (s != skip)
+                    S->list[k++] = s;
+            }
+        } else {
+            draw_distinct(&r, K, n, skip, S, S->list);
+        }
+        return K;
+    case SF_RULE_PAIRWISE_BERNOULLI: {
+        if (p->p <= 0)
+            return 0;
+        /* geometric skipping: gaps between successes are Geometric(p) */
+        double lq = p->p < 1 ? log1p(-p->p) : -INFINITY;
+        int64_t s = -1;
+        for (;;) {
+            double gap = p->p < 1 ? floor(log(sf_rng_uniform_pos(&r)) / lq) : 0;
+            if (gap >= (double)n)
+                break;
+            s += 1 + (int64_t)gap;
+            if (s >= n)
+                break;
+            if ((uint32_t)s != skip)
+                S->list[K++] = (uint32_t)s;
+        }
+        return K;
+    }
+    case SF_RULE_ONE_TO_ONE:
+        if (j == skip)
+            return 0;
+        S->list[0] = j;
+        return 1;
+    case SF_RULE_ALL_TO_ALL:
+        for (uint32_t s = 0; s < n; s++)
+            if (s != skip)
+                S->list[K++] = s;
+        return K;
+    }
+    return 0;
+}
+
+/* In-degrees of a fixed_total_number projection: a multinomial split of the
+ * total over the targets (conditional binomials, one stream per projection). */
+static uint32_t *total_number_indegrees(const sf_model *m, int pi)
+{
+    const sf_projection *p = &m->proj[pi];
+    uint32_t nt = m->pops[p->target].n;
+    uint32_t *k = malloc(sizeof *k * nt);
+    void *g = sf_rng_gsl_alloc(m->sim.seed, SF_RNG_CONNECT, ENTITY(pi, UINT32_MAX));
+    if (!k || !g) {
+        free(k);
+        sf_rng_gsl_free(g);
+        return NULL;
+    }
+    uint64_t left = p->count;
+    for (uint32_t j = 0; j < nt; j++) {
+        unsigned int kj = j + 1 == nt ? (unsigned)left
+                                      : gsl_ran_binomial(g, 1.0 / (double)(nt - j), (unsigned)left);
+        k[j] = kj;
+        left -= kj;
+    }
+    sf_rng_gsl_free(g);
+    return k;
+}
+
+static uint64_t max_partners(const sf_model *m, int pi, const uint32_t *kvec)
+{
+    const sf_projection *p = &m->proj[pi];
+    uint64_t ns = m->pops[p->source].n, nt = m->pops[p->target].n;
+    switch (p->rule) {
+    case SF_RULE_FIXED_INDEGREE:
+    case SF_RULE_FIXED_OUTDEGREE:
+        return p->count;
+    case SF_RULE_FIXED_TOTAL_NUMBER: {
+        uint64_t mx = 0;
+        for (uint64_t j = 0; j < nt; j++)
+            mx = kvec[j] > mx ? kvec[j] : mx;
+        return mx;
+    }
+    case SF_RULE_ONE_TO_ONE:
+        return 1;
+    default:
+        return ns;
+    }
+}
+
+/* Fills table T (projection pi into block b); two passes over the draws. */
+static sf_status fill_table(sf_network *net, sf_syn_table *T, const uint32_t *kvec, scratch *S)
+{
+    const sf_model *m = net->m;
+    const sf_projection *p = &m->proj[T->proj];
+    const sf_block *b = &net->blocks[T->block];
+    const sf_population *src = &m->pops[p->source];
+    bool outdeg = p->rule == SF_RULE_FIXED_OUTDEGREE;
+    uint32_t lo = b->first, hi = b->first + b->n;
+    T->row = calloc((size_t)T->n_src + 1, sizeof(uint32_t));
+    if (!T->row)
+        return SF_ERR_NOMEM;
+    /* pass 1: row lengths */
+    uint64_t total = 0;
+    if (outdeg) {
+        for (uint32_t s = 0; s < src->n; s++) {
+            uint64_t K = partners(m, T->proj, kvec, s, S);
+            for (uint64_t k = 0; k < K; k++)
+                if (S->list[k] >= lo && S->list[k] < hi)
+                    T->row[s + 1]++, total++;
+        }
+    } else {
+        for (uint32_t j = lo; j < hi; j++) {
+            uint64_t K = partners(m, T->proj, kvec, j, S);
+            for (uint64_t k = 0; k < K; k++)
+                T->row[S->list[k] + 1]++;
+            total += K;
+        }
+    }
+    if (total > UINT32_MAX)
+        return SF_ERR_TOO_BIG;
+    for (uint32_t s = 0; s < T->n_src; s++)
+        T->row[s + 1] += T->row[s];
+    T->n_syn = total;
+    T->tgt = malloc(sizeof(uint16_t) * (total ? total : 1));
+    bool hw = !dist_const(&p->weight), hd = !dist_const(&p->delay);
+    T->w = hw ? malloc(sizeof(float) * (total ? total : 1)) : NULL;
+    T->d = hd ? malloc(sizeof(uint16_t) * (total ? total : 1)) : NULL;
+    uint32_t *pos = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
+    if (!T->tgt || (hw && !T->w) || (hd && !T->d) || !pos) {
+        free(pos);
+        return SF_ERR_NOMEM;
+    }
+    memcpy(pos, T->row, sizeof(uint32_t) * ((size_t)T->n_src + 1));
+    double h = m->sim.resolution;
+    /* pass 2: fill, drawing weights and delays of each entity's synapses in
+     * draw order from the entity's own streams */
+    uint32_t n_ent = outdeg ? src->n : b->n;
+    for (uint32_t e = 0; e < n_ent; e++) {
+        uint32_t ent = outdeg ? e : lo + e;
+        uint64_t K = partners(m, T->proj, kvec, ent, S);
+        uint64_t gid = (outdeg ? src->first_gid : m->pops[p->target].first_gid) + ent;
+        sf_rng rw, rd;
+        sf_rng_init(&rw, m->sim.seed, SF_RNG_WEIGHT, ENTITY(T->proj, gid));
+        sf_rng_init(&rd, m->sim.seed, SF_RNG_DELAY, ENTITY(T->proj, gid));
+        for (uint64_t k = 0; k < K; k++) {
+            uint32_t s = outdeg ? e : S->list[k], t = outdeg ? S->list[k] : ent;
+            double w = hw ? sf_dist_draw(&p->weight, &rw) : 0;
+            double d = hd ? sf_dist_draw(&p->delay, &rd) : 0;
+            if (t < lo || t >= hi)
+                continue;
+            uint32_t at = pos[s]++;
+            T->tgt[at] = (uint16_t)(t - lo);
+            if (hw)
+                T->w[at] = (float)w;
+            if (hd)
+                T->d[at] = delay_steps(d, h);
+        }
+    }
+    free(pos);
+    return SF_OK;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Inputs. */
+
+static sf_status add_poisson(sf_block *b, const sf_model *m, int ii, int channel)
+{
+    const sf_input *in = &m->inputs[ii];
+    double h = m->sim.resolution, lambda = in->rate * h * 1e-3;
+    sf_poisson_src *ps = &b->poisson[b->n_poisson++];
+    ps->lambda = lambda;
+    ps->weight = in->weight;
+    ps->channel = channel;
+    ps->input = ii;
+    ps->first = steps_of(in->start, h);
+    ps->last = isfinite(in->stop) ? steps_of(in->stop, h) : INT64_MAX;
+    /* cumulative table over [k0, k0 + n_cdf), where the probability outside
+     * is below 2^-60 (k0 > 0 only for lambda > 100) */
+    double sd = sqrt(lambda);
+    int k0 = lambda > 100 ? (int)floor(lambda - 12.0 * sd) : 0;
+    int cap = (int)(lambda + 14.0 * sd + 40.0) - k0;
+    ps->cdf = malloc(sizeof(double) * (size_t)cap);
+    if (!ps->cdf)
+        return SF_ERR_NOMEM;
+    double pk = exp((double)k0 * log(lambda) - lambda - lgamma(k0 + 1.0)), c = 0;
+    int k = 0;
+    for (; k < cap - 1; k++) {
+        c += pk;
+        ps->cdf[k] = c;
+        pk *= lambda / (k0 + k + 1);
+        if (k0 + k > lambda && 1.0 - c < 0x1p-60)
+            break;
+    }
+    ps->cdf[k] = 1.0;
+    ps->n_cdf = k + 1;
+    ps->k0 = k0;
+    return SF_OK;
+}
+
+static int cmp_gen(const void *a, const void *b)
+{
+    const sf_gen_event *x = a, *y = b;
+    return x->step < y->step ? -1 : x->step > y->step;
+}
+
+/* ------------------------------------------------------------------------- */
+
+static void block_free(sf_block *b)
+{
+    for (int k = 0; k < SF_MAX_STATE; k++)
+        free(b->state[k]);
+    free(b->ring);
+    free(b->spk);
+    for (int i = 0; i < b->n_poisson; i++)
+        free(b->poisson[i].cdf);
+    free(b->poisson);
+    free(b->gen);
+}
+
+void sf_network_destroy(sf_network *net)
+{
+    if (!net)
+        return;
+    for (int i = 0; i < net->n_blocks; i++)
+        block_free(&net->blocks[i]);
+    for (int i = 0; i < net->n_tables; i++) {
+        free(net->tables[i].row);
+        free(net->tables[i].tgt);
+        free(net->tables[i].w);
+        free(net->tables[i].d);
+    }
+    if (net->by_src)
+        for (int i = 0; i < net->threads * net->m->n_pops; i++)
+            free(net->by_src[i]);
+    if (net->derived)
+        for (int i = 0; i < net->m->n_pops; i++)
+            free(net->derived[i]);
+    free(net->derived);
+    free(net->by_src);
+    free(net->by_src_n);
+    free(net->blocks);
+    free(net->tables);
+    free(net->proj_syn);
+    free(net);
+}
+
+static sf_status init_block(sf_network *net, sf_block *b)
+{
+    const sf_model *m = net->m;
+    const sf_population *pop = &m->pops[b->pop];
+    const sf_neuron_type *t = pop->type;
+    size_t n = b->n;
+    for (int k = 0; k < t->n_state; k++)
+        if (!(b->state[k] = malloc(sizeof(double) * n)))
+            return SF_ERR_NOMEM;
+    b->ring = calloc((size_t)net->ring_len * (size_t)t->n_channels * n, sizeof(double));
+    b->spk = malloc(sizeof(uint32_t) * n * (size_t)t->max_spikes_per_step);
+    if (!b->ring || !b->spk)
+        return SF_ERR_NOMEM;
+    t->init_state(pop->params, b->state, n);
+    /* initial distributions: one stream per neuron, variables in order */
+    double off = t->v_offset_param >= 0 ? pop->params[t->v_offset_param] : 0.0;
+    bool any = false;
+    for (int k = 0; k < t->n_state; k++)
+        any |= !isnan(pop->initial[k].a) || pop->initial[k].kind != SF_DIST_CONST;
+    if (any)
+        for (size_t i = 0; i < n; i++) {
+            sf_rng r;
+            sf_rng_init(&r, m->sim.seed, SF_RNG_INIT, b->first_gid + i);
+            for (int k = 0; k < t->n_state; k++) {
+                const sf_dist *d = &pop->initial[k];
+                if (d->kind == SF_DIST_CONST && isnan(d->a))
+                    continue;
+                double v = sf_dist_draw(d, &r);
+                b->state[k][i] = k == 0 ? v - off : v;
+            }
+        }
+    /* inputs */
+    int np = 0;
+    size_t ng = 0;
+    for (int i = 0; i < m->n_inputs; i++)
+        for (int k = 0; k < m->inputs[i].n_targets; k++)
+            if (m->inputs[i].targets[k] == b->pop) {
+                np += m->inputs[i].kind == SF_INPUT_POISSON;
+                ng += m->inputs[i].kind == SF_INPUT_SPIKES ? m->inputs[i].n_times : 0;
+            }
+    b->poisson = calloc((size_t)np + 1, sizeof *b->poisson);
+    b->gen = calloc(ng + 1, sizeof *b->gen);
+    if (!b->poisson || !b->gen)
+        return SF_ERR_NOMEM;
+    double h = m->sim.resolution;
+    for (int i = 0; i < m->n_inputs; i++) {
+        const sf_input *in = &m->inputs[i];
+        for (int k = 0; k < in->n_targets; k++) {
+            if (in->targets[k] != b->pop)
+                continue;
+            int ch = t->n_channels == 2 && in->weight < 0 ? 1 : 0;
+            if (in->kind == SF_INPUT_POISSON && in->rate > 0) {
+                if (add_poisson(b, m, i, ch))
+                    return SF_ERR_NOMEM;
+            } else if (in->kind == SF_INPUT_SPIKES) {
+                /* a spike at time t_s arrives at t_s + d, i.e. in the update
+                 * that ends there */
+                for (size_t s = 0; s < in->n_times; s++)
+                    b->gen[b->n_gen++] = (sf_gen_event){
+                        steps_of(in->times[s], h) + delay_steps(in->delay, h) - 1, in->weight, ch};
+            }
+        }
+    }
+    qsort(b->gen, b->n_gen, sizeof *b->gen, cmp_gen);
+    return SF_OK;
+}
+
+sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_network **out)
+{
+    *out = NULL;
+    double t0 = sf_wall_time();
+    uint64_t need = 0, avail = sf_mem_available();
+    sf_status st = sf_network_estimate(ctx, m, threads, &need);
+    if (st)
+        return st;
+    if (avail && need > avail)
+        return sf_fail(ctx, SF_ERR_TOO_BIG,
+                       "%s: the network needs an estimated %.2f GiB but only %.2f GiB of memory "
+                       "are available; reduce the size (e.g. --set scale.neurons=0.1)",
+                       m->file, need / 1073741824.0, avail / 1073741824.0);
+    sf_network *net = calloc(1, sizeof *net);
+    if (!net)
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    net->m = m;
+    net->threads = threads;
+    net->h = m->sim.resolution;
+    net->n_steps = steps_of(m->sim.duration, net->h);
+    layout L = plan_layout(m, threads);
+    net->slice = L.slice;
+    net->ring_len = L.ring_len;
+    net->n_blocks = L.n_blocks;
+    net->blocks = calloc((size_t)L.n_blocks, sizeof *net->blocks);
+    net->derived = calloc((size_t)m->n_pops, sizeof(void *));
+    net->proj_syn = calloc((size_t)m->n_proj + 1, sizeof(uint64_t));
+    if (!net->blocks || !net->derived || !net->proj_syn)
+        goto nomem;
+    for (int p = 0; p < m->n_pops; p++) {
+        const sf_neuron_type *t = m->pops[p].type;
+        if (!(net->derived[p] = calloc(1, t->derived_size ? t->derived_size : 1)))
+            goto nomem;
+        t->prepare(m->pops[p].params, net->h, net->derived[p]);
+    }
+    int nb = 0;
+    for (int p = 0; p < m->n_pops; p++)
+        for (int t = 0; t < threads; t++) {
+            uint32_t n = m->pops[p].n, lo = (uint32_t)((uint64_t)n * t / threads),
+                     hi = (uint32_t)((uint64_t)n * (t + 1) / threads);
+            for (uint32_t s = lo; s < hi; s += SF_BLOCK_MAX) {
+                sf_block *b = &net->blocks[nb++];
+                b->pop = p;
+                b->thread = t;
+                b->first = s;
+                b->n = hi - s < SF_BLOCK_MAX ? hi - s : SF_BLOCK_MAX;
+                b->first_gid = m->pops[p].first_gid + s;
+            }
+        }
+    /* tables: one per (projection, block of its target population) */
+    for (int i = 0; i < m->n_proj; i++)
+        net->n_tables += blocks_of_pop(m, threads, m->proj[i].target);
+    net->tables = calloc((size_t)net->n_tables + 1, sizeof *net->tables);
+    if (!net->tables)
+        goto nomem;
+    int nt = 0;
+    for (int i = 0; i < m->n_proj; i++) {
+        const sf_projection *p = &m->proj[i];
+        for (int b = 0; b < net->n_blocks; b++) {
+            if (net->blocks[b].pop != p->target)
+                continue;
+            sf_syn_table *T = &net->tables[nt++];
+            T->proj = i;
+            T->block = b;
+            T->n_src = m->pops[p->source].n;
+            T->channel = m->pops[p->target].type->n_channels == 2 &&
+                                 (p->weight.kind == SF_DIST_CONST ? p->weight.a < 0
+                                                                  : p->weight.max <= 0 &&
+                                                                        sf_dist_mean(&p->weight) < 0)
+                             ? 1
+                             : 0;
+            T->w0 = (float)p->weight.a;
+            T->d0 = delay_steps(p->delay.a, net->h);
+        }
+    }
+    /* in-degree vectors of fixed_total_number projections (shared, read-only) */
+    uint32_t **kvec = calloc((size_t)m->n_proj + 1, sizeof *kvec);
+    if (!kvec)
+        goto nomem;
+    uint64_t scratch_cap = 1, max_src = 1;
+    for (int i = 0; i < m->n_proj; i++) {
+        if (m->proj[i].rule == SF_RULE_FIXED_TOTAL_NUMBER &&
+            !(kvec[i] = total_number_indegrees(m, i)))
+            st = SF_ERR_NOMEM;
+        if (st == SF_OK) {
+            uint64_t mp = max_partners(m, i, kvec[i]);
+            scratch_cap = mp > scratch_cap ? mp : scratch_cap;
+            uint64_t ns = m->proj[i].rule == SF_RULE_FIXED_OUTDEGREE ? m->pops[m->proj[i].target].n
+                                                                     : m->pops[m->proj[i].source].n;
+            max_src = ns > max_src ? ns : max_src;
+        }
+    }
+    volatile int failed = st != SF_OK;
+#pragma omp parallel num_threads(threads)
+    {
+        scratch S = {0};
+        S.cap = scratch_cap;
+        S.list = malloc(sizeof(uint32_t) * scratch_cap);
+        S.bitmap_words = (size_t)(max_src + 63) / 64;
+        S.bitmap = calloc(S.bitmap_words, sizeof(uint64_t));
+        if (!S.list || !S.bitmap)
+            failed = 1;
+#pragma omp for schedule(dynamic, 1)
+        for (int b = 0; b < net->n_blocks; b++)
+            if (!failed && init_block(net, &net->blocks[b]))
+                failed = 1;
+#pragma omp for schedule(dynamic, 1)
+        for (int i = 0; i < net->n_tables; i++) {
+            if (failed)
+                continue;
+            sf_status s = fill_table(net, &net->tables[i], kvec[net->tables[i].proj], &S);
+            if (s)
+                failed = s == SF_ERR_TOO_BIG ? 2 : 1;
+        }
+        free(S.list);
+        free(S.bitmap);
+    }
+    for (int i = 0; i < m->n_proj; i++)
+        free(kvec[i]);
+    free(kvec);
+    if (failed == 2) {
+        sf_network_destroy(net);
+        return sf_fail(ctx, SF_ERR_TOO_BIG, "%s: more than 2^32 synapses of one projection in one "
+                       "block; use more threads", m->file);
+    }
+    if (failed)
+        goto nomem;
+    /* delivery lists: for thread t and source population s, its tables */
+    net->by_src = calloc((size_t)threads * m->n_pops, sizeof(int *));
+    net->by_src_n = calloc((size_t)threads * m->n_pops, sizeof(int));
+    if (!net->by_src || !net->by_src_n)
+        goto nomem;
+    for (int i = 0; i < net->n_tables; i++) {
+        const sf_syn_table *T = &net->tables[i];
+        int key = net->blocks[T->block].thread * m->n_pops + m->proj[T->proj].source;
+        int *v = realloc(net->by_src[key], sizeof(int) * (size_t)(net->by_src_n[key] + 1));
+        if (!v)
+            goto nomem;
+        v[net->by_src_n[key]++] = i;
+        net->by_src[key] = v;
+        net->n_syn += T->n_syn;
+        net->proj_syn[T->proj] += T->n_syn;
+        net->syn_bytes += T->n_syn * (2u + (T->w ? 4u : 0u) + (T->d ? 2u : 0u)) +
+                          ((uint64_t)T->n_src + 1u) * 4u;
+    }
+    net->build_s = sf_wall_time() - t0;
+    *out = net;
+    return SF_OK;
+nomem:
+    sf_network_destroy(net);
+    return sf_fail(ctx, SF_ERR_NOMEM, "out of memory while building the network of %s", m->file);
+}
+
+const sf_model *sf_network_model(const sf_network *net)
+{
+    return net->m;
+}
+int sf_network_threads(const sf_network *net)
+{
+    return net->threads;
+}
+uint64_t sf_network_synapses(const sf_network *net)
+{
+    return net->n_syn;
+}
+uint64_t sf_network_projection_synapses(const sf_network *net, int i)
+{
+    return i >= 0 && i < net->m->n_proj ? net->proj_syn[i] : 0;
+}
+double sf_network_bytes_per_synapse(const sf_network *net)
+{
+    return net->n_syn ? (double)net->syn_bytes / (double)net->n_syn : 0.0;
+}
+double sf_network_build_seconds(const sf_network *net)
+{
+    return net->build_s;
+}
+
+uint64_t sf_network_inputs_of(const sf_network *net, int i, uint32_t tgt, uint32_t *src, double *w,
+                              uint32_t *delay_steps_out, uint64_t cap)
+{
+    uint64_t n = 0;
+    for (int k = 0; k < net->n_tables; k++) {
+        const sf_syn_table *T = &net->tables[k];
+        const sf_block *b = &net->blocks[T->block];
+        if (T->proj != i || tgt < b->first || tgt >= b->first + b->n)
+            continue;
+        uint16_t local = (uint16_t)(tgt - b->first);
+        for (uint32_t s = 0; s < T->n_src; s++)
+            for (uint32_t a = T->row[s]; a < T->row[s + 1]; a++)
+                if (T->tgt[a] == local) {
+                    if (n < cap) {
+                        if (src)
+                            src[n] = s;
+                        if (w)
+                            w[n] = T->w ? T->w[a] : T->w0;
+                        if (delay_steps_out)
+                            delay_steps_out[n] = T->d ? T->d[a] : T->d0;
+                    }
+                    n++;
+                }
+    }
+    return n;
+}

@@ -1,0 +1,110 @@
+/* iaf_psc_delta: leaky integrate-and-fire neuron with delta-shaped synaptic
+ * input (NEST's model of the same name and parameters).
+ *
+ *   tau_m dV/dt = -(V - E_L) + tau_m/C_m (I_e + I_dc),
+ *   an input spike of weight J (mV) makes V jump by J.
+ * Exact integration over a step h (Rotter & Diesmann 1999):
+ *   y <- P33 y + P30 (I_e + I_dc) + J_sum,   y = V - E_L,
+ *   P33 = e^{-h/tau_m}, P30 = tau_m/C_m (1 - P33).
+ * On V >= V_th: spike, V <- V_reset, then V is clamped for t_ref; input that
+ * arrives during the refractory period is discarded (NEST's default
+ * refractory_input = false). V is bounded below by V_min.
+ *
+ * State: [0] V_m (stored relative to E_L), [1] remaining refractory steps. */
+#include "neurons/propagator.h"
+#include "spikefield/model.h"
+
+#include <stdio.h>
+
+enum { E_L, C_M, TAU_M, T_REF, V_TH, V_RESET, I_E, V_MIN, N_PARAMS };
+
+static const sf_param_spec params[N_PARAMS] = {
+    [E_L] = {"E_L", "mV", -70.0, -1e6, 1e6, false, "resting potential"},
+    [C_M] = {"C_m", "pF", 250.0, 0.0, 1e9, true, "membrane capacitance"},
+    [TAU_M] = {"tau_m", "ms", 10.0, 0.0, 1e9, true, "membrane time constant"},
+    [T_REF] = {"t_ref", "ms", 2.0, 0.0, 1e9, false, "absolute refractory period"},
+    [V_TH] = {"V_th", "mV", -55.0, -1e6, 1e6, false, "spike threshold"},
+    [V_RESET] = {"V_reset", "mV", -70.0, -1e6, 1e6, false, "reset potential"},
+    [I_E] = {"I_e", "pA", 0.0, -1e9, 1e9, false, "constant external current"},
+    [V_MIN] = {"V_min", "mV", -INFINITY, -INFINITY, 1e6, false,
+               "lower bound of the membrane potential"},
+};
+static const char *const state_names[] = {"V_m", "refractory_steps"};
+static const char *const state_units[] = {"mV", ""};
+
+typedef struct {
+    double p33, p30, ref_steps, v_th, v_reset, v_min; /* relative to E_L */
+} derived;
+
+static bool check(const double *p, char *msg, size_t len)
+{
+    if (!(p[V_RESET] < p[V_TH])) {
+        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[V_RESET], p[V_TH]);
+        return false;
+    }
+    return true;
+}
+
+static void prepare(const double *p, double h, void *out)
+{
+    derived *d = out;
+    d->p33 = exp(-h / p[TAU_M]);
+    d->p30 = sf_prop_p20(p[TAU_M], p[C_M], h);
+    d->ref_steps = sf_prop_steps(p[T_REF], h);
+    d->v_th = p[V_TH] - p[E_L];
+    d->v_reset = p[V_RESET] - p[E_L];
+    d->v_min = p[V_MIN] - p[E_L];
+}
+
+static void init_state(const double *p, double *const *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        s[0][i] = 0.0;
+        s[1][i] = 0.0;
+    }
+}
+
+static size_t update(const double *p, const void *dv, double *const *s, size_t n,
+                     double *const *input, double i_dc, uint32_t *spikes)
+{
+    const derived *d = dv;
+    double *restrict v = s[0], *restrict r = s[1];
+    const double *restrict in = input[0];
+    const double drive = d->p30 * (p[I_E] + i_dc);
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i] == 0.0) {
+            double y = d->p33 * v[i] + drive + in[i];
+            v[i] = y < d->v_min ? d->v_min : y;
+        } else {
+            r[i] -= 1.0;
+        }
+        if (v[i] >= d->v_th) {
+            r[i] = d->ref_steps;
+            v[i] = d->v_reset;
+            spikes[ns++] = (uint32_t)i;
+        }
+    }
+    return ns;
+}
+
+const sf_neuron_type sf_iaf_psc_delta = {
+    .name = "iaf_psc_delta",
+    .doc = "Leaky integrate-and-fire neuron, delta-shaped synaptic input (weights in "
+           "mV are jumps of V), exact integration, absolute refractory period during "
+           "which V is clamped at V_reset and input is discarded. As NEST iaf_psc_delta.",
+    .params = params,
+    .n_params = N_PARAMS,
+    .state_names = state_names,
+    .state_units = state_units,
+    .n_state = 2,
+    .n_channels = 1,
+    .v_offset_param = E_L,
+    .weight_unit = "mV",
+    .max_spikes_per_step = 1,
+    .derived_size = sizeof(derived),
+    .check = check,
+    .prepare = prepare,
+    .init_state = init_state,
+    .update = update,
+};

@@ -1,0 +1,118 @@
+/* iaf_psc_exp: leaky integrate-and-fire neuron with exponentially decaying
+ * synaptic currents (NEST's model of the same name and parameters).
+ *
+ *   tau_m dV/dt = -(V - E_L) + tau_m/C_m (I_ex + I_in + I_e + I_dc)
+ *   tau_syn_ex dI_ex/dt = -I_ex,  tau_syn_in dI_in/dt = -I_in,
+ *   an input spike of weight w (pA) makes I_ex (w > 0) or I_in (w < 0) jump by w.
+ * Exact integration (Rotter & Diesmann 1999), per step h, in NEST's order:
+ *   y <- P22 y + P21ex I_ex + P21in I_in + P20 (I_e + I_dc)   (not refractory)
+ *   I_x <- P11x I_x + (input of this step)
+ * with P22 = e^{-h/tau_m}, P11x = e^{-h/tau_syn_x}, P20 = tau_m/C_m (1 - P22)
+ * and P21x the current-to-voltage propagator (propagator.h), which is exact
+ * also in the singular case tau_syn_x = tau_m. During the refractory period V
+ * is held at V_reset while the synaptic currents go on integrating input.
+ *
+ * State: [0] V_m (relative to E_L), [1] I_syn_ex, [2] I_syn_in,
+ *        [3] remaining refractory steps. */
+#include "neurons/propagator.h"
+#include "spikefield/model.h"
+
+#include <stdio.h>
+
+enum { E_L, C_M, TAU_M, TAU_SYN_EX, TAU_SYN_IN, T_REF, V_TH, V_RESET, I_E, N_PARAMS };
+
+static const sf_param_spec params[N_PARAMS] = {
+    [E_L] = {"E_L", "mV", -70.0, -1e6, 1e6, false, "resting potential"},
+    [C_M] = {"C_m", "pF", 250.0, 0.0, 1e9, true, "membrane capacitance"},
+    [TAU_M] = {"tau_m", "ms", 10.0, 0.0, 1e9, true, "membrane time constant"},
+    [TAU_SYN_EX] = {"tau_syn_ex", "ms", 2.0, 0.0, 1e9, true,
+                    "time constant of the excitatory synaptic current"},
+    [TAU_SYN_IN] = {"tau_syn_in", "ms", 2.0, 0.0, 1e9, true,
+                    "time constant of the inhibitory synaptic current"},
+    [T_REF] = {"t_ref", "ms", 2.0, 0.0, 1e9, false, "absolute refractory period"},
+    [V_TH] = {"V_th", "mV", -55.0, -1e6, 1e6, false, "spike threshold"},
+    [V_RESET] = {"V_reset", "mV", -70.0, -1e6, 1e6, false, "reset potential"},
+    [I_E] = {"I_e", "pA", 0.0, -1e9, 1e9, false, "constant external current"},
+};
+static const char *const state_names[] = {"V_m", "I_syn_ex", "I_syn_in", "refractory_steps"};
+static const char *const state_units[] = {"mV", "pA", "pA", ""};
+
+typedef struct {
+    double p22, p20, p21ex, p21in, p11ex, p11in, ref_steps, v_th, v_reset;
+} derived;
+
+static bool check(const double *p, char *msg, size_t len)
+{
+    if (!(p[V_RESET] < p[V_TH])) {
+        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[V_RESET], p[V_TH]);
+        return false;
+    }
+    return true;
+}
+
+static void prepare(const double *p, double h, void *out)
+{
+    derived *d = out;
+    d->p22 = exp(-h / p[TAU_M]);
+    d->p20 = sf_prop_p20(p[TAU_M], p[C_M], h);
+    d->p21ex = sf_prop_p21(p[TAU_SYN_EX], p[TAU_M], p[C_M], h);
+    d->p21in = sf_prop_p21(p[TAU_SYN_IN], p[TAU_M], p[C_M], h);
+    d->p11ex = exp(-h / p[TAU_SYN_EX]);
+    d->p11in = exp(-h / p[TAU_SYN_IN]);
+    d->ref_steps = sf_prop_steps(p[T_REF], h);
+    d->v_th = p[V_TH] - p[E_L];
+    d->v_reset = p[V_RESET] - p[E_L];
+}
+
+static void init_state(const double *p, double *const *s, size_t n)
+{
+    for (int k = 0; k < 4; k++)
+        for (size_t i = 0; i < n; i++)
+            s[k][i] = 0.0;
+}
+
+static size_t update(const double *p, const void *dv, double *const *s, size_t n,
+                     double *const *input, double i_dc, uint32_t *spikes)
+{
+    const derived *d = dv;
+    double *restrict v = s[0], *restrict iex = s[1], *restrict iin = s[2], *restrict r = s[3];
+    const double *restrict in_ex = input[0], *restrict in_in = input[1];
+    const double drive = d->p20 * (p[I_E] + i_dc);
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i] == 0.0)
+            v[i] = d->p22 * v[i] + d->p21ex * iex[i] + d->p21in * iin[i] + drive;
+        else
+            r[i] -= 1.0;
+        iex[i] = d->p11ex * iex[i] + in_ex[i];
+        iin[i] = d->p11in * iin[i] + in_in[i];
+        if (v[i] >= d->v_th) {
+            r[i] = d->ref_steps;
+            v[i] = d->v_reset;
+            spikes[ns++] = (uint32_t)i;
+        }
+    }
+    return ns;
+}
+
+const sf_neuron_type sf_iaf_psc_exp = {
+    .name = "iaf_psc_exp",
+    .doc = "Leaky integrate-and-fire neuron with exponentially decaying synaptic "
+           "currents (weights in pA; w > 0 excitatory, w < 0 inhibitory), exact "
+           "integration including tau_syn = tau_m, absolute refractory period during "
+           "which V is clamped while synaptic currents integrate input. As NEST iaf_psc_exp.",
+    .params = params,
+    .n_params = N_PARAMS,
+    .state_names = state_names,
+    .state_units = state_units,
+    .n_state = 4,
+    .n_channels = 2,
+    .v_offset_param = E_L,
+    .weight_unit = "pA",
+    .max_spikes_per_step = 1,
+    .derived_size = sizeof(derived),
+    .check = check,
+    .prepare = prepare,
+    .init_state = init_state,
+    .update = update,
+};

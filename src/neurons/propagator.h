@@ -1,0 +1,35 @@
+/* Exact-integration propagators shared by the neuron models (Rotter &
+ * Diesmann 1999, Biol Cybern 81:381). Private to src/neurons. */
+#ifndef SF_NEURONS_PROPAGATOR_H
+#define SF_NEURONS_PROPAGATOR_H
+
+#include <gsl/gsl_sf_exp.h>
+#include <math.h>
+
+/* Membrane response at time h to a unit step current 1 pA switched on at 0:
+ * P20 = tau_m/C_m (1 - e^{-h/tau_m})  [mV/pA]. */
+static inline double sf_prop_p20(double tau_m, double c_m, double h)
+{
+    return -tau_m / c_m * expm1(-h / tau_m);
+}
+
+/* Membrane response at time h to an exponentially decaying current that was
+ * 1 pA at time 0 (time constant tau_s):
+ *   P21 = tau_s tau_m / (C (tau_m - tau_s)) (e^{-h/tau_m} - e^{-h/tau_s}).
+ * Written as (h/C) e^{-h/tau_s} exprel(h (1/tau_s - 1/tau_m)), which is exact
+ * in the singular case tau_s = tau_m (limit (h/C) e^{-h/tau_m}) and has no
+ * cancellation near it. [mV/pA] */
+static inline double sf_prop_p21(double tau_s, double tau_m, double c_m, double h)
+{
+    double x = h * (1.0 / tau_s - 1.0 / tau_m);
+    return h / c_m * exp(-h / tau_s) * gsl_sf_exprel(x);
+}
+
+/* Number of whole steps in a refractory period t (ms), as NEST's
+ * Time(ms(t)).get_steps(): rounded to the nearest step. */
+static inline double sf_prop_steps(double t, double h)
+{
+    return floor(t / h + 0.5);
+}
+
+#endif

@@ -1,0 +1,39 @@
+/* The registry of neuron types: adding a model is one file in src/neurons/
+ * and one line here. */
+#include "spikefield/model.h"
+
+#include <string.h>
+
+extern const sf_neuron_type sf_iaf_psc_delta, sf_iaf_psc_exp, sf_pif_psc_delta;
+
+static const sf_neuron_type *const registry[] = {
+    &sf_iaf_psc_delta,
+    &sf_iaf_psc_exp,
+    &sf_pif_psc_delta,
+};
+
+int sf_neuron_type_count(void)
+{
+    return (int)(sizeof registry / sizeof registry[0]);
+}
+
+const sf_neuron_type *sf_neuron_type_at(int i)
+{
+    return i >= 0 && i < sf_neuron_type_count() ? registry[i] : NULL;
+}
+
+const sf_neuron_type *sf_neuron_type_find(const char *name)
+{
+    for (int i = 0; i < sf_neuron_type_count(); i++)
+        if (strcmp(registry[i]->name, name) == 0)
+            return registry[i];
+    return NULL;
+}
+
+int sf_param_index(const sf_neuron_type *t, const char *name)
+{
+    for (int i = 0; i < t->n_params; i++)
+        if (strcmp(t->params[i].name, name) == 0)
+            return i;
+    return -1;
+}
