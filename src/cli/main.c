@@ -110,8 +110,7 @@ int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
             o->freq_range = val;
             i++;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "spikefield %s: unknown option %s\n", cmd, a);
-            usage(stderr);
+            fprintf(stderr, "spikefield %s: unknown option %s (see spikefield --help)\n", cmd, a);
             return 2;
         } else if (!o->model) {
             o->model = a;
@@ -122,8 +121,7 @@ int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
 #undef NEED_VALUE
     }
     if (!o->model) {
-        fprintf(stderr, "spikefield %s: missing MODEL.yaml\n", cmd);
-        usage(stderr);
+        fprintf(stderr, "spikefield %s: missing MODEL.yaml (see spikefield --help)\n", cmd);
         return 2;
     }
     return 0;

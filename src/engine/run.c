@@ -19,7 +19,6 @@
  */
 #include "network/network_impl.h"
 
-#include <Random123/philox.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -148,13 +147,37 @@ static bool record_spike(sf_recording *rec, int p, uint32_t id, int64_t step)
     return true;
 }
 
+/* Philox4x32-10 (Salmon et al. 2011) for a vector of counters that differ
+ * only in word 0, written so that the compiler vectorises it across neurons;
+ * returns the 53-bit uniform made of output words 0 and 1, exactly as
+ * sf_rng_uniform would from the same counter (tested against Random123). */
+static void philox_uniforms(uint64_t seed, uint32_t c1, uint32_t c2, uint32_t c3, uint64_t gid0,
+                            uint32_t n, double *restrict u)
+{
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t x0 = (uint32_t)(gid0 + i), x1 = c1, x2 = c2, x3 = c3, a = k0, b = k1;
+        for (int r = 0; r < 10; r++) {
+            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;
+            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
+            x1 = (uint32_t)p1;
+            x3 = (uint32_t)p0;
+            x0 = y0;
+            x2 = y2;
+            a += 0x9E3779B9u;
+            b += 0xBB67AE85u;
+        }
+        u[i] = ((double)(x0 >> 5) * 67108864.0 + (double)(x1 >> 6)) * (1.0 / 9007199254740992.0);
+    }
+}
+
 /* Poisson drive of one block in step k: independent counts per neuron from
  * the stream (seed, POISSON, (input, gid)), block k, inverted from the
  * cumulative table. */
 static void add_poisson(const sf_network *net, const sf_block *b, int64_t k, double *const *in)
 {
     const sf_model *m = net->m;
-    philox4x32_key_t key = {{(uint32_t)m->sim.seed, (uint32_t)(m->sim.seed >> 32)}};
+    double *restrict u = b->u;
     for (int q = 0; q < b->n_poisson; q++) {
         const sf_poisson_src *ps = &b->poisson[q];
         if (k < ps->first || k >= ps->last)
@@ -163,23 +186,19 @@ static void add_poisson(const sf_network *net, const sf_block *b, int64_t k, dou
         const double *restrict cdf = ps->cdf;
         const double w = ps->weight;
         const int nc = ps->n_cdf;
-        philox4x32_ctr_t c = {{0, ((uint32_t)SF_RNG_POISSON << 24) | (uint32_t)ps->input,
-                               (uint32_t)k, (uint32_t)((uint64_t)k >> 32)}};
+        philox_uniforms(m->sim.seed, ((uint32_t)SF_RNG_POISSON << 24) | (uint32_t)ps->input,
+                        (uint32_t)k, (uint32_t)((uint64_t)k >> 32), b->first_gid, b->n, u);
         for (uint32_t i = 0; i < b->n; i++) {
-            c.v[0] = (uint32_t)(b->first_gid + i);
-            philox4x32_ctr_t r = philox4x32(c, key);
-            double u = ((double)(r.v[0] >> 5) * 67108864.0 + (double)(r.v[1] >> 6)) *
-                       (1.0 / 9007199254740992.0);
             int j;
             if (nc <= 48) {
                 j = 0;
-                while (cdf[j] <= u)
+                while (cdf[j] <= u[i])
                     j++;
             } else { /* binary search for the first cdf[j] > u */
                 int lo = 0, hi = nc - 1;
                 while (lo < hi) {
                     int mid = (lo + hi) >> 1;
-                    if (cdf[mid] <= u)
+                    if (cdf[mid] <= u[i])
                         lo = mid + 1;
                     else
                         hi = mid;

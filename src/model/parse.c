@@ -20,6 +20,9 @@ typedef struct {
     sf_context *ctx;
     const char *file;
     struct fy_document *doc;
+    int n_set;
+    struct fy_node *set_node[64]; /* values that came from --set ...       */
+    const char *set_text[64];     /* ... and the option that gave them     */
 } parser;
 
 /* A node with the key path that led to it and the node to point at. */
@@ -52,6 +55,9 @@ static sf_status fail_at(parser *P, const cursor *c, sf_status code, const char 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (int i = 0; i < P->n_set; i++)
+        if (c->where && c->where == P->set_node[i])
+            return sf_fail(P->ctx, code, "--set %s: %s: %s", P->set_text[i], c->path, msg);
     int line, col;
     node_pos(c->where, &line, &col);
     if (line > 0)
@@ -826,10 +832,14 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
                 return st;
         });
     } else { /* default: spikes of every population */
-        cursor none = {NULL, NULL, "recorders"};
         sf_recorder *r = &m->recorders[m->n_recorders++];
-        if ((st = parse_recorder(P, &none, "spikes", m, r)))
-            return st;
+        r->name = xstrdup("spikes");
+        r->kind = SF_REC_SPIKES;
+        r->pops = calloc((size_t)m->n_pops, sizeof(int));
+        if (!r->name || !r->pops)
+            return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+        for (int i = 0; i < m->n_pops; i++)
+            r->pops[r->n_pops++] = i;
     }
     return SF_OK;
 }
@@ -860,6 +870,10 @@ static sf_status apply_set(parser *P, const char *set)
             struct fy_node *val = fy_node_build_from_string(P->doc, eq + 1, FY_NT);
             if (!val)
                 return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot parse the value '%s'", set, eq + 1);
+            if (P->n_set < 64) {
+                P->set_node[P->n_set] = val;
+                P->set_text[P->n_set++] = set;
+            }
             if (pr) {
                 if (fy_node_pair_set_value(pr, val) != 0)
                     return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot set the value", set);
@@ -867,12 +881,24 @@ static sf_status apply_set(parser *P, const char *set)
                 struct fy_node *key = fy_node_create_scalar_copy(P->doc, tok, FY_NT);
                 if (!key || fy_node_mapping_append(node, key, val) != 0)
                     return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot add the key", set);
+                if (P->n_set < 64) {
+                    P->set_node[P->n_set] = key;
+                    P->set_text[P->n_set++] = set;
+                }
             }
             return SF_OK;
         }
-        if (!pr)
-            return sf_fail(P->ctx, SF_ERR_ARG, "--set %.*s: %s%s%s does not exist in %s", (int)plen, set,
-                           walked, walked[0] ? "." : "", tok, P->file);
+        if (!pr) { /* create the missing mapping; the parser then checks it */
+            struct fy_node *key = fy_node_create_scalar_copy(P->doc, tok, FY_NT);
+            struct fy_node *map = fy_node_create_mapping(P->doc);
+            if (!key || !map || fy_node_mapping_append(node, key, map) != 0)
+                return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot add the key", set);
+            if (P->n_set < 64) {
+                P->set_node[P->n_set] = key;
+                P->set_text[P->n_set++] = set;
+            }
+            pr = fy_node_mapping_lookup_pair_by_string(node, tok, FY_NT);
+        }
         node = fy_node_pair_value(pr);
         strncat(walked, walked[0] ? "." : "", sizeof walked - strlen(walked) - 1);
         strncat(walked, tok, sizeof walked - strlen(walked) - 1);
@@ -911,7 +937,7 @@ static sf_status load(sf_context *ctx, const char *text, const char *name, const
     dcfg.show_source = false;
     struct fy_diag *diag = fy_diag_create(&dcfg);
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_PARSE | FYPCF_RESOLVE_DOCUMENT, .diag = diag};
-    parser P = {ctx, name, NULL};
+    parser P = {.ctx = ctx, .file = name};
     P.doc = text ? fy_document_build_from_string(&cfg, text, FY_NT)
                  : fy_document_build_from_file(&cfg, name);
     sf_status st = SF_OK;
@@ -923,7 +949,13 @@ static sf_status load(sf_context *ctx, const char *text, const char *name, const
                 st = sf_fail(ctx, SF_ERR_IO, "%s: cannot open: %s", name, strerror(errno));
                 goto done;
             }
+            int c = fgetc(f);
             fclose(f);
+            if (c == EOF) {
+                st = sf_fail(ctx, SF_ERR_PARSE, "%s: the file is empty; a model file needs at least "
+                             "the keys simulation and populations", name);
+                goto done;
+            }
         }
         /* libfyaml's message reads "file:line:col: error: what" */
         st = sf_fail(ctx, SF_ERR_PARSE, "%s", db.msg[0] ? db.msg : "YAML syntax error");

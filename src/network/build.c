@@ -417,6 +417,7 @@ static void block_free(sf_block *b)
         free(b->state[k]);
     free(b->ring);
     free(b->spk);
+    free(b->u);
     for (int i = 0; i < b->n_poisson; i++)
         free(b->poisson[i].cdf);
     free(b->poisson);
@@ -461,7 +462,8 @@ static sf_status init_block(sf_network *net, sf_block *b)
             return SF_ERR_NOMEM;
     b->ring = calloc((size_t)net->ring_len * (size_t)t->n_channels * n, sizeof(double));
     b->spk = malloc(sizeof(uint32_t) * n * (size_t)t->max_spikes_per_step);
-    if (!b->ring || !b->spk)
+    b->u = malloc(sizeof(double) * n);
+    if (!b->ring || !b->spk || !b->u)
         return SF_ERR_NOMEM;
     t->init_state(pop->params, b->state, n);
     /* initial distributions: one stream per neuron, variables in order */

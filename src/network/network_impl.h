@@ -45,6 +45,7 @@ typedef struct {
     double *state[SF_MAX_STATE];
     double *ring;
     uint32_t *spk;        /* scratch: spiking neurons of one step              */
+    double *u;            /* scratch: one uniform per neuron                   */
     int n_poisson;
     sf_poisson_src *poisson;
     size_t n_gen, gen_pos;
