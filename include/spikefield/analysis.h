@@ -145,7 +145,7 @@ typedef struct sf_spectrum_plan sf_spectrum_plan;
 typedef enum {
     SF_SPEC_FREQ_HZ = 0,            /* f_j                                   */
     SF_SPEC_POP, SF_SPEC_POP_SEM,   /* spectrum of a(t)                      */
-    SF_SPEC_AUTO, SF_SPEC_AUTO_SEM, /* (1/n^2) sum_i |X_i(f)|^2 / T_seg      */
+    SF_SPEC_AUTO, SF_SPEC_AUTO_SEM, /* sum_i |Y_i(f)|^2 / (L bin n^2)       */
     SF_SPEC_CROSS, SF_SPEC_CROSS_SEM,
     SF_COV_LAG_MS,                  /* tau_j                                  */
     SF_COV_POP, SF_COV_POP_SEM,     /* covariance function of a(t)           */
@@ -157,9 +157,10 @@ typedef enum {
 /* Plans transforms of segments of seg_bins bins (even, >= 2) for a
  * population of n_neurons. *plan is owned by the caller and released with
  * sf_analysis_spectrum_plan_destroy (NULL is a no-op). Memory: about
- * 140 * seg_bins + 28 * n_neurons bytes. Creating or destroying plans takes
- * FFTW's planner, which this makes thread-safe (fftw_make_planner_thread_safe);
- * one plan must not be executed by two threads at once. */
+ * 140 * seg_bins + 28 * n_neurons bytes. Threads: creating and destroying
+ * plans calls FFTW's planner, which is not thread-safe: never concurrently
+ * with other FFTW planning in the process. Executing is safe concurrently on
+ * different plans; one plan is used by one thread at a time. */
 sf_status sf_analysis_spectrum_plan_create(sf_context *ctx, uint32_t n_neurons,
                                            size_t seg_bins, sf_spectrum_plan **plan);
 void sf_analysis_spectrum_plan_destroy(sf_spectrum_plan *plan);

@@ -103,7 +103,6 @@ sf_status sf_analysis_spectrum_plan_create(sf_context *ctx, uint32_t n_neurons,
         sf_analysis_spectrum_plan_destroy(p);
         return sf_fail(ctx, SF_ERR_NOMEM, "spectrum: no memory for segments of %zu bins", L);
     }
-    fftw_make_planner_thread_safe();
     p->r2c = fftw_plan_dft_r2c_1d((int)(2 * L), p->tbuf, p->fbuf, FFTW_ESTIMATE);
     p->c2r = fftw_plan_dft_c2r_1d((int)(2 * L), p->fbuf, p->tbuf, FFTW_ESTIMATE);
     if (!p->r2c || !p->c2r) {
