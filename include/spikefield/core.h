@@ -101,6 +101,16 @@ double sf_rng_exponential(sf_rng *r, double mean);
  * their own counters (out may alias nothing). */
 void sf_philox(const uint32_t key[2], const uint32_t ctr[4], uint32_t out[4]);
 
+/* Vector forms for hot loops, one value per entity: out[i] is drawn from
+ * block `block` of the stream (seed, purpose, (sub << 32) | (entity0 + i)),
+ * i < n. sf_rng_uniforms gives the 53-bit uniform in [0,1) of words 0-1
+ * (the value sf_rng_uniform would return first); sf_rng_normals a standard
+ * normal by Box-Muller from words 0-1 and 2-3. Vectorised over i. */
+void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                     uint64_t entity0, uint32_t n, double *out);
+void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                    uint64_t entity0, uint32_t n, double *out);
+
 /* A gsl_rng backed by a stream, for GSL's samplers (binomial, poisson, ...).
  * The returned pointer is a gsl_rng*; free it with sf_rng_gsl_free. */
 struct gsl_rng_struct;

@@ -53,7 +53,17 @@ typedef struct {
  * Neuron types: constant descriptors, one file each in src/neurons/, listed in
  * the registry (src/neurons/registry.c). State is structure-of-arrays: the
  * engine hands update() one array of doubles per state variable. */
-struct sf_neuron_block;
+/* What a neuron model may need beyond its state in one step: the step, the
+ * seed and the global id of its first neuron, so that stochastic models can
+ * draw from their own streams (sf_rng_uniforms / sf_rng_normals with purpose
+ * SF_RNG_NEURON and entity = global id), and scratch space of n doubles. */
+typedef struct {
+    uint64_t seed;
+    uint64_t first_gid;
+    int64_t step;
+    double h;
+    double *scratch;
+} sf_step;
 
 typedef struct sf_neuron_type {
     const char *name;
@@ -82,7 +92,14 @@ typedef struct sf_neuron_type {
      * spikes and returns their count (<= n * max_spikes_per_step). i_dc is the
      * extra DC current (pA) of inputs active in this step. */
     size_t (*update)(const double *p, const void *derived, double *const *state,
-                     size_t n, double *const *input, double i_dc, uint32_t *spikes);
+                     size_t n, double *const *input, double i_dc, uint32_t *spikes,
+                     const sf_step *step);
+    /* Optional (NULL: every event has amplitude 1). For models whose events
+     * carry a value (a binary neuron's transition +1 up / -1 down, a rate
+     * unit's output), called after update() with the events it returned:
+     * writes amp[j] for event j; a target receives weight * amp. */
+    void (*event_amplitudes)(const double *p, const void *derived, double *const *state,
+                             const uint32_t *events, size_t n_events, float *amp);
 } sf_neuron_type;
 
 /* Registry of neuron types. NULL when unknown. */

@@ -47,6 +47,7 @@ typedef struct {
     int *blk;                  /* their indices, in global order            */
     int *pop_lo, *pop_hi;      /* per population: range in blk              */
     uint32_t *sbuf[2];         /* spiking neurons (population-local ids)    */
+    float *samp[2];            /* their event amplitudes (1 for spikes)     */
     uint32_t *soff[2];         /* start of (lag, k) in sbuf; slice*nk + 1   */
 } thread_state;
 
@@ -147,30 +148,6 @@ static bool record_spike(sf_recording *rec, int p, uint32_t id, int64_t step)
     return true;
 }
 
-/* Philox4x32-10 (Salmon et al. 2011) for a vector of counters that differ
- * only in word 0, written so that the compiler vectorises it across neurons;
- * returns the 53-bit uniform made of output words 0 and 1, exactly as
- * sf_rng_uniform would from the same counter (tested against Random123). */
-static void philox_uniforms(uint64_t seed, uint32_t c1, uint32_t c2, uint32_t c3, uint64_t gid0,
-                            uint32_t n, double *restrict u)
-{
-    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t x0 = (uint32_t)(gid0 + i), x1 = c1, x2 = c2, x3 = c3, a = k0, b = k1;
-        for (int r = 0; r < 10; r++) {
-            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;
-            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
-            x1 = (uint32_t)p1;
-            x3 = (uint32_t)p0;
-            x0 = y0;
-            x2 = y2;
-            a += 0x9E3779B9u;
-            b += 0xBB67AE85u;
-        }
-        u[i] = ((double)(x0 >> 5) * 67108864.0 + (double)(x1 >> 6)) * (1.0 / 9007199254740992.0);
-    }
-}
-
 /* Poisson drive of one block in step k: independent counts per neuron from
  * the stream (seed, POISSON, (input, gid)), block k, inverted from the
  * cumulative table. */
@@ -186,8 +163,8 @@ static void add_poisson(const sf_network *net, const sf_block *b, int64_t k, dou
         const double *restrict cdf = ps->cdf;
         const double w = ps->weight;
         const int nc = ps->n_cdf;
-        philox_uniforms(m->sim.seed, ((uint32_t)SF_RNG_POISSON << 24) | (uint32_t)ps->input,
-                        (uint32_t)k, (uint32_t)((uint64_t)k >> 32), b->first_gid, b->n, u);
+        sf_rng_uniforms(m->sim.seed, SF_RNG_POISSON, (uint32_t)ps->input, (uint64_t)k,
+                        b->first_gid, b->n, u);
         for (uint32_t i = 0; i < b->n; i++) {
             int j;
             if (nc <= 48) {
@@ -260,6 +237,7 @@ static void update_slice(sf_network *net, sf_recording *rec, thread_state *ts, i
     const sf_model *m = net->m;
     uint32_t pos = 0;
     uint32_t *sbuf = ts->sbuf[par], *soff = ts->soff[par];
+    float *samp = ts->samp[par];
     const int mask = net->ring_len - 1;
     for (int lag = 0; lag < net->slice; lag++) {
         int64_t k = s0 + lag;
@@ -280,8 +258,15 @@ static void update_slice(sf_network *net, sf_recording *rec, thread_state *ts, i
             for (; b->gen_pos < b->n_gen && b->gen[b->gen_pos].step == k; b->gen_pos++)
                 for (uint32_t i = 0; i < b->n; i++)
                     in[b->gen[b->gen_pos].channel][i] += b->gen[b->gen_pos].weight;
+            const sf_step st = {m->sim.seed, b->first_gid, k, net->h, b->u};
             size_t ns = t->update(pop->params, net->derived[b->pop], b->state, b->n, in,
-                                  dc_current(m, b->pop, k, net->h), b->spk);
+                                  dc_current(m, b->pop, k, net->h), b->spk, &st);
+            if (t->event_amplitudes)
+                t->event_amplitudes(pop->params, net->derived[b->pop], b->state, b->spk, ns,
+                                    samp + pos);
+            else
+                for (size_t j = 0; j < ns; j++)
+                    samp[pos + j] = 1.0f;
             for (size_t j = 0; j < ns; j++)
                 sbuf[pos++] = b->first + b->spk[j];
             for (int c = 0; c < t->n_channels; c++)
@@ -311,6 +296,7 @@ static void deliver_slice(sf_network *net, thread_state *all, int t, int par, in
                              a1 = src->soff[par][lag * src->nk + kk + 1];
                     for (uint32_t a = a0; a < a1; a++) {
                         uint32_t s = src->sbuf[par][a];
+                        const double amp = src->samp[par][a];
                         for (int q = 0; q < ntab; q++) {
                             const sf_syn_table *T = &net->tables[tabs[q]];
                             const sf_block *b = &net->blocks[T->block];
@@ -322,12 +308,12 @@ static void deliver_slice(sf_network *net, thread_state *all, int t, int par, in
                                 double *restrict dst =
                                     b->ring + (slot * (size_t)nch + (size_t)T->channel) * b->n;
                                 if (!T->w) {
-                                    const double w = T->w0;
+                                    const double w = T->w0 * amp;
                                     for (uint32_t x = r0; x < r1; x++)
                                         dst[tg[x]] += w;
                                 } else {
                                     for (uint32_t x = r0; x < r1; x++)
-                                        dst[tg[x]] += T->w[x];
+                                        dst[tg[x]] += (double)T->w[x] * amp;
                                 }
                             } else {
                                 double *restrict ring = b->ring;
@@ -336,7 +322,7 @@ static void deliver_slice(sf_network *net, thread_state *all, int t, int par, in
                                 for (uint32_t x = r0; x < r1; x++) {
                                     size_t slot = (size_t)((k + T->d[x]) & mask);
                                     ring[slot * stride + coff + tg[x]] +=
-                                        T->w ? (double)T->w[x] : (double)T->w0;
+                                        (T->w ? (double)T->w[x] : (double)T->w0) * amp;
                                 }
                             }
                         }
@@ -377,6 +363,7 @@ static void free_threads(thread_state *ts, int n)
         free(ts[t].pop_hi);
         for (int q = 0; q < 2; q++) {
             free(ts[t].sbuf[q]);
+            free(ts[t].samp[q]);
             free(ts[t].soff[q]);
         }
     }
@@ -417,8 +404,9 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
         cap *= (size_t)net->slice;
         for (int q = 0; q < 2; q++) {
             s->sbuf[q] = malloc(sizeof(uint32_t) * (cap + 1));
+            s->samp[q] = malloc(sizeof(float) * (cap + 1));
             s->soff[q] = calloc((size_t)net->slice * (size_t)s->nk + 1, sizeof(uint32_t));
-            if (!s->sbuf[q] || !s->soff[q])
+            if (!s->sbuf[q] || !s->samp[q] || !s->soff[q])
                 goto nomem;
         }
     }

@@ -127,8 +127,8 @@ sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, u
         b += (double)p->n * (8.0 * t->n_state + 8.0 * L.ring_len * t->n_channels +
                              4.0 * t->max_spikes_per_step);
         /* two slice buffers of (gid, lag) for the worst case of every neuron
-         * spiking in every step of a slice */
-        b += 2.0 * p->n * L.slice * t->max_spikes_per_step * 8.0;
+         * spiking in every step of a slice: id, amplitude, offsets */
+        b += 2.0 * p->n * L.slice * t->max_spikes_per_step * 12.0;
     }
     double T = m->sim.duration;
     for (int r = 0; r < m->n_recorders; r++) {

@@ -65,7 +65,8 @@ static void init_state(const double *p, double *const *s, size_t n)
 }
 
 static size_t update(const double *p, const void *dv, double *const *s, size_t n,
-                     double *const *input, double i_dc, uint32_t *spikes)
+                     double *const *input, double i_dc, uint32_t *spikes,
+                     const sf_step *step)
 {
     const derived *d = dv;
     double *restrict v = s[0], *restrict r = s[1];
