@@ -472,7 +472,7 @@ static sf_status check_delay(parser *P, const cursor *c, const sf_dist *d, doubl
         if (fabs(s - nearbyint(s)) > 1e-9 * s)
             return fail_at(P, c, SF_ERR_RANGE, "delay %g ms is not a multiple of the resolution %g ms",
                            d->a, h);
-    } else if (!(d->min >= h * (1 - 1e-12))) {
+    } else if (!((d->kind == SF_DIST_UNIFORM ? fmax(d->a, d->min) : d->min) >= h * (1 - 1e-12))) {
         return fail_at(P, c, SF_ERR_RANGE,
                        "this delay distribution can draw values below the resolution %g ms; "
                        "add min: %g",
@@ -950,16 +950,25 @@ static sf_status load(sf_context *ctx, const char *text, const char *name, const
                 goto done;
             }
             int c = fgetc(f);
+            int rerr = ferror(f) ? errno : 0; /* e.g. EISDIR: a directory opens */
             fclose(f);
+            if (rerr) {
+                st = sf_fail(ctx, SF_ERR_IO, "%s: cannot read: %s", name, strerror(rerr));
+                goto done;
+            }
             if (c == EOF) {
                 st = sf_fail(ctx, SF_ERR_PARSE, "%s: the file is empty; a model file needs at least "
                              "the keys simulation and populations", name);
                 goto done;
             }
         }
-        /* libfyaml's message reads "file:line:col: error: what" */
+        /* libfyaml's message reads "file:line:col: error: what"; for text in
+         * memory its "file" is "<memory-@ADDR-ADDR>", which we replace by name */
+        const char *mem_end = strncmp(db.msg, "<memory-@", 9) == 0 ? strchr(db.msg, '>') : NULL;
         st = sf_fail(ctx, SF_ERR_PARSE, "%s", db.msg[0] ? db.msg : "YAML syntax error");
-        if (!strstr(db.msg, name))
+        if (mem_end)
+            st = sf_fail(ctx, SF_ERR_PARSE, "%s%s", name, mem_end + 1);
+        else if (!strstr(db.msg, name))
             st = sf_fail(ctx, SF_ERR_PARSE, "%s: %s", name, db.msg[0] ? db.msg : "YAML syntax error");
         goto done;
     }
