@@ -111,6 +111,16 @@ void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64
 void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                     uint64_t entity0, uint32_t n, double *out);
 
+/* Many values of a single stream (seed, purpose, entity), vectorised:
+ * sf_rng_uniforms_blocks: out[i] is the uniform of block block0 + i (as in
+ * sf_rng_uniforms); sf_rng_normals_blocks: out[i] is normal number idx0 + i
+ * of the stream, where normal v is element v % 2 of the Box-Muller pair
+ * (r cos t, r sin t) of block v / 2. A value depends only on its index. */
+void sf_rng_uniforms_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                            uint64_t block0, uint64_t n, double *out);
+void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                           uint64_t idx0, uint64_t n, double *out);
+
 /* A gsl_rng backed by a stream, for GSL's samplers (binomial, poisson, ...).
  * The returned pointer is a gsl_rng*; free it with sf_rng_gsl_free. */
 struct gsl_rng_struct;

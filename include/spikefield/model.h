@@ -207,6 +207,13 @@ double sf_model_expected_synapses(const sf_model *m, int i);
  * then clamping). */
 double sf_dist_draw(const sf_dist *d, sf_rng *r);
 double sf_dist_mean(const sf_dist *d);
+/* Draws n values of d at once: out[i] from value i of the stream
+ * (seed, purpose, entity) (sf_rng_uniforms_blocks / sf_rng_normals_blocks);
+ * a value outside [min, max] is redrawn from value r n + i in round
+ * r = 1, 2, ... (at most 1000 rounds, then clamped). Every
+ * value depends only on its index, not on n. Vectorised. */
+void sf_dist_draw_n(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                    uint64_t n, double *out);
 
 #ifdef __cplusplus
 }

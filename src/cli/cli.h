@@ -42,6 +42,8 @@ void json_int(json_w *j, const char *key, long long v);
 void json_str(json_w *j, const char *key, const char *v);
 void json_bool(json_w *j, const char *key, int v);
 
+/* --out, or out/<model file name without extension>; caller frees. */
+char *cli_out_dir(const cli_opts *o);
 /* Creates dir (and parents); *created says whether the last level is new. */
 int cli_mkdirs(const char *dir, int *created);
 /* Writes a file atomically: fn(f, user) writes into a temporary file, which

@@ -37,8 +37,11 @@ static void progress(void *user, double t, double T, double wall)
     fflush(stderr);
 }
 
-static char *default_out(const char *model)
+char *cli_out_dir(const cli_opts *o)
 {
+    if (o->out_dir)
+        return strdup(o->out_dir);
+    const char *model = o->model;
     const char *base = strrchr(model, '/');
     base = base ? base + 1 : model;
     size_t n = strlen(base);
@@ -98,7 +101,7 @@ int sim_execute(cli_opts *o, sim_result *r)
         return 1;
     }
     const sf_model *m = r->m;
-    r->out_dir = o->out_dir ? strdup(o->out_dir) : default_out(o->model);
+    r->out_dir = cli_out_dir(o);
     int created = 0;
     if (!o->quiet)
         fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s)\n", m->file,

@@ -133,6 +133,64 @@ double sf_rng_exponential(sf_rng *r, double mean)
 
 #define U53(hi, lo) (((double)((hi) >> 5) * 67108864.0 + (double)((lo) >> 6)) * (1.0 / 9007199254740992.0))
 
+/* The same over consecutive blocks of one stream: counter words 2-3 vary. */
+#define PHILOX_BLOCKS(BODY)                                                                \
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);                       \
+    const uint32_t c0 = (uint32_t)entity;                                                  \
+    const uint32_t c1 = (uint32_t)((entity >> 32) & 0x00ffffffu) | ((uint32_t)purpose << 24); \
+    for (uint64_t i = 0; i < n; i++) {                                                     \
+        uint64_t blk = block0 + i;                                                         \
+        uint32_t x0 = c0, x1 = c1, x2 = (uint32_t)blk, x3 = (uint32_t)(blk >> 32), a = k0, b = k1; \
+        for (int r = 0; r < 10; r++) {                                                     \
+            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;     \
+            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b; \
+            x1 = (uint32_t)p1;                                                             \
+            x3 = (uint32_t)p0;                                                             \
+            x0 = y0;                                                                       \
+            x2 = y2;                                                                       \
+            a += 0x9E3779B9u;                                                              \
+            b += 0xBB67AE85u;                                                              \
+        }                                                                                  \
+        BODY                                                                               \
+    }
+
+void sf_rng_uniforms_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                            uint64_t block0, uint64_t n, double *restrict out)
+{
+    PHILOX_BLOCKS(out[i] = U53(x0, x1);)
+}
+
+void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                           uint64_t idx0, uint64_t n, double *restrict out)
+{
+    /* normal number v of the stream is element v % 2 of the Box-Muller pair
+     * (r cos t, r sin t) made from block v / 2; the Philox part runs
+     * vectorised over a chunk of blocks, the transcendental part after it */
+    enum { CHUNK = 256 };
+    double u1[CHUNK], u2[CHUNK];
+    uint64_t v = idx0, end = idx0 + n;
+    while (v < end) {
+        uint64_t block0 = v / 2, last = (end - 1) / 2;
+        uint64_t nb = last - block0 + 1 < CHUNK ? last - block0 + 1 : CHUNK;
+        {
+            uint64_t n_ = nb;
+#define n n_
+            PHILOX_BLOCKS(u1[i] = U53(x0, x1); u2[i] = U53(x2, x3);)
+#undef n
+        }
+        for (uint64_t i = 0; i < nb; i++) {
+            double r = sqrt(-2.0 * log(1.0 - u1[i])), c, sn;
+            sincos(2.0 * M_PI * u2[i], &sn, &c);
+            uint64_t v0 = 2 * (block0 + i);
+            if (v0 >= v && v0 < end)
+                out[v0 - idx0] = r * c;
+            if (v0 + 1 >= v && v0 + 1 < end)
+                out[v0 + 1 - idx0] = r * sn;
+        }
+        v = 2 * (block0 + nb);
+    }
+}
+
 void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                      uint64_t entity0, uint32_t n, double *restrict out)
 {

@@ -94,3 +94,44 @@ double sf_dist_mean(const sf_dist *d)
     }
     return d->a;
 }
+
+static void transform(const sf_dist *d, uint64_t n, double *out)
+{
+    if (d->kind == SF_DIST_UNIFORM) {
+        const double a = d->a, w = d->b - d->a;
+        for (uint64_t i = 0; i < n; i++)
+            out[i] = a + w * out[i];
+    } else {
+        const double a = d->a, b = d->b;
+        for (uint64_t i = 0; i < n; i++)
+            out[i] = a + b * out[i];
+    }
+}
+
+static void raw(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                uint64_t block0, uint64_t n, double *out)
+{
+    if (d->kind == SF_DIST_UNIFORM)
+        sf_rng_uniforms_blocks(seed, purpose, entity, block0, n, out);
+    else
+        sf_rng_normals_blocks(seed, purpose, entity, block0, n, out);
+    transform(d, n, out);
+}
+
+void sf_dist_draw_n(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                    uint64_t n, double *out)
+{
+    if (d->kind == SF_DIST_CONST) {
+        for (uint64_t i = 0; i < n; i++)
+            out[i] = d->a;
+        return;
+    }
+    raw(d, seed, purpose, entity, 0, n, out);
+    if (isinf(d->min) && isinf(d->max))
+        return;
+    for (uint64_t i = 0; i < n; i++) {
+        for (uint64_t r = 1; r <= 1000 && (out[i] < d->min || out[i] > d->max); r++)
+            raw(d, seed, purpose, entity, r * n + i, 1, &out[i]);
+        out[i] = out[i] < d->min ? d->min : out[i] > d->max ? d->max : out[i];
+    }
+}

@@ -136,11 +136,19 @@ sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, u
         if (rc->kind == SF_REC_VOLTMETER)
             b += 4.0 * rc->n_pops * rc->n_record * floor(T / rc->interval + 1e-9);
     }
-    /* per-thread scratch for connection generation */
+    /* per-thread scratch for connection generation: a bitmap over the
+     * sources and, per drawn partner, its id, weight and delay */
     double scratch = 0;
     for (int i = 0; i < m->n_proj; i++) {
-        double s = m->pops[m->proj[i].source].n;
-        scratch = fmax(scratch, s * 4.5 + (double)m->proj[i].count * 4.0);
+        const sf_projection *p = &m->proj[i];
+        double ns = m->pops[p->source].n, nt = m->pops[p->target].n, cap;
+        if (p->rule == SF_RULE_FIXED_INDEGREE || p->rule == SF_RULE_FIXED_OUTDEGREE)
+            cap = (double)p->count;
+        else if (p->rule == SF_RULE_FIXED_TOTAL_NUMBER)
+            cap = (double)p->count / nt + 10.0 * sqrt((double)p->count / nt) + 10.0;
+        else
+            cap = ns;
+        scratch = fmax(scratch, fmax(ns, nt) / 8.0 + cap * 20.0);
     }
     b += threads * scratch;
     *bytes = (uint64_t)b + (32u << 20); /* plus libraries and code */
@@ -152,6 +160,7 @@ sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, u
 
 typedef struct {
     uint32_t *list;    /* drawn partners                                      */
+    double *wv, *dv;   /* their weights and delays                            */
     uint64_t cap;
     uint64_t *bitmap;  /* for drawing without repetition                      */
     size_t bitmap_words;
@@ -345,21 +354,20 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const uint32_t *kv
         uint32_t ent = outdeg ? e : lo + e;
         uint64_t K = partners(m, T->proj, kvec, ent, S);
         uint64_t gid = (outdeg ? src->first_gid : m->pops[p->target].first_gid) + ent;
-        sf_rng rw, rd;
-        sf_rng_init(&rw, m->sim.seed, SF_RNG_WEIGHT, ENTITY(T->proj, gid));
-        sf_rng_init(&rd, m->sim.seed, SF_RNG_DELAY, ENTITY(T->proj, gid));
+        if (hw)
+            sf_dist_draw_n(&p->weight, m->sim.seed, SF_RNG_WEIGHT, ENTITY(T->proj, gid), K, S->wv);
+        if (hd)
+            sf_dist_draw_n(&p->delay, m->sim.seed, SF_RNG_DELAY, ENTITY(T->proj, gid), K, S->dv);
         for (uint64_t k = 0; k < K; k++) {
             uint32_t s = outdeg ? e : S->list[k], t = outdeg ? S->list[k] : ent;
-            double w = hw ? sf_dist_draw(&p->weight, &rw) : 0;
-            double d = hd ? sf_dist_draw(&p->delay, &rd) : 0;
             if (t < lo || t >= hi)
                 continue;
             uint32_t at = pos[s]++;
             T->tgt[at] = (uint16_t)(t - lo);
             if (hw)
-                T->w[at] = (float)w;
+                T->w[at] = (float)S->wv[k];
             if (hd)
-                T->d[at] = delay_steps(d, h);
+                T->d[at] = delay_steps(S->dv[k], h);
         }
     }
     free(pos);
@@ -617,9 +625,11 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
         scratch S = {0};
         S.cap = scratch_cap;
         S.list = malloc(sizeof(uint32_t) * scratch_cap);
+        S.wv = malloc(sizeof(double) * scratch_cap);
+        S.dv = malloc(sizeof(double) * scratch_cap);
         S.bitmap_words = (size_t)(max_src + 63) / 64;
         S.bitmap = calloc(S.bitmap_words, sizeof(uint64_t));
-        if (!S.list || !S.bitmap)
+        if (!S.list || !S.bitmap || !S.wv || !S.dv)
             failed = 1;
 #pragma omp for schedule(dynamic, 1)
         for (int b = 0; b < net->n_blocks; b++)
@@ -634,6 +644,8 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
                 failed = s == SF_ERR_TOO_BIG ? 2 : 1;
         }
         free(S.list);
+        free(S.wv);
+        free(S.dv);
         free(S.bitmap);
     }
     for (int i = 0; i < m->n_proj; i++)

@@ -31,13 +31,14 @@
 #include <gsl/gsl_sf_result.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 
 /* ---------------------------------------------------------------------------
  * Workspace. */
 
 static int riccati_rhs(double t, const double y[], double dydt[], void *params);
 
-#define PCF_EPSREL 1e-12
+#define PCF_EPSREL 1e-8
 
 sf_theory_workspace *sf_theory_workspace_create(int n_pop)
 {
@@ -103,8 +104,10 @@ double complex sf__cexpm1(double complex z)
 /* ---------------------------------------------------------------------------
  * The Riccati equation: state (Re p, Im p, Re S, Im S), S' = p. */
 
+long sf__nevals;
 static int riccati_rhs(double t, const double y[], double dydt[], void *params)
 {
+    sf__nevals++; if (getenv("SF_TRACE")) fprintf(stderr, "%g\n", t);
     const sf_theory_workspace *ws = params;
     double br = creal(ws->ode_b), bi = cimag(ws->ode_b);
     double pr = y[0], pi = y[1];

@@ -453,6 +453,43 @@ static void test_rng_vector_forms(void **state)
 /* ------------------------------------------------------------------------
  * gsl_rng adaptor. */
 
+/* Values along one stream: uniforms_blocks[i] is the first uniform of block
+ * block0 + i; normals_blocks are the Box-Muller pairs of consecutive blocks,
+ * and each value depends only on its index (not on where a call starts or
+ * how many values it asks for). Moments within 5 SE. */
+static void test_rng_block_forms(void **state)
+{
+    (void)state;
+    const uint64_t seed = 0x2385aa01ull, ent = (7ull << 32) | 12345u;
+    double u[37];
+    sf_rng_uniforms_blocks(seed, SF_RNG_WEIGHT, ent, 5, 37, u);
+    for (int i = 0; i < 37; i++) {
+        sf_rng r;
+        sf_rng_init(&r, seed, SF_RNG_WEIGHT, ent);
+        sf_rng_seek(&r, 5 + (uint64_t)i);
+        assert_true(u[i] == sf_rng_uniform(&r));
+    }
+    enum { N = 20001 };
+    static double all[N], part[N];
+    sf_rng_normals_blocks(seed, SF_RNG_DELAY, ent, 0, N, all);
+    /* odd start and odd length: same values at the same indices */
+    sf_rng_normals_blocks(seed, SF_RNG_DELAY, ent, 3, 101, part);
+    for (int i = 0; i < 101; i++)
+        assert_true(part[i] == all[3 + i]);
+    sf_rng_normals_blocks(seed, SF_RNG_DELAY, ent, 10000, 1, part);
+    assert_true(part[0] == all[10000]);
+    double m = 0, v = 0;
+    for (int i = 0; i < N; i++)
+        m += all[i];
+    m /= N;
+    for (int i = 0; i < N; i++)
+        v += (all[i] - m) * (all[i] - m);
+    v /= N - 1;
+    /* SE of the mean 1/sqrt(N); SE of the variance sqrt(2/(N-1)) */
+    assert_true(fabs(m) < 5.0 / sqrt(N));
+    assert_true(fabs(v - 1.0) < 5.0 * sqrt(2.0 / (N - 1)));
+}
+
 static void test_gsl_adaptor(void **state)
 {
     (void)state;
@@ -580,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_rng_below),
         cmocka_unit_test(test_rng_normal_exponential),
         cmocka_unit_test(test_rng_vector_forms),
+        cmocka_unit_test(test_rng_block_forms),
         cmocka_unit_test(test_gsl_adaptor),
         cmocka_unit_test(test_barrier),
         cmocka_unit_test(test_clocks_memory),

@@ -1,0 +1,193 @@
+#!/bin/sh
+# Benchmarks (never part of the test pass/fail): runs published networks
+# through the CLI and prints one JSON object per line on stdout.
+#
+#   usage: sh bench/run.sh [BUILD_DIR]        (make bench runs it with build/)
+#   BENCH_QUICK=1   skip the full-scale microcircuit (~3 GB, about a minute)
+#   BENCH_THREADS   threads for every run (default 2)
+#
+# Lines: one per network (brunel, microcircuit_0.1, microcircuit_1.0), then
+# "spin_check" (Brunel with a competing CPU-bound process). Every line holds
+# the measured numbers, the targets and whether they are met ("ok"); see
+# docs/benchmarks.md for what each number means. Progress goes to stderr.
+set -u
+BUILD=${1:-build}
+SF=$BUILD/spikefield
+PY=/usr/bin/python3
+THREADS=${BENCH_THREADS:-2}
+QUICK=${BENCH_QUICK:-0}
+
+if [ ! -x "$SF" ]; then
+    echo "bench/run.sh: $SF not found; run make first" >&2
+    exit 1
+fi
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/spikefield-bench.XXXXXX") || exit 1
+BUSY=""
+cleanup() {
+    [ -n "$BUSY" ] && kill "$BUSY" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+
+# Idle CPUs (in cores) over the next second: what other processes leave us.
+idle_cores() {
+    "$PY" -c '
+import os, time
+def rd():
+    v = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return v[3] + v[4], sum(v)
+i0, t0 = rd(); time.sleep(1); i1, t1 = rd()
+print(round((i1 - i0) / max(t1 - t0, 1) * os.cpu_count(), 2))'
+}
+
+# Summarises one run as a JSON line.
+# usage: report NAME MODEL OUTDIR WALL_S RC TARGETS_JSON [EXTRA_JSON]
+report() {
+    "$PY" - "$@" <<'EOF'
+import json, os, re, sys
+name, model, out, wall, rc, targets = sys.argv[1:7]
+extra = json.loads(sys.argv[7]) if len(sys.argv) > 7 else {}
+targets = json.loads(targets)
+line = {"name": name, "model": model}
+line.update(extra)
+path = os.path.join(out, "summary.json")
+if rc != "0" or not os.path.exists(path):
+    err = ""
+    try:
+        err = open(os.path.join(out, "..", name + ".stderr")).read().strip()
+    except OSError:
+        pass
+    line.update({"error": "spikefield exited with status %s" % rc, "stderr": err[-500:]})
+    print(json.dumps(line))
+    sys.exit(0)
+s = json.load(open(path))
+tm, net, pops = s["timing"], s["network"], s["populations"]
+T = s["t_end_ms"] * 1e-3
+# Source population of every projection: from summary.json when it says so
+# ({"synapses": .., "source": ..}), else from the model file (the key
+# "source:" that follows the projection's name under "projections:").
+text = open(model).read()
+ptext = text[text.find("\nprojections:"):]
+events = 0.0
+for pname, v in net["projections"].items():
+    if isinstance(v, dict):
+        nsyn, src = v["synapses"], v["source"]
+    else:
+        nsyn = v
+        m = re.search(r"\n\s+%s\s*:" % re.escape(pname), ptext)
+        m = m and re.compile(r"source:\s*([^\s,}]+)").search(ptext, m.end())
+        if not m:
+            line["error"] = "cannot find the source of projection %s" % pname
+            break
+        src = m.group(1)
+    if nsyn:
+        events += pops[src]["spikes"] * nsyn / pops[src]["n"]
+sim = tm["simulate_s"]
+line.update({
+    "neurons": net["neurons"],
+    "synapses": net["synapses"],
+    "model_time_s": T,
+    "threads": s["threads"],
+    "build_s": round(tm["build_s"], 3),
+    "simulate_s": round(sim, 3),
+    "real_time_factor": round(tm["real_time_factor"], 3),
+    "cpu_s": round(tm["cpu_s"], 3),
+    "total_wall_s": round(float(wall), 3),
+    "spikes": sum(p["spikes"] for p in pops.values()),
+    "syn_events": int(round(events)),
+    "syn_events_per_s": float("%.4g" % (events / sim)) if sim > 0 else None,
+    "ns_per_syn_event_thread": round(sim * s["threads"] / events * 1e9, 2) if events else None,
+    "peak_rss_bytes": tm["peak_rss_bytes"],
+    "peak_rss_GB": round(tm["peak_rss_bytes"] / 1e9, 3),
+    "bytes_per_synapse": round(net["bytes_per_synapse"], 3),
+    "cpu_per_simulate": round(tm["cpu_s"] / sim, 3) if sim > 0 else None,
+    "rates_Hz": {p: round(v["rate_Hz"], 3) for p, v in pops.items()},
+})
+ok = {}
+if "build_s_max" in targets:
+    ok["build"] = tm["build_s"] <= targets["build_s_max"]
+if "simulate_s_max" in targets:
+    ok["simulate"] = sim <= targets["simulate_s_max"]
+if "rtf_max" in targets:
+    ok["real_time_factor"] = tm["real_time_factor"] <= targets["rtf_max"]
+if "peak_rss_GB_max" in targets:
+    ok["peak_rss"] = tm["peak_rss_bytes"] / 1e9 <= targets["peak_rss_GB_max"]
+line["targets"] = targets
+line["ok"] = ok
+print(json.dumps(line))
+EOF
+}
+
+# Runs one network. usage: bench NAME MODEL TARGETS_JSON [--set ...]
+bench() {
+    name=$1 model=$2 targets=$3
+    shift 3
+    echo "bench: $name ..." >&2
+    idle=$(idle_cores)
+    t0=$(now)
+    "$SF" run "$model" --quiet --threads "$THREADS" --out "$TMP/$name" \
+        --set simulation.duration=1000.0 "$@" >/dev/null 2>"$TMP/$name.stderr"
+    rc=$?
+    t1=$(now)
+    wall=$("$PY" -c "print($t1 - $t0)")
+    report "$name" "$model" "$TMP/$name" "$wall" "$rc" "$targets" \
+        "{\"idle_cores_before\": $idle, \"load_avg_1min\": $(cut -d' ' -f1 /proc/loadavg)}"
+}
+
+BRUNEL_T='{"simulate_s_max": 2.5, "build_s_max": 1.0, "nest_simulate_s": 27.6, "nest_build_s": 4.7}'
+bench brunel examples/brunel.yaml "$BRUNEL_T"
+bench microcircuit_0.1 examples/microcircuit.yaml '{}' --set scale.neurons=0.1
+if [ "$QUICK" = 1 ]; then
+    echo '{"name": "microcircuit_1.0", "skipped": "BENCH_QUICK=1"}'
+else
+    bench microcircuit_1.0 examples/microcircuit.yaml \
+        '{"peak_rss_GB_max": 3.0, "rtf_max": 25.0, "nest_rtf": 250.0}'
+fi
+
+# Spin check: Brunel again, unloaded and then with one busy-looping process
+# competing for the CPUs. With THREADS = number of cores, idle cores and one
+# competitor, fair sharing predicts a slowdown of (THREADS + 1) / THREADS (1.5
+# for 2 threads on 2 cores; less when other processes already run, see
+# fair_share_slowdown); a spinning barrier would be many times slower, since a
+# thread that is descheduled while the other spins stalls both. "meaningful"
+# is false when other processes kept the cores busy before the check.
+echo "bench: spin check ..." >&2
+IDLE=$(idle_cores)
+bench spin_unloaded examples/brunel.yaml '{}' >"$TMP/unloaded.json"
+sh -c 'while :; do :; done' &
+BUSY=$!
+bench spin_loaded examples/brunel.yaml '{}' >"$TMP/loaded.json"
+kill "$BUSY" 2>/dev/null
+wait "$BUSY" 2>/dev/null
+BUSY=""
+"$PY" - "$TMP/unloaded.json" "$TMP/loaded.json" "$(nproc)" "$THREADS" "$IDLE" <<'EOF'
+import json, sys
+u, l = (json.loads(open(p).read()) for p in sys.argv[1:3])
+cores, threads, idle = int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+line = {"name": "spin_check", "model": u.get("model"), "cores": cores, "threads": threads}
+if "error" in u or "error" in l:
+    line["error"] = u.get("error") or l.get("error")
+else:
+    # fair CPU share of our threads with `others` busy processes besides us,
+    # before and after adding the busy loop
+    others = max(cores - idle, 0.0)
+    share = lambda o: threads * min(1.0, cores / (threads + o))
+    fair = share(others) / share(others + 1)
+    slow = l["simulate_s"] / u["simulate_s"]
+    line.update({
+        "simulate_s_unloaded": u["simulate_s"], "simulate_s_loaded": l["simulate_s"],
+        "cpu_per_simulate_unloaded": u["cpu_per_simulate"],
+        "cpu_per_simulate_loaded": l["cpu_per_simulate"],
+        "slowdown": round(slow, 3), "fair_share_slowdown": round(fair, 3),
+        # the comparison needs otherwise idle cores: with other work running
+        # the "unloaded" run is loaded too
+        "idle_cores_before": idle,
+        "meaningful": idle >= min(threads, cores) - 0.25,
+        "targets": {"slowdown_max": round(2 * fair, 3)},
+        "ok": {"slowdown": slow <= 2 * fair},
+    })
+print(json.dumps(line))
+EOF

@@ -1,0 +1,90 @@
+/* Linear response of the LIF neuron: the transfer function H(omega) of the
+ * rate with respect to a modulation of the mean input,
+ * mu(t) = mu + eps e^{i omega t}  ->  nu(t) = nu + eps H(omega) e^{i omega t}.
+ *
+ * White noise (Brunel & Hakim 1999; Lindner & Schimansky-Geier 2001, whose
+ * formula with refractory period we write in the e^{+i omega t} convention):
+ *   H = sqrt(2)/sigma * nu/(1 + i omega tau) *
+ *       [dPsi(z, x_t) - dPsi(z, x_r)] / [Psi(z, x_t) - e^{-i omega t_ref} Psi(z, x_r)],
+ *   z = -1/2 + i omega tau,  x = sqrt(2)(V - mu)/sigma,
+ *   Psi(z, x) = e^{x^2/4} U(z, -x),  dPsi(z, x) = (1/2 + z) Psi(z + 1, x).
+ * Colored noise (Schuecker et al. 2015, Phys Rev E 92:052119): the same with
+ * the thresholds shifted as for the rate (sigma alpha/2 sqrt(tau_s/tau_m)), times
+ * the synaptic low-pass 1/(1 + i omega tau_s) for a modulation of the input
+ * current (nnmt _transfer_function_shift). nnmt omits the refractory factor
+ * e^{-i omega t_ref}; with it, H(omega -> 0) equals d nu/d mu exactly, which
+ * the unit test checks.
+ *
+ * Evaluation. With y = -x and W(y) = e^{y^2/4} U(z, y) = Psi(z, -y):
+ * Psi = W, and by DLMF 12.8.2 dPsi = -W p with p = W'/W (see pcf.c). So with
+ * rho = W(y_t)/W(y_r) = exp(int_{y_r}^{y_t} p dy):
+ *   H = sqrt(2)/sigma nu/(1 + i Omega) (p_r - rho p_t)/(rho - e^{-i omega t_ref}),
+ * evaluated in the form that avoids overflow of rho and cancellation of
+ * rho - e^{-i omega t_ref} at small omega (complex expm1).
+ */
+#include "theory_impl.h"
+
+#include <gsl/gsl_errno.h>
+#include <math.h>
+
+sf_status sf_theory_lif_transfer(const sf_theory_pop *p, double mu, double sigma,
+                                 const double *freq, size_t n_freq,
+                                 bool synaptic_filter, sf_theory_workspace *ws,
+                                 double complex *H, sf_context *ctx)
+{
+    sf_status st = sf_theory_pop_check(p, ctx);
+    if (st != SF_OK)
+        return st;
+    if (!ws || (n_freq && (!freq || !H)))
+        return sf_fail(ctx, SF_ERR_ARG, "transfer: workspace or arrays are NULL");
+    if (!isfinite(mu) || !(sigma > 0) || !isfinite(sigma))
+        return sf_fail(ctx, SF_ERR_RANGE,
+                       "transfer: needs finite mu and sigma > 0 (mu = %g mV, sigma = %g mV)",
+                       mu, sigma);
+    gsl_set_error_handler_off();
+
+    sf__rate r;
+    sf__lif_rate(p, SF_THEORY_SHIFT, mu, sigma, &r);
+    double nu_hz = 1e3 * r.nu;
+    double dmu_hz = 1e3 * r.dmu;
+    double c = sf__fb_shift(p, sigma);
+    double Vth = p->V_th - p->E_L + c, Vr = p->V_reset - p->E_L + c;
+    double y_t = M_SQRT2 * (mu - Vth) / sigma; /* -x_t */
+    double y_r = M_SQRT2 * (mu - Vr) / sigma;  /* -x_r, > y_t */
+
+    for (size_t k = 0; k < n_freq; ++k) {
+        double f = freq[k];
+        if (!(f >= 0) || !isfinite(f))
+            return sf_fail(ctx, SF_ERR_RANGE,
+                           "transfer: frequency %g Hz must be finite and >= 0", f);
+        double omega = 2e-3 * SF_PI * f; /* rad/ms */
+        double complex h;
+        if (f == 0 || nu_hz == 0) {
+            h = dmu_hz;
+        } else {
+            double Om = omega * p->tau_m;
+            double complex pr, pt, S;
+            int gst = sf__pcf_track(ws, I * Om, y_r, y_t, &pr, &pt, &S);
+            if (gst != GSL_SUCCESS)
+                return sf_fail(ctx, SF_ERR_NUMERIC,
+                               "transfer: integration failed at f = %g Hz (mu = %g mV, "
+                               "sigma = %g mV): %s",
+                               f, mu, sigma, gsl_strerror(gst));
+            double complex ref = -I * omega * p->t_ref;
+            double complex num, den;
+            if (creal(S) >= 0) {
+                /* divide numerator and denominator by rho */
+                num = pr * cexp(-S) - pt;
+                den = -sf__cexpm1(-(S - ref));
+            } else {
+                num = pr - cexp(S) * pt;
+                den = sf__cexpm1(S) - sf__cexpm1(ref);
+            }
+            h = M_SQRT2 / sigma * nu_hz / (1.0 + I * Om) * num / den;
+        }
+        if (synaptic_filter && p->tau_s > 0)
+            h /= 1.0 + I * omega * p->tau_s;
+        H[k] = h;
+    }
+    return SF_OK;
+}
