@@ -193,8 +193,13 @@ static void write_summary(FILE *f, void *user)
     json_int(&j, "synapses", (long long)sf_network_synapses(r->net));
     json_num(&j, "bytes_per_synapse", sf_network_bytes_per_synapse(r->net));
     json_obj(&j, "projections");
-    for (int i = 0; i < m->n_proj; i++)
-        json_int(&j, m->proj[i].name, (long long)sf_network_projection_synapses(r->net, i));
+    for (int i = 0; i < m->n_proj; i++) {
+        json_obj(&j, m->proj[i].name);
+        json_str(&j, "source", m->pops[m->proj[i].source].name);
+        json_str(&j, "target", m->pops[m->proj[i].target].name);
+        json_int(&j, "synapses", (long long)sf_network_projection_synapses(r->net, i));
+        json_end_obj(&j);
+    }
     json_end_obj(&j);
     json_end_obj(&j);
     json_obj(&j, "timing");
