@@ -1,0 +1,241 @@
+/* Hawkes networks: rates, spectra and count covariances of the population-
+ * averaged activities (Hawkes 1971, Biometrika 58:83; Grytskyy et al. 2013,
+ * Front Comput Neurosci 7:131, section 4).
+ *
+ * The linear Hawkes process is an output-noise linear rate model without any
+ * approximation: with the conditional intensity
+ *   lambda_i = nu0_i + sum_j w_ij (h * s_j)(t - d_ij),
+ * the spike trains obey s = lambda + x with x a martingale noise of spectral
+ * density diag(r), so C(f) = (1 - G)^-1 diag(r) (1 - G)^-H exactly (neuron
+ * level). Population level (docs/theory-correlations.md): summing over the
+ * neurons of each population is exact when every neuron of b projects to
+ * the same number K_out_ab of neurons of a (fixed out-degree); the population
+ * matrix of the averaged activities is then W_ab = K_out_ab N_b/N_a w_ab =
+ * K_ab w_ab (mean in-degree), and the noise is diag(r_a / N_a).
+ * Invariant: no function here evaluates a formula of its own for the spectra;
+ * all go through the linear-network code, so the two cannot disagree.
+ */
+#include "corr_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double hawkes_delay(const sf_theory_hawkes_net *net, size_t a, size_t b)
+{
+    return net->delays ? net->delays[a * (size_t)net->n_pop + b] : net->delay;
+}
+
+sf_status sf_theory_hawkes_check(const sf_theory_hawkes_net *net, sf_context *ctx)
+{
+    if (!net)
+        return sf_fail(ctx, SF_ERR_ARG, "Hawkes network is NULL");
+    if (net->n_pop < 1)
+        return sf_fail(ctx, SF_ERR_ARG, "Hawkes network: n_pop = %d, need >= 1", net->n_pop);
+    if (!net->N || !net->K || !net->w || !net->nu0 || !net->tau)
+        return sf_fail(ctx, SF_ERR_ARG, "Hawkes network: N, K, w, nu0 and tau must not be NULL");
+    size_t n = (size_t)net->n_pop;
+    sf_status st;
+    if ((st = sf__corr_finite(net->w, n * n, "w", ctx)) != SF_OK)
+        return st;
+    for (size_t a = 0; a < n; ++a) {
+        if (!(net->N[a] >= 1) || !isfinite(net->N[a]))
+            return sf_fail(ctx, SF_ERR_ARG, "N[%zu] = %g, need >= 1", a, net->N[a]);
+        if (!(net->nu0[a] >= 0) || !isfinite(net->nu0[a]))
+            return sf_fail(ctx, SF_ERR_ARG, "nu0[%zu] = %g Hz, need >= 0", a, net->nu0[a]);
+        if (!(net->tau[a] > 0) || !isfinite(net->tau[a]))
+            return sf_fail(ctx, SF_ERR_ARG, "tau[%zu] = %g ms, need > 0", a, net->tau[a]);
+        for (size_t b = 0; b < n; ++b) {
+            double K = net->K[a * n + b], d = hawkes_delay(net, a, b);
+            if (!(K >= 0) || !isfinite(K))
+                return sf_fail(ctx, SF_ERR_ARG, "K[%zu][%zu] = %g, need >= 0", a, b, K);
+            if (!(d >= 0) || !isfinite(d))
+                return sf_fail(ctx, SF_ERR_ARG, "delay[%zu][%zu] = %g ms, need >= 0", a, b, d);
+        }
+    }
+    return SF_OK;
+}
+
+/* W = K o w into ws->rG; checks the spectral radius. */
+static sf_status hawkes_W(const sf_theory_hawkes_net *net, sf_theory_corr_workspace *ws,
+                          double *rho, sf_context *ctx)
+{
+    size_t n = (size_t)net->n_pop;
+    for (size_t i = 0; i < n * n; ++i)
+        ws->rG[i] = net->K[i] * net->w[i];
+    sf_status st = sf__corr_eig(net->n_pop, ws->rG, ws, ctx);
+    if (st != SF_OK)
+        return st;
+    double r = 0;
+    for (size_t i = 0; i < n; ++i)
+        r = fmax(r, hypot(ws->wr[i], ws->wi[i]));
+    if (rho)
+        *rho = r;
+    if (!(r < 1))
+        return sf_fail(ctx, SF_ERR_RANGE,
+                       "Hawkes network: spectral radius of W = K w is %.6g >= 1, so the "
+                       "process has no stationary state (activity grows without bound)",
+                       r);
+    return SF_OK;
+}
+
+sf_status sf_theory_hawkes_rates(const sf_theory_hawkes_net *net,
+                                 sf_theory_corr_workspace *ws, double *r, double *rho,
+                                 sf_context *ctx)
+{
+    sf_status st = sf_theory_hawkes_check(net, ctx);
+    if (st != SF_OK)
+        return st;
+    if (!r)
+        return sf_fail(ctx, SF_ERR_ARG, "output r is NULL");
+    if ((st = sf__corr_ws_check(ws, net->n_pop, ctx)) != SF_OK)
+        return st;
+    if ((st = hawkes_W(net, ws, rho, ctx)) != SF_OK)
+        return st;
+    size_t n = (size_t)net->n_pop;
+    for (size_t a = 0; a < n; ++a) {
+        for (size_t b = 0; b < n; ++b)
+            ws->rH[a * n + b] = (a == b ? 1.0 : 0.0) - ws->rG[a * n + b];
+        r[a] = net->nu0[a];
+    }
+    if ((st = sf__corr_solve(net->n_pop, ws->rH, r, 1, ws, ctx)) != SF_OK)
+        return st;
+    for (size_t a = 0; a < n; ++a)
+        if (r[a] < 0)
+            return sf_fail(ctx, SF_ERR_RANGE,
+                           "Hawkes network: the linear rate of population %zu is %g Hz < 0; "
+                           "the intensity would be rectified, which the linear theory "
+                           "neglects",
+                           a, r[a]);
+    return SF_OK;
+}
+
+static sf_status check_rates(const sf_theory_hawkes_net *net, const double *r,
+                             sf_context *ctx)
+{
+    if (!r)
+        return sf_fail(ctx, SF_ERR_ARG, "rates r are NULL");
+    for (size_t a = 0; a < (size_t)net->n_pop; ++a)
+        if (!(r[a] >= 0) || !isfinite(r[a]))
+            return sf_fail(ctx, SF_ERR_ARG, "rate r[%zu] = %g Hz, need >= 0", a, r[a]);
+    return SF_OK;
+}
+
+sf_status sf_theory_hawkes_to_linear(const sf_theory_hawkes_net *net, const double *r,
+                                     double *W, double *D, sf_theory_linear_net *lin,
+                                     sf_context *ctx)
+{
+    sf_status st = sf_theory_hawkes_check(net, ctx);
+    if (st != SF_OK)
+        return st;
+    if ((st = check_rates(net, r, ctx)) != SF_OK)
+        return st;
+    if (!W || !D || !lin)
+        return sf_fail(ctx, SF_ERR_ARG, "outputs W, D and lin must not be NULL");
+    size_t n = (size_t)net->n_pop;
+    for (size_t a = 0; a < n; ++a)
+        for (size_t b = 0; b < n; ++b) {
+            W[a * n + b] = net->K[a * n + b] * net->w[a * n + b];
+            D[a * n + b] = a == b ? r[a] / net->N[a] : 0.0;
+        }
+    *lin = (sf_theory_linear_net){.n = net->n_pop, .W = W, .tau = net->tau,
+                                  .delay = net->delay, .delays = net->delays, .D = D};
+    return SF_OK;
+}
+
+/* Common preamble: check, spectral radius, linear network in ws->rB/rC.
+ * (rB and rC are used by the Lyapunov solver only, which the Hawkes
+ * functions never call.) */
+static sf_status prepare(const sf_theory_hawkes_net *net, const double *r,
+                         sf_theory_corr_workspace *ws, sf_theory_linear_net *lin,
+                         double *W, double *D, sf_context *ctx)
+{
+    sf_status st = sf_theory_hawkes_check(net, ctx);
+    if (st != SF_OK)
+        return st;
+    if ((st = check_rates(net, r, ctx)) != SF_OK)
+        return st;
+    if ((st = sf__corr_ws_check(ws, net->n_pop, ctx)) != SF_OK)
+        return st;
+    if ((st = hawkes_W(net, ws, NULL, ctx)) != SF_OK)
+        return st;
+    return sf_theory_hawkes_to_linear(net, r, W, D, lin, ctx);
+}
+
+sf_status sf_theory_hawkes_spectrum(const sf_theory_hawkes_net *net, const double *r,
+                                    const double *freq, size_t n_freq,
+                                    sf_theory_corr_workspace *ws, double complex *C,
+                                    double complex *cross, double complex *echo,
+                                    double complex *corr_in, sf_context *ctx)
+{
+    sf_theory_linear_net lin;
+    sf_status st = sf__corr_ws_check(ws, net ? net->n_pop : 0, ctx);
+    if (st != SF_OK)
+        return st;
+    if ((st = prepare(net, r, ws, &lin, ws->rB, ws->rC, ctx)) != SF_OK)
+        return st;
+    st = sf_theory_linear_spectrum(&lin, SF_THEORY_NOISE_OUTPUT, freq, n_freq, ws, C, echo,
+                                   corr_in, ctx);
+    if (st != SF_OK || !cross)
+        return st;
+    size_t n = (size_t)net->n_pop, nn = n * n;
+    for (size_t k = 0; k < n_freq; ++k)
+        for (size_t a = 0; a < n; ++a)
+            for (size_t b = 0; b < n; ++b)
+                cross[k * nn + a * n + b] =
+                    C[k * nn + a * n + b] - (a == b ? r[a] / net->N[a] : 0.0);
+    return SF_OK;
+}
+
+sf_status sf_theory_hawkes_count_cov(const sf_theory_hawkes_net *net, const double *r,
+                                     sf_theory_corr_workspace *ws, double *C0,
+                                     double *c_pair, double *rho, sf_context *ctx)
+{
+    sf_theory_linear_net lin;
+    sf_status st = sf__corr_ws_check(ws, net ? net->n_pop : 0, ctx);
+    if (st != SF_OK)
+        return st;
+    if ((st = prepare(net, r, ws, &lin, ws->rB, ws->rC, ctx)) != SF_OK)
+        return st;
+    size_t n = (size_t)net->n_pop;
+    /* B = (1 - W)^-1 (in rH), C0 = B diag(r/N) B^T. */
+    double *B = ws->rH, *one_minus_W = ws->rG;
+    for (size_t a = 0; a < n; ++a)
+        for (size_t b = 0; b < n; ++b) {
+            one_minus_W[a * n + b] = (a == b ? 1.0 : 0.0) - ws->rB[a * n + b];
+            B[a * n + b] = a == b ? 1.0 : 0.0;
+        }
+    if ((st = sf__corr_solve(net->n_pop, one_minus_W, B, net->n_pop, ws, ctx)) != SF_OK)
+        return st;
+    for (size_t a = 0; a < n; ++a)
+        for (size_t b = 0; b < n; ++b) {
+            double s = 0;
+            for (size_t c = 0; c < n; ++c)
+                s += B[a * n + c] * (r[c] / net->N[c]) * B[b * n + c];
+            double cp = (s - (a == b ? r[a] / net->N[a] : 0.0)) /
+                        (1.0 - (a == b ? 1.0 / net->N[a] : 0.0));
+            if (a == b && net->N[a] == 1)
+                cp = NAN;   /* no distinct pairs in a population of one */
+            if (C0)
+                C0[a * n + b] = s;
+            if (c_pair)
+                c_pair[a * n + b] = cp;
+            if (rho)
+                rho[a * n + b] = cp / sqrt(r[a] * r[b]);
+        }
+    return SF_OK;
+}
+
+sf_status sf_theory_hawkes_cov_time(const sf_theory_hawkes_net *net, const double *r,
+                                    double dt_ms, sf_theory_corr_workspace *ws,
+                                    double *C_tau, double *delta, sf_context *ctx)
+{
+    sf_theory_linear_net lin;
+    sf_status st = sf__corr_ws_check(ws, net ? net->n_pop : 0, ctx);
+    if (st != SF_OK)
+        return st;
+    if ((st = prepare(net, r, ws, &lin, ws->rB, ws->rC, ctx)) != SF_OK)
+        return st;
+    return sf_theory_linear_cov_time(&lin, SF_THEORY_NOISE_OUTPUT, dt_ms, ws, C_tau, delta,
+                                     ctx);
+}

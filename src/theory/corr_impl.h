@@ -1,0 +1,62 @@
+/* Private interface of the correlation theory (src/theory/corr_*.c): the
+ * workspace layout and small dense linear-algebra kernels.
+ *
+ * Invariant: matrices are row-major n x n everywhere in this code; the
+ * conversion to LAPACK's column-major layout happens only inside the kernels
+ * below. Times inside the kernels are in seconds (converted once from ms at
+ * the public interface), so that spectra come out per Hz.
+ */
+#ifndef SPIKEFIELD_CORR_IMPL_H
+#define SPIKEFIELD_CORR_IMPL_H
+
+#include "spikefield/theory_corr.h"
+
+#include <complex.h>
+#include <fftw3.h>
+#include <lapacke.h>
+
+#define SF_CORR_PI 3.14159265358979323846264338327950288
+
+struct sf_theory_corr_workspace {
+    int n_max;
+    /* complex n_max^2 scratch */
+    double complex *zM, *zP, *zA, *zB, *zC;
+    lapack_int *ipiv;            /* [n_max]                                  */
+    /* real n_max^2 scratch */
+    double *rA, *rU, *rF, *rB, *rC;   /* used by the kernels below        */
+    double *rG, *rH;             /* n_max^2, free for the public functions    */
+    double complex *zh;          /* [n_max] kernel transforms h~_a            */
+    double *wr, *wi;             /* [n_max] eigenvalues (dgees)               */
+    lapack_logical *bwork;       /* [n_max]                                   */
+    double *gees_work;           /* [gees_lwork]                              */
+    lapack_int gees_lwork;
+    /* time domain */
+    size_t n_time;
+    double *tbuf;                /* [n_time] fftw_malloc                      */
+    fftw_complex *fbuf;          /* [n_time/2 + 1] fftw_malloc                */
+    fftw_plan c2r;
+    double complex *spec;        /* [(n_time/2 + 1) * n_max^2]                */
+};
+
+/* ms -> s */
+#define SF_MS 1e-3
+
+/* Eigenvalues (real parts wr, imaginary wi, in ws) of the row-major A.
+ * Returns SF_ERR_NUMERIC (message on ctx) if LAPACK fails. */
+sf_status sf__corr_eig(int n, const double *A, sf_theory_corr_workspace *ws,
+                       sf_context *ctx);
+
+/* Solves A X = B for n x n row-major A and n x nrhs row-major B (X
+ * overwrites B); SF_ERR_NUMERIC if A is singular. Uses ws->rA, ws->rF. */
+sf_status sf__corr_solve(int n, const double *A, double *B, int nrhs,
+                         sf_theory_corr_workspace *ws, sf_context *ctx);
+
+/* Checks ws against the dimension n. */
+sf_status sf__corr_ws_check(const sf_theory_corr_workspace *ws, int n,
+                            sf_context *ctx);
+
+/* Checks that x[0..count) are finite (and >= lo if lo_check). */
+sf_status sf__corr_finite(const double *x, size_t count, const char *what,
+                          sf_context *ctx);
+
+#endif
