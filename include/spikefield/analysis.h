@@ -175,6 +175,152 @@ sf_status sf_analysis_spectrum(sf_context *ctx, sf_spectrum_plan *plan, const sf
                                double t_start_ms, double t_stop_ms, double bin_ms,
                                double *out, size_t *n_segments);
 
+/* ===========================================================================
+ * Population-resolved covariances (src/analysis/popcov.c; the estimators are
+ * defined here, their use in `spikefield compare` in docs/binary.md,
+ * hawkes.md, ou.md). Two populations a and b (a == b allowed), from spike
+ * trains (sf_spikes views) or from continuous signals (binary states, rate
+ * traces: sf_signal below). Tests: tests/unit/test_popcov.c; benchmark:
+ * bench/bench_popcov.c (10^4 neurons, 100 s: 0.33 s for E-E, E-I, I-I).
+ *
+ * Same population: pass b == NULL or b == a (the same pointer). Then the
+ * statistics are split into the neurons' own part (auto) and the part from
+ * distinct pairs (cross), as in sf_analysis_spectrum.
+ *
+ * Standard errors come from independent segments: the analysed stretch is
+ * cut into equal segments, each gives one estimate, the result is the mean
+ * over segments and the SE their standard error (segments treated as
+ * independent, which holds when a segment is much longer than the
+ * correlation time). Means are subtracted once, over all segments used.
+ * =========================================================================== */
+
+/* Zero-lag covariance between populations a and b, in the units of the
+ * input squared (counts^2 per bin for spikes; [signal]^2 for signals):
+ *   pop   Cov(A_a, A_b) of the population averages A = (1/n) sum_i x_i;
+ *   cross a != b: equal to pop, = Cov(X_a, X_b)/(n_a n_b) with X the
+ *         population sums (the average over all pairs i in a, j in b);
+ *         a == b: the average over distinct pairs,
+ *         (Var(X_a) - sum_i Var(x_i)) / (n (n - 1));
+ *   auto  a == b: the average single-neuron variance (1/n) sum_i Var(x_i)
+ *         (pop = auto/n + (1 - 1/n) cross); a != b: NaN.
+ * Each with its standard error over n_segments segments. */
+typedef struct {
+    double pop, pop_sem;
+    double cross, cross_sem;
+    double auto_var, auto_sem;
+    double mean_a, mean_b;     /* mean of x per neuron (count per bin, or signal) */
+    size_t n_segments;         /* segments used                                  */
+    size_t seg_len;            /* bins (samples) per segment                     */
+} sf_pop_cov;
+
+/* Zero-lag spike-count covariance at bin size bin_ms between populations a
+ * and b (both on the same grid h), over the window's B full bins: segments
+ * of floor(B / n_segments) bins (n_segments >= 2, at least 2 bins each),
+ * the bins left over at the end unused. Per segment s the estimate is
+ * (1/B_s) sum_b (x_b - mu)(y_b - nu) with means over all used bins, times
+ * B/(B - 1) so that the mean over segments is unbiased for independent
+ * bins. One pass over the spikes of each population (two for a == b);
+ * memory 8 bytes per bin and population and (a == b) 20 bytes per neuron. */
+sf_status sf_analysis_count_cov(sf_context *ctx, const sf_spikes *a, const sf_spikes *b,
+                                double t_start_ms, double t_stop_ms, double bin_ms,
+                                size_t n_segments, sf_pop_cov *out);
+
+/* A continuous signal of one population, borrowed: the population average
+ * of the neurons' signals x_i sampled every dt_ms, plus (optionally) the
+ * average single-neuron variance, which the auto / cross split needs.
+ * sf_analysis_binary_signal and sf_analysis_trace_signal build one. */
+typedef struct {
+    const double *mean;       /* [n_samples] A(t_k) = (1/n) sum_i x_i(t_k)    */
+    size_t n_samples;
+    double dt_ms;             /* sampling interval > 0                        */
+    uint32_t n_neurons;       /* n >= 1 neurons averaged                      */
+    double var_single;        /* (1/n) sum_i Var_t(x_i) over the same samples,
+                                 NaN if unknown (no auto / cross split)       */
+} sf_signal;
+
+/* Binary states reconstructed from transition events: every event of a
+ * neuron toggles its state (0 <-> 1); initial[i] in {0, 1} is the state of
+ * neuron i before its first event (NULL: all 0). The state at step k counts
+ * the events with step <= k. Samples are taken at the steps
+ * k_start + j w, w = dt_ms / h (a whole number >= 1), j = 0 .. n - 1, inside
+ * the window; *n_samples (not NULL) receives n; mean == NULL only queries n,
+ * else capacity >= n. var_single (optional) receives (1/n) sum_i m_i (1 - m_i)
+ * with m_i neuron i's fraction of up-samples (the exact time variance of a
+ * 0/1 signal on those samples). O(spikes + n_neurons). */
+sf_status sf_analysis_binary_signal(sf_context *ctx, const sf_spikes *transitions,
+                                    const uint8_t *initial, double t_start_ms,
+                                    double t_stop_ms, double dt_ms, double *mean,
+                                    size_t capacity, size_t *n_samples, double *var_single);
+
+/* Traces of n_nodes neurons (a voltmeter recording: data[t * n_nodes + j],
+ * t < n_times): mean[t] = (1/n_nodes) sum_j data[t * n_nodes + j] (caller
+ * array of n_times), var_single (optional) = (1/n_nodes) sum_j of the time
+ * variance of neuron j (1/n_times normalisation, as for the covariances). */
+sf_status sf_analysis_trace_signal(sf_context *ctx, const float *data, size_t n_times,
+                                   uint32_t n_nodes, double *mean, double *var_single);
+
+/* Zero-lag covariance of two signals (same n_samples and dt_ms; b == NULL
+ * or b == a: the same population), segments as sf_analysis_count_cov over
+ * the samples. For a == b the auto / cross split uses a->var_single (NaN if
+ * unknown) as the same constant in every segment, so the SEs of cross and
+ * auto carry only the fluctuation of Var(A). */
+sf_status sf_analysis_signal_cov(sf_context *ctx, const sf_signal *a, const sf_signal *b,
+                                 size_t n_segments, sf_pop_cov *out);
+
+/* Cross-spectra and covariance functions between two populations, by FFT of
+ * segments of seg_bins (L, even) bins zero-padded to 2L (linear, not
+ * circular, correlations), averaged over floor(B / L) >= 1 segments.
+ * Output: SF_XSPEC_ROWS rows of n = L + 1 doubles, row r at out + r n.
+ * Frequencies and lags are two-sided, index j = 0 .. L:
+ *   f_j   = (j - L/2) / (L Delta)   (Hz; both ends are the Nyquist frequency)
+ *   tau_j = (j - L/2) Delta         (ms)
+ * Activities: spikes A(t) = X(t) / (n Delta) (Hz, as sf_analysis_spectrum);
+ * signals A(t) as given, Delta = dt. With y = A - mean and Y its DFT,
+ *   S_ab(f)   = Y_a(f) Y_b(f)^* Delta / L          ([A]^2 / Hz), complex,
+ *               S_ab(-f) = S_ab(f)^*, S_ba = S_ab^*;
+ *   C_ab(tau) = sum_t y_a(t + tau) y_b(t) / (L - |tau|/Delta)   ([A]^2),
+ *               the covariance <dA_a(t + tau) dA_b(t)> (tau > 0: a follows b),
+ * matching the theory's conventions (theory_corr.h). Split for a == b with
+ * spikes (needs a plan made with n_auto = n of the population): AUTO / CROSS
+ * rows from sf_analysis_spectrum (the neurons' own spectra and the rest),
+ * mirrored to negative f and tau; for a != b AUTO = 0 and CROSS = the
+ * whole; for signals, or a plan without n_auto, AUTO and CROSS are NaN. */
+typedef enum {
+    SF_XSPEC_FREQ_HZ = 0,
+    SF_XSPEC_RE, SF_XSPEC_RE_SEM,        /* Re S_ab(f)                        */
+    SF_XSPEC_IM, SF_XSPEC_IM_SEM,        /* Im S_ab(f)                        */
+    SF_XSPEC_AUTO, SF_XSPEC_AUTO_SEM,    /* a == b: sum_i |Y_i|^2 part (real) */
+    SF_XSPEC_CROSS, SF_XSPEC_CROSS_SEM,  /* Re S_ab - AUTO                    */
+    SF_XCOV_LAG_MS,
+    SF_XCOV, SF_XCOV_SEM,                /* C_ab(tau)                         */
+    SF_XCOV_AUTO, SF_XCOV_AUTO_SEM,
+    SF_XCOV_CROSS, SF_XCOV_CROSS_SEM,
+    SF_XSPEC_ROWS
+} sf_xspectrum_row;
+
+typedef struct sf_xspectrum_plan sf_xspectrum_plan;
+
+/* Plans segments of seg_bins (even, >= 2) bins. n_auto > 0 also plans the
+ * auto / cross split of spikes of a population of n_auto neurons (an inner
+ * sf_spectrum_plan); 0: no split. Memory ~ 100 L bytes (+ the inner plan).
+ * FFTW planning: never concurrently with other planning (see
+ * sf_analysis_spectrum_plan_create). destroy(NULL) is a no-op. */
+sf_status sf_analysis_xspectrum_plan_create(sf_context *ctx, size_t seg_bins, uint32_t n_auto,
+                                            sf_xspectrum_plan **plan);
+void sf_analysis_xspectrum_plan_destroy(sf_xspectrum_plan *plan);
+
+/* From spikes, bins of bin_ms over the window (both populations on the same
+ * grid). Allocates the binned counts (8 bytes per bin and population) per
+ * call. n_segments (optional) receives the segments used; SEs are NaN for 1. */
+sf_status sf_analysis_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan, const sf_spikes *a,
+                                const sf_spikes *b, double t_start_ms, double t_stop_ms,
+                                double bin_ms, double *out, size_t *n_segments);
+
+/* From signals (same n_samples and dt_ms); Delta = dt. */
+sf_status sf_analysis_signal_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan,
+                                       const sf_signal *a, const sf_signal *b, double *out,
+                                       size_t *n_segments);
+
 #ifdef __cplusplus
 }
 #endif

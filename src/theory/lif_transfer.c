@@ -65,11 +65,11 @@ sf_status sf_theory_lif_transfer(const sf_theory_pop *p, double mu, double sigma
             double Om = omega * p->tau_m;
             double complex pr, pt, S;
             int gst = sf__pcf_track(ws, I * Om, y_r, y_t, &pr, &pt, &S);
-            if (gst != GSL_SUCCESS)
+            if (gst != 0)
                 return sf_fail(ctx, SF_ERR_NUMERIC,
                                "transfer: integration failed at f = %g Hz (mu = %g mV, "
-                               "sigma = %g mV): %s",
-                               f, mu, sigma, gsl_strerror(gst));
+                               "sigma = %g mV)",
+                               f, mu, sigma);
             double complex ref = -I * omega * p->t_ref;
             double complex num, den;
             if (creal(S) >= 0) {

@@ -8,11 +8,21 @@
  *     p' = b + y p - p^2,
  * and log W(y1) - log W(y0) = int_{y0}^{y1} p dy. Integrated towards
  * decreasing y, the solution recessive at +infinity (U) attracts all others:
- * a perturbation decays like exp(-2 int Re sqrt(y^2/4 + a) dy). So we start
- * at a point X0 above the region of interest, chosen such that this factor is
- * below e^{-50}, from the large-y expansion of U (DLMF 12.9.1) or, where it
- * does not converge, the WKB value p = y/2 - sqrt(q) - q'/(4q), q = y^2/4 + a,
- * and integrate downwards with GSL's 8th-order Runge-Kutta-Prince-Dormand.
+ * a perturbation decays like exp(-2 int Re sqrt(y^2/4 + a) dy).
+ *   - Start: for y >= 1.5, p is known exactly from U(a+1,y)/U(a,y), a
+ *     continued fraction (minimal solution of the recurrence DLMF 12.8.1):
+ *     p = -(a + 1/2) U(a+1,y)/U(a,y). For |b| > 300 it is cheaper to start
+ *     a little above the region of interest from the large-y expansion
+ *     (DLMF 12.9.1) or the WKB value p = y/2 - sqrt(q) - q'/(4q),
+ *     q = y^2/4 + a, at a point where the start error is damped by e^{-50}.
+ *   - Integration downwards: Taylor series of order 24 whose coefficients
+ *     follow exactly from the equation, with steps from the decay of the
+ *     coefficients and the stability bound of the truncated series.
+ *   - When the whole interval lies far in the recessive region (y >= 3 and
+ *     y^2 >= 4|b|; the strongly mean-driven LIF with small sigma), the
+ *     integration would be stiff over a long interval; there p is taken
+ *     pointwise from the continued fraction and int p dy by Gauss-Legendre
+ *     quadrature in log y.
  *
  * Why p and not U: p is smooth (it does not oscillate even where U does for
  * large |Im a|), it carries the factor b exactly (p = 0 solves the equation
@@ -31,14 +41,9 @@
 #include <gsl/gsl_sf_result.h>
 #include <math.h>
 #include <stdlib.h>
-#include <stdio.h>
 
 /* ---------------------------------------------------------------------------
  * Workspace. */
-
-static int riccati_rhs(double t, const double y[], double dydt[], void *params);
-
-#define PCF_EPSREL 1e-8
 
 sf_theory_workspace *sf_theory_workspace_create(int n_pop)
 {
@@ -52,12 +57,7 @@ sf_theory_workspace *sf_theory_workspace_create(int n_pop)
     ws->q_limit = 512;
     ws->qw_outer = gsl_integration_workspace_alloc(ws->q_limit);
     ws->qw_inner = gsl_integration_workspace_alloc(ws->q_limit);
-    ws->sys.function = riccati_rhs;
-    ws->sys.jacobian = NULL;
-    ws->sys.dimension = 4;
-    ws->sys.params = ws;
-    ws->drv = gsl_odeiv2_driver_alloc_y_new(&ws->sys, gsl_odeiv2_step_rk8pd, -1e-2,
-                                            1e-13, PCF_EPSREL);
+    ws->gl = gsl_integration_glfixed_table_alloc(16);
     size_t n = (size_t)(n_pop > 0 ? n_pop : 1);
     ws->m1 = malloc(n * n * sizeof *ws->m1);
     ws->m2 = malloc(n * n * sizeof *ws->m2);
@@ -65,12 +65,11 @@ sf_theory_workspace *sf_theory_workspace_create(int n_pop)
     ws->v1 = malloc(n * sizeof *ws->v1);
     ws->v2 = malloc(n * sizeof *ws->v2);
     ws->ipiv = malloc(n * sizeof *ws->ipiv);
-    if (!ws->qw_outer || !ws->qw_inner || !ws->drv || !ws->m1 || !ws->m2 || !ws->m3
-        || !ws->v1 || !ws->v2 || !ws->ipiv) {
+    if (!ws->qw_outer || !ws->qw_inner || !ws->gl || !ws->m1 || !ws->m2 || !ws->m3 || !ws->v1
+        || !ws->v2 || !ws->ipiv) {
         sf_theory_workspace_destroy(ws);
         return NULL;
     }
-    gsl_odeiv2_driver_set_nmax(ws->drv, 2000000);
     return ws;
 }
 
@@ -82,8 +81,8 @@ void sf_theory_workspace_destroy(sf_theory_workspace *ws)
         gsl_integration_workspace_free(ws->qw_outer);
     if (ws->qw_inner)
         gsl_integration_workspace_free(ws->qw_inner);
-    if (ws->drv)
-        gsl_odeiv2_driver_free(ws->drv);
+    if (ws->gl)
+        gsl_integration_glfixed_table_free(ws->gl);
     free(ws->m1);
     free(ws->m2);
     free(ws->m3);
@@ -102,48 +101,104 @@ double complex sf__cexpm1(double complex z)
 }
 
 /* ---------------------------------------------------------------------------
- * The Riccati equation: state (Re p, Im p, Re S, Im S), S' = p. */
+ * Taylor-series integration of p' = b + y p - p^2, S' = p.
+ *
+ * At (y0, p0) the Taylor coefficients follow exactly from the equation
+ * (Cauchy product for p^2):
+ *   (k+1) c_{k+1} = b [k = 0] + y0 c_k + c_{k-1} - sum_{j=0}^{k} c_j c_{k-j}.
+ * The step h is the smaller of (i) the accuracy bound from the last two
+ * coefficients, |c_k| h^k <= eps |p| for k = N-1, N (Jorba & Zou 2005, Exp.
+ * Math. 14:99), and (ii) the stability bound |(y0 - 2 p0) h| <= N/4: the
+ * truncated exponential of degree N is contractive for |z| < 0.37 N + 1.3,
+ * which keeps the (damped) perturbations damped. */
 
-long sf__nevals;
-static int riccati_rhs(double t, const double y[], double dydt[], void *params)
+#define TAYLOR_N 24
+#define TAYLOR_EPS 4e-16
+#define TAYLOR_MAX_STEPS 200000
+
+static const double inv_k1[TAYLOR_N + 2] = {
+    1.0,      1.0 / 2,  1.0 / 3,  1.0 / 4,  1.0 / 5,  1.0 / 6,  1.0 / 7,
+    1.0 / 8,  1.0 / 9,  1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14,
+    1.0 / 15, 1.0 / 16, 1.0 / 17, 1.0 / 18, 1.0 / 19, 1.0 / 20, 1.0 / 21,
+    1.0 / 22, 1.0 / 23, 1.0 / 24, 1.0 / 25, 1.0 / 26};
+
+/* Integrates from t0 (state p0, S = 0) to t1; returns p(t1) and
+ * S = int_{t0}^{t1} p dt. 0 on success, -1 when the step count explodes. */
+static int pcf_integrate(double complex b, double t0, double complex p0, double t1,
+                         double complex *p1, double complex *S)
 {
-    sf__nevals++; if (getenv("SF_TRACE")) fprintf(stderr, "%g\n", t);
-    const sf_theory_workspace *ws = params;
-    double br = creal(ws->ode_b), bi = cimag(ws->ode_b);
-    double pr = y[0], pi = y[1];
-    /* p' = b + t p - p^2 */
-    dydt[0] = br + t * pr - (pr * pr - pi * pi);
-    dydt[1] = bi + t * pi - 2.0 * pr * pi;
-    dydt[2] = pr;
-    dydt[3] = pi;
-    return GSL_SUCCESS;
+    double complex c[TAYLOR_N + 1];
+    double complex p = p0, s = 0.0;
+    double t = t0;
+    double dir = (t1 < t0) ? -1.0 : 1.0;
+    for (long steps = 0; (t1 - t) * dir > 0; ++steps) {
+        if (steps > TAYLOR_MAX_STEPS || !isfinite(creal(p)) || !isfinite(cimag(p)))
+            return -1;
+        c[0] = p;
+        for (int k = 0; k < TAYLOR_N; ++k) {
+            double complex conv = 0.0;
+            for (int j = 0; j < (k + 1) / 2; ++j)
+                conv += c[j] * c[k - j];
+            conv *= 2.0;
+            if (k % 2 == 0)
+                conv += c[k / 2] * c[k / 2];
+            double complex rhs = t * c[k] - conv + (k == 0 ? b : c[k - 1]);
+            c[k + 1] = rhs * inv_k1[k];
+        }
+        double scale = cabs(c[0]);
+        double tol = TAYLOR_EPS * (scale > 0 ? scale : 1e-300);
+        double h = fabs(t1 - t);
+        double aN = cabs(c[TAYLOR_N]), aN1 = cabs(c[TAYLOR_N - 1]);
+        if (aN > 0)
+            h = fmin(h, pow(tol / aN, 1.0 / TAYLOR_N));
+        if (aN1 > 0)
+            h = fmin(h, pow(tol / aN1, 1.0 / (TAYLOR_N - 1)));
+        double lam = cabs(t - 2.0 * p);
+        if (lam > 0)
+            h = fmin(h, 0.25 * TAYLOR_N / lam);
+        bool last = h >= fabs(t1 - t);
+        double hh = last ? t1 - t : dir * h;
+        double complex pn = c[TAYLOR_N], sn = c[TAYLOR_N] * inv_k1[TAYLOR_N];
+        for (int k = TAYLOR_N - 1; k >= 0; --k) {
+            pn = pn * hh + c[k];
+            sn = sn * hh + c[k] * inv_k1[k];
+        }
+        p = pn;
+        s += sn * hh;
+        t = last ? t1 : t + hh;
+    }
+    *p1 = p;
+    *S = s;
+    return 0;
 }
 
-/* Integrates from t0 (state p0, S = 0) to t1 < t0; returns p(t1) and
- * S = int_{t0}^{t1} p dt. */
-static int pcf_integrate(sf_theory_workspace *ws, double complex b, double t0,
-                         double complex p0, double t1, double complex *p1,
-                         double complex *S)
+/* U(a+1, y)/U(a, y) from the continued fraction of the recurrence
+ * U(a-1, y) = y U(a, y) + (a + 1/2) U(a+1, y) (DLMF 12.8.1), whose minimal
+ * solution in a is U:
+ *   R_a = 1/(y + (a+3/2)/(y + (a+5/2)/(y + ...))),
+ * evaluated with the modified Lentz method. y > 0. Returns the number of
+ * terms used, or -1 when it did not converge within max_terms. */
+static int pcf_ratio_cf(double complex a, double y, int max_terms, double complex *R)
 {
-    if (t1 == t0) {
-        *p1 = p0;
-        *S = 0;
-        return GSL_SUCCESS;
+    const double tiny = 1e-300;
+    double complex f = tiny, C = tiny, D = 0.0;
+    for (int k = 1; k <= max_terms; ++k) {
+        double complex ak = (k == 1) ? 1.0 : a + (k - 0.5);
+        D = y + ak * D;
+        if (D == 0.0)
+            D = tiny;
+        C = y + ak / C;
+        if (C == 0.0)
+            C = tiny;
+        D = 1.0 / D;
+        double complex delta = C * D;
+        f *= delta;
+        if (cabs(delta - 1.0) < 1e-16) {
+            *R = f;
+            return k;
+        }
     }
-    ws->ode_b = b;
-    /* absolute tolerance scaled with b, since p and S are O(b) as b -> 0 */
-    double scale = fmin(1.0, cabs(b) + 1e-300);
-    gsl_odeiv2_control_init(ws->drv->c, 1e-13 * scale, PCF_EPSREL, 1.0, 0.0);
-    /* first step: resolve the fastest local rate |y - 2p| */
-    double rate = fabs(t0) + 2.0 * cabs(p0) + sqrt(cabs(b)) + 1.0;
-    double h0 = fmin(0.5 / rate, fabs(t1 - t0));
-    gsl_odeiv2_driver_reset_hstart(ws->drv, t1 < t0 ? -h0 : h0);
-    double y[4] = {creal(p0), cimag(p0), 0.0, 0.0};
-    double t = t0;
-    int st = gsl_odeiv2_driver_apply(ws->drv, &t, t1, y);
-    *p1 = y[0] + I * y[1];
-    *S = y[2] + I * y[3];
-    return st;
+    return -1;
 }
 
 /* Start value p(X) for large X: the expansion of U (DLMF 12.9.1),
@@ -174,11 +229,26 @@ static double complex pcf_start_value(double complex b, double X)
     return -a / (0.5 * X + sq) - X / (8.0 * q);
 }
 
-int sf__pcf_track(sf_theory_workspace *ws, double complex b, double y_hi,
-                  double y_lo, double complex *p_hi, double complex *p_lo,
-                  double complex *S)
+/* Below this y the continued fraction needs too many terms. */
+#define PCF_CF_YMIN 1.5
+/* Above this |b| the WKB start (close to y_hi) is cheaper than the CF. */
+#define PCF_CF_BMAX 300.0
+
+/* A point y0 >= y_hi and the exact (CF) or asymptotically exact (WKB start
+ * plus damping distance) value p(y0). */
+static void pcf_start(double complex b, double y_hi, double *y0, double complex *p0)
 {
     double complex a = b - 0.5;
+    if (cabs(b) <= PCF_CF_BMAX) {
+        double y = fmax(y_hi, PCF_CF_YMIN);
+        double complex R;
+        if (pcf_ratio_cf(a, y, 20000, &R) > 0) {
+            /* p = r + y/2 = -(a + 1/2) U(a+1,y)/U(a,y) (DLMF 12.8.2) */
+            *y0 = y;
+            *p0 = -b * R;
+            return;
+        }
+    }
     /* For |Im b| > 5 U follows the decaying WKB branch on the whole real line
      * (its dominant part at -infinity has weight 1/Gamma(b), |1/Gamma(5i)|^2
      * = 5 sinh(5 pi)/pi ~ 1e7); otherwise start the damping estimate at 0,
@@ -193,14 +263,59 @@ int sf__pcf_track(sf_theory_workspace *ws, double complex b, double y_hi,
         acc += 0.5 * h * (creal(csqrt(q0)) + creal(csqrt(q1)));
         h = fmin(1.0, fmax(0.05, 1.0 / (creal(csqrt(q1)) + 1.0)));
     }
-    double X0 = y;
-    double complex p0 = pcf_start_value(b, X0), S1, S2;
-    int st = pcf_integrate(ws, b, X0, p0, y_hi, p_hi, &S1);
-    if (st != GSL_SUCCESS)
-        return st;
-    st = pcf_integrate(ws, b, y_hi, *p_hi, y_lo, p_lo, &S2);
-    *S = S2;
-    return st;
+    *y0 = y;
+    *p0 = pcf_start_value(b, y);
+}
+
+/* Both ends far in the recessive region (y_lo >= 3, y_lo^2 >= 4|b|): p is
+ * smooth there and known pointwise from the continued fraction, while the
+ * backward integration would be stiff (decay rate ~y over a long interval
+ * when sigma is small). So S = int p dy by Gauss-Legendre quadrature in
+ * log y (p ~ -b/y), 16 nodes per 0.25 in log y. */
+static int pcf_track_quadrature(const sf_theory_workspace *ws, double complex b,
+                                double y_hi, double y_lo, double complex *p_hi,
+                                double complex *p_lo, double complex *S)
+{
+    double complex a = b - 0.5, R;
+    if (pcf_ratio_cf(a, y_hi, 20000, &R) < 0)
+        return -1;
+    *p_hi = -b * R;
+    if (pcf_ratio_cf(a, y_lo, 20000, &R) < 0)
+        return -1;
+    *p_lo = -b * R;
+    double u0 = log(y_lo), u1 = log(y_hi);
+    int pieces = (int)ceil((u1 - u0) / 0.25);
+    if (pieces < 1)
+        pieces = 1;
+    double du = (u1 - u0) / pieces;
+    double complex sum = 0.0;
+    for (int k = 0; k < pieces; ++k) {
+        double ua = u0 + k * du, ub = ua + du;
+        for (size_t i = 0; i < ws->gl->n; ++i) {
+            double u, w;
+            gsl_integration_glfixed_point(ua, ub, i, &u, &w, ws->gl);
+            double y = exp(u);
+            if (pcf_ratio_cf(a, y, 20000, &R) < 0)
+                return -1;
+            sum += w * y * (-b * R); /* dy = y du */
+        }
+    }
+    *S = -sum; /* int_{y_hi}^{y_lo} */
+    return 0;
+}
+
+int sf__pcf_track(sf_theory_workspace *ws, double complex b, double y_hi,
+                  double y_lo, double complex *p_hi, double complex *p_lo,
+                  double complex *S)
+{
+    if (ws && ws->gl && y_lo >= 3.0 && y_lo * y_lo >= 4.0 * cabs(b) && y_hi > y_lo)
+        return pcf_track_quadrature(ws, b, y_hi, y_lo, p_hi, p_lo, S);
+    double y0;
+    double complex p0, S1;
+    pcf_start(b, y_hi, &y0, &p0);
+    if (pcf_integrate(b, y0, p0, y_hi, p_hi, &S1) != 0)
+        return -1;
+    return pcf_integrate(b, y_hi, *p_hi, y_lo, p_lo, S);
 }
 
 sf_status sf_theory_pcf_u(double complex a, double x, sf_theory_workspace *ws,
@@ -234,7 +349,7 @@ sf_status sf_theory_pcf_u(double complex a, double x, sf_theory_workspace *ws,
     int st;
     if (x >= 0) {
         st = sf__pcf_track(ws, b, x, 0.0, &p_x, &p_0, &S);
-        if (st == GSL_SUCCESS
+        if (st == 0
             && cabs(p_0 - r0) > 1e-7 * cabs(r0) + 1e-9 * fmin(1.0, cabs(b)))
             return sf_fail(ctx, SF_ERR_NUMERIC,
                            "pcf: integration of U(a = %g%+gi, x) inconsistent at x = 0 "
@@ -244,13 +359,14 @@ sf_status sf_theory_pcf_u(double complex a, double x, sf_theory_workspace *ws,
         /* S = log W(0) - log W(x) */
         *log_u = logU0 - S - 0.25 * x * x;
     } else {
-        st = pcf_integrate(ws, b, 0.0, r0, x, &p_x, &S);
+        st = pcf_integrate(b, 0.0, r0, x, &p_x, &S);
         *log_u = logU0 + S - 0.25 * x * x;
     }
-    if (st != GSL_SUCCESS)
+    if (st != 0)
         return sf_fail(ctx, SF_ERR_NUMERIC,
-                       "pcf: ODE integration failed for a = %g%+gi, x = %g (%s)",
-                       creal(a), cimag(a), x, gsl_strerror(st));
+                       "pcf: integration failed for a = %g%+gi, x = %g (U too close to "
+                       "a zero, or |a|, |x| too large)",
+                       creal(a), cimag(a), x);
     *dlog_u = p_x - 0.5 * x;
     return SF_OK;
 }

@@ -12,7 +12,6 @@
 
 #include <complex.h>
 #include <gsl/gsl_integration.h>
-#include <gsl/gsl_odeiv2.h>
 
 #define SF_SQRT_PI 1.77245385090551602729816748334114518
 #define SF_INV_SQRT_PI 0.564189583547756286948079451560772586
@@ -61,10 +60,9 @@ double sf__fb_shift(const sf_theory_pop *p, double sigma);
  * W(y) = e^{y^2/4} U(a, y) solves W'' - y W' - b W = 0 with b = a + 1/2; its
  * logarithmic derivative p = W'/W obeys p' = b + y p - p^2. Integrating from
  * large y downwards follows the solution recessive at +infinity (U) stably.
- * sf__pcf_track integrates from a start point above y_hi (chosen so that the
- * error of the WKB start value has decayed by e^{-50}) down to y_hi, then to
- * y_lo, returning p at both points and S = int_{y_hi}^{y_lo} p dy
- * (= log W(y_lo) - log W(y_hi)). y_lo <= y_hi. */
+ * sf__pcf_track integrates from a start point at or above y_hi down to y_hi,
+ * then to y_lo, returning p at both points and S = int_{y_hi}^{y_lo} p dy
+ * (= log W(y_lo) - log W(y_hi)). y_lo <= y_hi. Returns 0, or -1 on failure. */
 int sf__pcf_track(sf_theory_workspace *ws, double complex b, double y_hi,
                   double y_lo, double complex *p_hi, double complex *p_lo,
                   double complex *S);
@@ -75,10 +73,7 @@ struct sf_theory_workspace {
     int n_pop;
     gsl_integration_workspace *qw_outer, *qw_inner;
     size_t q_limit;
-    /* Riccati ODE */
-    gsl_odeiv2_system sys;
-    gsl_odeiv2_driver *drv;
-    double complex ode_b;        /* parameter b of the current integration  */
+    gsl_integration_glfixed_table *gl;   /* 16-point Gauss-Legendre         */
     /* n_pop x n_pop complex scratch and pivots */
     double complex *m1, *m2, *m3;
     double complex *v1, *v2;

@@ -1,0 +1,297 @@
+/* Linear response of networks: delay distributions, transfer functions of
+ * all populations, the effective connectivity, population rate spectra, the
+ * eigenvalues of the effective connectivity and linear stability.
+ *
+ * Convention (as nnmt's _effective_connectivity, Bos et al. 2016 eq. 12):
+ *     M_ab(omega) = H_a(omega) * tau_a K_ab J_ab * D_ab(omega),
+ * H_a the transfer function of the target population (Hz/mV, synaptic filter
+ * included), tau_a its membrane time constant in s, so that tau_a K_ab J_ab
+ * is the change of mu_a (mV) per Hz of nu_b, and D_ab the Fourier transform of
+ * the delay distribution. M is dimensionless; the linearised network obeys
+ * delta nu(omega) = M(omega) delta nu(omega) + noise.
+ *
+ * Spectra (Bos et al. 2016 eq. 18; nnmt _power_spectra): with Q = (1 - M)^{-1},
+ *     C(omega) = Q diag(nu_b / N_b) Q^H,   P_a(omega) = C_aa(omega)
+ * is the power spectrum of the population-averaged spike train of a, in Hz
+ * (Hz^2 per Hz), for Poisson-like single-neuron noise of intensity nu_b.
+ *
+ * Linear stability: the stationary state is linearly stable iff
+ * det(1 - M(s)) has no zero with Re s > 0. Along s = i omega the argument
+ * principle counts them: Z = -(1/pi) Delta_{omega: 0 -> inf} arg det(1 - M(i omega))
+ * (the contour down the imaginary axis and around the right half-plane, using
+ * M(-omega) = conj M(omega) and M -> 0 as |s| -> inf in Re s >= 0).
+ */
+#include "theory_impl.h"
+
+#include <cerf.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean,
+                                         double sd, double f)
+{
+    double w = 2e-3 * SF_PI * f; /* rad/ms */
+    double complex phase = cexp(-I * w * mean);
+    if (dist == SF_THEORY_DELAY_NONE || sd <= 0)
+        return phase;
+    double g = exp(-0.5 * w * w * sd * sd);
+    if (dist == SF_THEORY_DELAY_GAUSSIAN)
+        return g * phase;
+    /* Gaussian truncated at 0 (nnmt _delay_dist_matrix):
+     *   E[e^{-i w D}] = e^{-i w m - w^2 s^2/2} erfc(z) / erfc(-m/(s sqrt 2)),
+     *   z = (-m/s + i w s)/sqrt 2.
+     * erfc(z) = 2 - e^{-z^2} w(i(-z))... written with the Faddeeva function
+     * w(.) so that the growing factors cancel analytically:
+     *   e^{-i w m - w^2 s^2/2} erfc(z) = 2 g phase - e^{-m^2/(2 s^2)} w(u),
+     *   u = (w s + i m/s)/sqrt 2 (upper half plane, |w(u)| <= 1). */
+    double x = mean / (sd * M_SQRT2);
+    double complex u = (w * sd + I * mean / sd) / M_SQRT2;
+    double complex num = 2.0 * g * phase - exp(-x * x) * w_of_z(u);
+    double den = 2.0 - erfc(x); /* = erfc(-x) */
+    return num / den;
+}
+
+sf_status sf_theory_network_transfer(const sf_theory_network *net, const double *mu,
+                                     const double *sigma, const double *freq,
+                                     size_t n_freq, sf_theory_workspace *ws,
+                                     double complex *H, sf_context *ctx)
+{
+    sf_status st = sf_theory_network_check(net, ctx);
+    if (st != SF_OK)
+        return st;
+    if (!mu || !sigma || !ws || (n_freq && (!freq || !H)))
+        return sf_fail(ctx, SF_ERR_ARG, "transfer: arrays or workspace are NULL");
+    int n = net->n_pop;
+    double complex *col = malloc((n_freq ? n_freq : 1) * sizeof *col);
+    if (!col)
+        return sf_fail(ctx, SF_ERR_NOMEM, "transfer: out of memory");
+    for (int a = 0; a < n && st == SF_OK; ++a) {
+        st = sf_theory_lif_transfer(&net->pop[a], mu[a], sigma[a], freq, n_freq, true, ws,
+                                    col, ctx);
+        for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
+            H[k * (size_t)n + (size_t)a] = col[k];
+    }
+    free(col);
+    return st;
+}
+
+/* Unchecked effective connectivity into M. */
+static void eff_conn(const sf_theory_network *net, const double complex *Hf, double f,
+                     double complex *M)
+{
+    int n = net->n_pop;
+    for (int a = 0; a < n; ++a) {
+        double tau_s = 1e-3 * net->pop[a].tau_m;
+        for (int b = 0; b < n; ++b) {
+            size_t i = (size_t)a * (size_t)n + (size_t)b;
+            double d = net->delay ? net->delay[i] : 0.0;
+            double sd = net->delay_sd ? net->delay_sd[i] : 0.0;
+            M[i] = Hf[a] * (tau_s * net->K[i] * net->J[i])
+                   * sf_theory_delay_transform(net->delay_dist, d, sd, f);
+        }
+    }
+}
+
+sf_status sf_theory_effective_connectivity(const sf_theory_network *net,
+                                           const double complex *H_f, double f,
+                                           double complex *M, sf_context *ctx)
+{
+    sf_status st = sf_theory_network_check(net, ctx);
+    if (st != SF_OK)
+        return st;
+    if (!H_f || !M)
+        return sf_fail(ctx, SF_ERR_ARG, "theory: effective connectivity arrays are NULL");
+    if (!(f >= 0) || !isfinite(f))
+        return sf_fail(ctx, SF_ERR_RANGE, "theory: frequency %g Hz must be finite and >= 0", f);
+    eff_conn(net, H_f, f, M);
+    return SF_OK;
+}
+
+static sf_status check_spectral_args(const sf_theory_network *net, const double complex *H,
+                                     const double *freq, size_t n_freq,
+                                     sf_theory_workspace *ws, sf_context *ctx)
+{
+    sf_status st = sf_theory_network_check(net, ctx);
+    if (st != SF_OK)
+        return st;
+    if (!ws || (n_freq && (!H || !freq)))
+        return sf_fail(ctx, SF_ERR_ARG, "theory: spectral arrays or workspace are NULL");
+    if (ws->n_pop < net->n_pop)
+        return sf_fail(ctx, SF_ERR_ARG,
+                       "theory: workspace made for %d populations, network has %d", ws->n_pop,
+                       net->n_pop);
+    for (size_t k = 0; k < n_freq; ++k)
+        if (!(freq[k] >= 0) || !isfinite(freq[k]))
+            return sf_fail(ctx, SF_ERR_RANGE,
+                           "theory: frequency[%zu] = %g Hz must be finite and >= 0", k, freq[k]);
+    return SF_OK;
+}
+
+/* m1 = 1 - M(f_k) */
+static void one_minus_M(const sf_theory_network *net, const double complex *Hk, double f,
+                        sf_theory_workspace *ws)
+{
+    int n = net->n_pop;
+    eff_conn(net, Hk, f, ws->m1);
+    for (int i = 0; i < n * n; ++i)
+        ws->m1[i] = -ws->m1[i];
+    for (int a = 0; a < n; ++a)
+        ws->m1[a * n + a] += 1.0;
+}
+
+sf_status sf_theory_power_spectra(const sf_theory_network *net, const double *nu,
+                                  const double complex *H, const double *freq,
+                                  size_t n_freq, sf_theory_workspace *ws, double *P,
+                                  sf_context *ctx)
+{
+    sf_status st = check_spectral_args(net, H, freq, n_freq, ws, ctx);
+    if (st != SF_OK)
+        return st;
+    if (!nu || (n_freq && !P))
+        return sf_fail(ctx, SF_ERR_ARG, "theory: rates or output are NULL");
+    int n = net->n_pop;
+    for (int b = 0; b < n; ++b)
+        if (!(net->pop[b].N > 0))
+            return sf_fail(ctx, SF_ERR_RANGE,
+                           "theory: population %d has N = %g; spectra need N > 0", b,
+                           net->pop[b].N);
+    for (size_t k = 0; k < n_freq; ++k) {
+        one_minus_M(net, H + k * (size_t)n, freq[k], ws);
+        /* Q = (1 - M)^{-1}: solve with the identity as right-hand side */
+        memset(ws->m2, 0, (size_t)n * (size_t)n * sizeof *ws->m2);
+        for (int a = 0; a < n; ++a)
+            ws->m2[a * n + a] = 1.0;
+        lapack_int info = LAPACKE_zgesv(LAPACK_ROW_MAJOR, n, n, ws->m1, n, ws->ipiv, ws->m2, n);
+        if (info != 0)
+            return sf_fail(ctx, SF_ERR_NUMERIC,
+                           "theory: 1 - M is singular at f = %g Hz (the network is at a "
+                           "linear instability)",
+                           freq[k]);
+        for (int a = 0; a < n; ++a) {
+            double s = 0;
+            for (int b = 0; b < n; ++b) {
+                double complex q = ws->m2[a * n + b];
+                s += (creal(q) * creal(q) + cimag(q) * cimag(q)) * nu[b] / net->pop[b].N;
+            }
+            P[k * (size_t)n + (size_t)a] = s;
+        }
+    }
+    return SF_OK;
+}
+
+sf_status sf_theory_connectivity_eigenvalues(const sf_theory_network *net,
+                                             const double complex *H, const double *freq,
+                                             size_t n_freq, sf_theory_workspace *ws,
+                                             double complex *eig, sf_context *ctx)
+{
+    sf_status st = check_spectral_args(net, H, freq, n_freq, ws, ctx);
+    if (st != SF_OK)
+        return st;
+    if (n_freq && !eig)
+        return sf_fail(ctx, SF_ERR_ARG, "theory: eigenvalue output is NULL");
+    int n = net->n_pop;
+    for (size_t k = 0; k < n_freq; ++k) {
+        eff_conn(net, H + k * (size_t)n, freq[k], ws->m1);
+        lapack_int info = LAPACKE_zgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, ws->m1, n, ws->v1, NULL,
+                                        1, NULL, 1);
+        if (info != 0)
+            return sf_fail(ctx, SF_ERR_NUMERIC,
+                           "theory: eigenvalues of M failed at f = %g Hz (zgeev %d)", freq[k],
+                           (int)info);
+        double complex *out = eig + k * (size_t)n;
+        if (k == 0) {
+            memcpy(out, ws->v1, (size_t)n * sizeof *out);
+            continue;
+        }
+        /* follow branches: greedy nearest match to the previous frequency */
+        const double complex *prev = out - n;
+        for (int i = 0; i < n; ++i)
+            ws->ipiv[i] = 0; /* used flags */
+        for (int i = 0; i < n; ++i) {
+            int best = -1;
+            double bd = HUGE_VAL;
+            for (int j = 0; j < n; ++j) {
+                if (ws->ipiv[j])
+                    continue;
+                double d = cabs(ws->v1[j] - prev[i]);
+                if (d < bd) {
+                    bd = d;
+                    best = j;
+                }
+            }
+            ws->ipiv[best] = 1;
+            out[i] = ws->v1[best];
+        }
+    }
+    return SF_OK;
+}
+
+sf_status sf_theory_linear_stability_scan(const sf_theory_network *net,
+                                          const double complex *H, const double *freq,
+                                          size_t n_freq, sf_theory_workspace *ws,
+                                          sf_theory_linear_stability *out, sf_context *ctx)
+{
+    sf_status st = check_spectral_args(net, H, freq, n_freq, ws, ctx);
+    if (st != SF_OK)
+        return st;
+    if (!out || n_freq < 2)
+        return sf_fail(ctx, SF_ERR_ARG, "theory: stability scan needs output and >= 2 frequencies");
+    for (size_t k = 1; k < n_freq; ++k)
+        if (!(freq[k] > freq[k - 1]))
+            return sf_fail(ctx, SF_ERR_ARG, "theory: stability scan needs ascending frequencies");
+    int n = net->n_pop;
+    double phase0 = 0.0, phase = 0.0, arg_prev = 0.0;
+    out->min_distance = HUGE_VAL;
+    out->f_critical = NAN;
+    out->eig_critical = NAN;
+    for (size_t k = 0; k < n_freq; ++k) {
+        /* det(1 - M) from the LU factors */
+        one_minus_M(net, H + k * (size_t)n, freq[k], ws);
+        memcpy(ws->m3, ws->m1, (size_t)n * (size_t)n * sizeof *ws->m3);
+        lapack_int info = LAPACKE_zgetrf(LAPACK_ROW_MAJOR, n, n, ws->m1, n, ws->ipiv);
+        double complex det = 1.0;
+        if (info < 0)
+            return sf_fail(ctx, SF_ERR_NUMERIC, "theory: zgetrf failed (%d)", (int)info);
+        for (int a = 0; a < n; ++a) {
+            det *= ws->m1[a * n + a];
+            if (ws->ipiv[a] != a + 1)
+                det = -det;
+        }
+        double arg = carg(det);
+        if (k == 0) {
+            /* det(1 - M(0)) is real, so its continuous phase at omega = 0 is
+             * the multiple of pi nearest to the first grid point's */
+            phase0 = SF_PI * nearbyint(arg / SF_PI);
+            phase = arg;
+        } else {
+            double d = arg - arg_prev;
+            d -= 2.0 * SF_PI * floor((d + SF_PI) / (2.0 * SF_PI)); /* into [-pi, pi) */
+            phase += d;
+        }
+        arg_prev = arg;
+        /* eigenvalues of M = 1 - m3 */
+        for (int i = 0; i < n * n; ++i)
+            ws->m3[i] = -ws->m3[i];
+        for (int a = 0; a < n; ++a)
+            ws->m3[a * n + a] += 1.0;
+        info = LAPACKE_zgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, ws->m3, n, ws->v1, NULL, 1, NULL, 1);
+        if (info != 0)
+            return sf_fail(ctx, SF_ERR_NUMERIC, "theory: zgeev failed (%d)", (int)info);
+        for (int i = 0; i < n; ++i) {
+            double dist = cabs(1.0 - ws->v1[i]);
+            if (dist < out->min_distance) {
+                out->min_distance = dist;
+                out->f_critical = freq[k];
+                out->eig_critical = ws->v1[i];
+            }
+        }
+    }
+    /* from the last grid point to infinity, where det -> 1 (arg 0) */
+    phase += -arg_prev;
+    out->winding = (phase - phase0) / SF_PI;
+    double z = -out->winding;
+    out->n_unstable = z > 0.5 ? (int)lround(z) : 0;
+    return SF_OK;
+}
