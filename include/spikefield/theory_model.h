@@ -36,6 +36,7 @@ typedef struct {
     sf_theory_pop *pop;
     double *K, *J, *delay, *delay_sd;
     double *J_sd;     /* standard deviation of the weights (mV), for notes   */
+    double *ext_events; /* Hz, external Poisson events per neuron (all inputs) */
 } sf_theory_model;
 
 /* Fills tm from m. On failure returns non-OK with a message on ctx and

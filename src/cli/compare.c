@@ -37,11 +37,30 @@ static const char *verdict(double z)
     return !isfinite(z) ? "n/a" : fabs(z) <= 3 ? "agree" : "differ";
 }
 
-static void sim_notes(const sf_pop_stats *s, char *buf, size_t len)
+/* Smallest simulated CV among the populations projecting onto a (NaN if none). */
+static double source_cv(const sim_result *r, int a)
 {
+    double cv = NAN;
+    for (int i = 0; i < r->m->n_proj; i++)
+        if (r->m->proj[i].target == a) {
+            double c = r->stats[r->m->proj[i].source].cv_isi;
+            if (isfinite(c) && !(c >= cv))
+                cv = c;
+        }
+    return cv;
+}
+
+static void sim_notes(const sf_pop_stats *s, double src_cv, char *buf, size_t len)
+{
+    size_t at = 0;
     buf[0] = '\0';
     if (isfinite(s->corr) && s->corr > 0.1)
-        snprintf(buf, len, "simulation strongly correlated (c = %.2f): synchronous state", s->corr);
+        at += (size_t)snprintf(buf, len, "simulation strongly correlated (c = %.2f): synchronous state",
+                               s->corr);
+    if (isfinite(src_cv) && src_cv < 0.7 && at < len)
+        snprintf(buf + at, len - at, "%srecurrent input spike trains far more regular than Poisson "
+                 "(CV %.2f), while the diffusion theory assumes Poisson input",
+                 at ? "; " : "", src_cv);
 }
 
 static void write_cmp(FILE *f, void *user)
@@ -58,7 +77,7 @@ static void write_cmp(FILE *f, void *user)
         const sf_pop_stats *s = &d->r->stats[a];
         char tn[512], sn[256];
         pred_notes(m, d->p, a, tn, sizeof tn);
-        sim_notes(s, sn, sizeof sn);
+        sim_notes(s, source_cv(d->r, a), sn, sizeof sn);
         double zr = zscore(s->rate_Hz, s->rate_sem, d->p->rates[a]);
         double zc = zscore(s->cv_isi, s->cv_sem, d->p->cv[a]);
         json_obj(&j, m->pops[a].name);
@@ -289,20 +308,21 @@ int cmd_compare(cli_opts *o)
         goto out;
     }
     const sf_model *m = r.m;
-    printf("\n%-10s %-8s %10s %9s %10s %7s  %-7s %s\n", "population", "quantity", "simulated", "± SE",
-           "predicted", "z", "verdict", "notes");
+    printf("\n%-10s %-8s %10s %9s %10s %7s %8s  %-7s %s\n", "population", "quantity", "simulated",
+           "± SE", "predicted", "z", "rel.diff", "verdict", "notes");
     for (int a = 0; a < m->n_pops; a++) {
         const sf_pop_stats *s = &r.stats[a];
         char tn[512], sn[256], both[800];
         pred_notes(m, &p, a, tn, sizeof tn);
-        sim_notes(s, sn, sizeof sn);
+        sim_notes(s, source_cv(&r, a), sn, sizeof sn);
         snprintf(both, sizeof both, "%s%s%s", tn, tn[0] && sn[0] ? "; " : "", sn);
         double zr = zscore(s->rate_Hz, s->rate_sem, p.rates[a]);
         double zc = zscore(s->cv_isi, s->cv_sem, p.cv[a]);
-        printf("%-10s %-8s %10.4f %9.4f %10.4f %7.2f  %-7s %s\n", m->pops[a].name, "rate Hz", s->rate_Hz,
-               s->rate_sem, p.rates[a], zr, verdict(zr), both);
-        printf("%-10s %-8s %10.4f %9.4f %10.4f %7.2f  %-7s\n", "", "CV ISI", s->cv_isi, s->cv_sem,
-               p.cv[a], zc, verdict(zc));
+        printf("%-10s %-8s %10.4f %9.4f %10.4f %7.2f %7.1f%%  %-7s %s\n", m->pops[a].name, "rate Hz",
+               s->rate_Hz, s->rate_sem, p.rates[a], zr, 100 * (s->rate_Hz - p.rates[a]) / p.rates[a],
+               verdict(zr), both);
+        printf("%-10s %-8s %10.4f %9.4f %10.4f %7.2f %7.1f%%  %-7s\n", "", "CV ISI", s->cv_isi, s->cv_sem,
+               p.cv[a], zc, 100 * (s->cv_isi - p.cv[a]) / p.cv[a], verdict(zc));
     }
     printf("\nverdict: agree when |simulated - predicted| <= 3 standard errors (z)\n");
     printf("outputs: %s/spikes.h5, %s/summary.json, %s, %s\n", r.out_dir, r.out_dir, path, svg);

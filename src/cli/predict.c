@@ -148,7 +148,7 @@ void pred_notes(const sf_model *m, const prediction *p, int pop, char *buf, size
             jmax = fmax(jmax, J);
         inputs += net->K[pop * n + b] * p->rates[b];
     }
-    inputs += tp->ext_rate;
+    inputs += p->tm.ext_events[pop];
     size_t at = 0;
 #define NOTE(...) at += (size_t)snprintf(buf + at, at < len ? len - at : 0, __VA_ARGS__)
     if (!p->fp.stable)

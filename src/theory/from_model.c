@@ -15,6 +15,7 @@ void sf_theory_model_free(sf_theory_model *tm)
     free(tm->delay);
     free(tm->delay_sd);
     free(tm->J_sd);
+    free(tm->ext_events);
     memset(tm, 0, sizeof *tm);
 }
 
@@ -92,7 +93,8 @@ sf_status sf_theory_from_model(const sf_model *m, sf_theory_model *tm, sf_contex
     tm->delay = calloc(n2, sizeof(double));
     tm->delay_sd = calloc(n2, sizeof(double));
     tm->J_sd = calloc(n2, sizeof(double));
-    if (!tm->pop || !tm->K || !tm->J || !tm->delay || !tm->delay_sd || !tm->J_sd) {
+    tm->ext_events = calloc((size_t)n, sizeof(double));
+    if (!tm->pop || !tm->K || !tm->J || !tm->delay || !tm->delay_sd || !tm->J_sd || !tm->ext_events) {
         sf_theory_model_free(tm);
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     }
@@ -157,6 +159,7 @@ sf_status sf_theory_from_model(const sf_model *m, sf_theory_model *tm, sf_contex
             } else {
                 double J = psp_weight(m, a, in->weight);
                 ext_mean[a] += in->rate * J;
+                tm->ext_events[a] += in->rate;
                 ext_var[a] += in->rate * J * J;
             }
         }
