@@ -78,6 +78,9 @@ typedef struct sf_neuron_type {
                                         parameter (E_L), -1 if absolute     */
     const char *weight_unit;         /* "mV" (jump) or "pA" (current)        */
     int max_spikes_per_step;         /* 1 except for models that may burst   */
+    bool continuous;                 /* events are a signal sent every step
+                                        (rate units), not spikes: not recorded
+                                        by spike recorders                  */
     size_t derived_size;             /* bytes of precomputed constants       */
     /* Checks relations between parameters (e.g. V_reset < V_th); writes a
      * message into msg and returns false when violated. May be NULL. */

@@ -701,11 +701,25 @@ static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model
     }
     if (r->kind == SF_REC_SPIKES) {
         static const char *const sk[] = {"kind", "populations", NULL};
-        return check_keys(P, c, sk);
+        if ((st = check_keys(P, c, sk)))
+            return st;
+        int kept = 0;
+        for (int i = 0; i < r->n_pops; i++) {
+            const sf_population *p = &m->pops[r->pops[i]];
+            if (p->type->continuous && cp.node)
+                return fail_at(P, &cp, SF_ERR_MODEL,
+                               "population %s (%s) sends its output every step and has no "
+                               "spikes; record it with a voltmeter (variable: %s)",
+                               p->name, p->type->name, p->type->state_names[0]);
+            if (!p->type->continuous)
+                r->pops[kept++] = r->pops[i];
+        }
+        r->n_pops = kept;
+        return SF_OK;
     }
     cursor cn = child(c, "n"), ci = child(c, "interval"), cv = child(c, "variable");
     uint64_t n = 1;
-    const char *var = "V_m";
+    const char *var = m->pops[r->pops[0]].type->state_names[0];
     if ((cn.node && (st = get_count(P, &cn, UINT32_MAX, &n))) ||
         (st = get_num_opt(P, &ci, m->sim.resolution, &r->interval)) ||
         (cv.node && (st = get_str(P, &cv, &var))))
@@ -839,7 +853,8 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
         if (!r->name || !r->pops)
             return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < m->n_pops; i++)
-            r->pops[r->n_pops++] = i;
+            if (!m->pops[i].type->continuous)
+                r->pops[r->n_pops++] = i;
     }
     return SF_OK;
 }

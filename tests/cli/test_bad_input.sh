@@ -52,6 +52,12 @@ case_ set_bad_value 1 '^spikefield: --set populations.E.params.tau_m=abc: popula
 case_ bad_flag 2 'unknown option --frobnicate' "$base" --frobnicate
 case_ bad_threads 2 'threads 0' "$base" --threads 0
 case_ too_big 1 'GiB of memory are available' "$(echo "$base" | sed 's/n: 20,/n: 4000000,/; s/indegree: 5/indegree: 100000/')"
+case_ rate_spikes 1 'recorders.sp.populations: population R (lin_rate) sends its output every step' 'simulation: {resolution: 0.1, duration: 10.0}
+populations:
+  R: {model: lin_rate, n: 3}
+recorders:
+  sp: {kind: spikes, populations: R}
+'
 case_ empty_file 1 'empty_file.yaml: the file is empty' ''
 "$SF" run "$T/does-not-exist.yaml" --out "$T/o" --quiet 2> "$T/nofile.err"
 rc=$?
