@@ -203,6 +203,8 @@ int sf_model_find_pop(const sf_model *m, const char *name); /* -1 if none */
 uint64_t sf_model_neurons(const sf_model *m);
 /* Parameter value by name for population pop (NaN if the type has none). */
 double sf_model_param(const sf_model *m, int pop, const char *name);
+/* Mean number of inputs a target neuron receives through projection p. */
+double sf_model_mean_indegree(const sf_model *m, const sf_projection *p);
 /* Expected synapse count of projection i. */
 double sf_model_expected_synapses(const sf_model *m, int i);
 

@@ -28,6 +28,27 @@ double sf_model_param(const sf_model *m, int pop, const char *name)
     return k < 0 ? NAN : m->pops[pop].params[k];
 }
 
+double sf_model_mean_indegree(const sf_model *m, const sf_projection *p)
+{
+    double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
+    bool self = p->source == p->target && !p->autapses;
+    switch (p->rule) {
+    case SF_RULE_FIXED_INDEGREE:
+        return (double)p->count;
+    case SF_RULE_FIXED_OUTDEGREE:
+        return (double)p->count * ns / nt;
+    case SF_RULE_FIXED_TOTAL_NUMBER:
+        return (double)p->count / nt;
+    case SF_RULE_PAIRWISE_BERNOULLI:
+        return p->p * (ns - (self ? 1 : 0));
+    case SF_RULE_ONE_TO_ONE:
+        return self ? 0 : 1;
+    case SF_RULE_ALL_TO_ALL:
+        return ns - (self ? 1 : 0);
+    }
+    return 0;
+}
+
 double sf_model_expected_synapses(const sf_model *m, int i)
 {
     const sf_projection *p = &m->proj[i];

@@ -51,27 +51,6 @@ static void dist_moments(const sf_dist *d, double *mean, double *sd)
     *sd = 0;
 }
 
-static double in_degree(const sf_model *m, const sf_projection *p)
-{
-    double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
-    bool self = p->source == p->target && !p->autapses;
-    switch (p->rule) {
-    case SF_RULE_FIXED_INDEGREE:
-        return (double)p->count;
-    case SF_RULE_FIXED_OUTDEGREE:
-        return (double)p->count * ns / nt;
-    case SF_RULE_FIXED_TOTAL_NUMBER:
-        return (double)p->count / nt;
-    case SF_RULE_PAIRWISE_BERNOULLI:
-        return p->p * (ns - (self ? 1 : 0));
-    case SF_RULE_ONE_TO_ONE:
-        return self ? 0 : 1;
-    case SF_RULE_ALL_TO_ALL:
-        return ns - (self ? 1 : 0);
-    }
-    return 0;
-}
-
 /* PSP-equivalent weight (mV) of a weight w of projection onto population a. */
 static double psp_weight(const sf_model *m, int a, double w)
 {
@@ -181,7 +160,7 @@ sf_status sf_theory_from_model(const sf_model *m, sf_theory_model *tm, sf_contex
     for (int i = 0; i < m->n_proj; i++) {
         const sf_projection *p = &m->proj[i];
         size_t ab = (size_t)p->target * (size_t)n + (size_t)p->source;
-        double K = in_degree(m, p), wm, wsd, dm, dsd;
+        double K = sf_model_mean_indegree(m, p), wm, wsd, dm, dsd;
         dist_moments(&p->weight, &wm, &wsd);
         dist_moments(&p->delay, &dm, &dsd);
         double J = psp_weight(m, p->target, wm);

@@ -28,27 +28,6 @@ void sf_theory_corr_model_free(sf_theory_corr_model *cm)
     memset(cm, 0, sizeof *cm);
 }
 
-static double in_degree(const sf_model *m, const sf_projection *p)
-{
-    double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
-    bool self = p->source == p->target && !p->autapses;
-    switch (p->rule) {
-    case SF_RULE_FIXED_INDEGREE:
-        return (double)p->count;
-    case SF_RULE_FIXED_OUTDEGREE:
-        return (double)p->count * ns / nt;
-    case SF_RULE_FIXED_TOTAL_NUMBER:
-        return (double)p->count / nt;
-    case SF_RULE_PAIRWISE_BERNOULLI:
-        return p->p * (ns - (self ? 1 : 0));
-    case SF_RULE_ONE_TO_ONE:
-        return self ? 0 : 1;
-    case SF_RULE_ALL_TO_ALL:
-        return ns - (self ? 1 : 0);
-    }
-    return 0;
-}
-
 static bool dist_const(const sf_dist *d)
 {
     return d->kind == SF_DIST_CONST || (d->kind == SF_DIST_NORMAL && d->b == 0) ||
@@ -143,7 +122,7 @@ static sf_status read_projections(const sf_model *m, bool const_weights, double 
                            "%s: projection %s: the binary theory needs a constant weight (the "
                            "weight variance would enter the input variance)",
                            m->file, p->name);
-        double Kp = in_degree(m, p), wm = sf_dist_mean(&p->weight), dm = sf_dist_mean(&p->delay);
+        double Kp = sf_model_mean_indegree(m, p), wm = sf_dist_mean(&p->weight), dm = sf_dist_mean(&p->delay);
         if (K[ab] > 0 && d[ab] != dm)
             return sf_fail(ctx, SF_ERR_MODEL,
                            "%s: projection %s and another one connect %s -> %s with different "
