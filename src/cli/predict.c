@@ -8,6 +8,9 @@
  */
 #include "cli/predict.h"
 
+#include "cli/compare_corr.h"
+#include "cli/predict_corr.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -296,8 +299,15 @@ int cmd_predict(cli_opts *o)
     rc = 1;
     if (!ctx)
         goto out;
-    if (sf_model_load(ctx, o->model, o->sets, o->n_sets, &m) != SF_OK ||
-        pred_compute(ctx, m, freq, nf, &p) != 0) {
+    if (sf_model_load(ctx, o->model, o->sets, o->n_sets, &m) != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(ctx));
+        goto out;
+    }
+    if (compare_corr_applies(m)) { /* binary, Hawkes, rate, PIF */
+        rc = predict_corr(o, m, ctx);
+        goto out;
+    }
+    if (pred_compute(ctx, m, freq, nf, &p) != 0) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(ctx));
         goto out;
     }

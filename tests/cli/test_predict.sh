@@ -42,7 +42,26 @@ fails=0
 [ $rc = 2 ] && grep -q "expected comma-separated frequencies" "$T/e1" || { echo "FAIL bad --freq ($rc): $(cat "$T/e1")"; fails=1; }
 "$SF" predict examples/brunel.yaml --freq-range 5:1:3 > /dev/null 2> "$T/e2"; rc=$?
 [ $rc = 2 ] && grep -q "a:b:n" "$T/e2" || { echo "FAIL bad --freq-range ($rc)"; fails=1; }
-"$SF" predict examples/pif_poisson.yaml --out "$T/x" > /dev/null 2> "$T/e3"; rc=$?
-[ $rc = 1 ] && grep -q "population P uses model pif_psc_delta" "$T/e3" && [ ! -e "$T/x" ] || { echo "FAIL uncovered model ($rc): $(cat "$T/e3")"; fails=1; }
+printf "simulation: {duration: 10.0}\npopulations:\n  R: {model: tanh_rate, n: 5}\n" > "$T/tanh.yaml"
+"$SF" predict "$T/tanh.yaml" --out "$T/x" > /dev/null 2> "$T/e3"; rc=$?
+[ $rc = 1 ] && grep -q "population R uses model tanh_rate" "$T/e3" && [ ! -e "$T/x" ] || { echo "FAIL uncovered model ($rc): $(cat "$T/e3")"; fails=1; }
+# the correlation models: working point and zero-lag covariances
+for e in binary_ei hawkes_ei ou_ei pif_poisson; do
+  "$SF" predict examples/$e.yaml --json > "$T/$e.json" 2> "$T/$e.err" || { echo "FAIL predict $e: $(cat "$T/$e.err")"; fails=1; }
+done
+/usr/bin/python3 - "$T" <<'PY' || fails=1
+import json, sys
+T = sys.argv[1]
+b = json.load(open(T + "/binary_ei.json"))
+assert b["theory"] == "binary" and 0 < b["populations"]["E"]["activity"] < 1
+# Helias et al. 2014: with inhibition-dominated feedback c_EE > c_EI > c_II
+c = {k: v["cov_pair"] for k, v in b["pairs"].items()}
+assert c["E-E"] > c["E-I"] > c["I-I"], c
+h = json.load(open(T + "/hawkes_ei.json"))
+assert abs(h["populations"]["E"]["rate_Hz"] - 10) < 1e-9      # the example is built for 10 Hz
+p = json.load(open(T + "/pif_poisson.json"))
+assert p["density_below_threshold_exact_per_mV"] > 0.01 and p["density_below_threshold_diffusion_per_mV"] < 1e-6
+print("ok: predict for binary, hawkes, lin_rate, pif")
+PY
 [ $fails = 0 ] && echo "ok: predict errors"
 [ $fails = 0 ]
