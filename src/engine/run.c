@@ -28,6 +28,8 @@ typedef struct {
     int n_samples, every;      /* samples, steps between samples            */
     uint32_t n_nodes;
     float **data;              /* per population of the recorder            */
+    int *var;                  /* per population: index of the variable     */
+    double *offset;            /* per population: added to it (E_L for V_m) */
 } trace_rec;
 
 struct sf_recording {
@@ -68,6 +70,8 @@ void sf_recording_destroy(sf_recording *rec)
                 for (int k = 0; k < m->recorders[r].n_pops; k++)
                     free(rec->traces[r].data[k]);
             free(rec->traces[r].data);
+            free(rec->traces[r].var);
+            free(rec->traces[r].offset);
         }
     free(rec->traces);
     free(rec->rec_pop);
@@ -106,11 +110,21 @@ static sf_recording *recording_new(const sf_network *net)
         tr->n_samples = (int)(net->n_steps / tr->every);
         tr->n_nodes = rc->n_record;
         tr->data = calloc((size_t)rc->n_pops, sizeof(float *));
-        if (!tr->data)
+        tr->var = calloc((size_t)rc->n_pops, sizeof(int));
+        tr->offset = calloc((size_t)rc->n_pops, sizeof(double));
+        if (!tr->data || !tr->var || !tr->offset)
             goto fail;
-        for (int k = 0; k < rc->n_pops; k++)
+        for (int k = 0; k < rc->n_pops; k++) {
             if (!(tr->data[k] = calloc((size_t)tr->n_samples * tr->n_nodes + 1, sizeof(float))))
                 goto fail;
+            const sf_population *pop = &m->pops[rc->pops[k]];
+            const sf_neuron_type *t = pop->type;
+            for (int s = 0; s < t->n_state; s++)
+                if (!strcmp(t->state_names[s], rc->variable))
+                    tr->var[k] = s;
+            tr->offset[k] = tr->var[k] == 0 && t->v_offset_param >= 0 ? pop->params[t->v_offset_param]
+                                                                      : 0.0;
+        }
     }
     /* initial capacity: 10 spikes/s per neuron over the run */
     for (int p = 0; p < m->n_pops; p++) {
@@ -215,13 +229,8 @@ static void sample_traces(const sf_network *net, sf_recording *rec, const sf_blo
         for (int q = 0; q < rc->n_pops; q++) {
             if (rc->pops[q] != b->pop)
                 continue;
-            const sf_population *pop = &m->pops[b->pop];
-            const sf_neuron_type *t = pop->type;
-            int var = 0;
-            for (int s = 0; s < t->n_state; s++)
-                if (!strcmp(t->state_names[s], rc->variable))
-                    var = s;
-            double off = var == 0 && t->v_offset_param >= 0 ? pop->params[t->v_offset_param] : 0;
+            const int var = tr->var[q];
+            const double off = tr->offset[q];
             uint32_t end = b->n < tr->n_nodes - b->first ? b->n : tr->n_nodes - b->first;
             float *dst = tr->data[q] + (size_t)sample * tr->n_nodes + b->first;
             for (uint32_t i = 0; i < end; i++)
