@@ -191,3 +191,9 @@ else:
     })
 print(json.dumps(line))
 EOF
+
+# Theory and analysis micro-benchmarks (bench/bench_*.c, built by make bench):
+# each prints one JSON line.
+for b in "$BUILD"/bench/bench_*; do
+    [ -x "$b" ] && "$b"
+done
