@@ -19,6 +19,11 @@
 
 #define SF_VERSION "0.1.0"
 
+/* OpenBLAS (Debian's pthread build) would wake its thread pool for every
+ * small matrix of the theory; one thread is faster here and leaves the other
+ * core to the simulation. */
+void openblas_set_num_threads(int num_threads);
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -205,6 +210,7 @@ static void list_models(int markdown)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL must report, never abort */
+    openblas_set_num_threads(1);
     if (argc < 2) {
         usage(stderr);
         return 2;
