@@ -299,6 +299,17 @@ sf_status sf_theory_power_spectra(const sf_theory_network *net, const double *nu
                                   size_t n_freq, sf_theory_workspace *ws, double *P,
                                   sf_context *ctx);
 
+/* The full cross-spectral matrix of the population-averaged rates, same
+ * equation: C[k*n_pop*n_pop + a*n_pop + b] = [(1 - M)^{-1} diag(nu/N)
+ * (1 - M)^{-H}]_ab (Hz), Hermitian in (a, b); its diagonal is
+ * sf_theory_power_spectra. The covariance of the two rates at zero lag is the
+ * integral of C_ab over f (linear response, Poisson-like output noise;
+ * Grytskyy et al. 2013, Bos et al. 2016). */
+sf_status sf_theory_cross_spectra(const sf_theory_network *net, const double *nu,
+                                  const double complex *H, const double *freq,
+                                  size_t n_freq, sf_theory_workspace *ws, double complex *C,
+                                  sf_context *ctx);
+
 /* Eigenvalues of M(omega) at every frequency, eig[k*n_pop + i]; eigenvalues
  * are ordered to follow continuous branches across the frequency grid
  * (greedy nearest match to the previous frequency). */

@@ -25,7 +25,14 @@ typedef struct {
     double *f;            /* Hz                                              */
     double *sim, *sem;    /* [a * n_f + k], Hz                               */
     bool *have_spec;      /* per population                                  */
+    /* cross-spectra of population pairs a < b, [(a * n + b) * n_f + k]:
+     * simulated real and imaginary parts with their standard errors */
+    double *x_re, *x_re_sem, *x_im, *x_im_sem;
+    bool *have_x;         /* [a * n + b]                                     */
 } cmp_data;
+
+static void cross_agreement(const cmp_data *d, int a, int b, double *med, double *frac,
+                            size_t *cnt);
 
 static double zscore(double sim, double sem, double th)
 {
@@ -125,6 +132,39 @@ static void write_cmp(FILE *f, void *user)
         json_end_arr(&j);
         json_end_obj(&j);
     }
+    json_obj(&j, "cross");
+    for (int a = 0; a < m->n_pops; a++)
+        for (int b = a + 1; b < m->n_pops; b++) {
+            size_t np = (size_t)m->n_pops, ab = (size_t)a * np + (size_t)b;
+            if (!d->have_x || !d->have_x[ab])
+                continue;
+            char name[256];
+            snprintf(name, sizeof name, "%s-%s", m->pops[a].name, m->pops[b].name);
+            double med, frac;
+            size_t cnt;
+            cross_agreement(d, a, b, &med, &frac, &cnt);
+            json_obj(&j, name);
+            json_num(&j, "median_abs_z_below_200Hz", med);
+            json_num(&j, "fraction_abs_z_above_3", frac);
+            const double *rows[4] = {d->x_re, d->x_re_sem, d->x_im, d->x_im_sem};
+            const char *names[4] = {"simulated_re", "sem_re", "simulated_im", "sem_im"};
+            for (int q = 0; q < 4; q++) {
+                json_arr(&j, names[q]);
+                for (size_t k = 0; k < d->n_f; k++)
+                    json_num(&j, NULL, rows[q][ab * d->n_f + k]);
+                json_end_arr(&j);
+            }
+            for (int part = 0; part < 2; part++) {
+                json_arr(&j, part ? "predicted_im" : "predicted_re");
+                for (size_t k = 0; k < d->n_f; k++) {
+                    double complex c = d->p->C[(k * np + (size_t)a) * np + (size_t)b];
+                    json_num(&j, NULL, part ? cimag(c) : creal(c));
+                }
+                json_end_arr(&j);
+            }
+            json_end_obj(&j);
+        }
+    json_end_obj(&j);
     json_end_obj(&j);
     json_obj(&j, "prediction");
     pred_json(&j, m, d->p);
@@ -276,13 +316,89 @@ static void simulated_spectra(cmp_data *d)
         d->have_spec[a] = true;
     }
     free(out);
+    /* cross-spectra between populations, on the same segments and bins */
+    size_t np = (size_t)m->n_pops, L = seg;
+    d->x_re = calloc(np * np * d->n_f + 1, sizeof(double));
+    d->x_re_sem = calloc(np * np * d->n_f + 1, sizeof(double));
+    d->x_im = calloc(np * np * d->n_f + 1, sizeof(double));
+    d->x_im_sem = calloc(np * np * d->n_f + 1, sizeof(double));
+    d->have_x = calloc(np * np, sizeof(bool));
+    double *xo = malloc(sizeof(double) * SF_XSPEC_ROWS * (L + 1));
+    sf_xspectrum_plan *xp = NULL;
+    if (!d->x_re || !d->x_re_sem || !d->x_im || !d->x_im_sem || !d->have_x || !xo ||
+        sf_analysis_xspectrum_plan_create(r->ctx, L, 0, &xp) != SF_OK) {
+        free(xo);
+        return;
+    }
+    for (int a = 0; a < m->n_pops; a++)
+        for (int b = a + 1; b < m->n_pops; b++) {
+            const uint32_t *ia, *ib;
+            const int64_t *sa, *sb;
+            size_t na, nb;
+            if (!sf_recording_spikes(r->rec, a, &ia, &sa, &na) ||
+                !sf_recording_spikes(r->rec, b, &ib, &sb, &nb))
+                continue;
+            sf_spikes A = {ia, sa, na, m->pops[a].n, (uint32_t)a, h};
+            sf_spikes B = {ib, sb, nb, m->pops[b].n, (uint32_t)b, h};
+            if (sf_analysis_xspectrum(r->ctx, xp, &A, &B, t0, t1, h, xo, NULL) != SF_OK)
+                continue;
+            size_t ab = (size_t)a * np + (size_t)b;
+            for (size_t k = 0; k < d->n_f; k++) { /* f_k = (k+1)/(L h): index L/2 + k + 1 */
+                size_t j = L / 2 + k + 1;
+                d->x_re[ab * d->n_f + k] = xo[SF_XSPEC_RE * (L + 1) + j];
+                d->x_re_sem[ab * d->n_f + k] = xo[SF_XSPEC_RE_SEM * (L + 1) + j];
+                d->x_im[ab * d->n_f + k] = xo[SF_XSPEC_IM * (L + 1) + j];
+                d->x_im_sem[ab * d->n_f + k] = xo[SF_XSPEC_IM_SEM * (L + 1) + j];
+            }
+            d->have_x[ab] = true;
+        }
+    sf_analysis_xspectrum_plan_destroy(xp);
+    free(xo);
+}
+
+/* Agreement of a simulated cross-spectrum with the theory over f <= 200 Hz:
+ * median |z| of the real and imaginary parts (about 0.67 when they agree)
+ * and the fraction with |z| > 3. */
+static void cross_agreement(const cmp_data *d, int a, int b, double *med, double *frac, size_t *cnt)
+{
+    size_t np = (size_t)d->r->m->n_pops, ab = (size_t)a * np + (size_t)b, n = 0, big = 0;
+    double *z = malloc(sizeof(double) * 2 * d->n_f + 1);
+    *med = *frac = NAN;
+    *cnt = 0;
+    if (!z)
+        return;
+    for (size_t k = 0; k < d->n_f && d->f[k] <= 200.0; k++) {
+        double complex c = d->p->C[(k * np + (size_t)a) * np + (size_t)b];
+        double zr = zscore(d->x_re[ab * d->n_f + k], d->x_re_sem[ab * d->n_f + k], creal(c));
+        double zi = zscore(d->x_im[ab * d->n_f + k], d->x_im_sem[ab * d->n_f + k], cimag(c));
+        if (isfinite(zr))
+            z[n++] = fabs(zr);
+        if (isfinite(zi))
+            z[n++] = fabs(zi);
+    }
+    for (size_t i = 0; i < n; i++)
+        big += z[i] > 3;
+    /* median by partial selection sort (n is a few hundred) */
+    for (size_t i = 0; i <= n / 2 && i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (z[j] < z[i]) {
+                double t = z[i];
+                z[i] = z[j];
+                z[j] = t;
+            }
+    if (n) {
+        *med = z[n / 2];
+        *frac = (double)big / (double)n;
+        *cnt = n;
+    }
+    free(z);
 }
 
 int cmd_compare(cli_opts *o)
 {
     sim_result r;
     prediction p;
-    cmp_data d = {&r, &p, 0, NULL, NULL, NULL, NULL};
+    cmp_data d = {&r, &p, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     memset(&p, 0, sizeof p);
     int rc = sim_execute(o, &r);
     if (rc == 0)
@@ -324,6 +440,17 @@ int cmd_compare(cli_opts *o)
         printf("%-10s %-8s %10.4f %9.4f %10.4f %7.2f %7.1f%%  %-7s\n", "", "CV ISI", s->cv_isi, s->cv_sem,
                p.cv[a], zc, 100 * (s->cv_isi - p.cv[a]) / p.cv[a], verdict(zc));
     }
+    for (int a = 0; a < m->n_pops; a++)
+        for (int b = a + 1; b < m->n_pops; b++) {
+            if (!d.have_x || !d.have_x[(size_t)a * (size_t)m->n_pops + (size_t)b])
+                continue;
+            double med, frac;
+            size_t cnt;
+            cross_agreement(&d, a, b, &med, &frac, &cnt);
+            printf("cross-spectrum %s-%s (f <= 200 Hz, %zu values): median |z| %.2f "
+                   "(about 0.67 if it agrees), %.1f%% with |z| > 3\n",
+                   m->pops[a].name, m->pops[b].name, cnt, med, 100 * frac);
+        }
     printf("\nverdict: agree when |simulated - predicted| <= 3 standard errors (z)\n");
     printf("outputs: %s/spikes.h5, %s/summary.json, %s, %s\n", r.out_dir, r.out_dir, path, svg);
     if (sf_recording_interrupted(r.rec))
@@ -334,6 +461,11 @@ out:
     free(d.sim);
     free(d.sem);
     free(d.have_spec);
+    free(d.x_re);
+    free(d.x_re_sem);
+    free(d.x_im);
+    free(d.x_im_sem);
+    free(d.have_x);
     sim_free(&r);
     return rc;
 }

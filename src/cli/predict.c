@@ -27,6 +27,7 @@ void pred_free(prediction *p)
     free(p->freq);
     free(p->P);
     free(p->H);
+    free(p->C);
     free(p->scan_freq);
     free(p->scan_H);
     memset(p, 0, sizeof *p);
@@ -120,13 +121,15 @@ int pred_compute(sf_context *ctx, const sf_model *m, const double *freq, size_t 
         p->freq = malloc(sizeof(double) * n_freq);
         p->P = malloc(sizeof(double) * n_freq * (size_t)n);
         p->H = malloc(sizeof(double complex) * n_freq * (size_t)n);
-        if (!p->freq || !p->P || !p->H) {
+        p->C = malloc(sizeof(double complex) * n_freq * (size_t)n * (size_t)n);
+        if (!p->freq || !p->P || !p->H || !p->C) {
             sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
             goto out;
         }
         memcpy(p->freq, freq, sizeof(double) * n_freq);
         if (sf_theory_network_transfer(net, p->mu, p->sigma, freq, n_freq, ws, p->H, ctx) != SF_OK ||
-            sf_theory_power_spectra(net, p->rates, p->H, freq, n_freq, ws, p->P, ctx) != SF_OK)
+            sf_theory_power_spectra(net, p->rates, p->H, freq, n_freq, ws, p->P, ctx) != SF_OK ||
+            sf_theory_cross_spectra(net, p->rates, p->H, freq, n_freq, ws, p->C, ctx) != SF_OK)
             goto out;
     }
     rc = 0;
@@ -212,6 +215,23 @@ void pred_json(json_w *j, const sf_model *m, const prediction *p)
                 json_num(j, NULL, p->P[k * (size_t)p->n + (size_t)a]);
             json_end_arr(j);
         }
+        json_end_obj(j);
+        json_obj(j, "cross");
+        for (int a = 0; a < p->n; a++)
+            for (int b = a + 1; b < p->n; b++) {
+                char name[256];
+                snprintf(name, sizeof name, "%s-%s", m->pops[a].name, m->pops[b].name);
+                json_obj(j, name);
+                for (int part = 0; part < 2; part++) {
+                    json_arr(j, part ? "im" : "re");
+                    for (size_t k = 0; k < p->n_freq; k++) {
+                        double complex c = p->C[(k * (size_t)p->n + (size_t)a) * (size_t)p->n + (size_t)b];
+                        json_num(j, NULL, part ? cimag(c) : creal(c));
+                    }
+                    json_end_arr(j);
+                }
+                json_end_obj(j);
+            }
         json_end_obj(j);
         json_end_obj(j);
         json_obj(j, "transfer");

@@ -20,6 +20,7 @@ typedef struct {
     size_t n_freq;                     /* requested frequencies             */
     double *freq, *P;                  /* P[k * n + a], Hz                  */
     double complex *H;                 /* H[k * n + a], Hz/mV               */
+    double complex *C;                 /* C[k * n * n + a * n + b], Hz      */
     double seconds;
 } prediction;
 

@@ -141,44 +141,76 @@ static void one_minus_M(const sf_theory_network *net, const double complex *Hk, 
         ws->m1[a * n + a] += 1.0;
 }
 
+/* Cross-spectral matrix at frequency index k into C (n x n), or only its
+ * diagonal into P (n) when C is NULL. */
+static sf_status spectral_matrix(const sf_theory_network *net, const double *nu,
+                                 const double complex *H, const double *freq, size_t k,
+                                 sf_theory_workspace *ws, double complex *C, double *P,
+                                 sf_context *ctx)
+{
+    int n = net->n_pop;
+    one_minus_M(net, H + k * (size_t)n, freq[k], ws);
+    /* Q = (1 - M)^{-1}: solve with the identity as right-hand side */
+    memset(ws->m2, 0, (size_t)n * (size_t)n * sizeof *ws->m2);
+    for (int a = 0; a < n; ++a)
+        ws->m2[a * n + a] = 1.0;
+    lapack_int info = LAPACKE_zgesv(LAPACK_ROW_MAJOR, n, n, ws->m1, n, ws->ipiv, ws->m2, n);
+    if (info != 0)
+        return sf_fail(ctx, SF_ERR_NUMERIC,
+                       "theory: 1 - M is singular at f = %g Hz (the network is at a "
+                       "linear instability)",
+                       freq[k]);
+    for (int a = 0; a < n; ++a)
+        for (int b = C ? 0 : a; b < (C ? n : a + 1); ++b) {
+            double complex s = 0;
+            for (int c = 0; c < n; ++c)
+                s += ws->m2[a * n + c] * conj(ws->m2[b * n + c]) * nu[c] / net->pop[c].N;
+            if (C)
+                C[a * n + b] = s;
+            else
+                P[a] = creal(s);
+        }
+    return SF_OK;
+}
+
+static sf_status spectra_args(const sf_theory_network *net, const double *nu,
+                              const double complex *H, const double *freq, size_t n_freq,
+                              sf_theory_workspace *ws, const void *out, sf_context *ctx)
+{
+    sf_status st = check_spectral_args(net, H, freq, n_freq, ws, ctx);
+    if (st != SF_OK)
+        return st;
+    if (!nu || (n_freq && !out))
+        return sf_fail(ctx, SF_ERR_ARG, "theory: rates or output are NULL");
+    for (int b = 0; b < net->n_pop; ++b)
+        if (!(net->pop[b].N > 0))
+            return sf_fail(ctx, SF_ERR_RANGE,
+                           "theory: population %d has N = %g; spectra need N > 0", b,
+                           net->pop[b].N);
+    return SF_OK;
+}
+
 sf_status sf_theory_power_spectra(const sf_theory_network *net, const double *nu,
                                   const double complex *H, const double *freq,
                                   size_t n_freq, sf_theory_workspace *ws, double *P,
                                   sf_context *ctx)
 {
-    sf_status st = check_spectral_args(net, H, freq, n_freq, ws, ctx);
-    if (st != SF_OK)
-        return st;
-    if (!nu || (n_freq && !P))
-        return sf_fail(ctx, SF_ERR_ARG, "theory: rates or output are NULL");
-    int n = net->n_pop;
-    for (int b = 0; b < n; ++b)
-        if (!(net->pop[b].N > 0))
-            return sf_fail(ctx, SF_ERR_RANGE,
-                           "theory: population %d has N = %g; spectra need N > 0", b,
-                           net->pop[b].N);
-    for (size_t k = 0; k < n_freq; ++k) {
-        one_minus_M(net, H + k * (size_t)n, freq[k], ws);
-        /* Q = (1 - M)^{-1}: solve with the identity as right-hand side */
-        memset(ws->m2, 0, (size_t)n * (size_t)n * sizeof *ws->m2);
-        for (int a = 0; a < n; ++a)
-            ws->m2[a * n + a] = 1.0;
-        lapack_int info = LAPACKE_zgesv(LAPACK_ROW_MAJOR, n, n, ws->m1, n, ws->ipiv, ws->m2, n);
-        if (info != 0)
-            return sf_fail(ctx, SF_ERR_NUMERIC,
-                           "theory: 1 - M is singular at f = %g Hz (the network is at a "
-                           "linear instability)",
-                           freq[k]);
-        for (int a = 0; a < n; ++a) {
-            double s = 0;
-            for (int b = 0; b < n; ++b) {
-                double complex q = ws->m2[a * n + b];
-                s += (creal(q) * creal(q) + cimag(q) * cimag(q)) * nu[b] / net->pop[b].N;
-            }
-            P[k * (size_t)n + (size_t)a] = s;
-        }
-    }
-    return SF_OK;
+    sf_status st = spectra_args(net, nu, H, freq, n_freq, ws, P, ctx);
+    for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
+        st = spectral_matrix(net, nu, H, freq, k, ws, NULL, P + k * (size_t)net->n_pop, ctx);
+    return st;
+}
+
+sf_status sf_theory_cross_spectra(const sf_theory_network *net, const double *nu,
+                                  const double complex *H, const double *freq,
+                                  size_t n_freq, sf_theory_workspace *ws, double complex *C,
+                                  sf_context *ctx)
+{
+    sf_status st = spectra_args(net, nu, H, freq, n_freq, ws, C, ctx);
+    size_t n2 = (size_t)net->n_pop * (size_t)net->n_pop;
+    for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
+        st = spectral_matrix(net, nu, H, freq, k, ws, C + k * n2, NULL, ctx);
+    return st;
 }
 
 sf_status sf_theory_connectivity_eigenvalues(const sf_theory_network *net,

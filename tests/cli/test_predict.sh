@@ -22,6 +22,7 @@ for pop in ("E", "I"):
     assert 30 < q["rate_Hz"] < 45, q
 assert len(p["spectra"]["freq_Hz"]) == 30 and len(p["spectra"]["power"]["E"]) == 30
 assert len(p["transfer"]["E"]["re"]) == 30
+assert len(p["spectra"]["cross"]["E-I"]["re"]) == 30
 j = json.load(open(T + "/p.json"))
 # H(0) is d rate / d mu: real and positive
 assert j["transfer"]["E"]["im"][0] == 0 or abs(j["transfer"]["E"]["im"][0]) < 1e-9
@@ -32,6 +33,7 @@ for k in ("simulated", "sem", "predicted", "z", "verdict"):
     assert k in r, k
 assert r["verdict"] in ("agree", "differ")
 assert len(c["spectra"]["freq_Hz"]) > 10
+assert "cross" in c["spectra"]
 svg = open(T + "/c/compare.svg").read()
 assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
 print("ok: predict/compare outputs")

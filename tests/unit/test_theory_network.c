@@ -291,6 +291,18 @@ static void test_power_spectra(void **state)
                 ref += cabs(Q[2 * i + j]) * cabs(Q[2 * i + j]) * rates[j] / b.pop[j].N;
             assert_true(fabs(P[2 * k + i] - ref) < 1e-12 * ref);
         }
+        /* cross-spectral matrix: the same closed form off the diagonal,
+         * C_ab = sum_j Q_aj conj(Q_bj) nu_j / N_j; Hermitian; diagonal = P */
+        double complex C[4];
+        assert_int_equal(sf_theory_cross_spectra(&b.net, rates, H + 2 * k, f + k, 1, ws, C, NULL),
+                         SF_OK);
+        double complex c01 = 0;
+        for (int j = 0; j < 2; ++j)
+            c01 += Q[j] * conj(Q[2 + j]) * rates[j] / b.pop[j].N;
+        assert_true(cabs(C[1] - c01) < 1e-12 * cabs(c01));
+        assert_true(cabs(C[2] - conj(C[1])) < 1e-15 * cabs(c01));
+        if (!(fabs(creal(C[0]) - P[2 * k]) < 1e-13 * P[2 * k] && fabs(cimag(C[0])) <= 1e-15 * P[2 * k]))
+            fail_msg("C00 %.17g%+.3gi vs P %.17g", creal(C[0]), cimag(C[0]), P[2 * k]);
         /* M_ab = H_a tau K_ab J_ab e^{-i omega d} */
         double complex m01 = H[2 * k] * 0.02 * 250 * -0.5 * cexp(-I * 2e-3 * M_PI * f[k] * 1.5);
         assert_true(cabs(M[1] - m01) < 1e-14 * cabs(m01));
