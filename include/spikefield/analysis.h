@@ -321,6 +321,19 @@ sf_status sf_analysis_signal_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan,
                                        const sf_signal *a, const sf_signal *b, double *out,
                                        size_t *n_segments);
 
+/* Cross-spectra and covariance functions of n_pairs sampled neuron pairs
+ * (i from a, j from b; i != j when b is NULL or a), averaged over the pairs:
+ * out has the layout of sf_analysis_xspectrum with seg_bins + 1 columns;
+ * the rows SF_XSPEC_RE, SF_XSPEC_IM and SF_XCOV hold the pair averages and
+ * their _SEM rows the standard error over pairs (pairs drawn independently
+ * from the stream (seed, SF_RNG_ANALYSIS, pair entity), so a pair may repeat);
+ * the AUTO/CROSS rows are NaN. *n_used (optional) receives the pairs used.
+ * Memory: 8 bytes per spike of a and b. */
+sf_status sf_analysis_pair_xspectrum(sf_context *ctx, const sf_spikes *a, const sf_spikes *b,
+                                     size_t n_pairs, uint64_t seed, size_t seg_bins,
+                                     double t_start_ms, double t_stop_ms, double bin_ms,
+                                     double *out, size_t *n_used);
+
 #ifdef __cplusplus
 }
 #endif
