@@ -125,8 +125,9 @@ static void print_table(const corr_pred *p)
     }
     if (!p->c && !p->C0)
         return;
-    printf("\n%-12s %14s %12s", "pair", k == SF_CORR_MODEL_HAWKES ? "c_pair (Hz)" : "c_pair",
-           "corr coef");
+    printf("\n%-12s", "pair");
+    if (p->c)
+        printf(" %14s %12s", k == SF_CORR_MODEL_HAWKES ? "c_pair (Hz)" : "c_pair", "corr coef");
     if (p->c_int)
         printf(" %12s %12s %12s", "internal", "external", "fast track");
     if (p->C0)
@@ -137,7 +138,9 @@ static void print_table(const corr_pred *p)
             size_t ab = (size_t)a * (size_t)n + (size_t)b;
             char name[64];
             snprintf(name, sizeof name, "%s-%s", m->pops[a].name, m->pops[b].name);
-            printf("%-12s %14.5g %12.5g", name, p->c ? p->c[ab] : NAN, p->rho ? p->rho[ab] : NAN);
+            printf("%-12s", name);
+            if (p->c)
+                printf(" %14.5g %12.5g", p->c[ab], p->rho ? p->rho[ab] : NAN);
             if (p->c_int)
                 printf(" %12.5g %12.5g %12.5g", p->c_int[ab], p->c_ext[ab], p->c_tr[ab]);
             if (p->C0)
@@ -160,7 +163,10 @@ int predict_corr(cli_opts *o, const sf_model *m, sf_context *ctx)
     p.a = calloc((size_t)n, sizeof(double));
     p.mu = calloc((size_t)n, sizeof(double));
     p.sigma = calloc((size_t)n, sizeof(double));
-    ws = sf_theory_corr_workspace_create(n > 0 ? n : 1, 0);
+    /* lag grid for delayed networks: 8192 x 0.1 ms, long against tau */
+    const size_t n_time = 8192;
+    const double dt = 0.1;
+    ws = sf_theory_corr_workspace_create(n > 0 ? n : 1, n_time);
     if (!p.a || !p.mu || !p.sigma || !ws) {
         sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
         goto fail;
@@ -181,10 +187,37 @@ int predict_corr(cli_opts *o, const sf_model *m, sf_context *ctx)
         bool delayed = cm.binary.delay > 0;
         for (size_t k = 0; cm.binary.delays && k < n2; k++)
             delayed |= cm.binary.delays[k] > 0;
-        if (delayed)
-            snprintf(p.note, sizeof p.note, "equal-time covariances of the undelayed network "
-                     "(Helias et al. 2014); the model's delays enter only spikefield compare, "
-                     "which evaluates the delayed spectra and count covariances");
+        if (delayed && st == SF_OK) {
+            /* with delays: the equivalent input-noise linear network
+             * (Grytskyy et al. 2013), its covariance function at lag 0 */
+            double *W = calloc(n2, sizeof(double)), *D = calloc(n2, sizeof(double));
+            double *tau = calloc((size_t)n, sizeof(double));
+            double *Ct = malloc(sizeof(double) * n_time * n2);
+            sf_theory_linear_net lin;
+            if (!W || !D || !tau || !Ct)
+                st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+            if (st == SF_OK)
+                st = sf_theory_binary_to_linear(&cm.binary, p.a, W, tau, D, &lin, ctx);
+            if (st == SF_OK)
+                st = sf_theory_linear_cov_time(&lin, SF_THEORY_NOISE_INPUT, dt, ws, Ct, NULL, ctx);
+            for (int a = 0; st == SF_OK && a < n; a++)
+                for (int b = 0; b < n; b++) {
+                    size_t ab = (size_t)a * (size_t)n + (size_t)b;
+                    double Na = cm.binary.pop[a].N, aa = p.a[a] * (1 - p.a[a]);
+                    p.C0[ab] = Ct[(n_time / 2) * n2 + ab];
+                    p.c[ab] = a == b ? (p.C0[ab] - aa / Na) / (1 - 1 / Na) : p.C0[ab];
+                    double ab2 = aa * p.a[b] * (1 - p.a[b]);
+                    p.rho[ab] = ab2 > 0 ? p.c[ab] / sqrt(ab2) : NAN;
+                }
+            free(W);
+            free(D);
+            free(tau);
+            free(Ct);
+            snprintf(p.note, sizeof p.note, "with the delays: pair covariances and population "
+                     "averages at lag 0 from the equivalent input-noise linear network "
+                     "(Grytskyy et al. 2013); the internal / external / fast-tracking split is "
+                     "that of the undelayed network (Helias et al. 2014)");
+        }
     } else if (cm.kind == SF_CORR_MODEL_HAWKES) {
         double rho_w;
         p.c = calloc(n2, sizeof(double));
@@ -198,10 +231,22 @@ int predict_corr(cli_opts *o, const sf_model *m, sf_context *ctx)
         bool delayed = cm.linear.delay > 0;
         for (size_t k = 0; cm.linear.delays && k < n2; k++)
             delayed |= cm.linear.delays[k] > 0;
-        if (delayed) {
-            snprintf(p.note, sizeof p.note, "the equal-time covariance of delayed linear networks "
-                     "is not predicted here (Lyapunov needs zero delays); spikefield compare "
-                     "evaluates the delayed covariance functions and spectra");
+        if (delayed && cm.noise == SF_THEORY_NOISE_INPUT) {
+            double *Ct = malloc(sizeof(double) * n_time * n2);
+            p.C0 = calloc(n2, sizeof(double));
+            if (!Ct || !p.C0)
+                st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+            if (st == SF_OK)
+                st = sf_theory_linear_cov_time(&cm.linear, cm.noise, dt, ws, Ct, NULL, ctx);
+            for (size_t k = 0; st == SF_OK && k < n2; k++)
+                p.C0[k] = Ct[(n_time / 2) * n2 + k];
+            free(Ct);
+            snprintf(p.note, sizeof p.note, "equal-time covariance of the population averages "
+                     "with the delays, from the covariance function at lag 0");
+        } else if (delayed) {
+            snprintf(p.note, sizeof p.note, "output noise is white: the equal-time covariance "
+                     "has a delta part; spikefield compare evaluates the covariance functions "
+                     "and spectra");
         } else {
             p.C0 = calloc(n2, sizeof(double));
             st = sf_theory_linear_cov_equal_time(&cm.linear, ws, p.C0, ctx);
