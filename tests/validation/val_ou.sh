@@ -20,32 +20,14 @@ OUT=$(mktemp -d "${TMPDIR:-/tmp}/val_ou.XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
 "$SF" compare examples/ou_ei.yaml --out "$OUT" --quiet
 "$PY" - "$OUT/compare.json" <<'PYEOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["theory"].startswith("linear"), d["theory"]
-Z = 4.0
-checks = []
-for p, v in d["populations"].items():
-    checks.append(("mean rate " + p, v["mean_rate"]))
-for k, v in d["covariances"].items():
-    if k == "unit":
-        continue
-    checks.append(("cov(0) pop " + k, v["pop"]))
-f = d["spectra"]["freq_Hz"]
-for k, v in d["spectra"].items():
-    if k in ("quantity", "freq_Hz"):
-        continue
-    for fk, q in zip(f, v):
-        checks.append(("Re S_%s(%g Hz)" % (k, fk), q))
-bad = 0
-for name, q in checks:
-    ok = q["sem"] is not None and q["sem"] > 0 and q["z"] is not None and abs(q["z"]) <= Z
-    print("%-4s %-28s sim %.5g +- %.3g  theory %.5g  z %s" % ("ok" if ok else "FAIL", name,
-          q["simulated"], q["sem"] or float("nan"), q["predicted"], q["z"]))
-    bad += not ok
-ee = d["covariances"]["E-E"]["pop"]
-if not ee["sem"] < 0.1 * abs(ee["predicted"]):
-    print("FAIL: E-E covariance SE %.3g too large for a meaningful test" % ee["sem"]); bad += 1
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, "tests/validation")
+from zcheck import Z, load, collect, report, powerful
+d = load(sys.argv[1], "linear")
+checks = collect(d, "mean_rate", "mean rate", "cov(0)", pair=False)
+bad = report(checks)
+bad += powerful(d["covariances"]["E-E"]["pop"], "E-E covariance")
 print("%d checks, %d failed (|z| <= %g)" % (len(checks), bad, Z))
 sys.exit(1 if bad else 0)
 PYEOF
