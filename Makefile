@@ -5,13 +5,13 @@ BUILD   ?= build
 PKGS    := gsl fftw3 hdf5 libfyaml libcerf lapacke openblas
 OPT     ?= -O3 $(shell grep -q avx2 /proc/cpuinfo && echo -march=x86-64-v3 || echo -march=x86-64-v2) -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fopenmp -fPIC -Iinclude -Isrc \
+CFLAGS  += -std=c11 -D_GNU_SOURCE -DSF_BUILDING_LIBRARY $(OPT) $(WARN) -fopenmp -fPIC -Iinclude -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcerf -lm -lpthread
 LDFLAGS += -fopenmp
 
-MODULES := core model neurons network engine analysis theory
-LIB_SRC := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c))
+MODULES := core model neurons synapses network engine analysis theory compare
+LIB_SRC := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c src/$(m)/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -29,7 +29,7 @@ all: deps $(BUILD)/spikefield $(BUILD)/libspikefield.so
 deps:
 	@sh scripts/install-deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard include/spikefield/*.h) $(wildcard src/*/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/spikefield/*.h) $(wildcard src/*/*.h src/*/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -15,6 +15,15 @@
 extern "C" {
 #endif
 
+/* SF_API marks the functions of the public interface: the library is built
+ * with -fvisibility=hidden, so only these are exported from libspikefield.so
+ * (tests/cli/test_symbols.sh checks the list against the headers). */
+#if defined(SF_BUILDING_LIBRARY) && defined(__GNUC__)
+#define SF_API __attribute__((visibility("default")))
+#else
+#define SF_API
+#endif
+
 /* One list gives the enum and the messages (X-macro). */
 #define SF_STATUS_LIST(X)                                                   \
     X(SF_OK, "success")                                                     \

@@ -2,7 +2,7 @@
 #ifndef SF_CLI_H
 #define SF_CLI_H
 
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <stdio.h>
 

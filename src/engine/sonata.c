@@ -9,6 +9,7 @@
  * renamed when complete, so a reader never sees a half-written file.
  */
 #include "spikefield/network.h"
+#include "model/model_impl.h"
 
 #include <errno.h>
 #include <hdf5.h>

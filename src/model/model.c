@@ -1,5 +1,5 @@
 /* Queries on a loaded model and the per-entity random values it describes. */
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <math.h>
 #include <string.h>

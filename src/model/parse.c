@@ -5,7 +5,7 @@
  * satisfies every range and relation check below, so the builder and the
  * theory never have to re-validate. The key reference is docs/model-format.md.
  */
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <errno.h>
 #include <libfyaml.h>

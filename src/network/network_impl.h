@@ -17,6 +17,7 @@
 #define SF_NETWORK_IMPL_H
 
 #include "spikefield/network.h"
+#include "model/model_impl.h"
 
 #define SF_MAX_STATE 8
 #define SF_BLOCK_MAX 65536u

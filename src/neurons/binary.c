@@ -57,7 +57,7 @@
  *
  * State: [0] n, [1] h (field without dc input), [2] t_next (ms), [3] updates
  * (count; -1 before the first step). */
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <math.h>
 

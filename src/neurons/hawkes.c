@@ -34,7 +34,7 @@
  *
  * State: [0] lambda = nu0 + x (Hz, before rectification and without dc
  * input; stored relative to nu0, i.e. the kernel trace x). */
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <math.h>
 

@@ -12,7 +12,7 @@
  *
  * State: [0] V_m (stored relative to E_L), [1] remaining refractory steps. */
 #include "neurons/propagator.h"
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <stdio.h>
 

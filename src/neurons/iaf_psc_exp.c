@@ -15,7 +15,7 @@
  * State: [0] V_m (relative to E_L), [1] I_syn_ex, [2] I_syn_in,
  *        [3] remaining refractory steps. */
 #include "neurons/propagator.h"
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <stdio.h>
 

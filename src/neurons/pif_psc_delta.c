@@ -12,7 +12,7 @@
  * input of rate nu and weight w < L, the output rate is exactly nu w / L.
  *
  * State: [0] V_m (absolute, mV). */
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <stdio.h>
 

@@ -50,7 +50,7 @@
  * threads.
  *
  * State: [0] rate r, [1] output y (= r for input noise). */
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <math.h>
 #include <stdio.h>

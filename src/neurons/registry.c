@@ -1,6 +1,6 @@
 /* The registry of neuron types: adding a model is one file in src/neurons/
  * and one line here. */
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * Poisson input. The mapping mirrors from_model.c (LIF): the model file is
  * the single source of parameters; what the theory cannot represent is
  * refused with a message naming it, never silently approximated. */
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 #include "spikefield/theory_corr.h"
 
 #include <math.h>

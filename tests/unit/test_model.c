@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 
 #define NAME "t.yaml"
 

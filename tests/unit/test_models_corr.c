@@ -25,7 +25,7 @@
 
 #include <cmocka.h>
 
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 #include "spikefield/network.h"
 
 /* |a - b| <= tol = 4 SE, with a message naming the quantity; prints the

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 #include "spikefield/network.h"
 
 #define fail_unless_close(a, b, tol, what)                                                 \

@@ -25,7 +25,7 @@
 
 #include <cmocka.h>
 
-#include "spikefield/model.h"
+#include "model/model_impl.h"
 #include "spikefield/network.h"
 
 #define assert_close(a, b, tol)                                                            \

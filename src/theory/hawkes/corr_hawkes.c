@@ -15,7 +15,7 @@
  * Invariant: no function here evaluates a formula of its own for the spectra;
  * all go through the linear-network code, so the two cannot disagree.
  */
-#include "corr_impl.h"
+#include "theory/corr_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
  * Invariant: every public function validates its arguments before it touches
  * the workspace, and allocates nothing (except workspace create/destroy).
  */
-#include "corr_impl.h"
+#include "theory/corr_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -22,7 +22,7 @@
  * Implicit steps make stiff networks (strong inhibition, DPhi >> 1) as easy
  * as weakly coupled ones.
  */
-#include "theory_impl.h"
+#include "theory/theory_impl.h"
 
 #include <gsl/gsl_errno.h>
 #include <lapacke.h>

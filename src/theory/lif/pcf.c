@@ -34,7 +34,7 @@
  * (DLMF 12.2.6-7) through GSL's complex log-Gamma; the integrated p(0) is
  * checked against the exact U'(a,0)/U(a,0).
  */
-#include "theory_impl.h"
+#include "theory/theory_impl.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>

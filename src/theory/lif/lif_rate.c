@@ -19,7 +19,7 @@
  * series of erfcx beyond (erfcx(x) ~ 1/(x sqrt(pi)) sum (-1)^n (2n-1)!!/(2x^2)^n,
  * DLMF 7.12.1), whose terms at x >= 8 fall below 1e-17 after 20 terms.
  */
-#include "theory_impl.h"
+#include "theory/theory_impl.h"
 
 #include <cerf.h>
 #include <gsl/gsl_errno.h>

@@ -21,7 +21,7 @@
  * (the contour down the imaginary axis and around the right half-plane, using
  * M(-omega) = conj M(omega) and M -> 0 as |s| -> inf in Re s >= 0).
  */
-#include "theory_impl.h"
+#include "theory/theory_impl.h"
 
 #include <cerf.h>
 #include <lapacke.h>

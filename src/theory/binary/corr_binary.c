@@ -18,7 +18,7 @@
  * Invariant: external populations have zero rows in M, so the equations are
  * block-triangular and their distinct pairs stay uncorrelated (c_XX = 0).
  */
-#include "corr_impl.h"
+#include "theory/corr_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

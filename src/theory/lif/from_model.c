@@ -1,6 +1,8 @@
 /* Model description -> LIF mean-field network (see theory_model.h). */
 #include "spikefield/theory_model.h"
 
+#include "model/model_impl.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -22,7 +22,7 @@
  * evaluated in the form that avoids overflow of rho and cancellation of
  * rho - e^{-i omega t_ref} at small omega (complex expm1).
  */
-#include "theory_impl.h"
+#include "theory/theory_impl.h"
 
 #include <gsl/gsl_errno.h>
 #include <math.h>

@@ -10,7 +10,7 @@
  * P_k = (1 - q^k)/n (k <= n), (1 - q^n) q^(k-n)/n (k > n), q = nu_i/nu_e.
  * Invariant: every density here integrates to 1 over (-inf, theta).
  */
-#include "corr_impl.h"
+#include "theory/corr_impl.h"
 
 #include <math.h>
 

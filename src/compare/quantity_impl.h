@@ -1,0 +1,56 @@
+/* Private layout of a quantity list (src/compare/quantity.c), and the calls
+ * the theory families use to fill one. Invariant: every quantity has
+ * rows * cols values (x2 when complex) and, in estimates, as many standard
+ * errors; axis_values has rows entries or is NULL (SF_AXIS_NONE).
+ */
+#ifndef SF_QUANTITY_IMPL_H
+#define SF_QUANTITY_IMPL_H
+
+#include "spikefield/compare.h"
+
+typedef struct {
+    char *name, *unit, *assumptions, *notes;
+    int pop[2];              /* -1: none                                      */
+    sf_axis axis;
+    size_t rows, cols;
+    bool is_complex;
+    double *axis_values;     /* [rows] or NULL                                */
+    double *value;           /* [rows * cols (* 2)]                           */
+    double *se;              /* estimates, comparisons; else NULL             */
+    double *predicted, *z;   /* comparisons; else NULL                        */
+    double accuracy;         /* relative, NaN if unknown                      */
+    double median_abs_z, frac_beyond_3, rel_diff;
+    const char *verdict;     /* static string                                 */
+} sf_quantity;
+
+struct sf_quantities {
+    sf_quantities_kind kind;
+    char *family, *notes;
+    size_t n, cap;
+    sf_quantity *q;
+};
+
+/* A new empty list (NULL when out of memory; a message is left on ctx). */
+sf_quantities *sf_quantities_new(sf_context *ctx, sf_quantities_kind kind, const char *family);
+
+/* Appends a quantity with zeroed values (and SEs for estimates), axis values
+ * zeroed when axis != SF_AXIS_NONE; returns it for the caller to fill, NULL
+ * when out of memory (message on ctx). The pointer is valid until the next
+ * add. unit and name are copied. */
+sf_quantity *sf_quantities_add(sf_context *ctx, sf_quantities *q, const char *name,
+                               const char *unit, int pop0, int pop1, sf_axis axis, size_t rows,
+                               size_t cols, bool is_complex);
+/* Shorthand: a scalar value (se NaN unless an estimate sets it). */
+sf_quantity *sf_quantities_add_scalar(sf_context *ctx, sf_quantities *q, const char *name,
+                                      const char *unit, int pop0, int pop1, double value);
+
+/* Appends "; "-separated text to a quantity's notes / assumptions, or to the
+ * list's notes (printf-style). Return SF_ERR_NOMEM on failure. */
+sf_status sf_quantity_note(sf_quantity *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+sf_status sf_quantity_assume(sf_quantity *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+sf_status sf_quantities_note(sf_quantities *q, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
