@@ -78,6 +78,11 @@ typedef struct sf_neuron_type {
                              const uint32_t *events, size_t n_events, float *amp);
 } sf_neuron_type;
 
+/* The neuron types (one file each in src/neurons/), for code that refers to
+ * a type by pointer (theory families list the types they cover). */
+extern const sf_neuron_type sf_iaf_psc_delta, sf_iaf_psc_exp, sf_pif_psc_delta;
+extern const sf_neuron_type sf_binary, sf_hawkes, sf_lin_rate, sf_tanh_rate;
+
 /* Registry of neuron types. NULL when unknown. */
 const sf_neuron_type *sf_neuron_type_find(const char *name);
 int sf_neuron_type_count(void);

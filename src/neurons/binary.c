@@ -58,18 +58,18 @@
  * State: [0] n, [1] h (field without dc input), [2] t_next (ms), [3] updates
  * (count; -1 before the first step). */
 #include "model/model_impl.h"
+#include "neurons/binary.h"
 
 #include <math.h>
 
-enum { TAU_M, THETA, SIGMA, P_INIT, N_PARAMS };
 enum { S_N, S_H, S_TNEXT, S_UPD, N_STATE };
 
-static const sf_param_spec params[N_PARAMS] = {
-    [TAU_M] = {"tau_m", "ms", 10.0, 0.0, 1e9, true, "mean time between updates"},
-    [THETA] = {"theta", "", 0.0, -1e9, 1e9, false, "threshold of the gain function"},
-    [SIGMA] = {"sigma", "", 0.0, 0.0, 1e9, false,
+static const sf_param_spec params[SF_BINARY_N_PARAMS] = {
+    [SF_BINARY_TAU_M] = {"tau_m", "ms", 10.0, 0.0, 1e9, true, "mean time between updates"},
+    [SF_BINARY_THETA] = {"theta", "", 0.0, -1e9, 1e9, false, "threshold of the gain function"},
+    [SF_BINARY_SIGMA] = {"sigma", "", 0.0, 0.0, 1e9, false,
                "width of the erfc gain (0: deterministic step, McCulloch-Pitts)"},
-    [P_INIT] = {"p_init", "", 0.0, 0.0, 1.0, false,
+    [SF_BINARY_P_INIT] = {"p_init", "", 0.0, 0.0, 1.0, false,
                 "probability that a neuron starts active (n = 1)"},
 };
 static const char *const state_names[] = {"n", "h", "t_next", "updates"};
@@ -84,10 +84,10 @@ static void prepare(const double *p, double h, void *out)
 {
     derived *d = out;
     (void)h;
-    d->tau = p[TAU_M];
-    d->theta = p[THETA];
-    d->inv_s = p[SIGMA] > 0 ? 1.0 / (M_SQRT2 * p[SIGMA]) : 0.0;
-    d->p_init = p[P_INIT];
+    d->tau = p[SF_BINARY_TAU_M];
+    d->theta = p[SF_BINARY_THETA];
+    d->inv_s = p[SF_BINARY_SIGMA] > 0 ? 1.0 / (M_SQRT2 * p[SF_BINARY_SIGMA]) : 0.0;
+    d->p_init = p[SF_BINARY_P_INIT];
 }
 
 static void init_state(const double *p, double *const *s, size_t n)
@@ -167,7 +167,7 @@ const sf_neuron_type sf_binary = {
            "alternating and starting with an up-transition. Exact Poisson update times, "
            "one update per step at most (docs/models-correlations.md).",
     .params = params,
-    .n_params = N_PARAMS,
+    .n_params = SF_BINARY_N_PARAMS,
     .state_names = state_names,
     .state_units = state_units,
     .n_state = N_STATE,

@@ -35,15 +35,15 @@
  * State: [0] lambda = nu0 + x (Hz, before rectification and without dc
  * input; stored relative to nu0, i.e. the kernel trace x). */
 #include "model/model_impl.h"
+#include "neurons/hawkes.h"
 
 #include <math.h>
 
-enum { NU0, TAU, N_PARAMS };
 #define HAWKES_MAX_SPIKES 8
 
-static const sf_param_spec params[N_PARAMS] = {
-    [NU0] = {"nu0", "Hz", 10.0, 0.0, 1e6, false, "baseline intensity"},
-    [TAU] = {"tau", "ms", 10.0, 0.0, 1e9, true, "time constant of the exponential kernel"},
+static const sf_param_spec params[SF_HAWKES_N_PARAMS] = {
+    [SF_HAWKES_NU0] = {"nu0", "Hz", 10.0, 0.0, 1e6, false, "baseline intensity"},
+    [SF_HAWKES_TAU] = {"tau", "ms", 10.0, 0.0, 1e9, true, "time constant of the exponential kernel"},
 };
 static const char *const state_names[] = {"lambda"};
 static const char *const state_units[] = {"Hz"};
@@ -59,11 +59,11 @@ typedef struct {
 static void prepare(const double *p, double h, void *out)
 {
     derived *d = out;
-    d->P = exp(-h / p[TAU]);
+    d->P = exp(-h / p[SF_HAWKES_TAU]);
     d->h_s = 1e-3 * h;
-    d->tau_s = 1e-3 * p[TAU];
-    d->q = -d->tau_s * expm1(-h / p[TAU]);
-    d->in_scale = 1000.0 / p[TAU];
+    d->tau_s = 1e-3 * p[SF_HAWKES_TAU];
+    d->q = -d->tau_s * expm1(-h / p[SF_HAWKES_TAU]);
+    d->in_scale = 1000.0 / p[SF_HAWKES_TAU];
 }
 
 static void init_state(const double *p, double *const *s, size_t n)
@@ -96,7 +96,7 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     double *restrict x = s[0];
     const double *restrict in = input[0];
     double *restrict u = step->scratch;
-    const double a = p[NU0] + i_dc;
+    const double a = p[SF_HAWKES_NU0] + i_dc;
     sf_rng_uniforms(step->seed, SF_RNG_NEURON, 0, (uint64_t)step->step, step->first_gid,
                     (uint32_t)n, u);
     size_t ns = 0;
@@ -128,12 +128,12 @@ const sf_neuron_type sf_hawkes = {
            "intensity over the step (at most 8 per step); a dc input adds to nu0 (Hz). "
            "Grytskyy et al. 2013 (docs/models-correlations.md).",
     .params = params,
-    .n_params = N_PARAMS,
+    .n_params = SF_HAWKES_N_PARAMS,
     .state_names = state_names,
     .state_units = state_units,
     .n_state = 1,
     .n_channels = 1,
-    .v_offset_param = NU0,
+    .v_offset_param = SF_HAWKES_NU0,
     .weight_unit = "1",
     .max_spikes_per_step = HAWKES_MAX_SPIKES,
     .derived_size = sizeof(derived),

@@ -13,20 +13,20 @@
  * State: [0] V_m (stored relative to E_L), [1] remaining refractory steps. */
 #include "neurons/propagator.h"
 #include "model/model_impl.h"
+#include "neurons/iaf_psc_delta.h"
 
 #include <stdio.h>
 
-enum { E_L, C_M, TAU_M, T_REF, V_TH, V_RESET, I_E, V_MIN, N_PARAMS };
 
-static const sf_param_spec params[N_PARAMS] = {
-    [E_L] = {"E_L", "mV", -70.0, -1e6, 1e6, false, "resting potential"},
-    [C_M] = {"C_m", "pF", 250.0, 0.0, 1e9, true, "membrane capacitance"},
-    [TAU_M] = {"tau_m", "ms", 10.0, 0.0, 1e9, true, "membrane time constant"},
-    [T_REF] = {"t_ref", "ms", 2.0, 0.0, 1e9, false, "absolute refractory period"},
-    [V_TH] = {"V_th", "mV", -55.0, -1e6, 1e6, false, "spike threshold"},
-    [V_RESET] = {"V_reset", "mV", -70.0, -1e6, 1e6, false, "reset potential"},
-    [I_E] = {"I_e", "pA", 0.0, -1e9, 1e9, false, "constant external current"},
-    [V_MIN] = {"V_min", "mV", -INFINITY, -INFINITY, 1e6, false,
+static const sf_param_spec params[SF_IAF_PSC_DELTA_N_PARAMS] = {
+    [SF_IAF_PSC_DELTA_E_L] = {"E_L", "mV", -70.0, -1e6, 1e6, false, "resting potential"},
+    [SF_IAF_PSC_DELTA_C_M] = {"C_m", "pF", 250.0, 0.0, 1e9, true, "membrane capacitance"},
+    [SF_IAF_PSC_DELTA_TAU_M] = {"tau_m", "ms", 10.0, 0.0, 1e9, true, "membrane time constant"},
+    [SF_IAF_PSC_DELTA_T_REF] = {"t_ref", "ms", 2.0, 0.0, 1e9, false, "absolute refractory period"},
+    [SF_IAF_PSC_DELTA_V_TH] = {"V_th", "mV", -55.0, -1e6, 1e6, false, "spike threshold"},
+    [SF_IAF_PSC_DELTA_V_RESET] = {"V_reset", "mV", -70.0, -1e6, 1e6, false, "reset potential"},
+    [SF_IAF_PSC_DELTA_I_E] = {"I_e", "pA", 0.0, -1e9, 1e9, false, "constant external current"},
+    [SF_IAF_PSC_DELTA_V_MIN] = {"V_min", "mV", -INFINITY, -INFINITY, 1e6, false,
                "lower bound of the membrane potential"},
 };
 static const char *const state_names[] = {"V_m", "refractory_steps"};
@@ -38,8 +38,8 @@ typedef struct {
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[V_RESET] < p[V_TH])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[V_RESET], p[V_TH]);
+    if (!(p[SF_IAF_PSC_DELTA_V_RESET] < p[SF_IAF_PSC_DELTA_V_TH])) {
+        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[SF_IAF_PSC_DELTA_V_RESET], p[SF_IAF_PSC_DELTA_V_TH]);
         return false;
     }
     return true;
@@ -48,12 +48,12 @@ static bool check(const double *p, char *msg, size_t len)
 static void prepare(const double *p, double h, void *out)
 {
     derived *d = out;
-    d->p33 = exp(-h / p[TAU_M]);
-    d->p30 = sf_prop_p20(p[TAU_M], p[C_M], h);
-    d->ref_steps = sf_prop_steps(p[T_REF], h);
-    d->v_th = p[V_TH] - p[E_L];
-    d->v_reset = p[V_RESET] - p[E_L];
-    d->v_min = p[V_MIN] - p[E_L];
+    d->p33 = exp(-h / p[SF_IAF_PSC_DELTA_TAU_M]);
+    d->p30 = sf_prop_p20(p[SF_IAF_PSC_DELTA_TAU_M], p[SF_IAF_PSC_DELTA_C_M], h);
+    d->ref_steps = sf_prop_steps(p[SF_IAF_PSC_DELTA_T_REF], h);
+    d->v_th = p[SF_IAF_PSC_DELTA_V_TH] - p[SF_IAF_PSC_DELTA_E_L];
+    d->v_reset = p[SF_IAF_PSC_DELTA_V_RESET] - p[SF_IAF_PSC_DELTA_E_L];
+    d->v_min = p[SF_IAF_PSC_DELTA_V_MIN] - p[SF_IAF_PSC_DELTA_E_L];
 }
 
 static void init_state(const double *p, double *const *s, size_t n)
@@ -71,7 +71,7 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     const derived *d = dv;
     double *restrict v = s[0], *restrict r = s[1];
     const double *restrict in = input[0];
-    const double drive = d->p30 * (p[I_E] + i_dc);
+    const double drive = d->p30 * (p[SF_IAF_PSC_DELTA_I_E] + i_dc);
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         if (r[i] == 0.0) {
@@ -95,12 +95,12 @@ const sf_neuron_type sf_iaf_psc_delta = {
            "mV are jumps of V), exact integration, absolute refractory period during "
            "which V is clamped at V_reset and input is discarded. As NEST iaf_psc_delta.",
     .params = params,
-    .n_params = N_PARAMS,
+    .n_params = SF_IAF_PSC_DELTA_N_PARAMS,
     .state_names = state_names,
     .state_units = state_units,
     .n_state = 2,
     .n_channels = 1,
-    .v_offset_param = E_L,
+    .v_offset_param = SF_IAF_PSC_DELTA_E_L,
     .weight_unit = "mV",
     .max_spikes_per_step = 1,
     .derived_size = sizeof(derived),

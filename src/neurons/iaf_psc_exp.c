@@ -16,23 +16,23 @@
  *        [3] remaining refractory steps. */
 #include "neurons/propagator.h"
 #include "model/model_impl.h"
+#include "neurons/iaf_psc_exp.h"
 
 #include <stdio.h>
 
-enum { E_L, C_M, TAU_M, TAU_SYN_EX, TAU_SYN_IN, T_REF, V_TH, V_RESET, I_E, N_PARAMS };
 
-static const sf_param_spec params[N_PARAMS] = {
-    [E_L] = {"E_L", "mV", -70.0, -1e6, 1e6, false, "resting potential"},
-    [C_M] = {"C_m", "pF", 250.0, 0.0, 1e9, true, "membrane capacitance"},
-    [TAU_M] = {"tau_m", "ms", 10.0, 0.0, 1e9, true, "membrane time constant"},
-    [TAU_SYN_EX] = {"tau_syn_ex", "ms", 2.0, 0.0, 1e9, true,
+static const sf_param_spec params[SF_IAF_PSC_EXP_N_PARAMS] = {
+    [SF_IAF_PSC_EXP_E_L] = {"E_L", "mV", -70.0, -1e6, 1e6, false, "resting potential"},
+    [SF_IAF_PSC_EXP_C_M] = {"C_m", "pF", 250.0, 0.0, 1e9, true, "membrane capacitance"},
+    [SF_IAF_PSC_EXP_TAU_M] = {"tau_m", "ms", 10.0, 0.0, 1e9, true, "membrane time constant"},
+    [SF_IAF_PSC_EXP_TAU_SYN_EX] = {"tau_syn_ex", "ms", 2.0, 0.0, 1e9, true,
                     "time constant of the excitatory synaptic current"},
-    [TAU_SYN_IN] = {"tau_syn_in", "ms", 2.0, 0.0, 1e9, true,
+    [SF_IAF_PSC_EXP_TAU_SYN_IN] = {"tau_syn_in", "ms", 2.0, 0.0, 1e9, true,
                     "time constant of the inhibitory synaptic current"},
-    [T_REF] = {"t_ref", "ms", 2.0, 0.0, 1e9, false, "absolute refractory period"},
-    [V_TH] = {"V_th", "mV", -55.0, -1e6, 1e6, false, "spike threshold"},
-    [V_RESET] = {"V_reset", "mV", -70.0, -1e6, 1e6, false, "reset potential"},
-    [I_E] = {"I_e", "pA", 0.0, -1e9, 1e9, false, "constant external current"},
+    [SF_IAF_PSC_EXP_T_REF] = {"t_ref", "ms", 2.0, 0.0, 1e9, false, "absolute refractory period"},
+    [SF_IAF_PSC_EXP_V_TH] = {"V_th", "mV", -55.0, -1e6, 1e6, false, "spike threshold"},
+    [SF_IAF_PSC_EXP_V_RESET] = {"V_reset", "mV", -70.0, -1e6, 1e6, false, "reset potential"},
+    [SF_IAF_PSC_EXP_I_E] = {"I_e", "pA", 0.0, -1e9, 1e9, false, "constant external current"},
 };
 static const char *const state_names[] = {"V_m", "I_syn_ex", "I_syn_in", "refractory_steps"};
 static const char *const state_units[] = {"mV", "pA", "pA", ""};
@@ -43,8 +43,8 @@ typedef struct {
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[V_RESET] < p[V_TH])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[V_RESET], p[V_TH]);
+    if (!(p[SF_IAF_PSC_EXP_V_RESET] < p[SF_IAF_PSC_EXP_V_TH])) {
+        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[SF_IAF_PSC_EXP_V_RESET], p[SF_IAF_PSC_EXP_V_TH]);
         return false;
     }
     return true;
@@ -53,15 +53,15 @@ static bool check(const double *p, char *msg, size_t len)
 static void prepare(const double *p, double h, void *out)
 {
     derived *d = out;
-    d->p22 = exp(-h / p[TAU_M]);
-    d->p20 = sf_prop_p20(p[TAU_M], p[C_M], h);
-    d->p21ex = sf_prop_p21(p[TAU_SYN_EX], p[TAU_M], p[C_M], h);
-    d->p21in = sf_prop_p21(p[TAU_SYN_IN], p[TAU_M], p[C_M], h);
-    d->p11ex = exp(-h / p[TAU_SYN_EX]);
-    d->p11in = exp(-h / p[TAU_SYN_IN]);
-    d->ref_steps = sf_prop_steps(p[T_REF], h);
-    d->v_th = p[V_TH] - p[E_L];
-    d->v_reset = p[V_RESET] - p[E_L];
+    d->p22 = exp(-h / p[SF_IAF_PSC_EXP_TAU_M]);
+    d->p20 = sf_prop_p20(p[SF_IAF_PSC_EXP_TAU_M], p[SF_IAF_PSC_EXP_C_M], h);
+    d->p21ex = sf_prop_p21(p[SF_IAF_PSC_EXP_TAU_SYN_EX], p[SF_IAF_PSC_EXP_TAU_M], p[SF_IAF_PSC_EXP_C_M], h);
+    d->p21in = sf_prop_p21(p[SF_IAF_PSC_EXP_TAU_SYN_IN], p[SF_IAF_PSC_EXP_TAU_M], p[SF_IAF_PSC_EXP_C_M], h);
+    d->p11ex = exp(-h / p[SF_IAF_PSC_EXP_TAU_SYN_EX]);
+    d->p11in = exp(-h / p[SF_IAF_PSC_EXP_TAU_SYN_IN]);
+    d->ref_steps = sf_prop_steps(p[SF_IAF_PSC_EXP_T_REF], h);
+    d->v_th = p[SF_IAF_PSC_EXP_V_TH] - p[SF_IAF_PSC_EXP_E_L];
+    d->v_reset = p[SF_IAF_PSC_EXP_V_RESET] - p[SF_IAF_PSC_EXP_E_L];
 }
 
 static void init_state(const double *p, double *const *s, size_t n)
@@ -78,7 +78,7 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     const derived *d = dv;
     double *restrict v = s[0], *restrict iex = s[1], *restrict iin = s[2], *restrict r = s[3];
     const double *restrict in_ex = input[0], *restrict in_in = input[1];
-    const double drive = d->p20 * (p[I_E] + i_dc);
+    const double drive = d->p20 * (p[SF_IAF_PSC_EXP_I_E] + i_dc);
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         if (r[i] == 0.0)
@@ -103,12 +103,12 @@ const sf_neuron_type sf_iaf_psc_exp = {
            "integration including tau_syn = tau_m, absolute refractory period during "
            "which V is clamped while synaptic currents integrate input. As NEST iaf_psc_exp.",
     .params = params,
-    .n_params = N_PARAMS,
+    .n_params = SF_IAF_PSC_EXP_N_PARAMS,
     .state_names = state_names,
     .state_units = state_units,
     .n_state = 4,
     .n_channels = 2,
-    .v_offset_param = E_L,
+    .v_offset_param = SF_IAF_PSC_EXP_E_L,
     .weight_unit = "pA",
     .max_spikes_per_step = 1,
     .derived_size = sizeof(derived),

@@ -13,17 +13,17 @@
  *
  * State: [0] V_m (absolute, mV). */
 #include "model/model_impl.h"
+#include "neurons/pif_psc_delta.h"
 
 #include <stdio.h>
 
-enum { C_M, V_TH, V_RESET, I_E, N_PARAMS };
 #define PIF_MAX_SPIKES 8
 
-static const sf_param_spec params[N_PARAMS] = {
-    [C_M] = {"C_m", "pF", 250.0, 0.0, 1e9, true, "membrane capacitance"},
-    [V_TH] = {"V_th", "mV", 20.0, -1e6, 1e6, false, "spike threshold"},
-    [V_RESET] = {"V_reset", "mV", 0.0, -1e6, 1e6, false, "reset potential"},
-    [I_E] = {"I_e", "pA", 0.0, -1e9, 1e9, false, "constant external current"},
+static const sf_param_spec params[SF_PIF_PSC_DELTA_N_PARAMS] = {
+    [SF_PIF_PSC_DELTA_C_M] = {"C_m", "pF", 250.0, 0.0, 1e9, true, "membrane capacitance"},
+    [SF_PIF_PSC_DELTA_V_TH] = {"V_th", "mV", 20.0, -1e6, 1e6, false, "spike threshold"},
+    [SF_PIF_PSC_DELTA_V_RESET] = {"V_reset", "mV", 0.0, -1e6, 1e6, false, "reset potential"},
+    [SF_PIF_PSC_DELTA_I_E] = {"I_e", "pA", 0.0, -1e9, 1e9, false, "constant external current"},
 };
 static const char *const state_names[] = {"V_m"};
 static const char *const state_units[] = {"mV"};
@@ -34,8 +34,8 @@ typedef struct {
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[V_RESET] < p[V_TH])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[V_RESET], p[V_TH]);
+    if (!(p[SF_PIF_PSC_DELTA_V_RESET] < p[SF_PIF_PSC_DELTA_V_TH])) {
+        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[SF_PIF_PSC_DELTA_V_RESET], p[SF_PIF_PSC_DELTA_V_TH]);
         return false;
     }
     return true;
@@ -44,14 +44,14 @@ static bool check(const double *p, char *msg, size_t len)
 static void prepare(const double *p, double h, void *out)
 {
     derived *d = out;
-    d->h_over_c = h / p[C_M];
-    d->L = p[V_TH] - p[V_RESET];
+    d->h_over_c = h / p[SF_PIF_PSC_DELTA_C_M];
+    d->L = p[SF_PIF_PSC_DELTA_V_TH] - p[SF_PIF_PSC_DELTA_V_RESET];
 }
 
 static void init_state(const double *p, double *const *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        s[0][i] = p[V_RESET];
+        s[0][i] = p[SF_PIF_PSC_DELTA_V_RESET];
 }
 
 static size_t update(const double *p, const void *dv, double *const *s, size_t n,
@@ -61,7 +61,7 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     const derived *d = dv;
     double *restrict v = s[0];
     const double *restrict in = input[0];
-    const double drift = d->h_over_c * (p[I_E] + i_dc), vth = p[V_TH];
+    const double drift = d->h_over_c * (p[SF_PIF_PSC_DELTA_I_E] + i_dc), vth = p[SF_PIF_PSC_DELTA_V_TH];
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         v[i] += drift + in[i];
@@ -79,7 +79,7 @@ const sf_neuron_type sf_pif_psc_delta = {
            "(weights in mV) and an overshoot-preserving reset V <- V - (V_th - V_reset) "
            "(Helias et al. 2010). No refractory period.",
     .params = params,
-    .n_params = N_PARAMS,
+    .n_params = SF_PIF_PSC_DELTA_N_PARAMS,
     .state_names = state_names,
     .state_units = state_units,
     .n_state = 1,

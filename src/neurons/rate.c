@@ -51,30 +51,29 @@
  *
  * State: [0] rate r, [1] output y (= r for input noise). */
 #include "model/model_impl.h"
+#include "neurons/rate.h"
 
 #include <math.h>
 #include <stdio.h>
 
-enum { TAU, LAMBDA, MU, SIGMA, G, OUTPUT_NOISE, BETA, THETA, N_PARAMS };
-enum { N_LIN = BETA };
 
 #define COMMON_PARAMS                                                                      \
-    [TAU] = {"tau", "ms", 10.0, 0.0, 1e9, true, "time constant"},                          \
-    [LAMBDA] = {"lambda", "", 1.0, 0.0, 1e9, false, "passive decay rate (in units of 1/tau)"}, \
-    [MU] = {"mu", "", 0.0, -1e9, 1e9, false, "constant input (outside the nonlinearity)"}, \
-    [SIGMA] = {"sigma", "", 1.0, 0.0, 1e9, false, "noise amplitude (intensity sigma^2 tau)"}, \
-    [OUTPUT_NOISE] = {"output_noise", "", 0.0, 0.0, 1.0, false,                            \
+    [SF_RATE_TAU] = {"tau", "ms", 10.0, 0.0, 1e9, true, "time constant"},                          \
+    [SF_RATE_LAMBDA] = {"lambda", "", 1.0, 0.0, 1e9, false, "passive decay rate (in units of 1/tau)"}, \
+    [SF_RATE_MU] = {"mu", "", 0.0, -1e9, 1e9, false, "constant input (outside the nonlinearity)"}, \
+    [SF_RATE_SIGMA] = {"sigma", "", 1.0, 0.0, 1e9, false, "noise amplitude (intensity sigma^2 tau)"}, \
+    [SF_RATE_OUTPUT_NOISE] = {"output_noise", "", 0.0, 0.0, 1.0, false,                            \
                       "0: noise on the input (Ornstein-Uhlenbeck), 1: noise on the output"}
 
-static const sf_param_spec lin_params[N_LIN] = {
+static const sf_param_spec lin_params[SF_RATE_N_LIN] = {
     COMMON_PARAMS,
-    [G] = {"g", "", 1.0, -1e9, 1e9, false, "gain: phi(x) = g x"},
+    [SF_RATE_G] = {"g", "", 1.0, -1e9, 1e9, false, "gain: phi(x) = g x"},
 };
-static const sf_param_spec tanh_params[N_PARAMS] = {
+static const sf_param_spec tanh_params[SF_RATE_N_PARAMS] = {
     COMMON_PARAMS,
-    [G] = {"g", "", 1.0, -1e9, 1e9, false, "gain: phi(x) = g tanh(beta (x - theta))"},
-    [BETA] = {"beta", "", 1.0, -1e9, 1e9, false, "slope of the tanh"},
-    [THETA] = {"theta", "", 0.0, -1e9, 1e9, false, "threshold of the tanh"},
+    [SF_RATE_G] = {"g", "", 1.0, -1e9, 1e9, false, "gain: phi(x) = g tanh(beta (x - theta))"},
+    [SF_RATE_BETA] = {"beta", "", 1.0, -1e9, 1e9, false, "slope of the tanh"},
+    [SF_RATE_THETA] = {"theta", "", 0.0, -1e9, 1e9, false, "threshold of the tanh"},
 };
 static const char *const state_names[] = {"rate", "output"};
 static const char *const state_units[] = {"", ""};
@@ -88,9 +87,9 @@ typedef struct {
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (p[OUTPUT_NOISE] != 0.0 && p[OUTPUT_NOISE] != 1.0) {
+    if (p[SF_RATE_OUTPUT_NOISE] != 0.0 && p[SF_RATE_OUTPUT_NOISE] != 1.0) {
         snprintf(msg, len, "output_noise must be 0 (input noise) or 1 (output noise), not %g",
-                 p[OUTPUT_NOISE]);
+                 p[SF_RATE_OUTPUT_NOISE]);
         return false;
     }
     return true;
@@ -98,7 +97,7 @@ static bool check(const double *p, char *msg, size_t len)
 
 static void prepare_common(const double *p, double h, derived *d)
 {
-    const double a = h / p[TAU], lam = p[LAMBDA];
+    const double a = h / p[SF_RATE_TAU], lam = p[SF_RATE_LAMBDA];
     double var;
     if (lam > 0) {
         d->P1 = exp(-lam * a);
@@ -109,9 +108,9 @@ static void prepare_common(const double *p, double h, derived *d)
         d->P2 = a;
         var = a;
     }
-    const bool out = p[OUTPUT_NOISE] != 0.0;
-    d->in_sd = out ? 0.0 : p[SIGMA] * sqrt(var);
-    d->out_sd = out ? p[SIGMA] * sqrt(p[TAU] / h) : 0.0;
+    const bool out = p[SF_RATE_OUTPUT_NOISE] != 0.0;
+    d->in_sd = out ? 0.0 : p[SF_RATE_SIGMA] * sqrt(var);
+    d->out_sd = out ? p[SF_RATE_SIGMA] * sqrt(p[SF_RATE_TAU] / h) : 0.0;
 }
 
 static void prepare_lin(const double *p, double h, void *out)
@@ -145,15 +144,15 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     double *restrict r = s[0], *restrict y = s[1];
     const double *restrict in = input[0];
     double *restrict z = step->scratch;
-    const double drive = d->P2 * (p[MU] + i_dc), P1 = d->P1, P2g = d->P2 * p[G];
-    if (p[SIGMA] > 0)
+    const double drive = d->P2 * (p[SF_RATE_MU] + i_dc), P1 = d->P1, P2g = d->P2 * p[SF_RATE_G];
+    if (p[SF_RATE_SIGMA] > 0)
         sf_rng_normals(step->seed, SF_RNG_NEURON, 0, (uint64_t)step->step, step->first_gid,
                        (uint32_t)n, z);
     else
         for (size_t i = 0; i < n; i++)
             z[i] = 0.0;
     if (d->tanh_gain) {
-        const double beta = p[BETA], theta = p[THETA];
+        const double beta = p[SF_RATE_BETA], theta = p[SF_RATE_THETA];
         for (size_t i = 0; i < n; i++) {
             r[i] = P1 * r[i] + drive + P2g * tanh(beta * (in[i] - theta)) + d->in_sd * z[i];
             y[i] = r[i] + d->out_sd * z[i];
@@ -195,7 +194,7 @@ const sf_neuron_type sf_lin_rate = {
            "a graded event (a rate-valued input, not a jump). As NEST lin_rate_ipn / "
            "lin_rate_opn; a dc input adds to mu.",
     .params = lin_params,
-    .n_params = N_LIN,
+    .n_params = SF_RATE_N_LIN,
     .prepare = prepare_lin,
     RATE_TYPE_COMMON,
 };
@@ -207,7 +206,7 @@ const sf_neuron_type sf_tanh_rate = {
            "(output_noise selects the class). As NEST tanh_rate_ipn / tanh_rate_opn with "
            "linear_summation = true; a dc input adds to mu.",
     .params = tanh_params,
-    .n_params = N_PARAMS,
+    .n_params = SF_RATE_N_PARAMS,
     .prepare = prepare_tanh,
     RATE_TYPE_COMMON,
 };

@@ -4,9 +4,6 @@
 
 #include <string.h>
 
-extern const sf_neuron_type sf_iaf_psc_delta, sf_iaf_psc_exp, sf_pif_psc_delta;
-extern const sf_neuron_type sf_binary, sf_hawkes, sf_lin_rate, sf_tanh_rate;
-
 static const sf_neuron_type *const registry[] = {
     &sf_iaf_psc_delta,
     &sf_iaf_psc_exp,
