@@ -4,7 +4,7 @@ CC      ?= gcc
 BUILD   ?= build
 PKGS    := gsl fftw3 hdf5 libfyaml libcerf lapacke openblas
 OPT     ?= -O3 $(shell grep -q avx2 /proc/cpuinfo && echo -march=x86-64-v3 || echo -march=x86-64-v2) -g
-WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror=incompatible-pointer-types -Werror=implicit-function-declaration -Wno-unused-parameter -Wno-format-truncation
 CFLAGS  += -std=c11 -D_GNU_SOURCE -DSF_BUILDING_LIBRARY $(OPT) $(WARN) -fopenmp -fPIC -Iinclude -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcerf -lm -lpthread

@@ -47,17 +47,23 @@ typedef struct sf_model sf_model;
  * "dotted.path=value" (YAML value syntax) before validation. On failure
  * returns non-OK with a message "FILE:LINE:COL: key.path: what was wrong" on
  * ctx and *out = NULL. The caller owns *out (free with sf_model_destroy). */
-sf_status sf_model_load(sf_context *ctx, const char *path, const char *const *sets,
+SF_API sf_status sf_model_load(sf_context *ctx, const char *path, const char *const *sets,
                         int n_sets, sf_model **out);
 /* Same from a string (name used in messages). */
-sf_status sf_model_load_string(sf_context *ctx, const char *text, const char *name,
+SF_API sf_status sf_model_load_string(sf_context *ctx, const char *text, const char *name,
                                const char *const *sets, int n_sets, sf_model **out);
-void sf_model_destroy(sf_model *m);
+SF_API void sf_model_destroy(sf_model *m);
 
-int sf_model_find_pop(const sf_model *m, const char *name); /* -1 if none */
-uint64_t sf_model_neurons(const sf_model *m);
+SF_API int sf_model_find_pop(const sf_model *m, const char *name); /* -1 if none */
+SF_API uint64_t sf_model_neurons(const sf_model *m);
+/* The file the model came from ("" if built in memory); its populations in
+ * model order: count, name, number of neurons. Owned by m. */
+SF_API const char *sf_model_file(const sf_model *m);
+SF_API int sf_model_population_count(const sf_model *m);
+SF_API const char *sf_model_population_name(const sf_model *m, int pop);
+SF_API uint32_t sf_model_population_size(const sf_model *m, int pop);
 /* Expected synapse count of projection i. */
-double sf_model_expected_synapses(const sf_model *m, int i);
+SF_API double sf_model_expected_synapses(const sf_model *m, int i);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,26 @@ uint64_t sf_model_neurons(const sf_model *m)
     return n;
 }
 
+const char *sf_model_file(const sf_model *m)
+{
+    return m->file ? m->file : "";
+}
+
+int sf_model_population_count(const sf_model *m)
+{
+    return m->n_pops;
+}
+
+const char *sf_model_population_name(const sf_model *m, int pop)
+{
+    return pop >= 0 && pop < m->n_pops ? m->pops[pop].name : NULL;
+}
+
+uint32_t sf_model_population_size(const sf_model *m, int pop)
+{
+    return pop >= 0 && pop < m->n_pops ? m->pops[pop].n : 0;
+}
+
 double sf_model_param(const sf_model *m, int pop, const char *name)
 {
     if (pop < 0 || pop >= m->n_pops)
