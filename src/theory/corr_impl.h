@@ -15,7 +15,6 @@
 #include <fftw3.h>
 #include <lapacke.h>
 
-#define SF_CORR_PI 3.14159265358979323846264338327950288
 
 struct sf_theory_corr_workspace {
     int n_max;

@@ -24,9 +24,9 @@
  */
 #include "theory/theory_impl.h"
 
-#include <gsl/gsl_errno.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,7 +229,6 @@ sf_status sf_theory_rates_solver_set(sf_context *ctx, sf_theory_rates_solver *s,
         return sf_fail(ctx, SF_ERR_ARG,
                        "theory: solver made for %d populations, network has %d", s->cap,
                        net->n_pop);
-    gsl_set_error_handler_off();
     int n = net->n_pop;
     s->net = net;
     for (int a = 0; a < n; ++a) {

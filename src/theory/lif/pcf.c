@@ -52,7 +52,6 @@ sf_theory_workspace *sf_theory_workspace_create(int n_pop)
     sf_theory_workspace *ws = calloc(1, sizeof *ws);
     if (!ws)
         return NULL;
-    gsl_set_error_handler_off();
     ws->n_pop = n_pop;
     ws->q_limit = 512;
     ws->qw_outer = gsl_integration_workspace_alloc(ws->q_limit);
@@ -326,7 +325,6 @@ sf_status sf_theory_pcf_u(sf_context *ctx, double complex a, double x, sf_theory
     if (!isfinite(creal(a)) || !isfinite(cimag(a)) || !isfinite(x))
         return sf_fail(ctx, SF_ERR_ARG, "pcf: a = %g%+gi, x = %g must be finite",
                        creal(a), cimag(a), x);
-    gsl_set_error_handler_off();
     double complex b = a + 0.5;
     /* U(a,0) = sqrt(pi) / (2^{a/2+1/4} Gamma(3/4 + a/2)),
      * U'(a,0)/U(a,0) = -sqrt(2) Gamma(3/4 + a/2)/Gamma(1/4 + a/2) */
@@ -337,7 +335,7 @@ sf_status sf_theory_pcf_u(sf_context *ctx, double complex a, double x, sf_theory
                        "pcf: U(a, 0) = 0 for a = %g%+gi (pole of Gamma(3/4 + a/2))",
                        creal(a), cimag(a));
     double complex lng3 = lr3.val + I * ar3.val;
-    double complex logU0 = 0.5 * log(SF_PI) - (0.5 * a + 0.25) * log(2.0) - lng3;
+    double complex logU0 = 0.5 * log(M_PI) - (0.5 * a + 0.25) * log(2.0) - lng3;
     double complex r0;
     if (gsl_sf_lngamma_complex_e(creal(g1), cimag(g1), &lr1, &ar1) != GSL_SUCCESS)
         r0 = 0.0; /* Gamma(1/4 + a/2) infinite: U'(a,0) = 0 */

@@ -32,7 +32,7 @@
 double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean,
                                          double sd, double f)
 {
-    double w = 2e-3 * SF_PI * f; /* rad/ms */
+    double w = 2e-3 * M_PI * f; /* rad/ms */
     double complex phase = cexp(-I * w * mean);
     if (dist == SF_THEORY_DELAY_NONE || sd <= 0)
         return phase;
@@ -294,11 +294,11 @@ sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_netwo
         if (k == 0) {
             /* det(1 - M(0)) is real, so its continuous phase at omega = 0 is
              * the multiple of pi nearest to the first grid point's */
-            phase0 = SF_PI * nearbyint(arg / SF_PI);
+            phase0 = M_PI * nearbyint(arg / M_PI);
             phase = arg;
         } else {
             double d = arg - arg_prev;
-            d -= 2.0 * SF_PI * floor((d + SF_PI) / (2.0 * SF_PI)); /* into [-pi, pi) */
+            d -= 2.0 * M_PI * floor((d + M_PI) / (2.0 * M_PI)); /* into [-pi, pi) */
             phase += d;
         }
         arg_prev = arg;
@@ -321,7 +321,7 @@ sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_netwo
     }
     /* from the last grid point to infinity, where det -> 1 (arg 0) */
     phase += -arg_prev;
-    out->winding = (phase - phase0) / SF_PI;
+    out->winding = (phase - phase0) / M_PI;
     double z = -out->winding;
     out->n_unstable = z > 0.5 ? (int)lround(z) : 0;
     return SF_OK;

@@ -319,7 +319,7 @@ static void build_conn(const sf_theory_linear_net *net, double f, double complex
                        double complex *h)
 {
     size_t n = (size_t)net->n;
-    double omega = 2 * SF_CORR_PI * f;
+    double omega = 2 * M_PI * f;
     for (size_t a = 0; a < n; ++a) {
         double complex ha = 1.0 / (1.0 + I * omega * net->tau[a] * SF_MS);
         if (h)
