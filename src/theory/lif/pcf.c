@@ -60,12 +60,11 @@ sf_theory_workspace *sf_theory_workspace_create(int n_pop)
     size_t n = (size_t)(n_pop > 0 ? n_pop : 1);
     ws->m1 = malloc(n * n * sizeof *ws->m1);
     ws->m2 = malloc(n * n * sizeof *ws->m2);
-    ws->m3 = malloc(n * n * sizeof *ws->m3);
+    ws->w = malloc(n * n * sizeof *ws->w);
     ws->v1 = malloc(n * sizeof *ws->v1);
-    ws->v2 = malloc(n * sizeof *ws->v2);
-    ws->ipiv = malloc(n * sizeof *ws->ipiv);
-    if (!ws->qw_outer || !ws->qw_inner || !ws->gl || !ws->m1 || !ws->m2 || !ws->m3 || !ws->v1
-        || !ws->v2 || !ws->ipiv) {
+    ws->used = malloc(n * sizeof *ws->used);
+    if (!ws->qw_outer || !ws->qw_inner || !ws->gl || !ws->m1 || !ws->m2 || !ws->w || !ws->v1
+        || !ws->used || sf_lr_ws_init(&ws->lr, n_pop) != SF_OK) {
         sf_theory_workspace_destroy(ws);
         return NULL;
     }
@@ -84,10 +83,10 @@ void sf_theory_workspace_destroy(sf_theory_workspace *ws)
         gsl_integration_glfixed_table_free(ws->gl);
     free(ws->m1);
     free(ws->m2);
-    free(ws->m3);
+    free(ws->w);
     free(ws->v1);
-    free(ws->v2);
-    free(ws->ipiv);
+    free(ws->used);
+    sf_lr_ws_free(&ws->lr);
     free(ws);
 }
 
