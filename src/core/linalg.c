@@ -3,7 +3,9 @@
  *
  * Invariant: row-major storage; the pivot of each column is the entry of
  * largest |re| + |im| on or below the diagonal (as LAPACK's izamax), and a
- * pivot at most n eps max|A_ij| marks the matrix as singular.
+ * pivot at most n eps max|A_ij| marks the matrix as singular. The factors
+ * keep 1 / U_kk on the diagonal, so that the solves multiply (one complex
+ * division per column, in the factorisation).
  */
 #include "core/linalg.h"
 
@@ -19,8 +21,11 @@ int sf_linalg_lu(int n, double complex *A, int *piv)
 {
     size_t un = (size_t)n;
     double amax = 0;
-    for (size_t i = 0; i < un * un; ++i)
-        amax = fmax(amax, cabs1(A[i]));
+    for (size_t i = 0; i < un * un; ++i) {
+        double v = cabs1(A[i]);
+        if (v > amax)
+            amax = v;
+    }
     double tiny = (double)n * DBL_EPSILON * amax;
     int info = 0;
     for (size_t k = 0; k < un; ++k) {
@@ -45,6 +50,7 @@ int sf_linalg_lu(int n, double complex *A, int *piv)
         if (best == 0 || !isfinite(best))
             continue;
         double complex inv = 1.0 / A[k * un + k];
+        A[k * un + k] = inv;
         for (size_t i = k + 1; i < un; ++i) {
             double complex l = A[i * un + k] * inv;
             A[i * un + k] = l;
@@ -85,7 +91,7 @@ void sf_linalg_lu_solve(int n, const double complex *LU, const int *piv, double 
                 for (size_t j = 0; j < ur; ++j)
                     B[i * ur + j] -= u * B[k * ur + j];
         }
-        double complex inv = 1.0 / LU[i * un + i];
+        double complex inv = LU[i * un + i];
         for (size_t j = 0; j < ur; ++j)
             B[i * ur + j] *= inv;
     }
@@ -93,13 +99,17 @@ void sf_linalg_lu_solve(int n, const double complex *LU, const int *piv, double 
 
 double complex sf_linalg_lu_det(int n, const double complex *LU, const int *piv)
 {
-    double complex det = 1.0;
+    double complex inv_det = 1.0;   /* the factors hold 1 / U_kk */
+    double sign = 1.0;
     for (int k = 0; k < n; ++k) {
-        det *= LU[(size_t)k * (size_t)n + (size_t)k];
+        double complex d = LU[(size_t)k * (size_t)n + (size_t)k];
+        if (d == 0)
+            return 0;
+        inv_det *= d;
         if (piv[k] != k)
-            det = -det;
+            sign = -sign;
     }
-    return det;
+    return sign / inv_det;
 }
 
 sf_status sf_linalg_solve(sf_context *ctx, int n, double complex *A, double complex *B, int nrhs,

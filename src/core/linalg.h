@@ -20,8 +20,9 @@
 #include <complex.h>
 
 /* LU factorisation P A = L U of the n x n matrix A in place: L (unit lower
- * triangle, below the diagonal) and U (on and above it); piv[k] is the row
- * exchanged with row k at step k. Returns 0, or k + 1 for the first column k
+ * triangle, below the diagonal), U above the diagonal and 1 / U_kk on it
+ * (0 where U_kk is exactly 0); piv[k] is the row exchanged with row k at
+ * step k. Returns 0, or k + 1 for the first column k
  * whose pivot is zero to working precision (A singular). The factorisation is
  * completed in either case (a pivot that is exactly zero is skipped), so that
  * sf_linalg_lu_det stays meaningful. n >= 1. */

@@ -348,27 +348,26 @@ static sf_status spectrum_at(sf_context *ctx, const sf_theory_linear_net *net,
             Dn[a * n + b] = cls == SF_THEORY_NOISE_INPUT
                                 ? hp[a] * net->D[a * n + b] * conj(hp[b])
                                 : (double complex)net->D[a * n + b];
-    sf_status st = sf_lr_spectrum(ctx, &ws->lr, net->n, ws->zM, Dn, f, C);
+    sf_status st = sf_lr_factor(ctx, &ws->lr, net->n, ws->zM, f);
     if (st != SF_OK)
         return st;
-    if (echo || corr_in) {
-        /* Q = M P (into zA), QD = Q Dn (into T), echo = QD + QD^H,
-         * corr_in = QD Q^H. */
-        double complex *P = ws->zP, *T = ws->zB, *M = ws->zM, *Q = ws->zA;
-        sf_lr_propagator(&ws->lr, P);
+    /* C = P Dn P^H, P = (1 - M)^-1, and X = P Dn for the split */
+    bool split = echo || corr_in;
+    double complex *X = ws->zP;
+    sf_lr_cov(&ws->lr, Dn, C, split ? X : NULL);
+    if (split) {
+        /* echo = M X + (M X)^H, corr_in = M P Dn P^H M^H = M C M^H;
+         * T = M X (zB), U = M C (zA). */
+        double complex *T = ws->zB, *U = ws->zA, *M = ws->zM;
         for (size_t a = 0; a < n; ++a)
             for (size_t b = 0; b < n; ++b) {
-                double complex s = 0;
-                for (size_t c = 0; c < n; ++c)
-                    s += M[a * n + c] * P[c * n + b];
-                Q[a * n + b] = s;
-            }
-        for (size_t a = 0; a < n; ++a)
-            for (size_t b = 0; b < n; ++b) {
-                double complex s = 0;
-                for (size_t c = 0; c < n; ++c)
-                    s += Q[a * n + c] * Dn[c * n + b];
+                double complex s = 0, u = 0;
+                for (size_t c = 0; c < n; ++c) {
+                    s += M[a * n + c] * X[c * n + b];
+                    u += M[a * n + c] * C[c * n + b];
+                }
                 T[a * n + b] = s;
+                U[a * n + b] = u;
             }
         if (echo)
             for (size_t a = 0; a < n; ++a)
@@ -379,7 +378,7 @@ static sf_status spectrum_at(sf_context *ctx, const sf_theory_linear_net *net,
                 for (size_t b = 0; b < n; ++b) {
                     double complex s = 0;
                     for (size_t c = 0; c < n; ++c)
-                        s += T[a * n + c] * conj(Q[b * n + c]);
+                        s += U[a * n + c] * conj(M[b * n + c]);
                     corr_in[a * n + b] = s;
                 }
     }

@@ -51,11 +51,15 @@ void sf_lr_conn(int n, const double complex *g, const double *W, const double co
                 double complex *M)
 {
     size_t un = (size_t)n;
-    for (size_t a = 0; a < un; ++a)
-        for (size_t b = 0; b < un; ++b) {
-            size_t i = a * un + b;
-            M[i] = E ? g[a] * W[i] * E[i] : g[a] * W[i];
-        }
+    for (size_t a = 0; a < un; ++a) {
+        size_t r = a * un;
+        if (E)
+            for (size_t b = 0; b < un; ++b)
+                M[r + b] = g[a] * W[r + b] * E[r + b];
+        else
+            for (size_t b = 0; b < un; ++b)
+                M[r + b] = g[a] * W[r + b];
+    }
 }
 
 /* Factors ws->lu (holding 1 - M) in place. */
@@ -95,15 +99,6 @@ void sf_lr_apply(const sf_lr_ws *ws, double complex *B, int nrhs)
     sf_linalg_lu_solve(ws->n, ws->lu, ws->piv, B, nrhs);
 }
 
-void sf_lr_propagator(const sf_lr_ws *ws, double complex *P)
-{
-    size_t un = (size_t)ws->n;
-    for (size_t a = 0; a < un; ++a)
-        for (size_t b = 0; b < un; ++b)
-            P[a * un + b] = a == b ? 1.0 : 0.0;
-    sf_lr_apply(ws, P, ws->n);
-}
-
 /* In place: X <- X^H (square). */
 static void conj_transpose(size_t n, double complex *X)
 {
@@ -130,12 +125,15 @@ static void hermitian_part(size_t n, double complex *C)
     }
 }
 
-void sf_lr_cov(const sf_lr_ws *ws, const double complex *D, double complex *C)
+void sf_lr_cov(const sf_lr_ws *ws, const double complex *D, double complex *C,
+               double complex *X)
 {
     size_t un = (size_t)ws->n;
     if (C != D)
         memcpy(C, D, un * un * sizeof *C);
     sf_lr_apply(ws, C, ws->n);   /* X = A^-1 D     */
+    if (X)
+        memcpy(X, C, un * un * sizeof *X);
     conj_transpose(un, C);       /* X^H = D A^-H   */
     sf_lr_apply(ws, C, ws->n);   /* A^-1 D A^-H    */
     hermitian_part(un, C);
@@ -146,7 +144,7 @@ sf_status sf_lr_spectrum(sf_context *ctx, sf_lr_ws *ws, int n, const double comp
 {
     sf_status st = sf_lr_factor(ctx, ws, n, M, f);
     if (st == SF_OK)
-        sf_lr_cov(ws, D, C);
+        sf_lr_cov(ws, D, C, NULL);
     return st;
 }
 
@@ -195,7 +193,7 @@ sf_status sf_lr_cov_real(sf_context *ctx, sf_lr_ws *ws, int n, const double *W, 
     size_t nn = (size_t)n * (size_t)n;
     for (size_t i = 0; i < nn; ++i)
         ws->x[i] = D[i];
-    sf_lr_cov(ws, ws->x, ws->x);
+    sf_lr_cov(ws, ws->x, ws->x, NULL);
     for (size_t i = 0; i < nn; ++i)
         C[i] = creal(ws->x[i]);
     return SF_OK;

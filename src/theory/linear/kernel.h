@@ -15,8 +15,8 @@
  * Invariant: matrices are row-major n x n, n <= ws->n_max; the workspace is
  * created once per workspace of a family (or per call for one-shot real
  * solves) and nothing here allocates per frequency. sf_lr_factor leaves the
- * LU factors of 1 - M in the workspace; sf_lr_det, sf_lr_apply,
- * sf_lr_propagator and sf_lr_cov use the latest factors.
+ * LU factors of 1 - M in the workspace; sf_lr_det, sf_lr_apply and
+ * sf_lr_cov use the latest factors.
  */
 #ifndef SF_THEORY_LINEAR_KERNEL_H
 #define SF_THEORY_LINEAR_KERNEL_H
@@ -54,15 +54,14 @@ sf_status sf_lr_factor(sf_context *ctx, sf_lr_ws *ws, int n, const double comple
 /* det(1 - M) of the latest factors. */
 double complex sf_lr_det(const sf_lr_ws *ws);
 
-/* B <- (1 - M)^-1 B, B n x nrhs row-major. */
+/* B <- (1 - M)^-1 B, B n x nrhs row-major (B = 1 gives the propagator). */
 void sf_lr_apply(const sf_lr_ws *ws, double complex *B, int nrhs);
 
-/* P = (1 - M)^-1, n x n. */
-void sf_lr_propagator(const sf_lr_ws *ws, double complex *P);
-
 /* C = (1 - M)^-1 D (1 - M)^-H for Hermitian D (n x n); C is made exactly
- * Hermitian (real diagonal). C may alias D. */
-void sf_lr_cov(const sf_lr_ws *ws, const double complex *D, double complex *C);
+ * Hermitian (real diagonal). C may alias D. X (optional, NULL: not filled)
+ * receives the intermediate (1 - M)^-1 D, the response to the noise. */
+void sf_lr_cov(const sf_lr_ws *ws, const double complex *D, double complex *C,
+               double complex *X);
 
 /* sf_lr_factor and sf_lr_cov in one call: the cross-spectral matrix at f. */
 sf_status sf_lr_spectrum(sf_context *ctx, sf_lr_ws *ws, int n, const double complex *M,
