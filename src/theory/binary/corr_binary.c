@@ -24,13 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SQRT2 1.41421356237309504880168872420969808
 #define INV_SQRT_2PI 0.398942280401432677939946059934381868
 
 double sf_theory_binary_gain(double mu, double sigma, double theta)
 {
     if (sigma > 0)
-        return 0.5 * erfc(-(mu - theta) / (SQRT2 * sigma));
+        return 0.5 * erfc(-(mu - theta) / (M_SQRT2 * sigma));
     return mu > theta ? 1.0 : (mu < theta ? 0.0 : 0.5);
 }
 
