@@ -23,6 +23,9 @@
 struct sf_model_builder {
     char *label;               /* "<name> (builder)", used in messages  */
     struct fy_document *doc;
+    char **sets;               /* "path=value" texts of sf_model_builder_set:
+                                  the document's values point into them  */
+    int n_sets;
     bool finished;
 };
 
@@ -161,6 +164,9 @@ void sf_model_builder_destroy(sf_model_builder *b)
         return;
     if (b->doc)
         fy_document_destroy(b->doc);
+    for (int i = 0; i < b->n_sets; i++)
+        free(b->sets[i]);
+    free(b->sets);
     free(b->label);
     free(b);
 }
@@ -173,13 +179,16 @@ sf_status sf_model_builder_set(sf_context *ctx, sf_model_builder *b, const char 
     if (st)
         return st;
     size_t len = strlen(path) + strlen(value) + 2;
-    char *set = malloc(len);
-    if (!set)
+    char *set = malloc(len), **sets = realloc(b->sets, sizeof *sets * (size_t)(b->n_sets + 1));
+    if (sets)
+        b->sets = sets;
+    if (!set || !sets) {
+        free(set);
         return nomem(ctx, call);
+    }
     snprintf(set, len, "%s=%s", path, value);
-    st = sf_model_document_set(ctx, b->doc, b->label, call, set);
-    free(set);
-    return st;
+    b->sets[b->n_sets++] = set; /* kept: libfyaml reads the value in place */
+    return sf_model_document_set(ctx, b->doc, b->label, call, set);
 }
 
 sf_status sf_model_builder_set_number(sf_context *ctx, sf_model_builder *b, const char *path,
