@@ -7,10 +7,10 @@ PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
-# The library's version (keep in step with SF_VERSION_* in core.h, which
-# tests/cli/test_install.sh checks); the SONAME carries the major number.
-VERSION := 0.1.0
-SOMAJOR := 0
+# The library's version, read from SF_VERSION_* in core.h (the one place it
+# is written); the SONAME carries the major number.
+VERSION := $(shell sed -n 's/^\#define SF_VERSION_STRING "\(.*\)"/\1/p' include/spikefield/core.h)
+SOMAJOR := $(shell sed -n 's/^\#define SF_VERSION_MAJOR //p' include/spikefield/core.h)
 PKGS    := gsl fftw3 hdf5 libfyaml libcerf lapacke openblas
 OPT     ?= -O3 $(shell grep -q avx2 /proc/cpuinfo && echo -march=x86-64-v3 || echo -march=x86-64-v2) -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror=incompatible-pointer-types -Werror=implicit-function-declaration -Wno-unused-parameter -Wno-format-truncation

@@ -289,13 +289,15 @@ static sf_status add_listed(sf_context *ctx, sf_model_builder *b, const char *ca
     sf_status st = check(ctx, b, call, "name", name, list, n > 0 ? (const void *)pops : "", NULL);
     if (st)
         return st;
+    if (n < 0)
+        return sf_fail(ctx, SF_ERR_ARG, "%s: the number of %s is negative (%d)", call, list, n);
     for (int i = 0; i < n; i++)
         if (!pops[i])
             return sf_fail(ctx, SF_ERR_ARG, "%s: %s[%d] is NULL", call, list, i);
     if ((st = new_entry(ctx, b, call, sec, what, name, e)))
         return st;
     if (put(b, *e, "kind", scalar(b, kind)) ||
-        ((n > 0 || need_list) && put(b, *e, list, names(b, pops, n < 0 ? 0 : n))))
+        ((n > 0 || need_list) && put(b, *e, list, names(b, pops, n))))
         return nomem(ctx, call);
     return SF_OK;
 }

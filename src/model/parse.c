@@ -1,4 +1,5 @@
-/* Model files: YAML (libfyaml) -> validated sf_model.
+/* Model files: YAML (libfyaml) -> validated sf_model. Documents assembled
+ * by the builder (src/model/builder.c) take the same path (document.h).
  *
  * Invariant: every error names FILE:LINE:COLUMN, the dotted key path and what
  * was expected, and leaves *out NULL; the model returned is complete and
@@ -22,7 +23,8 @@ typedef struct {
     const char *file;
     struct fy_document *doc;
     bool no_positions;            /* built by calls: no lines to point at  */
-    const char *set_label;        /* "--set", or the builder call          */
+    const char *set_label;        /* apply_set's messages: "--set", or the
+                                     builder call                          */
     int n_set;
     struct fy_node *set_node[64]; /* values that came from --set ...       */
     const char *set_text[64];     /* ... and the option that gave them     */
@@ -60,8 +62,7 @@ static sf_status fail_at(parser *P, const cursor *c, sf_status code, const char 
     va_end(ap);
     for (int i = 0; i < P->n_set; i++)
         if (c->where && c->where == P->set_node[i])
-            return sf_fail(P->ctx, code, "%s %s: %s: %s", P->set_label, P->set_text[i], c->path,
-                           msg);
+            return sf_fail(P->ctx, code, "--set %s: %s: %s", P->set_text[i], c->path, msg);
     int line, col;
     node_pos(c->where, &line, &col);
     if (line > 0 && !P->no_positions)
@@ -882,24 +883,27 @@ static sf_status apply_set(parser *P, const char *set)
     while (tok) {
         char *next = strtok_r(NULL, ".", &save);
         if (!node || !fy_node_is_mapping(node))
-            return sf_fail(P->ctx, SF_ERR_ARG, "%s %.*s: '%s' is not a mapping in %s", P->set_label, (int)plen,
-                           set, walked[0] ? walked : "the model", P->file);
+            return sf_fail(P->ctx, SF_ERR_ARG, "%s %.*s: '%s' is not a mapping in %s", P->set_label,
+                           (int)plen, set, walked[0] ? walked : "the model", P->file);
         struct fy_node_pair *pr = fy_node_mapping_lookup_pair_by_string(node, tok, FY_NT);
         if (!next) {
             struct fy_node *val = fy_node_build_from_string(P->doc, eq + 1, FY_NT);
             if (!val)
-                return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot parse the value '%s'", P->set_label, set, eq + 1);
+                return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot parse the value '%s'", P->set_label,
+                               set, eq + 1);
             if (P->n_set < 64) {
                 P->set_node[P->n_set] = val;
                 P->set_text[P->n_set++] = set;
             }
             if (pr) {
                 if (fy_node_pair_set_value(pr, val) != 0)
-                    return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot set the value", P->set_label, set);
+                    return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot set the value", P->set_label,
+                                   set);
             } else {
                 struct fy_node *key = fy_node_create_scalar_copy(P->doc, tok, FY_NT);
                 if (!key || fy_node_mapping_append(node, key, val) != 0)
-                    return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot add the key", P->set_label, set);
+                    return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot add the key", P->set_label,
+                                   set);
                 if (P->n_set < 64) {
                     P->set_node[P->n_set] = key;
                     P->set_text[P->n_set++] = set;

@@ -17,20 +17,26 @@ fail() { echo "FAIL: $*"; exit 1; }
 mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s BUILD="$B" "$@" > "$T/make.log" 2>&1 ||
        { cat "$T/make.log"; fail "make $*"; }; }
 
+# the version as the headers say it
+hv=$(sed -n 's/^#define SF_VERSION_STRING "\(.*\)"/\1/p' include/spikefield/core.h)
+major=$(sed -n 's/^#define SF_VERSION_MAJOR //p' include/spikefield/core.h)
+[ "$hv" = "$(sed -n 's/^#define SF_VERSION_MAJOR //p; s/^#define SF_VERSION_MINOR //p; s/^#define SF_VERSION_PATCH //p' \
+        include/spikefield/core.h | paste -sd.)" ] || fail "SF_VERSION_STRING $hv != MAJOR.MINOR.PATCH"
+
 mk install PREFIX="$P"
-for f in lib/libspikefield.so.0.1.0 lib/libspikefield.a lib/pkgconfig/spikefield.pc bin/spikefield \
+for f in lib/libspikefield.so.$hv lib/libspikefield.a lib/pkgconfig/spikefield.pc bin/spikefield \
          include/spikefield/spikefield.h include/spikefield/core.h include/spikefield/model.h \
          include/spikefield/network.h include/spikefield/analysis.h include/spikefield/predict.h \
          include/spikefield/compare.h; do
   [ -f "$P/$f" ] || fail "not installed: $f"
 done
-[ "$(readlink "$P/lib/libspikefield.so.0")" = libspikefield.so.0.1.0 ] || fail "link libspikefield.so.0"
-[ "$(readlink "$P/lib/libspikefield.so")" = libspikefield.so.0 ] || fail "link libspikefield.so"
-readelf -d "$P/lib/libspikefield.so.0.1.0" | grep -q 'SONAME.*\[libspikefield\.so\.0\]' || fail "SONAME"
+[ "$(readlink "$P/lib/libspikefield.so.$major")" = "libspikefield.so.$hv" ] || fail "link libspikefield.so.$major"
+[ "$(readlink "$P/lib/libspikefield.so")" = "libspikefield.so.$major" ] || fail "link libspikefield.so"
+readelf -d "$P/lib/libspikefield.so.$hv" | grep -q "SONAME.*\[libspikefield\.so\.$major\]" || fail "SONAME"
 
 # versions agree: header macros, pkg-config, the installed command
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
-hv=$(sed -n 's/^#define SF_VERSION_STRING "\(.*\)"/\1/p' "$P/include/spikefield/core.h")
+cmp -s include/spikefield/core.h "$P/include/spikefield/core.h" || fail "installed core.h differs"
 [ -n "$hv" ] && [ "$(pkg-config --modversion spikefield)" = "$hv" ] || fail "pkg-config version != header $hv"
 [ "$("$P/bin/spikefield" --version)" = "spikefield $hv" ] || fail "spikefield --version"
 pkg-config --cflags spikefield | grep -q -- "-I$P/include" || fail "Cflags: $(pkg-config --cflags spikefield)"
@@ -44,7 +50,7 @@ $CC -std=c11 -Wall -Wextra -Werror brunel_builder.c $(pkg-config --cflags --libs
   fail "compiling brunel_builder.c"
 $CC -std=c11 -Wall -Wextra -Werror load_model.c $(pkg-config --cflags --libs spikefield) -o lm ||
   fail "compiling load_model.c"
-LD_LIBRARY_PATH="$P/lib" ldd ./bb | grep -q "$P/lib/libspikefield.so.0" || fail "bb does not use the installed library"
+LD_LIBRARY_PATH="$P/lib" ldd ./bb | grep -q "$P/lib/libspikefield.so.$major" || fail "bb does not use the installed library"
 # static: the archive plus what Requires.private / Libs.private name
 $CC -std=c11 brunel_builder.c $(pkg-config --cflags spikefield) "$P/lib/libspikefield.a" \
   $(pkg-config --static --libs spikefield | sed 's/-lspikefield//') -o bb_static || fail "static link"
@@ -87,7 +93,7 @@ PY
 
 # DESTDIR stages the same tree under a root; the .pc names the final PREFIX
 mk install DESTDIR="$T/stage" PREFIX=/opt/sf
-[ -f "$T/stage/opt/sf/lib/libspikefield.so.0.1.0" ] && [ -f "$T/stage/opt/sf/bin/spikefield" ] &&
+[ -f "$T/stage/opt/sf/lib/libspikefield.so.$hv" ] && [ -f "$T/stage/opt/sf/bin/spikefield" ] &&
   [ -f "$T/stage/opt/sf/include/spikefield/spikefield.h" ] || fail "DESTDIR install"
 grep -q '^prefix=/opt/sf$' "$T/stage/opt/sf/lib/pkgconfig/spikefield.pc" || fail "DESTDIR .pc prefix"
 echo "ok: DESTDIR staging"

@@ -615,6 +615,10 @@ static void test_builder_call_errors(void **state)
     assert_int_equal(sf_model_builder_add_spike_recorder(ctx, b, "s2", holes, 2), SF_ERR_ARG);
     assert_msg(ctx, "sf_model_builder_add_spike_recorder: populations[1] is NULL");
     assert_int_equal(sf_model_builder_add_voltmeter(ctx, NULL, "v", holes, 1, 1, NULL, NAN), SF_ERR_ARG);
+    assert_int_equal(sf_model_builder_add_voltmeter(ctx, b, "v", holes, -1, 1, NULL, NAN), SF_ERR_ARG);
+    assert_msg(ctx, "sf_model_builder_add_voltmeter: the number of populations is negative (-1)");
+    assert_int_equal(sf_model_builder_add_dc_input(ctx, b, "d", holes, -2, 10), SF_ERR_ARG);
+    assert_msg(ctx, "the number of targets is negative (-2)");
     assert_int_equal(sf_model_builder_finish(ctx, b, NULL), SF_ERR_ARG);
     assert_msg(ctx, "sf_model_builder_finish: out is NULL");
     sf_model *m = (sf_model *)&m;
