@@ -59,23 +59,23 @@ typedef struct {
 /* Mean firing rate per neuron in Hz (count in window / T, averaged over all
  * n_neurons neurons) and its standard error over neurons. */
 SF_API sf_status sf_analysis_rate(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                           double t_stop_ms, double *rate_Hz, double *rate_sem);
+                                  double t_stop_ms, double *rate_Hz, double *rate_sem);
 
 /* Coefficient of variation of the inter-spike intervals: per neuron
  * CV_i = s_i / mean_i over the ISIs between its spikes in the window (s_i with
  * n-1 normalisation), averaged over the n_cv neurons with >= 3 spikes in the
  * window; cv_sem is the standard error of that average. */
 SF_API sf_status sf_analysis_cv_isi(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                             double t_stop_ms, double *cv, double *cv_sem,
-                             size_t *n_cv);
+                                    double t_stop_ms, double *cv, double *cv_sem,
+                                    size_t *n_cv);
 
 /* Fano factor of spike counts in bins of bin_ms: per neuron
  * F_i = var_i / mean_i over its counts in the window's B >= 2 full bins (var
  * with B-1 normalisation), averaged over the n_fano neurons with a nonzero
  * mean count; fano_sem is the standard error of that average. */
 SF_API sf_status sf_analysis_fano(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                           double t_stop_ms, double bin_ms, double *fano,
-                           double *fano_sem, size_t *n_fano);
+                                  double t_stop_ms, double bin_ms, double *fano,
+                                  double *fano_sem, size_t *n_fano);
 
 /* Pearson correlation coefficient of the spike counts of two neurons in the
  * window's B >= 2 full bins of bin_ms, averaged over min(n_pairs, n(n-1)/2)
@@ -88,23 +88,23 @@ SF_API sf_status sf_analysis_fano(sf_context *ctx, const sf_spikes *sp, double t
  * are processed by OpenMP threads; the result does not depend on their
  * number. */
 SF_API sf_status sf_analysis_corr(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                           double t_stop_ms, double bin_ms, size_t n_pairs,
-                           uint64_t seed, double *corr, double *corr_sem,
-                           size_t *n_used, size_t *n_skipped);
+                                  double t_stop_ms, double bin_ms, size_t n_pairs,
+                                  uint64_t seed, double *corr, double *corr_sem,
+                                  size_t *n_used, size_t *n_skipped);
 
 /* Population rate histogram: rate_Hz[b] = (spikes in bin b) / (n_neurons *
  * bin_ms / 1000) for the window's full bins b = 0..nbins-1 (nbins >= 1).
  * *nbins (not NULL) receives the number of bins. rate_Hz == NULL only queries
  * *nbins; otherwise capacity must be >= *nbins (else SF_ERR_ARG). */
 SF_API sf_status sf_analysis_pop_rate(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                               double t_stop_ms, double bin_ms, double *rate_Hz,
-                               size_t capacity, size_t *nbins);
+                                      double t_stop_ms, double bin_ms, double *rate_Hz,
+                                      size_t capacity, size_t *nbins);
 
 /* Same, into an array allocated here: *rate_Hz is owned by the caller and
  * freed with sf_analysis_free; it is NULL after a failure. */
 SF_API sf_status sf_analysis_pop_rate_alloc(sf_context *ctx, const sf_spikes *sp,
-                                     double t_start_ms, double t_stop_ms, double bin_ms,
-                                     double **rate_Hz, size_t *nbins);
+                                            double t_start_ms, double t_stop_ms, double bin_ms,
+                                            double **rate_Hz, size_t *nbins);
 
 /* Frees an array returned by an sf_analysis_*_alloc function. NULL is a no-op. */
 SF_API void sf_analysis_free(void *p);
@@ -121,8 +121,8 @@ typedef struct {
 } sf_pop_stats;
 
 SF_API sf_status sf_analysis_population(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                                 double t_stop_ms, double bin_ms, size_t n_pairs,
-                                 uint64_t seed, sf_pop_stats *out);
+                                        double t_stop_ms, double bin_ms, size_t n_pairs,
+                                        uint64_t seed, sf_pop_stats *out);
 
 /* ---------------------------------------------------------------------------
  * Spectra and covariance functions of the population-averaged activity
@@ -162,7 +162,7 @@ typedef enum {
  * with other FFTW planning in the process. Executing is safe concurrently on
  * different plans; one plan is used by one thread at a time. */
 SF_API sf_status sf_analysis_spectrum_plan_create(sf_context *ctx, uint32_t n_neurons,
-                                           size_t seg_bins, sf_spectrum_plan **plan);
+                                                  size_t seg_bins, sf_spectrum_plan **plan);
 SF_API void sf_analysis_spectrum_plan_destroy(sf_spectrum_plan *plan);
 
 /* Estimates the spectra and covariance functions of sp (sp->n_neurons must be
@@ -172,8 +172,8 @@ SF_API void sf_analysis_spectrum_plan_destroy(sf_spectrum_plan *plan);
  * n_segments may be NULL. Allocates only when a segment holds more spikes
  * than any segment before on this plan. */
 SF_API sf_status sf_analysis_spectrum(sf_context *ctx, sf_spectrum_plan *plan, const sf_spikes *sp,
-                               double t_start_ms, double t_stop_ms, double bin_ms,
-                               double *out, size_t *n_segments);
+                                      double t_start_ms, double t_stop_ms, double bin_ms,
+                                      double *out, size_t *n_segments);
 
 /* ===========================================================================
  * Population-resolved covariances (src/analysis/popcov.c; the estimators are
@@ -222,8 +222,8 @@ typedef struct {
  * bins. One pass over the spikes of each population (two for a == b);
  * memory 8 bytes per bin and population and (a == b) 20 bytes per neuron. */
 SF_API sf_status sf_analysis_count_cov(sf_context *ctx, const sf_spikes *a, const sf_spikes *b,
-                                double t_start_ms, double t_stop_ms, double bin_ms,
-                                size_t n_segments, sf_pop_cov *out);
+                                       double t_start_ms, double t_stop_ms, double bin_ms,
+                                       size_t n_segments, sf_pop_cov *out);
 
 /* A continuous signal of one population, borrowed: the population average
  * of the neurons' signals x_i sampled every dt_ms, plus (optionally) the
@@ -248,16 +248,16 @@ typedef struct {
  * with m_i neuron i's fraction of up-samples (the exact time variance of a
  * 0/1 signal on those samples). O(spikes + n_neurons). */
 SF_API sf_status sf_analysis_binary_signal(sf_context *ctx, const sf_spikes *transitions,
-                                    const uint8_t *initial, double t_start_ms,
-                                    double t_stop_ms, double dt_ms, double *mean,
-                                    size_t capacity, size_t *n_samples, double *var_single);
+                                           const uint8_t *initial, double t_start_ms,
+                                           double t_stop_ms, double dt_ms, double *mean,
+                                           size_t capacity, size_t *n_samples, double *var_single);
 
 /* Traces of n_nodes neurons (a voltmeter recording: data[t * n_nodes + j],
  * t < n_times): mean[t] = (1/n_nodes) sum_j data[t * n_nodes + j] (caller
  * array of n_times), var_single (optional) = (1/n_nodes) sum_j of the time
  * variance of neuron j (1/n_times normalisation, as for the covariances). */
 SF_API sf_status sf_analysis_trace_signal(sf_context *ctx, const float *data, size_t n_times,
-                                   uint32_t n_nodes, double *mean, double *var_single);
+                                          uint32_t n_nodes, double *mean, double *var_single);
 
 /* Zero-lag covariance of two signals (same n_samples and dt_ms; b == NULL
  * or b == a: the same population), segments as sf_analysis_count_cov over
@@ -265,7 +265,7 @@ SF_API sf_status sf_analysis_trace_signal(sf_context *ctx, const float *data, si
  * unknown) as the same constant in every segment, so the SEs of cross and
  * auto carry only the fluctuation of Var(A). */
 SF_API sf_status sf_analysis_signal_cov(sf_context *ctx, const sf_signal *a, const sf_signal *b,
-                                 size_t n_segments, sf_pop_cov *out);
+                                        size_t n_segments, sf_pop_cov *out);
 
 /* Cross-spectra and covariance functions between two populations, by FFT of
  * segments of seg_bins (L, even) bins zero-padded to 2L (linear, not
@@ -305,21 +305,21 @@ typedef struct sf_xspectrum_plan sf_xspectrum_plan;
  * sf_spectrum_plan); 0: no split. Memory ~ 100 L bytes (+ the inner plan).
  * FFTW planning: never concurrently with other planning (see
  * sf_analysis_spectrum_plan_create). destroy(NULL) is a no-op. */
-SF_API sf_status sf_analysis_xspectrum_plan_create(sf_context *ctx, size_t seg_bins, uint32_t n_auto,
-                                            sf_xspectrum_plan **plan);
+SF_API sf_status sf_analysis_xspectrum_plan_create(sf_context *ctx, size_t seg_bins,
+                                                   uint32_t n_auto, sf_xspectrum_plan **plan);
 SF_API void sf_analysis_xspectrum_plan_destroy(sf_xspectrum_plan *plan);
 
 /* From spikes, bins of bin_ms over the window (both populations on the same
  * grid). Allocates the binned counts (8 bytes per bin and population) per
  * call. n_segments (optional) receives the segments used; SEs are NaN for 1. */
 SF_API sf_status sf_analysis_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan, const sf_spikes *a,
-                                const sf_spikes *b, double t_start_ms, double t_stop_ms,
-                                double bin_ms, double *out, size_t *n_segments);
+                                       const sf_spikes *b, double t_start_ms, double t_stop_ms,
+                                       double bin_ms, double *out, size_t *n_segments);
 
 /* From signals (same n_samples and dt_ms); Delta = dt. */
 SF_API sf_status sf_analysis_signal_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan,
-                                       const sf_signal *a, const sf_signal *b, double *out,
-                                       size_t *n_segments);
+                                              const sf_signal *a, const sf_signal *b, double *out,
+                                              size_t *n_segments);
 
 /* Cross-spectra and covariance functions of n_pairs sampled neuron pairs
  * (i from a, j from b; i != j when b is NULL or a), averaged over the pairs:
@@ -330,9 +330,9 @@ SF_API sf_status sf_analysis_signal_xspectrum(sf_context *ctx, sf_xspectrum_plan
  * the AUTO/CROSS rows are NaN. *n_used (optional) receives the pairs used.
  * Memory: 8 bytes per spike of a and b. */
 SF_API sf_status sf_analysis_pair_xspectrum(sf_context *ctx, const sf_spikes *a, const sf_spikes *b,
-                                     size_t n_pairs, uint64_t seed, size_t seg_bins,
-                                     double t_start_ms, double t_stop_ms, double bin_ms,
-                                     double *out, size_t *n_used);
+                                            size_t n_pairs, uint64_t seed, size_t seg_bins,
+                                            double t_start_ms, double t_stop_ms, double bin_ms,
+                                            double *out, size_t *n_used);
 
 #ifdef __cplusplus
 }

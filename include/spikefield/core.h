@@ -91,7 +91,7 @@ SF_API void sf_context_clear(sf_context *ctx);
  * callers can write `return sf_fail(ctx, SF_ERR_ARG, "...", ...)`.
  * ctx may be NULL (the message is then dropped). */
 SF_API sf_status sf_fail(sf_context *ctx, sf_status code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+           __attribute__((format(printf, 3, 4)));
 
 /* ---------------------------------------------------------------------------
  * Counter-based random streams (Philox4x32-10, Random123).
@@ -142,9 +142,9 @@ SF_API void sf_philox(const uint32_t key[2], const uint32_t ctr[4], uint32_t out
  * (the value sf_rng_uniform would return first); sf_rng_normals a standard
  * normal by Box-Muller from words 0-1 and 2-3. Vectorised over i. */
 SF_API void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
-                     uint64_t entity0, uint32_t n, double *out);
+                            uint64_t entity0, uint32_t n, double *out);
 SF_API void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
-                    uint64_t entity0, uint32_t n, double *out);
+                           uint64_t entity0, uint32_t n, double *out);
 
 /* Many values of a single stream (seed, purpose, entity), vectorised:
  * sf_rng_uniforms_blocks: out[i] is the uniform of block block0 + i (as in
@@ -152,9 +152,9 @@ SF_API void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, 
  * of the stream, where normal v is element v % 2 of the Box-Muller pair
  * (r cos t, r sin t) of block v / 2. A value depends only on its index. */
 SF_API void sf_rng_uniforms_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
-                            uint64_t block0, uint64_t n, double *out);
+                                   uint64_t block0, uint64_t n, double *out);
 SF_API void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
-                           uint64_t idx0, uint64_t n, double *out);
+                                  uint64_t idx0, uint64_t n, double *out);
 
 /* A gsl_rng backed by a stream, for GSL's samplers (binomial, poisson, ...).
  * The returned pointer is a gsl_rng*; free it with sf_rng_gsl_free. */
