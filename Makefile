@@ -1,20 +1,41 @@
-# spikefield build. `make demo`, `make test`, `make validate`, `make bench`.
+# spikefield build. `make demo`, `make test`, `make validate`, `make bench`,
+# `make install PREFIX=/usr/local [DESTDIR=...]`.
 # Every target first makes sure the Debian packages are installed.
 CC      ?= gcc
 BUILD   ?= build
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR  ?= $(PREFIX)/bin
+# The library's version, read from SF_VERSION_* in core.h (the one place it
+# is written); the SONAME carries the major number.
+VERSION := $(shell sed -n 's/^\#define SF_VERSION_STRING "\(.*\)"/\1/p' include/spikefield/core.h)
+SOMAJOR := $(shell sed -n 's/^\#define SF_VERSION_MAJOR //p' include/spikefield/core.h)
 PKGS    := gsl fftw3 hdf5 libfyaml libcerf lapacke openblas
 OPT     ?= -O3 $(shell grep -q avx2 /proc/cpuinfo && echo -march=x86-64-v3 || echo -march=x86-64-v2) -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror=incompatible-pointer-types -Werror=implicit-function-declaration -Wno-unused-parameter -Wno-format-truncation
-CFLAGS  += -std=c11 -D_GNU_SOURCE -DSF_BUILDING_LIBRARY $(OPT) $(WARN) -fopenmp -fPIC -Iinclude -Isrc \
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fopenmp -fPIC \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcerf -lm -lpthread
 LDFLAGS += -fopenmp
+# Include paths and defines per kind of object: the library sees its private
+# headers (-Isrc) and exports only what SF_API marks; tests and benchmarks
+# see the private headers too; the CLI sees the public headers alone.
+INC      = -Iinclude -Isrc
+LIB_DEFS := -DSF_BUILDING_LIBRARY -fvisibility=hidden
 
 MODULES := core model neurons synapses network engine analysis theory compare
 LIB_SRC := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c src/$(m)/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+# CLI files built against include/ alone. Transitional: predict*.c and
+# compare*.c still read the model's private layout (cli.h includes it under
+# SF_CLI_INTERNALS); once they use the public API, drop CLI_INTERNAL and the
+# rule below so that every CLI file gets INC = -Iinclude.
+CLI_INTERNAL := $(filter $(BUILD)/src/cli/predict% $(BUILD)/src/cli/compare%,$(CLI_OBJ))
+SONAME  := libspikefield.so.$(SOMAJOR)
+SHLIB   := $(BUILD)/libspikefield.so.$(VERSION)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 VAL_SRC := $(wildcard tests/validation/val_*.c)
@@ -22,38 +43,49 @@ VAL_BIN := $(VAL_SRC:tests/validation/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo test unit cli-tests python-tests asan validate bench docs clean
+.PHONY: all deps demo test unit cli-tests python-tests asan validate bench docs clean install uninstall
 
 all: deps $(BUILD)/spikefield $(BUILD)/libspikefield.so
 
 deps:
 	@sh scripts/install-deps.sh
 
+$(LIB_OBJ): DEFS := $(LIB_DEFS)
+$(CLI_OBJ): INC := -Iinclude
+$(CLI_INTERNAL): INC := -Iinclude -Isrc -DSF_CLI_INTERNALS
+
 $(BUILD)/%.o: %.c $(wildcard include/spikefield/*.h) $(wildcard src/*/*.h src/*/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEFS) $(INC) -c $< -o $@
 
 $(BUILD)/libspikefield.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	ar rcs $@ $^
 
-$(BUILD)/libspikefield.so: $(LIB_OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The shared library with its SONAME and the two links a system has:
+# libspikefield.so.0 (run time) and libspikefield.so (linking).
+$(SHLIB): $(LIB_OBJ)
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,$(SONAME) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libspikefield.so: $(SHLIB)
+	ln -sf $(notdir $(SHLIB)) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $@
+
 
 $(BUILD)/spikefield: $(CLI_OBJ) $(BUILD)/libspikefield.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libspikefield.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/val_%: tests/validation/val_%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
 
 demo: all
 	$(BUILD)/spikefield run examples/brunel.yaml --out out/brunel
@@ -78,6 +110,28 @@ bench: all $(BENCH_BIN)
 
 docs: all
 	$(BUILD)/spikefield models --markdown > docs/models.md
+
+# Installs under $(DESTDIR)$(PREFIX): lib/libspikefield.so.$(VERSION) with its
+# links, lib/libspikefield.a, include/spikefield/*.h, lib/pkgconfig/spikefield.pc,
+# bin/spikefield. The .pc file (from scripts/spikefield.pc.in; the static case
+# needs the dependencies, hence Requires.private and Libs.private) names
+# PREFIX, not DESTDIR: DESTDIR is a staging root for packaging.
+install: all $(BUILD)/libspikefield.a
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/spikefield $(DESTDIR)$(BINDIR)
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libspikefield.so
+	install -m 644 $(BUILD)/libspikefield.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 include/spikefield/*.h $(DESTDIR)$(INCLUDEDIR)/spikefield/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|; s|@REQUIRES@|$(PKGS)|' scripts/spikefield.pc.in \
+	    > $(DESTDIR)$(LIBDIR)/pkgconfig/spikefield.pc
+	install -m 755 $(BUILD)/spikefield $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libspikefield.so* $(DESTDIR)$(LIBDIR)/libspikefield.a
+	rm -f $(DESTDIR)$(LIBDIR)/pkgconfig/spikefield.pc $(DESTDIR)$(BINDIR)/spikefield
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/spikefield
 
 clean:
 	rm -rf build build-asan out

@@ -58,24 +58,24 @@ typedef struct {
 
 /* Mean firing rate per neuron in Hz (count in window / T, averaged over all
  * n_neurons neurons) and its standard error over neurons. */
-sf_status sf_analysis_rate(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                           double t_stop_ms, double *rate_Hz, double *rate_sem);
+SF_API sf_status sf_analysis_rate(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
+                                  double t_stop_ms, double *rate_Hz, double *rate_sem);
 
 /* Coefficient of variation of the inter-spike intervals: per neuron
  * CV_i = s_i / mean_i over the ISIs between its spikes in the window (s_i with
  * n-1 normalisation), averaged over the n_cv neurons with >= 3 spikes in the
  * window; cv_sem is the standard error of that average. */
-sf_status sf_analysis_cv_isi(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                             double t_stop_ms, double *cv, double *cv_sem,
-                             size_t *n_cv);
+SF_API sf_status sf_analysis_cv_isi(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
+                                    double t_stop_ms, double *cv, double *cv_sem,
+                                    size_t *n_cv);
 
 /* Fano factor of spike counts in bins of bin_ms: per neuron
  * F_i = var_i / mean_i over its counts in the window's B >= 2 full bins (var
  * with B-1 normalisation), averaged over the n_fano neurons with a nonzero
  * mean count; fano_sem is the standard error of that average. */
-sf_status sf_analysis_fano(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                           double t_stop_ms, double bin_ms, double *fano,
-                           double *fano_sem, size_t *n_fano);
+SF_API sf_status sf_analysis_fano(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
+                                  double t_stop_ms, double bin_ms, double *fano,
+                                  double *fano_sem, size_t *n_fano);
 
 /* Pearson correlation coefficient of the spike counts of two neurons in the
  * window's B >= 2 full bins of bin_ms, averaged over min(n_pairs, n(n-1)/2)
@@ -87,27 +87,27 @@ sf_status sf_analysis_fano(sf_context *ctx, const sf_spikes *sp, double t_start_
  * per spike of the sampled neurons, 16 bytes per pair, 4 per neuron. Pairs
  * are processed by OpenMP threads; the result does not depend on their
  * number. */
-sf_status sf_analysis_corr(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                           double t_stop_ms, double bin_ms, size_t n_pairs,
-                           uint64_t seed, double *corr, double *corr_sem,
-                           size_t *n_used, size_t *n_skipped);
+SF_API sf_status sf_analysis_corr(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
+                                  double t_stop_ms, double bin_ms, size_t n_pairs,
+                                  uint64_t seed, double *corr, double *corr_sem,
+                                  size_t *n_used, size_t *n_skipped);
 
 /* Population rate histogram: rate_Hz[b] = (spikes in bin b) / (n_neurons *
  * bin_ms / 1000) for the window's full bins b = 0..nbins-1 (nbins >= 1).
  * *nbins (not NULL) receives the number of bins. rate_Hz == NULL only queries
  * *nbins; otherwise capacity must be >= *nbins (else SF_ERR_ARG). */
-sf_status sf_analysis_pop_rate(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                               double t_stop_ms, double bin_ms, double *rate_Hz,
-                               size_t capacity, size_t *nbins);
+SF_API sf_status sf_analysis_pop_rate(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
+                                      double t_stop_ms, double bin_ms, double *rate_Hz,
+                                      size_t capacity, size_t *nbins);
 
 /* Same, into an array allocated here: *rate_Hz is owned by the caller and
  * freed with sf_analysis_free; it is NULL after a failure. */
-sf_status sf_analysis_pop_rate_alloc(sf_context *ctx, const sf_spikes *sp,
-                                     double t_start_ms, double t_stop_ms, double bin_ms,
-                                     double **rate_Hz, size_t *nbins);
+SF_API sf_status sf_analysis_pop_rate_alloc(sf_context *ctx, const sf_spikes *sp,
+                                            double t_start_ms, double t_stop_ms, double bin_ms,
+                                            double **rate_Hz, size_t *nbins);
 
 /* Frees an array returned by an sf_analysis_*_alloc function. NULL is a no-op. */
-void sf_analysis_free(void *p);
+SF_API void sf_analysis_free(void *p);
 
 /* All of the above at once (two passes over the spikes). */
 typedef struct {
@@ -120,9 +120,9 @@ typedef struct {
     size_t n_pairs_used, n_pairs_skipped;
 } sf_pop_stats;
 
-sf_status sf_analysis_population(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
-                                 double t_stop_ms, double bin_ms, size_t n_pairs,
-                                 uint64_t seed, sf_pop_stats *out);
+SF_API sf_status sf_analysis_population(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
+                                        double t_stop_ms, double bin_ms, size_t n_pairs,
+                                        uint64_t seed, sf_pop_stats *out);
 
 /* ---------------------------------------------------------------------------
  * Spectra and covariance functions of the population-averaged activity
@@ -161,9 +161,9 @@ typedef enum {
  * plans calls FFTW's planner, which is not thread-safe: never concurrently
  * with other FFTW planning in the process. Executing is safe concurrently on
  * different plans; one plan is used by one thread at a time. */
-sf_status sf_analysis_spectrum_plan_create(sf_context *ctx, uint32_t n_neurons,
-                                           size_t seg_bins, sf_spectrum_plan **plan);
-void sf_analysis_spectrum_plan_destroy(sf_spectrum_plan *plan);
+SF_API sf_status sf_analysis_spectrum_plan_create(sf_context *ctx, uint32_t n_neurons,
+                                                  size_t seg_bins, sf_spectrum_plan **plan);
+SF_API void sf_analysis_spectrum_plan_destroy(sf_spectrum_plan *plan);
 
 /* Estimates the spectra and covariance functions of sp (sp->n_neurons must be
  * the plan's) from the window's first n_segments = floor(B / seg_bins) >= 1
@@ -171,9 +171,9 @@ void sf_analysis_spectrum_plan_destroy(sf_spectrum_plan *plan);
  * doubles (caller-owned); standard errors are NaN when n_segments == 1.
  * n_segments may be NULL. Allocates only when a segment holds more spikes
  * than any segment before on this plan. */
-sf_status sf_analysis_spectrum(sf_context *ctx, sf_spectrum_plan *plan, const sf_spikes *sp,
-                               double t_start_ms, double t_stop_ms, double bin_ms,
-                               double *out, size_t *n_segments);
+SF_API sf_status sf_analysis_spectrum(sf_context *ctx, sf_spectrum_plan *plan, const sf_spikes *sp,
+                                      double t_start_ms, double t_stop_ms, double bin_ms,
+                                      double *out, size_t *n_segments);
 
 /* ===========================================================================
  * Population-resolved covariances (src/analysis/popcov.c; the estimators are
@@ -221,9 +221,9 @@ typedef struct {
  * B/(B - 1) so that the mean over segments is unbiased for independent
  * bins. One pass over the spikes of each population (two for a == b);
  * memory 8 bytes per bin and population and (a == b) 20 bytes per neuron. */
-sf_status sf_analysis_count_cov(sf_context *ctx, const sf_spikes *a, const sf_spikes *b,
-                                double t_start_ms, double t_stop_ms, double bin_ms,
-                                size_t n_segments, sf_pop_cov *out);
+SF_API sf_status sf_analysis_count_cov(sf_context *ctx, const sf_spikes *a, const sf_spikes *b,
+                                       double t_start_ms, double t_stop_ms, double bin_ms,
+                                       size_t n_segments, sf_pop_cov *out);
 
 /* A continuous signal of one population, borrowed: the population average
  * of the neurons' signals x_i sampled every dt_ms, plus (optionally) the
@@ -247,25 +247,25 @@ typedef struct {
  * else capacity >= n. var_single (optional) receives (1/n) sum_i m_i (1 - m_i)
  * with m_i neuron i's fraction of up-samples (the exact time variance of a
  * 0/1 signal on those samples). O(spikes + n_neurons). */
-sf_status sf_analysis_binary_signal(sf_context *ctx, const sf_spikes *transitions,
-                                    const uint8_t *initial, double t_start_ms,
-                                    double t_stop_ms, double dt_ms, double *mean,
-                                    size_t capacity, size_t *n_samples, double *var_single);
+SF_API sf_status sf_analysis_binary_signal(sf_context *ctx, const sf_spikes *transitions,
+                                           const uint8_t *initial, double t_start_ms,
+                                           double t_stop_ms, double dt_ms, double *mean,
+                                           size_t capacity, size_t *n_samples, double *var_single);
 
 /* Traces of n_nodes neurons (a voltmeter recording: data[t * n_nodes + j],
  * t < n_times): mean[t] = (1/n_nodes) sum_j data[t * n_nodes + j] (caller
  * array of n_times), var_single (optional) = (1/n_nodes) sum_j of the time
  * variance of neuron j (1/n_times normalisation, as for the covariances). */
-sf_status sf_analysis_trace_signal(sf_context *ctx, const float *data, size_t n_times,
-                                   uint32_t n_nodes, double *mean, double *var_single);
+SF_API sf_status sf_analysis_trace_signal(sf_context *ctx, const float *data, size_t n_times,
+                                          uint32_t n_nodes, double *mean, double *var_single);
 
 /* Zero-lag covariance of two signals (same n_samples and dt_ms; b == NULL
  * or b == a: the same population), segments as sf_analysis_count_cov over
  * the samples. For a == b the auto / cross split uses a->var_single (NaN if
  * unknown) as the same constant in every segment, so the SEs of cross and
  * auto carry only the fluctuation of Var(A). */
-sf_status sf_analysis_signal_cov(sf_context *ctx, const sf_signal *a, const sf_signal *b,
-                                 size_t n_segments, sf_pop_cov *out);
+SF_API sf_status sf_analysis_signal_cov(sf_context *ctx, const sf_signal *a, const sf_signal *b,
+                                        size_t n_segments, sf_pop_cov *out);
 
 /* Cross-spectra and covariance functions between two populations, by FFT of
  * segments of seg_bins (L, even) bins zero-padded to 2L (linear, not
@@ -305,21 +305,21 @@ typedef struct sf_xspectrum_plan sf_xspectrum_plan;
  * sf_spectrum_plan); 0: no split. Memory ~ 100 L bytes (+ the inner plan).
  * FFTW planning: never concurrently with other planning (see
  * sf_analysis_spectrum_plan_create). destroy(NULL) is a no-op. */
-sf_status sf_analysis_xspectrum_plan_create(sf_context *ctx, size_t seg_bins, uint32_t n_auto,
-                                            sf_xspectrum_plan **plan);
-void sf_analysis_xspectrum_plan_destroy(sf_xspectrum_plan *plan);
+SF_API sf_status sf_analysis_xspectrum_plan_create(sf_context *ctx, size_t seg_bins,
+                                                   uint32_t n_auto, sf_xspectrum_plan **plan);
+SF_API void sf_analysis_xspectrum_plan_destroy(sf_xspectrum_plan *plan);
 
 /* From spikes, bins of bin_ms over the window (both populations on the same
  * grid). Allocates the binned counts (8 bytes per bin and population) per
  * call. n_segments (optional) receives the segments used; SEs are NaN for 1. */
-sf_status sf_analysis_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan, const sf_spikes *a,
-                                const sf_spikes *b, double t_start_ms, double t_stop_ms,
-                                double bin_ms, double *out, size_t *n_segments);
+SF_API sf_status sf_analysis_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan, const sf_spikes *a,
+                                       const sf_spikes *b, double t_start_ms, double t_stop_ms,
+                                       double bin_ms, double *out, size_t *n_segments);
 
 /* From signals (same n_samples and dt_ms); Delta = dt. */
-sf_status sf_analysis_signal_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan,
-                                       const sf_signal *a, const sf_signal *b, double *out,
-                                       size_t *n_segments);
+SF_API sf_status sf_analysis_signal_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan,
+                                              const sf_signal *a, const sf_signal *b, double *out,
+                                              size_t *n_segments);
 
 /* Cross-spectra and covariance functions of n_pairs sampled neuron pairs
  * (i from a, j from b; i != j when b is NULL or a), averaged over the pairs:
@@ -329,10 +329,10 @@ sf_status sf_analysis_signal_xspectrum(sf_context *ctx, sf_xspectrum_plan *plan,
  * from the stream (seed, SF_RNG_ANALYSIS, pair entity), so a pair may repeat);
  * the AUTO/CROSS rows are NaN. *n_used (optional) receives the pairs used.
  * Memory: 8 bytes per spike of a and b. */
-sf_status sf_analysis_pair_xspectrum(sf_context *ctx, const sf_spikes *a, const sf_spikes *b,
-                                     size_t n_pairs, uint64_t seed, size_t seg_bins,
-                                     double t_start_ms, double t_stop_ms, double bin_ms,
-                                     double *out, size_t *n_used);
+SF_API sf_status sf_analysis_pair_xspectrum(sf_context *ctx, const sf_spikes *a, const sf_spikes *b,
+                                            size_t n_pairs, uint64_t seed, size_t seg_bins,
+                                            double t_start_ms, double t_stop_ms, double bin_ms,
+                                            double *out, size_t *n_used);
 
 #ifdef __cplusplus
 }

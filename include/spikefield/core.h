@@ -24,6 +24,18 @@ extern "C" {
 #define SF_API
 #endif
 
+/* Version of this header; sf_version() gives that of the library linked
+ * (they differ when a program runs against another installed copy). The
+ * shared library's SONAME carries the major version: libspikefield.so.0. */
+#define SF_VERSION_MAJOR 0
+#define SF_VERSION_MINOR 1
+#define SF_VERSION_PATCH 0
+#define SF_VERSION_STRING "0.1.0"
+/* "MAJOR.MINOR.PATCH" of the library. Static, never NULL. Thread-safe. */
+SF_API const char *sf_version(void);
+/* The same as one number, MAJOR * 10000 + MINOR * 100 + PATCH. */
+SF_API int sf_version_number(void);
+
 /* One list gives the enum and the messages (X-macro). */
 #define SF_STATUS_LIST(X)                                                   \
     X(SF_OK, "success")                                                     \
@@ -46,26 +58,40 @@ typedef enum {
 } sf_status;
 
 /* Static description of a status code. Never NULL. Thread-safe. */
-const char *sf_strerror(sf_status code);
+SF_API const char *sf_strerror(sf_status code);
 
-/* The context carries the last error message. Create one per thread.
- * sf_context_create returns NULL only when out of memory.
- * sf_context_destroy(NULL) is a no-op. */
+/* The context carries the last error message. Create one per thread: every
+ * function taking a ctx may be called concurrently with others that use
+ * other contexts (and other handles). sf_context_create returns NULL only
+ * when out of memory. sf_context_destroy(NULL) is a no-op.
+ *
+ * Process-wide state: sf_context_create is the only function of the library
+ * that changes state of the process, and it changes exactly two things, each
+ * time it is called (idempotent):
+ *   - GSL's error handler is turned off (gsl_set_error_handler_off), so that
+ *     GSL reports failures through status codes instead of calling abort();
+ *     spikefield turns each into an sf_status with a message on ctx;
+ *   - OpenBLAS is set to one thread (openblas_set_num_threads(1)): the theory
+ *     solves many small matrices, for which OpenBLAS's thread pool is slower
+ *     and competes with the simulation's threads.
+ * A program that wants other settings makes its own calls after creating its
+ * contexts. Nothing else (signal handlers, locale, HDF5 error printing,
+ * environment) is changed, or it is restored before the call returns. */
 typedef struct sf_context sf_context;
-sf_context *sf_context_create(void);
-void sf_context_destroy(sf_context *ctx);
+SF_API sf_context *sf_context_create(void);
+SF_API void sf_context_destroy(sf_context *ctx);
 
 /* Message of the last failure on ctx ("" if none). Owned by ctx, valid until
  * the next call that fails on ctx. */
-const char *sf_context_errmsg(const sf_context *ctx);
-sf_status sf_context_status(const sf_context *ctx);
-void sf_context_clear(sf_context *ctx);
+SF_API const char *sf_context_errmsg(const sf_context *ctx);
+SF_API sf_status sf_context_status(const sf_context *ctx);
+SF_API void sf_context_clear(sf_context *ctx);
 
 /* Records a failure on ctx (printf-style message) and returns code, so that
  * callers can write `return sf_fail(ctx, SF_ERR_ARG, "...", ...)`.
  * ctx may be NULL (the message is then dropped). */
-sf_status sf_fail(sf_context *ctx, sf_status code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+SF_API sf_status sf_fail(sf_context *ctx, sf_status code, const char *fmt, ...)
+           __attribute__((format(printf, 3, 4)));
 
 /* ---------------------------------------------------------------------------
  * Counter-based random streams (Philox4x32-10, Random123).
@@ -93,70 +119,70 @@ typedef struct {
 } sf_rng;
 
 /* Positions the stream at block 0 of (seed, purpose, entity). */
-void sf_rng_init(sf_rng *r, uint64_t seed, sf_rng_purpose purpose, uint64_t entity);
+SF_API void sf_rng_init(sf_rng *r, uint64_t seed, sf_rng_purpose purpose, uint64_t entity);
 /* Jumps to block `block` (each block is 4 x 32 bits) of the same stream. */
-void sf_rng_seek(sf_rng *r, uint64_t block);
-uint32_t sf_rng_u32(sf_rng *r);
+SF_API void sf_rng_seek(sf_rng *r, uint64_t block);
+SF_API uint32_t sf_rng_u32(sf_rng *r);
 /* Uniform in [0,1) with 53 random bits. */
-double sf_rng_uniform(sf_rng *r);
+SF_API double sf_rng_uniform(sf_rng *r);
 /* Uniform in (0,1), never 0: safe for log(). */
-double sf_rng_uniform_pos(sf_rng *r);
+SF_API double sf_rng_uniform_pos(sf_rng *r);
 /* Uniform integer in [0, n), n >= 1, unbiased (Lemire's method). */
-uint64_t sf_rng_below(sf_rng *r, uint64_t n);
-double sf_rng_normal(sf_rng *r);
-double sf_rng_exponential(sf_rng *r, double mean);
+SF_API uint64_t sf_rng_below(sf_rng *r, uint64_t n);
+SF_API double sf_rng_normal(sf_rng *r);
+SF_API double sf_rng_exponential(sf_rng *r, double mean);
 
 /* One Philox4x32-10 block: the raw bijection, for hot loops that address
  * their own counters (out may alias nothing). */
-void sf_philox(const uint32_t key[2], const uint32_t ctr[4], uint32_t out[4]);
+SF_API void sf_philox(const uint32_t key[2], const uint32_t ctr[4], uint32_t out[4]);
 
 /* Vector forms for hot loops, one value per entity: out[i] is drawn from
  * block `block` of the stream (seed, purpose, (sub << 32) | (entity0 + i)),
  * i < n. sf_rng_uniforms gives the 53-bit uniform in [0,1) of words 0-1
  * (the value sf_rng_uniform would return first); sf_rng_normals a standard
  * normal by Box-Muller from words 0-1 and 2-3. Vectorised over i. */
-void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
-                     uint64_t entity0, uint32_t n, double *out);
-void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
-                    uint64_t entity0, uint32_t n, double *out);
+SF_API void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                            uint64_t entity0, uint32_t n, double *out);
+SF_API void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                           uint64_t entity0, uint32_t n, double *out);
 
 /* Many values of a single stream (seed, purpose, entity), vectorised:
  * sf_rng_uniforms_blocks: out[i] is the uniform of block block0 + i (as in
  * sf_rng_uniforms); sf_rng_normals_blocks: out[i] is normal number idx0 + i
  * of the stream, where normal v is element v % 2 of the Box-Muller pair
  * (r cos t, r sin t) of block v / 2. A value depends only on its index. */
-void sf_rng_uniforms_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
-                            uint64_t block0, uint64_t n, double *out);
-void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
-                           uint64_t idx0, uint64_t n, double *out);
+SF_API void sf_rng_uniforms_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                                   uint64_t block0, uint64_t n, double *out);
+SF_API void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                                  uint64_t idx0, uint64_t n, double *out);
 
 /* A gsl_rng backed by a stream, for GSL's samplers (binomial, poisson, ...).
  * The returned pointer is a gsl_rng*; free it with sf_rng_gsl_free. */
 struct gsl_rng_struct;
-void *sf_rng_gsl_alloc(uint64_t seed, sf_rng_purpose purpose, uint64_t entity);
-void sf_rng_gsl_reset(void *gsl_rng, uint64_t seed, sf_rng_purpose purpose, uint64_t entity);
-void sf_rng_gsl_free(void *gsl_rng);
+SF_API void *sf_rng_gsl_alloc(uint64_t seed, sf_rng_purpose purpose, uint64_t entity);
+SF_API void sf_rng_gsl_reset(void *gsl_rng, uint64_t seed, sf_rng_purpose purpose, uint64_t entity);
+SF_API void sf_rng_gsl_free(void *gsl_rng);
 
 /* ---------------------------------------------------------------------------
  * Barrier that sleeps (futex via pthread condition) instead of spinning, so
  * idle threads leave the core to others on a shared machine.
  */
 typedef struct sf_barrier sf_barrier;
-sf_barrier *sf_barrier_create(unsigned nthreads);
-void sf_barrier_destroy(sf_barrier *b);
-void sf_barrier_wait(sf_barrier *b);
+SF_API sf_barrier *sf_barrier_create(unsigned nthreads);
+SF_API void sf_barrier_destroy(sf_barrier *b);
+SF_API void sf_barrier_wait(sf_barrier *b);
 
 /* ---------------------------------------------------------------------------
  * Memory helpers. */
 /* Available memory in bytes (MemAvailable of /proc/meminfo, or cgroup limit if
  * lower); 0 if unknown. */
-uint64_t sf_mem_available(void);
+SF_API uint64_t sf_mem_available(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */
-uint64_t sf_mem_peak_rss(void);
+SF_API uint64_t sf_mem_peak_rss(void);
 /* Seconds on a monotonic clock. */
-double sf_wall_time(void);
+SF_API double sf_wall_time(void);
 /* CPU seconds used by this process (all threads). */
-double sf_cpu_time(void);
+SF_API double sf_cpu_time(void);
 
 #ifdef __cplusplus
 }

@@ -25,27 +25,29 @@ extern "C" {
 typedef struct sf_network sf_network;
 
 /* Memory the network will need (bytes), before allocating it. */
-sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, uint64_t *bytes);
+SF_API sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads,
+                                     uint64_t *bytes);
 
 /* Builds the network of m for `threads` threads (m must outlive it). Refuses
  * (SF_ERR_TOO_BIG) a network whose estimate exceeds the available memory. */
-sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_network **out);
-void sf_network_destroy(sf_network *net);
+SF_API sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads,
+                                  sf_network **out);
+SF_API void sf_network_destroy(sf_network *net);
 
-const sf_model *sf_network_model(const sf_network *net);
-int sf_network_threads(const sf_network *net);
-uint64_t sf_network_synapses(const sf_network *net);
+SF_API const sf_model *sf_network_model(const sf_network *net);
+SF_API int sf_network_threads(const sf_network *net);
+SF_API uint64_t sf_network_synapses(const sf_network *net);
 /* Synapses of projection i. */
-uint64_t sf_network_projection_synapses(const sf_network *net, int i);
+SF_API uint64_t sf_network_projection_synapses(const sf_network *net, int i);
 /* Bytes of synapse storage (targets, weights, delays, row offsets) per synapse. */
-double sf_network_bytes_per_synapse(const sf_network *net);
-double sf_network_build_seconds(const sf_network *net);
+SF_API double sf_network_bytes_per_synapse(const sf_network *net);
+SF_API double sf_network_build_seconds(const sf_network *net);
 /* Sources (population-local ids) of target neuron `tgt` of projection i, in
  * storage order; returns the count, fills at most cap entries. Weights (as
  * stored, float precision) and delays (steps) too if not NULL. For tests and
  * connectivity export; O(synapses of the projection). */
-uint64_t sf_network_inputs_of(const sf_network *net, int i, uint32_t tgt, uint32_t *src,
-                              double *w, uint32_t *delay_steps, uint64_t cap);
+SF_API uint64_t sf_network_inputs_of(const sf_network *net, int i, uint32_t tgt, uint32_t *src,
+                                     double *w, uint32_t *delay_steps, uint64_t cap);
 
 /* What a run recorded. */
 typedef struct sf_recording sf_recording;
@@ -60,30 +62,30 @@ typedef struct {
 
 /* Simulates the model's duration (or until *stop). The network keeps its
  * state, so it can be run once. The caller owns *rec. */
-sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *opt,
-                        sf_recording **rec);
+SF_API sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *opt,
+                               sf_recording **rec);
 
-void sf_recording_destroy(sf_recording *rec);
-bool sf_recording_interrupted(const sf_recording *rec);
-double sf_recording_t_end(const sf_recording *rec);      /* ms simulated      */
-double sf_recording_seconds(const sf_recording *rec);    /* wall time of run  */
-double sf_recording_cpu_seconds(const sf_recording *rec);
+SF_API void sf_recording_destroy(sf_recording *rec);
+SF_API bool sf_recording_interrupted(const sf_recording *rec);
+SF_API double sf_recording_t_end(const sf_recording *rec);      /* ms simulated      */
+SF_API double sf_recording_seconds(const sf_recording *rec);    /* wall time of run  */
+SF_API double sf_recording_cpu_seconds(const sf_recording *rec);
 /* Spikes of population pop (empty if not recorded), sorted by time then id:
  * node ids local to the population and time steps (time = (step+1)*h... see
  * docs: the spike of the update from t to t+h carries time t+h, stored here
  * as that step index + 1). Arrays are owned by rec. Returns false if pop is
  * not recorded. */
-bool sf_recording_spikes(const sf_recording *rec, int pop, const uint32_t **ids,
-                         const int64_t **steps, size_t *n);
+SF_API bool sf_recording_spikes(const sf_recording *rec, int pop, const uint32_t **ids,
+                                const int64_t **steps, size_t *n);
 /* Voltmeter traces: recorder index r (model order), population k of it.
  * data[t * n_nodes + j]; times in ms. */
-bool sf_recording_trace(const sf_recording *rec, int r, int k, const float **data,
-                        size_t *n_times, uint32_t *n_nodes, double *t0, double *dt);
+SF_API bool sf_recording_trace(const sf_recording *rec, int r, int k, const float **data,
+                               size_t *n_times, uint32_t *n_nodes, double *t0, double *dt);
 
 /* Writes spikes (SONATA) and traces (SONATA reports) into dir: spikes.h5 and
  * <recorder>.h5, each written to a temporary name and renamed when complete. */
-sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_model *m,
-                             const char *dir);
+SF_API sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_model *m,
+                                    const char *dir);
 
 #ifdef __cplusplus
 }

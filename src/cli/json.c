@@ -1,5 +1,5 @@
 /* A minimal streaming JSON writer for summaries and predictions. */
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <math.h>
 

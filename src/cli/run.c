@@ -6,8 +6,11 @@
  * for memory fails before anything is created; Ctrl-C (SIGINT) or SIGTERM
  * stops the run at the next slice, writes what was simulated and marks the
  * summary as interrupted (exit status 130).
+ *
+ * Built against the public headers alone: the model is read through its
+ * accessors (model.h).
  */
-#include "cli/sim.h"
+#include "sim.h"
 
 #include "spikefield/analysis.h"
 
@@ -70,8 +73,8 @@ void sim_free(sim_result *r)
 static void analyse(sim_result *r)
 {
     const sf_model *m = r->m;
-    double t1 = sf_recording_t_end(r->rec);
-    for (int p = 0; p < m->n_pops; p++) {
+    double t1 = sf_recording_t_end(r->rec), t0 = sf_model_analysis_start(m);
+    for (int p = 0; p < sf_model_population_count(m); p++) {
         sf_pop_stats *st = &r->stats[p];
         const uint32_t *ids;
         const int64_t *steps;
@@ -79,12 +82,13 @@ static void analyse(sim_result *r)
         r->recorded[p] = sf_recording_spikes(r->rec, p, &ids, &steps, &n);
         st->rate_Hz = st->cv_isi = st->fano = st->corr = NAN;
         st->rate_sem = st->cv_sem = st->fano_sem = st->corr_sem = NAN;
-        if (!r->recorded[p] || t1 <= m->sim.t_analysis)
+        if (!r->recorded[p] || t1 <= t0)
             continue;
-        sf_spikes sp = {ids, steps, n, m->pops[p].n, (uint32_t)p, m->sim.resolution};
-        if (sf_analysis_population(r->ctx, &sp, m->sim.t_analysis, t1, m->sim.bin,
-                                   m->sim.corr_pairs, m->sim.seed, st) != SF_OK)
-            fprintf(stderr, "spikefield: analysis of %s: %s\n", m->pops[p].name,
+        sf_spikes sp = {ids, steps, n, sf_model_population_size(m, p), (uint32_t)p,
+                        sf_model_resolution(m)};
+        if (sf_analysis_population(r->ctx, &sp, t0, t1, sf_model_analysis_bin(m),
+                                   sf_model_analysis_pairs(m), sf_model_seed(m), st) != SF_OK)
+            fprintf(stderr, "spikefield: analysis of %s: %s\n", sf_model_population_name(m, p),
                     sf_context_errmsg(r->ctx));
         r->n_spikes[p] = n;
     }
@@ -101,12 +105,13 @@ int sim_execute(cli_opts *o, sim_result *r)
         return 1;
     }
     const sf_model *m = r->m;
+    int threads = sf_model_threads(m), n_pops = sf_model_population_count(m);
     r->out_dir = cli_out_dir(o);
     int created = 0;
     if (!o->quiet)
-        fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s)\n", m->file,
-                (unsigned long long)sf_model_neurons(m), m->sim.threads, m->sim.threads > 1 ? "s" : "");
-    if (sf_network_build(r->ctx, m, m->sim.threads, &r->net) != SF_OK) {
+        fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s)\n", sf_model_file(m),
+                (unsigned long long)sf_model_neurons(m), threads, threads > 1 ? "s" : "");
+    if (sf_network_build(r->ctx, m, threads, &r->net) != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }
@@ -134,9 +139,9 @@ int sim_execute(cli_opts *o, sim_result *r)
     }
     if (ro.progress && sf_recording_interrupted(r->rec))
         fputc('\n', stderr);
-    r->stats = calloc((size_t)m->n_pops, sizeof *r->stats);
-    r->recorded = calloc((size_t)m->n_pops, sizeof(bool));
-    r->n_spikes = calloc((size_t)m->n_pops, sizeof(size_t));
+    r->stats = calloc((size_t)n_pops, sizeof *r->stats);
+    r->recorded = calloc((size_t)n_pops, sizeof(bool));
+    r->n_spikes = calloc((size_t)n_pops, sizeof(size_t));
     if (!r->stats || !r->recorded || !r->n_spikes)
         return 1;
     analyse(r);
@@ -147,6 +152,12 @@ int sim_execute(cli_opts *o, sim_result *r)
     return 0;
 }
 
+/* Recorders that write a report file <name>.h5 of their own. */
+static bool is_voltmeter(const sf_model *m, int r)
+{
+    return !strcmp(sf_model_recorder_kind(m, r), "voltmeter");
+}
+
 static void write_summary(FILE *f, void *user)
 {
     const sim_result *r = user;
@@ -155,24 +166,24 @@ static void write_summary(FILE *f, void *user)
     json_w j;
     json_begin(&j, f);
     json_obj(&j, NULL);
-    json_str(&j, "model", m->file);
-    json_int(&j, "seed", (long long)m->sim.seed);
-    json_int(&j, "threads", m->sim.threads);
+    json_str(&j, "model", sf_model_file(m));
+    json_int(&j, "seed", (long long)sf_model_seed(m));
+    json_int(&j, "threads", sf_model_threads(m));
     json_bool(&j, "interrupted", sf_recording_interrupted(r->rec));
     json_num(&j, "t_end_ms", T);
-    json_num(&j, "duration_ms", m->sim.duration);
+    json_num(&j, "duration_ms", sf_model_duration(m));
     json_obj(&j, "analysis");
-    json_num(&j, "start_ms", m->sim.t_analysis);
+    json_num(&j, "start_ms", sf_model_analysis_start(m));
     json_num(&j, "stop_ms", T);
-    json_num(&j, "bin_ms", m->sim.bin);
-    json_int(&j, "pairs", m->sim.corr_pairs);
+    json_num(&j, "bin_ms", sf_model_analysis_bin(m));
+    json_int(&j, "pairs", sf_model_analysis_pairs(m));
     json_end_obj(&j);
     json_obj(&j, "populations");
-    for (int p = 0; p < m->n_pops; p++) {
+    for (int p = 0; p < sf_model_population_count(m); p++) {
         const sf_pop_stats *s = &r->stats[p];
-        json_obj(&j, m->pops[p].name);
-        json_str(&j, "model", m->pops[p].type->name);
-        json_int(&j, "n", m->pops[p].n);
+        json_obj(&j, sf_model_population_name(m, p));
+        json_str(&j, "model", sf_model_population_model(m, p));
+        json_int(&j, "n", sf_model_population_size(m, p));
         json_bool(&j, "recorded", r->recorded[p]);
         json_int(&j, "spikes", (long long)r->n_spikes[p]);
         json_num(&j, "rate_Hz", s->rate_Hz);
@@ -193,10 +204,10 @@ static void write_summary(FILE *f, void *user)
     json_int(&j, "synapses", (long long)sf_network_synapses(r->net));
     json_num(&j, "bytes_per_synapse", sf_network_bytes_per_synapse(r->net));
     json_obj(&j, "projections");
-    for (int i = 0; i < m->n_proj; i++) {
-        json_obj(&j, m->proj[i].name);
-        json_str(&j, "source", m->pops[m->proj[i].source].name);
-        json_str(&j, "target", m->pops[m->proj[i].target].name);
+    for (int i = 0; i < sf_model_projection_count(m); i++) {
+        json_obj(&j, sf_model_projection_name(m, i));
+        json_str(&j, "source", sf_model_population_name(m, sf_model_projection_source(m, i)));
+        json_str(&j, "target", sf_model_population_name(m, sf_model_projection_target(m, i)));
         json_int(&j, "synapses", (long long)sf_network_projection_synapses(r->net, i));
         json_end_obj(&j);
     }
@@ -211,11 +222,11 @@ static void write_summary(FILE *f, void *user)
     json_end_obj(&j);
     json_obj(&j, "outputs");
     json_str(&j, "spikes", "spikes.h5");
-    for (int i = 0; i < m->n_recorders; i++)
-        if (m->recorders[i].kind == SF_REC_VOLTMETER) {
+    for (int i = 0; i < sf_model_recorder_count(m); i++)
+        if (is_voltmeter(m, i)) {
             char name[512];
-            snprintf(name, sizeof name, "%s.h5", m->recorders[i].name);
-            json_str(&j, m->recorders[i].name, name);
+            snprintf(name, sizeof name, "%s.h5", sf_model_recorder_name(m, i));
+            json_str(&j, sf_model_recorder_name(m, i), name);
         }
     json_end_obj(&j);
     json_end_obj(&j);
@@ -237,29 +248,32 @@ void sim_print_table(const sim_result *r, FILE *f)
     const sf_model *m = r->m;
     fprintf(f, "\n%-12s %9s %13s %10s %8s %8s %9s\n", "population", "neurons", "synapses in",
             "rate (Hz)", "CV ISI", "Fano", "corr");
-    for (int p = 0; p < m->n_pops; p++) {
+    for (int p = 0; p < sf_model_population_count(m); p++) {
         uint64_t syn = 0;
-        for (int i = 0; i < m->n_proj; i++)
-            if (m->proj[i].target == p)
+        for (int i = 0; i < sf_model_projection_count(m); i++)
+            if (sf_model_projection_target(m, i) == p)
                 syn += sf_network_projection_synapses(r->net, i);
         const sf_pop_stats *s = &r->stats[p];
+        const char *name = sf_model_population_name(m, p);
+        uint32_t n = sf_model_population_size(m, p);
         if (!r->recorded[p]) {
-            fprintf(f, "%-12s %9u %13llu %10s\n", m->pops[p].name, m->pops[p].n,
-                    (unsigned long long)syn, "(not recorded)");
+            fprintf(f, "%-12s %9u %13llu %10s\n", name, n, (unsigned long long)syn,
+                    "(not recorded)");
             continue;
         }
-        fprintf(f, "%-12s %9u %13llu %10.3f %8.3f %8.3f %9.5f\n", m->pops[p].name, m->pops[p].n,
+        fprintf(f, "%-12s %9u %13llu %10.3f %8.3f %8.3f %9.5f\n", name, n,
                 (unsigned long long)syn, s->rate_Hz, s->cv_isi, s->fano, s->corr);
     }
     double T = sf_recording_t_end(r->rec), sim_s = sf_recording_seconds(r->rec);
+    int threads = sf_model_threads(m);
     fprintf(f, "\n%llu neurons, %llu synapses (%.2f bytes each); build %.2f s, simulate %.2f s "
             "(real-time factor %.2f, %d thread%s)\n",
             (unsigned long long)sf_model_neurons(m), (unsigned long long)sf_network_synapses(r->net),
             sf_network_bytes_per_synapse(r->net), sf_network_build_seconds(r->net), sim_s,
-            T > 0 ? sim_s / (T * 1e-3) : 0.0, m->sim.threads, m->sim.threads > 1 ? "s" : "");
+            T > 0 ? sim_s / (T * 1e-3) : 0.0, threads, threads > 1 ? "s" : "");
     if (sf_recording_interrupted(r->rec))
         fprintf(f, "interrupted at t = %.1f ms of %.1f ms; outputs hold what was simulated\n", T,
-                m->sim.duration);
+                sf_model_duration(m));
 }
 
 int cmd_run(cli_opts *o)
@@ -272,9 +286,9 @@ int cmd_run(cli_opts *o)
         if (!o->quiet)
             sim_print_table(&r, stdout);
         printf("outputs: %s/spikes.h5, %s/summary.json", r.out_dir, r.out_dir);
-        for (int i = 0; i < r.m->n_recorders; i++)
-            if (r.m->recorders[i].kind == SF_REC_VOLTMETER)
-                printf(", %s/%s.h5", r.out_dir, r.m->recorders[i].name);
+        for (int i = 0; i < sf_model_recorder_count(r.m); i++)
+            if (is_voltmeter(r.m, i))
+                printf(", %s/%s.h5", r.out_dir, sf_model_recorder_name(r.m, i));
         printf("\n");
         if (sf_recording_interrupted(r.rec))
             rc = 130;

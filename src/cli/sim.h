@@ -2,7 +2,7 @@
 #ifndef SF_CLI_SIM_H
 #define SF_CLI_SIM_H
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "spikefield/analysis.h"
 #include "spikefield/network.h"
 

@@ -1,7 +1,10 @@
-/* Status codes and the per-context last-error message.
- * Invariant: a context's message always describes its most recent failure. */
+/* Status codes, the per-context last-error message and the library version.
+ * Invariant: a context's message always describes its most recent failure;
+ * sf_context_create is the only place where the library changes process-wide
+ * state (documented at its declaration in core.h). */
 #include "spikefield/core.h"
 
+#include <gsl/gsl_errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +28,23 @@ const char *sf_strerror(sf_status code)
     return status_text[code];
 }
 
+/* A symbol of libopenblas (Debian's build), which has no header for it. */
+void openblas_set_num_threads(int num_threads);
+
+const char *sf_version(void)
+{
+    return SF_VERSION_STRING;
+}
+
+int sf_version_number(void)
+{
+    return SF_VERSION_MAJOR * 10000 + SF_VERSION_MINOR * 100 + SF_VERSION_PATCH;
+}
+
 sf_context *sf_context_create(void)
 {
+    gsl_set_error_handler_off(); /* GSL must report, never abort */
+    openblas_set_num_threads(1);
     return calloc(1, sizeof(sf_context));
 }
 

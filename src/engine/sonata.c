@@ -192,10 +192,16 @@ static sf_status write_report(sf_context *ctx, const sf_recording *rec, const sf
 sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_model *m,
                              const char *dir)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported through ctx */
+    /* errors are reported through ctx: HDF5's printing is off during the
+     * call, and the caller's setting is restored afterwards */
+    H5E_auto2_t old_fn = NULL;
+    void *old_data = NULL;
+    H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     sf_status st = write_spikes(ctx, rec, m, dir);
     for (int r = 0; st == SF_OK && r < m->n_recorders; r++)
         if (m->recorders[r].kind == SF_REC_VOLTMETER)
             st = write_report(ctx, rec, m, r, dir);
+    H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
     return st;
 }

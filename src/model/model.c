@@ -1,8 +1,17 @@
-/* Queries on a loaded model and the per-entity random values it describes. */
+/* Queries on a loaded model (the public accessors of model.h) and the
+ * per-entity random values it describes.
+ *
+ * Invariant: a model is valid and immutable once loaded, so a query only
+ * checks its index (out of range gives NULL, -1, 0 or NaN) and never fails
+ * otherwise; sf_model_get_param is the one query that can name a wrong
+ * argument, and it says so on ctx. */
 #include "model/model_impl.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+#define IN(i, n) ((i) >= 0 && (i) < (n))
 
 int sf_model_find_pop(const sf_model *m, const char *name)
 {
@@ -40,6 +49,183 @@ uint32_t sf_model_population_size(const sf_model *m, int pop)
     return pop >= 0 && pop < m->n_pops ? m->pops[pop].n : 0;
 }
 
+const char *sf_model_population_model(const sf_model *m, int pop)
+{
+    return IN(pop, m->n_pops) ? m->pops[pop].type->name : NULL;
+}
+
+sf_status sf_model_get_param(sf_context *ctx, const sf_model *m, int pop, const char *name,
+                             double *value)
+{
+    if (!m || !value)
+        return sf_fail(ctx, SF_ERR_ARG, "sf_model_get_param: %s is NULL", m ? "value" : "model");
+    if (!IN(pop, m->n_pops))
+        return sf_fail(ctx, SF_ERR_ARG,
+                       "sf_model_get_param: population index %d is out of range (the model has "
+                       "%d populations)", pop, m->n_pops);
+    const sf_population *p = &m->pops[pop];
+    int k = name ? sf_param_index(p->type, name) : -1;
+    if (k < 0) {
+        char list[1024] = "";
+        for (int i = 0; i < p->type->n_params; i++) {
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, p->type->params[i].name, sizeof list - strlen(list) - 1);
+        }
+        return sf_fail(ctx, SF_ERR_ARG, "population %s (%s) has no parameter '%s'; its parameters: %s",
+                       p->name, p->type->name, name ? name : "(null)", list);
+    }
+    *value = p->params[k];
+    return SF_OK;
+}
+
+int sf_model_projection_count(const sf_model *m)
+{
+    return m->n_proj;
+}
+
+const char *sf_model_projection_name(const sf_model *m, int i)
+{
+    return IN(i, m->n_proj) ? m->proj[i].name : NULL;
+}
+
+int sf_model_projection_source(const sf_model *m, int i)
+{
+    return IN(i, m->n_proj) ? m->proj[i].source : -1;
+}
+
+int sf_model_projection_target(const sf_model *m, int i)
+{
+    return IN(i, m->n_proj) ? m->proj[i].target : -1;
+}
+
+const char *sf_model_projection_rule(const sf_model *m, int i)
+{
+    if (!IN(i, m->n_proj))
+        return NULL;
+    switch (m->proj[i].rule) {
+    case SF_RULE_FIXED_INDEGREE:
+        return "fixed_indegree";
+    case SF_RULE_FIXED_OUTDEGREE:
+        return "fixed_outdegree";
+    case SF_RULE_FIXED_TOTAL_NUMBER:
+        return "fixed_total_number";
+    case SF_RULE_PAIRWISE_BERNOULLI:
+        return "pairwise_bernoulli";
+    case SF_RULE_ONE_TO_ONE:
+        return "one_to_one";
+    case SF_RULE_ALL_TO_ALL:
+        return "all_to_all";
+    }
+    return NULL;
+}
+
+double sf_model_projection_indegree(const sf_model *m, int i)
+{
+    return IN(i, m->n_proj) ? sf_model_mean_indegree(m, &m->proj[i]) : NAN;
+}
+
+double sf_model_projection_weight(const sf_model *m, int i)
+{
+    return IN(i, m->n_proj) ? sf_dist_mean(&m->proj[i].weight) : NAN;
+}
+
+double sf_model_projection_delay(const sf_model *m, int i)
+{
+    return IN(i, m->n_proj) ? sf_dist_mean(&m->proj[i].delay) : NAN;
+}
+
+int sf_model_input_count(const sf_model *m)
+{
+    return m->n_inputs;
+}
+
+const char *sf_model_input_name(const sf_model *m, int i)
+{
+    return IN(i, m->n_inputs) ? m->inputs[i].name : NULL;
+}
+
+const char *sf_model_input_kind(const sf_model *m, int i)
+{
+    if (!IN(i, m->n_inputs))
+        return NULL;
+    switch (m->inputs[i].kind) {
+    case SF_INPUT_POISSON:
+        return "poisson";
+    case SF_INPUT_DC:
+        return "dc";
+    case SF_INPUT_SPIKES:
+        return "spike_generator";
+    }
+    return NULL;
+}
+
+int sf_model_recorder_count(const sf_model *m)
+{
+    return m->n_recorders;
+}
+
+const char *sf_model_recorder_name(const sf_model *m, int r)
+{
+    return IN(r, m->n_recorders) ? m->recorders[r].name : NULL;
+}
+
+const char *sf_model_recorder_kind(const sf_model *m, int r)
+{
+    if (!IN(r, m->n_recorders))
+        return NULL;
+    return m->recorders[r].kind == SF_REC_VOLTMETER ? "voltmeter" : "spikes";
+}
+
+int sf_model_recorder_population_count(const sf_model *m, int r)
+{
+    return IN(r, m->n_recorders) ? m->recorders[r].n_pops : 0;
+}
+
+int sf_model_recorder_population(const sf_model *m, int r, int k)
+{
+    return IN(r, m->n_recorders) && IN(k, m->recorders[r].n_pops) ? m->recorders[r].pops[k] : -1;
+}
+
+const char *sf_model_recorder_variable(const sf_model *m, int r)
+{
+    return IN(r, m->n_recorders) ? m->recorders[r].variable : NULL;
+}
+
+double sf_model_resolution(const sf_model *m)
+{
+    return m->sim.resolution;
+}
+
+double sf_model_duration(const sf_model *m)
+{
+    return m->sim.duration;
+}
+
+uint64_t sf_model_seed(const sf_model *m)
+{
+    return m->sim.seed;
+}
+
+int sf_model_threads(const sf_model *m)
+{
+    return m->sim.threads;
+}
+
+double sf_model_analysis_start(const sf_model *m)
+{
+    return m->sim.t_analysis;
+}
+
+double sf_model_analysis_bin(const sf_model *m)
+{
+    return m->sim.bin;
+}
+
+uint32_t sf_model_analysis_pairs(const sf_model *m)
+{
+    return m->sim.corr_pairs;
+}
+
 double sf_model_param(const sf_model *m, int pop, const char *name)
 {
     if (pop < 0 || pop >= m->n_pops)
@@ -71,6 +257,8 @@ double sf_model_mean_indegree(const sf_model *m, const sf_projection *p)
 
 double sf_model_expected_synapses(const sf_model *m, int i)
 {
+    if (!IN(i, m->n_proj))
+        return NAN;
     const sf_projection *p = &m->proj[i];
     double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
     bool self = p->source == p->target && !p->autapses;

@@ -1,10 +1,12 @@
-/* Model files: YAML (libfyaml) -> validated sf_model.
+/* Model files: YAML (libfyaml) -> validated sf_model. Documents assembled
+ * by the builder (src/model/builder.c) take the same path (document.h).
  *
  * Invariant: every error names FILE:LINE:COLUMN, the dotted key path and what
  * was expected, and leaves *out NULL; the model returned is complete and
  * satisfies every range and relation check below, so the builder and the
  * theory never have to re-validate. The key reference is docs/model-format.md.
  */
+#include "model/document.h"
 #include "model/model_impl.h"
 
 #include <errno.h>
@@ -20,6 +22,9 @@ typedef struct {
     sf_context *ctx;
     const char *file;
     struct fy_document *doc;
+    bool no_positions;            /* built by calls: no lines to point at  */
+    const char *set_label;        /* apply_set's messages: "--set", or the
+                                     builder call                          */
     int n_set;
     struct fy_node *set_node[64]; /* values that came from --set ...       */
     const char *set_text[64];     /* ... and the option that gave them     */
@@ -60,7 +65,7 @@ static sf_status fail_at(parser *P, const cursor *c, sf_status code, const char 
             return sf_fail(P->ctx, code, "--set %s: %s: %s", P->set_text[i], c->path, msg);
     int line, col;
     node_pos(c->where, &line, &col);
-    if (line > 0)
+    if (line > 0 && !P->no_positions)
         return sf_fail(P->ctx, code, "%s:%d:%d: %s: %s", P->file, line, col,
                        c->path[0] ? c->path : "(top level)", msg);
     return sf_fail(P->ctx, code, "%s: %s: %s", P->file, c->path[0] ? c->path : "(top level)", msg);
@@ -864,12 +869,12 @@ static sf_status apply_set(parser *P, const char *set)
 {
     const char *eq = strchr(set, '=');
     if (!eq || eq == set)
-        return sf_fail(P->ctx, SF_ERR_ARG, "--set '%s': expected path=value, e.g. "
-                       "populations.E.params.V_th=18", set);
+        return sf_fail(P->ctx, SF_ERR_ARG, "%s '%s': expected path=value, e.g. "
+                       "populations.E.params.V_th=18", P->set_label, set);
     char path[512];
     size_t plen = (size_t)(eq - set);
     if (plen >= sizeof path)
-        return sf_fail(P->ctx, SF_ERR_ARG, "--set '%s': path too long", set);
+        return sf_fail(P->ctx, SF_ERR_ARG, "%s '%s': path too long", P->set_label, set);
     memcpy(path, set, plen);
     path[plen] = '\0';
     struct fy_node *node = fy_document_root(P->doc);
@@ -878,24 +883,27 @@ static sf_status apply_set(parser *P, const char *set)
     while (tok) {
         char *next = strtok_r(NULL, ".", &save);
         if (!node || !fy_node_is_mapping(node))
-            return sf_fail(P->ctx, SF_ERR_ARG, "--set %.*s: '%s' is not a mapping in %s", (int)plen,
-                           set, walked[0] ? walked : "the model", P->file);
+            return sf_fail(P->ctx, SF_ERR_ARG, "%s %.*s: '%s' is not a mapping in %s", P->set_label,
+                           (int)plen, set, walked[0] ? walked : "the model", P->file);
         struct fy_node_pair *pr = fy_node_mapping_lookup_pair_by_string(node, tok, FY_NT);
         if (!next) {
             struct fy_node *val = fy_node_build_from_string(P->doc, eq + 1, FY_NT);
             if (!val)
-                return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot parse the value '%s'", set, eq + 1);
+                return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot parse the value '%s'", P->set_label,
+                               set, eq + 1);
             if (P->n_set < 64) {
                 P->set_node[P->n_set] = val;
                 P->set_text[P->n_set++] = set;
             }
             if (pr) {
                 if (fy_node_pair_set_value(pr, val) != 0)
-                    return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot set the value", set);
+                    return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot set the value", P->set_label,
+                                   set);
             } else {
                 struct fy_node *key = fy_node_create_scalar_copy(P->doc, tok, FY_NT);
                 if (!key || fy_node_mapping_append(node, key, val) != 0)
-                    return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot add the key", set);
+                    return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot add the key", P->set_label,
+                                   set);
                 if (P->n_set < 64) {
                     P->set_node[P->n_set] = key;
                     P->set_text[P->n_set++] = set;
@@ -907,7 +915,7 @@ static sf_status apply_set(parser *P, const char *set)
             struct fy_node *key = fy_node_create_scalar_copy(P->doc, tok, FY_NT);
             struct fy_node *map = fy_node_create_mapping(P->doc);
             if (!key || !map || fy_node_mapping_append(node, key, map) != 0)
-                return sf_fail(P->ctx, SF_ERR_ARG, "--set %s: cannot add the key", set);
+                return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot add the key", P->set_label, set);
             if (P->n_set < 64) {
                 P->set_node[P->n_set] = key;
                 P->set_text[P->n_set++] = set;
@@ -919,7 +927,7 @@ static sf_status apply_set(parser *P, const char *set)
         strncat(walked, tok, sizeof walked - strlen(walked) - 1);
         tok = next;
     }
-    return sf_fail(P->ctx, SF_ERR_ARG, "--set '%s': empty path", set);
+    return sf_fail(P->ctx, SF_ERR_ARG, "%s '%s': empty path", P->set_label, set);
 }
 
 typedef struct {
@@ -938,6 +946,38 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
     }
 }
 
+/* The document (file, string or builder) -> validated model; file is what
+ * sf_model_file reports. */
+static sf_status parse_document(parser *P, const char *file, sf_model **out)
+{
+    sf_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    m->file = xstrdup(file);
+    sf_status st = m->file ? parse_root(P, fy_document_root(P->doc), m)
+                           : sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    if (st) {
+        sf_model_destroy(m);
+        m = NULL;
+    }
+    *out = m;
+    return st;
+}
+
+sf_status sf_model_document_set(sf_context *ctx, struct fy_document *doc, const char *name,
+                                const char *caller, const char *set)
+{
+    parser P = {.ctx = ctx, .file = name, .doc = doc, .no_positions = true, .set_label = caller};
+    return apply_set(&P, set);
+}
+
+sf_status sf_model_document_parse(sf_context *ctx, struct fy_document *doc, const char *name,
+                                  sf_model **out)
+{
+    parser P = {.ctx = ctx, .file = name, .doc = doc, .no_positions = true, .set_label = "--set"};
+    return parse_document(&P, "", out);
+}
+
 static sf_status load(sf_context *ctx, const char *text, const char *name, const char *const *sets,
                       int n_sets, sf_model **out)
 {
@@ -952,7 +992,7 @@ static sf_status load(sf_context *ctx, const char *text, const char *name, const
     dcfg.show_source = false;
     struct fy_diag *diag = fy_diag_create(&dcfg);
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_PARSE | FYPCF_RESOLVE_DOCUMENT, .diag = diag};
-    parser P = {.ctx = ctx, .file = name};
+    parser P = {.ctx = ctx, .file = name, .set_label = "--set"};
     P.doc = text ? fy_document_build_from_string(&cfg, text, FY_NT)
                  : fy_document_build_from_file(&cfg, name);
     sf_status st = SF_OK;
@@ -990,13 +1030,7 @@ static sf_status load(sf_context *ctx, const char *text, const char *name, const
     for (int i = 0; i < n_sets; i++)
         if ((st = apply_set(&P, sets[i])))
             goto done;
-    m = calloc(1, sizeof *m);
-    if (!m) {
-        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    m->file = xstrdup(name);
-    st = parse_root(&P, fy_document_root(P.doc), m);
+    st = parse_document(&P, name, &m);
 done:
     if (P.doc)
         fy_document_destroy(P.doc);

@@ -2,7 +2,8 @@
  * the counter-based random streams (keying, seeking, and the distributions
  * they feed, with tolerances derived from standard errors or chi-square
  * critical values stated at each test), the gsl_rng adaptor, the sleeping
- * barrier under two OpenMP threads, and the clocks and memory figures.
+ * barrier under two OpenMP threads, the clocks and memory figures, the
+ * version, and the process-wide settings made by sf_context_create.
  *
  * Every statistical test uses a fixed seed, so it is deterministic; the
  * tolerances say how unlikely a failure would be for a correct generator. */
@@ -11,10 +12,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <omp.h>
@@ -126,6 +129,40 @@ static void test_context_null(void **state)
     assert_int_equal(sf_context_status(NULL), SF_OK);
     sf_context_clear(NULL);
     sf_context_destroy(NULL);
+}
+
+/* The version macros, the string and the number agree. */
+static void test_version(void **state)
+{
+    (void)state;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d.%d.%d", SF_VERSION_MAJOR, SF_VERSION_MINOR, SF_VERSION_PATCH);
+    assert_string_equal(buf, SF_VERSION_STRING);
+    assert_string_equal(sf_version(), SF_VERSION_STRING);
+    assert_int_equal(sf_version_number(),
+                     SF_VERSION_MAJOR * 10000 + SF_VERSION_MINOR * 100 + SF_VERSION_PATCH);
+}
+
+/* OpenBLAS's own query (libopenblas has no header for it). */
+int openblas_get_num_threads(void);
+void openblas_set_num_threads(int num_threads);
+
+/* sf_context_create turns GSL's aborting error handler off and puts OpenBLAS
+ * on one thread (documented in core.h): with GSL's default handler, the
+ * gsl_error call below would abort the test program. */
+static void test_context_process_settings(void **state)
+{
+    (void)state;
+    gsl_set_error_handler(NULL); /* GSL's default: abort() */
+    openblas_set_num_threads(2);
+    sf_context *ctx = sf_context_create();
+    assert_non_null(ctx);
+    assert_int_equal(openblas_get_num_threads(), 1);
+    gsl_error("provoked by test_context_process_settings", __FILE__, __LINE__, GSL_EDOM);
+    gsl_error_handler_t *h = gsl_set_error_handler(NULL);
+    assert_non_null(h); /* the "off" handler, not the default */
+    gsl_set_error_handler(h);
+    sf_context_destroy(ctx);
 }
 
 /* ------------------------------------------------------------------------
@@ -611,6 +648,8 @@ int main(void)
         cmocka_unit_test(test_strerror_every_code),
         cmocka_unit_test(test_context_messages),
         cmocka_unit_test(test_context_null),
+        cmocka_unit_test(test_version),
+        cmocka_unit_test(test_context_process_settings),
         cmocka_unit_test(test_rng_keying),
         cmocka_unit_test(test_rng_seek_and_philox),
         cmocka_unit_test(test_rng_uniform),

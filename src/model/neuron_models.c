@@ -1,0 +1,64 @@
+/* The public face of the neuron model registry (model.h): what
+ * `spikefield models` and programs list, read from the constant type
+ * descriptors of src/neurons/ by index, so no caller needs sf_neuron_type.
+ *
+ * Invariant: an index out of range gives NULL or 0, never a crash. */
+#include "model/model_impl.h"
+
+static const sf_neuron_type *at(int i)
+{
+    return sf_neuron_type_at(i);
+}
+
+int sf_neuron_model_count(void)
+{
+    return sf_neuron_type_count();
+}
+
+int sf_neuron_model_find(const char *name)
+{
+    for (int i = 0; name && i < sf_neuron_type_count(); i++)
+        if (sf_neuron_type_find(name) == at(i))
+            return i;
+    return -1;
+}
+
+const char *sf_neuron_model_name(int i)
+{
+    return at(i) ? at(i)->name : NULL;
+}
+
+const char *sf_neuron_model_doc(int i)
+{
+    return at(i) ? at(i)->doc : NULL;
+}
+
+const char *sf_neuron_model_weight_unit(int i)
+{
+    return at(i) ? at(i)->weight_unit : NULL;
+}
+
+int sf_neuron_model_param_count(int i)
+{
+    return at(i) ? at(i)->n_params : 0;
+}
+
+const sf_param_spec *sf_neuron_model_param(int i, int k)
+{
+    return at(i) && k >= 0 && k < at(i)->n_params ? &at(i)->params[k] : NULL;
+}
+
+int sf_neuron_model_state_count(int i)
+{
+    return at(i) ? at(i)->n_state : 0;
+}
+
+const char *sf_neuron_model_state_name(int i, int k)
+{
+    return at(i) && k >= 0 && k < at(i)->n_state ? at(i)->state_names[k] : NULL;
+}
+
+const char *sf_neuron_model_state_unit(int i, int k)
+{
+    return at(i) && k >= 0 && k < at(i)->n_state ? at(i)->state_units[k] : NULL;
+}
