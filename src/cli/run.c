@@ -212,7 +212,7 @@ static void write_summary(FILE *f, void *user)
     json_obj(&j, "outputs");
     json_str(&j, "spikes", "spikes.h5");
     for (int i = 0; i < m->n_recorders; i++)
-        if (m->recorders[i].kind == SF_REC_VOLTMETER) {
+        if (m->recorders[i].type == &sf_recorder_voltmeter) {
             char name[512];
             snprintf(name, sizeof name, "%s.h5", m->recorders[i].name);
             json_str(&j, m->recorders[i].name, name);
@@ -273,7 +273,7 @@ int cmd_run(cli_opts *o)
             sim_print_table(&r, stdout);
         printf("outputs: %s/spikes.h5, %s/summary.json", r.out_dir, r.out_dir);
         for (int i = 0; i < r.m->n_recorders; i++)
-            if (r.m->recorders[i].kind == SF_REC_VOLTMETER)
+            if (r.m->recorders[i].type == &sf_recorder_voltmeter)
                 printf(", %s/%s.h5", r.out_dir, r.m->recorders[i].name);
         printf("\n");
         if (sf_recording_interrupted(r.rec))

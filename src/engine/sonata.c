@@ -195,7 +195,7 @@ sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported through ctx */
     sf_status st = write_spikes(ctx, rec, m, dir);
     for (int r = 0; st == SF_OK && r < m->n_recorders; r++)
-        if (m->recorders[r].kind == SF_REC_VOLTMETER)
+        if (m->recorders[r].type->trace)
             st = write_report(ctx, rec, m, r, dir);
     return st;
 }

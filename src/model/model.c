@@ -1,4 +1,5 @@
-/* Queries on a loaded model and the per-entity random values it describes. */
+/* Queries on a loaded model and the per-entity random values it describes.
+ * Quantities that depend on the connection rule come from its descriptor. */
 #include "model/model_impl.h"
 
 #include <math.h>
@@ -50,45 +51,30 @@ double sf_model_param(const sf_model *m, int pop, const char *name)
 
 double sf_model_mean_indegree(const sf_model *m, const sf_projection *p)
 {
-    double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
-    bool self = p->source == p->target && !p->autapses;
-    switch (p->rule) {
-    case SF_RULE_FIXED_INDEGREE:
-        return (double)p->count;
-    case SF_RULE_FIXED_OUTDEGREE:
-        return (double)p->count * ns / nt;
-    case SF_RULE_FIXED_TOTAL_NUMBER:
-        return (double)p->count / nt;
-    case SF_RULE_PAIRWISE_BERNOULLI:
-        return p->p * (ns - (self ? 1 : 0));
-    case SF_RULE_ONE_TO_ONE:
-        return self ? 0 : 1;
-    case SF_RULE_ALL_TO_ALL:
-        return ns - (self ? 1 : 0);
-    }
-    return 0;
+    return p->rule->mean_indegree(m, p);
 }
 
 double sf_model_expected_synapses(const sf_model *m, int i)
 {
-    const sf_projection *p = &m->proj[i];
-    double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
-    bool self = p->source == p->target && !p->autapses;
-    switch (p->rule) {
-    case SF_RULE_FIXED_INDEGREE:
-        return (double)p->count * nt;
-    case SF_RULE_FIXED_OUTDEGREE:
-        return (double)p->count * ns;
-    case SF_RULE_FIXED_TOTAL_NUMBER:
-        return (double)p->count;
-    case SF_RULE_PAIRWISE_BERNOULLI:
-        return p->p * (ns * nt - (self ? ns : 0));
-    case SF_RULE_ONE_TO_ONE:
-        return self ? 0 : ns;
-    case SF_RULE_ALL_TO_ALL:
-        return ns * nt - (self ? ns : 0);
+    return m->proj[i].rule->expected_synapses(m, &m->proj[i]);
+}
+
+bool sf_dist_is_const(const sf_dist *d)
+{
+    return d->kind == SF_DIST_CONST || (d->kind == SF_DIST_NORMAL && d->b == 0);
+}
+
+void sf_dist_range(const sf_dist *d, double *lo, double *hi)
+{
+    if (sf_dist_is_const(d)) {
+        *lo = *hi = d->a;
+    } else if (d->kind == SF_DIST_UNIFORM) {
+        *lo = fmax(d->a, d->min);
+        *hi = fmin(d->b, d->max);
+    } else {
+        *lo = d->min;
+        *hi = d->max;
     }
-    return 0;
 }
 
 static double draw_once(const sf_dist *d, sf_rng *r)

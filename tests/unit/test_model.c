@@ -261,14 +261,14 @@ static void test_valid_model_and_defaults(void **state)
     assert_string_equal(ei->name, "EI");
     assert_int_equal(ei->source, 0);
     assert_int_equal(ei->target, 1);
-    assert_int_equal(ei->rule, SF_RULE_FIXED_INDEGREE);
+    assert_ptr_equal(ei->rule, &sf_rule_fixed_indegree);
     assert_int_equal(ei->count, 7);
     assert_true(ei->autapses && ei->multapses); /* defaults */
     assert_int_equal(ei->weight.kind, SF_DIST_NORMAL);
     assert_true(ei->weight.a == 23.85 && ei->weight.b == 4.1);
     assert_true(ei->weight.min == 0.0 && isinf(ei->weight.max) && ei->weight.max > 0);
     assert_true(ei->delay.kind == SF_DIST_CONST && ei->delay.a == 1.7);
-    assert_int_equal(ie->rule, SF_RULE_PAIRWISE_BERNOULLI);
+    assert_ptr_equal(ie->rule, &sf_rule_pairwise_bernoulli);
     assert_true(ie->p == 0.2385);
     assert_true(ie->weight.kind == SF_DIST_CONST && ie->weight.a == -0.75);
     /* default delay: one step */
@@ -279,24 +279,24 @@ static void test_valid_model_and_defaults(void **state)
     /* inputs */
     assert_int_equal(m->n_inputs, 3);
     const sf_input *drive = &m->inputs[0], *kick = &m->inputs[1], *step = &m->inputs[2];
-    assert_int_equal(drive->kind, SF_INPUT_POISSON);
+    assert_ptr_equal(drive->type, &sf_input_poisson_generator);
     assert_int_equal(drive->n_targets, 2);
     assert_int_equal(drive->targets[0], 0);
     assert_int_equal(drive->targets[1], 1);
     assert_true(drive->rate == 2385.0 && drive->weight == 0.15);
     assert_true(drive->start == 0.0 && isinf(drive->stop));
-    assert_int_equal(kick->kind, SF_INPUT_SPIKES);
+    assert_ptr_equal(kick->type, &sf_input_spike_generator);
     assert_int_equal(kick->n_targets, 1);
     assert_int_equal(kick->targets[0], 1);
     assert_int_equal(kick->n_times, 3);
     assert_true(kick->times[0] == 1.0 && kick->times[1] == 2.5 && kick->times[2] == 7.3);
     assert_true(kick->weight == 35.0 && kick->delay == 0.5);
-    assert_int_equal(step->kind, SF_INPUT_DC);
+    assert_ptr_equal(step->type, &sf_input_dc_generator);
     assert_true(step->amplitude == 12.5 && step->start == 5.0 && step->stop == 20.0);
 
     /* no recorders given: spikes of every population */
     assert_int_equal(m->n_recorders, 1);
-    assert_int_equal(m->recorders[0].kind, SF_REC_SPIKES);
+    assert_ptr_equal(m->recorders[0].type, &sf_recorder_spike_recorder);
     assert_int_equal(m->recorders[0].n_pops, 2);
     assert_int_equal(m->recorders[0].pops[0], 0);
     assert_int_equal(m->recorders[0].pops[1], 1);
@@ -317,10 +317,10 @@ static void test_recorders_and_analysis(void **state)
     assert_true(m->sim.t_analysis == 2.5 && m->sim.bin == 1.5);
     assert_int_equal(m->sim.corr_pairs, 17);
     assert_int_equal(m->n_recorders, 3);
-    assert_int_equal(m->recorders[0].kind, SF_REC_SPIKES);
+    assert_ptr_equal(m->recorders[0].type, &sf_recorder_spike_recorder);
     assert_int_equal(m->recorders[0].n_pops, 1);
     assert_int_equal(m->recorders[0].pops[0], 1);
-    assert_int_equal(m->recorders[1].kind, SF_REC_VOLTMETER);
+    assert_ptr_equal(m->recorders[1].type, &sf_recorder_voltmeter);
     assert_int_equal(m->recorders[1].n_record, 3);
     assert_true(m->recorders[1].interval == 0.5);
     assert_string_equal(m->recorders[1].variable, "V_m");
@@ -691,7 +691,7 @@ static void test_scale(void **state)
     assert_int_equal(m->pops[1].n, 3);
     assert_int_equal(m->pops[1].first_gid, 10);
     assert_int_equal(m->proj[0].count, 2);
-    assert_int_equal(m->proj[2].rule, SF_RULE_FIXED_TOTAL_NUMBER);
+    assert_ptr_equal(m->proj[2].rule, &sf_rule_fixed_total_number);
     assert_int_equal(m->proj[2].count, 149);
     /* p is a probability and does not scale */
     assert_true(m->proj[1].p == 0.2385);

@@ -81,7 +81,7 @@ static void cell_init(cell *c, const char *type, size_t n, double h, const char 
         c->state[k] = calloc(n, sizeof(double));
         assert_non_null(c->state[k]);
     }
-    for (int k = 0; k < c->t->n_channels; k++) {
+    for (int k = 0; k < c->t->n_ports; k++) {
         c->in[k] = calloc(n, sizeof(double));
         assert_non_null(c->in[k]);
     }
@@ -102,7 +102,7 @@ static size_t cell_step(cell *c, double i_dc)
 {
     const sf_step st = {2385, 0, c->k++, c->h, c->scratch};
     size_t ns = c->t->update(c->p, c->derived, c->state, c->n, c->in, i_dc, c->spk, &st);
-    for (int k = 0; k < c->t->n_channels; k++)
+    for (int k = 0; k < c->t->n_ports; k++)
         memset(c->in[k], 0, c->n * sizeof(double));
     return ns;
 }
