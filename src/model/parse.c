@@ -704,7 +704,6 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
     if (!(in->stop > in->start) || in->start < 0)
         return fail_at(P, &ce, SF_ERR_RANGE, "need 0 <= start < stop (start %g, stop %g)", in->start,
                        in->stop);
-    in->delay = m->sim.resolution;
     for (const sf_input_key *k = type->keys; k->key; k++) {
         cursor kc = child(c, k->key);
         double *v = (double *)((char *)in + k->offset);
