@@ -192,12 +192,13 @@ SF_API double sf_model_expected_synapses(const sf_model *m, int i);
 SF_API double sf_model_projection_weight(const sf_model *m, int i);
 SF_API double sf_model_projection_delay(const sf_model *m, int i);
 
-/* Inputs: count, name, kind ("poisson", "dc", "spike_generator"). */
+/* Inputs: count, name, kind: the input type's NEST name ("poisson_generator",
+ * "dc_generator", "spike_generator"). */
 SF_API int sf_model_input_count(const sf_model *m);
 SF_API const char *sf_model_input_name(const sf_model *m, int i);
 SF_API const char *sf_model_input_kind(const sf_model *m, int i);
 
-/* Recorders: count, name, kind ("spikes", "voltmeter"), the populations
+/* Recorders: count, name, kind ("spike_recorder", "voltmeter"), the populations
  * recorded (count and population index k), voltmeter variable (NULL for
  * spike recorders). */
 SF_API int sf_model_recorder_count(const sf_model *m);

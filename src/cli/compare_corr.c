@@ -158,7 +158,7 @@ static int load_signals(cc_data *d)
         bool found = false;
         for (int ri = 0; ri < m->n_recorders && !found; ri++) {
             const sf_recorder *rc = &m->recorders[ri];
-            if (rc->kind != SF_REC_VOLTMETER || strcmp(rc->variable, var))
+            if (rc->type != &sf_recorder_voltmeter || strcmp(rc->variable, var))
                 continue;
             for (int k = 0; k < rc->n_pops && !found; k++) {
                 const float *data;
@@ -487,7 +487,7 @@ static int pif_side(cc_data *d)
     uint32_t nn = 0;
     double tt0 = 0, dt = 0;
     for (int ri = 0; ri < m->n_recorders && !data; ri++)
-        if (m->recorders[ri].kind == SF_REC_VOLTMETER && !strcmp(m->recorders[ri].variable, "V_m"))
+        if (m->recorders[ri].type == &sf_recorder_voltmeter && !strcmp(m->recorders[ri].variable, "V_m"))
             if (!sf_recording_trace(d->r->rec, ri, 0, &data, &nt, &nn, &tt0, &dt))
                 data = NULL;
     if (!data || nn < 2) {

@@ -1,57 +1,37 @@
-/* The simulation loop.
+/* The simulation loop, as named phases.
  *
  * Time is an integer step k; update k advances every neuron from k*h to
  * (k+1)*h and a spike it emits carries the time (k+1)*h (NEST's convention).
  * A spike of update k with delay D steps is input of update k + D.
- * The loop advances all threads `slice` steps (the minimum delay) at a time:
+ * The loop advances all threads `slice` steps (the minimum delay) at a time,
+ * one line per phase (cf. Auryn's System::run):
  *
- *   for each slice:  update (own blocks)  | barrier |  deliver (into own blocks)
+ *   update      own blocks: inputs, neuron update, events, recorder samples
+ *   archive     postsynaptic state history for plasticity (empty for now)
+ *   --- barrier ---
+ *   deliver     every thread's spikes, through the synapse types, into the
+ *               ring buffers of its own blocks
+ *   plasticity  synaptic updates (empty for now)
+ *   record      main thread: the recorders collect the slice's spikes
  *
  * Nothing a thread does in its update phase reads another thread's memory,
  * and in the delivery phase a thread writes only its own blocks' ring
- * buffers, reading the (read-only) spike lists of all threads. Spikes are
- * delivered in the canonical order (step, global id), so the floating-point
- * sums in the ring buffers, and thus the results, are bit-identical for any
- * number of threads. The slice's spike lists alternate between two buffers,
- * so one barrier per slice suffices; the barrier sleeps instead of spinning.
- * The update and delivery phases allocate nothing; only the main thread's
- * spike recorder grows its arrays (amortised doubling) between slices.
+ * buffers, reading the (read-only) spike lists of all threads. For each
+ * synapse table, spikes are delivered in the canonical order (step, global
+ * id), so the floating-point sums in the ring buffers, and thus the results,
+ * are bit-identical for any number of threads. The slice's spike lists
+ * alternate between two buffers, so one barrier per slice suffices; the
+ * barrier sleeps instead of spinning. The phases allocate nothing; only the
+ * spike recorder grows its arrays (amortised doubling) in the record phase.
  */
-#include "network/network_impl.h"
+#include "engine/engine_impl.h"
 
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    int n_samples, every;      /* samples, steps between samples            */
-    uint32_t n_nodes;
-    float **data;              /* per population of the recorder            */
-    int *var;                  /* per population: index of the variable     */
-    double *offset;            /* per population: added to it (E_L for V_m) */
-} trace_rec;
-
-struct sf_recording {
-    const sf_model *m;
-    bool interrupted;
-    double t_end, wall_s, cpu_s;
-    bool *rec_pop;
-    uint32_t **ids;
-    int64_t **steps;
-    size_t *n, *cap;
-    trace_rec *traces;         /* per recorder (voltmeters only)            */
-    uint64_t poisson_events;
-};
-
-typedef struct {
-    int nk;                    /* blocks of this thread                     */
-    int *blk;                  /* their indices, in global order            */
-    int *pop_lo, *pop_hi;      /* per population: range in blk              */
-    uint32_t *sbuf[2];         /* spiking neurons (population-local ids)    */
-    float *samp[2];            /* their event amplitudes (1 for spikes)     */
-    uint32_t *soff[2];         /* start of (lag, k) in sbuf; slice*nk + 1   */
-} thread_state;
+typedef sf_thread_state thread_state;
 
 void sf_recording_destroy(sf_recording *rec)
 {
@@ -64,17 +44,12 @@ void sf_recording_destroy(sf_recording *rec)
         if (rec->steps)
             free(rec->steps[p]);
     }
-    if (rec->traces)
-        for (int r = 0; r < m->n_recorders; r++) {
-            if (rec->traces[r].data)
-                for (int k = 0; k < m->recorders[r].n_pops; k++)
-                    free(rec->traces[r].data[k]);
-            free(rec->traces[r].data);
-            free(rec->traces[r].var);
-            free(rec->traces[r].offset);
-        }
-    free(rec->traces);
-    free(rec->rec_pop);
+    if (rec->data)
+        for (int r = 0; r < m->n_recorders; r++)
+            if (m->recorders[r].type->destroy)
+                m->recorders[r].type->destroy(rec, r);
+    free(rec->data);
+    free(rec->spike_owner);
     free(rec->ids);
     free(rec->steps);
     free(rec->n);
@@ -90,60 +65,26 @@ static sf_recording *recording_new(const sf_network *net)
         return NULL;
     rec->m = m;
     size_t np = (size_t)m->n_pops;
-    rec->rec_pop = calloc(np, sizeof(bool));
+    rec->spike_owner = malloc(sizeof(int) * (np + 1));
     rec->ids = calloc(np, sizeof(uint32_t *));
     rec->steps = calloc(np, sizeof(int64_t *));
     rec->n = calloc(np, sizeof(size_t));
     rec->cap = calloc(np, sizeof(size_t));
-    rec->traces = calloc((size_t)m->n_recorders + 1, sizeof(trace_rec));
-    if (!rec->rec_pop || !rec->ids || !rec->steps || !rec->n || !rec->cap || !rec->traces)
+    rec->data = calloc((size_t)m->n_recorders + 1, sizeof(void *));
+    if (!rec->spike_owner || !rec->ids || !rec->steps || !rec->n || !rec->cap || !rec->data)
         goto fail;
-    for (int r = 0; r < m->n_recorders; r++) {
-        const sf_recorder *rc = &m->recorders[r];
-        if (rc->kind == SF_REC_SPIKES) {
-            for (int k = 0; k < rc->n_pops; k++)
-                rec->rec_pop[rc->pops[k]] = true;
-            continue;
-        }
-        trace_rec *tr = &rec->traces[r];
-        tr->every = (int)nearbyint(rc->interval / net->h);
-        tr->n_samples = (int)(net->n_steps / tr->every);
-        tr->n_nodes = rc->n_record;
-        tr->data = calloc((size_t)rc->n_pops, sizeof(float *));
-        tr->var = calloc((size_t)rc->n_pops, sizeof(int));
-        tr->offset = calloc((size_t)rc->n_pops, sizeof(double));
-        if (!tr->data || !tr->var || !tr->offset)
+    for (size_t p = 0; p < np; p++)
+        rec->spike_owner[p] = -1;
+    for (int r = 0; r < m->n_recorders; r++)
+        if (!m->recorders[r].type->start(rec, net, r))
             goto fail;
-        for (int k = 0; k < rc->n_pops; k++) {
-            if (!(tr->data[k] = calloc((size_t)tr->n_samples * tr->n_nodes + 1, sizeof(float))))
-                goto fail;
-            const sf_population *pop = &m->pops[rc->pops[k]];
-            const sf_neuron_type *t = pop->type;
-            for (int s = 0; s < t->n_state; s++)
-                if (!strcmp(t->state_names[s], rc->variable))
-                    tr->var[k] = s;
-            tr->offset[k] = tr->var[k] == 0 && t->v_offset_param >= 0 ? pop->params[t->v_offset_param]
-                                                                      : 0.0;
-        }
-    }
-    /* initial capacity: 10 spikes/s per neuron over the run */
-    for (int p = 0; p < m->n_pops; p++) {
-        if (!rec->rec_pop[p])
-            continue;
-        double guess = 10.0 * m->pops[p].n * m->sim.duration * 1e-3 + 1024;
-        rec->cap[p] = (size_t)fmin(guess, 1e8);
-        rec->ids[p] = malloc(sizeof(uint32_t) * rec->cap[p]);
-        rec->steps[p] = malloc(sizeof(int64_t) * rec->cap[p]);
-        if (!rec->ids[p] || !rec->steps[p])
-            goto fail;
-    }
     return rec;
 fail:
     sf_recording_destroy(rec);
     return NULL;
 }
 
-static bool record_spike(sf_recording *rec, int p, uint32_t id, int64_t step)
+bool sf_recording_add_spike(sf_recording *rec, int p, uint32_t id, int64_t step)
 {
     if (rec->n[p] == rec->cap[p]) {
         size_t nc = rec->cap[p] * 2;
@@ -162,85 +103,9 @@ static bool record_spike(sf_recording *rec, int p, uint32_t id, int64_t step)
     return true;
 }
 
-/* Poisson drive of one block in step k: independent counts per neuron from
- * the stream (seed, POISSON, (input, gid)), block k, inverted from the
- * cumulative table. */
-static void add_poisson(const sf_network *net, const sf_block *b, int64_t k, double *const *in)
-{
-    const sf_model *m = net->m;
-    double *restrict u = b->u;
-    for (int q = 0; q < b->n_poisson; q++) {
-        const sf_poisson_src *ps = &b->poisson[q];
-        if (k < ps->first || k >= ps->last)
-            continue;
-        double *restrict dst = in[ps->channel];
-        const double *restrict cdf = ps->cdf;
-        const double w = ps->weight;
-        const int nc = ps->n_cdf;
-        sf_rng_uniforms(m->sim.seed, SF_RNG_POISSON, (uint32_t)ps->input, (uint64_t)k,
-                        b->first_gid, b->n, u);
-        for (uint32_t i = 0; i < b->n; i++) {
-            int j;
-            if (nc <= 48) {
-                j = 0;
-                while (cdf[j] <= u[i])
-                    j++;
-            } else { /* binary search for the first cdf[j] > u */
-                int lo = 0, hi = nc - 1;
-                while (lo < hi) {
-                    int mid = (lo + hi) >> 1;
-                    if (cdf[mid] <= u[i])
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                j = lo;
-            }
-            dst[i] += (double)(j + ps->k0) * w;
-        }
-    }
-}
-
-static double dc_current(const sf_model *m, int pop, int64_t k, double h)
-{
-    double t = (double)k * h, I = 0; /* active when start <= t < stop */
-    for (int i = 0; i < m->n_inputs; i++) {
-        const sf_input *in = &m->inputs[i];
-        if (in->kind != SF_INPUT_DC || t < in->start - 1e-9 * h || t >= in->stop - 1e-9 * h)
-            continue;
-        for (int j = 0; j < in->n_targets; j++)
-            if (in->targets[j] == pop)
-                I += in->amplitude;
-    }
-    return I;
-}
-
-static void sample_traces(const sf_network *net, sf_recording *rec, const sf_block *b, int64_t k)
-{
-    const sf_model *m = net->m;
-    for (int r = 0; r < m->n_recorders; r++) {
-        const sf_recorder *rc = &m->recorders[r];
-        const trace_rec *tr = &rec->traces[r];
-        if (rc->kind != SF_REC_VOLTMETER || (k + 1) % tr->every)
-            continue;
-        int64_t sample = (k + 1) / tr->every - 1;
-        if (sample >= tr->n_samples || b->first >= tr->n_nodes)
-            continue;
-        for (int q = 0; q < rc->n_pops; q++) {
-            if (rc->pops[q] != b->pop)
-                continue;
-            const int var = tr->var[q];
-            const double off = tr->offset[q];
-            uint32_t end = b->n < tr->n_nodes - b->first ? b->n : tr->n_nodes - b->first;
-            float *dst = tr->data[q] + (size_t)sample * tr->n_nodes + b->first;
-            for (uint32_t i = 0; i < end; i++)
-                dst[i] = (float)(b->state[var][i] + off);
-        }
-    }
-}
-
-/* Update phase of thread ts for steps [s0, s1). */
-static void update_slice(sf_network *net, sf_recording *rec, thread_state *ts, int par, int64_t s0,
+/* Update phase of thread ts for steps [s0, s1): per step and block, the
+ * input sources, the neuron update, the events, the recorders' samples. */
+static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, int par, int64_t s0,
                          int64_t s1)
 {
     const sf_model *m = net->m;
@@ -257,19 +122,17 @@ static void update_slice(sf_network *net, sf_recording *rec, thread_state *ts, i
             sf_block *b = &net->blocks[ts->blk[kk]];
             const sf_population *pop = &m->pops[b->pop];
             const sf_neuron_type *t = pop->type;
-            double *in[2];
+            const int np = b->n_ports;
+            double *in[SF_MAX_PORTS];
             size_t slot = (size_t)(k & mask);
-            for (int c = 0; c < t->n_channels; c++)
-                in[c] = b->ring + (slot * (size_t)t->n_channels + (size_t)c) * b->n;
-            add_poisson(net, b, k, in);
-            while (b->gen_pos < b->n_gen && b->gen[b->gen_pos].step < k)
-                b->gen_pos++;
-            for (; b->gen_pos < b->n_gen && b->gen[b->gen_pos].step == k; b->gen_pos++)
-                for (uint32_t i = 0; i < b->n; i++)
-                    in[b->gen[b->gen_pos].channel][i] += b->gen[b->gen_pos].weight;
+            for (int c = 0; c < np; c++)
+                in[c] = b->ring + (slot * (size_t)np + (size_t)c) * b->n;
+            double i_dc = 0;
+            for (int q = 0; q < b->n_inputs; q++)
+                b->inputs[q].type->apply(net, b, &b->inputs[q], k, in, &i_dc);
             const sf_step st = {m->sim.seed, b->first_gid, k, net->h, b->u};
-            size_t ns = t->update(pop->params, net->derived[b->pop], b->state, b->n, in,
-                                  dc_current(m, b->pop, k, net->h), b->spk, &st);
+            size_t ns = t->update(pop->params, net->derived[b->pop], b->state, b->n, in, i_dc,
+                                  b->spk, &st);
             if (t->event_amplitudes)
                 t->event_amplitudes(pop->params, net->derived[b->pop], b->state, b->spk, ns,
                                     samp + pos);
@@ -278,87 +141,63 @@ static void update_slice(sf_network *net, sf_recording *rec, thread_state *ts, i
                     samp[pos + j] = 1.0f;
             for (size_t j = 0; j < ns; j++)
                 sbuf[pos++] = b->first + b->spk[j];
-            for (int c = 0; c < t->n_channels; c++)
+            for (int c = 0; c < np; c++)
                 memset(in[c], 0, sizeof(double) * b->n);
-            sample_traces(net, rec, b, k);
+            for (int r = 0; r < m->n_recorders; r++)
+                if (m->recorders[r].type->sample)
+                    m->recorders[r].type->sample(rec, net, r, b, k);
         }
     }
     soff[net->slice * ts->nk] = pos;
 }
 
-/* Delivery phase of thread t for the slice starting at s0. */
-static void deliver_slice(sf_network *net, thread_state *all, int t, int par, int64_t s0)
+/* Archive phase: the postsynaptic state history that plasticity rules read
+ * (the plasticity issue fills it). */
+static void phase_archive(sf_network *net, thread_state *ts, int par, int64_t s0)
 {
-    const sf_model *m = net->m;
-    const int mask = net->ring_len - 1, np = m->n_pops;
+}
+
+/* Delivery phase of thread t for the slice starting at s0: for every step,
+ * source population and table of t's blocks, the spikes of every thread's
+ * blocks of that population in canonical order. */
+static void phase_deliver(sf_network *net, const thread_state *all, int t, int par, int64_t s0)
+{
+    const int mask = net->ring_len - 1, np = net->m->n_pops;
     for (int lag = 0; lag < net->slice; lag++) {
-        int64_t k = s0 + lag;
+        const int64_t k = s0 + lag;
         for (int p = 0; p < np; p++) {
-            int ntab = net->by_src_n[t * np + p];
-            if (!ntab)
-                continue;
+            const int ntab = net->by_src_n[t * np + p];
             const int *tabs = net->by_src[t * np + p];
-            for (int tt = 0; tt < net->threads; tt++) {
-                const thread_state *src = &all[tt];
-                for (int kk = src->pop_lo[p]; kk < src->pop_hi[p]; kk++) {
-                    uint32_t a0 = src->soff[par][lag * src->nk + kk],
-                             a1 = src->soff[par][lag * src->nk + kk + 1];
-                    for (uint32_t a = a0; a < a1; a++) {
-                        uint32_t s = src->sbuf[par][a];
-                        const double amp = src->samp[par][a];
-                        for (int q = 0; q < ntab; q++) {
-                            const sf_syn_table *T = &net->tables[tabs[q]];
-                            const sf_block *b = &net->blocks[T->block];
-                            const int nch = m->pops[b->pop].type->n_channels;
-                            uint32_t r0 = T->row[s], r1 = T->row[s + 1];
-                            const uint16_t *restrict tg = T->tgt;
-                            if (!T->d) {
-                                size_t slot = (size_t)((k + T->d0) & mask);
-                                double *restrict dst =
-                                    b->ring + (slot * (size_t)nch + (size_t)T->channel) * b->n;
-                                if (!T->w) {
-                                    const double w = T->w0 * amp;
-                                    for (uint32_t x = r0; x < r1; x++)
-                                        dst[tg[x]] += w;
-                                } else {
-                                    for (uint32_t x = r0; x < r1; x++)
-                                        dst[tg[x]] += (double)T->w[x] * amp;
-                                }
-                            } else {
-                                double *restrict ring = b->ring;
-                                const size_t stride = (size_t)nch * b->n,
-                                             coff = (size_t)T->channel * b->n;
-                                for (uint32_t x = r0; x < r1; x++) {
-                                    size_t slot = (size_t)((k + T->d[x]) & mask);
-                                    ring[slot * stride + coff + tg[x]] +=
-                                        (T->w ? (double)T->w[x] : (double)T->w0) * amp;
-                                }
-                            }
-                        }
-                    }
+            for (int q = 0; q < ntab; q++) {
+                const sf_syn_table *T = &net->tables[tabs[q]];
+                const sf_block *b = &net->blocks[T->block];
+                for (int tt = 0; tt < net->threads; tt++) {
+                    const thread_state *src = &all[tt];
+                    const uint32_t *off = src->soff[par] + lag * src->nk;
+                    for (int kk = src->pop_lo[p]; kk < src->pop_hi[p]; kk++)
+                        if (off[kk + 1] > off[kk])
+                            T->syn->deliver(T, b, k, mask, src->sbuf[par] + off[kk],
+                                            src->samp[par] + off[kk], off[kk + 1] - off[kk]);
                 }
             }
         }
     }
 }
 
-/* Main thread: appends the slice's spikes to the recording, canonical order. */
-static bool record_slice(sf_network *net, sf_recording *rec, thread_state *all, int par, int64_t s0)
+/* Plasticity phase: synaptic updates from the delivered spikes and the
+ * archive (the plasticity issue fills it). */
+static void phase_plasticity(sf_network *net, thread_state *all, int t, int par, int64_t s0)
+{
+}
+
+/* Record phase (main thread): every recorder collects the slice. */
+static bool phase_record(sf_network *net, sf_recording *rec, const thread_state *all, int par,
+                         int64_t s0)
 {
     const sf_model *m = net->m;
-    for (int lag = 0; lag < net->slice; lag++)
-        for (int p = 0; p < m->n_pops; p++) {
-            if (!rec->rec_pop[p])
-                continue;
-            for (int tt = 0; tt < net->threads; tt++) {
-                const thread_state *src = &all[tt];
-                for (int kk = src->pop_lo[p]; kk < src->pop_hi[p]; kk++)
-                    for (uint32_t a = src->soff[par][lag * src->nk + kk];
-                         a < src->soff[par][lag * src->nk + kk + 1]; a++)
-                        if (!record_spike(rec, p, src->sbuf[par][a], s0 + lag + 1))
-                            return false;
-            }
-        }
+    for (int r = 0; r < m->n_recorders; r++)
+        if (m->recorders[r].type->collect && !m->recorders[r].type->collect(rec, net, r, all, par, s0))
+            return false;
     return true;
 }
 
@@ -433,19 +272,21 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             const int par = (int)(sl & 1);
             const int64_t s0 = sl * net->slice;
             const int64_t s1 = s0 + net->slice < n_steps ? s0 + net->slice : n_steps;
-            update_slice(net, rec, &ts[t], par, s0, s1);
+            phase_update(net, rec, &ts[t], par, s0, s1);
+            phase_archive(net, &ts[t], par, s0);
             sf_barrier_wait(bar);
             if (halt[par]) {
                 if (t == 0) {
-                    if (!record_slice(net, rec, ts, par, s0))
+                    if (!phase_record(net, rec, ts, par, s0))
                         rec_failed = 1;
                     done_steps = s1;
                 }
                 break;
             }
-            deliver_slice(net, ts, t, par, s0);
+            phase_deliver(net, ts, t, par, s0);
+            phase_plasticity(net, ts, t, par, s0);
             if (t == 0) {
-                if (!record_slice(net, rec, ts, par, s0))
+                if (!phase_record(net, rec, ts, par, s0))
                     rec_failed = 1;
                 bool stop = rec_failed || (opt && opt->stop && *opt->stop);
                 halt[par ^ 1] = stop && s1 < n_steps;
@@ -496,7 +337,7 @@ double sf_recording_cpu_seconds(const sf_recording *rec)
 bool sf_recording_spikes(const sf_recording *rec, int pop, const uint32_t **ids,
                          const int64_t **steps, size_t *n)
 {
-    if (pop < 0 || pop >= rec->m->n_pops || !rec->rec_pop[pop]) {
+    if (pop < 0 || pop >= rec->m->n_pops || rec->spike_owner[pop] < 0) {
         *ids = NULL;
         *steps = NULL;
         *n = 0;
@@ -512,16 +353,7 @@ bool sf_recording_trace(const sf_recording *rec, int r, int k, const float **dat
                         uint32_t *n_nodes, double *t0, double *dt)
 {
     const sf_model *m = rec->m;
-    if (r < 0 || r >= m->n_recorders || m->recorders[r].kind != SF_REC_VOLTMETER || k < 0 ||
-        k >= m->recorders[r].n_pops)
+    if (r < 0 || r >= m->n_recorders || !m->recorders[r].type->trace)
         return false;
-    const trace_rec *tr = &rec->traces[r];
-    double h = m->sim.resolution;
-    size_t done = (size_t)(nearbyint(rec->t_end / h) / tr->every);
-    *data = tr->data[k];
-    *n_times = done < (size_t)tr->n_samples ? done : (size_t)tr->n_samples;
-    *n_nodes = tr->n_nodes;
-    *t0 = tr->every * h;
-    *dt = tr->every * h;
-    return true;
+    return m->recorders[r].type->trace(rec, r, k, data, n_times, n_nodes, t0, dt);
 }

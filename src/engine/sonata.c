@@ -200,7 +200,7 @@ sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     sf_status st = write_spikes(ctx, rec, m, dir);
     for (int r = 0; st == SF_OK && r < m->n_recorders; r++)
-        if (m->recorders[r].kind == SF_REC_VOLTMETER)
+        if (m->recorders[r].type->trace)
             st = write_report(ctx, rec, m, r, dir);
     H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
     return st;

@@ -12,6 +12,7 @@
  * refuses every call, so the model it made is the only one.
  */
 #include "model/document.h"
+#include "model/model_impl.h"
 
 #include <libfyaml.h>
 #include <math.h>
@@ -242,18 +243,12 @@ sf_status sf_model_builder_set_param(sf_context *ctx, sf_model_builder *b, const
     return put(b, params, param, v) ? nomem(ctx, call) : SF_OK;
 }
 
-/* The key under which a rule takes its number (NULL: the rule takes none,
- * or is unknown, which the parser reports). */
+/* The key under which a rule takes its number, from the rule's descriptor
+ * (NULL: the rule takes none, or is unknown, which the parser reports). */
 static const char *rule_count_key(const char *rule)
 {
-    static const char *const map[][2] = {{"fixed_indegree", "indegree"},
-                                         {"fixed_outdegree", "outdegree"},
-                                         {"fixed_total_number", "number"},
-                                         {"pairwise_bernoulli", "p"}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(rule, map[i][0]))
-            return map[i][1];
-    return NULL;
+    const sf_rule_type *t = sf_rule_type_find(rule);
+    return t ? t->count_key : NULL;
 }
 
 sf_status sf_model_builder_add_projection(sf_context *ctx, sf_model_builder *b, const char *name,

@@ -100,23 +100,7 @@ int sf_model_projection_target(const sf_model *m, int i)
 
 const char *sf_model_projection_rule(const sf_model *m, int i)
 {
-    if (!IN(i, m->n_proj))
-        return NULL;
-    switch (m->proj[i].rule) {
-    case SF_RULE_FIXED_INDEGREE:
-        return "fixed_indegree";
-    case SF_RULE_FIXED_OUTDEGREE:
-        return "fixed_outdegree";
-    case SF_RULE_FIXED_TOTAL_NUMBER:
-        return "fixed_total_number";
-    case SF_RULE_PAIRWISE_BERNOULLI:
-        return "pairwise_bernoulli";
-    case SF_RULE_ONE_TO_ONE:
-        return "one_to_one";
-    case SF_RULE_ALL_TO_ALL:
-        return "all_to_all";
-    }
-    return NULL;
+    return IN(i, m->n_proj) ? m->proj[i].rule->name : NULL;
 }
 
 double sf_model_projection_indegree(const sf_model *m, int i)
@@ -146,17 +130,7 @@ const char *sf_model_input_name(const sf_model *m, int i)
 
 const char *sf_model_input_kind(const sf_model *m, int i)
 {
-    if (!IN(i, m->n_inputs))
-        return NULL;
-    switch (m->inputs[i].kind) {
-    case SF_INPUT_POISSON:
-        return "poisson";
-    case SF_INPUT_DC:
-        return "dc";
-    case SF_INPUT_SPIKES:
-        return "spike_generator";
-    }
-    return NULL;
+    return IN(i, m->n_inputs) ? m->inputs[i].type->name : NULL;
 }
 
 int sf_model_recorder_count(const sf_model *m)
@@ -171,9 +145,7 @@ const char *sf_model_recorder_name(const sf_model *m, int r)
 
 const char *sf_model_recorder_kind(const sf_model *m, int r)
 {
-    if (!IN(r, m->n_recorders))
-        return NULL;
-    return m->recorders[r].kind == SF_REC_VOLTMETER ? "voltmeter" : "spikes";
+    return IN(r, m->n_recorders) ? m->recorders[r].type->name : NULL;
 }
 
 int sf_model_recorder_population_count(const sf_model *m, int r)
@@ -236,47 +208,32 @@ double sf_model_param(const sf_model *m, int pop, const char *name)
 
 double sf_model_mean_indegree(const sf_model *m, const sf_projection *p)
 {
-    double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
-    bool self = p->source == p->target && !p->autapses;
-    switch (p->rule) {
-    case SF_RULE_FIXED_INDEGREE:
-        return (double)p->count;
-    case SF_RULE_FIXED_OUTDEGREE:
-        return (double)p->count * ns / nt;
-    case SF_RULE_FIXED_TOTAL_NUMBER:
-        return (double)p->count / nt;
-    case SF_RULE_PAIRWISE_BERNOULLI:
-        return p->p * (ns - (self ? 1 : 0));
-    case SF_RULE_ONE_TO_ONE:
-        return self ? 0 : 1;
-    case SF_RULE_ALL_TO_ALL:
-        return ns - (self ? 1 : 0);
-    }
-    return 0;
+    return p->rule->mean_indegree(m, p);
 }
 
 double sf_model_expected_synapses(const sf_model *m, int i)
 {
     if (!IN(i, m->n_proj))
         return NAN;
-    const sf_projection *p = &m->proj[i];
-    double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
-    bool self = p->source == p->target && !p->autapses;
-    switch (p->rule) {
-    case SF_RULE_FIXED_INDEGREE:
-        return (double)p->count * nt;
-    case SF_RULE_FIXED_OUTDEGREE:
-        return (double)p->count * ns;
-    case SF_RULE_FIXED_TOTAL_NUMBER:
-        return (double)p->count;
-    case SF_RULE_PAIRWISE_BERNOULLI:
-        return p->p * (ns * nt - (self ? ns : 0));
-    case SF_RULE_ONE_TO_ONE:
-        return self ? 0 : ns;
-    case SF_RULE_ALL_TO_ALL:
-        return ns * nt - (self ? ns : 0);
+    return m->proj[i].rule->expected_synapses(m, &m->proj[i]);
+}
+
+bool sf_dist_is_const(const sf_dist *d)
+{
+    return d->kind == SF_DIST_CONST || (d->kind == SF_DIST_NORMAL && d->b == 0);
+}
+
+void sf_dist_range(const sf_dist *d, double *lo, double *hi)
+{
+    if (sf_dist_is_const(d)) {
+        *lo = *hi = d->a;
+    } else if (d->kind == SF_DIST_UNIFORM) {
+        *lo = fmax(d->a, d->min);
+        *hi = fmin(d->b, d->max);
+    } else {
+        *lo = d->min;
+        *hi = d->max;
     }
-    return 0;
 }
 
 static double draw_once(const sf_dist *d, sf_rng *r)

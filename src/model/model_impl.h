@@ -38,6 +38,17 @@ typedef struct {
     double *scratch;
 } sf_step;
 
+/* A receptor port: one input of a neuron type (a synaptic current with its
+ * own time constant, or the one input of a point-process model). update()
+ * receives input[c] for port c. A projection or input names its port with
+ * `receptor:`; without it the type's default_port picks one. */
+typedef struct {
+    const char *name;
+    int tau_param;   /* index of the port's synaptic time constant in the type's params, -1 if none */
+    int sign;        /* +1: weights >= 0 only, -1: <= 0 only, 0: any */
+    const char *doc;
+} sf_receptor_port;
+
 typedef struct sf_neuron_type {
     const char *name;
     const char *doc;                 /* one paragraph: equations, reference */
@@ -46,7 +57,14 @@ typedef struct sf_neuron_type {
     const char *const *state_names;  /* state variables, [0] is recordable V_m */
     const char *const *state_units;
     int n_state;
-    int n_channels;                  /* input channels: 1, or 2 (w>0, w<0)   */
+    const sf_receptor_port *ports;   /* input ports; input[c] of update()
+                                        is the input of port c              */
+    int n_ports;
+    /* The port of a projection or input that names no receptor, from the
+     * range [w_min, w_max] its weights can take: the one place where a type
+     * says how the sign of a weight selects a port. -1 when no port fits
+     * (e.g. weights of both signs). NULL: port 0. */
+    int (*default_port)(double w_min, double w_max);
     int v_offset_param;              /* state[0] is stored relative to this
                                         parameter (E_L), -1 if absolute     */
     const char *weight_unit;         /* "mV" (jump) or "pA" (current)        */
@@ -63,7 +81,7 @@ typedef struct sf_neuron_type {
     /* Sets state to the resting state (before initial distributions). */
     void (*init_state)(const double *p, double *const *state, size_t n);
     /* Advances n neurons by one step. input[c][i] is the total input of
-     * channel c arriving in this step (mV or pA, per weight_unit). Writes the
+     * port c arriving in this step (mV or pA, per weight_unit). Writes the
      * indices of neurons that spike (repeated for multiple spikes) into
      * spikes and returns their count (<= n * max_spikes_per_step). i_dc is the
      * extra DC current (pA) of inputs active in this step. */
@@ -83,6 +101,10 @@ typedef struct sf_neuron_type {
 extern const sf_neuron_type sf_iaf_psc_delta, sf_iaf_psc_exp, sf_pif_psc_delta;
 extern const sf_neuron_type sf_binary, sf_hawkes, sf_lin_rate, sf_tanh_rate;
 
+/* The one port of the single-input types: every event adds weight x
+ * amplitude to the model's input (src/neurons/registry.c). */
+extern const sf_receptor_port sf_port_single[1];
+
 /* Registry of neuron types. NULL when unknown. */
 const sf_neuron_type *sf_neuron_type_find(const char *name);
 int sf_neuron_type_count(void);
@@ -100,19 +122,20 @@ typedef struct {
     uint64_t first_gid;      /* global id of neuron 0                        */
 } sf_population;
 
-typedef enum {
-    SF_RULE_FIXED_INDEGREE,
-    SF_RULE_FIXED_OUTDEGREE,
-    SF_RULE_FIXED_TOTAL_NUMBER,
-    SF_RULE_PAIRWISE_BERNOULLI,
-    SF_RULE_ONE_TO_ONE,
-    SF_RULE_ALL_TO_ALL
-} sf_rule_kind;
+/* Connection rules, inputs, recorders and synapse models are constant type
+ * descriptors (one file each, listed in a registry), like the neuron types.
+ * Their layouts follow the model structs below. */
+struct sf_rule_type;
+struct sf_input_type;
+struct sf_recorder_type;
+struct sf_synapse_type;
 
 typedef struct {
     char *name;
     int source, target;      /* population indices                          */
-    sf_rule_kind rule;
+    const struct sf_rule_type *rule;
+    const struct sf_synapse_type *synapse;
+    int receptor;            /* port index in the target population's type   */
     uint64_t count;          /* indegree, outdegree or total number          */
     double p;                /* pairwise_bernoulli probability               */
     bool autapses, multapses;
@@ -120,12 +143,12 @@ typedef struct {
     sf_dist delay;           /* ms; drawn values are rounded to the grid     */
 } sf_projection;
 
-typedef enum { SF_INPUT_POISSON, SF_INPUT_DC, SF_INPUT_SPIKES } sf_input_kind;
 typedef struct {
     char *name;
-    sf_input_kind kind;
+    const struct sf_input_type *type;
     int n_targets;
     int *targets;            /* population indices                          */
+    int *receptor;           /* [n_targets] port per target population       */
     double rate;             /* poisson: Hz per target neuron                */
     double weight;           /* poisson, spikes: mV or pA                    */
     double amplitude;        /* dc: pA                                       */
@@ -135,10 +158,9 @@ typedef struct {
     double *times;           /* spikes: ms, ascending                        */
 } sf_input;
 
-typedef enum { SF_REC_SPIKES, SF_REC_VOLTMETER } sf_recorder_kind;
 typedef struct {
     char *name;
-    sf_recorder_kind kind;
+    const struct sf_recorder_type *type;
     int n_pops;
     int *pops;               /* population indices                          */
     uint32_t n_record;       /* voltmeter: first n neurons of each pop       */
@@ -182,5 +204,205 @@ double sf_dist_mean(const sf_dist *d);
  * value depends only on its index, not on n. Vectorised. */
 void sf_dist_draw_n(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
                     uint64_t n, double *out);
+
+/* Draws are all >= lo and <= hi (the distribution's support within its
+ * redraw bounds); is_const: every draw gives the same value. */
+void sf_dist_range(const sf_dist *d, double *lo, double *hi);
+bool sf_dist_is_const(const sf_dist *d);
+
+/* ---------------------------------------------------------------------------
+ * Connection rules: one file each in src/network/rules/, listed in
+ * src/network/rules/registry.c. A rule draws the partners of one entity
+ * (a target neuron, or a source neuron when by_source) from that entity's
+ * own stream, so the network does not depend on the number of threads. */
+
+typedef struct sf_conn_scratch sf_conn_scratch; /* network/network_impl.h */
+
+typedef struct sf_rule_type {
+    const char *name;
+    const char *alias;              /* name accepted as well, or NULL       */
+    const char *doc;
+    const char *count_key;          /* "indegree", "outdegree", "number", "p"
+                                       or NULL: the key giving count or p  */
+    bool count_is_probability;      /* count_key is p in [0, 1]             */
+    bool count_scales_with_neurons; /* scale.neurons also scales the count  */
+    bool by_source;                 /* partners are drawn per source neuron */
+    /* Possible partners without multapses (the bound of count); NULL if the
+     * rule has no count. */
+    uint64_t (*max_count)(const sf_model *m, const sf_projection *p);
+    /* Relations the rule needs (e.g. equal sizes); NULL: none. */
+    bool (*check)(const sf_model *m, const sf_projection *p, char *msg, size_t len);
+    double (*mean_indegree)(const sf_model *m, const sf_projection *p);
+    double (*expected_synapses)(const sf_model *m, const sf_projection *p);
+    /* Optional per-projection plan drawn before the partners (malloc'd, at
+     * most one 32-bit word per target neuron; NULL on out of memory). */
+    void *(*plan)(const sf_model *m, int proj);
+    /* Most partners of one entity (plan NULL: an estimate before building). */
+    double (*max_partners)(const sf_model *m, const sf_projection *p, const void *plan);
+    /* Writes the partners of entity j (indices into the other population of
+     * size n, never `skip`) to S->list and returns their count. */
+    uint64_t (*partners)(const sf_projection *p, const void *plan, uint32_t j, uint32_t n,
+                         uint32_t skip, sf_rng *r, sf_conn_scratch *S);
+} sf_rule_type;
+
+extern const sf_rule_type sf_rule_fixed_indegree, sf_rule_fixed_outdegree,
+    sf_rule_fixed_total_number, sf_rule_pairwise_bernoulli, sf_rule_one_to_one,
+    sf_rule_all_to_all;
+
+/* ---------------------------------------------------------------------------
+ * Keys of an input type besides kind, targets and receptor, read by the
+ * parser in this order into the sf_input field at `offset`. */
+typedef enum {
+    SF_KEY_NUMBER, /* a number in [lo, hi] (both infinite: any number)       */
+    SF_KEY_DELAY,  /* a delay (ms) on the grid, default the resolution       */
+    SF_KEY_TIMES   /* a list of ascending times on the grid -> times, n_times */
+} sf_key_kind;
+typedef struct {
+    const char *key;
+    size_t offset;
+    sf_key_kind kind;
+    bool required;
+    double def, lo, hi;
+} sf_input_key;
+
+/* Inputs: one file each in src/engine/inputs/, listed in
+ * src/engine/inputs/registry.c. At build time every (input, target block)
+ * gets a source with the type's own state; in every step of the update
+ * phase the block's sources, in model order, add their events to the ports'
+ * input rows and their currents to i_dc. */
+struct sf_network;
+struct sf_block;
+typedef struct sf_block_input sf_block_input; /* network/network_impl.h */
+
+typedef struct sf_input_type {
+    const char *name;
+    const char *alias;           /* name accepted as well (older files)        */
+    const char *doc;
+    const sf_input_key *keys;    /* {NULL}-terminated                          */
+    bool window;                 /* has start and stop                         */
+    bool weighted;               /* sends weighted events to a receptor port   */
+    /* Further checks after the keys; on failure writes msg, sets *key to the
+     * offending key and returns false. NULL: none. */
+    bool (*check)(const sf_model *m, const sf_input *in, char *msg, size_t len, const char **key);
+    double (*max_delay)(const sf_input *in); /* ms, NULL: no delay               */
+    /* Creates the source state of input `input` for block b (port: the
+     * receptor port). Returns 1 (created), 0 (nothing to do), -1 (no memory). */
+    int (*block_init)(const struct sf_network *net, const struct sf_block *b, int input, int port,
+                      void **state);
+    /* Step k: adds events into in[port][0..b->n) and currents to *i_dc. */
+    void (*apply)(const struct sf_network *net, const struct sf_block *b, const sf_block_input *src,
+                  int64_t k, double *const *in, double *i_dc);
+    void (*block_free)(void *state);
+} sf_input_type;
+
+extern const sf_input_type sf_input_poisson_generator, sf_input_dc_generator,
+    sf_input_spike_generator;
+
+/* ---------------------------------------------------------------------------
+ * Recorders: one file each in src/engine/recorders/, listed in
+ * src/engine/recorders/registry.c. The engine calls start once, sample after
+ * every block update (update phase, the block's own thread), collect once
+ * per slice on the main thread (record phase), then destroy. */
+struct sf_recording;
+struct sf_thread_state;
+
+typedef struct sf_recorder_type {
+    const char *name;
+    const char *alias;           /* name accepted as well (older files)        */
+    const char *doc;
+    const char *const *keys;     /* keys besides kind and populations, among
+                                    n, interval, variable; NULL-terminated     */
+    bool spikes;                 /* records spikes (continuous populations,
+                                    which send no spikes, are left out)        */
+    double (*bytes)(const sf_model *m, const sf_recorder *r); /* estimate; NULL: 0 */
+    bool (*start)(struct sf_recording *rec, const struct sf_network *net, int r);
+    void (*sample)(struct sf_recording *rec, const struct sf_network *net, int r,
+                   const struct sf_block *b, int64_t k);
+    bool (*collect)(struct sf_recording *rec, const struct sf_network *net, int r,
+                    const struct sf_thread_state *all, int par, int64_t s0);
+    void (*destroy)(struct sf_recording *rec, int r);
+    /* sf_recording_trace for this recorder; NULL: it records no traces. */
+    bool (*trace)(const struct sf_recording *rec, int r, int k, const float **data,
+                  size_t *n_times, uint32_t *n_nodes, double *t0, double *dt);
+} sf_recorder_type;
+
+extern const sf_recorder_type sf_recorder_spike_recorder, sf_recorder_voltmeter;
+
+/* ---------------------------------------------------------------------------
+ * Synapse models: one file each in src/synapses/, listed in
+ * src/synapses/registry.c. A synapse type owns the per-synapse storage of a
+ * synapse table (src/network/network_impl.h: the rows are the builder's)
+ * and delivers a source's spikes along its row. */
+struct sf_syn_table;
+
+typedef struct sf_synapse_type {
+    const char *name;
+    const char *alias;           /* name accepted as well, or NULL             */
+    const char *doc;
+    double (*bytes_per_synapse)(const sf_projection *p);
+    /* Allocates storage for T->n_syn synapses of projection p (resolution h);
+     * false when out of memory (destroy frees what was made). */
+    bool (*create)(struct sf_syn_table *T, const sf_projection *p, double h);
+    /* Stores n synapses: synapse at[j] has block-local target tgt[j], weight
+     * w[j] and delay d[j] steps. */
+    void (*store)(struct sf_syn_table *T, size_t n, const uint32_t *at, const uint16_t *tgt,
+                  const double *w, const uint16_t *d);
+    void (*get)(const struct sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, uint16_t *d);
+    /* Delivers the n spikes src[] (source ids, event amplitudes amp[]) of
+     * step k into the ring buffer of block b (ring mask mask). */
+    void (*deliver)(const struct sf_syn_table *T, const struct sf_block *b, int64_t k, int mask,
+                    const uint32_t *src, const float *amp, uint32_t n);
+    void (*destroy)(struct sf_syn_table *T);
+} sf_synapse_type;
+
+extern const sf_synapse_type sf_synapse_static;
+
+/* Registries (one file each, one line per type): X_find looks a type up by
+ * name or alias (NULL when unknown), X_count and X_at list them, X_names
+ * writes "a, b, c" (the names, then the aliases in parentheses) into buf for
+ * error messages. */
+#define SF_REGISTRY_DECLARE(T, X)                                                            \
+    const T *X##_find(const char *name);                                                     \
+    int X##_count(void);                                                                     \
+    const T *X##_at(int i);                                                                  \
+    void X##_names(char *buf, size_t len);
+SF_REGISTRY_DECLARE(sf_rule_type, sf_rule_type)
+SF_REGISTRY_DECLARE(sf_input_type, sf_input_type)
+SF_REGISTRY_DECLARE(sf_recorder_type, sf_recorder_type)
+SF_REGISTRY_DECLARE(sf_synapse_type, sf_synapse_type)
+
+/* Defines the registry X of descriptors of type T from the list of their
+ * addresses (in a registry.c; needs <string.h> and <stdio.h>). */
+#define SF_REGISTRY_DEFINE(T, X, ...)                                                        \
+    static const T *const registry_[] = {__VA_ARGS__};                                       \
+    int X##_count(void)                                                                      \
+    {                                                                                        \
+        return (int)(sizeof registry_ / sizeof registry_[0]);                                \
+    }                                                                                        \
+    const T *X##_at(int i)                                                                   \
+    {                                                                                        \
+        return i >= 0 && i < X##_count() ? registry_[i] : NULL;                              \
+    }                                                                                        \
+    const T *X##_find(const char *name)                                                      \
+    {                                                                                        \
+        for (int i = 0; name && i < X##_count(); i++)                                        \
+            if (!strcmp(registry_[i]->name, name) ||                                         \
+                (registry_[i]->alias && !strcmp(registry_[i]->alias, name)))                 \
+                return registry_[i];                                                         \
+        return NULL;                                                                         \
+    }                                                                                        \
+    void X##_names(char *buf, size_t len)                                                    \
+    {                                                                                        \
+        size_t at = 0;                                                                       \
+        buf[0] = '\0';                                                                       \
+        for (int i = 0; i < X##_count() && at < len; i++) {                                  \
+            const T *t_ = registry_[i];                                                      \
+            at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? ", " : "", t_->name);     \
+            if (t_->alias && at < len)                                                       \
+                at += (size_t)snprintf(buf + at, len - at, " (%s)", t_->alias);              \
+        }                                                                                    \
+    }
+/* Port of neuron type t by name, -1 if none. */
+int sf_receptor_find(const sf_neuron_type *t, const char *name);
 
 #endif

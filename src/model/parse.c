@@ -9,10 +9,12 @@
 #include "model/document.h"
 #include "model/model_impl.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <libfyaml.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -465,8 +467,63 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
     return SF_OK;
 }
 
-static const char *const rule_names[] = {"fixed_indegree", "fixed_outdegree", "fixed_total_number",
-                                         "pairwise_bernoulli", "one_to_one", "all_to_all"};
+/* Adds the names of the NULL-terminated list add to the NULL-terminated
+ * list keys (capacity cap, including the NULL), skipping names it holds. */
+static void add_keys(const char **keys, int cap, const char *const *add)
+{
+    int n = 0;
+    while (keys[n])
+        n++;
+    for (int i = 0; add && add[i]; i++) {
+        bool have = false;
+        for (int j = 0; j < n; j++)
+            have |= strcmp(keys[j], add[i]) == 0;
+        if (!have && n + 1 < cap) {
+            keys[n++] = add[i];
+            keys[n] = NULL;
+        }
+    }
+}
+
+/* The receptor port of a projection or input onto population tgt whose
+ * weights lie in [lo, hi]: the one named by the key `receptor` of c, else
+ * the neuron type's default. Errors point at the receptor or weight key. */
+static sf_status pick_port(parser *P, const cursor *c, const cursor *cw, const sf_population *tgt,
+                           double lo, double hi, int *port)
+{
+    const sf_neuron_type *t = tgt->type;
+    cursor cr = child(c, "receptor");
+    char list[256] = "";
+    for (int i = 0; i < t->n_ports; i++) {
+        strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+        strncat(list, t->ports[i].name, sizeof list - strlen(list) - 1);
+    }
+    if (!cr.node) {
+        *port = t->default_port ? t->default_port(lo, hi) : 0;
+        if (*port < 0)
+            return fail_at(P, cw, SF_ERR_MODEL,
+                           "weights onto %s (%s) must not change sign: the sign selects the "
+                           "receptor port (%s); add min: 0 or max: 0, or name a receptor",
+                           tgt->name, t->name, list);
+        return SF_OK;
+    }
+    const char *name;
+    sf_status st = get_str(P, &cr, &name);
+    if (st)
+        return st;
+    if ((*port = sf_receptor_find(t, name)) < 0)
+        return fail_at(P, &cr, SF_ERR_MODEL,
+                       "neuron model %s of population %s has no receptor '%s' (ports: %s)", t->name,
+                       tgt->name, name, list);
+    const sf_receptor_port *pt = &t->ports[*port];
+    if ((pt->sign > 0 && lo < 0) || (pt->sign < 0 && hi > 0))
+        return fail_at(P, cw, SF_ERR_MODEL,
+                       "receptor %s of %s (population %s) takes only weights %s 0, but this "
+                       "weight can be %g",
+                       pt->name, t->name, tgt->name, pt->sign > 0 ? ">=" : "<=",
+                       pt->sign > 0 ? lo : hi);
+    return SF_OK;
+}
 
 static sf_status check_delay(parser *P, const cursor *c, const sf_dist *d, double h)
 {
@@ -496,9 +553,12 @@ static sf_status check_delay(parser *P, const cursor *c, const sf_dist *d, doubl
 static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_model *m,
                                   sf_projection *pr, double scale_k, double scale_n)
 {
-    static const char *const keys[] = {"source", "target", "rule", "indegree", "outdegree",
-                                       "number", "p", "autapses", "multapses", "weight",
-                                       "delay", NULL};
+    const char *keys[64] = {"source", "target", "rule", NULL};
+    const char *const more[] = {"autapses", "multapses", "weight", "delay", "synapse", "receptor",
+                                NULL};
+    for (int i = 0; i < sf_rule_type_count(); i++)
+        add_keys(keys, 64, (const char *const[]){sf_rule_type_at(i)->count_key, NULL});
+    add_keys(keys, 64, more);
     sf_status st;
     pr->name = xstrdup(name);
     if ((st = check_keys(P, c, keys)))
@@ -512,50 +572,45 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
         return fail_at(P, &cs, SF_ERR_MODEL, "unknown population '%s'", s);
     if ((pr->target = sf_model_find_pop(m, t)) < 0)
         return fail_at(P, &ct, SF_ERR_MODEL, "unknown population '%s'", t);
-    int rule = -1;
-    for (int i = 0; i < 6; i++)
-        if (!strcmp(r, rule_names[i]))
-            rule = i;
-    if (rule < 0)
-        return fail_at(P, &cr, SF_ERR_MODEL,
-                       "unknown rule '%s' (expected fixed_indegree, fixed_outdegree, "
-                       "fixed_total_number, pairwise_bernoulli, one_to_one or all_to_all)",
-                       r);
-    pr->rule = (sf_rule_kind)rule;
+    char known[512];
+    if (!(pr->rule = sf_rule_type_find(r))) {
+        sf_rule_type_names(known, sizeof known);
+        return fail_at(P, &cr, SF_ERR_MODEL, "unknown rule '%s' (known: %s)", r, known);
+    }
+    const sf_rule_type *rule = pr->rule;
+    cursor csy = child(c, "synapse");
+    const char *syn = sf_synapse_static.name;
+    if (csy.node && (st = get_str(P, &csy, &syn)))
+        return st;
+    if (!(pr->synapse = sf_synapse_type_find(syn))) {
+        sf_synapse_type_names(known, sizeof known);
+        return fail_at(P, &csy, SF_ERR_MODEL, "unknown synapse model '%s' (known: %s)", syn, known);
+    }
     cursor ca = child(c, "autapses"), cmu = child(c, "multapses");
     if ((st = get_bool(P, &ca, true, &pr->autapses)) || (st = get_bool(P, &cmu, true, &pr->multapses)))
         return st;
-    const sf_population *src = &m->pops[pr->source], *tgt = &m->pops[pr->target];
-    bool same = pr->source == pr->target;
-    uint64_t avail = src->n - (same && !pr->autapses ? 1u : 0u);
-    const char *ckey = pr->rule == SF_RULE_FIXED_INDEGREE    ? "indegree"
-                       : pr->rule == SF_RULE_FIXED_OUTDEGREE ? "outdegree"
-                       : pr->rule == SF_RULE_FIXED_TOTAL_NUMBER ? "number"
-                       : pr->rule == SF_RULE_PAIRWISE_BERNOULLI ? "p"
-                                                               : NULL;
-    for (int i = 0; i < 4; i++) {
-        const char *k = (const char *[]){"indegree", "outdegree", "number", "p"}[i];
-        cursor x = child(c, k);
+    const sf_population *tgt = &m->pops[pr->target];
+    const char *ckey = rule->count_key;
+    for (int i = 0; i < sf_rule_type_count(); i++) {
+        const char *k = sf_rule_type_at(i)->count_key;
+        cursor x = k ? child(c, k) : (cursor){0};
         if (x.node && (!ckey || strcmp(k, ckey)))
-            return fail_at(P, &x, SF_ERR_MODEL, "key does not apply to rule %s", r);
+            return fail_at(P, &x, SF_ERR_MODEL, "key does not apply to rule %s", rule->name);
     }
     if (ckey) {
         cursor cc = child(c, ckey);
         if ((st = need(P, &cc)))
             return st;
-        if (pr->rule == SF_RULE_PAIRWISE_BERNOULLI) {
+        if (rule->count_is_probability) {
             if ((st = get_range(P, &cc, 0.0, false, 1.0, &pr->p)))
                 return st;
         } else {
             uint64_t k;
             if ((st = get_count(P, &cc, UINT64_MAX >> 12, &k)))
                 return st;
-            double f = pr->rule == SF_RULE_FIXED_TOTAL_NUMBER ? scale_k * scale_n : scale_k;
+            double f = rule->count_scales_with_neurons ? scale_k * scale_n : scale_k;
             pr->count = (uint64_t)nearbyint((double)k * f);
-            uint64_t lim = pr->rule == SF_RULE_FIXED_INDEGREE ? avail
-                           : pr->rule == SF_RULE_FIXED_OUTDEGREE
-                               ? tgt->n - (same && !pr->autapses ? 1u : 0u)
-                               : (uint64_t)src->n * tgt->n - (same && !pr->autapses ? src->n : 0u);
+            uint64_t lim = rule->max_count ? rule->max_count(m, pr) : UINT64_MAX;
             if (!pr->multapses && pr->count > lim)
                 return fail_at(P, &cc, SF_ERR_RANGE,
                                "%s %llu exceeds the %llu possible partners without multapses", ckey,
@@ -564,9 +619,9 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
                 return fail_at(P, &cc, SF_ERR_RANGE, "no possible partners (autapses off, one neuron)");
         }
     }
-    if (pr->rule == SF_RULE_ONE_TO_ONE && src->n != tgt->n)
-        return fail_at(P, &cr, SF_ERR_MODEL, "one_to_one needs equal sizes (%s has %u, %s has %u)",
-                       src->name, src->n, tgt->name, tgt->n);
+    char msg[512];
+    if (rule->check && !rule->check(m, pr, msg, sizeof msg))
+        return fail_at(P, &cr, SF_ERR_MODEL, "%s", msg);
     cursor cw = child(c, "weight"), cd = child(c, "delay");
     if ((st = need(P, &cw)) || (st = get_dist(P, &cw, &pr->weight)))
         return st;
@@ -576,27 +631,51 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
     } else {
         pr->delay = (sf_dist){SF_DIST_CONST, m->sim.resolution, 0, -INFINITY, INFINITY};
     }
-    if (tgt->type->n_channels == 2) {
-        const sf_dist *w = &pr->weight;
-        bool pos = w->kind == SF_DIST_CONST ? w->a >= 0
-                   : w->kind == SF_DIST_UNIFORM ? fmax(w->a, w->min) >= 0
-                                                : w->min >= 0;
-        bool neg = w->kind == SF_DIST_CONST ? w->a < 0
-                   : w->kind == SF_DIST_UNIFORM ? fmin(w->b, w->max) <= 0
-                                                : w->max <= 0;
-        if (!pos && !neg)
-            return fail_at(P, &cw, SF_ERR_MODEL,
-                           "weights of a projection onto %s (%s) must not change sign: the sign "
-                           "selects the excitatory or inhibitory synapse; add min: 0 or max: 0",
-                           tgt->name, tgt->type->name);
+    double lo, hi;
+    sf_dist_range(&pr->weight, &lo, &hi);
+    return pick_port(P, c, &cw, tgt, lo, hi, &pr->receptor);
+}
+
+static sf_status parse_times(parser *P, const cursor *cti, const sf_model *m, sf_input *in)
+{
+    sf_status st;
+    if ((st = need(P, cti)))
+        return st;
+    if (!fy_node_is_sequence(cti->node))
+        return fail_at(P, cti, SF_ERR_MODEL, "expected a list of spike times (ms)");
+    int cnt = fy_node_sequence_item_count(cti->node);
+    in->times = calloc((size_t)(cnt > 0 ? cnt : 1), sizeof(double));
+    if (!in->times)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(cti->node, &it))) {
+        cursor ic = *cti;
+        ic.node = ic.where = item;
+        double v;
+        if ((st = get_range(P, &ic, m->sim.resolution * (1 - 1e-12), false, INFINITY, &v)))
+            return st;
+        double s = v / m->sim.resolution;
+        if (fabs(s - nearbyint(s)) > 1e-9 * s)
+            return fail_at(P, &ic, SF_ERR_RANGE, "spike time %g ms is not on the %g ms grid", v,
+                           m->sim.resolution);
+        if (in->n_times && v < in->times[in->n_times - 1])
+            return fail_at(P, &ic, SF_ERR_RANGE, "spike times must be ascending");
+        in->times[in->n_times++] = v;
     }
     return SF_OK;
 }
 
+/* An input: kind (a registered input type) and targets, the keys of its
+ * type (sf_input_type.keys, read in that order), start/stop for types with
+ * an active window, and receptor for weighted types. */
 static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m, sf_input *in)
 {
-    static const char *const keys[] = {"kind", "targets", "rate", "weight", "amplitude",
-                                       "start", "stop", "times", "delay", NULL};
+    const char *keys[64] = {"kind", "targets", NULL};
+    for (int i = 0; i < sf_input_type_count(); i++)
+        for (const sf_input_key *k = sf_input_type_at(i)->keys; k->key; k++)
+            add_keys(keys, 64, (const char *const[]){k->key, NULL});
+    add_keys(keys, 64, (const char *const[]){"start", "stop", "receptor", NULL});
     sf_status st;
     in->name = xstrdup(name);
     if ((st = check_keys(P, c, keys)))
@@ -605,21 +684,24 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
     const char *kind;
     if ((st = need(P, &ck)) || (st = get_str(P, &ck, &kind)))
         return st;
-    if (!strcmp(kind, "poisson"))
-        in->kind = SF_INPUT_POISSON;
-    else if (!strcmp(kind, "dc"))
-        in->kind = SF_INPUT_DC;
-    else if (!strcmp(kind, "spike_generator"))
-        in->kind = SF_INPUT_SPIKES;
-    else
-        return fail_at(P, &ck, SF_ERR_MODEL,
-                       "unknown input kind '%s' (expected poisson, dc or spike_generator)", kind);
+    const sf_input_type *type = in->type = sf_input_type_find(kind);
+    if (!type) {
+        char known[512];
+        sf_input_type_names(known, sizeof known);
+        return fail_at(P, &ck, SF_ERR_MODEL, "unknown input kind '%s' (known: %s)", kind, known);
+    }
     if ((st = get_pop_list(P, &ct, m, &in->targets, &in->n_targets)))
         return st;
-    const char *allowed[3][9] = {{"kind", "targets", "rate", "weight", "start", "stop", NULL},
-                                 {"kind", "targets", "amplitude", "start", "stop", NULL},
-                                 {"kind", "targets", "times", "weight", "delay", NULL}};
-    if ((st = check_keys(P, c, allowed[in->kind])))
+    if (!(in->receptor = calloc((size_t)in->n_targets, sizeof(int))))
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    const char *allowed[64] = {"kind", "targets", NULL};
+    for (const sf_input_key *k = type->keys; k->key; k++)
+        add_keys(allowed, 64, (const char *const[]){k->key, NULL});
+    if (type->window)
+        add_keys(allowed, 64, (const char *const[]){"start", "stop", NULL});
+    if (type->weighted)
+        add_keys(allowed, 64, (const char *const[]){"receptor", NULL});
+    if ((st = check_keys(P, c, allowed)))
         return st;
     cursor cs = child(c, "start"), ce = child(c, "stop");
     if ((st = get_num_opt(P, &cs, 0.0, &in->start)) || (st = get_num_opt(P, &ce, INFINITY, &in->stop)))
@@ -627,57 +709,56 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
     if (!(in->stop > in->start) || in->start < 0)
         return fail_at(P, &ce, SF_ERR_RANGE, "need 0 <= start < stop (start %g, stop %g)", in->start,
                        in->stop);
-    if (in->kind == SF_INPUT_POISSON) {
-        cursor cr = child(c, "rate"), cw = child(c, "weight");
-        if ((st = need(P, &cr)) || (st = get_range(P, &cr, 0.0, false, 1e9, &in->rate)) ||
-            (st = need(P, &cw)) || (st = get_num(P, &cw, &in->weight)))
+    for (const sf_input_key *k = type->keys; k->key; k++) {
+        cursor kc = child(c, k->key);
+        double *v = (double *)((char *)in + k->offset);
+        if (k->required && (st = need(P, &kc)))
             return st;
-        if (in->rate * m->sim.resolution * 1e-3 > 1e5)
-            return fail_at(P, &cr, SF_ERR_RANGE, "rate %g Hz is too high (more than 1e5 events per step)",
-                           in->rate);
-    } else if (in->kind == SF_INPUT_DC) {
-        cursor ca = child(c, "amplitude");
-        if ((st = need(P, &ca)) || (st = get_num(P, &ca, &in->amplitude)))
-            return st;
-    } else {
-        cursor cti = child(c, "times"), cw = child(c, "weight"), cd = child(c, "delay");
-        if ((st = need(P, &cw)) || (st = get_num(P, &cw, &in->weight)) ||
-            (st = get_num_opt(P, &cd, m->sim.resolution, &in->delay)))
-            return st;
-        sf_dist dd = {SF_DIST_CONST, in->delay, 0, -INFINITY, INFINITY};
-        if ((st = check_delay(P, cd.node ? &cd : c, &dd, m->sim.resolution)))
-            return st;
-        if ((st = need(P, &cti)))
-            return st;
-        if (!fy_node_is_sequence(cti.node))
-            return fail_at(P, &cti, SF_ERR_MODEL, "expected a list of spike times (ms)");
-        int cnt = fy_node_sequence_item_count(cti.node);
-        in->times = calloc((size_t)(cnt > 0 ? cnt : 1), sizeof(double));
-        if (!in->times)
-            return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
-        void *it = NULL;
-        struct fy_node *item;
-        while ((item = fy_node_sequence_iterate(cti.node, &it))) {
-            cursor ic = cti;
-            ic.node = ic.where = item;
-            double v;
-            if ((st = get_range(P, &ic, m->sim.resolution * (1 - 1e-12), false, INFINITY, &v)))
+        switch (k->kind) {
+        case SF_KEY_NUMBER:
+            if (!kc.node)
+                *v = k->def;
+            else if (isinf(k->lo) && isinf(k->hi))
+                st = get_num(P, &kc, v);
+            else
+                st = get_range(P, &kc, k->lo, false, k->hi, v);
+            break;
+        case SF_KEY_DELAY: {
+            if ((st = get_num_opt(P, &kc, m->sim.resolution, v)))
                 return st;
-            double s = v / m->sim.resolution;
-            if (fabs(s - nearbyint(s)) > 1e-9 * s)
-                return fail_at(P, &ic, SF_ERR_RANGE, "spike time %g ms is not on the %g ms grid", v,
-                               m->sim.resolution);
-            if (in->n_times && v < in->times[in->n_times - 1])
-                return fail_at(P, &ic, SF_ERR_RANGE, "spike times must be ascending");
-            in->times[in->n_times++] = v;
+            sf_dist dd = {SF_DIST_CONST, *v, 0, -INFINITY, INFINITY};
+            st = check_delay(P, kc.node ? &kc : c, &dd, m->sim.resolution);
+            break;
         }
+        case SF_KEY_TIMES:
+            assert(k->offset == offsetof(sf_input, times));
+            st = parse_times(P, &kc, m, in);
+            break;
+        }
+        if (st)
+            return st;
+    }
+    char msg[512];
+    const char *bad = NULL;
+    if (type->check && !type->check(m, in, msg, sizeof msg, &bad)) {
+        cursor bc = child(c, bad ? bad : "kind");
+        return fail_at(P, bc.node ? &bc : c, SF_ERR_RANGE, "%s", msg);
+    }
+    if (type->weighted) {
+        cursor cw = child(c, "weight");
+        for (int k = 0; k < in->n_targets; k++)
+            if ((st = pick_port(P, c, cw.node ? &cw : c, &m->pops[in->targets[k]], in->weight,
+                                in->weight, &in->receptor[k])))
+                return st;
     }
     return SF_OK;
 }
 
 static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model *m, sf_recorder *r)
 {
-    static const char *const keys[] = {"kind", "populations", "n", "interval", "variable", NULL};
+    const char *keys[32] = {"kind", "populations", NULL};
+    for (int i = 0; i < sf_recorder_type_count(); i++)
+        add_keys(keys, 32, sf_recorder_type_at(i)->keys);
     sf_status st;
     r->name = xstrdup(name);
     if ((st = check_keys(P, c, keys)))
@@ -686,13 +767,16 @@ static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model
     const char *kind;
     if ((st = need(P, &ck)) || (st = get_str(P, &ck, &kind)))
         return st;
-    if (!strcmp(kind, "spikes"))
-        r->kind = SF_REC_SPIKES;
-    else if (!strcmp(kind, "voltmeter"))
-        r->kind = SF_REC_VOLTMETER;
-    else
-        return fail_at(P, &ck, SF_ERR_MODEL, "unknown recorder kind '%s' (expected spikes or voltmeter)",
-                       kind);
+    const sf_recorder_type *type = r->type = sf_recorder_type_find(kind);
+    if (!type) {
+        char known[512];
+        sf_recorder_type_names(known, sizeof known);
+        return fail_at(P, &ck, SF_ERR_MODEL, "unknown recorder kind '%s' (known: %s)", kind, known);
+    }
+    const char *allowed[32] = {"kind", "populations", NULL};
+    add_keys(allowed, 32, type->keys);
+    if ((st = check_keys(P, c, allowed)))
+        return st;
     if (cp.node) {
         if ((st = get_pop_list(P, &cp, m, &r->pops, &r->n_pops)))
             return st;
@@ -704,10 +788,7 @@ static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model
             r->pops[i] = i;
         r->n_pops = m->n_pops;
     }
-    if (r->kind == SF_REC_SPIKES) {
-        static const char *const sk[] = {"kind", "populations", NULL};
-        if ((st = check_keys(P, c, sk)))
-            return st;
+    if (type->spikes) {
         int kept = 0;
         for (int i = 0; i < r->n_pops; i++) {
             const sf_population *p = &m->pops[r->pops[i]];
@@ -853,7 +934,7 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
     } else { /* default: spikes of every population */
         sf_recorder *r = &m->recorders[m->n_recorders++];
         r->name = xstrdup("spikes");
-        r->kind = SF_REC_SPIKES;
+        r->type = &sf_recorder_spike_recorder;
         r->pops = calloc((size_t)m->n_pops, sizeof(int));
         if (!r->name || !r->pops)
             return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
@@ -1070,6 +1151,7 @@ void sf_model_destroy(sf_model *m)
     for (int i = 0; i < m->n_inputs; i++) {
         free(m->inputs[i].name);
         free(m->inputs[i].targets);
+        free(m->inputs[i].receptor);
         free(m->inputs[i].times);
     }
     for (int i = 0; i < m->n_recorders; i++) {

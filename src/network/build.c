@@ -9,7 +9,7 @@
  */
 #include "network/network_impl.h"
 
-#include <gsl/gsl_randist.h>
+#include <assert.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -23,16 +23,8 @@ static int64_t steps_of(double t, double h)
     return (int64_t)nearbyint(t / h);
 }
 
-static uint16_t delay_steps(double d, double h)
-{
-    int64_t s = steps_of(d, h);
-    return (uint16_t)(s < 1 ? 1 : s > 65535 ? 65535 : s);
-}
-
-static bool dist_const(const sf_dist *d)
-{
-    return d->kind == SF_DIST_CONST || (d->kind == SF_DIST_NORMAL && d->b == 0);
-}
+#define delay_steps sf_delay_steps
+#define dist_const sf_dist_is_const
 
 /* Largest value a delay distribution can take (ms). */
 static double dist_max(const sf_dist *d)
@@ -72,8 +64,8 @@ static layout plan_layout(const sf_model *m, int threads)
         dmax = hi > dmax ? hi : dmax;
     }
     for (int i = 0; i < m->n_inputs; i++)
-        if (m->inputs[i].kind == SF_INPUT_SPIKES) {
-            int64_t d = delay_steps(m->inputs[i].delay, h);
+        if (m->inputs[i].type->max_delay) {
+            int64_t d = delay_steps(m->inputs[i].type->max_delay(&m->inputs[i]), h);
             dmax = d > dmax ? d : dmax;
         }
     if (dmin == INT64_MAX)
@@ -103,11 +95,6 @@ static int blocks_of_pop(const sf_model *m, int threads, int p)
     return nb;
 }
 
-static uint64_t syn_bytes_each(const sf_projection *p)
-{
-    return 2u + (dist_const(&p->weight) ? 0u : 4u) + (dist_const(&p->delay) ? 0u : 2u);
-}
-
 sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, uint64_t *bytes)
 {
     if (threads < 1)
@@ -116,38 +103,32 @@ sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, u
     double b = 0;
     for (int i = 0; i < m->n_proj; i++) {
         const sf_projection *p = &m->proj[i];
-        b += sf_model_expected_synapses(m, i) * (double)syn_bytes_each(p);
+        b += sf_model_expected_synapses(m, i) * p->synapse->bytes_per_synapse(p);
         b += (double)blocks_of_pop(m, threads, p->target) * (m->pops[p->source].n + 1.0) * 4.0;
-        if (p->rule == SF_RULE_FIXED_TOTAL_NUMBER)
+        if (p->rule->plan)
             b += 4.0 * m->pops[p->target].n;
     }
     for (int i = 0; i < m->n_pops; i++) {
         const sf_population *p = &m->pops[i];
         const sf_neuron_type *t = p->type;
-        b += (double)p->n * (8.0 * t->n_state + 8.0 * L.ring_len * t->n_channels +
+        b += (double)p->n * (8.0 * t->n_state + 8.0 * L.ring_len * t->n_ports +
                              4.0 * t->max_spikes_per_step);
         /* two slice buffers of (gid, lag) for the worst case of every neuron
          * spiking in every step of a slice: id, amplitude, offsets */
         b += 2.0 * p->n * L.slice * t->max_spikes_per_step * 12.0;
     }
-    double T = m->sim.duration;
     for (int r = 0; r < m->n_recorders; r++) {
         const sf_recorder *rc = &m->recorders[r];
-        if (rc->kind == SF_REC_VOLTMETER)
-            b += 4.0 * rc->n_pops * rc->n_record * floor(T / rc->interval + 1e-9);
+        if (rc->type->bytes)
+            b += rc->type->bytes(m, rc);
     }
     /* per-thread scratch for connection generation: a bitmap over the
      * sources and, per drawn partner, its id, weight and delay */
     double scratch = 0;
     for (int i = 0; i < m->n_proj; i++) {
         const sf_projection *p = &m->proj[i];
-        double ns = m->pops[p->source].n, nt = m->pops[p->target].n, cap;
-        if (p->rule == SF_RULE_FIXED_INDEGREE || p->rule == SF_RULE_FIXED_OUTDEGREE)
-            cap = (double)p->count;
-        else if (p->rule == SF_RULE_FIXED_TOTAL_NUMBER)
-            cap = (double)p->count / nt + 10.0 * sqrt((double)p->count / nt) + 10.0;
-        else
-            cap = ns;
+        double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
+        double cap = p->rule->max_partners(m, p, NULL);
         scratch = fmax(scratch, fmax(ns, nt) / 8.0 + cap * 20.0);
     }
     b += threads * scratch;
@@ -158,13 +139,7 @@ sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, u
 /* ------------------------------------------------------------------------- */
 /* Connection generation. */
 
-typedef struct {
-    uint32_t *list;    /* drawn partners                                      */
-    double *wv, *dv;   /* their weights and delays                            */
-    uint64_t cap;
-    uint64_t *bitmap;  /* for drawing without repetition                      */
-    size_t bitmap_words;
-} scratch;
+typedef sf_conn_scratch scratch;
 
 /* Draws K distinct values from [0, n) except `skip` (UINT32_MAX: none), into
  * out in draw order. Rejection with a bitmap while K <= n/2, selection
@@ -194,122 +169,43 @@ static void draw_distinct(sf_rng *r, uint64_t K, uint32_t n, uint32_t skip, scra
     }
 }
 
-/* Partners of entity j (a target, or a source for fixed_outdegree) of
- * projection pi, written to S->list; returns their count. */
-static uint64_t partners(const sf_model *m, int pi, const uint32_t *kvec, uint32_t j, scratch *S)
+void sf_conn_draw_fixed(sf_rng *r, uint64_t K, uint32_t n, uint32_t skip, bool multapses,
+                        sf_conn_scratch *S)
+{
+    if (multapses) {
+        for (uint64_t k = 0; k < K;) {
+            uint32_t s = (uint32_t)sf_rng_below(r, n);
+            if (s != skip)
+                S->list[k++] = s;
+        }
+    } else {
+        draw_distinct(r, K, n, skip, S, S->list);
+    }
+}
+
+/* Partners of entity j (a target, or a source when the rule draws by
+ * source) of projection pi, written to S->list; returns their count. Each
+ * entity draws from its own stream (seed, CONNECT, (pi, gid)). */
+static uint64_t partners(const sf_model *m, int pi, const void *plan, uint32_t j, scratch *S)
 {
     const sf_projection *p = &m->proj[pi];
     const sf_population *src = &m->pops[p->source], *tgt = &m->pops[p->target];
-    bool outdeg = p->rule == SF_RULE_FIXED_OUTDEGREE;
-    const sf_population *other = outdeg ? tgt : src;
-    uint32_t n = other->n;
-    uint32_t skip = UINT32_MAX;
-    if (p->source == p->target && !p->autapses)
-        skip = j;
+    const bool by_src = p->rule->by_source;
+    uint32_t skip = p->source == p->target && !p->autapses ? j : UINT32_MAX;
     sf_rng r;
     sf_rng_init(&r, m->sim.seed, SF_RNG_CONNECT,
-                ENTITY(pi, (outdeg ? src->first_gid : tgt->first_gid) + j));
-    uint64_t K = 0;
-    switch (p->rule) {
-    case SF_RULE_FIXED_INDEGREE:
-    case SF_RULE_FIXED_OUTDEGREE:
-    case SF_RULE_FIXED_TOTAL_NUMBER:
-        K = p->rule == SF_RULE_FIXED_TOTAL_NUMBER ? kvec[j] : p->count;
-        if (p->multapses) {
-            for (uint64_t k = 0; k < K;) {
-                uint32_t s = (uint32_t)sf_rng_below(&r, n);
-                if (s != skip)
-                    S->list[k++] = s;
-            }
-        } else {
-            draw_distinct(&r, K, n, skip, S, S->list);
-        }
-        return K;
-    case SF_RULE_PAIRWISE_BERNOULLI: {
-        if (p->p <= 0)
-            return 0;
-        /* geometric skipping: gaps between successes are Geometric(p) */
-        double lq = p->p < 1 ? log1p(-p->p) : -INFINITY;
-        int64_t s = -1;
-        for (;;) {
-            double gap = p->p < 1 ? floor(log(sf_rng_uniform_pos(&r)) / lq) : 0;
-            if (gap >= (double)n)
-                break;
-            s += 1 + (int64_t)gap;
-            if (s >= n)
-                break;
-            if ((uint32_t)s != skip)
-                S->list[K++] = (uint32_t)s;
-        }
-        return K;
-    }
-    case SF_RULE_ONE_TO_ONE:
-        if (j == skip)
-            return 0;
-        S->list[0] = j;
-        return 1;
-    case SF_RULE_ALL_TO_ALL:
-        for (uint32_t s = 0; s < n; s++)
-            if (s != skip)
-                S->list[K++] = s;
-        return K;
-    }
-    return 0;
-}
-
-/* In-degrees of a fixed_total_number projection: a multinomial split of the
- * total over the targets (conditional binomials, one stream per projection). */
-static uint32_t *total_number_indegrees(const sf_model *m, int pi)
-{
-    const sf_projection *p = &m->proj[pi];
-    uint32_t nt = m->pops[p->target].n;
-    uint32_t *k = malloc(sizeof *k * nt);
-    void *g = sf_rng_gsl_alloc(m->sim.seed, SF_RNG_CONNECT, ENTITY(pi, UINT32_MAX));
-    if (!k || !g) {
-        free(k);
-        sf_rng_gsl_free(g);
-        return NULL;
-    }
-    uint64_t left = p->count;
-    for (uint32_t j = 0; j < nt; j++) {
-        unsigned int kj = j + 1 == nt ? (unsigned)left
-                                      : gsl_ran_binomial(g, 1.0 / (double)(nt - j), (unsigned)left);
-        k[j] = kj;
-        left -= kj;
-    }
-    sf_rng_gsl_free(g);
-    return k;
-}
-
-static uint64_t max_partners(const sf_model *m, int pi, const uint32_t *kvec)
-{
-    const sf_projection *p = &m->proj[pi];
-    uint64_t ns = m->pops[p->source].n, nt = m->pops[p->target].n;
-    switch (p->rule) {
-    case SF_RULE_FIXED_INDEGREE:
-    case SF_RULE_FIXED_OUTDEGREE:
-        return p->count;
-    case SF_RULE_FIXED_TOTAL_NUMBER: {
-        uint64_t mx = 0;
-        for (uint64_t j = 0; j < nt; j++)
-            mx = kvec[j] > mx ? kvec[j] : mx;
-        return mx;
-    }
-    case SF_RULE_ONE_TO_ONE:
-        return 1;
-    default:
-        return ns;
-    }
+                ENTITY(pi, (by_src ? src->first_gid : tgt->first_gid) + j));
+    return p->rule->partners(p, plan, j, (by_src ? tgt : src)->n, skip, &r, S);
 }
 
 /* Fills table T (projection pi into block b); two passes over the draws. */
-static sf_status fill_table(sf_network *net, sf_syn_table *T, const uint32_t *kvec, scratch *S)
+static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, scratch *S)
 {
     const sf_model *m = net->m;
     const sf_projection *p = &m->proj[T->proj];
     const sf_block *b = &net->blocks[T->block];
     const sf_population *src = &m->pops[p->source];
-    bool outdeg = p->rule == SF_RULE_FIXED_OUTDEGREE;
+    bool outdeg = p->rule->by_source;
     uint32_t lo = b->first, hi = b->first + b->n;
     T->row = calloc((size_t)T->n_src + 1, sizeof(uint32_t));
     if (!T->row)
@@ -318,14 +214,14 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const uint32_t *kv
     uint64_t total = 0;
     if (outdeg) {
         for (uint32_t s = 0; s < src->n; s++) {
-            uint64_t K = partners(m, T->proj, kvec, s, S);
+            uint64_t K = partners(m, T->proj, plan, s, S);
             for (uint64_t k = 0; k < K; k++)
                 if (S->list[k] >= lo && S->list[k] < hi)
                     T->row[s + 1]++, total++;
         }
     } else {
         for (uint32_t j = lo; j < hi; j++) {
-            uint64_t K = partners(m, T->proj, kvec, j, S);
+            uint64_t K = partners(m, T->proj, plan, j, S);
             for (uint64_t k = 0; k < K; k++)
                 T->row[S->list[k] + 1]++;
             total += K;
@@ -336,12 +232,9 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const uint32_t *kv
     for (uint32_t s = 0; s < T->n_src; s++)
         T->row[s + 1] += T->row[s];
     T->n_syn = total;
-    T->tgt = malloc(sizeof(uint16_t) * (total ? total : 1));
     bool hw = !dist_const(&p->weight), hd = !dist_const(&p->delay);
-    T->w = hw ? malloc(sizeof(float) * (total ? total : 1)) : NULL;
-    T->d = hd ? malloc(sizeof(uint16_t) * (total ? total : 1)) : NULL;
     uint32_t *pos = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
-    if (!T->tgt || (hw && !T->w) || (hd && !T->d) || !pos) {
+    if (!T->syn->create(T, p, m->sim.resolution) || !pos) {
         free(pos);
         return SF_ERR_NOMEM;
     }
@@ -352,69 +245,28 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const uint32_t *kv
     uint32_t n_ent = outdeg ? src->n : b->n;
     for (uint32_t e = 0; e < n_ent; e++) {
         uint32_t ent = outdeg ? e : lo + e;
-        uint64_t K = partners(m, T->proj, kvec, ent, S);
+        uint64_t K = partners(m, T->proj, plan, ent, S);
         uint64_t gid = (outdeg ? src->first_gid : m->pops[p->target].first_gid) + ent;
         if (hw)
             sf_dist_draw_n(&p->weight, m->sim.seed, SF_RNG_WEIGHT, ENTITY(T->proj, gid), K, S->wv);
         if (hd)
             sf_dist_draw_n(&p->delay, m->sim.seed, SF_RNG_DELAY, ENTITY(T->proj, gid), K, S->dv);
+        size_t n = 0;
         for (uint64_t k = 0; k < K; k++) {
             uint32_t s = outdeg ? e : S->list[k], t = outdeg ? S->list[k] : ent;
             if (t < lo || t >= hi)
                 continue;
-            uint32_t at = pos[s]++;
-            T->tgt[at] = (uint16_t)(t - lo);
+            S->at[n] = pos[s]++;
+            S->tl[n] = (uint16_t)(t - lo);
             if (hw)
-                T->w[at] = (float)S->wv[k];
-            if (hd)
-                T->d[at] = delay_steps(S->dv[k], h);
+                S->wv[n] = S->wv[k];
+            S->ds[n] = hd ? delay_steps(S->dv[k], h) : 0;
+            n++;
         }
+        T->syn->store(T, n, S->at, S->tl, S->wv, S->ds);
     }
     free(pos);
     return SF_OK;
-}
-
-/* ------------------------------------------------------------------------- */
-/* Inputs. */
-
-static sf_status add_poisson(sf_block *b, const sf_model *m, int ii, int channel)
-{
-    const sf_input *in = &m->inputs[ii];
-    double h = m->sim.resolution, lambda = in->rate * h * 1e-3;
-    sf_poisson_src *ps = &b->poisson[b->n_poisson++];
-    ps->lambda = lambda;
-    ps->weight = in->weight;
-    ps->channel = channel;
-    ps->input = ii;
-    ps->first = steps_of(in->start, h);
-    ps->last = isfinite(in->stop) ? steps_of(in->stop, h) : INT64_MAX;
-    /* cumulative table over [k0, k0 + n_cdf), where the probability outside
-     * is below 2^-60 (k0 > 0 only for lambda > 100) */
-    double sd = sqrt(lambda);
-    int k0 = lambda > 100 ? (int)floor(lambda - 12.0 * sd) : 0;
-    int cap = (int)(lambda + 14.0 * sd + 40.0) - k0;
-    ps->cdf = malloc(sizeof(double) * (size_t)cap);
-    if (!ps->cdf)
-        return SF_ERR_NOMEM;
-    double pk = exp((double)k0 * log(lambda) - lambda - lgamma(k0 + 1.0)), c = 0;
-    int k = 0;
-    for (; k < cap - 1; k++) {
-        c += pk;
-        ps->cdf[k] = c;
-        pk *= lambda / (k0 + k + 1);
-        if (k0 + k > lambda && 1.0 - c < 0x1p-60)
-            break;
-    }
-    ps->cdf[k] = 1.0;
-    ps->n_cdf = k + 1;
-    ps->k0 = k0;
-    return SF_OK;
-}
-
-static int cmp_gen(const void *a, const void *b)
-{
-    const sf_gen_event *x = a, *y = b;
-    return x->step < y->step ? -1 : x->step > y->step;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -426,23 +278,22 @@ static void block_free(sf_block *b)
     free(b->ring);
     free(b->spk);
     free(b->u);
-    for (int i = 0; i < b->n_poisson; i++)
-        free(b->poisson[i].cdf);
-    free(b->poisson);
-    free(b->gen);
+    for (int i = 0; i < b->n_inputs; i++)
+        if (b->inputs[i].type->block_free)
+            b->inputs[i].type->block_free(b->inputs[i].state);
+    free(b->inputs);
 }
 
 void sf_network_destroy(sf_network *net)
 {
     if (!net)
         return;
-    for (int i = 0; i < net->n_blocks; i++)
+    for (int i = 0; net->blocks && i < net->n_blocks; i++)
         block_free(&net->blocks[i]);
-    for (int i = 0; i < net->n_tables; i++) {
+    for (int i = 0; net->tables && i < net->n_tables; i++) {
         free(net->tables[i].row);
-        free(net->tables[i].tgt);
-        free(net->tables[i].w);
-        free(net->tables[i].d);
+        if (net->tables[i].syn)
+            net->tables[i].syn->destroy(&net->tables[i]);
     }
     if (net->by_src)
         for (int i = 0; i < net->threads * net->m->n_pops; i++)
@@ -468,7 +319,7 @@ static sf_status init_block(sf_network *net, sf_block *b)
     for (int k = 0; k < t->n_state; k++)
         if (!(b->state[k] = malloc(sizeof(double) * n)))
             return SF_ERR_NOMEM;
-    b->ring = calloc((size_t)net->ring_len * (size_t)t->n_channels * n, sizeof(double));
+    b->ring = calloc((size_t)net->ring_len * (size_t)t->n_ports * n, sizeof(double));
     b->spk = malloc(sizeof(uint32_t) * n * (size_t)t->max_spikes_per_step);
     b->u = malloc(sizeof(double) * n);
     if (!b->ring || !b->spk || !b->u)
@@ -491,39 +342,30 @@ static sf_status init_block(sf_network *net, sf_block *b)
                 b->state[k][i] = k == 0 ? v - off : v;
             }
         }
-    /* inputs */
-    int np = 0;
-    size_t ng = 0;
+    /* input sources: one per (input, listing of this population), in model
+     * order, which is the order they add their events */
+    int ns = 0;
     for (int i = 0; i < m->n_inputs; i++)
         for (int k = 0; k < m->inputs[i].n_targets; k++)
-            if (m->inputs[i].targets[k] == b->pop) {
-                np += m->inputs[i].kind == SF_INPUT_POISSON;
-                ng += m->inputs[i].kind == SF_INPUT_SPIKES ? m->inputs[i].n_times : 0;
-            }
-    b->poisson = calloc((size_t)np + 1, sizeof *b->poisson);
-    b->gen = calloc(ng + 1, sizeof *b->gen);
-    if (!b->poisson || !b->gen)
+            ns += m->inputs[i].targets[k] == b->pop;
+    if (!(b->inputs = calloc((size_t)ns + 1, sizeof *b->inputs)))
         return SF_ERR_NOMEM;
-    double h = m->sim.resolution;
     for (int i = 0; i < m->n_inputs; i++) {
         const sf_input *in = &m->inputs[i];
         for (int k = 0; k < in->n_targets; k++) {
             if (in->targets[k] != b->pop)
                 continue;
-            int ch = t->n_channels == 2 && in->weight < 0 ? 1 : 0;
-            if (in->kind == SF_INPUT_POISSON && in->rate > 0) {
-                if (add_poisson(b, m, i, ch))
-                    return SF_ERR_NOMEM;
-            } else if (in->kind == SF_INPUT_SPIKES) {
-                /* a spike at time t_s arrives at t_s + d, i.e. in the update
-                 * that ends there */
-                for (size_t s = 0; s < in->n_times; s++)
-                    b->gen[b->n_gen++] = (sf_gen_event){
-                        steps_of(in->times[s], h) + delay_steps(in->delay, h) - 1, in->weight, ch};
+            sf_block_input *src = &b->inputs[b->n_inputs];
+            *src = (sf_block_input){in->type, i, in->receptor[k], NULL};
+            int made = in->type->block_init(net, b, i, src->port, &src->state);
+            if (made < 0) {
+                if (in->type->block_free)
+                    in->type->block_free(src->state);
+                return SF_ERR_NOMEM;
             }
+            b->n_inputs += made;
         }
     }
-    qsort(b->gen, b->n_gen, sizeof *b->gen, cmp_gen);
     return SF_OK;
 }
 
@@ -574,6 +416,8 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
                 b->first = s;
                 b->n = hi - s < SF_BLOCK_MAX ? hi - s : SF_BLOCK_MAX;
                 b->first_gid = m->pops[p].first_gid + s;
+                b->n_ports = m->pops[p].type->n_ports;
+                assert(b->n_ports >= 1 && b->n_ports <= SF_MAX_PORTS);
             }
         }
     /* tables: one per (projection, block of its target population) */
@@ -592,30 +436,23 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
             T->proj = i;
             T->block = b;
             T->n_src = m->pops[p->source].n;
-            T->channel = m->pops[p->target].type->n_channels == 2 &&
-                                 (p->weight.kind == SF_DIST_CONST ? p->weight.a < 0
-                                                                  : p->weight.max <= 0 &&
-                                                                        sf_dist_mean(&p->weight) < 0)
-                             ? 1
-                             : 0;
-            T->w0 = (float)p->weight.a;
-            T->d0 = delay_steps(p->delay.a, net->h);
+            T->port = p->receptor;
+            T->syn = p->synapse;
         }
     }
-    /* in-degree vectors of fixed_total_number projections (shared, read-only) */
-    uint32_t **kvec = calloc((size_t)m->n_proj + 1, sizeof *kvec);
-    if (!kvec)
+    /* the rules' plans (shared, read-only) */
+    void **plan = calloc((size_t)m->n_proj + 1, sizeof *plan);
+    if (!plan)
         goto nomem;
     uint64_t scratch_cap = 1, max_src = 1;
     for (int i = 0; i < m->n_proj; i++) {
-        if (m->proj[i].rule == SF_RULE_FIXED_TOTAL_NUMBER &&
-            !(kvec[i] = total_number_indegrees(m, i)))
+        const sf_projection *p = &m->proj[i];
+        if (p->rule->plan && !(plan[i] = p->rule->plan(m, i)))
             st = SF_ERR_NOMEM;
         if (st == SF_OK) {
-            uint64_t mp = max_partners(m, i, kvec[i]);
+            uint64_t mp = (uint64_t)p->rule->max_partners(m, p, plan[i]);
             scratch_cap = mp > scratch_cap ? mp : scratch_cap;
-            uint64_t ns = m->proj[i].rule == SF_RULE_FIXED_OUTDEGREE ? m->pops[m->proj[i].target].n
-                                                                     : m->pops[m->proj[i].source].n;
+            uint64_t ns = m->pops[p->rule->by_source ? p->target : p->source].n;
             max_src = ns > max_src ? ns : max_src;
         }
     }
@@ -627,9 +464,12 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
         S.list = malloc(sizeof(uint32_t) * scratch_cap);
         S.wv = malloc(sizeof(double) * scratch_cap);
         S.dv = malloc(sizeof(double) * scratch_cap);
+        S.at = malloc(sizeof(uint32_t) * scratch_cap);
+        S.tl = malloc(sizeof(uint16_t) * scratch_cap);
+        S.ds = malloc(sizeof(uint16_t) * scratch_cap);
         S.bitmap_words = (size_t)(max_src + 63) / 64;
         S.bitmap = calloc(S.bitmap_words, sizeof(uint64_t));
-        if (!S.list || !S.bitmap || !S.wv || !S.dv)
+        if (!S.list || !S.bitmap || !S.wv || !S.dv || !S.at || !S.tl || !S.ds)
             failed = 1;
 #pragma omp for schedule(dynamic, 1)
         for (int b = 0; b < net->n_blocks; b++)
@@ -639,18 +479,21 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
         for (int i = 0; i < net->n_tables; i++) {
             if (failed)
                 continue;
-            sf_status s = fill_table(net, &net->tables[i], kvec[net->tables[i].proj], &S);
+            sf_status s = fill_table(net, &net->tables[i], plan[net->tables[i].proj], &S);
             if (s)
                 failed = s == SF_ERR_TOO_BIG ? 2 : 1;
         }
         free(S.list);
         free(S.wv);
         free(S.dv);
+        free(S.at);
+        free(S.tl);
+        free(S.ds);
         free(S.bitmap);
     }
     for (int i = 0; i < m->n_proj; i++)
-        free(kvec[i]);
-    free(kvec);
+        free(plan[i]);
+    free(plan);
     if (failed == 2) {
         sf_network_destroy(net);
         return sf_fail(ctx, SF_ERR_TOO_BIG, "%s: more than 2^32 synapses of one projection in one "
@@ -673,7 +516,7 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
         net->by_src[key] = v;
         net->n_syn += T->n_syn;
         net->proj_syn[T->proj] += T->n_syn;
-        net->syn_bytes += T->n_syn * (2u + (T->w ? 4u : 0u) + (T->d ? 2u : 0u)) +
+        net->syn_bytes += (uint64_t)((double)T->n_syn * T->syn->bytes_per_synapse(&m->proj[T->proj])) +
                           ((uint64_t)T->n_src + 1u) * 4u;
     }
     net->build_s = sf_wall_time() - t0;
@@ -720,18 +563,22 @@ uint64_t sf_network_inputs_of(const sf_network *net, int i, uint32_t tgt, uint32
             continue;
         uint16_t local = (uint16_t)(tgt - b->first);
         for (uint32_t s = 0; s < T->n_src; s++)
-            for (uint32_t a = T->row[s]; a < T->row[s + 1]; a++)
-                if (T->tgt[a] == local) {
-                    if (n < cap) {
-                        if (src)
-                            src[n] = s;
-                        if (w)
-                            w[n] = T->w ? T->w[a] : T->w0;
-                        if (delay_steps_out)
-                            delay_steps_out[n] = T->d ? T->d[a] : T->d0;
-                    }
-                    n++;
+            for (uint32_t a = T->row[s]; a < T->row[s + 1]; a++) {
+                uint16_t tl, d;
+                double wa;
+                T->syn->get(T, a, &tl, &wa, &d);
+                if (tl != local)
+                    continue;
+                if (n < cap) {
+                    if (src)
+                        src[n] = s;
+                    if (w)
+                        w[n] = wa;
+                    if (delay_steps_out)
+                        delay_steps_out[n] = d;
                 }
+                n++;
+            }
     }
     return n;
 }

@@ -1,17 +1,19 @@
-/* Private layout of sf_network, shared by the builder (src/network) and the
- * engine (src/engine).
+/* Private layout of sf_network, shared by the builder (src/network), the
+ * connection rules (src/network/rules), the synapse models (src/synapses) and
+ * the engine (src/engine).
  *
  * Neurons: each population is cut into blocks (one thread's contiguous slice
  * of the population, further cut to at most 65536 neurons so that synapse
  * targets fit in 16 bits). A block holds structure-of-arrays state and its
- * ring buffer of input, ring[(slot * n_channels + c) * n + i].
+ * ring buffer of input, ring[(slot * n_ports + c) * n + i] for receptor port
+ * c, and its input sources (one per model input that targets it).
  *
  * Synapses: target side. For every (projection, block of its target
  * population) a table in compressed-row form over the source population:
- * row s lists the block-local targets of source s in ascending order (ties in
- * draw order), with per-synapse weight and delay only when the projection's
- * values are not constant. A thread delivers only into its own blocks, so
- * delivery needs no locks.
+ * row s (synapses row[s] .. row[s+1]-1) lists the synapses of source s onto
+ * the block, in ascending target order (ties in draw order). The per-synapse
+ * storage belongs to the projection's synapse type. A thread delivers only
+ * into its own blocks, so delivery needs no locks.
  */
 #ifndef SF_NETWORK_IMPL_H
 #define SF_NETWORK_IMPL_H
@@ -19,51 +21,65 @@
 #include "spikefield/network.h"
 #include "model/model_impl.h"
 
+#include <math.h>
+
 #define SF_MAX_STATE 8
 #define SF_BLOCK_MAX 65536u
+#define SF_MAX_PORTS 8 /* receptor ports of a neuron type */
 
-typedef struct {
-    double lambda;        /* expected events per step                          */
-    double weight;
-    int channel;
-    int input;            /* model input index (stream purpose offset)          */
-    int64_t first, last;  /* active for steps first <= k < last                 */
-    int n_cdf, k0;        /* counts k0 .. k0 + n_cdf - 1                       */
-    double *cdf;          /* cumulative Poisson probabilities, cdf[n_cdf-1] = 1 */
-} sf_poisson_src;
+/* A delay (ms) in whole steps of h, clamped to [1, 65535]. */
+static inline uint16_t sf_delay_steps(double d, double h)
+{
+    double s = nearbyint(d / h);
+    return (uint16_t)(s < 1 ? 1 : s > 65535 ? 65535 : s);
+}
 
-typedef struct {
-    int64_t step;         /* update step in which the event arrives            */
-    double weight;
-    int channel;
-} sf_gen_event;
+/* One input source of a block: model input `input` into port `port`, with
+ * the input type's own state. */
+struct sf_block_input {
+    const sf_input_type *type;
+    int input, port;
+    void *state;
+};
 
-typedef struct {
+typedef struct sf_block {
     int pop, thread;
     uint32_t first;       /* index of the block's first neuron in its population */
     uint32_t n;
+    int n_ports;          /* of the population's neuron type                  */
     uint64_t first_gid;
     double *state[SF_MAX_STATE];
     double *ring;
     uint32_t *spk;        /* scratch: spiking neurons of one step              */
     double *u;            /* scratch: one uniform per neuron                   */
-    int n_poisson;
-    sf_poisson_src *poisson;
-    size_t n_gen, gen_pos;
-    sf_gen_event *gen;    /* spike-generator events, by step                   */
+    int n_inputs;
+    sf_block_input *inputs;
 } sf_block;
 
-typedef struct {
-    int proj, block, channel;
+typedef struct sf_syn_table {
+    int proj, block, port;
+    const sf_synapse_type *syn;
     uint32_t n_src;
     uint32_t *row;        /* n_src + 1 offsets                                 */
-    uint16_t *tgt;
-    float *w;             /* NULL: all weights are w0                          */
-    uint16_t *d;          /* NULL: all delays are d0 (steps)                    */
-    float w0;
-    uint16_t d0;
     uint64_t n_syn;
+    void *store;          /* the synapse type's per-synapse storage            */
 } sf_syn_table;
+
+/* Per-thread scratch of connection generation. */
+struct sf_conn_scratch {
+    uint32_t *list;       /* drawn partners                                     */
+    double *wv, *dv;      /* their weights and delays                           */
+    uint32_t *at;         /* synapse slots and block-local targets of the ones  */
+    uint16_t *tl, *ds;    /* in the block, their delays in steps                */
+    uint64_t cap;
+    uint64_t *bitmap;     /* for drawing without repetition                     */
+    size_t bitmap_words;
+};
+
+/* Draws K partners from [0, n) except skip (UINT32_MAX: none) into S->list:
+ * with repetition (multapses), else K distinct ones in draw order. */
+void sf_conn_draw_fixed(sf_rng *r, uint64_t K, uint32_t n, uint32_t skip, bool multapses,
+                        sf_conn_scratch *S);
 
 struct sf_network {
     const sf_model *m;

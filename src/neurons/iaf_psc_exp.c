@@ -36,6 +36,7 @@ static const sf_param_spec params[SF_IAF_PSC_EXP_N_PARAMS] = {
 };
 static const char *const state_names[] = {"V_m", "I_syn_ex", "I_syn_in", "refractory_steps"};
 static const char *const state_units[] = {"mV", "pA", "pA", ""};
+enum { PORT_EX, PORT_IN }; /* receptor ports: input[PORT_EX], input[PORT_IN] */
 
 typedef struct {
     double p22, p20, p21ex, p21in, p11ex, p11in, ref_steps, v_th, v_reset;
@@ -77,7 +78,7 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
 {
     const derived *d = dv;
     double *restrict v = s[0], *restrict iex = s[1], *restrict iin = s[2], *restrict r = s[3];
-    const double *restrict in_ex = input[0], *restrict in_in = input[1];
+    const double *restrict in_ex = input[PORT_EX], *restrict in_in = input[PORT_IN];
     const double drive = d->p20 * (p[SF_IAF_PSC_EXP_I_E] + i_dc);
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
@@ -96,10 +97,22 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     return ns;
 }
 
+static const sf_receptor_port ports[] = {
+    [PORT_EX] = {"ex", SF_IAF_PSC_EXP_TAU_SYN_EX, +1, "excitatory current I_syn_ex (weights >= 0)"},
+    [PORT_IN] = {"in", SF_IAF_PSC_EXP_TAU_SYN_IN, -1, "inhibitory current I_syn_in (weights <= 0)"},
+};
+
+/* NEST's convention: weight >= 0 -> ex, weight < 0 -> in. */
+static int default_port(double w_min, double w_max)
+{
+    return w_min >= 0 ? PORT_EX : w_max <= 0 ? PORT_IN : -1;
+}
+
 const sf_neuron_type sf_iaf_psc_exp = {
     .name = "iaf_psc_exp",
     .doc = "Leaky integrate-and-fire neuron with exponentially decaying synaptic "
-           "currents (weights in pA; w > 0 excitatory, w < 0 inhibitory), exact "
+           "currents (weights in pA; ports ex and in, chosen by the sign of the "
+           "weight unless a receptor is named: w >= 0 ex, w < 0 in), exact "
            "integration including tau_syn = tau_m, absolute refractory period during "
            "which V is clamped while synaptic currents integrate input. As NEST iaf_psc_exp.",
     .params = params,
@@ -107,7 +120,9 @@ const sf_neuron_type sf_iaf_psc_exp = {
     .state_names = state_names,
     .state_units = state_units,
     .n_state = 4,
-    .n_channels = 2,
+    .ports = ports,
+    .n_ports = 2,
+    .default_port = default_port,
     .v_offset_param = SF_IAF_PSC_EXP_E_L,
     .weight_unit = "pA",
     .max_spikes_per_step = 1,

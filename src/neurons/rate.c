@@ -179,8 +179,9 @@ static void event_amplitudes(const double *p, const void *dv, double *const *s,
 }
 
 #define RATE_TYPE_COMMON                                                                   \
-    .state_names = state_names, .state_units = state_units, .n_state = 2, .n_channels = 1, \
-    .v_offset_param = -1, .weight_unit = "1", .max_spikes_per_step = 1, .continuous = true, \
+    .state_names = state_names, .state_units = state_units, .n_state = 2, .ports = sf_port_single, \
+    .n_ports = 1, .v_offset_param = -1, .weight_unit = "1", .max_spikes_per_step = 1, \
+    .continuous = true, \
     .derived_size = sizeof(derived), .check = check, .init_state = init_state,             \
     .update = update, .event_amplitudes = event_amplitudes
 

@@ -14,6 +14,18 @@ static const sf_neuron_type *const registry[] = {
     &sf_tanh_rate,
 };
 
+const sf_receptor_port sf_port_single[1] = {
+    {"input", -1, 0, "the model's one input: an event adds weight x amplitude (weight_unit)"},
+};
+
+int sf_receptor_find(const sf_neuron_type *t, const char *name)
+{
+    for (int i = 0; name && i < t->n_ports; i++)
+        if (strcmp(t->ports[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
 int sf_neuron_type_count(void)
 {
     return (int)(sizeof registry / sizeof registry[0]);

@@ -42,7 +42,7 @@ static sf_status read_inputs(sf_context *ctx, const sf_model *m, bool allow_pois
 {
     for (int i = 0; i < m->n_inputs; i++) {
         const sf_input *in = &m->inputs[i];
-        if (in->kind == SF_INPUT_SPIKES)
+        if (in->type == &sf_input_spike_generator)
             return sf_fail(ctx, SF_ERR_MODEL,
                            "%s: input %s: spike generators are not part of the stationary theory",
                            m->file, in->name);
@@ -51,12 +51,12 @@ static sf_status read_inputs(sf_context *ctx, const sf_model *m, bool allow_pois
                            "%s: input %s is switched on or off during the run; the stationary "
                            "theory needs inputs active throughout",
                            m->file, in->name);
-        if (in->kind == SF_INPUT_POISSON && !allow_poisson)
+        if (in->type == &sf_input_poisson_generator && !allow_poisson)
             return sf_fail(ctx, SF_ERR_MODEL,
                            "%s: input %s: Poisson input into %s populations is not part of the "
                            "theory (%s)",
                            m->file, in->name, m->pops[in->targets[0]].type->name, what);
-        if (in->kind == SF_INPUT_DC && dc)
+        if (in->type == &sf_input_dc_generator && dc)
             for (int k = 0; k < in->n_targets; k++)
                 dc[in->targets[k]] += in->amplitude;
     }
@@ -97,7 +97,7 @@ static sf_status read_projections(sf_context *ctx, const sf_model *m, bool const
         w[ab] = K[ab] + Kp > 0 ? (K[ab] * w[ab] + Kp * wm) / (K[ab] + Kp) : wm;
         K[ab] += Kp;
         d[ab] = dm;
-        *outdeg &= p->rule == SF_RULE_FIXED_OUTDEGREE;
+        *outdeg &= p->rule == &sf_rule_fixed_outdegree;
     }
     return SF_OK;
 }
@@ -226,7 +226,7 @@ static sf_status map_pif(sf_context *ctx, const sf_model *m, sf_theory_corr_mode
     p->V_r = sf_model_param(m, 0, "V_reset");
     for (int i = 0; i < m->n_inputs; i++) {
         const sf_input *in = &m->inputs[i];
-        if (in->kind == SF_INPUT_DC)
+        if (in->type == &sf_input_dc_generator)
             return sf_fail(ctx, SF_ERR_MODEL,
                            "%s: input %s: a dc input is a drift the PIF theory does not have",
                            m->file, in->name);

@@ -195,15 +195,15 @@ static void test_inputs_recorders_settings(void **state)
     const sf_model *m = f->m;
     assert_int_equal(sf_model_input_count(m), 2);
     assert_string_equal(sf_model_input_name(m, 0), "ext");
-    assert_string_equal(sf_model_input_kind(m, 0), "poisson");
+    assert_string_equal(sf_model_input_kind(m, 0), "poisson_generator");
     assert_string_equal(sf_model_input_name(m, 1), "bias");
-    assert_string_equal(sf_model_input_kind(m, 1), "dc");
+    assert_string_equal(sf_model_input_kind(m, 1), "dc_generator");
     assert_null(sf_model_input_name(m, 2));
     assert_null(sf_model_input_kind(m, -1));
 
     assert_int_equal(sf_model_recorder_count(m), 2);
     assert_string_equal(sf_model_recorder_name(m, 0), "spikes");
-    assert_string_equal(sf_model_recorder_kind(m, 0), "spikes");
+    assert_string_equal(sf_model_recorder_kind(m, 0), "spike_recorder");
     assert_int_equal(sf_model_recorder_population_count(m, 0), 2);
     assert_int_equal(sf_model_recorder_population(m, 0, 0), 0);
     assert_int_equal(sf_model_recorder_population(m, 0, 1), 1);

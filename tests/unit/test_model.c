@@ -261,14 +261,14 @@ static void test_valid_model_and_defaults(void **state)
     assert_string_equal(ei->name, "EI");
     assert_int_equal(ei->source, 0);
     assert_int_equal(ei->target, 1);
-    assert_int_equal(ei->rule, SF_RULE_FIXED_INDEGREE);
+    assert_ptr_equal(ei->rule, &sf_rule_fixed_indegree);
     assert_int_equal(ei->count, 7);
     assert_true(ei->autapses && ei->multapses); /* defaults */
     assert_int_equal(ei->weight.kind, SF_DIST_NORMAL);
     assert_true(ei->weight.a == 23.85 && ei->weight.b == 4.1);
     assert_true(ei->weight.min == 0.0 && isinf(ei->weight.max) && ei->weight.max > 0);
     assert_true(ei->delay.kind == SF_DIST_CONST && ei->delay.a == 1.7);
-    assert_int_equal(ie->rule, SF_RULE_PAIRWISE_BERNOULLI);
+    assert_ptr_equal(ie->rule, &sf_rule_pairwise_bernoulli);
     assert_true(ie->p == 0.2385);
     assert_true(ie->weight.kind == SF_DIST_CONST && ie->weight.a == -0.75);
     /* default delay: one step */
@@ -279,24 +279,24 @@ static void test_valid_model_and_defaults(void **state)
     /* inputs */
     assert_int_equal(m->n_inputs, 3);
     const sf_input *drive = &m->inputs[0], *kick = &m->inputs[1], *step = &m->inputs[2];
-    assert_int_equal(drive->kind, SF_INPUT_POISSON);
+    assert_ptr_equal(drive->type, &sf_input_poisson_generator);
     assert_int_equal(drive->n_targets, 2);
     assert_int_equal(drive->targets[0], 0);
     assert_int_equal(drive->targets[1], 1);
     assert_true(drive->rate == 2385.0 && drive->weight == 0.15);
     assert_true(drive->start == 0.0 && isinf(drive->stop));
-    assert_int_equal(kick->kind, SF_INPUT_SPIKES);
+    assert_ptr_equal(kick->type, &sf_input_spike_generator);
     assert_int_equal(kick->n_targets, 1);
     assert_int_equal(kick->targets[0], 1);
     assert_int_equal(kick->n_times, 3);
     assert_true(kick->times[0] == 1.0 && kick->times[1] == 2.5 && kick->times[2] == 7.3);
     assert_true(kick->weight == 35.0 && kick->delay == 0.5);
-    assert_int_equal(step->kind, SF_INPUT_DC);
+    assert_ptr_equal(step->type, &sf_input_dc_generator);
     assert_true(step->amplitude == 12.5 && step->start == 5.0 && step->stop == 20.0);
 
     /* no recorders given: spikes of every population */
     assert_int_equal(m->n_recorders, 1);
-    assert_int_equal(m->recorders[0].kind, SF_REC_SPIKES);
+    assert_ptr_equal(m->recorders[0].type, &sf_recorder_spike_recorder);
     assert_int_equal(m->recorders[0].n_pops, 2);
     assert_int_equal(m->recorders[0].pops[0], 0);
     assert_int_equal(m->recorders[0].pops[1], 1);
@@ -317,10 +317,10 @@ static void test_recorders_and_analysis(void **state)
     assert_true(m->sim.t_analysis == 2.5 && m->sim.bin == 1.5);
     assert_int_equal(m->sim.corr_pairs, 17);
     assert_int_equal(m->n_recorders, 3);
-    assert_int_equal(m->recorders[0].kind, SF_REC_SPIKES);
+    assert_ptr_equal(m->recorders[0].type, &sf_recorder_spike_recorder);
     assert_int_equal(m->recorders[0].n_pops, 1);
     assert_int_equal(m->recorders[0].pops[0], 1);
-    assert_int_equal(m->recorders[1].kind, SF_REC_VOLTMETER);
+    assert_ptr_equal(m->recorders[1].type, &sf_recorder_voltmeter);
     assert_int_equal(m->recorders[1].n_record, 3);
     assert_true(m->recorders[1].interval == 0.5);
     assert_string_equal(m->recorders[1].variable, "V_m");
@@ -586,6 +586,227 @@ static void test_unknown_names(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * Receptor ports, synapse models and the registries of rules, inputs and
+ * recorders. */
+
+/* BASE with line `line` replaced by two lines; the error is on the second
+ * at `token`. */
+static void expect_second(int line, const char *repl, sf_status code, const char *token,
+                          const char *path, const char *what)
+{
+    char *text = edit(BASE, line, repl);
+    expect_at(text, NULL, 0, code, line + 1, col_of(text, line + 1, token), path, what);
+    free(text);
+}
+
+static int port_of(const sf_model *m, int pop, const char *name)
+{
+    int k = sf_receptor_find(m->pops[pop].type, name);
+    if (k < 0)
+        fail_msg("no port %s", name);
+    return k;
+}
+
+static void test_receptors(void **state)
+{
+    (void)state;
+    /* without receptor: the sign of the weight picks the port of
+     * iaf_psc_exp (EI: normal with min 0 -> ex); iaf_psc_delta has one */
+    sf_model *m = load_ok(BASE, NULL, 0);
+    const sf_neuron_type *te = m->pops[1].type, *td = m->pops[0].type;
+    assert_int_equal(te->n_ports, 2);
+    assert_int_equal(td->n_ports, 1);
+    assert_string_equal(td->ports[0].name, "input");
+    assert_int_equal(m->proj[0].receptor, port_of(m, 1, "ex"));
+    assert_int_equal(te->ports[port_of(m, 1, "ex")].tau_param, sf_param_index(te, "tau_syn_ex"));
+    assert_int_equal(te->ports[port_of(m, 1, "in")].tau_param, sf_param_index(te, "tau_syn_in"));
+    assert_int_equal(m->proj[1].receptor, 0);
+    assert_int_equal(m->inputs[0].receptor[0], 0);
+    assert_int_equal(m->inputs[0].receptor[1], port_of(m, 1, "ex"));
+    assert_int_equal(m->inputs[1].receptor[0], port_of(m, 1, "ex"));
+    assert_int_equal(sf_receptor_find(te, "nmda"), -1);
+    sf_model_destroy(m);
+
+    /* negative weights pick "in": a constant, a uniform below 0 */
+    const char *neg[] = {"    weight: -23.85",
+                         "    weight: {distribution: uniform, low: -2.0, high: -1.0}",
+                         "    weight: {distribution: normal, mean: -5.0, std: 1.0, max: 0.0}"};
+    for (int i = 0; i < 3; i++) {
+        char *text = edit(BASE, 24, neg[i]);
+        m = load_ok(text, NULL, 0);
+        assert_int_equal(m->proj[0].receptor, port_of(m, 1, "in"));
+        sf_model_destroy(m);
+        free(text);
+    }
+    /* zero is excitatory (NEST: w >= 0 -> ex) */
+    char *text = edit(BASE, 24, "    weight: 0.0");
+    m = load_ok(text, NULL, 0);
+    assert_int_equal(m->proj[0].receptor, port_of(m, 1, "ex"));
+    sf_model_destroy(m);
+    free(text);
+
+    /* an explicit port, on a projection and on an input */
+    text = edit(BASE, 24, "    weight: -2.0\n    receptor: in");
+    m = load_ok(text, NULL, 0);
+    assert_int_equal(m->proj[0].receptor, port_of(m, 1, "in"));
+    sf_model_destroy(m);
+    free(text);
+    text = edit(BASE, 42, "    weight: -35.0\n    receptor: in");
+    m = load_ok(text, NULL, 0);
+    assert_int_equal(m->inputs[1].receptor[0], port_of(m, 1, "in"));
+    sf_model_destroy(m);
+    free(text);
+    text = edit(BASE, 31, "    weight: -0.75\n    receptor: input");
+    m = load_ok(text, NULL, 0);
+    assert_int_equal(m->proj[1].receptor, 0);
+    sf_model_destroy(m);
+    free(text);
+
+    /* unknown port names: the error lists the model's ports */
+    expect_second(24, "    weight: 23.85\n    receptor: nmda", SF_ERR_MODEL, "nmda",
+                "projections.EI.receptor",
+                "iaf_psc_exp of population I has no receptor 'nmda' (ports: ex, in)");
+    text = edit(BASE, 37, "    weight: 0.15\n    receptor: ex");
+    expect_at(text, NULL, 0, SF_ERR_MODEL, 38, col_of(text, 38, "ex"), "inputs.drive.receptor",
+              "iaf_psc_delta of population E has no receptor 'ex' (ports: input)");
+    free(text);
+
+    /* a weight whose sign contradicts the port: error at the weight */
+    expect_line(24, "    weight: -23.85\n    receptor: ex", SF_ERR_MODEL, "-23.85",
+                "projections.EI.weight", "takes only weights >= 0, but this weight can be -23.85");
+    expect_line(24, "    weight: {distribution: normal, mean: -5.0, std: 1.0}\n    receptor: in",
+                SF_ERR_MODEL, "weight", "projections.EI.weight",
+                "receptor in of iaf_psc_exp (population I) takes only weights <= 0");
+    expect_line(42, "    weight: 35.0\n    receptor: in", SF_ERR_MODEL, "35.0", "inputs.kick.weight",
+                "takes only weights <= 0, but this weight can be 35");
+    /* weights of both signs without a receptor */
+    expect_line(24, "    weight: {distribution: uniform, low: -1.0, high: 1.0}", SF_ERR_MODEL,
+                "weight", "projections.EI.weight", "must not change sign");
+    /* a dc input has no port */
+    expect_second(47, "    amplitude: 12.5\n    receptor: input", SF_ERR_MODEL, "receptor",
+                "inputs.step.receptor", "unknown key");
+}
+
+static void test_synapse_key(void **state)
+{
+    (void)state;
+    sf_model *m = load_ok(BASE, NULL, 0);
+    assert_ptr_equal(m->proj[0].synapse, &sf_synapse_static);
+    assert_ptr_equal(m->proj[1].synapse, &sf_synapse_static);
+    sf_model_destroy(m);
+    char *text = edit(BASE, 25, "    delay: 1.7\n    synapse: static_synapse");
+    m = load_ok(text, NULL, 0);
+    assert_ptr_equal(m->proj[0].synapse, &sf_synapse_static);
+    sf_model_destroy(m);
+    free(text);
+    expect_second(25, "    delay: 1.7\n    synapse: stdp_synapse", SF_ERR_MODEL, "stdp_synapse",
+                "projections.EI.synapse",
+                "unknown synapse model 'stdp_synapse' (known: static_synapse)");
+}
+
+static void test_registries(void **state)
+{
+    (void)state;
+    const sf_rule_type *rules[] = {&sf_rule_fixed_indegree,     &sf_rule_fixed_outdegree,
+                                   &sf_rule_fixed_total_number, &sf_rule_pairwise_bernoulli,
+                                   &sf_rule_one_to_one,         &sf_rule_all_to_all};
+    const char *rule_names[] = {"fixed_indegree",     "fixed_outdegree", "fixed_total_number",
+                                "pairwise_bernoulli", "one_to_one",      "all_to_all"};
+    assert_int_equal(sf_rule_type_count(), 6);
+    for (int i = 0; i < 6; i++) {
+        assert_ptr_equal(sf_rule_type_find(rule_names[i]), rules[i]);
+        assert_ptr_equal(sf_rule_type_at(i), rules[i]);
+    }
+    const sf_input_type *inputs[] = {&sf_input_poisson_generator, &sf_input_dc_generator,
+                                     &sf_input_spike_generator};
+    const char *input_names[][2] = {{"poisson_generator", "poisson"}, {"dc_generator", "dc"},
+                                    {"spike_generator", NULL}};
+    assert_int_equal(sf_input_type_count(), 3);
+    for (int i = 0; i < 3; i++) {
+        for (int k = 0; k < 2 && input_names[i][k]; k++)
+            assert_ptr_equal(sf_input_type_find(input_names[i][k]), inputs[i]);
+        assert_ptr_equal(sf_input_type_at(i), inputs[i]);
+    }
+    const sf_recorder_type *recs[] = {&sf_recorder_spike_recorder, &sf_recorder_voltmeter};
+    const char *rec_names[][2] = {{"spike_recorder", "spikes"}, {"voltmeter", NULL}};
+    assert_int_equal(sf_recorder_type_count(), 2);
+    for (int i = 0; i < 2; i++) {
+        for (int k = 0; k < 2 && rec_names[i][k]; k++)
+            assert_ptr_equal(sf_recorder_type_find(rec_names[i][k]), recs[i]);
+        assert_ptr_equal(sf_recorder_type_at(i), recs[i]);
+    }
+    assert_int_equal(sf_synapse_type_count(), 1);
+    assert_ptr_equal(sf_synapse_type_find("static_synapse"), &sf_synapse_static);
+    /* unknown names and indices */
+    assert_null(sf_rule_type_find("random"));
+    assert_null(sf_input_type_find("noise"));
+    assert_null(sf_recorder_type_find("camera"));
+    assert_null(sf_synapse_type_find("stdp"));
+    assert_null(sf_rule_type_at(-1));
+    assert_null(sf_rule_type_at(6));
+    assert_null(sf_input_type_at(3));
+    assert_null(sf_recorder_type_at(2));
+    assert_null(sf_synapse_type_at(1));
+
+    /* errors list the known names */
+    expect_line(22, "    rule: random", SF_ERR_MODEL, "random", "projections.EI.rule",
+                "unknown rule 'random' (known: fixed_indegree, fixed_outdegree, "
+                "fixed_total_number, pairwise_bernoulli, one_to_one, all_to_all)");
+    expect_line(34, "    kind: bursty", SF_ERR_MODEL, "bursty", "inputs.drive.kind",
+                "unknown input kind 'bursty' (known: poisson_generator (poisson), dc_generator "
+                "(dc), spike_generator)");
+    char *text = edit(BASE, 1, "recorders: {r: {kind: camera}}");
+    expect_at(text, NULL, 0, SF_ERR_MODEL, 1, col_of(text, 1, "camera"), "recorders.r.kind",
+              "unknown recorder kind 'camera' (known: spike_recorder (spikes), voltmeter)");
+    free(text);
+
+    /* NEST's names work in model files like the older ones */
+    text = edit(BASE, 34, "    kind: poisson_generator");
+    char *t2 = edit(text, 45, "    kind: dc_generator");
+    char *t3 = edit(t2, 1, "recorders: {s: {kind: spike_recorder}, v: {kind: voltmeter}}");
+    sf_model *m = load_ok(t3, NULL, 0);
+    assert_ptr_equal(m->inputs[0].type, &sf_input_poisson_generator);
+    assert_ptr_equal(m->inputs[2].type, &sf_input_dc_generator);
+    assert_ptr_equal(m->recorders[0].type, &sf_recorder_spike_recorder);
+    assert_ptr_equal(m->recorders[1].type, &sf_recorder_voltmeter);
+    assert_true(m->inputs[0].rate == 2385.0 && m->inputs[2].amplitude == 12.5);
+    sf_model_destroy(m);
+    free(t3);
+    free(t2);
+    free(text);
+
+    /* every rule by name, with its count key; the mean in-degree through
+     * the descriptor (E: 40 neurons, I: 13; EI is E -> I, or E -> E) */
+    struct {
+        const char *target, *rule;
+        double mean;
+    } cases[] = {
+        {"I", "    rule: fixed_indegree\n    indegree: 7", 7.0},
+        {"I", "    rule: fixed_outdegree\n    outdegree: 3", 3.0 * 40.0 / 13.0},
+        {"I", "    rule: fixed_total_number\n    number: 20", 20.0 / 13.0},
+        {"I", "    rule: pairwise_bernoulli\n    p: 0.25", 0.25 * 40.0},
+        {"E", "    rule: one_to_one", 1.0},
+        {"I", "    rule: all_to_all", 40.0},
+    };
+    for (int i = 0; i < 6; i++) {
+        char tl[64];
+        snprintf(tl, sizeof tl, "    target: %s", cases[i].target);
+        char *a = edit(BASE, 23, NULL);
+        char *b = edit(a, 22, cases[i].rule);
+        char *c = edit(b, 21, tl);
+        m = load_ok(c, NULL, 0);
+        assert_ptr_equal(m->proj[0].rule, rules[i]);
+        if (fabs(sf_model_mean_indegree(m, &m->proj[0]) - cases[i].mean) > 1e-12)
+            fail_msg("%s: mean in-degree %g, expected %g", rule_names[i],
+                     sf_model_mean_indegree(m, &m->proj[0]), cases[i].mean);
+        sf_model_destroy(m);
+        free(c);
+        free(b);
+        free(a);
+    }
+}
+
+/* ------------------------------------------------------------------------
  * --set overrides. */
 
 static void test_set_overrides(void **state)
@@ -691,7 +912,7 @@ static void test_scale(void **state)
     assert_int_equal(m->pops[1].n, 3);
     assert_int_equal(m->pops[1].first_gid, 10);
     assert_int_equal(m->proj[0].count, 2);
-    assert_int_equal(m->proj[2].rule, SF_RULE_FIXED_TOTAL_NUMBER);
+    assert_ptr_equal(m->proj[2].rule, &sf_rule_fixed_total_number);
     assert_int_equal(m->proj[2].count, 149);
     /* p is a probability and does not scale */
     assert_true(m->proj[1].p == 0.2385);
@@ -834,6 +1055,9 @@ int main(void)
         cmocka_unit_test(test_threads_zero),
         cmocka_unit_test(test_relations),
         cmocka_unit_test(test_unknown_names),
+        cmocka_unit_test(test_receptors),
+        cmocka_unit_test(test_synapse_key),
+        cmocka_unit_test(test_registries),
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_set_errors),
         cmocka_unit_test(test_scale),

@@ -633,7 +633,7 @@ static void test_threads_reproducible(void **state)
                      a.m->pops[p].name, a.m->pops[p].type->name, na, nb);
     }
     for (int r = 0; r < a.m->n_recorders; r++) {
-        if (a.m->recorders[r].kind != SF_REC_VOLTMETER)
+        if (a.m->recorders[r].type != &sf_recorder_voltmeter)
             continue;
         for (int k = 0; k < a.m->recorders[r].n_pops; k++) {
             const float *da, *db;

@@ -929,6 +929,70 @@ static void test_engine_run_options(void **state)
     sim_free(&s);
 }
 
+/* Receptor ports in the engine: events reach the port the parser chose
+ * (by the weight's sign or by `receptor:`), and only that port. P is an
+ * iaf_psc_exp pair; a synaptic current right after its arrival step equals
+ * the weight exactly (I <- P11 I + w from I = 0), and the other current stays
+ * exactly 0. Voltmeter 0 records I_syn_ex, voltmeter 1 I_syn_in. */
+static void current_extremes(const sim *s, int r, double *lo, double *hi)
+{
+    const float *data;
+    size_t nt;
+    uint32_t nn;
+    double t0, dt;
+    assert_true(sf_recording_trace(s->rec, r, 0, &data, &nt, &nn, &t0, &dt));
+    assert_int_equal(nn, 2);
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t i = 0; i < nt * nn; i++) {
+        *lo = fmin(*lo, data[i]);
+        *hi = fmax(*hi, data[i]);
+    }
+}
+
+static void test_receptor_ports(void **state)
+{
+    (void)state;
+    static const char fmt[] =
+        "simulation: {resolution: 0.1, duration: 10.0, seed: 3}\n"
+        "populations:\n"
+        "  D: {model: iaf_psc_delta, n: 2}\n"
+        "  P: {model: iaf_psc_exp, n: 2, params: {tau_syn_ex: 2.0, tau_syn_in: 8.0}}\n"
+        "projections:\n"
+        "  DP: {source: D, target: P, rule: one_to_one, weight: %s, delay: 1.0%s}\n"
+        "inputs:\n"
+        "  fire: {kind: spike_generator, targets: D, times: [1.0], weight: 100.0}\n"
+        "  kick: {kind: spike_generator, targets: P, times: [5.0], weight: %s%s}\n"
+        "recorders:\n"
+        "  ex: {kind: voltmeter, populations: P, n: 2, variable: I_syn_ex}\n"
+        "  in: {kind: voltmeter, populations: P, n: 2, variable: I_syn_in}\n";
+    struct {
+        const char *w_proj, *r_proj, *w_in, *r_in;
+        double ex_lo, ex_hi, in_lo, in_hi;
+    } cases[] = {
+        /* by sign: the projection's -50 into in, the input's 30 into ex */
+        {"-50.0", "", "30.0", "", 0.0, 30.0, -50.0, 0.0},
+        /* explicit ports, the same result */
+        {"-50.0", ", receptor: in", "30.0", ", receptor: ex", 0.0, 30.0, -50.0, 0.0},
+        /* the other way round */
+        {"50.0", ", receptor: ex", "-30.0", ", receptor: in", 0.0, 50.0, -30.0, 0.0},
+    };
+    for (int c = 0; c < 3; c++) {
+        char text[2048];
+        snprintf(text, sizeof text, fmt, cases[c].w_proj, cases[c].r_proj, cases[c].w_in,
+                 cases[c].r_in);
+        sim s;
+        sim_build(&s, text, 1);
+        sim_run(&s);
+        double lo, hi;
+        current_extremes(&s, 0, &lo, &hi);
+        assert_true(lo == cases[c].ex_lo && hi == cases[c].ex_hi);
+        current_extremes(&s, 1, &lo, &hi);
+        assert_true(lo == cases[c].in_lo && hi == cases[c].in_hi);
+        sim_free(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -946,6 +1010,7 @@ int main(void)
         cmocka_unit_test(test_memory_refusal),
         cmocka_unit_test(test_bytes_per_synapse),
         cmocka_unit_test(test_engine_run_options),
+        cmocka_unit_test(test_receptor_ports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,7 @@ static void cell_init(cell *c, const char *type, size_t n, double h, const char 
         c->state[k] = calloc(n, sizeof(double));
         assert_non_null(c->state[k]);
     }
-    for (int k = 0; k < c->t->n_channels; k++) {
+    for (int k = 0; k < c->t->n_ports; k++) {
         c->in[k] = calloc(n, sizeof(double));
         assert_non_null(c->in[k]);
     }
@@ -102,7 +102,7 @@ static size_t cell_step(cell *c, double i_dc)
 {
     const sf_step st = {2385, 0, c->k++, c->h, c->scratch};
     size_t ns = c->t->update(c->p, c->derived, c->state, c->n, c->in, i_dc, c->spk, &st);
-    for (int k = 0; k < c->t->n_channels; k++)
+    for (int k = 0; k < c->t->n_ports; k++)
         memset(c->in[k], 0, c->n * sizeof(double));
     return ns;
 }
@@ -681,6 +681,50 @@ static void test_pif_poisson_rate(void **state)
     sim_free(&s);
 }
 
+/* The receptor ports of every registered type: at least one, at most the
+ * engine's SF_MAX_PORTS (8), distinct names, a time constant that is a
+ * parameter in ms (or none), and a default port that honours the port's
+ * sign for weights of either sign. iaf_psc_exp follows NEST: w >= 0 -> ex,
+ * w < 0 -> in, both signs -> no port. */
+static void test_receptor_ports(void **state)
+{
+    (void)state;
+    for (int i = 0; i < sf_neuron_type_count(); i++) {
+        const sf_neuron_type *t = sf_neuron_type_at(i);
+        assert_non_null(t->ports);
+        assert_true(t->n_ports >= 1 && t->n_ports <= 8);
+        for (int a = 0; a < t->n_ports; a++) {
+            const sf_receptor_port *pa = &t->ports[a];
+            assert_non_null(pa->name);
+            assert_non_null(pa->doc);
+            assert_int_equal(sf_receptor_find(t, pa->name), a);
+            assert_true(pa->sign >= -1 && pa->sign <= 1);
+            if (pa->tau_param >= 0) {
+                assert_true(pa->tau_param < t->n_params);
+                assert_string_equal(t->params[pa->tau_param].unit, "ms");
+            } else {
+                assert_int_equal(pa->tau_param, -1);
+            }
+        }
+        const double ranges[][2] = {{0.0, 0.0}, {0.5, 2.0}, {-2.0, -0.5}};
+        for (int r = 0; r < 3; r++) {
+            int k = t->default_port ? t->default_port(ranges[r][0], ranges[r][1]) : 0;
+            assert_true(k >= 0 && k < t->n_ports);
+            if (t->ports[k].sign > 0)
+                assert_true(ranges[r][0] >= 0);
+            if (t->ports[k].sign < 0)
+                assert_true(ranges[r][1] <= 0);
+        }
+    }
+    const sf_neuron_type *e = sf_neuron_type_find("iaf_psc_exp");
+    assert_int_equal(e->n_ports, 2);
+    assert_int_equal(e->default_port(0.0, 0.0), sf_receptor_find(e, "ex"));
+    assert_int_equal(e->default_port(-3.0, -3.0), sf_receptor_find(e, "in"));
+    assert_int_equal(e->default_port(-1.0, 1.0), -1);
+    assert_int_equal(e->ports[sf_receptor_find(e, "ex")].tau_param, sf_param_index(e, "tau_syn_ex"));
+    assert_int_equal(e->ports[sf_receptor_find(e, "in")].tau_param, sf_param_index(e, "tau_syn_in"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -695,6 +739,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_exp_timing),
         cmocka_unit_test(test_pipeline_dc_spike_times),
         cmocka_unit_test(test_pif_poisson_rate),
+        cmocka_unit_test(test_receptor_ports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,13 +53,14 @@ static void dist_moments(const sf_dist *d, double *mean, double *sd)
     *sd = 0;
 }
 
-/* PSP-equivalent weight (mV) of a weight w of projection onto population a. */
-static double psp_weight(const sf_model *m, int a, double w)
+/* PSP-equivalent weight (mV) of a weight w into receptor port `port` of
+ * population a. */
+static double psp_weight(const sf_model *m, int a, int port, double w)
 {
     const sf_population *pop = &m->pops[a];
     if (strcmp(pop->type->name, "iaf_psc_exp") != 0)
         return w;
-    double tau_s = sf_model_param(m, a, w >= 0 ? "tau_syn_ex" : "tau_syn_in");
+    double tau_s = pop->params[pop->type->ports[port].tau_param];
     return sf_theory_psc_to_psp(w, tau_s, sf_model_param(m, a, "C_m"));
 }
 
@@ -120,7 +121,7 @@ sf_status sf_theory_from_model(sf_context *ctx, const sf_model *m, sf_theory_mod
     }
     for (int i = 0; i < m->n_inputs; i++) {
         const sf_input *in = &m->inputs[i];
-        if (in->kind == SF_INPUT_SPIKES) {
+        if (in->type == &sf_input_spike_generator) {
             st = sf_fail(ctx, SF_ERR_MODEL,
                          "%s: input %s: spike generators are not part of the stationary theory",
                          m->file, in->name);
@@ -135,10 +136,10 @@ sf_status sf_theory_from_model(sf_context *ctx, const sf_model *m, sf_theory_mod
         }
         for (int k = 0; k < in->n_targets; k++) {
             int a = in->targets[k];
-            if (in->kind == SF_INPUT_DC) {
+            if (in->type == &sf_input_dc_generator) {
                 tm->pop[a].I_e += in->amplitude;
             } else {
-                double J = psp_weight(m, a, in->weight);
+                double J = psp_weight(m, a, in->receptor[k], in->weight);
                 ext_mean[a] += in->rate * J;
                 tm->ext_events[a] += in->rate;
                 ext_var[a] += in->rate * J * J;
@@ -165,7 +166,7 @@ sf_status sf_theory_from_model(sf_context *ctx, const sf_model *m, sf_theory_mod
         double K = sf_model_mean_indegree(m, p), wm, wsd, dm, dsd;
         dist_moments(&p->weight, &wm, &wsd);
         dist_moments(&p->delay, &dm, &dsd);
-        double J = psp_weight(m, p->target, wm);
+        double J = psp_weight(m, p->target, p->receptor, wm);
         /* several projections between the same pair add up: K-weighted */
         double K0 = tm->K[ab];
         if (K0 > 0 && (tm->delay[ab] != dm || tm->delay_sd[ab] != dsd)) {
@@ -176,7 +177,7 @@ sf_status sf_theory_from_model(sf_context *ctx, const sf_model *m, sf_theory_mod
             goto out;
         }
         tm->J[ab] = K0 + K > 0 ? (K0 * tm->J[ab] + K * J) / (K0 + K) : J;
-        tm->J_sd[ab] = fabs(psp_weight(m, p->target, wsd));
+        tm->J_sd[ab] = fabs(psp_weight(m, p->target, p->receptor, wsd));
         tm->K[ab] = K0 + K;
         tm->delay[ab] = dm;
         tm->delay_sd[ab] = dsd;

@@ -1,0 +1,11 @@
+/* The registry of input types: adding one (a noise generator, ...) is one
+ * file in src/engine/inputs/ and one line here. */
+#include "model/model_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+SF_REGISTRY_DEFINE(sf_input_type, sf_input_type,
+                   &sf_input_poisson_generator,
+                   &sf_input_dc_generator,
+                   &sf_input_spike_generator)
