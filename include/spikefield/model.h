@@ -224,8 +224,11 @@ SF_API uint32_t sf_model_analysis_pairs(const sf_model *m);
  * index of a name (-1 if none), name, one-paragraph documentation, weight
  * unit ("mV": a jump of V_m; "pA": a current), parameters (count, and the
  * row k of the parameter table) and state variables (count, name and unit
- * of variable k; variable 0 is the one a voltmeter records by default).
- * Index out of range: NULL or 0. Static data, thread-safe. */
+ * of variable k; variable 0 is the one a voltmeter records by default) and
+ * receptor ports (count, name and one-line doc of port k, the name a
+ * projection or input gives as `receptor:`; sign +1: weights >= 0 only, -1:
+ * <= 0 only, 0: any). Index out of range: NULL or 0. Static data,
+ * thread-safe. */
 SF_API int sf_neuron_model_count(void);
 SF_API int sf_neuron_model_find(const char *name);
 SF_API const char *sf_neuron_model_name(int i);
@@ -236,6 +239,10 @@ SF_API const sf_param_spec *sf_neuron_model_param(int i, int k);
 SF_API int sf_neuron_model_state_count(int i);
 SF_API const char *sf_neuron_model_state_name(int i, int k);
 SF_API const char *sf_neuron_model_state_unit(int i, int k);
+SF_API int sf_neuron_model_port_count(int i);
+SF_API const char *sf_neuron_model_port_name(int i, int k);
+SF_API const char *sf_neuron_model_port_doc(int i, int k);
+SF_API int sf_neuron_model_port_sign(int i, int k);
 
 #ifdef __cplusplus
 }

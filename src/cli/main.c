@@ -186,9 +186,19 @@ static void list_models(int markdown)
                 printf(" `%s`%s%s%s", sf_neuron_model_state_name(i, s), unit[0] ? " (" : "", unit,
                        unit[0] ? ")" : "");
             }
+            printf(".\n\nReceptor ports (`receptor:` of projections and inputs):");
+            for (int k = 0; k < sf_neuron_model_port_count(i); k++) {
+                int sg = sf_neuron_model_port_sign(i, k);
+                printf("%s `%s` (%s%s)", k ? "," : "", sf_neuron_model_port_name(i, k),
+                       sf_neuron_model_port_doc(i, k),
+                       sg > 0 ? "; weights >= 0" : sg < 0 ? "; weights <= 0" : "");
+            }
             printf(".\n\n| parameter | unit | default | valid range | meaning |\n|---|---|---|---|---|\n");
         } else {
-            printf("%s  (weights in %s)\n", name, wunit);
+            printf("%s  (weights in %s; receptor ports:", name, wunit);
+            for (int k = 0; k < sf_neuron_model_port_count(i); k++)
+                printf(" %s", sf_neuron_model_port_name(i, k));
+            printf(")\n");
         }
         for (int k = 0; k < sf_neuron_model_param_count(i); k++) {
             const sf_param_spec *p = sf_neuron_model_param(i, k);

@@ -62,3 +62,28 @@ const char *sf_neuron_model_state_unit(int i, int k)
 {
     return at(i) && k >= 0 && k < at(i)->n_state ? at(i)->state_units[k] : NULL;
 }
+
+int sf_neuron_model_port_count(int i)
+{
+    return at(i) ? at(i)->n_ports : 0;
+}
+
+static const sf_receptor_port *port_at(int i, int k)
+{
+    return at(i) && k >= 0 && k < at(i)->n_ports ? &at(i)->ports[k] : NULL;
+}
+
+const char *sf_neuron_model_port_name(int i, int k)
+{
+    return port_at(i, k) ? port_at(i, k)->name : NULL;
+}
+
+const char *sf_neuron_model_port_doc(int i, int k)
+{
+    return port_at(i, k) ? port_at(i, k)->doc : NULL;
+}
+
+int sf_neuron_model_port_sign(int i, int k)
+{
+    return port_at(i, k) ? port_at(i, k)->sign : 0;
+}

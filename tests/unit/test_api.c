@@ -281,6 +281,19 @@ static void test_neuron_models(void **state)
     assert_true(sf_neuron_model_state_count(d) >= 1);
     assert_string_equal(sf_neuron_model_state_name(d, 0), "V_m");
     assert_string_equal(sf_neuron_model_state_unit(d, 0), "mV");
+    /* receptor ports: iaf_psc_exp has NEST's two current ports, "ex" for
+     * weights >= 0 and "in" for weights <= 0; iaf_psc_delta one of any sign */
+    assert_int_equal(sf_neuron_model_port_count(e), 2);
+    assert_string_equal(sf_neuron_model_port_name(e, 0), "ex");
+    assert_string_equal(sf_neuron_model_port_name(e, 1), "in");
+    assert_int_equal(sf_neuron_model_port_sign(e, 0), 1);
+    assert_int_equal(sf_neuron_model_port_sign(e, 1), -1);
+    assert_non_null(sf_neuron_model_port_doc(e, 1));
+    assert_int_equal(sf_neuron_model_port_count(d), 1);
+    assert_int_equal(sf_neuron_model_port_sign(d, 0), 0);
+    assert_null(sf_neuron_model_port_name(e, 2));
+    assert_null(sf_neuron_model_port_name(n, 0));
+    assert_int_equal(sf_neuron_model_port_count(-1), 0);
     /* every model: a name that finds itself, parameters with names */
     for (int i = 0; i < n; i++) {
         assert_int_equal(sf_neuron_model_find(sf_neuron_model_name(i)), i);
