@@ -129,9 +129,12 @@ SF_API sf_status sf_compare(sf_context *ctx, const sf_model *m, const sf_recordi
 /* Writes a list as JSON to path (temporary name, renamed when complete):
  * {"kind", "family", "notes", "quantities": [{"name", "populations",
  *  "unit", "axis", "axis_values", "values", "se", "predicted", "z", ...}]}
- * (docs/api.md, "Quantity lists"). */
+ * (docs/predict-compare.md). m (may be NULL) names the populations. */
 SF_API sf_status sf_quantities_write_json(sf_context *ctx, const sf_quantities *q,
                                           const sf_model *m, const char *path);
+/* The same text in *text (NUL-terminated, the caller frees it with free()). */
+SF_API sf_status sf_quantities_json(sf_context *ctx, const sf_quantities *q, const sf_model *m,
+                                    char **text);
 
 #ifdef __cplusplus
 }

@@ -48,6 +48,10 @@ sf_quantity *sf_quantities_add(sf_context *ctx, sf_quantities *q, const char *na
 sf_quantity *sf_quantities_add_scalar(sf_context *ctx, sf_quantities *q, const char *name,
                                       const char *unit, int pop0, int pop1, double value);
 
+/* Appends a copy of x (values, axis, band, accuracy, assumptions, notes;
+ * SEs only when both lists have them); NULL when out of memory. */
+sf_quantity *sf_quantities_add_copy(sf_context *ctx, sf_quantities *q, const sf_quantity *x);
+
 /* Appends "; "-separated text to a quantity's notes / assumptions, or to the
  * list's notes (printf-style). Return SF_ERR_NOMEM on failure. */
 sf_status sf_quantity_note(sf_quantity *x, const char *fmt, ...)

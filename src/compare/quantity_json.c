@@ -160,6 +160,25 @@ static void write_list(FILE *f, const sf_quantities *q, const sf_model *m)
     fprintf(f, "\n  ]\n}\n");
 }
 
+sf_status sf_quantities_json(sf_context *ctx, const sf_quantities *q, const sf_model *m,
+                             char **text)
+{
+    if (!q || !text)
+        return sf_fail(ctx, SF_ERR_ARG, "sf_quantities_json: no list or no output");
+    size_t n = 0;
+    *text = NULL;
+    FILE *f = open_memstream(text, &n);
+    if (!f)
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory for JSON text");
+    write_list(f, q, m);
+    if (fclose(f) != 0 || !*text) {
+        free(*text);
+        *text = NULL;
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory for JSON text");
+    }
+    return SF_OK;
+}
+
 sf_status sf_quantities_write_json(sf_context *ctx, const sf_quantities *q, const sf_model *m,
                                    const char *path)
 {

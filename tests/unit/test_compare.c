@@ -8,7 +8,12 @@
  *    beyond 3 over an evaluation band, complex values (z of real and
  *    imaginary parts);
  *  - the JSON writer leaves the file and no temporary behind (the CLI test
- *    tests/cli/test_predict.sh parses the files with python's json).
+ *    tests/cli/test_predict.sh parses the files with python's json);
+ *  - sf_predict through the registry: the Brunel (2000) model A of
+ *    examples/brunel.yaml gives the rate of the LIF network theory called
+ *    directly with the parameters written out here (independent of the
+ *    map); models that no family describes fail with SF_ERR_MODEL and a
+ *    message naming the population and the reason.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -23,6 +28,8 @@
 #include <cmocka.h>
 
 #include "compare/quantity_impl.h"
+#include "spikefield/predict.h"
+#include "spikefield/theory.h"
 
 #define assert_close(a, b, tol)                                                           \
     do {                                                                                  \
@@ -304,6 +311,107 @@ static void test_json_file(void **state)
     rmdir(dir);
 }
 
+/* examples/brunel.yaml without its recorders. */
+static const char *const BRUNEL =
+    "simulation: {resolution: 0.1, duration: 1000.0, seed: 1, threads: 2}\n"
+    "populations:\n"
+    "  E: {model: iaf_psc_delta, n: 10000, params: &lif {E_L: 0.0, V_th: 20.0, V_reset: 10.0, "
+    "tau_m: 20.0, t_ref: 2.0, C_m: 250.0}}\n"
+    "  I: {model: iaf_psc_delta, n: 2500, params: *lif}\n"
+    "projections:\n"
+    "  EE: {source: E, target: E, rule: fixed_indegree, indegree: 1000, weight: 0.1, delay: 1.5}\n"
+    "  EI: {source: E, target: I, rule: fixed_indegree, indegree: 1000, weight: 0.1, delay: 1.5}\n"
+    "  IE: {source: I, target: E, rule: fixed_indegree, indegree: 250, weight: -0.5, delay: 1.5}\n"
+    "  II: {source: I, target: I, rule: fixed_indegree, indegree: 250, weight: -0.5, delay: 1.5}\n"
+    "inputs:\n"
+    "  background: {kind: poisson, targets: [E, I], rate: 20000.0, weight: 0.1}\n";
+
+static void test_predict_brunel(void **state)
+{
+    (void)state;
+    sf_model *m = NULL;
+    assert_int_equal(sf_model_load_string(ctx, BRUNEL, "brunel", NULL, 0, &m), SF_OK);
+    assert_string_equal(sf_theory_family_of(ctx, m), "lif_diffusion");
+    double f[3] = {0, 10, 100};
+    sf_predict_options o = {.freq = f, .n_freq = 3};
+    sf_quantities *p = NULL;
+    assert_int_equal(sf_predict(ctx, m, &o, &p), SF_OK);
+    assert_int_equal(sf_quantities_get_kind(p), SF_QUANTITIES_PREDICTION);
+    assert_string_equal(sf_quantities_family(p), "lif_diffusion");
+
+    /* the same network written out (Brunel 2000, model A, g = 5, eta = 2) */
+    sf_theory_pop pop[2];
+    for (int a = 0; a < 2; a++)
+        pop[a] = (sf_theory_pop){.tau_m = 20, .t_ref = 2, .V_th = 20, .V_reset = 10, .E_L = 0,
+                                 .C_m = 250, .tau_s = 0, .I_e = 0, .N = a ? 2500 : 10000,
+                                 .ext_rate = 20000, .J_ext = 0.1};
+    double K[4] = {1000, 250, 1000, 250}, J[4] = {0.1, -0.5, 0.1, -0.5}, d[4] = {1.5, 1.5, 1.5, 1.5};
+    sf_theory_network net = {.n_pop = 2, .pop = pop, .K = K, .J = J, .delay = d};
+    double rates[2], mu[2], sigma[2];
+    sf_theory_fixed_point fp = {.rates = rates, .mu = mu, .sigma = sigma};
+    assert_int_equal(sf_theory_rates_solve(ctx, &net, NULL, NULL, &fp), SF_OK);
+    for (int a = 0; a < 2; a++) {
+        long i = sf_quantities_find(p, "rate", a, -1);
+        assert_true(i >= 0);
+        assert_close(sf_quantity_values(p, (size_t)i)[0], rates[a], 1e-9 * rates[a]);
+        assert_string_equal(sf_quantity_unit(p, (size_t)i), "Hz");
+        i = sf_quantities_find(p, "mu", a, -1);
+        assert_close(sf_quantity_values(p, (size_t)i)[0], mu[a], 1e-9);
+        i = sf_quantities_find(p, "sigma", a, -1);
+        assert_close(sf_quantity_values(p, (size_t)i)[0], sigma[a], 1e-9);
+    }
+    /* Brunel's model A: about 38 Hz (docs/theory.md) */
+    assert_true(rates[0] > 35 && rates[0] < 41);
+    long i = sf_quantities_find(p, "transfer", 0, -1);
+    assert_true(i >= 0);
+    assert_int_equal(sf_quantity_rows(p, (size_t)i), 3);
+    assert_true(sf_quantity_is_complex(p, (size_t)i));
+    assert_int_equal(sf_quantity_axis(p, (size_t)i), SF_AXIS_FREQUENCY);
+    assert_close(sf_quantity_axis_values(p, (size_t)i)[2], 100, 0);
+    assert_true(sf_quantities_find(p, "cross_spectrum", 0, 1) >= 0);
+    assert_true(sf_quantities_find(p, "cross_spectrum", 1, 0) < 0);
+    assert_true(sf_quantities_find(p, "fixed_point_stable", -1, -1) >= 0);
+    sf_quantities_destroy(p);
+    /* no frequencies: no spectra */
+    assert_int_equal(sf_predict(ctx, m, NULL, &p), SF_OK);
+    assert_true(sf_quantities_find(p, "spectrum", 0, -1) < 0);
+    sf_quantities_destroy(p);
+    sf_model_destroy(m);
+}
+
+static void test_predict_refused(void **state)
+{
+    (void)state;
+    assert_true(sf_theory_family_count() >= 1);
+    for (int i = 0; i < sf_theory_family_count(); i++) {
+        assert_non_null(sf_theory_family_name(i));
+        assert_true(strlen(sf_theory_family_doc(i)) > 10);
+    }
+    assert_null(sf_theory_family_name(sf_theory_family_count()));
+    struct {
+        const char *yaml, *words[2];
+    } bad[] = {
+        {"simulation: {duration: 10.0}\npopulations:\n  Rx: {model: tanh_rate, n: 5}\n",
+         {"population Rx uses model tanh_rate", "lif_diffusion"}},
+        {"simulation: {duration: 10.0}\npopulations:\n  Ex: {model: iaf_psc_exp, n: 5, params: "
+         "{tau_syn_ex: 2.0, tau_syn_in: 5.0}}\ninputs:\n  b: {kind: dc, targets: Ex, amplitude: 1.0}\n",
+         {"population Ex", "tau_syn_ex == tau_syn_in"}},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        sf_model *m = NULL;
+        assert_int_equal(sf_model_load_string(ctx, bad[k].yaml, "bad", NULL, 0, &m), SF_OK);
+        sf_quantities *p = (sf_quantities *)&p; /* must be reset to NULL */
+        assert_int_equal(sf_predict(ctx, m, NULL, &p), SF_ERR_MODEL);
+        assert_null(p);
+        for (int w = 0; w < 2; w++)
+            if (!strstr(sf_context_errmsg(ctx), bad[k].words[w]))
+                fail_msg("message \"%s\" lacks \"%s\"", sf_context_errmsg(ctx), bad[k].words[w]);
+        assert_null(sf_theory_family_of(ctx, m));
+        sf_model_destroy(m);
+    }
+    assert_int_equal(sf_predict(ctx, NULL, NULL, NULL), SF_ERR_ARG);
+}
+
 int main(void)
 {
     ctx = sf_context_create();
@@ -312,6 +420,8 @@ int main(void)
         cmocka_unit_test(test_compare_scalars),
         cmocka_unit_test(test_compare_vectors),
         cmocka_unit_test(test_json_file),
+        cmocka_unit_test(test_predict_brunel),
+        cmocka_unit_test(test_predict_refused),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sf_context_destroy(ctx);
