@@ -65,23 +65,23 @@ int main(void)
     for (int rep = 0; rep < REPS && st == SF_OK; ++rep) {
         double c0 = sf_cpu_time();
         double t0 = sf_wall_time();
-        st = sf_theory_rates_solve(&net, NULL, NULL, &fp, ctx);
+        st = sf_theory_rates_solve(ctx, &net, NULL, NULL, &fp);
         double t1 = sf_wall_time();
         if (st == SF_OK)
-            st = sf_theory_network_cv(&net, rates, ws, cv, ctx);
+            st = sf_theory_network_cv(ctx, &net, rates, ws, cv);
         double t2 = sf_wall_time();
         if (st == SF_OK)
-            st = sf_theory_network_transfer(&net, mu, sigma, freq, NF, ws, H, ctx);
+            st = sf_theory_network_transfer(ctx, &net, mu, sigma, freq, NF, ws, H);
         double t3 = sf_wall_time();
         if (st == SF_OK)
-            st = sf_theory_power_spectra(&net, rates, H, freq, NF, ws, P, ctx);
+            st = sf_theory_power_spectra(ctx, &net, rates, H, freq, NF, ws, P);
         double t4 = sf_wall_time();
         double c1 = sf_cpu_time();
         if (st == SF_OK)
-            st = sf_theory_connectivity_eigenvalues(&net, H, freq, NF, ws, E, ctx);
+            st = sf_theory_connectivity_eigenvalues(ctx, &net, H, freq, NF, ws, E);
         double t5 = sf_wall_time();
         if (st == SF_OK)
-            st = sf_theory_linear_stability_scan(&net, H, freq, NF, ws, &ls, ctx);
+            st = sf_theory_linear_stability_scan(ctx, &net, H, freq, NF, ws, &ls);
         double t6 = sf_wall_time();
         t_rates = fmin(t_rates, 1e3 * (t1 - t0));
         t_cv = fmin(t_cv, 1e3 * (t2 - t1));

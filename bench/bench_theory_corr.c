@@ -45,19 +45,19 @@ int main(void)
     sf_status st = SF_OK;
     for (int rep = 0; rep < REPS && st == SF_OK; ++rep) {
         double t0 = sf_wall_time();
-        st = sf_theory_hawkes_rates(&hk, ws, r, NULL, ctx);
+        st = sf_theory_hawkes_rates(ctx, &hk, ws, r, NULL);
         best_of(&t_rates, t0, sf_wall_time());
         t0 = sf_wall_time();
         if (st == SF_OK)
-            st = sf_theory_hawkes_spectrum(&hk, r, freq, NF, ws, C, NULL, NULL, NULL, ctx);
+            st = sf_theory_hawkes_spectrum(ctx, &hk, r, freq, NF, ws, C, NULL, NULL, NULL);
         best_of(&t_hspec, t0, sf_wall_time());
         t0 = sf_wall_time();
         if (st == SF_OK)
-            st = sf_theory_hawkes_spectrum(&hk, r, freq, NF, ws, C, NULL, E, X, ctx);
+            st = sf_theory_hawkes_spectrum(ctx, &hk, r, freq, NF, ws, C, NULL, E, X);
         best_of(&t_hspec_split, t0, sf_wall_time());
         t0 = sf_wall_time();
         if (st == SF_OK)
-            st = sf_theory_hawkes_cov_time(&hk, r, 0.1, ws, Ct, NULL, ctx);
+            st = sf_theory_hawkes_cov_time(ctx, &hk, r, 0.1, ws, Ct, NULL);
         best_of(&t_htime, t0, sf_wall_time());
     }
 
@@ -79,19 +79,19 @@ int main(void)
     int iterations = 0;
     for (int rep = 0; rep < REPS && st == SF_OK && Cb; ++rep) {
         double t0 = sf_wall_time();
-        st = sf_theory_binary_solve(&bn, NULL, NULL, &pt, ctx);
+        st = sf_theory_binary_solve(ctx, &bn, NULL, NULL, &pt);
         best_of(&t_bsolve, t0, sf_wall_time());
         iterations = pt.iterations;
         t0 = sf_wall_time();
         if (st == SF_OK)
-            st = sf_theory_binary_covariance(&bn, m, ws, &cov, ctx);
+            st = sf_theory_binary_covariance(ctx, &bn, m, ws, &cov);
         best_of(&t_bcov, t0, sf_wall_time());
         t0 = sf_wall_time();
         if (st == SF_OK)
-            st = sf_theory_binary_to_linear(&bn, m, Wl, tl, Dl, &lin, ctx);
+            st = sf_theory_binary_to_linear(ctx, &bn, m, Wl, tl, Dl, &lin);
         if (st == SF_OK)
-            st = sf_theory_linear_spectrum(&lin, SF_THEORY_NOISE_INPUT, freq, NF, ws, Cb, NULL,
-                                           NULL, ctx);
+            st = sf_theory_linear_spectrum(ctx, &lin, SF_THEORY_NOISE_INPUT, freq, NF, ws, Cb, NULL,
+                                           NULL);
         best_of(&t_bspec, t0, sf_wall_time());
     }
     if (st != SF_OK) {

@@ -38,15 +38,15 @@
  *                              .delay = d};
  *     double rates[2];
  *     sf_theory_fixed_point fp = {.rates = rates};
- *     if (sf_theory_rates_solve(&net, NULL, NULL, &fp, ctx) != SF_OK)
+ *     if (sf_theory_rates_solve(ctx, &net, NULL, NULL, &fp) != SF_OK)
  *         fprintf(stderr, "%s\n", sf_context_errmsg(ctx));
  *     // fp.stable, rates[0] (Hz) ...
  *     sf_theory_workspace *ws = sf_theory_workspace_create(2);
  *     double f[3] = {10, 100, 300}, mu[2], sigma[2], P[3 * 2];
  *     double complex H[3 * 2];
- *     sf_theory_network_input(&net, rates, mu, sigma, ctx);
- *     sf_theory_network_transfer(&net, mu, sigma, f, 3, ws, H, ctx);
- *     sf_theory_power_spectra(&net, rates, H, f, 3, ws, P, ctx);
+ *     sf_theory_network_input(ctx, &net, rates, mu, sigma);
+ *     sf_theory_network_transfer(ctx, &net, mu, sigma, f, 3, ws, H);
+ *     sf_theory_power_spectra(ctx, &net, rates, H, f, 3, ws, P);
  *     sf_theory_workspace_destroy(ws);
  */
 #ifndef SPIKEFIELD_THEORY_H
@@ -114,11 +114,11 @@ typedef struct {
 /* PSP weight (mV) that gives the same mean input as an exponential PSC of
  * amplitude w_pA (iaf_psc_exp): J = w * tau_s / C_m (the PSC's charge over
  * C_m). tau_s in ms, C_m in pF. */
-double sf_theory_psc_to_psp(double w_pA, double tau_s, double C_m);
+SF_API double sf_theory_psc_to_psp(double w_pA, double tau_s, double C_m);
 
 /* Checks one population's parameters (finite, tau_m > 0, t_ref >= 0,
  * V_reset < V_th, C_m > 0, tau_s >= 0). */
-sf_status sf_theory_pop_check(const sf_theory_pop *p, sf_context *ctx);
+SF_API sf_status sf_theory_pop_check(sf_context *ctx, const sf_theory_pop *p);
 
 /* ---------------------------------------------------------------------------
  * Workspace: scratch memory for quadratures, ODE integration and the n_pop x
@@ -126,8 +126,8 @@ sf_status sf_theory_pop_check(const sf_theory_pop *p, sf_context *ctx);
  * n_pop is the largest network it will serve (0 for single-neuron use).
  * Returns NULL when out of memory. destroy(NULL) is a no-op. */
 typedef struct sf_theory_workspace sf_theory_workspace;
-sf_theory_workspace *sf_theory_workspace_create(int n_pop);
-void sf_theory_workspace_destroy(sf_theory_workspace *ws);
+SF_API sf_theory_workspace *sf_theory_workspace_create(int n_pop);
+SF_API void sf_theory_workspace_destroy(sf_theory_workspace *ws);
 
 /* ---------------------------------------------------------------------------
  * Single neuron, stationary. mu (mV, relative to E_L) and sigma (mV, >= 0) are
@@ -141,8 +141,8 @@ void sf_theory_workspace_destroy(sf_theory_workspace *ws);
  * Returns the rate in Hz; NaN for invalid input (use sf_theory_lif_rate for
  * messages). sigma == 0 gives the deterministic rate. Accurate to ~1e-13
  * relative from 1e-300 Hz up to 1/t_ref. */
-double sf_theory_siegert(double mu, double sigma, double V_th, double V_r,
-                         double tau_m, double t_ref);
+SF_API double sf_theory_siegert(double mu, double sigma, double V_th, double V_r, double tau_m,
+                                double t_ref);
 
 typedef struct {
     double rate;          /* Hz                                             */
@@ -155,14 +155,14 @@ typedef struct {
 /* Rate and its derivatives for one population (white noise if tau_s == 0,
  * else the chosen colored-noise approximation). The derivatives are
  * analytic and free of cancellation in the mean-driven regime. */
-sf_status sf_theory_lif_rate(const sf_theory_pop *p, sf_theory_colored method,
-                             double mu, double sigma, sf_theory_rate_result *out,
-                             sf_context *ctx);
+SF_API sf_status sf_theory_lif_rate(sf_context *ctx, const sf_theory_pop *p,
+                                    sf_theory_colored method, double mu, double sigma,
+                                    sf_theory_rate_result *out);
 
 /* Coefficient of variation of the inter-spike interval (Brunel 2000, eq. A.1),
  * with the shifted boundaries for colored noise (either method). */
-sf_status sf_theory_lif_cv(const sf_theory_pop *p, double mu, double sigma,
-                           sf_theory_workspace *ws, double *cv, sf_context *ctx);
+SF_API sf_status sf_theory_lif_cv(sf_context *ctx, const sf_theory_pop *p, double mu, double sigma,
+                                  sf_theory_workspace *ws, double *cv);
 
 /* ---------------------------------------------------------------------------
  * Linear response. */
@@ -174,10 +174,10 @@ sf_status sf_theory_lif_cv(const sf_theory_pop *p, double mu, double sigma,
  * for tau_s > 0. synaptic_filter multiplies by 1/(1 + i 2 pi f tau_s), i.e.
  * the response to a modulation of the synaptic input rather than of mu.
  * H(0) = d rate/d mu. ws must not be NULL. */
-sf_status sf_theory_lif_transfer(const sf_theory_pop *p, double mu, double sigma,
-                                 const double *freq, size_t n_freq,
-                                 bool synaptic_filter, sf_theory_workspace *ws,
-                                 double complex *H, sf_context *ctx);
+SF_API sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p, double mu,
+                                        double sigma, const double *freq, size_t n_freq,
+                                        bool synaptic_filter, sf_theory_workspace *ws,
+                                        double complex *H);
 
 /* Parabolic cylinder function U(a, x) (DLMF 12.2) for complex a and real x,
  * returned as log U (any branch of the imaginary part) and U'(a,x)/U(a,x),
@@ -185,15 +185,15 @@ sf_status sf_theory_lif_transfer(const sf_theory_pop *p, double mu, double sigma
  * Arb to ~1e-12 (absolute on log U) for Re a in [-2.7, 5.5], |Im a| <= 300,
  * x in [-9, 12]. Fails with SF_ERR_RANGE at U(a, 0) = 0 and SF_ERR_NUMERIC
  * when U is too close to a zero on the way from +infinity to x. */
-sf_status sf_theory_pcf_u(double complex a, double x, sf_theory_workspace *ws,
-                          double complex *log_u, double complex *dlog_u,
-                          sf_context *ctx);
+SF_API sf_status sf_theory_pcf_u(sf_context *ctx, double complex a, double x,
+                                 sf_theory_workspace *ws, double complex *log_u,
+                                 double complex *dlog_u);
 
 /* ---------------------------------------------------------------------------
  * Networks. */
 
 /* Checks sizes, parameters and matrices (finite, K >= 0, sd >= 0). */
-sf_status sf_theory_network_check(const sf_theory_network *net, sf_context *ctx);
+SF_API sf_status sf_theory_network_check(sf_context *ctx, const sf_theory_network *net);
 
 /* Mean and standard deviation of the input of each population (mV) for the
  * rates nu (Hz), fixed in-degree and diffusion approximation:
@@ -201,13 +201,13 @@ sf_status sf_theory_network_check(const sf_theory_network *net, sf_context *ctx)
  *   sigma_a^2 = tau_a (sum_b K_ab J_ab^2 nu_b + ext_rate_a J_ext_a^2)
  * with tau in s for the products with Hz (so mu is in mV). Negative rates
  * (possible with the Taylor variant) are treated as 0. */
-sf_status sf_theory_network_input(const sf_theory_network *net, const double *nu,
-                                  double *mu, double *sigma, sf_context *ctx);
+SF_API sf_status sf_theory_network_input(sf_context *ctx, const sf_theory_network *net,
+                                         const double *nu, double *mu, double *sigma);
 
 /* The rate map Phi(nu): the stationary rates (Hz) of all populations for
  * input rates nu. Optional jac [n_pop^2] receives d Phi_a / d nu_b. */
-sf_status sf_theory_network_rate_map(const sf_theory_network *net, const double *nu,
-                                     double *phi, double *jac, sf_context *ctx);
+SF_API sf_status sf_theory_network_rate_map(sf_context *ctx, const sf_theory_network *net,
+                                            const double *nu, double *phi, double *jac);
 
 /* Self-consistent rates nu = Phi(nu), as an iteration with explicit state
  * (set / iterate / test). Each iterate() is one linearly implicit Euler step
@@ -216,19 +216,18 @@ sf_status sf_theory_network_rate_map(const sf_theory_network *net, const double 
  * relaxation from a cold start and turns into Newton's method (analytic
  * Jacobian, LAPACK) near the fixed point. */
 typedef struct sf_theory_rates_solver sf_theory_rates_solver;
-sf_theory_rates_solver *sf_theory_rates_solver_create(int n_pop);
-void sf_theory_rates_solver_destroy(sf_theory_rates_solver *s);
+SF_API sf_theory_rates_solver *sf_theory_rates_solver_create(int n_pop);
+SF_API void sf_theory_rates_solver_destroy(sf_theory_rates_solver *s);
 /* guess: initial rates (Hz), NULL for all zero. net is borrowed until the
  * next set(). */
-sf_status sf_theory_rates_solver_set(sf_theory_rates_solver *s,
-                                     const sf_theory_network *net,
-                                     const double *guess, sf_context *ctx);
-sf_status sf_theory_rates_solver_iterate(sf_theory_rates_solver *s, sf_context *ctx);
+SF_API sf_status sf_theory_rates_solver_set(sf_context *ctx, sf_theory_rates_solver *s,
+                                            const sf_theory_network *net, const double *guess);
+SF_API sf_status sf_theory_rates_solver_iterate(sf_context *ctx, sf_theory_rates_solver *s);
 /* True when max_a |Phi_a(nu) - nu_a| <= tol_abs + tol_rel * nu_a. */
-bool sf_theory_rates_solver_test(const sf_theory_rates_solver *s, double tol_abs,
-                                 double tol_rel);
-const double *sf_theory_rates_solver_rates(const sf_theory_rates_solver *s);
-double sf_theory_rates_solver_residual(const sf_theory_rates_solver *s);
+SF_API bool sf_theory_rates_solver_test(const sf_theory_rates_solver *s, double tol_abs,
+                                        double tol_rel);
+SF_API const double *sf_theory_rates_solver_rates(const sf_theory_rates_solver *s);
+SF_API double sf_theory_rates_solver_residual(const sf_theory_rates_solver *s);
 
 typedef struct {
     double tol_abs;    /* Hz, default 1e-10                                */
@@ -254,18 +253,17 @@ typedef struct {
  * defaults; fails with SF_ERR_NOCONV (and the residual in the message) when
  * not converged within max_iter. Also computes the stability of the fixed
  * point (eigenvalues via LAPACK). */
-sf_status sf_theory_rates_solve(const sf_theory_network *net, const double *guess,
-                                const sf_theory_solve_opts *opts,
-                                sf_theory_fixed_point *fp, sf_context *ctx);
+SF_API sf_status sf_theory_rates_solve(sf_context *ctx, const sf_theory_network *net,
+                                       const double *guess, const sf_theory_solve_opts *opts,
+                                       sf_theory_fixed_point *fp);
 
 /* Eigenvalues of dPhi/dnu - 1 at rates nu; max_real may be NULL. */
-sf_status sf_theory_rates_stability(const sf_theory_network *net, const double *nu,
-                                    double complex *eig, double *max_real,
-                                    sf_context *ctx);
+SF_API sf_status sf_theory_rates_stability(sf_context *ctx, const sf_theory_network *net,
+                                           const double *nu, double complex *eig, double *max_real);
 
 /* CVs of all populations at rates nu. */
-sf_status sf_theory_network_cv(const sf_theory_network *net, const double *nu,
-                               sf_theory_workspace *ws, double *cv, sf_context *ctx);
+SF_API sf_status sf_theory_network_cv(sf_context *ctx, const sf_theory_network *net,
+                                      const double *nu, sf_theory_workspace *ws, double *cv);
 
 /* ---------------------------------------------------------------------------
  * Spectra. Frequencies f in Hz; omega = 2 pi f. Arrays over frequencies are
@@ -273,31 +271,31 @@ sf_status sf_theory_network_cv(const sf_theory_network *net, const double *nu,
 
 /* Fourier transform E[e^{-i omega D}] of the delay distribution (mean, sd in
  * ms). The truncated Gaussian is truncated at 0 (as nnmt). */
-double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean,
-                                         double sd, double f);
+SF_API double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean, double sd,
+                                                double f);
 
 /* Transfer functions (with synaptic filter) of all populations at working
  * point mu, sigma: H[k*n_pop + a], Hz/mV. */
-sf_status sf_theory_network_transfer(const sf_theory_network *net, const double *mu,
-                                     const double *sigma, const double *freq,
-                                     size_t n_freq, sf_theory_workspace *ws,
-                                     double complex *H, sf_context *ctx);
+SF_API sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *net,
+                                            const double *mu, const double *sigma,
+                                            const double *freq, size_t n_freq,
+                                            sf_theory_workspace *ws, double complex *H);
 
 /* Effective connectivity at one frequency (nnmt _effective_connectivity):
  *   M_ab(omega) = H_a(omega) tau_a K_ab J_ab D_ab(omega),  tau_a in s,
  * H_a [n_pop] the transfer functions at f, M [n_pop^2] row-major. */
-sf_status sf_theory_effective_connectivity(const sf_theory_network *net,
-                                           const double complex *H_f, double f,
-                                           double complex *M, sf_context *ctx);
+SF_API sf_status sf_theory_effective_connectivity(sf_context *ctx, const sf_theory_network *net,
+                                                  const double complex *H_f, double f,
+                                                  double complex *M);
 
 /* Power spectra of the population-averaged rates (Bos et al. 2016, eq. 18):
  *   C(omega) = (1 - M)^{-1} diag(nu_b / N_b) (1 - M)^{-H},  P_a = C_aa (Hz),
  * for rates nu (Hz) and transfer functions H (from
  * sf_theory_network_transfer). P[k*n_pop + a]. */
-sf_status sf_theory_power_spectra(const sf_theory_network *net, const double *nu,
-                                  const double complex *H, const double *freq,
-                                  size_t n_freq, sf_theory_workspace *ws, double *P,
-                                  sf_context *ctx);
+SF_API sf_status sf_theory_power_spectra(sf_context *ctx, const sf_theory_network *net,
+                                         const double *nu, const double complex *H,
+                                         const double *freq, size_t n_freq, sf_theory_workspace *ws,
+                                         double *P);
 
 /* The full cross-spectral matrix of the population-averaged rates, same
  * equation: C[k*n_pop*n_pop + a*n_pop + b] = [(1 - M)^{-1} diag(nu/N)
@@ -305,19 +303,18 @@ sf_status sf_theory_power_spectra(const sf_theory_network *net, const double *nu
  * sf_theory_power_spectra. The covariance of the two rates at zero lag is the
  * integral of C_ab over f (linear response, Poisson-like output noise;
  * Grytskyy et al. 2013, Bos et al. 2016). */
-sf_status sf_theory_cross_spectra(const sf_theory_network *net, const double *nu,
-                                  const double complex *H, const double *freq,
-                                  size_t n_freq, sf_theory_workspace *ws, double complex *C,
-                                  sf_context *ctx);
+SF_API sf_status sf_theory_cross_spectra(sf_context *ctx, const sf_theory_network *net,
+                                         const double *nu, const double complex *H,
+                                         const double *freq, size_t n_freq, sf_theory_workspace *ws,
+                                         double complex *C);
 
 /* Eigenvalues of M(omega) at every frequency, eig[k*n_pop + i]; eigenvalues
  * are ordered to follow continuous branches across the frequency grid
  * (greedy nearest match to the previous frequency). */
-sf_status sf_theory_connectivity_eigenvalues(const sf_theory_network *net,
-                                             const double complex *H,
-                                             const double *freq, size_t n_freq,
-                                             sf_theory_workspace *ws,
-                                             double complex *eig, sf_context *ctx);
+SF_API sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_network *net,
+                                                    const double complex *H, const double *freq,
+                                                    size_t n_freq, sf_theory_workspace *ws,
+                                                    double complex *eig);
 
 typedef struct {
     int n_unstable;               /* Nyquist count of roots of det(1-M(s)) with
@@ -334,12 +331,10 @@ typedef struct {
  * zeros of det(1 - M(s)) in the right half plane from the argument principle
  * along s = i omega over the grid freq (ascending, from 0, fine enough to
  * resolve the phase of det, and reaching frequencies where |M| << 1). */
-sf_status sf_theory_linear_stability_scan(const sf_theory_network *net,
-                                          const double complex *H,
-                                          const double *freq, size_t n_freq,
-                                          sf_theory_workspace *ws,
-                                          sf_theory_linear_stability *out,
-                                          sf_context *ctx);
+SF_API sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_network *net,
+                                                 const double complex *H, const double *freq,
+                                                 size_t n_freq, sf_theory_workspace *ws,
+                                                 sf_theory_linear_stability *out);
 
 #ifdef __cplusplus
 }

@@ -55,17 +55,16 @@ extern "C" {
  * are not used. Returns NULL on bad sizes or when out of memory.
  * destroy(NULL) is a no-op. */
 typedef struct sf_theory_corr_workspace sf_theory_corr_workspace;
-sf_theory_corr_workspace *sf_theory_corr_workspace_create(int n_max, size_t n_time);
-void sf_theory_corr_workspace_destroy(sf_theory_corr_workspace *ws);
+SF_API sf_theory_corr_workspace *sf_theory_corr_workspace_create(int n_max, size_t n_time);
+SF_API void sf_theory_corr_workspace_destroy(sf_theory_corr_workspace *ws);
 
 /* Continuous Lyapunov equation A X + X A^T + Q = 0 for a stable A (all
  * eigenvalues with negative real part), by Bartels-Stewart: real Schur form
  * A = U T U^T (LAPACK dgees), then T Y + Y T^T = -U^T Q U (dtrsyl) and
  * X = U Y U^T. A, Q, X are n x n row-major; X may alias Q. Symmetric Q gives
  * a symmetric X (symmetrised on output). SF_ERR_RANGE if A is not stable. */
-sf_status sf_theory_lyapunov_solve(int n, const double *A, const double *Q,
-                                   sf_theory_corr_workspace *ws, double *X,
-                                   sf_context *ctx);
+SF_API sf_status sf_theory_lyapunov_solve(sf_context *ctx, int n, const double *A, const double *Q,
+                                          sf_theory_corr_workspace *ws, double *X);
 
 /* ---------------------------------------------------------------------------
  * Linear rate networks (Grytskyy et al. 2013, section 2).
@@ -96,11 +95,11 @@ typedef struct {
 
 /* Checks sizes and values (finite, tau > 0, delays >= 0, D symmetric with a
  * non-negative diagonal). */
-sf_status sf_theory_linear_check(const sf_theory_linear_net *net, sf_context *ctx);
+SF_API sf_status sf_theory_linear_check(sf_context *ctx, const sf_theory_linear_net *net);
 
 /* Effective connectivity M(f), n x n complex. */
-sf_status sf_theory_linear_conn(const sf_theory_linear_net *net, double f,
-                                double complex *M, sf_context *ctx);
+SF_API sf_status sf_theory_linear_conn(sf_context *ctx, const sf_theory_linear_net *net, double f,
+                                       double complex *M);
 
 /* Cross-spectral matrices at n_freq frequencies (Hz, any sign): C[k*n*n + ...]
  * in [y]^2/Hz, Hermitian. For the output-noise class the optional echo and
@@ -110,19 +109,18 @@ sf_status sf_theory_linear_conn(const sf_theory_linear_net *net, double f,
  * returning through the network; corr_in: correlated input). For the
  * input-noise class echo and corr_in must be NULL (SF_ERR_ARG otherwise).
  * SF_ERR_NUMERIC if 1 - M(f) is singular at some f. */
-sf_status sf_theory_linear_spectrum(const sf_theory_linear_net *net,
-                                    sf_theory_noise_class cls, const double *freq,
-                                    size_t n_freq, sf_theory_corr_workspace *ws,
-                                    double complex *C, double complex *echo,
-                                    double complex *corr_in, sf_context *ctx);
+SF_API sf_status sf_theory_linear_spectrum(sf_context *ctx, const sf_theory_linear_net *net,
+                                           sf_theory_noise_class cls, const double *freq,
+                                           size_t n_freq, sf_theory_corr_workspace *ws,
+                                           double complex *C, double complex *echo,
+                                           double complex *corr_in);
 
 /* Equal-time covariance of the input-noise class without delays: the
  * Lyapunov equation A C + C A^T + T^-1 D T^-1 = 0 with A = T^-1 (W - 1),
  * T = diag(tau) (in s). C [n*n] in [y]^2. SF_ERR_ARG if a delay is nonzero
  * (use sf_theory_linear_cov_time), SF_ERR_RANGE if W - 1 is unstable. */
-sf_status sf_theory_linear_cov_equal_time(const sf_theory_linear_net *net,
-                                          sf_theory_corr_workspace *ws, double *C,
-                                          sf_context *ctx);
+SF_API sf_status sf_theory_linear_cov_equal_time(sf_context *ctx, const sf_theory_linear_net *net,
+                                                 sf_theory_corr_workspace *ws, double *C);
 
 /* Time-lagged covariance C(tau_m), tau_m = (m - n_time/2) dt_ms, m = 0 ..
  * n_time - 1 (n_time as given to the workspace), C_tau[m*n*n + a*n + b] in
@@ -134,10 +132,10 @@ sf_status sf_theory_linear_cov_equal_time(const sf_theory_linear_net *net,
  * there is no Gibbs ringing at the jumps of the echo. Requires a linearly
  * stable network; the lag window n_time dt must be long compared with the
  * slowest decay time (the result is the periodic sum over that window). */
-sf_status sf_theory_linear_cov_time(const sf_theory_linear_net *net,
-                                    sf_theory_noise_class cls, double dt_ms,
-                                    sf_theory_corr_workspace *ws, double *C_tau,
-                                    double *delta, sf_context *ctx);
+SF_API sf_status sf_theory_linear_cov_time(sf_context *ctx, const sf_theory_linear_net *net,
+                                           sf_theory_noise_class cls, double dt_ms,
+                                           sf_theory_corr_workspace *ws, double *C_tau,
+                                           double *delta);
 
 /* ---------------------------------------------------------------------------
  * Hawkes networks (linear Hawkes process, exact; Hawkes 1971, Grytskyy 2013
@@ -164,29 +162,28 @@ typedef struct {
     const double *delays;   /* [n_pop^2] ms per pair; NULL: all = delay     */
 } sf_theory_hawkes_net;
 
-sf_status sf_theory_hawkes_check(const sf_theory_hawkes_net *net, sf_context *ctx);
+SF_API sf_status sf_theory_hawkes_check(sf_context *ctx, const sf_theory_hawkes_net *net);
 
 /* Stationary rates r = (1 - W)^-1 nu0 (Hz). rho (optional) receives the
  * spectral radius of W. SF_ERR_RANGE if rho >= 1 (no stationary state) or a
  * rate is negative (the theory neglects the rectification lambda >= 0). */
-sf_status sf_theory_hawkes_rates(const sf_theory_hawkes_net *net,
-                                 sf_theory_corr_workspace *ws, double *r,
-                                 double *rho, sf_context *ctx);
+SF_API sf_status sf_theory_hawkes_rates(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                        sf_theory_corr_workspace *ws, double *r, double *rho);
 
 /* The equivalent output-noise linear network: W [n^2] = K w, D [n^2] =
  * diag(r / N) (Hz); lin points to W, D and net's tau and delays. */
-sf_status sf_theory_hawkes_to_linear(const sf_theory_hawkes_net *net, const double *r,
-                                     double *W, double *D, sf_theory_linear_net *lin,
-                                     sf_context *ctx);
+SF_API sf_status sf_theory_hawkes_to_linear(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                            const double *r, double *W, double *D,
+                                            sf_theory_linear_net *lin);
 
 /* Spectra of the population-averaged activities at rates r (from
  * sf_theory_hawkes_rates): C (Hz), optional cross = C - diag(r/N) (NULL: not
  * filled), optional echo and corr_in (see sf_theory_linear_spectrum). */
-sf_status sf_theory_hawkes_spectrum(const sf_theory_hawkes_net *net, const double *r,
-                                    const double *freq, size_t n_freq,
-                                    sf_theory_corr_workspace *ws, double complex *C,
-                                    double complex *cross, double complex *echo,
-                                    double complex *corr_in, sf_context *ctx);
+SF_API sf_status sf_theory_hawkes_spectrum(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                           const double *r, const double *freq, size_t n_freq,
+                                           sf_theory_corr_workspace *ws, double complex *C,
+                                           double complex *cross, double complex *echo,
+                                           double complex *corr_in);
 
 /* Zero-frequency (count) covariances, all [n_pop^2], each optional:
  *   C0      = (1 - W)^-1 diag(r/N) (1 - W)^-T          (Hz) population averages,
@@ -195,15 +192,16 @@ sf_status sf_theory_hawkes_spectrum(const sf_theory_hawkes_net *net, const doubl
  *             covariance of two distinct neurons per second of window;
  *   rho     = c_pair / sqrt(r_a r_b), their count correlation coefficient
  *             for long windows (single-neuron count variance r T, leading order). */
-sf_status sf_theory_hawkes_count_cov(const sf_theory_hawkes_net *net, const double *r,
-                                     sf_theory_corr_workspace *ws, double *C0,
-                                     double *c_pair, double *rho, sf_context *ctx);
+SF_API sf_status sf_theory_hawkes_count_cov(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                            const double *r, sf_theory_corr_workspace *ws,
+                                            double *C0, double *c_pair, double *rho);
 
 /* Time-lagged covariance of the population-averaged activities (Hz^2),
  * lag grid and delta weights as sf_theory_linear_cov_time. */
-sf_status sf_theory_hawkes_cov_time(const sf_theory_hawkes_net *net, const double *r,
-                                    double dt_ms, sf_theory_corr_workspace *ws,
-                                    double *C_tau, double *delta, sf_context *ctx);
+SF_API sf_status sf_theory_hawkes_cov_time(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                           const double *r, double dt_ms,
+                                           sf_theory_corr_workspace *ws, double *C_tau,
+                                           double *delta);
 
 /* ---------------------------------------------------------------------------
  * Binary networks (Glauber dynamics; Ginzburg & Sompolinsky 1994, Helias et
@@ -235,20 +233,20 @@ typedef struct {
     const double *delays;              /* [n_pop^2] ms or NULL               */
 } sf_theory_binary_net;
 
-sf_status sf_theory_binary_check(const sf_theory_binary_net *net, sf_context *ctx);
+SF_API sf_status sf_theory_binary_check(sf_context *ctx, const sf_theory_binary_net *net);
 
 /* Phi(mu, sigma) for threshold theta; sigma == 0 gives the step (0.5 at
  * mu == theta). */
-double sf_theory_binary_gain(double mu, double sigma, double theta);
+SF_API double sf_theory_binary_gain(double mu, double sigma, double theta);
 /* Susceptibility dPhi/dmu = N(theta; mu, sigma^2), the Gaussian density
  * ("fluctuations in linearisation", Grytskyy 2013 section 3); +inf if
  * sigma == 0 and mu == theta, 0 if sigma == 0 otherwise. */
-double sf_theory_binary_susceptibility(double mu, double sigma, double theta);
+SF_API double sf_theory_binary_susceptibility(double mu, double sigma, double theta);
 
 /* mu, sigma [n_pop] of the input for activities m [n_pop] (external
  * populations get mu = sigma = 0). */
-sf_status sf_theory_binary_input(const sf_theory_binary_net *net, const double *m,
-                                 double *mu, double *sigma, sf_context *ctx);
+SF_API sf_status sf_theory_binary_input(sf_context *ctx, const sf_theory_binary_net *net,
+                                        const double *m, double *mu, double *sigma);
 
 typedef struct {
     double damping;   /* initial step alpha in (0, 1], default 0.5; halved
@@ -273,15 +271,14 @@ typedef struct {
  * from guess (NULL: 0.2 for every solved population). SF_ERR_NOCONV (with
  * the residual in the message) when not converged within max_iter;
  * SF_ERR_RANGE if the solution has sigma = 0 at mu = theta. */
-sf_status sf_theory_binary_solve(const sf_theory_binary_net *net, const double *guess,
-                                 const sf_theory_binary_opts *opts,
-                                 sf_theory_binary_point *pt, sf_context *ctx);
+SF_API sf_status sf_theory_binary_solve(sf_context *ctx, const sf_theory_binary_net *net,
+                                        const double *guess, const sf_theory_binary_opts *opts,
+                                        sf_theory_binary_point *pt);
 
 /* Effective population connectivity M_ab = K_ab S_a J_ab at activities m
  * (0 in the rows of external populations); S [n_pop] optional. */
-sf_status sf_theory_binary_connectivity(const sf_theory_binary_net *net,
-                                        const double *m, double *M, double *S,
-                                        sf_context *ctx);
+SF_API sf_status sf_theory_binary_connectivity(sf_context *ctx, const sf_theory_binary_net *net,
+                                               const double *m, double *M, double *S);
 
 /* Population-averaged equal-time covariances at activities m, all
  * [n_pop^2] and optional (NULL: not filled). With a_a = m_a (1 - m_a),
@@ -303,18 +300,18 @@ typedef struct {
     double *c, *C_avg, *rho, *c_int, *c_ext, *c_track;
 } sf_theory_binary_cov;
 
-sf_status sf_theory_binary_covariance(const sf_theory_binary_net *net, const double *m,
-                                      sf_theory_corr_workspace *ws,
-                                      sf_theory_binary_cov *out, sf_context *ctx);
+SF_API sf_status sf_theory_binary_covariance(sf_context *ctx, const sf_theory_binary_net *net,
+                                             const double *m, sf_theory_corr_workspace *ws,
+                                             sf_theory_binary_cov *out);
 
 /* The equivalent input-noise linear network of the population-averaged
  * activities (Grytskyy 2013 section 3): W = M, tau, delays from net and
  * D = diag(2 tau_a a_a / N_a) (tau in s). Without delays its equal-time
  * covariance is exactly Abar + c (c from sf_theory_binary_covariance), i.e.
  * C_avg up to c_aa/N_a on the diagonal (O(1/N^2)). W, D [n^2], tau [n]. */
-sf_status sf_theory_binary_to_linear(const sf_theory_binary_net *net, const double *m,
-                                     double *W, double *tau, double *D,
-                                     sf_theory_linear_net *lin, sf_context *ctx);
+SF_API sf_status sf_theory_binary_to_linear(sf_context *ctx, const sf_theory_binary_net *net,
+                                            const double *m, double *W, double *tau, double *D,
+                                            sf_theory_linear_net *lin);
 
 /* ---------------------------------------------------------------------------
  * Perfect integrate-and-fire neuron with Poisson input and overshoot-preserving
@@ -327,38 +324,38 @@ typedef struct {
     double nu_i, w_i;   /* Hz, mV: inhibitory input rate (>= 0) and jump     */
 } sf_theory_pif;
 
-sf_status sf_theory_pif_check(const sf_theory_pif *p, sf_context *ctx);
+SF_API sf_status sf_theory_pif_check(sf_context *ctx, const sf_theory_pif *p);
 
 /* Output rate mu/L (Hz), exact for the PIF and identical in the diffusion
  * approximation. SF_ERR_RANGE if mu <= 0 (no stationary state). */
-sf_status sf_theory_pif_rate(const sf_theory_pif *p, double *rate, sf_context *ctx);
+SF_API sf_status sf_theory_pif_rate(sf_context *ctx, const sf_theory_pif *p, double *rate);
 
 /* Lattice occupation probabilities of the E+I case with w_e == w_i = w,
  * L = n w: P[k-1] = P_k for k = 1 .. k_max (state V_k = theta - k w),
  *   P_k = (1 - q^k)/n (k <= n),  (1 - q^n) q^(k-n)/n (k > n),  q = nu_i/nu_e.
  * Excitation only (nu_i == 0) is the case q = 0. SF_ERR_ARG if w_e != w_i
  * (relative 1e-12) with nu_i > 0, or L/w is not a whole number (1e-9). */
-sf_status sf_theory_pif_lattice(const sf_theory_pif *p, size_t k_max, double *P,
-                                sf_context *ctx);
+SF_API sf_status sf_theory_pif_lattice(sf_context *ctx, const sf_theory_pif *p, size_t k_max,
+                                       double *P);
 
 /* Exact stationary density p(V) at n_V potentials V (mV): excitation only:
  * 1/L on [V_r, theta) (any w_e); lattice E+I: P_k / w on
  * [theta - k w, theta - (k-1) w). Other cases: SF_ERR_ARG (no closed form). */
-sf_status sf_theory_pif_density_exact(const sf_theory_pif *p, const double *V,
-                                      size_t n_V, double *dens, sf_context *ctx);
+SF_API sf_status sf_theory_pif_density_exact(sf_context *ctx, const sf_theory_pif *p,
+                                             const double *V, size_t n_V, double *dens);
 
 /* Diffusion-approximation density: (r/mu) [1 - e^{-mu (theta - V)/D}] on
  * [V_r, theta], (r/mu) [1 - e^{-mu L/D}] e^{mu (V - V_r)/D} below V_r,
  * 0 at and above theta. */
-sf_status sf_theory_pif_density_diffusion(const sf_theory_pif *p, const double *V,
-                                          size_t n_V, double *dens, sf_context *ctx);
+SF_API sf_status sf_theory_pif_density_diffusion(sf_context *ctx, const sf_theory_pif *p,
+                                                 const double *V, size_t n_V, double *dens);
 
 /* Fraction of neurons firing at once after a voltage kick s (mV) given to
  * all: int_{theta - s}^{theta} p(V) dV for s > 0, 0 for s <= 0. exact
  * (needs a closed-form density, else SF_ERR_ARG) and diffusion each
  * optional. For s << D/mu: exact ~ s p(theta^-), diffusion ~ r s^2/(2D). */
-sf_status sf_theory_pif_kick_response(const sf_theory_pif *p, double s, double *exact,
-                                      double *diffusion, sf_context *ctx);
+SF_API sf_status sf_theory_pif_kick_response(sf_context *ctx, const sf_theory_pif *p, double s,
+                                             double *exact, double *diffusion);
 
 /* ===========================================================================
  * From a model description (src/theory/from_model_corr.c; docs/binary.md,
@@ -421,9 +418,9 @@ typedef struct {
 /* Fills cm from m (m must outlive nothing: cm keeps no pointer into m).
  * On failure returns non-OK with a message on ctx and leaves nothing to
  * free. Free with sf_theory_corr_model_free (zeroed or filled struct). */
-sf_status sf_theory_corr_from_model(const struct sf_model *m, sf_theory_corr_model *cm,
-                                    sf_context *ctx);
-void sf_theory_corr_model_free(sf_theory_corr_model *cm);
+SF_API sf_status sf_theory_corr_from_model(sf_context *ctx, const struct sf_model *m,
+                                           sf_theory_corr_model *cm);
+SF_API void sf_theory_corr_model_free(sf_theory_corr_model *cm);
 
 #ifdef __cplusplus
 }

@@ -41,8 +41,8 @@ typedef struct {
 
 /* Fills tm from m. On failure returns non-OK with a message on ctx and
  * leaves nothing to free. Free with sf_theory_model_free. */
-sf_status sf_theory_from_model(const sf_model *m, sf_theory_model *tm, sf_context *ctx);
-void sf_theory_model_free(sf_theory_model *tm);
+SF_API sf_status sf_theory_from_model(sf_context *ctx, const sf_model *m, sf_theory_model *tm);
+SF_API void sf_theory_model_free(sf_theory_model *tm);
 
 #ifdef __cplusplus
 }

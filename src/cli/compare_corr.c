@@ -369,17 +369,17 @@ static int theory_side(cc_data *d)
         double mu[16], sg[16], S[16];
         sf_theory_binary_point pt = {rate, np <= 16 ? mu : NULL, np <= 16 ? sg : NULL,
                                      np <= 16 ? S : NULL, 0, 0};
-        st = sf_theory_binary_solve(&d->cm.binary, NULL, NULL, &pt, ctx);
+        st = sf_theory_binary_solve(ctx, &d->cm.binary, NULL, NULL, &pt);
         if (st == SF_OK)
-            st = sf_theory_binary_to_linear(&d->cm.binary, rate, W, tau, D, &lin, ctx);
+            st = sf_theory_binary_to_linear(ctx, &d->cm.binary, rate, W, tau, D, &lin);
         for (int a = 0; a < np; a++)
             d->a_th[a] = rate[a] * (1 - rate[a]);
         cls = SF_THEORY_NOISE_INPUT;
     } else if (d->cm.kind == SF_CORR_MODEL_HAWKES) {
         double rho;
-        st = sf_theory_hawkes_rates(&d->cm.hawkes, ws, rate, &rho, ctx);
+        st = sf_theory_hawkes_rates(ctx, &d->cm.hawkes, ws, rate, &rho);
         if (st == SF_OK)
-            st = sf_theory_hawkes_to_linear(&d->cm.hawkes, rate, W, D, &lin, ctx);
+            st = sf_theory_hawkes_to_linear(ctx, &d->cm.hawkes, rate, W, D, &lin);
         cls = SF_THEORY_NOISE_OUTPUT;
     } else {
         memcpy(rate, d->cm.mean, np * sizeof *rate);
@@ -387,8 +387,8 @@ static int theory_side(cc_data *d)
         cls = d->cm.noise;
     }
     if (st == SF_OK)
-        st = sf_theory_linear_cov_time(&lin, cls, d->delta_ms, ws, Ct,
-                                       cls == SF_THEORY_NOISE_OUTPUT ? delta : NULL, ctx);
+        st = sf_theory_linear_cov_time(ctx, &lin, cls, d->delta_ms, ws, Ct,
+                                       cls == SF_THEORY_NOISE_OUTPUT ? delta : NULL);
     if (st != SF_OK) {
         fprintf(stderr, "spikefield compare: theory: %s\n", sf_context_errmsg(ctx));
         goto out;
@@ -474,7 +474,7 @@ static int pif_side(cc_data *d)
     sf_context *ctx = d->r->ctx;
     const sf_theory_pif *P = &d->cm.pif;
     const double Lv = P->theta - P->V_r;
-    sf_status st = sf_theory_pif_rate(P, &d->mean[0].th, ctx);
+    sf_status st = sf_theory_pif_rate(ctx, P, &d->mean[0].th);
     if (st != SF_OK) {
         fprintf(stderr, "spikefield compare: theory: %s\n", sf_context_errmsg(ctx));
         return 1;
@@ -556,19 +556,19 @@ static int pif_side(cc_data *d)
         /* exact: piecewise constant on lattice intervals, so the bin's
          * centre; diffusion: the bin average (Simpson, 64 intervals) */
         double c = 0.5 * (d->lo[k] + d->hi[k]), V[65], pd[65];
-        if (sf_theory_pif_density_exact(P, &c, 1, &d->dex[k], NULL) != SF_OK)
+        if (sf_theory_pif_density_exact(NULL, P, &c, 1, &d->dex[k]) != SF_OK)
             d->dex[k] = NAN;
         for (int i = 0; i <= 64; i++)
             V[i] = d->lo[k] + d->pif_w * i / 64.0;
         V[64] = d->hi[k] - 1e-12 * d->pif_w; /* [lo, hi) */
-        sf_theory_pif_density_diffusion(P, V, 65, pd, NULL);
+        sf_theory_pif_density_diffusion(NULL, P, V, 65, pd);
         double s = pd[0] + pd[64];
         for (int i = 1; i < 64; i++)
             s += (i % 2 ? 4 : 2) * pd[i];
         d->ddif[k] = s / (3.0 * 64);
     }
     double th = P->theta;
-    sf_theory_pif_density_diffusion(P, &th, 1, &d->diff_at_theta, NULL);
+    sf_theory_pif_density_diffusion(NULL, P, &th, 1, &d->diff_at_theta);
     free(cnt);
     free(s1);
     free(s2);
@@ -883,7 +883,7 @@ static void write_svg_pif(FILE *f, const cc_data *d)
         double v = vlo + (vhi - vlo) * i / 400.0, p;
         if (i == 400)
             v = vhi;
-        if (sf_theory_pif_density_diffusion(P, &v, 1, &p, NULL) == SF_OK)
+        if (sf_theory_pif_density_diffusion(NULL, P, &v, 1, &p) == SF_OK)
             fprintf(f, "%.1f,%.1f ", PX(v), PY(p));
     }
     fprintf(f, "'/>\n");
@@ -1007,7 +1007,7 @@ int compare_corr(cli_opts *o, sim_result *r)
     d.m = r->m;
     const sf_model *m = r->m;
     int rc = 1;
-    if (sf_theory_corr_from_model(m, &d.cm, r->ctx) != SF_OK) {
+    if (sf_theory_corr_from_model(r->ctx, m, &d.cm) != SF_OK) {
         fprintf(stderr, "spikefield compare: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }

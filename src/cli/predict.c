@@ -80,7 +80,7 @@ int pred_compute(sf_context *ctx, const sf_model *m, const double *freq, size_t 
 {
     memset(p, 0, sizeof *p);
     double t0 = sf_wall_time();
-    if (sf_theory_from_model(m, &p->tm, ctx) != SF_OK)
+    if (sf_theory_from_model(ctx, m, &p->tm) != SF_OK)
         return 1;
     const sf_theory_network *net = &p->tm.net;
     int n = net->n_pop;
@@ -93,13 +93,13 @@ int pred_compute(sf_context *ctx, const sf_model *m, const double *freq, size_t 
     if (!p->rates || !p->mu || !p->sigma || !p->cv || !p->eig)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory"), 1;
     p->fp = (sf_theory_fixed_point){.rates = p->rates, .mu = p->mu, .sigma = p->sigma, .eig = p->eig};
-    if (sf_theory_rates_solve(net, NULL, NULL, &p->fp, ctx) != SF_OK)
+    if (sf_theory_rates_solve(ctx, net, NULL, NULL, &p->fp) != SF_OK)
         return 1;
     sf_theory_workspace *ws = sf_theory_workspace_create(n);
     if (!ws)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory"), 1;
     int rc = 1;
-    if (sf_theory_network_cv(net, p->rates, ws, p->cv, ctx) != SF_OK)
+    if (sf_theory_network_cv(ctx, net, p->rates, ws, p->cv) != SF_OK)
         goto out;
     /* linear stability with delays: a grid from 0 to 1 kHz in 0.5 Hz steps */
     p->n_scan = 2001;
@@ -111,10 +111,10 @@ int pred_compute(sf_context *ctx, const sf_model *m, const double *freq, size_t 
     }
     for (size_t k = 0; k < p->n_scan; k++)
         p->scan_freq[k] = 0.5 * (double)k;
-    if (sf_theory_network_transfer(net, p->mu, p->sigma, p->scan_freq, p->n_scan, ws, p->scan_H,
-                                   ctx) != SF_OK ||
-        sf_theory_linear_stability_scan(net, p->scan_H, p->scan_freq, p->n_scan, ws, &p->lin,
-                                        ctx) != SF_OK)
+    if (sf_theory_network_transfer(ctx, net, p->mu, p->sigma, p->scan_freq, p->n_scan, ws,
+                                   p->scan_H) != SF_OK ||
+        sf_theory_linear_stability_scan(ctx, net, p->scan_H, p->scan_freq, p->n_scan, ws,
+                                        &p->lin) != SF_OK)
         goto out;
     if (n_freq) {
         p->n_freq = n_freq;
@@ -127,9 +127,10 @@ int pred_compute(sf_context *ctx, const sf_model *m, const double *freq, size_t 
             goto out;
         }
         memcpy(p->freq, freq, sizeof(double) * n_freq);
-        if (sf_theory_network_transfer(net, p->mu, p->sigma, freq, n_freq, ws, p->H, ctx) != SF_OK ||
-            sf_theory_power_spectra(net, p->rates, p->H, freq, n_freq, ws, p->P, ctx) != SF_OK ||
-            sf_theory_cross_spectra(net, p->rates, p->H, freq, n_freq, ws, p->C, ctx) != SF_OK)
+        if (sf_theory_network_transfer(ctx, net, p->mu, p->sigma, freq, n_freq, ws,
+                                       p->H) != SF_OK ||
+            sf_theory_power_spectra(ctx, net, p->rates, p->H, freq, n_freq, ws, p->P) != SF_OK ||
+            sf_theory_cross_spectra(ctx, net, p->rates, p->H, freq, n_freq, ws, p->C) != SF_OK)
             goto out;
     }
     rc = 0;

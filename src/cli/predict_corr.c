@@ -156,7 +156,7 @@ int predict_corr(cli_opts *o, const sf_model *m, sf_context *ctx)
     corr_pred p = {.m = m, .cm = &cm};
     sf_theory_corr_workspace *ws = NULL;
     int rc = 1;
-    if (sf_theory_corr_from_model(m, &cm, ctx) != SF_OK)
+    if (sf_theory_corr_from_model(ctx, m, &cm) != SF_OK)
         goto fail;
     int n = p.n = cm.n_pop;
     size_t n2 = (size_t)n * (size_t)n;
@@ -180,10 +180,10 @@ int predict_corr(cli_opts *o, const sf_model *m, sf_context *ctx)
         p.c_tr = calloc(n2, sizeof(double));
         p.C0 = calloc(n2, sizeof(double));
         sf_theory_binary_point pt = {p.a, p.mu, p.sigma, NULL, 0, 0};
-        st = sf_theory_binary_solve(&cm.binary, NULL, NULL, &pt, ctx);
+        st = sf_theory_binary_solve(ctx, &cm.binary, NULL, NULL, &pt);
         sf_theory_binary_cov cv = {p.c, p.C0, p.rho, p.c_int, p.c_ext, p.c_tr};
         if (st == SF_OK)
-            st = sf_theory_binary_covariance(&cm.binary, p.a, ws, &cv, ctx);
+            st = sf_theory_binary_covariance(ctx, &cm.binary, p.a, ws, &cv);
         bool delayed = cm.binary.delay > 0;
         for (size_t k = 0; cm.binary.delays && k < n2; k++)
             delayed |= cm.binary.delays[k] > 0;
@@ -197,9 +197,9 @@ int predict_corr(cli_opts *o, const sf_model *m, sf_context *ctx)
             if (!W || !D || !tau || !Ct)
                 st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
             if (st == SF_OK)
-                st = sf_theory_binary_to_linear(&cm.binary, p.a, W, tau, D, &lin, ctx);
+                st = sf_theory_binary_to_linear(ctx, &cm.binary, p.a, W, tau, D, &lin);
             if (st == SF_OK)
-                st = sf_theory_linear_cov_time(&lin, SF_THEORY_NOISE_INPUT, dt, ws, Ct, NULL, ctx);
+                st = sf_theory_linear_cov_time(ctx, &lin, SF_THEORY_NOISE_INPUT, dt, ws, Ct, NULL);
             for (int a = 0; st == SF_OK && a < n; a++)
                 for (int b = 0; b < n; b++) {
                     size_t ab = (size_t)a * (size_t)n + (size_t)b;
@@ -223,9 +223,9 @@ int predict_corr(cli_opts *o, const sf_model *m, sf_context *ctx)
         p.c = calloc(n2, sizeof(double));
         p.rho = calloc(n2, sizeof(double));
         p.C0 = calloc(n2, sizeof(double));
-        st = sf_theory_hawkes_rates(&cm.hawkes, ws, p.a, &rho_w, ctx);
+        st = sf_theory_hawkes_rates(ctx, &cm.hawkes, ws, p.a, &rho_w);
         if (st == SF_OK)
-            st = sf_theory_hawkes_count_cov(&cm.hawkes, p.a, ws, p.C0, p.c, p.rho, ctx);
+            st = sf_theory_hawkes_count_cov(ctx, &cm.hawkes, p.a, ws, p.C0, p.c, p.rho);
     } else if (cm.kind == SF_CORR_MODEL_LINEAR) {
         memcpy(p.a, cm.mean, sizeof(double) * (size_t)n);
         bool delayed = cm.linear.delay > 0;
@@ -237,7 +237,7 @@ int predict_corr(cli_opts *o, const sf_model *m, sf_context *ctx)
             if (!Ct || !p.C0)
                 st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
             if (st == SF_OK)
-                st = sf_theory_linear_cov_time(&cm.linear, cm.noise, dt, ws, Ct, NULL, ctx);
+                st = sf_theory_linear_cov_time(ctx, &cm.linear, cm.noise, dt, ws, Ct, NULL);
             for (size_t k = 0; st == SF_OK && k < n2; k++)
                 p.C0[k] = Ct[(n_time / 2) * n2 + k];
             free(Ct);
@@ -249,15 +249,15 @@ int predict_corr(cli_opts *o, const sf_model *m, sf_context *ctx)
                      "and spectra");
         } else {
             p.C0 = calloc(n2, sizeof(double));
-            st = sf_theory_linear_cov_equal_time(&cm.linear, ws, p.C0, ctx);
+            st = sf_theory_linear_cov_equal_time(ctx, &cm.linear, ws, p.C0);
         }
     } else {
-        st = sf_theory_pif_rate(&cm.pif, &p.a[0], ctx);
+        st = sf_theory_pif_rate(ctx, &cm.pif, &p.a[0]);
         double V = cm.pif.theta - 1e-9 * (cm.pif.theta - cm.pif.V_r);
         if (st == SF_OK)
-            st = sf_theory_pif_density_exact(&cm.pif, &V, 1, &p.pif_exact, ctx);
+            st = sf_theory_pif_density_exact(ctx, &cm.pif, &V, 1, &p.pif_exact);
         if (st == SF_OK)
-            st = sf_theory_pif_density_diffusion(&cm.pif, &V, 1, &p.pif_diff, ctx);
+            st = sf_theory_pif_density_diffusion(ctx, &cm.pif, &V, 1, &p.pif_diff);
     }
     if (st != SF_OK)
         goto fail;

@@ -43,20 +43,17 @@ struct sf_theory_corr_workspace {
 
 /* Eigenvalues (real parts wr, imaginary wi, in ws) of the row-major A.
  * Returns SF_ERR_NUMERIC (message on ctx) if LAPACK fails. */
-sf_status sf__corr_eig(int n, const double *A, sf_theory_corr_workspace *ws,
-                       sf_context *ctx);
+sf_status sf__corr_eig(sf_context *ctx, int n, const double *A, sf_theory_corr_workspace *ws);
 
 /* Solves A X = B for n x n row-major A and n x nrhs row-major B (X
  * overwrites B); SF_ERR_NUMERIC if A is singular. Uses ws->rA, ws->rF. */
-sf_status sf__corr_solve(int n, const double *A, double *B, int nrhs,
-                         sf_theory_corr_workspace *ws, sf_context *ctx);
+sf_status sf__corr_solve(sf_context *ctx, int n, const double *A, double *B, int nrhs,
+                         sf_theory_corr_workspace *ws);
 
 /* Checks ws against the dimension n. */
-sf_status sf__corr_ws_check(const sf_theory_corr_workspace *ws, int n,
-                            sf_context *ctx);
+sf_status sf__corr_ws_check(sf_context *ctx, const sf_theory_corr_workspace *ws, int n);
 
 /* Checks that x[0..count) are finite (and >= lo if lo_check). */
-sf_status sf__corr_finite(const double *x, size_t count, const char *what,
-                          sf_context *ctx);
+sf_status sf__corr_finite(sf_context *ctx, const double *x, size_t count, const char *what);
 
 #endif

@@ -77,8 +77,8 @@ static bool solve_one_minus(int n, const double *W, const double *b, double *x)
 
 /* Inputs: refuse spike generators and inputs that switch; dc into dc[a];
  * Poisson inputs are refused unless allow_poisson. */
-static sf_status read_inputs(const sf_model *m, bool allow_poisson, const char *what, double *dc,
-                             sf_context *ctx)
+static sf_status read_inputs(sf_context *ctx, const sf_model *m, bool allow_poisson,
+                             const char *what, double *dc)
 {
     for (int i = 0; i < m->n_inputs; i++) {
         const sf_input *in = &m->inputs[i];
@@ -104,8 +104,9 @@ static sf_status read_inputs(const sf_model *m, bool allow_poisson, const char *
 }
 
 /* K, mean weight and delay per population pair from the projections. */
-static sf_status read_projections(const sf_model *m, bool const_weights, double *K, double *w,
-                                  double *d, bool *outdeg, sf_context *ctx)
+static sf_status read_projections(sf_context *ctx, const sf_model *m, bool const_weights,
+                                  double *K, double *w,
+                                  double *d, bool *outdeg)
 {
     const int n = m->n_pops;
     *outdeg = m->n_proj > 0;
@@ -141,18 +142,18 @@ static sf_status read_projections(const sf_model *m, bool const_weights, double 
     return SF_OK;
 }
 
-static sf_status map_binary(const sf_model *m, sf_theory_corr_model *cm, sf_context *ctx)
+static sf_status map_binary(sf_context *ctx, const sf_model *m, sf_theory_corr_model *cm)
 {
     const int n = m->n_pops;
     double *dc = calloc((size_t)n, sizeof *dc);
     if (!dc)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-    sf_status st = read_inputs(m, false,
+    sf_status st = read_inputs(ctx, m, false,
                                "drive binary networks by dc input or by a population of binary "
                                "neurons",
-                               dc, ctx);
+                               dc);
     if (st == SF_OK)
-        st = read_projections(m, true, cm->K, cm->w, cm->delays, &cm->fixed_outdegree, ctx);
+        st = read_projections(ctx, m, true, cm->K, cm->w, cm->delays, &cm->fixed_outdegree);
     if (st != SF_OK) {
         free(dc);
         return st;
@@ -177,15 +178,15 @@ static sf_status map_binary(const sf_model *m, sf_theory_corr_model *cm, sf_cont
     free(dc);
     cm->binary = (sf_theory_binary_net){.n_pop = n, .pop = cm->bpop, .K = cm->K, .J = cm->w,
                                         .delay = 0, .delays = cm->delays};
-    return sf_theory_binary_check(&cm->binary, ctx);
+    return sf_theory_binary_check(ctx, &cm->binary);
 }
 
-static sf_status map_hawkes(const sf_model *m, sf_theory_corr_model *cm, sf_context *ctx)
+static sf_status map_hawkes(sf_context *ctx, const sf_model *m, sf_theory_corr_model *cm)
 {
     const int n = m->n_pops;
-    sf_status st = read_inputs(m, false, "the baseline is nu0 plus dc inputs", cm->nu0, ctx);
+    sf_status st = read_inputs(ctx, m, false, "the baseline is nu0 plus dc inputs", cm->nu0);
     if (st == SF_OK)
-        st = read_projections(m, false, cm->K, cm->w, cm->delays, &cm->fixed_outdegree, ctx);
+        st = read_projections(ctx, m, false, cm->K, cm->w, cm->delays, &cm->fixed_outdegree);
     if (st != SF_OK)
         return st;
     for (int a = 0; a < n; a++) {
@@ -196,15 +197,15 @@ static sf_status map_hawkes(const sf_model *m, sf_theory_corr_model *cm, sf_cont
     cm->hawkes = (sf_theory_hawkes_net){.n_pop = n, .N = cm->N, .K = cm->K, .w = cm->w,
                                         .nu0 = cm->nu0, .tau = cm->tau, .delay = 0,
                                         .delays = cm->delays};
-    return sf_theory_hawkes_check(&cm->hawkes, ctx);
+    return sf_theory_hawkes_check(ctx, &cm->hawkes);
 }
 
-static sf_status map_linear(const sf_model *m, sf_theory_corr_model *cm, sf_context *ctx)
+static sf_status map_linear(sf_context *ctx, const sf_model *m, sf_theory_corr_model *cm)
 {
     const int n = m->n_pops;
-    sf_status st = read_inputs(m, false, "the drive is mu plus dc inputs", cm->drive, ctx);
+    sf_status st = read_inputs(ctx, m, false, "the drive is mu plus dc inputs", cm->drive);
     if (st == SF_OK)
-        st = read_projections(m, false, cm->K, cm->w, cm->delays, &cm->fixed_outdegree, ctx);
+        st = read_projections(ctx, m, false, cm->K, cm->w, cm->delays, &cm->fixed_outdegree);
     if (st != SF_OK)
         return st;
     double out0 = sf_model_param(m, 0, "output_noise");
@@ -236,7 +237,7 @@ static sf_status map_linear(const sf_model *m, sf_theory_corr_model *cm, sf_cont
     cm->noise = out0 != 0 ? SF_THEORY_NOISE_OUTPUT : SF_THEORY_NOISE_INPUT;
     cm->linear = (sf_theory_linear_net){.n = n, .W = cm->W, .tau = cm->tau, .delay = 0,
                                         .delays = cm->delays, .D = cm->D};
-    if ((st = sf_theory_linear_check(&cm->linear, ctx)) != SF_OK)
+    if ((st = sf_theory_linear_check(ctx, &cm->linear)) != SF_OK)
         return st;
     if (!solve_one_minus(n, cm->W, cm->drive, cm->mean))
         return sf_fail(ctx, SF_ERR_RANGE, "%s: 1 - W is singular: no stationary mean rate",
@@ -244,7 +245,7 @@ static sf_status map_linear(const sf_model *m, sf_theory_corr_model *cm, sf_cont
     return SF_OK;
 }
 
-static sf_status map_pif(const sf_model *m, sf_theory_corr_model *cm, sf_context *ctx)
+static sf_status map_pif(sf_context *ctx, const sf_model *m, sf_theory_corr_model *cm)
 {
     if (m->n_proj > 0)
         return sf_fail(ctx, SF_ERR_MODEL,
@@ -255,7 +256,7 @@ static sf_status map_pif(const sf_model *m, sf_theory_corr_model *cm, sf_context
         return sf_fail(ctx, SF_ERR_MODEL,
                        "%s: population %s: I_e = %g pA; the PIF theory has Poisson input only",
                        m->file, m->pops[0].name, sf_model_param(m, 0, "I_e"));
-    sf_status st = read_inputs(m, true, "", NULL, ctx);
+    sf_status st = read_inputs(ctx, m, true, "", NULL);
     if (st != SF_OK)
         return st;
     sf_theory_pif *p = &cm->pif;
@@ -281,10 +282,10 @@ static sf_status map_pif(const sf_model *m, sf_theory_corr_model *cm, sf_context
     }
     if (p->w_i == 0)
         p->w_i = p->w_e; /* no inhibition: its weight is irrelevant */
-    return sf_theory_pif_check(p, ctx);
+    return sf_theory_pif_check(ctx, p);
 }
 
-sf_status sf_theory_corr_from_model(const sf_model *m, sf_theory_corr_model *cm, sf_context *ctx)
+sf_status sf_theory_corr_from_model(sf_context *ctx, const sf_model *m, sf_theory_corr_model *cm)
 {
     memset(cm, 0, sizeof *cm);
     if (!m || m->n_pops < 1)
@@ -332,10 +333,10 @@ sf_status sf_theory_corr_from_model(const sf_model *m, sf_theory_corr_model *cm,
         sf_theory_corr_model_free(cm);
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     }
-    sf_status st = cm->kind == SF_CORR_MODEL_BINARY   ? map_binary(m, cm, ctx)
-                   : cm->kind == SF_CORR_MODEL_HAWKES ? map_hawkes(m, cm, ctx)
-                   : cm->kind == SF_CORR_MODEL_LINEAR ? map_linear(m, cm, ctx)
-                                                      : map_pif(m, cm, ctx);
+    sf_status st = cm->kind == SF_CORR_MODEL_BINARY   ? map_binary(ctx, m, cm)
+                   : cm->kind == SF_CORR_MODEL_HAWKES ? map_hawkes(ctx, m, cm)
+                   : cm->kind == SF_CORR_MODEL_LINEAR ? map_linear(ctx, m, cm)
+                                                      : map_pif(ctx, m, cm);
     if (st != SF_OK) {
         sf_theory_corr_kind k = cm->kind;
         sf_theory_corr_model_free(cm);

@@ -59,7 +59,7 @@ static void test_lyapunov_scalar(void **state)
     double tau = 7.3, sigma = 1.9, A = -1 / tau, Q = sigma * sigma, X = 0;
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(1, 0);
     assert_non_null(ws);
-    assert_int_equal(sf_theory_lyapunov_solve(1, &A, &Q, ws, &X, NULL), SF_OK);
+    assert_int_equal(sf_theory_lyapunov_solve(NULL, 1, &A, &Q, ws, &X), SF_OK);
     assert_true(rel_err(X, sigma * sigma * tau / 2) < 1e-14);
     sf_theory_corr_workspace_destroy(ws);
 }
@@ -110,7 +110,7 @@ static void test_lyapunov_random(void **state)
     assert_non_null(ws);
     for (int pass = 0; pass < 2; ++pass) {
         const double *QQ = pass ? Qn : Q;   /* symmetric, then general Q */
-        assert_int_equal(sf_theory_lyapunov_solve(n, A, QQ, ws, X, NULL), SF_OK);
+        assert_int_equal(sf_theory_lyapunov_solve(NULL, n, A, QQ, ws, X), SF_OK);
         /* Residual: backward stable solver, |R| <= c eps (|A||X| + |Q|); the
          * entries are O(1), so 1e-12 leaves two orders of margin. */
         double scale = 0;
@@ -134,7 +134,7 @@ static void test_lyapunov_random(void **state)
     }
     /* X may alias Q. */
     memcpy(X, Q, sizeof X);
-    assert_int_equal(sf_theory_lyapunov_solve(n, A, X, ws, X, NULL), SF_OK);
+    assert_int_equal(sf_theory_lyapunov_solve(NULL, n, A, X, ws, X), SF_OK);
     kron_solve(n, A, Q, Xk);
     for (int i = 0; i < n * n; ++i)
         assert_true(fabs(X[i] - Xk[i]) <= 1e-12 * (1 + fabs(Xk[i])));
@@ -149,17 +149,17 @@ static void test_lyapunov_errors(void **state)
     assert_non_null(ws);
     double A[4] = {-1, 0.5, 0.2, 0.1}, Q[4] = {1, 0, 0, 1}, X[4];
     /* eigenvalues of A: one positive -> no stationary covariance */
-    assert_int_equal(sf_theory_lyapunov_solve(2, A, Q, ws, X, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_lyapunov_solve(ctx, 2, A, Q, ws, X), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "not stable"));
     double Az[1] = {0}, Q1[1] = {1};
-    assert_int_equal(sf_theory_lyapunov_solve(1, Az, Q1, ws, X, ctx), SF_ERR_RANGE);
-    assert_int_equal(sf_theory_lyapunov_solve(0, A, Q, ws, X, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_lyapunov_solve(2, NULL, Q, ws, X, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_lyapunov_solve(2, A, Q, NULL, X, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_lyapunov_solve(3, A, Q, ws, X, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lyapunov_solve(ctx, 1, Az, Q1, ws, X), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_lyapunov_solve(ctx, 0, A, Q, ws, X), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lyapunov_solve(ctx, 2, NULL, Q, ws, X), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lyapunov_solve(ctx, 2, A, Q, NULL, X), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lyapunov_solve(ctx, 3, A, Q, ws, X), SF_ERR_ARG);
     assert_non_null(strstr(sf_context_errmsg(ctx), "workspace"));
     double An[4] = {-1, NAN, 0, -1};
-    assert_int_equal(sf_theory_lyapunov_solve(2, An, Q, ws, X, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lyapunov_solve(ctx, 2, An, Q, ws, X), SF_ERR_ARG);
     sf_theory_corr_workspace_destroy(ws);
     /* bad workspace sizes */
     assert_null(sf_theory_corr_workspace_create(0, 0));
@@ -180,7 +180,7 @@ static void test_ou_scalar(void **state)
     double W = 0.3, tau = 10.0, D = 2.1e-3, C = 0;
     sf_theory_linear_net net = {.n = 1, .W = &W, .tau = &tau, .D = &D};
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(1, 0);
-    assert_int_equal(sf_theory_linear_cov_equal_time(&net, ws, &C, NULL), SF_OK);
+    assert_int_equal(sf_theory_linear_cov_equal_time(NULL, &net, ws, &C), SF_OK);
     assert_true(rel_err(C, D / (2 * tau * 1e-3 * (1 - W))) < 1e-14);
     sf_theory_corr_workspace_destroy(ws);
 }
@@ -204,8 +204,7 @@ static double spec_re(double f, void *p)
 {
     spec_arg *s = p;
     double complex C[9];
-    assert_int_equal(sf_theory_linear_spectrum(s->net, s->cls, &f, 1, s->ws, C, NULL, NULL,
-                                               NULL),
+    assert_int_equal(sf_theory_linear_spectrum(NULL, s->net, s->cls, &f, 1, s->ws, C, NULL, NULL),
                      SF_OK);
     return 2 * creal(C[s->a * s->net->n + s->b]);
 }
@@ -244,7 +243,7 @@ static void test_ou_spectrum_integral(void **state)
     sf_theory_linear_net net = {.n = 3, .W = W3, .tau = tau3, .D = D3};
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(3, 0);
     double C[9];
-    assert_int_equal(sf_theory_linear_cov_equal_time(&net, ws, C, NULL), SF_OK);
+    assert_int_equal(sf_theory_linear_cov_equal_time(NULL, &net, ws, C), SF_OK);
     for (int a = 0; a < 3; ++a)
         for (int b = 0; b < 3; ++b) {
             spec_arg s = {&net, SF_THEORY_NOISE_INPUT, ws, a, b};
@@ -270,8 +269,8 @@ static void test_ou_time_domain(void **state)
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(3, nt);
     assert_non_null(ws);
     double *Ct = malloc(nt * 9 * sizeof *Ct), delta[9];
-    assert_int_equal(sf_theory_linear_cov_time(&net, SF_THEORY_NOISE_INPUT, dt, ws, Ct, delta,
-                                               NULL),
+    assert_int_equal(sf_theory_linear_cov_time(NULL, &net, SF_THEORY_NOISE_INPUT, dt, ws, Ct,
+                                               delta),
                      SF_OK);
     double ts = tau * 1e-3, c0 = D / (2 * ts * (1 - W)), fN = 0.5 / (dt * 1e-3);
     double bound = 2 * (2.0 / 3) * D * W * (2 - W) * fN / pow(2 * PI * ts * fN, 4);
@@ -296,8 +295,8 @@ static void test_ou_time_domain(void **state)
     Ct = malloc(nt * 9 * sizeof *Ct);
     sf_theory_linear_net net3 = {.n = 3, .W = W3, .tau = tau3, .D = D3, .delays = d3};
     double dt3 = 0.05;
-    assert_int_equal(sf_theory_linear_cov_time(&net3, SF_THEORY_NOISE_INPUT, dt3, ws, Ct,
-                                               delta, NULL),
+    assert_int_equal(sf_theory_linear_cov_time(NULL, &net3, SF_THEORY_NOISE_INPUT, dt3, ws, Ct,
+                                               delta),
                      SF_OK);
     double *C0 = Ct + (nt / 2) * 9;
     for (int a = 0; a < 3; ++a)
@@ -322,8 +321,8 @@ static void test_output_noise_split(void **state)
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(3, 0);
     double f[4] = {0, 3.7, -41.3, 250.0};
     double complex C[36], E[36], X[36];
-    assert_int_equal(sf_theory_linear_spectrum(&net, SF_THEORY_NOISE_OUTPUT, f, 4, ws, C, E,
-                                               X, NULL),
+    assert_int_equal(sf_theory_linear_spectrum(NULL, &net, SF_THEORY_NOISE_OUTPUT, f, 4, ws, C, E,
+                                               X),
                      SF_OK);
     for (int k = 0; k < 4; ++k)
         for (int a = 0; a < 3; ++a)
@@ -336,14 +335,14 @@ static void test_output_noise_split(void **state)
     /* C(-f) = conj(C(f)) for real signals */
     double fp = 41.3;
     double complex Cp[9];
-    assert_int_equal(sf_theory_linear_spectrum(&net, SF_THEORY_NOISE_OUTPUT, &fp, 1, ws, Cp,
-                                               NULL, NULL, NULL),
+    assert_int_equal(sf_theory_linear_spectrum(NULL, &net, SF_THEORY_NOISE_OUTPUT, &fp, 1, ws, Cp,
+                                               NULL, NULL),
                      SF_OK);
     for (int i = 0; i < 9; ++i)
         assert_true(cabs(Cp[i] - conj(C[18 + i])) <= 1e-14 * cabs(Cp[0]));
     /* effective connectivity at f: W e^{-i w d}/(1 + i w tau) */
     double complex M[9];
-    assert_int_equal(sf_theory_linear_conn(&net, 3.7, M, NULL), SF_OK);
+    assert_int_equal(sf_theory_linear_conn(NULL, &net, 3.7, M), SF_OK);
     double om = 2 * PI * 3.7;
     double complex ref = W3[5] * cexp(-I * om * d3[5] * 1e-3) / (1 + I * om * tau3[1] * 1e-3);
     assert_true(cabs(M[5] - ref) < 1e-15);
@@ -359,84 +358,83 @@ static void test_linear_errors(void **state)
     double f = 1, C[9], Ct[8 * 9];
     double complex Cz[9], E[9];
     sf_theory_linear_net net = {.n = 3, .W = W3, .tau = tau3, .D = D3};
-    assert_int_equal(sf_theory_linear_check(NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_check(ctx, NULL), SF_ERR_ARG);
     sf_theory_linear_net bad = net;
     bad.n = 0;
-    assert_int_equal(sf_theory_linear_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_check(ctx, &bad), SF_ERR_ARG);
     bad = net;
     bad.W = NULL;
-    assert_int_equal(sf_theory_linear_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_check(ctx, &bad), SF_ERR_ARG);
     double tau_bad[3] = {5, 0, 1};
     bad = net;
     bad.tau = tau_bad;
-    assert_int_equal(sf_theory_linear_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_check(ctx, &bad), SF_ERR_ARG);
     bad = net;
     bad.delay = -1;
-    assert_int_equal(sf_theory_linear_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_check(ctx, &bad), SF_ERR_ARG);
     double Dasym[9] = {1, 0.5, 0, 0.4, 1, 0, 0, 0, 1};
     bad = net;
     bad.D = Dasym;
-    assert_int_equal(sf_theory_linear_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_check(ctx, &bad), SF_ERR_ARG);
     assert_non_null(strstr(sf_context_errmsg(ctx), "symmetric"));
     double Dneg[9] = {-1, 0, 0, 0, 1, 0, 0, 0, 1};
     bad.D = Dneg;
-    assert_int_equal(sf_theory_linear_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_check(ctx, &bad), SF_ERR_ARG);
     double Wnan[9] = {NAN};
     bad = net;
     bad.W = Wnan;
-    assert_int_equal(sf_theory_linear_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_check(ctx, &bad), SF_ERR_ARG);
     /* spectrum */
-    assert_int_equal(sf_theory_linear_spectrum(&net, SF_THEORY_NOISE_INPUT, &f, 1, ws, Cz, E,
-                                               NULL, ctx),
+    assert_int_equal(sf_theory_linear_spectrum(ctx, &net, SF_THEORY_NOISE_INPUT, &f, 1, ws, Cz, E,
+                                               NULL),
                      SF_ERR_ARG);
     assert_non_null(strstr(sf_context_errmsg(ctx), "output-noise"));
-    assert_int_equal(sf_theory_linear_spectrum(&net, (sf_theory_noise_class)7, &f, 1, ws, Cz,
-                                               NULL, NULL, ctx),
+    assert_int_equal(sf_theory_linear_spectrum(ctx, &net, (sf_theory_noise_class)7, &f, 1, ws, Cz,
+                                               NULL, NULL),
                      SF_ERR_ARG);
-    assert_int_equal(sf_theory_linear_spectrum(&net, SF_THEORY_NOISE_OUTPUT, &f, 1, ws1, Cz,
-                                               NULL, NULL, ctx),
+    assert_int_equal(sf_theory_linear_spectrum(ctx, &net, SF_THEORY_NOISE_OUTPUT, &f, 1, ws1, Cz,
+                                               NULL, NULL),
                      SF_ERR_ARG);
-    assert_int_equal(sf_theory_linear_spectrum(&net, SF_THEORY_NOISE_OUTPUT, NULL, 1, ws, Cz,
-                                               NULL, NULL, ctx),
+    assert_int_equal(sf_theory_linear_spectrum(ctx, &net, SF_THEORY_NOISE_OUTPUT, NULL, 1, ws, Cz,
+                                               NULL, NULL),
                      SF_ERR_ARG);
     double fnan = NAN;
-    assert_int_equal(sf_theory_linear_spectrum(&net, SF_THEORY_NOISE_OUTPUT, &fnan, 1, ws, Cz,
-                                               NULL, NULL, ctx),
+    assert_int_equal(sf_theory_linear_spectrum(ctx, &net, SF_THEORY_NOISE_OUTPUT, &fnan, 1, ws, Cz,
+                                               NULL, NULL),
                      SF_ERR_ARG);
-    assert_int_equal(sf_theory_linear_conn(&net, fnan, Cz, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_linear_conn(&net, 1, NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_conn(ctx, &net, fnan, Cz), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_conn(ctx, &net, 1, NULL), SF_ERR_ARG);
     /* singular 1 - M at f = 0: W = 1 for one unit */
     double W1 = 1, t1 = 3, D1 = 1;
     sf_theory_linear_net sing = {.n = 1, .W = &W1, .tau = &t1, .D = &D1};
     double f0 = 0;
-    assert_int_equal(sf_theory_linear_spectrum(&sing, SF_THEORY_NOISE_OUTPUT, &f0, 1, ws, Cz,
-                                               NULL, NULL, ctx),
+    assert_int_equal(sf_theory_linear_spectrum(ctx, &sing, SF_THEORY_NOISE_OUTPUT, &f0, 1, ws, Cz,
+                                               NULL, NULL),
                      SF_ERR_NUMERIC);
     assert_non_null(strstr(sf_context_errmsg(ctx), "singular"));
     /* equal-time: unstable, delays, NULL */
     double W2 = 1.5;
     sing.W = &W2;
-    assert_int_equal(sf_theory_linear_cov_equal_time(&sing, ws, C, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_linear_cov_equal_time(ctx, &sing, ws, C), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "unstable"));
     sf_theory_linear_net del = net;
     del.delay = 1.0;
-    assert_int_equal(sf_theory_linear_cov_equal_time(&del, ws, C, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_cov_equal_time(ctx, &del, ws, C), SF_ERR_ARG);
     assert_non_null(strstr(sf_context_errmsg(ctx), "delays"));
-    assert_int_equal(sf_theory_linear_cov_equal_time(&net, ws, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_linear_cov_equal_time(&net, ws1, C, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_cov_equal_time(ctx, &net, ws, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_linear_cov_equal_time(ctx, &net, ws1, C), SF_ERR_ARG);
     /* time domain */
-    assert_int_equal(sf_theory_linear_cov_time(&net, SF_THEORY_NOISE_INPUT, 0.0, ws, Ct, NULL,
-                                               ctx),
+    assert_int_equal(sf_theory_linear_cov_time(ctx, &net, SF_THEORY_NOISE_INPUT, 0.0, ws, Ct, NULL),
                      SF_ERR_ARG);
-    assert_int_equal(sf_theory_linear_cov_time(&net, SF_THEORY_NOISE_INPUT, 0.1, ws, NULL,
-                                               NULL, ctx),
+    assert_int_equal(sf_theory_linear_cov_time(ctx, &net, SF_THEORY_NOISE_INPUT, 0.1, ws, NULL,
+                                               NULL),
                      SF_ERR_ARG);
-    assert_int_equal(sf_theory_linear_cov_time(&net, (sf_theory_noise_class)-1, 0.1, ws, Ct,
-                                               NULL, ctx),
+    assert_int_equal(sf_theory_linear_cov_time(ctx, &net, (sf_theory_noise_class)-1, 0.1, ws, Ct,
+                                               NULL),
                      SF_ERR_ARG);
     sf_theory_corr_workspace *ws0 = sf_theory_corr_workspace_create(3, 0);
-    assert_int_equal(sf_theory_linear_cov_time(&net, SF_THEORY_NOISE_INPUT, 0.1, ws0, Ct,
-                                               NULL, ctx),
+    assert_int_equal(sf_theory_linear_cov_time(ctx, &net, SF_THEORY_NOISE_INPUT, 0.1, ws0, Ct,
+                                               NULL),
                      SF_ERR_ARG);
     assert_non_null(strstr(sf_context_errmsg(ctx), "n_time"));
     sf_theory_corr_workspace_destroy(ws0);
@@ -458,15 +456,15 @@ static void test_hawkes_single(void **state)
                                 .tau = &tau, .delay = 1.3};
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(1, 0);
     double r, rho, C0, cp, rc;
-    assert_int_equal(sf_theory_hawkes_rates(&net, ws, &r, &rho, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_rates(NULL, &net, ws, &r, &rho), SF_OK);
     assert_true(rel_err(r, nu0 / (1 - w)) < 1e-15);
     assert_true(rel_err(rho, w) < 1e-15);
-    assert_int_equal(sf_theory_hawkes_count_cov(&net, &r, ws, &C0, &cp, &rc, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_count_cov(NULL, &net, &r, ws, &C0, &cp, &rc), SF_OK);
     assert_true(rel_err(C0, r / ((1 - w) * (1 - w))) < 1e-14);
     assert_true(isnan(cp));   /* no distinct pairs in a population of one */
     double f[3] = {0, 17.0, 1e10};
     double complex C[3], X[3];
-    assert_int_equal(sf_theory_hawkes_spectrum(&net, &r, f, 3, ws, C, X, NULL, NULL, NULL),
+    assert_int_equal(sf_theory_hawkes_spectrum(NULL, &net, &r, f, 3, ws, C, X, NULL, NULL),
                      SF_OK);
     assert_true(rel_err(creal(C[0]), C0) < 1e-14);
     double om = 2 * PI * 17.0;
@@ -489,9 +487,9 @@ static void test_hawkes_population(void **state)
                                 .tau = &tau};
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(1, 0);
     double r, C0, cp, rc, W = K * w;
-    assert_int_equal(sf_theory_hawkes_rates(&net, ws, &r, NULL, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_rates(NULL, &net, ws, &r, NULL), SF_OK);
     assert_true(rel_err(r, nu0 / (1 - W)) < 1e-15);
-    assert_int_equal(sf_theory_hawkes_count_cov(&net, &r, ws, &C0, &cp, &rc, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_count_cov(NULL, &net, &r, ws, &C0, &cp, &rc), SF_OK);
     double C0ref = r / N / ((1 - W) * (1 - W));
     assert_true(rel_err(C0, C0ref) < 1e-14);
     assert_true(rel_err(cp, (C0ref - r / N) / (1 - 1 / N)) < 1e-13);
@@ -515,7 +513,7 @@ static void test_hawkes_reduction(void **state)
                                 .tau = taup, .delays = dp};
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(NT, 0);
     double r[2];
-    assert_int_equal(sf_theory_hawkes_rates(&net, ws, r, NULL, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_rates(NULL, &net, ws, r, NULL), SF_OK);
     static double W[NT * NT], D[NT * NT], tau[NT], d[NT * NT];
     for (int i = 0; i < NT; ++i) {
         int a = i >= NA;
@@ -531,10 +529,10 @@ static void test_hawkes_reduction(void **state)
     double f[3] = {0, 23.0, 180.0};
     static double complex Cn[3 * NT * NT];
     double complex Cp[12], Xp[12];
-    assert_int_equal(sf_theory_linear_spectrum(&lin, SF_THEORY_NOISE_OUTPUT, f, 3, ws, Cn,
-                                               NULL, NULL, NULL),
+    assert_int_equal(sf_theory_linear_spectrum(NULL, &lin, SF_THEORY_NOISE_OUTPUT, f, 3, ws, Cn,
+                                               NULL, NULL),
                      SF_OK);
-    assert_int_equal(sf_theory_hawkes_spectrum(&net, r, f, 3, ws, Cp, Xp, NULL, NULL, NULL),
+    assert_int_equal(sf_theory_hawkes_spectrum(NULL, &net, r, f, 3, ws, Cp, Xp, NULL, NULL),
                      SF_OK);
     for (int k = 0; k < 3; ++k)
         for (int a = 0; a < 2; ++a)
@@ -582,9 +580,9 @@ static void test_hawkes_time_domain(void **state)
                                 .tau = &tau};
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(2, nt);
     double r[2];
-    assert_int_equal(sf_theory_hawkes_rates(&net, ws, r, NULL, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_rates(NULL, &net, ws, r, NULL), SF_OK);
     double *Ct = malloc(nt * 4 * sizeof *Ct), delta[4];
-    assert_int_equal(sf_theory_hawkes_cov_time(&net, r, dt, ws, Ct, delta, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_cov_time(NULL, &net, r, dt, ws, Ct, delta), SF_OK);
     double w = K * wsyn, ts = tau * 1e-3, dts = dt * 1e-3, D = r[0] / N;
     double amp = D * w * (2 - w) / (2 * (1 - w) * ts);
     double tol = 2 * D * w * w * dts / (PI * PI * ts * ts);
@@ -608,10 +606,10 @@ static void test_hawkes_time_domain(void **state)
     double wp[4] = {0.0045, -0.022, 0.0045, -0.022}, nu0p[2] = {8, 8}, taup[2] = {5, 5};
     sf_theory_hawkes_net net2 = {.n_pop = 2, .N = Np, .K = Kp, .w = wp, .nu0 = nu0p,
                                  .tau = taup, .delay = 2.0};
-    assert_int_equal(sf_theory_hawkes_rates(&net2, ws, r, NULL, NULL), SF_OK);
-    assert_int_equal(sf_theory_hawkes_cov_time(&net2, r, 0.25, ws, Ct, delta, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_rates(NULL, &net2, ws, r, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_cov_time(NULL, &net2, r, 0.25, ws, Ct, delta), SF_OK);
     double C0[4];
-    assert_int_equal(sf_theory_hawkes_count_cov(&net2, r, ws, C0, NULL, NULL, NULL), SF_OK);
+    assert_int_equal(sf_theory_hawkes_count_cov(NULL, &net2, r, ws, C0, NULL, NULL), SF_OK);
     for (int p = 0; p < 4; ++p) {
         int a = p / 2, b = p % 2;
         double s = delta[p], weight = 0;
@@ -652,66 +650,64 @@ static void test_hawkes_errors(void **state)
     sf_theory_hawkes_net net = {.n_pop = 1, .N = &N, .K = &K, .w = &w, .nu0 = &nu0,
                                 .tau = &tau};
     /* spectral radius exactly 1, then above */
-    assert_int_equal(sf_theory_hawkes_rates(&net, ws, out, NULL, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_hawkes_rates(ctx, &net, ws, out, NULL), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "spectral radius"));
     w = 0.2;
-    assert_int_equal(sf_theory_hawkes_rates(&net, ws, out, NULL, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_hawkes_rates(ctx, &net, ws, out, NULL), SF_ERR_RANGE);
     double f = 1;
-    assert_int_equal(sf_theory_hawkes_spectrum(&net, &r, &f, 1, ws, C, NULL, NULL, NULL, ctx),
+    assert_int_equal(sf_theory_hawkes_spectrum(ctx, &net, &r, &f, 1, ws, C, NULL, NULL, NULL),
                      SF_ERR_RANGE);
-    assert_int_equal(sf_theory_hawkes_count_cov(&net, &r, ws, out, NULL, NULL, ctx),
+    assert_int_equal(sf_theory_hawkes_count_cov(ctx, &net, &r, ws, out, NULL, NULL),
                      SF_ERR_RANGE);
-    assert_int_equal(sf_theory_hawkes_cov_time(&net, &r, 0.1, ws, out, NULL, ctx),
+    assert_int_equal(sf_theory_hawkes_cov_time(ctx, &net, &r, 0.1, ws, out, NULL),
                      SF_ERR_RANGE);
     /* negative rate: strong inhibition from a silent-baseline population */
     double N2[2] = {10, 10}, K2[4] = {0, 10, 0, 0}, w2[4] = {0, -0.09, 0, 0};
     double nu2[2] = {1, 5}, tau2[2] = {1, 1};
     sf_theory_hawkes_net neg = {.n_pop = 2, .N = N2, .K = K2, .w = w2, .nu0 = nu2, .tau = tau2};
-    assert_int_equal(sf_theory_hawkes_rates(&neg, ws, out, NULL, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_hawkes_rates(ctx, &neg, ws, out, NULL), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "rectified"));
     /* bad arguments */
     w = 0.05;
-    assert_int_equal(sf_theory_hawkes_check(NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_check(ctx, NULL), SF_ERR_ARG);
     sf_theory_hawkes_net bad = net;
     bad.n_pop = 0;
-    assert_int_equal(sf_theory_hawkes_rates(&bad, ws, out, NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_rates(ctx, &bad, ws, out, NULL), SF_ERR_ARG);
     bad = net;
     bad.nu0 = NULL;
-    assert_int_equal(sf_theory_hawkes_rates(&bad, ws, out, NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_rates(ctx, &bad, ws, out, NULL), SF_ERR_ARG);
     double Nbad = 0.5, Kbad = -1, nubad = -1, taubad = 0;
     bad = net;
     bad.N = &Nbad;
-    assert_int_equal(sf_theory_hawkes_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_check(ctx, &bad), SF_ERR_ARG);
     bad = net;
     bad.K = &Kbad;
-    assert_int_equal(sf_theory_hawkes_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_check(ctx, &bad), SF_ERR_ARG);
     bad = net;
     bad.nu0 = &nubad;
-    assert_int_equal(sf_theory_hawkes_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_check(ctx, &bad), SF_ERR_ARG);
     bad = net;
     bad.tau = &taubad;
-    assert_int_equal(sf_theory_hawkes_check(&bad, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_check(ctx, &bad), SF_ERR_ARG);
     bad = net;
     bad.delay = NAN;
-    assert_int_equal(sf_theory_hawkes_check(&bad, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_hawkes_rates(&net, ws, NULL, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_hawkes_rates(&net, NULL, out, NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_check(ctx, &bad), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_rates(ctx, &net, ws, NULL, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_rates(ctx, &net, NULL, out, NULL), SF_ERR_ARG);
     double rneg = -1;
-    assert_int_equal(sf_theory_hawkes_spectrum(&net, &rneg, &f, 1, ws, C, NULL, NULL, NULL,
-                                               ctx),
+    assert_int_equal(sf_theory_hawkes_spectrum(ctx, &net, &rneg, &f, 1, ws, C, NULL, NULL, NULL),
                      SF_ERR_ARG);
-    assert_int_equal(sf_theory_hawkes_spectrum(&net, NULL, &f, 1, ws, C, NULL, NULL, NULL, ctx),
+    assert_int_equal(sf_theory_hawkes_spectrum(ctx, &net, NULL, &f, 1, ws, C, NULL, NULL, NULL),
                      SF_ERR_ARG);
     sf_theory_linear_net lin;
-    assert_int_equal(sf_theory_hawkes_to_linear(&net, &r, NULL, out, &lin, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_to_linear(ctx, &net, &r, NULL, out, &lin), SF_ERR_ARG);
     double W3b[9], D3b[9];
     sf_theory_hawkes_net big = {.n_pop = 3, .N = (double[3]){1, 1, 1}, .K = (double[9]){0},
                                 .w = (double[9]){0}, .nu0 = (double[3]){1, 1, 1},
                                 .tau = (double[3]){1, 1, 1}};
-    assert_int_equal(sf_theory_hawkes_to_linear(&big, (double[3]){1, 1, 1}, W3b, D3b, &lin,
-                                                ctx),
+    assert_int_equal(sf_theory_hawkes_to_linear(ctx, &big, (double[3]){1, 1, 1}, W3b, D3b, &lin),
                      SF_OK);
-    assert_int_equal(sf_theory_hawkes_rates(&big, ws, out, NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_hawkes_rates(ctx, &big, ws, out, NULL), SF_ERR_ARG);
     sf_theory_corr_workspace_destroy(ws);
     sf_context_destroy(ctx);
 }
@@ -739,7 +735,7 @@ static void test_binary_single(void **state)
     sf_theory_binary_net net = {.n_pop = 1, .pop = &pop, .K = &K, .J = &J};
     double m, mu, sigma, S;
     sf_theory_binary_point pt = {.m = &m, .mu = &mu, .sigma = &sigma, .S = &S};
-    assert_int_equal(sf_theory_binary_solve(&net, NULL, NULL, &pt, NULL), SF_OK);
+    assert_int_equal(sf_theory_binary_solve(NULL, &net, NULL, NULL, &pt), SF_OK);
     double lo = 0, hi = 1;   /* g(0) > 0 > g(1) for this inhibitory population */
     assert_true(bin_g(lo, K, J, mu_ext, var_ext, theta) > 0);
     assert_true(bin_g(hi, K, J, mu_ext, var_ext, theta) < 0);
@@ -769,7 +765,7 @@ static void test_binary_single(void **state)
     assert_true(sf_theory_binary_susceptibility(0.9, 0, 1) == 0);
     assert_true(isinf(sf_theory_binary_susceptibility(1, 0, 1)));
     double M, S2;
-    assert_int_equal(sf_theory_binary_connectivity(&net, &m, &M, &S2, NULL), SF_OK);
+    assert_int_equal(sf_theory_binary_connectivity(NULL, &net, &m, &M, &S2), SF_OK);
     assert_true(rel_err(M, K * J * S) < 1e-14);
 }
 
@@ -792,13 +788,13 @@ static void test_binary_ordering(void **state)
     sf_theory_binary_net net = {.n_pop = 3, .pop = pop, .K = K, .J = J};
     double m[3], S[3];
     sf_theory_binary_point pt = {.m = m, .S = S};
-    assert_int_equal(sf_theory_binary_solve(&net, NULL, NULL, &pt, NULL), SF_OK);
+    assert_int_equal(sf_theory_binary_solve(NULL, &net, NULL, NULL, &pt), SF_OK);
     assert_true(fabs(m[0] - m[1]) < 1e-12);
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(3, 0);
     double c[9], Cavg[9], rho[9], ci[9], ce[9], ct[9], M[9];
     sf_theory_binary_cov out = {c, Cavg, rho, ci, ce, ct};
-    assert_int_equal(sf_theory_binary_covariance(&net, m, ws, &out, NULL), SF_OK);
-    assert_int_equal(sf_theory_binary_connectivity(&net, m, M, NULL, NULL), SF_OK);
+    assert_int_equal(sf_theory_binary_covariance(NULL, &net, m, ws, &out), SF_OK);
+    assert_int_equal(sf_theory_binary_connectivity(NULL, &net, m, M, NULL), SF_OK);
     double a = m[0] * (1 - m[0]);
     double sE = M[0] * a / 4000, sI = M[1] * a / 1000, lam = M[0] + M[1];
     double cEE = c[0], cEI = c[1], cII = c[4];
@@ -839,11 +835,11 @@ static void test_binary_tracking_limit(void **state)
     sf_theory_binary_net net = {.n_pop = 3, .pop = pop, .K = K, .J = J};
     double m[3];
     sf_theory_binary_point pt = {.m = m};
-    assert_int_equal(sf_theory_binary_solve(&net, NULL, NULL, &pt, NULL), SF_OK);
+    assert_int_equal(sf_theory_binary_solve(NULL, &net, NULL, NULL, &pt), SF_OK);
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(3, 0);
     double ce[9], ct[9];
     sf_theory_binary_cov out = {.c_ext = ce, .c_track = ct};
-    assert_int_equal(sf_theory_binary_covariance(&net, m, ws, &out, NULL), SF_OK);
+    assert_int_equal(sf_theory_binary_covariance(NULL, &net, m, ws, &out), SF_OK);
     for (int i = 0; i < 8; ++i)   /* all but X-X */
         assert_true(fabs(ce[i] - ct[i]) <= 1e-4 * fabs(ct[0]));
     assert_true(ct[8] == 0);
@@ -866,14 +862,14 @@ static void test_binary_mapping(void **state)
     sf_theory_binary_net net = {.n_pop = 2, .pop = pop, .K = K, .J = J};
     double m[2], S[2];
     sf_theory_binary_point pt = {.m = m, .S = S};
-    assert_int_equal(sf_theory_binary_solve(&net, NULL, NULL, &pt, NULL), SF_OK);
+    assert_int_equal(sf_theory_binary_solve(NULL, &net, NULL, NULL, &pt), SF_OK);
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(NT, 0);
     double c[4], Wl[4], taul[2], Dl[4], Cl[4];
     sf_theory_binary_cov out = {.c = c};
-    assert_int_equal(sf_theory_binary_covariance(&net, m, ws, &out, NULL), SF_OK);
+    assert_int_equal(sf_theory_binary_covariance(NULL, &net, m, ws, &out), SF_OK);
     sf_theory_linear_net lin;
-    assert_int_equal(sf_theory_binary_to_linear(&net, m, Wl, taul, Dl, &lin, NULL), SF_OK);
-    assert_int_equal(sf_theory_linear_cov_equal_time(&lin, ws, Cl, NULL), SF_OK);
+    assert_int_equal(sf_theory_binary_to_linear(NULL, &net, m, Wl, taul, Dl, &lin), SF_OK);
+    assert_int_equal(sf_theory_linear_cov_equal_time(NULL, &lin, ws, Cl), SF_OK);
     double scale = fabs(Cl[0]);
     for (int a = 0; a < 2; ++a)
         for (int b = 0; b < 2; ++b) {
@@ -892,7 +888,7 @@ static void test_binary_mapping(void **state)
         }
     }
     sf_theory_linear_net neu = {.n = NT, .W = Wn, .tau = tn, .D = Dn};
-    assert_int_equal(sf_theory_linear_cov_equal_time(&neu, ws, Cn, NULL), SF_OK);
+    assert_int_equal(sf_theory_linear_cov_equal_time(NULL, &neu, ws, Cn), SF_OK);
     for (int a = 0; a < 2; ++a)
         for (int b = 0; b < 2; ++b) {
             double s = 0;
@@ -907,12 +903,14 @@ static void test_binary_mapping(void **state)
      * at f = 0 does not depend on the delay */
     double f[2] = {0, 30};
     double complex C0[8], Cd[8];
-    assert_int_equal(sf_theory_linear_spectrum(&lin, SF_THEORY_NOISE_INPUT, f, 2, ws, C0, NULL,
-                                               NULL, NULL),
+    assert_int_equal(sf_theory_linear_spectrum(NULL, &lin, SF_THEORY_NOISE_INPUT, f, 2, ws, C0,
+                                               NULL,
+                                               NULL),
                      SF_OK);
     lin.delay = 3.0;
-    assert_int_equal(sf_theory_linear_spectrum(&lin, SF_THEORY_NOISE_INPUT, f, 2, ws, Cd, NULL,
-                                               NULL, NULL),
+    assert_int_equal(sf_theory_linear_spectrum(NULL, &lin, SF_THEORY_NOISE_INPUT, f, 2, ws, Cd,
+                                               NULL,
+                                               NULL),
                      SF_OK);
     for (int i = 0; i < 4; ++i)
         assert_true(cabs(C0[i] - Cd[i]) <= 1e-14 * cabs(C0[0]));
@@ -932,7 +930,7 @@ static void test_binary_errors(void **state)
     sf_theory_binary_point pt = {.m = &m};
     /* non-convergence */
     sf_theory_binary_opts few = {.damping = 0.5, .tol = 1e-12, .max_iter = 3};
-    assert_int_equal(sf_theory_binary_solve(&net, NULL, &few, &pt, ctx), SF_ERR_NOCONV);
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, &few, &pt), SF_ERR_NOCONV);
     assert_non_null(strstr(sf_context_errmsg(ctx), "did not converge"));
     assert_int_equal(pt.iterations, 3);
     /* an undamped, steep inhibitory map oscillates; the adaptive damping
@@ -941,80 +939,80 @@ static void test_binary_errors(void **state)
     sf_theory_binary_pop steep = {.theta = -50, .N = 5000, .tau = 10, .var_ext = 0.01};
     sf_theory_binary_net snet = {.n_pop = 1, .pop = &steep, .K = &Ks, .J = &Js};
     sf_theory_binary_opts undamped = {.damping = 1.0, .tol = 1e-12, .max_iter = 100000};
-    assert_int_equal(sf_theory_binary_solve(&snet, NULL, &undamped, &pt, ctx), SF_OK);
+    assert_int_equal(sf_theory_binary_solve(ctx, &snet, NULL, &undamped, &pt), SF_OK);
     assert_true(pt.iterations > 10);
     /* bad options and arguments */
     sf_theory_binary_opts bad = {.damping = 0, .tol = 1e-12, .max_iter = 10};
-    assert_int_equal(sf_theory_binary_solve(&net, NULL, &bad, &pt, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, &bad, &pt), SF_ERR_ARG);
     bad = (sf_theory_binary_opts){.damping = 0.5, .tol = 0, .max_iter = 10};
-    assert_int_equal(sf_theory_binary_solve(&net, NULL, &bad, &pt, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, &bad, &pt), SF_ERR_ARG);
     bad = (sf_theory_binary_opts){.damping = 0.5, .tol = 1e-9, .max_iter = 0};
-    assert_int_equal(sf_theory_binary_solve(&net, NULL, &bad, &pt, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, &bad, &pt), SF_ERR_ARG);
     double g = 1.5;
-    assert_int_equal(sf_theory_binary_solve(&net, &g, NULL, &pt, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_binary_solve(&net, NULL, NULL, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_binary_check(NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, &g, NULL, &pt), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, NULL, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, NULL), SF_ERR_ARG);
     sf_theory_binary_net bn = net;
     bn.n_pop = 0;
-    assert_int_equal(sf_theory_binary_check(&bn, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, &bn), SF_ERR_ARG);
     bn = net;
     bn.J = NULL;
-    assert_int_equal(sf_theory_binary_check(&bn, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, &bn), SF_ERR_ARG);
     sf_theory_binary_pop bp = pop;
     bp.N = 0;
     bn = net;
     bn.pop = &bp;
-    assert_int_equal(sf_theory_binary_check(&bn, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, &bn), SF_ERR_ARG);
     bp = pop;
     bp.tau = -1;
-    assert_int_equal(sf_theory_binary_check(&bn, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, &bn), SF_ERR_ARG);
     bp = pop;
     bp.var_ext = -1;
-    assert_int_equal(sf_theory_binary_check(&bn, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, &bn), SF_ERR_ARG);
     bp = pop;
     bp.external = true;
     bp.m_ext = 2;
-    assert_int_equal(sf_theory_binary_check(&bn, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, &bn), SF_ERR_ARG);
     bp = pop;
     bp.theta = INFINITY;
-    assert_int_equal(sf_theory_binary_check(&bn, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, &bn), SF_ERR_ARG);
     double Kn = -1;
     bn = net;
     bn.K = &Kn;
-    assert_int_equal(sf_theory_binary_check(&bn, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, &bn), SF_ERR_ARG);
     bn = net;
     bn.delay = -2;
-    assert_int_equal(sf_theory_binary_check(&bn, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_check(ctx, &bn), SF_ERR_ARG);
     double mbad = -0.1;
-    assert_int_equal(sf_theory_binary_input(&net, &mbad, &mu, &sigma, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_binary_input(&net, &m, NULL, &sigma, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_binary_input(&net, &m, &mu, &sigma, ctx), SF_OK);
+    assert_int_equal(sf_theory_binary_input(ctx, &net, &mbad, &mu, &sigma), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_input(ctx, &net, &m, NULL, &sigma), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_input(ctx, &net, &m, &mu, &sigma), SF_OK);
     double M;
-    assert_int_equal(sf_theory_binary_connectivity(&net, &m, NULL, NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_connectivity(ctx, &net, &m, NULL, NULL), SF_ERR_ARG);
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(1, 0);
     double c;
     sf_theory_binary_cov out = {.c = &c};
-    assert_int_equal(sf_theory_binary_covariance(&net, &m, ws, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_binary_covariance(&net, &m, NULL, &out, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_covariance(ctx, &net, &m, ws, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_binary_covariance(ctx, &net, &m, NULL, &out), SF_ERR_ARG);
     /* unstable linearisation: strong recurrent excitation at m = 0.5
      * (M = K J S = 100 * 0.5 * 0.16 = 8 > 1) */
     double Ku = 100, Ju = 0.5;
     sf_theory_binary_pop up = {.theta = 25, .N = 1000, .tau = 10};
     sf_theory_binary_net unet = {.n_pop = 1, .pop = &up, .K = &Ku, .J = &Ju};
     double mh = 0.5;
-    assert_int_equal(sf_theory_binary_covariance(&unet, &mh, ws, &out, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_binary_covariance(ctx, &unet, &mh, ws, &out), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "unstable"));
     /* zero input variance exactly at threshold: infinite susceptibility */
     double K0 = 0, J0 = 0;
     sf_theory_binary_pop zp = {.theta = 0.0, .N = 10, .tau = 10, .mu_ext = 0.0};
     sf_theory_binary_net znet = {.n_pop = 1, .pop = &zp, .K = &K0, .J = &J0};
-    assert_int_equal(sf_theory_binary_connectivity(&znet, &mh, &M, NULL, ctx), SF_ERR_RANGE);
-    assert_int_equal(sf_theory_binary_solve(&znet, NULL, NULL, &pt, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_binary_connectivity(ctx, &znet, &mh, &M, NULL), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_binary_solve(ctx, &znet, NULL, NULL, &pt), SF_ERR_RANGE);
     double Wl, tl, Dl;
     sf_theory_linear_net lin;
-    assert_int_equal(sf_theory_binary_to_linear(&net, &m, NULL, &tl, &Dl, &lin, ctx),
+    assert_int_equal(sf_theory_binary_to_linear(ctx, &net, &m, NULL, &tl, &Dl, &lin),
                      SF_ERR_ARG);
-    assert_int_equal(sf_theory_binary_to_linear(&znet, &mh, &Wl, &tl, &Dl, &lin, ctx),
+    assert_int_equal(sf_theory_binary_to_linear(ctx, &znet, &mh, &Wl, &tl, &Dl, &lin),
                      SF_ERR_RANGE);
     sf_theory_corr_workspace_destroy(ws);
     sf_context_destroy(ctx);
@@ -1029,7 +1027,7 @@ static void test_pif_lattice(void **state)
     /* spiking.md 1b(ii): nu_e = 1, nu_i = 0.5, w = 1, n = 10. */
     sf_theory_pif p = {.theta = 10, .V_r = 0, .nu_e = 1, .w_e = 1, .nu_i = 0.5, .w_i = 1};
     double P[200];
-    assert_int_equal(sf_theory_pif_lattice(&p, 200, P, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_lattice(NULL, &p, 200, P), SF_OK);
     double q = 0.5, sum = 0;
     for (int k = 1; k <= 200; ++k) {
         double ref = k <= 10 ? (1 - pow(q, k)) / 10 : (1 - pow(q, 10)) * pow(q, k - 10) / 10;
@@ -1045,7 +1043,7 @@ static void test_pif_lattice(void **state)
     assert_true(fabs(P[10] - 0.0493) < 1.5e-3);
     assert_true(fabs(P[14] - 0.0034) < 1.5e-3);
     double r;
-    assert_int_equal(sf_theory_pif_rate(&p, &r, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_rate(NULL, &p, &r), SF_OK);
     assert_true(fabs(r - 0.05) < 1e-15);
     assert_true(fabs(r - p.nu_e * P[0]) < 1e-15);   /* r = nu_e P_1 */
 
@@ -1079,7 +1077,7 @@ static void test_pif_lattice(void **state)
 
     /* density: P_k/w on [theta - k w, theta - (k-1) w) */
     double V[4] = {9.5, 8.0, -0.5, 10.0}, dens[4];
-    assert_int_equal(sf_theory_pif_density_exact(&p, V, 4, dens, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_density_exact(NULL, &p, V, 4, dens), SF_OK);
     assert_true(fabs(dens[0] - P[0]) < 1e-16);
     assert_true(fabs(dens[1] - P[2]) < 1e-16);   /* V = 8 starts step k = 3 */
     assert_true(fabs(dens[2] - P[10]) < 1e-16);
@@ -1089,7 +1087,7 @@ static void test_pif_lattice(void **state)
 static double diff_density(double V, void *pp)
 {
     double d;
-    assert_int_equal(sf_theory_pif_density_diffusion(pp, &V, 1, &d, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_density_diffusion(NULL, pp, &V, 1, &d), SF_OK);
     return d;
 }
 
@@ -1101,12 +1099,12 @@ static void test_pif_densities(void **state)
                         .w_i = 0.5};
     /* exact, excitation only: uniform 1/L on [V_r, theta) */
     double V[3] = {-65, -50.000001, -66}, d[3];
-    assert_int_equal(sf_theory_pif_density_exact(&ex, V, 3, d, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_density_exact(NULL, &ex, V, 3, d), SF_OK);
     assert_true(d[0] == 1 / 15.0 && d[1] == 1 / 15.0 && d[2] == 0);
     /* exact lattice: normalisation by summing steps (tail q^k, k <= 4000) */
     size_t km = 4000;
     double *P = malloc(km * sizeof *P), sum = 0;
-    assert_int_equal(sf_theory_pif_lattice(&ei, km, P, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_lattice(NULL, &ei, km, P), SF_OK);
     for (size_t k = 0; k < km; ++k)
         sum += P[k];
     assert_true(fabs(sum - 1) < 1e-13);
@@ -1131,15 +1129,15 @@ static void test_pif_densities(void **state)
         assert_true(fabs(I1 + I2 - 1) < 1e-11);
         /* near threshold: p ~ (r/D)(theta - V) */
         double r, Vn = p->theta - 1e-6, dn;
-        assert_int_equal(sf_theory_pif_rate(p, &r, NULL), SF_OK);
+        assert_int_equal(sf_theory_pif_rate(NULL, p, &r), SF_OK);
         assert_true(rel_err(r, mu / 15.0) < 1e-15);
-        assert_int_equal(sf_theory_pif_density_diffusion(p, &Vn, 1, &dn, NULL), SF_OK);
+        assert_int_equal(sf_theory_pif_density_diffusion(NULL, p, &Vn, 1, &dn), SF_OK);
         assert_true(rel_err(dn, r / D * 1e-6) < 1e-5);
     }
     /* excitation only: the diffusion density has mass below V_r, the exact
      * one has none */
     double Vb = -65.5, db;
-    assert_int_equal(sf_theory_pif_density_diffusion(&ex, &Vb, 1, &db, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_density_diffusion(NULL, &ex, &Vb, 1, &db), SF_OK);
     assert_true(db > 0);
 }
 
@@ -1152,27 +1150,27 @@ static void test_pif_kick(void **state)
     double L = 10, s = 1e-3, e, dfs;
     /* excitation only: exact s/L; diffusion ~ s^2/(w L) for s << D/mu = w/2,
      * with relative correction O(s mu / D) = 2 s / w = 0.02 */
-    assert_int_equal(sf_theory_pif_kick_response(&ex, s, &e, &dfs, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_kick_response(NULL, &ex, s, &e, &dfs), SF_OK);
     assert_true(rel_err(e, s / L) < 1e-14);
     assert_true(rel_err(dfs, s * s / (0.1 * L)) < 0.03);
     assert_true(rel_err(dfs / e, s / 0.1) < 0.03);   /* ratio s/w */
     /* E+I lattice: exact s (1 - q)/L for s < w */
     double q = 0.25;
-    assert_int_equal(sf_theory_pif_kick_response(&ei, s, &e, &dfs, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_kick_response(NULL, &ei, s, &e, &dfs), SF_OK);
     assert_true(rel_err(e, s * (1 - q) / L) < 1e-12);
     double mu = 8000 * 0.1 - 2000 * 0.1, D = 0.5 * (8000 + 2000) * 0.01, r = mu / L;
     assert_true(rel_err(dfs, r * s * s / (2 * D)) < 2 * s * mu / D);
     /* large kicks: both integrate their density; s = L (+ more) catches all
      * mass above V_r (exact lattice: sum of P_1..P_n) */
-    assert_int_equal(sf_theory_pif_kick_response(&ex, 2 * L, &e, &dfs, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_kick_response(NULL, &ex, 2 * L, &e, &dfs), SF_OK);
     assert_true(fabs(e - 1) < 1e-15);
     assert_true(fabs(dfs - 1) < 1e-12);   /* the tail below V_r is e^{-L mu/D} small */
-    assert_int_equal(sf_theory_pif_kick_response(&ei, 0.25, &e, NULL, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_kick_response(NULL, &ei, 0.25, &e, NULL), SF_OK);
     double P[3];
-    assert_int_equal(sf_theory_pif_lattice(&ei, 3, P, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_lattice(NULL, &ei, 3, P), SF_OK);
     assert_true(rel_err(e, P[0] + P[1] + 0.5 * P[2]) < 1e-12);
     /* negative kicks fire nobody */
-    assert_int_equal(sf_theory_pif_kick_response(&ei, -0.3, &e, &dfs, NULL), SF_OK);
+    assert_int_equal(sf_theory_pif_kick_response(NULL, &ei, -0.3, &e, &dfs), SF_OK);
     assert_true(e == 0 && dfs == 0);
 }
 
@@ -1182,43 +1180,43 @@ static void test_pif_errors(void **state)
     sf_context *ctx = ctx_new();
     double r, P[4], V = 0, d, e;
     sf_theory_pif p = {.theta = 10, .V_r = 0, .nu_e = 1, .w_e = 1, .nu_i = 0.5, .w_i = 1};
-    assert_int_equal(sf_theory_pif_check(NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_check(ctx, NULL), SF_ERR_ARG);
     sf_theory_pif b = p;
     b.V_r = 10;
-    assert_int_equal(sf_theory_pif_rate(&b, &r, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_rate(ctx, &b, &r), SF_ERR_ARG);
     b = p;
     b.nu_e = 0;
-    assert_int_equal(sf_theory_pif_rate(&b, &r, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_rate(ctx, &b, &r), SF_ERR_ARG);
     b = p;
     b.w_i = -1;
-    assert_int_equal(sf_theory_pif_rate(&b, &r, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_rate(ctx, &b, &r), SF_ERR_ARG);
     /* no drift */
     b = p;
     b.nu_i = 1;
-    assert_int_equal(sf_theory_pif_rate(&b, &r, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_pif_rate(ctx, &b, &r), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "no stationary"));
-    assert_int_equal(sf_theory_pif_density_diffusion(&b, &V, 1, &d, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_pif_density_diffusion(ctx, &b, &V, 1, &d), SF_ERR_RANGE);
     /* incommensurate weights: no closed form */
     b = p;
     b.w_i = 0.7;
-    assert_int_equal(sf_theory_pif_density_exact(&b, &V, 1, &d, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_density_exact(ctx, &b, &V, 1, &d), SF_ERR_ARG);
     assert_non_null(strstr(sf_context_errmsg(ctx), "closed-form"));
-    assert_int_equal(sf_theory_pif_kick_response(&b, 0.1, &e, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_pif_kick_response(&b, 0.1, NULL, &e, ctx), SF_OK);
-    assert_int_equal(sf_theory_pif_lattice(&b, 4, P, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_kick_response(ctx, &b, 0.1, &e, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_kick_response(ctx, &b, 0.1, NULL, &e), SF_OK);
+    assert_int_equal(sf_theory_pif_lattice(ctx, &b, 4, P), SF_ERR_ARG);
     /* L not a whole multiple of w */
     b = p;
     b.theta = 10.5;
-    assert_int_equal(sf_theory_pif_lattice(&b, 4, P, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_pif_density_exact(&b, &V, 1, &d, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_lattice(ctx, &b, 4, P), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_density_exact(ctx, &b, &V, 1, &d), SF_ERR_ARG);
     b.nu_i = 0;   /* excitation only: density fine, lattice still needs L = n w */
-    assert_int_equal(sf_theory_pif_density_exact(&b, &V, 1, &d, ctx), SF_OK);
-    assert_int_equal(sf_theory_pif_lattice(&b, 4, P, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_pif_rate(&p, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_pif_lattice(&p, 4, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_pif_density_exact(&p, NULL, 1, &d, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_pif_density_diffusion(&p, &V, 1, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_pif_kick_response(&p, NAN, &e, NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_density_exact(ctx, &b, &V, 1, &d), SF_OK);
+    assert_int_equal(sf_theory_pif_lattice(ctx, &b, 4, P), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_rate(ctx, &p, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_lattice(ctx, &p, 4, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_density_exact(ctx, &p, NULL, 1, &d), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_density_diffusion(ctx, &p, &V, 1, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pif_kick_response(ctx, &p, NAN, &e, NULL), SF_ERR_ARG);
     sf_context_destroy(ctx);
 }
 

@@ -54,7 +54,7 @@ static void test_brunel_rates(void **state)
     double complex eig[2];
     sf_theory_fixed_point fp = {.rates = rates, .mu = mu, .sigma = sigma, .eig = eig};
     sf_context *ctx = sf_context_create();
-    assert_int_equal(sf_theory_rates_solve(&b.net, NULL, NULL, &fp, ctx), SF_OK);
+    assert_int_equal(sf_theory_rates_solve(ctx, &b.net, NULL, NULL, &fp), SF_OK);
     print_message("Brunel g=5 eta=2: nu = %.10g Hz (mu %.6g mV, sigma %.6g mV), %d iterations, "
                   "stable %d (max Re eig %.3g)\n",
                   rates[0], mu[0], sigma[0], fp.iterations, fp.stable, fp.max_real_eig);
@@ -81,17 +81,17 @@ static void test_solver_set_iterate_test(void **state)
     sf_theory_rates_solver *s = sf_theory_rates_solver_create(2);
     assert_non_null(s);
     const double guess[2] = {100.0, 0.5};
-    assert_int_equal(sf_theory_rates_solver_set(s, &b.net, guess, NULL), SF_OK);
+    assert_int_equal(sf_theory_rates_solver_set(NULL, s, &b.net, guess), SF_OK);
     int it = 0;
     while (!sf_theory_rates_solver_test(s, 1e-11, 1e-11) && it < 200) {
-        assert_int_equal(sf_theory_rates_solver_iterate(s, NULL), SF_OK);
+        assert_int_equal(sf_theory_rates_solver_iterate(NULL, s), SF_OK);
         ++it;
     }
     assert_true(it < 200);
     const double *r = sf_theory_rates_solver_rates(s);
     double ref[2];
     sf_theory_fixed_point fp = {.rates = ref};
-    assert_int_equal(sf_theory_rates_solve(&b.net, NULL, NULL, &fp, NULL), SF_OK);
+    assert_int_equal(sf_theory_rates_solve(NULL, &b.net, NULL, NULL, &fp), SF_OK);
     assert_true(fabs(r[0] - ref[0]) < 1e-9 * ref[0]);
     assert_true(sf_theory_rates_solver_residual(s) < 1e-9);
     sf_theory_rates_solver_destroy(s);
@@ -107,7 +107,7 @@ static void test_solver_noconv(void **state)
     sf_theory_fixed_point fp = {.rates = rates};
     sf_theory_solve_opts o = {.tol_abs = 1e-12, .tol_rel = 1e-12, .max_iter = 1};
     sf_context *ctx = sf_context_create();
-    assert_int_equal(sf_theory_rates_solve(&b.net, NULL, &o, &fp, ctx), SF_ERR_NOCONV);
+    assert_int_equal(sf_theory_rates_solve(ctx, &b.net, NULL, &o, &fp), SF_ERR_NOCONV);
     assert_non_null(strstr(sf_context_errmsg(ctx), "did not converge"));
     assert_false(fp.stable);
     sf_context_destroy(ctx);
@@ -161,7 +161,7 @@ static void test_microcircuit_rates(void **state)
     mc_init(&m);
     double rates[8];
     sf_theory_fixed_point fp = {.rates = rates};
-    assert_int_equal(sf_theory_rates_solve(&m.net, NULL, NULL, &fp, NULL), SF_OK);
+    assert_int_equal(sf_theory_rates_solve(NULL, &m.net, NULL, NULL, &fp), SF_OK);
     print_message("microcircuit: %.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f Hz, %d iterations\n",
                   rates[0], rates[1], rates[2], rates[3], rates[4], rates[5], rates[6],
                   rates[7], fp.iterations);
@@ -175,7 +175,7 @@ static void test_microcircuit_rates(void **state)
     double rt[8];
     sf_theory_fixed_point ft = {.rates = rt};
     m.net.colored = SF_THEORY_TAYLOR;
-    assert_int_equal(sf_theory_rates_solve(&m.net, NULL, NULL, &ft, NULL), SF_OK);
+    assert_int_equal(sf_theory_rates_solve(NULL, &m.net, NULL, NULL, &ft), SF_OK);
     for (int a = 0; a < 8; ++a)
         assert_true(fabs(rt[a] - rates[a]) < 0.15 * rates[a]);
 }
@@ -186,13 +186,13 @@ static void test_jacobian(void **state)
     mc_t m;
     mc_init(&m);
     double nu[8] = {0.9, 2.7, 4.3, 5.9, 7.1, 8.6, 1.2, 7.6}, phi[8], jac[64], pp[8], pm[8];
-    assert_int_equal(sf_theory_network_rate_map(&m.net, nu, phi, jac, NULL), SF_OK);
+    assert_int_equal(sf_theory_network_rate_map(NULL, &m.net, nu, phi, jac), SF_OK);
     for (int b = 0; b < 8; ++b) {
         double h = 1e-5 * nu[b];
         nu[b] += h;
-        sf_theory_network_rate_map(&m.net, nu, pp, NULL, NULL);
+        sf_theory_network_rate_map(NULL, &m.net, nu, pp, NULL);
         nu[b] -= 2 * h;
-        sf_theory_network_rate_map(&m.net, nu, pm, NULL, NULL);
+        sf_theory_network_rate_map(NULL, &m.net, nu, pm, NULL);
         nu[b] += h;
         for (int a = 0; a < 8; ++a) {
             double fd = (pp[a] - pm[a]) / (2 * h);
@@ -212,13 +212,13 @@ static void test_input_statistics(void **state)
                        .C_m = 250, .I_e = 100, .N = 10, .ext_rate = 1234.5, .J_ext = 0.2};
     double K = 40, J = -0.3, nu = 7.25, mu, sigma;
     sf_theory_network net = {.n_pop = 1, .pop = &p, .K = &K, .J = &J};
-    assert_int_equal(sf_theory_network_input(&net, &nu, &mu, &sigma, NULL), SF_OK);
+    assert_int_equal(sf_theory_network_input(NULL, &net, &nu, &mu, &sigma), SF_OK);
     double mu_ref = 0.02 * (40 * -0.3 * 7.25 + 1234.5 * 0.2) + 8.0;
     double var_ref = 0.02 * (40 * 0.09 * 7.25 + 1234.5 * 0.04);
     assert_true(fabs(mu - mu_ref) < 1e-13 * fabs(mu_ref));
     assert_true(fabs(sigma - sqrt(var_ref)) < 1e-13);
     nu = -3.0; /* negative rates count as 0 */
-    assert_int_equal(sf_theory_network_input(&net, &nu, &mu, &sigma, NULL), SF_OK);
+    assert_int_equal(sf_theory_network_input(NULL, &net, &nu, &mu, &sigma), SF_OK);
     assert_true(fabs(mu - (0.02 * 1234.5 * 0.2 + 8.0)) < 1e-13);
 }
 
@@ -274,14 +274,14 @@ static void test_power_spectra(void **state)
     brunel_t b;
     brunel_init(&b, 5.0, 2.0);
     double rates[2] = {13.0, 21.0}, mu[2], sigma[2];
-    sf_theory_network_input(&b.net, rates, mu, sigma, NULL);
+    sf_theory_network_input(NULL, &b.net, rates, mu, sigma);
     double f[4] = {0.0, 12.0, 150.0, 600.0}, P[8];
     double complex H[8], M[4];
-    assert_int_equal(sf_theory_network_transfer(&b.net, mu, sigma, f, 4, ws, H, NULL), SF_OK);
-    assert_int_equal(sf_theory_power_spectra(&b.net, rates, H, f, 4, ws, P, NULL), SF_OK);
+    assert_int_equal(sf_theory_network_transfer(NULL, &b.net, mu, sigma, f, 4, ws, H), SF_OK);
+    assert_int_equal(sf_theory_power_spectra(NULL, &b.net, rates, H, f, 4, ws, P), SF_OK);
     for (int k = 0; k < 4; ++k) {
         /* 2x2 closed form: Q = (1 - M)^{-1} = adj(1 - M)/det */
-        assert_int_equal(sf_theory_effective_connectivity(&b.net, H + 2 * k, f[k], M, NULL), SF_OK);
+        assert_int_equal(sf_theory_effective_connectivity(NULL, &b.net, H + 2 * k, f[k], M), SF_OK);
         double complex a = 1 - M[0], bb = -M[1], c = -M[2], d = 1 - M[3];
         double complex det = a * d - bb * c;
         double complex Q[4] = {d / det, -bb / det, -c / det, a / det};
@@ -294,7 +294,7 @@ static void test_power_spectra(void **state)
         /* cross-spectral matrix: the same closed form off the diagonal,
          * C_ab = sum_j Q_aj conj(Q_bj) nu_j / N_j; Hermitian; diagonal = P */
         double complex C[4];
-        assert_int_equal(sf_theory_cross_spectra(&b.net, rates, H + 2 * k, f + k, 1, ws, C, NULL),
+        assert_int_equal(sf_theory_cross_spectra(NULL, &b.net, rates, H + 2 * k, f + k, 1, ws, C),
                          SF_OK);
         double complex c01 = 0;
         for (int j = 0; j < 2; ++j)
@@ -310,14 +310,14 @@ static void test_power_spectra(void **state)
     /* uncoupled: P = nu/N */
     double Z[4] = {0, 0, 0, 0};
     b.net.J = Z;
-    assert_int_equal(sf_theory_power_spectra(&b.net, rates, H, f, 4, ws, P, NULL), SF_OK);
+    assert_int_equal(sf_theory_power_spectra(NULL, &b.net, rates, H, f, 4, ws, P), SF_OK);
     assert_true(fabs(P[3] - 21.0 / 2500) < 1e-15);
     /* eigenvalues: rows of M are equal (rank 1): eigenvalues 0 and trace */
     b.net.J = b.J;
     double complex E[8];
-    assert_int_equal(sf_theory_connectivity_eigenvalues(&b.net, H, f, 4, ws, E, NULL), SF_OK);
+    assert_int_equal(sf_theory_connectivity_eigenvalues(NULL, &b.net, H, f, 4, ws, E), SF_OK);
     for (int k = 0; k < 4; ++k) {
-        sf_theory_effective_connectivity(&b.net, H + 2 * k, f[k], M, NULL);
+        sf_theory_effective_connectivity(NULL, &b.net, H + 2 * k, f[k], M);
         double complex tr = M[0] + M[3];
         double complex big = cabs(E[2 * k]) > cabs(E[2 * k + 1]) ? E[2 * k] : E[2 * k + 1];
         double complex small = cabs(E[2 * k]) > cabs(E[2 * k + 1]) ? E[2 * k + 1] : E[2 * k];
@@ -327,10 +327,10 @@ static void test_power_spectra(void **state)
     /* errors: N = 0, small workspace */
     b.pop[1].N = 0;
     sf_context *ctx = sf_context_create();
-    assert_int_equal(sf_theory_power_spectra(&b.net, rates, H, f, 4, ws, P, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_power_spectra(ctx, &b.net, rates, H, f, 4, ws, P), SF_ERR_RANGE);
     sf_theory_workspace *ws1 = sf_theory_workspace_create(1);
     b.pop[1].N = 2500;
-    assert_int_equal(sf_theory_power_spectra(&b.net, rates, H, f, 4, ws1, P, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_power_spectra(ctx, &b.net, rates, H, f, 4, ws1, P), SF_ERR_ARG);
     sf_theory_workspace_destroy(ws1);
     sf_context_destroy(ctx);
     sf_theory_workspace_destroy(ws);
@@ -360,7 +360,7 @@ static void test_linear_stability_scan(void **state)
             H[k] = w[i] / (1e-3 * 10 * K * J) / (1 + I * 2e-3 * M_PI * f[k] * 10);
         }
         sf_theory_linear_stability ls;
-        assert_int_equal(sf_theory_linear_stability_scan(&net, H, f, NF, ws, &ls, NULL), SF_OK);
+        assert_int_equal(sf_theory_linear_stability_scan(NULL, &net, H, f, NF, ws, &ls), SF_OK);
         assert_int_equal(ls.n_unstable, expect[i]);
         assert_true(fabs(ls.winding + expect[i]) < 0.05);
     }
@@ -375,31 +375,31 @@ static void test_network_errors(void **state)
     brunel_init(&b, 5.0, 2.0);
     double rates[2], mu[2], sigma[2];
     b.K[1] = -1;
-    assert_int_equal(sf_theory_network_input(&b.net, rates, mu, sigma, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_network_input(ctx, &b.net, rates, mu, sigma), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "K[0][1]"));
     b.K[1] = 250;
     b.J[2] = NAN;
-    assert_int_equal(sf_theory_network_check(&b.net, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_network_check(ctx, &b.net), SF_ERR_RANGE);
     b.J[2] = 0.1;
     b.pop[1].tau_m = 0;
-    assert_int_equal(sf_theory_network_check(&b.net, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_network_check(ctx, &b.net), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "population 1"));
     b.pop[1].tau_m = 20;
     b.d[3] = -1;
-    assert_int_equal(sf_theory_network_check(&b.net, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_network_check(ctx, &b.net), SF_ERR_RANGE);
     b.d[3] = 1.5;
     b.net.n_pop = 0;
-    assert_int_equal(sf_theory_network_check(&b.net, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_network_check(ctx, &b.net), SF_ERR_ARG);
     b.net.n_pop = 2;
-    assert_int_equal(sf_theory_network_check(NULL, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_network_check(ctx, NULL), SF_ERR_ARG);
     sf_theory_fixed_point fp = {.rates = NULL};
-    assert_int_equal(sf_theory_rates_solve(&b.net, NULL, NULL, &fp, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_rates_solve(ctx, &b.net, NULL, NULL, &fp), SF_ERR_ARG);
     fp.rates = rates;
     const double bad_guess[2] = {-1, 0};
-    assert_int_equal(sf_theory_rates_solve(&b.net, bad_guess, NULL, &fp, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_rates_solve(ctx, &b.net, bad_guess, NULL, &fp), SF_ERR_ARG);
     sf_theory_rates_solver *s = sf_theory_rates_solver_create(1);
-    assert_int_equal(sf_theory_rates_solver_set(s, &b.net, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_rates_solver_iterate(s, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_rates_solver_set(ctx, s, &b.net, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_rates_solver_iterate(ctx, s), SF_ERR_ARG);
     sf_theory_rates_solver_destroy(s);
     assert_null(sf_theory_rates_solver_create(0));
     assert_null(sf_theory_workspace_create(-1));

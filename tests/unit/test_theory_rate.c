@@ -138,14 +138,14 @@ static sf_theory_pop make_pop(double tau_m, double tau_s)
 static double rate_at(const sf_theory_pop *p, sf_theory_colored m, double mu, double sigma)
 {
     sf_theory_rate_result r;
-    assert_int_equal(sf_theory_lif_rate(p, m, mu, sigma, &r, NULL), SF_OK);
+    assert_int_equal(sf_theory_lif_rate(NULL, p, m, mu, sigma, &r), SF_OK);
     return r.rate;
 }
 
 static void check_derivs(const sf_theory_pop *p, sf_theory_colored m, double mu, double sigma)
 {
     sf_theory_rate_result r;
-    assert_int_equal(sf_theory_lif_rate(p, m, mu, sigma, &r, NULL), SF_OK);
+    assert_int_equal(sf_theory_lif_rate(NULL, p, m, mu, sigma, &r), SF_OK);
     /* Rates vary like e^{-y_th^2}: differentiate log(rate), which is nearly
      * quadratic in mu and sigma, so that with h = 1e-4 sigma the truncation
      * (~h^2 times the third derivative of log nu) and rounding (~1e-15/h)
@@ -196,7 +196,7 @@ static void test_derivatives_mean_driven(void **state)
     for (int i = 0; i < 4; ++i) {
         double mu = 30.0, sigma = sigmas[i];
         sf_theory_rate_result r;
-        assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, mu, sigma, &r, NULL), SF_OK);
+        assert_int_equal(sf_theory_lif_rate(NULL, &p, SF_THEORY_SHIFT, mu, sigma, &r), SF_OK);
         double A = mu, B = mu - 15.0, tau = 10.0;
         double nu = 1.0 / (2.0 + tau * (log(A / B) - sigma * sigma / 4 * (1 / (B * B) - 1 / (A * A))));
         double ds_ref = 1e3 * nu * nu * tau * sigma / 2 * (1 / (B * B) - 1 / (A * A));
@@ -244,10 +244,10 @@ static void test_taylor_negative_flag(void **state)
      * correction exceeds the rate (nu0 (1 - ~2 c y_th) < 0, c y_th ~ 2.4) */
     sf_theory_pop p = make_pop(10.0, 5.0);
     sf_theory_rate_result r;
-    assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_TAYLOR, 5.0, 3.0, &r, NULL), SF_OK);
+    assert_int_equal(sf_theory_lif_rate(NULL, &p, SF_THEORY_TAYLOR, 5.0, 3.0, &r), SF_OK);
     assert_true(r.negative);
     assert_true(r.rate < 0);
-    assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, 5.0, 3.0, &r, NULL), SF_OK);
+    assert_int_equal(sf_theory_lif_rate(NULL, &p, SF_THEORY_SHIFT, 5.0, 3.0, &r), SF_OK);
     assert_false(r.negative);
     assert_true(r.rate > 0);
 }
@@ -298,7 +298,7 @@ static void test_cv(void **state)
     for (int i = 0; i < 5; ++i)
         for (int j = 0; j < 3; ++j) {
             double cv;
-            assert_int_equal(sf_theory_lif_cv(&p, mus[i], sigmas[j], ws, &cv, NULL), SF_OK);
+            assert_int_equal(sf_theory_lif_cv(NULL, &p, mus[i], sigmas[j], ws, &cv), SF_OK);
             double ref = ref_cv(mus[i], sigmas[j], 20.0, 2.0);
             if (rel_err(cv, ref) > 1e-8)
                 print_error("CV mu=%g sigma=%g: %.15g vs %.15g\n", mus[i], sigmas[j], cv, ref);
@@ -309,13 +309,13 @@ static void test_cv(void **state)
      * mean-driven: CV -> 0 like sigma */
     p.t_ref = 0;
     double cv;
-    assert_int_equal(sf_theory_lif_cv(&p, 5.0, 3.0, ws, &cv, NULL), SF_OK);
+    assert_int_equal(sf_theory_lif_cv(NULL, &p, 5.0, 3.0, ws, &cv), SF_OK);
     assert_true(fabs(cv - 1.0) < 1e-6);
     assert_true(rel_err(cv, ref_cv(5.0, 3.0, 20.0, 0.0)) < 1e-8);
     p.t_ref = 2;
-    assert_int_equal(sf_theory_lif_cv(&p, 40.0, 0.01, ws, &cv, NULL), SF_OK);
+    assert_int_equal(sf_theory_lif_cv(NULL, &p, 40.0, 0.01, ws, &cv), SF_OK);
     assert_true(cv > 0 && cv < 1e-3);
-    assert_int_equal(sf_theory_lif_cv(&p, 40.0, 0.0, ws, &cv, NULL), SF_OK);
+    assert_int_equal(sf_theory_lif_cv(NULL, &p, 40.0, 0.0, ws, &cv), SF_OK);
     assert_true(cv == 0.0);
     sf_theory_workspace_destroy(ws);
 }
@@ -329,26 +329,26 @@ static void test_errors(void **state)
     sf_theory_rate_result r;
     sf_theory_pop p = make_pop(10.0, 0.0);
     p.tau_m = -1;
-    assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, 1, 1, &r, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_lif_rate(ctx, &p, SF_THEORY_SHIFT, 1, 1, &r), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "tau_m"));
     p = make_pop(10.0, 0.0);
     p.V_reset = -40;
-    assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, 1, 1, &r, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_lif_rate(ctx, &p, SF_THEORY_SHIFT, 1, 1, &r), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "V_reset"));
     p = make_pop(10.0, 0.0);
     p.C_m = NAN;
-    assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, 1, 1, &r, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lif_rate(ctx, &p, SF_THEORY_SHIFT, 1, 1, &r), SF_ERR_ARG);
     p = make_pop(10.0, -1.0);
-    assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, 1, 1, &r, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_lif_rate(ctx, &p, SF_THEORY_SHIFT, 1, 1, &r), SF_ERR_RANGE);
     p = make_pop(10.0, 0.0);
-    assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, 1, -2, &r, ctx), SF_ERR_RANGE);
-    assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, INFINITY, 2, &r, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_lif_rate(&p, (sf_theory_colored)7, 1, 2, &r, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, 1, 2, NULL, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_lif_rate(NULL, SF_THEORY_SHIFT, 1, 2, &r, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lif_rate(ctx, &p, SF_THEORY_SHIFT, 1, -2, &r), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_lif_rate(ctx, &p, SF_THEORY_SHIFT, INFINITY, 2, &r), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lif_rate(ctx, &p, (sf_theory_colored)7, 1, 2, &r), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lif_rate(ctx, &p, SF_THEORY_SHIFT, 1, 2, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lif_rate(ctx, NULL, SF_THEORY_SHIFT, 1, 2, &r), SF_ERR_ARG);
     double cv;
-    assert_int_equal(sf_theory_lif_cv(&p, 1, 2, NULL, &cv, ctx), SF_ERR_ARG);
-    assert_int_equal(sf_theory_pop_check(&p, ctx), SF_OK);
+    assert_int_equal(sf_theory_lif_cv(ctx, &p, 1, 2, NULL, &cv), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pop_check(ctx, &p), SF_OK);
     /* current-based weight conversion: 87.8 pA * 0.5 ms / 250 pF */
     assert_true(fabs(sf_theory_psc_to_psp(87.8, 0.5, 250.0) - 0.1756) < 1e-15);
     sf_theory_workspace_destroy(NULL);

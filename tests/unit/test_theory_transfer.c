@@ -158,7 +158,7 @@ static void test_pcf_against_arb(void **state)
     for (size_t i = 0; i < sizeof pcf_ref / sizeof pcf_ref[0]; ++i) {
         const double *r = pcf_ref[i];
         double complex lu, dl;
-        sf_status st = sf_theory_pcf_u(r[0] + I * r[1], r[2], ws, &lu, &dl, ctx);
+        sf_status st = sf_theory_pcf_u(ctx, r[0] + I * r[1], r[2], ws, &lu, &dl);
         if (st != SF_OK)
             print_error("a = %g%+gi, x = %g: %s\n", r[0], r[1], r[2], sf_context_errmsg(ctx));
         assert_int_equal(st, SF_OK);
@@ -193,9 +193,9 @@ static void test_pcf_recurrence(void **state)
             double complex l0, l1, l2, d0, d1, d2;
             double complex a = as[i];
             double x = xs[j];
-            assert_int_equal(sf_theory_pcf_u(a - 1, x, ws, &l0, &d0, NULL), SF_OK);
-            assert_int_equal(sf_theory_pcf_u(a, x, ws, &l1, &d1, NULL), SF_OK);
-            assert_int_equal(sf_theory_pcf_u(a + 1, x, ws, &l2, &d2, NULL), SF_OK);
+            assert_int_equal(sf_theory_pcf_u(NULL, a - 1, x, ws, &l0, &d0), SF_OK);
+            assert_int_equal(sf_theory_pcf_u(NULL, a, x, ws, &l1, &d1), SF_OK);
+            assert_int_equal(sf_theory_pcf_u(NULL, a + 1, x, ws, &l2, &d2), SF_OK);
             /* divide by U(a,x) to stay in range */
             double complex r0 = cexp(l0 - l1), r2 = cexp(l2 - l1);
             double complex lhs = r0, rhs = x + (a + 0.5) * r2;
@@ -222,8 +222,8 @@ static void test_transfer_against_arb(void **state)
         double Om = r[2], f = Om / (2 * M_PI * tau) * 1e3; /* Hz */
         double complex H;
         sf_theory_rate_result rr;
-        assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, 0.0, sigma, &rr, NULL), SF_OK);
-        assert_int_equal(sf_theory_lif_transfer(&p, 0.0, sigma, &f, 1, true, ws, &H, NULL), SF_OK);
+        assert_int_equal(sf_theory_lif_rate(NULL, &p, SF_THEORY_SHIFT, 0.0, sigma, &rr), SF_OK);
+        assert_int_equal(sf_theory_lif_transfer(NULL, &p, 0.0, sigma, &f, 1, true, ws, &H), SF_OK);
         double complex F = H * sigma * (1 + I * Om) / (M_SQRT2 * rr.rate);
         double complex Fr = r[4] + I * r[5];
         double e = cabs(F - Fr) / cabs(Fr);
@@ -256,13 +256,15 @@ static void test_transfer_zero_frequency(void **state)
                 sf_theory_pop p = {.tau_m = 10, .t_ref = 2, .V_th = -50, .V_reset = -65,
                                    .E_L = -65, .C_m = 250, .tau_s = taus[k], .N = 1};
                 sf_theory_rate_result r;
-                assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, mus[i], sigmas[j], &r, NULL),
+                assert_int_equal(sf_theory_lif_rate(NULL, &p, SF_THEORY_SHIFT, mus[i], sigmas[j],
+                                                    &r),
                                  SF_OK);
                 if (r.rate < 1e-250)
                     continue;
                 double f[2] = {0.0, 1e-6};
                 double complex H[2];
-                assert_int_equal(sf_theory_lif_transfer(&p, mus[i], sigmas[j], f, 2, true, ws, H, NULL),
+                assert_int_equal(sf_theory_lif_transfer(NULL, &p, mus[i], sigmas[j], f, 2, true,
+                                                        ws, H),
                                  SF_OK);
                 assert_true(creal(H[0]) == r.drate_dmu && cimag(H[0]) == 0);
                 double e = cabs(H[1] - r.drate_dmu) / fabs(r.drate_dmu);
@@ -277,10 +279,11 @@ static void test_transfer_zero_frequency(void **state)
     const double sig_small[] = {0.01, 0.1};
     for (int j = 0; j < 2; ++j) {
         sf_theory_rate_result r;
-        assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, 80.0, sig_small[j], &r, NULL), SF_OK);
+        assert_int_equal(sf_theory_lif_rate(NULL, &p, SF_THEORY_SHIFT, 80.0, sig_small[j],
+                                            &r), SF_OK);
         double f[3] = {1e-6, 40.0, 400.0};
         double complex H[3];
-        assert_int_equal(sf_theory_lif_transfer(&p, 80.0, sig_small[j], f, 3, true, ws, H, NULL),
+        assert_int_equal(sf_theory_lif_transfer(NULL, &p, 80.0, sig_small[j], f, 3, true, ws, H),
                          SF_OK);
         assert_true(cabs(H[0] - r.drate_dmu) < 1e-6 * fabs(r.drate_dmu));
         assert_true(isfinite(creal(H[2])) && isfinite(cimag(H[2])));
@@ -301,8 +304,8 @@ static void test_transfer_high_frequency(void **state)
         double sigma = 3.0, f[3] = {1e4, 1e5, 1e6};
         double complex H[3];
         sf_theory_rate_result r;
-        assert_int_equal(sf_theory_lif_rate(&p, SF_THEORY_SHIFT, mus[i], sigma, &r, NULL), SF_OK);
-        assert_int_equal(sf_theory_lif_transfer(&p, mus[i], sigma, f, 3, true, ws, H, NULL), SF_OK);
+        assert_int_equal(sf_theory_lif_rate(NULL, &p, SF_THEORY_SHIFT, mus[i], sigma, &r), SF_OK);
+        assert_int_equal(sf_theory_lif_transfer(NULL, &p, mus[i], sigma, f, 3, true, ws, H), SF_OK);
         double dev[3];
         for (int k = 0; k < 3; ++k) {
             double Om = 2e-3 * M_PI * f[k] * p.tau_m;
@@ -325,19 +328,22 @@ static void test_transfer_filter_and_errors(void **state)
                        .C_m = 250, .tau_s = 0.5, .N = 1};
     double f = 83.0;
     double complex H1, H2;
-    assert_int_equal(sf_theory_lif_transfer(&p, 12.0, 4.0, &f, 1, true, ws, &H1, ctx), SF_OK);
-    assert_int_equal(sf_theory_lif_transfer(&p, 12.0, 4.0, &f, 1, false, ws, &H2, ctx), SF_OK);
+    assert_int_equal(sf_theory_lif_transfer(ctx, &p, 12.0, 4.0, &f, 1, true, ws, &H1), SF_OK);
+    assert_int_equal(sf_theory_lif_transfer(ctx, &p, 12.0, 4.0, &f, 1, false, ws, &H2), SF_OK);
     double complex filt = 1.0 / (1.0 + I * 2e-3 * M_PI * f * 0.5);
     assert_true(cabs(H1 - H2 * filt) < 1e-14 * cabs(H1));
-    assert_int_equal(sf_theory_lif_transfer(&p, 12.0, 0.0, &f, 1, true, ws, &H1, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_lif_transfer(ctx, &p, 12.0, 0.0, &f, 1, true, ws,
+                                            &H1), SF_ERR_RANGE);
     assert_non_null(strstr(sf_context_errmsg(ctx), "sigma"));
     f = -1.0;
-    assert_int_equal(sf_theory_lif_transfer(&p, 12.0, 4.0, &f, 1, true, ws, &H1, ctx), SF_ERR_RANGE);
-    assert_int_equal(sf_theory_lif_transfer(&p, 12.0, 4.0, &f, 1, true, NULL, &H1, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_lif_transfer(ctx, &p, 12.0, 4.0, &f, 1, true, ws,
+                                            &H1), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_lif_transfer(ctx, &p, 12.0, 4.0, &f, 1, true, NULL,
+                                            &H1), SF_ERR_ARG);
     double complex lu, dl;
-    assert_int_equal(sf_theory_pcf_u(NAN, 1.0, ws, &lu, &dl, ctx), SF_ERR_ARG);
+    assert_int_equal(sf_theory_pcf_u(ctx, NAN, 1.0, ws, &lu, &dl), SF_ERR_ARG);
     /* a = -3/2: U(a, 0) = 0 (DLMF 12.2.6, pole of Gamma(3/4 + a/2)) */
-    assert_int_equal(sf_theory_pcf_u(-1.5, 1.0, ws, &lu, &dl, ctx), SF_ERR_RANGE);
+    assert_int_equal(sf_theory_pcf_u(ctx, -1.5, 1.0, ws, &lu, &dl), SF_ERR_RANGE);
     sf_context_destroy(ctx);
     sf_theory_workspace_destroy(ws);
 }

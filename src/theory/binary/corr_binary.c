@@ -43,7 +43,7 @@ double sf_theory_binary_susceptibility(double mu, double sigma, double theta)
     return mu == theta ? INFINITY : 0.0;
 }
 
-sf_status sf_theory_binary_check(const sf_theory_binary_net *net, sf_context *ctx)
+sf_status sf_theory_binary_check(sf_context *ctx, const sf_theory_binary_net *net)
 {
     if (!net)
         return sf_fail(ctx, SF_ERR_ARG, "binary network is NULL");
@@ -53,7 +53,7 @@ sf_status sf_theory_binary_check(const sf_theory_binary_net *net, sf_context *ct
         return sf_fail(ctx, SF_ERR_ARG, "binary network: pop, K and J must not be NULL");
     size_t n = (size_t)net->n_pop;
     sf_status st;
-    if ((st = sf__corr_finite(net->J, n * n, "J", ctx)) != SF_OK)
+    if ((st = sf__corr_finite(ctx, net->J, n * n, "J")) != SF_OK)
         return st;
     for (size_t a = 0; a < n; ++a) {
         const sf_theory_binary_pop *p = &net->pop[a];
@@ -82,7 +82,7 @@ sf_status sf_theory_binary_check(const sf_theory_binary_net *net, sf_context *ct
     return SF_OK;
 }
 
-static sf_status check_m(const sf_theory_binary_net *net, const double *m, sf_context *ctx)
+static sf_status check_m(sf_context *ctx, const sf_theory_binary_net *net, const double *m)
 {
     if (!m)
         return sf_fail(ctx, SF_ERR_ARG, "activities m are NULL");
@@ -114,13 +114,13 @@ static void input_of(const sf_theory_binary_net *net, const double *m, double *m
     }
 }
 
-sf_status sf_theory_binary_input(const sf_theory_binary_net *net, const double *m,
-                                 double *mu, double *sigma, sf_context *ctx)
+sf_status sf_theory_binary_input(sf_context *ctx, const sf_theory_binary_net *net, const double *m,
+                                 double *mu, double *sigma)
 {
-    sf_status st = sf_theory_binary_check(net, ctx);
+    sf_status st = sf_theory_binary_check(ctx, net);
     if (st != SF_OK)
         return st;
-    if ((st = check_m(net, m, ctx)) != SF_OK)
+    if ((st = check_m(ctx, net, m)) != SF_OK)
         return st;
     if (!mu || !sigma)
         return sf_fail(ctx, SF_ERR_ARG, "outputs mu and sigma must not be NULL");
@@ -128,11 +128,12 @@ sf_status sf_theory_binary_input(const sf_theory_binary_net *net, const double *
     return SF_OK;
 }
 
-sf_status sf_theory_binary_solve(const sf_theory_binary_net *net, const double *guess,
+sf_status sf_theory_binary_solve(sf_context *ctx, const sf_theory_binary_net *net,
+                                 const double *guess,
                                  const sf_theory_binary_opts *opts,
-                                 sf_theory_binary_point *pt, sf_context *ctx)
+                                 sf_theory_binary_point *pt)
 {
-    sf_status st = sf_theory_binary_check(net, ctx);
+    sf_status st = sf_theory_binary_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!pt || !pt->m)
@@ -150,7 +151,7 @@ sf_status sf_theory_binary_solve(const sf_theory_binary_net *net, const double *
         return sf_fail(ctx, SF_ERR_ARG, "tol = %g, need > 0", tol);
     if (max_iter < 1)
         return sf_fail(ctx, SF_ERR_ARG, "max_iter = %d, need >= 1", max_iter);
-    if (guess && (st = check_m(net, guess, ctx)) != SF_OK)
+    if (guess && (st = check_m(ctx, net, guess)) != SF_OK)
         return st;
     size_t n = (size_t)net->n_pop;
     double *buf = malloc(3 * n * sizeof *buf);
@@ -222,8 +223,9 @@ sf_status sf_theory_binary_solve(const sf_theory_binary_net *net, const double *
 }
 
 /* M and S without the argument checks; mu/sigma scratch [2n]. */
-static sf_status conn_of(const sf_theory_binary_net *net, const double *m, double *M,
-                         double *S, double *scratch, sf_context *ctx)
+static sf_status conn_of(sf_context *ctx, const sf_theory_binary_net *net, const double *m,
+                         double *M,
+                         double *S, double *scratch)
 {
     size_t n = (size_t)net->n_pop;
     double *mu = scratch, *sigma = scratch + n;
@@ -245,32 +247,34 @@ static sf_status conn_of(const sf_theory_binary_net *net, const double *m, doubl
     return SF_OK;
 }
 
-sf_status sf_theory_binary_connectivity(const sf_theory_binary_net *net, const double *m,
-                                        double *M, double *S, sf_context *ctx)
+sf_status sf_theory_binary_connectivity(sf_context *ctx, const sf_theory_binary_net *net,
+                                        const double *m,
+                                        double *M, double *S)
 {
-    sf_status st = sf_theory_binary_check(net, ctx);
+    sf_status st = sf_theory_binary_check(ctx, net);
     if (st != SF_OK)
         return st;
-    if ((st = check_m(net, m, ctx)) != SF_OK)
+    if ((st = check_m(ctx, net, m)) != SF_OK)
         return st;
     if (!M)
         return sf_fail(ctx, SF_ERR_ARG, "output M is NULL");
     double *scratch = malloc(2 * (size_t)net->n_pop * sizeof *scratch);
     if (!scratch)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-    st = conn_of(net, m, M, S, scratch, ctx);
+    st = conn_of(ctx, net, m, M, S, scratch);
     free(scratch);
     return st;
 }
 
-sf_status sf_theory_binary_to_linear(const sf_theory_binary_net *net, const double *m,
+sf_status sf_theory_binary_to_linear(sf_context *ctx, const sf_theory_binary_net *net,
+                                     const double *m,
                                      double *W, double *tau, double *D,
-                                     sf_theory_linear_net *lin, sf_context *ctx)
+                                     sf_theory_linear_net *lin)
 {
-    sf_status st = sf_theory_binary_check(net, ctx);
+    sf_status st = sf_theory_binary_check(ctx, net);
     if (st != SF_OK)
         return st;
-    if ((st = check_m(net, m, ctx)) != SF_OK)
+    if ((st = check_m(ctx, net, m)) != SF_OK)
         return st;
     if (!W || !tau || !D || !lin)
         return sf_fail(ctx, SF_ERR_ARG, "outputs W, tau, D and lin must not be NULL");
@@ -278,7 +282,7 @@ sf_status sf_theory_binary_to_linear(const sf_theory_binary_net *net, const doub
     double *scratch = malloc(2 * n * sizeof *scratch);
     if (!scratch)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-    st = conn_of(net, m, W, NULL, scratch, ctx);
+    st = conn_of(ctx, net, m, W, NULL, scratch);
     free(scratch);
     if (st != SF_OK)
         return st;
@@ -295,9 +299,9 @@ sf_status sf_theory_binary_to_linear(const sf_theory_binary_net *net, const doub
 /* Solves the pair equation with the source masked to the blocks selected by
  * `which` (0: all, 1: internal-internal only, 2: every block that touches an
  * external population). A goes to ws->rG, Q to ws->rH. */
-static sf_status pair_solve(const sf_theory_binary_net *net, const double *m,
+static sf_status pair_solve(sf_context *ctx, const sf_theory_binary_net *net, const double *m,
                             const double *M, int which, sf_theory_corr_workspace *ws,
-                            double *c, sf_context *ctx)
+                            double *c)
 {
     size_t n = (size_t)net->n_pop;
     double *A = ws->rG, *Q = ws->rH;
@@ -313,7 +317,7 @@ static sf_status pair_solve(const sf_theory_binary_net *net, const double *m,
                 q = 0;
             Q[a * n + b] = q;
         }
-    sf_status st = sf_theory_lyapunov_solve(net->n_pop, A, Q, ws, c, ctx);
+    sf_status st = sf_theory_lyapunov_solve(ctx, net->n_pop, A, Q, ws, c);
     if (st == SF_ERR_RANGE)
         return sf_fail(ctx, SF_ERR_RANGE,
                        "binary network: the linearised dynamics is unstable (an eigenvalue "
@@ -322,18 +326,19 @@ static sf_status pair_solve(const sf_theory_binary_net *net, const double *m,
     return st;
 }
 
-sf_status sf_theory_binary_covariance(const sf_theory_binary_net *net, const double *m,
+sf_status sf_theory_binary_covariance(sf_context *ctx, const sf_theory_binary_net *net,
+                                      const double *m,
                                       sf_theory_corr_workspace *ws,
-                                      sf_theory_binary_cov *out, sf_context *ctx)
+                                      sf_theory_binary_cov *out)
 {
-    sf_status st = sf_theory_binary_check(net, ctx);
+    sf_status st = sf_theory_binary_check(ctx, net);
     if (st != SF_OK)
         return st;
-    if ((st = check_m(net, m, ctx)) != SF_OK)
+    if ((st = check_m(ctx, net, m)) != SF_OK)
         return st;
     if (!out)
         return sf_fail(ctx, SF_ERR_ARG, "output struct is NULL");
-    if ((st = sf__corr_ws_check(ws, net->n_pop, ctx)) != SF_OK)
+    if ((st = sf__corr_ws_check(ctx, ws, net->n_pop)) != SF_OK)
         return st;
     size_t n = (size_t)net->n_pop, nn = n * n;
     /* M, c, c_int [n^2] and mu/sigma [2n] scratch */
@@ -341,9 +346,9 @@ sf_status sf_theory_binary_covariance(const sf_theory_binary_net *net, const dou
     if (!buf)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     double *M = buf, *c = buf + nn, *ci = buf + 2 * nn, *scratch = buf + 3 * nn;
-    if ((st = conn_of(net, m, M, NULL, scratch, ctx)) != SF_OK)
+    if ((st = conn_of(ctx, net, m, M, NULL, scratch)) != SF_OK)
         goto done;
-    if ((st = pair_solve(net, m, M, 0, ws, c, ctx)) != SF_OK)
+    if ((st = pair_solve(ctx, net, m, M, 0, ws, c)) != SF_OK)
         goto done;
     if (out->c)
         memcpy(out->c, c, nn * sizeof *c);
@@ -361,12 +366,12 @@ sf_status sf_theory_binary_covariance(const sf_theory_binary_net *net, const dou
             }
         }
     if (out->c_int || out->c_ext) {
-        if ((st = pair_solve(net, m, M, 1, ws, ci, ctx)) != SF_OK)
+        if ((st = pair_solve(ctx, net, m, M, 1, ws, ci)) != SF_OK)
             goto done;
         if (out->c_int)
             memcpy(out->c_int, ci, nn * sizeof *ci);
         if (out->c_ext) {
-            if ((st = pair_solve(net, m, M, 2, ws, out->c_ext, ctx)) != SF_OK)
+            if ((st = pair_solve(ctx, net, m, M, 2, ws, out->c_ext)) != SF_OK)
                 goto done;
         }
     }
@@ -383,7 +388,7 @@ sf_status sf_theory_binary_covariance(const sf_theory_binary_net *net, const dou
                 G[a * n + b] = (a == b ? 1.0 : 0.0) - (ra && rb ? M[a * n + b] : 0.0);
                 L[a * n + b] = (ra && !rb) ? M[a * n + b] : 0.0;
             }
-        if ((st = sf__corr_solve(net->n_pop, G, L, net->n_pop, ws, ctx)) != SF_OK)
+        if ((st = sf__corr_solve(ctx, net->n_pop, G, L, net->n_pop, ws)) != SF_OK)
             goto done;
         /* L now holds (1 - M_RR)^-1 M_RX in the R x X block (and 0 elsewhere,
          * since the X rows of G are identity rows with zero right-hand side). */

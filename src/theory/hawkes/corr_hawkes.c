@@ -26,7 +26,7 @@ static double hawkes_delay(const sf_theory_hawkes_net *net, size_t a, size_t b)
     return net->delays ? net->delays[a * (size_t)net->n_pop + b] : net->delay;
 }
 
-sf_status sf_theory_hawkes_check(const sf_theory_hawkes_net *net, sf_context *ctx)
+sf_status sf_theory_hawkes_check(sf_context *ctx, const sf_theory_hawkes_net *net)
 {
     if (!net)
         return sf_fail(ctx, SF_ERR_ARG, "Hawkes network is NULL");
@@ -36,7 +36,7 @@ sf_status sf_theory_hawkes_check(const sf_theory_hawkes_net *net, sf_context *ct
         return sf_fail(ctx, SF_ERR_ARG, "Hawkes network: N, K, w, nu0 and tau must not be NULL");
     size_t n = (size_t)net->n_pop;
     sf_status st;
-    if ((st = sf__corr_finite(net->w, n * n, "w", ctx)) != SF_OK)
+    if ((st = sf__corr_finite(ctx, net->w, n * n, "w")) != SF_OK)
         return st;
     for (size_t a = 0; a < n; ++a) {
         if (!(net->N[a] >= 1) || !isfinite(net->N[a]))
@@ -57,13 +57,14 @@ sf_status sf_theory_hawkes_check(const sf_theory_hawkes_net *net, sf_context *ct
 }
 
 /* W = K o w into ws->rG; checks the spectral radius. */
-static sf_status hawkes_W(const sf_theory_hawkes_net *net, sf_theory_corr_workspace *ws,
-                          double *rho, sf_context *ctx)
+static sf_status hawkes_W(sf_context *ctx, const sf_theory_hawkes_net *net,
+                          sf_theory_corr_workspace *ws,
+                          double *rho)
 {
     size_t n = (size_t)net->n_pop;
     for (size_t i = 0; i < n * n; ++i)
         ws->rG[i] = net->K[i] * net->w[i];
-    sf_status st = sf__corr_eig(net->n_pop, ws->rG, ws, ctx);
+    sf_status st = sf__corr_eig(ctx, net->n_pop, ws->rG, ws);
     if (st != SF_OK)
         return st;
     double r = 0;
@@ -79,18 +80,17 @@ static sf_status hawkes_W(const sf_theory_hawkes_net *net, sf_theory_corr_worksp
     return SF_OK;
 }
 
-sf_status sf_theory_hawkes_rates(const sf_theory_hawkes_net *net,
-                                 sf_theory_corr_workspace *ws, double *r, double *rho,
-                                 sf_context *ctx)
+sf_status sf_theory_hawkes_rates(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                 sf_theory_corr_workspace *ws, double *r, double *rho)
 {
-    sf_status st = sf_theory_hawkes_check(net, ctx);
+    sf_status st = sf_theory_hawkes_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!r)
         return sf_fail(ctx, SF_ERR_ARG, "output r is NULL");
-    if ((st = sf__corr_ws_check(ws, net->n_pop, ctx)) != SF_OK)
+    if ((st = sf__corr_ws_check(ctx, ws, net->n_pop)) != SF_OK)
         return st;
-    if ((st = hawkes_W(net, ws, rho, ctx)) != SF_OK)
+    if ((st = hawkes_W(ctx, net, ws, rho)) != SF_OK)
         return st;
     size_t n = (size_t)net->n_pop;
     for (size_t a = 0; a < n; ++a) {
@@ -98,7 +98,7 @@ sf_status sf_theory_hawkes_rates(const sf_theory_hawkes_net *net,
             ws->rH[a * n + b] = (a == b ? 1.0 : 0.0) - ws->rG[a * n + b];
         r[a] = net->nu0[a];
     }
-    if ((st = sf__corr_solve(net->n_pop, ws->rH, r, 1, ws, ctx)) != SF_OK)
+    if ((st = sf__corr_solve(ctx, net->n_pop, ws->rH, r, 1, ws)) != SF_OK)
         return st;
     for (size_t a = 0; a < n; ++a)
         if (r[a] < 0)
@@ -110,8 +110,7 @@ sf_status sf_theory_hawkes_rates(const sf_theory_hawkes_net *net,
     return SF_OK;
 }
 
-static sf_status check_rates(const sf_theory_hawkes_net *net, const double *r,
-                             sf_context *ctx)
+static sf_status check_rates(sf_context *ctx, const sf_theory_hawkes_net *net, const double *r)
 {
     if (!r)
         return sf_fail(ctx, SF_ERR_ARG, "rates r are NULL");
@@ -121,14 +120,14 @@ static sf_status check_rates(const sf_theory_hawkes_net *net, const double *r,
     return SF_OK;
 }
 
-sf_status sf_theory_hawkes_to_linear(const sf_theory_hawkes_net *net, const double *r,
-                                     double *W, double *D, sf_theory_linear_net *lin,
-                                     sf_context *ctx)
+sf_status sf_theory_hawkes_to_linear(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                     const double *r,
+                                     double *W, double *D, sf_theory_linear_net *lin)
 {
-    sf_status st = sf_theory_hawkes_check(net, ctx);
+    sf_status st = sf_theory_hawkes_check(ctx, net);
     if (st != SF_OK)
         return st;
-    if ((st = check_rates(net, r, ctx)) != SF_OK)
+    if ((st = check_rates(ctx, net, r)) != SF_OK)
         return st;
     if (!W || !D || !lin)
         return sf_fail(ctx, SF_ERR_ARG, "outputs W, D and lin must not be NULL");
@@ -146,36 +145,37 @@ sf_status sf_theory_hawkes_to_linear(const sf_theory_hawkes_net *net, const doub
 /* Common preamble: check, spectral radius, linear network in ws->rB/rC.
  * (rB and rC are used by the Lyapunov solver only, which the Hawkes
  * functions never call.) */
-static sf_status prepare(const sf_theory_hawkes_net *net, const double *r,
+static sf_status prepare(sf_context *ctx, const sf_theory_hawkes_net *net, const double *r,
                          sf_theory_corr_workspace *ws, sf_theory_linear_net *lin,
-                         double *W, double *D, sf_context *ctx)
+                         double *W, double *D)
 {
-    sf_status st = sf_theory_hawkes_check(net, ctx);
+    sf_status st = sf_theory_hawkes_check(ctx, net);
     if (st != SF_OK)
         return st;
-    if ((st = check_rates(net, r, ctx)) != SF_OK)
+    if ((st = check_rates(ctx, net, r)) != SF_OK)
         return st;
-    if ((st = sf__corr_ws_check(ws, net->n_pop, ctx)) != SF_OK)
+    if ((st = sf__corr_ws_check(ctx, ws, net->n_pop)) != SF_OK)
         return st;
-    if ((st = hawkes_W(net, ws, NULL, ctx)) != SF_OK)
+    if ((st = hawkes_W(ctx, net, ws, NULL)) != SF_OK)
         return st;
-    return sf_theory_hawkes_to_linear(net, r, W, D, lin, ctx);
+    return sf_theory_hawkes_to_linear(ctx, net, r, W, D, lin);
 }
 
-sf_status sf_theory_hawkes_spectrum(const sf_theory_hawkes_net *net, const double *r,
+sf_status sf_theory_hawkes_spectrum(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                    const double *r,
                                     const double *freq, size_t n_freq,
                                     sf_theory_corr_workspace *ws, double complex *C,
                                     double complex *cross, double complex *echo,
-                                    double complex *corr_in, sf_context *ctx)
+                                    double complex *corr_in)
 {
     sf_theory_linear_net lin;
-    sf_status st = sf__corr_ws_check(ws, net ? net->n_pop : 0, ctx);
+    sf_status st = sf__corr_ws_check(ctx, ws, net ? net->n_pop : 0);
     if (st != SF_OK)
         return st;
-    if ((st = prepare(net, r, ws, &lin, ws->rB, ws->rC, ctx)) != SF_OK)
+    if ((st = prepare(ctx, net, r, ws, &lin, ws->rB, ws->rC)) != SF_OK)
         return st;
-    st = sf_theory_linear_spectrum(&lin, SF_THEORY_NOISE_OUTPUT, freq, n_freq, ws, C, echo,
-                                   corr_in, ctx);
+    st = sf_theory_linear_spectrum(ctx, &lin, SF_THEORY_NOISE_OUTPUT, freq, n_freq, ws, C, echo,
+                                   corr_in);
     if (st != SF_OK || !cross)
         return st;
     size_t n = (size_t)net->n_pop, nn = n * n;
@@ -187,15 +187,16 @@ sf_status sf_theory_hawkes_spectrum(const sf_theory_hawkes_net *net, const doubl
     return SF_OK;
 }
 
-sf_status sf_theory_hawkes_count_cov(const sf_theory_hawkes_net *net, const double *r,
+sf_status sf_theory_hawkes_count_cov(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                     const double *r,
                                      sf_theory_corr_workspace *ws, double *C0,
-                                     double *c_pair, double *rho, sf_context *ctx)
+                                     double *c_pair, double *rho)
 {
     sf_theory_linear_net lin;
-    sf_status st = sf__corr_ws_check(ws, net ? net->n_pop : 0, ctx);
+    sf_status st = sf__corr_ws_check(ctx, ws, net ? net->n_pop : 0);
     if (st != SF_OK)
         return st;
-    if ((st = prepare(net, r, ws, &lin, ws->rB, ws->rC, ctx)) != SF_OK)
+    if ((st = prepare(ctx, net, r, ws, &lin, ws->rB, ws->rC)) != SF_OK)
         return st;
     size_t n = (size_t)net->n_pop;
     /* B = (1 - W)^-1 (in rH), C0 = B diag(r/N) B^T. */
@@ -205,7 +206,7 @@ sf_status sf_theory_hawkes_count_cov(const sf_theory_hawkes_net *net, const doub
             one_minus_W[a * n + b] = (a == b ? 1.0 : 0.0) - ws->rB[a * n + b];
             B[a * n + b] = a == b ? 1.0 : 0.0;
         }
-    if ((st = sf__corr_solve(net->n_pop, one_minus_W, B, net->n_pop, ws, ctx)) != SF_OK)
+    if ((st = sf__corr_solve(ctx, net->n_pop, one_minus_W, B, net->n_pop, ws)) != SF_OK)
         return st;
     for (size_t a = 0; a < n; ++a)
         for (size_t b = 0; b < n; ++b) {
@@ -226,16 +227,16 @@ sf_status sf_theory_hawkes_count_cov(const sf_theory_hawkes_net *net, const doub
     return SF_OK;
 }
 
-sf_status sf_theory_hawkes_cov_time(const sf_theory_hawkes_net *net, const double *r,
+sf_status sf_theory_hawkes_cov_time(sf_context *ctx, const sf_theory_hawkes_net *net,
+                                    const double *r,
                                     double dt_ms, sf_theory_corr_workspace *ws,
-                                    double *C_tau, double *delta, sf_context *ctx)
+                                    double *C_tau, double *delta)
 {
     sf_theory_linear_net lin;
-    sf_status st = sf__corr_ws_check(ws, net ? net->n_pop : 0, ctx);
+    sf_status st = sf__corr_ws_check(ctx, ws, net ? net->n_pop : 0);
     if (st != SF_OK)
         return st;
-    if ((st = prepare(net, r, ws, &lin, ws->rB, ws->rC, ctx)) != SF_OK)
+    if ((st = prepare(ctx, net, r, ws, &lin, ws->rB, ws->rC)) != SF_OK)
         return st;
-    return sf_theory_linear_cov_time(&lin, SF_THEORY_NOISE_OUTPUT, dt_ms, ws, C_tau, delta,
-                                     ctx);
+    return sf_theory_linear_cov_time(ctx, &lin, SF_THEORY_NOISE_OUTPUT, dt_ms, ws, C_tau, delta);
 }

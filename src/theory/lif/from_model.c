@@ -63,7 +63,7 @@ static double psp_weight(const sf_model *m, int a, double w)
     return sf_theory_psc_to_psp(w, tau_s, sf_model_param(m, a, "C_m"));
 }
 
-sf_status sf_theory_from_model(const sf_model *m, sf_theory_model *tm, sf_context *ctx)
+sf_status sf_theory_from_model(sf_context *ctx, const sf_model *m, sf_theory_model *tm)
 {
     memset(tm, 0, sizeof *tm);
     int n = m->n_pops;
@@ -196,7 +196,7 @@ sf_status sf_theory_from_model(const sf_model *m, sf_theory_model *tm, sf_contex
                          : trunc ? SF_THEORY_DELAY_TRUNCATED_GAUSSIAN
                                  : SF_THEORY_DELAY_GAUSSIAN;
     tm->net.colored = SF_THEORY_SHIFT;
-    st = sf_theory_network_check(&tm->net, ctx);
+    st = sf_theory_network_check(ctx, &tm->net);
 out:
     free(ext_mean);
     free(ext_var);

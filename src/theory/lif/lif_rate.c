@@ -249,7 +249,7 @@ double sf_theory_psc_to_psp(double w_pA, double tau_s, double C_m)
     return w_pA * tau_s / C_m;
 }
 
-sf_status sf_theory_pop_check(const sf_theory_pop *p, sf_context *ctx)
+sf_status sf_theory_pop_check(sf_context *ctx, const sf_theory_pop *p)
 {
     if (!p)
         return sf_fail(ctx, SF_ERR_ARG, "theory: population is NULL");
@@ -283,7 +283,7 @@ sf_status sf_theory_pop_check(const sf_theory_pop *p, sf_context *ctx)
     return SF_OK;
 }
 
-static sf_status check_working_point(double mu, double sigma, sf_context *ctx)
+static sf_status check_working_point(sf_context *ctx, double mu, double sigma)
 {
     if (!isfinite(mu))
         return sf_fail(ctx, SF_ERR_ARG, "theory: mean input mu = %g mV is not finite", mu);
@@ -294,14 +294,13 @@ static sf_status check_working_point(double mu, double sigma, sf_context *ctx)
     return SF_OK;
 }
 
-sf_status sf_theory_lif_rate(const sf_theory_pop *p, sf_theory_colored method,
-                             double mu, double sigma, sf_theory_rate_result *out,
-                             sf_context *ctx)
+sf_status sf_theory_lif_rate(sf_context *ctx, const sf_theory_pop *p, sf_theory_colored method,
+                             double mu, double sigma, sf_theory_rate_result *out)
 {
-    sf_status st = sf_theory_pop_check(p, ctx);
+    sf_status st = sf_theory_pop_check(ctx, p);
     if (st != SF_OK)
         return st;
-    if ((st = check_working_point(mu, sigma, ctx)) != SF_OK)
+    if ((st = check_working_point(ctx, mu, sigma)) != SF_OK)
         return st;
     if (!out)
         return sf_fail(ctx, SF_ERR_ARG, "theory: output is NULL");
@@ -372,13 +371,13 @@ static double cv_outer(double x, void *vp)
     return Fs * exp(2.0 * (x * x - cp->s));
 }
 
-sf_status sf_theory_lif_cv(const sf_theory_pop *p, double mu, double sigma,
-                           sf_theory_workspace *ws, double *cv, sf_context *ctx)
+sf_status sf_theory_lif_cv(sf_context *ctx, const sf_theory_pop *p, double mu, double sigma,
+                           sf_theory_workspace *ws, double *cv)
 {
-    sf_status st = sf_theory_pop_check(p, ctx);
+    sf_status st = sf_theory_pop_check(ctx, p);
     if (st != SF_OK)
         return st;
-    if ((st = check_working_point(mu, sigma, ctx)) != SF_OK)
+    if ((st = check_working_point(ctx, mu, sigma)) != SF_OK)
         return st;
     if (!ws || !cv)
         return sf_fail(ctx, SF_ERR_ARG, "theory: workspace or output is NULL");

@@ -27,12 +27,12 @@
 #include <gsl/gsl_errno.h>
 #include <math.h>
 
-sf_status sf_theory_lif_transfer(const sf_theory_pop *p, double mu, double sigma,
+sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p, double mu, double sigma,
                                  const double *freq, size_t n_freq,
                                  bool synaptic_filter, sf_theory_workspace *ws,
-                                 double complex *H, sf_context *ctx)
+                                 double complex *H)
 {
-    sf_status st = sf_theory_pop_check(p, ctx);
+    sf_status st = sf_theory_pop_check(ctx, p);
     if (st != SF_OK)
         return st;
     if (!ws || (n_freq && (!freq || !H)))

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-sf_status sf_theory_network_check(const sf_theory_network *net, sf_context *ctx)
+sf_status sf_theory_network_check(sf_context *ctx, const sf_theory_network *net)
 {
     if (!net)
         return sf_fail(ctx, SF_ERR_ARG, "theory: network is NULL");
@@ -47,7 +47,7 @@ sf_status sf_theory_network_check(const sf_theory_network *net, sf_context *ctx)
                        (int)net->delay_dist);
     int n = net->n_pop;
     for (int a = 0; a < n; ++a) {
-        sf_status st = sf_theory_pop_check(&net->pop[a], ctx);
+        sf_status st = sf_theory_pop_check(ctx, &net->pop[a]);
         if (st != SF_OK) {
             char msg[1024];
             snprintf(msg, sizeof msg, "%s", sf_context_errmsg(ctx));
@@ -94,10 +94,10 @@ static void net_input(const sf_theory_network *net, const double *nu, double *mu
     }
 }
 
-sf_status sf_theory_network_input(const sf_theory_network *net, const double *nu,
-                                  double *mu, double *sigma, sf_context *ctx)
+sf_status sf_theory_network_input(sf_context *ctx, const sf_theory_network *net, const double *nu,
+                                  double *mu, double *sigma)
 {
-    sf_status st = sf_theory_network_check(net, ctx);
+    sf_status st = sf_theory_network_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!nu || !mu || !sigma)
@@ -134,10 +134,11 @@ static bool net_rate_map(const sf_theory_network *net, const double *nu, double 
     return neg;
 }
 
-sf_status sf_theory_network_rate_map(const sf_theory_network *net, const double *nu,
-                                     double *phi, double *jac, sf_context *ctx)
+sf_status sf_theory_network_rate_map(sf_context *ctx, const sf_theory_network *net,
+                                     const double *nu,
+                                     double *phi, double *jac)
 {
-    sf_status st = sf_theory_network_check(net, ctx);
+    sf_status st = sf_theory_network_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!nu || !phi)
@@ -216,13 +217,12 @@ static double residual_inf(int n, const double *nu, const double *phi)
     return r;
 }
 
-sf_status sf_theory_rates_solver_set(sf_theory_rates_solver *s,
-                                     const sf_theory_network *net, const double *guess,
-                                     sf_context *ctx)
+sf_status sf_theory_rates_solver_set(sf_context *ctx, sf_theory_rates_solver *s,
+                                     const sf_theory_network *net, const double *guess)
 {
     if (!s)
         return sf_fail(ctx, SF_ERR_ARG, "theory: solver is NULL");
-    sf_status st = sf_theory_network_check(net, ctx);
+    sf_status st = sf_theory_network_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (net->n_pop > s->cap)
@@ -261,7 +261,7 @@ static bool ptc_solve(sf_theory_rates_solver *s, double ds)
     return info == 0;
 }
 
-sf_status sf_theory_rates_solver_iterate(sf_theory_rates_solver *s, sf_context *ctx)
+sf_status sf_theory_rates_solver_iterate(sf_context *ctx, sf_theory_rates_solver *s)
 {
     if (!s || !s->net)
         return sf_fail(ctx, SF_ERR_ARG, "theory: solver not set");
@@ -327,8 +327,8 @@ double sf_theory_rates_solver_residual(const sf_theory_rates_solver *s)
 }
 
 /* Eigenvalues of jac - 1 (row-major n x n, overwritten). */
-static sf_status eig_minus_one(int n, double *jac, double complex *eig, double *max_real,
-                               sf_context *ctx)
+static sf_status eig_minus_one(sf_context *ctx, int n, double *jac, double complex *eig,
+                               double *max_real)
 {
     double *wr = malloc(2 * (size_t)n * sizeof *wr);
     if (!wr)
@@ -355,10 +355,10 @@ static sf_status eig_minus_one(int n, double *jac, double complex *eig, double *
     return SF_OK;
 }
 
-sf_status sf_theory_rates_stability(const sf_theory_network *net, const double *nu,
-                                    double complex *eig, double *max_real, sf_context *ctx)
+sf_status sf_theory_rates_stability(sf_context *ctx, const sf_theory_network *net, const double *nu,
+                                    double complex *eig, double *max_real)
 {
-    sf_status st = sf_theory_network_check(net, ctx);
+    sf_status st = sf_theory_network_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!nu)
@@ -369,14 +369,13 @@ sf_status sf_theory_rates_stability(const sf_theory_network *net, const double *
         return sf_fail(ctx, SF_ERR_NOMEM, "theory: out of memory");
     double *jac = buf + 3 * n;
     net_rate_map(net, nu, buf, jac, buf + n, buf + 2 * n);
-    st = eig_minus_one(net->n_pop, jac, eig, max_real, ctx);
+    st = eig_minus_one(ctx, net->n_pop, jac, eig, max_real);
     free(buf);
     return st;
 }
 
-sf_status sf_theory_rates_solve(const sf_theory_network *net, const double *guess,
-                                const sf_theory_solve_opts *opts, sf_theory_fixed_point *fp,
-                                sf_context *ctx)
+sf_status sf_theory_rates_solve(sf_context *ctx, const sf_theory_network *net, const double *guess,
+                                const sf_theory_solve_opts *opts, sf_theory_fixed_point *fp)
 {
     if (!fp || !fp->rates)
         return sf_fail(ctx, SF_ERR_ARG, "theory: fixed point output (rates) is NULL");
@@ -389,14 +388,14 @@ sf_status sf_theory_rates_solve(const sf_theory_network *net, const double *gues
         if (opts->max_iter > 0)
             o.max_iter = opts->max_iter;
     }
-    sf_status st = sf_theory_network_check(net, ctx);
+    sf_status st = sf_theory_network_check(ctx, net);
     if (st != SF_OK)
         return st;
     int n = net->n_pop;
     sf_theory_rates_solver *s = sf_theory_rates_solver_create(n);
     if (!s)
         return sf_fail(ctx, SF_ERR_NOMEM, "theory: out of memory");
-    st = sf_theory_rates_solver_set(s, net, guess, ctx);
+    st = sf_theory_rates_solver_set(ctx, s, net, guess);
     int it = 0;
     while (st == SF_OK && !sf_theory_rates_solver_test(s, o.tol_abs, o.tol_rel)) {
         if (it >= o.max_iter) {
@@ -409,7 +408,7 @@ sf_status sf_theory_rates_solve(const sf_theory_network *net, const double *gues
                                      : "");
             break;
         }
-        st = sf_theory_rates_solver_iterate(s, ctx);
+        st = sf_theory_rates_solver_iterate(ctx, s);
         ++it;
     }
     fp->iterations = it;
@@ -425,17 +424,17 @@ sf_status sf_theory_rates_solve(const sf_theory_network *net, const double *gues
         memcpy(fp->sigma, s->sigma, (size_t)n * sizeof *fp->sigma);
     fp->stable = false;
     if (st == SF_OK) {
-        st = eig_minus_one(n, s->jac, fp->eig, &fp->max_real_eig, ctx);
+        st = eig_minus_one(ctx, n, s->jac, fp->eig, &fp->max_real_eig);
         fp->stable = st == SF_OK && fp->max_real_eig < 0;
     }
     sf_theory_rates_solver_destroy(s);
     return st;
 }
 
-sf_status sf_theory_network_cv(const sf_theory_network *net, const double *nu,
-                               sf_theory_workspace *ws, double *cv, sf_context *ctx)
+sf_status sf_theory_network_cv(sf_context *ctx, const sf_theory_network *net, const double *nu,
+                               sf_theory_workspace *ws, double *cv)
 {
-    sf_status st = sf_theory_network_check(net, ctx);
+    sf_status st = sf_theory_network_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!nu || !cv || !ws)
@@ -446,7 +445,7 @@ sf_status sf_theory_network_cv(const sf_theory_network *net, const double *nu,
         return sf_fail(ctx, SF_ERR_NOMEM, "theory: out of memory");
     net_input(net, nu, buf, buf + n);
     for (int a = 0; a < n && st == SF_OK; ++a)
-        st = sf_theory_lif_cv(&net->pop[a], buf[a], buf[n + a], ws, &cv[a], ctx);
+        st = sf_theory_lif_cv(ctx, &net->pop[a], buf[a], buf[n + a], ws, &cv[a]);
     free(buf);
     return st;
 }

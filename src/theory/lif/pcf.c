@@ -318,9 +318,8 @@ int sf__pcf_track(sf_theory_workspace *ws, double complex b, double y_hi,
     return pcf_integrate(b, y_hi, *p_hi, y_lo, p_lo, S);
 }
 
-sf_status sf_theory_pcf_u(double complex a, double x, sf_theory_workspace *ws,
-                          double complex *log_u, double complex *dlog_u,
-                          sf_context *ctx)
+sf_status sf_theory_pcf_u(sf_context *ctx, double complex a, double x, sf_theory_workspace *ws,
+                          double complex *log_u, double complex *dlog_u)
 {
     if (!ws || !log_u || !dlog_u)
         return sf_fail(ctx, SF_ERR_ARG, "pcf: workspace or output is NULL");

@@ -53,12 +53,13 @@ double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean,
     return num / den;
 }
 
-sf_status sf_theory_network_transfer(const sf_theory_network *net, const double *mu,
+sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *net,
+                                     const double *mu,
                                      const double *sigma, const double *freq,
                                      size_t n_freq, sf_theory_workspace *ws,
-                                     double complex *H, sf_context *ctx)
+                                     double complex *H)
 {
-    sf_status st = sf_theory_network_check(net, ctx);
+    sf_status st = sf_theory_network_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!mu || !sigma || !ws || (n_freq && (!freq || !H)))
@@ -68,8 +69,8 @@ sf_status sf_theory_network_transfer(const sf_theory_network *net, const double 
     if (!col)
         return sf_fail(ctx, SF_ERR_NOMEM, "transfer: out of memory");
     for (int a = 0; a < n && st == SF_OK; ++a) {
-        st = sf_theory_lif_transfer(&net->pop[a], mu[a], sigma[a], freq, n_freq, true, ws,
-                                    col, ctx);
+        st = sf_theory_lif_transfer(ctx, &net->pop[a], mu[a], sigma[a], freq, n_freq, true, ws,
+                                    col);
         for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
             H[k * (size_t)n + (size_t)a] = col[k];
     }
@@ -94,11 +95,11 @@ static void eff_conn(const sf_theory_network *net, const double complex *Hf, dou
     }
 }
 
-sf_status sf_theory_effective_connectivity(const sf_theory_network *net,
+sf_status sf_theory_effective_connectivity(sf_context *ctx, const sf_theory_network *net,
                                            const double complex *H_f, double f,
-                                           double complex *M, sf_context *ctx)
+                                           double complex *M)
 {
-    sf_status st = sf_theory_network_check(net, ctx);
+    sf_status st = sf_theory_network_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!H_f || !M)
@@ -109,11 +110,12 @@ sf_status sf_theory_effective_connectivity(const sf_theory_network *net,
     return SF_OK;
 }
 
-static sf_status check_spectral_args(const sf_theory_network *net, const double complex *H,
+static sf_status check_spectral_args(sf_context *ctx, const sf_theory_network *net,
+                                     const double complex *H,
                                      const double *freq, size_t n_freq,
-                                     sf_theory_workspace *ws, sf_context *ctx)
+                                     sf_theory_workspace *ws)
 {
-    sf_status st = sf_theory_network_check(net, ctx);
+    sf_status st = sf_theory_network_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!ws || (n_freq && (!H || !freq)))
@@ -143,10 +145,9 @@ static void one_minus_M(const sf_theory_network *net, const double complex *Hk, 
 
 /* Cross-spectral matrix at frequency index k into C (n x n), or only its
  * diagonal into P (n) when C is NULL. */
-static sf_status spectral_matrix(const sf_theory_network *net, const double *nu,
+static sf_status spectral_matrix(sf_context *ctx, const sf_theory_network *net, const double *nu,
                                  const double complex *H, const double *freq, size_t k,
-                                 sf_theory_workspace *ws, double complex *C, double *P,
-                                 sf_context *ctx)
+                                 sf_theory_workspace *ws, double complex *C, double *P)
 {
     int n = net->n_pop;
     one_minus_M(net, H + k * (size_t)n, freq[k], ws);
@@ -173,11 +174,11 @@ static sf_status spectral_matrix(const sf_theory_network *net, const double *nu,
     return SF_OK;
 }
 
-static sf_status spectra_args(const sf_theory_network *net, const double *nu,
+static sf_status spectra_args(sf_context *ctx, const sf_theory_network *net, const double *nu,
                               const double complex *H, const double *freq, size_t n_freq,
-                              sf_theory_workspace *ws, const void *out, sf_context *ctx)
+                              sf_theory_workspace *ws, const void *out)
 {
-    sf_status st = check_spectral_args(net, H, freq, n_freq, ws, ctx);
+    sf_status st = check_spectral_args(ctx, net, H, freq, n_freq, ws);
     if (st != SF_OK)
         return st;
     if (!nu || (n_freq && !out))
@@ -190,35 +191,33 @@ static sf_status spectra_args(const sf_theory_network *net, const double *nu,
     return SF_OK;
 }
 
-sf_status sf_theory_power_spectra(const sf_theory_network *net, const double *nu,
+sf_status sf_theory_power_spectra(sf_context *ctx, const sf_theory_network *net, const double *nu,
                                   const double complex *H, const double *freq,
-                                  size_t n_freq, sf_theory_workspace *ws, double *P,
-                                  sf_context *ctx)
+                                  size_t n_freq, sf_theory_workspace *ws, double *P)
 {
-    sf_status st = spectra_args(net, nu, H, freq, n_freq, ws, P, ctx);
+    sf_status st = spectra_args(ctx, net, nu, H, freq, n_freq, ws, P);
     for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
-        st = spectral_matrix(net, nu, H, freq, k, ws, NULL, P + k * (size_t)net->n_pop, ctx);
+        st = spectral_matrix(ctx, net, nu, H, freq, k, ws, NULL, P + k * (size_t)net->n_pop);
     return st;
 }
 
-sf_status sf_theory_cross_spectra(const sf_theory_network *net, const double *nu,
+sf_status sf_theory_cross_spectra(sf_context *ctx, const sf_theory_network *net, const double *nu,
                                   const double complex *H, const double *freq,
-                                  size_t n_freq, sf_theory_workspace *ws, double complex *C,
-                                  sf_context *ctx)
+                                  size_t n_freq, sf_theory_workspace *ws, double complex *C)
 {
-    sf_status st = spectra_args(net, nu, H, freq, n_freq, ws, C, ctx);
+    sf_status st = spectra_args(ctx, net, nu, H, freq, n_freq, ws, C);
     size_t n2 = (size_t)net->n_pop * (size_t)net->n_pop;
     for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
-        st = spectral_matrix(net, nu, H, freq, k, ws, C + k * n2, NULL, ctx);
+        st = spectral_matrix(ctx, net, nu, H, freq, k, ws, C + k * n2, NULL);
     return st;
 }
 
-sf_status sf_theory_connectivity_eigenvalues(const sf_theory_network *net,
+sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_network *net,
                                              const double complex *H, const double *freq,
                                              size_t n_freq, sf_theory_workspace *ws,
-                                             double complex *eig, sf_context *ctx)
+                                             double complex *eig)
 {
-    sf_status st = check_spectral_args(net, H, freq, n_freq, ws, ctx);
+    sf_status st = check_spectral_args(ctx, net, H, freq, n_freq, ws);
     if (st != SF_OK)
         return st;
     if (n_freq && !eig)
@@ -260,12 +259,12 @@ sf_status sf_theory_connectivity_eigenvalues(const sf_theory_network *net,
     return SF_OK;
 }
 
-sf_status sf_theory_linear_stability_scan(const sf_theory_network *net,
+sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_network *net,
                                           const double complex *H, const double *freq,
                                           size_t n_freq, sf_theory_workspace *ws,
-                                          sf_theory_linear_stability *out, sf_context *ctx)
+                                          sf_theory_linear_stability *out)
 {
-    sf_status st = check_spectral_args(net, H, freq, n_freq, ws, ctx);
+    sf_status st = check_spectral_args(ctx, net, H, freq, n_freq, ws);
     if (st != SF_OK)
         return st;
     if (!out || n_freq < 2)

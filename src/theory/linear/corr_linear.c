@@ -121,7 +121,7 @@ sf_theory_corr_workspace *sf_theory_corr_workspace_create(int n_max, size_t n_ti
 /* ---------------------------------------------------------------------------
  * Shared kernels. */
 
-sf_status sf__corr_ws_check(const sf_theory_corr_workspace *ws, int n, sf_context *ctx)
+sf_status sf__corr_ws_check(sf_context *ctx, const sf_theory_corr_workspace *ws, int n)
 {
     if (!ws)
         return sf_fail(ctx, SF_ERR_ARG, "workspace is NULL");
@@ -132,8 +132,7 @@ sf_status sf__corr_ws_check(const sf_theory_corr_workspace *ws, int n, sf_contex
     return SF_OK;
 }
 
-sf_status sf__corr_finite(const double *x, size_t count, const char *what,
-                          sf_context *ctx)
+sf_status sf__corr_finite(sf_context *ctx, const double *x, size_t count, const char *what)
 {
     for (size_t i = 0; i < count; ++i)
         if (!isfinite(x[i]))
@@ -141,8 +140,7 @@ sf_status sf__corr_finite(const double *x, size_t count, const char *what,
     return SF_OK;
 }
 
-sf_status sf__corr_eig(int n, const double *A, sf_theory_corr_workspace *ws,
-                       sf_context *ctx)
+sf_status sf__corr_eig(sf_context *ctx, int n, const double *A, sf_theory_corr_workspace *ws)
 {
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j)
@@ -157,8 +155,8 @@ sf_status sf__corr_eig(int n, const double *A, sf_theory_corr_workspace *ws,
     return SF_OK;
 }
 
-sf_status sf__corr_solve(int n, const double *A, double *B, int nrhs,
-                         sf_theory_corr_workspace *ws, sf_context *ctx)
+sf_status sf__corr_solve(sf_context *ctx, int n, const double *A, double *B, int nrhs,
+                         sf_theory_corr_workspace *ws)
 {
     size_t un = (size_t)n, ur = (size_t)nrhs;
     for (size_t i = 0; i < un; ++i)
@@ -183,20 +181,19 @@ sf_status sf__corr_solve(int n, const double *A, double *B, int nrhs,
  * (I x A + A x I) vec X = -vec Q costs O(n^6); Bartels-Stewart costs O(n^3)
  * and is backward stable, so it is used for every n. */
 
-sf_status sf_theory_lyapunov_solve(int n, const double *A, const double *Q,
-                                   sf_theory_corr_workspace *ws, double *X,
-                                   sf_context *ctx)
+sf_status sf_theory_lyapunov_solve(sf_context *ctx, int n, const double *A, const double *Q,
+                                   sf_theory_corr_workspace *ws, double *X)
 {
     if (n < 1)
         return sf_fail(ctx, SF_ERR_ARG, "Lyapunov equation: n = %d < 1", n);
     if (!A || !Q || !X)
         return sf_fail(ctx, SF_ERR_ARG, "Lyapunov equation: NULL matrix");
-    sf_status st = sf__corr_ws_check(ws, n, ctx);
+    sf_status st = sf__corr_ws_check(ctx, ws, n);
     if (st != SF_OK)
         return st;
     size_t un = (size_t)n, nn = un * un;
-    if ((st = sf__corr_finite(A, nn, "A", ctx)) != SF_OK ||
-        (st = sf__corr_finite(Q, nn, "Q", ctx)) != SF_OK)
+    if ((st = sf__corr_finite(ctx, A, nn, "A")) != SF_OK ||
+        (st = sf__corr_finite(ctx, Q, nn, "Q")) != SF_OK)
         return st;
     /* Column-major copy of A; dgees overwrites it with T and fills U. */
     for (size_t i = 0; i < un; ++i)
@@ -280,7 +277,7 @@ static double pair_delay(const sf_theory_linear_net *net, size_t a, size_t b)
     return net->delays ? net->delays[a * (size_t)net->n + b] : net->delay;
 }
 
-sf_status sf_theory_linear_check(const sf_theory_linear_net *net, sf_context *ctx)
+sf_status sf_theory_linear_check(sf_context *ctx, const sf_theory_linear_net *net)
 {
     if (!net)
         return sf_fail(ctx, SF_ERR_ARG, "linear network is NULL");
@@ -290,8 +287,8 @@ sf_status sf_theory_linear_check(const sf_theory_linear_net *net, sf_context *ct
         return sf_fail(ctx, SF_ERR_ARG, "linear network: W, tau and D must not be NULL");
     size_t n = (size_t)net->n, nn = n * n;
     sf_status st;
-    if ((st = sf__corr_finite(net->W, nn, "W", ctx)) != SF_OK ||
-        (st = sf__corr_finite(net->D, nn, "D", ctx)) != SF_OK)
+    if ((st = sf__corr_finite(ctx, net->W, nn, "W")) != SF_OK ||
+        (st = sf__corr_finite(ctx, net->D, nn, "D")) != SF_OK)
         return st;
     for (size_t a = 0; a < n; ++a)
         if (!(net->tau[a] > 0) || !isfinite(net->tau[a]))
@@ -334,10 +331,10 @@ static void build_conn(const sf_theory_linear_net *net, double f, double complex
     }
 }
 
-sf_status sf_theory_linear_conn(const sf_theory_linear_net *net, double f,
-                                double complex *M, sf_context *ctx)
+sf_status sf_theory_linear_conn(sf_context *ctx, const sf_theory_linear_net *net, double f,
+                                double complex *M)
 {
-    sf_status st = sf_theory_linear_check(net, ctx);
+    sf_status st = sf_theory_linear_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!M)
@@ -354,8 +351,7 @@ sf_status sf_theory_linear_conn(const sf_theory_linear_net *net, double f,
  * wakes its threads for every call, which costs far more than the O(n^3)
  * arithmetic on a shared machine. A pivot below n eps max|1 - M| means a
  * singular matrix. */
-static sf_status invert_one_minus(size_t n, double f, sf_theory_corr_workspace *ws,
-                                  sf_context *ctx)
+static sf_status invert_one_minus(sf_context *ctx, size_t n, double f, sf_theory_corr_workspace *ws)
 {
     double complex *A = ws->zA, *P = ws->zP;
     double amax = 0;
@@ -410,10 +406,10 @@ static sf_status invert_one_minus(size_t n, double f, sf_theory_corr_workspace *
 
 /* One frequency: C (and the split) of the class at f. Noise matrix Dn (n^2
  * complex) in ws->zC on return for the time-domain code. */
-static sf_status spectrum_at(const sf_theory_linear_net *net, sf_theory_noise_class cls,
+static sf_status spectrum_at(sf_context *ctx, const sf_theory_linear_net *net,
+                             sf_theory_noise_class cls,
                              double f, sf_theory_corr_workspace *ws, double complex *C,
-                             double complex *echo, double complex *corr_in,
-                             sf_context *ctx)
+                             double complex *echo, double complex *corr_in)
 {
     size_t n = (size_t)net->n;
     double complex *hp = ws->zh;
@@ -424,7 +420,7 @@ static sf_status spectrum_at(const sf_theory_linear_net *net, sf_theory_noise_cl
             Dn[a * n + b] = cls == SF_THEORY_NOISE_INPUT
                                 ? hp[a] * net->D[a * n + b] * conj(hp[b])
                                 : (double complex)net->D[a * n + b];
-    sf_status st = invert_one_minus(n, f, ws, ctx);
+    sf_status st = invert_one_minus(ctx, n, f, ws);
     if (st != SF_OK)
         return st;
     double complex *P = ws->zP, *T = ws->zB, *M = ws->zM;
@@ -480,13 +476,13 @@ static sf_status spectrum_at(const sf_theory_linear_net *net, sf_theory_noise_cl
     return SF_OK;
 }
 
-sf_status sf_theory_linear_spectrum(const sf_theory_linear_net *net,
+sf_status sf_theory_linear_spectrum(sf_context *ctx, const sf_theory_linear_net *net,
                                     sf_theory_noise_class cls, const double *freq,
                                     size_t n_freq, sf_theory_corr_workspace *ws,
                                     double complex *C, double complex *echo,
-                                    double complex *corr_in, sf_context *ctx)
+                                    double complex *corr_in)
 {
-    sf_status st = sf_theory_linear_check(net, ctx);
+    sf_status st = sf_theory_linear_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (cls != SF_THEORY_NOISE_OUTPUT && cls != SF_THEORY_NOISE_INPUT)
@@ -496,30 +492,29 @@ sf_status sf_theory_linear_spectrum(const sf_theory_linear_net *net,
                        "the output-noise class; pass NULL for echo and corr_in");
     if (n_freq && (!freq || !C))
         return sf_fail(ctx, SF_ERR_ARG, "freq and C must not be NULL");
-    if ((st = sf__corr_ws_check(ws, net->n, ctx)) != SF_OK)
+    if ((st = sf__corr_ws_check(ctx, ws, net->n)) != SF_OK)
         return st;
-    if (n_freq && (st = sf__corr_finite(freq, n_freq, "freq", ctx)) != SF_OK)
+    if (n_freq && (st = sf__corr_finite(ctx, freq, n_freq, "freq")) != SF_OK)
         return st;
     size_t nn = (size_t)net->n * (size_t)net->n;
     for (size_t k = 0; k < n_freq; ++k) {
-        st = spectrum_at(net, cls, freq[k], ws, C + k * nn, echo ? echo + k * nn : NULL,
-                         corr_in ? corr_in + k * nn : NULL, ctx);
+        st = spectrum_at(ctx, net, cls, freq[k], ws, C + k * nn, echo ? echo + k * nn : NULL,
+                         corr_in ? corr_in + k * nn : NULL);
         if (st != SF_OK)
             return st;
     }
     return SF_OK;
 }
 
-sf_status sf_theory_linear_cov_equal_time(const sf_theory_linear_net *net,
-                                          sf_theory_corr_workspace *ws, double *C,
-                                          sf_context *ctx)
+sf_status sf_theory_linear_cov_equal_time(sf_context *ctx, const sf_theory_linear_net *net,
+                                          sf_theory_corr_workspace *ws, double *C)
 {
-    sf_status st = sf_theory_linear_check(net, ctx);
+    sf_status st = sf_theory_linear_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (!C)
         return sf_fail(ctx, SF_ERR_ARG, "output C is NULL");
-    if ((st = sf__corr_ws_check(ws, net->n, ctx)) != SF_OK)
+    if ((st = sf__corr_ws_check(ctx, ws, net->n)) != SF_OK)
         return st;
     size_t n = (size_t)net->n;
     for (size_t a = 0; a < n; ++a)
@@ -538,7 +533,7 @@ sf_status sf_theory_linear_cov_equal_time(const sf_theory_linear_net *net,
             A[a * n + b] = (net->W[a * n + b] - (a == b ? 1.0 : 0.0)) / ta;
             Q[a * n + b] = net->D[a * n + b] / (ta * tb);
         }
-    st = sf_theory_lyapunov_solve(net->n, A, Q, ws, C, ctx);
+    st = sf_theory_lyapunov_solve(ctx, net->n, A, Q, ws, C);
     if (st == SF_ERR_RANGE)
         return sf_fail(ctx, SF_ERR_RANGE,
                        "the linear network is unstable (an eigenvalue of W has real part "
@@ -558,12 +553,12 @@ static double kernel_h(double t, double tau, double eps)
     return 0;
 }
 
-sf_status sf_theory_linear_cov_time(const sf_theory_linear_net *net,
+sf_status sf_theory_linear_cov_time(sf_context *ctx, const sf_theory_linear_net *net,
                                     sf_theory_noise_class cls, double dt_ms,
                                     sf_theory_corr_workspace *ws, double *C_tau,
-                                    double *delta, sf_context *ctx)
+                                    double *delta)
 {
-    sf_status st = sf_theory_linear_check(net, ctx);
+    sf_status st = sf_theory_linear_check(ctx, net);
     if (st != SF_OK)
         return st;
     if (cls != SF_THEORY_NOISE_OUTPUT && cls != SF_THEORY_NOISE_INPUT)
@@ -572,7 +567,7 @@ sf_status sf_theory_linear_cov_time(const sf_theory_linear_net *net,
         return sf_fail(ctx, SF_ERR_ARG, "lag step dt = %g ms, need > 0", dt_ms);
     if (!C_tau)
         return sf_fail(ctx, SF_ERR_ARG, "output C_tau is NULL");
-    if ((st = sf__corr_ws_check(ws, net->n, ctx)) != SF_OK)
+    if ((st = sf__corr_ws_check(ctx, ws, net->n)) != SF_OK)
         return st;
     if (!ws->n_time)
         return sf_fail(ctx, SF_ERR_ARG, "the workspace has no lag grid (created with "
@@ -583,7 +578,7 @@ sf_status sf_theory_linear_cov_time(const sf_theory_linear_net *net,
     for (size_t k = 0; k < nf; ++k) {
         double f = (double)k * df;
         double complex *R = ws->spec + k * nn;
-        st = spectrum_at(net, cls, f, ws, R, NULL, NULL, ctx);
+        st = spectrum_at(ctx, net, cls, f, ws, R, NULL, NULL);
         if (st != SF_OK)
             return st;
         /* After spectrum_at: ws->zM = M(f), ws->zC = noise matrix Dn. */

@@ -14,7 +14,7 @@
 
 #include <math.h>
 
-sf_status sf_theory_pif_check(const sf_theory_pif *p, sf_context *ctx)
+sf_status sf_theory_pif_check(sf_context *ctx, const sf_theory_pif *p)
 {
     if (!p)
         return sf_fail(ctx, SF_ERR_ARG, "PIF parameters are NULL");
@@ -31,9 +31,9 @@ sf_status sf_theory_pif_check(const sf_theory_pif *p, sf_context *ctx)
 }
 
 /* Drift (mV/s) and diffusion constant (mV^2/s); SF_ERR_RANGE if mu <= 0. */
-static sf_status drift(const sf_theory_pif *p, double *mu, double *D, sf_context *ctx)
+static sf_status drift(sf_context *ctx, const sf_theory_pif *p, double *mu, double *D)
 {
-    sf_status st = sf_theory_pif_check(p, ctx);
+    sf_status st = sf_theory_pif_check(ctx, p);
     if (st != SF_OK)
         return st;
     *mu = p->nu_e * p->w_e - p->nu_i * p->w_i;
@@ -46,10 +46,10 @@ static sf_status drift(const sf_theory_pif *p, double *mu, double *D, sf_context
     return SF_OK;
 }
 
-sf_status sf_theory_pif_rate(const sf_theory_pif *p, double *rate, sf_context *ctx)
+sf_status sf_theory_pif_rate(sf_context *ctx, const sf_theory_pif *p, double *rate)
 {
     double mu, D;
-    sf_status st = drift(p, &mu, &D, ctx);
+    sf_status st = drift(ctx, p, &mu, &D);
     if (st != SF_OK)
         return st;
     if (!rate)
@@ -59,7 +59,7 @@ sf_status sf_theory_pif_rate(const sf_theory_pif *p, double *rate, sf_context *c
 }
 
 /* Kind of exact solution: 0 excitation only, n >= 1 lattice with L = n w. */
-static sf_status lattice_n(const sf_theory_pif *p, long *n_out, sf_context *ctx)
+static sf_status lattice_n(sf_context *ctx, const sf_theory_pif *p, long *n_out)
 {
     double L = p->theta - p->V_r;
     if (p->nu_i == 0 || p->w_i == 0) {
@@ -92,11 +92,10 @@ static double lattice_P(long k, long n, double q)
     return (1 - pow(q, (double)n)) * pow(q, (double)(k - n)) / (double)n;
 }
 
-sf_status sf_theory_pif_lattice(const sf_theory_pif *p, size_t k_max, double *P,
-                                sf_context *ctx)
+sf_status sf_theory_pif_lattice(sf_context *ctx, const sf_theory_pif *p, size_t k_max, double *P)
 {
     double mu, D;
-    sf_status st = drift(p, &mu, &D, ctx);
+    sf_status st = drift(ctx, p, &mu, &D);
     if (st != SF_OK)
         return st;
     if (k_max && !P)
@@ -111,7 +110,7 @@ sf_status sf_theory_pif_lattice(const sf_theory_pif *p, size_t k_max, double *P,
                            "multiple of w_e (L/w_e = %.12g)",
                            x);
         n = (long)r;
-    } else if ((st = lattice_n(p, &n, ctx)) != SF_OK) {
+    } else if ((st = lattice_n(ctx, p, &n)) != SF_OK) {
         return st;
     }
     double q = p->nu_i / p->nu_e;
@@ -133,28 +132,28 @@ static double exact_at(const sf_theory_pif *p, long n, double V)
     return lattice_P(k, n, q) / w;
 }
 
-sf_status sf_theory_pif_density_exact(const sf_theory_pif *p, const double *V,
-                                      size_t n_V, double *dens, sf_context *ctx)
+sf_status sf_theory_pif_density_exact(sf_context *ctx, const sf_theory_pif *p, const double *V,
+                                      size_t n_V, double *dens)
 {
     double mu, D;
-    sf_status st = drift(p, &mu, &D, ctx);
+    sf_status st = drift(ctx, p, &mu, &D);
     if (st != SF_OK)
         return st;
     if (n_V && (!V || !dens))
         return sf_fail(ctx, SF_ERR_ARG, "V and dens must not be NULL");
     long n;
-    if ((st = lattice_n(p, &n, ctx)) != SF_OK)
+    if ((st = lattice_n(ctx, p, &n)) != SF_OK)
         return st;
     for (size_t i = 0; i < n_V; ++i)
         dens[i] = exact_at(p, n, V[i]);
     return SF_OK;
 }
 
-sf_status sf_theory_pif_density_diffusion(const sf_theory_pif *p, const double *V,
-                                          size_t n_V, double *dens, sf_context *ctx)
+sf_status sf_theory_pif_density_diffusion(sf_context *ctx, const sf_theory_pif *p, const double *V,
+                                          size_t n_V, double *dens)
 {
     double mu, D;
-    sf_status st = drift(p, &mu, &D, ctx);
+    sf_status st = drift(ctx, p, &mu, &D);
     if (st != SF_OK)
         return st;
     if (n_V && (!V || !dens))
@@ -172,11 +171,12 @@ sf_status sf_theory_pif_density_diffusion(const sf_theory_pif *p, const double *
     return SF_OK;
 }
 
-sf_status sf_theory_pif_kick_response(const sf_theory_pif *p, double s, double *exact,
-                                      double *diffusion, sf_context *ctx)
+sf_status sf_theory_pif_kick_response(sf_context *ctx, const sf_theory_pif *p, double s,
+                                      double *exact,
+                                      double *diffusion)
 {
     double mu, D;
-    sf_status st = drift(p, &mu, &D, ctx);
+    sf_status st = drift(ctx, p, &mu, &D);
     if (st != SF_OK)
         return st;
     if (!isfinite(s))
@@ -184,7 +184,7 @@ sf_status sf_theory_pif_kick_response(const sf_theory_pif *p, double s, double *
     double L = p->theta - p->V_r;
     if (exact) {
         long n;
-        if ((st = lattice_n(p, &n, ctx)) != SF_OK)
+        if ((st = lattice_n(ctx, p, &n)) != SF_OK)
             return st;
         double F = 0;
         if (s > 0) {
