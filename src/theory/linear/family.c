@@ -11,6 +11,7 @@
  * simulation, d - h/2 (the sampled output is held over a step), on a copy.
  */
 #include "theory/family.h"
+#include "theory/linear/kernel.h"
 #include "theory/linear/netcorr.h"
 #include "theory/map.h"
 
@@ -72,47 +73,6 @@ static void linear_unmap(void *mapped)
     free(lm);
 }
 
-/* Solves (1 - W) x = b for n x n W (row-major) by Gaussian elimination with
- * partial pivoting; returns false if singular. */
-static bool solve_one_minus(int n, const double *W, const double *b, double *x)
-{
-    double *A = malloc(sizeof(double) * (size_t)n * (size_t)(n + 1));
-    if (!A)
-        return false;
-    for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++)
-            A[i * (n + 1) + j] = (i == j) - W[i * n + j];
-        A[i * (n + 1) + n] = b[i];
-    }
-    bool ok = true;
-    for (int c = 0; c < n && ok; c++) {
-        int piv = c;
-        for (int r = c + 1; r < n; r++)
-            if (fabs(A[r * (n + 1) + c]) > fabs(A[piv * (n + 1) + c]))
-                piv = r;
-        if (!(fabs(A[piv * (n + 1) + c]) > 1e-300)) {
-            ok = false;
-            break;
-        }
-        for (int j = 0; j <= n; j++) {
-            double t = A[c * (n + 1) + j];
-            A[c * (n + 1) + j] = A[piv * (n + 1) + j];
-            A[piv * (n + 1) + j] = t;
-        }
-        for (int r = 0; r < n; r++) {
-            if (r == c)
-                continue;
-            double f = A[r * (n + 1) + c] / A[c * (n + 1) + c];
-            for (int j = c; j <= n; j++)
-                A[r * (n + 1) + j] -= f * A[c * (n + 1) + j];
-        }
-    }
-    for (int i = 0; i < n && ok; i++)
-        x[i] = A[i * (n + 1) + n] / A[i * (n + 1) + i];
-    free(A);
-    return ok;
-}
-
 static sf_status linear_map(sf_context *ctx, const sf_model *m, void **mapped)
 {
     *mapped = NULL;
@@ -156,10 +116,12 @@ static sf_status linear_map(sf_context *ctx, const sf_model *m, void **mapped)
     lm->noise = out0 != 0 ? SF_THEORY_NOISE_OUTPUT : SF_THEORY_NOISE_INPUT;
     lm->net = (sf_theory_linear_net){.n = n, .W = lm->W, .tau = lm->tau, .delay = 0,
                                      .delays = lm->pr.delay, .D = lm->D};
-    if ((st = sf_theory_linear_check(ctx, &lm->net)) == SF_OK &&
-        !solve_one_minus(n, lm->W, lm->drive, lm->mean))
-        st = sf_fail(ctx, SF_ERR_RANGE, "%s: 1 - W is singular: no stationary mean rate",
-                     m->file);
+    if ((st = sf_theory_linear_check(ctx, &lm->net)) == SF_OK) {
+        memcpy(lm->mean, lm->drive, (size_t)n * sizeof *lm->mean);
+        if ((st = sf_lr_solve_real(ctx, NULL, n, lm->W, lm->mean, 1)) == SF_ERR_NUMERIC)
+            st = sf_fail(ctx, SF_ERR_RANGE, "%s: 1 - W is singular: no stationary mean rate",
+                         m->file);
+    }
     if (st != SF_OK) {
         linear_unmap(lm);
         return st;
