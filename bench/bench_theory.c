@@ -11,6 +11,8 @@
 
 #include "spikefield/theory.h"
 
+#include <gsl/gsl_errno.h>
+
 /* in-degrees of the published connectivity (nnmt network_params_microcircuit) */
 static const double K[64] = {
     2199.86486, 1079.32007, 979.241261, 467.578108, 159.240826, 0.0, 109.819852, 0.0,
@@ -27,6 +29,7 @@ static const double Kext[8] = {1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100};
 int main(void)
 {
     enum { NP = 8, NF = 1000, REPS = 3 };
+    gsl_set_error_handler_off(); /* GSL must report, never abort */
     sf_context *ctx = sf_context_create();
     sf_theory_workspace *ws = sf_theory_workspace_create(NP);
     double *freq = malloc(NF * sizeof *freq), *P = malloc(NF * NP * sizeof *P);

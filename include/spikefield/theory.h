@@ -214,7 +214,7 @@ SF_API sf_status sf_theory_network_rate_map(sf_context *ctx, const sf_theory_net
  * of the relaxation dynamics dnu/ds = Phi(nu) - nu whose pseudo-time step
  * grows as the residual falls (pseudo-transient continuation): it follows the
  * relaxation from a cold start and turns into Newton's method (analytic
- * Jacobian, LAPACK) near the fixed point. */
+ * Jacobian) near the fixed point. */
 typedef struct sf_theory_rates_solver sf_theory_rates_solver;
 SF_API sf_theory_rates_solver *sf_theory_rates_solver_create(int n_pop);
 SF_API void sf_theory_rates_solver_destroy(sf_theory_rates_solver *s);

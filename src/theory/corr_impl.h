@@ -1,5 +1,6 @@
 /* Private interface of the correlation theory (src/theory/corr_*.c): the
- * workspace layout and small dense linear-algebra kernels.
+ * workspace layout and small dense kernels (eigenvalues, checks); the
+ * (1 - M)^-1 algebra is the linear-response kernel (theory/linear/kernel.h).
  *
  * Invariant: matrices are row-major n x n everywhere in this code; the
  * conversion to LAPACK's column-major layout happens only inside the kernels
@@ -10,18 +11,18 @@
 #define SPIKEFIELD_CORR_IMPL_H
 
 #include "spikefield/theory_corr.h"
+#include "theory/linear/kernel.h"
 
 #include <complex.h>
 #include <fftw3.h>
 #include <lapacke.h>
 
-#define SF_CORR_PI 3.14159265358979323846264338327950288
 
 struct sf_theory_corr_workspace {
     int n_max;
     /* complex n_max^2 scratch */
     double complex *zM, *zP, *zA, *zB, *zC;
-    lapack_int *ipiv;            /* [n_max]                                  */
+    sf_lr_ws lr;                 /* the linear-response kernel's factors     */
     /* real n_max^2 scratch */
     double *rA, *rU, *rF, *rB, *rC;   /* used by the kernels below        */
     double *rG, *rH;             /* n_max^2, free for the public functions    */
@@ -44,11 +45,6 @@ struct sf_theory_corr_workspace {
 /* Eigenvalues (real parts wr, imaginary wi, in ws) of the row-major A.
  * Returns SF_ERR_NUMERIC (message on ctx) if LAPACK fails. */
 sf_status sf__corr_eig(sf_context *ctx, int n, const double *A, sf_theory_corr_workspace *ws);
-
-/* Solves A X = B for n x n row-major A and n x nrhs row-major B (X
- * overwrites B); SF_ERR_NUMERIC if A is singular. Uses ws->rA, ws->rF. */
-sf_status sf__corr_solve(sf_context *ctx, int n, const double *A, double *B, int nrhs,
-                         sf_theory_corr_workspace *ws);
 
 /* Checks ws against the dimension n. */
 sf_status sf__corr_ws_check(sf_context *ctx, const sf_theory_corr_workspace *ws, int n);

@@ -5,6 +5,7 @@
  * refused with a message naming it, never silently approximated. */
 #include "model/model_impl.h"
 #include "spikefield/theory_corr.h"
+#include "theory/linear/kernel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -32,47 +33,6 @@ static bool dist_const(const sf_dist *d)
 {
     return d->kind == SF_DIST_CONST || (d->kind == SF_DIST_NORMAL && d->b == 0) ||
            (d->kind == SF_DIST_UNIFORM && d->a == d->b);
-}
-
-/* Solves (1 - W) x = b for n x n W (row-major) by Gaussian elimination with
- * partial pivoting; returns false if singular. */
-static bool solve_one_minus(int n, const double *W, const double *b, double *x)
-{
-    double *A = malloc(sizeof(double) * (size_t)n * (size_t)(n + 1));
-    if (!A)
-        return false;
-    for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++)
-            A[i * (n + 1) + j] = (i == j) - W[i * n + j];
-        A[i * (n + 1) + n] = b[i];
-    }
-    bool ok = true;
-    for (int c = 0; c < n && ok; c++) {
-        int piv = c;
-        for (int r = c + 1; r < n; r++)
-            if (fabs(A[r * (n + 1) + c]) > fabs(A[piv * (n + 1) + c]))
-                piv = r;
-        if (!(fabs(A[piv * (n + 1) + c]) > 1e-300)) {
-            ok = false;
-            break;
-        }
-        for (int j = 0; j <= n; j++) {
-            double t = A[c * (n + 1) + j];
-            A[c * (n + 1) + j] = A[piv * (n + 1) + j];
-            A[piv * (n + 1) + j] = t;
-        }
-        for (int r = 0; r < n; r++) {
-            if (r == c)
-                continue;
-            double f = A[r * (n + 1) + c] / A[c * (n + 1) + c];
-            for (int j = c; j <= n; j++)
-                A[r * (n + 1) + j] -= f * A[c * (n + 1) + j];
-        }
-    }
-    for (int i = 0; i < n && ok; i++)
-        x[i] = A[i * (n + 1) + n] / A[i * (n + 1) + i];
-    free(A);
-    return ok;
 }
 
 /* Inputs: refuse spike generators and inputs that switch; dc into dc[a];
@@ -239,10 +199,12 @@ static sf_status map_linear(sf_context *ctx, const sf_model *m, sf_theory_corr_m
                                         .delays = cm->delays, .D = cm->D};
     if ((st = sf_theory_linear_check(ctx, &cm->linear)) != SF_OK)
         return st;
-    if (!solve_one_minus(n, cm->W, cm->drive, cm->mean))
+    memcpy(cm->mean, cm->drive, (size_t)n * sizeof *cm->mean);
+    st = sf_lr_solve_real(ctx, NULL, n, cm->W, cm->mean, 1);
+    if (st == SF_ERR_NUMERIC)
         return sf_fail(ctx, SF_ERR_RANGE, "%s: 1 - W is singular: no stationary mean rate",
                        m->file);
-    return SF_OK;
+    return st;
 }
 
 static sf_status map_pif(sf_context *ctx, const sf_model *m, sf_theory_corr_model *cm)

@@ -9,13 +9,13 @@
 #define SPIKEFIELD_THEORY_IMPL_H
 
 #include "spikefield/theory.h"
+#include "theory/linear/kernel.h"
 
 #include <complex.h>
 #include <gsl/gsl_integration.h>
 
 #define SF_SQRT_PI 1.77245385090551602729816748334114518
 #define SF_INV_SQRT_PI 0.564189583547756286948079451560772586
-#define SF_PI 3.14159265358979323846264338327950288
 
 /* alpha = sqrt(2) |zeta(1/2)| of the Fourcaud-Brunel shift;
  * zeta(1/2) = -1.4603545088095868128894991525... (DLMF 25.6). */
@@ -74,10 +74,12 @@ struct sf_theory_workspace {
     gsl_integration_workspace *qw_outer, *qw_inner;
     size_t q_limit;
     gsl_integration_glfixed_table *gl;   /* 16-point Gauss-Legendre         */
-    /* n_pop x n_pop complex scratch and pivots */
-    double complex *m1, *m2, *m3;
-    double complex *v1, *v2;
-    int *ipiv;
+    /* network scratch (spectra.c) */
+    double complex *m1, *m2;  /* [n_pop^2] M(f), delay factors / spectra     */
+    double *w;                /* [n_pop^2] tau_a K_ab J_ab (s mV)            */
+    double complex *v1;       /* [n_pop] eigenvalues                        */
+    int *used;                /* [n_pop] flags of the eigenvalue matching    */
+    sf_lr_ws lr;              /* the linear-response kernel's factors        */
 };
 
 /* complex expm1 without cancellation near 0. */

@@ -384,14 +384,15 @@ sf_status sf_theory_binary_covariance(sf_context *ctx, const sf_theory_binary_ne
         for (size_t a = 0; a < n; ++a)
             for (size_t b = 0; b < n; ++b) {
                 bool ra = !net->pop[a].external, rb = !net->pop[b].external;
-                /* 1 - M restricted to R (identity on X rows/columns) */
-                G[a * n + b] = (a == b ? 1.0 : 0.0) - (ra && rb ? M[a * n + b] : 0.0);
+                /* M restricted to R (1 - G is the identity on X rows/columns) */
+                G[a * n + b] = ra && rb ? M[a * n + b] : 0.0;
                 L[a * n + b] = (ra && !rb) ? M[a * n + b] : 0.0;
             }
-        if ((st = sf__corr_solve(ctx, net->n_pop, G, L, net->n_pop, ws)) != SF_OK)
+        if ((st = sf_lr_solve_real(ctx, &ws->lr, net->n_pop, G, L, net->n_pop)) != SF_OK)
             goto done;
         /* L now holds (1 - M_RR)^-1 M_RX in the R x X block (and 0 elsewhere,
-         * since the X rows of G are identity rows with zero right-hand side). */
+         * since the X rows of 1 - G are identity rows with zero right-hand
+         * side). */
         double *T = ws->rH;
         for (size_t a = 0; a < n; ++a)
             for (size_t b = 0; b < n; ++b) {

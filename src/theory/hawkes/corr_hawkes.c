@@ -13,7 +13,8 @@
  * matrix of the averaged activities is then W_ab = K_out_ab N_b/N_a w_ab =
  * K_ab w_ab (mean in-degree), and the noise is diag(r_a / N_a).
  * Invariant: no function here evaluates a formula of its own for the spectra;
- * all go through the linear-network code, so the two cannot disagree.
+ * all go through the linear-network code and the linear-response kernel
+ * (src/theory/linear/kernel.c), so they cannot disagree.
  */
 #include "theory/corr_impl.h"
 
@@ -93,12 +94,8 @@ sf_status sf_theory_hawkes_rates(sf_context *ctx, const sf_theory_hawkes_net *ne
     if ((st = hawkes_W(ctx, net, ws, rho)) != SF_OK)
         return st;
     size_t n = (size_t)net->n_pop;
-    for (size_t a = 0; a < n; ++a) {
-        for (size_t b = 0; b < n; ++b)
-            ws->rH[a * n + b] = (a == b ? 1.0 : 0.0) - ws->rG[a * n + b];
-        r[a] = net->nu0[a];
-    }
-    if ((st = sf__corr_solve(ctx, net->n_pop, ws->rH, r, 1, ws)) != SF_OK)
+    memcpy(r, net->nu0, n * sizeof *r);
+    if ((st = sf_lr_solve_real(ctx, &ws->lr, net->n_pop, ws->rG, r, 1)) != SF_OK)
         return st;
     for (size_t a = 0; a < n; ++a)
         if (r[a] < 0)
@@ -199,20 +196,14 @@ sf_status sf_theory_hawkes_count_cov(sf_context *ctx, const sf_theory_hawkes_net
     if ((st = prepare(ctx, net, r, ws, &lin, ws->rB, ws->rC)) != SF_OK)
         return st;
     size_t n = (size_t)net->n_pop;
-    /* B = (1 - W)^-1 (in rH), C0 = B diag(r/N) B^T. */
-    double *B = ws->rH, *one_minus_W = ws->rG;
-    for (size_t a = 0; a < n; ++a)
-        for (size_t b = 0; b < n; ++b) {
-            one_minus_W[a * n + b] = (a == b ? 1.0 : 0.0) - ws->rB[a * n + b];
-            B[a * n + b] = a == b ? 1.0 : 0.0;
-        }
-    if ((st = sf__corr_solve(ctx, net->n_pop, one_minus_W, B, net->n_pop, ws)) != SF_OK)
+    /* C0 = (1 - W)^-1 diag(r/N) (1 - W)^-T (in rH); lin.W and lin.D are in
+     * ws->rB and ws->rC. */
+    double *S = ws->rH;
+    if ((st = sf_lr_cov_real(ctx, &ws->lr, net->n_pop, lin.W, lin.D, S)) != SF_OK)
         return st;
     for (size_t a = 0; a < n; ++a)
         for (size_t b = 0; b < n; ++b) {
-            double s = 0;
-            for (size_t c = 0; c < n; ++c)
-                s += B[a * n + c] * (r[c] / net->N[c]) * B[b * n + c];
+            double s = S[a * n + b];
             double cp = (s - (a == b ? r[a] / net->N[a] : 0.0)) /
                         (1.0 - (a == b ? 1.0 / net->N[a] : 0.0));
             if (a == b && net->N[a] == 1)

@@ -385,7 +385,6 @@ sf_status sf_theory_lif_cv(sf_context *ctx, const sf_theory_pop *p, double mu, d
         *cv = 0.0; /* deterministic: regular firing (or no firing) */
         return SF_OK;
     }
-    gsl_set_error_handler_off();
     double c = sf__fb_shift(p, sigma);
     double y_th = (p->V_th - p->E_L + c - mu) / sigma;
     double y_r = (p->V_reset - p->E_L + c - mu) / sigma;
@@ -401,7 +400,7 @@ sf_status sf_theory_lif_cv(sf_context *ctx, const sf_theory_pop *p, double mu, d
                        "theory: CV quadrature failed (%s) at mu = %g mV, sigma = %g mV",
                        gsl_strerror(gst), mu, sigma);
     double tn = p->tau_m * S.nu_s;
-    double cv2 = 2.0 * SF_PI * tn * tn * r;
+    double cv2 = 2.0 * M_PI * tn * tn * r;
     *cv = sqrt(cv2);
     return SF_OK;
 }

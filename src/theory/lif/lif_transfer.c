@@ -24,7 +24,6 @@
  */
 #include "theory/theory_impl.h"
 
-#include <gsl/gsl_errno.h>
 #include <math.h>
 
 sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p, double mu, double sigma,
@@ -41,7 +40,6 @@ sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p, double
         return sf_fail(ctx, SF_ERR_RANGE,
                        "transfer: needs finite mu and sigma > 0 (mu = %g mV, sigma = %g mV)",
                        mu, sigma);
-    gsl_set_error_handler_off();
 
     sf__rate r;
     sf__lif_rate(p, SF_THEORY_SHIFT, mu, sigma, &r);
@@ -57,7 +55,7 @@ sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p, double
         if (!(f >= 0) || !isfinite(f))
             return sf_fail(ctx, SF_ERR_RANGE,
                            "transfer: frequency %g Hz must be finite and >= 0", f);
-        double omega = 2e-3 * SF_PI * f; /* rad/ms */
+        double omega = 2e-3 * M_PI * f; /* rad/ms */
         double complex h;
         if (f == 0 || nu_hz == 0) {
             h = dmu_hz;

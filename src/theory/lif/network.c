@@ -20,13 +20,16 @@
  * dynamics, as nnmt's ODE method does), near one it becomes Newton's method
  * with the analytic Jacobian (quadratic convergence, no separate polish).
  * Implicit steps make stiff networks (strong inhibition, DPhi >> 1) as easy
- * as weakly coupled ones.
+ * as weakly coupled ones. The linear system of each step is solved by the
+ * library's small dense solver (src/core/linalg.c).
  */
 #include "theory/theory_impl.h"
 
-#include <gsl/gsl_errno.h>
+#include "core/linalg.h"
+
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +166,7 @@ struct sf_theory_rates_solver {
     double *nu, *phi, *jac, *mu, *sigma;   /* current state                 */
     double *nu_new, *phi_new, *jac_new;    /* trial state                   */
     double *A, *rhs;          /* linear system                             */
+    double complex *lu;       /* [n (n + 1)] scratch of the solver         */
     int *ipiv;
     double ds;                /* pseudo-time step (units of the relaxation time) */
     double fnorm;             /* |Phi(nu) - nu|_inf, Hz                     */
@@ -181,9 +185,11 @@ sf_theory_rates_solver *sf_theory_rates_solver_create(int n_pop)
     s->cap = n_pop;
     double *block = malloc((8 * n + 4 * n * n) * sizeof *block);
     s->ipiv = malloc(n * sizeof *s->ipiv);
-    if (!block || !s->ipiv) {
+    s->lu = malloc(n * (n + 1) * sizeof *s->lu);
+    if (!block || !s->ipiv || !s->lu) {
         free(block);
         free(s->ipiv);
+        free(s->lu);
         free(s);
         return NULL;
     }
@@ -206,6 +212,7 @@ void sf_theory_rates_solver_destroy(sf_theory_rates_solver *s)
         return;
     free(s->nu);
     free(s->ipiv);
+    free(s->lu);
     free(s);
 }
 
@@ -229,7 +236,6 @@ sf_status sf_theory_rates_solver_set(sf_context *ctx, sf_theory_rates_solver *s,
         return sf_fail(ctx, SF_ERR_ARG,
                        "theory: solver made for %d populations, network has %d", s->cap,
                        net->n_pop);
-    gsl_set_error_handler_off();
     int n = net->n_pop;
     s->net = net;
     for (int a = 0; a < n; ++a) {
@@ -257,8 +263,7 @@ static bool ptc_solve(sf_theory_rates_solver *s, double ds)
         s->A[a * n + a] += 1.0 + 1.0 / ds;
         s->rhs[a] = s->phi[a] - s->nu[a];
     }
-    lapack_int info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, s->A, n, s->ipiv, s->rhs, 1);
-    return info == 0;
+    return sf_linalg_solve_real(NULL, n, s->A, s->rhs, 1, s->lu, s->ipiv) == SF_OK;
 }
 
 sf_status sf_theory_rates_solver_iterate(sf_context *ctx, sf_theory_rates_solver *s)

@@ -52,7 +52,6 @@ sf_theory_workspace *sf_theory_workspace_create(int n_pop)
     sf_theory_workspace *ws = calloc(1, sizeof *ws);
     if (!ws)
         return NULL;
-    gsl_set_error_handler_off();
     ws->n_pop = n_pop;
     ws->q_limit = 512;
     ws->qw_outer = gsl_integration_workspace_alloc(ws->q_limit);
@@ -61,12 +60,11 @@ sf_theory_workspace *sf_theory_workspace_create(int n_pop)
     size_t n = (size_t)(n_pop > 0 ? n_pop : 1);
     ws->m1 = malloc(n * n * sizeof *ws->m1);
     ws->m2 = malloc(n * n * sizeof *ws->m2);
-    ws->m3 = malloc(n * n * sizeof *ws->m3);
+    ws->w = malloc(n * n * sizeof *ws->w);
     ws->v1 = malloc(n * sizeof *ws->v1);
-    ws->v2 = malloc(n * sizeof *ws->v2);
-    ws->ipiv = malloc(n * sizeof *ws->ipiv);
-    if (!ws->qw_outer || !ws->qw_inner || !ws->gl || !ws->m1 || !ws->m2 || !ws->m3 || !ws->v1
-        || !ws->v2 || !ws->ipiv) {
+    ws->used = malloc(n * sizeof *ws->used);
+    if (!ws->qw_outer || !ws->qw_inner || !ws->gl || !ws->m1 || !ws->m2 || !ws->w || !ws->v1
+        || !ws->used || sf_lr_ws_init(&ws->lr, n_pop) != SF_OK) {
         sf_theory_workspace_destroy(ws);
         return NULL;
     }
@@ -85,10 +83,10 @@ void sf_theory_workspace_destroy(sf_theory_workspace *ws)
         gsl_integration_glfixed_table_free(ws->gl);
     free(ws->m1);
     free(ws->m2);
-    free(ws->m3);
+    free(ws->w);
     free(ws->v1);
-    free(ws->v2);
-    free(ws->ipiv);
+    free(ws->used);
+    sf_lr_ws_free(&ws->lr);
     free(ws);
 }
 
@@ -326,7 +324,6 @@ sf_status sf_theory_pcf_u(sf_context *ctx, double complex a, double x, sf_theory
     if (!isfinite(creal(a)) || !isfinite(cimag(a)) || !isfinite(x))
         return sf_fail(ctx, SF_ERR_ARG, "pcf: a = %g%+gi, x = %g must be finite",
                        creal(a), cimag(a), x);
-    gsl_set_error_handler_off();
     double complex b = a + 0.5;
     /* U(a,0) = sqrt(pi) / (2^{a/2+1/4} Gamma(3/4 + a/2)),
      * U'(a,0)/U(a,0) = -sqrt(2) Gamma(3/4 + a/2)/Gamma(1/4 + a/2) */
@@ -337,7 +334,7 @@ sf_status sf_theory_pcf_u(sf_context *ctx, double complex a, double x, sf_theory
                        "pcf: U(a, 0) = 0 for a = %g%+gi (pole of Gamma(3/4 + a/2))",
                        creal(a), cimag(a));
     double complex lng3 = lr3.val + I * ar3.val;
-    double complex logU0 = 0.5 * log(SF_PI) - (0.5 * a + 0.25) * log(2.0) - lng3;
+    double complex logU0 = 0.5 * log(M_PI) - (0.5 * a + 0.25) * log(2.0) - lng3;
     double complex r0;
     if (gsl_sf_lngamma_complex_e(creal(g1), cimag(g1), &lr1, &ar1) != GSL_SUCCESS)
         r0 = 0.0; /* Gamma(1/4 + a/2) infinite: U'(a,0) = 0 */

@@ -32,7 +32,7 @@
 double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean,
                                          double sd, double f)
 {
-    double w = 2e-3 * SF_PI * f; /* rad/ms */
+    double w = 2e-3 * M_PI * f; /* rad/ms */
     double complex phase = cexp(-I * w * mean);
     if (dist == SF_THEORY_DELAY_NONE || sd <= 0)
         return phase;
@@ -78,21 +78,29 @@ sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *n
     return st;
 }
 
-/* Unchecked effective connectivity into M. */
-static void eff_conn(const sf_theory_network *net, const double complex *Hf, double f,
-                     double complex *M)
+/* tau_a K_ab J_ab (tau in s) into w: the change of mu_a (mV) per Hz of nu_b. */
+static void static_coupling(const sf_theory_network *net, double *w)
 {
-    int n = net->n_pop;
-    for (int a = 0; a < n; ++a) {
+    size_t n = (size_t)net->n_pop;
+    for (size_t a = 0; a < n; ++a) {
         double tau_s = 1e-3 * net->pop[a].tau_m;
-        for (int b = 0; b < n; ++b) {
-            size_t i = (size_t)a * (size_t)n + (size_t)b;
-            double d = net->delay ? net->delay[i] : 0.0;
-            double sd = net->delay_sd ? net->delay_sd[i] : 0.0;
-            M[i] = Hf[a] * (tau_s * net->K[i] * net->J[i])
-                   * sf_theory_delay_transform(net->delay_dist, d, sd, f);
-        }
+        for (size_t b = 0; b < n; ++b)
+            w[a * n + b] = tau_s * net->K[a * n + b] * net->J[a * n + b];
     }
+}
+
+/* Unchecked effective connectivity at f into M, from w (static_coupling);
+ * E [n^2] receives the delay factors. */
+static void eff_conn(const sf_theory_network *net, const double *w, const double complex *Hf,
+                     double f, double complex *E, double complex *M)
+{
+    size_t n = (size_t)net->n_pop;
+    for (size_t i = 0; i < n * n; ++i) {
+        double d = net->delay ? net->delay[i] : 0.0;
+        double sd = net->delay_sd ? net->delay_sd[i] : 0.0;
+        E[i] = sf_theory_delay_transform(net->delay_dist, d, sd, f);
+    }
+    sf_lr_conn(net->n_pop, Hf, w, E, M);
 }
 
 sf_status sf_theory_effective_connectivity(sf_context *ctx, const sf_theory_network *net,
@@ -106,7 +114,18 @@ sf_status sf_theory_effective_connectivity(sf_context *ctx, const sf_theory_netw
         return sf_fail(ctx, SF_ERR_ARG, "theory: effective connectivity arrays are NULL");
     if (!(f >= 0) || !isfinite(f))
         return sf_fail(ctx, SF_ERR_RANGE, "theory: frequency %g Hz must be finite and >= 0", f);
-    eff_conn(net, H_f, f, M);
+    size_t nn = (size_t)net->n_pop * (size_t)net->n_pop;
+    double *w = malloc(nn * sizeof *w);
+    double complex *E = malloc(nn * sizeof *E);
+    if (!w || !E) {
+        free(w);
+        free(E);
+        return sf_fail(ctx, SF_ERR_NOMEM, "theory: out of memory");
+    }
+    static_coupling(net, w);
+    eff_conn(net, w, H_f, f, E, M);
+    free(w);
+    free(E);
     return SF_OK;
 }
 
@@ -131,46 +150,24 @@ static sf_status check_spectral_args(sf_context *ctx, const sf_theory_network *n
     return SF_OK;
 }
 
-/* m1 = 1 - M(f_k) */
-static void one_minus_M(const sf_theory_network *net, const double complex *Hk, double f,
-                        sf_theory_workspace *ws)
-{
-    int n = net->n_pop;
-    eff_conn(net, Hk, f, ws->m1);
-    for (int i = 0; i < n * n; ++i)
-        ws->m1[i] = -ws->m1[i];
-    for (int a = 0; a < n; ++a)
-        ws->m1[a * n + a] += 1.0;
-}
-
 /* Cross-spectral matrix at frequency index k into C (n x n), or only its
- * diagonal into P (n) when C is NULL. */
+ * diagonal into P (n) when C is NULL: the kernel's (1 - M)^-1 D (1 - M)^-H
+ * with D = diag(nu_b / N_b). */
 static sf_status spectral_matrix(sf_context *ctx, const sf_theory_network *net, const double *nu,
                                  const double complex *H, const double *freq, size_t k,
                                  sf_theory_workspace *ws, double complex *C, double *P)
 {
-    int n = net->n_pop;
-    one_minus_M(net, H + k * (size_t)n, freq[k], ws);
-    /* Q = (1 - M)^{-1}: solve with the identity as right-hand side */
-    memset(ws->m2, 0, (size_t)n * (size_t)n * sizeof *ws->m2);
-    for (int a = 0; a < n; ++a)
-        ws->m2[a * n + a] = 1.0;
-    lapack_int info = LAPACKE_zgesv(LAPACK_ROW_MAJOR, n, n, ws->m1, n, ws->ipiv, ws->m2, n);
-    if (info != 0)
-        return sf_fail(ctx, SF_ERR_NUMERIC,
-                       "theory: 1 - M is singular at f = %g Hz (the network is at a "
-                       "linear instability)",
-                       freq[k]);
-    for (int a = 0; a < n; ++a)
-        for (int b = C ? 0 : a; b < (C ? n : a + 1); ++b) {
-            double complex s = 0;
-            for (int c = 0; c < n; ++c)
-                s += ws->m2[a * n + c] * conj(ws->m2[b * n + c]) * nu[c] / net->pop[c].N;
-            if (C)
-                C[a * n + b] = s;
-            else
-                P[a] = creal(s);
-        }
+    size_t n = (size_t)net->n_pop;
+    eff_conn(net, ws->w, H + k * n, freq[k], ws->m2, ws->m1);
+    double complex *S = C ? C : ws->m2;
+    for (size_t a = 0; a < n; ++a)
+        for (size_t b = 0; b < n; ++b)
+            S[a * n + b] = a == b ? nu[a] / net->pop[a].N : 0.0;
+    sf_status st = sf_lr_spectrum(ctx, &ws->lr, net->n_pop, ws->m1, S, freq[k], S);
+    if (st != SF_OK || C)
+        return st;
+    for (size_t a = 0; a < n; ++a)
+        P[a] = creal(S[a * n + a]);
     return SF_OK;
 }
 
@@ -196,6 +193,8 @@ sf_status sf_theory_power_spectra(sf_context *ctx, const sf_theory_network *net,
                                   size_t n_freq, sf_theory_workspace *ws, double *P)
 {
     sf_status st = spectra_args(ctx, net, nu, H, freq, n_freq, ws, P);
+    if (st == SF_OK)
+        static_coupling(net, ws->w);
     for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
         st = spectral_matrix(ctx, net, nu, H, freq, k, ws, NULL, P + k * (size_t)net->n_pop);
     return st;
@@ -206,6 +205,8 @@ sf_status sf_theory_cross_spectra(sf_context *ctx, const sf_theory_network *net,
                                   size_t n_freq, sf_theory_workspace *ws, double complex *C)
 {
     sf_status st = spectra_args(ctx, net, nu, H, freq, n_freq, ws, C);
+    if (st == SF_OK)
+        static_coupling(net, ws->w);
     size_t n2 = (size_t)net->n_pop * (size_t)net->n_pop;
     for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
         st = spectral_matrix(ctx, net, nu, H, freq, k, ws, C + k * n2, NULL);
@@ -223,8 +224,9 @@ sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_ne
     if (n_freq && !eig)
         return sf_fail(ctx, SF_ERR_ARG, "theory: eigenvalue output is NULL");
     int n = net->n_pop;
+    static_coupling(net, ws->w);
     for (size_t k = 0; k < n_freq; ++k) {
-        eff_conn(net, H + k * (size_t)n, freq[k], ws->m1);
+        eff_conn(net, ws->w, H + k * (size_t)n, freq[k], ws->m2, ws->m1);
         lapack_int info = LAPACKE_zgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, ws->m1, n, ws->v1, NULL,
                                         1, NULL, 1);
         if (info != 0)
@@ -239,12 +241,12 @@ sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_ne
         /* follow branches: greedy nearest match to the previous frequency */
         const double complex *prev = out - n;
         for (int i = 0; i < n; ++i)
-            ws->ipiv[i] = 0; /* used flags */
+            ws->used[i] = 0;
         for (int i = 0; i < n; ++i) {
             int best = -1;
             double bd = HUGE_VAL;
             for (int j = 0; j < n; ++j) {
-                if (ws->ipiv[j])
+                if (ws->used[j])
                     continue;
                 double d = cabs(ws->v1[j] - prev[i]);
                 if (d < bd) {
@@ -252,7 +254,7 @@ sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_ne
                     best = j;
                 }
             }
-            ws->ipiv[best] = 1;
+            ws->used[best] = 1;
             out[i] = ws->v1[best];
         }
     }
@@ -273,41 +275,32 @@ sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_netwo
         if (!(freq[k] > freq[k - 1]))
             return sf_fail(ctx, SF_ERR_ARG, "theory: stability scan needs ascending frequencies");
     int n = net->n_pop;
+    static_coupling(net, ws->w);
     double phase0 = 0.0, phase = 0.0, arg_prev = 0.0;
     out->min_distance = HUGE_VAL;
     out->f_critical = NAN;
     out->eig_critical = NAN;
     for (size_t k = 0; k < n_freq; ++k) {
-        /* det(1 - M) from the LU factors */
-        one_minus_M(net, H + k * (size_t)n, freq[k], ws);
-        memcpy(ws->m3, ws->m1, (size_t)n * (size_t)n * sizeof *ws->m3);
-        lapack_int info = LAPACKE_zgetrf(LAPACK_ROW_MAJOR, n, n, ws->m1, n, ws->ipiv);
-        double complex det = 1.0;
-        if (info < 0)
-            return sf_fail(ctx, SF_ERR_NUMERIC, "theory: zgetrf failed (%d)", (int)info);
-        for (int a = 0; a < n; ++a) {
-            det *= ws->m1[a * n + a];
-            if (ws->ipiv[a] != a + 1)
-                det = -det;
-        }
+        /* det(1 - M) from the kernel's LU factors; a singular 1 - M (det 0)
+         * is no error here (ctx NULL) */
+        eff_conn(net, ws->w, H + k * (size_t)n, freq[k], ws->m2, ws->m1);
+        sf_lr_factor(NULL, &ws->lr, n, ws->m1, freq[k]);
+        double complex det = sf_lr_det(&ws->lr);
         double arg = carg(det);
         if (k == 0) {
             /* det(1 - M(0)) is real, so its continuous phase at omega = 0 is
              * the multiple of pi nearest to the first grid point's */
-            phase0 = SF_PI * nearbyint(arg / SF_PI);
+            phase0 = M_PI * nearbyint(arg / M_PI);
             phase = arg;
         } else {
             double d = arg - arg_prev;
-            d -= 2.0 * SF_PI * floor((d + SF_PI) / (2.0 * SF_PI)); /* into [-pi, pi) */
+            d -= 2.0 * M_PI * floor((d + M_PI) / (2.0 * M_PI)); /* into [-pi, pi) */
             phase += d;
         }
         arg_prev = arg;
-        /* eigenvalues of M = 1 - m3 */
-        for (int i = 0; i < n * n; ++i)
-            ws->m3[i] = -ws->m3[i];
-        for (int a = 0; a < n; ++a)
-            ws->m3[a * n + a] += 1.0;
-        info = LAPACKE_zgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, ws->m3, n, ws->v1, NULL, 1, NULL, 1);
+        /* eigenvalues of M (zgeev overwrites m1) */
+        lapack_int info = LAPACKE_zgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, ws->m1, n, ws->v1, NULL, 1,
+                                        NULL, 1);
         if (info != 0)
             return sf_fail(ctx, SF_ERR_NUMERIC, "theory: zgeev failed (%d)", (int)info);
         for (int i = 0; i < n; ++i) {
@@ -321,7 +314,7 @@ sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_netwo
     }
     /* from the last grid point to infinity, where det -> 1 (arg 0) */
     phase += -arg_prev;
-    out->winding = (phase - phase0) / SF_PI;
+    out->winding = (phase - phase0) / M_PI;
     double z = -out->winding;
     out->n_unstable = z > 0.5 ? (int)lround(z) : 0;
     return SF_OK;

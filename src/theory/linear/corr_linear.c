@@ -2,7 +2,8 @@
  * Comput Neurosci 7:131, section 2): cross-spectra with delays, the echo /
  * correlated-input split, the equal-time covariance from the continuous
  * Lyapunov equation, and the lagged covariance by inverse FFT. Also the
- * correlation workspace and the dense kernels shared by src/theory/corr_*.c.
+ * correlation workspace and the dense helpers shared by the correlation
+ * families (eigenvalues, checks).
  *
  * Model (tau_a, d_ab in s inside this file):
  *   input noise:  tau_a dy_a/dt = -y_a + sum_b W_ab y_b(t - d_ab) + xi_a(t)
@@ -12,8 +13,11 @@
  * M_ab = W_ab h~_a e^{-i omega d_ab}, P = (1 - M)^-1:
  *   output noise: Y = P X,       C = P D P^H                 (G13 eq. 8)
  *   input noise:  Y = P H Xi,    C = P H D H^* P^H,  H = diag(h~)
+ * The (1 - M)^-1 algebra is the linear-response kernel's
+ * (src/theory/linear/kernel.c); this file maps the network onto it.
  * Invariant: every public function validates its arguments before it touches
- * the workspace, and allocates nothing (except workspace create/destroy).
+ * the workspace, and nothing allocates per frequency (sf_theory_linear_conn,
+ * a single-frequency query, allocates its n kernel factors h~).
  */
 #include "theory/corr_impl.h"
 
@@ -33,7 +37,7 @@ void sf_theory_corr_workspace_destroy(sf_theory_corr_workspace *ws)
     free(ws->zA);
     free(ws->zB);
     free(ws->zC);
-    free(ws->ipiv);
+    sf_lr_ws_free(&ws->lr);
     free(ws->rA);
     free(ws->rU);
     free(ws->rF);
@@ -70,7 +74,6 @@ sf_theory_corr_workspace *sf_theory_corr_workspace_create(int n_max, size_t n_ti
     ws->zA = malloc(nn * sizeof *ws->zA);
     ws->zB = malloc(nn * sizeof *ws->zB);
     ws->zC = malloc(nn * sizeof *ws->zC);
-    ws->ipiv = malloc((size_t)n_max * sizeof *ws->ipiv);
     ws->rA = malloc(nn * sizeof *ws->rA);
     ws->rU = malloc(nn * sizeof *ws->rU);
     ws->rF = malloc(nn * sizeof *ws->rF);
@@ -82,8 +85,9 @@ sf_theory_corr_workspace *sf_theory_corr_workspace_create(int n_max, size_t n_ti
     ws->wr = malloc((size_t)n_max * sizeof *ws->wr);
     ws->wi = malloc((size_t)n_max * sizeof *ws->wi);
     ws->bwork = malloc((size_t)n_max * sizeof *ws->bwork);
-    if (!ws->zM || !ws->zP || !ws->zA || !ws->zB || !ws->zC || !ws->ipiv || !ws->rA ||
-        !ws->rU || !ws->rF || !ws->rB || !ws->rC || !ws->rG || !ws->rH || !ws->zh || !ws->wr || !ws->wi || !ws->bwork) {
+    if (!ws->zM || !ws->zP || !ws->zA || !ws->zB || !ws->zC || !ws->rA || !ws->rU || !ws->rF ||
+        !ws->rB || !ws->rC || !ws->rG || !ws->rH || !ws->zh || !ws->wr || !ws->wi ||
+        !ws->bwork || sf_lr_ws_init(&ws->lr, n_max) != SF_OK) {
         sf_theory_corr_workspace_destroy(ws);
         return NULL;
     }
@@ -152,27 +156,6 @@ sf_status sf__corr_eig(sf_context *ctx, int n, const double *A, sf_theory_corr_w
     if (info != 0)
         return sf_fail(ctx, SF_ERR_NUMERIC, "eigenvalue computation failed (dgees info %d)",
                        (int)info);
-    return SF_OK;
-}
-
-sf_status sf__corr_solve(sf_context *ctx, int n, const double *A, double *B, int nrhs,
-                         sf_theory_corr_workspace *ws)
-{
-    size_t un = (size_t)n, ur = (size_t)nrhs;
-    for (size_t i = 0; i < un; ++i)
-        for (size_t j = 0; j < un; ++j)
-            ws->rA[j * un + i] = A[i * un + j];
-    for (size_t i = 0; i < un; ++i)
-        for (size_t j = 0; j < ur; ++j)
-            ws->rF[j * un + i] = B[i * ur + j];
-    lapack_int info = LAPACKE_dgesv_work(LAPACK_COL_MAJOR, n, nrhs, ws->rA, n, ws->ipiv,
-                                         ws->rF, n);
-    if (info != 0)
-        return sf_fail(ctx, SF_ERR_NUMERIC, "singular linear system (dgesv info %d)",
-                       (int)info);
-    for (size_t i = 0; i < un; ++i)
-        for (size_t j = 0; j < ur; ++j)
-            B[i * ur + j] = ws->rF[j * un + i];
     return SF_OK;
 }
 
@@ -314,21 +297,21 @@ sf_status sf_theory_linear_check(sf_context *ctx, const sf_theory_linear_net *ne
     return SF_OK;
 }
 
-/* M(f) into M (row-major); also h~_a into h if not NULL. */
+/* M(f) into M (row-major) through the kernel, M_ab = h~_a W_ab e^{-i omega d_ab};
+ * h [n] receives h~_a. */
 static void build_conn(const sf_theory_linear_net *net, double f, double complex *M,
                        double complex *h)
 {
     size_t n = (size_t)net->n;
-    double omega = 2 * SF_CORR_PI * f;
+    double omega = 2 * M_PI * f;
     for (size_t a = 0; a < n; ++a) {
-        double complex ha = 1.0 / (1.0 + I * omega * net->tau[a] * SF_MS);
-        if (h)
-            h[a] = ha;
+        h[a] = 1.0 / (1.0 + I * omega * net->tau[a] * SF_MS);
         for (size_t b = 0; b < n; ++b) {
             double ph = -omega * pair_delay(net, a, b) * SF_MS;
-            M[a * n + b] = net->W[a * n + b] * ha * (cos(ph) + I * sin(ph));
+            M[a * n + b] = cos(ph) + I * sin(ph);
         }
     }
+    sf_lr_conn(net->n, h, net->W, M, M);
 }
 
 sf_status sf_theory_linear_conn(sf_context *ctx, const sf_theory_linear_net *net, double f,
@@ -341,66 +324,11 @@ sf_status sf_theory_linear_conn(sf_context *ctx, const sf_theory_linear_net *net
         return sf_fail(ctx, SF_ERR_ARG, "output M is NULL");
     if (!isfinite(f))
         return sf_fail(ctx, SF_ERR_ARG, "frequency %g Hz is not finite", f);
-    build_conn(net, f, M, NULL);
-    return SF_OK;
-}
-
-/* P = (1 - M)^-1 into ws->zP from ws->zM, by Gauss-Jordan elimination with
- * partial pivoting on [1 - M | 1] (ws->zA is destroyed). Written out rather
- * than calling zgesv: n is a handful of populations, and a threaded BLAS
- * wakes its threads for every call, which costs far more than the O(n^3)
- * arithmetic on a shared machine. A pivot below n eps max|1 - M| means a
- * singular matrix. */
-static sf_status invert_one_minus(sf_context *ctx, size_t n, double f, sf_theory_corr_workspace *ws)
-{
-    double complex *A = ws->zA, *P = ws->zP;
-    double amax = 0;
-    for (size_t i = 0; i < n; ++i)
-        for (size_t j = 0; j < n; ++j) {
-            A[i * n + j] = (i == j ? 1.0 : 0.0) - ws->zM[i * n + j];
-            P[i * n + j] = i == j ? 1.0 : 0.0;
-            amax = fmax(amax, cabs(A[i * n + j]));
-        }
-    double tiny = (double)n * 2.220446049250313e-16 * amax;
-    for (size_t k = 0; k < n; ++k) {
-        size_t piv = k;
-        double best = cabs(A[k * n + k]);
-        for (size_t i = k + 1; i < n; ++i)
-            if (cabs(A[i * n + k]) > best) {
-                best = cabs(A[i * n + k]);
-                piv = i;
-            }
-        if (!(best > tiny))
-            return sf_fail(ctx, SF_ERR_NUMERIC,
-                           "1 - M(f) is singular at f = %g Hz: the network is at a linear "
-                           "instability",
-                           f);
-        if (piv != k)
-            for (size_t j = 0; j < n; ++j) {
-                double complex t = A[k * n + j];
-                A[k * n + j] = A[piv * n + j];
-                A[piv * n + j] = t;
-                t = P[k * n + j];
-                P[k * n + j] = P[piv * n + j];
-                P[piv * n + j] = t;
-            }
-        double complex inv = 1.0 / A[k * n + k];
-        for (size_t j = 0; j < n; ++j) {
-            A[k * n + j] *= inv;
-            P[k * n + j] *= inv;
-        }
-        for (size_t i = 0; i < n; ++i) {
-            if (i == k)
-                continue;
-            double complex fac = A[i * n + k];
-            if (fac == 0)
-                continue;
-            for (size_t j = 0; j < n; ++j) {
-                A[i * n + j] -= fac * A[k * n + j];
-                P[i * n + j] -= fac * P[k * n + j];
-            }
-        }
-    }
+    double complex *h = malloc((size_t)net->n * sizeof *h);
+    if (!h)
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    build_conn(net, f, M, h);
+    free(h);
     return SF_OK;
 }
 
@@ -420,32 +348,14 @@ static sf_status spectrum_at(sf_context *ctx, const sf_theory_linear_net *net,
             Dn[a * n + b] = cls == SF_THEORY_NOISE_INPUT
                                 ? hp[a] * net->D[a * n + b] * conj(hp[b])
                                 : (double complex)net->D[a * n + b];
-    sf_status st = invert_one_minus(ctx, n, f, ws);
+    sf_status st = sf_lr_spectrum(ctx, &ws->lr, net->n, ws->zM, Dn, f, C);
     if (st != SF_OK)
         return st;
-    double complex *P = ws->zP, *T = ws->zB, *M = ws->zM;
-    /* T = P Dn, C = T P^H */
-    for (size_t a = 0; a < n; ++a)
-        for (size_t b = 0; b < n; ++b) {
-            double complex s = 0;
-            for (size_t c = 0; c < n; ++c)
-                s += P[a * n + c] * Dn[c * n + b];
-            T[a * n + b] = s;
-        }
-    for (size_t a = 0; a < n; ++a)
-        for (size_t b = 0; b <= a; ++b) {
-            double complex s = 0;
-            for (size_t c = 0; c < n; ++c)
-                s += T[a * n + c] * conj(P[b * n + c]);
-            if (a == b)
-                s = creal(s);
-            C[a * n + b] = s;
-            C[b * n + a] = conj(s);
-        }
     if (echo || corr_in) {
         /* Q = M P (into zA), QD = Q Dn (into T), echo = QD + QD^H,
          * corr_in = QD Q^H. */
-        double complex *Q = ws->zA;
+        double complex *P = ws->zP, *T = ws->zB, *M = ws->zM, *Q = ws->zA;
+        sf_lr_propagator(&ws->lr, P);
         for (size_t a = 0; a < n; ++a)
             for (size_t b = 0; b < n; ++b) {
                 double complex s = 0;
