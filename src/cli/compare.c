@@ -11,7 +11,6 @@
  * potential-axis quantities as linear curves (simulation solid, theory
  * dashed).
  */
-#include "cli/compare_corr.h" /* until the correlation families are registered */
 #include "cli/predict.h"
 #include "cli/sim.h"
 #include "spikefield/predict.h"
@@ -264,10 +263,6 @@ int cmd_compare(cli_opts *o)
         rc = sim_write_summary(&r);
     if (rc)
         goto out;
-    if (compare_corr_applies(r.m)) {
-        rc = compare_corr(o, &r);
-        goto out;
-    }
     char path[4200], svg[4200];
     snprintf(path, sizeof path, "%s/compare.json", r.out_dir);
     snprintf(svg, sizeof svg, "%s/compare.svg", r.out_dir);

@@ -7,9 +7,7 @@
  * prediction.json (docs/predict-compare.md), or prints it with --json.
  */
 #include "cli/cli.h"
-#include "cli/compare_corr.h" /* until the correlation families are registered */
 #include "cli/predict.h"
-#include "cli/predict_corr.h"
 #include "spikefield/predict.h"
 
 #include <errno.h>
@@ -130,10 +128,14 @@ static void print_table(const sf_model *m, const sf_quantities *p, int arity, FI
     if (!n_row)
         goto out;
     char lab[256];
+    int *w = calloc(n_col, sizeof(int));
+    if (!w)
+        goto out;
     fprintf(f, "\n%-12s", arity == 2 ? "pair" : "population");
     for (size_t c = 0; c < n_col; c++) {
         cli_quantity_label(p, col[c], lab, sizeof lab);
-        fprintf(f, " %14s", lab);
+        w[c] = strlen(lab) > 12 ? (int)strlen(lab) : 12;
+        fprintf(f, " %*s", w[c], lab);
     }
     fprintf(f, "  notes\n");
     for (size_t r = 0; r < n_row; r++) {
@@ -143,9 +145,9 @@ static void print_table(const sf_model *m, const sf_quantities *p, int arity, FI
         for (size_t c = 0; c < n_col; c++) {
             long i = sf_quantities_find(p, sf_quantity_name(p, col[c]), a, b);
             if (i >= 0)
-                fprintf(f, " %14.6g", sf_quantity_values(p, (size_t)i)[0]);
+                fprintf(f, " %*.6g", w[c], sf_quantity_values(p, (size_t)i)[0]);
             else
-                fprintf(f, " %14s", "");
+                fprintf(f, " %*s", w[c], "");
         }
         fprintf(f, " ");
         for (size_t c = 0, any = 0; c < n_col; c++) {
@@ -156,6 +158,7 @@ static void print_table(const sf_model *m, const sf_quantities *p, int arity, FI
         }
         fprintf(f, "\n");
     }
+    free(w);
 out:
     free(col);
     free(row);
@@ -205,11 +208,7 @@ int cmd_predict(cli_opts *o)
         goto out;
     sf_predict_options opt = {.freq = freq, .n_freq = nf};
     double t0 = 0;
-    if (sf_model_load(ctx, o->model, o->sets, o->n_sets, &m) == SF_OK && compare_corr_applies(m)) {
-        rc = predict_corr(o, m, ctx);
-        goto out;
-    }
-    if (!m ||
+    if (sf_model_load(ctx, o->model, o->sets, o->n_sets, &m) != SF_OK ||
         (t0 = sf_wall_time(), sf_predict(ctx, m, &opt, &p)) != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(ctx));
         goto out;

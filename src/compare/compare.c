@@ -73,6 +73,7 @@ sf_status sf_quantities_compare(sf_context *ctx, const sf_quantities *est,
     sf_quantities *c = sf_quantities_new(ctx, SF_QUANTITIES_COMPARISON, expect->family);
     if (!c)
         return SF_ERR_NOMEM;
+    c->doc = expect->doc;
     size_t big = 1;
     for (size_t i = 0; i < est->n; i++)
         big = sf_quantity_size(&est->q[i]) > big ? sf_quantity_size(&est->q[i]) : big;
@@ -149,6 +150,8 @@ sf_status sf_compare(sf_context *ctx, const sf_model *m, const sf_recording *rec
         st = sf_estimate(ctx, m, rec, &est);
     if (st == SF_OK && !(expect = sf_quantities_new(ctx, SF_QUANTITIES_PREDICTION, fam->name)))
         st = SF_ERR_NOMEM;
+    if (expect)
+        expect->doc = fam->doc;
     if (st == SF_OK)
         st = fam->expect(ctx, m, mapped, pred, est, expect);
     if (st == SF_OK)

@@ -30,6 +30,8 @@ typedef struct {
 struct sf_quantities {
     sf_quantities_kind kind;
     char *family, *notes;
+    const char *doc;         /* the family's one-line description (static;
+                                NULL: none), set by sf_predict / sf_compare  */
     size_t n, cap;
     sf_quantity *q;
 };

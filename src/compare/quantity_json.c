@@ -85,6 +85,8 @@ static void write_list(FILE *f, const sf_quantities *q, const sf_model *m)
     str(f, kind_name(q->kind));
     fprintf(f, ",\n  \"family\": ");
     str(f, q->family);
+    fprintf(f, ",\n  \"theory\": ");
+    str(f, q->doc ? q->doc : "");
     fprintf(f, ",\n  \"model\": ");
     str(f, m ? sf_model_file(m) : "");
     fprintf(f, ",\n  \"notes\": ");

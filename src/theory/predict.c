@@ -22,6 +22,8 @@ sf_status sf_predict(sf_context *ctx, const sf_model *m, const sf_predict_option
     if (st != SF_OK)
         return st;
     sf_quantities *q = sf_quantities_new(ctx, SF_QUANTITIES_PREDICTION, fam->name);
+    if (q)
+        q->doc = fam->doc;
     st = q ? fam->predict(ctx, m, mapped, opt, q) : SF_ERR_NOMEM;
     fam->unmap(mapped);
     if (st != SF_OK) {

@@ -9,10 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const sf_theory_type sf_theory_lif;
+extern const sf_theory_type sf_theory_family_lif, sf_theory_family_binary, sf_theory_family_hawkes,
+    sf_theory_family_lin_rate, sf_theory_family_pif;
 
 static const sf_theory_type *const families[] = {
-    &sf_theory_lif,
+    &sf_theory_family_lif,      /* src/theory/lif/     */
+    &sf_theory_family_binary,   /* src/theory/binary/  */
+    &sf_theory_family_hawkes,   /* src/theory/hawkes/  */
+    &sf_theory_family_lin_rate, /* src/theory/linear/  */
+    &sf_theory_family_pif,      /* src/theory/pif/     */
 };
 #define N_FAMILIES ((int)(sizeof families / sizeof families[0]))
 

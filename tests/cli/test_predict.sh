@@ -61,15 +61,19 @@ done
 /usr/bin/python3 - "$T" <<'PY' || fails=1
 import json, sys
 T = sys.argv[1]
+def q(d, name, *pops):
+    hits = [x for x in d["quantities"] if x["name"] == name and x["populations"] == list(pops)]
+    assert len(hits) == 1, (name, pops, len(hits))
+    return hits[0]["value"]
 b = json.load(open(T + "/binary_ei.json"))
-assert b["theory"] == "binary" and 0 < b["populations"]["E"]["activity"] < 1
+assert b["family"] == "binary" and 0 < q(b, "activity", "E") < 1
 # Helias et al. 2014: with inhibition-dominated feedback c_EE > c_EI > c_II
-c = {k: v["cov_pair"] for k, v in b["pairs"].items()}
+c = {"-".join(x["populations"]): x["value"] for x in b["quantities"] if x["name"] == "cov_pair"}
 assert c["E-E"] > c["E-I"] > c["I-I"], c
 h = json.load(open(T + "/hawkes_ei.json"))
-assert abs(h["populations"]["E"]["rate_Hz"] - 10) < 1e-9      # the example is built for 10 Hz
+assert abs(q(h, "rate", "E") - 10) < 1e-9      # the example is built for 10 Hz
 p = json.load(open(T + "/pif_poisson.json"))
-assert p["density_below_threshold_exact_per_mV"] > 0.01 and p["density_below_threshold_diffusion_per_mV"] < 1e-6
+assert q(p, "density_below_threshold_exact", "P") > 0.01 and q(p, "density_below_threshold_diffusion", "P") < 1e-6
 print("ok: predict for binary, hawkes, lin_rate, pif")
 PY
 [ $fails = 0 ] && echo "ok: predict errors"

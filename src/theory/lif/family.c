@@ -445,7 +445,7 @@ out:
 
 static const sf_neuron_type *const lif_covers[] = {&sf_iaf_psc_delta, &sf_iaf_psc_exp, NULL};
 
-const sf_theory_type sf_theory_lif = {
+const sf_theory_type sf_theory_family_lif = {
     .name = "lif_diffusion",
     .doc = "LIF networks (iaf_psc_delta, iaf_psc_exp) in the diffusion approximation: rates, CVs, "
            "stability, spectra",

@@ -116,13 +116,15 @@ static sf_status pif_predict(sf_context *ctx, const sf_model *m, const void *map
                              const sf_predict_options *opt, sf_quantities *out)
 {
     const sf_theory_pif *P = mapped;
-    double rate, ex, df;
+    double rate, ex, df, df_theta, theta = P->theta;
     double V = P->theta - 1e-9 * (P->theta - P->V_r);
     sf_status st = sf_theory_pif_rate(ctx, P, &rate);
     if (st == SF_OK)
         st = sf_theory_pif_density_exact(ctx, P, &V, 1, &ex);
     if (st == SF_OK)
         st = sf_theory_pif_density_diffusion(ctx, P, &V, 1, &df);
+    if (st == SF_OK) /* the absorbing boundary: 0 */
+        st = sf_theory_pif_density_diffusion(ctx, P, &theta, 1, &df_theta);
     if (st != SF_OK)
         return st;
     sf_quantity *x;
@@ -133,6 +135,9 @@ static sf_status pif_predict(sf_context *ctx, const sf_model *m, const void *map
         sf_quantity_assume(x, ASSUME) != SF_OK ||
         !(x = sf_quantities_add_scalar(ctx, out, "density_below_threshold_diffusion", "1/mV", 0,
                                        -1, df)) ||
+        sf_quantity_assume(x, "diffusion approximation") != SF_OK ||
+        !(x = sf_quantities_add_scalar(ctx, out, "density_at_threshold_diffusion", "1/mV", 0, -1,
+                                       df_theta)) ||
         sf_quantity_assume(x, "diffusion approximation") != SF_OK)
         return SF_ERR_NOMEM;
     return SF_OK;
