@@ -223,6 +223,23 @@ static void test_pif_predict(void **state)
     assert_close(value(q, "rate", 0, -1), 180 * 0.5 / 10, 1e-12);
     assert_close(value(q, "density_below_threshold_exact", 0, -1), (1 - 270.0 / 450) / 10, 1e-12);
     assert_true(value(q, "density_below_threshold_diffusion", 0, -1) < 1e-6);
+    assert_close(value(q, "q", 0, -1), 270.0 / 450, 1e-15);
+    assert_close(value(q, "density_threshold_limit_exact", 0, -1), (1 - 270.0 / 450) / 10, 1e-12);
+    assert_true(value(q, "density_at_threshold_diffusion", 0, -1) == 0.0);
+    sf_quantities_destroy(q);
+    sf_theory_family_pif.unmap(mp);
+    sf_model_destroy(m);
+    /* w_i != w_e: no lattice, no exact density; the rate still (Campbell) */
+    m = load("simulation: {resolution: 0.01, duration: 1000.0}\n"
+             "populations:\n"
+             "  P: {model: pif_psc_delta, n: 10, params: {V_th: 12.0, V_reset: 2.0}}\n"
+             "inputs:\n"
+             "  e: {kind: poisson, targets: [P], rate: 450.0, weight: 0.5}\n"
+             "  i: {kind: poisson, targets: [P], rate: 270.0, weight: -0.3}\n");
+    q = predict(&sf_theory_family_pif, m, &mp);
+    assert_close(value(q, "rate", 0, -1), (450 * 0.5 - 270 * 0.3) / 10, 1e-12);
+    assert_true(isnan(value(q, "density_below_threshold_exact", 0, -1)));
+    assert_true(isnan(value(q, "density_threshold_limit_exact", 0, -1)));
     sf_quantities_destroy(q);
     sf_theory_family_pif.unmap(mp);
     sf_model_destroy(m);

@@ -38,7 +38,7 @@ P = {"theta_mV": par["V_th"], "V_reset_mV": par["V_reset"],
      "q": sum(i["rate"] for i in inh) / sum(i["rate"] for i in ex)}
 Lw = (P["theta_mV"] - P["V_reset_mV"]) / w
 P["lattice"] = all(abs(i["weight"]) == w for i in ins) and abs(Lw - round(Lw)) < 1e-9
-th = {"exact_limit": find(pred, "density_below_threshold_exact", "P")["value"],
+th = {"exact_limit": find(pred, "density_threshold_limit_exact", "P")["value"],
       "diffusion_at_threshold": find(pred, "density_at_threshold_diffusion", "P")["value"],
       "exact": get(d, "density_threshold", "P"), "diffusion": get(d, "density_threshold_diffusion", "P")}
 dens = find(d, "density", "P")

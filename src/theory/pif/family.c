@@ -112,37 +112,6 @@ static sf_status pif_map(sf_context *ctx, const sf_model *m, void **mapped)
     return SF_OK;
 }
 
-static sf_status pif_predict(sf_context *ctx, const sf_model *m, const void *mapped,
-                             const sf_predict_options *opt, sf_quantities *out)
-{
-    const sf_theory_pif *P = mapped;
-    double rate, ex, df, df_theta, theta = P->theta;
-    double V = P->theta - 1e-9 * (P->theta - P->V_r);
-    sf_status st = sf_theory_pif_rate(ctx, P, &rate);
-    if (st == SF_OK)
-        st = sf_theory_pif_density_exact(ctx, P, &V, 1, &ex);
-    if (st == SF_OK)
-        st = sf_theory_pif_density_diffusion(ctx, P, &V, 1, &df);
-    if (st == SF_OK) /* the absorbing boundary: 0 */
-        st = sf_theory_pif_density_diffusion(ctx, P, &theta, 1, &df_theta);
-    if (st != SF_OK)
-        return st;
-    sf_quantity *x;
-    if (!(x = sf_quantities_add_scalar(ctx, out, "rate", "Hz", 0, -1, rate)) ||
-        sf_quantity_assume(x, ASSUME) != SF_OK ||
-        !(x = sf_quantities_add_scalar(ctx, out, "density_below_threshold_exact", "1/mV", 0, -1,
-                                       ex)) ||
-        sf_quantity_assume(x, ASSUME) != SF_OK ||
-        !(x = sf_quantities_add_scalar(ctx, out, "density_below_threshold_diffusion", "1/mV", 0,
-                                       -1, df)) ||
-        sf_quantity_assume(x, "diffusion approximation") != SF_OK ||
-        !(x = sf_quantities_add_scalar(ctx, out, "density_at_threshold_diffusion", "1/mV", 0, -1,
-                                       df_theta)) ||
-        sf_quantity_assume(x, "diffusion approximation") != SF_OK)
-        return SF_ERR_NOMEM;
-    return SF_OK;
-}
-
 /* Density bins: bin k (0 = just below threshold) is [theta - (k+1) w,
  * theta - k w); w the lattice width when w_e = w_i divides L (else L/20),
  * down to where the diffusion tail below V_r is 1e-3 of the plateau. */
@@ -169,6 +138,55 @@ static pif_bins pif_binning(const sf_theory_pif *P)
 static double bin_hi(const sf_theory_pif *P, const pif_bins *b, size_t k)
 {
     return P->theta - (double)k * b->w;
+}
+
+static sf_status pif_predict(sf_context *ctx, const sf_model *m, const void *mapped,
+                             const sf_predict_options *opt, sf_quantities *out)
+{
+    const sf_theory_pif *P = mapped;
+    double rate, ex, df;
+    double V = P->theta - 1e-9 * (P->theta - P->V_r);
+    sf_status st = sf_theory_pif_rate(ctx, P, &rate);
+    /* the exact density has a closed form on the lattice and for excitation
+     * alone; otherwise it is not predicted (NaN, with a note) */
+    const bool closed = sf_theory_pif_density_exact(NULL, P, &V, 1, &ex) == SF_OK;
+    if (!closed)
+        ex = NAN;
+    if (st == SF_OK)
+        st = sf_theory_pif_density_diffusion(ctx, P, &V, 1, &df);
+    if (st != SF_OK)
+        return st;
+    sf_quantity *x;
+    if (!(x = sf_quantities_add_scalar(ctx, out, "rate", "Hz", 0, -1, rate)) ||
+        sf_quantity_assume(x, ASSUME) != SF_OK ||
+        !(x = sf_quantities_add_scalar(ctx, out, "density_below_threshold_exact", "1/mV", 0, -1,
+                                       ex)) ||
+        sf_quantity_assume(x, ASSUME) != SF_OK ||
+        (!closed && sf_quantity_note(x, "no closed form (w_e != w_i, or L not a multiple of "
+                                        "the weight)") != SF_OK) ||
+        !(x = sf_quantities_add_scalar(ctx, out, "density_below_threshold_diffusion", "1/mV", 0,
+                                       -1, df)) ||
+        sf_quantity_assume(x, "diffusion approximation") != SF_OK)
+        return SF_ERR_NOMEM;
+    /* the limits at threshold: exact (1 - q)/L on the lattice (NaN
+     * otherwise), the diffusion density at theta itself (0) */
+    const pif_bins b = pif_binning(P);
+    const double q = P->nu_i / P->nu_e, th = P->theta;
+    double p0 = NAN;
+    if ((st = sf_theory_pif_density_diffusion(ctx, P, &th, 1, &p0)) != SF_OK)
+        return st;
+    if (!(x = sf_quantities_add_scalar(ctx, out, "q", "1", 0, -1, q)) ||
+        sf_quantity_note(x, "nu_i / nu_e") != SF_OK ||
+        !(x = sf_quantities_add_scalar(ctx, out, "density_threshold_limit_exact", "1/mV", 0, -1,
+                                       b.lattice ? (1 - q) / (P->theta - P->V_r) : NAN)) ||
+        sf_quantity_assume(x, ASSUME) != SF_OK ||
+        sf_quantity_note(x, b.lattice ? "p(theta-) = (1 - q)/L: V on the lattice theta - k w"
+                                      : "V is not on a lattice: no closed form") != SF_OK ||
+        !(x = sf_quantities_add_scalar(ctx, out, "density_at_threshold_diffusion", "1/mV", 0, -1,
+                                       p0)) ||
+        sf_quantity_assume(x, "diffusion approximation") != SF_OK)
+        return SF_ERR_NOMEM;
+    return SF_OK;
 }
 
 static sf_status pif_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
