@@ -13,7 +13,11 @@
  *    examples/brunel.yaml gives the rate of the LIF network theory called
  *    directly with the parameters written out here (independent of the
  *    map); models that no family describes fail with SF_ERR_MODEL and a
- *    message naming the population and the reason.
+ *    message naming the population and the reason;
+ *  - sf_estimate / sf_compare on a small simulated LIF network: the rate
+ *    estimate equals the spike count over neurons and window counted here,
+ *    the comparison carries the prediction, z and the stated band of the
+ *    cross-spectrum (also under ASan: every list freed).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -28,6 +32,7 @@
 #include <cmocka.h>
 
 #include "compare/quantity_impl.h"
+#include "spikefield/network.h"
 #include "spikefield/predict.h"
 #include "spikefield/theory.h"
 
@@ -412,6 +417,84 @@ static void test_predict_refused(void **state)
     assert_int_equal(sf_predict(ctx, NULL, NULL, NULL), SF_ERR_ARG);
 }
 
+static void test_compare_simulated(void **state)
+{
+    (void)state;
+    const char *yaml =
+        "simulation: {resolution: 0.1, duration: 1200.0, seed: 5, threads: 1}\n"
+        "analysis: {start: 100.0, bin: 10.0, pairs: 20}\n"
+        "populations:\n"
+        "  E: {model: iaf_psc_delta, n: 160, params: &lif {E_L: 0.0, V_th: 20.0, V_reset: 10.0, "
+        "tau_m: 20.0, t_ref: 2.0, C_m: 250.0}, initial: {V_m: {distribution: uniform, low: 0.0, "
+        "high: 20.0}}}\n"
+        "  I: {model: iaf_psc_delta, n: 40, params: *lif}\n"
+        "projections:\n"
+        "  EE: {source: E, target: E, rule: fixed_indegree, indegree: 16, weight: 0.2, delay: 1.5}\n"
+        "  IE: {source: I, target: E, rule: fixed_indegree, indegree: 4, weight: -1.0, delay: 1.5}\n"
+        "inputs:\n"
+        "  bg: {kind: poisson, targets: [E, I], rate: 15000.0, weight: 0.1}\n"
+        "recorders:\n"
+        "  spikes: {kind: spikes, populations: [E, I]}\n";
+    sf_model *m = NULL;
+    sf_network *net = NULL;
+    sf_recording *rec = NULL;
+    assert_int_equal(sf_model_load_string(ctx, yaml, "small", NULL, 0, &m), SF_OK);
+    assert_int_equal(sf_network_build(ctx, m, 1, &net), SF_OK);
+    assert_int_equal(sf_engine_run(ctx, net, NULL, &rec), SF_OK);
+    sf_quantities *est = NULL, *c = NULL;
+    assert_int_equal(sf_estimate(ctx, m, rec, &est), SF_OK);
+    assert_int_equal(sf_quantities_get_kind(est), SF_QUANTITIES_ESTIMATE);
+    /* the rate of E counted here: spikes in [100, 1200) ms over 160 neurons */
+    const uint32_t *ids;
+    const int64_t *steps;
+    size_t ns, cnt = 0;
+    assert_true(sf_recording_spikes(rec, 0, &ids, &steps, &ns));
+    for (size_t k = 0; k < ns; k++)
+        cnt += steps[k] >= 1000 && steps[k] < 12000;
+    double rate = (double)cnt / 160.0 / 1.1;
+    long i = sf_quantities_find(est, "rate", 0, -1);
+    assert_true(i >= 0);
+    assert_close(sf_quantity_values(est, (size_t)i)[0], rate, 1e-9 * rate + 1e-12);
+    assert_true(sf_quantity_se(est, (size_t)i)[0] > 0);
+    assert_true(rate > 1);
+
+    assert_int_equal(sf_compare(ctx, m, rec, NULL, &c), SF_OK);
+    assert_int_equal(sf_quantities_get_kind(c), SF_QUANTITIES_COMPARISON);
+    assert_string_equal(sf_quantities_family(c), "lif_diffusion");
+    assert_int_equal(sf_quantities_count(c), sf_quantities_count(est));
+    i = sf_quantities_find(c, "rate", 1, -1);
+    size_t u = (size_t)i;
+    assert_true(i >= 0 && isfinite(sf_quantity_predicted(c, u)[0]) && isfinite(sf_quantity_z(c, u)[0]));
+    assert_close(sf_quantity_z(c, u)[0],
+                 (sf_quantity_values(c, u)[0] - sf_quantity_predicted(c, u)[0]) / sf_quantity_se(c, u)[0],
+                 1e-12);
+    i = sf_quantities_find(c, "cross_spectrum", 0, 1);
+    assert_true(i >= 0);
+    u = (size_t)i;
+    assert_true(sf_quantity_is_complex(c, u));
+    assert_close(sf_quantity_band_hi(c, u), 200, 0);
+    assert_true(sf_quantity_rows(c, u) == 2560);                /* 512 ms in 0.1 ms bins, f > 0 */
+    assert_close(sf_quantity_axis_values(c, u)[0], 1000.0 / 512.0, 1e-12);
+    /* two segments: finite SEs, a summary over f <= 200 Hz (re and im) */
+    assert_int_equal(sf_quantity_z_count(c, u), 2 * 102);
+    assert_true(isfinite(sf_quantity_median_abs_z(c, u)));
+    /* a user prediction (with spectra at other frequencies) gives the same comparison */
+    double f[2] = {10, 20};
+    sf_predict_options o = {.freq = f, .n_freq = 2};
+    sf_quantities *p = NULL, *c2 = NULL;
+    assert_int_equal(sf_predict(ctx, m, &o, &p), SF_OK);
+    assert_int_equal(sf_compare(ctx, m, rec, p, &c2), SF_OK);
+    i = sf_quantities_find(c2, "cross_spectrum", 0, 1);
+    assert_close(sf_quantity_median_abs_z(c2, (size_t)i), sf_quantity_median_abs_z(c, u), 0);
+    sf_quantities_destroy(c2);
+    sf_quantities_destroy(p);
+    sf_quantities_destroy(c);
+    sf_quantities_destroy(est);
+    sf_recording_destroy(rec);
+    sf_network_destroy(net);
+    sf_model_destroy(m);
+}
+
 int main(void)
 {
     ctx = sf_context_create();
@@ -422,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_json_file),
         cmocka_unit_test(test_predict_brunel),
         cmocka_unit_test(test_predict_refused),
+        cmocka_unit_test(test_compare_simulated),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sf_context_destroy(ctx);
