@@ -13,7 +13,10 @@
  * populations): z = (simulated - predicted) / SE, the relative difference, a
  * verdict ("agree" when |z| <= 3, "differ", "n/a" without a usable SE) and the
  * notes of both sides. For vectors it reports the median |z| and the fraction
- * of values with |z| > 3 as well.
+ * of values with |z| > 3 as well (over the quantity's evaluation band of the
+ * axis, where the family states one), and agrees when the median |z| is at
+ * most 1.5 and at most 5 % of the values have |z| > 3
+ * (docs/predict-compare.md).
  *
  *     sf_quantities *pred = NULL, *cmp = NULL;
  *     sf_predict(ctx, model, NULL, &pred);
@@ -97,6 +100,11 @@ SF_API double sf_quantity_median_abs_z(const sf_quantities *q, size_t i);
 SF_API double sf_quantity_fraction_beyond_3(const sf_quantities *q, size_t i);
 SF_API double sf_quantity_rel_diff(const sf_quantities *q, size_t i);
 SF_API const char *sf_quantity_verdict(const sf_quantities *q, size_t i);
+/* Comparison only: how many finite z the summary is over, and the band of
+ * axis values it is restricted to (-inf, inf: the whole axis). */
+SF_API size_t sf_quantity_z_count(const sf_quantities *q, size_t i);
+SF_API double sf_quantity_band_lo(const sf_quantities *q, size_t i);
+SF_API double sf_quantity_band_hi(const sf_quantities *q, size_t i);
 /* The assumptions the value rests on ("; "-separated, "" if none), the stated
  * relative accuracy of a prediction (NaN where the theory does not know it),
  * and notes (violated assumptions, caveats; "" if none). */
@@ -121,9 +129,12 @@ SF_API sf_status sf_compare(sf_context *ctx, const sf_model *m, const sf_recordi
 /* Writes a list as JSON to path (temporary name, renamed when complete):
  * {"kind", "family", "notes", "quantities": [{"name", "populations",
  *  "unit", "axis", "axis_values", "values", "se", "predicted", "z", ...}]}
- * (docs/api.md, "Quantity lists"). */
+ * (docs/predict-compare.md). m (may be NULL) names the populations. */
 SF_API sf_status sf_quantities_write_json(sf_context *ctx, const sf_quantities *q,
                                           const sf_model *m, const char *path);
+/* The same text in *text (NUL-terminated, the caller frees it with free()). */
+SF_API sf_status sf_quantities_json(sf_context *ctx, const sf_quantities *q, const sf_model *m,
+                                    char **text);
 
 #ifdef __cplusplus
 }

@@ -357,70 +357,8 @@ SF_API sf_status sf_theory_pif_density_diffusion(sf_context *ctx, const sf_theor
 SF_API sf_status sf_theory_pif_kick_response(sf_context *ctx, const sf_theory_pif *p, double s,
                                              double *exact, double *diffusion);
 
-/* ===========================================================================
- * From a model description (src/theory/from_model_corr.c; docs/binary.md,
- * hawkes.md, ou.md, pif.md). Maps an sf_model whose populations are all
- * `binary`, all `hawkes`, all `lin_rate`, or one `pif_psc_delta` population
- * driven by Poisson inputs onto the structs above, as sf_theory_from_model
- * does for the LIF:
- *   - in-degree K_ab from the connection rule: indegree (fixed_indegree),
- *     outdegree N_b / N_a (fixed_outdegree), number / N_a
- *     (fixed_total_number), p N_b (pairwise_bernoulli, minus the autapse if
- *     excluded), 1 (one_to_one), N_b (all_to_all; N_b - 1 without autapses);
- *     several projections between one pair add up (K-weighted mean weight);
- *   - weight: the mean of the weight distribution; delay: the delay (one
- *     constant per population pair: delay distributions are refused);
- *   - binary: theta, tau = tau_m, N; an erfc gain (sigma > 0) is private
- *     Gaussian input noise, var_ext = sigma^2; a dc input adds to mu_ext; a
- *     population without incoming projections is external with
- *     m_ext = its gain at mu_ext (0.5 erfc(-(mu_ext - theta)/(sqrt 2 sigma)),
- *     or H(mu_ext - theta) with H(0) = 0 for sigma = 0); weights must be
- *     constant (their variance would enter sigma^2);
- *   - hawkes: nu0 plus dc inputs (Hz), tau, w = mean weight;
- *   - lin_rate: tau dr/dt = -lambda r + mu + g I + sqrt(tau) sigma xi becomes
- *     the linear network of the population averages with tau_a / lambda_a,
- *     W_ab = g_a K_ab w_ab / lambda_a, D_aa = sigma_a^2 tau_a / (N_a
- *     lambda_a^2) (input noise; output noise: sigma_a^2 tau_a / N_a, tau in
- *     s), mean drive (mu_a + dc_a) / lambda_a; one noise class for all;
- *   - pif_psc_delta: threshold V_th, reset V_reset, Poisson inputs with
- *     weight > 0 excitatory, < 0 inhibitory (one weight per sign).
- * Refused (SF_ERR_MODEL, naming the population, projection or input):
- * mixed or other neuron models (tanh_rate, LIF: use sf_theory_from_model),
- * Poisson inputs into binary, hawkes or lin_rate populations, spike
- * generators, inputs switched on or off during the run, delay
- * distributions, lambda = 0, a PIF with projections, a dc input, I_e != 0
- * or several weights of one sign. */
-struct sf_model;
-
-typedef enum {
-    SF_CORR_MODEL_BINARY = 0,
-    SF_CORR_MODEL_HAWKES = 1,
-    SF_CORR_MODEL_LINEAR = 2,
-    SF_CORR_MODEL_PIF = 3
-} sf_theory_corr_kind;
-
-/* Owns every array its nets borrow. Populations keep the model's order. */
-typedef struct {
-    sf_theory_corr_kind kind;
-    int n_pop;
-    sf_theory_binary_net binary;      /* kind BINARY                        */
-    sf_theory_binary_pop *bpop;
-    sf_theory_hawkes_net hawkes;      /* kind HAWKES                        */
-    sf_theory_linear_net linear;      /* kind LINEAR                        */
-    sf_theory_noise_class noise;      /*   its noise class                  */
-    double *mean;                     /*   [n_pop] stationary mean rates r  */
-    sf_theory_pif pif;                /* kind PIF                           */
-    double *N, *K, *w, *nu0, *tau, *delays, *W, *D, *drive;
-    bool fixed_outdegree;             /* every projection fixed_outdegree:
-                                         population averages exact (linear) */
-} sf_theory_corr_model;
-
-/* Fills cm from m (m must outlive nothing: cm keeps no pointer into m).
- * On failure returns non-OK with a message on ctx and leaves nothing to
- * free. Free with sf_theory_corr_model_free (zeroed or filled struct). */
-SF_API sf_status sf_theory_corr_from_model(sf_context *ctx, const struct sf_model *m,
-                                           sf_theory_corr_model *cm);
-SF_API void sf_theory_corr_model_free(sf_theory_corr_model *cm);
+/* From a model description: the families' maps (src/theory/<family>/family.c,
+ * registered in src/theory/registry.c; sf_predict in spikefield/predict.h). */
 
 #ifdef __cplusplus
 }

@@ -20,12 +20,18 @@ typedef struct {
     double *predicted, *z;   /* comparisons; else NULL                        */
     double accuracy;         /* relative, NaN if unknown                      */
     double median_abs_z, frac_beyond_3, rel_diff;
+    size_t n_z;              /* finite z in the band (the summary's count)    */
+    double band[2];          /* evaluation band on the axis: the summary of a
+                                comparison uses the values with band[0] <=
+                                axis <= band[1]; default -inf..inf            */
     const char *verdict;     /* static string                                 */
 } sf_quantity;
 
 struct sf_quantities {
     sf_quantities_kind kind;
     char *family, *notes;
+    const char *doc;         /* the family's one-line description (static;
+                                NULL: none), set by sf_predict / sf_compare  */
     size_t n, cap;
     sf_quantity *q;
 };
@@ -44,6 +50,10 @@ sf_quantity *sf_quantities_add(sf_context *ctx, sf_quantities *q, const char *na
 sf_quantity *sf_quantities_add_scalar(sf_context *ctx, sf_quantities *q, const char *name,
                                       const char *unit, int pop0, int pop1, double value);
 
+/* Appends a copy of x (values, axis, band, accuracy, assumptions, notes;
+ * SEs only when both lists have them); NULL when out of memory. */
+sf_quantity *sf_quantities_add_copy(sf_context *ctx, sf_quantities *q, const sf_quantity *x);
+
 /* Appends "; "-separated text to a quantity's notes / assumptions, or to the
  * list's notes (printf-style). Return SF_ERR_NOMEM on failure. */
 sf_status sf_quantity_note(sf_quantity *x, const char *fmt, ...)
@@ -52,5 +62,26 @@ sf_status sf_quantity_assume(sf_quantity *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 sf_status sf_quantities_note(sf_quantities *q, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Values per quantity: rows * cols (x2 when complex). */
+size_t sf_quantity_size(const sf_quantity *x);
+
+/* The verdict of a vector or matrix: "agree" when the median |z| is at most
+ * SF_COMPARE_VECTOR_MEDIAN (about 0.67 when the values agree) and at most
+ * the fraction SF_COMPARE_VECTOR_FRACTION of the values have |z| > 3. A
+ * scalar agrees when |z| <= 3. */
+#define SF_COMPARE_VECTOR_MEDIAN 1.5
+#define SF_COMPARE_VECTOR_FRACTION 0.05
+
+/* The generic comparison (sf_compare's loop): one quantity in *out (kind
+ * COMPARISON, family of expect) per quantity of est, with the expected
+ * value of the quantity of expect with the same name and populations (NaN
+ * and a note "no prediction" when expect has none or one of another shape),
+ * z per value, the summary over the band (the narrower of both sides'),
+ * the relative difference of scalars, the verdict, and the notes and
+ * assumptions of both sides. List notes: expect's, then est's. Quantities of
+ * expect without an estimate are left out. */
+sf_status sf_quantities_compare(sf_context *ctx, const sf_quantities *est,
+                                const sf_quantities *expect, sf_quantities **out);
 
 #endif

@@ -14,26 +14,33 @@ small="--set scale.neurons=0.2 --set simulation.duration=600 --set analysis.star
 /usr/bin/python3 - "$T" <<'PY'
 import json, sys
 T = sys.argv[1]
+def q(d, name, *pops):
+    """The quantity (name, populations) of a quantity list (docs/predict-compare.md)."""
+    hits = [x for x in d["quantities"] if x["name"] == name and x["populations"] == list(pops)]
+    assert len(hits) == 1, (name, pops, len(hits))
+    return hits[0]
 p = json.load(open(T + "/p/prediction.json"))
+assert p["kind"] == "prediction"
 for pop in ("E", "I"):
-    q = p["populations"][pop]
-    for k in ("rate_Hz", "mu_mV", "sigma_mV", "cv_isi"):
-        assert k in q, k
-    assert 30 < q["rate_Hz"] < 45, q
-assert len(p["spectra"]["freq_Hz"]) == 30 and len(p["spectra"]["power"]["E"]) == 30
-assert len(p["transfer"]["E"]["re"]) == 30
-assert len(p["spectra"]["cross"]["E-I"]["re"]) == 30
+    for k in ("rate", "mu", "sigma", "cv_isi"):
+        q(p, k, pop)
+    assert 30 < q(p, "rate", pop)["value"] < 45, q(p, "rate", pop)
+assert len(q(p, "spectrum", "E")["axis_values"]) == 30 and len(q(p, "spectrum", "E")["values"]) == 30
+assert len(q(p, "transfer", "E")["values"]) == 30
+assert len(q(p, "cross_spectrum", "E", "I")["values"]) == 30
 j = json.load(open(T + "/p.json"))
 # H(0) is d rate / d mu: real and positive
-assert j["transfer"]["E"]["im"][0] == 0 or abs(j["transfer"]["E"]["im"][0]) < 1e-9
-assert j["transfer"]["E"]["re"][0] > 0
+h0 = q(j, "transfer", "E")["values"][0]
+assert h0[1] == 0 or abs(h0[1]) < 1e-9
+assert h0[0] > 0
 c = json.load(open(T + "/c/compare.json"))
-r = c["populations"]["E"]["rate_Hz"]
-for k in ("simulated", "sem", "predicted", "z", "verdict"):
+assert c["kind"] == "comparison"
+r = q(c, "rate", "E")
+for k in ("value", "se", "predicted", "z", "verdict"):
     assert k in r, k
 assert r["verdict"] in ("agree", "differ")
-assert len(c["spectra"]["freq_Hz"]) > 10
-assert "cross" in c["spectra"]
+assert len(q(c, "spectrum", "E")["axis_values"]) > 10
+q(c, "cross_spectrum", "E", "I")
 svg = open(T + "/c/compare.svg").read()
 assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
 print("ok: predict/compare outputs")
@@ -54,15 +61,19 @@ done
 /usr/bin/python3 - "$T" <<'PY' || fails=1
 import json, sys
 T = sys.argv[1]
+def q(d, name, *pops):
+    hits = [x for x in d["quantities"] if x["name"] == name and x["populations"] == list(pops)]
+    assert len(hits) == 1, (name, pops, len(hits))
+    return hits[0]["value"]
 b = json.load(open(T + "/binary_ei.json"))
-assert b["theory"] == "binary" and 0 < b["populations"]["E"]["activity"] < 1
+assert b["family"] == "binary" and 0 < q(b, "activity", "E") < 1
 # Helias et al. 2014: with inhibition-dominated feedback c_EE > c_EI > c_II
-c = {k: v["cov_pair"] for k, v in b["pairs"].items()}
+c = {"-".join(x["populations"]): x["value"] for x in b["quantities"] if x["name"] == "cov_pair"}
 assert c["E-E"] > c["E-I"] > c["I-I"], c
 h = json.load(open(T + "/hawkes_ei.json"))
-assert abs(h["populations"]["E"]["rate_Hz"] - 10) < 1e-9      # the example is built for 10 Hz
+assert abs(q(h, "rate", "E") - 10) < 1e-9      # the example is built for 10 Hz
 p = json.load(open(T + "/pif_poisson.json"))
-assert p["density_below_threshold_exact_per_mV"] > 0.01 and p["density_below_threshold_diffusion_per_mV"] < 1e-6
+assert q(p, "density_below_threshold_exact", "P") > 0.01 and q(p, "density_below_threshold_diffusion", "P") < 1e-6
 print("ok: predict for binary, hawkes, lin_rate, pif")
 PY
 [ $fails = 0 ] && echo "ok: predict errors"

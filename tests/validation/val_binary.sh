@@ -24,14 +24,14 @@ trap 'rm -rf "$OUT"' EXIT
 import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, "tests/validation")
-from zcheck import Z, load, collect, report, powerful
+from zcheck import Z, load, collect, report, powerful, get
 d = load(sys.argv[1], "binary")
-checks = collect(d, "mean_activity", "mean activity", "cov(0)", pair=True)
+checks = collect(d, "activity", "mean activity", "cov(0)", pair=True)
 bad = report(checks)
-xx = d["covariances"]["X-X"]["pair"]
+xx = get(d, "cov_pair", "X", "X")
 if not abs(xx["simulated"]) <= Z * xx["sem"]:
     print("FAIL: independent X neurons covary: %g +- %g" % (xx["simulated"], xx["sem"])); bad += 1
-bad += powerful(d["covariances"]["E-E"]["pair"], "E-E covariance")
+bad += powerful(get(d, "cov_pair", "E", "E"), "E-E covariance")
 print("%d checks, %d failed (|z| <= %g)" % (len(checks), bad, Z))
 sys.exit(1 if bad else 0)
 PYEOF

@@ -23,11 +23,11 @@ trap 'rm -rf "$OUT"' EXIT
 import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, "tests/validation")
-from zcheck import Z, load, collect, report, powerful
+from zcheck import Z, load, collect, report, powerful, get
 d = load(sys.argv[1], "hawkes")
-checks = collect(d, "rate_Hz", "rate", "count cov", pair=True)
+checks = collect(d, "rate", "rate", "count cov", pair=True)
 bad = report(checks)
-bad += powerful(d["covariances"]["E-E"]["pop"], "E-E count covariance")
+bad += powerful(get(d, "cov_pop", "E", "E"), "E-E count covariance")
 print("%d checks, %d failed (|z| <= %g)" % (len(checks), bad, Z))
 sys.exit(1 if bad else 0)
 PYEOF

@@ -41,19 +41,24 @@ cat "$T/brunel.txt" "$T/ind.txt" "$T/mc.txt"
 import json, sys
 T = sys.argv[1]
 def pops(name):
-    return json.load(open(f"{T}/{name}/compare.json"))["populations"]
+    """{population: {quantity: {simulated, predicted}}} from the comparison list."""
+    out = {}
+    for q in json.load(open(f"{T}/{name}/compare.json"))["quantities"]:
+        if len(q["populations"]) == 1 and "value" in q:
+            out.setdefault(q["populations"][0], {})[q["name"]] = {"simulated": q["value"], "predicted": q["predicted"]}
+    return out
 bad = []
 for p, v in pops("brunel").items():
-    r = v["rate_Hz"]; rel = (r["simulated"] - r["predicted"]) / r["predicted"]
+    r = v["rate"]; rel = (r["simulated"] - r["predicted"]) / r["predicted"]
     print(f"brunel {p}: rate sim {r['simulated']:.3f} pred {r['predicted']:.3f} rel {rel:+.3%}")
     if abs(rel) > 0.03: bad.append(("brunel", p, rel))
 v = pops("ind")["E"]
-for q, tol in (("rate_Hz", 0.05), ("cv_isi", 0.05)):
+for q, tol in (("rate", 0.05), ("cv_isi", 0.05)):
     rel = (v[q]["simulated"] - v[q]["predicted"]) / v[q]["predicted"]
     print(f"independent {q}: sim {v[q]['simulated']:.4f} pred {v[q]['predicted']:.4f} rel {rel:+.3%}")
     if abs(rel) > tol: bad.append(("independent", q, rel))
 for p, v in pops("mc").items():
-    r = v["rate_Hz"]; rel = (r["simulated"] - r["predicted"]) / r["predicted"]
+    r = v["rate"]; rel = (r["simulated"] - r["predicted"]) / r["predicted"]
     tol = 0.10 if r["predicted"] > 2 else 0.25
     print(f"microcircuit {p}: sim {r['simulated']:.3f} pred {r['predicted']:.3f} rel {rel:+.3%} (tol {tol:.0%})")
     if abs(rel) > tol: bad.append(("microcircuit", p, rel))

@@ -20,17 +20,34 @@ PY=/usr/bin/python3
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/val_pif.XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
 "$SF" compare examples/pif_poisson.yaml --out "$OUT" --quiet
-"$PY" - "$OUT/compare.json" <<'PYEOF'
-import json, math, sys
-d = json.load(open(sys.argv[1]))
-assert d["theory"] == "pif", d["theory"]
+"$SF" predict examples/pif_poisson.yaml --json > "$OUT/prediction.json"
+"$PY" - "$OUT/compare.json" "$OUT/prediction.json" examples/pif_poisson.yaml <<'PYEOF'
+import json, math, sys, yaml
+sys.dont_write_bytecode = True
+sys.path.insert(0, "tests/validation")
+from zcheck import check_of, find, get
+d = json.load(open(sys.argv[1])); pred = json.load(open(sys.argv[2]))
+assert d["family"] == "pif" and pred["family"] == "pif", (d["family"], pred["family"])
+# the model's parameters, read from the model file
+mf = yaml.safe_load(open(sys.argv[3]))
+par = mf["populations"]["P"]["params"]
+ins = list(mf["inputs"].values())
+ex = [i for i in ins if i["weight"] > 0]; inh = [i for i in ins if i["weight"] < 0]
+w = ex[0]["weight"]
+P = {"theta_mV": par["V_th"], "V_reset_mV": par["V_reset"],
+     "q": sum(i["rate"] for i in inh) / sum(i["rate"] for i in ex)}
+Lw = (P["theta_mV"] - P["V_reset_mV"]) / w
+P["lattice"] = all(abs(i["weight"]) == w for i in ins) and abs(Lw - round(Lw)) < 1e-9
+th = {"exact_limit": find(pred, "density_threshold_limit_exact", "P")["value"],
+      "diffusion_at_threshold": find(pred, "density_at_threshold_diffusion", "P")["value"],
+      "exact": get(d, "density_threshold", "P"), "diffusion": get(d, "density_threshold_diffusion", "P")}
+dens = find(d, "density", "P")
 Z = 4.0
 bad = 0
 def check(ok, msg):
     global bad
     print(("ok   " if ok else "FAIL ") + msg)
     bad += not ok
-P = d["pif"]; th = d["threshold"]
 L = P["theta_mV"] - P["V_reset_mV"]; q = P["q"]
 check(P["lattice"], "V on the lattice theta - k w (w_e = w_i divides L)")
 lim = (1 - q) / L
@@ -46,15 +63,14 @@ check(e["sem"] > 0 and abs(e["z"]) <= Z,
 check(abs(e["simulated"] - lim) <= Z * e["sem"], "simulated p(theta-) = (1 - q)/L within %g SE" % Z)
 check(th["diffusion"]["z"] > 10,
       "simulated last bin excludes the diffusion approximation (z = %.1f)" % th["diffusion"]["z"])
-D = d["density"]
 chi2 = 0.0; n = 0; worst = 0.0
-for s, se, x in zip(D["simulated"], D["sem"], D["exact"]):
+for s, se, x in zip(dens["values"], dens["se"], dens["predicted"]):
     if se is None or se <= 0:
         continue
     z = (s - x) / se; chi2 += z * z; n += 1; worst = max(worst, abs(z))
 check(n >= 20 and worst <= Z, "all %d bins follow the exact density (max |z| = %.2f)" % (n, worst))
 check(chi2 / n < 2, "chi^2 / bins = %.2f" % (chi2 / n))
-r = d["populations"]["P"]["rate_Hz"]
+r = get(d, "rate", "P")
 check(abs(r["z"]) <= Z, "rate %.4g +- %.2g Hz vs mu/L = %.4g Hz (z = %.2f)" % (r["simulated"], r["sem"], r["predicted"], r["z"]))
 print("%d failed" % bad)
 sys.exit(1 if bad else 0)

@@ -1,6 +1,7 @@
 """Shared part of the correlation validations: every quantity that compare.json
 reports with a simulated value, its standard error and a prediction must agree
-within Z standard errors (Z = 4; the false-alarm rate per check is 6e-5)."""
+within Z standard errors (Z = 4; the false-alarm rate per check is 6e-5).
+compare.json is a quantity list (docs/predict-compare.md)."""
 import json
 
 Z = 4.0
@@ -8,26 +9,48 @@ Z = 4.0
 
 def load(path, theory):
     d = json.load(open(path))
-    assert d["theory"].startswith(theory), d["theory"]
+    assert d["family"].startswith(theory) or d["theory"].startswith(theory), (d["family"], d["theory"])
     return d
+
+
+def check_of(q, k=None):
+    """{simulated, sem, predicted, z} of a scalar quantity, or of value k of a vector."""
+    if k is None:
+        return {"simulated": q["value"], "sem": q["se"], "predicted": q["predicted"], "z": q["z"]}
+    return {"simulated": q["values"][k], "sem": q["se"][k], "predicted": q["predicted"][k], "z": q["z"][k]}
+
+
+def find(d, name, *pops):
+    """The quantity (name, populations) of the list d."""
+    hits = [q for q in d["quantities"] if q["name"] == name and q["populations"] == list(pops)]
+    assert len(hits) == 1, (name, pops, len(hits))
+    return hits[0]
+
+
+def get(d, name, *pops):
+    """check_of the scalar quantity (name, populations)."""
+    return check_of(find(d, name, *pops))
 
 
 def collect(d, mean_key, mean_label, cov_label, pair=True):
     """(name, quantity) for the means, the zero-lag covariances and the
     spectra at the chosen frequencies."""
-    checks = [(mean_label + " " + p, v[mean_key]) for p, v in d["populations"].items()]
-    for k, v in d["covariances"].items():
-        if k == "unit":
-            continue
-        checks.append((cov_label + " pop " + k, v["pop"]))
+    qs = d["quantities"]
+    checks = [(mean_label + " " + q["populations"][0], check_of(q)) for q in qs
+              if q["name"] == mean_key and len(q["populations"]) == 1]
+    pairs = []
+    for q in qs:
+        if len(q["populations"]) == 2 and q["populations"] not in pairs:
+            pairs.append(q["populations"])
+    for p in pairs:
+        k = "-".join(p)
+        checks.append((cov_label + " pop " + k, get(d, "cov_pop", *p)))
         if pair:
-            checks.append((cov_label + " pair " + k, v["pair"]))
-    f = d["spectra"]["freq_Hz"]
-    for k, v in d["spectra"].items():
-        if k in ("quantity", "freq_Hz"):
-            continue
-        for fk, q in zip(f, v):
-            checks.append(("Re S_%s(%g Hz)" % (k, fk), q))
+            checks.append((cov_label + " pair " + k, get(d, "cov_pair", *p)))
+    for p in pairs:
+        s = find(d, "spectrum_re_band", *p)
+        for i, fk in enumerate(s["axis_values"]):
+            checks.append(("Re S_%s(%g Hz)" % ("-".join(p), fk), check_of(s, i)))
     return checks
 
 

@@ -1,0 +1,303 @@
+/* The binary theory family (Glauber dynamics; Ginzburg & Sompolinsky 1994,
+ * Helias et al. 2014): networks of `binary` populations driven by dc input
+ * and by populations of binary neurons without incoming projections
+ * (external). docs/binary.md lists the quantities.
+ *
+ * Invariant: the mapped network (binary_mapped) is the only source of the
+ * theory's parameters; predict, estimate and expect never re-read the model
+ * by name. With delays, lag-0 covariances come from the equivalent
+ * input-noise linear network (Grytskyy et al. 2013) at lag 0.
+ */
+#include "theory/family.h"
+#include "theory/linear/netcorr.h"
+#include "theory/map.h"
+
+#include "neurons/binary.h"
+#include "spikefield/analysis.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ASSUME "Gaussian mean field; linearised (Glauber) dynamics"
+
+typedef struct {
+    sf_theory_map_pairs pr;
+    sf_theory_binary_pop *pop;
+    sf_theory_binary_net net;
+} binary_mapped;
+
+static bool binary_accepts(const sf_model *m, char *why, size_t len)
+{
+    return sf_theory_map_one_type(m, &sf_binary, "binary", why, len) &&
+           sf_theory_map_inputs_check(m, false,
+                                      "drive binary networks by dc input or by a population of "
+                                      "binary neurons",
+                                      why, len) &&
+           sf_theory_map_projections_check(
+               m, SF_THEORY_MAP_CONST_DELAY | SF_THEORY_MAP_CONST_WEIGHT, "binary", why, len);
+}
+
+static void binary_unmap(void *mapped)
+{
+    binary_mapped *bm = mapped;
+    if (!bm)
+        return;
+    sf_theory_map_pairs_free(&bm->pr);
+    free(bm->pop);
+    free(bm);
+}
+
+static sf_status binary_map(sf_context *ctx, const sf_model *m, void **mapped)
+{
+    *mapped = NULL;
+    char why[1024];
+    if (!binary_accepts(m, why, sizeof why))
+        return sf_fail(ctx, SF_ERR_MODEL, "%s", why);
+    const int n = m->n_pops;
+    binary_mapped *bm = calloc(1, sizeof *bm);
+    double *dc = calloc((size_t)n, sizeof *dc);
+    if (!bm || !dc || !(bm->pop = calloc((size_t)n, sizeof *bm->pop))) {
+        free(dc);
+        binary_unmap(bm);
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    }
+    sf_status st = sf_theory_map_pairs_read(ctx, m, &bm->pr);
+    sf_theory_map_dc_add(m, dc);
+    for (int a = 0; a < n && st == SF_OK; a++) {
+        sf_theory_binary_pop *bp = &bm->pop[a];
+        double sigma = sf_theory_map_param(m, a, &sf_binary, SF_BINARY_SIGMA);
+        bp->theta = sf_theory_map_param(m, a, &sf_binary, SF_BINARY_THETA);
+        bp->N = m->pops[a].n;
+        bp->tau = sf_theory_map_param(m, a, &sf_binary, SF_BINARY_TAU_M);
+        bp->mu_ext = dc[a];
+        bp->var_ext = sigma * sigma;
+        bool has_input = false;
+        for (int b = 0; b < n; b++)
+            has_input |= bm->pr.K[(size_t)a * n + b] > 0;
+        if (!has_input) {
+            bp->external = true;
+            bp->m_ext = sigma > 0 ? 0.5 * erfc(-(dc[a] - bp->theta) / (M_SQRT2 * sigma))
+                                  : (dc[a] > bp->theta ? 1.0 : 0.0);
+        }
+    }
+    free(dc);
+    if (st == SF_OK) {
+        bm->net = (sf_theory_binary_net){.n_pop = n, .pop = bm->pop, .K = bm->pr.K,
+                                         .J = bm->pr.w, .delay = 0, .delays = bm->pr.delay};
+        st = sf_theory_binary_check(ctx, &bm->net);
+    }
+    if (st != SF_OK) {
+        binary_unmap(bm);
+        return st;
+    }
+    *mapped = bm;
+    return SF_OK;
+}
+
+static bool has_delays(const binary_mapped *bm)
+{
+    size_t n2 = (size_t)bm->net.n_pop * (size_t)bm->net.n_pop;
+    bool delayed = bm->net.delay > 0;
+    for (size_t k = 0; bm->net.delays && k < n2; k++)
+        delayed |= bm->net.delays[k] > 0;
+    return delayed;
+}
+
+static sf_status binary_predict(sf_context *ctx, const sf_model *m, const void *mapped,
+                                const sf_predict_options *opt, sf_quantities *out)
+{
+    const binary_mapped *bm = mapped;
+    const int n = bm->net.n_pop;
+    const size_t n2 = (size_t)n * (size_t)n;
+    /* lag grid for delayed networks: 8192 x 0.1 ms, long against tau */
+    const size_t n_time = 8192;
+    const double dt = 0.1;
+    const bool delayed = has_delays(bm);
+    double *buf = calloc(3 * (size_t)n + 9 * n2, sizeof *buf);
+    double *Ct = delayed ? malloc(sizeof(double) * n_time * n2) : NULL;
+    sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(n, delayed ? n_time : 0);
+    sf_status st = SF_OK;
+    if (!buf || !ws || (delayed && !Ct)) {
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    double *a = buf, *mu = a + n, *sigma = mu + n;
+    double *c = sigma + n, *rho = c + n2, *c_int = rho + n2, *c_ext = c_int + n2;
+    double *c_tr = c_ext + n2, *C0 = c_tr + n2, *W = C0 + n2, *D = W + n2, *tau = D + n2;
+    sf_theory_binary_point pt = {a, mu, sigma, NULL, 0, 0};
+    st = sf_theory_binary_solve(ctx, &bm->net, NULL, NULL, &pt);
+    sf_theory_binary_cov cv = {c, C0, rho, c_int, c_ext, c_tr};
+    if (st == SF_OK)
+        st = sf_theory_binary_covariance(ctx, &bm->net, a, ws, &cv);
+    if (delayed && st == SF_OK) {
+        /* with delays: the equivalent input-noise linear network
+         * (Grytskyy et al. 2013), its covariance function at lag 0 */
+        sf_theory_linear_net lin;
+        st = sf_theory_binary_to_linear(ctx, &bm->net, a, W, tau, D, &lin);
+        if (st == SF_OK)
+            st = sf_theory_linear_cov_time(ctx, &lin, SF_THEORY_NOISE_INPUT, dt, ws, Ct, NULL);
+        for (int i = 0; st == SF_OK && i < n; i++)
+            for (int j = 0; j < n; j++) {
+                size_t ij = (size_t)i * (size_t)n + (size_t)j;
+                double Ni = bm->pop[i].N, ai = a[i] * (1 - a[i]);
+                C0[ij] = Ct[(n_time / 2) * n2 + ij];
+                c[ij] = i == j ? (C0[ij] - ai / Ni) / (1 - 1 / Ni) : C0[ij];
+                double ab2 = ai * a[j] * (1 - a[j]);
+                rho[ij] = ab2 > 0 ? c[ij] / sqrt(ab2) : NAN;
+            }
+        if (st == SF_OK)
+            sf_quantities_note(out, "with the delays: pair covariances and population averages "
+                                    "at lag 0 from the equivalent input-noise linear network "
+                                    "(Grytskyy et al. 2013); the internal / external / "
+                                    "fast-tracking split is that of the undelayed network "
+                                    "(Helias et al. 2014)");
+    }
+    if (st != SF_OK)
+        goto out;
+    for (int i = 0; i < n && st == SF_OK; i++) {
+        sf_quantity *x = sf_quantities_add_scalar(ctx, out, "activity", "1", i, -1, a[i]);
+        if (!x || sf_quantity_assume(x, ASSUME) != SF_OK ||
+            !sf_quantities_add_scalar(ctx, out, "mu", "", i, -1, mu[i]) ||
+            !sf_quantities_add_scalar(ctx, out, "sigma", "", i, -1, sigma[i]))
+            st = SF_ERR_NOMEM;
+    }
+    const struct {
+        const char *name;
+        const double *M;
+    } pairs[] = {{"cov_pair", c},          {"corr_coef", rho},
+                 {"cov_internal", c_int},  {"cov_external", c_ext},
+                 {"cov_fast_tracking", c_tr}, {"cov_pop", C0}};
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0] && st == SF_OK; k++)
+        st = sf_theory_netcorr_add_pairs(ctx, out, n, pairs[k].name, "1", pairs[k].M, ASSUME);
+    if (st == SF_OK && !bm->pr.fixed_outdegree)
+        sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
+                                "covariances approximate (Grytskyy et al. 2013)");
+out:
+    free(buf);
+    free(Ct);
+    sf_theory_corr_workspace_destroy(ws);
+    return st;
+}
+
+/* Binary states (from their transitions) sampled every Delta = 1 ms (at
+ * least one step). */
+static double binary_delta_ms(const sf_model *m)
+{
+    const double h = m->sim.resolution;
+    return fmax(h, h * nearbyint(1.0 / h));
+}
+
+static sf_status binary_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
+                                 sf_quantities *out)
+{
+    const int np = m->n_pops;
+    const double t0 = m->sim.t_analysis, t1 = sf_recording_t_end(rec), delta = binary_delta_ms(m);
+    if (!(t1 > t0))
+        return sf_fail(ctx, SF_ERR_MODEL, "%s: nothing simulated after the analysis start %g ms",
+                       m->file, t0);
+    double **sig = calloc((size_t)np, sizeof *sig), *var1 = calloc((size_t)np, sizeof *var1);
+    size_t n_sig = 0;
+    sf_status st = SF_OK;
+    if (!sig || !var1) {
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int a = 0; a < np && st == SF_OK; a++) {
+        const uint32_t *ids;
+        const int64_t *steps;
+        size_t ns, nn;
+        if (!sf_recording_spikes(rec, a, &ids, &steps, &ns)) {
+            st = sf_fail(ctx, SF_ERR_MODEL,
+                         "%s: spikes of population %s are not recorded; binary states are "
+                         "reconstructed from them",
+                         m->file, m->pops[a].name);
+            break;
+        }
+        sf_spikes sp = {ids, steps, ns, m->pops[a].n, (uint32_t)a, m->sim.resolution};
+        if ((st = sf_analysis_binary_signal(ctx, &sp, NULL, t0, t1, delta, NULL, 0, &nn, NULL)) !=
+            SF_OK)
+            break;
+        if (!(sig[a] = malloc((nn ? nn : 1) * sizeof(double)))) {
+            st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+            break;
+        }
+        st = sf_analysis_binary_signal(ctx, &sp, NULL, t0, t1, delta, sig[a], nn, &nn, &var1[a]);
+        n_sig = nn;
+    }
+    if (st == SF_OK) {
+        sf_theory_netcorr_input in = {
+            .spikes = false, .delta_ms = delta, .mean_name = "activity", .mean_unit = "1",
+            .cov_unit = "1", .spec_unit = "1/Hz",
+            .activity = "binary states (from their transitions) sampled every Delta",
+            .sig = sig, .var1 = var1, .n_sig = n_sig};
+        st = sf_theory_netcorr_estimate(ctx, m, rec, &in, out);
+    }
+out:
+    for (int a = 0; sig && a < np; a++)
+        free(sig[a]);
+    free(sig);
+    free(var1);
+    return st;
+}
+
+static sf_status binary_expect(sf_context *ctx, const sf_model *m, const void *mapped,
+                               const sf_quantities *pred, const sf_quantities *est,
+                               sf_quantities *out)
+{
+    const binary_mapped *bm = mapped;
+    const int n = bm->net.n_pop;
+    const size_t n2 = (size_t)n * (size_t)n;
+    double *buf = calloc(3 * (size_t)n + 2 * n2, sizeof *buf);
+    /* the time-discrete simulation's delays: d (an update at step k sees the
+     * transitions up to step k - d/h) */
+    const double shift = 0.0;
+    double *delays = sf_theory_netcorr_shift_delays(ctx, n, bm->pr.K, bm->pr.delay, shift);
+    sf_status st = SF_OK;
+    if (!buf || !delays) {
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    double *act = buf, *a_single = act + n, *tau = a_single + n, *W = tau + n, *D = W + n2;
+    for (int a = 0; a < n; a++) {
+        long i = sf_quantities_find(pred, "activity", a, -1);
+        act[a] = i >= 0 ? pred->q[i].value[0] : NAN;
+        a_single[a] = act[a] * (1 - act[a]);
+    }
+    sf_theory_binary_net net = bm->net;
+    net.delays = delays;
+    sf_theory_netcorr_theory th = {.cls = SF_THEORY_NOISE_INPUT, .mean = act,
+                                   .a_single = a_single, .pair = SF_NETCORR_PAIR_BINARY,
+                                   .spikes = false, .delta_ms = binary_delta_ms(m),
+                                   .assumptions = ASSUME};
+    st = sf_theory_binary_to_linear(ctx, &net, act, W, tau, D, &th.lin);
+    if (st == SF_OK)
+        st = sf_theory_netcorr_expect(ctx, m, &th, est, out);
+    if (st == SF_OK) {
+        sf_quantities_note(out, "theory delays = model delays %+g ms (the time-discrete "
+                                "simulation's effective delay)", shift);
+        if (!bm->pr.fixed_outdegree)
+            sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
+                                    "covariances approximate (Grytskyy et al. 2013)");
+        sf_quantities_note(out, "binary: Gaussian mean field and linearised (Glauber) dynamics");
+    }
+out:
+    free(buf);
+    free(delays);
+    return st;
+}
+
+static const sf_neuron_type *const binary_covers[] = {&sf_binary, NULL};
+
+const sf_theory_type sf_theory_family_binary = {
+    .name = "binary",
+    .doc = "binary (Glauber) networks: Gaussian mean field, equal-time covariances, spectra "
+           "(Helias et al. 2014)",
+    .covers = binary_covers,
+    .accepts = binary_accepts,
+    .map = binary_map,
+    .unmap = binary_unmap,
+    .predict = binary_predict,
+    .estimate = binary_estimate,
+    .expect = binary_expect,
+};
