@@ -29,11 +29,6 @@ LIB_SRC := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c src/$(m)/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
-# CLI files built against include/ alone. Transitional: predict*.c and
-# compare*.c still read the model's private layout (cli.h includes it under
-# SF_CLI_INTERNALS); once they use the public API, drop CLI_INTERNAL and the
-# rule below so that every CLI file gets INC = -Iinclude.
-CLI_INTERNAL := $(filter $(BUILD)/src/cli/predict% $(BUILD)/src/cli/compare%,$(CLI_OBJ))
 SONAME  := libspikefield.so.$(SOMAJOR)
 SHLIB   := $(BUILD)/libspikefield.so.$(VERSION)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -51,8 +46,8 @@ deps:
 	@sh scripts/install-deps.sh
 
 $(LIB_OBJ): DEFS := $(LIB_DEFS)
+# the command is a client of the library: public headers alone
 $(CLI_OBJ): INC := -Iinclude
-$(CLI_INTERNAL): INC := -Iinclude -Isrc -DSF_CLI_INTERNALS
 
 $(BUILD)/%.o: %.c $(wildcard include/spikefield/*.h) $(wildcard src/*/*.h src/*/*/*.h)
 	@mkdir -p $(dir $@)

@@ -1,18 +1,11 @@
 /* The spikefield command: shared pieces of the subcommands. The command is
  * a client of the library like any other: it includes the public headers
  * alone (it is compiled with -Iinclude, without -Isrc).
- *
- * Transitional: predict*.c and compare*.c still read the model's private
- * layout; the Makefile compiles them with -Isrc -DSF_CLI_INTERNALS. Remove
- * this block (and CLI_INTERNAL in the Makefile) once they use the public
- * API. */
+ */
 #ifndef SF_CLI_H
 #define SF_CLI_H
 
 #include "spikefield/model.h"
-#ifdef SF_CLI_INTERNALS
-#include "model/model_impl.h"
-#endif
 
 #include <stdio.h>
 

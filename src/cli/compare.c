@@ -11,8 +11,8 @@
  * potential-axis quantities as linear curves (simulation solid, theory
  * dashed).
  */
-#include "cli/predict.h"
-#include "cli/sim.h"
+#include "predict.h"
+#include "sim.h"
 #include "spikefield/predict.h"
 
 #include <math.h>

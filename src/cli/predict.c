@@ -6,8 +6,8 @@
  * scalars, one line per vector quantity, and the list's notes. Writes
  * prediction.json (docs/predict-compare.md), or prints it with --json.
  */
-#include "cli/cli.h"
-#include "cli/predict.h"
+#include "cli.h"
+#include "predict.h"
 #include "spikefield/predict.h"
 
 #include <errno.h>

@@ -10,12 +10,6 @@ LIB="$(dirname "$SF")/libspikefield.so"
 CC=${CC:-cc}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-# Headers whose functions other branches of issue 7 implement and mark
-# (predict/compare, the theory): checked only for "nothing else exported"
-# until those branches are merged. A pending header that has exported
-# functions is done: the test then fails until it is removed from this list.
-PENDING="predict.h compare.h"
-is_pending() { case " $PENDING " in *" $1 "*) return 0;; esac; return 1; }
 fail=0
 [ -f "$LIB" ] || { echo "FAIL: no $LIB"; exit 1; }
 
@@ -42,14 +36,6 @@ for h in include/spikefield/*.h; do
   fi
   grep "^/\* include/spikefield/$base:" "$T/aux" | sed -E 's|^/\*[^*]*\*/ *||; s/ \(.*//; s/.*[ *]//' |
     sort -u > "$T/decl.$base"
-  if is_pending "$base"; then
-    if [ -n "$(comm -12 "$T/api.$base" "$T/exported")" ]; then
-      echo "FAIL: $base is implemented and exported now: remove it from PENDING in $0"; fail=1
-    else
-      echo "pending (other branch): $base"
-    fi
-    continue
-  fi
   missing=$(comm -23 "$T/api.$base" "$T/exported")
   [ -n "$missing" ] && { echo "FAIL: $base: declared SF_API but not exported:" $missing; fail=1; }
   unmarked=$(comm -23 "$T/decl.$base" "$T/api.$base")
