@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "spikefield/theory_corr.h"
+#include "spikefield/theory.h"
 
 static double best_of(double *best, double t0, double t1)
 {

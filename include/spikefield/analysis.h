@@ -280,7 +280,7 @@ SF_API sf_status sf_analysis_signal_cov(sf_context *ctx, const sf_signal *a, con
  *               S_ab(-f) = S_ab(f)^*, S_ba = S_ab^*;
  *   C_ab(tau) = sum_t y_a(t + tau) y_b(t) / (L - |tau|/Delta)   ([A]^2),
  *               the covariance <dA_a(t + tau) dA_b(t)> (tau > 0: a follows b),
- * matching the theory's conventions (theory_corr.h). Split for a == b with
+ * matching the theory's conventions (theory.h). Split for a == b with
  * spikes (needs a plan made with n_auto = n of the population): AUTO / CROSS
  * rows from sf_analysis_spectrum (the neurons' own spectra and the rest),
  * mirrored to negative f and tau; for a != b AUTO = 0 and CROSS = the

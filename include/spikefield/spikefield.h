@@ -18,7 +18,6 @@
 #include "spikefield/network.h"
 #include "spikefield/analysis.h"
 #include "spikefield/theory.h"
-#include "spikefield/theory_corr.h"
 #include "spikefield/compare.h"
 #include "spikefield/predict.h"
 

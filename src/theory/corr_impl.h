@@ -10,7 +10,7 @@
 #ifndef SPIKEFIELD_CORR_IMPL_H
 #define SPIKEFIELD_CORR_IMPL_H
 
-#include "spikefield/theory_corr.h"
+#include "spikefield/theory.h"
 #include "theory/linear/kernel.h"
 
 #include <complex.h>

@@ -3,7 +3,7 @@
  * theory/map.c):
  *
  *  - predict() on a small hand-written model equals the mathematics
- *    (theory_corr.h) called directly with the parameters written out here,
+ *    (theory.h) called directly with the parameters written out here,
  *    and closed forms where they exist (PIF rate mu/L and density (1 - q)/L,
  *    the lin_rate mean (mu + dc)/(lambda - g K w));
  *  - accepts() refuses what the theories do not describe, with a reason
@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "spikefield/theory_corr.h"
+#include "spikefield/theory.h"
 #include "theory/family.h"
 
 extern const sf_theory_type sf_theory_family_binary, sf_theory_family_hawkes,

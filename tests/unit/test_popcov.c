@@ -6,7 +6,7 @@
  *  - independent Bernoulli ("grid Poisson") trains: every covariance is 0
  *    within its standard error, the auto part is the binomial variance;
  *  - thinned common input with a delay: known covariance, spectrum phase
- *    and lag (the sign conventions of theory_corr.h);
+ *    and lag (the sign conventions of theory.h);
  *  - the cross-spectrum of a population with itself equals the population
  *    row of sf_analysis_spectrum;
  *  - binary signals from transitions against a step-by-step reconstruction,

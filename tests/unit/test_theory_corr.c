@@ -25,7 +25,7 @@
 #include <gsl/gsl_integration.h>
 #include <lapacke.h>
 
-#include "spikefield/theory_corr.h"
+#include "spikefield/theory.h"
 
 static const double PI = 3.14159265358979323846;
 

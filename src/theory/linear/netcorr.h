@@ -33,7 +33,7 @@
 #include "compare/quantity_impl.h"
 #include "model/model_impl.h"
 #include "spikefield/network.h"
-#include "spikefield/theory_corr.h"
+#include "spikefield/theory.h"
 
 /* What a family's recording gives the estimators. */
 typedef struct {

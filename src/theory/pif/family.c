@@ -13,7 +13,7 @@
 
 #include "neurons/pif_psc_delta.h"
 #include "spikefield/analysis.h"
-#include "spikefield/theory_corr.h"
+#include "spikefield/theory.h"
 
 #include <math.h>
 #include <stdio.h>
