@@ -59,6 +59,8 @@ static void summarise(sf_quantity *c, double *scratch)
     c->frac_beyond_3 = (double)big / (double)cnt;
     if (n == 1)
         c->verdict = c->median_abs_z <= 3 ? "agree" : "differ";
+    else if (c->correlated)
+        c->verdict = "n/a";
     else
         c->verdict = c->median_abs_z <= SF_COMPARE_VECTOR_MEDIAN && c->frac_beyond_3 <= SF_COMPARE_VECTOR_FRACTION
                          ? "agree"
@@ -99,6 +101,7 @@ sf_status sf_quantities_compare(sf_context *ctx, const sf_quantities *est,
         if (e->axis_values)
             memcpy(x->axis_values, e->axis_values, e->rows * sizeof(double));
         memcpy(x->band, e->band, sizeof x->band);
+        x->correlated = e->correlated;
         bool ok = p && same_shape(p, e);
         for (size_t k = 0; k < n; k++)
             x->predicted[k] = ok ? p->value[k] : NAN;

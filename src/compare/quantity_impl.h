@@ -24,6 +24,11 @@ typedef struct {
     double band[2];          /* evaluation band on the axis: the summary of a
                                 comparison uses the values with band[0] <=
                                 axis <= band[1]; default -inf..inf            */
+    bool correlated;         /* an estimate whose values are strongly
+                                correlated with each other (neighbouring lags
+                                of a covariance function): the fraction of
+                                |z| > 3 has no meaning there, so a comparison
+                                reports the summary without a verdict       */
     const char *verdict;     /* static string                                 */
 } sf_quantity;
 

@@ -279,6 +279,22 @@ static void test_compare_vectors(void **state)
     assert_close(sf_quantity_median_abs_z(c, i), 0.5, 1e-9);
     assert_string_equal(sf_quantity_verdict(c, i), "agree");
     sf_quantities_destroy(c);
+
+    /* correlated values (a covariance function's lags): the summary is
+     * computed, the verdict is n/a, whether the values agree or not */
+    e->correlated = true;
+    assert_int_equal(sf_quantities_compare(ctx, est, exp_, &c), SF_OK);
+    i = (size_t)sf_quantities_find(c, "spectrum", 0, -1);
+    assert_close(sf_quantity_median_abs_z(c, i), 0.5, 1e-9);
+    assert_string_equal(sf_quantity_verdict(c, i), "n/a");
+    sf_quantities_destroy(c);
+    e->value[0] = p->value[0] + 10 * e->se[0];
+    e->value[1] = p->value[1] + 10 * e->se[1];
+    assert_int_equal(sf_quantities_compare(ctx, est, exp_, &c), SF_OK);
+    i = (size_t)sf_quantities_find(c, "spectrum", 0, -1);
+    assert_close(sf_quantity_fraction_beyond_3(c, i), 0.5, 1e-15); /* 2 of 4 in the band */
+    assert_string_equal(sf_quantity_verdict(c, i), "n/a");
+    sf_quantities_destroy(c);
     sf_quantities_destroy(est);
     sf_quantities_destroy(exp_);
 }

@@ -269,16 +269,12 @@ static sf_status binary_expect(sf_context *ctx, const sf_model *m, const void *m
     sf_theory_netcorr_theory th = {.cls = SF_THEORY_NOISE_INPUT, .mean = act,
                                    .a_single = a_single, .pair = SF_NETCORR_PAIR_BINARY,
                                    .spikes = false, .delta_ms = binary_delta_ms(m),
-                                   .assumptions = ASSUME};
+                                   .assumptions = ASSUME, .shift_ms = shift,
+                                   .fixed_outdegree = bm->pr.fixed_outdegree};
     st = sf_theory_binary_to_linear(ctx, &net, act, W, tau, D, &th.lin);
     if (st == SF_OK)
         st = sf_theory_netcorr_expect(ctx, m, &th, est, out);
     if (st == SF_OK) {
-        sf_quantities_note(out, "theory delays = model delays %+g ms (the time-discrete "
-                                "simulation's effective delay)", shift);
-        if (!bm->pr.fixed_outdegree)
-            sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
-                                    "covariances approximate (Grytskyy et al. 2013)");
         sf_quantities_note(out, "binary: Gaussian mean field and linearised (Glauber) dynamics");
     }
 out:

@@ -149,17 +149,14 @@ static sf_status hawkes_expect(sf_context *ctx, const sf_model *m, const void *m
     net.delays = delays;
     sf_theory_netcorr_theory th = {.cls = SF_THEORY_NOISE_OUTPUT, .mean = r,
                                    .pair = SF_NETCORR_PAIR_HAWKES, .spikes = true,
-                                   .delta_ms = m->sim.resolution, .assumptions = ASSUME};
+                                   .delta_ms = m->sim.resolution,
+                                   .assumptions = ASSUME, .shift_ms = shift,
+                                   .fixed_outdegree = hm->pr.fixed_outdegree};
     st = sf_theory_hawkes_to_linear(ctx, &net, r, W, D, &th.lin);
     if (st == SF_OK)
         st = sf_theory_netcorr_expect(ctx, m, &th, est, out);
     if (st == SF_OK) {
-        sf_quantities_note(out, "theory delays = model delays %+g ms (the time-discrete "
-                                "simulation's effective delay)", shift);
         sf_quantities_note(out, "pair covariances: Poisson auto part, leading order in 1/N");
-        if (!hm->pr.fixed_outdegree)
-            sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
-                                    "covariances approximate (Grytskyy et al. 2013)");
     }
 out:
     free(buf);

@@ -298,17 +298,14 @@ static sf_status linear_expect(sf_context *ctx, const sf_model *m, const void *m
         return SF_ERR_NOMEM;
     sf_theory_netcorr_theory th = {.lin = lm->net, .cls = lm->noise, .mean = lm->mean,
                                    .pair = SF_NETCORR_PAIR_NONE, .spikes = false,
-                                   .delta_ms = linear_delta_ms(m), .assumptions = ASSUME};
+                                   .delta_ms = linear_delta_ms(m),
+                                   .assumptions = ASSUME, .shift_ms = shift,
+                                   .fixed_outdegree = lm->pr.fixed_outdegree};
     th.lin.delays = delays;
     sf_status st = sf_theory_netcorr_expect(ctx, m, &th, est, out);
     if (st == SF_OK) {
-        sf_quantities_note(out, "theory delays = model delays %+g ms (the time-discrete "
-                                "simulation's effective delay)", shift);
         sf_quantities_note(out, "pair covariances: no prediction (needs the single-unit "
                                 "variance)");
-        if (!lm->pr.fixed_outdegree)
-            sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
-                                    "covariances approximate (Grytskyy et al. 2013)");
     }
     free(delays);
     return st;

@@ -235,6 +235,11 @@ sf_status sf_theory_netcorr_estimate(sf_context *ctx, const sf_model *m, const s
                 st = SF_ERR_NOMEM;
                 break;
             }
+            /* neighbouring lags share most of their data (and a == b is even
+             * in the lag): their z are not independent, so no vector verdict */
+            x->correlated = true;
+            sf_quantity_note(x, "values at neighbouring lags are correlated: summary without "
+                                "a verdict (the count covariances and band spectra are the tests)");
             if (in->spikes && same)
                 sf_quantity_note(x, "cross part (distinct neurons): the delta peak of the "
                                     "neurons' own spikes is left out");
@@ -388,6 +393,11 @@ sf_status sf_theory_netcorr_expect(sf_context *ctx, const sf_model *m,
             x->value[r] = cnt ? s / cnt : NAN;
         }
     }
+    st = sf_quantities_note(out, "theory delays = model delays %+g ms (the time-discrete "
+                                 "simulation's effective delay)", th->shift_ms);
+    if (st == SF_OK && !th->fixed_outdegree)
+        st = sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
+                                     "covariances approximate (Grytskyy et al. 2013)");
 out:
     if (plan)
         fftw_destroy_plan(plan);

@@ -75,6 +75,9 @@ typedef struct {
     bool spikes;
     double delta_ms;
     const char *assumptions;  /* put on every expected quantity            */
+    double shift_ms;          /* the delay shift applied to lin (for the note) */
+    bool fixed_outdegree;     /* every projection fixed_outdegree: population
+                                 averages exact, else a note says so          */
 } sf_theory_netcorr_theory;
 
 /* Expected value of every quantity of est (from sf_theory_netcorr_estimate
