@@ -433,6 +433,38 @@ static void test_predict_refused(void **state)
     assert_int_equal(sf_predict(ctx, NULL, NULL, NULL), SF_ERR_ARG);
 }
 
+/* A window of one spectrum segment (700 - 100 ms < 2 x 512 ms): the
+ * estimates say that the spectra have no standard error, and why. */
+static void test_compare_one_segment(void **state)
+{
+    (void)state;
+    const char *yaml =
+        "simulation: {resolution: 0.1, duration: 700.0, seed: 5, threads: 1}\n"
+        "analysis: {start: 100.0, bin: 10.0, pairs: 20}\n"
+        "populations:\n"
+        "  E: {model: iaf_psc_delta, n: 50, params: {E_L: 0.0, V_th: 20.0, V_reset: 10.0, "
+        "tau_m: 20.0, t_ref: 2.0, C_m: 250.0}}\n"
+        "inputs:\n"
+        "  bg: {kind: poisson, targets: [E], rate: 15000.0, weight: 0.1}\n"
+        "recorders:\n"
+        "  spikes: {kind: spikes, populations: [E]}\n";
+    sf_model *m = NULL;
+    sf_network *net = NULL;
+    sf_recording *rec = NULL;
+    sf_quantities *est = NULL;
+    assert_int_equal(sf_model_load_string(ctx, yaml, "short", NULL, 0, &m), SF_OK);
+    assert_int_equal(sf_network_build(ctx, m, 1, &net), SF_OK);
+    assert_int_equal(sf_engine_run(ctx, net, NULL, &rec), SF_OK);
+    assert_int_equal(sf_estimate(ctx, m, rec, &est), SF_OK);
+    assert_non_null(strstr(sf_quantities_notes(est), "holds 1 segment(s) of 512 ms"));
+    long i = sf_quantities_find(est, "spectrum", 0, -1);
+    assert_true(i >= 0 && isnan(sf_quantity_se(est, (size_t)i)[0]));
+    sf_quantities_destroy(est);
+    sf_recording_destroy(rec);
+    sf_network_destroy(net);
+    sf_model_destroy(m);
+}
+
 static void test_compare_simulated(void **state)
 {
     (void)state;
@@ -473,6 +505,8 @@ static void test_compare_simulated(void **state)
     assert_close(sf_quantity_values(est, (size_t)i)[0], rate, 1e-9 * rate + 1e-12);
     assert_true(sf_quantity_se(est, (size_t)i)[0] > 0);
     assert_true(rate > 1);
+    /* two segments of 512 ms: spectra have SEs, no note about it */
+    assert_null(strstr(sf_quantities_notes(est), "segment(s) of 512 ms"));
 
     assert_int_equal(sf_compare(ctx, m, rec, NULL, &c), SF_OK);
     assert_int_equal(sf_quantities_get_kind(c), SF_QUANTITIES_COMPARISON);
@@ -522,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_predict_brunel),
         cmocka_unit_test(test_predict_refused),
         cmocka_unit_test(test_compare_simulated),
+        cmocka_unit_test(test_compare_one_segment),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sf_context_destroy(ctx);

@@ -307,6 +307,14 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
         ADD(sf_quantities_add_scalar(ctx, out, "cv_isi", "", a, -1, stats[a].cv_isi));
         x->se[0] = stats[a].cv_sem;
     }
+    /* the standard errors of spectra are over segments: one segment has none */
+    double n_seg = floor((t1 - t0) / ((double)seg * h) + 1e-9);
+    if (n_seg < 2 && (st = sf_quantities_note(out, "the analysis window (%g ms) holds %.0f "
+                                                   "segment(s) of %g ms, so spectra have no standard "
+                                                   "error (simulate longer, simulation.duration, "
+                                                   "to compare them)", t1 - t0, n_seg,
+                                              (double)seg * h)) != SF_OK)
+        goto out;
     /* population spectra, then cross-spectra, on the same segments and bins */
     for (int a = 0; a < n; a++) {
         const uint32_t *ids;
