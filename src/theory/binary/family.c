@@ -196,13 +196,11 @@ static sf_status binary_estimate(sf_context *ctx, const sf_model *m, const sf_re
     if (!(t1 > t0))
         return sf_fail(ctx, SF_ERR_MODEL, "%s: nothing simulated after the analysis start %g ms",
                        m->file, t0);
-    double **sig = calloc((size_t)np, sizeof *sig), *var1 = calloc((size_t)np, sizeof *var1);
-    size_t n_sig = 0;
-    sf_status st = SF_OK;
-    if (!sig || !var1) {
-        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-        goto out;
-    }
+    sf_theory_netcorr_input in = {
+        .spikes = false, .delta_ms = delta, .mean_name = "activity", .mean_unit = "1",
+        .cov_unit = "1", .spec_unit = "1/Hz",
+        .activity = "binary states (from their transitions) sampled every Delta"};
+    sf_status st = sf_theory_netcorr_signals_alloc(ctx, &in, np);
     for (int a = 0; a < np && st == SF_OK; a++) {
         const uint32_t *ids;
         const int64_t *steps;
@@ -218,26 +216,17 @@ static sf_status binary_estimate(sf_context *ctx, const sf_model *m, const sf_re
         if ((st = sf_analysis_binary_signal(ctx, &sp, NULL, t0, t1, delta, NULL, 0, &nn, NULL)) !=
             SF_OK)
             break;
-        if (!(sig[a] = malloc((nn ? nn : 1) * sizeof(double)))) {
+        if (!(in.sig[a] = malloc((nn ? nn : 1) * sizeof(double)))) {
             st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
             break;
         }
-        st = sf_analysis_binary_signal(ctx, &sp, NULL, t0, t1, delta, sig[a], nn, &nn, &var1[a]);
-        n_sig = nn;
+        st = sf_analysis_binary_signal(ctx, &sp, NULL, t0, t1, delta, in.sig[a], nn, &nn,
+                                       &in.var1[a]);
+        in.n_sig = nn;
     }
-    if (st == SF_OK) {
-        sf_theory_netcorr_input in = {
-            .spikes = false, .delta_ms = delta, .mean_name = "activity", .mean_unit = "1",
-            .cov_unit = "1", .spec_unit = "1/Hz",
-            .activity = "binary states (from their transitions) sampled every Delta",
-            .sig = sig, .var1 = var1, .n_sig = n_sig};
+    if (st == SF_OK)
         st = sf_theory_netcorr_estimate(ctx, m, rec, &in, out);
-    }
-out:
-    for (int a = 0; sig && a < np; a++)
-        free(sig[a]);
-    free(sig);
-    free(var1);
+    sf_theory_netcorr_signals_free(&in, np);
     return st;
 }
 

@@ -224,14 +224,11 @@ static sf_status linear_estimate(sf_context *ctx, const sf_model *m, const sf_re
     const double t0 = m->sim.t_analysis;
     const char *var = trace_variable(m);
     const bool output = par(m, 0, SF_RATE_OUTPUT_NOISE) != 0;
-    double **sig = calloc((size_t)np, sizeof *sig), *var1 = calloc((size_t)np, sizeof *var1);
-    double delta = m->sim.resolution;
-    size_t n_sig = 0;
-    sf_status st = SF_OK;
-    if (!sig || !var1) {
-        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-        goto out;
-    }
+    sf_theory_netcorr_input in = {.spikes = false, .delta_ms = m->sim.resolution,
+                                  .mean_name = "rate", .mean_unit = "1", .cov_unit = "1",
+                                  .spec_unit = "1/Hz",
+                                  .activity = "voltmeter traces of all units"};
+    sf_status st = sf_theory_netcorr_signals_alloc(ctx, &in, np);
     for (int a = 0; a < np && st == SF_OK; a++) {
         int ri, k;
         const float *data;
@@ -262,26 +259,18 @@ static sf_status linear_estimate(sf_context *ctx, const sf_model *m, const sf_re
                          m->file, rname, m->sim.resolution, dt);
             break;
         }
-        delta = dt;
-        n_sig = nt - first;
-        if (!(sig[a] = malloc(n_sig * sizeof(double)))) {
+        in.delta_ms = dt;
+        in.n_sig = nt - first;
+        if (!(in.sig[a] = malloc(in.n_sig * sizeof(double)))) {
             st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
             break;
         }
-        st = sf_analysis_trace_signal(ctx, data + first * nn, n_sig, nn, sig[a], &var1[a]);
+        st = sf_analysis_trace_signal(ctx, data + first * nn, in.n_sig, nn, in.sig[a],
+                                      &in.var1[a]);
     }
-    if (st == SF_OK) {
-        sf_theory_netcorr_input in = {.spikes = false, .delta_ms = delta, .mean_name = "rate",
-                                      .mean_unit = "1", .cov_unit = "1", .spec_unit = "1/Hz",
-                                      .activity = "voltmeter traces of all units",
-                                      .sig = sig, .var1 = var1, .n_sig = n_sig};
+    if (st == SF_OK)
         st = sf_theory_netcorr_estimate(ctx, m, rec, &in, out);
-    }
-out:
-    for (int a = 0; sig && a < np; a++)
-        free(sig[a]);
-    free(sig);
-    free(var1);
+    sf_theory_netcorr_signals_free(&in, np);
     return st;
 }
 

@@ -83,6 +83,25 @@ double *sf_theory_netcorr_shift_delays(sf_context *ctx, int n, const double *K, 
 /* ------------------------------------------------------------------------
  * Estimates. */
 
+sf_status sf_theory_netcorr_signals_alloc(sf_context *ctx, sf_theory_netcorr_input *in,
+                                          int n_pops)
+{
+    in->sig = calloc((size_t)n_pops, sizeof *in->sig);
+    in->var1 = calloc((size_t)n_pops, sizeof *in->var1);
+    in->n_sig = 0;
+    return in->sig && in->var1 ? SF_OK : sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+}
+
+void sf_theory_netcorr_signals_free(sf_theory_netcorr_input *in, int n_pops)
+{
+    for (int a = 0; in->sig && a < n_pops; a++)
+        free(in->sig[a]);
+    free(in->sig);
+    free(in->var1);
+    in->sig = NULL;
+    in->var1 = NULL;
+}
+
 sf_status sf_theory_netcorr_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
                                      const sf_theory_netcorr_input *in, sf_quantities *out)
 {

@@ -45,11 +45,19 @@ typedef struct {
     const char *spec_unit;    /* of the spectra                            */
     const char *activity;     /* what is analysed, for the notes           */
     /* signals: the population signals [n_pops] of n_sig samples from
-     * t_analysis on, and the single-neuron variances [n_pops] */
-    double *const *sig;
-    const double *var1;
+     * t_analysis on, and the single-neuron variances [n_pops]; allocated by
+     * sf_theory_netcorr_signals_alloc, each sig[a] by the family */
+    double **sig;
+    double *var1;
     size_t n_sig;
 } sf_theory_netcorr_input;
+
+/* Allocates in->sig (n_pops NULL pointers) and in->var1 (zeros), with a
+ * message on ctx when out of memory; sf_theory_netcorr_signals_free frees
+ * them and every in->sig[a] (also after a failure). */
+sf_status sf_theory_netcorr_signals_alloc(sf_context *ctx, sf_theory_netcorr_input *in,
+                                          int n_pops);
+void sf_theory_netcorr_signals_free(sf_theory_netcorr_input *in, int n_pops);
 
 /* Estimates of rec (see above) into out (kind ESTIMATE). Fails with a
  * message naming what is missing (unrecorded spikes, a too short window). */
