@@ -1,0 +1,55 @@
+"""What a run recorded, as numpy arrays: the one result type of spikefield.
+
+A Recording comes from a live run (``Network.run``, which wraps the C
+library's arrays) or from an output folder (``spikefield.load``, which reads
+spikes.h5, the voltmeter/multimeter reports and summary.json). Both fill the
+same fields, so every analysis and figure takes either.
+
+Invariant: spike arrays of a population are sorted by time, then by id;
+times are in ms (a spike of the update from t to t+h carries time t+h, as in
+NEST); ids are population-local (0 .. n-1).
+"""
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+
+@dataclass
+class Trace:
+    """One recorder's samples of one population."""
+    recorder: str                 # recorder name in the model
+    population: str
+    variable: str                 # state variable, e.g. "V_m"
+    unit: str                     # e.g. "mV"
+    times: np.ndarray             # [n_times] ms
+    node_ids: np.ndarray          # [n_nodes] population-local ids
+    data: np.ndarray              # [n_times, n_nodes]
+
+
+@dataclass
+class Recording:
+    model_name: str
+    resolution: float             # ms
+    t_start: float                # ms (0)
+    t_stop: float                 # ms simulated (less than the duration if interrupted)
+    t_analysis: float             # ms: statistics are taken from here on
+    populations: Dict[str, int]   # name -> number of neurons, model order
+    spikes: Dict[str, Tuple[np.ndarray, np.ndarray]]  # name -> (times ms, ids); recorded pops only
+    traces: List[Trace] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)       # the content of summary.json
+    interrupted: bool = False
+    # keeps the C recording alive while numpy views into its memory exist
+    _owner: Optional[object] = field(default=None, repr=False, compare=False)
+
+    def spike_times(self, pop: str) -> np.ndarray:
+        return self.spikes[pop][0]
+
+    def spike_ids(self, pop: str) -> np.ndarray:
+        return self.spikes[pop][1]
+
+    def trace(self, population: str, variable: str = "V_m") -> Trace:
+        for t in self.traces:
+            if t.population == population and t.variable == variable:
+                return t
+        raise KeyError(f"no recorded {variable} of population {population!r}")
