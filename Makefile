@@ -46,41 +46,59 @@ deps:
 	@sh scripts/install-deps.sh
 
 $(LIB_OBJ): DEFS := $(LIB_DEFS)
+# with make -j nothing compiles before the packages are there
+$(LIB_OBJ) $(CLI_OBJ): | deps
 # the command is a client of the library: public headers alone
 $(CLI_OBJ): INC := -Iinclude
 
+# One short line per step (`make V=1` prints the whole commands).
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 $(BUILD)/%.o: %.c $(wildcard include/spikefield/*.h) $(wildcard src/*/*.h src/*/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DEFS) $(INC) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(DEFS) $(INC) -c $< -o $@
 
 $(BUILD)/libspikefield.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 # The shared library with its SONAME and the two links a system has:
 # libspikefield.so.0 (run time) and libspikefield.so (linking).
 $(SHLIB): $(LIB_OBJ)
-	$(CC) -shared $(LDFLAGS) -Wl,-soname,$(SONAME) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared $(LDFLAGS) -Wl,-soname,$(SONAME) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libspikefield.so: $(SHLIB)
-	ln -sf $(notdir $(SHLIB)) $(BUILD)/$(SONAME)
-	ln -sf $(SONAME) $@
+	@ln -sf $(notdir $(SHLIB)) $(BUILD)/$(SONAME)
+	@ln -sf $(SONAME) $@
 
 
 $(BUILD)/spikefield: $(CLI_OBJ) $(BUILD)/libspikefield.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libspikefield.a $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libspikefield.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/val_%: tests/validation/val_%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
 
 demo: all
 	$(BUILD)/spikefield run examples/brunel.yaml --out out/brunel

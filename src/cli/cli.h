@@ -18,12 +18,17 @@ typedef struct {
     int quiet, json;
     const char *freq;          /* predict: --freq list                  */
     const char *freq_range;    /* predict: --freq-range a:b:n           */
+    int help;                  /* --help was given and printed          */
+    char *owned[2];            /* the sets made from --threads, --seed  */
 } cli_opts;
 
-/* Parses argv (after the subcommand) into o; prints a message and returns
- * non-zero on bad flags. `allowed` lists extra flags of the subcommand. */
+/* Parses argv (argv[0] is the subcommand) into o (src/cli/options.c);
+ * prints a message and returns 2 on a bad command line (1 out of memory).
+ * With --help it prints the subcommand's help, sets o->help, returns 0. */
 int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o);
 void cli_free(cli_opts *o);
+/* The help of subcommand cmd: usage line and every option it accepts. */
+void cli_print_help(FILE *f, const char *cmd);
 
 int cmd_run(cli_opts *o);
 int cmd_predict(cli_opts *o);

@@ -4,6 +4,8 @@
  *   spikefield predict MODEL.yaml [options]   theory
  *   spikefield compare MODEL.yaml [options]   both, side by side
  *   spikefield models [--markdown]            list neuron models and parameters
+ *   spikefield version | help [COMMAND]
+ * Options are parsed in options.c (one table per option).
  *
  * Exit status: 0 success, 1 failure (bad model, I/O), 2 bad command line,
  * 130 interrupted (outputs so far are complete).
@@ -26,107 +28,10 @@ static void usage(FILE *f)
             "       spikefield compare MODEL.yaml [--threads N] [--seed S] [--out DIR]\n"
             "                          [--set path=value ...] [--quiet]\n"
             "       spikefield models [--markdown]\n"
-            "       spikefield --version\n"
+            "       spikefield version\n"
+            "       spikefield help [COMMAND]    (or spikefield COMMAND --help)\n"
+            "Options take their value as --threads 2 or --threads=2.\n"
             "See docs/cli.md and docs/model-format.md.\n");
-}
-
-static int push_set(cli_opts *o, const char *s)
-{
-    const char **v = realloc(o->sets, sizeof(char *) * (size_t)(o->n_sets + 1));
-    if (!v)
-        return 1;
-    o->sets = v;
-    o->sets[o->n_sets++] = s;
-    return 0;
-}
-
-static char owned_sets[2][64];
-
-static int is_count(const char *s, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    return *s && !*end && !errno && v >= lo && v <= hi;
-}
-
-int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE                                                                             \
-    if (!val) {                                                                                \
-        fprintf(stderr, "spikefield %s: option %s needs a value\n", cmd, a);                  \
-        return 2;                                                                              \
-    }
-        if (!strcmp(a, "--threads")) {
-            NEED_VALUE;
-            if (!is_count(val, 1, 1024)) {
-                fprintf(stderr, "spikefield %s: --threads %s: expected a whole number in 1..1024\n",
-                        cmd, val);
-                return 2;
-            }
-            snprintf(owned_sets[0], sizeof owned_sets[0], "simulation.threads=%s", val);
-            push_set(o, owned_sets[0]);
-            i++;
-        } else if (!strcmp(a, "--seed")) {
-            NEED_VALUE;
-            if (!is_count(val, 0, 0x7fffffffffffffffL)) {
-                fprintf(stderr, "spikefield %s: --seed %s: expected a non-negative whole number\n",
-                        cmd, val);
-                return 2;
-            }
-            snprintf(owned_sets[1], sizeof owned_sets[1], "simulation.seed=%s", val);
-            push_set(o, owned_sets[1]);
-            i++;
-        } else if (!strcmp(a, "--out")) {
-            NEED_VALUE;
-            o->out_dir = val;
-            i++;
-        } else if (!strcmp(a, "--set")) {
-            NEED_VALUE;
-            if (!strchr(val, '=')) {
-                fprintf(stderr, "spikefield %s: --set %s: expected path=value, e.g. "
-                        "populations.E.params.V_th=18\n", cmd, val);
-                return 2;
-            }
-            push_set(o, val);
-            i++;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            o->quiet = 1;
-        } else if (!strcmp(a, "--json") && strcmp(cmd, "run")) {
-            o->json = 1;
-        } else if (!strcmp(a, "--freq") && !strcmp(cmd, "predict")) {
-            NEED_VALUE;
-            o->freq = val;
-            i++;
-        } else if (!strcmp(a, "--freq-range") && !strcmp(cmd, "predict")) {
-            NEED_VALUE;
-            o->freq_range = val;
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "spikefield %s: unknown option %s (see spikefield --help)\n", cmd, a);
-            return 2;
-        } else if (!o->model) {
-            o->model = a;
-        } else {
-            fprintf(stderr, "spikefield %s: unexpected argument %s (one model file only)\n", cmd, a);
-            return 2;
-        }
-#undef NEED_VALUE
-    }
-    if (!o->model) {
-        fprintf(stderr, "spikefield %s: missing MODEL.yaml (see spikefield --help)\n", cmd);
-        return 2;
-    }
-    return 0;
-}
-
-void cli_free(cli_opts *o)
-{
-    free(o->sets);
 }
 
 int cli_mkdirs(const char *dir, int *created)
@@ -198,6 +103,12 @@ static void list_models(int markdown)
             printf("%s  (weights in %s; receptor ports:", name, wunit);
             for (int k = 0; k < sf_neuron_model_port_count(i); k++)
                 printf(" %s", sf_neuron_model_port_name(i, k));
+            printf("; state:");
+            for (int k = 0; k < sf_neuron_model_state_count(i); k++) {
+                const char *unit = sf_neuron_model_state_unit(i, k);
+                printf(" %s%s%s%s", sf_neuron_model_state_name(i, k), unit[0] ? " [" : "", unit,
+                       unit[0] ? "]" : "");
+            }
             printf(")\n");
         }
         for (int k = 0; k < sf_neuron_model_param_count(i); k++) {
@@ -225,7 +136,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        usage(stdout);
+        if (argc > 2 && (!strcmp(argv[2], "run") || !strcmp(argv[2], "predict") ||
+                         !strcmp(argv[2], "compare")))
+            cli_print_help(stdout, argv[2]);
+        else
+            usage(stdout);
         return 0;
     }
     if (!strcmp(cmd, "models")) {
@@ -242,8 +157,8 @@ int main(int argc, char **argv)
         return 2;
     }
     cli_opts o;
-    int rc = cli_parse(argc - 2, argv + 2, cmd, &o);
-    if (rc == 0)
+    int rc = cli_parse(argc - 1, argv + 1, cmd, &o);
+    if (rc == 0 && !o.help)
         rc = fn(&o);
     cli_free(&o);
     return rc;
