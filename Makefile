@@ -38,7 +38,7 @@ VAL_BIN := $(VAL_SRC:tests/validation/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo test unit cli-tests python-tests asan validate bench docs clean install uninstall
+.PHONY: all deps demo test unit cli-tests python-tests asan validate bench docs clean install uninstall fuzz
 
 all: deps $(BUILD)/spikefield $(BUILD)/libspikefield.so
 
@@ -90,6 +90,31 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libspikefield.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
 
+# The fuzz target replayed over the corpus (tests/fuzz/), a test like the others.
+$(BUILD)/tests/test_fuzz_corpus: tests/fuzz/run_corpus.c tests/fuzz/fuzz_model.c $(BUILD)/libspikefield.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -Iinclude $(LDFLAGS) -o $@ tests/fuzz/run_corpus.c tests/fuzz/fuzz_model.c \
+	    $(BUILD)/libspikefield.a $(LDLIBS)
+
+# libFuzzer on the model parser and the network estimate, with ASan+UBSan:
+# `make fuzz FUZZ_SECONDS=600`. Findings land in build-fuzz/crash-*; copy each
+# into tests/fuzz/corpus/ (with the fix) so `make test` replays it.
+FUZZ_SECONDS ?= 60
+SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined
+fuzz: deps
+	@command -v clang >/dev/null || apt-get install -y clang libomp-dev
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz \
+	    OPT="-O1 -g -Wno-unknown-warning-option -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(SAN_FLAGS)" \
+	    LDFLAGS="-fopenmp -fsanitize=fuzzer $(SAN_FLAGS)" build-fuzz/fuzz_model
+	@mkdir -p build-fuzz/corpus
+	@cp tests/fuzz/corpus/* tests/cli/bad/*.yaml examples/*.yaml build-fuzz/corpus/
+	build-fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/model.dict \
+	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/ build-fuzz/corpus
+
+$(BUILD)/fuzz_model: tests/fuzz/fuzz_model.c $(BUILD)/libspikefield.a
+	$(Q)$(CC) $(CFLAGS) -Iinclude $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
+
 $(BUILD)/tests/val_%: tests/validation/val_%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
@@ -106,10 +131,11 @@ demo: all
 # The whole test suite: unit tests, the same under ASan+UBSan, CLI tests,
 # Python tests. Prints one closing line "N passed, N failed".
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/tests/test_fuzz_corpus
 	@$(MAKE) --no-print-directory BUILD=build-asan \
-	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	    LDFLAGS="-fopenmp -fsanitize=address,undefined" build-asan/spikefield $(UNIT_BIN:$(BUILD)/%=build-asan/%)
+	    OPT="-O1 -g -fno-omit-frame-pointer $(SAN_FLAGS)" \
+	    LDFLAGS="-fopenmp $(SAN_FLAGS)" build-asan/spikefield \
+	    $(UNIT_BIN:$(BUILD)/%=build-asan/%) build-asan/tests/test_fuzz_corpus
 	@sh tests/run_all.sh $(BUILD) build-asan
 
 unit: all $(UNIT_BIN)
@@ -147,4 +173,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/spikefield
 
 clean:
-	rm -rf build build-asan out
+	rm -rf build build-asan build-fuzz out

@@ -8,6 +8,7 @@
 
 #include "spikefield/model.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +74,10 @@ typedef struct sf_neuron_type {
                                         (rate units), not spikes: not recorded
                                         by spike recorders                  */
     size_t derived_size;             /* bytes of precomputed constants       */
+    int derived_finite;              /* derived begins with this many doubles
+                                        (propagators) that must be finite: the
+                                        parser refuses parameters for which one
+                                        is not (0: nothing checked)          */
     /* Checks relations between parameters (e.g. V_reset < V_th); writes a
      * message into msg and returns false when violated. May be NULL. */
     bool (*check)(const double *p, char *msg, size_t len);
@@ -187,6 +192,24 @@ typedef struct sf_model {
     sf_input *inputs;
     sf_recorder *recorders;
 } sf_model;
+
+/* The engine's limit on step indices. The parser refuses durations, spike
+ * times and delays beyond it; sf_time_steps saturates at it. */
+#define SF_MAX_STEPS ((int64_t)1 << 52)
+
+/* Time t (ms) in steps of h (ms): the nearest step, saturated to
+ * [-SF_MAX_STEPS, SF_MAX_STEPS] (so an input window starting at 1e300 ms, or
+ * stopping at infinity, is simply beyond every step of the run). The one
+ * conversion of times to steps: never cast t / h to an integer directly. */
+static inline int64_t sf_time_steps(double t, double h)
+{
+    double s = nearbyint(t / h);
+    if (!(s < (double)SF_MAX_STEPS))
+        return s != s ? 0 : SF_MAX_STEPS; /* NaN cannot come from a parsed model */
+    if (!(s > -(double)SF_MAX_STEPS))
+        return -SF_MAX_STEPS;
+    return (int64_t)s;
+}
 
 /* Parameter value by name for population pop (NaN if the type has none). */
 double sf_model_param(const sf_model *m, int pop, const char *name);

@@ -27,10 +27,36 @@ typedef struct {
     bool no_positions;            /* built by calls: no lines to point at  */
     const char *set_label;        /* apply_set's messages: "--set", or the
                                      builder call                          */
-    int n_set;
-    struct fy_node *set_node[64]; /* values that came from --set ...       */
-    const char *set_text[64];     /* ... and the option that gave them     */
+    int n_set, cap_set;
+    struct fy_node **set_node;    /* values that came from --set ...       */
+    const char **set_text;        /* ... and the option that gave them     */
 } parser;
+
+/* Remembers that node came from `set`, so messages about it name the option
+ * (any number of --set options). False when out of memory. */
+static bool remember_set(parser *P, struct fy_node *node, const char *set)
+{
+    if (P->n_set == P->cap_set) {
+        int cap = P->cap_set ? 2 * P->cap_set : 16;
+        struct fy_node **n = realloc(P->set_node, sizeof *n * (size_t)cap);
+        if (n)
+            P->set_node = n;
+        const char **t = n ? realloc(P->set_text, sizeof *t * (size_t)cap) : NULL;
+        if (!t)
+            return false;
+        P->set_text = t;
+        P->cap_set = cap;
+    }
+    P->set_node[P->n_set] = node;
+    P->set_text[P->n_set++] = set;
+    return true;
+}
+
+static void parser_free(parser *P)
+{
+    free(P->set_node);
+    free(P->set_text);
+}
 
 /* A node with the key path that led to it and the node to point at. */
 typedef struct {
@@ -146,7 +172,8 @@ static sf_status get_str(parser *P, const cursor *c, const char **out)
     return SF_OK;
 }
 
-static sf_status get_num(parser *P, const cursor *c, double *out)
+/* A number; infinities only where `allow_inf` (bounds, an open end). */
+static sf_status get_number(parser *P, const cursor *c, bool allow_inf, double *out)
 {
     if (!c->node || !fy_node_is_scalar(c->node))
         return fail_at(P, c, SF_ERR_MODEL, "expected a number, found %s", type_name(c->node));
@@ -154,18 +181,39 @@ static sf_status get_num(parser *P, const cursor *c, double *out)
     char *end = NULL;
     errno = 0;
     double v = strtod(s ? s : "", &end);
-    if (!s || end == s || *end != '\0' || errno == ERANGE) {
-        if (s && (!strcmp(s, ".inf") || !strcmp(s, "inf") || !strcmp(s, "+.inf")))
+    if (!s || end == s || *end != '\0' || (errno == ERANGE && isinf(v))) {
+        if (s && (!strcmp(s, ".inf") || !strcmp(s, "inf") || !strcmp(s, "+.inf") ||
+                  !strcmp(s, ".Inf") || !strcmp(s, ".INF")))
             v = INFINITY;
-        else if (s && (!strcmp(s, "-.inf") || !strcmp(s, "-inf")))
+        else if (s && (!strcmp(s, "-.inf") || !strcmp(s, "-inf") || !strcmp(s, "-.Inf") ||
+                       !strcmp(s, "-.INF")))
             v = -INFINITY;
+        else if (s && end != s && *end == '\0')
+            return fail_at(P, c, SF_ERR_RANGE, "the number '%s' is too large", s);
         else
             return fail_at(P, c, SF_ERR_MODEL, "expected a number, found '%s'", s ? s : "");
     }
     if (isnan(v))
         return fail_at(P, c, SF_ERR_MODEL, "expected a number, found NaN");
+    if (isinf(v) && !allow_inf)
+        return fail_at(P, c, SF_ERR_RANGE, "expected a finite number, found %s", s);
     *out = v;
     return SF_OK;
+}
+
+static sf_status get_num(parser *P, const cursor *c, double *out)
+{
+    return get_number(P, c, false, out);
+}
+
+/* A bound that may be infinite (redraw bounds, the stop of a window). */
+static sf_status get_bound_opt(parser *P, const cursor *c, double def, double *out)
+{
+    if (!c->node) {
+        *out = def;
+        return SF_OK;
+    }
+    return get_number(P, c, true, out);
 }
 
 static sf_status get_num_opt(parser *P, const cursor *c, double def, double *out)
@@ -242,7 +290,8 @@ static sf_status get_dist(parser *P, const cursor *c, sf_dist *d)
     if (st || (st = need(P, &k)) || (st = get_str(P, &k, &kind)))
         return st;
     cursor lo = child(c, "min"), hi = child(c, "max");
-    if ((st = get_num_opt(P, &lo, -INFINITY, &d->min)) || (st = get_num_opt(P, &hi, INFINITY, &d->max)))
+    if ((st = get_bound_opt(P, &lo, -INFINITY, &d->min)) ||
+        (st = get_bound_opt(P, &hi, INFINITY, &d->max)))
         return st;
     if (!strcmp(kind, "constant")) {
         cursor v = child(c, "value");
@@ -287,6 +336,35 @@ static sf_status get_dist(parser *P, const cursor *c, sf_dist *d)
                            pa);
     }
     return SF_OK;
+}
+
+/* Names of populations, projections, inputs and recorders become keys of
+ * output files and, for recorders, file names: letters, digits, '_', '-'
+ * and '.', starting with a letter or '_', at most 64 characters. So no name
+ * can be empty, hold a '/', or be "." or "..", and no output path built from
+ * one can leave the output folder. */
+static sf_status check_name(parser *P, const cursor *c, const char *what, const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    bool ok = n > 0 && n <= 64 && (name[0] == '_' || (name[0] >= 'A' && name[0] <= 'Z') ||
+                                   (name[0] >= 'a' && name[0] <= 'z'));
+    for (size_t i = 1; ok && i < n; i++) {
+        char ch = name[i];
+        ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+             ch == '_' || ch == '-' || ch == '.';
+    }
+    if (ok)
+        return SF_OK;
+    char shown[80];
+    size_t k = 0;
+    for (size_t i = 0; name && name[i] && k < sizeof shown - 5; i++)
+        k += (unsigned char)name[i] >= 0x20 && (unsigned char)name[i] < 0x7f
+                 ? (size_t)snprintf(shown + k, sizeof shown - k, "%c", name[i])
+                 : (size_t)snprintf(shown + k, sizeof shown - k, "\\x%02x", (unsigned char)name[i]);
+    shown[k < sizeof shown ? k : sizeof shown - 1] = '\0';
+    return fail_at(P, c, SF_ERR_MODEL,
+                   "%s name '%s' is not allowed: use 1 to 64 letters, digits, '_', '-' or '.', "
+                   "starting with a letter or '_'", what, shown);
 }
 
 static char *xstrdup(const char *s)
@@ -353,6 +431,9 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
     if ((st = need(P, &dur)) || (st = get_range(P, &dur, 0.0, true, 1e9, &T)))
         return st;
     double steps = T / h;
+    if (!(steps <= (double)SF_MAX_STEPS))
+        return fail_at(P, &dur, SF_ERR_RANGE, "duration %g ms at resolution %g ms is %.3g steps, "
+                       "more than the engine's limit of 2^52 steps", T, h, steps);
     if (fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
         return fail_at(P, &dur, SF_ERR_RANGE, "duration %g ms is not a multiple of the resolution %g ms",
                        T, h);
@@ -387,6 +468,36 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
     return SF_OK;
 }
 
+/* In-range parameters can still give propagators that overflow at
+ * resolution h (e.g. C_m = 1e-320 pF): prepares them once and refuses
+ * values for which one of the type's derived_finite leading doubles is not
+ * finite, naming the parameters with their values. */
+static sf_status check_propagators(parser *P, const cursor *c, const sf_neuron_type *t,
+                                   const double *params, double h)
+{
+    if (!t->derived_finite)
+        return SF_OK;
+    assert((size_t)t->derived_finite * sizeof(double) <= t->derived_size);
+    double *d = calloc(1, t->derived_size);
+    if (!d)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    t->prepare(params, h, d);
+    bool ok = true;
+    for (int i = 0; i < t->derived_finite; i++)
+        ok &= isfinite(d[i]) != 0;
+    free(d);
+    if (ok)
+        return SF_OK;
+    char list[512] = "";
+    for (int i = 0; i < t->n_params; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s = %g%s%s", i ? ", " : "",
+                 t->params[i].name, params[i], t->params[i].unit[0] ? " " : "",
+                 t->params[i].unit);
+    return fail_at(P, c, SF_ERR_RANGE, "%s: these parameters give non-finite propagators at the "
+                   "resolution %g ms (a time constant or capacitance too small or too large?): %s",
+                   t->name, h, list);
+}
+
 static sf_status parse_population(parser *P, cursor *c, const char *name, sf_model *m,
                                   sf_population *pop, double scale_n)
 {
@@ -415,6 +526,9 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
     if (n < 1)
         return fail_at(P, &cn, SF_ERR_RANGE, "a population needs at least one neuron");
     double ns = nearbyint((double)n * scale_n);
+    if (ns > (double)UINT32_MAX)
+        return fail_at(P, &cn, SF_ERR_RANGE, "n = %llu times scale.neurons = %g gives %.0f neurons, "
+                       "more than 2^32 - 1", (unsigned long long)n, scale_n, ns);
     pop->n = (uint32_t)(ns < 1 ? 1 : ns);
     const sf_neuron_type *t = pop->type;
     pop->params = calloc((size_t)t->n_params, sizeof(double));
@@ -434,8 +548,8 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
         cursor pc = child(&cp, t->params[i].name);
         if (pc.node) {
             const sf_param_spec *ps = &t->params[i];
-            double v;
-            if ((st = get_num(P, &pc, &v)))
+            double v; /* infinite only where the range reaches it (V_min = -inf) */
+            if ((st = get_number(P, &pc, isinf(ps->min) || isinf(ps->max), &v)))
                 return st;
             if ((ps->min_open ? !(v > ps->min) : !(v >= ps->min)) || !(v <= ps->max))
                 return fail_at(P, &pc, SF_ERR_RANGE, "%s = %g %s is out of range %s%g, %g] %s",
@@ -447,6 +561,8 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
     char msg[512];
     if (t->check && !t->check(pop->params, msg, sizeof msg))
         return fail_at(P, cp.node ? &cp : c, SF_ERR_RANGE, "%s", msg);
+    if ((st = check_propagators(P, cp.node ? &cp : c, t, pop->params, m->sim.resolution)))
+        return st;
     /* initial state: resting state unless given */
     const char *skeys[32];
     for (int i = 0; i < t->n_state; i++)
@@ -656,6 +772,9 @@ static sf_status parse_times(parser *P, const cursor *cti, const sf_model *m, sf
         if ((st = get_range(P, &ic, m->sim.resolution * (1 - 1e-12), false, INFINITY, &v)))
             return st;
         double s = v / m->sim.resolution;
+        if (!(s <= (double)SF_MAX_STEPS))
+            return fail_at(P, &ic, SF_ERR_RANGE, "spike time %g ms is beyond the engine's limit of "
+                           "2^52 steps", v);
         if (fabs(s - nearbyint(s)) > 1e-9 * s)
             return fail_at(P, &ic, SF_ERR_RANGE, "spike time %g ms is not on the %g ms grid", v,
                            m->sim.resolution);
@@ -704,7 +823,7 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
     if ((st = check_keys(P, c, allowed)))
         return st;
     cursor cs = child(c, "start"), ce = child(c, "stop");
-    if ((st = get_num_opt(P, &cs, 0.0, &in->start)) || (st = get_num_opt(P, &ce, INFINITY, &in->stop)))
+    if ((st = get_num_opt(P, &cs, 0.0, &in->start)) || (st = get_bound_opt(P, &ce, INFINITY, &in->stop)))
         return st;
     if (!(in->stop > in->start) || in->start < 0)
         return fail_at(P, &ce, SF_ERR_RANGE, "need 0 <= start < stop (start %g, stop %g)", in->start,
@@ -882,8 +1001,10 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
         return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
     uint64_t gid = 0;
     FOR_EACH_ENTRY(&cp, name, pc, {
-        if (!name || sf_model_find_pop(m, name) >= 0)
-            return fail_at(P, &pc, SF_ERR_MODEL, "duplicate or empty population name");
+        if ((st = check_name(P, &pc, "population", name)))
+            return st;
+        if (sf_model_find_pop(m, name) >= 0)
+            return fail_at(P, &pc, SF_ERR_MODEL, "duplicate population name");
         sf_population *pop = &m->pops[m->n_pops++];
         if ((st = parse_population(P, &pc, name, m, pop, scale_n)))
             return st;
@@ -901,6 +1022,8 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
         return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
     if (cj.node)
         FOR_EACH_ENTRY(&cj, name, pc, {
+            if ((st = check_name(P, &pc, "projection", name)))
+                return st;
             sf_projection *pr = &m->proj[m->n_proj++];
             if ((st = parse_projection(P, &pc, name, m, pr, scale_k, scale_n)))
                 return st;
@@ -914,6 +1037,8 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
         return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
     if (ci.node)
         FOR_EACH_ENTRY(&ci, name, pc, {
+            if ((st = check_name(P, &pc, "input", name)))
+                return st;
             sf_input *in = &m->inputs[m->n_inputs++];
             if ((st = parse_input(P, &pc, name, m, in)))
                 return st;
@@ -927,9 +1052,15 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
         return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
     if (cr.node) {
         FOR_EACH_ENTRY(&cr, name, pc, {
+            if ((st = check_name(P, &pc, "recorder", name)))
+                return st;
             sf_recorder *r = &m->recorders[m->n_recorders++];
             if ((st = parse_recorder(P, &pc, name, m, r)))
                 return st;
+            /* a recorder with traces writes <name>.h5 next to spikes.h5 */
+            if (r->type->trace && !strcmp(name, "spikes"))
+                return fail_at(P, &pc, SF_ERR_MODEL, "recorder name 'spikes' is taken: the spike "
+                               "file is spikes.h5, and this recorder would write <name>.h5");
         });
     } else { /* default: spikes of every population */
         sf_recorder *r = &m->recorders[m->n_recorders++];
@@ -972,22 +1103,26 @@ static sf_status apply_set(parser *P, const char *set)
             if (!val)
                 return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot parse the value '%s'", P->set_label,
                                set, eq + 1);
-            if (P->n_set < 64) {
-                P->set_node[P->n_set] = val;
-                P->set_text[P->n_set++] = set;
+            if (!remember_set(P, val, set)) {
+                fy_node_free(val);
+                return sf_fail(P->ctx, SF_ERR_NOMEM, "%s %s: out of memory", P->set_label, set);
             }
             if (pr) {
-                if (fy_node_pair_set_value(pr, val) != 0)
+                if (fy_node_pair_set_value(pr, val) != 0) {
+                    P->n_set--;
+                    fy_node_free(val);
                     return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot set the value", P->set_label,
                                    set);
+                }
             } else {
                 struct fy_node *key = fy_node_create_scalar_copy(P->doc, tok, FY_NT);
-                if (!key || fy_node_mapping_append(node, key, val) != 0)
+                if (!key || !remember_set(P, key, set) ||
+                    fy_node_mapping_append(node, key, val) != 0) {
+                    fy_node_free(key);
+                    fy_node_free(val);
+                    P->n_set = 0; /* the nodes are gone: no message may point at them */
                     return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot add the key", P->set_label,
                                    set);
-                if (P->n_set < 64) {
-                    P->set_node[P->n_set] = key;
-                    P->set_text[P->n_set++] = set;
                 }
             }
             return SF_OK;
@@ -995,11 +1130,12 @@ static sf_status apply_set(parser *P, const char *set)
         if (!pr) { /* create the missing mapping; the parser then checks it */
             struct fy_node *key = fy_node_create_scalar_copy(P->doc, tok, FY_NT);
             struct fy_node *map = fy_node_create_mapping(P->doc);
-            if (!key || !map || fy_node_mapping_append(node, key, map) != 0)
+            if (!key || !map || !remember_set(P, key, set) ||
+                fy_node_mapping_append(node, key, map) != 0) {
+                fy_node_free(key);
+                fy_node_free(map);
+                P->n_set = 0;
                 return sf_fail(P->ctx, SF_ERR_ARG, "%s %s: cannot add the key", P->set_label, set);
-            if (P->n_set < 64) {
-                P->set_node[P->n_set] = key;
-                P->set_text[P->n_set++] = set;
             }
             pr = fy_node_mapping_lookup_pair_by_string(node, tok, FY_NT);
         }
@@ -1049,20 +1185,178 @@ sf_status sf_model_document_set(sf_context *ctx, struct fy_document *doc, const 
                                 const char *caller, const char *set)
 {
     parser P = {.ctx = ctx, .file = name, .doc = doc, .no_positions = true, .set_label = caller};
-    return apply_set(&P, set);
+    sf_status st = apply_set(&P, set);
+    parser_free(&P);
+    return st;
 }
 
 sf_status sf_model_document_parse(sf_context *ctx, struct fy_document *doc, const char *name,
                                   sf_model **out)
 {
     parser P = {.ctx = ctx, .file = name, .doc = doc, .no_positions = true, .set_label = "--set"};
-    return parse_document(&P, "", out);
+    sf_status st = parse_document(&P, "", out);
+    parser_free(&P);
+    return st;
+}
+
+/* Limits on what a model text may ask of the parser: its size, and the
+ * nodes it expands to once aliases are resolved (a few hundred bytes of
+ * nested aliases can otherwise expand to billions of nodes), and nesting. */
+enum { SF_MODEL_MAX_BYTES = 64 << 20, SF_MODEL_MAX_NODES = 2000000, SF_MODEL_MAX_DEPTH = 200 };
+
+/* Reads the whole file (at most SF_MODEL_MAX_BYTES) into *text. */
+static sf_status read_text(sf_context *ctx, const char *name, char **text, size_t *len)
+{
+    *text = NULL;
+    FILE *f = fopen(name, "rb");
+    if (!f)
+        return sf_fail(ctx, SF_ERR_IO, "%s: cannot open: %s", name, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            if (cap >= SF_MODEL_MAX_BYTES) {
+                fclose(f);
+                free(buf);
+                return sf_fail(ctx, SF_ERR_PARSE, "%s: the file is larger than %d MiB; a model "
+                               "file is a short text", name, SF_MODEL_MAX_BYTES >> 20);
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            } else {
+                buf = nb;
+            }
+        }
+    }
+    int rerr = ferror(f) ? errno : 0; /* e.g. EISDIR: a directory opens */
+    fclose(f);
+    if (!buf)
+        return sf_fail(ctx, SF_ERR_NOMEM, "%s: out of memory", name);
+    if (rerr) {
+        free(buf);
+        return sf_fail(ctx, SF_ERR_IO, "%s: cannot read: %s", name, strerror(rerr));
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return SF_OK;
+}
+
+/* Refuses what is not UTF-8 text before libfyaml sees it (libfyaml 0.7.12
+ * loops forever on a directive line followed by an invalid byte): NUL bytes
+ * (binary, or UTF-16/32), byte-order marks of UTF-16/32, invalid UTF-8; the
+ * message gives line and column of the first offending byte. */
+static sf_status check_text(sf_context *ctx, const char *name, const unsigned char *t, size_t n)
+{
+    if (n >= 2 && ((t[0] == 0xFF && t[1] == 0xFE) || (t[0] == 0xFE && t[1] == 0xFF)))
+        return sf_fail(ctx, SF_ERR_PARSE, "%s: the file is UTF-16 (or UTF-32) encoded; save it "
+                       "as UTF-8", name);
+    int line = 1, col = 1;
+    for (size_t i = 0; i < n;) {
+        unsigned c = t[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (t[i + k] & 0xC0) == 0x80;
+        if (ok && len == 2)
+            ok = c >= 0xC2; /* no overlong forms */
+        if (ok && len == 3) {
+            unsigned v = ((c & 0x0F) << 12) | ((t[i + 1] & 0x3F) << 6) | (t[i + 2] & 0x3F);
+            ok = v >= 0x800 && !(v >= 0xD800 && v <= 0xDFFF);
+        }
+        if (ok && len == 4) {
+            unsigned v = ((c & 0x07) << 18) | ((t[i + 1] & 0x3F) << 12) | ((t[i + 2] & 0x3F) << 6) |
+                         (t[i + 3] & 0x3F);
+            ok = v >= 0x10000 && v <= 0x10FFFF;
+        }
+        if (c == 0)
+            return sf_fail(ctx, SF_ERR_PARSE, "%s:%d:%d: the file holds a NUL byte: it is not a "
+                           "text file (or it is UTF-16/32 encoded; save it as UTF-8)", name, line,
+                           col);
+        if (!ok)
+            return sf_fail(ctx, SF_ERR_PARSE, "%s:%d:%d: invalid UTF-8 (byte 0x%02x); a model file "
+                           "is UTF-8 text", name, line, col, c);
+        if (c == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+        i += len;
+    }
+    return SF_OK;
+}
+
+/* Counts the nodes of n with aliases expanded, stopping past the budget. */
+static bool count_nodes(struct fy_node *n, int depth, long *budget, bool *deep)
+{
+    if (!n)
+        return true;
+    if (depth > SF_MODEL_MAX_DEPTH) {
+        *deep = true;
+        return false;
+    }
+    if (--*budget < 0)
+        return false;
+    if (fy_node_is_alias(n)) {
+        struct fy_node *t = fy_node_resolve_alias(n);
+        return t ? count_nodes(t, depth + 1, budget, deep) : true; /* undefined: resolve says so */
+    }
+    void *it = NULL;
+    if (fy_node_is_sequence(n)) {
+        struct fy_node *item;
+        while ((item = fy_node_sequence_iterate(n, &it)))
+            if (!count_nodes(item, depth + 1, budget, deep))
+                return false;
+    } else if (fy_node_is_mapping(n)) {
+        struct fy_node_pair *pr;
+        while ((pr = fy_node_mapping_iterate(n, &it)))
+            if (!count_nodes(fy_node_pair_key(pr), depth + 1, budget, deep) ||
+                !count_nodes(fy_node_pair_value(pr), depth + 1, budget, deep))
+                return false;
+    }
+    return true;
+}
+
+/* The text's libfyaml diagnostic as one line naming `name`. */
+static sf_status yaml_error(sf_context *ctx, const char *name, const char *diag)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", diag[0] ? diag : "YAML syntax error");
+    msg[strcspn(msg, "\n")] = '\0';
+    /* libfyaml's message reads "file:line:col: error: what"; for text in
+     * memory its "file" is "<memory-@ADDR-ADDR>", which we replace by name */
+    const char *mem_end = strncmp(msg, "<memory-@", 9) == 0 ? strchr(msg, '>') : NULL;
+    if (mem_end)
+        return sf_fail(ctx, SF_ERR_PARSE, "%s%s", name, mem_end + 1);
+    if (strstr(msg, "[ERR]") || !msg[0])
+        return sf_fail(ctx, SF_ERR_PARSE, "%s: YAML syntax error", name);
+    return sf_fail(ctx, SF_ERR_PARSE, "%s: %s", name, msg);
 }
 
 static sf_status load(sf_context *ctx, const char *text, const char *name, const char *const *sets,
                       int n_sets, sf_model **out)
 {
     *out = NULL;
+    char *owned = NULL;
+    size_t len = text ? strlen(text) : 0;
+    sf_status st = text ? SF_OK : read_text(ctx, name, &owned, &len);
+    if (st)
+        return st;
+    if (!text)
+        text = owned;
+    if ((st = check_text(ctx, name, (const unsigned char *)text, len))) {
+        free(owned);
+        return st;
+    }
     diag_buf db = {{0}};
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
@@ -1072,40 +1366,67 @@ static sf_status load(sf_context *ctx, const char *text, const char *name, const
     dcfg.colorize = false;
     dcfg.show_source = false;
     struct fy_diag *diag = fy_diag_create(&dcfg);
-    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_PARSE | FYPCF_RESOLVE_DOCUMENT, .diag = diag};
+    /* aliases are resolved below, after their expansion has been counted */
+    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_PARSE, .diag = diag};
+    struct fy_parser *fyp = diag ? fy_parser_create(&cfg) : NULL;
     parser P = {.ctx = ctx, .file = name, .set_label = "--set"};
-    P.doc = text ? fy_document_build_from_string(&cfg, text, FY_NT)
-                 : fy_document_build_from_file(&cfg, name);
-    sf_status st = SF_OK;
     sf_model *m = NULL;
-    if (!P.doc) {
-        if (!text) {
-            FILE *f = fopen(name, "r");
-            if (!f) {
-                st = sf_fail(ctx, SF_ERR_IO, "%s: cannot open: %s", name, strerror(errno));
-                goto done;
+    if (!fyp || fy_parser_set_string(fyp, text, len) != 0) {
+        st = sf_fail(ctx, SF_ERR_NOMEM, "%s: out of memory", name);
+        goto done;
+    }
+    P.doc = fy_parse_load_document(fyp);
+    if (!P.doc || !fy_document_root(P.doc)) {
+        if (db.msg[0] || fy_parser_get_stream_error(fyp))
+            st = yaml_error(ctx, name, db.msg);
+        else if (len == 0)
+            st = sf_fail(ctx, SF_ERR_PARSE, "%s: the file is empty; a model file needs at least "
+                         "the keys simulation and populations", name);
+        else
+            st = sf_fail(ctx, SF_ERR_PARSE, "%s: the file holds no YAML content (only comments "
+                         "or blank lines); a model file needs at least the keys simulation and "
+                         "populations", name);
+        goto done;
+    }
+    struct fy_document *next = fy_parse_load_document(fyp);
+    if (next || db.msg[0] || fy_parser_get_stream_error(fyp)) {
+        if (next && fy_document_root(next)) {
+            int line, col;
+            struct fy_node *first = fy_document_root(next);
+            while (first && !fy_node_is_scalar(first)) { /* its first scalar has a position */
+                void *it = NULL;
+                struct fy_node_pair *pr = fy_node_is_mapping(first)
+                                              ? fy_node_mapping_iterate(first, &it) : NULL;
+                first = pr ? fy_node_pair_key(pr)
+                           : fy_node_is_sequence(first) ? fy_node_sequence_iterate(first, &it)
+                                                        : NULL;
             }
-            int c = fgetc(f);
-            int rerr = ferror(f) ? errno : 0; /* e.g. EISDIR: a directory opens */
-            fclose(f);
-            if (rerr) {
-                st = sf_fail(ctx, SF_ERR_IO, "%s: cannot read: %s", name, strerror(rerr));
-                goto done;
-            }
-            if (c == EOF) {
-                st = sf_fail(ctx, SF_ERR_PARSE, "%s: the file is empty; a model file needs at least "
-                             "the keys simulation and populations", name);
-                goto done;
-            }
+            node_pos(first, &line, &col);
+            st = line > 0 ? sf_fail(ctx, SF_ERR_PARSE, "%s:%d: a second YAML document begins "
+                                    "here (after '---'); a model file holds exactly one", name, line)
+                          : sf_fail(ctx, SF_ERR_PARSE, "%s: a second YAML document (after '---'); "
+                                    "a model file holds exactly one", name);
+        } else {
+            st = db.msg[0] || fy_parser_get_stream_error(fyp) ? yaml_error(ctx, name, db.msg)
+                                                              : SF_OK;
         }
-        /* libfyaml's message reads "file:line:col: error: what"; for text in
-         * memory its "file" is "<memory-@ADDR-ADDR>", which we replace by name */
-        const char *mem_end = strncmp(db.msg, "<memory-@", 9) == 0 ? strchr(db.msg, '>') : NULL;
-        st = sf_fail(ctx, SF_ERR_PARSE, "%s", db.msg[0] ? db.msg : "YAML syntax error");
-        if (mem_end)
-            st = sf_fail(ctx, SF_ERR_PARSE, "%s%s", name, mem_end + 1);
-        else if (!strstr(db.msg, name))
-            st = sf_fail(ctx, SF_ERR_PARSE, "%s: %s", name, db.msg[0] ? db.msg : "YAML syntax error");
+        if (next)
+            fy_parse_document_destroy(fyp, next);
+        if (st)
+            goto done;
+    }
+    long budget = SF_MODEL_MAX_NODES;
+    bool deep = false;
+    if (!count_nodes(fy_document_root(P.doc), 0, &budget, &deep)) {
+        st = deep ? sf_fail(ctx, SF_ERR_PARSE, "%s: the document is nested more than %d levels "
+                            "deep", name, SF_MODEL_MAX_DEPTH)
+                  : sf_fail(ctx, SF_ERR_PARSE, "%s: the document expands to more than %d nodes "
+                            "(through aliases '*'); a model file is far smaller", name,
+                            SF_MODEL_MAX_NODES);
+        goto done;
+    }
+    if (fy_document_resolve(P.doc) != 0) {
+        st = yaml_error(ctx, name, db.msg);
         goto done;
     }
     for (int i = 0; i < n_sets; i++)
@@ -1114,9 +1435,13 @@ static sf_status load(sf_context *ctx, const char *text, const char *name, const
     st = parse_document(&P, name, &m);
 done:
     if (P.doc)
-        fy_document_destroy(P.doc);
+        fy_parse_document_destroy(fyp, P.doc);
+    if (fyp)
+        fy_parser_destroy(fyp);
     if (diag)
         fy_diag_destroy(diag);
+    parser_free(&P);
+    free(owned);
     if (st) {
         sf_model_destroy(m);
         return st;

@@ -20,7 +20,7 @@
 
 static int64_t steps_of(double t, double h)
 {
-    return (int64_t)nearbyint(t / h);
+    return sf_time_steps(t, h);
 }
 
 #define delay_steps sf_delay_steps

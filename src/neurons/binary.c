@@ -177,6 +177,7 @@ const sf_neuron_type sf_binary = {
     .weight_unit = "1",
     .max_spikes_per_step = 1,
     .derived_size = sizeof(derived),
+    .derived_finite = 4,
     .check = NULL,
     .prepare = prepare,
     .init_state = init_state,

@@ -138,6 +138,7 @@ const sf_neuron_type sf_hawkes = {
     .weight_unit = "1",
     .max_spikes_per_step = HAWKES_MAX_SPIKES,
     .derived_size = sizeof(derived),
+    .derived_finite = sizeof(derived) / sizeof(double),
     .check = NULL,
     .prepare = prepare,
     .init_state = init_state,

@@ -33,7 +33,8 @@ static const char *const state_names[] = {"V_m", "refractory_steps"};
 static const char *const state_units[] = {"mV", ""};
 
 typedef struct {
-    double p33, p30, ref_steps, v_th, v_reset, v_min; /* relative to E_L */
+    double p33, p30, ref_steps, v_th, v_reset; /* relative to E_L; finite */
+    double v_min; /* may be -inf (no lower bound) */
 } derived;
 
 static bool check(const double *p, char *msg, size_t len)
@@ -105,6 +106,7 @@ const sf_neuron_type sf_iaf_psc_delta = {
     .weight_unit = "mV",
     .max_spikes_per_step = 1,
     .derived_size = sizeof(derived),
+    .derived_finite = 5,
     .check = check,
     .prepare = prepare,
     .init_state = init_state,

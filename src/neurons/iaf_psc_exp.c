@@ -127,6 +127,7 @@ const sf_neuron_type sf_iaf_psc_exp = {
     .weight_unit = "pA",
     .max_spikes_per_step = 1,
     .derived_size = sizeof(derived),
+    .derived_finite = sizeof(derived) / sizeof(double),
     .check = check,
     .prepare = prepare,
     .init_state = init_state,

@@ -89,6 +89,7 @@ const sf_neuron_type sf_pif_psc_delta = {
     .weight_unit = "mV",
     .max_spikes_per_step = PIF_MAX_SPIKES,
     .derived_size = sizeof(derived),
+    .derived_finite = sizeof(derived) / sizeof(double),
     .check = check,
     .prepare = prepare,
     .init_state = init_state,

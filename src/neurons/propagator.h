@@ -18,10 +18,14 @@ static inline double sf_prop_p20(double tau_m, double c_m, double h)
  *   P21 = tau_s tau_m / (C (tau_m - tau_s)) (e^{-h/tau_m} - e^{-h/tau_s}).
  * Written as (h/C) e^{-h/tau_s} exprel(h (1/tau_s - 1/tau_m)), which is exact
  * in the singular case tau_s = tau_m (limit (h/C) e^{-h/tau_m}) and has no
- * cancellation near it. [mV/pA] */
+ * cancellation near it; for h (1/tau_s - 1/tau_m) > 1 the first form, which
+ * then has no cancellation and stays finite for tau_s -> 0. [mV/pA] */
 static inline double sf_prop_p21(double tau_s, double tau_m, double c_m, double h)
 {
     double x = h * (1.0 / tau_s - 1.0 / tau_m);
+    if (x > 1.0) /* tau_s well below tau_m: no cancellation, and e^{-h/tau_s} exprel(x)
+                    would be 0 * inf for tau_s << h */
+        return tau_s * tau_m / (c_m * (tau_m - tau_s)) * (exp(-h / tau_m) - exp(-h / tau_s));
     return h / c_m * exp(-h / tau_s) * gsl_sf_exprel(x);
 }
 

@@ -182,7 +182,7 @@ static void event_amplitudes(const double *p, const void *dv, double *const *s,
     .state_names = state_names, .state_units = state_units, .n_state = 2, .ports = sf_port_single, \
     .n_ports = 1, .v_offset_param = -1, .weight_unit = "1", .max_spikes_per_step = 1, \
     .continuous = true, \
-    .derived_size = sizeof(derived), .check = check, .init_state = init_state,             \
+    .derived_size = sizeof(derived), .derived_finite = 4, .check = check, .init_state = init_state,             \
     .update = update, .event_amplitudes = event_amplitudes
 
 const sf_neuron_type sf_lin_rate = {

@@ -1040,6 +1040,20 @@ static void test_dist_draw_and_mean(void **state)
     assert_true(fabs(s / n - mean_ref) < 5 * sd / sqrt(n));
 }
 
+/* The one time-to-steps conversion saturates instead of overflowing (an
+ * input start of 1e300 ms was an undefined cast that left it always on). */
+static void test_time_steps(void **state)
+{
+    (void)state;
+    assert_int_equal(sf_time_steps(1.0, 0.1), 10);
+    assert_int_equal(sf_time_steps(0.25, 0.1), 2); /* 0.25 / 0.1 = 2.4999999999999996 */
+    assert_int_equal(sf_time_steps(-3.0, 0.5), -6);
+    assert_true(sf_time_steps(1e300, 0.1) == SF_MAX_STEPS);
+    assert_true(sf_time_steps(INFINITY, 0.1) == SF_MAX_STEPS);
+    assert_true(sf_time_steps(-1e300, 0.1) == -SF_MAX_STEPS);
+    assert_true(sf_time_steps(1e9, 1e-9) == SF_MAX_STEPS); /* 1e18 steps > 2^52 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1063,6 +1077,7 @@ int main(void)
         cmocka_unit_test(test_scale),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_dist_draw_and_mean),
+        cmocka_unit_test(test_time_steps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

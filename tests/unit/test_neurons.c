@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "model/model_impl.h"
+#include "neurons/propagator.h"
 #include "spikefield/network.h"
 
 #define assert_close(a, b, tol)                                                            \
@@ -279,6 +280,36 @@ static void test_exp_psp(void **state)
     check_exp_psp(13.7 * (1 + 1e-7), 13.7 * (1 - 3e-6));
     /* tau_syn > tau_m */
     check_exp_psp(21.3, 40.0);
+}
+
+/* Synaptic time constants far below the step (tau_syn << h): the current
+ * decays within one step and P21 must stay finite and exact. The old form
+ * e^{-h/tau_s} exprel(h/tau_s - h/tau_m) gave 0 * inf = NaN for tau_s below
+ * about h/700, and so NaN membrane potentials without an error. Reference:
+ * the difference of exponentials in long double, written here. */
+static void test_exp_short_tau(void **state)
+{
+    (void)state;
+    const double C = 250.0, tau_m = 10.0, h = 0.1;
+    const double taus[] = {0.05, 1e-3, 1e-4, 1e-6, 1e-300};
+    for (size_t i = 0; i < sizeof taus / sizeof taus[0]; i++) {
+        long double ts = taus[i], tm = tau_m;
+        long double ref = ts * tm / ((long double)C * (tm - ts)) * (expl(-h / tm) - expl(-h / ts));
+        double p21 = sf_prop_p21(taus[i], tau_m, C, h);
+        if (!isfinite(p21) || fabsl(p21 - ref) > 1e-13L * fabsl(ref))
+            fail_msg("tau_syn = %g ms: P21 = %.17g, expected %.17Lg", taus[i], p21, ref);
+    }
+    /* and the whole update stays finite: one input of 100 pA with tau_syn = 1e-6 ms */
+    static const char *const names[] = {"tau_syn_ex", "V_th"};
+    const double vals[] = {1e-6, 1e6};
+    cell c;
+    cell_init(&c, "iaf_psc_exp", 1, h, names, vals, 2);
+    c.in[0][0] = 100.0;
+    for (int k = 0; k < 20; k++) {
+        cell_step(&c, 0.0);
+        assert_true(isfinite(c.state[0][0]));
+    }
+    cell_free(&c);
 }
 
 /* ------------------------------------------------------------------------
@@ -732,6 +763,7 @@ int main(void)
         cmocka_unit_test(test_pif_dc),
         cmocka_unit_test(test_delta_psp),
         cmocka_unit_test(test_exp_psp),
+        cmocka_unit_test(test_exp_short_tau),
         cmocka_unit_test(test_delta_refractory_discards_input),
         cmocka_unit_test(test_exp_refractory_keeps_current),
         cmocka_unit_test(test_pif_reset),
