@@ -417,7 +417,7 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
     double ns = nearbyint((double)n * scale_n);
     pop->n = (uint32_t)(ns < 1 ? 1 : ns);
     const sf_neuron_type *t = pop->type;
-    pop->params = calloc((size_t)t->n_params, sizeof(double));
+    pop->params = calloc((size_t)t->n_params + 1, sizeof(double));
     pop->initial = calloc((size_t)t->n_state, sizeof(sf_dist));
     if (!pop->params || !pop->initial)
         return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
@@ -435,8 +435,14 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
         if (pc.node) {
             const sf_param_spec *ps = &t->params[i];
             double v;
-            if ((st = get_num(P, &pc, &v)))
+            bool flag;
+            if (!strcmp(ps->unit, "bool")) { /* a switch: true/false, stored as 1/0 */
+                if ((st = get_bool(P, &pc, false, &flag)))
+                    return st;
+                v = flag ? 1.0 : 0.0;
+            } else if ((st = get_num(P, &pc, &v))) {
                 return st;
+            }
             if ((ps->min_open ? !(v > ps->min) : !(v >= ps->min)) || !(v <= ps->max))
                 return fail_at(P, &pc, SF_ERR_RANGE, "%s = %g %s is out of range %s%g, %g] %s",
                                ps->name, v, ps->unit, ps->min_open ? "(" : "[", ps->min, ps->max,

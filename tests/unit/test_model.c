@@ -567,12 +567,12 @@ static void test_unknown_names(void **state)
     expect_line(40, "    targets: Q", SF_ERR_MODEL, "Q", "inputs.kick.targets",
                 "unknown population 'Q'");
     /* the message lists the known models */
-    expect_line(8, "    model: iaf_psc_alpha", SF_ERR_MODEL, "iaf_psc_alpha", "populations.E.model",
-                "unknown neuron model 'iaf_psc_alpha' (known: iaf_psc_delta");
+    expect_line(8, "    model: iaf_psc_omega", SF_ERR_MODEL, "iaf_psc_omega", "populations.E.model",
+                "unknown neuron model 'iaf_psc_omega' (known: iaf_psc_delta");
     expect_line(22, "    rule: random", SF_ERR_MODEL, "random", "projections.EI.rule",
                 "unknown rule 'random'");
-    expect_line(24, "    weight: {distribution: gamma, mean: 23.85, std: 4.1}", SF_ERR_MODEL,
-                "gamma", "projections.EI.weight.distribution", "unknown distribution 'gamma'");
+    expect_line(24, "    weight: {distribution: cauchy, mean: 23.85, std: 4.1}", SF_ERR_MODEL,
+                "cauchy", "projections.EI.weight.distribution", "unknown distribution 'cauchy'");
     expect_line(34, "    kind: bursty", SF_ERR_MODEL, "bursty", "inputs.drive.kind",
                 "unknown input kind 'bursty'");
     char *text = edit(BASE, 1, "recorders: {r: {kind: camera}}");
