@@ -1013,18 +1013,18 @@ static void test_dist_draw_and_mean(void **state)
     (void)state;
     sf_rng r;
     sf_rng_init(&r, 99, SF_RNG_TEST, 0);
-    sf_dist c = {SF_DIST_CONST, 2.385, 0, -INFINITY, INFINITY};
+    sf_dist c = {SF_DIST_CONST, 2.385, 0, -INFINITY, INFINITY, false};
     assert_true(sf_dist_draw(&c, &r) == 2.385 && sf_dist_mean(&c) == 2.385);
 
     /* uniform [a, b) cut to [min, max]: mean of the cut range */
-    sf_dist u = {SF_DIST_UNIFORM, 1.0, 4.0, 2.0, INFINITY};
+    sf_dist u = {SF_DIST_UNIFORM, 1.0, 4.0, 2.0, INFINITY, false};
     assert_true(fabs(sf_dist_mean(&u) - 3.0) < 1e-15);
 
     /* truncated normal: mean mu + sd (phi(a) - phi(b)) / (Phi(b) - Phi(a)),
      * a = (min - mu)/sd, b = (max - mu)/sd, phi the standard normal density.
      * Draws stay in [min, max]; their mean agrees within 5 SE (SE < sd/sqrt N). */
     const double mu = 0.385, sd = 0.2, lo = 0.2, hi = 0.9;
-    sf_dist d = {SF_DIST_NORMAL, mu, sd, lo, hi};
+    sf_dist d = {SF_DIST_NORMAL, mu, sd, lo, hi, false};
     double a = (lo - mu) / sd, b = (hi - mu) / sd;
     double phi_a = exp(-0.5 * a * a) / sqrt(2 * M_PI), phi_b = exp(-0.5 * b * b) / sqrt(2 * M_PI);
     double Z = 0.5 * (erf(b / sqrt(2.0)) - erf(a / sqrt(2.0)));
