@@ -144,7 +144,11 @@ const sf_neuron_type sf_iaf_psc_alpha = {
            "ports ex and in, chosen by the sign of the weight unless a receptor is named). "
            "tau_m dV/dt = -(V - E_L) + tau_m/C_m (I_syn_ex + I_syn_in + I_e); exact "
            "integration (Rotter & Diesmann 1999) including tau_syn = tau_m, in NEST's order "
-           "(V, then the currents, then this step's input, then the threshold); V is "
+           "(V, then the currents, then this step's input, then the threshold): per step h, "
+           "y <- e^{-h/tau_m} y + P31 dI + P32 I + P20 I_e, I <- e^{-h/tau} (I + h dI), "
+           "dI <- e^{-h/tau} dI + (e/tau) w, with P20 = tau_m/C_m (1 - e^{-h/tau_m}), "
+           "P32 = (h/C_m) e^{-h/tau} exprel(x), P31 = (h^2/(2 C_m)) e^{-h/tau} exprel_2(x), "
+           "x = h (1/tau - 1/tau_m), exact at tau = tau_m; V is "
            "clamped at V_reset for t_ref while the currents integrate input, and bounded "
            "below by V_min. As NEST 3.x iaf_psc_alpha.",
     .params = params,

@@ -75,7 +75,9 @@ const sf_neuron_type sf_parrot_neuron = {
     .doc = "Repeats every incoming spike in the step it arrives, with its multiplicity "
            "(n spikes in, n spikes out), so that poisson_generator -> parrot_neuron gives "
            "explicit, recordable input spike trains. Weights onto a parrot count spikes "
-           "(use 1; NEST ignores them); no parameters. As NEST 3.x parrot_neuron.",
+           "(use 1; NEST ignores them); no parameters. A step with more than 8 arriving "
+           "spikes delivers all of them (the 8th event carries the rest as its amplitude) "
+           "but lists 8 in spike recordings. As NEST 3.x parrot_neuron.",
     .params = NULL,
     .n_params = 0,
     .state_names = state_names,
