@@ -398,7 +398,8 @@ static void test_theory_notes(void **state)
         "      V_th: {distribution: uniform, low: 19.0, high: 21.0}}}\n"
         "  I: {model: iaf_psc_delta, n: 125, params: {E_L: 0.0, V_reset: 10.0, V_th: 20.0}}\n"
         "projections:\n"
-        "  EE: {source: E, target: [E], rule: fixed_indegree, indegree: 50, weight: 0.2, delay: 1.5}\n"
+        "  EE: {source: E, target: [E], rule: fixed_indegree, indegree: 50, weight: 0.2,\n"
+        "       delay: {distribution: gamma, shape: 9.0, scale: 0.17, min: 0.5, max: 5.0}}\n"
         "inputs:\n"
         "  drive: {kind: poisson_generator, targets: [E, I], rate: 20000.0, weight: 0.1}\n";
     sf_context *ctx = sf_context_create();
@@ -416,6 +417,9 @@ static void test_theory_notes(void **state)
     assert_non_null(strstr(sf_quantity_notes(q, (size_t)iE), "population means (an approximation)"));
     assert_null(strstr(sf_quantity_notes(q, (size_t)iI), "varying"));
     assert_non_null(strstr(sf_quantities_notes(q), "population means"));
+    /* the LIF family's stability analysis takes the gamma delays as Gaussian */
+    assert_non_null(strstr(sf_quantities_notes(q), "projection EE: the gamma delays enter the "
+                                                   "stability analysis as a Gaussian"));
     sf_quantities_destroy(q);
     sf_model_destroy(m);
     free(t);
