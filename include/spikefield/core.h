@@ -108,6 +108,9 @@ typedef enum {
     SF_RNG_POISSON = 5,   /* entity: neuron id, background Poisson drive  */
     SF_RNG_ANALYSIS = 6,  /* entity: population id, pair sampling         */
     SF_RNG_NEURON = 7,    /* entity: neuron id, intrinsic stochasticity   */
+    SF_RNG_PARAM = 8,     /* entity: neuron id, heterogeneous parameters;
+                             (input + 1) << 32 | neuron id, per-neuron input
+                             rates                                        */
     SF_RNG_TEST = 99
 } sf_rng_purpose;
 

@@ -103,6 +103,48 @@ bool sf_recording_add_spike(sf_recording *rec, int p, uint32_t id, int64_t step)
     return true;
 }
 
+/* Neuron update of n neurons sharing parameters p and derived constants dv,
+ * and the amplitudes of their events; returns the number of events. */
+static size_t update_neurons(const sf_neuron_type *t, const double *p, const void *dv,
+                             double *const *state, size_t n, double *const *in, double i_dc,
+                             uint32_t *spk, const sf_step *st, float *amp)
+{
+    size_t ns = t->update(p, dv, state, n, in, i_dc, spk, st);
+    if (t->event_amplitudes)
+        t->event_amplitudes(p, dv, state, spk, ns, amp);
+    else
+        for (size_t j = 0; j < ns; j++)
+            amp[j] = 1.0f;
+    return ns;
+}
+
+/* A block with heterogeneous parameters: run by run (neurons sharing a
+ * parameter row), each with its own rows and offset arrays; the events'
+ * indices are made block-local again. */
+static size_t update_runs(const sf_neuron_type *t, const sf_block *b, double *const *in,
+                          double i_dc, const sf_step *st, float *amp)
+{
+    size_t ns = 0;
+    const size_t np = (size_t)t->n_params;
+    for (uint32_t r = 0; r < b->n_runs; r++) {
+        const uint32_t lo = b->run[r], len = b->run[r + 1] - lo;
+        double *sv[SF_MAX_STATE], *iv[SF_MAX_PORTS];
+        for (int k = 0; k < t->n_state; k++)
+            sv[k] = b->state[k] + lo;
+        for (int c = 0; c < b->n_ports; c++)
+            iv[c] = in[c] + lo;
+        sf_step sr = *st;
+        sr.first_gid += lo;
+        sr.scratch += lo;
+        size_t k = update_neurons(t, b->run_params + np * r, b->run_derived + b->derived_stride * r,
+                                  sv, len, iv, i_dc, b->spk + ns, &sr, amp + ns);
+        for (size_t j = ns; j < ns + k; j++)
+            b->spk[j] += lo;
+        ns += k;
+    }
+    return ns;
+}
+
 /* Update phase of thread ts for steps [s0, s1): per step and block, the
  * input sources, the neuron update, the events, the recorders' samples. */
 static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, int par, int64_t s0,
@@ -131,14 +173,9 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
             for (int q = 0; q < b->n_inputs; q++)
                 b->inputs[q].type->apply(net, b, &b->inputs[q], k, in, &i_dc);
             const sf_step st = {m->sim.seed, b->first_gid, k, net->h, b->u};
-            size_t ns = t->update(pop->params, net->derived[b->pop], b->state, b->n, in, i_dc,
-                                  b->spk, &st);
-            if (t->event_amplitudes)
-                t->event_amplitudes(pop->params, net->derived[b->pop], b->state, b->spk, ns,
-                                    samp + pos);
-            else
-                for (size_t j = 0; j < ns; j++)
-                    samp[pos + j] = 1.0f;
+            size_t ns = b->n_runs ? update_runs(t, b, in, i_dc, &st, samp + pos)
+                                  : update_neurons(t, pop->params, net->derived[b->pop], b->state,
+                                                   b->n, in, i_dc, b->spk, &st, samp + pos);
             for (size_t j = 0; j < ns; j++)
                 sbuf[pos++] = b->first + b->spk[j];
             for (int c = 0; c < np; c++)

@@ -7,6 +7,7 @@
  * argument, and it says so on ctx. */
 #include "model/model_impl.h"
 
+#include <gsl/gsl_sf_gamma.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -223,6 +224,18 @@ bool sf_dist_is_const(const sf_dist *d)
     return d->kind == SF_DIST_CONST || (d->kind == SF_DIST_NORMAL && d->b == 0);
 }
 
+static bool positive_kind(const sf_dist *d)
+{
+    return d->kind == SF_DIST_LOGNORMAL || d->kind == SF_DIST_GAMMA;
+}
+
+/* Bounds of the positive variable X of a lognormal or gamma (value +-X). */
+static void positive_bounds(const sf_dist *d, double *lo, double *hi)
+{
+    *lo = fmax(0.0, d->negate ? -d->max : d->min);
+    *hi = d->negate ? -d->min : d->max;
+}
+
 void sf_dist_range(const sf_dist *d, double *lo, double *hi)
 {
     if (sf_dist_is_const(d)) {
@@ -230,14 +243,80 @@ void sf_dist_range(const sf_dist *d, double *lo, double *hi)
     } else if (d->kind == SF_DIST_UNIFORM) {
         *lo = fmax(d->a, d->min);
         *hi = fmin(d->b, d->max);
+    } else if (positive_kind(d)) {
+        double xl, xh;
+        positive_bounds(d, &xl, &xh);
+        *lo = d->negate ? -xh : xl;
+        *hi = d->negate ? -xl : xh;
     } else {
         *lo = d->min;
         *hi = d->max;
     }
 }
 
+/* Standard normal distribution function. */
+static double Phi(double x)
+{
+    return 0.5 * erfc(-x / M_SQRT2);
+}
+
+/* E[X^k; lo < X < hi] of the positive variable of a lognormal or gamma, k = 0, 1, 2. */
+static double positive_partial_moment(const sf_dist *d, int k, double lo, double hi)
+{
+    if (d->kind == SF_DIST_LOGNORMAL) {
+        const double mu = d->a, s = d->b;
+        double l = lo > 0 ? (log(lo) - mu - k * s * s) / s : -INFINITY;
+        double h = isfinite(hi) ? (log(hi) - mu - k * s * s) / s : INFINITY;
+        return exp(k * mu + 0.5 * k * k * s * s) * (Phi(h) - Phi(l));
+    }
+    const double a = d->a, th = d->b; /* gamma: shape, scale */
+    double f = k == 0 ? 1.0 : k == 1 ? a * th : a * (a + 1) * th * th;
+    double P_hi = isfinite(hi) ? gsl_sf_gamma_inc_P(a + k, hi / th) : 1.0;
+    double P_lo = lo > 0 ? gsl_sf_gamma_inc_P(a + k, lo / th) : 0.0;
+    return f * (P_hi - P_lo);
+}
+
+double sf_dist_mass(const sf_dist *d)
+{
+    double lo, hi;
+    switch (d->kind) {
+    case SF_DIST_CONST:
+        return d->a >= d->min && d->a <= d->max;
+    case SF_DIST_UNIFORM:
+        lo = fmax(d->a, d->min), hi = fmin(d->b, d->max);
+        return hi > lo ? (hi - lo) / (d->b - d->a) : 0.0;
+    case SF_DIST_NORMAL:
+        if (d->b == 0)
+            return d->a >= d->min && d->a <= d->max;
+        return Phi((d->max - d->a) / d->b) - Phi((d->min - d->a) / d->b);
+    case SF_DIST_LOGNORMAL:
+    case SF_DIST_GAMMA:
+        positive_bounds(d, &lo, &hi);
+        return hi > lo ? positive_partial_moment(d, 0, lo, hi) : 0.0;
+    }
+    return 0.0;
+}
+
+/* Standard gamma variate of shape k (Marsaglia & Tsang 2000, ACM TOMS 26:363;
+ * shape < 1 by the boost G(k) = G(k + 1) U^{1/k}). */
+static double gamma_unit(sf_rng *r, double k)
+{
+    if (k < 1.0)
+        return gamma_unit(r, k + 1.0) * pow(sf_rng_uniform_pos(r), 1.0 / k);
+    const double dd = k - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * dd);
+    for (;;) {
+        double x = sf_rng_normal(r), v = 1.0 + c * x;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        if (log(sf_rng_uniform_pos(r)) < 0.5 * x * x + dd - dd * v + dd * log(v))
+            return dd * v;
+    }
+}
+
 static double draw_once(const sf_dist *d, sf_rng *r)
 {
+    const double sg = d->negate ? -1.0 : 1.0;
     switch (d->kind) {
     case SF_DIST_CONST:
         return d->a;
@@ -245,6 +324,10 @@ static double draw_once(const sf_dist *d, sf_rng *r)
         return d->a + (d->b - d->a) * sf_rng_uniform(r);
     case SF_DIST_NORMAL:
         return d->a + d->b * sf_rng_normal(r);
+    case SF_DIST_LOGNORMAL:
+        return sg * exp(d->a + d->b * sf_rng_normal(r));
+    case SF_DIST_GAMMA:
+        return sg * d->b * gamma_unit(r, d->a);
     }
     return d->a;
 }
@@ -257,6 +340,52 @@ double sf_dist_draw(const sf_dist *d, sf_rng *r)
     for (int k = 0; k < 100000 && (v < d->min || v > d->max); k++)
         v = draw_once(d, r);
     return v < d->min ? d->min : v > d->max ? d->max : v;
+}
+
+void sf_dist_moments(const sf_dist *d, double *mean, double *sd)
+{
+    switch (d->kind) {
+    case SF_DIST_CONST:
+        *mean = d->a;
+        *sd = 0;
+        return;
+    case SF_DIST_UNIFORM: {
+        double lo = fmax(d->a, d->min), hi = fmin(d->b, d->max);
+        *mean = 0.5 * (lo + hi);
+        *sd = (hi - lo) / sqrt(12.0);
+        return;
+    }
+    case SF_DIST_NORMAL: {
+        if (d->b == 0) {
+            *mean = d->a;
+            *sd = 0;
+            return;
+        }
+        /* the truncated normal (Johnson, Kotz & Balakrishnan) */
+        double a = (d->min - d->a) / d->b, b = (d->max - d->a) / d->b;
+        double pa = isfinite(a) ? exp(-0.5 * a * a) / sqrt(2 * M_PI) : 0;
+        double pb = isfinite(b) ? exp(-0.5 * b * b) / sqrt(2 * M_PI) : 0;
+        double z = 0.5 * (erfc(a / M_SQRT2) - erfc(b / M_SQRT2));
+        double ta = isfinite(a) ? a * pa : 0, tb = isfinite(b) ? b * pb : 0;
+        double v = 1 + (ta - tb) / z - ((pa - pb) / z) * ((pa - pb) / z);
+        *mean = d->a + d->b * (pa - pb) / z;
+        *sd = d->b * sqrt(fmax(v, 0));
+        return;
+    }
+    case SF_DIST_LOGNORMAL:
+    case SF_DIST_GAMMA: {
+        double lo, hi;
+        positive_bounds(d, &lo, &hi);
+        double z = positive_partial_moment(d, 0, lo, hi);
+        double m1 = positive_partial_moment(d, 1, lo, hi) / z;
+        double m2 = positive_partial_moment(d, 2, lo, hi) / z;
+        *mean = d->negate ? -m1 : m1;
+        *sd = sqrt(fmax(m2 - m1 * m1, 0.0));
+        return;
+    }
+    }
+    *mean = d->a;
+    *sd = 0;
 }
 
 double sf_dist_mean(const sf_dist *d)
@@ -277,13 +406,36 @@ double sf_dist_mean(const sf_dist *d)
         double z = 0.5 * (erfc(a / M_SQRT2) - erfc(b / M_SQRT2));
         return d->a + d->b * (pa - pb) / (sqrt(2 * M_PI) * z);
     }
+    case SF_DIST_LOGNORMAL:
+    case SF_DIST_GAMMA:
+        break;
     }
-    return d->a;
+    double m, sd;
+    sf_dist_moments(d, &m, &sd);
+    return m;
+}
+
+void sf_population_neuron_params(const sf_model *m, int pop, uint32_t i, double *row)
+{
+    const sf_population *p = &m->pops[pop];
+    const int np = p->type->n_params;
+    memcpy(row, p->params, sizeof(double) * (size_t)np);
+    if (!p->param_dist)
+        return;
+    sf_rng r;
+    sf_rng_init(&r, m->sim.seed, SF_RNG_PARAM, p->first_gid + i);
+    for (int k = 0; k < np; k++)
+        if (p->param_dist[k].kind != SF_DIST_CONST)
+            row[k] = sf_dist_draw(&p->param_dist[k], &r);
 }
 
 static void transform(const sf_dist *d, uint64_t n, double *out)
 {
-    if (d->kind == SF_DIST_UNIFORM) {
+    if (d->kind == SF_DIST_LOGNORMAL) {
+        const double a = d->a, b = d->b, sg = d->negate ? -1.0 : 1.0;
+        for (uint64_t i = 0; i < n; i++)
+            out[i] = sg * exp(a + b * out[i]);
+    } else if (d->kind == SF_DIST_UNIFORM) {
         const double a = d->a, w = d->b - d->a;
         for (uint64_t i = 0; i < n; i++)
             out[i] = a + w * out[i];
@@ -294,9 +446,23 @@ static void transform(const sf_dist *d, uint64_t n, double *out)
     }
 }
 
+/* Blocks of the stream reserved for one gamma value (Marsaglia-Tsang needs a
+ * variable number of draws; 16 blocks hold about ten attempts). */
+#define GAMMA_BLOCKS 16
+
 static void raw(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
                 uint64_t block0, uint64_t n, double *out)
 {
+    if (d->kind == SF_DIST_GAMMA) {
+        const double sg = d->negate ? -d->b : d->b;
+        sf_rng r;
+        sf_rng_init(&r, seed, purpose, entity);
+        for (uint64_t i = 0; i < n; i++) {
+            sf_rng_seek(&r, (block0 + i) * GAMMA_BLOCKS);
+            out[i] = sg * gamma_unit(&r, d->a);
+        }
+        return;
+    }
     if (d->kind == SF_DIST_UNIFORM)
         sf_rng_uniforms_blocks(seed, purpose, entity, block0, n, out);
     else

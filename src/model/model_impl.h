@@ -15,12 +15,21 @@
 
 /* A scalar drawn per entity: constant, or from a distribution. Values outside
  * [min, max] are redrawn (NEST's "redraw"), so normal+min gives a truncated
- * normal. */
-typedef enum { SF_DIST_CONST, SF_DIST_UNIFORM, SF_DIST_NORMAL } sf_dist_kind;
+ * normal. negate: the value is -X for X from the distribution (lognormal and
+ * gamma are positive; inhibitory weights use negate); the bounds apply to
+ * the negated value. */
+typedef enum {
+    SF_DIST_CONST,
+    SF_DIST_UNIFORM,
+    SF_DIST_NORMAL,
+    SF_DIST_LOGNORMAL, /* X = exp(a + b Z), Z standard normal (a = mu, b = sigma) */
+    SF_DIST_GAMMA      /* shape a, scale b: mean a b, variance a b^2          */
+} sf_dist_kind;
 typedef struct {
     sf_dist_kind kind;
     double a, b;        /* const: a; uniform: [a, b); normal: mean a, sd b  */
     double min, max;    /* redraw bounds (-inf, inf if none)               */
+    bool negate;        /* lognormal, gamma: the value is -X                */
 } sf_dist;
 
 /* ---------------------------------------------------------------------------
@@ -105,6 +114,7 @@ typedef struct sf_neuron_type {
  * a type by pointer (theory families list the types they cover). */
 extern const sf_neuron_type sf_iaf_psc_delta, sf_iaf_psc_exp, sf_pif_psc_delta;
 extern const sf_neuron_type sf_binary, sf_hawkes, sf_lin_rate, sf_tanh_rate;
+extern const sf_neuron_type sf_iaf_psc_alpha, sf_izhikevich, sf_parrot_neuron;
 
 /* The one port of the single-input types: every event adds weight x
  * amplitude to the model's input (src/neurons/registry.c). */
@@ -122,7 +132,14 @@ typedef struct {
     char *name;
     const sf_neuron_type *type;
     uint32_t n;
-    double *params;          /* type->n_params values, defaults filled in    */
+    double *params;          /* type->n_params values, defaults filled in;
+                                a parameter given as a distribution holds its
+                                mean here (what the theory reads)           */
+    sf_dist *param_dist;     /* NULL: every neuron has params. Else
+                                type->n_params entries: the distribution of
+                                each heterogeneous parameter, kind CONST for
+                                the others; neuron i draws its own values
+                                (sf_population_neuron_params)               */
     sf_dist *initial;        /* type->n_state initial distributions          */
     uint64_t first_gid;      /* global id of neuron 0                        */
 } sf_population;
@@ -154,7 +171,10 @@ typedef struct {
     int n_targets;
     int *targets;            /* population indices                          */
     int *receptor;           /* [n_targets] port per target population       */
-    double rate;             /* poisson: Hz per target neuron                */
+    double rate;             /* poisson: Hz per target neuron (the mean when
+                                it is a distribution)                       */
+    sf_dist dist;            /* the type's SF_KEY_DIST key per target neuron;
+                                kind CONST: the number itself               */
     double weight;           /* poisson, spikes: mV or pA                    */
     double amplitude;        /* dc: pA                                       */
     double start, stop;      /* active window, ms                            */
@@ -228,6 +248,18 @@ double sf_dist_mean(const sf_dist *d);
 void sf_dist_draw_n(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
                     uint64_t n, double *out);
 
+/* Mean and standard deviation of d after its redraw bounds (truncated
+ * normal: Johnson, Kotz & Balakrishnan; lognormal and gamma: partial
+ * moments from the normal and incomplete gamma functions). */
+void sf_dist_moments(const sf_dist *d, double *mean, double *sd);
+/* Probability that one draw of d lies within [min, max] (1 without bounds). */
+double sf_dist_mass(const sf_dist *d);
+
+/* The parameters of neuron i of population pop into row (type->n_params):
+ * pop->params with every heterogeneous parameter drawn, in parameter order,
+ * from the neuron's own stream (seed, SF_RNG_PARAM, global id). */
+void sf_population_neuron_params(const sf_model *m, int pop, uint32_t i, double *row);
+
 /* Draws are all >= lo and <= hi (the distribution's support within its
  * redraw bounds); is_const: every draw gives the same value. */
 void sf_dist_range(const sf_dist *d, double *lo, double *hi);
@@ -278,7 +310,11 @@ extern const sf_rule_type sf_rule_fixed_indegree, sf_rule_fixed_outdegree,
 typedef enum {
     SF_KEY_NUMBER, /* a number in [lo, hi] (both infinite: any number)       */
     SF_KEY_DELAY,  /* a delay (ms) on the grid, default the resolution       */
-    SF_KEY_TIMES   /* a list of ascending times on the grid -> times, n_times */
+    SF_KEY_TIMES,  /* a list of ascending times on the grid -> times, n_times */
+    SF_KEY_DIST    /* as SF_KEY_NUMBER, or a distribution drawn per target neuron:
+                      its mean -> the number, itself -> sf_input.dist (at most
+                      one such key per type; every value it can draw lies in
+                      [lo, hi]) */
 } sf_key_kind;
 typedef struct {
     const char *key;

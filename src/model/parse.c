@@ -272,6 +272,7 @@ static sf_status get_dist(parser *P, const cursor *c, sf_dist *d)
 {
     d->min = -INFINITY;
     d->max = INFINITY;
+    d->negate = false;
     if (c->node && fy_node_is_scalar(c->node)) {
         d->kind = SF_DIST_CONST;
         d->b = 0;
@@ -282,17 +283,22 @@ static sf_status get_dist(parser *P, const cursor *c, sf_dist *d)
                        "expected a number or a distribution {distribution: normal, mean: .., "
                        "std: ..}, found %s",
                        type_name(c->node));
-    static const char *const keys[] = {"distribution", "value", "low", "high", "mean",
-                                       "std", "min", "max", NULL};
+    static const char *const keys[] = {"distribution", "value", "low", "high", "mean", "std",
+                                       "mu", "sigma", "shape", "scale", "negate", "min", "max",
+                                       NULL};
     sf_status st = check_keys(P, c, keys);
     const char *kind = NULL;
     cursor k = child(c, "distribution");
     if (st || (st = need(P, &k)) || (st = get_str(P, &k, &kind)))
         return st;
-    cursor lo = child(c, "min"), hi = child(c, "max");
+    cursor lo = child(c, "min"), hi = child(c, "max"), neg = child(c, "negate");
     if ((st = get_bound_opt(P, &lo, -INFINITY, &d->min)) ||
-        (st = get_bound_opt(P, &hi, INFINITY, &d->max)))
+        (st = get_bound_opt(P, &hi, INFINITY, &d->max)) ||
+        (st = get_bool(P, &neg, false, &d->negate)))
         return st;
+    if (neg.node && strcmp(kind, "lognormal") && strcmp(kind, "gamma"))
+        return fail_at(P, &neg, SF_ERR_MODEL, "negate applies to the lognormal and gamma "
+                       "distributions only");
     if (!strcmp(kind, "constant")) {
         cursor v = child(c, "value");
         d->kind = SF_DIST_CONST;
@@ -312,9 +318,28 @@ static sf_status get_dist(parser *P, const cursor *c, sf_dist *d)
         if ((st = need(P, &a)) || (st = get_num(P, &a, &d->a)) || (st = need(P, &b)) ||
             (st = get_range(P, &b, 0.0, false, INFINITY, &d->b)))
             return st;
+    } else if (!strcmp(kind, "lognormal") || !strcmp(kind, "gamma")) {
+        bool ln = kind[0] == 'l';
+        cursor a = child(c, ln ? "mu" : "shape"), b = child(c, ln ? "sigma" : "scale");
+        d->kind = ln ? SF_DIST_LOGNORMAL : SF_DIST_GAMMA;
+        if ((st = need(P, &a)) ||
+            (st = ln ? get_num(P, &a, &d->a) : get_range(P, &a, 0.0, true, 1e6, &d->a)) ||
+            (st = need(P, &b)) || (st = get_range(P, &b, 0.0, true, INFINITY, &d->b)))
+            return st;
+        if (!(d->max > d->min))
+            return fail_at(P, &hi, SF_ERR_RANGE, "max (%g) must exceed min (%g)", d->max, d->min);
+        double mass = sf_dist_mass(d);
+        if (!(mass >= 1e-3))
+            return fail_at(P, c, SF_ERR_RANGE,
+                           "only a fraction %.2g of the %s distribution lies within [min, max]; "
+                           "widen the bounds%s",
+                           mass, kind, d->negate ? " (they apply to the negated value)" : "");
+        return SF_OK;
     } else {
         return fail_at(P, &k, SF_ERR_MODEL,
-                       "unknown distribution '%s' (expected constant, uniform or normal)", kind);
+                       "unknown distribution '%s' (expected constant, uniform, normal, lognormal "
+                       "or gamma)",
+                       kind);
     }
     if (!(d->max > d->min))
         return fail_at(P, &hi, SF_ERR_RANGE, "max (%g) must exceed min (%g)", d->max, d->min);
@@ -498,6 +523,48 @@ static sf_status check_propagators(parser *P, const cursor *c, const sf_neuron_t
                    t->name, h, list);
 }
 
+/* The parameters of every neuron of a population with heterogeneous
+ * parameters, drawn as the builder will draw them: each drawn value within
+ * the parameter's range, and the type's check. The error names the
+ * parameter, the neuron and its value. */
+static sf_status check_neuron_params(parser *P, const cursor *cp, const sf_model *m,
+                                     const sf_population *pop)
+{
+    const sf_neuron_type *t = pop->type;
+    double row[64];
+    char msg[512];
+    int ip = (int)(pop - m->pops);
+    for (uint32_t i = 0; i < pop->n; i++) {
+        sf_population_neuron_params(m, ip, i, row);
+        for (int k = 0; k < t->n_params; k++) {
+            const sf_param_spec *ps = &t->params[k];
+            double v = row[k];
+            if (pop->param_dist[k].kind == SF_DIST_CONST ||
+                ((ps->min_open ? v > ps->min : v >= ps->min) && v <= ps->max))
+                continue;
+            cursor pc = child(cp, ps->name);
+            return fail_at(P, &pc, SF_ERR_RANGE,
+                           "neuron %u of population %s draws %s = %g %s, out of range %s%g, %g] "
+                           "%s; bound the distribution with min/max",
+                           i, pop->name, ps->name, v, ps->unit, ps->min_open ? "(" : "[", ps->min,
+                           ps->max, ps->unit);
+        }
+        sf_status st = check_propagators(P, cp, t, row, m->sim.resolution);
+        if (st)
+            return st;
+        if (t->check && !t->check(row, msg, sizeof msg)) {
+            char drawn[256] = "";
+            for (int k = 0; k < t->n_params; k++)
+                if (pop->param_dist[k].kind != SF_DIST_CONST)
+                    snprintf(drawn + strlen(drawn), sizeof drawn - strlen(drawn), "%s%s = %g",
+                             drawn[0] ? ", " : "", t->params[k].name, row[k]);
+            return fail_at(P, cp, SF_ERR_RANGE, "neuron %u of population %s (drawn: %s): %s", i,
+                           pop->name, drawn, msg);
+        }
+    }
+    return SF_OK;
+}
+
 static sf_status parse_population(parser *P, cursor *c, const char *name, sf_model *m,
                                   sf_population *pop, double scale_n)
 {
@@ -531,7 +598,7 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
                        "more than 2^32 - 1", (unsigned long long)n, scale_n, ns);
     pop->n = (uint32_t)(ns < 1 ? 1 : ns);
     const sf_neuron_type *t = pop->type;
-    pop->params = calloc((size_t)t->n_params, sizeof(double));
+    pop->params = calloc((size_t)t->n_params + 1, sizeof(double));
     pop->initial = calloc((size_t)t->n_state, sizeof(sf_dist));
     if (!pop->params || !pop->initial)
         return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
@@ -549,8 +616,33 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
         if (pc.node) {
             const sf_param_spec *ps = &t->params[i];
             double v; /* infinite only where the range reaches it (V_min = -inf) */
-            if ((st = get_number(P, &pc, isinf(ps->min) || isinf(ps->max), &v)))
+            bool flag;
+            if (!strcmp(ps->unit, "bool")) { /* a switch: true/false, stored as 1/0 */
+                if ((st = get_bool(P, &pc, false, &flag)))
+                    return st;
+                v = flag ? 1.0 : 0.0;
+            } else if (fy_node_is_mapping(pc.node)) { /* drawn per neuron */
+                sf_dist d;
+                if ((st = get_dist(P, &pc, &d)))
+                    return st;
+                v = sf_dist_mean(&d);
+                if (!sf_dist_is_const(&d)) {
+                    if (i == t->v_offset_param)
+                        return fail_at(P, &pc, SF_ERR_MODEL,
+                                       "%s cannot vary across neurons (the membrane potential of "
+                                       "%s is stored relative to it); vary V_th, V_reset or I_e "
+                                       "instead",
+                                       ps->name, t->name);
+                    if (!pop->param_dist && !(pop->param_dist = calloc((size_t)t->n_params,
+                                                                       sizeof(sf_dist))))
+                        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+                    pop->param_dist[i] = d;
+                    pop->params[i] = v;
+                    continue; /* every neuron's value is checked below */
+                }
+            } else if ((st = get_number(P, &pc, isinf(ps->min) || isinf(ps->max), &v))) {
                 return st;
+            }
             if ((ps->min_open ? !(v > ps->min) : !(v >= ps->min)) || !(v <= ps->max))
                 return fail_at(P, &pc, SF_ERR_RANGE, "%s = %g %s is out of range %s%g, %g] %s",
                                ps->name, v, ps->unit, ps->min_open ? "(" : "[", ps->min, ps->max,
@@ -562,6 +654,8 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
     if (t->check && !t->check(pop->params, msg, sizeof msg))
         return fail_at(P, cp.node ? &cp : c, SF_ERR_RANGE, "%s", msg);
     if ((st = check_propagators(P, cp.node ? &cp : c, t, pop->params, m->sim.resolution)))
+        return st;
+    if (pop->param_dist && (st = check_neuron_params(P, &cp, m, pop)))
         return st;
     /* initial state: resting state unless given */
     const char *skeys[32];
@@ -745,7 +839,7 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
         if ((st = get_dist(P, &cd, &pr->delay)) || (st = check_delay(P, &cd, &pr->delay, m->sim.resolution)))
             return st;
     } else {
-        pr->delay = (sf_dist){SF_DIST_CONST, m->sim.resolution, 0, -INFINITY, INFINITY};
+        pr->delay = (sf_dist){SF_DIST_CONST, m->sim.resolution, 0, -INFINITY, INFINITY, false};
     }
     double lo, hi;
     sf_dist_range(&pr->weight, &lo, &hi);
@@ -845,13 +939,32 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
         case SF_KEY_DELAY: {
             if ((st = get_num_opt(P, &kc, m->sim.resolution, v)))
                 return st;
-            sf_dist dd = {SF_DIST_CONST, *v, 0, -INFINITY, INFINITY};
+            sf_dist dd = {SF_DIST_CONST, *v, 0, -INFINITY, INFINITY, false};
             st = check_delay(P, kc.node ? &kc : c, &dd, m->sim.resolution);
             break;
         }
         case SF_KEY_TIMES:
             assert(k->offset == offsetof(sf_input, times));
             st = parse_times(P, &kc, m, in);
+            break;
+        case SF_KEY_DIST:
+            in->dist = (sf_dist){SF_DIST_CONST, k->def, 0, -INFINITY, INFINITY, false};
+            if (!kc.node || !fy_node_is_mapping(kc.node)) { /* a number, as SF_KEY_NUMBER */
+                *v = k->def;
+                if (kc.node && (st = get_range(P, &kc, k->lo, false, k->hi, v)))
+                    return st;
+                in->dist.a = *v;
+                break;
+            }
+            if ((st = get_dist(P, &kc, &in->dist)))
+                return st;
+            *v = sf_dist_mean(&in->dist);
+            double lo, hi;
+            sf_dist_range(&in->dist, &lo, &hi);
+            if (!(lo >= k->lo && hi <= k->hi))
+                return fail_at(P, &kc, SF_ERR_RANGE,
+                               "this distribution of %s can draw values outside [%g, %g]; bound it "
+                               "with min/max", k->key, k->lo, k->hi);
             break;
         }
         if (st)
@@ -1006,9 +1119,9 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
         if (sf_model_find_pop(m, name) >= 0)
             return fail_at(P, &pc, SF_ERR_MODEL, "duplicate population name");
         sf_population *pop = &m->pops[m->n_pops++];
+        pop->first_gid = gid; /* before parsing: per-neuron draws need it */
         if ((st = parse_population(P, &pc, name, m, pop, scale_n)))
             return st;
-        pop->first_gid = gid;
         gid += pop->n;
     });
     if (gid > UINT32_MAX)
@@ -1469,6 +1582,7 @@ void sf_model_destroy(sf_model *m)
     for (int i = 0; i < m->n_pops; i++) {
         free(m->pops[i].name);
         free(m->pops[i].params);
+        free(m->pops[i].param_dist);
         free(m->pops[i].initial);
     }
     for (int i = 0; i < m->n_proj; i++)

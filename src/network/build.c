@@ -116,6 +116,8 @@ sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, u
         /* two slice buffers of (gid, lag) for the worst case of every neuron
          * spiking in every step of a slice: id, amplitude, offsets */
         b += 2.0 * p->n * L.slice * t->max_spikes_per_step * 12.0;
+        if (p->param_dist) /* a parameter row, derived constants and a run offset per neuron */
+            b += (double)p->n * (8.0 * t->n_params + t->derived_size + 20.0);
     }
     for (int r = 0; r < m->n_recorders; r++) {
         const sf_recorder *rc = &m->recorders[r];
@@ -278,6 +280,9 @@ static void block_free(sf_block *b)
     free(b->ring);
     free(b->spk);
     free(b->u);
+    free(b->run);
+    free(b->run_params);
+    free(b->run_derived);
     for (int i = 0; i < b->n_inputs; i++)
         if (b->inputs[i].type->block_free)
             b->inputs[i].type->block_free(b->inputs[i].state);
@@ -310,6 +315,43 @@ void sf_network_destroy(sf_network *net)
     free(net);
 }
 
+/* Heterogeneous parameters: every neuron's row (its own stream, so the
+ * same for any blocks), cut into runs of equal consecutive rows, each with
+ * its derived constants and resting state. */
+static sf_status init_runs(sf_network *net, sf_block *b)
+{
+    const sf_model *m = net->m;
+    const sf_population *pop = &m->pops[b->pop];
+    const sf_neuron_type *t = pop->type;
+    const size_t np = (size_t)t->n_params, n = b->n;
+    b->derived_stride = (t->derived_size + 15) & ~(size_t)15;
+    b->run = malloc(sizeof(uint32_t) * (n + 1));
+    b->run_params = malloc(sizeof(double) * (np * n + 1));
+    if (!b->run || !b->run_params)
+        return SF_ERR_NOMEM;
+    uint32_t nr = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        double *row = b->run_params + np * nr;
+        sf_population_neuron_params(m, b->pop, b->first + i, row);
+        if (nr > 0 && !memcmp(row, row - np, sizeof(double) * np))
+            continue;
+        b->run[nr++] = i;
+    }
+    b->run[nr] = (uint32_t)n;
+    b->n_runs = nr;
+    if (!(b->run_derived = calloc((size_t)nr, b->derived_stride ? b->derived_stride : 1)))
+        return SF_ERR_NOMEM;
+    for (uint32_t r = 0; r < nr; r++) {
+        double *sv[SF_MAX_STATE];
+        for (int k = 0; k < t->n_state; k++)
+            sv[k] = b->state[k] + b->run[r];
+        const double *row = b->run_params + np * r;
+        t->prepare(row, net->h, b->run_derived + b->derived_stride * r);
+        t->init_state(row, sv, b->run[r + 1] - b->run[r]);
+    }
+    return SF_OK;
+}
+
 static sf_status init_block(sf_network *net, sf_block *b)
 {
     const sf_model *m = net->m;
@@ -324,7 +366,13 @@ static sf_status init_block(sf_network *net, sf_block *b)
     b->u = malloc(sizeof(double) * n);
     if (!b->ring || !b->spk || !b->u)
         return SF_ERR_NOMEM;
-    t->init_state(pop->params, b->state, n);
+    if (pop->param_dist) {
+        sf_status st = init_runs(net, b);
+        if (st)
+            return st;
+    } else {
+        t->init_state(pop->params, b->state, n);
+    }
     /* initial distributions: one stream per neuron, variables in order */
     double off = t->v_offset_param >= 0 ? pop->params[t->v_offset_param] : 0.0;
     bool any = false;

@@ -54,6 +54,16 @@ typedef struct sf_block {
     double *u;            /* scratch: one uniform per neuron                   */
     int n_inputs;
     sf_block_input *inputs;
+    /* Heterogeneous parameters (sf_population.param_dist): neurons
+     * run[r] .. run[r+1]-1 share the parameter row run_params[r * n_params]
+     * and the derived constants run_derived + r * derived_stride, and are
+     * updated together. n_runs = 0: the population's params and derived
+     * serve every neuron (the homogeneous path). */
+    uint32_t n_runs;
+    uint32_t *run;
+    double *run_params;
+    unsigned char *run_derived;
+    size_t derived_stride;
 } sf_block;
 
 typedef struct sf_syn_table {

@@ -29,6 +29,23 @@ static inline double sf_prop_p21(double tau_s, double tau_m, double c_m, double 
     return h / c_m * exp(-h / tau_s) * gsl_sf_exprel(x);
 }
 
+/* Membrane response at time h to an alpha-shaped current t e^{-t/tau_s}
+ * (1 pA ms^-1 slope at 0, i.e. the current of the state dI = 1 pA/ms,
+ * I = 0 at time 0):
+ *   P31 = (1/C) int_0^h e^{-(h-s)/tau_m} s e^{-s/tau_s} ds
+ *       = (e^{-h/tau_m}/C) (1 - e^{-x} (1 + x)) / g^2,  g = 1/tau_s - 1/tau_m, x = g h,
+ * written as (h^2/(2C)) e^{-h/tau_s} exprel_2(x), exprel_2(x) = 2 (e^x - 1 - x)/x^2,
+ * which is exact in the singular case tau_s = tau_m (limit h^2/(2C) e^{-h/tau_m})
+ * and free of cancellation near it. For x > 50 (tau_s << h) the direct form
+ * has no cancellation and exprel_2 would overflow. [mV ms / pA] */
+static inline double sf_prop_p31(double tau_s, double tau_m, double c_m, double h)
+{
+    double g = 1.0 / tau_s - 1.0 / tau_m, x = h * g;
+    if (x > 50.0)
+        return exp(-h / tau_m) / c_m * (1.0 - exp(-x) * (1.0 + x)) / (g * g);
+    return h * h / (2.0 * c_m) * exp(-h / tau_s) * gsl_sf_exprel_n(2, x);
+}
+
 /* Number of whole steps in a refractory period t (ms), as NEST's
  * Time(ms(t)).get_steps(): rounded to the nearest step. */
 static inline double sf_prop_steps(double t, double h)

@@ -12,6 +12,9 @@ static const sf_neuron_type *const registry[] = {
     &sf_hawkes,
     &sf_lin_rate,
     &sf_tanh_rate,
+    &sf_iaf_psc_alpha,
+    &sf_izhikevich,
+    &sf_parrot_neuron,
 };
 
 const sf_receptor_port sf_port_single[1] = {

@@ -51,6 +51,10 @@ void sf_theory_map_dist_moments(const sf_dist *d, double *mean, double *sd)
         *sd = d->b * sqrt(fmax(v, 0));
         return;
     }
+    case SF_DIST_LOGNORMAL:
+    case SF_DIST_GAMMA:
+        sf_dist_moments(d, mean, sd);
+        return;
     }
     *sd = 0;
 }

@@ -567,12 +567,12 @@ static void test_unknown_names(void **state)
     expect_line(40, "    targets: Q", SF_ERR_MODEL, "Q", "inputs.kick.targets",
                 "unknown population 'Q'");
     /* the message lists the known models */
-    expect_line(8, "    model: iaf_psc_alpha", SF_ERR_MODEL, "iaf_psc_alpha", "populations.E.model",
-                "unknown neuron model 'iaf_psc_alpha' (known: iaf_psc_delta");
+    expect_line(8, "    model: iaf_psc_omega", SF_ERR_MODEL, "iaf_psc_omega", "populations.E.model",
+                "unknown neuron model 'iaf_psc_omega' (known: iaf_psc_delta");
     expect_line(22, "    rule: random", SF_ERR_MODEL, "random", "projections.EI.rule",
                 "unknown rule 'random'");
-    expect_line(24, "    weight: {distribution: gamma, mean: 23.85, std: 4.1}", SF_ERR_MODEL,
-                "gamma", "projections.EI.weight.distribution", "unknown distribution 'gamma'");
+    expect_line(24, "    weight: {distribution: cauchy, mean: 23.85, std: 4.1}", SF_ERR_MODEL,
+                "cauchy", "projections.EI.weight.distribution", "unknown distribution 'cauchy'");
     expect_line(34, "    kind: bursty", SF_ERR_MODEL, "bursty", "inputs.drive.kind",
                 "unknown input kind 'bursty'");
     char *text = edit(BASE, 1, "recorders: {r: {kind: camera}}");
@@ -1013,18 +1013,18 @@ static void test_dist_draw_and_mean(void **state)
     (void)state;
     sf_rng r;
     sf_rng_init(&r, 99, SF_RNG_TEST, 0);
-    sf_dist c = {SF_DIST_CONST, 2.385, 0, -INFINITY, INFINITY};
+    sf_dist c = {SF_DIST_CONST, 2.385, 0, -INFINITY, INFINITY, false};
     assert_true(sf_dist_draw(&c, &r) == 2.385 && sf_dist_mean(&c) == 2.385);
 
     /* uniform [a, b) cut to [min, max]: mean of the cut range */
-    sf_dist u = {SF_DIST_UNIFORM, 1.0, 4.0, 2.0, INFINITY};
+    sf_dist u = {SF_DIST_UNIFORM, 1.0, 4.0, 2.0, INFINITY, false};
     assert_true(fabs(sf_dist_mean(&u) - 3.0) < 1e-15);
 
     /* truncated normal: mean mu + sd (phi(a) - phi(b)) / (Phi(b) - Phi(a)),
      * a = (min - mu)/sd, b = (max - mu)/sd, phi the standard normal density.
      * Draws stay in [min, max]; their mean agrees within 5 SE (SE < sd/sqrt N). */
     const double mu = 0.385, sd = 0.2, lo = 0.2, hi = 0.9;
-    sf_dist d = {SF_DIST_NORMAL, mu, sd, lo, hi};
+    sf_dist d = {SF_DIST_NORMAL, mu, sd, lo, hi, false};
     double a = (lo - mu) / sd, b = (hi - mu) / sd;
     double phi_a = exp(-0.5 * a * a) / sqrt(2 * M_PI), phi_b = exp(-0.5 * b * b) / sqrt(2 * M_PI);
     double Z = 0.5 * (erf(b / sqrt(2.0)) - erf(a / sqrt(2.0)));

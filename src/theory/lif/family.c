@@ -213,6 +213,16 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                                  lin.n_unstable ? "UNSTABLE" : "stable", lin.f_critical,
                                  lin.min_distance)) != SF_OK)
         goto out;
+    for (int i = 0; i < m->n_proj; i++) {
+        sf_dist_kind k = m->proj[i].delay.kind;
+        if ((k == SF_DIST_LOGNORMAL || k == SF_DIST_GAMMA) &&
+            (st = sf_quantities_note(out, "projection %s: the %s delays enter the stability "
+                                          "analysis as a Gaussian of the same mean and sd (an "
+                                          "approximation)",
+                                     m->proj[i].name, k == SF_DIST_GAMMA ? "gamma" : "lognormal")) !=
+                SF_OK)
+            goto out;
+    }
     size_t nf = opt ? opt->n_freq : 0;
     if (nf) {
         if ((st = spectra_at(ctx, net, rates, mu, sigma, opt->freq, nf, ws, &sp)) != SF_OK)
