@@ -207,6 +207,10 @@ SF_API const char *sf_model_recorder_kind(const sf_model *m, int r);
 SF_API int sf_model_recorder_population_count(const sf_model *m, int r);
 SF_API int sf_model_recorder_population(const sf_model *m, int r, int k);
 SF_API const char *sf_model_recorder_variable(const sf_model *m, int r);
+/* The variables a multimeter or voltmeter records (record_from): count (0 for
+ * spike recorders) and name v (NULL out of range). */
+SF_API int sf_model_recorder_variable_count(const sf_model *m, int r);
+SF_API const char *sf_model_recorder_variable_at(const sf_model *m, int r, int v);
 
 /* Simulation and analysis settings (keys simulation.* and analysis.*):
  * time step (ms), duration (ms), seed, threads, analysis window start (ms),

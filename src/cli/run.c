@@ -155,7 +155,8 @@ int sim_execute(cli_opts *o, sim_result *r)
 /* Recorders that write a report file <name>.h5 of their own. */
 static bool is_voltmeter(const sf_model *m, int r)
 {
-    return !strcmp(sf_model_recorder_kind(m, r), "voltmeter");
+    const char *k = sf_model_recorder_kind(m, r);
+    return !strcmp(k, "voltmeter") || !strcmp(k, "multimeter");
 }
 
 static void write_summary(FILE *f, void *user)

@@ -128,9 +128,11 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
             for (int c = 0; c < np; c++)
                 in[c] = b->ring + (slot * (size_t)np + (size_t)c) * b->n;
             double i_dc = 0;
+            if (b->i_ext)
+                memset(b->i_ext, 0, sizeof(double) * b->n);
             for (int q = 0; q < b->n_inputs; q++)
                 b->inputs[q].type->apply(net, b, &b->inputs[q], k, in, &i_dc);
-            const sf_step st = {m->sim.seed, b->first_gid, k, net->h, b->u};
+            const sf_step st = {m->sim.seed, b->first_gid, k, net->h, b->u, b->i_ext};
             size_t ns = t->update(pop->params, net->derived[b->pop], b->state, b->n, in, i_dc,
                                   b->spk, &st);
             if (t->event_amplitudes)
@@ -356,4 +358,15 @@ bool sf_recording_trace(const sf_recording *rec, int r, int k, const float **dat
     if (r < 0 || r >= m->n_recorders || !m->recorders[r].type->trace)
         return false;
     return m->recorders[r].type->trace(rec, r, k, data, n_times, n_nodes, t0, dt);
+}
+
+bool sf_recording_trace_var(const sf_recording *rec, int r, int k, int v, const void **data,
+                            bool *f64, size_t *n_times, uint32_t *n_nodes,
+                            const uint32_t **node_ids, double *t0, double *dt)
+{
+    const sf_model *m = rec->m;
+    if (r < 0 || r >= m->n_recorders || !m->recorders[r].type->trace_var)
+        return false;
+    return m->recorders[r].type->trace_var(rec, r, k, v, data, f64, n_times, n_nodes, node_ids,
+                                           t0, dt);
 }

@@ -1,11 +1,16 @@
 /* poisson_generator (NEST's name; "poisson" in older model files):
  * independent Poisson spike trains of `rate` Hz into every target neuron,
- * each spike of weight `weight`, active for start <= t < stop.
+ * each spike of weight `weight`. The spikes of update s (time stamps
+ * (s+1) h), for start <= s h < stop (NEST's (start, stop] of time stamps),
+ * arrive `delay` ms later: a spike stamped t is input of the update that
+ * ends at t + delay. The default delay 0 makes the train the neuron's input
+ * directly (as older files had it); NEST's connection delay d >= h is
+ * `delay: d`.
  *
- * The count of neuron i in step k is drawn from the stream
- * (seed, POISSON, (input, gid)), block k, by inverting a cumulative table, so
- * it does not depend on the blocks or threads. */
-#include "network/network_impl.h"
+ * The count of neuron i for update s is drawn from value s of its stream of
+ * this input (input_util.h) by inverting a cumulative table, so it does not
+ * depend on the blocks, threads or the delay. */
+#include "engine/inputs/input_util.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -14,14 +19,15 @@
 
 typedef struct {
     double weight;
-    int64_t first, last;  /* active for steps first <= k < last                 */
-    int n_cdf, k0;        /* counts k0 .. k0 + n_cdf - 1                       */
-    double *cdf;          /* cumulative Poisson probabilities, cdf[n_cdf-1] = 1 */
+    int64_t first, last;  /* generating updates first <= s < last           */
+    int64_t delay;        /* steps                                           */
+    sf_poisson_cdf cdf;
 } source;
 
 static const sf_input_key keys[] = {
     {"rate", offsetof(sf_input, rate), SF_KEY_NUMBER, true, 0, 0.0, 1e9},
     {"weight", offsetof(sf_input, weight), SF_KEY_NUMBER, true, 0, -INFINITY, INFINITY},
+    {"delay", offsetof(sf_input, delay), SF_KEY_DELAY, false, 0.0, 0, 0},
     {NULL},
 };
 
@@ -38,7 +44,7 @@ static void block_free(void *state)
 {
     source *ps = state;
     if (ps)
-        free(ps->cdf);
+        sf_poisson_cdf_free(&ps->cdf);
     free(ps);
 }
 
@@ -50,74 +56,41 @@ static int block_init(const sf_network *net, const sf_block *b, int input, int p
     source *ps = calloc(1, sizeof *ps);
     if (!(*state = ps))
         return -1;
-    double h = net->h, lambda = in->rate * h * 1e-3;
     ps->weight = in->weight;
-    ps->first = (int64_t)nearbyint(in->start / h);
-    ps->last = isfinite(in->stop) ? (int64_t)nearbyint(in->stop / h) : INT64_MAX;
-    /* cumulative table over [k0, k0 + n_cdf), where the probability outside
-     * is below 2^-60 (k0 > 0 only for lambda > 100) */
-    double sd = sqrt(lambda);
-    int k0 = lambda > 100 ? (int)floor(lambda - 12.0 * sd) : 0;
-    int cap = (int)(lambda + 14.0 * sd + 40.0) - k0;
-    if (!(ps->cdf = malloc(sizeof(double) * (size_t)cap)))
-        return -1;
-    double pk = exp((double)k0 * log(lambda) - lambda - lgamma(k0 + 1.0)), c = 0;
-    int k = 0;
-    for (; k < cap - 1; k++) {
-        c += pk;
-        ps->cdf[k] = c;
-        pk *= lambda / (k0 + k + 1);
-        if (k0 + k > lambda && 1.0 - c < 0x1p-60)
-            break;
-    }
-    ps->cdf[k] = 1.0;
-    ps->n_cdf = k + 1;
-    ps->k0 = k0;
-    return 1;
+    sf_input_window(in, net->h, &ps->first, &ps->last);
+    ps->delay = (int64_t)nearbyint(in->delay / net->h);
+    return sf_poisson_cdf_init(&ps->cdf, in->rate * net->h * 1e-3) ? 1 : -1;
 }
 
 static void apply(const sf_network *net, const sf_block *b, const sf_block_input *src, int64_t k,
                   double *const *in, double *i_dc)
 {
     const source *ps = src->state;
-    if (k < ps->first || k >= ps->last)
+    const int64_t s = k - ps->delay; /* the generating update */
+    if (s < ps->first || s >= ps->last)
         return;
     double *restrict u = b->u;
     double *restrict dst = in[src->port];
-    const double *restrict cdf = ps->cdf;
     const double w = ps->weight;
-    const int nc = ps->n_cdf;
-    sf_rng_uniforms(net->m->sim.seed, SF_RNG_POISSON, (uint32_t)src->input, (uint64_t)k,
-                    b->first_gid, b->n, u);
-    for (uint32_t i = 0; i < b->n; i++) {
-        int j;
-        if (nc <= 48) {
-            j = 0;
-            while (cdf[j] <= u[i])
-                j++;
-        } else { /* binary search for the first cdf[j] > u */
-            int lo = 0, hi = nc - 1;
-            while (lo < hi) {
-                int mid = (lo + hi) >> 1;
-                if (cdf[mid] <= u[i])
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            j = lo;
-        }
-        dst[i] += (double)(j + ps->k0) * w;
-    }
+    sf_input_uniforms(net, b, src, (uint64_t)s, u);
+    if (!src->sel)
+        for (uint32_t i = 0; i < b->n; i++)
+            dst[i] += (double)sf_poisson_cdf_count(&ps->cdf, u[i]) * w;
+    else
+        for (uint32_t j = 0; j < src->n_sel; j++)
+            dst[src->sel[j]] += (double)sf_poisson_cdf_count(&ps->cdf, u[j]) * w;
 }
 
 const sf_input_type sf_input_poisson_generator = {
     .name = "poisson_generator",
     .alias = "poisson",
     .doc = "independent Poisson spike trains of `rate` Hz into every target neuron, "
-           "each spike of weight `weight`, active for start <= t < stop",
+           "each spike of weight `weight`, generated for start <= t < stop and arriving "
+           "`delay` ms later (default 0)",
     .keys = keys,
     .window = true,
     .weighted = true,
+    .subsets = true,
     .check = check,
     .block_init = block_init,
     .apply = apply,
