@@ -77,6 +77,13 @@ SF_API double sf_recording_cpu_seconds(const sf_recording *rec);
  * not recorded. */
 SF_API bool sf_recording_spikes(const sf_recording *rec, int pop, const uint32_t **ids,
                                 const int64_t **steps, size_t *n);
+/* What the spike recorder of population pop recorded: the neurons (ids NULL:
+ * all of them; else the n_neurons ascending population-local ids) and the
+ * window of time stamps start_ms < t <= stop_ms (stop may be infinite).
+ * False if pop is not recorded. Statistics over a recording of a subset use
+ * these neurons and this window. */
+SF_API bool sf_recording_spike_subset(const sf_recording *rec, int pop, const uint32_t **ids,
+                                      uint32_t *n_neurons, double *start_ms, double *stop_ms);
 /* Voltmeter traces: recorder index r (model order), population k of it.
  * data[t * n_nodes + j]; times in ms. */
 SF_API bool sf_recording_trace(const sf_recording *rec, int r, int k, const float **data,

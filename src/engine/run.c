@@ -370,3 +370,21 @@ bool sf_recording_trace_var(const sf_recording *rec, int r, int k, int v, const 
     return m->recorders[r].type->trace_var(rec, r, k, v, data, f64, n_times, n_nodes, node_ids,
                                            t0, dt);
 }
+
+bool sf_recording_spike_subset(const sf_recording *rec, int pop, const uint32_t **ids,
+                               uint32_t *n_neurons, double *start_ms, double *stop_ms)
+{
+    const sf_model *m = rec->m;
+    if (pop < 0 || pop >= m->n_pops || rec->spike_owner[pop] < 0)
+        return false;
+    const sf_recorder *rc = &m->recorders[rec->spike_owner[pop]];
+    for (int k = 0; k < rc->n_pops; k++)
+        if (rc->pops[k] == pop) {
+            *ids = rc->sel[k].idx;
+            *n_neurons = rc->sel[k].n;
+            *start_ms = rc->start;
+            *stop_ms = rc->stop;
+            return true;
+        }
+    return false;
+}
