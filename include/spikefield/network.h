@@ -74,7 +74,8 @@ SF_API double sf_recording_cpu_seconds(const sf_recording *rec);
  * node ids local to the population and time steps (time = (step+1)*h... see
  * docs: the spike of the update from t to t+h carries time t+h, stored here
  * as that step index + 1). Arrays are owned by rec. Returns false if pop is
- * not recorded. */
+ * not recorded. A spike recorder of a subset or window keeps only those
+ * spikes (sf_recording_spike_subset). */
 SF_API bool sf_recording_spikes(const sf_recording *rec, int pop, const uint32_t **ids,
                                 const int64_t **steps, size_t *n);
 /* What the spike recorder of population pop recorded: the neurons (ids NULL:

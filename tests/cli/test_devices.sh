@@ -3,6 +3,7 @@
 # on subsets runs; the spike file has uint32 node ids in chunked,
 # shuffled and deflated datasets that h5py reads and that make Neo
 # SpikeTrains (Neo has no SONATA reader: h5py reads, neo.SpikeTrain holds);
+# the summary's statistics cover the recorded subset and window;
 # the multimeter report has one dataset per variable with the subset's node
 # ids and the window's times; a spike file written by one run drives a
 # spike_generator (path relative to the model file) in another, and the
@@ -64,6 +65,11 @@ with h5py.File(T + "/out/spikes.h5", "r") as f:
     i_ids = f["spikes/I/node_ids"][:]
     assert i_ids.min() >= 10, i_ids.min()                                     # I[10:40]
     e_t, e_id = f["spikes/E/timestamps"][:], f["spikes/E/node_ids"][:]
+# the summary's statistics cover the recorded neurons (I[10:40]: 30) and the
+# window (50, 300] ms
+import json
+q = json.load(open(T + "/out/summary.json"))["populations"]["I"]
+assert abs(q["rate_Hz"] - len(i_ids) / (30 * 0.25)) < 1e-9 * q["rate_Hz"], (q["rate_Hz"], len(i_ids))
 # Neo: SpikeTrains from the SONATA arrays (Neo itself reads NWB/NIX, not SONATA)
 import neo, quantities as pq
 trains = [neo.SpikeTrain(e_t[e_id == i] * pq.ms, t_stop=300.0 * pq.ms) for i in range(120)]
