@@ -837,6 +837,41 @@ static void test_theory_refuses_subsets(void **state)
     sf_context_destroy(ctx);
 }
 
+/* The device registry (public API) lists the inputs, then the recorders;
+ * docs/model-format.md documents every one (when run from the source tree). */
+static void test_device_registry(void **state)
+{
+    int n = sf_device_count();
+    assert_int_equal(n, sf_input_type_count() + sf_recorder_type_count());
+    assert_string_equal(sf_device_name(0), "poisson_generator");
+    assert_string_equal(sf_device_alias(0), "poisson");
+    assert_int_equal(sf_device_is_recorder(0), 0);
+    int mm = -1;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(sf_device_name(i), "multimeter"))
+            mm = i;
+    assert_true(mm >= sf_input_type_count());
+    assert_int_equal(sf_device_is_recorder(mm), 1);
+    assert_null(sf_device_alias(mm));
+    assert_null(sf_device_name(n));
+    assert_null(sf_device_doc(-1));
+    assert_int_equal(sf_device_is_recorder(n), -1);
+    FILE *f = fopen("docs/model-format.md", "r");
+    if (!f)
+        return;
+    static char doc[1 << 17];
+    size_t len = fread(doc, 1, sizeof doc - 1, f);
+    doc[len] = '\0';
+    fclose(f);
+    for (int i = 0; i < n; i++) {
+        char key[128];
+        assert_true(sf_device_doc(i) && strlen(sf_device_doc(i)) > 20);
+        snprintf(key, sizeof key, "`%s`", sf_device_name(i));
+        if (!strstr(doc, key))
+            fail_msg("docs/model-format.md does not document %s", key);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -851,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_devices_same_for_any_threads),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_theory_refuses_subsets),
+        cmocka_unit_test(test_device_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
