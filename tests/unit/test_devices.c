@@ -210,6 +210,18 @@ static void test_step_current_closed_form(void **state)
         "  mm: {kind: multimeter, populations: P, record_from: [V_m], interval: 0.1,\n"
         "       precision: float64}\n";
     sim s;
+    /* the current itself, exactly, in every update */
+    sim_build(&s, text, 2);
+    double ev[4], cur[4];
+    for (int64_t k = 0; k < 300; k++) {
+        drive(&s, 0, k, ev, cur);
+        double t = (double)k * 0.1 + 1e-9;
+        double want1 = t < 8.0 || t >= 20.0 ? 0.0 : t < 12.3 ? 100.0 : -50.0;
+        assert_true(cur[0] == 0.0);
+        assert_true(cur[1] == want1);
+        assert_true(cur[2] == (t < 3.0 ? 0.0 : 40.0) && cur[3] == cur[2]);
+    }
+    sim_free(&s);
     sim_build(&s, text, 1);
     sim_run(&s);
     const void *d;
