@@ -207,6 +207,10 @@ SF_API const char *sf_model_recorder_kind(const sf_model *m, int r);
 SF_API int sf_model_recorder_population_count(const sf_model *m, int r);
 SF_API int sf_model_recorder_population(const sf_model *m, int r, int k);
 SF_API const char *sf_model_recorder_variable(const sf_model *m, int r);
+/* The variables a multimeter or voltmeter records (record_from): count (0 for
+ * spike recorders) and name v (NULL out of range). */
+SF_API int sf_model_recorder_variable_count(const sf_model *m, int r);
+SF_API const char *sf_model_recorder_variable_at(const sf_model *m, int r, int v);
 
 /* Simulation and analysis settings (keys simulation.* and analysis.*):
  * time step (ms), duration (ms), seed, threads, analysis window start (ms),
@@ -229,6 +233,16 @@ SF_API uint32_t sf_model_analysis_pairs(const sf_model *m);
  * projection or input gives as `receptor:`; sign +1: weights >= 0 only, -1:
  * <= 0 only, 0: any). Index out of range: NULL or 0. Static data,
  * thread-safe. */
+/* nest-devices: the registry of devices (inputs, then recorders; what
+ * `inputs:` and `recorders:` take as kind): count, name, the older name
+ * accepted as well (NULL if none), one-line documentation, 1 for a
+ * recorder and 0 for an input. Index out of range: NULL or -1. Static. */
+SF_API int sf_device_count(void);
+SF_API const char *sf_device_name(int i);
+SF_API const char *sf_device_alias(int i);
+SF_API const char *sf_device_doc(int i);
+SF_API int sf_device_is_recorder(int i);
+
 SF_API int sf_neuron_model_count(void);
 SF_API int sf_neuron_model_find(const char *name);
 SF_API const char *sf_neuron_model_name(int i);

@@ -74,13 +74,33 @@ SF_API double sf_recording_cpu_seconds(const sf_recording *rec);
  * node ids local to the population and time steps (time = (step+1)*h... see
  * docs: the spike of the update from t to t+h carries time t+h, stored here
  * as that step index + 1). Arrays are owned by rec. Returns false if pop is
- * not recorded. */
+ * not recorded. A spike recorder of a subset or window keeps only those
+ * spikes (sf_recording_spike_subset). */
 SF_API bool sf_recording_spikes(const sf_recording *rec, int pop, const uint32_t **ids,
                                 const int64_t **steps, size_t *n);
+/* What the spike recorder of population pop recorded: the neurons (ids NULL:
+ * all of them; else the n_neurons ascending population-local ids) and the
+ * window of time stamps start_ms < t <= stop_ms (stop may be infinite).
+ * False if pop is not recorded. Statistics over a recording of a subset use
+ * these neurons and this window. */
+SF_API bool sf_recording_spike_subset(const sf_recording *rec, int pop, const uint32_t **ids,
+                                      uint32_t *n_neurons, double *start_ms, double *stop_ms);
 /* Voltmeter traces: recorder index r (model order), population k of it.
  * data[t * n_nodes + j]; times in ms. */
 SF_API bool sf_recording_trace(const sf_recording *rec, int r, int k, const float **data,
                                size_t *n_times, uint32_t *n_nodes, double *t0, double *dt);
+/* Multimeter / voltmeter traces, any variable and precision: variable v
+ * (index into the recorder's record_from, sf_model_recorder_variable_at) of
+ * population k of recorder r. data[t * n_nodes + j] is a float (*f64 false)
+ * or double (*f64 true) array owned by rec; node_ids (may be NULL) receives
+ * the population-local ids of the n_nodes recorded neurons, ascending (NULL:
+ * 0 .. n_nodes - 1); sample t is the state at t0 + t * dt ms. (For float32
+ * recorders, sf_recording_trace gives variable 0; for float64 ones it
+ * returns false.) */
+SF_API bool sf_recording_trace_var(const sf_recording *rec, int r, int k, int v,
+                                   const void **data, bool *f64, size_t *n_times,
+                                   uint32_t *n_nodes, const uint32_t **node_ids, double *t0,
+                                   double *dt);
 
 /* Writes spikes (SONATA) and traces (SONATA reports) into dir: spikes.h5 and
  * <recorder>.h5, each written to a temporary name and renamed when complete. */

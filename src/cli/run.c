@@ -86,10 +86,37 @@ static void analyse(sim_result *r)
             continue;
         sf_spikes sp = {ids, steps, n, sf_model_population_size(m, p), (uint32_t)p,
                         sf_model_resolution(m)};
-        if (sf_analysis_population(r->ctx, &sp, t0, t1, sf_model_analysis_bin(m),
+        /* a recorded subset or window: statistics over those neurons (ids
+         * renumbered 0 .. n-1) and that window */
+        const uint32_t *sub;
+        uint32_t n_sub;
+        double w0, w1, a0 = t0, a1 = t1;
+        uint32_t *local = NULL;
+        if (sf_recording_spike_subset(r->rec, p, &sub, &n_sub, &w0, &w1)) {
+            a0 = w0 > a0 ? w0 : a0;
+            a1 = w1 < a1 ? w1 : a1;
+            if (sub && n_sub && (local = malloc(sizeof(uint32_t) * (n + 1)))) {
+                for (size_t i = 0; i < n; i++) {
+                    uint32_t lo = 0, hi = n_sub - 1;
+                    while (lo < hi) {
+                        uint32_t mid = (lo + hi) / 2;
+                        if (sub[mid] < ids[i])
+                            lo = mid + 1;
+                        else
+                            hi = mid;
+                    }
+                    local[i] = lo;
+                }
+                sp.node_ids = local;
+                sp.n_neurons = n_sub;
+            }
+        }
+        if (a1 > a0 && sp.n_neurons > 0 &&
+            sf_analysis_population(r->ctx, &sp, a0, a1, sf_model_analysis_bin(m),
                                    sf_model_analysis_pairs(m), sf_model_seed(m), st) != SF_OK)
             fprintf(stderr, "spikefield: analysis of %s: %s\n", sf_model_population_name(m, p),
                     sf_context_errmsg(r->ctx));
+        free(local);
         r->n_spikes[p] = n;
     }
 }
@@ -155,7 +182,8 @@ int sim_execute(cli_opts *o, sim_result *r)
 /* Recorders that write a report file <name>.h5 of their own. */
 static bool is_voltmeter(const sf_model *m, int r)
 {
-    return !strcmp(sf_model_recorder_kind(m, r), "voltmeter");
+    const char *k = sf_model_recorder_kind(m, r);
+    return !strcmp(k, "voltmeter") || !strcmp(k, "multimeter");
 }
 
 static void write_summary(FILE *f, void *user)

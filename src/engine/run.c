@@ -136,6 +136,8 @@ static size_t update_runs(const sf_neuron_type *t, const sf_block *b, double *co
         sf_step sr = *st;
         sr.first_gid += lo;
         sr.scratch += lo;
+        if (sr.i_ext)
+            sr.i_ext += lo;
         size_t k = update_neurons(t, b->run_params + np * r, b->run_derived + b->derived_stride * r,
                                   sv, len, iv, i_dc, b->spk + ns, &sr, amp + ns);
         for (size_t j = ns; j < ns + k; j++)
@@ -170,9 +172,11 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
             for (int c = 0; c < np; c++)
                 in[c] = b->ring + (slot * (size_t)np + (size_t)c) * b->n;
             double i_dc = 0;
+            if (b->i_ext)
+                memset(b->i_ext, 0, sizeof(double) * b->n);
             for (int q = 0; q < b->n_inputs; q++)
                 b->inputs[q].type->apply(net, b, &b->inputs[q], k, in, &i_dc);
-            const sf_step st = {m->sim.seed, b->first_gid, k, net->h, b->u};
+            const sf_step st = {m->sim.seed, b->first_gid, k, net->h, b->u, b->i_ext};
             size_t ns = b->n_runs ? update_runs(t, b, in, i_dc, &st, samp + pos)
                                   : update_neurons(t, pop->params, net->derived[b->pop], b->state,
                                                    b->n, in, i_dc, b->spk, &st, samp + pos);
@@ -393,4 +397,33 @@ bool sf_recording_trace(const sf_recording *rec, int r, int k, const float **dat
     if (r < 0 || r >= m->n_recorders || !m->recorders[r].type->trace)
         return false;
     return m->recorders[r].type->trace(rec, r, k, data, n_times, n_nodes, t0, dt);
+}
+
+bool sf_recording_trace_var(const sf_recording *rec, int r, int k, int v, const void **data,
+                            bool *f64, size_t *n_times, uint32_t *n_nodes,
+                            const uint32_t **node_ids, double *t0, double *dt)
+{
+    const sf_model *m = rec->m;
+    if (r < 0 || r >= m->n_recorders || !m->recorders[r].type->trace_var)
+        return false;
+    return m->recorders[r].type->trace_var(rec, r, k, v, data, f64, n_times, n_nodes, node_ids,
+                                           t0, dt);
+}
+
+bool sf_recording_spike_subset(const sf_recording *rec, int pop, const uint32_t **ids,
+                               uint32_t *n_neurons, double *start_ms, double *stop_ms)
+{
+    const sf_model *m = rec->m;
+    if (pop < 0 || pop >= m->n_pops || rec->spike_owner[pop] < 0)
+        return false;
+    const sf_recorder *rc = &m->recorders[rec->spike_owner[pop]];
+    for (int k = 0; k < rc->n_pops; k++)
+        if (rc->pops[k] == pop) {
+            *ids = rc->sel[k].idx;
+            *n_neurons = rc->sel[k].n;
+            *start_ms = rc->start;
+            *stop_ms = rc->stop;
+            return true;
+        }
+    return false;
 }

@@ -1,10 +1,16 @@
-/* Writing recordings in the SONATA layout (HDF5).
+/* Writing recordings in the SONATA layout (HDF5), and reading SONATA spike
+ * files for spike generators.
  *
- * Spikes: /spikes/<population>/timestamps (float64, ms) and node_ids (uint64),
- * the population group carrying sorting = "by_time".
- * Traces (voltmeter): a report file per recorder with
- * /report/<population>/data (float32, n_times x n_nodes) and
- * /report/<population>/mapping/{node_ids, element_ids, index_pointers, time}.
+ * Spikes: /spikes/<population>/timestamps (float64, ms) and node_ids
+ * (uint32: population-local ids, which always fit), the population group
+ * carrying sorting = "by_time".
+ * Traces (voltmeter, multimeter): a report file per recorder with
+ * /report/<population>/data (float32 or float64, n_times x n_nodes) holding
+ * the first recorded variable (attribute `variable`), /report/<population>/
+ * data_<variable> for each further one, and /report/<population>/mapping/
+ * {node_ids, element_ids, index_pointers, time}.
+ * Datasets of more than one element are chunked and compressed (shuffle +
+ * deflate), which h5py, libsonata and every HDF5 reader decode.
  * Each file is written under a temporary name in the same directory and
  * renamed when complete, so a reader never sees a half-written file.
  */
@@ -49,12 +55,35 @@ static hid_t group(hid_t loc, const char *name)
     return g;
 }
 
+/* Creation properties of a dataset of rank dimensions dims: chunks of
+ * about 2^16 elements, shuffled and deflated; empty ones stay contiguous. */
+static hid_t dcpl_compressed(int rank, const hsize_t *dims)
+{
+    hid_t p = dcpl();
+    hsize_t chunk[2], total = 1;
+    for (int i = 0; i < rank; i++)
+        total *= dims[i];
+    if (total < 2)
+        return p;
+    if (rank == 1) {
+        chunk[0] = dims[0] < 65536 ? dims[0] : 65536;
+    } else {
+        chunk[1] = dims[1] < 65536 ? dims[1] : 65536;
+        hsize_t rows = 65536 / chunk[1];
+        chunk[0] = rows < 1 ? 1 : rows > dims[0] ? dims[0] : rows;
+    }
+    H5Pset_chunk(p, rank, chunk);
+    H5Pset_shuffle(p);
+    H5Pset_deflate(p, 4);
+    return p;
+}
+
 static herr_t write_1d(hid_t loc, const char *name, hid_t mem_type, hid_t file_type, size_t n,
                        const void *data, const char *units)
 {
     hsize_t dim = n;
     hid_t sp = H5Screate_simple(1, &dim, NULL);
-    hid_t cp = dcpl();
+    hid_t cp = dcpl_compressed(1, &dim);
     hid_t ds = H5Dcreate2(loc, name, file_type, sp, H5P_DEFAULT, cp, H5P_DEFAULT);
     H5Pclose(cp);
     herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0);
@@ -104,17 +133,13 @@ static sf_status write_spikes(sf_context *ctx, const sf_recording *rec, const sf
             continue;
         hid_t g = group(root, m->pops[p].name);
         double *ts = malloc(sizeof(double) * (n + 1));
-        uint64_t *ni = malloc(sizeof(uint64_t) * (n + 1));
-        ok = g >= 0 && ts && ni;
-        for (size_t i = 0; ok && i < n; i++) {
+        ok = g >= 0 && ts;
+        for (size_t i = 0; ok && i < n; i++)
             ts[i] = (double)steps[i] * h;
-            ni[i] = ids[i];
-        }
         ok = ok && attr_string(g, "sorting", "by_time") >= 0 &&
              write_1d(g, "timestamps", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, ts, "ms") >= 0 &&
-             write_1d(g, "node_ids", H5T_NATIVE_UINT64, H5T_STD_U64LE, n, ni, NULL) >= 0;
+             write_1d(g, "node_ids", H5T_NATIVE_UINT32, H5T_STD_U32LE, n, ids, NULL) >= 0;
         free(ts);
-        free(ni);
         if (g >= 0)
             H5Gclose(g);
     }
@@ -123,6 +148,14 @@ static sf_status write_spikes(sf_context *ctx, const sf_recording *rec, const sf
         H5Gclose(root);
     }
     return finish(ctx, f, ok, tmp, final);
+}
+
+static const char *unit_of(const sf_neuron_type *t, const char *var)
+{
+    for (int s = 0; s < t->n_state; s++)
+        if (!strcmp(t->state_names[s], var))
+            return t->state_units[s];
+    return "";
 }
 
 static sf_status write_report(sf_context *ctx, const sf_recording *rec, const sf_model *m, int r,
@@ -138,36 +171,41 @@ static sf_status write_report(sf_context *ctx, const sf_recording *rec, const sf
     hid_t root = group(f, "report");
     bool ok = root >= 0;
     for (int k = 0; ok && k < rc->n_pops; k++) {
-        const float *data;
-        size_t nt;
-        uint32_t nn;
-        double t0, dt;
-        sf_recording_trace(rec, r, k, &data, &nt, &nn, &t0, &dt);
         const sf_population *pop = &m->pops[rc->pops[k]];
-        const char *unit = "";
-        for (int s = 0; s < pop->type->n_state; s++)
-            if (!strcmp(pop->type->state_names[s], rc->variable))
-                unit = pop->type->state_units[s];
         hid_t g = group(root, pop->name);
         hid_t mp = g >= 0 ? group(g, "mapping") : -1;
         ok = g >= 0 && mp >= 0;
-        hsize_t dims[2] = {nt, nn};
-        hid_t sp = H5Screate_simple(2, dims, NULL);
-        hid_t cp = dcpl();
-        hid_t ds = ok ? H5Dcreate2(g, "data", H5T_IEEE_F32LE, sp, H5P_DEFAULT, cp, H5P_DEFAULT) : -1;
-        H5Pclose(cp);
-        ok = ok && ds >= 0 && (nt == 0 || H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
-                                                   H5P_DEFAULT, data) >= 0);
-        ok = ok && attr_string(ds, "units", unit) >= 0 && attr_string(ds, "variable", rc->variable) >= 0;
-        if (ds >= 0)
-            H5Dclose(ds);
-        H5Sclose(sp);
+        size_t nt = 0;
+        uint32_t nn = 0;
+        const uint32_t *node = NULL;
+        double t0 = 0, dt = 0;
+        for (int v = 0; ok && v < rc->n_vars; v++) {
+            const void *data;
+            bool f64;
+            sf_recording_trace_var(rec, r, k, v, &data, &f64, &nt, &nn, &node, &t0, &dt);
+            char dname[300];
+            snprintf(dname, sizeof dname, v ? "data_%s" : "data", rc->vars[v]);
+            hsize_t dims[2] = {nt, nn};
+            hid_t sp = H5Screate_simple(2, dims, NULL);
+            hid_t cp = dcpl_compressed(2, dims);
+            hid_t ds = H5Dcreate2(g, dname, f64 ? H5T_IEEE_F64LE : H5T_IEEE_F32LE, sp, H5P_DEFAULT,
+                                  cp, H5P_DEFAULT);
+            H5Pclose(cp);
+            ok = ds >= 0 && (nt == 0 || nn == 0 ||
+                             H5Dwrite(ds, f64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, H5S_ALL,
+                                      H5S_ALL, H5P_DEFAULT, data) >= 0);
+            ok = ok && attr_string(ds, "units", unit_of(pop->type, rc->vars[v])) >= 0 &&
+                 attr_string(ds, "variable", rc->vars[v]) >= 0;
+            if (ds >= 0)
+                H5Dclose(ds);
+            H5Sclose(sp);
+        }
         uint64_t *ids = malloc(sizeof(uint64_t) * ((size_t)nn + 1));
         uint64_t *ptr = malloc(sizeof(uint64_t) * ((size_t)nn + 1));
         uint64_t *el = calloc((size_t)nn + 1, sizeof(uint64_t));
         ok = ok && ids && ptr && el;
         for (uint32_t i = 0; ok && i <= nn; i++) {
-            ids[i] = i;
+            ids[i] = i < nn && node ? node[i] : i;
             ptr[i] = i;
         }
         double time[3] = {t0, t0 + dt * (double)nt, dt};
@@ -200,8 +238,110 @@ sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     sf_status st = write_spikes(ctx, rec, m, dir);
     for (int r = 0; st == SF_OK && r < m->n_recorders; r++)
-        if (m->recorders[r].type->trace)
+        if (m->recorders[r].type->trace_var)
             st = write_report(ctx, rec, m, r, dir);
     H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
     return st;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Reading a SONATA spike file (spike_generator's `file`). */
+
+static bool read_1d(hid_t g, const char *name, hid_t mem_type, size_t esize, void **out, size_t *n,
+                    char *msg, size_t len, const char *path, const char *pop)
+{
+    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
+    if (ds < 0) {
+        snprintf(msg, len, "%s: no dataset /spikes/%s/%s", path, pop, name);
+        return false;
+    }
+    hid_t sp = H5Dget_space(ds);
+    hsize_t dim = 0;
+    bool ok = H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &dim, NULL) == 1;
+    *n = (size_t)dim;
+    *out = ok ? malloc(esize * (*n + 1)) : NULL;
+    ok = ok && *out && (*n == 0 || H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) >= 0);
+    if (!ok)
+        snprintf(msg, len, "%s: cannot read /spikes/%s/%s as a list of numbers", path, pop, name);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    return ok;
+}
+
+bool sf_sonata_read_spikes(const char *path, const char *pop, double **t, uint64_t **id,
+                           size_t *n, char *msg, size_t len)
+{
+    *t = NULL;
+    *id = NULL;
+    *n = 0;
+    H5E_auto2_t old_fn = NULL;
+    void *old_data = NULL;
+    H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    bool ok = false;
+    hid_t f = -1, g = -1;
+    if (access(path, R_OK) != 0) {
+        snprintf(msg, len, "cannot open spike file %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        snprintf(msg, len, "%s is not an HDF5 file", path);
+        goto done;
+    }
+    char gname[600];
+    snprintf(gname, sizeof gname, "/spikes/%s", pop);
+    if (H5Lexists(f, "/spikes", H5P_DEFAULT) <= 0 || H5Lexists(f, gname, H5P_DEFAULT) <= 0 ||
+        (g = H5Gopen2(f, gname, H5P_DEFAULT)) < 0) {
+        snprintf(msg, len, "%s has no group %s (a SONATA spike file has "
+                 "/spikes/<population>/{timestamps, node_ids})", path, gname);
+        goto done;
+    }
+    size_t nt = 0, ni = 0;
+    void *tv = NULL, *iv = NULL;
+    bool okt = read_1d(g, "timestamps", H5T_NATIVE_DOUBLE, sizeof(double), &tv, &nt, msg, len,
+                       path, pop);
+    bool oki = okt && read_1d(g, "node_ids", H5T_NATIVE_UINT64, sizeof(uint64_t), &iv, &ni, msg,
+                              len, path, pop);
+    *t = tv;
+    *id = iv;
+    if (!okt || !oki)
+        goto done;
+    if (nt != ni) {
+        snprintf(msg, len, "%s: /spikes/%s has %zu timestamps but %zu node_ids", path, pop, nt, ni);
+        goto done;
+    }
+    /* units: ms (SONATA's default) or s */
+    hid_t ds = H5Dopen2(g, "timestamps", H5P_DEFAULT);
+    if (ds >= 0 && H5Aexists(ds, "units") > 0) {
+        hid_t a = H5Aopen(ds, "units", H5P_DEFAULT), at = H5Aget_type(a);
+        char u[32] = "";
+        if (H5Tget_class(at) == H5T_STRING && !H5Tis_variable_str(at) && H5Tget_size(at) < sizeof u) {
+            hid_t mt = H5Tcopy(H5T_C_S1);
+            H5Tset_size(mt, sizeof u);
+            H5Aread(a, mt, u);
+            H5Tclose(mt);
+        }
+        H5Tclose(at);
+        H5Aclose(a);
+        if (!strcmp(u, "s"))
+            for (size_t i = 0; i < nt; i++)
+                (*t)[i] *= 1e3;
+    }
+    if (ds >= 0)
+        H5Dclose(ds);
+    *n = nt;
+    ok = true;
+done:
+    if (g >= 0)
+        H5Gclose(g);
+    if (f >= 0)
+        H5Fclose(f);
+    if (!ok) {
+        free(*t);
+        free(*id);
+        *t = NULL;
+        *id = NULL;
+    }
+    H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+    return ok;
 }

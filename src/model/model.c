@@ -164,6 +164,16 @@ const char *sf_model_recorder_variable(const sf_model *m, int r)
     return IN(r, m->n_recorders) ? m->recorders[r].variable : NULL;
 }
 
+int sf_model_recorder_variable_count(const sf_model *m, int r)
+{
+    return IN(r, m->n_recorders) ? m->recorders[r].n_vars : 0;
+}
+
+const char *sf_model_recorder_variable_at(const sf_model *m, int r, int v)
+{
+    return IN(r, m->n_recorders) && IN(v, m->recorders[r].n_vars) ? m->recorders[r].vars[v] : NULL;
+}
+
 double sf_model_resolution(const sf_model *m)
 {
     return m->sim.resolution;

@@ -46,6 +46,11 @@ typedef struct {
     int64_t step;
     double h;
     double *scratch;
+    /* nest-devices: per-neuron extra current (pA, or the units of i_dc) of
+     * inputs that drive single neurons (noise_generator, current inputs
+     * onto a subset): i_ext[i] adds to i_dc for neuron i. NULL: none. Every
+     * update() must honour it (tests/unit/test_devices.c checks each type). */
+    const double *i_ext;
 } sf_step;
 
 /* A receptor port: one input of a neuron type (a synaptic current with its
@@ -79,6 +84,10 @@ typedef struct sf_neuron_type {
                                         parameter (E_L), -1 if absolute     */
     const char *weight_unit;         /* "mV" (jump) or "pA" (current)        */
     int max_spikes_per_step;         /* 1 except for models that may burst   */
+    bool no_current;                 /* takes no current (parrot_neuron): the
+                                        parser refuses current inputs onto it;
+                                        every other type adds i_dc and
+                                        sf_step.i_ext to its drive          */
     bool continuous;                 /* events are a signal sent every step
                                         (rate units), not spikes: not recorded
                                         by spike recorders                  */
@@ -165,6 +174,14 @@ typedef struct {
     sf_dist delay;           /* ms; drawn values are rounded to the grid     */
 } sf_projection;
 
+/* nest-devices: the neurons of a population that an input drives or a
+ * recorder records: all of them (idx NULL, n the population size) or the
+ * ascending, distinct population-local indices idx[0..n). */
+typedef struct {
+    uint32_t n;
+    uint32_t *idx;
+} sf_subset;
+
 typedef struct {
     char *name;
     const struct sf_input_type *type;
@@ -181,6 +198,20 @@ typedef struct {
     double delay;            /* spikes: ms                                   */
     size_t n_times;
     double *times;           /* spikes: ms, ascending                        */
+    /* --- nest-devices --------------------------------------------------- */
+    sf_subset *sel;          /* [n_targets] neurons of each target           */
+    uint64_t n_neurons;      /* target neurons in all (sum of sel[k].n)      */
+    double p_copy;           /* mip_generator: copy probability              */
+    double mean, std, dt;    /* noise_generator: pA, pA, ms                  */
+    size_t n_values;         /* step_current_generator amplitude_values (pA), */
+    double *values;          /* inhomogeneous_poisson_generator rate_values
+                                (Hz), one per entry of times               */
+    size_t *train;           /* spike_generator with per-neuron trains:
+                                [n_neurons + 1] offsets into times; target
+                                neuron j (in target order) spikes at
+                                times[train[j] .. train[j+1]); NULL: every
+                                target neuron gets all of times            */
+    /* --- end nest-devices ----------------------------------------------- */
 } sf_input;
 
 typedef struct {
@@ -191,6 +222,14 @@ typedef struct {
     uint32_t n_record;       /* voltmeter: first n neurons of each pop       */
     char *variable;          /* voltmeter: state variable ("V_m")           */
     double interval;         /* voltmeter: ms                                */
+    /* --- nest-devices --------------------------------------------------- */
+    sf_subset *sel;          /* [n_pops] recorded neurons of each population */
+    double start, stop;      /* records events and samples with
+                                start < t <= stop (ms)                       */
+    int n_vars;              /* multimeter: record_from, variable names      */
+    char **vars;             /* (vars[0] == variable)                        */
+    bool f64;                /* multimeter: float64 samples (default float32) */
+    /* --- end nest-devices ----------------------------------------------- */
 } sf_recorder;
 
 typedef struct {
@@ -311,10 +350,19 @@ typedef enum {
     SF_KEY_NUMBER, /* a number in [lo, hi] (both infinite: any number)       */
     SF_KEY_DELAY,  /* a delay (ms) on the grid, default the resolution       */
     SF_KEY_TIMES,  /* a list of ascending times on the grid -> times, n_times */
-    SF_KEY_DIST    /* as SF_KEY_NUMBER, or a distribution drawn per target neuron:
+    SF_KEY_DIST,   /* as SF_KEY_NUMBER, or a distribution drawn per target neuron:
                       its mean -> the number, itself -> sf_input.dist (at most
                       one such key per type; every value it can draw lies in
                       [lo, hi]) */
+    /* nest-devices: */
+    SF_KEY_VALUES, /* a list of numbers in [lo, hi], one per time -> values, n_values */
+    SF_KEY_STEP,   /* a duration (ms), a positive multiple of the resolution;
+                      def NAN: lo times the resolution                      */
+    SF_KEY_TRAINS, /* per-neuron spike trains, a list of lists of times on the
+                      grid, one per target neuron -> times, train           */
+    SF_KEY_FILE    /* per-neuron spike trains from a SONATA spike file: a path
+                      (relative to the model file) or {path, population}
+                      -> times, train                                       */
 } sf_key_kind;
 typedef struct {
     const char *key;
@@ -340,6 +388,13 @@ typedef struct sf_input_type {
     const sf_input_key *keys;    /* {NULL}-terminated                          */
     bool window;                 /* has start and stop                         */
     bool weighted;               /* sends weighted events to a receptor port   */
+    /* nest-devices: apply honours src->sel (a subset of the block); without
+     * it the parser refuses targets that are not whole populations */
+    bool subsets;
+    /* nest-devices: adds a current: per neuron into b->i_ext (the blocks
+     * where it drives a subset, or every block when per_neuron, get one),
+     * else into *i_dc */
+    bool current, per_neuron;
     /* Further checks after the keys; on failure writes msg, sets *key to the
      * offending key and returns false. NULL: none. */
     bool (*check)(const sf_model *m, const sf_input *in, char *msg, size_t len, const char **key);
@@ -356,6 +411,15 @@ typedef struct sf_input_type {
 
 extern const sf_input_type sf_input_poisson_generator, sf_input_dc_generator,
     sf_input_spike_generator;
+/* nest-devices */
+extern const sf_input_type sf_input_step_current_generator, sf_input_noise_generator,
+    sf_input_inhomogeneous_poisson_generator, sf_input_mip_generator;
+
+/* nest-devices: reads the spikes of group /spikes/<pop> of a SONATA spike
+ * file (src/engine/sonata.c): n spikes, times t[] (ms) and node ids id[]
+ * (malloc'd, caller frees). On failure writes msg and returns false. */
+bool sf_sonata_read_spikes(const char *path, const char *pop, double **t, uint64_t **id,
+                           size_t *n, char *msg, size_t len);
 
 /* ---------------------------------------------------------------------------
  * Recorders: one file each in src/engine/recorders/, listed in
@@ -370,7 +434,8 @@ typedef struct sf_recorder_type {
     const char *alias;           /* name accepted as well (older files)        */
     const char *doc;
     const char *const *keys;     /* keys besides kind and populations, among
-                                    n, interval, variable; NULL-terminated     */
+                                    n, interval, variable, start, stop,
+                                    record_from, precision; NULL-terminated  */
     bool spikes;                 /* records spikes (continuous populations,
                                     which send no spikes, are left out)        */
     double (*bytes)(const sf_model *m, const sf_recorder *r); /* estimate; NULL: 0 */
@@ -383,9 +448,14 @@ typedef struct sf_recorder_type {
     /* sf_recording_trace for this recorder; NULL: it records no traces. */
     bool (*trace)(const struct sf_recording *rec, int r, int k, const float **data,
                   size_t *n_times, uint32_t *n_nodes, double *t0, double *dt);
+    /* nest-devices: sf_recording_trace_var for this recorder; NULL: none. */
+    bool (*trace_var)(const struct sf_recording *rec, int r, int k, int v, const void **data,
+                      bool *f64, size_t *n_times, uint32_t *n_nodes, const uint32_t **node_ids,
+                      double *t0, double *dt);
 } sf_recorder_type;
 
 extern const sf_recorder_type sf_recorder_spike_recorder, sf_recorder_voltmeter;
+extern const sf_recorder_type sf_recorder_multimeter; /* nest-devices */
 
 /* ---------------------------------------------------------------------------
  * Synapse models: one file each in src/synapses/, listed in

@@ -87,3 +87,35 @@ int sf_neuron_model_port_sign(int i, int k)
 {
     return port_at(i, k) ? port_at(i, k)->sign : 0;
 }
+
+/* nest-devices: the device registry (inputs, then recorders). */
+int sf_device_count(void)
+{
+    return sf_input_type_count() + sf_recorder_type_count();
+}
+
+#define DEV_FIELD(i, f)                                                                    \
+    ((i) < 0 ? NULL                                                                        \
+     : (i) < sf_input_type_count() ? sf_input_type_at(i)->f                                \
+     : (i) < sf_device_count()     ? sf_recorder_type_at((i) - sf_input_type_count())->f   \
+                                   : NULL)
+
+const char *sf_device_name(int i)
+{
+    return DEV_FIELD(i, name);
+}
+
+const char *sf_device_alias(int i)
+{
+    return DEV_FIELD(i, alias);
+}
+
+const char *sf_device_doc(int i)
+{
+    return DEV_FIELD(i, doc);
+}
+
+int sf_device_is_recorder(int i)
+{
+    return i < 0 || i >= sf_device_count() ? -1 : i >= sf_input_type_count();
+}

@@ -397,47 +397,210 @@ static char *xstrdup(const char *s)
     return strdup(s ? s : "");
 }
 
-/* ------------------------------------------------------------------------- */
-/* Populations, given as a name or a list of names. */
-static sf_status get_pop_list(parser *P, const cursor *c, const sf_model *m, int **out, int *n)
+/* nest-devices: targets of an input or populations of a recorder, with
+ * subsets of neurons. An item is a population name, NAME[a:b] (neurons a to
+ * b-1; a defaults to 0, b to the size), NAME[a:b:s] (every s-th), NAME[i] (one
+ * neuron), or {population: NAME, neurons: [i, j, ...]}; c is one item or a
+ * list of them. Items of the same population are merged, in the order each
+ * population is first named; a neuron named twice is an error. */
+typedef struct {
+    uint32_t n_pop;  /* population size                          */
+    uint8_t *mark;   /* [n_pop] neuron chosen                     */
+    uint32_t count;
+} pick;
+
+static sf_status pick_add(parser *P, const cursor *c, const sf_population *pop, pick *pk,
+                          uint64_t i)
+{
+    if (i >= pop->n)
+        return fail_at(P, c, SF_ERR_RANGE, "neuron %llu is out of range: population %s has %u "
+                       "neurons (0 .. %u)", (unsigned long long)i, pop->name, pop->n, pop->n - 1);
+    if (pk->mark[i])
+        return fail_at(P, c, SF_ERR_MODEL, "neuron %llu of population %s is listed twice (a "
+                       "neuron receives an input, or is recorded, once)", (unsigned long long)i,
+                       pop->name);
+    pk->mark[i] = 1;
+    pk->count++;
+    return SF_OK;
+}
+
+/* Parses "a:b", "a:b:s" or "i" (text between the brackets) into pk. */
+static sf_status pick_slice(parser *P, const cursor *c, const sf_population *pop, pick *pk,
+                            const char *txt)
+{
+    long long v[3] = {0, (long long)pop->n, 1};
+    bool given[3] = {false, false, false};
+    int part = 0;
+    const char *s = txt;
+    for (;;) {
+        while (*s == ' ')
+            s++;
+        if (*s == ':' || *s == ']' || *s == '\0') {
+            /* empty part: default */
+        } else {
+            char *end;
+            errno = 0;
+            long long x = strtoll(s, &end, 10);
+            if (end == s || errno || x < 0)
+                return fail_at(P, c, SF_ERR_MODEL, "expected NAME[a:b] with whole numbers a, b "
+                               ">= 0 (or NAME[i]), found '%s'", txt);
+            v[part] = x;
+            given[part] = true;
+            s = end;
+            while (*s == ' ')
+                s++;
+        }
+        if (*s == ':' && part < 2) {
+            part++;
+            s++;
+            continue;
+        }
+        if (*s != '\0')
+            return fail_at(P, c, SF_ERR_MODEL, "expected NAME[a:b], NAME[a:b:s] or NAME[i], "
+                           "found '[%s]'", txt);
+        break;
+    }
+    if (part == 0) { /* one neuron */
+        if (!given[0])
+            return fail_at(P, c, SF_ERR_MODEL, "empty neuron index '[]'");
+        return pick_add(P, c, pop, pk, (uint64_t)v[0]);
+    }
+    if (v[2] < 1)
+        return fail_at(P, c, SF_ERR_RANGE, "the step of a slice must be at least 1");
+    if (v[1] > (long long)pop->n)
+        return fail_at(P, c, SF_ERR_RANGE, "slice [%lld:%lld] exceeds population %s (%u neurons)",
+                       v[0], v[1], pop->name, pop->n);
+    if (v[0] >= v[1])
+        return fail_at(P, c, SF_ERR_RANGE, "empty slice [%lld:%lld]", v[0], v[1]);
+    for (long long i = v[0]; i < v[1]; i += v[2]) {
+        sf_status st = pick_add(P, c, pop, pk, (uint64_t)i);
+        if (st)
+            return st;
+    }
+    return SF_OK;
+}
+
+static sf_status get_targets(parser *P, const cursor *c, const sf_model *m, int **out,
+                             sf_subset **sel, int *n)
 {
     *out = NULL;
+    *sel = NULL;
     *n = 0;
     if (!c->node)
         return fail_at(P, c, SF_ERR_MODEL, "required key is missing");
-    int cap = fy_node_is_sequence(c->node) ? fy_node_sequence_item_count(c->node) : 1;
+    bool list = fy_node_is_sequence(c->node);
+    int cap = list ? fy_node_sequence_item_count(c->node) : 1;
     if (cap <= 0)
         return fail_at(P, c, SF_ERR_MODEL, "expected at least one population");
     int *v = calloc((size_t)cap, sizeof *v);
-    if (!v)
-        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    sf_subset *ss = calloc((size_t)cap, sizeof *ss);
+    pick *pk = calloc((size_t)cap, sizeof *pk);
     *out = v;
-    if (fy_node_is_scalar(c->node)) {
-        const char *s = fy_node_get_scalar0(c->node);
-        v[0] = sf_model_find_pop(m, s);
-        if (v[0] < 0)
-            return fail_at(P, c, SF_ERR_MODEL, "unknown population '%s'", s);
-        *n = 1;
-        return SF_OK;
+    *sel = ss;
+    sf_status st = SF_OK;
+    if (!v || !ss || !pk) {
+        free(pk);
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
     }
-    if (!fy_node_is_sequence(c->node))
-        return fail_at(P, c, SF_ERR_MODEL, "expected a population name or a list of names");
     void *it = NULL;
-    struct fy_node *item;
-    while ((item = fy_node_sequence_iterate(c->node, &it))) {
+    struct fy_node *item = list ? fy_node_sequence_iterate(c->node, &it) : c->node;
+    for (; item && !st; item = list ? fy_node_sequence_iterate(c->node, &it) : NULL) {
         cursor ic = *c;
-        ic.node = item;
-        ic.where = item;
-        const char *s;
-        sf_status st = get_str(P, &ic, &s);
-        if (st)
-            return st;
-        int idx = sf_model_find_pop(m, s);
-        if (idx < 0)
-            return fail_at(P, &ic, SF_ERR_MODEL, "unknown population '%s'", s);
-        v[(*n)++] = idx;
+        ic.node = ic.where = item;
+        char name[256];
+        const char *bracket = NULL;
+        cursor nc = ic; /* the neurons list of a mapping item */
+        if (fy_node_is_mapping(item)) {
+            static const char *const keys[] = {"population", "neurons", NULL};
+            cursor pc = child(&ic, "population");
+            const char *s;
+            nc = child(&ic, "neurons");
+            if ((st = check_keys(P, &ic, keys)) || (st = need(P, &pc)) || (st = get_str(P, &pc, &s)) ||
+                (st = need(P, &nc)))
+                break;
+            snprintf(name, sizeof name, "%s", s);
+            if (!fy_node_is_sequence(nc.node)) {
+                st = fail_at(P, &nc, SF_ERR_MODEL, "expected a list of neuron indices");
+                break;
+            }
+            ic = pc;
+        } else {
+            const char *s;
+            if ((st = get_str(P, &ic, &s)))
+                break;
+            snprintf(name, sizeof name, "%s", s);
+            char *br = strchr(name, '[');
+            if (br) {
+                size_t L = strlen(br);
+                if (L < 2 || br[L - 1] != ']') {
+                    st = fail_at(P, &ic, SF_ERR_MODEL, "expected NAME[a:b], found '%s'", s);
+                    break;
+                }
+                br[L - 1] = '\0';
+                *br = '\0';
+                bracket = br + 1;
+            }
+        }
+        int idx = sf_model_find_pop(m, name);
+        if (idx < 0) {
+            st = fail_at(P, &ic, SF_ERR_MODEL, "unknown population '%s'", name);
+            break;
+        }
+        const sf_population *pop = &m->pops[idx];
+        int k = 0;
+        while (k < *n && v[k] != idx)
+            k++;
+        if (k == *n) {
+            v[k] = idx;
+            pk[k].n_pop = pop->n;
+            if (!(pk[k].mark = calloc(pop->n, 1))) {
+                st = sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+                break;
+            }
+            (*n)++;
+        }
+        if (fy_node_is_mapping(item)) {
+            void *it2 = NULL;
+            struct fy_node *ni;
+            while (!st && (ni = fy_node_sequence_iterate(nc.node, &it2))) {
+                cursor xc = nc;
+                xc.node = xc.where = ni;
+                uint64_t i = 0;
+                if (!(st = get_count(P, &xc, UINT32_MAX, &i)))
+                    st = pick_add(P, &xc, pop, &pk[k], i);
+            }
+        } else if (bracket) {
+            st = pick_slice(P, &ic, pop, &pk[k], bracket);
+        } else {
+            for (uint32_t i = 0; !st && i < pop->n; i++)
+                st = pick_add(P, &ic, pop, &pk[k], i);
+        }
     }
-    return SF_OK;
+    for (int k = 0; k < *n; k++) {
+        if (!st && pk[k].count < pk[k].n_pop) {
+            ss[k].n = pk[k].count;
+            if (!(ss[k].idx = malloc(sizeof(uint32_t) * (pk[k].count + 1))))
+                st = sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+            uint32_t j = 0;
+            for (uint32_t i = 0; !st && i < pk[k].n_pop; i++)
+                if (pk[k].mark[i])
+                    ss[k].idx[j++] = i;
+        } else {
+            ss[k].n = pk[k].n_pop;
+        }
+        free(pk[k].mark);
+    }
+    free(pk);
+    if (!st && *n == 0)
+        st = fail_at(P, c, SF_ERR_MODEL, "expected at least one population");
+    return st;
+}
+
+static void subsets_free(sf_subset *s, int n)
+{
+    for (int k = 0; s && k < n; k++)
+        free(s[k].idx);
+    free(s);
 }
 
 static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
@@ -846,13 +1009,14 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
     return pick_port(P, c, &cw, tgt, lo, hi, &pr->receptor);
 }
 
-static sf_status parse_times(parser *P, const cursor *cti, const sf_model *m, sf_input *in)
+static sf_status parse_times(parser *P, const cursor *cti, const sf_model *m, sf_input *in,
+                             const char *key)
 {
     sf_status st;
     if ((st = need(P, cti)))
         return st;
     if (!fy_node_is_sequence(cti->node))
-        return fail_at(P, cti, SF_ERR_MODEL, "expected a list of spike times (ms)");
+        return fail_at(P, cti, SF_ERR_MODEL, "expected a list of times (ms)");
     int cnt = fy_node_sequence_item_count(cti->node);
     in->times = calloc((size_t)(cnt > 0 ? cnt : 1), sizeof(double));
     if (!in->times)
@@ -870,13 +1034,184 @@ static sf_status parse_times(parser *P, const cursor *cti, const sf_model *m, sf
             return fail_at(P, &ic, SF_ERR_RANGE, "spike time %g ms is beyond the engine's limit of "
                            "2^52 steps", v);
         if (fabs(s - nearbyint(s)) > 1e-9 * s)
-            return fail_at(P, &ic, SF_ERR_RANGE, "spike time %g ms is not on the %g ms grid", v,
+            return fail_at(P, &ic, SF_ERR_RANGE, "%s: time %g ms is not on the %g ms grid", key, v,
                            m->sim.resolution);
         if (in->n_times && v < in->times[in->n_times - 1])
-            return fail_at(P, &ic, SF_ERR_RANGE, "spike times must be ascending");
+            return fail_at(P, &ic, SF_ERR_RANGE, "%s must be ascending (%g after %g ms)", key, v,
+                           in->times[in->n_times - 1]);
         in->times[in->n_times++] = v;
     }
     return SF_OK;
+}
+
+/* nest-devices: a list of numbers in [k->lo, k->hi] -> in->values. */
+static sf_status parse_values(parser *P, const cursor *c, sf_input *in, const sf_input_key *k)
+{
+    sf_status st;
+    if ((st = need(P, c)))
+        return st;
+    if (!fy_node_is_sequence(c->node))
+        return fail_at(P, c, SF_ERR_MODEL, "expected a list of numbers");
+    int cnt = fy_node_sequence_item_count(c->node);
+    if (!(in->values = calloc((size_t)(cnt > 0 ? cnt : 1), sizeof(double))))
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(c->node, &it))) {
+        cursor ic = *c;
+        ic.node = ic.where = item;
+        double v;
+        if ((st = isinf(k->lo) && isinf(k->hi) ? get_num(P, &ic, &v)
+                                               : get_range(P, &ic, k->lo, false, k->hi, &v)))
+            return st;
+        in->values[in->n_values++] = v;
+    }
+    return SF_OK;
+}
+
+/* A spike time on the grid, >= one step (ms); what names the value. */
+static bool grid_time(double v, double h)
+{
+    double s = v / h;
+    return v >= h * (1 - 1e-12) && fabs(s - nearbyint(s)) <= 1e-9 * s;
+}
+
+/* nest-devices: per-neuron trains, a list (one per target neuron, in
+ * target order) of lists of ascending times. */
+static sf_status parse_trains(parser *P, const cursor *c, const sf_model *m, sf_input *in)
+{
+    if (!fy_node_is_sequence(c->node))
+        return fail_at(P, c, SF_ERR_MODEL, "expected a list of spike-time lists, one per target "
+                       "neuron");
+    uint64_t n = (uint64_t)fy_node_sequence_item_count(c->node);
+    if (n != in->n_neurons)
+        return fail_at(P, c, SF_ERR_MODEL, "%llu spike trains for %llu target neurons (one list "
+                       "per target neuron, in target order)", (unsigned long long)n,
+                       (unsigned long long)in->n_neurons);
+    size_t total = 0;
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(c->node, &it)))
+        total += fy_node_is_sequence(item) ? (size_t)fy_node_sequence_item_count(item) : 0;
+    free(in->times);
+    in->times = malloc(sizeof(double) * (total + 1));
+    in->train = malloc(sizeof(size_t) * (n + 1));
+    if (!in->times || !in->train)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    in->n_times = 0;
+    it = NULL;
+    uint64_t j = 0;
+    while ((item = fy_node_sequence_iterate(c->node, &it))) {
+        cursor ic = *c;
+        ic.node = ic.where = item;
+        snprintf(ic.path, sizeof ic.path, "%s[%llu]", c->path, (unsigned long long)j);
+        if (!fy_node_is_sequence(item))
+            return fail_at(P, &ic, SF_ERR_MODEL, "expected a list of spike times (ms)");
+        in->train[j++] = in->n_times;
+        size_t first = in->n_times;
+        void *it2 = NULL;
+        struct fy_node *t;
+        while ((t = fy_node_sequence_iterate(item, &it2))) {
+            cursor tc = ic;
+            tc.node = tc.where = t;
+            double v;
+            sf_status st = get_num(P, &tc, &v);
+            if (st)
+                return st;
+            if (!grid_time(v, m->sim.resolution))
+                return fail_at(P, &tc, SF_ERR_RANGE, "spike time %g ms is not on the %g ms grid "
+                               "(or below one step)", v, m->sim.resolution);
+            if (in->n_times > first && v < in->times[in->n_times - 1])
+                return fail_at(P, &tc, SF_ERR_RANGE, "spike times must be ascending (%g after %g "
+                               "ms)", v, in->times[in->n_times - 1]);
+            in->times[in->n_times++] = v;
+        }
+    }
+    in->train[j] = in->n_times;
+    return SF_OK;
+}
+
+/* Orders spikes by node, then time (for qsort). */
+typedef struct {
+    uint64_t id;
+    double t;
+} node_spike;
+static int node_spike_cmp(const void *a, const void *b)
+{
+    const node_spike *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* nest-devices: per-neuron trains from a SONATA spike file: node id j of
+ * group /spikes/<population> drives target neuron j (in target order). */
+static sf_status parse_spike_file(parser *P, const cursor *c, const sf_model *m, sf_input *in)
+{
+    const char *path = NULL, *group = NULL;
+    sf_status st;
+    cursor where = *c;
+    if (fy_node_is_mapping(c->node)) {
+        static const char *const keys[] = {"path", "population", NULL};
+        cursor cp = child(c, "path"), cg = child(c, "population");
+        if ((st = check_keys(P, c, keys)) || (st = need(P, &cp)) || (st = get_str(P, &cp, &path)) ||
+            (cg.node && (st = get_str(P, &cg, &group))))
+            return st;
+        where = cp;
+    } else if ((st = get_str(P, c, &path))) {
+        return st;
+    }
+    if (!group) {
+        if (in->n_targets != 1)
+            return fail_at(P, c, SF_ERR_MODEL, "with several target populations, give the group "
+                           "of the file: {path: FILE, population: NAME}");
+        group = m->pops[in->targets[0]].name;
+    }
+    char full[4096];
+    const char *slash = strrchr(P->file, '/');
+    if (path[0] != '/' && slash && !P->no_positions)
+        snprintf(full, sizeof full, "%.*s/%s", (int)(slash - P->file), P->file, path);
+    else
+        snprintf(full, sizeof full, "%s", path);
+    double *t = NULL;
+    uint64_t *id = NULL;
+    size_t n = 0;
+    char msg[512];
+    if (!sf_sonata_read_spikes(full, group, &t, &id, &n, msg, sizeof msg))
+        return fail_at(P, &where, SF_ERR_IO, "%s", msg);
+    node_spike *ns = malloc(sizeof *ns * (n + 1));
+    free(in->times);
+    in->times = malloc(sizeof(double) * (n + 1));
+    in->train = calloc(in->n_neurons + 1, sizeof(size_t));
+    st = SF_OK;
+    if (!ns || !in->times || !in->train)
+        st = sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !st && i < n; i++) {
+        if (id[i] >= in->n_neurons)
+            st = fail_at(P, &where, SF_ERR_RANGE, "%s: /spikes/%s/node_ids[%zu] = %llu, but the "
+                         "input has %llu target neurons", full, group, i,
+                         (unsigned long long)id[i], (unsigned long long)in->n_neurons);
+        else if (!grid_time(t[i], m->sim.resolution))
+            st = fail_at(P, &where, SF_ERR_RANGE, "%s: /spikes/%s/timestamps[%zu] = %g ms is not "
+                         "on the %g ms grid (or below one step)", full, group, i, t[i],
+                         m->sim.resolution);
+        else
+            ns[i] = (node_spike){id[i], t[i]};
+    }
+    if (!st) {
+        qsort(ns, n, sizeof *ns, node_spike_cmp);
+        for (size_t i = 0; i < n; i++) {
+            in->times[i] = ns[i].t;
+            in->train[ns[i].id + 1]++;
+        }
+        for (uint64_t j = 0; j < in->n_neurons; j++)
+            in->train[j + 1] += in->train[j];
+        in->n_times = n;
+    }
+    free(ns);
+    free(t);
+    free(id);
+    return st;
 }
 
 /* An input: kind (a registered input type) and targets, the keys of its
@@ -903,10 +1238,17 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
         sf_input_type_names(known, sizeof known);
         return fail_at(P, &ck, SF_ERR_MODEL, "unknown input kind '%s' (known: %s)", kind, known);
     }
-    if ((st = get_pop_list(P, &ct, m, &in->targets, &in->n_targets)))
+    if ((st = get_targets(P, &ct, m, &in->targets, &in->sel, &in->n_targets)))
         return st;
     if (!(in->receptor = calloc((size_t)in->n_targets, sizeof(int))))
         return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    in->n_neurons = 0;
+    for (int k = 0; k < in->n_targets; k++) {
+        in->n_neurons += in->sel[k].n;
+        if (in->sel[k].idx && !type->subsets)
+            return fail_at(P, &ct, SF_ERR_MODEL, "input kind %s drives whole populations only, "
+                           "not a subset of %s", type->name, m->pops[in->targets[k]].name);
+    }
     const char *allowed[64] = {"kind", "targets", NULL};
     for (const sf_input_key *k = type->keys; k->key; k++)
         add_keys(allowed, 64, (const char *const[]){k->key, NULL});
@@ -936,16 +1278,45 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
             else
                 st = get_range(P, &kc, k->lo, false, k->hi, v);
             break;
-        case SF_KEY_DELAY: {
-            if ((st = get_num_opt(P, &kc, m->sim.resolution, v)))
+        case SF_KEY_DELAY: { /* lo: the smallest delay in steps (0 or 1) */
+            if ((st = get_num_opt(P, &kc, isnan(k->def) ? m->sim.resolution : k->def, v)))
                 return st;
+            if (k->lo == 0 && *v == 0)
+                break;
             sf_dist dd = {SF_DIST_CONST, *v, 0, -INFINITY, INFINITY, false};
             st = check_delay(P, kc.node ? &kc : c, &dd, m->sim.resolution);
             break;
         }
         case SF_KEY_TIMES:
             assert(k->offset == offsetof(sf_input, times));
-            st = parse_times(P, &kc, m, in);
+            if (kc.node || k->required)
+                st = parse_times(P, &kc, m, in, k->key);
+            break;
+        case SF_KEY_VALUES:
+            assert(k->offset == offsetof(sf_input, values));
+            if (kc.node || k->required)
+                st = parse_values(P, &kc, in, k);
+            break;
+        case SF_KEY_STEP: {
+            double h = m->sim.resolution, def = isnan(k->def) ? k->lo * h : k->def;
+            if ((st = get_num_opt(P, &kc, def, v)))
+                return st;
+            double q = *v / h;
+            if (!(*v > 0))
+                st = fail_at(P, kc.node ? &kc : c, SF_ERR_RANGE, "%s = %g ms must be positive",
+                             k->key, *v);
+            else if (q < 1 - 1e-9 || fabs(q - nearbyint(q)) > 1e-9 * q)
+                st = fail_at(P, kc.node ? &kc : c, SF_ERR_RANGE,
+                             "%s = %g ms is not a multiple of the resolution %g ms", k->key, *v, h);
+            break;
+        }
+        case SF_KEY_TRAINS:
+        case SF_KEY_FILE:
+            if (kc.node && (in->times || in->train))
+                st = fail_at(P, &kc, SF_ERR_MODEL, "give one of times, trains and file");
+            else if (kc.node)
+                st = k->kind == SF_KEY_TRAINS ? parse_trains(P, &kc, m, in)
+                                              : parse_spike_file(P, &kc, m, in);
             break;
         case SF_KEY_DIST:
             in->dist = (sf_dist){SF_DIST_CONST, k->def, 0, -INFINITY, INFINITY, false};
@@ -970,12 +1341,28 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
         if (st)
             return st;
     }
+    for (const sf_input_key *k = type->keys; k->key; k++) { /* values go with times */
+        cursor kc = child(c, k->key);
+        if (k->kind == SF_KEY_VALUES && in->n_values != in->n_times) {
+            const char *tk = "times";
+            for (const sf_input_key *q = type->keys; q->key; q++)
+                if (q->kind == SF_KEY_TIMES)
+                    tk = q->key;
+            return fail_at(P, kc.node ? &kc : c, SF_ERR_MODEL, "%s has %zu entries but %s has "
+                           "%zu: one value per time", k->key, in->n_values, tk, in->n_times);
+        }
+    }
     char msg[512];
     const char *bad = NULL;
     if (type->check && !type->check(m, in, msg, sizeof msg, &bad)) {
         cursor bc = child(c, bad ? bad : "kind");
         return fail_at(P, bc.node ? &bc : c, SF_ERR_RANGE, "%s", msg);
     }
+    for (int k = 0; type->current && k < in->n_targets; k++)
+        if (m->pops[in->targets[k]].type->no_current)
+            return fail_at(P, &ct, SF_ERR_MODEL, "population %s (%s) takes no current; a %s "
+                           "cannot target it", m->pops[in->targets[k]].name,
+                           m->pops[in->targets[k]].type->name, type->name);
     if (type->weighted) {
         cursor cw = child(c, "weight");
         for (int k = 0; k < in->n_targets; k++)
@@ -984,6 +1371,34 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
                 return st;
     }
     return SF_OK;
+}
+
+/* nest-devices: start/stop of a recorder, on the grid, 0 <= start < stop. */
+static sf_status parse_window(parser *P, const cursor *c, const sf_model *m, double *start,
+                              double *stop)
+{
+    cursor cs = child(c, "start"), ce = child(c, "stop");
+    sf_status st;
+    if ((st = get_num_opt(P, &cs, 0.0, start)) || (st = get_num_opt(P, &ce, INFINITY, stop)))
+        return st;
+    if (!(*stop > *start) || *start < 0)
+        return fail_at(P, ce.node ? &ce : &cs, SF_ERR_RANGE, "need 0 <= start < stop (start %g, "
+                       "stop %g)", *start, *stop);
+    double h = m->sim.resolution;
+    for (int i = 0; i < 2; i++) {
+        double v = i ? *stop : *start, q = v / h;
+        if (isfinite(v) && fabs(q - nearbyint(q)) > 1e-9 * fmax(1.0, q))
+            return fail_at(P, i ? &ce : &cs, SF_ERR_RANGE, "%s = %g ms is not a multiple of the "
+                           "resolution %g ms", i ? "stop" : "start", v, h);
+    }
+    return SF_OK;
+}
+
+static bool same_subset(const sf_subset *a, const sf_subset *b)
+{
+    if (a->n != b->n || !a->idx != !b->idx)
+        return false;
+    return !a->idx || !memcmp(a->idx, b->idx, sizeof(uint32_t) * a->n);
 }
 
 static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model *m, sf_recorder *r)
@@ -1010,16 +1425,21 @@ static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model
     if ((st = check_keys(P, c, allowed)))
         return st;
     if (cp.node) {
-        if ((st = get_pop_list(P, &cp, m, &r->pops, &r->n_pops)))
+        if ((st = get_targets(P, &cp, m, &r->pops, &r->sel, &r->n_pops)))
             return st;
     } else {
         r->pops = calloc((size_t)m->n_pops, sizeof(int));
-        if (!r->pops)
+        r->sel = calloc((size_t)m->n_pops, sizeof(sf_subset));
+        if (!r->pops || !r->sel)
             return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
-        for (int i = 0; i < m->n_pops; i++)
+        for (int i = 0; i < m->n_pops; i++) {
             r->pops[i] = i;
+            r->sel[i].n = m->pops[i].n;
+        }
         r->n_pops = m->n_pops;
     }
+    if ((st = parse_window(P, c, m, &r->start, &r->stop)))
+        return st;
     if (type->spikes) {
         int kept = 0;
         for (int i = 0; i < r->n_pops; i++) {
@@ -1029,37 +1449,114 @@ static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model
                                "population %s (%s) sends its output every step and has no "
                                "spikes; record it with a voltmeter (variable: %s)",
                                p->name, p->type->name, p->type->state_names[0]);
-            if (!p->type->continuous)
-                r->pops[kept++] = r->pops[i];
+            if (p->type->continuous) {
+                free(r->sel[i].idx);
+                continue;
+            }
+            r->sel[kept] = r->sel[i];
+            r->pops[kept++] = r->pops[i];
         }
         r->n_pops = kept;
+        /* spikes of a population are stored once: every spike recorder of
+         * it must record the same neurons in the same window */
+        for (const sf_recorder *o = m->recorders; o < r; o++)
+            for (int a = 0; o->type->spikes && a < o->n_pops; a++)
+                for (int b = 0; b < r->n_pops; b++)
+                    if (o->pops[a] == r->pops[b] &&
+                        (!same_subset(&o->sel[a], &r->sel[b]) || o->start != r->start ||
+                         o->stop != r->stop))
+                        return fail_at(P, cp.node ? &cp : c, SF_ERR_MODEL,
+                                       "population %s is recorded by spike recorder %s with other "
+                                       "neurons or another window; one set of spikes is kept "
+                                       "per population", m->pops[r->pops[b]].name, o->name);
         return SF_OK;
     }
-    cursor cn = child(c, "n"), ci = child(c, "interval"), cv = child(c, "variable");
-    uint64_t n = 1;
-    const char *var = m->pops[r->pops[0]].type->state_names[0];
+    cursor cn = child(c, "n"), ci = child(c, "interval"), cv = child(c, "variable"),
+           cf = child(c, "record_from"), cq = child(c, "precision");
+    uint64_t n = 0;
     if ((cn.node && (st = get_count(P, &cn, UINT32_MAX, &n))) ||
-        (st = get_num_opt(P, &ci, m->sim.resolution, &r->interval)) ||
-        (cv.node && (st = get_str(P, &cv, &var))))
+        (st = get_num_opt(P, &ci, m->sim.resolution, &r->interval)))
         return st;
     double s = r->interval / m->sim.resolution;
     if (!(r->interval >= m->sim.resolution * (1 - 1e-12)) || fabs(s - nearbyint(s)) > 1e-9 * s)
         return fail_at(P, &ci, SF_ERR_RANGE, "interval %g ms must be a multiple of the resolution %g ms",
                        r->interval, m->sim.resolution);
-    r->n_record = (uint32_t)n;
-    r->variable = xstrdup(var);
-    for (int i = 0; i < r->n_pops; i++) {
-        const sf_population *p = &m->pops[r->pops[i]];
-        bool found = false;
-        for (int k = 0; k < p->type->n_state; k++)
-            found |= strcmp(p->type->state_names[k], var) == 0;
-        if (!found)
-            return fail_at(P, cv.node ? &cv : c, SF_ERR_MODEL, "model %s of population %s has no state "
-                           "variable '%s'", p->type->name, p->name, var);
-        if (n > p->n)
-            return fail_at(P, &cn, SF_ERR_RANGE, "n = %llu exceeds the size of population %s (%u)",
-                           (unsigned long long)n, p->name, p->n);
+    if (cq.node) {
+        const char *q;
+        if ((st = get_str(P, &cq, &q)))
+            return st;
+        if (strcmp(q, "float32") && strcmp(q, "float64"))
+            return fail_at(P, &cq, SF_ERR_MODEL, "expected float32 or float64, found '%s'", q);
+        r->f64 = !strcmp(q, "float64");
     }
+    /* the variables: record_from (a list), or variable (one), or the
+     * type's first state variable (voltmeter) */
+    if (cv.node && cf.node)
+        return fail_at(P, &cv, SF_ERR_MODEL, "give record_from or variable, not both");
+    int nv = cf.node && fy_node_is_sequence(cf.node) ? fy_node_sequence_item_count(cf.node) : 1;
+    if (cf.node && (!fy_node_is_sequence(cf.node) || nv < 1))
+        return fail_at(P, &cf, SF_ERR_MODEL, "expected a list of state variables, e.g. [V_m]");
+    if (!cf.node && !cv.node && type == &sf_recorder_multimeter)
+        return fail_at(P, c, SF_ERR_MODEL, "a multimeter needs record_from: [VARIABLE, ...]");
+    if (!(r->vars = calloc((size_t)nv, sizeof(char *))))
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    void *it = NULL;
+    for (int v = 0; v < nv; v++) {
+        cursor vc = cf.node ? cf : cv;
+        const char *var = m->pops[r->pops[0]].type->state_names[0];
+        if (cf.node) {
+            vc.node = vc.where = fy_node_sequence_iterate(cf.node, &it);
+            if ((st = get_str(P, &vc, &var)))
+                return st;
+        } else if (cv.node && (st = get_str(P, &cv, &var))) {
+            return st;
+        }
+        for (int u = 0; u < v; u++)
+            if (!strcmp(r->vars[u], var))
+                return fail_at(P, &vc, SF_ERR_MODEL, "variable '%s' is listed twice", var);
+        if (!(r->vars[r->n_vars++] = xstrdup(var)))
+            return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+        for (int i = 0; i < r->n_pops; i++) {
+            const sf_neuron_type *t = m->pops[r->pops[i]].type;
+            bool found = false;
+            char list[512] = "";
+            for (int k = 0; k < t->n_state; k++) {
+                found |= strcmp(t->state_names[k], var) == 0;
+                strncat(list, k ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, t->state_names[k], sizeof list - strlen(list) - 1);
+            }
+            if (!found)
+                return fail_at(P, vc.node ? &vc : c, SF_ERR_MODEL, "model %s of population %s has "
+                               "no state variable '%s' (state variables: %s)", t->name,
+                               m->pops[r->pops[i]].name, var, list);
+        }
+    }
+    r->variable = xstrdup(r->vars[0]);
+    /* n: the first n neurons of each population; a voltmeter without n or a
+     * subset records the first neuron (as before); else the subsets */
+    bool subset = false;
+    for (int i = 0; i < r->n_pops; i++)
+        subset |= r->sel[i].idx != NULL;
+    if (cn.node && subset)
+        return fail_at(P, &cn, SF_ERR_MODEL, "give n or a subset of neurons in populations, not both");
+    if (!cn.node && !subset && type == &sf_recorder_voltmeter)
+        n = 1;
+    if (cn.node || (!subset && type == &sf_recorder_voltmeter)) {
+        for (int i = 0; i < r->n_pops; i++) {
+            const sf_population *p = &m->pops[r->pops[i]];
+            if (n > p->n)
+                return fail_at(P, &cn, SF_ERR_RANGE, "n = %llu exceeds the size of population %s (%u)",
+                               (unsigned long long)n, p->name, p->n);
+            if (n == p->n)
+                continue;
+            r->sel[i].n = (uint32_t)n;
+            if (!(r->sel[i].idx = malloc(sizeof(uint32_t) * (n + 1))))
+                return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+            for (uint32_t j = 0; j < n; j++)
+                r->sel[i].idx[j] = j;
+        }
+    }
+    r->n_record = r->sel[0].n;
     return SF_OK;
 }
 
@@ -1180,11 +1677,15 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
         r->name = xstrdup("spikes");
         r->type = &sf_recorder_spike_recorder;
         r->pops = calloc((size_t)m->n_pops, sizeof(int));
-        if (!r->name || !r->pops)
+        r->sel = calloc((size_t)m->n_pops, sizeof(sf_subset));
+        r->stop = INFINITY;
+        if (!r->name || !r->pops || !r->sel)
             return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < m->n_pops; i++)
-            if (!m->pops[i].type->continuous)
+            if (!m->pops[i].type->continuous) {
+                r->sel[r->n_pops].n = m->pops[i].n;
                 r->pops[r->n_pops++] = i;
+            }
     }
     return SF_OK;
 }
@@ -1592,11 +2093,18 @@ void sf_model_destroy(sf_model *m)
         free(m->inputs[i].targets);
         free(m->inputs[i].receptor);
         free(m->inputs[i].times);
+        subsets_free(m->inputs[i].sel, m->inputs[i].n_targets);
+        free(m->inputs[i].values);
+        free(m->inputs[i].train);
     }
     for (int i = 0; i < m->n_recorders; i++) {
         free(m->recorders[i].name);
         free(m->recorders[i].pops);
         free(m->recorders[i].variable);
+        subsets_free(m->recorders[i].sel, m->recorders[i].n_pops);
+        for (int v = 0; v < m->recorders[i].n_vars; v++)
+            free(m->recorders[i].vars[v]);
+        free(m->recorders[i].vars);
     }
     free(m->pops);
     free(m->proj);

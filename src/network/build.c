@@ -283,10 +283,13 @@ static void block_free(sf_block *b)
     free(b->run);
     free(b->run_params);
     free(b->run_derived);
-    for (int i = 0; i < b->n_inputs; i++)
+    for (int i = 0; i < b->n_inputs; i++) {
         if (b->inputs[i].type->block_free)
             b->inputs[i].type->block_free(b->inputs[i].state);
+        free(b->inputs[i].sel);
+    }
     free(b->inputs);
+    free(b->i_ext);
 }
 
 void sf_network_destroy(sf_network *net)
@@ -400,18 +403,45 @@ static sf_status init_block(sf_network *net, sf_block *b)
         return SF_ERR_NOMEM;
     for (int i = 0; i < m->n_inputs; i++) {
         const sf_input *in = &m->inputs[i];
-        for (int k = 0; k < in->n_targets; k++) {
+        uint64_t rank = 0; /* target neurons of the targets before k */
+        for (int k = 0; k < in->n_targets; rank += in->sel[k].n, k++) {
             if (in->targets[k] != b->pop)
                 continue;
+            /* the block's part of the subset: sel[lo, hi) */
+            const sf_subset *ss = &in->sel[k];
             sf_block_input *src = &b->inputs[b->n_inputs];
-            *src = (sf_block_input){in->type, i, in->receptor[k], NULL};
+            *src = (sf_block_input){in->type, i, in->receptor[k], NULL, b->n, NULL,
+                                    rank + b->first};
+            if (ss->idx) {
+                uint32_t lo = 0, hi;
+                while (lo < ss->n && ss->idx[lo] < b->first)
+                    lo++;
+                hi = lo;
+                while (hi < ss->n && ss->idx[hi] < b->first + b->n)
+                    hi++;
+                if (hi == lo)
+                    continue;
+                src->n_sel = hi - lo;
+                src->rank0 = rank + lo;
+                if (!(src->sel = malloc(sizeof(uint32_t) * src->n_sel)))
+                    return SF_ERR_NOMEM;
+                for (uint32_t j = lo; j < hi; j++)
+                    src->sel[j - lo] = ss->idx[j] - b->first;
+            }
             int made = in->type->block_init(net, b, i, src->port, &src->state);
-            if (made < 0) {
+            if (made <= 0) {
                 if (in->type->block_free)
                     in->type->block_free(src->state);
-                return SF_ERR_NOMEM;
+                free(src->sel);
+                src->sel = NULL;
+                if (made < 0)
+                    return SF_ERR_NOMEM;
+                continue;
             }
-            b->n_inputs += made;
+            b->n_inputs++;
+            if (in->type->current && (src->sel || in->type->per_neuron) && !b->i_ext &&
+                !(b->i_ext = calloc(n, sizeof(double))))
+                return SF_ERR_NOMEM;
         }
     }
     return SF_OK;

@@ -40,7 +40,25 @@ struct sf_block_input {
     const sf_input_type *type;
     int input, port;
     void *state;
+    /* nest-devices: the block's neurons this source drives: all b->n (sel
+     * NULL, n_sel == b->n) or the ascending block-local indices sel[0..n_sel);
+     * rank0: the rank of the block's first driven neuron among the input's
+     * target neurons (target order: targets in model order, neurons
+     * ascending), so driven neuron j has rank rank0 + j */
+    uint32_t n_sel;
+    uint32_t *sel;
+    uint64_t rank0;
 };
+
+/* nest-devices: the source that block_init is initialising is
+ * b->inputs[b->n_inputs] (its sel, n_sel and rank0 are set). */
+#define sf_block_input_pending(b) (&(b)->inputs[(b)->n_inputs])
+
+/* nest-devices: block-local index of the j-th neuron a source drives. */
+static inline uint32_t sf_block_input_neuron(const struct sf_block_input *src, uint32_t j)
+{
+    return src->sel ? src->sel[j] : j;
+}
 
 typedef struct sf_block {
     int pop, thread;
@@ -64,6 +82,9 @@ typedef struct sf_block {
     double *run_params;
     unsigned char *run_derived;
     size_t derived_stride;
+    double *i_ext;        /* nest-devices: per-neuron current of the step
+                             (sf_step.i_ext), for blocks that current inputs
+                             drive; NULL otherwise                         */
 } sf_block;
 
 typedef struct sf_syn_table {

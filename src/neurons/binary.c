@@ -117,6 +117,7 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
                      *restrict cnt = s[S_UPD];
     const double *restrict in = input[0];
     const double t0 = (double)step->step * step->h, t1 = (double)(step->step + 1) * step->h;
+    const double *restrict ix = step->i_ext; /* per-neuron current, or NULL */
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         hf[i] += in[i];
@@ -139,7 +140,7 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
             cnt[i] += 1.0;
             sf_rng_seek(&r, (uint64_t)cnt[i]);
             double u0 = sf_rng_uniform(&r), u1 = sf_rng_uniform(&r);
-            y[i] = gain(d, hf[i] + i_dc, u1);
+            y[i] = gain(d, hf[i] + i_dc + (ix ? ix[i] : 0.0), u1);
             tn[i] = t1 - d->tau * log1p(-u0);
         }
         if (y[i] != old)

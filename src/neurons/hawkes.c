@@ -97,11 +97,12 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     const double *restrict in = input[0];
     double *restrict u = step->scratch;
     const double a = p[SF_HAWKES_NU0] + i_dc;
+    const double *restrict ix = step->i_ext; /* per-neuron current, or NULL */
     sf_rng_uniforms(step->seed, SF_RNG_NEURON, 0, (uint64_t)step->step, step->first_gid,
                     (uint32_t)n, u);
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
-        double L = step_integral(d, a, x[i]);
+        double L = step_integral(d, ix ? a + ix[i] : a, x[i]);
         x[i] = x[i] * d->P + in[i] * d->in_scale;
         /* P(0) = e^{-L} >= 1 - L: most steps need no exponential */
         if (u[i] < 1.0 - L)

@@ -104,11 +104,13 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     double *restrict dex = s[3], *restrict din = s[4], *restrict r = s[5];
     const double *restrict in_ex = input[PORT_EX], *restrict in_in = input[PORT_IN];
     const double drive = d->p20 * (p[P(I_E)] + i_dc);
+    const double *restrict ix = step->i_ext; /* per-neuron current, or NULL */
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         if (r[i] == 0.0) {
             double y = d->p22 * v[i] + d->p31ex * dex[i] + d->p32ex * iex[i] +
-                       d->p31in * din[i] + d->p32in * iin[i] + drive;
+                       d->p31in * din[i] + d->p32in * iin[i] + drive +
+                       (ix ? d->p20 * ix[i] : 0.0);
             v[i] = y < d->v_min ? d->v_min : y;
         } else {
             r[i] -= 1.0;

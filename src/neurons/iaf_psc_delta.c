@@ -73,10 +73,11 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     double *restrict v = s[0], *restrict r = s[1];
     const double *restrict in = input[0];
     const double drive = d->p30 * (p[SF_IAF_PSC_DELTA_I_E] + i_dc);
+    const double *restrict ix = step->i_ext; /* per-neuron current, or NULL */
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         if (r[i] == 0.0) {
-            double y = d->p33 * v[i] + drive + in[i];
+            double y = d->p33 * v[i] + drive + in[i] + (ix ? d->p30 * ix[i] : 0.0);
             v[i] = y < d->v_min ? d->v_min : y;
         } else {
             r[i] -= 1.0;

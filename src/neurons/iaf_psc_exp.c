@@ -80,10 +80,12 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     double *restrict v = s[0], *restrict iex = s[1], *restrict iin = s[2], *restrict r = s[3];
     const double *restrict in_ex = input[PORT_EX], *restrict in_in = input[PORT_IN];
     const double drive = d->p20 * (p[SF_IAF_PSC_EXP_I_E] + i_dc);
+    const double *restrict ix = step->i_ext; /* per-neuron current, or NULL */
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         if (r[i] == 0.0)
-            v[i] = d->p22 * v[i] + d->p21ex * iex[i] + d->p21in * iin[i] + drive;
+            v[i] = d->p22 * v[i] + d->p21ex * iex[i] + d->p21in * iin[i] + drive +
+                   (ix ? d->p20 * ix[i] : 0.0);
         else
             r[i] -= 1.0;
         iex[i] = d->p11ex * iex[i] + in_ex[i];

@@ -78,19 +78,20 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
                  d = p[P(D)], vth = p[P(V_TH)], vmin = p[P(V_MIN)], I = p[P(I_E)] + i_dc;
     double *restrict v = s[0], *restrict u = s[1];
     const double *restrict in = input[0];
+    const double *restrict ix = step->i_ext; /* per-neuron current, or NULL */
     size_t ns = 0;
     if (p[P(CONSISTENT_INTEGRATION)] != 0.0) {
         for (size_t i = 0; i < n; i++) {
-            const double v0 = v[i], u0 = u[i];
-            v[i] = v0 + h * (0.04 * v0 * v0 + 5.0 * v0 + 140.0 - u0 + I) + in[i];
+            const double v0 = v[i], u0 = u[i], Ii = ix ? I + ix[i] : I;
+            v[i] = v0 + h * (0.04 * v0 * v0 + 5.0 * v0 + 140.0 - u0 + Ii) + in[i];
             u[i] = u0 + h * a * (b * v0 - u0);
         }
     } else {
         for (size_t i = 0; i < n; i++) {
-            const double J = in[i];
+            const double J = in[i], Ii = ix ? I + ix[i] : I;
             double x = v[i];
-            x += 0.5 * h * (0.04 * x * x + 5.0 * x + 140.0 - u[i] + I + J);
-            x += 0.5 * h * (0.04 * x * x + 5.0 * x + 140.0 - u[i] + I + J);
+            x += 0.5 * h * (0.04 * x * x + 5.0 * x + 140.0 - u[i] + Ii + J);
+            x += 0.5 * h * (0.04 * x * x + 5.0 * x + 140.0 - u[i] + Ii + J);
             v[i] = x;
             u[i] += h * a * (b * x - u[i]);
         }

@@ -87,6 +87,7 @@ const sf_neuron_type sf_parrot_neuron = {
     .n_ports = 1,
     .v_offset_param = -1,
     .weight_unit = "spikes",
+    .no_current = true,
     .max_spikes_per_step = PARROT_MAX,
     .derived_size = 0,
     .prepare = prepare,

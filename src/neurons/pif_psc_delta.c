@@ -62,9 +62,10 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     double *restrict v = s[0];
     const double *restrict in = input[0];
     const double drift = d->h_over_c * (p[SF_PIF_PSC_DELTA_I_E] + i_dc), vth = p[SF_PIF_PSC_DELTA_V_TH];
+    const double *restrict ix = step->i_ext; /* per-neuron current, or NULL */
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
-        v[i] += drift + in[i];
+        v[i] += drift + in[i] + (ix ? d->h_over_c * ix[i] : 0.0);
         for (int k = 0; k < PIF_MAX_SPIKES && v[i] >= vth; k++) {
             v[i] -= d->L;
             spikes[ns++] = (uint32_t)i;

@@ -145,6 +145,7 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     const double *restrict in = input[0];
     double *restrict z = step->scratch;
     const double drive = d->P2 * (p[SF_RATE_MU] + i_dc), P1 = d->P1, P2g = d->P2 * p[SF_RATE_G];
+    const double *restrict ix = step->i_ext; /* per-neuron current, or NULL */
     if (p[SF_RATE_SIGMA] > 0)
         sf_rng_normals(step->seed, SF_RNG_NEURON, 0, (uint64_t)step->step, step->first_gid,
                        (uint32_t)n, z);
@@ -154,12 +155,13 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     if (d->tanh_gain) {
         const double beta = p[SF_RATE_BETA], theta = p[SF_RATE_THETA];
         for (size_t i = 0; i < n; i++) {
-            r[i] = P1 * r[i] + drive + P2g * tanh(beta * (in[i] - theta)) + d->in_sd * z[i];
+            r[i] = P1 * r[i] + drive + P2g * tanh(beta * (in[i] - theta)) + d->in_sd * z[i] +
+                   (ix ? d->P2 * ix[i] : 0.0);
             y[i] = r[i] + d->out_sd * z[i];
         }
     } else {
         for (size_t i = 0; i < n; i++) {
-            r[i] = P1 * r[i] + drive + P2g * in[i] + d->in_sd * z[i];
+            r[i] = P1 * r[i] + drive + P2g * in[i] + d->in_sd * z[i] + (ix ? d->P2 * ix[i] : 0.0);
             y[i] = r[i] + d->out_sd * z[i];
         }
     }

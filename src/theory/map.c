@@ -85,6 +85,20 @@ bool sf_theory_map_inputs_check(const sf_model *m, bool allow_poisson, const cha
                      m->file, in->name);
             return false;
         }
+        /* nest-devices: the theory has one stationary input per population */
+        if (in->type != &sf_input_poisson_generator && in->type != &sf_input_dc_generator) {
+            snprintf(why, len, "%s: input %s: %s is not part of the stationary theory", m->file,
+                     in->name, in->type->name);
+            return false;
+        }
+        for (int k = 0; k < in->n_targets; k++)
+            if (in->sel && in->sel[k].idx) {
+                snprintf(why, len,
+                         "%s: input %s drives a subset of population %s; the theory needs the "
+                         "same input for every neuron of a population",
+                         m->file, in->name, m->pops[in->targets[k]].name);
+                return false;
+            }
         if (in->start > 0 || in->stop < m->sim.duration) {
             snprintf(why, len,
                      "%s: input %s is switched on or off during the run; the stationary theory "

@@ -718,19 +718,27 @@ static void test_registries(void **state)
         assert_ptr_equal(sf_rule_type_at(i), rules[i]);
     }
     const sf_input_type *inputs[] = {&sf_input_poisson_generator, &sf_input_dc_generator,
-                                     &sf_input_spike_generator};
+                                     &sf_input_spike_generator, &sf_input_step_current_generator,
+                                     &sf_input_noise_generator,
+                                     &sf_input_inhomogeneous_poisson_generator,
+                                     &sf_input_mip_generator};
     const char *input_names[][2] = {{"poisson_generator", "poisson"}, {"dc_generator", "dc"},
-                                    {"spike_generator", NULL}};
-    assert_int_equal(sf_input_type_count(), 3);
-    for (int i = 0; i < 3; i++) {
+                                    {"spike_generator", NULL}, {"step_current_generator", NULL},
+                                    {"noise_generator", NULL},
+                                    {"inhomogeneous_poisson_generator", NULL},
+                                    {"mip_generator", NULL}};
+    assert_int_equal(sf_input_type_count(), 7);
+    for (int i = 0; i < 7; i++) {
         for (int k = 0; k < 2 && input_names[i][k]; k++)
             assert_ptr_equal(sf_input_type_find(input_names[i][k]), inputs[i]);
         assert_ptr_equal(sf_input_type_at(i), inputs[i]);
     }
-    const sf_recorder_type *recs[] = {&sf_recorder_spike_recorder, &sf_recorder_voltmeter};
-    const char *rec_names[][2] = {{"spike_recorder", "spikes"}, {"voltmeter", NULL}};
-    assert_int_equal(sf_recorder_type_count(), 2);
-    for (int i = 0; i < 2; i++) {
+    const sf_recorder_type *recs[] = {&sf_recorder_spike_recorder, &sf_recorder_voltmeter,
+                                      &sf_recorder_multimeter};
+    const char *rec_names[][2] = {{"spike_recorder", "spikes"}, {"voltmeter", NULL},
+                                  {"multimeter", NULL}};
+    assert_int_equal(sf_recorder_type_count(), 3);
+    for (int i = 0; i < 3; i++) {
         for (int k = 0; k < 2 && rec_names[i][k]; k++)
             assert_ptr_equal(sf_recorder_type_find(rec_names[i][k]), recs[i]);
         assert_ptr_equal(sf_recorder_type_at(i), recs[i]);
@@ -744,8 +752,8 @@ static void test_registries(void **state)
     assert_null(sf_synapse_type_find("stdp"));
     assert_null(sf_rule_type_at(-1));
     assert_null(sf_rule_type_at(6));
-    assert_null(sf_input_type_at(3));
-    assert_null(sf_recorder_type_at(2));
+    assert_null(sf_input_type_at(7));
+    assert_null(sf_recorder_type_at(3));
     assert_null(sf_synapse_type_at(1));
 
     /* errors list the known names */
@@ -754,10 +762,12 @@ static void test_registries(void **state)
                 "fixed_total_number, pairwise_bernoulli, one_to_one, all_to_all)");
     expect_line(34, "    kind: bursty", SF_ERR_MODEL, "bursty", "inputs.drive.kind",
                 "unknown input kind 'bursty' (known: poisson_generator (poisson), dc_generator "
-                "(dc), spike_generator)");
+                "(dc), spike_generator, step_current_generator, noise_generator, "
+                "inhomogeneous_poisson_generator, mip_generator)");
     char *text = edit(BASE, 1, "recorders: {r: {kind: camera}}");
     expect_at(text, NULL, 0, SF_ERR_MODEL, 1, col_of(text, 1, "camera"), "recorders.r.kind",
-              "unknown recorder kind 'camera' (known: spike_recorder (spikes), voltmeter)");
+              "unknown recorder kind 'camera' (known: spike_recorder (spikes), voltmeter, "
+              "multimeter)");
     free(text);
 
     /* NEST's names work in model files like the older ones */

@@ -101,7 +101,7 @@ static void cell_free(cell *c)
 /* One step; inputs are consumed (zeroed), as the engine does. */
 static size_t cell_step(cell *c, double i_dc)
 {
-    const sf_step st = {2385, 0, c->k++, c->h, c->scratch};
+    const sf_step st = {2385, 0, c->k++, c->h, c->scratch, NULL};
     size_t ns = c->t->update(c->p, c->derived, c->state, c->n, c->in, i_dc, c->spk, &st);
     for (int k = 0; k < c->t->n_ports; k++)
         memset(c->in[k], 0, c->n * sizeof(double));

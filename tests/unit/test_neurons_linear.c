@@ -85,7 +85,7 @@ static void cell_free(cell *c)
 
 static size_t cell_step(cell *c, double i_dc)
 {
-    const sf_step st = {2385, 0, c->k++, c->h, c->scratch};
+    const sf_step st = {2385, 0, c->k++, c->h, c->scratch, NULL};
     size_t ns = c->t->update(c->p, c->derived, c->state, c->n, c->in, i_dc, c->spk, &st);
     if (c->t->event_amplitudes)
         c->t->event_amplitudes(c->p, c->derived, c->state, c->spk, ns, c->amp);

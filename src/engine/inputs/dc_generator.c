@@ -1,7 +1,8 @@
 /* dc_generator (NEST's name; "dc" in older model files): a constant current
  * of `amplitude` pA into every target neuron for start <= t < stop, passed to
- * the neuron update as i_dc (it uses no receptor port). */
-#include "network/network_impl.h"
+ * the neuron update as i_dc (whole blocks) or i_ext (a subset of neurons);
+ * it uses no receptor port. */
+#include "engine/inputs/input_util.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -24,7 +25,7 @@ static void apply(const sf_network *net, const sf_block *b, const sf_block_input
     const double h = net->h, t = (double)k * h; /* active when start <= t < stop */
     if (t < di->start - 1e-9 * h || t >= di->stop - 1e-9 * h)
         return;
-    *i_dc += di->amplitude;
+    sf_input_add_current(b, src, di->amplitude, i_dc);
 }
 
 const sf_input_type sf_input_dc_generator = {
@@ -33,6 +34,8 @@ const sf_input_type sf_input_dc_generator = {
     .doc = "a constant current of `amplitude` pA into every target neuron for start <= t < stop",
     .keys = keys,
     .window = true,
+    .subsets = true,
+    .current = true,
     .block_init = block_init,
     .apply = apply,
 };

@@ -8,4 +8,8 @@
 SF_REGISTRY_DEFINE(sf_input_type, sf_input_type,
                    &sf_input_poisson_generator,
                    &sf_input_dc_generator,
-                   &sf_input_spike_generator)
+                   &sf_input_spike_generator,
+                   &sf_input_step_current_generator,
+                   &sf_input_noise_generator,
+                   &sf_input_inhomogeneous_poisson_generator,
+                   &sf_input_mip_generator)

@@ -1,24 +1,61 @@
 /* spike_recorder (NEST's name; "spikes" in older model files): records the
- * spikes of its populations, in the canonical order (step, global id), into
+ * spikes of its populations (or of subsets of their neurons) with time
+ * stamps start < t <= stop, in the canonical order (step, global id), into
  * the recording's per-population lists. A population recorded by several
- * spike recorders is stored once, by the first. Populations that send a
- * signal every step instead of spikes (continuous types) are left out. */
+ * spike recorders is stored once, by the first (the parser requires them to
+ * agree on neurons and window). Populations that send a signal every step
+ * instead of spikes (continuous types) are left out. */
 #include "engine/engine_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
 
+typedef struct {
+    int64_t lo, hi;      /* stored steps lo < step <= hi         */
+    uint8_t **mark;      /* per population of the recorder: NULL
+                            (every neuron) or [n] recorded        */
+    int n_pops;
+} filter;
+
+static void destroy(sf_recording *rec, int r)
+{
+    filter *f = rec->data[r];
+    if (!f)
+        return;
+    for (int k = 0; f->mark && k < f->n_pops; k++)
+        free(f->mark[k]);
+    free(f->mark);
+    free(f);
+    rec->data[r] = NULL;
+}
+
 static bool start(sf_recording *rec, const sf_network *net, int r)
 {
     const sf_model *m = net->m;
     const sf_recorder *rc = &m->recorders[r];
+    const double h = m->sim.resolution;
+    filter *f = calloc(1, sizeof *f);
+    if (!(rec->data[r] = f))
+        return false;
+    f->n_pops = rc->n_pops;
+    f->lo = (int64_t)nearbyint(rc->start / h);
+    f->hi = isfinite(rc->stop) ? (int64_t)nearbyint(rc->stop / h) : INT64_MAX;
+    if (!(f->mark = calloc((size_t)rc->n_pops + 1, sizeof(uint8_t *))))
+        return false;
     for (int k = 0; k < rc->n_pops; k++) {
         int p = rc->pops[k];
+        const sf_subset *ss = &rc->sel[k];
+        if (ss->idx) {
+            if (!(f->mark[k] = calloc(m->pops[p].n, 1)))
+                return false;
+            for (uint32_t j = 0; j < ss->n; j++)
+                f->mark[k][ss->idx[j]] = 1;
+        }
         if (rec->spike_owner[p] >= 0)
             continue;
         rec->spike_owner[p] = r;
         /* initial capacity: 10 spikes/s per neuron over the run */
-        double guess = 10.0 * m->pops[p].n * m->sim.duration * 1e-3 + 1024;
+        double guess = 10.0 * ss->n * m->sim.duration * 1e-3 + 1024;
         rec->cap[p] = (size_t)fmin(guess, 1e8);
         rec->ids[p] = malloc(sizeof(uint32_t) * rec->cap[p]);
         rec->steps[p] = malloc(sizeof(int64_t) * rec->cap[p]);
@@ -32,31 +69,41 @@ static bool collect(sf_recording *rec, const sf_network *net, int r, const sf_th
                     int par, int64_t s0)
 {
     const sf_recorder *rc = &net->m->recorders[r];
-    for (int lag = 0; lag < net->slice; lag++)
+    const filter *f = rec->data[r];
+    for (int lag = 0; lag < net->slice; lag++) {
+        const int64_t step = s0 + lag + 1;
+        if (step <= f->lo || step > f->hi)
+            continue;
         for (int q = 0; q < rc->n_pops; q++) {
             const int p = rc->pops[q];
             if (rec->spike_owner[p] != r)
                 continue;
+            const uint8_t *mark = f->mark[q];
             for (int tt = 0; tt < net->threads; tt++) {
                 const sf_thread_state *src = &all[tt];
                 for (int kk = src->pop_lo[p]; kk < src->pop_hi[p]; kk++)
                     for (uint32_t a = src->soff[par][lag * src->nk + kk];
-                         a < src->soff[par][lag * src->nk + kk + 1]; a++)
-                        if (!sf_recording_add_spike(rec, p, src->sbuf[par][a], s0 + lag + 1))
+                         a < src->soff[par][lag * src->nk + kk + 1]; a++) {
+                        uint32_t id = src->sbuf[par][a];
+                        if ((!mark || mark[id]) && !sf_recording_add_spike(rec, p, id, step))
                             return false;
+                    }
             }
         }
+    }
     return true;
 }
 
-static const char *const keys[] = {NULL};
+static const char *const keys[] = {"start", "stop", NULL};
 
 const sf_recorder_type sf_recorder_spike_recorder = {
     .name = "spike_recorder",
     .alias = "spikes",
-    .doc = "spike times and neuron ids of every neuron of its populations",
+    .doc = "spike times and neuron ids of the neurons of its populations (or subsets), "
+           "start < t <= stop",
     .keys = keys,
     .spikes = true,
     .start = start,
     .collect = collect,
+    .destroy = destroy,
 };
