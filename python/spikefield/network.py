@@ -33,13 +33,23 @@ from .errors import SpikefieldError
 from .recording import Recording, Trace
 
 
-def _view(ptr, n, ctype, dtype):
-    """numpy view (read-only) of n C values at ptr, without a copy."""
-    if n == 0 or ptr == ffi.NULL:
-        return np.empty(0, dtype=dtype)
-    a = np.frombuffer(ffi.buffer(ptr, n * ffi.sizeof(ctype)), dtype=dtype)
-    a.flags.writeable = False
-    return a
+class _Memory:
+    """n C values at ptr as a numpy array interface, holding owner (the
+    C recording's Python handle), so that an array made from it keeps the
+    C memory alive however long it lives (the array's .base is this)."""
+
+    def __init__(self, owner, ptr, shape, dtype):
+        self.owner = owner
+        self.__array_interface__ = {"shape": shape, "typestr": np.dtype(dtype).str,
+                                    "data": (int(ffi.cast("uintptr_t", ptr)), True),
+                                    "version": 3}
+
+
+def _view(owner, ptr, shape, dtype):
+    """Read-only numpy view of C values at ptr, without a copy."""
+    if int(np.prod(shape)) == 0 or ptr == ffi.NULL:
+        return np.empty(shape, dtype=dtype)
+    return np.asarray(_Memory(owner, ptr, shape, dtype))
 
 
 class _Bar:
@@ -210,8 +220,8 @@ class Network:
             pops[name] = int(lib.sf_model_population_size(m, p))
             if lib.sf_recording_spikes(crec, p, ids_p, steps_p, n_p):
                 n = int(n_p[0])
-                ids = _view(ids_p[0], n, "uint32_t", np.uint32)
-                steps = _view(steps_p[0], n, "int64_t", np.int64)
+                ids = _view(run, ids_p[0], (n,), np.uint32)
+                steps = _view(run, steps_p[0], (n,), np.int64)
                 spikes[name] = (steps.astype(np.float64) * h, ids)
         traces = []
         data_p = ffi.new("const float **")
@@ -228,7 +238,7 @@ class Network:
                 if not lib.sf_recording_trace(crec, r, k, data_p, nt_p, nn_p, t0_p, dt_p):
                     continue
                 nt, nn = int(nt_p[0]), int(nn_p[0])
-                data = _view(data_p[0], nt * nn, "float", np.float32).reshape(nt, nn)
+                data = _view(run, data_p[0], (nt, nn), np.float32)
                 traces.append(Trace(recorder=text(lib.sf_model_recorder_name(m, r)),
                                     population=text(lib.sf_model_population_name(m, p)),
                                     variable=var, unit=_state_unit(m, p, var),
