@@ -226,3 +226,17 @@ def test_compare(root, small_sets):
     other = sf.Model.load(os.path.join(root, "examples", "brunel.yaml"), sets=small_sets)
     with pytest.raises(ValueError, match="not simulated from this model"):
         sf.compare(other, rec)
+
+
+def test_readme_example(root, tmp_path, monkeypatch):
+    # the README's Python example, as it stands (output folder moved to tmp)
+    text = open(os.path.join(root, "README.md")).read()
+    start = text.index("```python\nimport spikefield") + len("```python\n")
+    code = text[start:text.index("```", start)].replace("out/py_brunel", str(tmp_path / "py"))
+    try:
+        import spikefield.plot  # noqa: F401  (py-plot's module; the last line needs it)
+    except ImportError:
+        code = "\n".join(line for line in code.splitlines() if "sf.plot" not in line)
+    monkeypatch.chdir(root)
+    exec(compile(code, "README.md", "exec"), {})
+    assert (tmp_path / "py" / "spikes.h5").exists() and (tmp_path / "py" / "summary.json").exists()

@@ -233,3 +233,15 @@ def test_unsupported_features_say_what():
     from pyNN.standardmodels import cells
     with pytest.raises(NotImplementedError, match="IF_cond_exp"):
         sim.Population(3, cells.IF_cond_exp())
+
+
+def test_spike_counts_and_views():
+    sim.setup(timestep=0.1)
+    p = sim.Population(4, sim.IF_curr_exp(i_offset=1.0), label="p")
+    p[1:3].record("spikes")
+    sim.run(100.0)
+    # 27.8, 55.6, 83.5 ms (V_inf = -45 mV, see test_units_against_closed_form)
+    counts = p.get_spike_counts()
+    assert counts == {p[1]: 3, p[2]: 3}
+    trains = p.get_data().segments[0].spiketrains
+    assert [st.annotations["channel_id"] for st in trains] == [int(p[1]), int(p[2])]
