@@ -125,7 +125,9 @@ class Network:
         out = ffi.new("sf_network **")
         self._ctx.check(lib.sf_network_build(self._ctx.ptr, self._cmodel,
                                              lib.sf_model_threads(self._cmodel), out))
-        self._cnet = ffi.gc(out[0], lib.sf_network_destroy)
+        # the network reads its model until it is destroyed: its destructor
+        # holds the model
+        self._cnet = ffi.gc(out[0], lambda p, _m=self._cmodel: lib.sf_network_destroy(p))
 
     threads = property(lambda self: int(lib.sf_model_threads(self._cmodel)))
     seed = property(lambda self: int(lib.sf_model_seed(self._cmodel)))
@@ -200,7 +202,7 @@ class Network:
             for s, h in old.items():
                 signal.signal(s, h)
         self._ctx.check(st)
-        crec = ffi.gc(out[0], lib.sf_recording_destroy)
+        crec = ffi.gc(out[0], lambda p, _n=self._cnet: lib.sf_recording_destroy(p))
         if isinstance(show, _Bar) and lib.sf_recording_interrupted(crec):
             show.close()
         if state["error"] is not None:
