@@ -10,7 +10,9 @@ as libspikefield.so.0 on the system's library path.
 
 Invariant: one process-wide library handle (``lib``) and ``ffi``; every
 C context is created per call site (``Context``) and never shared between
-threads.
+threads. A C object that another one reads until its destruction (a model
+read by its networks and recordings) is destroyed only after them
+(``Handle``), whatever order Python's garbage collector finalizes them in.
 """
 import os
 
@@ -207,6 +209,38 @@ class Context:
             raise SpikefieldError.from_c(int(status), text(lib.sf_context_errmsg(self.ptr)),
                                          text(lib.sf_strerror(status)))
         return status
+
+
+class Handle:
+    """Owns one C object (ptr, freed by destroy) that may depend on others
+    (deps, Handles it reads until it is destroyed: a network its model, a
+    recording its model). Destroyed exactly once, when Python has dropped it
+    and every Handle depending on it is destroyed, in whatever order the
+    garbage collector finalizes a cycle (finalizers run before references
+    are cleared, PEP 442, so deps are intact in __del__)."""
+
+    def __init__(self, ptr, destroy, deps=()):
+        self.ptr = ptr
+        self._destroy = destroy
+        self._deps = list(deps)
+        self._users = 0
+        self._dropped = False
+        self._done = False
+        for d in self._deps:
+            d._users += 1
+
+    def __del__(self):
+        self._dropped = True
+        self._release()
+
+    def _release(self):
+        if self._done or not self._dropped or self._users > 0:
+            return
+        self._done = True
+        self._destroy(self.ptr)
+        for d in self._deps:
+            d._users -= 1
+            d._release()
 
 
 def strings(names):

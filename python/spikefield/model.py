@@ -147,7 +147,7 @@ class Model:
             st = lib.sf_model_load_string(self._ctx.ptr, self._source[1].encode(),
                                           self.name.encode(), arr, len(sets), out)
         self._ctx.check(st)
-        return ffi.gc(out[0], lib.sf_model_destroy)
+        return _lib.Handle(out[0], lib.sf_model_destroy)
 
     # ---- the builder -------------------------------------------------------------
     def _replay(self, extra=()):
@@ -170,28 +170,33 @@ class Model:
         self._ops.append((fn, args))
         self._cmodel = None
 
-    def _c(self):
-        """The C model (sf_model *), made and validated if needed."""
+    def _h(self):
+        """The Handle of the C model, made and validated if needed."""
         if self._cmodel is None:
             if self._builder is None:
                 self._builder = self._replay()
             out = ffi.new("sf_model **")
             self._ctx.check(lib.sf_model_builder_finish(self._ctx.ptr, self._builder, out))
-            self._cmodel = ffi.gc(out[0], lib.sf_model_destroy)
+            self._cmodel = _lib.Handle(out[0], lib.sf_model_destroy)
             self._builder = None     # a finished builder makes no second model
         return self._cmodel
 
+    def _c(self):
+        """The C model (sf_model *), valid while this Model holds it."""
+        return self._h().ptr
+
     def _variant(self, sets):
-        """A C model of this recipe with extra `path=value` sets (seed, threads)."""
+        """The Handle of a C model of this recipe with extra `path=value` sets
+        (seed, threads)."""
         if not sets:
-            return self._c()
+            return self._h()
         if self._source is not None:
             return self._load(self._sets + list(sets))
         self._c()   # validation errors of the model itself come first
         b = self._replay([(p.encode(), v.encode()) for p, v in (s.split("=", 1) for s in sets)])
         out = ffi.new("sf_model **")
         self._ctx.check(lib.sf_model_builder_finish(self._ctx.ptr, b, out))
-        return ffi.gc(out[0], lib.sf_model_destroy)
+        return _lib.Handle(out[0], lib.sf_model_destroy)
 
     def set(self, path, value):
         """Sets the value at a dotted key path, as `--set path=value` does

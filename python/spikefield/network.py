@@ -77,9 +77,11 @@ class _Bar:
 class _Run:
     """Owns the C objects behind a Recording: recording, network, model."""
 
-    def __init__(self, network, crec):
+    def __init__(self, network, hrec):
         self.network = network
-        self.crec = crec
+        self.hrec = hrec
+        self.crec = hrec.ptr
+        self.hmodel = network._hmodel
         self.cmodel = network._cmodel
         self.ctx = _lib.Context()
 
@@ -116,18 +118,22 @@ class Network:
         self.model = model
         self._sets = sets
         self._ctx = _lib.Context()
-        self._cmodel = model._variant(sets)
+        self._set_model(model._variant(sets))
         self._build()
         self._stop = ffi.new("int *")
         self._ran = False
+
+    def _set_model(self, handle):
+        self._hmodel = handle
+        self._cmodel = handle.ptr
 
     def _build(self):
         out = ffi.new("sf_network **")
         self._ctx.check(lib.sf_network_build(self._ctx.ptr, self._cmodel,
                                              lib.sf_model_threads(self._cmodel), out))
-        # the network reads its model until it is destroyed: its destructor
-        # holds the model
-        self._cnet = ffi.gc(out[0], lambda p, _m=self._cmodel: lib.sf_network_destroy(p))
+        # the network reads its model until it is destroyed
+        self._hnet = _lib.Handle(out[0], lib.sf_network_destroy, [self._hmodel])
+        self._cnet = self._hnet.ptr
 
     threads = property(lambda self: int(lib.sf_model_threads(self._cmodel)))
     seed = property(lambda self: int(lib.sf_model_seed(self._cmodel)))
@@ -158,7 +164,7 @@ class Network:
         if duration is not None:
             d = float(duration)
             if not math.isclose(d, self.duration, rel_tol=0, abs_tol=1e-9):
-                self._cmodel = self.model._variant(self._sets + [f"simulation.duration={d!r}"])
+                self._set_model(self.model._variant(self._sets + [f"simulation.duration={d!r}"]))
                 self._build()
         if progress is True:
             show = _Bar(sys.stderr) if sys.stderr is not None and sys.stderr.isatty() else None
@@ -202,12 +208,13 @@ class Network:
             for s, h in old.items():
                 signal.signal(s, h)
         self._ctx.check(st)
-        crec = ffi.gc(out[0], lambda p, _n=self._cnet: lib.sf_recording_destroy(p))
-        if isinstance(show, _Bar) and lib.sf_recording_interrupted(crec):
+        # a recording reads its model until it is destroyed
+        hrec = _lib.Handle(out[0], lib.sf_recording_destroy, [self._hmodel])
+        if isinstance(show, _Bar) and lib.sf_recording_interrupted(hrec.ptr):
             show.close()
         if state["error"] is not None:
             raise state["error"]
-        return self._recording(_Run(self, crec))
+        return self._recording(_Run(self, hrec))
 
     def _recording(self, run):
         m, crec = self._cmodel, run.crec

@@ -23,8 +23,7 @@ def _quantities(ctx, cq, cmodel):
     out = ffi.new("char **")
     ctx.check(lib.sf_quantities_json(ctx.ptr, cq, cmodel, out))
     q = Quantities.from_dict(json.loads(_lib.take_string(out)))
-    q._c = cq            # the C list, for sf.compare(m, rec, pred)
-    q._cmodel = cmodel
+    q._c = cq            # the C list (needs no model), for sf.compare(m, rec, pred)
     return q
 
 

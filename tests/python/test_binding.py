@@ -240,3 +240,30 @@ def test_readme_example(root, tmp_path, monkeypatch):
     monkeypatch.chdir(root)
     exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "py" / "spikes.h5").exists() and (tmp_path / "py" / "summary.json").exists()
+
+
+@pytest.mark.parametrize("first", ["model", "network"])
+def test_handles_destroy_dependents_first(first):
+    # a collected cycle finalizes its objects in any order: the model is
+    # still destroyed after the network and the recording that read it
+    from spikefield._lib import Handle
+    order = []
+    m = Handle("model", order.append)
+    n = Handle("network", order.append, [m])
+    r = Handle("recording", order.append, [m])
+    for h in ([m, n, r] if first == "model" else [n, r, m]):
+        h.__del__()
+    assert order[-1] == "model" and sorted(order[:2]) == ["network", "recording"]
+    del m, n, r                 # the real finalization destroys nothing twice
+    assert len(order) == 3
+
+
+def test_cycle_of_c_objects_collected(root, small_sets):
+    # model, network and recording in one reference cycle, collected by gc
+    import gc
+    m = sf.Model.load(os.path.join(root, "examples", "brunel.yaml"), sets=small_sets)
+    net = m.build()
+    rec = net.run(progress=False)
+    m.cycle = (m, net, rec)
+    del m, net, rec
+    gc.collect()
