@@ -36,6 +36,7 @@
 #define SPIKEFIELD_ANALYSIS_H
 
 #include "spikefield/core.h"
+#include "spikefield/network.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -123,6 +124,38 @@ typedef struct {
 SF_API sf_status sf_analysis_population(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
                                         double t_stop_ms, double bin_ms, size_t n_pairs,
                                         uint64_t seed, sf_pop_stats *out);
+
+/* ---------------------------------------------------------------------------
+ * The summary of a run (what `spikefield run` writes as summary.json and
+ * prints as its table; src/engine/summary.c). */
+
+/* Statistics of every population of rec (a recording of a network built
+ * from m) as the summary reports them: sf_analysis_population over the
+ * window [analysis.start, t_end of the recording) with analysis.bin,
+ * analysis.pairs and the model's seed. stats has sf_model_population_count
+ * entries (caller-owned); a population that is not spike-recorded, or a
+ * window that is empty, gets NaN values and zero counts. When the analysis
+ * of a population fails, its entry stays NaN, the others are still
+ * computed, and the first failure is returned with the message "analysis of
+ * POP: what". */
+SF_API sf_status sf_recording_analyse(sf_context *ctx, const sf_recording *rec, const sf_model *m,
+                                      sf_pop_stats *stats);
+
+/* The summary of rec, a recording of net, as JSON text (the layout of
+ * summary.json, docs/cli.md): model file, seed, threads, interrupted,
+ * t_end_ms, duration_ms, analysis window, per population the statistics
+ * (stats from sf_recording_analyse, or NULL to compute them here), the
+ * network's synapse counts, timing and the output file names of
+ * sf_recording_write. *text is NUL-terminated and owned by the caller
+ * (free()); NULL after a failure. */
+SF_API sf_status sf_recording_summary_json(sf_context *ctx, const sf_recording *rec,
+                                           const sf_network *net, const sf_pop_stats *stats,
+                                           char **text);
+/* The same text written to path (temporary name .NAME.part in the same
+ * folder, renamed when complete; fails with SF_ERR_IO "cannot write PATH"). */
+SF_API sf_status sf_recording_write_summary(sf_context *ctx, const sf_recording *rec,
+                                            const sf_network *net, const sf_pop_stats *stats,
+                                            const char *path);
 
 /* ---------------------------------------------------------------------------
  * Spectra and covariance functions of the population-averaged activity

@@ -34,22 +34,6 @@ int cmd_run(cli_opts *o);
 int cmd_predict(cli_opts *o);
 int cmd_compare(cli_opts *o);
 
-/* Minimal JSON writer: keeps track of commas. */
-typedef struct {
-    FILE *f;
-    int depth;
-    int first[32];
-} json_w;
-void json_begin(json_w *j, FILE *f);
-void json_obj(json_w *j, const char *key);   /* key NULL inside arrays/top */
-void json_arr(json_w *j, const char *key);
-void json_end_obj(json_w *j);
-void json_end_arr(json_w *j);
-void json_num(json_w *j, const char *key, double v);   /* NaN/inf -> null */
-void json_int(json_w *j, const char *key, long long v);
-void json_str(json_w *j, const char *key, const char *v);
-void json_bool(json_w *j, const char *key, int v);
-
 /* --out, or out/<model file name without extension>; caller frees. */
 char *cli_out_dir(const cli_opts *o);
 /* Creates dir (and parents); *created says whether the last level is new. */

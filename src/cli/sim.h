@@ -13,7 +13,6 @@ typedef struct {
     sf_recording *rec;
     sf_pop_stats *stats;     /* per population                      */
     bool *recorded;
-    size_t *n_spikes;
     char *out_dir;
 } sim_result;
 
