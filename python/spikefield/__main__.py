@@ -17,10 +17,15 @@ def main(argv=None):
     p.add_argument("--out", help="where to write the figures (default OUTDIR/figures)")
     p.add_argument("--format", default="png,pdf", help="comma-separated formats (png,pdf)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    p.add_argument("--optional", action="store_true",
+                   help="figures are optional (spikefield compare): no message when matplotlib "
+                        "is missing, only the exit status 3")
     a = ap.parse_args(argv)
     try:
         import matplotlib  # noqa: F401
     except ImportError:
+        if a.optional:
+            return 3
         print("spikefield plot: matplotlib is not installed (Debian: apt-get install "
               "python3-matplotlib)", file=sys.stderr)
         return 3
@@ -36,7 +41,10 @@ def main(argv=None):
               f"quantities)", file=sys.stderr)
         return 1
     if not a.quiet:
-        print("figures: " + ", ".join(files))
+        import os
+        stems = list(dict.fromkeys(os.path.splitext(os.path.basename(f))[0] for f in files))
+        exts = list(dict.fromkeys(os.path.splitext(f)[1][1:] for f in files))
+        print(f"figures ({', '.join(exts)}) in {os.path.dirname(files[0])}/: {', '.join(stems)}")
     return 0
 
 
