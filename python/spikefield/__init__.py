@@ -13,6 +13,6 @@ def __getattr__(name):
     # sf.plot is imported on first use, so that a missing matplotlib breaks
     # the figures only, not `import spikefield`
     if name == "plot":
-        from . import plot
-        return plot
+        import importlib
+        return importlib.import_module(".plot", __name__)
     raise AttributeError(f"module 'spikefield' has no attribute {name!r}")
