@@ -132,6 +132,14 @@ def _nice_bin(want):
     return 100.0
 
 
+def _event_word(rec, names):
+    """What the recorded events are: binary neurons record their
+    transitions (docs/binary.md), the others spikes."""
+    pops = (rec.summary or {}).get("populations", {})
+    models = {pops.get(p, {}).get("model") for p in names}
+    return "transitions" if models == {"binary"} else "spikes"
+
+
 @_styled
 def raster(rec, populations=None, t_range=None, max_neurons=200, rate_bin=None, ax=None):
     """Spike raster (up to max_neurons per population, populations stacked
@@ -168,18 +176,18 @@ def raster(rec, populations=None, t_range=None, max_neurons=200, rate_bin=None, 
     ax_r.tick_params(axis="y", length=0)
     ax_r.set_ylabel("neuron (population)" if max_neurons >= max(rec.populations.values() or [0])
                     else f"neuron (first {max_neurons} of each population)")
-    ax_r.set_title(f"{rec.model_name}: spikes, {t0:g}–{t1:g} ms" +
+    what = _event_word(rec, names)
+    ax_r.set_title(f"{rec.model_name}: {what}, {t0:g}–{t1:g} ms" +
                    (" (interrupted run)" if rec.interrupted else ""))
     if ax_p is None:
         ax_r.set_xlabel("time (ms)")
         return fig
-    # population rates: bins of at least 1 ms holding ~5 spikes on average
+    # population rates: bins (1 to 20 ms) holding ~5 spikes of a typical population
     if rate_bin is None:
-        worst = min((max(rec.spikes[p][0].size, 1) / max(rec.populations.get(p, 1), 1)
-                     / max(rec.t_stop - rec.t_start, 1e-9) for p in names), default=1.0)
-        rate_bin = _nice_bin(max(1.0, 5.0 / (worst * max(min(rec.populations.get(p, 1)
-                                                             for p in names) if names else 1, 1)))
-                             if worst > 0 else 1.0)
+        T = max(rec.t_stop - rec.t_start, 1e-9)
+        per_ms = np.median([rec.spikes[p][0].size / T for p in names]) if names else 0.0
+        rate_bin = min(_nice_bin(5.0 / per_ms), 20.0) if per_ms > 0 else 1.0
+        rate_bin = max(rate_bin, 1.0)
     edges = np.arange(t0, t1 + 0.5 * rate_bin, rate_bin)
     if edges.size < 2:
         edges = np.array([t0, t1])
@@ -190,11 +198,11 @@ def raster(rec, populations=None, t_range=None, max_neurons=200, rate_bin=None, 
         ax_p.plot(0.5 * (edges[1:] + edges[:-1]), counts / (n * np.diff(edges) * 1e-3),
                   color=cols[p], lw=1.0, label=p)
     ax_p.set_xlabel("time (ms)")
-    ax_p.set_ylabel(f"rate (Hz)\n{rate_bin:g} ms bins")
+    ax_p.set_ylabel(f"{'rate' if what == 'spikes' else what} (Hz)\n{rate_bin:g} ms bins")
     ax_p.set_ylim(bottom=0)
-    if len(names) > 1:
-        ax_p.legend(ncol=min(len(names), 8), loc="upper right", fontsize=8, handlelength=1.0,
-                    columnspacing=1.0)
+    if len(names) > 1:       # beside the axes: never over the curves
+        ax_p.legend(loc="upper left", bbox_to_anchor=(1.0, 1.05), fontsize=8, handlelength=1.0,
+                    ncol=1 if len(names) <= 4 else 2, columnspacing=0.8, borderaxespad=0.2)
     return fig
 
 
@@ -650,7 +658,9 @@ def _curve_matrix(cmp, names, axis, xlabel, ylabel_of, logx, title, ax, band_nam
         ths = [t[ok_x] for t in [th] + extra if t is not None]
         neg = any(np.nanmin(np.where(np.isfinite(v), v, np.inf)) < 0 for v in sims + ths
                   if np.isfinite(v).any())
-        logy = logx and not neg
+        # log y for power (auto-spectra, moduli); a real cross part may change sign
+        auto = len(k) == 1 or k[0] == k[1] or q0.is_complex
+        logy = logx and not neg and auto
         lim = _robust_limits(sims, ths, logy, 0.0 if smooth else 1.0, 100.0 if smooth else 99.5)
         has_sim = sim_v is not None and np.isfinite(sim_v[ok_s]).any()
         if has_sim:
