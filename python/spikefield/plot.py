@@ -55,6 +55,12 @@ _NAMES = {
 }
 
 
+# the y-axis word of a scalar panel (the title holds the full name)
+_SHORT = {"rate": "rate", "cv_isi": "CV", "activity": "activity", "cov_pop": "$C(0)$",
+          "cov_pair": "covariance", "corr_coef": "correlation", "density_threshold": "density",
+          "density_threshold_diffusion": "density", "mu": "$\\mu$", "sigma": "$\\sigma$"}
+
+
 def _unit(u):
     u = (u or "").strip()
     if u in ("", "1", "-"):
@@ -517,7 +523,8 @@ def compare(cmp, ax=None):
             a.set_ylim(lo - pad, hi + pad)
         if lo < 0 < hi:
             a.axhline(0, color="0.6", lw=0.7, zorder=0)
-        a.set_ylabel(_label(_NAMES.get(name, name.replace("_", " ")), qs[0].unit))
+        a.set_ylabel(_label(_SHORT.get(name, _NAMES.get(name, name.replace("_", " "))),
+                            qs[0].unit))
         a.set_title(_NAMES.get(name, name.replace("_", " ")))
     for a in axes[len(panels):]:
         a.set_visible(False)

@@ -221,7 +221,7 @@ def test_compare_scalars(tmp_path):
     q = sf.load_quantities(run("brunel"))
     fig = plot.compare(q)
     a_rate, a_cv = [a for a in fig.axes if a.get_visible()]
-    assert a_rate.get_ylabel() == "rate (Hz)" and a_cv.get_ylabel() == "CV of ISIs"
+    assert a_rate.get_ylabel() == "rate (Hz)" and a_cv.get_ylabel() == "CV" and a_cv.get_title() == "CV of ISIs"
     labels = [t.get_text() for t in a_rate.get_xticklabels()]
     assert labels[0].startswith("E\nz = ") and labels[1].startswith("I\nz = ")
     r = q.find("rate", "E")
