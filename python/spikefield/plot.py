@@ -461,7 +461,9 @@ def _log_binned(x, v, se, per_decade=24):
             return se_mean(a.real) + 1j * se_mean(a.imag)
         return np.sqrt(np.bincount(idx, a * a, minlength=n_bins)[keep]) / cnt[keep]
 
-    return mean(x), mean(v), (se_mean(np.nan_to_num(se)) if se is not None else None)
+    if se is None or not np.isfinite(se).any():
+        return mean(x), mean(v), None          # no standard error (e.g. one segment)
+    return mean(x), mean(v), se_mean(np.nan_to_num(se))
 
 
 def _pair_label(pops):
@@ -678,6 +680,9 @@ def _curve_matrix(cmp, names, axis, xlabel, ylabel_of, logx, title, ax, band_nam
                 a.fill_between(xs_sim[ok_s], lo_b[ok_s], (sim_v + se_v)[ok_s], color=c,
                                alpha=0.25, lw=0, label="simulation ± SE")
             a.plot(xs_sim[ok_s], sim_v[ok_s], color=c, lw=1.0, label="simulation")
+            if se_v is None or not np.isfinite(se_v[ok_s]).any():
+                a.text(0.03, 0.04, "no standard error (simulate longer)", transform=a.transAxes,
+                       fontsize=7, color="0.4")
         elif sim is not None:
             a.text(0.5, 0.06, "no simulated estimate", transform=a.transAxes, ha="center",
                    fontsize=7, color="0.4")

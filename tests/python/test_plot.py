@@ -312,6 +312,9 @@ def test_spectra_degenerate_values():
     assert a.get_xlim()[0] == 2.0
     assert ab.get_yscale() == "linear"              # a negative real part: linear y
     assert b.get_yscale() == "log" and b.get_ylim()[0] > 1e-4
+    # a simulated spectrum without standard errors says so, and draws no band
+    assert [t.get_text() for t in b.texts] == ["no standard error (simulate longer)"]
+    assert not b.collections and a.collections
 
 
 def test_covariance_functions(tmp_path):
