@@ -33,6 +33,16 @@ void cli_print_help(FILE *f, const char *cmd);
 int cmd_run(cli_opts *o);
 int cmd_predict(cli_opts *o);
 int cmd_compare(cli_opts *o);
+/* spikefield plot OUTDIR [--out DIR] [--quiet] (plot.c): its own arguments. */
+int cmd_plot(int argc, char **argv);
+
+/* The figures of an output folder through `python3 -m spikefield plot`
+ * (into figdir, NULL: outdir/figures; optional: the package says nothing
+ * when matplotlib is missing). Returns the interpreter's exit status: 0
+ * written; cli_plot_missing(rc) names what is not installed, or is NULL
+ * when the package itself failed (and printed why). */
+int cli_plot_folder(const char *outdir, const char *figdir, int quiet, int optional);
+const char *cli_plot_missing(int rc);
 
 /* --out, or out/<model file name without extension>; caller frees. */
 char *cli_out_dir(const cli_opts *o);

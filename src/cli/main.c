@@ -3,6 +3,7 @@
  *   spikefield run     MODEL.yaml [options]   simulate
  *   spikefield predict MODEL.yaml [options]   theory
  *   spikefield compare MODEL.yaml [options]   both, side by side
+ *   spikefield plot    OUTDIR [--out DIR]     figures of an output folder
  *   spikefield models [--markdown]            list neuron models and parameters
  *   spikefield version | help [COMMAND]
  * Options are parsed in options.c (one table per option).
@@ -27,6 +28,7 @@ static void usage(FILE *f)
             "                          [--set path=value ...] [--out DIR]\n"
             "       spikefield compare MODEL.yaml [--threads N] [--seed S] [--out DIR]\n"
             "                          [--set path=value ...] [--quiet]\n"
+            "       spikefield plot    OUTDIR [--out DIR] [--quiet]   (PNG and PDF figures)\n"
             "       spikefield models [--markdown]\n"
             "       spikefield version\n"
             "       spikefield help [COMMAND]    (or spikefield COMMAND --help)\n"
@@ -143,6 +145,8 @@ int main(int argc, char **argv)
             usage(stdout);
         return 0;
     }
+    if (!strcmp(cmd, "plot"))
+        return cmd_plot(argc - 2, argv + 2);
     if (!strcmp(cmd, "models")) {
         list_models(argc > 2 && !strcmp(argv[2], "--markdown"));
         return 0;
