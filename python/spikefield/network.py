@@ -157,7 +157,8 @@ class Network:
         built again for that duration) and returns the sf.Recording.
         progress: True (a bar on stderr when it is a terminal), False, or
         callable(t_ms, t_end_ms, wall_s), called about every
-        progress_interval seconds and at the end."""
+        progress_interval seconds and at the end (progress_interval=0: after
+        every slice of the minimum delay, whatever the wall time)."""
         if self._ran:
             raise SpikefieldError("spikefield: a network runs once; build it again "
                                   "(m.build(...)) for another run", "SF_ERR_ARG")
@@ -192,7 +193,9 @@ class Network:
         opts = ffi.new("sf_run_options *")
         opts.stop = self._stop
         opts.progress = cb
-        opts.progress_interval = min(0.2, progress_interval) if progress_interval > 0 else 0.2
+        # the C side calls back about every 0.2 s (then the interval above
+        # applies), or after every slice for progress_interval = 0
+        opts.progress_interval = min(0.2, progress_interval) if progress_interval > 0 else 1e-9
         self._stop[0] = 0
         old = {}
         if threading.current_thread() is threading.main_thread():

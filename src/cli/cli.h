@@ -34,7 +34,7 @@ int cmd_run(cli_opts *o);
 int cmd_predict(cli_opts *o);
 int cmd_compare(cli_opts *o);
 /* spikefield plot OUTDIR [--out DIR] [--quiet] (plot.c): its own arguments. */
-int cmd_plot(int argc, char **argv);
+int cmd_plot(cli_opts *o);
 
 /* The figures of an output folder through `python3 -m spikefield plot`
  * (into figdir, NULL: outdir/figures; optional: the package says nothing

@@ -139,14 +139,12 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         if (argc > 2 && (!strcmp(argv[2], "run") || !strcmp(argv[2], "predict") ||
-                         !strcmp(argv[2], "compare")))
+                         !strcmp(argv[2], "compare") || !strcmp(argv[2], "plot")))
             cli_print_help(stdout, argv[2]);
         else
             usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "plot"))
-        return cmd_plot(argc - 2, argv + 2);
     if (!strcmp(cmd, "models")) {
         list_models(argc > 2 && !strcmp(argv[2], "--markdown"));
         return 0;
@@ -154,6 +152,7 @@ int main(int argc, char **argv)
     int (*fn)(cli_opts *) = !strcmp(cmd, "run")       ? cmd_run
                             : !strcmp(cmd, "predict") ? cmd_predict
                             : !strcmp(cmd, "compare") ? cmd_compare
+                            : !strcmp(cmd, "plot")    ? cmd_plot
                                                       : NULL;
     if (!fn) {
         fprintf(stderr, "spikefield: unknown command '%s'\n", cmd);

@@ -123,36 +123,10 @@ const char *cli_plot_missing(int rc)
                                 : NULL;
 }
 
-int cmd_plot(int argc, char **argv)
+int cmd_plot(cli_opts *o)
 {
-    const char *outdir = NULL, *figdir = NULL;
-    int quiet = 0;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--out")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "spikefield plot: option --out needs a value\n");
-                return 2;
-            }
-            figdir = argv[++i];
-        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            quiet = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "spikefield plot: unknown option %s (see spikefield --help)\n",
-                    argv[i]);
-            return 2;
-        } else if (!outdir) {
-            outdir = argv[i];
-        } else {
-            fprintf(stderr, "spikefield plot: unexpected argument %s (one output folder only)\n",
-                    argv[i]);
-            return 2;
-        }
-    }
-    if (!outdir) {
-        fprintf(stderr, "spikefield plot: missing OUTDIR (an output folder of run, compare or "
-                        "predict --out)\n");
-        return 2;
-    }
+    const char *outdir = o->model, *figdir = o->out_dir;
+    int quiet = o->quiet;
     int rc = cli_plot_folder(outdir, figdir, quiet, 0);
     const char *why = cli_plot_missing(rc);
     if (why && rc == PLOT_NO_PYTHON)
