@@ -12,6 +12,11 @@ static const sf_neuron_type *const registry[] = {
     &sf_hawkes,
     &sf_lin_rate,
     &sf_tanh_rate,
+    &sf_iaf_cond_exp,
+    &sf_iaf_cond_alpha,
+    &sf_aeif_cond_exp,
+    &sf_aeif_cond_alpha,
+    &sf_hh_psc_alpha,
 };
 
 const sf_receptor_port sf_port_single[1] = {
