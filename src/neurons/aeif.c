@@ -1,6 +1,6 @@
 /* The shared part of aeif_cond_exp and aeif_cond_alpha (see aeif.h): the
  * parameter table with NEST 3.x's names, units and defaults, NEST's checks,
- * and the update loop.
+ * and the update loop (sf_aeif_update, inline in aeif.h).
  *
  * Update, as NEST's aeif models: the step h is integrated by adaptive RKF45
  * substeps (src/neurons/ode.h) with GSL's yp-control, eps_abs = eps_rel =
@@ -79,47 +79,4 @@ void sf_aeif_prepare(const double *p, double h, bool alpha, sf_aeif_derived *d)
     d->v_spike = p[P(DELTA_T)] > 0 ? p[P(V_PEAK)] : p[P(V_TH)];
     d->g0_ex = alpha ? M_E / p[P(TAU_SYN_EX)] : 1.0;
     d->g0_in = alpha ? M_E / p[P(TAU_SYN_IN)] : 1.0;
-}
-
-size_t sf_aeif_update(const sf_aeif_layout *L, const double *p, const sf_aeif_derived *d,
-                      double *const *s, size_t n, double *const *input, double i_dc,
-                      uint32_t *spikes, const sf_step *step)
-{
-    const sf_ode_tol tol = {p[P(GSL_ERROR_TOL)], p[P(GSL_ERROR_TOL)], 0.0, 1.0};
-    const double h = step->h, h0 = h < 0.01 ? h : 0.01;
-    const int dim = L->dim;
-    double *restrict r = s[dim], *restrict hint = s[dim + 1];
-    const double *restrict in_ex = input[0], *restrict in_in = input[1];
-    const double refr_count = d->ref_steps > 0 ? d->ref_steps + 1.0 : 0.0;
-    size_t ns = 0;
-    for (size_t i = 0; i < n; i++) {
-        double y[SF_ODE_MAX_DIM];
-        for (int k = 0; k < dim; k++)
-            y[k] = s[k][i];
-        if (!(hint[i] > 0))
-            hint[i] = h0;
-        sf_aeif_ctx c = {p, i_dc, r[i] > 0};
-        int sent = 0;
-        double t = 0.0;
-        while (t < h) {
-            sf_ode_evolve_apply(L->rhs, &c, dim, &tol, &t, h, &hint[i], y);
-            if (r[i] > 0) {
-                y[0] = p[P(V_RESET)];
-            } else if (y[0] >= d->v_spike) {
-                y[0] = p[P(V_RESET)];
-                y[L->iw] += p[P(B)];
-                r[i] = refr_count;
-                c.refractory = r[i] > 0;
-                if (sent++ < SF_AEIF_MAX_SPIKES)
-                    spikes[ns++] = (uint32_t)i;
-            }
-        }
-        if (r[i] > 0)
-            r[i] -= 1.0;
-        y[L->in_ex] += in_ex[i] * d->g0_ex;
-        y[L->in_in] += -in_in[i] * d->g0_in;
-        for (int k = 0; k < dim; k++)
-            s[k][i] = y[k];
-    }
-    return ns;
 }

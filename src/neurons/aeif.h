@@ -83,8 +83,50 @@ typedef struct {
 /* Most spikes one neuron sends in one step (t_ref = 0 allows several). */
 #define SF_AEIF_MAX_SPIKES 8
 
-size_t sf_aeif_update(const sf_aeif_layout *L, const double *p, const sf_aeif_derived *d,
-                      double *const *s, size_t n, double *const *input, double i_dc,
-                      uint32_t *spikes, const sf_step *step);
+/* The update of both models (the loop described in aeif.c), inlined into
+ * each model's update so that its right-hand side L->rhs is inlined too. */
+static inline __attribute__((always_inline)) size_t
+sf_aeif_update(const sf_aeif_layout *L, const double *p, const sf_aeif_derived *d,
+               double *const *s, size_t n, double *const *input, double i_dc, uint32_t *spikes,
+               const sf_step *step)
+{
+    const sf_ode_tol tol = {p[SF_AEIF_GSL_ERROR_TOL], p[SF_AEIF_GSL_ERROR_TOL], 0.0, 1.0};
+    const double h = step->h, h0 = h < 0.01 ? h : 0.01;
+    const int dim = L->dim;
+    double *restrict r = s[dim], *restrict hint = s[dim + 1];
+    const double *restrict in_ex = input[0], *restrict in_in = input[1];
+    const double refr_count = d->ref_steps > 0 ? d->ref_steps + 1.0 : 0.0;
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        double y[SF_ODE_MAX_DIM];
+        for (int k = 0; k < dim; k++)
+            y[k] = s[k][i];
+        if (!(hint[i] > 0))
+            hint[i] = h0;
+        sf_aeif_ctx c = {p, i_dc, r[i] > 0};
+        int sent = 0;
+        double t = 0.0;
+        while (t < h) {
+            sf_ode_evolve_apply(L->rhs, &c, dim, &tol, &t, h, &hint[i], y);
+            if (r[i] > 0) {
+                y[0] = p[SF_AEIF_V_RESET];
+            } else if (y[0] >= d->v_spike) {
+                y[0] = p[SF_AEIF_V_RESET];
+                y[L->iw] += p[SF_AEIF_B];
+                r[i] = refr_count;
+                c.refractory = r[i] > 0;
+                if (sent++ < SF_AEIF_MAX_SPIKES)
+                    spikes[ns++] = (uint32_t)i;
+            }
+        }
+        if (r[i] > 0)
+            r[i] -= 1.0;
+        y[L->in_ex] += in_ex[i] * d->g0_ex;
+        y[L->in_in] += -in_in[i] * d->g0_in;
+        for (int k = 0; k < dim; k++)
+            s[k][i] = y[k];
+    }
+    return ns;
+}
 
 #endif

@@ -20,7 +20,7 @@
 
 enum { V, G_EX, DG_EX, G_IN, DG_IN, W, DIM };
 
-static void rhs(const double *restrict y, double *restrict f, const void *vc)
+SF_ODE_RHS rhs(const double *restrict y, double *restrict f, const void *vc)
 {
     const sf_aeif_ctx *c = vc;
     const double *p = c->p;

@@ -81,7 +81,7 @@ static rates hh_rates(double v)
     return r;
 }
 
-static void rhs(const double *restrict y, double *restrict f, const void *vc)
+SF_ODE_RHS rhs(const double *restrict y, double *restrict f, const void *vc)
 {
     const rhs_ctx *c = vc;
     const double *p = c->p;

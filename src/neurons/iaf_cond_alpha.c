@@ -59,7 +59,7 @@ typedef struct {
     int refractory;
 } rhs_ctx;
 
-static void rhs(const double *restrict y, double *restrict f, const void *vc)
+SF_ODE_RHS rhs(const double *restrict y, double *restrict f, const void *vc)
 {
     const rhs_ctx *c = vc;
     const double *p = c->p;

