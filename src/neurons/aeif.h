@@ -84,11 +84,12 @@ typedef struct {
 #define SF_AEIF_MAX_SPIKES 8
 
 /* The update of both models (the loop described in aeif.c), inlined into
- * each model's update so that its right-hand side L->rhs is inlined too. */
-static inline __attribute__((always_inline)) size_t
-sf_aeif_update(const sf_aeif_layout *L, const double *p, const sf_aeif_derived *d,
-               double *const *s, size_t n, double *const *input, double i_dc, uint32_t *spikes,
-               const sf_step *step)
+ * each model's (flattened) update so that its right-hand side L->rhs is
+ * inlined too. */
+static inline size_t sf_aeif_update(const sf_aeif_layout *L, const double *p,
+                                    const sf_aeif_derived *d, double *const *s, size_t n,
+                                    double *const *input, double i_dc, uint32_t *spikes,
+                                    const sf_step *step)
 {
     const sf_ode_tol tol = {p[SF_AEIF_GSL_ERROR_TOL], p[SF_AEIF_GSL_ERROR_TOL], 0.0, 1.0};
     const double h = step->h, h0 = h < 0.01 ? h : 0.01;

@@ -46,7 +46,7 @@ static void init_state(const double *p, double *const *s, size_t n)
     }
 }
 
-static size_t update(const double *p, const void *dv, double *const *s, size_t n,
+SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *const *s, size_t n,
                      double *const *input, double i_dc, uint32_t *spikes, const sf_step *step)
 {
     return sf_aeif_update(&layout, p, dv, s, n, input, i_dc, spikes, step);
