@@ -562,6 +562,12 @@ typedef struct {
     const double *J;                   /* [n_pop^2] weights                  */
     double delay;                      /* ms (spectra only)                  */
     const double *delays;              /* [n_pop^2] ms or NULL               */
+    const double *c_pair;              /* [n_pop^2] covariances c_bc of distinct
+                                          neurons entering the input variance
+                                          (Helias et al. 2014):
+                                          sigma_a^2 += sum_b K_ab (K_ab - 1) J_ab^2 c_bb
+                                          + sum_{b != c} K_ab K_ac J_ab J_ac c_bc;
+                                          NULL: uncorrelated inputs            */
 } sf_theory_binary_net;
 
 SF_API sf_status sf_theory_binary_check(sf_context *ctx, const sf_theory_binary_net *net);
@@ -579,13 +585,27 @@ SF_API double sf_theory_binary_susceptibility(double mu, double sigma, double th
 SF_API sf_status sf_theory_binary_input(sf_context *ctx, const sf_theory_binary_net *net,
                                         const double *m, double *mu, double *sigma);
 
+typedef enum {
+    SF_THEORY_BINARY_DYNAMICS = 0, /* default: the mean-field dynamics
+                                    followed until close to a fixed point,
+                                    then the hybrid method; the damped
+                                    iteration as fallback                  */
+    SF_THEORY_BINARY_HYBRID = 1, /* Powell's hybrid method with the analytic
+                                    Jacobian (GSL hybridsj), the damped
+                                    iteration as fallback: converges to a
+                                    root near the guess, stable or not     */
+    SF_THEORY_BINARY_DAMPED = 2  /* the damped iteration only              */
+} sf_theory_binary_method;
+
 typedef struct {
-    double damping;   /* initial step alpha in (0, 1], default 0.5; halved
-                         (down to 1e-6) whenever the residual has not
-                         reached a new minimum for 5 iterations            */
+    double damping;   /* initial step alpha in (0, 1] of the damped
+                         iteration, default 0.5; halved (down to 1e-6)
+                         whenever the residual has not reached a new
+                         minimum for 5 iterations                          */
     double tol;       /* converged when max_a |Phi_a(m) - m_a| <= tol,
                          default 1e-12                                      */
-    int max_iter;     /* default 100000                                     */
+    int max_iter;     /* iterations of both methods together, default 100000 */
+    sf_theory_binary_method method;
 } sf_theory_binary_opts;
 
 /* Working point; the caller provides every array [n_pop] it wants filled
@@ -596,15 +616,48 @@ typedef struct {
     double *S;          /* susceptibilities                                 */
     int iterations;
     double residual;    /* max |Phi(m) - m|                                 */
+    /* stability of m under the mean-field dynamics tau_a dm_a/dt = -m_a +
+     * Phi_a(m): largest real part (1/ms) of the eigenvalues of
+     * T^-1 (DPhi - 1), DPhi with the sigma-dependence of Phi            */
+    double max_real_eig;
+    bool stable;
+    bool fallback;      /* the chosen method made no progress and the
+                           damped iteration found m                         */
 } sf_theory_binary_point;
 
-/* Self-consistent m = Phi(m) by damped iteration m <- m + alpha (Phi(m) - m)
- * from guess (NULL: 0.2 for every solved population). SF_ERR_NOCONV (with
- * the residual in the message) when not converged within max_iter;
- * SF_ERR_RANGE if the solution has sigma = 0 at mu = theta. */
+/* Self-consistent m = Phi(m) from guess (NULL: 0.2 for every solved
+ * population), F(m) = Phi(m) - m. Default (SF_THEORY_BINARY_DYNAMICS): the
+ * mean-field dynamics tau_a dm_a/dt = F_a(m) integrated (adaptive RKF45,
+ * one iteration per shortest tau, at most half of max_iter and 10^4) until
+ * max |F| <= 1e-4, so that a cold start ends at the fixed point that is
+ * stable under the dynamics (the one a simulation from the same state
+ * settles on, also in a bistable network), then Powell's hybrid method
+ * (gsl_multiroot_fdfsolver_hybridsj, analytic Jacobian; quadratic
+ * convergence, robust on stable spirals and near saddle-nodes, where the
+ * damped iteration crawls). HYBRID: the hybrid method alone, from guess
+ * (it may end on an unstable root). When the method makes no progress (or
+ * sigma = 0: step gains), the damped iteration m <- m + alpha (Phi(m) - m)
+ * continues from its best point.
+ * SF_ERR_NOCONV (with the residual in the message) when not converged
+ * within max_iter; SF_ERR_RANGE if the solution has sigma = 0 at
+ * mu = theta. With net->c_pair the covariances are held fixed; see
+ * sf_theory_binary_solve_correlated for the joint fixed point. */
 SF_API sf_status sf_theory_binary_solve(sf_context *ctx, const sf_theory_binary_net *net,
                                         const double *guess, const sf_theory_binary_opts *opts,
                                         sf_theory_binary_point *pt);
+
+/* Joint fixed point of the activities and the pair covariances (Helias et
+ * al. 2014, claim 5): m = Phi(m) with the covariance term of net->c_pair
+ * in sigma^2, c the pair covariances (sf_theory_binary_covariance, without
+ * delays) at m, iterated until m changes by at most opts->tol (at most 50
+ * rounds). c [n_pop^2] receives the covariances the solution used (and
+ * that, set as c_pair of a copy of net, reproduce pt). ws as for
+ * sf_theory_binary_covariance. */
+SF_API sf_status sf_theory_binary_solve_correlated(sf_context *ctx, const sf_theory_binary_net *net,
+                                                   const double *guess,
+                                                   const sf_theory_binary_opts *opts,
+                                                   sf_theory_corr_workspace *ws,
+                                                   sf_theory_binary_point *pt, double *c);
 
 /* Effective population connectivity M_ab = K_ab S_a J_ab at activities m
  * (0 in the rows of external populations); S [n_pop] optional. */

@@ -102,7 +102,7 @@ static void test_binary_predict(void **state)
     double K[4] = {40, 30, 0, 0}, J[4] = {-0.031, 0.023, 0, 0}, d[4] = {1.5, 0.7, 0, 0};
     sf_theory_binary_net net = {.n_pop = 2, .pop = pop, .K = K, .J = J, .delays = d};
     double a[2], mu[2], sg[2];
-    sf_theory_binary_point pt = {a, mu, sg, NULL, 0, 0};
+    sf_theory_binary_point pt = {.m = a, .mu = mu, .sigma = sg};
     assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, NULL, &pt), SF_OK);
     assert_close(value(q, "activity", 0, -1), a[0], 1e-12);
     assert_close(value(q, "activity", 1, -1), a[1], 1e-12);

@@ -125,7 +125,7 @@ static sf_status binary_predict(sf_context *ctx, const sf_model *m, const void *
     double *a = buf, *mu = a + n, *sigma = mu + n;
     double *c = sigma + n, *rho = c + n2, *c_int = rho + n2, *c_ext = c_int + n2;
     double *c_tr = c_ext + n2, *C0 = c_tr + n2, *W = C0 + n2, *D = W + n2, *tau = D + n2;
-    sf_theory_binary_point pt = {a, mu, sigma, NULL, 0, 0};
+    sf_theory_binary_point pt = {.m = a, .mu = mu, .sigma = sigma};
     st = sf_theory_binary_solve(ctx, &bm->net, NULL, NULL, &pt);
     sf_theory_binary_cov cv = {c, C0, rho, c_int, c_ext, c_tr};
     if (st == SF_OK)
