@@ -87,8 +87,9 @@ typedef struct {
                          sf_theory_psc_to_psp for current-based synapses)    */
 } sf_theory_pop;
 
-/* Approximation used for colored noise (tau_s > 0) in rates and CVs.
- * The transfer function always uses the shift (Schuecker et al. 2015). */
+/* Approximation used for colored noise (tau_s > 0) in rates, CVs and (in
+ * the network functions and sf_theory_lif_transfer_method) the transfer
+ * function (Schuecker et al. 2015). */
 typedef enum {
     SF_THEORY_SHIFT = 0,   /* Fourcaud & Brunel 2002 boundary shift           */
     SF_THEORY_TAYLOR = 1   /* first order in sqrt(tau_s/tau_m); may go < 0    */
@@ -182,6 +183,24 @@ SF_API sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p,
                                         double sigma, const double *freq, size_t n_freq,
                                         bool synaptic_filter, sf_theory_workspace *ws,
                                         double complex *H);
+
+/* The same with the colored-noise method chosen: SF_THEORY_SHIFT as above;
+ * SF_THEORY_TAYLOR the first order in the shift c = sigma alpha/2
+ * sqrt(tau_s/tau_m) of the shifted-boundary response (Schuecker, Diesmann &
+ * Helias 2015, Phys Rev E 92:052119, the expression their eq. for
+ * tilde-n expands to, and that Bos et al. 2016 used), with the refractory
+ * factor e^{-i omega t_ref} as above:
+ *   H = sqrt2/sigma /(1 + i omega tau_m) [nu_T R + nu_0 delta dR],
+ *   R  = (dPsi_t - dPsi_r)/(Psi_t - e^{-i omega t_ref} Psi_r)  (unshifted),
+ *   dR = [(d2Psi_t - d2Psi_r) - R (dPsi_t - e^{-i omega t_ref} dPsi_r)]
+ *        / (Psi_t - e^{-i omega t_ref} Psi_r),
+ * delta = sqrt2 c / sigma, nu_0 the white-noise and nu_T the Taylor rate;
+ * H(0) = d nu_T / d mu. docs/theory.md, "Colored noise". */
+SF_API sf_status sf_theory_lif_transfer_method(sf_context *ctx, const sf_theory_pop *p,
+                                               sf_theory_colored method, double mu,
+                                               double sigma, const double *freq,
+                                               size_t n_freq, bool synaptic_filter,
+                                               sf_theory_workspace *ws, double complex *H);
 
 /* Parabolic cylinder function U(a, x) (DLMF 12.2) for complex a and real x,
  * returned as log U (any branch of the imaginary part) and U'(a,x)/U(a,x),

@@ -384,6 +384,23 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
         return fail_at(P, &ab, SF_ERR_RANGE, "bin %g ms must be at least the resolution %g ms",
                        m->sim.bin, h);
     m->sim.corr_pairs = (uint32_t)pairs;
+
+    /* theory: {method: shift | taylor} (docs/model-format.md) */
+    static const char *const tkeys[] = {"method", NULL};
+    cursor th = child(root, "theory"), tm = child(&th, "method");
+    if ((st = check_keys(P, &th, tkeys)))
+        return st;
+    m->sim.theory_method = 0;
+    if (tm.node) {
+        const char *name;
+        if ((st = get_str(P, &tm, &name)))
+            return st;
+        if (!strcmp(name, "taylor"))
+            m->sim.theory_method = 1;
+        else if (strcmp(name, "shift"))
+            return fail_at(P, &tm, SF_ERR_MODEL,
+                           "unknown theory method '%s' (expected shift or taylor)", name);
+    }
     return SF_OK;
 }
 
@@ -853,7 +870,8 @@ static int map_count(const cursor *c)
 static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
 {
     static const char *const keys[] = {"simulation", "analysis", "scale", "populations",
-                                       "projections", "inputs", "recorders", "description", NULL};
+                                       "projections", "inputs", "recorders", "description",
+                                       "theory", NULL};
     cursor root = {rootn, rootn, ""};
     sf_status st;
     if (!rootn || !fy_node_is_mapping(rootn))

@@ -9,6 +9,14 @@ set -e
 "$SF" predict examples/brunel.yaml --out "$T/p" --freq-range 1:300:30 > "$T/p.txt"
 grep -q "fixed point: stable" "$T/p.txt"
 "$SF" predict examples/brunel.yaml --json --freq 0,10,100 > "$T/p.json"
+# theory.method (docs/model-format.md): the Taylor rates of the microcircuit
+# (docs/theory.md, "Reference results"); an unknown method is refused
+"$SF" predict examples/microcircuit.yaml --json --set theory.method=taylor > "$T/mt.json"
+"$SF" predict examples/microcircuit.yaml --json --set theory.method=shift > "$T/ms.json"
+if "$SF" predict examples/microcircuit.yaml --set theory.method=bogus > "$T/bad.txt" 2>&1; then
+    echo "theory.method=bogus accepted"; exit 1
+fi
+grep -q "unknown theory method 'bogus'" "$T/bad.txt"
 small="--set scale.neurons=0.2 --set simulation.duration=600 --set analysis.start=100"
 "$SF" compare examples/brunel.yaml --out "$T/c" --quiet $small > "$T/c.txt"
 /usr/bin/python3 - "$T" <<'PY'
@@ -33,6 +41,10 @@ j = json.load(open(T + "/p.json"))
 h0 = q(j, "transfer", "E")["values"][0]
 assert h0[1] == 0 or abs(h0[1]) < 1e-9
 assert h0[0] > 0
+for f, want in (("/mt.json", [0.709, 2.748, 4.562, 5.788, 7.278, 8.468, 1.064, 7.657]),
+                ("/ms.json", [0.754, 2.794, 4.440, 5.823, 7.154, 8.470, 1.160, 7.756])):
+    got = [x["value"] for x in json.load(open(T + f))["quantities"] if x["name"] == "rate"]
+    assert all(abs(g - w) <= 0.0015 for g, w in zip(got, want)) and len(got) == 8, (f, got)
 c = json.load(open(T + "/c/compare.json"))
 assert c["kind"] == "comparison"
 r = q(c, "rate", "E")

@@ -213,6 +213,17 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                                  lin.n_unstable ? "UNSTABLE" : "stable", lin.f_critical,
                                  lin.min_distance)) != SF_OK)
         goto out;
+    bool colored = false;
+    for (int a = 0; a < n; a++)
+        colored |= net->pop[a].tau_s > 0;
+    if (colored &&
+        (st = sf_quantities_note(out, "colored noise (tau_s > 0): %s",
+                                 net->colored == SF_THEORY_TAYLOR
+                                     ? "Taylor method (first order in sqrt(tau_s/tau_m); "
+                                       "Schuecker et al. 2015), theory.method = taylor"
+                                     : "shifted boundaries (Fourcaud & Brunel 2002; Schuecker "
+                                       "et al. 2015), theory.method = shift")) != SF_OK)
+        goto out;
     size_t nf = opt ? opt->n_freq : 0;
     if (nf) {
         if ((st = spectra_at(ctx, net, rates, mu, sigma, opt->freq, nf, ws, &sp)) != SF_OK)

@@ -192,7 +192,7 @@ sf_status sf_lif_map_create(sf_context *ctx, const sf_model *m, sf_lif_map **out
     tm->net.delay_dist = !any_sd ? SF_THEORY_DELAY_NONE
                          : trunc ? SF_THEORY_DELAY_TRUNCATED_GAUSSIAN
                                  : SF_THEORY_DELAY_GAUSSIAN;
-    tm->net.colored = SF_THEORY_SHIFT;
+    tm->net.colored = m->sim.theory_method == 1 ? SF_THEORY_TAYLOR : SF_THEORY_SHIFT;
     st = sf_theory_network_check(ctx, &tm->net);
 out:
     free(mom);

@@ -69,8 +69,8 @@ sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *n
     if (!col)
         return sf_fail(ctx, SF_ERR_NOMEM, "transfer: out of memory");
     for (int a = 0; a < n && st == SF_OK; ++a) {
-        st = sf_theory_lif_transfer(ctx, &net->pop[a], mu[a], sigma[a], freq, n_freq, true, ws,
-                                    col);
+        st = sf_theory_lif_transfer_method(ctx, &net->pop[a], net->colored, mu[a], sigma[a], freq,
+                                           n_freq, true, ws, col);
         for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
             H[k * (size_t)n + (size_t)a] = col[k];
     }
