@@ -114,6 +114,9 @@ typedef struct {
     const double *delay_sd;       /* [n_pop^2] ms; NULL: all 0                */
     sf_theory_delay_dist delay_dist;
     sf_theory_colored colored;
+    const double *J2;             /* [n_pop^2] mV^2, mean square weight E[J^2]
+                                     (mean^2 + variance of heterogeneous
+                                     weights) in sigma^2; NULL: J^2          */
 } sf_theory_network;
 
 /* PSP weight (mV) that gives the same mean input as an exponential PSC of
