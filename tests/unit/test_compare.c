@@ -459,6 +459,9 @@ static void test_compare_one_segment(void **state)
     assert_non_null(strstr(sf_quantities_notes(est), "holds 1 segment(s) of 512 ms"));
     long i = sf_quantities_find(est, "spectrum", 0, -1);
     assert_true(i >= 0 && isnan(sf_quantity_se(est, (size_t)i)[0]));
+    /* the quantity itself says how long to run: 100 ms + 2 x 512 ms */
+    assert_non_null(strstr(sf_quantity_notes(est, (size_t)i),
+                           "needs >= 2 segments: run for at least 1.124 s"));
     sf_quantities_destroy(est);
     sf_recording_destroy(rec);
     sf_network_destroy(net);

@@ -1097,6 +1097,70 @@ static void test_binary_solver_bistable(void **state)
     }
 }
 
+/* The covariance term in the input variance (issue 8, defect 5; Helias et
+ * al. 2014): for one population the pair equation gives in closed form
+ * c = M a / (N (1 - M)), M = K S J, a = m (1 - m), and the input variance
+ * is K J^2 a + K (K - 1) J^2 c. The joint fixed point of m and c is found
+ * here independently: for each m, sigma by fixed-point iteration, then m
+ * by bisection; the library's sf_theory_binary_solve_correlated must agree,
+ * and the covariance it returns must be the closed form at its m. */
+static double bin_corr_sigma(double m, double K, double J, double N, double mu, double var_ext,
+                             double theta)
+{
+    double a = m * (1 - m), s = sqrt(K * J * J * a + var_ext);
+    for (int it = 0; it < 200; ++it) {
+        double S = exp(-0.5 * (mu - theta) * (mu - theta) / (s * s)) / (sqrt(2 * M_PI) * s);
+        double M = K * S * J, c = M * a / (N * (1 - M));
+        s = sqrt(K * J * J * a + K * (K - 1) * J * J * c + var_ext);
+    }
+    return s;
+}
+
+static void test_binary_correlated_sigma(void **state)
+{
+    (void)state;
+    const double K = 400, J = -0.05, N = 2000, mu_ext = 3.1, var_ext = 0.7, theta = 1.0;
+    sf_theory_binary_pop pop = {.theta = theta, .N = N, .tau = 10, .mu_ext = mu_ext,
+                                .var_ext = var_ext};
+    sf_theory_binary_net net = {.n_pop = 1, .pop = &pop, .K = &K, .J = &J};
+    double lo = 0, hi = 1;
+    for (int i = 0; i < 200; ++i) {
+        double c = 0.5 * (lo + hi), mu = K * J * c + mu_ext;
+        double g = 0.5 * erfc((theta - mu) / (sqrt(2.0) * bin_corr_sigma(c, K, J, N, mu, var_ext,
+                                                                         theta))) - c;
+        if (g > 0)
+            lo = c;
+        else
+            hi = c;
+    }
+    double m_ref = 0.5 * (lo + hi);
+    double m, sigma, c;
+    sf_theory_binary_point pt = {.m = &m, .sigma = &sigma};
+    sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(1, 0);
+    assert_int_equal(sf_theory_binary_solve_correlated(NULL, &net, NULL, NULL, ws, &pt, &c), SF_OK);
+    /* |dg/dm| >= 1 here (inhibitory): the roots agree to the residual */
+    assert_true(fabs(m - m_ref) < 1e-11);
+    double a = m * (1 - m), mu = K * J * m + mu_ext;
+    double S = exp(-0.5 * (mu - theta) * (mu - theta) / (sigma * sigma)) / (sqrt(2 * M_PI) * sigma);
+    double M = K * S * J;
+    assert_true(fabs(c - M * a / (N * (1 - M))) < 1e-9 * fabs(c));
+    assert_true(fabs(sigma * sigma - (K * J * J * a + K * (K - 1) * J * J * c + var_ext)) <
+                1e-10 * sigma * sigma);
+    /* and the uncorrelated mean field differs: by the covariance term */
+    double m0;
+    sf_theory_binary_point p0 = {.m = &m0};
+    assert_int_equal(sf_theory_binary_solve(NULL, &net, NULL, NULL, &p0), SF_OK);
+    assert_true(fabs(m0 - m) > 1e-6);
+    /* the covariances set as c_pair reproduce the point */
+    sf_theory_binary_net cn = net;
+    cn.c_pair = &c;
+    double m1, s1;
+    sf_theory_binary_point p1 = {.m = &m1, .sigma = &s1};
+    assert_int_equal(sf_theory_binary_solve(NULL, &cn, NULL, NULL, &p1), SF_OK);
+    assert_true(fabs(m1 - m) < 1e-11 && fabs(s1 - sigma) < 1e-11);
+    sf_theory_corr_workspace_destroy(ws);
+}
+
 static void test_binary_errors(void **state)
 {
     (void)state;
@@ -1425,6 +1489,7 @@ int main(void)
         cmocka_unit_test(test_binary_solver_spiral),
         cmocka_unit_test(test_binary_solver_node),
         cmocka_unit_test(test_binary_solver_bistable),
+        cmocka_unit_test(test_binary_correlated_sigma),
         cmocka_unit_test(test_binary_errors),
         cmocka_unit_test(test_pif_lattice),
         cmocka_unit_test(test_pif_densities),
