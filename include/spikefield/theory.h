@@ -205,6 +205,18 @@ SF_API sf_status sf_theory_lif_transfer_method(sf_context *ctx, const sf_theory_
                                                size_t n_freq, bool synaptic_filter,
                                                sf_theory_workspace *ws, double complex *H);
 
+/* Spike-train power spectrum S(f) (Hz) of the renewal LIF neuron at the
+ * working point mu, sigma (Lindner, Schimansky-Geier & Longtin 2002):
+ * S = nu (1 - |F|^2)/|1 - F|^2, F the Fourier transform of the ISI density
+ * (from the same parabolic cylinder functions as the transfer function;
+ * shifted boundaries for colored noise). S(0) = nu CV^2, S(inf) = nu: the
+ * noise term of a population's spectrum beyond the Poisson nu. */
+SF_API sf_status sf_theory_lif_spike_spectrum(sf_context *ctx, const sf_theory_pop *p,
+                                              sf_theory_colored method, double mu,
+                                              double sigma, const double *freq,
+                                              size_t n_freq, sf_theory_workspace *ws,
+                                              double *S);
+
 /* Parabolic cylinder function U(a, x) (DLMF 12.2) for complex a and real x,
  * returned as log U (any branch of the imaginary part) and U'(a,x)/U(a,x),
  * so that values far outside double range are representable. Tested against
@@ -337,6 +349,14 @@ SF_API sf_status sf_theory_cross_spectra(sf_context *ctx, const sf_theory_networ
 /* Eigenvalues of M(omega) at every frequency, eig[k*n_pop + i]; eigenvalues
  * are ordered to follow continuous branches across the frequency grid
  * (greedy nearest match to the previous frequency). */
+/* As sf_theory_cross_spectra with a frequency-dependent single-neuron noise
+ * term: noise[k * n_pop + b] (Hz) replaces nu_b, e.g. the spike-train power
+ * spectrum of the renewal neuron (sf_theory_lif_spike_spectrum; Lindner,
+ * Doiron & Longtin 2005): C = (1 - M)^-1 diag(noise/N) (1 - M)^-H. */
+SF_API sf_status sf_theory_cross_spectra_noise(sf_context *ctx, const sf_theory_network *net,
+                                               const double *noise, const double complex *H,
+                                               const double *freq, size_t n_freq,
+                                               sf_theory_workspace *ws, double complex *C);
 SF_API sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_network *net,
                                                     const double complex *H, const double *freq,
                                                     size_t n_freq, sf_theory_workspace *ws,

@@ -385,14 +385,15 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
                        m->sim.bin, h);
     m->sim.corr_pairs = (uint32_t)pairs;
 
-    /* theory: {method: shift | taylor} (docs/model-format.md) */
-    static const char *const tkeys[] = {"method", NULL};
-    cursor th = child(root, "theory"), tm = child(&th, "method");
+    /* theory: {method: shift | taylor, noise: poisson | renewal}
+     * (docs/model-format.md) */
+    static const char *const tkeys[] = {"method", "noise", NULL};
+    cursor th = child(root, "theory"), tm = child(&th, "method"), tn = child(&th, "noise");
     if ((st = check_keys(P, &th, tkeys)))
         return st;
-    m->sim.theory_method = 0;
+    m->sim.theory_method = m->sim.theory_noise = 0;
+    const char *name;
     if (tm.node) {
-        const char *name;
         if ((st = get_str(P, &tm, &name)))
             return st;
         if (!strcmp(name, "taylor"))
@@ -400,6 +401,15 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
         else if (strcmp(name, "shift"))
             return fail_at(P, &tm, SF_ERR_MODEL,
                            "unknown theory method '%s' (expected shift or taylor)", name);
+    }
+    if (tn.node) {
+        if ((st = get_str(P, &tn, &name)))
+            return st;
+        if (!strcmp(name, "renewal"))
+            m->sim.theory_noise = 1;
+        else if (strcmp(name, "poisson"))
+            return fail_at(P, &tn, SF_ERR_MODEL,
+                           "unknown theory noise '%s' (expected poisson or renewal)", name);
     }
     return SF_OK;
 }

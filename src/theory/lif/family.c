@@ -47,6 +47,9 @@ static const char *const ASSUME_RATE = "diffusion approximation (Poisson input, 
                                        "stationary asynchronous state";
 static const char *const ASSUME_SPEC = "linear response around the stationary state; "
                                        "Poisson-like output noise";
+static const char *const ASSUME_SPEC_RENEWAL =
+    "linear response around the stationary state; output noise of the renewal neuron with "
+    "white-noise input (its spike-train spectrum, Lindner et al. 2002)";
 
 static bool lif_accepts(const sf_model *m, char *why, size_t len)
 {
@@ -78,11 +81,14 @@ static void spectra_free(lif_spectra *s)
 }
 
 /* Transfer functions and the cross-spectral matrix (its diagonal: the
- * power spectra) at freq, for the working point rates, mu, sigma. */
-static sf_status spectra_at(sf_context *ctx, const sf_theory_network *net, const double *rates,
+ * power spectra) at freq, for the working point rates, mu, sigma; the noise
+ * term nu (Poisson) or, with map->renewal_noise, the renewal neuron's
+ * spike-train spectrum (theory.noise = renewal). */
+static sf_status spectra_at(sf_context *ctx, const sf_lif_map *map, const double *rates,
                             const double *mu, const double *sigma, const double *freq, size_t n_f,
                             sf_theory_workspace *ws, lif_spectra *s)
 {
+    const sf_theory_network *net = &map->net;
     size_t n = (size_t)net->n_pop;
     s->n_f = n_f;
     s->H = malloc(sizeof(double complex) * n_f * n + 1);
@@ -90,8 +96,22 @@ static sf_status spectra_at(sf_context *ctx, const sf_theory_network *net, const
     if (!s->H || !s->C)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory for %zu frequencies", n_f);
     sf_status st = sf_theory_network_transfer(ctx, net, mu, sigma, freq, n_f, ws, s->H);
+    if (st != SF_OK || !map->renewal_noise)
+        return st == SF_OK ? sf_theory_cross_spectra(ctx, net, rates, s->H, freq, n_f, ws, s->C)
+                           : st;
+    double *noise = malloc(sizeof(double) * n_f * n + 1), *col = malloc(sizeof(double) * n_f + 1);
+    if (!noise || !col)
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory for %zu frequencies", n_f);
+    for (size_t a = 0; st == SF_OK && a < n; a++) {
+        st = sf_theory_lif_spike_spectrum(ctx, &net->pop[a], net->colored, mu[a], sigma[a], freq,
+                                          n_f, ws, col);
+        for (size_t k = 0; st == SF_OK && k < n_f; k++)
+            noise[k * n + a] = col[k];
+    }
     if (st == SF_OK)
-        st = sf_theory_cross_spectra(ctx, net, rates, s->H, freq, n_f, ws, s->C);
+        st = sf_theory_cross_spectra_noise(ctx, net, noise, s->H, freq, n_f, ws, s->C);
+    free(noise);
+    free(col);
     return st;
 }
 
@@ -269,7 +289,7 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
         goto out;
     size_t nf = opt ? opt->n_freq : 0;
     if (nf) {
-        if ((st = spectra_at(ctx, net, rates, mu, sigma, opt->freq, nf, ws, &sp)) != SF_OK)
+        if ((st = spectra_at(ctx, map, rates, mu, sigma, opt->freq, nf, ws, &sp)) != SF_OK)
             goto out;
         static const char *const names[3] = {"transfer", "spectrum", "cross_spectrum"};
         static const char *const units[3] = {"Hz/mV", "Hz", "Hz"};
@@ -280,7 +300,7 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                                           1, w != 1));
                     memcpy(x->axis_values, opt->freq, nf * sizeof(double));
                     spectra_fill(&sp, n, names[w], a, b, x);
-                    sf_quantity_assume(x, "%s", ASSUME_SPEC);
+                    sf_quantity_assume(x, "%s", map->renewal_noise ? ASSUME_SPEC_RENEWAL : ASSUME_SPEC);
                 }
     }
 out:
@@ -494,7 +514,7 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
         }
         if (!sp_f || sp.n_f != e->rows || memcmp(sp_f, e->axis_values, e->rows * sizeof(double))) {
             spectra_free(&sp);
-            if ((st = spectra_at(ctx, net, rates, mu, sigma, e->axis_values, e->rows, ws, &sp)) != SF_OK)
+            if ((st = spectra_at(ctx, map, rates, mu, sigma, e->axis_values, e->rows, ws, &sp)) != SF_OK)
                 goto out;
             sp_f = e->axis_values;
         }
@@ -502,7 +522,7 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
                               e->rows, 1, e->is_complex));
         memcpy(x->axis_values, e->axis_values, e->rows * sizeof(double));
         spectra_fill(&sp, n, e->name, e->pop[0], e->pop[1], x);
-        sf_quantity_assume(x, "%s", ASSUME_SPEC);
+        sf_quantity_assume(x, "%s", map->renewal_noise ? ASSUME_SPEC_RENEWAL : ASSUME_SPEC);
     }
 out:
     if (st == SF_ERR_NOMEM && sf_context_status(ctx) != SF_ERR_NOMEM)

@@ -209,6 +209,7 @@ sf_status sf_lif_map_create(sf_context *ctx, const sf_model *m, sf_lif_map **out
                          : trunc ? SF_THEORY_DELAY_TRUNCATED_GAUSSIAN
                                  : SF_THEORY_DELAY_GAUSSIAN;
     tm->net.colored = m->sim.theory_method == 1 ? SF_THEORY_TAYLOR : SF_THEORY_SHIFT;
+    tm->renewal_noise = m->sim.theory_noise == 1;
     st = sf_theory_network_check(ctx, &tm->net);
 out:
     free(mom);

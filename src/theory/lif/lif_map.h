@@ -35,6 +35,8 @@ typedef struct {
                            mean^2 + variance of every projection's weight
                            distribution after its redraw bounds (net.J2)     */
     double *ext_events; /* Hz, external Poisson events per neuron (all inputs) */
+    bool renewal_noise; /* theory.noise = renewal: spectra with the renewal
+                           neuron's spike-train spectrum as the noise term  */
 } sf_lif_map;
 
 /* True when the LIF theory describes m (every population already known to

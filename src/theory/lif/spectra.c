@@ -213,6 +213,20 @@ sf_status sf_theory_cross_spectra(sf_context *ctx, const sf_theory_network *net,
     return st;
 }
 
+sf_status sf_theory_cross_spectra_noise(sf_context *ctx, const sf_theory_network *net,
+                                        const double *noise, const double complex *H,
+                                        const double *freq, size_t n_freq,
+                                        sf_theory_workspace *ws, double complex *C)
+{
+    sf_status st = spectra_args(ctx, net, noise, H, freq, n_freq, ws, C);
+    if (st == SF_OK)
+        static_coupling(net, ws->w);
+    size_t n = (size_t)net->n_pop, n2 = n * n;
+    for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
+        st = spectral_matrix(ctx, net, noise + k * n, H, freq, k, ws, C + k * n2, NULL);
+    return st;
+}
+
 sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_network *net,
                                              const double complex *H, const double *freq,
                                              size_t n_freq, sf_theory_workspace *ws,
