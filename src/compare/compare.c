@@ -162,6 +162,11 @@ sf_status sf_quantities_compare(sf_context *ctx, const sf_quantities *est,
                                      "within its stated accuracy of %.3g %% (%s)",
                                   100 * rel_within(x, scratch), 100 * x->accuracy,
                                   x->accuracy_source[0] ? x->accuracy_source : "no source given");
+        else if (st == SF_OK && !strcmp(x->verdict, SF_VERDICT_DIFFER) && isfinite(x->accuracy))
+            st = sf_quantity_note(x, "%.3g %% from the theory, beyond its stated accuracy of %.3g %% "
+                                     "(%s)",
+                                  100 * rel_within(x, scratch), 100 * x->accuracy,
+                                  x->accuracy_source[0] ? x->accuracy_source : "no source given");
         else if (st == SF_OK && !x->n_z && ok && !e->notes[0])
             st = sf_quantity_note(x, "no standard error: the estimator could not measure the "
                                      "spread of this value in this recording");

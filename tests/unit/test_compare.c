@@ -486,6 +486,7 @@ static void test_compare_grades(void **state)
     assert_non_null(strstr(sf_quantity_notes(c, i), "stated accuracy of 4 % (measured -3.6 % (val))"));
     i = (size_t)sf_quantities_find(c, "cv_isi", 0, -1);
     assert_string_equal(sf_quantity_verdict(c, i), "differ");
+    assert_non_null(strstr(sf_quantity_notes(c, i), "beyond its stated accuracy of 5 %"));
     i = (size_t)sf_quantities_find(c, "rate", 1, -1);
     assert_string_equal(sf_quantity_verdict(c, i), "agree");
     assert_null(strstr(sf_quantity_notes(c, i), "stated accuracy"));
