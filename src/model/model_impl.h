@@ -241,6 +241,11 @@ typedef struct {
     double t_analysis;       /* analysis window starts here (ms)             */
     double bin;              /* ms, for Fano factor and correlations         */
     uint32_t corr_pairs;     /* pairs sampled per population                 */
+    int theory_method;       /* theory.method: 0 shift, 1 taylor (the
+                                Fourcaud-Brunel colored-noise treatment of
+                                the LIF theory, sf_theory_colored)          */
+    int theory_noise;        /* theory.noise: 0 poisson, 1 renewal (the
+                                single-neuron noise term of LIF spectra)     */
 } sf_settings;
 
 typedef struct sf_model {

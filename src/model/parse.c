@@ -653,6 +653,33 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
         return fail_at(P, &ab, SF_ERR_RANGE, "bin %g ms must be at least the resolution %g ms",
                        m->sim.bin, h);
     m->sim.corr_pairs = (uint32_t)pairs;
+
+    /* theory: {method: shift | taylor, noise: poisson | renewal}
+     * (docs/model-format.md) */
+    static const char *const tkeys[] = {"method", "noise", NULL};
+    cursor th = child(root, "theory"), tm = child(&th, "method"), tn = child(&th, "noise");
+    if ((st = check_keys(P, &th, tkeys)))
+        return st;
+    m->sim.theory_method = m->sim.theory_noise = 0;
+    const char *name;
+    if (tm.node) {
+        if ((st = get_str(P, &tm, &name)))
+            return st;
+        if (!strcmp(name, "taylor"))
+            m->sim.theory_method = 1;
+        else if (strcmp(name, "shift"))
+            return fail_at(P, &tm, SF_ERR_MODEL,
+                           "unknown theory method '%s' (expected shift or taylor)", name);
+    }
+    if (tn.node) {
+        if ((st = get_str(P, &tn, &name)))
+            return st;
+        if (!strcmp(name, "renewal"))
+            m->sim.theory_noise = 1;
+        else if (strcmp(name, "poisson"))
+            return fail_at(P, &tn, SF_ERR_MODEL,
+                           "unknown theory noise '%s' (expected poisson or renewal)", name);
+    }
     return SF_OK;
 }
 
@@ -1582,7 +1609,8 @@ static int map_count(const cursor *c)
 static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
 {
     static const char *const keys[] = {"simulation", "analysis", "scale", "populations",
-                                       "projections", "inputs", "recorders", "description", NULL};
+                                       "projections", "inputs", "recorders", "description",
+                                       "theory", NULL};
     cursor root = {rootn, rootn, ""};
     sf_status st;
     if (!rootn || !fy_node_is_mapping(rootn))

@@ -433,6 +433,100 @@ static void test_predict_refused(void **state)
     assert_int_equal(sf_predict(ctx, NULL, NULL, NULL), SF_ERR_ARG);
 }
 
+/* The three verdict grades (issue 8): within the statistical error;
+ * beyond it but within the accuracy the theory states (the note then gives
+ * the size and the source); beyond both. Vectors use the median relative
+ * difference over the band. */
+static void test_compare_grades(void **state)
+{
+    (void)state;
+    sf_quantities *est = sf_quantities_new(ctx, SF_QUANTITIES_ESTIMATE, "");
+    sf_quantities *exp_ = sf_quantities_new(ctx, SF_QUANTITIES_PREDICTION, "fam");
+    sf_quantity *x;
+    /* -1.4 % with SE 0.03 Hz (z = -17.7) against a stated 4 %: within */
+    x = sf_quantities_add_scalar(ctx, est, "rate", "Hz", 0, -1, 37.418);
+    x->se[0] = 0.03;
+    x = sf_quantities_add_scalar(ctx, exp_, "rate", "Hz", 0, -1, 37.95);
+    assert_int_equal(sf_quantity_accuracy_set(x, 0.04, "measured -3.6 %% (%s)", "val"), SF_OK);
+    /* -36 % against 5 %: differ */
+    x = sf_quantities_add_scalar(ctx, est, "cv_isi", "", 0, -1, 0.43);
+    x->se[0] = 0.001;
+    x = sf_quantities_add_scalar(ctx, exp_, "cv_isi", "", 0, -1, 0.675);
+    sf_quantity_accuracy_set(x, 0.05, "independent neurons");
+    /* within the SE and within the accuracy: agree (the first grade wins) */
+    x = sf_quantities_add_scalar(ctx, est, "rate", "Hz", 1, -1, 10.1);
+    x->se[0] = 0.2;
+    x = sf_quantities_add_scalar(ctx, exp_, "rate", "Hz", 1, -1, 10.0);
+    sf_quantity_accuracy_set(x, 0.04, "src");
+    /* beyond the SE, no accuracy stated: differ */
+    x = sf_quantities_add_scalar(ctx, est, "mu", "mV", 0, -1, 10.3);
+    x->se[0] = 0.01;
+    sf_quantities_add_scalar(ctx, exp_, "mu", "mV", 0, -1, 10.0);
+    /* a vector 3 % off everywhere with tiny SEs, against 5 % and 2 % */
+    for (int w = 0; w < 2; w++) {
+        sf_quantity *e = sf_quantities_add(ctx, est, "spectrum", "Hz", w, -1, SF_AXIS_FREQUENCY, 4, 1,
+                                           false);
+        sf_quantity *p = sf_quantities_add(ctx, exp_, "spectrum", "Hz", w, -1, SF_AXIS_FREQUENCY, 4,
+                                           1, false);
+        for (int k = 0; k < 4; k++) {
+            e->axis_values[k] = p->axis_values[k] = 10.0 * (k + 1);
+            p->value[k] = 1.0 + k;
+            e->value[k] = 1.03 * p->value[k];
+            e->se[k] = 1e-4;
+        }
+        sf_quantity_accuracy_set(p, w ? 0.02 : 0.05, "spec src");
+    }
+    sf_quantities *c = NULL;
+    assert_int_equal(sf_quantities_compare(ctx, est, exp_, &c), SF_OK);
+    size_t i = (size_t)sf_quantities_find(c, "rate", 0, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "agree within theory accuracy");
+    assert_close(sf_quantity_accuracy(c, i), 0.04, 0);
+    assert_string_equal(sf_quantity_accuracy_source(c, i), "measured -3.6 % (val)");
+    assert_non_null(strstr(sf_quantity_notes(c, i), "1.4 % from the theory"));
+    assert_non_null(strstr(sf_quantity_notes(c, i), "stated accuracy of 4 % (measured -3.6 % (val))"));
+    i = (size_t)sf_quantities_find(c, "cv_isi", 0, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "differ");
+    assert_non_null(strstr(sf_quantity_notes(c, i), "beyond its stated accuracy of 5 %"));
+    i = (size_t)sf_quantities_find(c, "rate", 1, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "agree");
+    assert_null(strstr(sf_quantity_notes(c, i), "stated accuracy"));
+    i = (size_t)sf_quantities_find(c, "mu", 0, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "differ");
+    i = (size_t)sf_quantities_find(c, "spectrum", 0, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "agree within theory accuracy");
+    i = (size_t)sf_quantities_find(c, "spectrum", 1, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "differ");
+    /* the JSON carries the source */
+    char *text = NULL;
+    assert_int_equal(sf_quantities_json(ctx, c, NULL, &text), SF_OK);
+    assert_non_null(strstr(text, "\"accuracy_source\": \"measured -3.6 % (val)\""));
+    assert_non_null(strstr(text, "\"verdict\": \"agree within theory accuracy\""));
+    free(text);
+    sf_quantities_destroy(c);
+    sf_quantities_destroy(est);
+    sf_quantities_destroy(exp_);
+}
+
+/* The LIF family declares its accuracy and regime from the theory: Brunel's
+ * rate (small PSPs, 38 Hz) 4 % with its source; its CV is mean-driven (mu
+ * above threshold): a note, no accuracy. */
+static void test_lif_regimes(void **state)
+{
+    (void)state;
+    sf_model *m = NULL;
+    sf_quantities *p = NULL;
+    assert_int_equal(sf_model_load_string(ctx, BRUNEL, "brunel", NULL, 0, &m), SF_OK);
+    assert_int_equal(sf_predict(ctx, m, NULL, &p), SF_OK);
+    size_t i = (size_t)sf_quantities_find(p, "rate", 0, -1);
+    assert_close(sf_quantity_accuracy(p, i), 0.04, 0);
+    assert_non_null(strstr(sf_quantity_accuracy_source(p, i), "val_lif_theory.sh"));
+    i = (size_t)sf_quantities_find(p, "cv_isi", 0, -1);
+    assert_true(isnan(sf_quantity_accuracy(p, i)));
+    assert_non_null(strstr(sf_quantity_notes(p, i), "mean-driven"));
+    sf_quantities_destroy(p);
+    sf_model_destroy(m);
+}
+
 /* A window of one spectrum segment (700 - 100 ms < 2 x 512 ms): the
  * estimates say that the spectra have no standard error, and why. */
 static void test_compare_one_segment(void **state)
@@ -459,6 +553,9 @@ static void test_compare_one_segment(void **state)
     assert_non_null(strstr(sf_quantities_notes(est), "holds 1 segment(s) of 512 ms"));
     long i = sf_quantities_find(est, "spectrum", 0, -1);
     assert_true(i >= 0 && isnan(sf_quantity_se(est, (size_t)i)[0]));
+    /* the quantity itself says how long to run: 100 ms + 2 x 512 ms */
+    assert_non_null(strstr(sf_quantity_notes(est, (size_t)i),
+                           "needs >= 2 segments: run for at least 1.124 s"));
     sf_quantities_destroy(est);
     sf_recording_destroy(rec);
     sf_network_destroy(net);
@@ -557,6 +654,8 @@ int main(void)
         cmocka_unit_test(test_predict_refused),
         cmocka_unit_test(test_compare_simulated),
         cmocka_unit_test(test_compare_one_segment),
+        cmocka_unit_test(test_compare_grades),
+        cmocka_unit_test(test_lif_regimes),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sf_context_destroy(ctx);

@@ -26,6 +26,7 @@
 #include "neurons/iaf_psc_delta.h"
 #include "neurons/iaf_psc_exp.h"
 #include "theory/lif/lif_map.h"
+#include "theory/theory_impl.h"
 
 #include <complex.h>
 #include <math.h>
@@ -37,11 +38,18 @@
 #define LIF_SCAN_STEP_HZ 0.5
 #define LIF_SEGMENT_MS 512.0       /* spectrum estimator segments          */
 #define LIF_CROSS_BAND_HZ 200.0    /* cross-spectrum evaluation band       */
+#define LIF_MIN_SEGMENTS 2         /* segments a spectral SE needs         */
+#define LIF_SMALL_PSP 0.05         /* PSPs up to this fraction of V_th -
+                                      V_reset: the validated regime of the
+                                      diffusion approximation                */
 
 static const char *const ASSUME_RATE = "diffusion approximation (Poisson input, small PSPs); "
                                        "stationary asynchronous state";
 static const char *const ASSUME_SPEC = "linear response around the stationary state; "
                                        "Poisson-like output noise";
+static const char *const ASSUME_SPEC_RENEWAL =
+    "linear response around the stationary state; output noise of the renewal neuron with "
+    "white-noise input (its spike-train spectrum, Lindner et al. 2002)";
 
 static bool lif_accepts(const sf_model *m, char *why, size_t len)
 {
@@ -73,11 +81,14 @@ static void spectra_free(lif_spectra *s)
 }
 
 /* Transfer functions and the cross-spectral matrix (its diagonal: the
- * power spectra) at freq, for the working point rates, mu, sigma. */
-static sf_status spectra_at(sf_context *ctx, const sf_theory_network *net, const double *rates,
+ * power spectra) at freq, for the working point rates, mu, sigma; the noise
+ * term nu (Poisson) or, with map->renewal_noise, the renewal neuron's
+ * spike-train spectrum (theory.noise = renewal). */
+static sf_status spectra_at(sf_context *ctx, const sf_lif_map *map, const double *rates,
                             const double *mu, const double *sigma, const double *freq, size_t n_f,
                             sf_theory_workspace *ws, lif_spectra *s)
 {
+    const sf_theory_network *net = &map->net;
     size_t n = (size_t)net->n_pop;
     s->n_f = n_f;
     s->H = malloc(sizeof(double complex) * n_f * n + 1);
@@ -85,8 +96,22 @@ static sf_status spectra_at(sf_context *ctx, const sf_theory_network *net, const
     if (!s->H || !s->C)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory for %zu frequencies", n_f);
     sf_status st = sf_theory_network_transfer(ctx, net, mu, sigma, freq, n_f, ws, s->H);
+    if (st != SF_OK || !map->renewal_noise)
+        return st == SF_OK ? sf_theory_cross_spectra(ctx, net, rates, s->H, freq, n_f, ws, s->C)
+                           : st;
+    double *noise = malloc(sizeof(double) * n_f * n + 1), *col = malloc(sizeof(double) * n_f + 1);
+    if (!noise || !col)
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory for %zu frequencies", n_f);
+    for (size_t a = 0; st == SF_OK && a < n; a++) {
+        st = sf_theory_lif_spike_spectrum(ctx, &net->pop[a], net->colored, mu[a], sigma[a], freq,
+                                          n_f, ws, col);
+        for (size_t k = 0; st == SF_OK && k < n_f; k++)
+            noise[k * n + a] = col[k];
+    }
     if (st == SF_OK)
-        st = sf_theory_cross_spectra(ctx, net, rates, s->H, freq, n_f, ws, s->C);
+        st = sf_theory_cross_spectra_noise(ctx, net, noise, s->H, freq, n_f, ws, s->C);
+    free(noise);
+    free(col);
     return st;
 }
 
@@ -138,7 +163,43 @@ static sf_status theory_notes(const sf_lif_map *map, const double *rates,
     if (st == SF_OK && rates[pop] < 1.0)
         st = sf_quantity_note(x, "low rate: fluctuation-driven tail, sensitive to the diffusion "
                                  "approximation");
+    /* the accuracy the diffusion approximation is validated to, by regime
+     * (docs/theory.md, "Validated accuracy") */
+    if (st == SF_OK && jmax <= LIF_SMALL_PSP * L * (1 + 1e-9) && rates[pop] >= 1.0)
+        st = sf_quantity_accuracy_set(
+            x, 0.04,
+            "diffusion approximation at PSPs up to %g %% of V_th - V_reset: -3.6 %% for "
+            "independent neurons with the input of Brunel 2000 model A (J 0.1 and 0.5 mV, "
+            "tests/validation/val_lif_theory.sh)",
+            100 * LIF_SMALL_PSP);
+    else if (st == SF_OK && jmax <= LIF_SMALL_PSP * L * (1 + 1e-9))
+        st = sf_quantity_accuracy_set(x, 0.25,
+                                      "rates below 1 Hz: +19 %% for L2/3E of the microcircuit "
+                                      "(0.75 Hz, tests/validation/val_lif_theory.sh)");
     return st;
+}
+
+/* The regime of the CV: mean-driven populations (mu above the effective
+ * threshold) fire regularly, their spike trains are far from the Poisson
+ * input the theory assumes for the recurrent connections, and the CV is not
+ * described; fluctuation-driven ones are validated for Poisson input. */
+static sf_status cv_notes(const sf_lif_map *map, const double *mu, const double *sigma,
+                          const double *cv, int pop, sf_quantity *x)
+{
+    const sf_theory_pop *tp = &map->net.pop[pop];
+    const double theta = tp->V_th - tp->E_L + sf__fb_shift(tp, sigma[pop]);
+    if (mu[pop] > theta)
+        return sf_quantity_note(x,
+                                "mean-driven (mu = %.3g mV above the threshold %.3g mV; predicted "
+                                "CV %.2f): the Poisson closure of the recurrent input fails, the "
+                                "simulated spike trains are more regular than the theory's; the CV "
+                                "is not described here (Brunel model A: simulated 0.43, theory "
+                                "0.68)",
+                                mu[pop], theta, cv[pop]);
+    return sf_quantity_accuracy_set(x, 0.05,
+                                    "fluctuation-driven, Poisson input: -1.5 %% for independent "
+                                    "neurons with the input of Brunel 2000 model A (CV 0.665 "
+                                    "simulated, 0.675 theory, tests/validation/val_lif_theory.sh)");
 }
 
 #define ADD(call)                                                                          \
@@ -192,6 +253,8 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
             goto out;
         ADD(sf_quantities_add_scalar(ctx, out, "cv_isi", "", a, -1, cv[a]));
         sf_quantity_assume(x, "%s; renewal output", ASSUME_RATE);
+        if ((st = cv_notes(map, mu, sigma, cv, a, x)) != SF_OK)
+            goto out;
     }
     ADD(sf_quantities_add_scalar(ctx, out, "fixed_point_stable", "", -1, -1, fp.stable));
     ADD(sf_quantities_add_scalar(ctx, out, "fixed_point_max_real_eigenvalue", "", -1, -1,
@@ -223,9 +286,20 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                 SF_OK)
             goto out;
     }
+    bool colored = false;
+    for (int a = 0; a < n; a++)
+        colored |= net->pop[a].tau_s > 0;
+    if (colored &&
+        (st = sf_quantities_note(out, "colored noise (tau_s > 0): %s",
+                                 net->colored == SF_THEORY_TAYLOR
+                                     ? "Taylor method (first order in sqrt(tau_s/tau_m); "
+                                       "Schuecker et al. 2015), theory.method = taylor"
+                                     : "shifted boundaries (Fourcaud & Brunel 2002; Schuecker "
+                                       "et al. 2015), theory.method = shift")) != SF_OK)
+        goto out;
     size_t nf = opt ? opt->n_freq : 0;
     if (nf) {
-        if ((st = spectra_at(ctx, net, rates, mu, sigma, opt->freq, nf, ws, &sp)) != SF_OK)
+        if ((st = spectra_at(ctx, map, rates, mu, sigma, opt->freq, nf, ws, &sp)) != SF_OK)
             goto out;
         static const char *const names[3] = {"transfer", "spectrum", "cross_spectrum"};
         static const char *const units[3] = {"Hz/mV", "Hz", "Hz"};
@@ -236,7 +310,7 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                                           1, w != 1));
                     memcpy(x->axis_values, opt->freq, nf * sizeof(double));
                     spectra_fill(&sp, n, names[w], a, b, x);
-                    sf_quantity_assume(x, "%s", ASSUME_SPEC);
+                    sf_quantity_assume(x, "%s", map->renewal_noise ? ASSUME_SPEC_RENEWAL : ASSUME_SPEC);
                 }
     }
 out:
@@ -319,11 +393,15 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
     }
     /* the standard errors of spectra are over segments: one segment has none */
     double n_seg = floor((t1 - t0) / ((double)seg * h) + 1e-9);
-    if (n_seg < 2 && (st = sf_quantities_note(out, "the analysis window (%g ms) holds %.0f "
-                                                   "segment(s) of %g ms, so spectra have no standard "
-                                                   "error (simulate longer, simulation.duration, "
-                                                   "to compare them)", t1 - t0, n_seg,
-                                              (double)seg * h)) != SF_OK)
+    /* what a standard error needs, from the estimator's settings */
+    char need[256] = "";
+    if (n_seg < LIF_MIN_SEGMENTS)
+        snprintf(need, sizeof need,
+                 "the analysis window (%g ms) holds %.0f segment(s) of %g ms, a standard error "
+                 "needs >= %d segments: run for at least %.4g s (simulation.duration)",
+                 t1 - t0, n_seg, (double)seg * h, LIF_MIN_SEGMENTS,
+                 1e-3 * (t0 + LIF_MIN_SEGMENTS * (double)seg * h));
+    if (need[0] && (st = sf_quantities_note(out, "spectra: %s", need)) != SF_OK)
         goto out;
     /* population spectra, then cross-spectra, on the same segments and bins */
     for (int a = 0; a < n; a++) {
@@ -347,6 +425,8 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
             if (st != SF_OK)
                 goto out;
         }
+        if (need[0] && (st = sf_quantity_note(x, "%s", need)) != SF_OK)
+            goto out;
         for (size_t k = 0; k < n_f; k++) {
             x->axis_values[k] = (double)(k + 1) / ((double)seg * h * 1e-3);
             x->value[k] = ok ? buf[SF_SPEC_POP * n_out + k + 1] : NAN;
@@ -379,6 +459,8 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
                 if (st != SF_OK)
                     goto out;
             }
+            if (need[0] && (st = sf_quantity_note(x, "%s", need)) != SF_OK)
+                goto out;
             x->band[1] = LIF_CROSS_BAND_HZ;
             static const int rows[4] = {SF_XSPEC_RE, SF_XSPEC_IM, SF_XSPEC_RE_SEM, SF_XSPEC_IM_SEM};
             for (size_t k = 0; k < n_f; k++) { /* f_k = (k+1)/(L h): index L/2 + k + 1 */
@@ -442,7 +524,7 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
         }
         if (!sp_f || sp.n_f != e->rows || memcmp(sp_f, e->axis_values, e->rows * sizeof(double))) {
             spectra_free(&sp);
-            if ((st = spectra_at(ctx, net, rates, mu, sigma, e->axis_values, e->rows, ws, &sp)) != SF_OK)
+            if ((st = spectra_at(ctx, map, rates, mu, sigma, e->axis_values, e->rows, ws, &sp)) != SF_OK)
                 goto out;
             sp_f = e->axis_values;
         }
@@ -450,7 +532,7 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
                               e->rows, 1, e->is_complex));
         memcpy(x->axis_values, e->axis_values, e->rows * sizeof(double));
         spectra_fill(&sp, n, e->name, e->pop[0], e->pop[1], x);
-        sf_quantity_assume(x, "%s", ASSUME_SPEC);
+        sf_quantity_assume(x, "%s", map->renewal_noise ? ASSUME_SPEC_RENEWAL : ASSUME_SPEC);
     }
 out:
     if (st == SF_ERR_NOMEM && sf_context_status(ctx) != SF_ERR_NOMEM)

@@ -69,8 +69,8 @@ sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *n
     if (!col)
         return sf_fail(ctx, SF_ERR_NOMEM, "transfer: out of memory");
     for (int a = 0; a < n && st == SF_OK; ++a) {
-        st = sf_theory_lif_transfer(ctx, &net->pop[a], mu[a], sigma[a], freq, n_freq, true, ws,
-                                    col);
+        st = sf_theory_lif_transfer_method(ctx, &net->pop[a], net->colored, mu[a], sigma[a], freq,
+                                           n_freq, true, ws, col);
         for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
             H[k * (size_t)n + (size_t)a] = col[k];
     }
@@ -210,6 +210,20 @@ sf_status sf_theory_cross_spectra(sf_context *ctx, const sf_theory_network *net,
     size_t n2 = (size_t)net->n_pop * (size_t)net->n_pop;
     for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
         st = spectral_matrix(ctx, net, nu, H, freq, k, ws, C + k * n2, NULL);
+    return st;
+}
+
+sf_status sf_theory_cross_spectra_noise(sf_context *ctx, const sf_theory_network *net,
+                                        const double *noise, const double complex *H,
+                                        const double *freq, size_t n_freq,
+                                        sf_theory_workspace *ws, double complex *C)
+{
+    sf_status st = spectra_args(ctx, net, noise, H, freq, n_freq, ws, C);
+    if (st == SF_OK)
+        static_coupling(net, ws->w);
+    size_t n = (size_t)net->n_pop, n2 = n * n;
+    for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
+        st = spectral_matrix(ctx, net, noise + k * n, H, freq, k, ws, C + k * n2, NULL);
     return st;
 }
 
