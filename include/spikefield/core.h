@@ -35,6 +35,10 @@ extern "C" {
 SF_API const char *sf_version(void);
 /* The same as one number, MAJOR * 10000 + MINOR * 100 + PATCH. */
 SF_API int sf_version_number(void);
+/* The git commit the library was built from (12 hex digits, with "+dirty"
+ * when the tree had uncommitted changes), or "" when it was not built from
+ * a git checkout. Static, never NULL. */
+SF_API const char *sf_version_commit(void);
 
 /* One list gives the enum and the messages (X-macro). */
 #define SF_STATUS_LIST(X)                                                   \
