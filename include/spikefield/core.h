@@ -188,6 +188,8 @@ SF_API uint64_t sf_mem_available(void);
 SF_API uint64_t sf_mem_peak_rss(void);
 /* Seconds on a monotonic clock. */
 SF_API double sf_wall_time(void);
+/* Calendar time: seconds since 1970-01-01 UTC (provenance of outputs). */
+SF_API double sf_epoch_time(void);
 /* CPU seconds used by this process (all threads). */
 SF_API double sf_cpu_time(void);
 
