@@ -47,7 +47,7 @@ VAL_BIN := $(VAL_SRC:tests/validation/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo test unit cli-tests python-tests asan validate bench docs clean install uninstall fuzz
+.PHONY: FORCE all deps demo test unit cli-tests python-tests asan validate bench docs clean install uninstall fuzz
 
 all: deps $(BUILD)/spikefield $(BUILD)/libspikefield.so
 
@@ -55,6 +55,18 @@ deps:
 	@sh scripts/install-deps.sh
 
 $(LIB_OBJ): DEFS := $(LIB_DEFS)
+# The git commit, for provenance (sf_version_commit): version.o alone sees
+# it and is rebuilt when it changes (commit.stamp changes only then).
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+ifneq ($(GIT_COMMIT),)
+GIT_COMMIT := $(GIT_COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo +dirty)
+endif
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
+$(BUILD)/src/core/version.o: $(BUILD)/commit.stamp
+$(BUILD)/src/core/version.o: DEFS := $(LIB_DEFS) -DSF_GIT_COMMIT='"$(GIT_COMMIT)"'
+FORCE:
 # with make -j nothing compiles before the packages are there
 $(LIB_OBJ) $(CLI_OBJ): | deps
 # the command is a client of the library: public headers alone

@@ -19,6 +19,7 @@ typedef struct {
     const char *freq;          /* predict: --freq list                  */
     const char *freq_range;    /* predict: --freq-range a:b:n           */
     int help;                  /* --help was given and printed          */
+    int replace;               /* --replace: replace an earlier run's outputs */
     char *owned[2];            /* the sets made from --threads, --seed  */
 } cli_opts;
 
@@ -51,5 +52,21 @@ int cli_mkdirs(const char *dir, int *created);
 /* Writes a file atomically: fn(f, user) writes into a temporary file, which
  * is renamed to path when complete. Returns 0 on success. */
 int cli_write_atomic(const char *path, void (*fn)(FILE *, void *), void *user);
+
+/* The output set of a run or compare (outset.c): written into the
+ * temporary folder tmp, renamed to dir when complete. */
+typedef struct {
+    const char *dir;
+    int replace;
+    char tmp[4200];            /* "" when none (committed or aborted)   */
+} cli_outset;
+/* Refuses (message, 1) a dir holding an earlier run's outputs unless
+ * replace, or holding other files; creates the temporary folder. */
+int cli_outset_begin(cli_outset *s, const char *dir, int replace);
+/* Moves the set into place (replacing the earlier outputs). 1 on failure,
+ * with a message saying where the outputs are. */
+int cli_outset_commit(cli_outset *s);
+/* Removes the temporary folder (failure before anything worth keeping). */
+void cli_outset_abort(cli_outset *s);
 
 #endif

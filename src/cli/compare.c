@@ -155,7 +155,7 @@ int cmd_compare(cli_opts *o)
     if (rc)
         goto out;
     char path[4200];
-    snprintf(path, sizeof path, "%s/compare.json", r.out_dir);
+    snprintf(path, sizeof path, "%s/compare.json", r.write_dir);
     if (sf_compare(r.ctx, r.m, r.rec, pred, &c) != SF_OK ||
         sf_quantities_write_json(r.ctx, c, r.m, path) != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r.ctx));
@@ -163,14 +163,20 @@ int cmd_compare(cli_opts *o)
         goto out;
     }
     print_comparison(r.m, c);
-    printf("outputs: %s/spikes.h5, %s/summary.json, %s\n", r.out_dir, r.out_dir, path);
-    int prc = cli_plot_folder(r.out_dir, NULL, 0, 1);
+    /* the figures belong to the set: drawn before it is moved into place */
+    int prc = cli_plot_folder(r.write_dir, NULL, 1, 1);
+    if ((rc = sim_commit(&r)))
+        goto out;
+    printf("outputs: %s/spikes.h5, %s/summary.json, %s/compare.json\n", r.out_dir, r.out_dir,
+           r.out_dir);
     const char *why = cli_plot_missing(prc);
     if (prc && why)
         printf("note: no figures: %s; compare.json holds the comparison\n", why);
     else if (prc)
         printf("note: the figures failed (above); compare.json holds the comparison\n");
-    if (sf_recording_interrupted(r.rec))
+    else
+        printf("figures (png, pdf) in %s/figures/\n", r.out_dir);
+    if (sf_recording_interrupted(r.rec) || sim_signalled())
         rc = 130;
 out:
     sf_quantities_destroy(c);

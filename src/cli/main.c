@@ -134,7 +134,9 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-        printf("spikefield %s\n", sf_version());
+        const char *commit = sf_version_commit();
+        printf("spikefield %s%s%s%s\n", sf_version(), commit[0] ? " (git " : "", commit,
+               commit[0] ? ")" : "");
         return 0;
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

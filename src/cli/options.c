@@ -17,7 +17,7 @@
 enum { CMD_RUN = 1, CMD_PREDICT = 2, CMD_COMPARE = 4, CMD_PLOT = 8,
        CMD_SIM = CMD_RUN | CMD_COMPARE, CMD_MODEL = 7, CMD_ALL = 15 };
 enum { OPT_THREADS = 256, OPT_SEED, OPT_OUT, OPT_SET, OPT_QUIET, OPT_JSON, OPT_FREQ,
-       OPT_FREQ_RANGE, OPT_HELP };
+       OPT_FREQ_RANGE, OPT_HELP, OPT_REPLACE };
 
 typedef struct {
     const char *name;
@@ -39,6 +39,8 @@ static const cli_option options[] = {
     {"set", 0, "PATH=VALUE", OPT_SET, CMD_MODEL,
      "override a model value by its dotted key path, e.g. populations.E.params.V_th=18 "
      "(repeatable)"},
+    {"replace", 0, NULL, OPT_REPLACE, CMD_SIM,
+     "replace the outputs of an earlier run in --out (else such a folder is refused)"},
     {"quiet", 'q', NULL, OPT_QUIET, CMD_ALL, "no table and no progress display"},
     {"json", 0, NULL, OPT_JSON, CMD_PREDICT, "print the prediction as JSON instead of a table"},
     {"freq", 0, "F1,F2,...", OPT_FREQ, CMD_PREDICT,
@@ -246,6 +248,9 @@ int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
             break;
         case OPT_JSON:
             o->json = 1;
+            break;
+        case OPT_REPLACE:
+            o->replace = 1;
             break;
         case OPT_THREADS:
             if (!is_count(optarg, 1, 1024)) {

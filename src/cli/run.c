@@ -2,11 +2,18 @@
  *
  * Outputs (in --out DIR, default out/<model name>): spikes.h5 (SONATA),
  * <voltmeter>.h5 (SONATA reports), summary.json (the library's
- * sf_recording_write_summary, also used by the Python package). Every file is written to a
- * temporary name and renamed when complete. A bad model or a network too big
- * for memory fails before anything is created; Ctrl-C (SIGINT) or SIGTERM
- * stops the run at the next slice, writes what was simulated and marks the
- * summary as interrupted (exit status 130).
+ * sf_recording_write_summary, also used by the Python package), written as
+ * one output set (outset.c: a temporary folder renamed into place; an
+ * earlier run's outputs are replaced only with --replace). A bad model or a
+ * network too big for memory fails before anything is created.
+ *
+ * Signals: SIGINT, SIGTERM and SIGHUP set a flag from the start of the
+ * command to its end. During the build nothing has been simulated: the
+ * command stops after it, writes nothing, exits 130. During the simulation
+ * the run stops at the next slice and what was simulated is written and
+ * marked interrupted (exit 130). During analysis and writing (and a second
+ * signal at any time) the flag is only noted: the set is completed, then
+ * the command exits 130.
  *
  * Built against the public headers alone: the model is read through its
  * accessors (model.h).
@@ -21,12 +28,43 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile int g_stop = 0;   /* set by the signal handler only */
+static volatile int g_stop = 0;    /* set by the signal handler only; the engine
+                                      polls it once per slice */
+static volatile int g_signals = 0;
 
 static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
+    if (++g_signals == 2) { /* once: the write is being finished */
+        static const char msg[] = "\nspikefield: finishing the outputs; they will be complete\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+    }
+}
+
+static struct sigaction g_old[3];
+static const int g_sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+
+static void signals_catch(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    g_stop = g_signals = 0;
+    for (int i = 0; i < 3; i++)
+        sigaction(g_sigs[i], &sa, &g_old[i]);
+}
+
+static void signals_restore(void)
+{
+    for (int i = 0; i < 3; i++)
+        sigaction(g_sigs[i], &g_old[i], NULL);
+}
+
+int sim_signalled(void)
+{
+    return g_stop != 0;
 }
 
 static void progress(void *user, double t, double T, double wall)
@@ -60,6 +98,9 @@ char *cli_out_dir(const cli_opts *o)
 
 void sim_free(sim_result *r)
 {
+    cli_outset_abort(&r->set); /* not committed: nothing half-written stays */
+    if (r->catching)
+        signals_restore();
     sf_recording_destroy(r->rec);
     sf_network_destroy(r->net);
     sf_model_destroy(r->m);
@@ -73,6 +114,8 @@ void sim_free(sim_result *r)
 int sim_execute(cli_opts *o, sim_result *r)
 {
     memset(r, 0, sizeof *r);
+    signals_catch();
+    r->catching = 1;
     r->ctx = sf_context_create();
     if (!r->ctx)
         return 1;
@@ -83,7 +126,8 @@ int sim_execute(cli_opts *o, sim_result *r)
     const sf_model *m = r->m;
     int threads = sf_model_threads(m), n_pops = sf_model_population_count(m);
     r->out_dir = cli_out_dir(o);
-    int created = 0;
+    if (!r->out_dir)
+        return 1;
     if (!o->quiet)
         fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s)\n", sf_model_file(m),
                 (unsigned long long)sf_model_neurons(m), threads, threads > 1 ? "s" : "");
@@ -91,26 +135,19 @@ int sim_execute(cli_opts *o, sim_result *r)
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }
-    if (cli_mkdirs(r->out_dir, &created) != 0) {
-        fprintf(stderr, "spikefield: cannot create output directory %s\n", r->out_dir);
-        return 1;
+    if (g_stop) { /* interrupted while building: nothing simulated, nothing written */
+        fprintf(stderr, "spikefield: interrupted while building the network; nothing written\n");
+        return 130;
     }
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    g_stop = 0;
+    if (cli_outset_begin(&r->set, r->out_dir, o->replace) != 0)
+        return 1;
+    r->write_dir = r->set.tmp;
     sf_run_options ro = {.stop = &g_stop};
     if (!o->quiet && isatty(STDERR_FILENO))
         ro.progress = progress;
     sf_status st = sf_engine_run(r->ctx, r->net, &ro, &r->rec);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     if (st != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
-        if (created)
-            rmdir(r->out_dir);
         return 1;
     }
     if (ro.progress && sf_recording_interrupted(r->rec))
@@ -127,7 +164,7 @@ int sim_execute(cli_opts *o, sim_result *r)
     }
     if (sf_recording_analyse(r->ctx, r->rec, m, r->stats) != SF_OK)
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
-    if (sf_recording_write(r->ctx, r->rec, m, r->out_dir) != SF_OK) {
+    if (sf_recording_write(r->ctx, r->rec, m, r->write_dir) != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }
@@ -144,7 +181,7 @@ static bool is_voltmeter(const sf_model *m, int r)
 int sim_write_summary(sim_result *r)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/summary.json", r->out_dir);
+    snprintf(path, sizeof path, "%s/summary.json", r->write_dir);
     if (sf_recording_write_summary(r->ctx, r->rec, r->net, r->stats, path) != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
@@ -185,12 +222,19 @@ void sim_print_table(const sim_result *r, FILE *f)
                 sf_model_duration(m));
 }
 
+int sim_commit(sim_result *r)
+{
+    return cli_outset_commit(&r->set) ? 1 : 0;
+}
+
 int cmd_run(cli_opts *o)
 {
     sim_result r;
     int rc = sim_execute(o, &r);
     if (rc == 0)
         rc = sim_write_summary(&r);
+    if (rc == 0)
+        rc = sim_commit(&r);
     if (rc == 0) {
         if (!o->quiet)
             sim_print_table(&r, stdout);
@@ -199,7 +243,7 @@ int cmd_run(cli_opts *o)
             if (is_voltmeter(r.m, i))
                 printf(", %s/%s.h5", r.out_dir, sf_model_recorder_name(r.m, i));
         printf("\n");
-        if (sf_recording_interrupted(r.rec))
+        if (sf_recording_interrupted(r.rec) || sim_signalled())
             rc = 130;
     }
     sim_free(&r);

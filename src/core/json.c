@@ -96,3 +96,9 @@ void sf_json_bool(sf_json *j, const char *key, int v)
     sep(j, key);
     fputs(v ? "true" : "false", j->f);
 }
+
+void sf_json_raw(sf_json *j, const char *key, const char *text)
+{
+    sep(j, key);
+    fputs(text, j->f);
+}

@@ -25,5 +25,7 @@ void sf_json_num(sf_json *j, const char *key, double v);   /* NaN/inf -> null */
 void sf_json_int(sf_json *j, const char *key, long long v);
 void sf_json_str(sf_json *j, const char *key, const char *v);
 void sf_json_bool(sf_json *j, const char *key, int v);
+/* text, which must already be JSON (e.g. an emitted document), as the value. */
+void sf_json_raw(sf_json *j, const char *key, const char *text);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void stats_nan(sf_pop_stats *st)
@@ -90,6 +91,50 @@ static bool is_voltmeter(const sf_model *m, int r)
     return !strcmp(k, "voltmeter") || !strcmp(k, "multimeter");
 }
 
+static void iso_time(double epoch, char *buf, size_t len)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    if (epoch > 0 && gmtime_r(&t, &tm))
+        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    else
+        snprintf(buf, len, "%s", "");
+}
+
+void sf_recording_provenance(const sf_recording *rec, char *host, size_t host_len,
+                             char *started, char *finished, size_t time_len)
+{
+    if (host_len) {
+        if (gethostname(host, host_len) != 0)
+            host[0] = '\0';
+        host[host_len - 1] = '\0';
+    }
+    if (time_len) {
+        iso_time(sf_recording_started(rec), started, time_len);
+        iso_time(sf_recording_finished(rec), finished, time_len);
+    }
+}
+
+/* How the run was made: version, commit, host, times, overrides and the
+ * resolved model (docs/cli.md, "Provenance"). */
+static void write_provenance(sf_json *j, const sf_recording *rec, const sf_model *m)
+{
+    char host[256], t0[40], t1[40];
+    sf_recording_provenance(rec, host, sizeof host, t0, t1, sizeof t0);
+    sf_json_obj(j, "provenance");
+    sf_json_str(j, "spikefield", sf_version());
+    sf_json_str(j, "git_commit", sf_version_commit());
+    sf_json_str(j, "host", host);
+    sf_json_str(j, "started", t0);
+    sf_json_str(j, "finished", t1);
+    sf_json_arr(j, "overrides");
+    for (int i = 0; i < sf_model_override_count(m); i++)
+        sf_json_str(j, NULL, sf_model_override(m, i));
+    sf_json_end_arr(j);
+    sf_json_raw(j, "model_resolved", sf_model_resolved_json(m));
+    sf_json_end_obj(j);
+}
+
 static void write_summary(FILE *f, const sf_recording *rec, const sf_network *net,
                           const sf_pop_stats *stats)
 {
@@ -104,6 +149,8 @@ static void write_summary(FILE *f, const sf_recording *rec, const sf_network *ne
     sf_json_bool(&j, "interrupted", sf_recording_interrupted(rec));
     sf_json_num(&j, "t_end_ms", T);
     sf_json_num(&j, "duration_ms", sf_model_duration(m));
+    sf_json_num(&j, "resolution_ms", sf_model_resolution(m));
+    write_provenance(&j, rec, m);
     sf_json_obj(&j, "analysis");
     sf_json_num(&j, "start_ms", sf_model_analysis_start(m));
     sf_json_num(&j, "stop_ms", T);

@@ -256,6 +256,9 @@ typedef struct sf_model {
     sf_projection *proj;
     sf_input *inputs;
     sf_recorder *recorders;
+    char **sets;             /* the --set overrides as given (provenance)    */
+    int n_sets;
+    char *resolved;          /* the resolved model as one line of JSON      */
 } sf_model;
 
 /* The engine's limit on step indices. The parser refuses durations, spike

@@ -1807,6 +1807,85 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 
 /* The document (file, string or builder) -> validated model; file is what
  * sf_model_file reports. */
+/* Sets key of mapping map to the number v unless it is there. */
+static bool put_default(struct fy_document *doc, struct fy_node *map, const char *key, double v)
+{
+    if (!map || !fy_node_is_mapping(map) || fy_node_mapping_lookup_by_string(map, key, FY_NT))
+        return true;
+    char num[40];
+    if (isinf(v))
+        snprintf(num, sizeof num, "%s", v > 0 ? ".inf" : "-.inf");
+    else
+        snprintf(num, sizeof num, "%.17g", v);
+    struct fy_node *k = fy_node_create_scalar_copy(doc, key, FY_NT);
+    struct fy_node *val = fy_node_create_scalar_copy(doc, num, FY_NT);
+    if (!k || !val || fy_node_mapping_append(map, k, val) != 0) {
+        fy_node_free(k);
+        fy_node_free(val);
+        return false;
+    }
+    return true;
+}
+
+/* The mapping at key of map, created if missing. */
+static struct fy_node *section_of(struct fy_document *doc, struct fy_node *map, const char *key)
+{
+    struct fy_node *s = fy_node_mapping_lookup_by_string(map, key, FY_NT);
+    if (s)
+        return s;
+    struct fy_node *k = fy_node_create_scalar_copy(doc, key, FY_NT);
+    s = fy_node_create_mapping(doc);
+    if (!k || !s || fy_node_mapping_append(map, k, s) != 0) {
+        fy_node_free(k);
+        fy_node_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* The resolved model for provenance: the document after --set, with the
+ * defaults the parser applied written in (simulation and analysis
+ * settings, every neuron parameter, delays), as one line of JSON. From a
+ * copy: the caller's document is not changed. NULL when out of memory. */
+static char *resolved_json(struct fy_document *src, const sf_model *m)
+{
+    struct fy_document *doc = fy_document_clone(src);
+    struct fy_node *root = doc ? fy_document_root(doc) : NULL;
+    char *out = NULL;
+    if (!root)
+        goto done;
+    struct fy_node *sim = section_of(doc, root, "simulation");
+    struct fy_node *an = section_of(doc, root, "analysis");
+    bool ok = sim && an && put_default(doc, sim, "resolution", m->sim.resolution) &&
+              put_default(doc, sim, "seed", (double)m->sim.seed) &&
+              put_default(doc, sim, "threads", m->sim.threads) &&
+              put_default(doc, an, "start", m->sim.t_analysis) &&
+              put_default(doc, an, "bin", m->sim.bin) &&
+              put_default(doc, an, "pairs", m->sim.corr_pairs);
+    struct fy_node *pops = fy_node_mapping_lookup_by_string(root, "populations", FY_NT);
+    for (int i = 0; ok && pops && i < m->n_pops; i++) {
+        const sf_population *p = &m->pops[i];
+        struct fy_node *pn = fy_node_mapping_lookup_by_string(pops, p->name, FY_NT);
+        struct fy_node *params = pn && fy_node_is_mapping(pn) ? section_of(doc, pn, "params") : NULL;
+        for (int k = 0; ok && params && k < p->type->n_params; k++)
+            ok = put_default(doc, params, p->type->params[k].name, p->type->params[k].def);
+    }
+    struct fy_node *projs = fy_node_mapping_lookup_by_string(root, "projections", FY_NT);
+    for (int i = 0; ok && projs && i < m->n_proj; i++) {
+        struct fy_node *pn = fy_node_mapping_lookup_by_string(projs, m->proj[i].name, FY_NT);
+        if (pn && fy_node_is_mapping(pn) && sf_dist_is_const(&m->proj[i].delay))
+            ok = put_default(doc, pn, "delay", m->proj[i].delay.a);
+    }
+    if (ok)
+        out = fy_emit_document_to_string(doc, FYECF_MODE_JSON_ONELINE);
+    if (out) /* the emitter ends with a newline */
+        out[strcspn(out, "\n")] = '\0';
+done:
+    if (doc)
+        fy_document_destroy(doc);
+    return out;
+}
+
 static sf_status parse_document(parser *P, const char *file, sf_model **out)
 {
     sf_model *m = calloc(1, sizeof *m);
@@ -1815,6 +1894,8 @@ static sf_status parse_document(parser *P, const char *file, sf_model **out)
     m->file = xstrdup(file);
     sf_status st = m->file ? parse_root(P, fy_document_root(P->doc), m)
                            : sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    if (!st && !(m->resolved = resolved_json(P->doc, m)))
+        st = sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
     if (st) {
         sf_model_destroy(m);
         m = NULL;
@@ -2075,6 +2156,13 @@ static sf_status load(sf_context *ctx, const char *text, const char *name, const
         if ((st = apply_set(&P, sets[i])))
             goto done;
     st = parse_document(&P, name, &m);
+    if (!st && n_sets > 0) { /* the overrides as given, for provenance */
+        if (!(m->sets = calloc((size_t)n_sets, sizeof(char *))))
+            st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        for (int i = 0; !st && i < n_sets; i++)
+            if (!(m->sets[m->n_sets++] = strdup(sets[i])))
+                st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    }
 done:
     if (P.doc)
         fy_parse_document_destroy(fyp, P.doc);
@@ -2138,6 +2226,10 @@ void sf_model_destroy(sf_model *m)
     free(m->proj);
     free(m->inputs);
     free(m->recorders);
+    for (int i = 0; i < m->n_sets; i++)
+        free(m->sets[i]);
+    free(m->sets);
+    free(m->resolved);
     free(m->file);
     free(m);
 }

@@ -670,7 +670,8 @@ static double json_pop_number(const char *text, const char *pop, const char *key
 {
     char pat[64];
     snprintf(pat, sizeof pat, "\"%s\": {", pop);
-    const char *p = strstr(strstr(text, "\"populations\": {"), pat);
+    /* the top-level key (the resolved model in "provenance" has one too) */
+    const char *p = strstr(strstr(text, "\n  \"populations\": {"), pat);
     assert_non_null(p);
     snprintf(pat, sizeof pat, "\"%s\": ", key);
     p = strstr(p, pat);
