@@ -100,6 +100,18 @@ typedef enum {
     SF_THEORY_DELAY_TRUNCATED_GAUSSIAN = 2 /* normal(mean, sd) truncated at 0 */
 } sf_theory_delay_dist;
 
+/* The delay of one population pair as the simulation has it (docs/theory.md,
+ * "Delay model"): first + j steps of h with probability p[j] (j = 0 .. n-1,
+ * summing to 1), each plus a constant offset (ms) for the timing of the
+ * neuron model's output within a step; n == 0: no delay (transform 1).
+ * Built from a model by the theory families (src/theory/delay.c). */
+typedef struct {
+    double h;          /* ms, the time step                                   */
+    double offset;     /* ms, added to every delay                            */
+    int first, n;      /* smallest delay in steps (>= 0), number of steps     */
+    const double *p;   /* [n] probabilities                                   */
+} sf_theory_delay_pmf;
+
 /* A network of n_pop populations with fixed in-degrees. Matrices are n_pop x
  * n_pop, row-major, row = target a, column = source b: K[a*n_pop + b] is the
  * number of inputs a neuron of a receives from b, J[a*n_pop + b] their PSP
@@ -113,6 +125,10 @@ typedef struct {
     const double *delay_sd;       /* [n_pop^2] ms; NULL: all 0                */
     sf_theory_delay_dist delay_dist;
     sf_theory_colored colored;
+    /* [n_pop^2] the delays on the simulation's time grid, or NULL. When set
+     * they replace delay, delay_sd and delay_dist in every linear-response
+     * function (delay and delay_sd then only describe them). */
+    const sf_theory_delay_pmf *delay_pmf;
 } sf_theory_network;
 
 /* PSP weight (mV) that gives the same mean input as an exponential PSC of
@@ -277,6 +293,11 @@ SF_API sf_status sf_theory_network_cv(sf_context *ctx, const sf_theory_network *
  * ms). The truncated Gaussian is truncated at 0 (as nnmt). */
 SF_API double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean, double sd,
                                                 double f);
+
+/* E[e^{-s T}] of the delay T = (first + j) h + offset of d at complex s
+ * (1/s; s = 2 pi i f gives the Fourier transform at f Hz): the finite sum
+ * over the steps, exact. */
+SF_API double complex sf_theory_delay_pmf_laplace(const sf_theory_delay_pmf *d, double complex s);
 
 /* Transfer functions (with synaptic filter) of all populations at working
  * point mu, sigma: H[k*n_pop + a], Hz/mV. */

@@ -112,6 +112,7 @@ void sf_lif_map_destroy(sf_lif_map *map)
     free(map->delay_sd);
     free(map->J_sd);
     free(map->ext_events);
+    sf_theory_delays_free(&map->delays);
     free(map);
 }
 
@@ -175,23 +176,20 @@ sf_status sf_lif_map_create(sf_context *ctx, const sf_model *m, sf_lif_map **out
         tm->K[ab] = pairs.K[ab];
         tm->J[ab] = psp_weight(m, a, pairs.w[ab]);
         tm->J_sd[ab] = fabs(psp_weight(m, a, pairs.w_sd[ab]));
-        tm->delay[ab] = pairs.delay[ab];
-        tm->delay_sd[ab] = pairs.delay_sd[ab];
     }
-    bool any_sd = false, trunc = false;
-    for (size_t k = 0; k < n2; k++)
-        any_sd |= tm->delay_sd[k] > 0;
-    for (int i = 0; i < m->n_proj; i++)
-        trunc |= m->proj[i].delay.kind == SF_DIST_NORMAL && isfinite(m->proj[i].delay.min);
+    /* the delays of the simulation: whole steps, spikes at the stamp */
+    if ((st = sf_theory_delays_read(ctx, m, SF_THEORY_TIMING_EVENT, &tm->delays)) != SF_OK)
+        goto out;
+    memcpy(tm->delay, tm->delays.mean, n2 * sizeof(double));
+    memcpy(tm->delay_sd, tm->delays.sd, n2 * sizeof(double));
     tm->net.n_pop = n;
     tm->net.pop = tm->pop;
     tm->net.K = tm->K;
     tm->net.J = tm->J;
     tm->net.delay = tm->delay;
     tm->net.delay_sd = tm->delay_sd;
-    tm->net.delay_dist = !any_sd ? SF_THEORY_DELAY_NONE
-                         : trunc ? SF_THEORY_DELAY_TRUNCATED_GAUSSIAN
-                                 : SF_THEORY_DELAY_GAUSSIAN;
+    tm->net.delay_dist = SF_THEORY_DELAY_NONE; /* replaced by the pmfs */
+    tm->net.delay_pmf = tm->delays.pmf;
     tm->net.colored = SF_THEORY_SHIFT;
     st = sf_theory_network_check(ctx, &tm->net);
 out:

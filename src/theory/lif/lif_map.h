@@ -6,8 +6,8 @@
  *   - weight J_ab: the mean of the weight distribution (mV for delta
  *     synapses; pA converted to the PSP-equivalent w tau_s / C_m for
  *     iaf_psc_exp), K-weighted over projections of the same pair;
- *   - delays: mean and standard deviation of the delay distribution
- *     (truncated Gaussian when it is a bounded normal);
+ *   - delays: the exact distribution of the whole-step delays the builder
+ *     draws (src/theory/delay.h, timing of events: no offset);
  *   - external Poisson inputs: combined into one equivalent input with the
  *     same mean and variance of the input; dc inputs active over the whole
  *     run add to I_e.
@@ -22,6 +22,7 @@
 
 #include "model/model_impl.h"
 #include "spikefield/theory.h"
+#include "theory/delay.h"
 
 /* Owns the arrays its network borrows. */
 typedef struct {
@@ -30,6 +31,7 @@ typedef struct {
     double *K, *J, *delay, *delay_sd;
     double *J_sd;       /* standard deviation of the weights (mV), for notes   */
     double *ext_events; /* Hz, external Poisson events per neuron (all inputs) */
+    sf_theory_delays delays; /* the delay model; net.delay_pmf points into it */
 } sf_lif_map;
 
 /* True when the LIF theory describes m (every population already known to

@@ -22,36 +22,13 @@
  * M(-omega) = conj M(omega) and M -> 0 as |s| -> inf in Re s >= 0).
  */
 #include "theory/theory_impl.h"
+#include "theory/delay.h"
 
 #include <cerf.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean,
-                                         double sd, double f)
-{
-    double w = 2e-3 * M_PI * f; /* rad/ms */
-    double complex phase = cexp(-I * w * mean);
-    if (dist == SF_THEORY_DELAY_NONE || sd <= 0)
-        return phase;
-    double g = exp(-0.5 * w * w * sd * sd);
-    if (dist == SF_THEORY_DELAY_GAUSSIAN)
-        return g * phase;
-    /* Gaussian truncated at 0 (nnmt _delay_dist_matrix):
-     *   E[e^{-i w D}] = e^{-i w m - w^2 s^2/2} erfc(z) / erfc(-m/(s sqrt 2)),
-     *   z = (-m/s + i w s)/sqrt 2.
-     * erfc(z) = 2 - e^{-z^2} w(i(-z))... written with the Faddeeva function
-     * w(.) so that the growing factors cancel analytically:
-     *   e^{-i w m - w^2 s^2/2} erfc(z) = 2 g phase - e^{-m^2/(2 s^2)} w(u),
-     *   u = (w s + i m/s)/sqrt 2 (upper half plane, |w(u)| <= 1). */
-    double x = mean / (sd * M_SQRT2);
-    double complex u = (w * sd + I * mean / sd) / M_SQRT2;
-    double complex num = 2.0 * g * phase - exp(-x * x) * w_of_z(u);
-    double den = 2.0 - erfc(x); /* = erfc(-x) */
-    return num / den;
-}
 
 sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *net,
                                      const double *mu,
@@ -95,11 +72,8 @@ static void eff_conn(const sf_theory_network *net, const double *w, const double
                      double f, double complex *E, double complex *M)
 {
     size_t n = (size_t)net->n_pop;
-    for (size_t i = 0; i < n * n; ++i) {
-        double d = net->delay ? net->delay[i] : 0.0;
-        double sd = net->delay_sd ? net->delay_sd[i] : 0.0;
-        E[i] = sf_theory_delay_transform(net->delay_dist, d, sd, f);
-    }
+    for (size_t i = 0; i < n * n; ++i)
+        E[i] = sf_theory_network_delay_laplace(net, i, 2.0 * M_PI * I * f);
     sf_lr_conn(net->n_pop, Hf, w, E, M);
 }
 

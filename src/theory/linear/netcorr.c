@@ -66,20 +66,6 @@ static void seg_mean(const double *x, size_t S, size_t L, double *mean, double *
     *sem = S > 1 ? sqrt(fmax(s2 / S - *mean * *mean, 0) / (double)(S - 1)) : NAN;
 }
 
-double *sf_theory_netcorr_shift_delays(sf_context *ctx, int n, const double *K, const double *d,
-                                       double shift_ms)
-{
-    size_t n2 = (size_t)n * (size_t)n;
-    double *out = malloc((n2 ? n2 : 1) * sizeof *out);
-    if (!out) {
-        sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    for (size_t k = 0; k < n2; k++)
-        out[k] = K[k] > 0 ? fmax(0.0, d[k] + shift_ms) : d[k];
-    return out;
-}
-
 /* ------------------------------------------------------------------------
  * Estimates. */
 
@@ -412,8 +398,9 @@ sf_status sf_theory_netcorr_expect(sf_context *ctx, const sf_model *m,
             x->value[r] = cnt ? s / cnt : NAN;
         }
     }
-    st = sf_quantities_note(out, "theory delays = model delays %+g ms (the time-discrete "
-                                 "simulation's effective delay)", th->shift_ms);
+    st = sf_quantities_note(out, "theory delays: the model's delays in whole steps %+g ms "
+                                 "(the neuron model's timing within a step; docs/theory.md, "
+                                 "\"Delay model\")", th->shift_ms);
     if (st == SF_OK && !th->fixed_outdegree)
         st = sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
                                      "covariances approximate (Grytskyy et al. 2013)");

@@ -83,7 +83,7 @@ typedef struct {
     bool spikes;
     double delta_ms;
     const char *assumptions;  /* put on every expected quantity            */
-    double shift_ms;          /* the delay shift applied to lin (for the note) */
+    double shift_ms;          /* the timing offset in lin's delays (for the note) */
     bool fixed_outdegree;     /* every projection fixed_outdegree: population
                                  averages exact, else a note says so          */
 } sf_theory_netcorr_theory;
@@ -101,11 +101,5 @@ sf_status sf_theory_netcorr_expect(sf_context *ctx, const sf_model *m,
 sf_status sf_theory_netcorr_add_pairs(sf_context *ctx, sf_quantities *out, int n,
                                       const char *name, const char *unit, const double *M,
                                       const char *assumptions);
-
-/* The delays of the time-discrete simulation: a copy of d [n*n] with
- * max(0, d + shift_ms) wherever K > 0 (the caller frees it); NULL when out
- * of memory (message on ctx). */
-double *sf_theory_netcorr_shift_delays(sf_context *ctx, int n, const double *K, const double *d,
-                                       double shift_ms);
 
 #endif
