@@ -199,6 +199,13 @@ SF_API sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p,
                                         bool synaptic_filter, sf_theory_workspace *ws,
                                         double complex *H);
 
+/* The same at one complex s (1/s; s = 2 pi i f gives sf_theory_lif_transfer
+ * at f): its analytic continuation, used to find the roots of
+ * det(1 - M(s)) off the imaginary axis. */
+SF_API sf_status sf_theory_lif_transfer_s(sf_context *ctx, const sf_theory_pop *p, double mu,
+                                          double sigma, double complex s, bool synaptic_filter,
+                                          sf_theory_workspace *ws, double complex *H);
+
 /* Parabolic cylinder function U(a, x) (DLMF 12.2) for complex a and real x,
  * returned as log U (any branch of the imaginary part) and U'(a,x)/U(a,x),
  * so that values far outside double range are representable. Tested against
@@ -341,6 +348,9 @@ SF_API sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_th
                                                     size_t n_freq, sf_theory_workspace *ws,
                                                     double complex *eig);
 
+/* Most roots and crossings a stability report holds. */
+#define SF_THEORY_MAX_ROOTS 16
+
 typedef struct {
     int n_unstable;               /* Nyquist count of roots of det(1-M(s)) with
                                      Re s > 0 (0: linearly stable)            */
@@ -350,16 +360,48 @@ typedef struct {
                                      comes closest to 1                       */
     double complex eig_critical;  /* that eigenvalue                          */
     double min_distance;          /* |1 - eig_critical|                       */
+    /* the stability report (sf_theory_linear_stability_report; the scan
+     * alone fills the crossings and the radius, n_roots = 0): */
+    int n_roots;                  /* unstable roots refined, one per conjugate
+                                     pair, by decreasing growth rate          */
+    double complex roots[SF_THEORY_MAX_ROOTS]; /* s (1/s), Re s > 0, Im s >= 0:
+                                     growth rate Re s, frequency Im s/(2 pi)  */
+    int n_found;                  /* the refined roots counted with their
+                                     conjugates (== n_unstable when all found) */
+    int n_crossings;              /* eigenvalue branches crossing the real
+                                     axis right of 1 (encircling 1)           */
+    double crossing_freq[SF_THEORY_MAX_ROOTS];  /* Hz, where they cross       */
+    double crossing_value[SF_THEORY_MAX_ROOTS]; /* the real eigenvalue there  */
+    int crossing_branch[SF_THEORY_MAX_ROOTS];   /* its branch (eigenvalue
+                                     order of sf_theory_connectivity_eigenvalues) */
+    double radius_top;            /* spectral radius of M at the last grid
+                                     frequency (the count needs it << 1)       */
 } sf_theory_linear_stability;
 
 /* Linear stability of the stationary state including delays: counts the
  * zeros of det(1 - M(s)) in the right half plane from the argument principle
  * along s = i omega over the grid freq (ascending, from 0, fine enough to
- * resolve the phase of det, and reaching frequencies where |M| << 1). */
+ * resolve the phase of det, and reaching frequencies where |M| << 1). In the
+ * stable case the critical eigenvalue is the one closest to 1 (Bos et al.
+ * 2016); the scan also finds the real-axis crossings of the eigenvalue
+ * branches right of 1 and the spectral radius at the top of the grid. */
 SF_API sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_network *net,
                                                  const double complex *H, const double *freq,
                                                  size_t n_freq, sf_theory_workspace *ws,
                                                  sf_theory_linear_stability *out);
+
+/* The scan at the working point mu, sigma (transfer functions computed
+ * here), and the unstable roots of det(1 - M(s)): refined by Muller's method
+ * in the complex s plane (transfer functions and delay factors continued to
+ * complex s) from the branch crossings and the minima of |det(1 - M)| along
+ * the axis. When the state is unstable, critical_frequency is the frequency
+ * of the fastest-growing root and critical_eigenvalue the eigenvalue of the
+ * branch that encircles 1 there (at its crossing). */
+SF_API sf_status sf_theory_linear_stability_report(sf_context *ctx, const sf_theory_network *net,
+                                                   const double *mu, const double *sigma,
+                                                   const double *freq, size_t n_freq,
+                                                   sf_theory_workspace *ws,
+                                                   sf_theory_linear_stability *out);
 
 /* ===========================================================================
  * Theory of correlations: covariances and spectra of linear rate

@@ -57,7 +57,9 @@ static void summarise(sf_quantity *c, double *scratch)
     qsort(scratch, cnt, sizeof *scratch, cmp_double);
     c->median_abs_z = scratch[cnt / 2];
     c->frac_beyond_3 = (double)big / (double)cnt;
-    if (n == 1)
+    if (c->invalid)
+        c->verdict = "not valid";
+    else if (n == 1)
         c->verdict = c->median_abs_z <= 3 ? "agree" : "differ";
     else if (c->correlated)
         c->verdict = "n/a";
@@ -107,6 +109,7 @@ sf_status sf_quantities_compare(sf_context *ctx, const sf_quantities *est,
             x->predicted[k] = ok ? p->value[k] : NAN;
         if (ok) {
             x->accuracy = p->accuracy;
+            x->invalid = p->invalid;
             if (p->band[0] > x->band[0])
                 x->band[0] = p->band[0];
             if (p->band[1] < x->band[1])

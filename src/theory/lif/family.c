@@ -5,11 +5,16 @@
  * "rate" (Hz, self-consistent), "cv_isi"; for the whole network the
  * fixed point ("fixed_point_stable", "fixed_point_max_real_eigenvalue",
  * "fixed_point_iterations", "fixed_point_residual") and the linear
- * stability with delays on a grid 0..1 kHz in steps of 0.5 Hz
- * ("unstable_modes", "critical_frequency", "critical_eigenvalue",
- * "min_distance_to_1"); with frequencies, "transfer" (a), "spectrum" (a)
- * and "cross_spectrum" (a < b) over them. The notes of "rate" name the
- * violated assumptions of the theory.
+ * stability with delays on a grid 0..1 kHz in steps of 0.5 Hz (the
+ * stability report, sf_theory_linear_stability_report: "unstable_modes",
+ * "critical_frequency", "critical_eigenvalue", "min_distance_to_1",
+ * "spectral_radius_at_scan_top", and when unstable "unstable_roots",
+ * "dominant_root_growth_rate", "dominant_root_frequency",
+ * "eigenvalue_crossings"); "eigenvalues" of the effective connectivity over
+ * frequency (the --freq grid, else 0..1 kHz in steps of 2 Hz); with
+ * frequencies, "transfer" (a), "spectrum" (a) and "cross_spectrum" (a < b)
+ * over them, marked not valid when the state is linearly unstable. The
+ * notes of "rate" name the violated assumptions of the theory.
  *
  * Estimates: "rate" and "cv_isi" with standard errors (sf_analysis_population
  * over the analysis window), "spectrum" of every recorded population and
@@ -26,6 +31,7 @@
 #include "neurons/iaf_psc_delta.h"
 #include "neurons/iaf_psc_exp.h"
 #include "theory/lif/lif_map.h"
+#include "theory/linear/stability.h"
 
 #include <complex.h>
 #include <math.h>
@@ -37,6 +43,8 @@
 #define LIF_SCAN_STEP_HZ 0.5
 #define LIF_SEGMENT_MS 512.0       /* spectrum estimator segments          */
 #define LIF_CROSS_BAND_HZ 200.0    /* cross-spectrum evaluation band       */
+#define LIF_EIG_N 501              /* eigenvalue output: 0 .. 1000 Hz      */
+#define LIF_EIG_STEP_HZ 2.0
 
 static const char *const ASSUME_RATE = "diffusion approximation (Poisson input, small PSPs); "
                                        "stationary asynchronous state";
@@ -158,13 +166,12 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
     size_t nn = (size_t)n;
     double *rates = calloc(4 * nn, sizeof(double)), *mu = rates + nn, *sigma = rates + 2 * nn,
            *cv = rates + 3 * nn, *scan_f = malloc(sizeof(double) * LIF_SCAN_N);
-    double complex *eig = calloc(nn, sizeof(double complex)),
-                   *scan_H = malloc(sizeof(double complex) * LIF_SCAN_N * nn);
+    double complex *eig = calloc(nn, sizeof(double complex));
     sf_theory_workspace *ws = sf_theory_workspace_create(n);
     lif_spectra sp = {0};
     sf_quantity *x;
     sf_status st;
-    if (!rates || !eig || !scan_f || !scan_H || !ws) {
+    if (!rates || !eig || !scan_f || !ws) {
         st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -176,9 +183,7 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
     for (size_t k = 0; k < LIF_SCAN_N; k++)
         scan_f[k] = LIF_SCAN_STEP_HZ * (double)k;
     if (st == SF_OK)
-        st = sf_theory_network_transfer(ctx, net, mu, sigma, scan_f, LIF_SCAN_N, ws, scan_H);
-    if (st == SF_OK)
-        st = sf_theory_linear_stability_scan(ctx, net, scan_H, scan_f, LIF_SCAN_N, ws, &lin);
+        st = sf_theory_linear_stability_report(ctx, net, mu, sigma, scan_f, LIF_SCAN_N, ws, &lin);
     if (st != SF_OK)
         goto out;
     for (int a = 0; a < n; a++) {
@@ -198,22 +203,42 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                                  fp.max_real_eig));
     ADD(sf_quantities_add_scalar(ctx, out, "fixed_point_iterations", "", -1, -1, fp.iterations));
     ADD(sf_quantities_add_scalar(ctx, out, "fixed_point_residual", "Hz", -1, -1, fp.residual));
-    ADD(sf_quantities_add_scalar(ctx, out, "unstable_modes", "", -1, -1, lin.n_unstable));
-    ADD(sf_quantities_add_scalar(ctx, out, "critical_frequency", "Hz", -1, -1, lin.f_critical));
-    ADD(sf_quantities_add(ctx, out, "critical_eigenvalue", "", -1, -1, SF_AXIS_NONE, 1, 1, true));
-    x->value[0] = creal(lin.eig_critical);
-    x->value[1] = cimag(lin.eig_critical);
-    ADD(sf_quantities_add_scalar(ctx, out, "min_distance_to_1", "", -1, -1, lin.min_distance));
     if ((st = sf_quantities_note(out, "fixed point: %s (largest real part of the eigenvalues of "
                                       "dPhi/dnu - 1: %.3g), %d iterations, residual %.2g Hz",
                                  fp.stable ? "stable" : "UNSTABLE", fp.max_real_eig, fp.iterations,
                                  fp.residual)) != SF_OK ||
-        (st = sf_quantities_note(out, "linear stability with delays: %s (eigenvalue of M closest "
-                                      "to 1 at %.1f Hz, distance %.3g)",
-                                 lin.n_unstable ? "UNSTABLE" : "stable", lin.f_critical,
-                                 lin.min_distance)) != SF_OK)
+        (st = sf_theory_stability_add(ctx, &lin, LIF_SCAN_STEP_HZ * (LIF_SCAN_N - 1), out)) != SF_OK)
         goto out;
     size_t nf = opt ? opt->n_freq : 0;
+    {
+        /* the eigenvalues of M over frequency, branch-ordered */
+        size_t ne = nf ? nf : LIF_EIG_N;
+        double *ef = malloc(sizeof(double) * ne);
+        double complex *eH = malloc(sizeof(double complex) * ne * nn),
+                       *ev = malloc(sizeof(double complex) * ne * nn);
+        st = ef && eH && ev ? SF_OK : sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        for (size_t k = 0; st == SF_OK && k < ne; k++)
+            ef[k] = nf ? opt->freq[k] : LIF_EIG_STEP_HZ * (double)k;
+        if (st == SF_OK)
+            st = sf_theory_network_transfer(ctx, net, mu, sigma, ef, ne, ws, eH);
+        if (st == SF_OK)
+            st = sf_theory_connectivity_eigenvalues(ctx, net, eH, ef, ne, ws, ev);
+        if (st == SF_OK &&
+            !(x = sf_quantities_add(ctx, out, "eigenvalues", "", -1, -1, SF_AXIS_FREQUENCY, ne, nn,
+                                    true)))
+            st = SF_ERR_NOMEM;
+        if (st == SF_OK) {
+            memcpy(x->axis_values, ef, ne * sizeof(double));
+            memcpy(x->value, ev, ne * nn * sizeof(double complex));
+            st = sf_quantity_assume(x, "eigenvalues of the effective connectivity M(f), ordered "
+                                       "along continuous branches; %s", ASSUME_SPEC);
+        }
+        free(ef);
+        free(eH);
+        free(ev);
+        if (st != SF_OK)
+            goto out;
+    }
     if (nf) {
         if ((st = spectra_at(ctx, net, rates, mu, sigma, opt->freq, nf, ws, &sp)) != SF_OK)
             goto out;
@@ -227,6 +252,8 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                     memcpy(x->axis_values, opt->freq, nf * sizeof(double));
                     spectra_fill(&sp, n, names[w], a, b, x);
                     sf_quantity_assume(x, "%s", ASSUME_SPEC);
+                    if (w > 0 && (st = sf_theory_stability_mark(&lin, x)) != SF_OK)
+                        goto out;
                 }
     }
 out:
@@ -237,7 +264,6 @@ out:
     free(rates);
     free(eig);
     free(scan_f);
-    free(scan_H);
     (void)m;
     return st;
 }
