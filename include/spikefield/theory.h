@@ -376,6 +376,10 @@ typedef struct {
                                      order of sf_theory_connectivity_eigenvalues) */
     double radius_top;            /* spectral radius of M at the last grid
                                      frequency (the count needs it << 1)       */
+    double complex pole;          /* the leading root found (largest Re s, the
+                                     pole nearest the axis that shapes the
+                                     spectra; Im s >= 0), stable or not; NaN
+                                     when none was found                      */
 } sf_theory_linear_stability;
 
 /* Linear stability of the stationary state including delays: counts the
@@ -508,6 +512,14 @@ SF_API sf_status sf_theory_linear_spectrum(sf_context *ctx, const sf_theory_line
                                            size_t n_freq, sf_theory_corr_workspace *ws,
                                            double complex *C, double complex *echo,
                                            double complex *corr_in);
+
+/* The stability report (see sf_theory_linear_stability_report) of the
+ * linear network: the zeros of det(1 - M(s)), M_ab(s) = W_ab e^{-s d_ab} /
+ * (1 + s tau_a), counted along the imaginary axis (up to where |M| < 0.02)
+ * and refined in the complex plane. One population: the roots are
+ * s = -1/tau + W_k(w d/tau e^{d/tau})/d (Lambert W, branches k). */
+SF_API sf_status sf_theory_linear_net_stability(sf_context *ctx, const sf_theory_linear_net *net,
+                                                sf_theory_linear_stability *out);
 
 /* Equal-time covariance of the input-noise class without delays: the
  * Lyapunov equation A C + C A^T + T^-1 D T^-1 = 0 with A = T^-1 (W - 1),

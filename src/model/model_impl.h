@@ -176,6 +176,10 @@ typedef struct {
     double t_analysis;       /* analysis window starts here (ms)             */
     double bin;              /* ms, for Fano factor and correlations         */
     uint32_t corr_pairs;     /* pairs sampled per population                 */
+    double spectrum_bin;     /* ms, bins of the spectra of compare (0: the
+                                family's default, one step or 1 ms)           */
+    double spectrum_max;     /* Hz, top of the compared spectra (inf: the
+                                Nyquist frequency of the spectrum bins)       */
 } sf_settings;
 
 typedef struct sf_model {

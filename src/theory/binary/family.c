@@ -10,6 +10,7 @@
  */
 #include "theory/family.h"
 #include "theory/delay.h"
+#include "theory/linear/stability.h"
 #include "theory/linear/netcorr.h"
 #include "theory/map.h"
 
@@ -178,6 +179,15 @@ static sf_status binary_predict(sf_context *ctx, const sf_model *m, const void *
     if (st == SF_OK && !bm->pr.fixed_outdegree)
         sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
                                 "covariances approximate (Grytskyy et al. 2013)");
+    /* the stability report of the equivalent linear network */
+    sf_theory_linear_net lin;
+    sf_theory_linear_stability ls;
+    if (st == SF_OK)
+        st = sf_theory_binary_to_linear(ctx, &bm->net, a, W, tau, D, &lin);
+    if (st == SF_OK)
+        st = sf_theory_linear_net_stability(ctx, &lin, &ls);
+    if (st == SF_OK)
+        st = sf_theory_stability_add(ctx, &ls, NAN, out);
 out:
     free(buf);
     free(Ct);
@@ -189,8 +199,7 @@ out:
  * least one step). */
 static double binary_delta_ms(const sf_model *m)
 {
-    const double h = m->sim.resolution;
-    return fmax(h, h * nearbyint(1.0 / h));
+    return sf_theory_map_spectrum_bin(m, 1.0);
 }
 
 static sf_status binary_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
@@ -259,7 +268,7 @@ static sf_status binary_expect(sf_context *ctx, const sf_model *m, const void *m
                                    .a_single = a_single, .pair = SF_NETCORR_PAIR_BINARY,
                                    .spikes = false, .delta_ms = binary_delta_ms(m),
                                    .assumptions = ASSUME, .shift_ms = bm->dl.offset,
-                                   .fixed_outdegree = bm->pr.fixed_outdegree};
+                                   .fixed_outdegree = bm->pr.fixed_outdegree, .pred = pred};
     st = sf_theory_binary_to_linear(ctx, &net, act, W, tau, D, &th.lin);
     if (st == SF_OK)
         st = sf_theory_netcorr_expect(ctx, m, &th, est, out);

@@ -10,6 +10,7 @@
 #include "theory/family.h"
 #include "theory/delay.h"
 #include "theory/linear/netcorr.h"
+#include "theory/linear/stability.h"
 #include "theory/map.h"
 
 #include "neurons/hawkes.h"
@@ -88,7 +89,7 @@ static sf_status hawkes_predict(sf_context *ctx, const sf_model *m, const void *
     const hawkes_mapped *hm = mapped;
     const int n = hm->net.n_pop;
     const size_t n2 = (size_t)n * (size_t)n;
-    double *buf = calloc((size_t)n + 3 * n2, sizeof *buf), rho_w;
+    double *buf = calloc((size_t)n + 5 * n2, sizeof *buf), rho_w;
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(n, 0);
     sf_status st = SF_OK;
     if (!buf || !ws) {
@@ -113,6 +114,15 @@ static sf_status hawkes_predict(sf_context *ctx, const sf_model *m, const void *
     if (st == SF_OK)
         sf_quantities_note(out, "count covariances per second of counting window, in the limit "
                                 "of long windows; corr_coef of long-window counts");
+    /* the stability report of the equivalent linear network */
+    sf_theory_linear_net lin;
+    sf_theory_linear_stability ls;
+    if (st == SF_OK)
+        st = sf_theory_hawkes_to_linear(ctx, &hm->net, r, C0 + n2, C0 + 2 * n2, &lin);
+    if (st == SF_OK)
+        st = sf_theory_linear_net_stability(ctx, &lin, &ls);
+    if (st == SF_OK)
+        st = sf_theory_stability_add(ctx, &ls, NAN, out);
 out:
     free(buf);
     sf_theory_corr_workspace_destroy(ws);
@@ -122,10 +132,11 @@ out:
 static sf_status hawkes_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
                                  sf_quantities *out)
 {
-    sf_theory_netcorr_input in = {.spikes = true, .delta_ms = m->sim.resolution,
+    sf_theory_netcorr_input in = {.spikes = true,
+                                  .delta_ms = sf_theory_map_spectrum_bin(m, m->sim.resolution),
                                   .mean_name = "rate", .mean_unit = "Hz",
                                   .cov_unit = "spikes^2 per bin", .spec_unit = "Hz",
-                                  .activity = "spike counts in bins of one step"};
+                                  .activity = "spike counts in bins of Delta (analysis.spectrum_bin, default one step)"};
     return sf_theory_netcorr_estimate(ctx, m, rec, &in, out);
 }
 
@@ -150,9 +161,9 @@ static sf_status hawkes_expect(sf_context *ctx, const sf_model *m, const void *m
     sf_theory_hawkes_net net = hm->net;
     sf_theory_netcorr_theory th = {.cls = SF_THEORY_NOISE_OUTPUT, .mean = r,
                                    .pair = SF_NETCORR_PAIR_HAWKES, .spikes = true,
-                                   .delta_ms = m->sim.resolution,
+                                   .delta_ms = sf_theory_map_spectrum_bin(m, m->sim.resolution),
                                    .assumptions = ASSUME, .shift_ms = hm->dl.offset,
-                                   .fixed_outdegree = hm->pr.fixed_outdegree};
+                                   .fixed_outdegree = hm->pr.fixed_outdegree, .pred = pred};
     st = sf_theory_hawkes_to_linear(ctx, &net, r, W, D, &th.lin);
     if (st == SF_OK)
         st = sf_theory_netcorr_expect(ctx, m, &th, est, out);

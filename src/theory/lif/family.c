@@ -18,10 +18,12 @@
  *
  * Estimates: "rate" and "cv_isi" with standard errors (sf_analysis_population
  * over the analysis window), "spectrum" of every recorded population and
- * "cross_spectrum" of every pair a < b on segments of 512 ms in bins of one
- * time step (f > 0; the cross-spectra are summarised over f <= 200 Hz, the
- * band where the linear theory is expected to hold); the expectation of
- * each spectrum estimator is the theory at the estimator's frequencies.
+ * "cross_spectrum" of every pair a < b on segments of 512 ms in bins of
+ * analysis.spectrum_bin (default one time step), f > 0, summarised over
+ * f <= sf_theory_map_spectrum_max (default 500 Hz, at most the Nyquist
+ * frequency of the bins); the expectation of each spectrum estimator is the
+ * theory at the estimator's frequencies, low-passed by the bins
+ * (sinc^2(pi f bin) on the part beyond the flat Poisson level).
  * Invariant: every population's "rate" and "cv_isi" are in both lists, so
  * the comparison table has a row per population even when it is unrecorded.
  */
@@ -32,6 +34,7 @@
 #include "neurons/iaf_psc_exp.h"
 #include "theory/lif/lif_map.h"
 #include "theory/linear/stability.h"
+#include "theory/map.h"
 
 #include <complex.h>
 #include <math.h>
@@ -42,7 +45,6 @@
 #define LIF_SCAN_N 2001            /* stability grid: 0 .. 1000 Hz         */
 #define LIF_SCAN_STEP_HZ 0.5
 #define LIF_SEGMENT_MS 512.0       /* spectrum estimator segments          */
-#define LIF_CROSS_BAND_HZ 200.0    /* cross-spectrum evaluation band       */
 #define LIF_EIG_N 501              /* eigenvalue output: 0 .. 1000 Hz      */
 #define LIF_EIG_STEP_HZ 2.0
 
@@ -291,7 +293,8 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
     int n = m->n_pops;
     size_t nn = (size_t)n;
     double h = m->sim.resolution, t0 = m->sim.t_analysis, t1 = sf_recording_t_end(rec);
-    size_t seg = (size_t)nearbyint(LIF_SEGMENT_MS / h);
+    const double bin = sf_theory_map_spectrum_bin(m, h), top = sf_theory_map_spectrum_max(m, bin);
+    size_t seg = (size_t)nearbyint(LIF_SEGMENT_MS / bin);
     seg += seg & 1;
     size_t n_out = seg / 2 + 1, n_f = n_out - 1; /* f = 0 dropped: the mean */
     sf_pop_stats *stats = calloc(nn, sizeof *stats);
@@ -334,12 +337,12 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
         x->se[0] = stats[a].cv_sem;
     }
     /* the standard errors of spectra are over segments: one segment has none */
-    double n_seg = floor((t1 - t0) / ((double)seg * h) + 1e-9);
+    double n_seg = floor((t1 - t0) / ((double)seg * bin) + 1e-9);
     if (n_seg < 2 && (st = sf_quantities_note(out, "the analysis window (%g ms) holds %.0f "
                                                    "segment(s) of %g ms, so spectra have no standard "
                                                    "error (simulate longer, simulation.duration, "
                                                    "to compare them)", t1 - t0, n_seg,
-                                              (double)seg * h)) != SF_OK)
+                                              (double)seg * bin)) != SF_OK)
         goto out;
     /* population spectra, then cross-spectra, on the same segments and bins */
     for (int a = 0; a < n; a++) {
@@ -351,7 +354,7 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
         sf_spikes sp = {ids, steps, ns, m->pops[a].n, (uint32_t)a, h};
         sf_spectrum_plan *plan = NULL;
         if ((st = sf_analysis_spectrum_plan_create(ctx, m->pops[a].n, seg, &plan)) == SF_OK)
-            st = sf_analysis_spectrum(ctx, plan, &sp, t0, t1, h, buf, NULL);
+            st = sf_analysis_spectrum(ctx, plan, &sp, t0, t1, bin, buf, NULL);
         sf_analysis_spectrum_plan_destroy(plan);
         if (st == SF_ERR_NOMEM)
             goto out;
@@ -363,8 +366,9 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
             if (st != SF_OK)
                 goto out;
         }
+        x->band[1] = top;
         for (size_t k = 0; k < n_f; k++) {
-            x->axis_values[k] = (double)(k + 1) / ((double)seg * h * 1e-3);
+            x->axis_values[k] = (double)(k + 1) / ((double)seg * bin * 1e-3);
             x->value[k] = ok ? buf[SF_SPEC_POP * n_out + k + 1] : NAN;
             x->se[k] = ok ? buf[SF_SPEC_POP_SEM * n_out + k + 1] : NAN;
         }
@@ -383,7 +387,7 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
                 continue;
             sf_spikes A = {ia, sa, na, m->pops[a].n, (uint32_t)a, h};
             sf_spikes B = {ib, sb, nb, m->pops[b].n, (uint32_t)b, h};
-            st = sf_analysis_xspectrum(ctx, xp, &A, &B, t0, t1, h, xo, NULL);
+            st = sf_analysis_xspectrum(ctx, xp, &A, &B, t0, t1, bin, xo, NULL);
             if (st == SF_ERR_NOMEM)
                 goto out;
             ADD(sf_quantities_add(ctx, out, "cross_spectrum", "Hz", a, b, SF_AXIS_FREQUENCY, n_f, 1,
@@ -395,11 +399,11 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
                 if (st != SF_OK)
                     goto out;
             }
-            x->band[1] = LIF_CROSS_BAND_HZ;
+            x->band[1] = top;
             static const int rows[4] = {SF_XSPEC_RE, SF_XSPEC_IM, SF_XSPEC_RE_SEM, SF_XSPEC_IM_SEM};
             for (size_t k = 0; k < n_f; k++) { /* f_k = (k+1)/(L h): index L/2 + k + 1 */
                 size_t j = seg / 2 + k + 1;
-                x->axis_values[k] = (double)(k + 1) / ((double)seg * h * 1e-3);
+                x->axis_values[k] = (double)(k + 1) / ((double)seg * bin * 1e-3);
                 for (int r = 0; r < 4; r++)
                     (r < 2 ? x->value : x->se)[2 * k + (r & 1)] = ok ? xo[(size_t)rows[r] * L1 + j] : NAN;
             }
@@ -416,6 +420,24 @@ out:
 
 /* ---- expectations of the estimators ----------------------------------------- */
 
+/* The spectrum x of counts in bins of bin ms: the flat Poisson level flat
+ * (nu/N for a population, 0 across populations) as it is, the rest
+ * low-passed by the bin, sinc^2(pi f bin) (aliasing of that rest
+ * neglected: it is below the flat level at the frequencies compared). */
+static void bin_filter(sf_quantity *x, double bin, double flat)
+{
+    for (size_t k = 0; k < x->rows; k++) {
+        double a = M_PI * x->axis_values[k] * bin * 1e-3, g = a > 0 ? sin(a) / a : 1.0;
+        g *= g;
+        if (x->is_complex) {
+            x->value[2 * k] *= g;
+            x->value[2 * k + 1] *= g;
+        } else {
+            x->value[k] = flat + (x->value[k] - flat) * g;
+        }
+    }
+}
+
 /* Scalars of the prediction as they are; spectra and cross-spectra from the
  * working point of pred at the estimator's frequencies. */
 static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapped,
@@ -429,6 +451,7 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
     sf_theory_workspace *ws = sf_theory_workspace_create(n);
     lif_spectra sp = {0};
     const double *sp_f = NULL; /* frequencies sp was computed at */
+    const double bin = sf_theory_map_spectrum_bin(m, m->sim.resolution);
     sf_status st = SF_OK;
     sf_quantity *x;
     if (!wp || !ws) {
@@ -466,7 +489,11 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
                               e->rows, 1, e->is_complex));
         memcpy(x->axis_values, e->axis_values, e->rows * sizeof(double));
         spectra_fill(&sp, n, e->name, e->pop[0], e->pop[1], x);
+        bin_filter(x, bin, e->pop[1] < 0 ? rates[e->pop[0]] / net->pop[e->pop[0]].N : 0.0);
+        memcpy(x->band, e->band, sizeof x->band);
         sf_quantity_assume(x, "%s", ASSUME_SPEC);
+        if ((st = sf_theory_stability_mark_pred(pred, x)) != SF_OK)
+            goto out;
     }
 out:
     if (st == SF_ERR_NOMEM && sf_context_status(ctx) != SF_ERR_NOMEM)

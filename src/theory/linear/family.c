@@ -15,6 +15,7 @@
 #include "theory/delay.h"
 #include "theory/linear/kernel.h"
 #include "theory/linear/netcorr.h"
+#include "theory/linear/stability.h"
 #include "theory/map.h"
 
 #include "neurons/rate.h"
@@ -154,6 +155,11 @@ static sf_status linear_predict(sf_context *ctx, const sf_model *m, const void *
         if (!x || sf_quantity_assume(x, ASSUME) != SF_OK)
             st = SF_ERR_NOMEM;
     }
+    sf_theory_linear_stability ls;
+    if (st == SF_OK)
+        st = sf_theory_linear_net_stability(ctx, &lm->net, &ls);
+    if (st == SF_OK)
+        st = sf_theory_stability_add(ctx, &ls, NAN, out);
     if (st != SF_OK || (delayed && !cov_time)) {
         if (st == SF_OK)
             sf_quantities_note(out, "output noise is white: the equal-time covariance has a "
@@ -289,7 +295,7 @@ static sf_status linear_expect(sf_context *ctx, const sf_model *m, const void *m
                                    .pair = SF_NETCORR_PAIR_NONE, .spikes = false,
                                    .delta_ms = linear_delta_ms(m),
                                    .assumptions = ASSUME, .shift_ms = lm->dl.offset,
-                                   .fixed_outdegree = lm->pr.fixed_outdegree};
+                                   .fixed_outdegree = lm->pr.fixed_outdegree, .pred = pred};
     sf_status st = sf_theory_netcorr_expect(ctx, m, &th, est, out);
     if (st == SF_OK) {
         sf_quantities_note(out, "pair covariances: no prediction (needs the single-unit "

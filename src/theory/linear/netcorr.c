@@ -5,6 +5,8 @@
  * estimate's frequency axis, never from a second copy of the rules.
  */
 #include "theory/linear/netcorr.h"
+#include "theory/linear/stability.h"
+#include "theory/map.h"
 
 #include "spikefield/analysis.h"
 
@@ -15,11 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define N_CHOSEN 5
-static const double chosen_hz[N_CHOSEN] = {5.0, 10.0, 20.0, 50.0, 100.0};
+#define N_CHOSEN 8
+static const double chosen_hz[N_CHOSEN] = {5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 350.0, 500.0};
 #define BAND_HZ 2.0
 #define LAG_MAX_MS 50.0
-#define FREQ_MAX_HZ 250.0
 
 /* Figure lags: |tau| <= LAG_MAX_MS at an odd stride giving <= 101 points;
  * each point is the mean over the stride's lags centred on it. */
@@ -128,7 +129,12 @@ sf_status sf_theory_netcorr_estimate(sf_context *ctx, const sf_model *m, const s
     const size_t nlag = 2 * half + 1;
     const double fres = 1.0 / ((double)L * delta * 1e-3);
     const size_t nfr =
-        (size_t)fmin((double)(L / 2), floor(fmin(FREQ_MAX_HZ, 0.5e3 / delta) / fres));
+        (size_t)fmin((double)(L / 2), floor(sf_theory_map_spectrum_max(m, delta) / fres));
+    /* the chosen frequencies whose band lies below the top */
+    int n_chosen = 0;
+    while (n_chosen < N_CHOSEN &&
+           chosen_hz[n_chosen] + BAND_HZ <= sf_theory_map_spectrum_max(m, delta) + 1e-9)
+        n_chosen++;
     sf_quantities_note(out,
                        "activity: %s; Delta = %g ms; %zu segments of %g ms; count bin %g ms; "
                        "spectra averaged over +-%g Hz",
@@ -204,11 +210,11 @@ sf_status sf_theory_netcorr_estimate(sf_context *ctx, const sf_model *m, const s
             x->se[0] = c.cross_sem;
             /* chosen frequencies: band averages of Re S_ab over f >= 0 bins */
             if (!(x = sf_quantities_add(ctx, out, "spectrum_re_band", in->spec_unit, a, b,
-                                        SF_AXIS_FREQUENCY, N_CHOSEN, 1, false))) {
+                                        SF_AXIS_FREQUENCY, (size_t)n_chosen, 1, false))) {
                 st = SF_ERR_NOMEM;
                 break;
             }
-            for (int k = 0; k < N_CHOSEN; k++) {
+            for (int k = 0; k < n_chosen; k++) {
                 double s = 0, v = 0;
                 int cnt = 0;
                 for (size_t j = hh; j < n; j++) {
@@ -324,6 +330,9 @@ sf_status sf_theory_netcorr_expect(sf_context *ctx, const sf_model *m,
         }
         if (th->assumptions)
             sf_quantity_assume(x, "%s", th->assumptions);
+        if (strcmp(e->name, "rate") && strcmp(e->name, "activity") &&
+            (st = sf_theory_stability_mark_pred(th->pred, x)) != SF_OK)
+            break;
         if (b < 0) { /* the mean of population a */
             x->value[0] = th->mean[a];
             continue;

@@ -101,8 +101,10 @@ static sf_status refine(sf_lr_ws *ws, const sf_lr_system *sys, double complex *M
         double complex D = csqrt(b * b - 4.0 * f[2] * a);
         double complex E = cabs(b - D) < cabs(b + D) ? b + D : b - D;
         double complex dx = E != 0 ? -2.0 * f[2] / E : 0.5 * (cabs(h2) + 1e-6);
-        if (cabs(dx) > 0.5 * cabs(x[2]) + 1e3) /* keep the step bounded */
-            dx *= (0.5 * cabs(x[2]) + 1e3) / cabs(dx);
+        /* keep the iteration local: a step at most 4 times the last */
+        double lim = fmax(4.0 * cabs(h2), 1e-3 * cabs(x[2]));
+        if (cabs(dx) > lim)
+            dx *= lim / cabs(dx);
         double complex xn = x[2] + dx, fn;
         if (det_at(NULL, ws, sys, M, xn, known, n_known, &fn) != SF_OK)
             return SF_ERR_NOCONV;
@@ -151,7 +153,7 @@ sf_status sf_lr_stability(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys
     out->f_critical = NAN;
     out->eig_critical = NAN;
     double complex *M = malloc(sizeof(double complex) * (un * un + 3 * un));
-    double *absdet = malloc(sizeof(double) * n_freq);
+    double *absdet = malloc(sizeof(double) * 2 * n_freq), *mindet = absdet + n_freq;
     int *used = malloc(sizeof(int) * un);
     if (!M || !absdet || !used) {
         free(M);
@@ -161,6 +163,9 @@ sf_status sf_lr_stability(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys
     }
     double complex *cur = M + un * un, *prev = cur + un, *raw = prev + un;
     double complex dlam[SF_THEORY_MAX_ROOTS]; /* d lambda / d omega at the crossings */
+    double complex dlam_c = 0;                /* ... at the closest approach to 1 */
+    int i_c = -1;                             /* its branch                       */
+    size_t k_c = 0;                           /* and frequency index              */
     double phase0 = 0.0, phase = 0.0, arg_prev = 0.0;
     sf_status st = SF_OK;
     for (size_t k = 0; k < n_freq && st == SF_OK; ++k) {
@@ -200,7 +205,12 @@ sf_status sf_lr_stability(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys
                 out->min_distance = dist;
                 out->f_critical = freq[k];
                 out->eig_critical = cur[i];
+                i_c = i;
+                dlam_c = k > 0 ? (cur[i] - prev[i]) / (2 * M_PI * (freq[k] - freq[k - 1])) : 0;
+                k_c = k;
             }
+            if (k == 1 && k_c == 0 && i == i_c) /* closest at the first point: its slope */
+                dlam_c = (cur[i] - prev[i]) / (2 * M_PI * (freq[1] - freq[0]));
             /* crossings of the real axis right of 1 */
             double fc = NAN, vc = NAN;
             double complex dl = 0;
@@ -238,6 +248,12 @@ sf_status sf_lr_stability(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys
     out->n_unstable = z > 0.5 ? (int)lround(z) : 0;
     if (!sys->at)
         goto done;
+    /* the local minima of |det| along the axis (for the leading pole) */
+    for (size_t k = 0; k < n_freq; ++k)
+        mindet[k] = k > 0 && k + 1 < n_freq && absdet[k] < absdet[k - 1] &&
+                            absdet[k] <= absdet[k + 1]
+                        ? absdet[k]
+                        : HUGE_VAL;
     /* root refinement: from every crossing, a real start when the count is
      * odd, and the deepest local minima of |det| along the axis */
     for (int c = 0; c < out->n_crossings; ++c) {
@@ -272,6 +288,40 @@ sf_status sf_lr_stability(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys
     }
     for (int i = 0; i < out->n_roots; ++i)
         out->n_found += cimag(out->roots[i]) != 0 ? 2 : 1;
+    /* the leading pole: the unstable root growing fastest, else the least
+     * damped root refined from the deepest minima of |det| along the axis */
+    out->pole = out->n_roots ? out->roots[0] : NAN;
+    if (!out->n_roots && i_c >= 0 && dlam_c != 0) {
+        /* first order in the branch closest to 1: lambda(s0) = 1 */
+        double complex r, s0 = 2 * M_PI * I * out->f_critical;
+        double complex step = (1 - out->eig_critical) / (-I * dlam_c);
+        /* a third of the first-order step: the continuation may be singular
+         * further into the left half plane (poles of the filters at -1/tau),
+         * and the limited Muller steps then walk there */
+        s0 += cabs(step) < 0.5 * cabs(s0) + 1e3 ? step / 3 : -0.05 * cabs(s0) - 1.0;
+        if (refine(ws, sys, M, s0, NULL, 0, &r, NULL) == SF_OK)
+            out->pole = cimag(r) < 0 ? conj(r) : r;
+    }
+    for (int t = 0; t < 8 && !out->n_roots; ++t) {
+        size_t best = 0;
+        double bd = HUGE_VAL;
+        for (size_t k = 1; k + 1 < n_freq; ++k)
+            if (mindet[k] < bd) {
+                bd = mindet[k];
+                best = k;
+            }
+        if (!(bd < HUGE_VAL))
+            break;
+        mindet[best] = HUGE_VAL;
+        double complex r;
+        if (refine(ws, sys, M, 2 * M_PI * freq[best] * (I - 0.02) - 1.0, NULL, 0, &r, NULL) ==
+            SF_OK) {
+            if (cimag(r) < 0)
+                r = conj(r);
+            if (isnan(creal(out->pole)) || creal(r) > creal(out->pole))
+                out->pole = r;
+        }
+    }
     if (out->n_roots > 0) {
         /* the critical eigenvalue of the unstable state: the branch that
          * encircles 1 nearest to the fastest-growing root's frequency */
@@ -304,6 +354,12 @@ sf_status sf_theory_stability_add(sf_context *ctx, const sf_theory_linear_stabil
         return SF_ERR_NOMEM;
     x->value[0] = creal(lin->eig_critical);
     x->value[1] = cimag(lin->eig_critical);
+    if (!isnan(creal(lin->pole)) &&
+        (!sf_quantities_add_scalar(ctx, out, "leading_pole_growth_rate", "1/s", -1, -1,
+                                   creal(lin->pole)) ||
+         !sf_quantities_add_scalar(ctx, out, "leading_pole_frequency", "Hz", -1, -1,
+                                   cimag(lin->pole) / (2 * M_PI))))
+        return SF_ERR_NOMEM;
     if (!sf_quantities_add_scalar(ctx, out, "min_distance_to_1", "", -1, -1, lin->min_distance) ||
         !sf_quantities_add_scalar(ctx, out, "spectral_radius_at_scan_top", "", -1, -1,
                                   lin->radius_top))
@@ -381,4 +437,19 @@ sf_status sf_theory_stability_mark(const sf_theory_linear_stability *lin, sf_qua
                                    "%.4g/s at %.1f Hz)",
                                 creal(lin->roots[0]), cimag(lin->roots[0]) / (2 * M_PI));
     return sf_quantity_note(x, "not valid: the state is linearly unstable");
+}
+
+sf_status sf_theory_stability_mark_pred(const sf_quantities *pred, sf_quantity *x)
+{
+    long i = pred ? sf_quantities_find(pred, "unstable_modes", -1, -1) : -1;
+    if (i < 0 || !(pred->q[i].value[0] > 0))
+        return SF_OK;
+    sf_theory_linear_stability lin = {.n_unstable = (int)pred->q[i].value[0]};
+    long g = sf_quantities_find(pred, "dominant_root_growth_rate", -1, -1);
+    long f = sf_quantities_find(pred, "dominant_root_frequency", -1, -1);
+    if (g >= 0 && f >= 0) {
+        lin.n_roots = 1;
+        lin.roots[0] = pred->q[g].value[0] + 2 * M_PI * I * pred->q[f].value[0];
+    }
+    return sf_theory_stability_mark(&lin, x);
 }

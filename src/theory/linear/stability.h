@@ -67,5 +67,8 @@ sf_status sf_theory_stability_add(sf_context *ctx, const sf_theory_linear_stabil
 /* Marks a predicted spectrum x not valid (with a note) when lin says the
  * state is linearly unstable; SF_ERR_NOMEM on failure. */
 sf_status sf_theory_stability_mark(const sf_theory_linear_stability *lin, sf_quantity *x);
+/* The same from a prediction holding the report's quantities (its
+ * "unstable_modes", "dominant_root_*"); pred NULL or without them: no-op. */
+sf_status sf_theory_stability_mark_pred(const sf_quantities *pred, sf_quantity *x);
 
 #endif
