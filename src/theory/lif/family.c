@@ -35,6 +35,7 @@
 #include "theory/lif/lif_map.h"
 #include "theory/linear/stability.h"
 #include "theory/map.h"
+#include "theory/peak.h"
 
 #include <complex.h>
 #include <math.h>
@@ -372,6 +373,10 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
             x->value[k] = ok ? buf[SF_SPEC_POP * n_out + k + 1] : NAN;
             x->se[k] = ok ? buf[SF_SPEC_POP_SEM * n_out + k + 1] : NAN;
         }
+        if (!sf_theory_peak_add(ctx, out, x, SF_PEAK_LO_HZ, top)) {
+            st = SF_ERR_NOMEM;
+            goto out;
+        }
     }
     if ((st = sf_analysis_xspectrum_plan_create(ctx, seg, 0, &xp)) != SF_OK)
         goto out;
@@ -473,6 +478,11 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
     for (size_t i = 0; i < sf_quantities_count(est); i++) {
         const sf_quantity *e = &est->q[i];
         bool spec = !strcmp(e->name, "spectrum") || !strcmp(e->name, "cross_spectrum");
+        if (!strcmp(e->name, "spectrum_peak_frequency")) {
+            if ((st = sf_theory_peak_expect(ctx, out, "spectrum", e, pred)) != SF_OK)
+                goto out;
+            continue;
+        }
         if (!spec) {
             long j = sf_quantities_find(pred, e->name, e->pop[0], e->pop[1]);
             if (j >= 0)

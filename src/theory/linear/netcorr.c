@@ -7,6 +7,7 @@
 #include "theory/linear/netcorr.h"
 #include "theory/linear/stability.h"
 #include "theory/map.h"
+#include "theory/peak.h"
 
 #include "spikefield/analysis.h"
 
@@ -240,6 +241,11 @@ sf_status sf_theory_netcorr_estimate(sf_context *ctx, const sf_model *m, const s
                 x->value[i] = o[SF_XSPEC_RE * n + hh + 1 + i];
                 x->se[i] = o[SF_XSPEC_RE_SEM * n + hh + 1 + i];
             }
+            if (same && !sf_theory_peak_add(ctx, out, x, SF_PEAK_LO_HZ,
+                                            sf_theory_map_spectrum_max(m, delta))) {
+                st = SF_ERR_NOMEM;
+                break;
+            }
             if (!(x = sf_quantities_add(ctx, out, "cov_function",
                                         in->spikes ? "Hz^2" : in->cov_unit, a, b, SF_AXIS_LAG,
                                         nlag, 1, false))) {
@@ -323,6 +329,10 @@ sf_status sf_theory_netcorr_expect(sf_context *ctx, const sf_model *m,
     for (size_t i = 0; i < est->n && st == SF_OK; i++) {
         const sf_quantity *e = &est->q[i];
         const int a = e->pop[0], b = e->pop[1];
+        if (!strcmp(e->name, "spectrum_peak_frequency")) {
+            st = sf_theory_peak_expect(ctx, out, "spectrum_re", e, th->pred);
+            continue;
+        }
         sf_quantity *x = add_like(ctx, out, e);
         if (!x) {
             st = SF_ERR_NOMEM;
