@@ -5,7 +5,8 @@
  * "rate" (Hz, self-consistent), "cv_isi"; for the whole network the
  * fixed point ("fixed_point_stable", "fixed_point_max_real_eigenvalue",
  * "fixed_point_iterations", "fixed_point_residual") and the linear
- * stability with delays on a grid 0..1 kHz in steps of 0.5 Hz (the
+ * stability with delays on a grid 0..1 kHz in steps of 0.5 Hz and on to
+ * 3 kHz in steps of 2 Hz (the
  * stability report, sf_theory_linear_stability_report: "unstable_modes",
  * "critical_frequency", "critical_eigenvalue", "min_distance_to_1",
  * "spectral_radius_at_scan_top", and when unstable "unstable_roots",
@@ -43,8 +44,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIF_SCAN_N 2001            /* stability grid: 0 .. 1000 Hz         */
+#define LIF_SCAN_FINE 2001         /* stability grid: 0 .. 1000 Hz by 0.5 Hz, */
 #define LIF_SCAN_STEP_HZ 0.5
+#define LIF_SCAN_N (LIF_SCAN_FINE + 1000) /* then to 3 kHz by 2 Hz, where the
+                                             LIF transfer has decayed further */
+#define LIF_SCAN_TOP_HZ (LIF_SCAN_STEP_HZ * (LIF_SCAN_FINE - 1) + 2.0 * (LIF_SCAN_N - LIF_SCAN_FINE))
 #define LIF_SEGMENT_MS 512.0       /* spectrum estimator segments          */
 #define LIF_EIG_N 501              /* eigenvalue output: 0 .. 1000 Hz      */
 #define LIF_EIG_STEP_HZ 2.0
@@ -184,7 +188,9 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
     if (st == SF_OK)
         st = sf_theory_network_cv(ctx, net, rates, ws, cv);
     for (size_t k = 0; k < LIF_SCAN_N; k++)
-        scan_f[k] = LIF_SCAN_STEP_HZ * (double)k;
+        scan_f[k] = k < LIF_SCAN_FINE ? LIF_SCAN_STEP_HZ * (double)k
+                                      : LIF_SCAN_STEP_HZ * (LIF_SCAN_FINE - 1) +
+                                            2.0 * (double)(k - LIF_SCAN_FINE + 1);
     if (st == SF_OK)
         st = sf_theory_linear_stability_report(ctx, net, mu, sigma, scan_f, LIF_SCAN_N, ws, &lin);
     if (st != SF_OK)
@@ -210,7 +216,7 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                                       "dPhi/dnu - 1: %.3g), %d iterations, residual %.2g Hz",
                                  fp.stable ? "stable" : "UNSTABLE", fp.max_real_eig, fp.iterations,
                                  fp.residual)) != SF_OK ||
-        (st = sf_theory_stability_add(ctx, &lin, LIF_SCAN_STEP_HZ * (LIF_SCAN_N - 1), out)) != SF_OK)
+        (st = sf_theory_stability_add(ctx, &lin, LIF_SCAN_TOP_HZ, out)) != SF_OK)
         goto out;
     size_t nf = opt ? opt->n_freq : 0;
     {

@@ -124,14 +124,6 @@ static sf_status refine(sf_lr_ws *ws, const sf_lr_system *sys, double complex *M
     return SF_ERR_NOCONV;
 }
 
-sf_status sf_lr_root_refine(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys,
-                            double complex *M, double complex s0, double complex *root,
-                            int *iterations)
-{
-    (void)ctx;
-    return refine(ws, sys, M, s0, NULL, 0, root, iterations);
-}
-
 /* Refines from s0, deflated by the roots in out; adds an unstable root. */
 static void try_start(sf_lr_ws *ws, const sf_lr_system *sys, double complex *M,
                       double complex s0, sf_theory_linear_stability *out)
@@ -420,9 +412,12 @@ sf_status sf_theory_stability_add(sf_context *ctx, const sf_theory_linear_stabil
             st = sf_quantities_note(out, "the linear theory's spectra are not valid for a "
                                          "linearly unstable state (the network oscillates)");
     }
-    if (st == SF_OK && !(lin->radius_top < 0.1))
+    /* beyond the scan the count needs every eigenvalue inside the unit
+     * circle (then each factor 1 - lambda of det(1 - M) stays in the right
+     * half-plane and cannot wind around 0) */
+    if (st == SF_OK && !(lin->radius_top < 0.5))
         st = sf_quantities_note(out, "the spectral radius of M at the top of the scan (%.3g Hz) "
-                                     "is %.3g, not << 1: the Nyquist count may miss roots",
+                                     "is %.3g: the Nyquist count assumes it stays below 1 beyond",
                                 f_top, lin->radius_top);
     return st;
 }

@@ -47,13 +47,6 @@ sf_status sf_lr_stability(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys
 void sf_lr_eig_follow(int n, const double complex *prev, const double complex *cur, int *used,
                       double complex *out);
 
-/* Muller's method on det(1 - M(s)) from s0: the root into *root with the
- * iterations, SF_OK when converged (|step| < 1e-11 |s| + 1e-9), else
- * SF_ERR_NOCONV (no message). */
-sf_status sf_lr_root_refine(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys,
-                            double complex *M, double complex s0, double complex *root,
-                            int *iterations);
-
 /* The report as quantities of a prediction (every family the same):
  * "unstable_modes", "critical_frequency" (Hz), "critical_eigenvalue",
  * "min_distance_to_1", "spectral_radius_at_scan_top", and when there are
