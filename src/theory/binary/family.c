@@ -195,8 +195,8 @@ out:
     return st;
 }
 
-/* Binary states (from their transitions) sampled every Delta = 1 ms (at
- * least one step). */
+/* Binary states (from their transitions) sampled every Delta:
+ * analysis.spectrum_bin, default 1 ms (at least one step). */
 static double binary_delta_ms(const sf_model *m)
 {
     return sf_theory_map_spectrum_bin(m, 1.0);

@@ -431,6 +431,28 @@ out:
 
 /* ---- expectations of the estimators ----------------------------------------- */
 
+#define LIF_INSTABILITY_SEARCH_HZ 60.0
+
+/* When pred says the state is unstable: the peak of the simulated spectrum
+ * e near the fastest root's frequency, as a note on its expectation x (the
+ * predicted instability next to the simulated oscillation). */
+static sf_status instability_note(const sf_quantities *pred, const sf_quantity *e, sf_quantity *x)
+{
+    long g = sf_quantities_find(pred, "dominant_root_growth_rate", -1, -1);
+    long f = sf_quantities_find(pred, "dominant_root_frequency", -1, -1);
+    if (g < 0 || f < 0)
+        return SF_OK;
+    double fd = pred->q[f].value[0], fp, sep;
+    sf_theory_peak_of(e, fd - LIF_INSTABILITY_SEARCH_HZ, fd + LIF_INSTABILITY_SEARCH_HZ, &fp, &sep);
+    if (isnan(fp))
+        return sf_quantity_note(x, "no simulated peak within %g Hz of the predicted instability "
+                                   "(%.1f Hz, growth rate %.4g/s)",
+                                LIF_INSTABILITY_SEARCH_HZ, fd, pred->q[g].value[0]);
+    return sf_quantity_note(x, "the simulated spectrum peaks at %.1f +- %.1f Hz, next to the "
+                               "predicted instability (%.1f Hz, growth rate %.4g/s)",
+                            fp, sep, fd, pred->q[g].value[0]);
+}
+
 /* The spectrum x of counts in bins of bin ms: the flat Poisson level flat
  * (nu/N for a population, 0 across populations) as it is, the rest
  * low-passed by the bin, sinc^2(pi f bin) (aliasing of that rest
@@ -508,6 +530,8 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
         bin_filter(x, bin, e->pop[1] < 0 ? rates[e->pop[0]] / net->pop[e->pop[0]].N : 0.0);
         memcpy(x->band, e->band, sizeof x->band);
         sf_quantity_assume(x, "%s", ASSUME_SPEC);
+        if (e->pop[1] < 0 && (st = instability_note(pred, e, x)) != SF_OK)
+            goto out;
         if ((st = sf_theory_stability_mark_pred(pred, x)) != SF_OK)
             goto out;
     }
