@@ -2,7 +2,10 @@
 #include "theory/peak.h"
 #include "theory/linear/stability.h"
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdlib.h>
 
 static double val(const sf_quantity *x, size_t k)
 {
@@ -16,22 +19,21 @@ static double err(const sf_quantity *x, size_t k)
     return x->is_complex ? x->se[2 * k] : x->se[k];
 }
 
-void sf_theory_peak_of(const sf_quantity *x, double lo, double hi, double *f, double *se)
+/* The estimator on n values y (errors e, NULL: none) over the axis ax:
+ * peak frequency, NaN when there is no interior peak. */
+static double peak_core(const double *ax, const double *y, const double *e, size_t n, double lo,
+                        double hi)
 {
-    *f = *se = NAN;
-    const double *ax = x->axis_values;
-    size_t n = x->rows, best = n;
+    size_t best = n;
     double bv = -HUGE_VAL;
-    if (!ax || n < 3)
-        return;
     for (size_t k = 0; k < n; k++) {
         if (!(ax[k] >= lo && ax[k] <= hi))
             continue;
         double s = 0;
         int c = 0;
         for (size_t j = 0; j < n; j++)
-            if (fabs(ax[j] - ax[k]) <= SF_PEAK_SMOOTH_HZ && isfinite(val(x, j))) {
-                s += val(x, j);
+            if (fabs(ax[j] - ax[k]) <= SF_PEAK_SMOOTH_HZ && isfinite(y[j])) {
+                s += y[j];
                 c++;
             }
         if (c && s / c > bv) {
@@ -40,68 +42,77 @@ void sf_theory_peak_of(const sf_quantity *x, double lo, double hi, double *f, do
         }
     }
     if (best == n || ax[best] - SF_PEAK_SMOOTH_HZ < lo || ax[best] + SF_PEAK_SMOOTH_HZ > hi)
-        return; /* none, or at an end: no interior peak */
-    /* weighted least squares y = a + b u + c u^2, u = f - f_best */
+        return NAN; /* none, or at an end: no interior peak */
+    /* least squares y = a + b u + c u^2, u = f - f_best, weights 1/e^2 */
     double S[5] = {0}, T[3] = {0};
-    bool have_se = x->se != NULL;
     int cnt = 0;
     for (size_t j = 0; j < n; j++) {
-        double u = ax[j] - ax[best], y = val(x, j), e = err(x, j);
-        if (fabs(u) > SF_PEAK_FIT_HZ || !isfinite(y))
+        double u = ax[j] - ax[best];
+        if (fabs(u) > SF_PEAK_FIT_HZ || !isfinite(y[j]))
             continue;
-        if (have_se && !(e > 0 && isfinite(e)))
-            have_se = false;
-        double w = have_se ? 1.0 / (e * e) : 1.0, p = w;
+        double w = e && e[j] > 0 && isfinite(e[j]) ? 1.0 / (e[j] * e[j]) : 1.0, p = w;
         for (int i = 0; i < 5; i++, p *= u)
             S[i] += p;
-        T[0] += w * y;
-        T[1] += w * y * u;
-        T[2] += w * y * u * u;
+        T[0] += w * y[j];
+        T[1] += w * y[j] * u;
+        T[2] += w * y[j] * u * u;
         cnt++;
     }
     if (cnt < 4)
-        return;
-    if (!have_se) { /* some SE missing: unweighted fit, no error */
-        for (int i = 0; i < 5; i++)
-            S[i] = 0;
-        T[0] = T[1] = T[2] = 0;
-        for (size_t j = 0; j < n; j++) {
-            double u = ax[j] - ax[best], y = val(x, j), p = 1;
-            if (fabs(u) > SF_PEAK_FIT_HZ || !isfinite(y))
-                continue;
-            for (int i = 0; i < 5; i++, p *= u)
-                S[i] += p;
-            T[0] += y;
-            T[1] += y * u;
-            T[2] += y * u * u;
-        }
-    }
-    /* normal matrix A = [[S0 S1 S2] [S1 S2 S3] [S2 S3 S4]], its inverse */
-    double A[3][3] = {{S[0], S[1], S[2]}, {S[1], S[2], S[3]}, {S[2], S[3], S[4]}}, Ai[3][3];
-    double det = A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) -
-                 A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) +
-                 A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
+        return NAN;
+    /* c and b of the normal equations [[S0 S1 S2] [S1 S2 S3] [S2 S3 S4]] (Cramer) */
+    double det = S[0] * (S[2] * S[4] - S[3] * S[3]) - S[1] * (S[1] * S[4] - S[3] * S[2]) +
+                 S[2] * (S[1] * S[3] - S[2] * S[2]);
     if (!(fabs(det) > 0))
-        return;
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++) {
-            int r0 = (j + 1) % 3, r1 = (j + 2) % 3, c0 = (i + 1) % 3, c1 = (i + 2) % 3;
-            Ai[i][j] = (A[r0][c0] * A[r1][c1] - A[r0][c1] * A[r1][c0]) / det;
-        }
-    double b = Ai[1][0] * T[0] + Ai[1][1] * T[1] + Ai[1][2] * T[2];
-    double c = Ai[2][0] * T[0] + Ai[2][1] * T[1] + Ai[2][2] * T[2];
+        return NAN;
+    double b = (S[0] * (T[1] * S[4] - S[3] * T[2]) - T[0] * (S[1] * S[4] - S[3] * S[2]) +
+                S[2] * (S[1] * T[2] - T[1] * S[2])) / det;
+    double c = (S[0] * (S[2] * T[2] - T[1] * S[3]) - S[1] * (S[1] * T[2] - T[1] * S[2]) +
+                T[0] * (S[1] * S[3] - S[2] * S[2])) / det;
     if (!(c < 0))
-        return;
+        return NAN;
     double v = -b / (2 * c);
-    if (fabs(v) > SF_PEAK_FIT_HZ)
+    return fabs(v) <= SF_PEAK_FIT_HZ ? ax[best] + v : NAN;
+}
+
+void sf_theory_peak_of(const sf_quantity *x, double lo, double hi, double *f, double *se)
+{
+    *f = *se = NAN;
+    size_t n = x->rows;
+    if (!x->axis_values || n < 3)
         return;
-    *f = ax[best] + v;
-    if (have_se) {
-        /* delta method: dv/db = -1/(2c), dv/dc = b/(2c^2); Cov(b, c) = Ai */
-        double gb = -1 / (2 * c), gc = b / (2 * c * c);
-        double var = gb * gb * Ai[1][1] + 2 * gb * gc * Ai[1][2] + gc * gc * Ai[2][2];
-        *se = var >= 0 ? sqrt(var) : NAN;
+    double *y = malloc(3 * n * sizeof *y), *e = y + n, *z = e + n;
+    if (!y)
+        return;
+    bool have_se = x->se != NULL;
+    for (size_t k = 0; k < n; k++) {
+        y[k] = val(x, k);
+        e[k] = err(x, k);
+        have_se &= !isfinite(y[k]) || (e[k] > 0 && isfinite(e[k]));
     }
+    *f = peak_core(x->axis_values, y, have_se ? e : NULL, n, lo, hi);
+    if (have_se && isfinite(*f)) {
+        /* parametric bootstrap: the estimator on values redrawn within their
+         * SEs (fixed seed); its SD, with the draws without a peak counted
+         * as a failure of the estimate */
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        double s1 = 0, s2 = 0;
+        int ok = 0;
+        for (int b = 0; r && b < SF_PEAK_BOOT; b++) {
+            for (size_t k = 0; k < n; k++)
+                z[k] = y[k] + e[k] * gsl_ran_gaussian(r, 1.0);
+            double g = peak_core(x->axis_values, z, e, n, lo, hi);
+            if (isfinite(g)) {
+                s1 += g;
+                s2 += g * g;
+                ok++;
+            }
+        }
+        gsl_rng_free(r);
+        if (ok >= SF_PEAK_BOOT * 9 / 10)
+            *se = sqrt(fmax(s2 / ok - (s1 / ok) * (s1 / ok), 0));
+    }
+    free(y);
 }
 
 sf_quantity *sf_theory_peak_add(sf_context *ctx, sf_quantities *out, const sf_quantity *x,

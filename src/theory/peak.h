@@ -7,10 +7,12 @@
  * of the spectrum, smoothed over +-SF_PEAK_SMOOTH_HZ, in [lo, hi]; then a
  * weighted least-squares parabola through the unsmoothed values within
  * +-SF_PEAK_FIT_HZ of it (weights 1/se^2; equal weights without SEs); the
- * peak is the vertex, its standard error from the covariance of the fit
- * (delta method; the periodogram values of different frequency bins are
- * independent over segments). No interior peak (largest value at an end of
- * [lo, hi], or no downward curvature): NaN.
+ * peak is the vertex. Its standard error: the standard deviation of the
+ * same estimator over SF_PEAK_BOOT parametric bootstrap draws of the values
+ * within their SEs (the periodogram values of different frequency bins are
+ * independent over segments; fixed seed), NaN when more than 10% of the
+ * draws have no peak. No interior peak (largest value at an end of [lo, hi],
+ * or no downward curvature): NaN.
  * Invariant: reads the quantity only.
  */
 #ifndef SF_THEORY_PEAK_H
@@ -18,8 +20,9 @@
 
 #include "compare/quantity_impl.h"
 
-#define SF_PEAK_SMOOTH_HZ 5.0
-#define SF_PEAK_FIT_HZ 10.0
+#define SF_PEAK_SMOOTH_HZ 10.0
+#define SF_PEAK_FIT_HZ 20.0
+#define SF_PEAK_BOOT 200   /* parametric bootstrap draws for the SE     */
 #define SF_PEAK_LO_HZ 20.0 /* below: the slow part of the spectrum, not a resonance */
 
 /* Peak of the real vector quantity x (complex: its real part) over its

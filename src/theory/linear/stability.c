@@ -144,6 +144,7 @@ sf_status sf_lr_stability(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys
     out->min_distance = HUGE_VAL;
     out->f_critical = NAN;
     out->eig_critical = NAN;
+    out->pole = NAN;
     double complex *M = malloc(sizeof(double complex) * (un * un + 3 * un));
     double *absdet = malloc(sizeof(double) * 2 * n_freq), *mindet = absdet + n_freq;
     int *used = malloc(sizeof(int) * un);
