@@ -16,11 +16,11 @@
 #      SE over segments) agrees with the peak of its theory's expected
 #      spectrum, |z| <= 4. The LIF class is printed, NOT asserted: its
 #      measured peak (112.3 +- 0.8 Hz, seed 1, 10 s) lies 6 % below the
-#      diffusion theory's (119.5 Hz), far outside the statistical error: the
-#      diffusion approximation misses the high-frequency response of delta
-#      synapses with finite PSPs (Helias et al. 2010, the PIF seed system;
-#      here 0.5 mV external, 0.1 mV recurrent jumps), which sets a pole at
-#      ~120 Hz; a known limit of the theory, not a statistical failure;
+#      diffusion theory's (119.5 Hz), far outside the statistical error: a
+#      systematic difference, not resolved here (a likely cause: the
+#      high-frequency response of delta synapses with finite PSPs, 0.5 mV
+#      external and 0.1 mV recurrent jumps, which the diffusion
+#      approximation misses; Helias et al. 2010, the PIF seed system);
 #   2. lin_rate, hawkes, binary: the leading pole of each family's own
 #      stability report is the Lambert-W pole up to the delay model's
 #      half-step offsets (d -+ h/2 move it by < 1 Hz): |f - f_LW| < 1.5 Hz,
