@@ -133,7 +133,12 @@ sf_quantity *sf_theory_peak_add(sf_context *ctx, sf_quantities *out, const sf_qu
                               "[%g, %g] Hz",
                            SF_PEAK_FIT_HZ, SF_PEAK_SMOOTH_HZ, lo, hi) != SF_OK ||
         (isnan(f) && sf_quantity_note(p, "no interior peak of the spectrum in [%g, %g] Hz", lo,
-                                      hi) != SF_OK)) {
+                                      hi) != SF_OK) ||
+        (isfinite(f) && x->se && isnan(se) &&
+         sf_quantity_note(p, "no standard error: the peak does not survive the spectrum's "
+                             "errors (more than 10%% of %d bootstrap draws without one); "
+                             "simulate longer",
+                          SF_PEAK_BOOT) != SF_OK)) {
         sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
         return NULL;
     }

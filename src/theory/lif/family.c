@@ -448,6 +448,11 @@ static sf_status instability_note(const sf_quantities *pred, const sf_quantity *
         return sf_quantity_note(x, "no simulated peak within %g Hz of the predicted instability "
                                    "(%.1f Hz, growth rate %.4g/s)",
                                 LIF_INSTABILITY_SEARCH_HZ, fd, pred->q[g].value[0]);
+    if (isnan(sep))
+        return sf_quantity_note(x, "the simulated spectrum peaks at %.1f Hz (no standard error: "
+                                   "too noisy, simulate longer), next to the predicted "
+                                   "instability (%.1f Hz, growth rate %.4g/s)",
+                                fp, fd, pred->q[g].value[0]);
     return sf_quantity_note(x, "the simulated spectrum peaks at %.1f +- %.1f Hz, next to the "
                                "predicted instability (%.1f Hz, growth rate %.4g/s)",
                             fp, sep, fd, pred->q[g].value[0]);
