@@ -144,6 +144,30 @@ static void test_one_population_roots(void **state)
     sf_context_destroy(ctx);
 }
 
+/* Two populations whose coupling has rank one (the E-I structure of
+ * examples/hawkes_ei.yaml): W = [[0.8, -1.2], [0.8, -1.2]] has the
+ * eigenvalues 0 and -0.4, so det(1 - M(s)) = 1 + 0.4 e^{-s d}/(1 + s tau)
+ * and the roots are those of one population with w = -0.4: the leading pole
+ * is the real root -1/tau + W_0(-0.4 d/tau e^{d/tau})/d (the continuation
+ * has a pole at -1/tau, where det must not be taken for a root). */
+static void test_rank_one_network(void **state)
+{
+    (void)state;
+    const double tau[2] = {10, 10}, d = 2.05, W[4] = {0.8, -1.2, 0.8, -1.2}, D[4] = {1, 0, 0, 1};
+    sf_theory_linear_net net = {.n = 2, .W = W, .tau = tau, .delay = d, .D = D};
+    sf_theory_linear_stability ls;
+    assert_int_equal(sf_theory_linear_net_stability(NULL, &net, &ls), SF_OK);
+    double complex r[32];
+    int nr = chareq_roots(-0.4, 1e-2, 1e-3 * d, r, 32), lead = 0;
+    for (int j = 0; j < nr; j++)
+        if (creal(r[j]) > creal(r[lead]))
+            lead = j;
+    assert_int_equal(ls.n_unstable, 0);
+    if (cabs(ls.pole - r[lead]) > 1e-6 * cabs(r[lead]))
+        fail_msg("leading pole %g%+gi, Lambert W %g%+gi", creal(ls.pole), cimag(ls.pole),
+                 creal(r[lead]), cimag(r[lead]));
+}
+
 /* The LIF family's report on the microcircuit: unstable roots near the
  * 340-370 Hz the full-scale simulation shows; the critical eigenvalue is
  * that of a branch encircling 1 (real, > 1), not the closest approach of a
@@ -270,6 +294,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lambert_w_reference),
         cmocka_unit_test(test_one_population_roots),
+        cmocka_unit_test(test_rank_one_network),
         cmocka_unit_test(test_microcircuit_roots),
         cmocka_unit_test(test_transfer_continuation),
         cmocka_unit_test(test_peak_estimator),

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define MAX_STARTS 48 /* local minima of |det| tried, besides the crossings */
+#define REAL_STEP 5.0  /* 1/s, the scan of the real axis for real roots    */
+#define REAL_MAX 5000.0
 
 void sf_lr_eig_follow(int n, const double complex *prev, const double complex *cur, int *used,
                       double complex *out)
@@ -313,6 +315,61 @@ sf_status sf_lr_stability(sf_context *ctx, sf_lr_ws *ws, const sf_lr_system *sys
                 r = conj(r);
             if (isnan(creal(out->pole)) || creal(r) > creal(out->pole))
                 out->pole = r;
+        }
+    }
+    if (!out->n_roots) {
+        /* real roots: det(1 - M(sigma)) is real on the real axis; the first
+         * sign change below 0 that bisection closes on a zero (not on a pole
+         * of M, where |det| grows) is the leading real root */
+        double complex g0, g1;
+        double a = 0, ga = NAN;
+        if (det_at(NULL, ws, sys, M, 0.0, NULL, 0, &g0) == SF_OK)
+            ga = creal(g0);
+        /* grid points off round numbers, which the poles of filters
+         * (-1/tau) tend to be; a point where M cannot be evaluated breaks
+         * the bracket */
+        for (int j = 0; j < (int)(REAL_MAX / REAL_STEP); ++j) {
+            double b = -(j + 0.371) * REAL_STEP;
+            if (!isnan(creal(out->pole)) && b < creal(out->pole))
+                break; /* below the pole found: no real root can lead */
+            if (det_at(NULL, ws, sys, M, b, NULL, 0, &g1) != SF_OK) {
+                ga = NAN;
+                continue;
+            }
+            double gb = creal(g1);
+            if (isnan(ga)) {
+                a = b;
+                ga = gb;
+                continue;
+            }
+            if ((ga > 0) != (gb > 0)) {
+                double lo = b, hi = a, glo = gb;
+                for (int it = 0; it < 60; ++it) {
+                    double mid = 0.5 * (lo + hi), gm;
+                    if (det_at(NULL, ws, sys, M, mid, NULL, 0, &g1) != SF_OK)
+                        break;
+                    gm = creal(g1);
+                    if ((gm > 0) == (glo > 0)) {
+                        lo = mid;
+                        glo = gm;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                double r = 0.5 * (lo + hi);
+                double mmax = 0;
+                bool at_zero = det_at(NULL, ws, sys, M, r, NULL, 0, &g1) == SF_OK &&
+                               cabs(g1) < 1e-6 * (fabs(ga) + fabs(gb));
+                for (int i = 0; at_zero && i < sys->n * sys->n; ++i)
+                    mmax = fmax(mmax, cabs(M[i]));
+                if (at_zero && mmax < 1e6) { /* (at a pole of M, det cancels) */
+                    if (isnan(creal(out->pole)) || r > creal(out->pole))
+                        out->pole = r;
+                    break;
+                }
+            }
+            a = b;
+            ga = gb;
         }
     }
     if (out->n_roots > 0) {
