@@ -101,6 +101,18 @@ typedef enum {
     SF_THEORY_DELAY_TRUNCATED_GAUSSIAN = 2 /* normal(mean, sd) truncated at 0 */
 } sf_theory_delay_dist;
 
+/* The delay of one population pair as the simulation has it (docs/theory.md,
+ * "Delay model"): first + j steps of h with probability p[j] (j = 0 .. n-1,
+ * summing to 1), each plus a constant offset (ms) for the timing of the
+ * neuron model's output within a step; n == 0: no delay (transform 1).
+ * Built from a model by the theory families (src/theory/delay.c). */
+typedef struct {
+    double h;          /* ms, the time step                                   */
+    double offset;     /* ms, added to every delay                            */
+    int first, n;      /* smallest delay in steps (>= 0), number of steps     */
+    const double *p;   /* [n] probabilities                                   */
+} sf_theory_delay_pmf;
+
 /* A network of n_pop populations with fixed in-degrees. Matrices are n_pop x
  * n_pop, row-major, row = target a, column = source b: K[a*n_pop + b] is the
  * number of inputs a neuron of a receives from b, J[a*n_pop + b] their PSP
@@ -117,6 +129,10 @@ typedef struct {
     const double *J2;             /* [n_pop^2] mV^2, mean square weight E[J^2]
                                      (mean^2 + variance of heterogeneous
                                      weights) in sigma^2; NULL: J^2          */
+    /* [n_pop^2] the delays on the simulation's time grid, or NULL. When set
+     * they replace delay, delay_sd and delay_dist in every linear-response
+     * function (delay and delay_sd then only describe them). */
+    const sf_theory_delay_pmf *delay_pmf;
 } sf_theory_network;
 
 /* PSP weight (mV) that gives the same mean input as an exponential PSC of
@@ -216,6 +232,12 @@ SF_API sf_status sf_theory_lif_spike_spectrum(sf_context *ctx, const sf_theory_p
                                               double sigma, const double *freq,
                                               size_t n_freq, sf_theory_workspace *ws,
                                               double *S);
+/* The same at one complex s (1/s; s = 2 pi i f gives sf_theory_lif_transfer
+ * at f): its analytic continuation, used to find the roots of
+ * det(1 - M(s)) off the imaginary axis. */
+SF_API sf_status sf_theory_lif_transfer_s(sf_context *ctx, const sf_theory_pop *p, double mu,
+                                          double sigma, double complex s, bool synaptic_filter,
+                                          sf_theory_workspace *ws, double complex *H);
 
 /* Parabolic cylinder function U(a, x) (DLMF 12.2) for complex a and real x,
  * returned as log U (any branch of the imaginary part) and U'(a,x)/U(a,x),
@@ -312,6 +334,11 @@ SF_API sf_status sf_theory_network_cv(sf_context *ctx, const sf_theory_network *
 SF_API double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean, double sd,
                                                 double f);
 
+/* E[e^{-s T}] of the delay T = (first + j) h + offset of d at complex s
+ * (1/s; s = 2 pi i f gives the Fourier transform at f Hz): the finite sum
+ * over the steps, exact. */
+SF_API double complex sf_theory_delay_pmf_laplace(const sf_theory_delay_pmf *d, double complex s);
+
 /* Transfer functions (with synaptic filter) of all populations at working
  * point mu, sigma: H[k*n_pop + a], Hz/mV. */
 SF_API sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *net,
@@ -362,6 +389,9 @@ SF_API sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_th
                                                     size_t n_freq, sf_theory_workspace *ws,
                                                     double complex *eig);
 
+/* Most roots and crossings a stability report holds. */
+#define SF_THEORY_MAX_ROOTS 16
+
 typedef struct {
     int n_unstable;               /* Nyquist count of roots of det(1-M(s)) with
                                      Re s > 0 (0: linearly stable)            */
@@ -371,16 +401,52 @@ typedef struct {
                                      comes closest to 1                       */
     double complex eig_critical;  /* that eigenvalue                          */
     double min_distance;          /* |1 - eig_critical|                       */
+    /* the stability report (sf_theory_linear_stability_report; the scan
+     * alone fills the crossings and the radius, n_roots = 0): */
+    int n_roots;                  /* unstable roots refined, one per conjugate
+                                     pair, by decreasing growth rate          */
+    double complex roots[SF_THEORY_MAX_ROOTS]; /* s (1/s), Re s > 0, Im s >= 0:
+                                     growth rate Re s, frequency Im s/(2 pi)  */
+    int n_found;                  /* the refined roots counted with their
+                                     conjugates (== n_unstable when all found) */
+    int n_crossings;              /* eigenvalue branches crossing the real
+                                     axis right of 1 (encircling 1)           */
+    double crossing_freq[SF_THEORY_MAX_ROOTS];  /* Hz, where they cross       */
+    double crossing_value[SF_THEORY_MAX_ROOTS]; /* the real eigenvalue there  */
+    int crossing_branch[SF_THEORY_MAX_ROOTS];   /* its branch (eigenvalue
+                                     order of sf_theory_connectivity_eigenvalues) */
+    double radius_top;            /* spectral radius of M at the last grid
+                                     frequency (the count needs it << 1)       */
+    double complex pole;          /* the leading root found (largest Re s, the
+                                     pole nearest the axis that shapes the
+                                     spectra; Im s >= 0), stable or not; NaN
+                                     when none was found                      */
 } sf_theory_linear_stability;
 
 /* Linear stability of the stationary state including delays: counts the
  * zeros of det(1 - M(s)) in the right half plane from the argument principle
  * along s = i omega over the grid freq (ascending, from 0, fine enough to
- * resolve the phase of det, and reaching frequencies where |M| << 1). */
+ * resolve the phase of det, and reaching frequencies where |M| << 1). In the
+ * stable case the critical eigenvalue is the one closest to 1 (Bos et al.
+ * 2016); the scan also finds the real-axis crossings of the eigenvalue
+ * branches right of 1 and the spectral radius at the top of the grid. */
 SF_API sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_network *net,
                                                  const double complex *H, const double *freq,
                                                  size_t n_freq, sf_theory_workspace *ws,
                                                  sf_theory_linear_stability *out);
+
+/* The scan at the working point mu, sigma (transfer functions computed
+ * here), and the unstable roots of det(1 - M(s)): refined by Muller's method
+ * in the complex s plane (transfer functions and delay factors continued to
+ * complex s) from the branch crossings and the minima of |det(1 - M)| along
+ * the axis. When the state is unstable, critical_frequency is the frequency
+ * of the fastest-growing root and critical_eigenvalue the eigenvalue of the
+ * branch that encircles 1 there (at its crossing). */
+SF_API sf_status sf_theory_linear_stability_report(sf_context *ctx, const sf_theory_network *net,
+                                                   const double *mu, const double *sigma,
+                                                   const double *freq, size_t n_freq,
+                                                   sf_theory_workspace *ws,
+                                                   sf_theory_linear_stability *out);
 
 /* ===========================================================================
  * Theory of correlations: covariances and spectra of linear rate
@@ -487,6 +553,14 @@ SF_API sf_status sf_theory_linear_spectrum(sf_context *ctx, const sf_theory_line
                                            size_t n_freq, sf_theory_corr_workspace *ws,
                                            double complex *C, double complex *echo,
                                            double complex *corr_in);
+
+/* The stability report (see sf_theory_linear_stability_report) of the
+ * linear network: the zeros of det(1 - M(s)), M_ab(s) = W_ab e^{-s d_ab} /
+ * (1 + s tau_a), counted along the imaginary axis (up to where |M| < 0.02)
+ * and refined in the complex plane. One population: the roots are
+ * s = -1/tau + W_k(w d/tau e^{d/tau})/d (Lambert W, branches k). */
+SF_API sf_status sf_theory_linear_net_stability(sf_context *ctx, const sf_theory_linear_net *net,
+                                                sf_theory_linear_stability *out);
 
 /* Equal-time covariance of the input-noise class without delays: the
  * Lyapunov equation A C + C A^T + T^-1 D T^-1 = 0 with A = T^-1 (W - 1),

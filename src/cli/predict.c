@@ -189,7 +189,20 @@ static void print_prediction(const sf_model *m, const sf_quantities *p, FILE *f)
             fprintf(f, "%s%s%s: %.6g %+.6gi\n", pops, pops[0] ? " " : "", lab, v[0], v[1]);
         else if (!cli_is_scalar(p, i) && rows * sf_quantity_cols(p, i) == 1)
             fprintf(f, "%s%s%s: —\n", pops, pops[0] ? " " : "", lab);
-        else if (!cli_is_scalar(p, i)) {
+        else if (!cli_is_scalar(p, i) && !sf_quantity_axis_values(p, i) &&
+                 !sf_quantity_is_complex(p, i) && rows * sf_quantity_cols(p, i) <= 32) {
+            /* a small table without axis (unstable roots, crossings): rows */
+            size_t cols = sf_quantity_cols(p, i);
+            fprintf(f, "%s%s%s:", pops, pops[0] ? " " : "", lab);
+            for (size_t r = 0; r < rows; r++) {
+                fprintf(f, r ? "; " : " ");
+                for (size_t c = 0; c < cols; c++) {
+                    double x = v[r * cols + c];
+                    fprintf(f, isfinite(x) ? (c ? ", %.6g" : "%.6g") : (c ? ", —" : "—"), x);
+                }
+            }
+            fprintf(f, "\n");
+        } else if (!cli_is_scalar(p, i)) {
             const double *ax = sf_quantity_axis_values(p, i);
             fprintf(f, "%s %s: %zu x %zu%s values", pops, lab, rows, sf_quantity_cols(p, i),
                     sf_quantity_is_complex(p, i) ? " complex" : "");

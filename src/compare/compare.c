@@ -84,6 +84,10 @@ static void summarise(sf_quantity *c, double *scratch)
     qsort(scratch, cnt, sizeof *scratch, cmp_double);
     c->median_abs_z = scratch[cnt / 2];
     c->frac_beyond_3 = (double)big / (double)cnt;
+    if (c->invalid) { /* the state is linearly unstable: no verdict may agree */
+        c->verdict = "not valid";
+        return;
+    }
     bool agree;
     if (n == 1)
         agree = c->median_abs_z <= 3;
@@ -142,6 +146,7 @@ sf_status sf_quantities_compare(sf_context *ctx, const sf_quantities *est,
                 st = sf_quantity_accuracy_set(x, p->accuracy, "%s", p->accuracy_source);
             else
                 x->accuracy = p->accuracy;
+            x->invalid = p->invalid;
             if (p->band[0] > x->band[0])
                 x->band[0] = p->band[0];
             if (p->band[1] < x->band[1])

@@ -158,6 +158,7 @@ sf_quantity *sf_quantities_add_copy(sf_context *ctx, sf_quantities *q, const sf_
     memcpy(c->band, x->band, sizeof c->band);
     c->accuracy = x->accuracy;
     c->correlated = x->correlated;
+    c->invalid = x->invalid;
     if ((x->accuracy_source[0] &&
          sf_quantity_accuracy_set(c, x->accuracy, "%s", x->accuracy_source) != SF_OK) ||
         (x->assumptions[0] && sf_quantity_assume(c, "%s", x->assumptions) != SF_OK) ||

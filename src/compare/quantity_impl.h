@@ -31,6 +31,10 @@ typedef struct {
                                 of a covariance function): the fraction of
                                 |z| > 3 has no meaning there, so a comparison
                                 reports the summary without a verdict       */
+    bool invalid;            /* a prediction the theory itself declares not
+                                valid here (spectra of a linearly unstable
+                                state): a comparison's verdict is "not valid",
+                                never "agree"                                */
     const char *verdict;     /* static string                                 */
 } sf_quantity;
 

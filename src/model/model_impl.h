@@ -246,6 +246,10 @@ typedef struct {
                                 the LIF theory, sf_theory_colored)          */
     int theory_noise;        /* theory.noise: 0 poisson, 1 renewal (the
                                 single-neuron noise term of LIF spectra)     */
+    double spectrum_bin;     /* ms, bins of the spectra of compare (0: the
+                                family's default, one step or 1 ms)           */
+    double spectrum_max;     /* Hz, top of the compared spectra (inf: the
+                                Nyquist frequency of the spectrum bins)       */
 } sf_settings;
 
 typedef struct sf_model {

@@ -636,16 +636,29 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
     m->sim.seed = sd;
     m->sim.threads = (int)nt;
 
-    static const char *const akeys[] = {"start", "bin", "pairs", NULL};
+    static const char *const akeys[] = {"start", "bin", "pairs", "spectrum_bin", "spectrum_max",
+                                        NULL};
     cursor a = child(root, "analysis");
     if ((st = check_keys(P, &a, akeys)))
         return st;
     cursor as = child(&a, "start"), ab = child(&a, "bin"), ap = child(&a, "pairs");
+    cursor asb = child(&a, "spectrum_bin"), asm_ = child(&a, "spectrum_max");
     uint64_t pairs = 200;
     if ((st = get_num_opt(P, &as, 0.0, &m->sim.t_analysis)) ||
         (st = get_num_opt(P, &ab, 10.0, &m->sim.bin)) ||
-        (ap.node && (st = get_count(P, &ap, 100000000, &pairs))))
+        (ap.node && (st = get_count(P, &ap, 100000000, &pairs))) ||
+        (st = get_num_opt(P, &asb, 0.0, &m->sim.spectrum_bin)) ||
+        (st = get_num_opt(P, &asm_, INFINITY, &m->sim.spectrum_max)))
         return st;
+    if (asb.node && !(m->sim.spectrum_bin >= h * (1 - 1e-12) &&
+                      fabs(m->sim.spectrum_bin / h - nearbyint(m->sim.spectrum_bin / h)) <
+                          1e-9 * m->sim.spectrum_bin / h))
+        return fail_at(P, &asb, SF_ERR_RANGE,
+                       "spectrum_bin %g ms must be a whole multiple of the resolution %g ms",
+                       m->sim.spectrum_bin, h);
+    if (asm_.node && !(m->sim.spectrum_max > 0))
+        return fail_at(P, &asm_, SF_ERR_RANGE, "spectrum_max %g Hz must be positive",
+                       m->sim.spectrum_max);
     if (m->sim.t_analysis < 0 || m->sim.t_analysis >= T)
         return fail_at(P, &as, SF_ERR_RANGE, "analysis start %g ms must lie in [0, duration)",
                        m->sim.t_analysis);

@@ -59,6 +59,21 @@ void sf_theory_map_dist_moments(const sf_dist *d, double *mean, double *sd)
     *sd = 0;
 }
 
+double sf_theory_map_spectrum_bin(const sf_model *m, double def_ms)
+{
+    double h = m->sim.resolution, b = m->sim.spectrum_bin > 0 ? m->sim.spectrum_bin : def_ms;
+    return fmax(h, h * nearbyint(b / h));
+}
+
+double sf_theory_map_spectrum_max(const sf_model *m, double bin_ms)
+{
+    double nyq = 0.5e3 / bin_ms;
+    double top = m->sim.spectrum_max > 0 && isfinite(m->sim.spectrum_max) ? m->sim.spectrum_max
+                 : m->sim.spectrum_bin > 0                                 ? nyq
+                                                                           : SF_THEORY_MAP_SPECTRUM_MAX_HZ;
+    return fmin(top, nyq);
+}
+
 bool sf_theory_map_one_type(const sf_model *m, const sf_neuron_type *t, const char *theory,
                             char *why, size_t len)
 {

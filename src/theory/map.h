@@ -32,6 +32,17 @@ bool sf_theory_map_dist_is_const(const sf_dist *d);
  * Johnson, Kotz & Balakrishnan). */
 void sf_theory_map_dist_moments(const sf_dist *d, double *mean, double *sd);
 
+/* The bins (ms) of the spectra compare estimates: analysis.spectrum_bin
+ * when the model gives it, else def_ms (a whole number of steps, at least
+ * one). */
+double sf_theory_map_spectrum_bin(const sf_model *m, double def_ms);
+
+/* The top (Hz) of the compared spectra for bins of bin_ms: the Nyquist
+ * frequency 1/(2 bin), or less: analysis.spectrum_max when given, else
+ * SF_THEORY_MAP_SPECTRUM_MAX_HZ unless the model chose spectrum_bin. */
+#define SF_THEORY_MAP_SPECTRUM_MAX_HZ 500.0
+double sf_theory_map_spectrum_max(const sf_model *m, double bin_ms);
+
 /* True when every population is of type t; else why names the first that is
  * not ("populations A (t) and B (u): the <theory> theory needs one neuron
  * model for all populations"). */

@@ -619,11 +619,12 @@ static void test_compare_simulated(void **state)
     assert_true(i >= 0);
     u = (size_t)i;
     assert_true(sf_quantity_is_complex(c, u));
-    assert_close(sf_quantity_band_hi(c, u), 200, 0);
+    /* compared up to 500 Hz, the default analysis.spectrum_max (200 Hz before issue 8, defect 4) */
+    assert_close(sf_quantity_band_hi(c, u), 500, 0);
     assert_true(sf_quantity_rows(c, u) == 2560);                /* 512 ms in 0.1 ms bins, f > 0 */
     assert_close(sf_quantity_axis_values(c, u)[0], 1000.0 / 512.0, 1e-12);
-    /* two segments: finite SEs, a summary over f <= 200 Hz (re and im) */
-    assert_int_equal(sf_quantity_z_count(c, u), 2 * 102);
+    /* two segments: finite SEs, a summary over f <= 500 Hz (re and im): 256 frequencies */
+    assert_int_equal(sf_quantity_z_count(c, u), 2 * 256);
     assert_true(isfinite(sf_quantity_median_abs_z(c, u)));
     /* a user prediction (with spectra at other frequencies) gives the same comparison */
     double f[2] = {10, 20};
@@ -642,6 +643,63 @@ static void test_compare_simulated(void **state)
     sf_model_destroy(m);
 }
 
+
+/* The spectral settings (issue 8, defect 4): analysis.spectrum_bin sets the
+ * bins of the LIF spectra and, without spectrum_max, the top of the
+ * comparison at their Nyquist frequency; spectrum_max caps it; a bin that is
+ * no whole number of steps is refused with its place. The peak estimate of
+ * every population spectrum carries the search band. */
+static void test_compare_spectral_settings(void **state)
+{
+    (void)state;
+    const char *base =
+        "simulation: {resolution: 0.1, duration: 1200.0, seed: 5, threads: 1}\n"
+        "analysis: {start: 100.0, bin: 10.0, pairs: 20%s}\n"
+        "populations:\n"
+        "  E: {model: iaf_psc_delta, n: 160, params: {E_L: 0.0, V_th: 20.0, V_reset: 10.0, "
+        "tau_m: 20.0, t_ref: 2.0, C_m: 250.0}, initial: {V_m: {distribution: uniform, low: 0.0, "
+        "high: 20.0}}}\n"
+        "projections:\n"
+        "  EE: {source: E, target: E, rule: fixed_indegree, indegree: 16, weight: 0.2, delay: 1.5}\n"
+        "inputs:\n"
+        "  bg: {kind: poisson, targets: [E], rate: 15000.0, weight: 0.1}\n"
+        "recorders:\n"
+        "  spikes: {kind: spikes, populations: [E]}\n";
+    const char *extra[3] = {", spectrum_bin: 0.5", ", spectrum_bin: 0.5, spectrum_max: 300.0",
+                            ", spectrum_bin: 0.15"};
+    const double top[2] = {1000.0, 300.0};
+    char yaml[2048];
+    for (int k = 0; k < 3; k++) {
+        snprintf(yaml, sizeof yaml, base, extra[k]);
+        sf_model *m = NULL;
+        sf_status st = sf_model_load_string(ctx, yaml, "spec", NULL, 0, &m);
+        if (k == 2) {
+            assert_int_equal(st, SF_ERR_RANGE);
+            assert_non_null(strstr(sf_context_errmsg(ctx), "spectrum_bin"));
+            continue;
+        }
+        assert_int_equal(st, SF_OK);
+        sf_network *net = NULL;
+        sf_recording *rec = NULL;
+        sf_quantities *est = NULL;
+        assert_int_equal(sf_network_build(ctx, m, 1, &net), SF_OK);
+        assert_int_equal(sf_engine_run(ctx, net, NULL, &rec), SF_OK);
+        assert_int_equal(sf_estimate(ctx, m, rec, &est), SF_OK);
+        long i = sf_quantities_find(est, "spectrum", 0, -1);
+        assert_true(i >= 0);
+        /* 512 ms in 0.5 ms bins: 1024 bins, 512 frequencies f > 0 */
+        assert_int_equal(sf_quantity_rows(est, (size_t)i), 512);
+        assert_close(sf_quantity_band_hi(est, (size_t)i), top[k], 0);
+        i = sf_quantities_find(est, "spectrum_peak_frequency", 0, -1);
+        assert_true(i >= 0);
+        assert_close(sf_quantity_band_hi(est, (size_t)i), top[k], 0);
+        sf_quantities_destroy(est);
+        sf_recording_destroy(rec);
+        sf_network_destroy(net);
+        sf_model_destroy(m);
+    }
+}
+
 int main(void)
 {
     ctx = sf_context_create();
@@ -656,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_compare_one_segment),
         cmocka_unit_test(test_compare_grades),
         cmocka_unit_test(test_lif_regimes),
+        cmocka_unit_test(test_compare_spectral_settings),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sf_context_destroy(ctx);

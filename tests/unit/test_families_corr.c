@@ -196,7 +196,9 @@ static void test_lin_rate_predict(void **state)
     void *mp;
     sf_quantities *q = predict(&sf_theory_family_lin_rate, m, &mp);
     assert_close(value(q, "rate", 0, -1), (0.85 + 0.25) / (1.3 - 1.1 * 20 * -0.035), 1e-12);
-    double W = 1.1 * 20 * -0.035 / 1.3, tau = 7.5 / 1.3, d = 1.5;
+    /* the delay model (src/theory/delay.h): 15 steps, output held over a
+     * step: d = 1.5 - h/2 (predict used 1.5 and compare 1.45 before issue 8) */
+    double W = 1.1 * 20 * -0.035 / 1.3, tau = 7.5 / 1.3, d = 1.5 - 0.05;
     double D = 0.6 * 0.6 * 7.5e-3 / (1.3 * 1.3) / 200;
     sf_theory_linear_net lin = {.n = 1, .W = &W, .tau = &tau, .delays = &d, .D = &D};
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(1, 8192);

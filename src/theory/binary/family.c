@@ -9,6 +9,8 @@
  * input-noise linear network (Grytskyy et al. 2013) at lag 0.
  */
 #include "theory/family.h"
+#include "theory/delay.h"
+#include "theory/linear/stability.h"
 #include "theory/linear/netcorr.h"
 #include "theory/map.h"
 
@@ -29,6 +31,7 @@
 
 typedef struct {
     sf_theory_map_pairs pr;
+    sf_theory_delays dl;     /* the delay model: net.delays = dl.mean */
     sf_theory_binary_pop *pop;
     sf_theory_binary_net net;
 } binary_mapped;
@@ -50,6 +53,7 @@ static void binary_unmap(void *mapped)
     if (!bm)
         return;
     sf_theory_map_pairs_free(&bm->pr);
+    sf_theory_delays_free(&bm->dl);
     free(bm->pop);
     free(bm);
 }
@@ -69,6 +73,8 @@ static sf_status binary_map(sf_context *ctx, const sf_model *m, void **mapped)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     }
     sf_status st = sf_theory_map_pairs_read(ctx, m, &bm->pr);
+    if (st == SF_OK) /* the delay model: whole steps, transitions at the stamp */
+        st = sf_theory_delays_read(ctx, m, SF_THEORY_TIMING_EVENT, &bm->dl);
     sf_theory_map_dc_add(m, dc);
     for (int a = 0; a < n && st == SF_OK; a++) {
         sf_theory_binary_pop *bp = &bm->pop[a];
@@ -90,7 +96,7 @@ static sf_status binary_map(sf_context *ctx, const sf_model *m, void **mapped)
     free(dc);
     if (st == SF_OK) {
         bm->net = (sf_theory_binary_net){.n_pop = n, .pop = bm->pop, .K = bm->pr.K,
-                                         .J = bm->pr.w, .delay = 0, .delays = bm->pr.delay};
+                                         .J = bm->pr.w, .delay = 0, .delays = bm->dl.mean};
         st = sf_theory_binary_check(ctx, &bm->net);
     }
     if (st != SF_OK) {
@@ -220,6 +226,15 @@ static sf_status binary_predict(sf_context *ctx, const sf_model *m, const void *
     if (st == SF_OK && !bm->pr.fixed_outdegree)
         sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
                                 "covariances approximate (Grytskyy et al. 2013)");
+    /* the stability report of the equivalent linear network */
+    sf_theory_linear_net lin;
+    sf_theory_linear_stability ls;
+    if (st == SF_OK)
+        st = sf_theory_binary_to_linear(ctx, &bm->net, a, W, tau, D, &lin);
+    if (st == SF_OK)
+        st = sf_theory_linear_net_stability(ctx, &lin, &ls);
+    if (st == SF_OK)
+        st = sf_theory_stability_add(ctx, &ls, NAN, out);
 out:
     free(buf);
     free(Ct);
@@ -227,12 +242,11 @@ out:
     return st;
 }
 
-/* Binary states (from their transitions) sampled every Delta = 1 ms (at
- * least one step). */
+/* Binary states (from their transitions) sampled every Delta:
+ * analysis.spectrum_bin, default 1 ms (at least one step). */
 static double binary_delta_ms(const sf_model *m)
 {
-    const double h = m->sim.resolution;
-    return fmax(h, h * nearbyint(1.0 / h));
+    return sf_theory_map_spectrum_bin(m, 1.0);
 }
 
 static sf_status binary_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
@@ -285,12 +299,8 @@ static sf_status binary_expect(sf_context *ctx, const sf_model *m, const void *m
     const int n = bm->net.n_pop;
     const size_t n2 = (size_t)n * (size_t)n;
     double *buf = calloc(3 * (size_t)n + 2 * n2, sizeof *buf);
-    /* the time-discrete simulation's delays: d (an update at step k sees the
-     * transitions up to step k - d/h) */
-    const double shift = 0.0;
-    double *delays = sf_theory_netcorr_shift_delays(ctx, n, bm->pr.K, bm->pr.delay, shift);
     sf_status st = SF_OK;
-    if (!buf || !delays) {
+    if (!buf) {
         st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -315,13 +325,12 @@ static sf_status binary_expect(sf_context *ctx, const sf_model *m, const void *m
         goto out;
     }
     sf_theory_binary_net net = bm->net;
-    net.delays = delays;
     net.c_pair = c_in;
     sf_theory_netcorr_theory th = {.cls = SF_THEORY_NOISE_INPUT, .mean = act,
                                    .a_single = a_single, .pair = SF_NETCORR_PAIR_BINARY,
                                    .spikes = false, .delta_ms = binary_delta_ms(m),
-                                   .assumptions = ASSUME, .shift_ms = shift,
-                                   .fixed_outdegree = bm->pr.fixed_outdegree};
+                                   .assumptions = ASSUME, .shift_ms = bm->dl.offset,
+                                   .fixed_outdegree = bm->pr.fixed_outdegree, .pred = pred};
     st = sf_theory_binary_to_linear(ctx, &net, act, W, tau, D, &th.lin);
     if (st == SF_OK)
         st = sf_theory_netcorr_expect(ctx, m, &th, est, out);
@@ -331,7 +340,6 @@ static sf_status binary_expect(sf_context *ctx, const sf_model *m, const void *m
     }
 out:
     free(buf);
-    free(delays);
     return st;
 }
 

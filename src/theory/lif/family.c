@@ -5,18 +5,26 @@
  * "rate" (Hz, self-consistent), "cv_isi"; for the whole network the
  * fixed point ("fixed_point_stable", "fixed_point_max_real_eigenvalue",
  * "fixed_point_iterations", "fixed_point_residual") and the linear
- * stability with delays on a grid 0..1 kHz in steps of 0.5 Hz
- * ("unstable_modes", "critical_frequency", "critical_eigenvalue",
- * "min_distance_to_1"); with frequencies, "transfer" (a), "spectrum" (a)
- * and "cross_spectrum" (a < b) over them. The notes of "rate" name the
- * violated assumptions of the theory.
+ * stability with delays on a grid 0..1 kHz in steps of 0.5 Hz and on to
+ * 3 kHz in steps of 2 Hz (the
+ * stability report, sf_theory_linear_stability_report: "unstable_modes",
+ * "critical_frequency", "critical_eigenvalue", "min_distance_to_1",
+ * "spectral_radius_at_scan_top", and when unstable "unstable_roots",
+ * "dominant_root_growth_rate", "dominant_root_frequency",
+ * "eigenvalue_crossings"); "eigenvalues" of the effective connectivity over
+ * frequency (the --freq grid, else 0..1 kHz in steps of 2 Hz); with
+ * frequencies, "transfer" (a), "spectrum" (a) and "cross_spectrum" (a < b)
+ * over them, marked not valid when the state is linearly unstable. The
+ * notes of "rate" name the violated assumptions of the theory.
  *
  * Estimates: "rate" and "cv_isi" with standard errors (sf_analysis_population
  * over the analysis window), "spectrum" of every recorded population and
- * "cross_spectrum" of every pair a < b on segments of 512 ms in bins of one
- * time step (f > 0; the cross-spectra are summarised over f <= 200 Hz, the
- * band where the linear theory is expected to hold); the expectation of
- * each spectrum estimator is the theory at the estimator's frequencies.
+ * "cross_spectrum" of every pair a < b on segments of 512 ms in bins of
+ * analysis.spectrum_bin (default one time step), f > 0, summarised over
+ * f <= sf_theory_map_spectrum_max (default 500 Hz, at most the Nyquist
+ * frequency of the bins); the expectation of each spectrum estimator is the
+ * theory at the estimator's frequencies, low-passed by the bins
+ * (sinc^2(pi f bin) on the part beyond the flat Poisson level).
  * Invariant: every population's "rate" and "cv_isi" are in both lists, so
  * the comparison table has a row per population even when it is unrecorded.
  */
@@ -27,6 +35,9 @@
 #include "neurons/iaf_psc_exp.h"
 #include "theory/lif/lif_map.h"
 #include "theory/theory_impl.h"
+#include "theory/linear/stability.h"
+#include "theory/map.h"
+#include "theory/peak.h"
 
 #include <complex.h>
 #include <math.h>
@@ -34,14 +45,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIF_SCAN_N 2001            /* stability grid: 0 .. 1000 Hz         */
+#define LIF_SCAN_FINE 2001         /* stability grid: 0 .. 1000 Hz by 0.5 Hz, */
 #define LIF_SCAN_STEP_HZ 0.5
+#define LIF_SCAN_N (LIF_SCAN_FINE + 1000) /* then to 3 kHz by 2 Hz, where the
+                                             LIF transfer has decayed further */
+#define LIF_SCAN_TOP_HZ (LIF_SCAN_STEP_HZ * (LIF_SCAN_FINE - 1) + 2.0 * (LIF_SCAN_N - LIF_SCAN_FINE))
 #define LIF_SEGMENT_MS 512.0       /* spectrum estimator segments          */
-#define LIF_CROSS_BAND_HZ 200.0    /* cross-spectrum evaluation band       */
 #define LIF_MIN_SEGMENTS 2         /* segments a spectral SE needs         */
 #define LIF_SMALL_PSP 0.05         /* PSPs up to this fraction of V_th -
                                       V_reset: the validated regime of the
                                       diffusion approximation                */
+#define LIF_EIG_N 501              /* eigenvalue output: 0 .. 1000 Hz      */
+#define LIF_EIG_STEP_HZ 2.0
 
 static const char *const ASSUME_RATE = "diffusion approximation (Poisson input, small PSPs); "
                                        "stationary asynchronous state";
@@ -219,13 +234,12 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
     size_t nn = (size_t)n;
     double *rates = calloc(4 * nn, sizeof(double)), *mu = rates + nn, *sigma = rates + 2 * nn,
            *cv = rates + 3 * nn, *scan_f = malloc(sizeof(double) * LIF_SCAN_N);
-    double complex *eig = calloc(nn, sizeof(double complex)),
-                   *scan_H = malloc(sizeof(double complex) * LIF_SCAN_N * nn);
+    double complex *eig = calloc(nn, sizeof(double complex));
     sf_theory_workspace *ws = sf_theory_workspace_create(n);
     lif_spectra sp = {0};
     sf_quantity *x;
     sf_status st;
-    if (!rates || !eig || !scan_f || !scan_H || !ws) {
+    if (!rates || !eig || !scan_f || !ws) {
         st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -235,11 +249,11 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
     if (st == SF_OK)
         st = sf_theory_network_cv(ctx, net, rates, ws, cv);
     for (size_t k = 0; k < LIF_SCAN_N; k++)
-        scan_f[k] = LIF_SCAN_STEP_HZ * (double)k;
+        scan_f[k] = k < LIF_SCAN_FINE ? LIF_SCAN_STEP_HZ * (double)k
+                                      : LIF_SCAN_STEP_HZ * (LIF_SCAN_FINE - 1) +
+                                            2.0 * (double)(k - LIF_SCAN_FINE + 1);
     if (st == SF_OK)
-        st = sf_theory_network_transfer(ctx, net, mu, sigma, scan_f, LIF_SCAN_N, ws, scan_H);
-    if (st == SF_OK)
-        st = sf_theory_linear_stability_scan(ctx, net, scan_H, scan_f, LIF_SCAN_N, ws, &lin);
+        st = sf_theory_linear_stability_report(ctx, net, mu, sigma, scan_f, LIF_SCAN_N, ws, &lin);
     if (st != SF_OK)
         goto out;
     for (int a = 0; a < n; a++) {
@@ -261,20 +275,11 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                                  fp.max_real_eig));
     ADD(sf_quantities_add_scalar(ctx, out, "fixed_point_iterations", "", -1, -1, fp.iterations));
     ADD(sf_quantities_add_scalar(ctx, out, "fixed_point_residual", "Hz", -1, -1, fp.residual));
-    ADD(sf_quantities_add_scalar(ctx, out, "unstable_modes", "", -1, -1, lin.n_unstable));
-    ADD(sf_quantities_add_scalar(ctx, out, "critical_frequency", "Hz", -1, -1, lin.f_critical));
-    ADD(sf_quantities_add(ctx, out, "critical_eigenvalue", "", -1, -1, SF_AXIS_NONE, 1, 1, true));
-    x->value[0] = creal(lin.eig_critical);
-    x->value[1] = cimag(lin.eig_critical);
-    ADD(sf_quantities_add_scalar(ctx, out, "min_distance_to_1", "", -1, -1, lin.min_distance));
     if ((st = sf_quantities_note(out, "fixed point: %s (largest real part of the eigenvalues of "
                                       "dPhi/dnu - 1: %.3g), %d iterations, residual %.2g Hz",
                                  fp.stable ? "stable" : "UNSTABLE", fp.max_real_eig, fp.iterations,
                                  fp.residual)) != SF_OK ||
-        (st = sf_quantities_note(out, "linear stability with delays: %s (eigenvalue of M closest "
-                                      "to 1 at %.1f Hz, distance %.3g)",
-                                 lin.n_unstable ? "UNSTABLE" : "stable", lin.f_critical,
-                                 lin.min_distance)) != SF_OK)
+        (st = sf_theory_stability_add(ctx, &lin, LIF_SCAN_TOP_HZ, out)) != SF_OK)
         goto out;
     for (int i = 0; i < m->n_proj; i++) {
         sf_dist_kind k = m->proj[i].delay.kind;
@@ -298,6 +303,35 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                                        "et al. 2015), theory.method = shift")) != SF_OK)
         goto out;
     size_t nf = opt ? opt->n_freq : 0;
+    {
+        /* the eigenvalues of M over frequency, branch-ordered */
+        size_t ne = nf ? nf : LIF_EIG_N;
+        double *ef = malloc(sizeof(double) * ne);
+        double complex *eH = malloc(sizeof(double complex) * ne * nn),
+                       *ev = malloc(sizeof(double complex) * ne * nn);
+        st = ef && eH && ev ? SF_OK : sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        for (size_t k = 0; st == SF_OK && k < ne; k++)
+            ef[k] = nf ? opt->freq[k] : LIF_EIG_STEP_HZ * (double)k;
+        if (st == SF_OK)
+            st = sf_theory_network_transfer(ctx, net, mu, sigma, ef, ne, ws, eH);
+        if (st == SF_OK)
+            st = sf_theory_connectivity_eigenvalues(ctx, net, eH, ef, ne, ws, ev);
+        if (st == SF_OK &&
+            !(x = sf_quantities_add(ctx, out, "eigenvalues", "", -1, -1, SF_AXIS_FREQUENCY, ne, nn,
+                                    true)))
+            st = SF_ERR_NOMEM;
+        if (st == SF_OK) {
+            memcpy(x->axis_values, ef, ne * sizeof(double));
+            memcpy(x->value, ev, ne * nn * sizeof(double complex));
+            st = sf_quantity_assume(x, "eigenvalues of the effective connectivity M(f), ordered "
+                                       "along continuous branches; %s", ASSUME_SPEC);
+        }
+        free(ef);
+        free(eH);
+        free(ev);
+        if (st != SF_OK)
+            goto out;
+    }
     if (nf) {
         if ((st = spectra_at(ctx, map, rates, mu, sigma, opt->freq, nf, ws, &sp)) != SF_OK)
             goto out;
@@ -311,6 +345,8 @@ static sf_status lif_predict(sf_context *ctx, const sf_model *m, const void *map
                     memcpy(x->axis_values, opt->freq, nf * sizeof(double));
                     spectra_fill(&sp, n, names[w], a, b, x);
                     sf_quantity_assume(x, "%s", map->renewal_noise ? ASSUME_SPEC_RENEWAL : ASSUME_SPEC);
+                    if (w > 0 && (st = sf_theory_stability_mark(&lin, x)) != SF_OK)
+                        goto out;
                 }
     }
 out:
@@ -321,7 +357,6 @@ out:
     free(rates);
     free(eig);
     free(scan_f);
-    free(scan_H);
     (void)m;
     return st;
 }
@@ -349,7 +384,8 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
     int n = m->n_pops;
     size_t nn = (size_t)n;
     double h = m->sim.resolution, t0 = m->sim.t_analysis, t1 = sf_recording_t_end(rec);
-    size_t seg = (size_t)nearbyint(LIF_SEGMENT_MS / h);
+    const double bin = sf_theory_map_spectrum_bin(m, h), top = sf_theory_map_spectrum_max(m, bin);
+    size_t seg = (size_t)nearbyint(LIF_SEGMENT_MS / bin);
     seg += seg & 1;
     size_t n_out = seg / 2 + 1, n_f = n_out - 1; /* f = 0 dropped: the mean */
     sf_pop_stats *stats = calloc(nn, sizeof *stats);
@@ -392,15 +428,15 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
         x->se[0] = stats[a].cv_sem;
     }
     /* the standard errors of spectra are over segments: one segment has none */
-    double n_seg = floor((t1 - t0) / ((double)seg * h) + 1e-9);
+    double n_seg = floor((t1 - t0) / ((double)seg * bin) + 1e-9);
     /* what a standard error needs, from the estimator's settings */
     char need[256] = "";
     if (n_seg < LIF_MIN_SEGMENTS)
         snprintf(need, sizeof need,
                  "the analysis window (%g ms) holds %.0f segment(s) of %g ms, a standard error "
                  "needs >= %d segments: run for at least %.4g s (simulation.duration)",
-                 t1 - t0, n_seg, (double)seg * h, LIF_MIN_SEGMENTS,
-                 1e-3 * (t0 + LIF_MIN_SEGMENTS * (double)seg * h));
+                 t1 - t0, n_seg, (double)seg * bin, LIF_MIN_SEGMENTS,
+                 1e-3 * (t0 + LIF_MIN_SEGMENTS * (double)seg * bin));
     if (need[0] && (st = sf_quantities_note(out, "spectra: %s", need)) != SF_OK)
         goto out;
     /* population spectra, then cross-spectra, on the same segments and bins */
@@ -413,7 +449,7 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
         sf_spikes sp = {ids, steps, ns, m->pops[a].n, (uint32_t)a, h};
         sf_spectrum_plan *plan = NULL;
         if ((st = sf_analysis_spectrum_plan_create(ctx, m->pops[a].n, seg, &plan)) == SF_OK)
-            st = sf_analysis_spectrum(ctx, plan, &sp, t0, t1, h, buf, NULL);
+            st = sf_analysis_spectrum(ctx, plan, &sp, t0, t1, bin, buf, NULL);
         sf_analysis_spectrum_plan_destroy(plan);
         if (st == SF_ERR_NOMEM)
             goto out;
@@ -427,10 +463,15 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
         }
         if (need[0] && (st = sf_quantity_note(x, "%s", need)) != SF_OK)
             goto out;
+        x->band[1] = top;
         for (size_t k = 0; k < n_f; k++) {
-            x->axis_values[k] = (double)(k + 1) / ((double)seg * h * 1e-3);
+            x->axis_values[k] = (double)(k + 1) / ((double)seg * bin * 1e-3);
             x->value[k] = ok ? buf[SF_SPEC_POP * n_out + k + 1] : NAN;
             x->se[k] = ok ? buf[SF_SPEC_POP_SEM * n_out + k + 1] : NAN;
+        }
+        if (!sf_theory_peak_add(ctx, out, x, SF_PEAK_LO_HZ, top)) {
+            st = SF_ERR_NOMEM;
+            goto out;
         }
     }
     if ((st = sf_analysis_xspectrum_plan_create(ctx, seg, 0, &xp)) != SF_OK)
@@ -447,7 +488,7 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
                 continue;
             sf_spikes A = {ia, sa, na, m->pops[a].n, (uint32_t)a, h};
             sf_spikes B = {ib, sb, nb, m->pops[b].n, (uint32_t)b, h};
-            st = sf_analysis_xspectrum(ctx, xp, &A, &B, t0, t1, h, xo, NULL);
+            st = sf_analysis_xspectrum(ctx, xp, &A, &B, t0, t1, bin, xo, NULL);
             if (st == SF_ERR_NOMEM)
                 goto out;
             ADD(sf_quantities_add(ctx, out, "cross_spectrum", "Hz", a, b, SF_AXIS_FREQUENCY, n_f, 1,
@@ -461,11 +502,11 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
             }
             if (need[0] && (st = sf_quantity_note(x, "%s", need)) != SF_OK)
                 goto out;
-            x->band[1] = LIF_CROSS_BAND_HZ;
+            x->band[1] = top;
             static const int rows[4] = {SF_XSPEC_RE, SF_XSPEC_IM, SF_XSPEC_RE_SEM, SF_XSPEC_IM_SEM};
             for (size_t k = 0; k < n_f; k++) { /* f_k = (k+1)/(L h): index L/2 + k + 1 */
                 size_t j = seg / 2 + k + 1;
-                x->axis_values[k] = (double)(k + 1) / ((double)seg * h * 1e-3);
+                x->axis_values[k] = (double)(k + 1) / ((double)seg * bin * 1e-3);
                 for (int r = 0; r < 4; r++)
                     (r < 2 ? x->value : x->se)[2 * k + (r & 1)] = ok ? xo[(size_t)rows[r] * L1 + j] : NAN;
             }
@@ -482,6 +523,51 @@ out:
 
 /* ---- expectations of the estimators ----------------------------------------- */
 
+#define LIF_INSTABILITY_SEARCH_HZ 60.0
+
+/* When pred says the state is unstable: the peak of the simulated spectrum
+ * e near the fastest root's frequency, as a note on its expectation x (the
+ * predicted instability next to the simulated oscillation). */
+static sf_status instability_note(const sf_quantities *pred, const sf_quantity *e, sf_quantity *x)
+{
+    long g = sf_quantities_find(pred, "dominant_root_growth_rate", -1, -1);
+    long f = sf_quantities_find(pred, "dominant_root_frequency", -1, -1);
+    if (g < 0 || f < 0)
+        return SF_OK;
+    double fd = pred->q[f].value[0], fp, sep;
+    sf_theory_peak_of(e, fd - LIF_INSTABILITY_SEARCH_HZ, fd + LIF_INSTABILITY_SEARCH_HZ, &fp, &sep);
+    if (isnan(fp))
+        return sf_quantity_note(x, "no simulated peak within %g Hz of the predicted instability "
+                                   "(%.1f Hz, growth rate %.4g/s)",
+                                LIF_INSTABILITY_SEARCH_HZ, fd, pred->q[g].value[0]);
+    if (isnan(sep))
+        return sf_quantity_note(x, "the simulated spectrum peaks at %.1f Hz (no standard error: "
+                                   "too noisy, simulate longer), next to the predicted "
+                                   "instability (%.1f Hz, growth rate %.4g/s)",
+                                fp, fd, pred->q[g].value[0]);
+    return sf_quantity_note(x, "the simulated spectrum peaks at %.1f +- %.1f Hz, next to the "
+                               "predicted instability (%.1f Hz, growth rate %.4g/s)",
+                            fp, sep, fd, pred->q[g].value[0]);
+}
+
+/* The spectrum x of counts in bins of bin ms: the flat Poisson level flat
+ * (nu/N for a population, 0 across populations) as it is, the rest
+ * low-passed by the bin, sinc^2(pi f bin) (aliasing of that rest
+ * neglected: it is below the flat level at the frequencies compared). */
+static void bin_filter(sf_quantity *x, double bin, double flat)
+{
+    for (size_t k = 0; k < x->rows; k++) {
+        double a = M_PI * x->axis_values[k] * bin * 1e-3, g = a > 0 ? sin(a) / a : 1.0;
+        g *= g;
+        if (x->is_complex) {
+            x->value[2 * k] *= g;
+            x->value[2 * k + 1] *= g;
+        } else {
+            x->value[k] = flat + (x->value[k] - flat) * g;
+        }
+    }
+}
+
 /* Scalars of the prediction as they are; spectra and cross-spectra from the
  * working point of pred at the estimator's frequencies. */
 static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapped,
@@ -495,6 +581,7 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
     sf_theory_workspace *ws = sf_theory_workspace_create(n);
     lif_spectra sp = {0};
     const double *sp_f = NULL; /* frequencies sp was computed at */
+    const double bin = sf_theory_map_spectrum_bin(m, m->sim.resolution);
     sf_status st = SF_OK;
     sf_quantity *x;
     if (!wp || !ws) {
@@ -516,6 +603,11 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
     for (size_t i = 0; i < sf_quantities_count(est); i++) {
         const sf_quantity *e = &est->q[i];
         bool spec = !strcmp(e->name, "spectrum") || !strcmp(e->name, "cross_spectrum");
+        if (!strcmp(e->name, "spectrum_peak_frequency")) {
+            if ((st = sf_theory_peak_expect(ctx, out, "spectrum", e, pred)) != SF_OK)
+                goto out;
+            continue;
+        }
         if (!spec) {
             long j = sf_quantities_find(pred, e->name, e->pop[0], e->pop[1]);
             if (j >= 0)
@@ -532,7 +624,13 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
                               e->rows, 1, e->is_complex));
         memcpy(x->axis_values, e->axis_values, e->rows * sizeof(double));
         spectra_fill(&sp, n, e->name, e->pop[0], e->pop[1], x);
+        bin_filter(x, bin, e->pop[1] < 0 ? rates[e->pop[0]] / net->pop[e->pop[0]].N : 0.0);
+        memcpy(x->band, e->band, sizeof x->band);
         sf_quantity_assume(x, "%s", map->renewal_noise ? ASSUME_SPEC_RENEWAL : ASSUME_SPEC);
+        if (e->pop[1] < 0 && (st = instability_note(pred, e, x)) != SF_OK)
+            goto out;
+        if ((st = sf_theory_stability_mark_pred(pred, x)) != SF_OK)
+            goto out;
     }
 out:
     if (st == SF_ERR_NOMEM && sf_context_status(ctx) != SF_ERR_NOMEM)

@@ -113,6 +113,7 @@ void sf_lif_map_destroy(sf_lif_map *map)
     free(map->J_sd);
     free(map->J2);
     free(map->ext_events);
+    sf_theory_delays_free(&map->delays);
     free(map);
 }
 
@@ -177,8 +178,6 @@ sf_status sf_lif_map_create(sf_context *ctx, const sf_model *m, sf_lif_map **out
         tm->K[ab] = pairs.K[ab];
         tm->J[ab] = psp_weight(m, a, pairs.w[ab]);
         tm->J_sd[ab] = fabs(psp_weight(m, a, pairs.w_sd[ab]));
-        tm->delay[ab] = pairs.delay[ab];
-        tm->delay_sd[ab] = pairs.delay_sd[ab];
     }
     /* mean square weight per pair: sum_p K_p E[J_p^2] / sum_p K_p */
     for (int i = 0; i < m->n_proj; i++) {
@@ -193,11 +192,11 @@ sf_status sf_lif_map_create(sf_context *ctx, const sf_model *m, sf_lif_map **out
     }
     for (size_t ab = 0; ab < n2; ab++) /* rounding: a mean square is >= the square mean */
         tm->J2[ab] = fmax(tm->J2[ab], tm->J[ab] * tm->J[ab]);
-    bool any_sd = false, trunc = false;
-    for (size_t k = 0; k < n2; k++)
-        any_sd |= tm->delay_sd[k] > 0;
-    for (int i = 0; i < m->n_proj; i++)
-        trunc |= m->proj[i].delay.kind == SF_DIST_NORMAL && isfinite(m->proj[i].delay.min);
+    /* the delays of the simulation: whole steps, spikes at the stamp */
+    if ((st = sf_theory_delays_read(ctx, m, SF_THEORY_TIMING_EVENT, &tm->delays)) != SF_OK)
+        goto out;
+    memcpy(tm->delay, tm->delays.mean, n2 * sizeof(double));
+    memcpy(tm->delay_sd, tm->delays.sd, n2 * sizeof(double));
     tm->net.n_pop = n;
     tm->net.pop = tm->pop;
     tm->net.K = tm->K;
@@ -205,9 +204,8 @@ sf_status sf_lif_map_create(sf_context *ctx, const sf_model *m, sf_lif_map **out
     tm->net.delay = tm->delay;
     tm->net.delay_sd = tm->delay_sd;
     tm->net.J2 = tm->J2;
-    tm->net.delay_dist = !any_sd ? SF_THEORY_DELAY_NONE
-                         : trunc ? SF_THEORY_DELAY_TRUNCATED_GAUSSIAN
-                                 : SF_THEORY_DELAY_GAUSSIAN;
+    tm->net.delay_dist = SF_THEORY_DELAY_NONE; /* replaced by the pmfs */
+    tm->net.delay_pmf = tm->delays.pmf;
     tm->net.colored = m->sim.theory_method == 1 ? SF_THEORY_TAYLOR : SF_THEORY_SHIFT;
     tm->renewal_noise = m->sim.theory_noise == 1;
     st = sf_theory_network_check(ctx, &tm->net);

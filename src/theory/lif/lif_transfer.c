@@ -20,7 +20,10 @@
  * rho = W(y_t)/W(y_r) = exp(int_{y_r}^{y_t} p dy):
  *   H = sqrt(2)/sigma nu/(1 + i Omega) (p_r - rho p_t)/(rho - e^{-i omega t_ref}),
  * evaluated in the form that avoids overflow of rho and cancellation of
- * rho - e^{-i omega t_ref} at small omega (complex expm1).
+ * rho - e^{-i omega t_ref} at small omega (complex expm1). The same
+ * expression at complex s (i omega -> s) is its analytic continuation
+ * (sf_theory_lif_transfer_s), which the root search of the linear stability
+ * uses.
  *
  * Taylor method (Schuecker et al. 2015; the expression of Bos et al. 2016):
  * the first order of the shifted response in the shift delta = sqrt2 c/sigma
@@ -32,16 +35,16 @@
 
 #include <math.h>
 
-sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p, double mu, double sigma,
-                                 const double *freq, size_t n_freq,
-                                 bool synaptic_filter, sf_theory_workspace *ws,
-                                 double complex *H)
-{
-    return sf_theory_lif_transfer_method(ctx, p, SF_THEORY_SHIFT, mu, sigma, freq, n_freq,
-                                         synaptic_filter, ws, H);
-}
+/* The working point of the transfer function for a colored-noise method:
+ * the rate (and for Taylor the white-noise rate), the boundaries y = -x
+ * (shifted for SHIFT, unshifted for TAYLOR) and the Taylor shift delta. */
+typedef struct {
+    sf__rate r, r0;
+    double y_t, y_r, delta;
+    bool taylor;
+} working_point;
 
-/* The checks both functions below share. */
+/* The checks the functions below share (freq may be NULL with n_freq 0). */
 static sf_status check_args(sf_context *ctx, const sf_theory_pop *p, sf_theory_colored method,
                             double mu, double sigma, const double *freq, size_t n_freq,
                             const sf_theory_workspace *ws, const void *out)
@@ -49,7 +52,7 @@ static sf_status check_args(sf_context *ctx, const sf_theory_pop *p, sf_theory_c
     sf_status st = sf_theory_pop_check(ctx, p);
     if (st != SF_OK)
         return st;
-    if (!ws || (n_freq && (!freq || !out)))
+    if (!ws || !out || (n_freq && !freq))
         return sf_fail(ctx, SF_ERR_ARG, "transfer: workspace or arrays are NULL");
     if (!isfinite(mu) || !(sigma > 0) || !isfinite(sigma))
         return sf_fail(ctx, SF_ERR_RANGE,
@@ -62,6 +65,76 @@ static sf_status check_args(sf_context *ctx, const sf_theory_pop *p, sf_theory_c
             return sf_fail(ctx, SF_ERR_RANGE, "transfer: frequency %g Hz must be finite and >= 0",
                            freq[k]);
     return SF_OK;
+}
+
+static void transfer_setup(const sf_theory_pop *p, sf_theory_colored method, double mu,
+                           double sigma, working_point *w)
+{
+    /* Taylor: the white-noise response at the unshifted boundaries and its
+     * first-order change under the shift delta (in units of x) */
+    w->taylor = method == SF_THEORY_TAYLOR && p->tau_s > 0;
+    sf__lif_rate(p, w->taylor ? SF_THEORY_TAYLOR : SF_THEORY_SHIFT, mu, sigma, &w->r);
+    sf_theory_pop white = *p;
+    white.tau_s = 0;
+    sf__lif_rate(&white, SF_THEORY_SHIFT, mu, sigma, &w->r0);
+    double c = sf__fb_shift(p, sigma);
+    w->delta = w->taylor ? M_SQRT2 * c / sigma : 0;
+    if (w->taylor)
+        c = 0;
+    double Vth = p->V_th - p->E_L + c, Vr = p->V_reset - p->E_L + c;
+    w->y_t = M_SQRT2 * (mu - Vth) / sigma; /* -x_t */
+    w->y_r = M_SQRT2 * (mu - Vr) / sigma;  /* -x_r, > y_t */
+}
+
+/* H at complex s (1/ms): at s = i omega the transfer function, elsewhere its
+ * analytic continuation (b = s tau_m, e^{-s t_ref}). Returns 0, or -1 when
+ * the integration fails. */
+static int transfer_at(const sf_theory_pop *p, double sigma, const working_point *w,
+                       double complex s, bool synaptic_filter, sf_theory_workspace *ws,
+                       double complex *H)
+{
+    double nu_hz = 1e3 * w->r.nu, nu0_hz = 1e3 * w->r0.nu;
+    double complex h;
+    if (s == 0 || (nu_hz == 0 && (!w->taylor || nu0_hz == 0))) {
+        h = 1e3 * w->r.dmu;
+    } else {
+        double complex b = s * p->tau_m, pr, pt, S;
+        if (sf__pcf_track(ws, b, w->y_r, w->y_t, &pr, &pt, &S) != 0)
+            return -1;
+        double complex ref = -s * p->t_ref, E = cexp(ref);
+        double complex num, den, d2, d1;
+        if (creal(S) >= 0) {
+            /* divide numerator and denominator by rho */
+            double complex q = cexp(-S);
+            num = pr * q - pt;
+            den = -sf__cexpm1(-(S - ref));
+            d2 = -b * sf__cexpm1(-S) + w->y_t * pt - q * w->y_r * pr;
+            d1 = E * q * pr - pt;
+        } else {
+            double complex rho = cexp(S);
+            num = pr - rho * pt;
+            den = sf__cexpm1(S) - sf__cexpm1(ref);
+            d2 = b * sf__cexpm1(S) + rho * w->y_t * pt - w->y_r * pr;
+            d1 = E * pr - rho * pt;
+        }
+        double complex R = num / den;
+        /* d2Psi/dx2 = W (b + y p), dPsi/dx = -W p (y = -x, pcf.c) */
+        double complex dR = w->taylor ? (d2 - R * d1) / den : 0;
+        h = M_SQRT2 / sigma / (1.0 + b) * (nu_hz * R + nu0_hz * w->delta * dR);
+    }
+    if (synaptic_filter && p->tau_s > 0)
+        h /= 1.0 + s * p->tau_s;
+    *H = h;
+    return 0;
+}
+
+sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p, double mu, double sigma,
+                                 const double *freq, size_t n_freq,
+                                 bool synaptic_filter, sf_theory_workspace *ws,
+                                 double complex *H)
+{
+    return sf_theory_lif_transfer_method(ctx, p, SF_THEORY_SHIFT, mu, sigma, freq, n_freq,
+                                         synaptic_filter, ws, H);
 }
 
 /* Spike-train power spectrum of the renewal LIF neuron driven by white
@@ -122,62 +195,33 @@ sf_status sf_theory_lif_transfer_method(sf_context *ctx, const sf_theory_pop *p,
     sf_status st = check_args(ctx, p, method, mu, sigma, freq, n_freq, ws, H);
     if (st != SF_OK)
         return st;
-    /* Taylor: the white-noise response at the unshifted boundaries and its
-     * first-order change under the shift delta (in units of x) */
-    bool taylor = method == SF_THEORY_TAYLOR && p->tau_s > 0;
-    sf__rate r, r0;
-    sf__lif_rate(p, taylor ? SF_THEORY_TAYLOR : SF_THEORY_SHIFT, mu, sigma, &r);
-    sf_theory_pop white = *p;
-    white.tau_s = 0;
-    sf__lif_rate(&white, SF_THEORY_SHIFT, mu, sigma, &r0);
-    double nu_hz = 1e3 * r.nu, nu0_hz = 1e3 * r0.nu;
-    double dmu_hz = 1e3 * r.dmu;
-    double c = sf__fb_shift(p, sigma), delta = taylor ? M_SQRT2 * c / sigma : 0;
-    if (taylor)
-        c = 0;
-    double Vth = p->V_th - p->E_L + c, Vr = p->V_reset - p->E_L + c;
-    double y_t = M_SQRT2 * (mu - Vth) / sigma; /* -x_t */
-    double y_r = M_SQRT2 * (mu - Vr) / sigma;  /* -x_r, > y_t */
+    working_point w;
+    transfer_setup(p, method, mu, sigma, &w);
+    for (size_t k = 0; k < n_freq; ++k)
+        if (transfer_at(p, sigma, &w, 2e-3 * M_PI * I * freq[k], synaptic_filter, ws, &H[k]) != 0)
+            return sf_fail(ctx, SF_ERR_NUMERIC,
+                           "transfer: integration failed at f = %g Hz (mu = %g mV, "
+                           "sigma = %g mV)",
+                           freq[k], mu, sigma);
+    return SF_OK;
+}
 
-    for (size_t k = 0; k < n_freq; ++k) {
-        double f = freq[k];
-        double omega = 2e-3 * M_PI * f; /* rad/ms */
-        double complex h;
-        if (f == 0 || (nu_hz == 0 && nu0_hz == 0)) {
-            h = dmu_hz;
-        } else {
-            double Om = omega * p->tau_m;
-            double complex pr, pt, S;
-            int gst = sf__pcf_track(ws, I * Om, y_r, y_t, &pr, &pt, &S);
-            if (gst != 0)
-                return sf_fail(ctx, SF_ERR_NUMERIC,
-                               "transfer: integration failed at f = %g Hz (mu = %g mV, "
-                               "sigma = %g mV)",
-                               f, mu, sigma);
-            double complex ref = -I * omega * p->t_ref;
-            double complex num, den, d2, d1, E = cexp(ref), b = I * Om;
-            if (creal(S) >= 0) {
-                /* divide numerator and denominator by rho */
-                double complex q = cexp(-S);
-                num = pr * q - pt;
-                den = -sf__cexpm1(-(S - ref));
-                d2 = -b * sf__cexpm1(-S) + y_t * pt - q * y_r * pr;
-                d1 = E * q * pr - pt;
-            } else {
-                double complex rho = cexp(S);
-                num = pr - rho * pt;
-                den = sf__cexpm1(S) - sf__cexpm1(ref);
-                d2 = b * sf__cexpm1(S) + rho * y_t * pt - y_r * pr;
-                d1 = E * pr - rho * pt;
-            }
-            double complex R = num / den;
-            /* d2Psi/dx2 = W (b + y p), dPsi/dx = -W p (y = -x, pcf.c) */
-            double complex dR = taylor ? (d2 - R * d1) / den : 0;
-            h = M_SQRT2 / sigma / (1.0 + I * Om) * (nu_hz * R + nu0_hz * delta * dR);
-        }
-        if (synaptic_filter && p->tau_s > 0)
-            h /= 1.0 + I * omega * p->tau_s;
-        H[k] = h;
-    }
+sf_status sf_theory_lif_transfer_s(sf_context *ctx, const sf_theory_pop *p, double mu,
+                                   double sigma, double complex s, bool synaptic_filter,
+                                   sf_theory_workspace *ws, double complex *H)
+{
+    sf_status st = check_args(ctx, p, SF_THEORY_SHIFT, mu, sigma, NULL, 0, ws, H);
+    if (st != SF_OK)
+        return st;
+    if (!isfinite(creal(s)) || !isfinite(cimag(s)))
+        return sf_fail(ctx, SF_ERR_RANGE, "transfer: s = %g%+gi /s is not finite", creal(s),
+                       cimag(s));
+    working_point w;
+    transfer_setup(p, SF_THEORY_SHIFT, mu, sigma, &w);
+    if (transfer_at(p, sigma, &w, 1e-3 * s, synaptic_filter, ws, H) != 0)
+        return sf_fail(ctx, SF_ERR_NUMERIC,
+                       "transfer: integration failed at s = %g%+gi /s (mu = %g mV, "
+                       "sigma = %g mV)",
+                       creal(s), cimag(s), mu, sigma);
     return SF_OK;
 }

@@ -74,6 +74,12 @@ sf_status sf_theory_network_check(sf_context *ctx, const sf_theory_network *net)
                 return sf_fail(ctx, SF_ERR_RANGE,
                                "theory: delay[%d][%d] = %g ms must be finite and >= 0", a, b,
                                net->delay[i]);
+            const sf_theory_delay_pmf *dp = net->delay_pmf ? &net->delay_pmf[i] : NULL;
+            if (dp && (dp->n < 0 || (dp->n > 0 && (!dp->p || dp->first < 0 || !(dp->h > 0) ||
+                                                   !isfinite(dp->offset)))))
+                return sf_fail(ctx, SF_ERR_RANGE,
+                               "theory: delay_pmf[%d][%d] is not a delay distribution (n %d, "
+                               "first %d, h %g ms)", a, b, dp->n, dp->first, dp->h);
             if (net->delay_sd && (!(net->delay_sd[i] >= 0) || !isfinite(net->delay_sd[i])))
                 return sf_fail(ctx, SF_ERR_RANGE,
                                "theory: delay_sd[%d][%d] = %g ms must be finite and >= 0", a, b,
