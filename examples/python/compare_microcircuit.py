@@ -26,10 +26,12 @@ def table(cmp):
     """The scalar rows of a comparison: simulated ± SE, predicted, z, verdict."""
     print(f"{'population':<10} {'quantity':<8} {'simulated':>10} {'± SE':>8} "
           f"{'predicted':>10} {'z':>7}  verdict")
+    def num(v, width, digits):  # a number, or a dash where there is none
+        return f"{v:{width}.{digits}f}" if isinstance(v, (int, float)) else f"{'—':>{width}}"
     for q in cmp:
         if q.axis == "none" and not q.is_complex and len(q.populations) == 1:
-            print(f"{q.populations[0]:<10} {q.name:<8} {q.value:10.3f} {q.se:8.3f} "
-                  f"{q.predicted:10.3f} {q.z:7.2f}  {q.verdict}")
+            print(f"{q.populations[0]:<10} {q.name:<8} {num(q.value, 10, 3)} {num(q.se, 8, 3)} "
+                  f"{num(q.predicted, 10, 3)} {num(q.z, 7, 2)}  {q.verdict}")
 
 
 def figures(cmp, outdir, rec=None):

@@ -220,7 +220,10 @@ def test_microcircuit_raster_and_rates(tmp_path):
 def test_compare_scalars(tmp_path):
     q = sf.load_quantities(run("brunel"))
     fig = plot.compare(q)
-    a_rate, a_cv = [a for a in fig.axes if a.get_visible()]
+    shown = [a for a in fig.axes if a.get_visible()]
+    # rate and CV; then any further scalars (the spectral peak frequency)
+    a_rate, a_cv = shown[:2]
+    assert all(a.get_ylabel() for a in shown[2:])
     assert a_rate.get_ylabel() == "rate (Hz)" and a_cv.get_ylabel() == "CV" and a_cv.get_title() == "CV of ISIs"
     labels = [t.get_text() for t in a_rate.get_xticklabels()]
     assert labels[0].startswith("E\nz = ") and labels[1].startswith("I\nz = ")
