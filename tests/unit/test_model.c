@@ -718,11 +718,13 @@ static void test_registries(void **state)
         assert_ptr_equal(sf_rule_type_at(i), rules[i]);
     }
     const sf_input_type *inputs[] = {&sf_input_poisson_generator, &sf_input_dc_generator,
-                                     &sf_input_spike_generator};
+                                     &sf_input_spike_generator, &sf_input_ac_generator,
+                                     &sf_input_sinusoidal_poisson_generator};
     const char *input_names[][2] = {{"poisson_generator", "poisson"}, {"dc_generator", "dc"},
-                                    {"spike_generator", NULL}};
-    assert_int_equal(sf_input_type_count(), 3);
-    for (int i = 0; i < 3; i++) {
+                                    {"spike_generator", NULL}, {"ac_generator", NULL},
+                                    {"sinusoidal_poisson_generator", NULL}};
+    assert_int_equal(sf_input_type_count(), 5);
+    for (int i = 0; i < 5; i++) {
         for (int k = 0; k < 2 && input_names[i][k]; k++)
             assert_ptr_equal(sf_input_type_find(input_names[i][k]), inputs[i]);
         assert_ptr_equal(sf_input_type_at(i), inputs[i]);
@@ -744,7 +746,7 @@ static void test_registries(void **state)
     assert_null(sf_synapse_type_find("stdp"));
     assert_null(sf_rule_type_at(-1));
     assert_null(sf_rule_type_at(6));
-    assert_null(sf_input_type_at(3));
+    assert_null(sf_input_type_at(5));
     assert_null(sf_recorder_type_at(2));
     assert_null(sf_synapse_type_at(1));
 
@@ -754,7 +756,7 @@ static void test_registries(void **state)
                 "fixed_total_number, pairwise_bernoulli, one_to_one, all_to_all)");
     expect_line(34, "    kind: bursty", SF_ERR_MODEL, "bursty", "inputs.drive.kind",
                 "unknown input kind 'bursty' (known: poisson_generator (poisson), dc_generator "
-                "(dc), spike_generator)");
+                "(dc), spike_generator, ac_generator, sinusoidal_poisson_generator)");
     char *text = edit(BASE, 1, "recorders: {r: {kind: camera}}");
     expect_at(text, NULL, 0, SF_ERR_MODEL, 1, col_of(text, 1, "camera"), "recorders.r.kind",
               "unknown recorder kind 'camera' (known: spike_recorder (spikes), voltmeter)");

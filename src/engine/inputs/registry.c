@@ -8,4 +8,6 @@
 SF_REGISTRY_DEFINE(sf_input_type, sf_input_type,
                    &sf_input_poisson_generator,
                    &sf_input_dc_generator,
-                   &sf_input_spike_generator)
+                   &sf_input_spike_generator,
+                   &sf_input_ac_generator,
+                   &sf_input_sinusoidal_poisson_generator)
