@@ -828,6 +828,16 @@ static sf_status parse_transfer(parser *P, const cursor *root, sf_model *m)
         if (in->amplitude == 0)
             return fail_at(P, &ic, SF_ERR_RANGE,
                            "input %s has amplitude 0: nothing to measure the response to", name);
+        for (int i = 0; i < m->n_inputs; i++) /* one unit of H per population */
+            for (int t = 0; m->inputs[i].transfer && m->inputs[i].type != in->type &&
+                            t < m->inputs[i].n_targets; t++)
+                for (int u = 0; u < in->n_targets; u++)
+                    if (m->inputs[i].targets[t] == in->targets[u])
+                        return fail_at(P, &ic, SF_ERR_MODEL,
+                                       "inputs %s and %s measure population %s with a %s and a "
+                                       "%s; measure one kind per population",
+                                       m->inputs[i].name, name, m->pops[in->targets[u]].name,
+                                       m->inputs[i].type->name, in->type->name);
         in->transfer = true;
         if (nf) {
             free(in->freq);

@@ -303,6 +303,7 @@ static void test_transfer_errors(void **state)
         {"{input: s, frequencies: [0.0]}", "", "out of range"},
         {"{input: s, frequencies: [6000.0]}", "", "out of range"},
         {"{input: s, bands: 3}", "", "bands"},
+        {"{input: [a, s]}", "", "measure one kind per population"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char text[2048];

@@ -31,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define SF_SHARED_TRAIN (UINT64_C(1) << 62) /* entity of the shared train */
+/* entity of the shared train: no neuron has this global id (a model has at
+ * most 2^32 - 1 neurons, ids 0 .. 2^32 - 2; the streams use 32 bits of it) */
+#define SF_SHARED_TRAIN UINT64_C(0xffffffff)
 
 typedef struct {
     double weight, rate, amp, phase;
