@@ -28,6 +28,7 @@
 #include "spikefield/network.h"
 #include "spikefield/predict.h"
 #include "spikefield/theory.h"
+#include "theory/lif/lif_noise.h"
 #include "theory/transfer.h"
 
 #define fail_unless_close(a, b, tol, what)                                                 \
@@ -551,8 +552,9 @@ static void test_pif_response_master_equation(void **state)
 /* compare on a small run: for the ac-driven population without recurrent
  * input the expectation is |H| tau_m / C_m and arg H of the LIF transfer
  * function at the predicted working point (mu from the Poisson drive plus
- * the ac offset as dc); a recurrently connected population and a modulated
- * Poisson rate get NaN with a note saying why. */
+ * the ac offset as dc); for a modulated Poisson rate of weight J the sum of
+ * the mean channel (tau J per Hz) and the noise channel (tau J^2 / 2 per
+ * Hz); a recurrently connected population gets NaN with a note saying why. */
 static void test_lif_transfer_hook(void **state)
 {
     (void)state;
@@ -603,12 +605,63 @@ static void test_lif_transfer_hook(void **state)
     assert_true(ib >= 0 && ic >= 0);
     assert_true(isnan(sf_quantity_predicted(cmp, (size_t)ib)[0]));
     assert_non_null(strstr(sf_quantity_notes(cmp, (size_t)ib), "recurrent input"));
-    assert_true(isnan(sf_quantity_predicted(cmp, (size_t)ic)[0]));
-    assert_non_null(strstr(sf_quantity_notes(cmp, (size_t)ic), "sigma^2"));
+    /* the modulated rate (J = 0.2 mV): both channels at C's working point */
+    im = sf_quantities_find(pred, "mu", 2, -1);
+    is = sf_quantities_find(pred, "sigma", 2, -1);
+    mu = sf_quantity_values(pred, (size_t)im)[0];
+    sg = sf_quantity_values(pred, (size_t)is)[0];
+    fail_unless_close(mu, 20e-3 * (1250 * 0.6 + 100 * 0.2), 1e-9, "mu with the mean modulated rate");
+    double complex Hd;
+    ws = sf_theory_workspace_create(1);
+    assert_int_equal(sf_theory_lif_transfer(s.ctx, &tp, mu, sg, &f, 1, false, ws, &H), SF_OK);
+    assert_int_equal(sf_theory_lif_transfer_noise(s.ctx, &tp, mu, sg, &f, 1, ws, &Hd), SF_OK);
+    sf_theory_workspace_destroy(ws);
+    fail_unless_close(sf_quantity_predicted(cmp, (size_t)ic)[0],
+                      cabs(H * 0.02 * 0.2 + Hd * 0.5 * 0.02 * 0.2 * 0.2), 1e-12,
+                      "LIF rate response: mean and noise channel");
     assert_string_equal(sf_quantity_unit(cmp, (size_t)ic), "Hz/Hz");
     sf_quantities_destroy(cmp);
     sf_quantities_destroy(pred);
     sim_free(&s);
+}
+
+/* The noise channel of the LIF response against its two limits, each from
+ * an independent quantity: f -> 0: d nu / d D of the Siegert rate by a
+ * central difference in D = sigma^2/2 (sf_theory_lif_rate, step 1e-4 mV^2,
+ * error ~1e-8 relative), to 1e-6 at 1e-6 Hz; f -> inf: nu / D (the flux
+ * -D(t) dP0/dV at threshold follows D(t) while the density cannot), to 1 %
+ * at 1e6 Hz (the approach goes as f^-1/2), in a fluctuation-driven and a
+ * mean-driven working point. White noise only: tau_s > 0 is refused. */
+static void test_lif_noise_limits(void **state)
+{
+    (void)state;
+    sf_context *ctx = sf_context_create();
+    sf_theory_pop tp = {.tau_m = 20, .t_ref = 2, .V_th = 20, .V_reset = 10, .E_L = 0, .C_m = 250,
+                        .N = 1};
+    sf_theory_workspace *ws = sf_theory_workspace_create(1);
+    const double mus[2] = {15, 25}, sgs[2] = {3, 2};
+    for (int c = 0; c < 2; c++) {
+        double d = 1e-4, D = 0.5 * sgs[c] * sgs[c];
+        sf_theory_rate_result r0, rp, rm;
+        assert_int_equal(sf_theory_lif_rate(ctx, &tp, SF_THEORY_SHIFT, mus[c], sgs[c], &r0), SF_OK);
+        assert_int_equal(sf_theory_lif_rate(ctx, &tp, SF_THEORY_SHIFT, mus[c], sqrt(2 * (D + d)), &rp),
+                         SF_OK);
+        assert_int_equal(sf_theory_lif_rate(ctx, &tp, SF_THEORY_SHIFT, mus[c], sqrt(2 * (D - d)), &rm),
+                         SF_OK);
+        const double nu = r0.rate, nu_p = rp.rate, nu_m = rm.rate;
+        double f[2] = {1e-6, 1e6};
+        double complex H[2];
+        assert_int_equal(sf_theory_lif_transfer_noise(ctx, &tp, mus[c], sgs[c], f, 2, ws, H), SF_OK);
+        double dnu = (nu_p - nu_m) / (2 * d);
+        fail_unless_close(cabs(H[0] - dnu), 0, 1e-6 * fabs(dnu), "H_D(0) = d nu / d D");
+        fail_unless_close(cabs(H[1] - nu / D), 0, 1e-2 * nu / D, "H_D(inf) = nu / D");
+    }
+    tp.tau_s = 2;
+    double f = 10;
+    double complex H;
+    assert_int_equal(sf_theory_lif_transfer_noise(ctx, &tp, 15, 3, &f, 1, ws, &H), SF_ERR_ARG);
+    sf_theory_workspace_destroy(ws);
+    sf_context_destroy(ctx);
 }
 
 int main(void)
@@ -623,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_pif_response_limits),
         cmocka_unit_test(test_pif_response_master_equation),
         cmocka_unit_test(test_lif_transfer_hook),
+        cmocka_unit_test(test_lif_noise_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "neurons/iaf_psc_delta.h"
 #include "neurons/iaf_psc_exp.h"
 #include "theory/lif/lif_map.h"
+#include "theory/lif/lif_noise.h"
 #include "theory/transfer.h"
 
 #include <complex.h>
@@ -398,10 +399,12 @@ out:
  * single-neuron transfer function at the working point (mu, sigma) of the
  * prediction, for an ac current (a modulation of mu by amplitude tau_m/C_m
  * mV per pA, which enters the membrane directly: no synaptic filter), in
- * Hz/pA. Not predicted (NaN and a note): a population with recurrent input
- * (the network's response differs from the single neuron's) and a modulated
- * Poisson rate (it modulates sigma^2 too; that channel of the LIF transfer
- * is not implemented). */
+ * Hz/pA; for a modulated Poisson rate of weight J (iaf_psc_delta) both
+ * channels, mu_1 = tau J and D_1 = tau J^2 / 2 per Hz (tau in s):
+ * H = H_mu tau J + H_D tau J^2 / 2 in Hz/Hz (lif_noise.c). Not predicted
+ * (NaN and a note): a population with recurrent input (the network's
+ * response differs from the single neuron's) and a modulated rate into
+ * iaf_psc_exp (the noise channel is of white noise only). */
 static sf_status lif_transfer_expect(sf_context *ctx, const sf_model *m, const sf_lif_map *map,
                                      const double *mu, const double *sigma, const sf_quantity *e,
                                      sf_theory_workspace *ws, sf_quantities *out)
@@ -425,13 +428,18 @@ static sf_status lif_transfer_expect(sf_context *ctx, const sf_model *m, const s
         H[k] = NAN;
         if (k >= n || recurrent)
             continue;
-        if (m->inputs[pts[k].input].type != &sf_input_ac_generator) {
+        const sf_input *in = &m->inputs[pts[k].input];
+        const bool ac = in->type == &sf_input_ac_generator;
+        if (!ac && tp->tau_s > 0) {
             rate = true;
             continue;
         }
-        double complex h;
+        double complex h, hd = 0;
         st = sf_theory_lif_transfer(ctx, tp, mu[a], sigma[a], &pts[k].f, 1, false, ws, &h);
-        H[k] = h * tp->tau_m / tp->C_m;
+        if (st == SF_OK && !ac)
+            st = sf_theory_lif_transfer_noise(ctx, tp, mu[a], sigma[a], &pts[k].f, 1, ws, &hd);
+        const double tau_s = tp->tau_m * 1e-3, J = in->weight;
+        H[k] = ac ? h * tp->tau_m / tp->C_m : h * tau_s * J + hd * 0.5 * tau_s * J * J;
     }
     if (st == SF_OK)
         st = sf_transfer_expect(ctx, e, H, "linear response of single neurons around the "
@@ -444,9 +452,9 @@ static sf_status lif_transfer_expect(sf_context *ctx, const sf_model *m, const s
                               m->pops[a].name);
     if (st == SF_OK && rate)
         st = sf_quantity_note(&out->q[out->n - 1],
-                              "not predicted: a modulated Poisson rate modulates sigma^2 as well "
-                              "as mu, and the noise channel of the LIF transfer function is not "
-                              "implemented (modulate a current: ac_generator)");
+                              "not predicted: a modulated Poisson rate into iaf_psc_exp modulates "
+                              "colored noise, and the noise channel is of white noise only "
+                              "(modulate a current: ac_generator)");
     free(pts);
     free(H);
     return st;
