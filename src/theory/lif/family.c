@@ -17,6 +17,9 @@
  * time step (f > 0; the cross-spectra are summarised over f <= 200 Hz, the
  * band where the linear theory is expected to hold); the expectation of
  * each spectrum estimator is the theory at the estimator's frequencies.
+ * With analysis.transfer: "transfer_amplitude" and "transfer_phase" of each
+ * measured population (src/theory/transfer.h), expected from the single-
+ * neuron transfer function (lif_transfer_expect).
  * Invariant: every population's "rate" and "cv_isi" are in both lists, so
  * the comparison table has a row per population even when it is unrecorded.
  */

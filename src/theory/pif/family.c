@@ -1,7 +1,9 @@
 /* The perfect-integrator theory family: one `pif_psc_delta` population of
  * independent neurons driven by Poisson inputs, with the overshoot-preserving
  * reset (Helias et al. 2010, arXiv:1010.3537). docs/pif.md lists the
- * quantities.
+ * quantities; with analysis.transfer also the dynamic response, exact and
+ * in the diffusion approximation (pif_response.c, "transfer_*" and
+ * "transfer_*_diffusion" against the same estimates).
  *
  * Invariant: the mapped sf_theory_pif is the only source of the theory's
  * parameters; estimate and expect bin the membrane potential by the same
