@@ -367,6 +367,33 @@ SF_API sf_status sf_analysis_pair_xspectrum(sf_context *ctx, const sf_spikes *a,
                                             double t_start_ms, double t_stop_ms, double bin_ms,
                                             double *out, size_t *n_used);
 
+/* Response of a population's rate to a sinusoidal modulation at f_Hz: the
+ * complex amplitude X (Hz) of r(t) = r_0 + Im(X e^{i omega t}), so that a
+ * modulation amp sin(omega t + phi) = Im(amp e^{i phi} e^{i omega t}) with
+ * transfer function H gives X = H amp e^{i phi}. Estimated from the neurons
+ * first .. first + count - 1 (independent of each other: one independent
+ * sample per neuron), over the longest stretch of whole periods from
+ * t_start_ms within the window (so that the constant rate has no Fourier
+ * component there):
+ *     Z_j = i (2/T) sum_{spikes s of neuron j} e^{-i omega t_s},  X = mean_j Z_j,
+ * with the variance of X from the spread of the Z_j over neurons
+ * (docs/analysis.md, "Response to a modulation"). amplitude is |X| with its
+ * first-order noise bias removed, phase = arg X in (-pi, pi], each with the
+ * delta-method standard error. SF_ERR_RANGE when the window holds no whole
+ * period or count < 2. */
+typedef struct {
+    double re, im;                  /* X, Hz                                  */
+    double var_re, var_im, cov;     /* of the estimate X (Hz^2)               */
+    double amplitude, amplitude_se; /* Hz                                     */
+    double phase, phase_se;         /* rad                                    */
+    double t_used_ms;               /* the whole periods used                 */
+    uint32_t n_neurons;
+} sf_response;
+
+SF_API sf_status sf_analysis_response(sf_context *ctx, const sf_spikes *sp, uint32_t first,
+                                      uint32_t count, double t_start_ms, double t_stop_ms,
+                                      double f_Hz, sf_response *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -857,6 +857,20 @@ SF_API sf_status sf_theory_pif_density_diffusion(sf_context *ctx, const sf_theor
 SF_API sf_status sf_theory_pif_kick_response(sf_context *ctx, const sf_theory_pif *p, double s,
                                              double *exact, double *diffusion);
 
+/* Dynamic response of the output rate to a sinusoidal modulation of the
+ * input rates nu_e(t) = nu_e + a_e e^{i omega t}, nu_i(t) = nu_i + a_i
+ * e^{i omega t} (omega = 2 pi freq[k], e^{+i omega t} convention, as the
+ * LIF transfer function): r(t) = r + H e^{i omega t} to first order, H in Hz
+ * for a_e, a_i in Hz (so a_e = 1, a_i = 0 gives the transfer function of the
+ * excitatory rate, Hz/Hz). exact[k]: the PIF with finite jumps (excitation
+ * alone: a_e w_e / L, all-pass; lattice w_e = w_i dividing L: the
+ * linearised master equation; otherwise SF_ERR_ARG); diffusion[k]: the
+ * Fokker-Planck approximation. Either may be NULL. Both equal
+ * (a_e w_e - a_i w_i)/L at f = 0 (docs/pif.md, "Dynamic response"). */
+SF_API sf_status sf_theory_pif_response(sf_context *ctx, const sf_theory_pif *p, double a_e,
+                                        double a_i, const double *freq, size_t n_freq,
+                                        double complex *exact, double complex *diffusion);
+
 /* From a model description: the families' maps (src/theory/<family>/family.c,
  * registered in src/theory/registry.c; sf_predict in spikefield/predict.h). */
 

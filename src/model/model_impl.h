@@ -213,7 +213,29 @@ typedef struct {
                                 times[train[j] .. train[j+1]); NULL: every
                                 target neuron gets all of times            */
     /* --- end nest-devices ----------------------------------------------- */
+    /* ---- sinusoidal inputs (ac_generator, sinusoidal_poisson_generator) and
+     * the transfer measurement (analysis.transfer); amplitude is pA (ac) or
+     * Hz (sinusoidal Poisson), rate the mean rate (Hz) ------------------- */
+    double offset;           /* ac: pA                                       */
+    double frequency;        /* Hz                                           */
+    double phase;            /* deg                                          */
+    bool individual;         /* sinusoidal Poisson: independent trains per
+                                target (NEST's individual_spike_trains)      */
+    bool transfer;           /* measured by analysis.transfer                */
+    size_t n_freq;           /* > 0: the target neurons of each population are
+                                split into n_freq contiguous groups, neuron j
+                                of n modulated at freq[j n_freq / n]
+                                (sf_input_frequency_group)                   */
+    double *freq;            /* [n_freq] Hz, from analysis.transfer          */
+    /* ---- end of the sinusoidal inputs' fields --------------------------- */
 } sf_input;
+
+/* The frequency group of neuron j of a target population of n neurons
+ * (in->n_freq > 0): floor(j n_freq / n). */
+static inline size_t sf_input_frequency_group(const sf_input *in, uint64_t j, uint64_t n)
+{
+    return (size_t)((j * (uint64_t)in->n_freq) / (n ? n : 1));
+}
 
 typedef struct {
     char *name;
@@ -373,9 +395,10 @@ typedef enum {
                       def NAN: lo times the resolution                      */
     SF_KEY_TRAINS, /* per-neuron spike trains, a list of lists of times on the
                       grid, one per target neuron -> times, train           */
-    SF_KEY_FILE    /* per-neuron spike trains from a SONATA spike file: a path
+    SF_KEY_FILE,   /* per-neuron spike trains from a SONATA spike file: a path
                       (relative to the model file) or {path, population}
                       -> times, train                                       */
+    SF_KEY_BOOL    /* true/false -> a bool at offset, default def != 0        */
 } sf_key_kind;
 typedef struct {
     const char *key;
@@ -433,6 +456,11 @@ extern const sf_input_type sf_input_step_current_generator, sf_input_noise_gener
  * (malloc'd, caller frees). On failure writes msg and returns false. */
 bool sf_sonata_read_spikes(const char *path, const char *pop, double **t, uint64_t **id,
                            size_t *n, char *msg, size_t len);
+extern const sf_input_type sf_input_ac_generator, sf_input_sinusoidal_poisson_generator;
+/* sin(2 pi f t + phase_deg pi/180) at t = (k+1) h (f Hz, h ms): the value
+ * the sinusoidal inputs use in step k, as NEST's oscillators give it
+ * (src/engine/inputs/ac_generator.c). */
+double sf_input_sine_at(double f, double phase_deg, double h, int64_t k);
 
 /* ---------------------------------------------------------------------------
  * Recorders: one file each in src/engine/recorders/, listed in

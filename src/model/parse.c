@@ -637,7 +637,7 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
     m->sim.threads = (int)nt;
 
     static const char *const akeys[] = {"start", "bin", "pairs", "spectrum_bin", "spectrum_max",
-                                        NULL};
+                                        "transfer", NULL};
     cursor a = child(root, "analysis");
     if ((st = check_keys(P, &a, akeys)))
         return st;
@@ -1377,6 +1377,9 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
                                "this distribution of %s can draw values outside [%g, %g]; bound it "
                                "with min/max", k->key, k->lo, k->hi);
             break;
+        case SF_KEY_BOOL:
+            st = get_bool(P, &kc, k->def != 0, (bool *)((char *)in + k->offset));
+            break;
         }
         if (st)
             return st;
@@ -1430,6 +1433,99 @@ static sf_status parse_window(parser *P, const cursor *c, const sf_model *m, dou
         if (isfinite(v) && fabs(q - nearbyint(q)) > 1e-9 * fmax(1.0, q))
             return fail_at(P, i ? &ce : &cs, SF_ERR_RANGE, "%s = %g ms is not a multiple of the "
                            "resolution %g ms", i ? "stop" : "start", v, h);
+    }
+    return SF_OK;
+}
+
+/* analysis.transfer: {input: NAME or [NAME, ...], frequencies: [Hz, ...]}
+ * (docs/model-format.md): marks the named sinusoidal inputs as measured
+ * (sf_input.transfer); with frequencies, each input's target neurons are
+ * split into as many groups, group g modulated at frequencies[g]
+ * (sf_input.freq), so that one run measures every frequency. */
+static sf_status parse_transfer(parser *P, const cursor *root, sf_model *m)
+{
+    cursor a = child(root, "analysis"), ct = child(&a, "transfer");
+    if (!ct.node)
+        return SF_OK;
+    static const char *const keys[] = {"input", "frequencies", NULL};
+    sf_status st;
+    if (!fy_node_is_mapping(ct.node))
+        return fail_at(P, &ct, SF_ERR_MODEL, "expected {input: NAME, frequencies: [Hz, ...]}");
+    if ((st = check_keys(P, &ct, keys)))
+        return st;
+    cursor ci = child(&ct, "input"), cf = child(&ct, "frequencies");
+    if ((st = need(P, &ci)))
+        return st;
+    size_t nf = 0;
+    double fr[256];
+    if (cf.node) {
+        if (!fy_node_is_sequence(cf.node) || fy_node_sequence_item_count(cf.node) < 1 ||
+            fy_node_sequence_item_count(cf.node) > 256)
+            return fail_at(P, &cf, SF_ERR_MODEL, "expected a list of 1 to 256 frequencies (Hz)");
+        void *it = NULL;
+        struct fy_node *item;
+        while ((item = fy_node_sequence_iterate(cf.node, &it))) {
+            cursor ic = cf;
+            ic.node = ic.where = item;
+            if ((st = get_range(P, &ic, 0.0, true, 0.5e3 / m->sim.resolution, &fr[nf])))
+                return st;
+            nf++;
+        }
+    }
+    bool seq = fy_node_is_sequence(ci.node);
+    void *it = NULL;
+    struct fy_node *item = seq ? fy_node_sequence_iterate(ci.node, &it) : ci.node;
+    for (; item; item = seq ? fy_node_sequence_iterate(ci.node, &it) : NULL) {
+        cursor ic = ci;
+        ic.node = ic.where = item;
+        const char *name;
+        if ((st = get_str(P, &ic, &name)))
+            return st;
+        sf_input *in = NULL;
+        for (int i = 0; i < m->n_inputs; i++)
+            if (!strcmp(m->inputs[i].name, name))
+                in = &m->inputs[i];
+        if (!in)
+            return fail_at(P, &ic, SF_ERR_MODEL, "no input named '%s'", name);
+        if (in->type != &sf_input_ac_generator &&
+            in->type != &sf_input_sinusoidal_poisson_generator)
+            return fail_at(P, &ic, SF_ERR_MODEL,
+                           "input %s is a %s; the transfer measurement needs an ac_generator or "
+                           "a sinusoidal_poisson_generator",
+                           name, in->type->name);
+        if (nf > 1 && !(in->type == &sf_input_sinusoidal_poisson_generator && in->individual))
+            return fail_at(P, &cf, SF_ERR_MODEL,
+                           "input %s sends the same %s to all its targets, so it cannot "
+                           "modulate groups of them at %zu frequencies: list one frequency, or "
+                           "give each frequency its own input and population",
+                           name, in->type == &sf_input_ac_generator ? "current" : "spike train",
+                           nf);
+        if (!nf && !(in->frequency > 0))
+            return fail_at(P, &ic, SF_ERR_RANGE,
+                           "input %s has frequency %g Hz; the transfer measurement needs a "
+                           "frequency > 0 (or list them in frequencies)",
+                           name, in->frequency);
+        if (in->amplitude == 0)
+            return fail_at(P, &ic, SF_ERR_RANGE,
+                           "input %s has amplitude 0: nothing to measure the response to", name);
+        for (int i = 0; i < m->n_inputs; i++) /* one unit of H per population */
+            for (int t = 0; m->inputs[i].transfer && m->inputs[i].type != in->type &&
+                            t < m->inputs[i].n_targets; t++)
+                for (int u = 0; u < in->n_targets; u++)
+                    if (m->inputs[i].targets[t] == in->targets[u])
+                        return fail_at(P, &ic, SF_ERR_MODEL,
+                                       "inputs %s and %s measure population %s with a %s and a "
+                                       "%s; measure one kind per population",
+                                       m->inputs[i].name, name, m->pops[in->targets[u]].name,
+                                       m->inputs[i].type->name, in->type->name);
+        in->transfer = true;
+        if (nf) {
+            free(in->freq);
+            if (!(in->freq = malloc(nf * sizeof *in->freq)))
+                return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+            memcpy(in->freq, fr, nf * sizeof *fr);
+            in->n_freq = nf;
+        }
     }
     return SF_OK;
 }
@@ -1694,6 +1790,8 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
             if ((st = parse_input(P, &pc, name, m, in)))
                 return st;
         });
+    if ((st = parse_transfer(P, &root, m)))
+        return st;
 
     cursor cr = child(&root, "recorders");
     if (cr.node && !fy_node_is_mapping(cr.node))

@@ -121,7 +121,17 @@ bool sf_theory_map_inputs_check(const sf_model *m, bool allow_poisson, const cha
                      m->file, in->name);
             return false;
         }
-        if (in->type == &sf_input_poisson_generator && !allow_poisson) {
+        const bool sinus = in->type == &sf_input_ac_generator ||
+                           in->type == &sf_input_sinusoidal_poisson_generator;
+        if (sinus && in->amplitude != 0 && !in->transfer) {
+            snprintf(why, len,
+                     "%s: input %s is modulated in time; the stationary theory takes it only as "
+                     "the drive of a transfer measurement (analysis.transfer)",
+                     m->file, in->name);
+            return false;
+        }
+        if ((in->type == &sf_input_poisson_generator ||
+             in->type == &sf_input_sinusoidal_poisson_generator) && !allow_poisson) {
             snprintf(why, len,
                      "%s: input %s: Poisson input into %s populations is not part of the theory "
                      "(%s)",
@@ -139,6 +149,9 @@ void sf_theory_map_dc_add(const sf_model *m, double *dc)
         if (in->type == &sf_input_dc_generator)
             for (int k = 0; k < in->n_targets; k++)
                 dc[in->targets[k]] += in->amplitude;
+        if (in->type == &sf_input_ac_generator) /* its mean; the modulation is measured */
+            for (int k = 0; k < in->n_targets; k++)
+                dc[in->targets[k]] += in->offset;
     }
 }
 

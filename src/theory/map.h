@@ -49,14 +49,16 @@ double sf_theory_map_spectrum_max(const sf_model *m, double bin_ms);
 bool sf_theory_map_one_type(const sf_model *m, const sf_neuron_type *t, const char *theory,
                             char *why, size_t len);
 
-/* True when every input is stationary: refuses spike generators and inputs
- * switched on or off during the run and, unless allow_poisson, Poisson
- * inputs (why_poisson completes that reason, e.g. "drive binary networks by
+/* True when every input is stationary: refuses spike generators, inputs
+ * switched on or off during the run, modulated (ac, sinusoidal Poisson)
+ * inputs other than the drive of a transfer measurement and, unless
+ * allow_poisson, (sinusoidal) Poisson inputs (why_poisson completes that reason, e.g. "drive binary networks by
  * dc input"). */
 bool sf_theory_map_inputs_check(const sf_model *m, bool allow_poisson, const char *why_poisson,
                                 char *why, size_t len);
 
-/* dc[a] += the amplitude of every dc input into population a (dc [n_pops]). */
+/* dc[a] += the amplitude of every dc input and the offset of every ac input
+ * into population a (dc [n_pops]). */
 void sf_theory_map_dc_add(const sf_model *m, double *dc);
 
 /* What sf_theory_map_projections_check refuses. */

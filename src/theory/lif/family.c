@@ -25,6 +25,9 @@
  * frequency of the bins); the expectation of each spectrum estimator is the
  * theory at the estimator's frequencies, low-passed by the bins
  * (sinc^2(pi f bin) on the part beyond the flat Poisson level).
+ * With analysis.transfer: "transfer_amplitude" and "transfer_phase" of each
+ * measured population (src/theory/transfer.h), expected from the single-
+ * neuron transfer function (lif_transfer_expect).
  * Invariant: every population's "rate" and "cv_isi" are in both lists, so
  * the comparison table has a row per population even when it is unrecorded.
  */
@@ -38,6 +41,8 @@
 #include "theory/linear/stability.h"
 #include "theory/map.h"
 #include "theory/peak.h"
+#include "theory/lif/lif_noise.h"
+#include "theory/transfer.h"
 
 #include <complex.h>
 #include <math.h>
@@ -511,6 +516,9 @@ static sf_status lif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
                     (r < 2 ? x->value : x->se)[2 * k + (r & 1)] = ok ? xo[(size_t)rows[r] * L1 + j] : NAN;
             }
         }
+    /* the transfer measurement (analysis.transfer), if the model has one */
+    if ((st = sf_transfer_estimate(ctx, m, rec, "", out)) != SF_OK)
+        goto out;
 out:
     if (st == SF_ERR_NOMEM && sf_context_status(ctx) != SF_ERR_NOMEM)
         sf_fail(ctx, st, "out of memory for the estimates");
@@ -568,6 +576,71 @@ static void bin_filter(sf_quantity *x, double bin, double flat)
     }
 }
 
+/* The expectation of a transfer estimate e of population a: the
+ * single-neuron transfer function at the working point (mu, sigma) of the
+ * prediction, for an ac current (a modulation of mu by amplitude tau_m/C_m
+ * mV per pA, which enters the membrane directly: no synaptic filter), in
+ * Hz/pA; for a modulated Poisson rate of weight J (iaf_psc_delta) both
+ * channels, mu_1 = tau J and D_1 = tau J^2 / 2 per Hz (tau in s):
+ * H = H_mu tau J + H_D tau J^2 / 2 in Hz/Hz (lif_noise.c). Not predicted
+ * (NaN and a note): a population with recurrent input (the network's
+ * response differs from the single neuron's) and a modulated rate into
+ * iaf_psc_exp (the noise channel is of white noise only). */
+static sf_status lif_transfer_expect(sf_context *ctx, const sf_model *m, const sf_lif_map *map,
+                                     const double *mu, const double *sigma, const sf_quantity *e,
+                                     sf_theory_workspace *ws, sf_quantities *out)
+{
+    const int a = e->pop[0];
+    const sf_theory_pop *tp = &map->net.pop[a];
+    const size_t n = sf_transfer_points(m, a, NULL, 0);
+    sf_transfer_point *pts = malloc((n + 1) * sizeof *pts);
+    double complex *H = malloc((e->rows + 1) * sizeof *H);
+    if (!pts || !H) {
+        free(pts);
+        free(H);
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    }
+    sf_transfer_points(m, a, pts, n);
+    bool recurrent = false, rate = false;
+    for (int i = 0; i < m->n_proj; i++)
+        recurrent |= m->proj[i].target == a && sf_model_mean_indegree(m, &m->proj[i]) > 0;
+    sf_status st = SF_OK;
+    for (size_t k = 0; k < e->rows && st == SF_OK; k++) {
+        H[k] = NAN;
+        if (k >= n || recurrent)
+            continue;
+        const sf_input *in = &m->inputs[pts[k].input];
+        const bool ac = in->type == &sf_input_ac_generator;
+        if (!ac && tp->tau_s > 0) {
+            rate = true;
+            continue;
+        }
+        double complex h, hd = 0;
+        st = sf_theory_lif_transfer(ctx, tp, mu[a], sigma[a], &pts[k].f, 1, false, ws, &h);
+        if (st == SF_OK && !ac)
+            st = sf_theory_lif_transfer_noise(ctx, tp, mu[a], sigma[a], &pts[k].f, 1, ws, &hd);
+        const double tau_s = tp->tau_m * 1e-3, J = in->weight;
+        H[k] = ac ? h * tp->tau_m / tp->C_m : h * tau_s * J + hd * 0.5 * tau_s * J * J;
+    }
+    if (st == SF_OK)
+        st = sf_transfer_expect(ctx, e, H, "linear response of single neurons around the "
+                                           "stationary state; diffusion approximation",
+                                out);
+    if (st == SF_OK && recurrent)
+        st = sf_quantity_note(&out->q[out->n - 1],
+                              "not predicted: population %s has recurrent input, whose feedback "
+                              "the single-neuron transfer function leaves out",
+                              m->pops[a].name);
+    if (st == SF_OK && rate)
+        st = sf_quantity_note(&out->q[out->n - 1],
+                              "not predicted: a modulated Poisson rate into iaf_psc_exp modulates "
+                              "colored noise, and the noise channel is of white noise only "
+                              "(modulate a current: ac_generator)");
+    free(pts);
+    free(H);
+    return st;
+}
+
 /* Scalars of the prediction as they are; spectra and cross-spectra from the
  * working point of pred at the estimator's frequencies. */
 static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapped,
@@ -602,6 +675,11 @@ static sf_status lif_expect(sf_context *ctx, const sf_model *m, const void *mapp
     }
     for (size_t i = 0; i < sf_quantities_count(est); i++) {
         const sf_quantity *e = &est->q[i];
+        if (sf_transfer_is_quantity(e)) {
+            if ((st = lif_transfer_expect(ctx, m, map, mu, sigma, e, ws, out)) != SF_OK)
+                goto out;
+            continue;
+        }
         bool spec = !strcmp(e->name, "spectrum") || !strcmp(e->name, "cross_spectrum");
         if (!strcmp(e->name, "spectrum_peak_frequency")) {
             if ((st = sf_theory_peak_expect(ctx, out, "spectrum", e, pred)) != SF_OK)

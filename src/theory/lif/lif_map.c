@@ -46,7 +46,8 @@ static void poisson_moments(const sf_model *m, double *mean, double *var, double
 {
     for (int i = 0; i < m->n_inputs; i++) {
         const sf_input *in = &m->inputs[i];
-        if (in->type != &sf_input_poisson_generator)
+        if (in->type != &sf_input_poisson_generator &&
+            in->type != &sf_input_sinusoidal_poisson_generator) /* its mean rate */
             continue;
         for (int k = 0; k < in->n_targets; k++) {
             int a = in->targets[k];
