@@ -2323,6 +2323,7 @@ void sf_model_destroy(sf_model *m)
         subsets_free(m->inputs[i].sel, m->inputs[i].n_targets);
         free(m->inputs[i].values);
         free(m->inputs[i].train);
+        free(m->inputs[i].freq);
     }
     for (int i = 0; i < m->n_recorders; i++) {
         free(m->recorders[i].name);

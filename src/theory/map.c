@@ -100,8 +100,12 @@ bool sf_theory_map_inputs_check(const sf_model *m, bool allow_poisson, const cha
                      m->file, in->name);
             return false;
         }
-        /* nest-devices: the theory has one stationary input per population */
-        if (in->type != &sf_input_poisson_generator && in->type != &sf_input_dc_generator) {
+        /* the theory has stationary inputs per population (and the sinusoidal
+         * ones of a transfer measurement, checked below) */
+        const bool sinus = in->type == &sf_input_ac_generator ||
+                           in->type == &sf_input_sinusoidal_poisson_generator;
+        if (in->type != &sf_input_poisson_generator && in->type != &sf_input_dc_generator &&
+            !sinus) {
             snprintf(why, len, "%s: input %s: %s is not part of the stationary theory", m->file,
                      in->name, in->type->name);
             return false;
@@ -121,8 +125,6 @@ bool sf_theory_map_inputs_check(const sf_model *m, bool allow_poisson, const cha
                      m->file, in->name);
             return false;
         }
-        const bool sinus = in->type == &sf_input_ac_generator ||
-                           in->type == &sf_input_sinusoidal_poisson_generator;
         if (sinus && in->amplitude != 0 && !in->transfer) {
             snprintf(why, len,
                      "%s: input %s is modulated in time; the stationary theory takes it only as "
