@@ -149,6 +149,13 @@ SF_API void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub,
 SF_API void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                            uint64_t entity0, uint32_t n, double *out);
 
+/* All 128 bits of each block, four entities per block: out[i] is word
+ * e % 4 of block `block` of the stream (seed, purpose, (sub << 32) | e / 4),
+ * e = entity0 + i, i < n. A value depends only on (e, block), not on
+ * entity0 or n. Vectorised over the blocks. */
+SF_API void sf_rng_words(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                         uint64_t entity0, uint32_t n, uint32_t *out);
+
 /* Many values of a single stream (seed, purpose, entity), vectorised:
  * sf_rng_uniforms_blocks: out[i] is the uniform of block block0 + i (as in
  * sf_rng_uniforms); sf_rng_normals_blocks: out[i] is normal number idx0 + i

@@ -111,8 +111,12 @@ static void analyse(sim_result *r)
                 sp.n_neurons = n_sub;
             }
         }
+        /* spikes carry their time stamps, which recorders keep for
+         * start < t <= stop (NEST); the analysis counts stamps in [a, b), so
+         * it gets the window shifted by one step */
+        const double h = sf_model_resolution(m);
         if (a1 > a0 && sp.n_neurons > 0 &&
-            sf_analysis_population(r->ctx, &sp, a0, a1, sf_model_analysis_bin(m),
+            sf_analysis_population(r->ctx, &sp, a0 + h, a1 + h, sf_model_analysis_bin(m),
                                    sf_model_analysis_pairs(m), sf_model_seed(m), st) != SF_OK)
             fprintf(stderr, "spikefield: analysis of %s: %s\n", sf_model_population_name(m, p),
                     sf_context_errmsg(r->ctx));

@@ -197,6 +197,53 @@ void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64
     PHILOX_LOOP(out[i] = U53(x0, x1);)
 }
 
+/* Whole blocks for entity quads q0 .. q0 + nq - 1 into out[4 (q - q0) + c]:
+ * Philox vectorised over a chunk of quads into four planes, then
+ * interleaved. */
+static void words_quads(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                        uint64_t q0, uint32_t nq, uint32_t *restrict out)
+{
+    enum { CHUNK = 128 };
+    uint32_t w0[CHUNK], w1[CHUNK], w2[CHUNK], w3[CHUNK];
+    for (uint32_t done = 0; done < nq; done += CHUNK) {
+        const uint64_t entity0 = q0 + done;
+        const uint32_t n = nq - done < CHUNK ? nq - done : CHUNK;
+        PHILOX_LOOP(w0[i] = x0; w1[i] = x1; w2[i] = x2; w3[i] = x3;)
+        uint32_t *restrict o = out + 4 * (size_t)done;
+        for (uint32_t i = 0; i < n; i++) {
+            o[4 * i] = w0[i];
+            o[4 * i + 1] = w1[i];
+            o[4 * i + 2] = w2[i];
+            o[4 * i + 3] = w3[i];
+        }
+    }
+}
+
+void sf_rng_words(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                  uint64_t entity0, uint32_t n, uint32_t *restrict out)
+{
+    if (n == 0)
+        return;
+    uint32_t edge[4];
+    uint64_t e = entity0, end = entity0 + n;
+    if (e & 3) { /* the first, partial quad */
+        words_quads(seed, purpose, sub, block, e >> 2, 1, edge);
+        for (; (e & 3) && e < end; e++)
+            *out++ = edge[e & 3];
+    }
+    uint64_t nq = (end - e) >> 2;
+    if (nq) {
+        words_quads(seed, purpose, sub, block, e >> 2, (uint32_t)nq, out);
+        out += 4 * nq;
+        e += 4 * nq;
+    }
+    if (e < end) { /* the last, partial quad */
+        words_quads(seed, purpose, sub, block, e >> 2, 1, edge);
+        for (; e < end; e++)
+            *out++ = edge[e & 3];
+    }
+}
+
 void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                     uint64_t entity0, uint32_t n, double *restrict out)
 {

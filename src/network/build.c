@@ -280,6 +280,7 @@ static void block_free(sf_block *b)
     free(b->ring);
     free(b->spk);
     free(b->u);
+    free(b->w);
     free(b->run);
     free(b->run_params);
     free(b->run_derived);
@@ -367,7 +368,8 @@ static sf_status init_block(sf_network *net, sf_block *b)
     b->ring = calloc((size_t)net->ring_len * (size_t)t->n_ports * n, sizeof(double));
     b->spk = malloc(sizeof(uint32_t) * n * (size_t)t->max_spikes_per_step);
     b->u = malloc(sizeof(double) * n);
-    if (!b->ring || !b->spk || !b->u)
+    b->w = malloc(sizeof(uint32_t) * n);
+    if (!b->ring || !b->spk || !b->u || !b->w)
         return SF_ERR_NOMEM;
     if (pop->param_dist) {
         sf_status st = init_runs(net, b);
