@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void sf_philox(const uint32_t key[2], const uint32_t ctr[4], uint32_t out[4])
 {
@@ -109,6 +110,87 @@ double sf_rng_exponential(sf_rng *r, double mean)
     return -mean * log(sf_rng_uniform_pos(r));
 }
 
+/* Branch-free log and sincos(2 pi u) for the Box-Muller loops, so that the
+ * compiler vectorises the whole loop (libm's calls keep it scalar): the
+ * polynomials of fdlibm (Sun Microsystems 1993: e_log.c, k_sin.c, k_cos.c;
+ * in the branch-free form of musl's __sin/__cos), without tables or
+ * branches. In ISO C mode nothing is contracted into FMAs, so a value is
+ * the same whether it is computed in vector or scalar code, whatever the
+ * position in a loop; both stay within about 1 ulp of the exact result
+ * (tests/unit/test_core.c compares with libm). */
+static inline double bm_log(double x) /* x normal, > 0 */
+{
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10,
+                 Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01,
+                 Lg3 = 2.857142874366239149e-01, Lg4 = 2.222219843214978396e-01,
+                 Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+                 Lg7 = 1.479819860511658591e-01;
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    /* x = m 2^k with m in [sqrt(2)/2, sqrt(2)) */
+    b += (uint64_t)(0x3ff00000u - 0x3fe6a09eu) << 32;
+    const int32_t k = (int32_t)(b >> 52) - 0x3ff;
+    b = (b & 0x000fffffffffffffull) + ((uint64_t)0x3fe6a09eu << 32);
+    double m;
+    memcpy(&m, &b, sizeof m);
+    const double f = m - 1.0, hfsq = 0.5 * f * f, s = f / (2.0 + f), z = s * s, w = z * z;
+    const double t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+    const double t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+    const double dk = (double)k;
+    return s * (hfsq + t2 + t1) + dk * ln2_lo - hfsq + f + dk * ln2_hi;
+}
+
+static inline void bm_sincos_2pi(double u, double *sn, double *cs) /* u in [0, 1] */
+{
+    const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+                 S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+                 S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10,
+                 C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
+                 C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
+                 C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+    /* 2 pi u = q pi/2 + x, |x| <= pi/4; u - q/4 is exact (the conversions
+     * to int32 and back vectorise, floor does not) */
+    const int32_t qi = (int32_t)(4.0 * u + 0.5); /* floor: the argument is >= 0 */
+    const double q = (double)qi;
+    const double x = (u - 0.25 * q) * 6.28318530717958647693, z = x * x, w = z * z;
+    const double rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
+    const double s = x + z * x * (S1 + z * rs);
+    const double rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+    const double hz = 0.5 * z, v = 1.0 - hz;
+    const double c = v + (((1.0 - v) - hz) + z * rc);
+    /* quadrant qi: sin = (s, c, -s, -c), cos = (c, -s, -c, s); selected by
+     * products with 0 and 1, which are exact */
+    const double p = (double)(qi & 1), np = 1.0 - p;
+    const double ss = (double)(1 - (qi & 2)), sc = (double)(1 - ((qi + 1) & 2));
+    *sn = (s * np + c * p) * ss;
+    *cs = (c * np + s * p) * sc;
+}
+
+/* Box-Muller of n pairs of uniforms in [0, 1) (Box & Muller 1958):
+ * a[i], b[i] become sqrt(-2 log(1 - a)) (cos, sin)(2 pi b). The
+ * transcendental loop vectorises; the square roots stay scalar (sqrt's
+ * errno check keeps its loop so), in a loop of their own. */
+static void box_muller(double *restrict a, double *restrict b, uint64_t n)
+{
+    double c[256];
+    for (uint64_t i0 = 0; i0 < n; i0 += 256) {
+        const uint64_t m = n - i0 < 256 ? n - i0 : 256;
+        double *restrict x = a + i0, *restrict y = b + i0;
+        for (uint64_t i = 0; i < m; i++) {
+            double sn, cs;
+            bm_sincos_2pi(y[i], &sn, &cs);
+            x[i] = -2.0 * bm_log(1.0 - x[i]);
+            y[i] = sn;
+            c[i] = cs;
+        }
+        for (uint64_t i = 0; i < m; i++) {
+            const double r = sqrt(x[i]);
+            x[i] = r * c[i];
+            y[i] *= r;
+        }
+    }
+}
+
 /* Philox4x32-10 over counters that differ only in word 0, written so that the
  * compiler vectorises the loop across entities (same rounds and constants as
  * Random123's philox4x32; a unit test checks they agree). */
@@ -178,14 +260,13 @@ void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entit
             PHILOX_BLOCKS(u1[i] = U53(x0, x1); u2[i] = U53(x2, x3);)
 #undef n
         }
+        box_muller(u1, u2, nb);
         for (uint64_t i = 0; i < nb; i++) {
-            double r = sqrt(-2.0 * log(1.0 - u1[i])), c, sn;
-            sincos(2.0 * M_PI * u2[i], &sn, &c);
             uint64_t v0 = 2 * (block0 + i);
             if (v0 >= v && v0 < end)
-                out[v0 - idx0] = r * c;
+                out[v0 - idx0] = u1[i];
             if (v0 + 1 >= v && v0 + 1 < end)
-                out[v0 + 1 - idx0] = r * sn;
+                out[v0 + 1 - idx0] = u2[i];
         }
         v = 2 * (block0 + nb);
     }
@@ -247,8 +328,22 @@ void sf_rng_words(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t 
 void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                     uint64_t entity0, uint32_t n, double *restrict out)
 {
-    /* u1 in (0, 1] so that the logarithm is finite */
-    PHILOX_LOOP(out[i] = sqrt(-2.0 * log(1.0 - U53(x0, x1))) * cos(2.0 * M_PI * U53(x2, x3));)
+    /* the pair of words 0-1 and 2-3, in chunks; the cosine part is kept */
+    enum { CHUNK = 256 };
+    double u1[CHUNK], u2[CHUNK];
+    for (uint32_t done = 0; done < n; done += CHUNK) {
+        const uint64_t entity0_ = entity0 + done;
+        const uint32_t m = n - done < CHUNK ? n - done : CHUNK;
+        {
+#define entity0 entity0_
+#define n m
+            PHILOX_LOOP(u1[i] = U53(x0, x1); u2[i] = U53(x2, x3);)
+#undef n
+#undef entity0
+        }
+        box_muller(u1, u2, m);
+        memcpy(out + done, u1, sizeof(double) * m);
+    }
 }
 
 /* gsl_rng adaptor: lets GSL's samplers draw from our streams. */
