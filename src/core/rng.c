@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 void sf_philox(const uint32_t key[2], const uint32_t ctr[4], uint32_t out[4])
 {
@@ -191,55 +194,111 @@ static void box_muller(double *restrict a, double *restrict b, uint64_t n)
     }
 }
 
-/* Philox4x32-10 over counters that differ only in word 0, written so that the
- * compiler vectorises the loop across entities (same rounds and constants as
- * Random123's philox4x32; a unit test checks they agree). */
-#define PHILOX_LOOP(BODY)                                                                  \
-    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);                       \
-    const uint32_t c1 = ((uint32_t)purpose << 24) | (sub & 0x00ffffffu);                   \
-    const uint32_t c2 = (uint32_t)block, c3 = (uint32_t)(block >> 32);                     \
-    for (uint32_t i = 0; i < n; i++) {                                                     \
-        uint32_t x0 = (uint32_t)(entity0 + i), x1 = c1, x2 = c2, x3 = c3, a = k0, b = k1;  \
-        for (int r = 0; r < 10; r++) {                                                     \
-            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;     \
-            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b; \
-            x1 = (uint32_t)p1;                                                             \
-            x3 = (uint32_t)p0;                                                             \
-            x0 = y0;                                                                       \
-            x2 = y2;                                                                       \
-            a += 0x9E3779B9u;                                                              \
-            b += 0xBB67AE85u;                                                              \
-        }                                                                                  \
-        BODY                                                                               \
+/* Philox4x32-10 of n <= PH_CHUNK counters at once, into four word planes
+ * w0..w3: counter i is (c0 + i d0, c1, words 2-3 = c23 + i d23), d0, d23 in
+ * {0, 1}. The same rounds and constants as Random123's philox4x32 (unit
+ * tests check they agree); with AVX2, eight counters per vector (the 32x32
+ * -> 64-bit products of even and odd lanes, then blended into hi and lo),
+ * else a loop the compiler vectorises. Every value is the same either way
+ * (integer arithmetic). */
+enum { PH_CHUNK = 256 };
+
+static void philox_planes(uint64_t seed, uint32_t c0, uint32_t d0, uint32_t c1, uint64_t c23,
+                          uint32_t d23, uint32_t n, uint32_t *restrict w0, uint32_t *restrict w1,
+                          uint32_t *restrict w2, uint32_t *restrict w3)
+{
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    uint32_t i = 0;
+#ifdef __AVX2__
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
+    const __m256i bump_a = _mm256_set1_epi32((int)0x9E3779B9u);
+    const __m256i bump_b = _mm256_set1_epi32((int)0xBB67AE85u);
+    const __m256i sign = _mm256_set1_epi32(INT32_MIN);
+    for (; i + 8 <= n; i += 8) {
+        const uint64_t base = c23 + (uint64_t)i * d23;
+        const __m256i blo = _mm256_set1_epi32((int)(uint32_t)base);
+        __m256i x0 = _mm256_add_epi32(_mm256_set1_epi32((int)(c0 + i * d0)),
+                                      _mm256_mullo_epi32(lane, _mm256_set1_epi32((int)d0)));
+        __m256i x2 = _mm256_add_epi32(blo, _mm256_mullo_epi32(lane, _mm256_set1_epi32((int)d23)));
+        /* carry into word 3 where word 2 wrapped (unsigned x2 < base) */
+        __m256i carry = _mm256_cmpgt_epi32(_mm256_xor_si256(blo, sign), _mm256_xor_si256(x2, sign));
+        __m256i x3 = _mm256_sub_epi32(_mm256_set1_epi32((int)(uint32_t)(base >> 32)), carry);
+        __m256i x1 = _mm256_set1_epi32((int)c1);
+        __m256i a = _mm256_set1_epi32((int)k0), b = _mm256_set1_epi32((int)k1);
+        for (int r = 0; r < 10; r++) {
+            const __m256i e0 = _mm256_mul_epu32(x0, m0);
+            const __m256i o0 = _mm256_mul_epu32(_mm256_srli_epi64(x0, 32), m0);
+            const __m256i e1 = _mm256_mul_epu32(x2, m1);
+            const __m256i o1 = _mm256_mul_epu32(_mm256_srli_epi64(x2, 32), m1);
+            const __m256i lo0 = _mm256_blend_epi32(e0, _mm256_slli_epi64(o0, 32), 0xAA);
+            const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(e0, 32), o0, 0xAA);
+            const __m256i lo1 = _mm256_blend_epi32(e1, _mm256_slli_epi64(o1, 32), 0xAA);
+            const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(e1, 32), o1, 0xAA);
+            x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), a);
+            x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), b);
+            x1 = lo1;
+            x3 = lo0;
+            a = _mm256_add_epi32(a, bump_a);
+            b = _mm256_add_epi32(b, bump_b);
+        }
+        _mm256_storeu_si256((__m256i *)(w0 + i), x0);
+        _mm256_storeu_si256((__m256i *)(w1 + i), x1);
+        _mm256_storeu_si256((__m256i *)(w2 + i), x2);
+        _mm256_storeu_si256((__m256i *)(w3 + i), x3);
     }
+#endif
+    for (; i < n; i++) {
+        const uint64_t blk = c23 + (uint64_t)i * d23;
+        uint32_t x0 = c0 + i * d0, x1 = c1, x2 = (uint32_t)blk, x3 = (uint32_t)(blk >> 32);
+        uint32_t a = k0, b = k1;
+        for (int r = 0; r < 10; r++) {
+            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;
+            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
+            x1 = (uint32_t)p1;
+            x3 = (uint32_t)p0;
+            x0 = y0;
+            x2 = y2;
+            a += 0x9E3779B9u;
+            b += 0xBB67AE85u;
+        }
+        w0[i] = x0;
+        w1[i] = x1;
+        w2[i] = x2;
+        w3[i] = x3;
+    }
+}
 
 #define U53(hi, lo) (((double)((hi) >> 5) * 67108864.0 + (double)((lo) >> 6)) * (1.0 / 9007199254740992.0))
 
-/* The same over consecutive blocks of one stream: counter words 2-3 vary. */
-#define PHILOX_BLOCKS(BODY)                                                                \
-    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);                       \
-    const uint32_t c0 = (uint32_t)entity;                                                  \
-    const uint32_t c1 = (uint32_t)((entity >> 32) & 0x00ffffffu) | ((uint32_t)purpose << 24); \
-    for (uint64_t i = 0; i < n; i++) {                                                     \
-        uint64_t blk = block0 + i;                                                         \
-        uint32_t x0 = c0, x1 = c1, x2 = (uint32_t)blk, x3 = (uint32_t)(blk >> 32), a = k0, b = k1; \
-        for (int r = 0; r < 10; r++) {                                                     \
-            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;     \
-            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b; \
-            x1 = (uint32_t)p1;                                                             \
-            x3 = (uint32_t)p0;                                                             \
-            x0 = y0;                                                                       \
-            x2 = y2;                                                                       \
-            a += 0x9E3779B9u;                                                              \
-            b += 0xBB67AE85u;                                                              \
-        }                                                                                  \
-        BODY                                                                               \
-    }
+/* Word 1 of the counter: the purpose and the entity's (or sub's) high bits. */
+static uint32_t ctr1(sf_rng_purpose purpose, uint32_t hi)
+{
+    return ((uint32_t)purpose << 24) | (hi & 0x00ffffffu);
+}
+
+/* The uniforms of words 0-1 (and of words 2-3 into u2 when not NULL) of
+ * n <= PH_CHUNK counters (as philox_planes). */
+static void uniform_planes(uint64_t seed, uint32_t c0, uint32_t d0, uint32_t c1, uint64_t c23,
+                           uint32_t d23, uint32_t n, double *restrict u1, double *restrict u2)
+{
+    uint32_t w0[PH_CHUNK], w1[PH_CHUNK], w2[PH_CHUNK], w3[PH_CHUNK];
+    philox_planes(seed, c0, d0, c1, c23, d23, n, w0, w1, w2, w3);
+    for (uint32_t i = 0; i < n; i++)
+        u1[i] = U53(w0[i], w1[i]);
+    if (u2)
+        for (uint32_t i = 0; i < n; i++)
+            u2[i] = U53(w2[i], w3[i]);
+}
 
 void sf_rng_uniforms_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
                             uint64_t block0, uint64_t n, double *restrict out)
 {
-    PHILOX_BLOCKS(out[i] = U53(x0, x1);)
+    const uint32_t c1 = ctr1(purpose, (uint32_t)(entity >> 32));
+    for (uint64_t done = 0; done < n; done += PH_CHUNK) {
+        const uint32_t m = n - done < PH_CHUNK ? (uint32_t)(n - done) : PH_CHUNK;
+        uniform_planes(seed, (uint32_t)entity, 0, c1, block0 + done, 1, m, out + done, NULL);
+    }
 }
 
 void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
@@ -248,20 +307,15 @@ void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entit
     /* normal number v of the stream is element v % 2 of the Box-Muller pair
      * (r cos t, r sin t) made from block v / 2; the Philox part runs
      * vectorised over a chunk of blocks, the transcendental part after it */
-    enum { CHUNK = 256 };
-    double u1[CHUNK], u2[CHUNK];
+    const uint32_t c1 = ctr1(purpose, (uint32_t)(entity >> 32));
+    double u1[PH_CHUNK], u2[PH_CHUNK];
     uint64_t v = idx0, end = idx0 + n;
     while (v < end) {
         uint64_t block0 = v / 2, last = (end - 1) / 2;
-        uint64_t nb = last - block0 + 1 < CHUNK ? last - block0 + 1 : CHUNK;
-        {
-            uint64_t n_ = nb;
-#define n n_
-            PHILOX_BLOCKS(u1[i] = U53(x0, x1); u2[i] = U53(x2, x3);)
-#undef n
-        }
+        uint32_t nb = last - block0 + 1 < PH_CHUNK ? (uint32_t)(last - block0 + 1) : PH_CHUNK;
+        uniform_planes(seed, (uint32_t)entity, 0, c1, block0, 1, nb, u1, u2);
         box_muller(u1, u2, nb);
-        for (uint64_t i = 0; i < nb; i++) {
+        for (uint32_t i = 0; i < nb; i++) {
             uint64_t v0 = 2 * (block0 + i);
             if (v0 >= v && v0 < end)
                 out[v0 - idx0] = u1[i];
@@ -275,21 +329,23 @@ void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entit
 void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                      uint64_t entity0, uint32_t n, double *restrict out)
 {
-    PHILOX_LOOP(out[i] = U53(x0, x1);)
+    for (uint32_t done = 0; done < n; done += PH_CHUNK) {
+        const uint32_t m = n - done < PH_CHUNK ? n - done : PH_CHUNK;
+        uniform_planes(seed, (uint32_t)(entity0 + done), 1, ctr1(purpose, sub), block, 0, m,
+                       out + done, NULL);
+    }
 }
 
 /* Whole blocks for entity quads q0 .. q0 + nq - 1 into out[4 (q - q0) + c]:
- * Philox vectorised over a chunk of quads into four planes, then
- * interleaved. */
+ * four planes per chunk, then interleaved. */
 static void words_quads(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                         uint64_t q0, uint32_t nq, uint32_t *restrict out)
 {
-    enum { CHUNK = 128 };
-    uint32_t w0[CHUNK], w1[CHUNK], w2[CHUNK], w3[CHUNK];
-    for (uint32_t done = 0; done < nq; done += CHUNK) {
-        const uint64_t entity0 = q0 + done;
-        const uint32_t n = nq - done < CHUNK ? nq - done : CHUNK;
-        PHILOX_LOOP(w0[i] = x0; w1[i] = x1; w2[i] = x2; w3[i] = x3;)
+    uint32_t w0[PH_CHUNK], w1[PH_CHUNK], w2[PH_CHUNK], w3[PH_CHUNK];
+    for (uint32_t done = 0; done < nq; done += PH_CHUNK) {
+        const uint32_t n = nq - done < PH_CHUNK ? nq - done : PH_CHUNK;
+        philox_planes(seed, (uint32_t)(q0 + done), 1, ctr1(purpose, sub), block, 0, n, w0, w1,
+                      w2, w3);
         uint32_t *restrict o = out + 4 * (size_t)done;
         for (uint32_t i = 0; i < n; i++) {
             o[4 * i] = w0[i];
@@ -329,18 +385,11 @@ void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_
                     uint64_t entity0, uint32_t n, double *restrict out)
 {
     /* the pair of words 0-1 and 2-3, in chunks; the cosine part is kept */
-    enum { CHUNK = 256 };
-    double u1[CHUNK], u2[CHUNK];
-    for (uint32_t done = 0; done < n; done += CHUNK) {
-        const uint64_t entity0_ = entity0 + done;
-        const uint32_t m = n - done < CHUNK ? n - done : CHUNK;
-        {
-#define entity0 entity0_
-#define n m
-            PHILOX_LOOP(u1[i] = U53(x0, x1); u2[i] = U53(x2, x3);)
-#undef n
-#undef entity0
-        }
+    double u1[PH_CHUNK], u2[PH_CHUNK];
+    for (uint32_t done = 0; done < n; done += PH_CHUNK) {
+        const uint32_t m = n - done < PH_CHUNK ? n - done : PH_CHUNK;
+        uniform_planes(seed, (uint32_t)(entity0 + done), 1, ctr1(purpose, sub), block, 0, m, u1,
+                       u2);
         box_muller(u1, u2, m);
         memcpy(out + done, u1, sizeof(double) * m);
     }

@@ -506,6 +506,15 @@ static void test_rng_block_forms(void **state)
         sf_rng_seek(&r, 5 + (uint64_t)i);
         assert_true(u[i] == sf_rng_uniform(&r));
     }
+    /* blocks whose counter word 2 wraps into word 3 inside one call */
+    double uw[37];
+    sf_rng_uniforms_blocks(seed, SF_RNG_WEIGHT, ent, 0xfffffff0ull, 37, uw);
+    for (int i = 0; i < 37; i++) {
+        sf_rng r;
+        sf_rng_init(&r, seed, SF_RNG_WEIGHT, ent);
+        sf_rng_seek(&r, 0xfffffff0ull + (uint64_t)i);
+        assert_true(uw[i] == sf_rng_uniform(&r));
+    }
     enum { N = 20001 };
     static double all[N], part[N];
     sf_rng_normals_blocks(seed, SF_RNG_DELAY, ent, 0, N, all);
