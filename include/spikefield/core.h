@@ -126,6 +126,9 @@ SF_API void sf_rng_init(sf_rng *r, uint64_t seed, sf_rng_purpose purpose, uint64
 /* Jumps to block `block` (each block is 4 x 32 bits) of the same stream. */
 SF_API void sf_rng_seek(sf_rng *r, uint64_t block);
 SF_API uint32_t sf_rng_u32(sf_rng *r);
+/* The next n words of the stream, exactly as n calls of sf_rng_u32 would
+ * give them (and leaving r where they would), vectorised over blocks. */
+SF_API void sf_rng_fill_u32(sf_rng *r, uint32_t *out, size_t n);
 /* Uniform in [0,1) with 53 random bits. */
 SF_API double sf_rng_uniform(sf_rng *r);
 /* Uniform in (0,1), never 0: safe for log(). */

@@ -395,6 +395,35 @@ void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_
     }
 }
 
+void sf_rng_fill_u32(sf_rng *r, uint32_t *restrict out, size_t n)
+{
+    size_t i = 0;
+    while (i < n && r->used < 4) /* the rest of the current block */
+        out[i++] = r->buf[r->used++];
+    if (i == n)
+        return;
+    /* r->used == 4: the next block is counter words 2-3 */
+    uint64_t blk = (uint64_t)r->ctr[2] | ((uint64_t)r->ctr[3] << 32);
+    const uint64_t seed = (uint64_t)r->key[0] | ((uint64_t)r->key[1] << 32);
+    uint32_t w0[PH_CHUNK], w1[PH_CHUNK], w2[PH_CHUNK], w3[PH_CHUNK];
+    for (size_t whole = (n - i) / 4; whole > 0;) {
+        const uint32_t m = whole < PH_CHUNK ? (uint32_t)whole : PH_CHUNK;
+        philox_planes(seed, r->ctr[0], 0, r->ctr[1], blk, 1, m, w0, w1, w2, w3);
+        for (uint32_t j = 0; j < m; j++, i += 4) {
+            out[i] = w0[j];
+            out[i + 1] = w1[j];
+            out[i + 2] = w2[j];
+            out[i + 3] = w3[j];
+        }
+        blk += m;
+        whole -= m;
+    }
+    r->ctr[2] = (uint32_t)blk;
+    r->ctr[3] = (uint32_t)(blk >> 32);
+    while (i < n) /* a partial block, kept in buf as sf_rng_u32 would */
+        out[i++] = sf_rng_u32(r);
+}
+
 /* gsl_rng adaptor: lets GSL's samplers draw from our streams. */
 static void gsl_philox_set(void *state, unsigned long seed)
 {

@@ -506,6 +506,24 @@ static void test_rng_block_forms(void **state)
         sf_rng_seek(&r, 5 + (uint64_t)i);
         assert_true(u[i] == sf_rng_uniform(&r));
     }
+    /* sf_rng_fill_u32: the same words as sf_rng_u32, from any position,
+     * and the stream left where sf_rng_u32 would leave it */
+    static uint32_t fw[1500];
+    const size_t skips[] = {0, 1, 3, 4, 5}, lens[] = {0, 1, 2, 3, 4, 7, 1029, 1500};
+    for (size_t a = 0; a < 5; a++)
+        for (size_t l = 0; l < 8; l++) {
+            sf_rng r1, r2;
+            sf_rng_init(&r1, seed, SF_RNG_CONNECT, ent);
+            sf_rng_seek(&r1, 0xfffffff0ull); /* the fill crosses word 2's wrap */
+            r2 = r1;
+            for (size_t q = 0; q < skips[a]; q++)
+                assert_true(sf_rng_u32(&r1) == sf_rng_u32(&r2));
+            sf_rng_fill_u32(&r1, fw, lens[l]);
+            for (size_t q = 0; q < lens[l]; q++)
+                assert_true(fw[q] == sf_rng_u32(&r2));
+            for (int q = 0; q < 9; q++)
+                assert_true(sf_rng_u32(&r1) == sf_rng_u32(&r2));
+        }
     /* blocks whose counter word 2 wraps into word 3 inside one call */
     double uw[37];
     sf_rng_uniforms_blocks(seed, SF_RNG_WEIGHT, ent, 0xfffffff0ull, 37, uw);
