@@ -7,6 +7,15 @@ PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
+# The Python package goes to the site directory of PYTHON under PREFIX
+# (Debian's python3 reads /usr/local/lib/python3.X/dist-packages and
+# /usr/lib/python3.X/dist-packages); the PyNN backend into the pyNN package
+# of PYTHON when PREFIX is /usr or /usr/local (pyNN is a regular package, so
+# its backends must live in its folder), else into PYTHONDIR/pyNN.
+PYTHON  ?= /usr/bin/python3
+PYVER   := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHONDIR ?= $(PREFIX)/lib/python$(PYVER)/dist-packages
+PYNNDIR ?= $(if $(filter /usr /usr/local,$(PREFIX)),$(shell $(PYTHON) -c 'import os, pyNN; print(os.path.dirname(pyNN.__file__))' 2>/dev/null),$(PYTHONDIR)/pyNN)
 # The library's version, read from SF_VERSION_* in core.h (the one place it
 # is written); the SONAME carries the major number.
 VERSION := $(shell sed -n 's/^\#define SF_VERSION_STRING "\(.*\)"/\1/p' include/spikefield/core.h)
@@ -38,7 +47,7 @@ VAL_BIN := $(VAL_SRC:tests/validation/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo test unit cli-tests python-tests asan validate bench docs clean install uninstall fuzz
+.PHONY: FORCE all deps demo test unit cli-tests python-tests asan validate bench docs clean install uninstall fuzz
 
 all: deps $(BUILD)/spikefield $(BUILD)/libspikefield.so
 
@@ -46,6 +55,18 @@ deps:
 	@sh scripts/install-deps.sh
 
 $(LIB_OBJ): DEFS := $(LIB_DEFS)
+# The git commit, for provenance (sf_version_commit): version.o alone sees
+# it and is rebuilt when it changes (commit.stamp changes only then).
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+ifneq ($(GIT_COMMIT),)
+GIT_COMMIT := $(GIT_COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo +dirty)
+endif
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
+$(BUILD)/src/core/version.o: $(BUILD)/commit.stamp
+$(BUILD)/src/core/version.o: DEFS := $(LIB_DEFS) -DSF_GIT_COMMIT='"$(GIT_COMMIT)"'
+FORCE:
 # with make -j nothing compiles before the packages are there
 $(LIB_OBJ) $(CLI_OBJ): | deps
 # the command is a client of the library: public headers alone
@@ -152,7 +173,9 @@ docs: all
 
 # Installs under $(DESTDIR)$(PREFIX): lib/libspikefield.so.$(VERSION) with its
 # links, lib/libspikefield.a, include/spikefield/*.h, lib/pkgconfig/spikefield.pc,
-# bin/spikefield. The .pc file (from scripts/spikefield.pc.in; the static case
+# bin/spikefield, the Python package in $(PYTHONDIR)/spikefield (with
+# _install.py naming LIBDIR, where the package finds the library) and the
+# PyNN backend in $(PYNNDIR)/spikefield. The .pc file (from scripts/spikefield.pc.in; the static case
 # needs the dependencies, hence Requires.private and Libs.private) names
 # PREFIX, not DESTDIR: DESTDIR is a staging root for packaging.
 install: all $(BUILD)/libspikefield.a
@@ -166,11 +189,20 @@ install: all $(BUILD)/libspikefield.a
 	    -e 's|@VERSION@|$(VERSION)|; s|@REQUIRES@|$(PKGS)|' scripts/spikefield.pc.in \
 	    > $(DESTDIR)$(LIBDIR)/pkgconfig/spikefield.pc
 	install -m 755 $(BUILD)/spikefield $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(PYTHONDIR)/spikefield
+	install -m 644 python/spikefield/*.py $(DESTDIR)$(PYTHONDIR)/spikefield/
+	printf '# written by make install\nLIBDIR = "%s"\n' '$(LIBDIR)' > $(DESTDIR)$(PYTHONDIR)/spikefield/_install.py
+	@if [ -n "$(PYNNDIR)" ]; then \
+	    install -d $(DESTDIR)$(PYNNDIR)/spikefield && \
+	    install -m 644 python/pyNN/spikefield/*.py $(DESTDIR)$(PYNNDIR)/spikefield/ && \
+	    echo "installed pyNN.spikefield in $(DESTDIR)$(PYNNDIR)/spikefield"; \
+	else echo "pyNN is not installed for $(PYTHON): pyNN.spikefield skipped"; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libspikefield.so* $(DESTDIR)$(LIBDIR)/libspikefield.a
 	rm -f $(DESTDIR)$(LIBDIR)/pkgconfig/spikefield.pc $(DESTDIR)$(BINDIR)/spikefield
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/spikefield
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/spikefield $(DESTDIR)$(PYTHONDIR)/spikefield
+	[ -z "$(PYNNDIR)" ] || rm -rf $(DESTDIR)$(PYNNDIR)/spikefield
 
 clean:
 	rm -rf build build-asan build-fuzz out

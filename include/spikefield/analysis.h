@@ -36,6 +36,7 @@
 #define SPIKEFIELD_ANALYSIS_H
 
 #include "spikefield/core.h"
+#include "spikefield/network.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -123,6 +124,38 @@ typedef struct {
 SF_API sf_status sf_analysis_population(sf_context *ctx, const sf_spikes *sp, double t_start_ms,
                                         double t_stop_ms, double bin_ms, size_t n_pairs,
                                         uint64_t seed, sf_pop_stats *out);
+
+/* ---------------------------------------------------------------------------
+ * The summary of a run (what `spikefield run` writes as summary.json and
+ * prints as its table; src/engine/summary.c). */
+
+/* Statistics of every population of rec (a recording of a network built
+ * from m) as the summary reports them: sf_analysis_population over the
+ * window [analysis.start, t_end of the recording) with analysis.bin,
+ * analysis.pairs and the model's seed. stats has sf_model_population_count
+ * entries (caller-owned); a population that is not spike-recorded, or a
+ * window that is empty, gets NaN values and zero counts. When the analysis
+ * of a population fails, its entry stays NaN, the others are still
+ * computed, and the first failure is returned with the message "analysis of
+ * POP: what". */
+SF_API sf_status sf_recording_analyse(sf_context *ctx, const sf_recording *rec, const sf_model *m,
+                                      sf_pop_stats *stats);
+
+/* The summary of rec, a recording of net, as JSON text (the layout of
+ * summary.json, docs/cli.md): model file, seed, threads, interrupted,
+ * t_end_ms, duration_ms, analysis window, per population the statistics
+ * (stats from sf_recording_analyse, or NULL to compute them here), the
+ * network's synapse counts, timing and the output file names of
+ * sf_recording_write. *text is NUL-terminated and owned by the caller
+ * (free()); NULL after a failure. */
+SF_API sf_status sf_recording_summary_json(sf_context *ctx, const sf_recording *rec,
+                                           const sf_network *net, const sf_pop_stats *stats,
+                                           char **text);
+/* The same text written to path (temporary name .NAME.part in the same
+ * folder, renamed when complete; fails with SF_ERR_IO "cannot write PATH"). */
+SF_API sf_status sf_recording_write_summary(sf_context *ctx, const sf_recording *rec,
+                                            const sf_network *net, const sf_pop_stats *stats,
+                                            const char *path);
 
 /* ---------------------------------------------------------------------------
  * Spectra and covariance functions of the population-averaged activity
@@ -333,6 +366,33 @@ SF_API sf_status sf_analysis_pair_xspectrum(sf_context *ctx, const sf_spikes *a,
                                             size_t n_pairs, uint64_t seed, size_t seg_bins,
                                             double t_start_ms, double t_stop_ms, double bin_ms,
                                             double *out, size_t *n_used);
+
+/* Response of a population's rate to a sinusoidal modulation at f_Hz: the
+ * complex amplitude X (Hz) of r(t) = r_0 + Im(X e^{i omega t}), so that a
+ * modulation amp sin(omega t + phi) = Im(amp e^{i phi} e^{i omega t}) with
+ * transfer function H gives X = H amp e^{i phi}. Estimated from the neurons
+ * first .. first + count - 1 (independent of each other: one independent
+ * sample per neuron), over the longest stretch of whole periods from
+ * t_start_ms within the window (so that the constant rate has no Fourier
+ * component there):
+ *     Z_j = i (2/T) sum_{spikes s of neuron j} e^{-i omega t_s},  X = mean_j Z_j,
+ * with the variance of X from the spread of the Z_j over neurons
+ * (docs/analysis.md, "Response to a modulation"). amplitude is |X| with its
+ * first-order noise bias removed, phase = arg X in (-pi, pi], each with the
+ * delta-method standard error. SF_ERR_RANGE when the window holds no whole
+ * period or count < 2. */
+typedef struct {
+    double re, im;                  /* X, Hz                                  */
+    double var_re, var_im, cov;     /* of the estimate X (Hz^2)               */
+    double amplitude, amplitude_se; /* Hz                                     */
+    double phase, phase_se;         /* rad                                    */
+    double t_used_ms;               /* the whole periods used                 */
+    uint32_t n_neurons;
+} sf_response;
+
+SF_API sf_status sf_analysis_response(sf_context *ctx, const sf_spikes *sp, uint32_t first,
+                                      uint32_t count, double t_start_ms, double t_stop_ms,
+                                      double f_Hz, sf_response *out);
 
 #ifdef __cplusplus
 }

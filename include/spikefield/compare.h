@@ -11,12 +11,15 @@
  *
  * sf_compare is one generic loop over the quantities that match by (name,
  * populations): z = (simulated - predicted) / SE, the relative difference, a
- * verdict ("agree" when |z| <= 3, "differ", "n/a" without a usable SE) and the
- * notes of both sides. For vectors it reports the median |z| and the fraction
- * of values with |z| > 3 as well (over the quantity's evaluation band of the
- * axis, where the family states one), and agrees when the median |z| is at
- * most 1.5 and at most 5 % of the values have |z| > 3
- * (docs/predict-compare.md).
+ * verdict and the notes of both sides. For vectors it reports the median |z|
+ * and the fraction of values with |z| > 3 as well (over the quantity's
+ * evaluation band of the axis, where the family states one). Verdicts, in
+ * three grades: "agree" (within the statistical error: |z| <= 3; a vector
+ * when the median |z| <= 1.5 and at most 5 % of the values have |z| > 3),
+ * "agree within theory accuracy" (not within the statistical error, but the
+ * relative difference is within the accuracy the theory family states for
+ * the regime, sf_quantity_accuracy, whose source the notes name), "differ";
+ * "n/a" without a usable SE (the notes say why) (docs/predict-compare.md).
  *
  *     sf_quantities *pred = NULL, *cmp = NULL;
  *     sf_predict(ctx, model, NULL, &pred);
@@ -95,7 +98,7 @@ SF_API const double *sf_quantity_predicted(const sf_quantities *q, size_t i);
 SF_API const double *sf_quantity_z(const sf_quantities *q, size_t i);
 /* Comparison only, summary over all values: median |z| (the z of a scalar),
  * fraction with |z| > 3, relative difference of a scalar (NaN otherwise),
- * verdict "agree" / "differ" / "n/a". */
+ * verdict "agree" / "agree within theory accuracy" / "differ" / "n/a". */
 SF_API double sf_quantity_median_abs_z(const sf_quantities *q, size_t i);
 SF_API double sf_quantity_fraction_beyond_3(const sf_quantities *q, size_t i);
 SF_API double sf_quantity_rel_diff(const sf_quantities *q, size_t i);
@@ -110,6 +113,9 @@ SF_API double sf_quantity_band_hi(const sf_quantities *q, size_t i);
  * and notes (violated assumptions, caveats; "" if none). */
 SF_API const char *sf_quantity_assumptions(const sf_quantities *q, size_t i);
 SF_API double sf_quantity_accuracy(const sf_quantities *q, size_t i);
+/* Where the stated accuracy comes from (the measurement or paper), "" if
+ * none. */
+SF_API const char *sf_quantity_accuracy_source(const sf_quantities *q, size_t i);
 SF_API const char *sf_quantity_notes(const sf_quantities *q, size_t i);
 
 /* The simulated estimates of the recording rec of model m, as the theory

@@ -35,6 +35,10 @@ extern "C" {
 SF_API const char *sf_version(void);
 /* The same as one number, MAJOR * 10000 + MINOR * 100 + PATCH. */
 SF_API int sf_version_number(void);
+/* The git commit the library was built from (12 hex digits, with "+dirty"
+ * when the tree had uncommitted changes), or "" when it was not built from
+ * a git checkout. Static, never NULL. */
+SF_API const char *sf_version_commit(void);
 
 /* One list gives the enum and the messages (X-macro). */
 #define SF_STATUS_LIST(X)                                                   \
@@ -194,6 +198,8 @@ SF_API uint64_t sf_mem_available(void);
 SF_API uint64_t sf_mem_peak_rss(void);
 /* Seconds on a monotonic clock. */
 SF_API double sf_wall_time(void);
+/* Calendar time: seconds since 1970-01-01 UTC (provenance of outputs). */
+SF_API double sf_epoch_time(void);
 /* CPU seconds used by this process (all threads). */
 SF_API double sf_cpu_time(void);
 

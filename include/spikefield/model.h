@@ -162,6 +162,14 @@ SF_API sf_status sf_model_builder_finish(sf_context *ctx, sf_model_builder *b, s
 
 /* The file the model came from ("" if built by calls). */
 SF_API const char *sf_model_file(const sf_model *m);
+/* Provenance: the model as resolved (the document after the --set
+ * overrides, with the defaults the parser applied written in: simulation
+ * and analysis settings, every neuron parameter, constant delays) as one
+ * line of JSON, owned by m; and the overrides as given (none for models
+ * from the builder). */
+SF_API const char *sf_model_resolved_json(const sf_model *m);
+SF_API int sf_model_override_count(const sf_model *m);
+SF_API const char *sf_model_override(const sf_model *m, int i);
 SF_API uint64_t sf_model_neurons(const sf_model *m);  /* all populations */
 
 /* Populations in model order: count, index of a name (-1 if none), name,

@@ -69,6 +69,14 @@ SF_API void sf_recording_destroy(sf_recording *rec);
 SF_API bool sf_recording_interrupted(const sf_recording *rec);
 SF_API double sf_recording_t_end(const sf_recording *rec);      /* ms simulated      */
 SF_API double sf_recording_seconds(const sf_recording *rec);    /* wall time of run  */
+/* Calendar time the run started and ended (seconds since 1970 UTC). */
+SF_API double sf_recording_started(const sf_recording *rec);
+SF_API double sf_recording_finished(const sf_recording *rec);
+/* Provenance of a recording, for summaries and file attributes: the
+ * library version and git commit, the host, start and end as ISO 8601 UTC
+ * ("2026-12-01T12:00:00Z"). Writes into buffers of the given size. */
+SF_API void sf_recording_provenance(const sf_recording *rec, char *host, size_t host_len,
+                                    char *started, char *finished, size_t time_len);
 SF_API double sf_recording_cpu_seconds(const sf_recording *rec);
 /* Spikes of population pop (empty if not recorded), sorted by time then id:
  * node ids local to the population and time steps (time = (step+1)*h... see

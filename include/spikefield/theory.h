@@ -87,8 +87,9 @@ typedef struct {
                          sf_theory_psc_to_psp for current-based synapses)    */
 } sf_theory_pop;
 
-/* Approximation used for colored noise (tau_s > 0) in rates and CVs.
- * The transfer function always uses the shift (Schuecker et al. 2015). */
+/* Approximation used for colored noise (tau_s > 0) in rates, CVs and (in
+ * the network functions and sf_theory_lif_transfer_method) the transfer
+ * function (Schuecker et al. 2015). */
 typedef enum {
     SF_THEORY_SHIFT = 0,   /* Fourcaud & Brunel 2002 boundary shift           */
     SF_THEORY_TAYLOR = 1   /* first order in sqrt(tau_s/tau_m); may go < 0    */
@@ -99,6 +100,18 @@ typedef enum {
     SF_THEORY_DELAY_GAUSSIAN = 1,        /* normal(mean, sd), untruncated     */
     SF_THEORY_DELAY_TRUNCATED_GAUSSIAN = 2 /* normal(mean, sd) truncated at 0 */
 } sf_theory_delay_dist;
+
+/* The delay of one population pair as the simulation has it (docs/theory.md,
+ * "Delay model"): first + j steps of h with probability p[j] (j = 0 .. n-1,
+ * summing to 1), each plus a constant offset (ms) for the timing of the
+ * neuron model's output within a step; n == 0: no delay (transform 1).
+ * Built from a model by the theory families (src/theory/delay.c). */
+typedef struct {
+    double h;          /* ms, the time step                                   */
+    double offset;     /* ms, added to every delay                            */
+    int first, n;      /* smallest delay in steps (>= 0), number of steps     */
+    const double *p;   /* [n] probabilities                                   */
+} sf_theory_delay_pmf;
 
 /* A network of n_pop populations with fixed in-degrees. Matrices are n_pop x
  * n_pop, row-major, row = target a, column = source b: K[a*n_pop + b] is the
@@ -113,6 +126,13 @@ typedef struct {
     const double *delay_sd;       /* [n_pop^2] ms; NULL: all 0                */
     sf_theory_delay_dist delay_dist;
     sf_theory_colored colored;
+    const double *J2;             /* [n_pop^2] mV^2, mean square weight E[J^2]
+                                     (mean^2 + variance of heterogeneous
+                                     weights) in sigma^2; NULL: J^2          */
+    /* [n_pop^2] the delays on the simulation's time grid, or NULL. When set
+     * they replace delay, delay_sd and delay_dist in every linear-response
+     * function (delay and delay_sd then only describe them). */
+    const sf_theory_delay_pmf *delay_pmf;
 } sf_theory_network;
 
 /* PSP weight (mV) that gives the same mean input as an exponential PSC of
@@ -182,6 +202,42 @@ SF_API sf_status sf_theory_lif_transfer(sf_context *ctx, const sf_theory_pop *p,
                                         double sigma, const double *freq, size_t n_freq,
                                         bool synaptic_filter, sf_theory_workspace *ws,
                                         double complex *H);
+
+/* The same with the colored-noise method chosen: SF_THEORY_SHIFT as above;
+ * SF_THEORY_TAYLOR the first order in the shift c = sigma alpha/2
+ * sqrt(tau_s/tau_m) of the shifted-boundary response (Schuecker, Diesmann &
+ * Helias 2015, Phys Rev E 92:052119, the expression their eq. for
+ * tilde-n expands to, and that Bos et al. 2016 used), with the refractory
+ * factor e^{-i omega t_ref} as above:
+ *   H = sqrt2/sigma /(1 + i omega tau_m) [nu_T R + nu_0 delta dR],
+ *   R  = (dPsi_t - dPsi_r)/(Psi_t - e^{-i omega t_ref} Psi_r)  (unshifted),
+ *   dR = [(d2Psi_t - d2Psi_r) - R (dPsi_t - e^{-i omega t_ref} dPsi_r)]
+ *        / (Psi_t - e^{-i omega t_ref} Psi_r),
+ * delta = sqrt2 c / sigma, nu_0 the white-noise and nu_T the Taylor rate;
+ * H(0) = d nu_T / d mu. docs/theory.md, "Colored noise". */
+SF_API sf_status sf_theory_lif_transfer_method(sf_context *ctx, const sf_theory_pop *p,
+                                               sf_theory_colored method, double mu,
+                                               double sigma, const double *freq,
+                                               size_t n_freq, bool synaptic_filter,
+                                               sf_theory_workspace *ws, double complex *H);
+
+/* Spike-train power spectrum S(f) (Hz) of the renewal LIF neuron at the
+ * working point mu, sigma (Lindner, Schimansky-Geier & Longtin 2002):
+ * S = nu (1 - |F|^2)/|1 - F|^2, F the Fourier transform of the ISI density
+ * (from the same parabolic cylinder functions as the transfer function;
+ * shifted boundaries for colored noise). S(0) = nu CV^2, S(inf) = nu: the
+ * noise term of a population's spectrum beyond the Poisson nu. */
+SF_API sf_status sf_theory_lif_spike_spectrum(sf_context *ctx, const sf_theory_pop *p,
+                                              sf_theory_colored method, double mu,
+                                              double sigma, const double *freq,
+                                              size_t n_freq, sf_theory_workspace *ws,
+                                              double *S);
+/* The same at one complex s (1/s; s = 2 pi i f gives sf_theory_lif_transfer
+ * at f): its analytic continuation, used to find the roots of
+ * det(1 - M(s)) off the imaginary axis. */
+SF_API sf_status sf_theory_lif_transfer_s(sf_context *ctx, const sf_theory_pop *p, double mu,
+                                          double sigma, double complex s, bool synaptic_filter,
+                                          sf_theory_workspace *ws, double complex *H);
 
 /* Parabolic cylinder function U(a, x) (DLMF 12.2) for complex a and real x,
  * returned as log U (any branch of the imaginary part) and U'(a,x)/U(a,x),
@@ -278,6 +334,11 @@ SF_API sf_status sf_theory_network_cv(sf_context *ctx, const sf_theory_network *
 SF_API double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean, double sd,
                                                 double f);
 
+/* E[e^{-s T}] of the delay T = (first + j) h + offset of d at complex s
+ * (1/s; s = 2 pi i f gives the Fourier transform at f Hz): the finite sum
+ * over the steps, exact. */
+SF_API double complex sf_theory_delay_pmf_laplace(const sf_theory_delay_pmf *d, double complex s);
+
 /* Transfer functions (with synaptic filter) of all populations at working
  * point mu, sigma: H[k*n_pop + a], Hz/mV. */
 SF_API sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *net,
@@ -315,10 +376,21 @@ SF_API sf_status sf_theory_cross_spectra(sf_context *ctx, const sf_theory_networ
 /* Eigenvalues of M(omega) at every frequency, eig[k*n_pop + i]; eigenvalues
  * are ordered to follow continuous branches across the frequency grid
  * (greedy nearest match to the previous frequency). */
+/* As sf_theory_cross_spectra with a frequency-dependent single-neuron noise
+ * term: noise[k * n_pop + b] (Hz) replaces nu_b, e.g. the spike-train power
+ * spectrum of the renewal neuron (sf_theory_lif_spike_spectrum; Lindner,
+ * Doiron & Longtin 2005): C = (1 - M)^-1 diag(noise/N) (1 - M)^-H. */
+SF_API sf_status sf_theory_cross_spectra_noise(sf_context *ctx, const sf_theory_network *net,
+                                               const double *noise, const double complex *H,
+                                               const double *freq, size_t n_freq,
+                                               sf_theory_workspace *ws, double complex *C);
 SF_API sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_network *net,
                                                     const double complex *H, const double *freq,
                                                     size_t n_freq, sf_theory_workspace *ws,
                                                     double complex *eig);
+
+/* Most roots and crossings a stability report holds. */
+#define SF_THEORY_MAX_ROOTS 16
 
 typedef struct {
     int n_unstable;               /* Nyquist count of roots of det(1-M(s)) with
@@ -329,16 +401,52 @@ typedef struct {
                                      comes closest to 1                       */
     double complex eig_critical;  /* that eigenvalue                          */
     double min_distance;          /* |1 - eig_critical|                       */
+    /* the stability report (sf_theory_linear_stability_report; the scan
+     * alone fills the crossings and the radius, n_roots = 0): */
+    int n_roots;                  /* unstable roots refined, one per conjugate
+                                     pair, by decreasing growth rate          */
+    double complex roots[SF_THEORY_MAX_ROOTS]; /* s (1/s), Re s > 0, Im s >= 0:
+                                     growth rate Re s, frequency Im s/(2 pi)  */
+    int n_found;                  /* the refined roots counted with their
+                                     conjugates (== n_unstable when all found) */
+    int n_crossings;              /* eigenvalue branches crossing the real
+                                     axis right of 1 (encircling 1)           */
+    double crossing_freq[SF_THEORY_MAX_ROOTS];  /* Hz, where they cross       */
+    double crossing_value[SF_THEORY_MAX_ROOTS]; /* the real eigenvalue there  */
+    int crossing_branch[SF_THEORY_MAX_ROOTS];   /* its branch (eigenvalue
+                                     order of sf_theory_connectivity_eigenvalues) */
+    double radius_top;            /* spectral radius of M at the last grid
+                                     frequency (the count needs it << 1)       */
+    double complex pole;          /* the leading root found (largest Re s, the
+                                     pole nearest the axis that shapes the
+                                     spectra; Im s >= 0), stable or not; NaN
+                                     when none was found                      */
 } sf_theory_linear_stability;
 
 /* Linear stability of the stationary state including delays: counts the
  * zeros of det(1 - M(s)) in the right half plane from the argument principle
  * along s = i omega over the grid freq (ascending, from 0, fine enough to
- * resolve the phase of det, and reaching frequencies where |M| << 1). */
+ * resolve the phase of det, and reaching frequencies where |M| << 1). In the
+ * stable case the critical eigenvalue is the one closest to 1 (Bos et al.
+ * 2016); the scan also finds the real-axis crossings of the eigenvalue
+ * branches right of 1 and the spectral radius at the top of the grid. */
 SF_API sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_network *net,
                                                  const double complex *H, const double *freq,
                                                  size_t n_freq, sf_theory_workspace *ws,
                                                  sf_theory_linear_stability *out);
+
+/* The scan at the working point mu, sigma (transfer functions computed
+ * here), and the unstable roots of det(1 - M(s)): refined by Muller's method
+ * in the complex s plane (transfer functions and delay factors continued to
+ * complex s) from the branch crossings and the minima of |det(1 - M)| along
+ * the axis. When the state is unstable, critical_frequency is the frequency
+ * of the fastest-growing root and critical_eigenvalue the eigenvalue of the
+ * branch that encircles 1 there (at its crossing). */
+SF_API sf_status sf_theory_linear_stability_report(sf_context *ctx, const sf_theory_network *net,
+                                                   const double *mu, const double *sigma,
+                                                   const double *freq, size_t n_freq,
+                                                   sf_theory_workspace *ws,
+                                                   sf_theory_linear_stability *out);
 
 /* ===========================================================================
  * Theory of correlations: covariances and spectra of linear rate
@@ -445,6 +553,14 @@ SF_API sf_status sf_theory_linear_spectrum(sf_context *ctx, const sf_theory_line
                                            size_t n_freq, sf_theory_corr_workspace *ws,
                                            double complex *C, double complex *echo,
                                            double complex *corr_in);
+
+/* The stability report (see sf_theory_linear_stability_report) of the
+ * linear network: the zeros of det(1 - M(s)), M_ab(s) = W_ab e^{-s d_ab} /
+ * (1 + s tau_a), counted along the imaginary axis (up to where |M| < 0.02)
+ * and refined in the complex plane. One population: the roots are
+ * s = -1/tau + W_k(w d/tau e^{d/tau})/d (Lambert W, branches k). */
+SF_API sf_status sf_theory_linear_net_stability(sf_context *ctx, const sf_theory_linear_net *net,
+                                                sf_theory_linear_stability *out);
 
 /* Equal-time covariance of the input-noise class without delays: the
  * Lyapunov equation A C + C A^T + T^-1 D T^-1 = 0 with A = T^-1 (W - 1),
@@ -562,6 +678,12 @@ typedef struct {
     const double *J;                   /* [n_pop^2] weights                  */
     double delay;                      /* ms (spectra only)                  */
     const double *delays;              /* [n_pop^2] ms or NULL               */
+    const double *c_pair;              /* [n_pop^2] covariances c_bc of distinct
+                                          neurons entering the input variance
+                                          (Helias et al. 2014):
+                                          sigma_a^2 += sum_b K_ab (K_ab - 1) J_ab^2 c_bb
+                                          + sum_{b != c} K_ab K_ac J_ab J_ac c_bc;
+                                          NULL: uncorrelated inputs            */
 } sf_theory_binary_net;
 
 SF_API sf_status sf_theory_binary_check(sf_context *ctx, const sf_theory_binary_net *net);
@@ -579,13 +701,27 @@ SF_API double sf_theory_binary_susceptibility(double mu, double sigma, double th
 SF_API sf_status sf_theory_binary_input(sf_context *ctx, const sf_theory_binary_net *net,
                                         const double *m, double *mu, double *sigma);
 
+typedef enum {
+    SF_THEORY_BINARY_DYNAMICS = 0, /* default: the mean-field dynamics
+                                    followed until close to a fixed point,
+                                    then the hybrid method; the damped
+                                    iteration as fallback                  */
+    SF_THEORY_BINARY_HYBRID = 1, /* Powell's hybrid method with the analytic
+                                    Jacobian (GSL hybridsj), the damped
+                                    iteration as fallback: converges to a
+                                    root near the guess, stable or not     */
+    SF_THEORY_BINARY_DAMPED = 2  /* the damped iteration only              */
+} sf_theory_binary_method;
+
 typedef struct {
-    double damping;   /* initial step alpha in (0, 1], default 0.5; halved
-                         (down to 1e-6) whenever the residual has not
-                         reached a new minimum for 5 iterations            */
+    double damping;   /* initial step alpha in (0, 1] of the damped
+                         iteration, default 0.5; halved (down to 1e-6)
+                         whenever the residual has not reached a new
+                         minimum for 5 iterations                          */
     double tol;       /* converged when max_a |Phi_a(m) - m_a| <= tol,
                          default 1e-12                                      */
-    int max_iter;     /* default 100000                                     */
+    int max_iter;     /* iterations of both methods together, default 100000 */
+    sf_theory_binary_method method;
 } sf_theory_binary_opts;
 
 /* Working point; the caller provides every array [n_pop] it wants filled
@@ -596,15 +732,48 @@ typedef struct {
     double *S;          /* susceptibilities                                 */
     int iterations;
     double residual;    /* max |Phi(m) - m|                                 */
+    /* stability of m under the mean-field dynamics tau_a dm_a/dt = -m_a +
+     * Phi_a(m): largest real part (1/ms) of the eigenvalues of
+     * T^-1 (DPhi - 1), DPhi with the sigma-dependence of Phi            */
+    double max_real_eig;
+    bool stable;
+    bool fallback;      /* the chosen method made no progress and the
+                           damped iteration found m                         */
 } sf_theory_binary_point;
 
-/* Self-consistent m = Phi(m) by damped iteration m <- m + alpha (Phi(m) - m)
- * from guess (NULL: 0.2 for every solved population). SF_ERR_NOCONV (with
- * the residual in the message) when not converged within max_iter;
- * SF_ERR_RANGE if the solution has sigma = 0 at mu = theta. */
+/* Self-consistent m = Phi(m) from guess (NULL: 0.2 for every solved
+ * population), F(m) = Phi(m) - m. Default (SF_THEORY_BINARY_DYNAMICS): the
+ * mean-field dynamics tau_a dm_a/dt = F_a(m) integrated (adaptive RKF45,
+ * one iteration per shortest tau, at most half of max_iter and 10^4) until
+ * max |F| <= 1e-4, so that a cold start ends at the fixed point that is
+ * stable under the dynamics (the one a simulation from the same state
+ * settles on, also in a bistable network), then Powell's hybrid method
+ * (gsl_multiroot_fdfsolver_hybridsj, analytic Jacobian; quadratic
+ * convergence, robust on stable spirals and near saddle-nodes, where the
+ * damped iteration crawls). HYBRID: the hybrid method alone, from guess
+ * (it may end on an unstable root). When the method makes no progress (or
+ * sigma = 0: step gains), the damped iteration m <- m + alpha (Phi(m) - m)
+ * continues from its best point.
+ * SF_ERR_NOCONV (with the residual in the message) when not converged
+ * within max_iter; SF_ERR_RANGE if the solution has sigma = 0 at
+ * mu = theta. With net->c_pair the covariances are held fixed; see
+ * sf_theory_binary_solve_correlated for the joint fixed point. */
 SF_API sf_status sf_theory_binary_solve(sf_context *ctx, const sf_theory_binary_net *net,
                                         const double *guess, const sf_theory_binary_opts *opts,
                                         sf_theory_binary_point *pt);
+
+/* Joint fixed point of the activities and the pair covariances (Helias et
+ * al. 2014, claim 5): m = Phi(m) with the covariance term of net->c_pair
+ * in sigma^2, c the pair covariances (sf_theory_binary_covariance, without
+ * delays) at m, iterated until m changes by at most opts->tol (at most 50
+ * rounds). c [n_pop^2] receives the covariances the solution used (and
+ * that, set as c_pair of a copy of net, reproduce pt). ws as for
+ * sf_theory_binary_covariance. */
+SF_API sf_status sf_theory_binary_solve_correlated(sf_context *ctx, const sf_theory_binary_net *net,
+                                                   const double *guess,
+                                                   const sf_theory_binary_opts *opts,
+                                                   sf_theory_corr_workspace *ws,
+                                                   sf_theory_binary_point *pt, double *c);
 
 /* Effective population connectivity M_ab = K_ab S_a J_ab at activities m
  * (0 in the rows of external populations); S [n_pop] optional. */
@@ -687,6 +856,20 @@ SF_API sf_status sf_theory_pif_density_diffusion(sf_context *ctx, const sf_theor
  * optional. For s << D/mu: exact ~ s p(theta^-), diffusion ~ r s^2/(2D). */
 SF_API sf_status sf_theory_pif_kick_response(sf_context *ctx, const sf_theory_pif *p, double s,
                                              double *exact, double *diffusion);
+
+/* Dynamic response of the output rate to a sinusoidal modulation of the
+ * input rates nu_e(t) = nu_e + a_e e^{i omega t}, nu_i(t) = nu_i + a_i
+ * e^{i omega t} (omega = 2 pi freq[k], e^{+i omega t} convention, as the
+ * LIF transfer function): r(t) = r + H e^{i omega t} to first order, H in Hz
+ * for a_e, a_i in Hz (so a_e = 1, a_i = 0 gives the transfer function of the
+ * excitatory rate, Hz/Hz). exact[k]: the PIF with finite jumps (excitation
+ * alone: a_e w_e / L, all-pass; lattice w_e = w_i dividing L: the
+ * linearised master equation; otherwise SF_ERR_ARG); diffusion[k]: the
+ * Fokker-Planck approximation. Either may be NULL. Both equal
+ * (a_e w_e - a_i w_i)/L at f = 0 (docs/pif.md, "Dynamic response"). */
+SF_API sf_status sf_theory_pif_response(sf_context *ctx, const sf_theory_pif *p, double a_e,
+                                        double a_i, const double *freq, size_t n_freq,
+                                        double complex *exact, double complex *diffusion);
 
 /* From a model description: the families' maps (src/theory/<family>/family.c,
  * registered in src/theory/registry.c; sf_predict in spikefield/predict.h). */

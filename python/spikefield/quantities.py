@@ -48,9 +48,10 @@ class Quantity:
     fraction_abs_z_above_3: Optional[float] = None
     z_count: int = 0
     rel_diff: Optional[float] = None
-    verdict: Optional[str] = None
+    verdict: Optional[str] = None  # "agree", "agree within theory accuracy", "differ", "n/a"
     band: Optional[List[Optional[float]]] = None
     accuracy: Optional[float] = None
+    accuracy_source: str = ""    # where the stated accuracy comes from
     assumptions: str = ""
     notes: str = ""
     raw: dict = field(default_factory=dict, repr=False)
@@ -68,7 +69,8 @@ class Quantity:
                    fraction_abs_z_above_3=d.get("fraction_abs_z_above_3"),
                    z_count=d.get("z_count", 0), rel_diff=d.get("rel_diff"),
                    verdict=d.get("verdict"), band=d.get("band"),
-                   accuracy=d.get("accuracy"), assumptions=d.get("assumptions", ""),
+                   accuracy=d.get("accuracy"), accuracy_source=d.get("accuracy_source") or "",
+                   assumptions=d.get("assumptions", ""),
                    notes=d.get("notes", ""), raw=d)
 
     def to_dict(self):

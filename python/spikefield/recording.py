@@ -53,3 +53,17 @@ class Recording:
             if t.population == population and t.variable == variable:
                 return t
         raise KeyError(f"no recorded {variable} of population {population!r}")
+
+    def write(self, folder) -> str:
+        """Writes spikes.h5, <voltmeter>.h5 and summary.json into folder (made
+        if missing), exactly as `spikefield run --out folder` does. Only a
+        recording of Network.run can be written (it holds the C recording)."""
+        if self._owner is None or not hasattr(self._owner, "write"):
+            raise TypeError("spikefield: only a recording of Network.run can be written; "
+                            "this one was read from files")
+        return self._owner.write(folder)
+
+    def to_neo(self, populations=None):
+        """The recording as a neo.Block (spikefield/neo.py)."""
+        from .neo import to_neo
+        return to_neo(self, populations)

@@ -19,6 +19,7 @@ typedef struct {
     const char *freq;          /* predict: --freq list                  */
     const char *freq_range;    /* predict: --freq-range a:b:n           */
     int help;                  /* --help was given and printed          */
+    int replace;               /* --replace: replace an earlier run's outputs */
     char *owned[2];            /* the sets made from --threads, --seed  */
 } cli_opts;
 
@@ -33,22 +34,16 @@ void cli_print_help(FILE *f, const char *cmd);
 int cmd_run(cli_opts *o);
 int cmd_predict(cli_opts *o);
 int cmd_compare(cli_opts *o);
+/* spikefield plot OUTDIR [--out DIR] [--quiet] (plot.c): its own arguments. */
+int cmd_plot(cli_opts *o);
 
-/* Minimal JSON writer: keeps track of commas. */
-typedef struct {
-    FILE *f;
-    int depth;
-    int first[32];
-} json_w;
-void json_begin(json_w *j, FILE *f);
-void json_obj(json_w *j, const char *key);   /* key NULL inside arrays/top */
-void json_arr(json_w *j, const char *key);
-void json_end_obj(json_w *j);
-void json_end_arr(json_w *j);
-void json_num(json_w *j, const char *key, double v);   /* NaN/inf -> null */
-void json_int(json_w *j, const char *key, long long v);
-void json_str(json_w *j, const char *key, const char *v);
-void json_bool(json_w *j, const char *key, int v);
+/* The figures of an output folder through `python3 -m spikefield plot`
+ * (into figdir, NULL: outdir/figures; optional: the package says nothing
+ * when matplotlib is missing). Returns the interpreter's exit status: 0
+ * written; cli_plot_missing(rc) names what is not installed, or is NULL
+ * when the package itself failed (and printed why). */
+int cli_plot_folder(const char *outdir, const char *figdir, int quiet, int optional);
+const char *cli_plot_missing(int rc);
 
 /* --out, or out/<model file name without extension>; caller frees. */
 char *cli_out_dir(const cli_opts *o);
@@ -57,5 +52,21 @@ int cli_mkdirs(const char *dir, int *created);
 /* Writes a file atomically: fn(f, user) writes into a temporary file, which
  * is renamed to path when complete. Returns 0 on success. */
 int cli_write_atomic(const char *path, void (*fn)(FILE *, void *), void *user);
+
+/* The output set of a run or compare (outset.c): written into the
+ * temporary folder tmp, renamed to dir when complete. */
+typedef struct {
+    const char *dir;
+    int replace;
+    char tmp[4200];            /* "" when none (committed or aborted)   */
+} cli_outset;
+/* Refuses (message, 1) a dir holding an earlier run's outputs unless
+ * replace, or holding other files; creates the temporary folder. */
+int cli_outset_begin(cli_outset *s, const char *dir, int replace);
+/* Moves the set into place (replacing the earlier outputs). 1 on failure,
+ * with a message saying where the outputs are. */
+int cli_outset_commit(cli_outset *s);
+/* Removes the temporary folder (failure before anything worth keeping). */
+void cli_outset_abort(cli_outset *s);
 
 #endif

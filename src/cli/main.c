@@ -3,6 +3,7 @@
  *   spikefield run     MODEL.yaml [options]   simulate
  *   spikefield predict MODEL.yaml [options]   theory
  *   spikefield compare MODEL.yaml [options]   both, side by side
+ *   spikefield plot    OUTDIR [--out DIR]     figures of an output folder
  *   spikefield models [--markdown]            list neuron models and parameters
  *   spikefield version | help [COMMAND]
  * Options are parsed in options.c (one table per option).
@@ -27,6 +28,7 @@ static void usage(FILE *f)
             "                          [--set path=value ...] [--out DIR]\n"
             "       spikefield compare MODEL.yaml [--threads N] [--seed S] [--out DIR]\n"
             "                          [--set path=value ...] [--quiet]\n"
+            "       spikefield plot    OUTDIR [--out DIR] [--quiet]   (PNG and PDF figures)\n"
             "       spikefield models [--markdown]\n"
             "       spikefield version\n"
             "       spikefield help [COMMAND]    (or spikefield COMMAND --help)\n"
@@ -132,12 +134,14 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-        printf("spikefield %s\n", sf_version());
+        const char *commit = sf_version_commit();
+        printf("spikefield %s%s%s%s\n", sf_version(), commit[0] ? " (git " : "", commit,
+               commit[0] ? ")" : "");
         return 0;
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         if (argc > 2 && (!strcmp(argv[2], "run") || !strcmp(argv[2], "predict") ||
-                         !strcmp(argv[2], "compare")))
+                         !strcmp(argv[2], "compare") || !strcmp(argv[2], "plot")))
             cli_print_help(stdout, argv[2]);
         else
             usage(stdout);
@@ -150,6 +154,7 @@ int main(int argc, char **argv)
     int (*fn)(cli_opts *) = !strcmp(cmd, "run")       ? cmd_run
                             : !strcmp(cmd, "predict") ? cmd_predict
                             : !strcmp(cmd, "compare") ? cmd_compare
+                            : !strcmp(cmd, "plot")    ? cmd_plot
                                                       : NULL;
     if (!fn) {
         fprintf(stderr, "spikefield: unknown command '%s'\n", cmd);

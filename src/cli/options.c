@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CMD_RUN = 1, CMD_PREDICT = 2, CMD_COMPARE = 4, CMD_SIM = CMD_RUN | CMD_COMPARE,
-       CMD_ALL = 7 };
+enum { CMD_RUN = 1, CMD_PREDICT = 2, CMD_COMPARE = 4, CMD_PLOT = 8,
+       CMD_SIM = CMD_RUN | CMD_COMPARE, CMD_MODEL = 7, CMD_ALL = 15 };
 enum { OPT_THREADS = 256, OPT_SEED, OPT_OUT, OPT_SET, OPT_QUIET, OPT_JSON, OPT_FREQ,
-       OPT_FREQ_RANGE, OPT_HELP };
+       OPT_FREQ_RANGE, OPT_HELP, OPT_REPLACE };
 
 typedef struct {
     const char *name;
@@ -33,11 +33,14 @@ static const cli_option options[] = {
      "threads, 1..1024 (same as --set simulation.threads=N); results do not depend on it"},
     {"seed", 0, "S", OPT_SEED, CMD_SIM,
      "seed of every random stream (same as --set simulation.seed=S)"},
-    {"out", 0, "DIR", OPT_OUT, CMD_ALL,
+    {"out", 0, "DIR", OPT_OUT, CMD_MODEL,
      "output folder (created if missing); default out/<model file name>"},
-    {"set", 0, "PATH=VALUE", OPT_SET, CMD_ALL,
+    {"out", 0, "DIR", OPT_OUT, CMD_PLOT, "folder for the figures; default OUTDIR/figures"},
+    {"set", 0, "PATH=VALUE", OPT_SET, CMD_MODEL,
      "override a model value by its dotted key path, e.g. populations.E.params.V_th=18 "
      "(repeatable)"},
+    {"replace", 0, NULL, OPT_REPLACE, CMD_SIM,
+     "replace the outputs of an earlier run in --out (else such a folder is refused)"},
     {"quiet", 'q', NULL, OPT_QUIET, CMD_ALL, "no table and no progress display"},
     {"json", 0, NULL, OPT_JSON, CMD_PREDICT, "print the prediction as JSON instead of a table"},
     {"freq", 0, "F1,F2,...", OPT_FREQ, CMD_PREDICT,
@@ -51,13 +54,26 @@ enum { N_OPTIONS = sizeof options / sizeof options[0] };
 static const struct {
     const char *name;
     unsigned bit;
+    const char *operand;
     const char *what;
 } commands[] = {
-    {"run", CMD_RUN, "simulates the model and writes spikes, traces and summary.json"},
-    {"predict", CMD_PREDICT, "computes the theory's prediction and writes prediction.json"},
-    {"compare", CMD_COMPARE,
-     "simulates, predicts, and sets them side by side in compare.json"},
+    {"run", CMD_RUN, "MODEL.yaml", "simulates the model and writes spikes, traces and summary.json"},
+    {"predict", CMD_PREDICT, "MODEL.yaml",
+     "computes the theory's prediction and writes prediction.json"},
+    {"compare", CMD_COMPARE, "MODEL.yaml",
+     "simulates, predicts, and sets them side by side in compare.json, with figures"},
+    {"plot", CMD_PLOT, "OUTDIR",
+     "draws the figures of an output folder of run, predict or compare (PNG and PDF, "
+     "through the Python package spikefield.plot)"},
 };
+
+static const char *operand(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (commands[i].bit == bit)
+            return commands[i].operand;
+    return "MODEL.yaml";
+}
 
 static unsigned command_bit(const char *cmd)
 {
@@ -72,8 +88,8 @@ void cli_print_help(FILE *f, const char *cmd)
     unsigned bit = command_bit(cmd);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (commands[i].bit == bit)
-            fprintf(f, "usage: spikefield %s MODEL.yaml [options]\n\n%s %s.\n\noptions:\n", cmd,
-                    cmd, commands[i].what);
+            fprintf(f, "usage: spikefield %s %s [options]\n\n%s %s.\n\noptions:\n", cmd,
+                    commands[i].operand, cmd, commands[i].what);
     for (int i = 0; i < N_OPTIONS; i++) {
         const cli_option *o = &options[i];
         if (!(o->cmds & bit))
@@ -213,10 +229,10 @@ int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         const char *a = argv[optind - 1];
         switch (c) {
-        case 1: /* an operand: the model file */
+        case 1: /* the operand: the model file (plot: the output folder) */
             if (o->model) {
-                fprintf(stderr, "spikefield %s: unexpected argument '%s' (one model file only)\n",
-                        cmd, optarg);
+                fprintf(stderr, "spikefield %s: unexpected argument '%s' (one %s only)\n", cmd,
+                        optarg, operand(bit));
                 return 2;
             }
             o->model = optarg;
@@ -232,6 +248,9 @@ int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
             break;
         case OPT_JSON:
             o->json = 1;
+            break;
+        case OPT_REPLACE:
+            o->replace = 1;
             break;
         case OPT_THREADS:
             if (!is_count(optarg, 1, 1024)) {
@@ -295,7 +314,8 @@ int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
         }
     }
     if (!o->model) {
-        fprintf(stderr, "spikefield %s: missing MODEL.yaml (see spikefield %s --help)\n", cmd, cmd);
+        fprintf(stderr, "spikefield %s: missing %s (see spikefield %s --help)\n", cmd,
+                operand(bit), cmd);
         return 2;
     }
     return 0;

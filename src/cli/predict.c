@@ -144,8 +144,11 @@ static void print_table(const sf_model *m, const sf_quantities *p, int arity, FI
         fprintf(f, "%-12s", lab);
         for (size_t c = 0; c < n_col; c++) {
             long i = sf_quantities_find(p, sf_quantity_name(p, col[c]), a, b);
-            if (i >= 0)
-                fprintf(f, " %*.6g", w[c], sf_quantity_values(p, (size_t)i)[0]);
+            double v = i >= 0 ? sf_quantity_values(p, (size_t)i)[0] : 0;
+            if (i >= 0 && isfinite(v))
+                fprintf(f, " %*.6g", w[c], v);
+            else if (i >= 0) /* never nan: "—" (3 bytes, 1 column) */
+                fprintf(f, " %*s", w[c] + 2, "—");
             else
                 fprintf(f, " %*s", w[c], "");
         }
@@ -176,11 +179,30 @@ static void print_prediction(const sf_model *m, const sf_quantities *p, FILE *f)
         cli_quantity_label(p, i, lab, sizeof lab);
         const double *v = sf_quantity_values(p, i);
         size_t rows = sf_quantity_rows(p, i);
-        if (cli_is_scalar(p, i) && !pops[0])
+        if (cli_is_scalar(p, i) && !pops[0] && isfinite(v[0]))
             fprintf(f, "%s: %.6g\n", lab, v[0]);
-        else if (!cli_is_scalar(p, i) && rows * sf_quantity_cols(p, i) == 1)
+        else if (cli_is_scalar(p, i) && !pops[0])
+            fprintf(f, "%s: —%s%s\n", lab, sf_quantity_notes(p, i)[0] ? " " : "",
+                    sf_quantity_notes(p, i));
+        else if (!cli_is_scalar(p, i) && rows * sf_quantity_cols(p, i) == 1 && isfinite(v[0]) &&
+                 isfinite(v[1]))
             fprintf(f, "%s%s%s: %.6g %+.6gi\n", pops, pops[0] ? " " : "", lab, v[0], v[1]);
-        else if (!cli_is_scalar(p, i)) {
+        else if (!cli_is_scalar(p, i) && rows * sf_quantity_cols(p, i) == 1)
+            fprintf(f, "%s%s%s: —\n", pops, pops[0] ? " " : "", lab);
+        else if (!cli_is_scalar(p, i) && !sf_quantity_axis_values(p, i) &&
+                 !sf_quantity_is_complex(p, i) && rows * sf_quantity_cols(p, i) <= 32) {
+            /* a small table without axis (unstable roots, crossings): rows */
+            size_t cols = sf_quantity_cols(p, i);
+            fprintf(f, "%s%s%s:", pops, pops[0] ? " " : "", lab);
+            for (size_t r = 0; r < rows; r++) {
+                fprintf(f, r ? "; " : " ");
+                for (size_t c = 0; c < cols; c++) {
+                    double x = v[r * cols + c];
+                    fprintf(f, isfinite(x) ? (c ? ", %.6g" : "%.6g") : (c ? ", —" : "—"), x);
+                }
+            }
+            fprintf(f, "\n");
+        } else if (!cli_is_scalar(p, i)) {
             const double *ax = sf_quantity_axis_values(p, i);
             fprintf(f, "%s %s: %zu x %zu%s values", pops, lab, rows, sf_quantity_cols(p, i),
                     sf_quantity_is_complex(p, i) ? " complex" : "");

@@ -1,11 +1,19 @@
 /* spikefield run: load, build, simulate, analyse, write outputs.
  *
  * Outputs (in --out DIR, default out/<model name>): spikes.h5 (SONATA),
- * <voltmeter>.h5 (SONATA reports), summary.json. Every file is written to a
- * temporary name and renamed when complete. A bad model or a network too big
- * for memory fails before anything is created; Ctrl-C (SIGINT) or SIGTERM
- * stops the run at the next slice, writes what was simulated and marks the
- * summary as interrupted (exit status 130).
+ * <voltmeter>.h5 (SONATA reports), summary.json (the library's
+ * sf_recording_write_summary, also used by the Python package), written as
+ * one output set (outset.c: a temporary folder renamed into place; an
+ * earlier run's outputs are replaced only with --replace). A bad model or a
+ * network too big for memory fails before anything is created.
+ *
+ * Signals: SIGINT, SIGTERM and SIGHUP set a flag from the start of the
+ * command to its end. During the build nothing has been simulated: the
+ * command stops after it, writes nothing, exits 130. During the simulation
+ * the run stops at the next slice and what was simulated is written and
+ * marked interrupted (exit 130). During analysis and writing (and a second
+ * signal at any time) the flag is only noted: the set is completed, then
+ * the command exits 130.
  *
  * Built against the public headers alone: the model is read through its
  * accessors (model.h).
@@ -20,12 +28,43 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile int g_stop = 0;   /* set by the signal handler only */
+static volatile int g_stop = 0;    /* set by the signal handler only; the engine
+                                      polls it once per slice */
+static volatile int g_signals = 0;
 
 static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
+    if (++g_signals == 2) { /* once: the write is being finished */
+        static const char msg[] = "\nspikefield: finishing the outputs; they will be complete\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+    }
+}
+
+static struct sigaction g_old[3];
+static const int g_sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+
+static void signals_catch(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    g_stop = g_signals = 0;
+    for (int i = 0; i < 3; i++)
+        sigaction(g_sigs[i], &sa, &g_old[i]);
+}
+
+static void signals_restore(void)
+{
+    for (int i = 0; i < 3; i++)
+        sigaction(g_sigs[i], &g_old[i], NULL);
+}
+
+int sim_signalled(void)
+{
+    return g_stop != 0;
 }
 
 static void progress(void *user, double t, double T, double wall)
@@ -59,75 +98,24 @@ char *cli_out_dir(const cli_opts *o)
 
 void sim_free(sim_result *r)
 {
+    cli_outset_abort(&r->set); /* not committed: nothing half-written stays */
+    if (r->catching)
+        signals_restore();
     sf_recording_destroy(r->rec);
     sf_network_destroy(r->net);
     sf_model_destroy(r->m);
     free(r->stats);
     free(r->recorded);
-    free(r->n_spikes);
     free(r->out_dir);
     sf_context_destroy(r->ctx);
     memset(r, 0, sizeof *r);
 }
 
-static void analyse(sim_result *r)
-{
-    const sf_model *m = r->m;
-    double t1 = sf_recording_t_end(r->rec), t0 = sf_model_analysis_start(m);
-    for (int p = 0; p < sf_model_population_count(m); p++) {
-        sf_pop_stats *st = &r->stats[p];
-        const uint32_t *ids;
-        const int64_t *steps;
-        size_t n;
-        r->recorded[p] = sf_recording_spikes(r->rec, p, &ids, &steps, &n);
-        st->rate_Hz = st->cv_isi = st->fano = st->corr = NAN;
-        st->rate_sem = st->cv_sem = st->fano_sem = st->corr_sem = NAN;
-        if (!r->recorded[p] || t1 <= t0)
-            continue;
-        sf_spikes sp = {ids, steps, n, sf_model_population_size(m, p), (uint32_t)p,
-                        sf_model_resolution(m)};
-        /* a recorded subset or window: statistics over those neurons (ids
-         * renumbered 0 .. n-1) and that window */
-        const uint32_t *sub;
-        uint32_t n_sub;
-        double w0, w1, a0 = t0, a1 = t1;
-        uint32_t *local = NULL;
-        if (sf_recording_spike_subset(r->rec, p, &sub, &n_sub, &w0, &w1)) {
-            a0 = w0 > a0 ? w0 : a0;
-            a1 = w1 < a1 ? w1 : a1;
-            if (sub && n_sub && (local = malloc(sizeof(uint32_t) * (n + 1)))) {
-                for (size_t i = 0; i < n; i++) {
-                    uint32_t lo = 0, hi = n_sub - 1;
-                    while (lo < hi) {
-                        uint32_t mid = (lo + hi) / 2;
-                        if (sub[mid] < ids[i])
-                            lo = mid + 1;
-                        else
-                            hi = mid;
-                    }
-                    local[i] = lo;
-                }
-                sp.node_ids = local;
-                sp.n_neurons = n_sub;
-            }
-        }
-        /* spikes carry their time stamps, which recorders keep for
-         * start < t <= stop (NEST); the analysis counts stamps in [a, b), so
-         * it gets the window shifted by one step */
-        const double h = sf_model_resolution(m);
-        if (a1 > a0 && sp.n_neurons > 0 &&
-            sf_analysis_population(r->ctx, &sp, a0 + h, a1 + h, sf_model_analysis_bin(m),
-                                   sf_model_analysis_pairs(m), sf_model_seed(m), st) != SF_OK)
-            fprintf(stderr, "spikefield: analysis of %s: %s\n", sf_model_population_name(m, p),
-                    sf_context_errmsg(r->ctx));
-        free(local);
-        r->n_spikes[p] = n;
-    }
-}
-
 int sim_execute(cli_opts *o, sim_result *r)
 {
     memset(r, 0, sizeof *r);
+    signals_catch();
+    r->catching = 1;
     r->ctx = sf_context_create();
     if (!r->ctx)
         return 1;
@@ -138,7 +126,8 @@ int sim_execute(cli_opts *o, sim_result *r)
     const sf_model *m = r->m;
     int threads = sf_model_threads(m), n_pops = sf_model_population_count(m);
     r->out_dir = cli_out_dir(o);
-    int created = 0;
+    if (!r->out_dir)
+        return 1;
     if (!o->quiet)
         fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s)\n", sf_model_file(m),
                 (unsigned long long)sf_model_neurons(m), threads, threads > 1 ? "s" : "");
@@ -146,37 +135,36 @@ int sim_execute(cli_opts *o, sim_result *r)
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }
-    if (cli_mkdirs(r->out_dir, &created) != 0) {
-        fprintf(stderr, "spikefield: cannot create output directory %s\n", r->out_dir);
-        return 1;
+    if (g_stop) { /* interrupted while building: nothing simulated, nothing written */
+        fprintf(stderr, "spikefield: interrupted while building the network; nothing written\n");
+        return 130;
     }
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    g_stop = 0;
+    if (cli_outset_begin(&r->set, r->out_dir, o->replace) != 0)
+        return 1;
+    r->write_dir = r->set.tmp;
     sf_run_options ro = {.stop = &g_stop};
     if (!o->quiet && isatty(STDERR_FILENO))
         ro.progress = progress;
     sf_status st = sf_engine_run(r->ctx, r->net, &ro, &r->rec);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     if (st != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
-        if (created)
-            rmdir(r->out_dir);
         return 1;
     }
     if (ro.progress && sf_recording_interrupted(r->rec))
         fputc('\n', stderr);
     r->stats = calloc((size_t)n_pops, sizeof *r->stats);
     r->recorded = calloc((size_t)n_pops, sizeof(bool));
-    r->n_spikes = calloc((size_t)n_pops, sizeof(size_t));
-    if (!r->stats || !r->recorded || !r->n_spikes)
+    if (!r->stats || !r->recorded)
         return 1;
-    analyse(r);
-    if (sf_recording_write(r->ctx, r->rec, m, r->out_dir) != SF_OK) {
+    for (int p = 0; p < n_pops; p++) {
+        const uint32_t *ids;
+        const int64_t *steps;
+        size_t n;
+        r->recorded[p] = sf_recording_spikes(r->rec, p, &ids, &steps, &n);
+    }
+    if (sf_recording_analyse(r->ctx, r->rec, m, r->stats) != SF_OK)
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+    if (sf_recording_write(r->ctx, r->rec, m, r->write_dir) != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }
@@ -190,86 +178,12 @@ static bool is_voltmeter(const sf_model *m, int r)
     return !strcmp(k, "voltmeter") || !strcmp(k, "multimeter");
 }
 
-static void write_summary(FILE *f, void *user)
-{
-    const sim_result *r = user;
-    const sf_model *m = r->m;
-    double T = sf_recording_t_end(r->rec), sim_s = sf_recording_seconds(r->rec);
-    json_w j;
-    json_begin(&j, f);
-    json_obj(&j, NULL);
-    json_str(&j, "model", sf_model_file(m));
-    json_int(&j, "seed", (long long)sf_model_seed(m));
-    json_int(&j, "threads", sf_model_threads(m));
-    json_bool(&j, "interrupted", sf_recording_interrupted(r->rec));
-    json_num(&j, "t_end_ms", T);
-    json_num(&j, "duration_ms", sf_model_duration(m));
-    json_obj(&j, "analysis");
-    json_num(&j, "start_ms", sf_model_analysis_start(m));
-    json_num(&j, "stop_ms", T);
-    json_num(&j, "bin_ms", sf_model_analysis_bin(m));
-    json_int(&j, "pairs", sf_model_analysis_pairs(m));
-    json_end_obj(&j);
-    json_obj(&j, "populations");
-    for (int p = 0; p < sf_model_population_count(m); p++) {
-        const sf_pop_stats *s = &r->stats[p];
-        json_obj(&j, sf_model_population_name(m, p));
-        json_str(&j, "model", sf_model_population_model(m, p));
-        json_int(&j, "n", sf_model_population_size(m, p));
-        json_bool(&j, "recorded", r->recorded[p]);
-        json_int(&j, "spikes", (long long)r->n_spikes[p]);
-        json_num(&j, "rate_Hz", s->rate_Hz);
-        json_num(&j, "rate_sem_Hz", s->rate_sem);
-        json_num(&j, "cv_isi", s->cv_isi);
-        json_num(&j, "cv_isi_sem", s->cv_sem);
-        json_int(&j, "cv_isi_neurons", (long long)s->n_cv);
-        json_num(&j, "fano", s->fano);
-        json_num(&j, "fano_sem", s->fano_sem);
-        json_num(&j, "corr", s->corr);
-        json_num(&j, "corr_sem", s->corr_sem);
-        json_int(&j, "corr_pairs", (long long)s->n_pairs_used);
-        json_end_obj(&j);
-    }
-    json_end_obj(&j);
-    json_obj(&j, "network");
-    json_int(&j, "neurons", (long long)sf_model_neurons(m));
-    json_int(&j, "synapses", (long long)sf_network_synapses(r->net));
-    json_num(&j, "bytes_per_synapse", sf_network_bytes_per_synapse(r->net));
-    json_obj(&j, "projections");
-    for (int i = 0; i < sf_model_projection_count(m); i++) {
-        json_obj(&j, sf_model_projection_name(m, i));
-        json_str(&j, "source", sf_model_population_name(m, sf_model_projection_source(m, i)));
-        json_str(&j, "target", sf_model_population_name(m, sf_model_projection_target(m, i)));
-        json_int(&j, "synapses", (long long)sf_network_projection_synapses(r->net, i));
-        json_end_obj(&j);
-    }
-    json_end_obj(&j);
-    json_end_obj(&j);
-    json_obj(&j, "timing");
-    json_num(&j, "build_s", sf_network_build_seconds(r->net));
-    json_num(&j, "simulate_s", sim_s);
-    json_num(&j, "real_time_factor", T > 0 ? sim_s / (T * 1e-3) : NAN);
-    json_num(&j, "cpu_s", sf_recording_cpu_seconds(r->rec));
-    json_int(&j, "peak_rss_bytes", (long long)sf_mem_peak_rss());
-    json_end_obj(&j);
-    json_obj(&j, "outputs");
-    json_str(&j, "spikes", "spikes.h5");
-    for (int i = 0; i < sf_model_recorder_count(m); i++)
-        if (is_voltmeter(m, i)) {
-            char name[512];
-            snprintf(name, sizeof name, "%s.h5", sf_model_recorder_name(m, i));
-            json_str(&j, sf_model_recorder_name(m, i), name);
-        }
-    json_end_obj(&j);
-    json_end_obj(&j);
-}
-
 int sim_write_summary(sim_result *r)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/summary.json", r->out_dir);
-    if (cli_write_atomic(path, write_summary, r) != 0) {
-        fprintf(stderr, "spikefield: cannot write %s\n", path);
+    snprintf(path, sizeof path, "%s/summary.json", r->write_dir);
+    if (sf_recording_write_summary(r->ctx, r->rec, r->net, r->stats, path) != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }
     return 0;
@@ -308,12 +222,19 @@ void sim_print_table(const sim_result *r, FILE *f)
                 sf_model_duration(m));
 }
 
+int sim_commit(sim_result *r)
+{
+    return cli_outset_commit(&r->set) ? 1 : 0;
+}
+
 int cmd_run(cli_opts *o)
 {
     sim_result r;
     int rc = sim_execute(o, &r);
     if (rc == 0)
         rc = sim_write_summary(&r);
+    if (rc == 0)
+        rc = sim_commit(&r);
     if (rc == 0) {
         if (!o->quiet)
             sim_print_table(&r, stdout);
@@ -322,7 +243,7 @@ int cmd_run(cli_opts *o)
             if (is_voltmeter(r.m, i))
                 printf(", %s/%s.h5", r.out_dir, sf_model_recorder_name(r.m, i));
         printf("\n");
-        if (sf_recording_interrupted(r.rec))
+        if (sf_recording_interrupted(r.rec) || sim_signalled())
             rc = 130;
     }
     sim_free(&r);

@@ -13,14 +13,20 @@ typedef struct {
     sf_recording *rec;
     sf_pop_stats *stats;     /* per population                      */
     bool *recorded;
-    size_t *n_spikes;
-    char *out_dir;
+    char *out_dir;           /* where the outputs go (--out)          */
+    cli_outset set;          /* written into set.tmp until committed */
+    const char *write_dir;   /* set.tmp while writing                 */
+    int catching;            /* signals caught (run.c)                */
 } sim_result;
 
 /* Loads, builds, runs, analyses and writes spikes/traces. Prints errors.
  * Returns 0 on success (also when interrupted), 1 on failure. */
 int sim_execute(cli_opts *o, sim_result *r);
 int sim_write_summary(sim_result *r);
+/* Moves the output set into place (after every file is written). */
+int sim_commit(sim_result *r);
+/* A signal (SIGINT, SIGTERM, SIGHUP) arrived since sim_execute began. */
+int sim_signalled(void);
 void sim_print_table(const sim_result *r, FILE *f);
 void sim_free(sim_result *r);
 

@@ -32,6 +32,33 @@ static bool same_shape(const sf_quantity *a, const sf_quantity *b)
     return true;
 }
 
+/* The relative difference the accuracy is compared with: |rel_diff| of a
+ * scalar; of a vector the median of |sim - pred| / |pred| over the values
+ * in the band (complex values by modulus). scratch [size]. */
+static double rel_within(const sf_quantity *c, double *scratch)
+{
+    if (sf_quantity_size(c) == 1)
+        return fabs(c->rel_diff);
+    size_t parts = c->is_complex ? 2 : 1, nv = c->rows * c->cols, per_row = c->cols, cnt = 0;
+    for (size_t k = 0; k < nv; k++) {
+        double a = c->axis_values ? c->axis_values[k / per_row] : 0;
+        if (c->axis_values && !(a >= c->band[0] && a <= c->band[1]))
+            continue;
+        double dv = 0, pv = 0;
+        for (size_t r = 0; r < parts; r++) {
+            double d = c->value[k * parts + r] - c->predicted[k * parts + r];
+            dv += d * d;
+            pv += c->predicted[k * parts + r] * c->predicted[k * parts + r];
+        }
+        if (pv > 0 && isfinite(dv))
+            scratch[cnt++] = sqrt(dv / pv);
+    }
+    if (!cnt)
+        return INFINITY;
+    qsort(scratch, cnt, sizeof *scratch, cmp_double);
+    return scratch[cnt / 2];
+}
+
 /* z per value, and the summary over the values in the evaluation band:
  * median |z| (the element n/2 of the sorted |z|, the z of a scalar),
  * fraction with |z| > 3, verdict. */
@@ -57,14 +84,23 @@ static void summarise(sf_quantity *c, double *scratch)
     qsort(scratch, cnt, sizeof *scratch, cmp_double);
     c->median_abs_z = scratch[cnt / 2];
     c->frac_beyond_3 = (double)big / (double)cnt;
+    if (c->invalid) { /* the state is linearly unstable: no verdict may agree */
+        c->verdict = "not valid";
+        return;
+    }
+    bool agree;
     if (n == 1)
-        c->verdict = c->median_abs_z <= 3 ? "agree" : "differ";
-    else if (c->correlated)
+        agree = c->median_abs_z <= 3;
+    else if (c->correlated) {
         c->verdict = "n/a";
-    else
-        c->verdict = c->median_abs_z <= SF_COMPARE_VECTOR_MEDIAN && c->frac_beyond_3 <= SF_COMPARE_VECTOR_FRACTION
-                         ? "agree"
-                         : "differ";
+        return;
+    } else
+        agree = c->median_abs_z <= SF_COMPARE_VECTOR_MEDIAN &&
+                c->frac_beyond_3 <= SF_COMPARE_VECTOR_FRACTION;
+    c->verdict = agree ? SF_VERDICT_AGREE
+                 : isfinite(c->accuracy) && rel_within(c, scratch) <= c->accuracy
+                     ? SF_VERDICT_WITHIN
+                     : SF_VERDICT_DIFFER;
 }
 
 sf_status sf_quantities_compare(sf_context *ctx, const sf_quantities *est,
@@ -106,12 +142,16 @@ sf_status sf_quantities_compare(sf_context *ctx, const sf_quantities *est,
         for (size_t k = 0; k < n; k++)
             x->predicted[k] = ok ? p->value[k] : NAN;
         if (ok) {
-            x->accuracy = p->accuracy;
+            if (p->accuracy_source[0])
+                st = sf_quantity_accuracy_set(x, p->accuracy, "%s", p->accuracy_source);
+            else
+                x->accuracy = p->accuracy;
+            x->invalid = p->invalid;
             if (p->band[0] > x->band[0])
                 x->band[0] = p->band[0];
             if (p->band[1] < x->band[1])
                 x->band[1] = p->band[1];
-            if (p->assumptions[0])
+            if (st == SF_OK && p->assumptions[0])
                 st = sf_quantity_assume(x, "%s", p->assumptions);
             if (st == SF_OK && p->notes[0])
                 st = sf_quantity_note(x, "%s", p->notes);
@@ -121,6 +161,20 @@ sf_status sf_quantities_compare(sf_context *ctx, const sf_quantities *est,
         if (st == SF_OK && e->notes[0])
             st = sf_quantity_note(x, "%s", e->notes);
         summarise(x, scratch);
+        /* the verdict says where it comes from */
+        if (st == SF_OK && !strcmp(x->verdict, SF_VERDICT_WITHIN))
+            st = sf_quantity_note(x, "%.3g %% from the theory, beyond the statistical error but "
+                                     "within its stated accuracy of %.3g %% (%s)",
+                                  100 * rel_within(x, scratch), 100 * x->accuracy,
+                                  x->accuracy_source[0] ? x->accuracy_source : "no source given");
+        else if (st == SF_OK && !strcmp(x->verdict, SF_VERDICT_DIFFER) && isfinite(x->accuracy))
+            st = sf_quantity_note(x, "%.3g %% from the theory, beyond its stated accuracy of %.3g %% "
+                                     "(%s)",
+                                  100 * rel_within(x, scratch), 100 * x->accuracy,
+                                  x->accuracy_source[0] ? x->accuracy_source : "no source given");
+        else if (st == SF_OK && !x->n_z && ok && !e->notes[0])
+            st = sf_quantity_note(x, "no standard error: the estimator could not measure the "
+                                     "spread of this value in this recording");
     }
     free(scratch);
     if (st != SF_OK) {

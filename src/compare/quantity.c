@@ -31,6 +31,7 @@ static void quantity_free(sf_quantity *x)
     free(x->unit);
     free(x->assumptions);
     free(x->notes);
+    free(x->accuracy_source);
     free(x->axis_values);
     free(x->value);
     free(x->se);
@@ -104,6 +105,7 @@ sf_quantity *sf_quantities_add(sf_context *ctx, sf_quantities *q, const char *na
     x->unit = dup_str(unit);
     x->assumptions = dup_str("");
     x->notes = dup_str("");
+    x->accuracy_source = dup_str("");
     x->value = calloc(n, sizeof(double));
     if (axis != SF_AXIS_NONE)
         x->axis_values = calloc(rows, sizeof(double));
@@ -113,7 +115,7 @@ sf_quantity *sf_quantities_add(sf_context *ctx, sf_quantities *q, const char *na
         x->predicted = calloc(n, sizeof(double));
         x->z = calloc(n, sizeof(double));
     }
-    if (!x->name || !x->unit || !x->assumptions || !x->notes || !x->value ||
+    if (!x->name || !x->unit || !x->assumptions || !x->notes || !x->accuracy_source || !x->value ||
         (axis != SF_AXIS_NONE && !x->axis_values) || (q->kind != SF_QUANTITIES_PREDICTION && !x->se) ||
         (q->kind == SF_QUANTITIES_COMPARISON && (!x->predicted || !x->z))) {
         quantity_free(x);
@@ -156,7 +158,10 @@ sf_quantity *sf_quantities_add_copy(sf_context *ctx, sf_quantities *q, const sf_
     memcpy(c->band, x->band, sizeof c->band);
     c->accuracy = x->accuracy;
     c->correlated = x->correlated;
-    if ((x->assumptions[0] && sf_quantity_assume(c, "%s", x->assumptions) != SF_OK) ||
+    c->invalid = x->invalid;
+    if ((x->accuracy_source[0] &&
+         sf_quantity_accuracy_set(c, x->accuracy, "%s", x->accuracy_source) != SF_OK) ||
+        (x->assumptions[0] && sf_quantity_assume(c, "%s", x->assumptions) != SF_OK) ||
         (x->notes[0] && sf_quantity_note(c, "%s", x->notes) != SF_OK)) {
         q->n--;
         quantity_free(c);
@@ -186,6 +191,17 @@ static sf_status append(char **s, const char *fmt, va_list ap)
     vsnprintf(d + old + sep, (size_t)n + 1, fmt, ap);
     *s = d;
     return SF_OK;
+}
+
+sf_status sf_quantity_accuracy_set(sf_quantity *x, double accuracy, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    x->accuracy = accuracy;
+    x->accuracy_source[0] = '\0';
+    sf_status st = append(&x->accuracy_source, fmt, ap);
+    va_end(ap);
+    return st;
 }
 
 sf_status sf_quantity_note(sf_quantity *x, const char *fmt, ...)
@@ -265,6 +281,8 @@ const char *sf_quantity_verdict(const sf_quantities *q, size_t i) GET(const char
 const char *sf_quantity_assumptions(const sf_quantities *q, size_t i)
     GET(const char *, x->assumptions, "")
 double sf_quantity_accuracy(const sf_quantities *q, size_t i) GET(double, x->accuracy, NAN)
+const char *sf_quantity_accuracy_source(const sf_quantities *q, size_t i)
+    GET(const char *, x->accuracy_source, "")
 const char *sf_quantity_notes(const sf_quantities *q, size_t i) GET(const char *, x->notes, "")
 double sf_quantity_band_lo(const sf_quantities *q, size_t i) GET(double, x->band[0], NAN)
 double sf_quantity_band_hi(const sf_quantities *q, size_t i) GET(double, x->band[1], NAN)

@@ -19,6 +19,8 @@ typedef struct {
     double *se;              /* estimates, comparisons; else NULL             */
     double *predicted, *z;   /* comparisons; else NULL                        */
     double accuracy;         /* relative, NaN if unknown                      */
+    char *accuracy_source;   /* where the accuracy figure comes from (the
+                                measurement or paper behind it), "" if none  */
     double median_abs_z, frac_beyond_3, rel_diff;
     size_t n_z;              /* finite z in the band (the summary's count)    */
     double band[2];          /* evaluation band on the axis: the summary of a
@@ -29,6 +31,10 @@ typedef struct {
                                 of a covariance function): the fraction of
                                 |z| > 3 has no meaning there, so a comparison
                                 reports the summary without a verdict       */
+    bool invalid;            /* a prediction the theory itself declares not
+                                valid here (spectra of a linearly unstable
+                                state): a comparison's verdict is "not valid",
+                                never "agree"                                */
     const char *verdict;     /* static string                                 */
 } sf_quantity;
 
@@ -68,13 +74,25 @@ sf_status sf_quantity_assume(sf_quantity *x, const char *fmt, ...)
 sf_status sf_quantities_note(sf_quantities *q, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Declares the relative accuracy of a prediction in the regime at hand and
+ * where the figure comes from (printf-style; replaces an earlier source).
+ * Returns SF_ERR_NOMEM on failure. */
+sf_status sf_quantity_accuracy_set(sf_quantity *x, double accuracy, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Values per quantity: rows * cols (x2 when complex). */
 size_t sf_quantity_size(const sf_quantity *x);
 
-/* The verdict of a vector or matrix: "agree" when the median |z| is at most
- * SF_COMPARE_VECTOR_MEDIAN (about 0.67 when the values agree) and at most
- * the fraction SF_COMPARE_VECTOR_FRACTION of the values have |z| > 3. A
- * scalar agrees when |z| <= 3. */
+/* Verdicts, in three grades (and "n/a"). A scalar "agree"s when |z| <= 3;
+ * a vector or matrix when the median |z| is at most SF_COMPARE_VECTOR_MEDIAN
+ * (about 0.67 when the values agree) and at most the fraction
+ * SF_COMPARE_VECTOR_FRACTION of the values have |z| > 3. Otherwise, where
+ * the prediction states an accuracy, it is "agree within theory accuracy"
+ * when the relative difference (of a vector: the median over the band of
+ * |sim - pred| / |pred|) is at most that accuracy; else "differ". */
+#define SF_VERDICT_AGREE "agree"
+#define SF_VERDICT_WITHIN "agree within theory accuracy"
+#define SF_VERDICT_DIFFER "differ"
 #define SF_COMPARE_VECTOR_MEDIAN 1.5
 #define SF_COMPARE_VECTOR_FRACTION 0.05
 

@@ -92,9 +92,13 @@ static void write_list(FILE *f, const sf_quantities *q, const sf_model *m)
     fprintf(f, ",\n  \"notes\": ");
     str(f, q->notes);
     if (q->kind == SF_QUANTITIES_COMPARISON)
-        fprintf(f, ",\n  \"verdict_rule\": \"scalars agree when |simulated - predicted| <= 3 "
-                   "standard errors (z); vectors when median |z| <= %g and at most %g %% of the "
-                   "values have |z| > 3\"",
+        fprintf(f, ",\n  \"verdict_rule\": \"agree: within the statistical error (scalars "
+                   "when |simulated - predicted| <= 3 standard errors (z); vectors when median |z| "
+                   "<= %g and at most %g %% of the values have |z| > 3); agree within theory "
+                   "accuracy: beyond the statistical error, but the relative difference (of "
+                   "vectors the median over the band) is within the accuracy the theory states "
+                   "for this regime (accuracy, accuracy_source); otherwise differ; n/a without a "
+                   "usable standard error (the notes say why)\"",
                 SF_COMPARE_VECTOR_MEDIAN, 100 * SF_COMPARE_VECTOR_FRACTION);
     fprintf(f, ",\n  \"quantities\": [");
     for (size_t i = 0; i < q->n; i++) {
@@ -153,6 +157,8 @@ static void write_list(FILE *f, const sf_quantities *q, const sf_model *m)
         }
         fprintf(f, ",\n     \"accuracy\": ");
         num(f, x->accuracy);
+        fprintf(f, ", \"accuracy_source\": ");
+        str(f, x->accuracy_source);
         fprintf(f, ", \"assumptions\": ");
         str(f, x->assumptions);
         fprintf(f, ", \"notes\": ");

@@ -31,16 +31,6 @@ const char *sf_strerror(sf_status code)
 /* A symbol of libopenblas (Debian's build), which has no header for it. */
 void openblas_set_num_threads(int num_threads);
 
-const char *sf_version(void)
-{
-    return SF_VERSION_STRING;
-}
-
-int sf_version_number(void)
-{
-    return SF_VERSION_MAJOR * 10000 + SF_VERSION_MINOR * 100 + SF_VERSION_PATCH;
-}
-
 sf_context *sf_context_create(void)
 {
     gsl_set_error_handler_off(); /* GSL must report, never abort */

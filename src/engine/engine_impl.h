@@ -26,6 +26,7 @@ struct sf_recording {
     const sf_model *m;
     bool interrupted;
     double t_end, wall_s, cpu_s;
+    double started, finished;  /* calendar time of the run (sf_epoch_time) */
     /* spikes by population, filled by the spike recorders: spike_owner[p]
      * is the first spike recorder of population p (-1: not recorded) */
     int *spike_owner;

@@ -305,6 +305,7 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     volatile int rec_failed = 0;
     int64_t done_steps = n_steps;
     double t0 = sf_wall_time(), c0 = sf_cpu_time(), last_progress = t0;
+    rec->started = sf_epoch_time();
     double pint = opt && opt->progress_interval > 0 ? opt->progress_interval : 0.5;
 #pragma omp parallel num_threads(T)
     {
@@ -340,6 +341,7 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
         }
     }
     rec->wall_s = sf_wall_time() - t0;
+    rec->finished = sf_epoch_time();
     rec->cpu_s = sf_cpu_time() - c0;
     rec->t_end = (double)done_steps * net->h;
     rec->interrupted = done_steps < n_steps;
@@ -366,6 +368,16 @@ double sf_recording_t_end(const sf_recording *rec)
 {
     return rec->t_end;
 }
+double sf_recording_started(const sf_recording *rec)
+{
+    return rec->started;
+}
+
+double sf_recording_finished(const sf_recording *rec)
+{
+    return rec->finished;
+}
+
 double sf_recording_seconds(const sf_recording *rec)
 {
     return rec->wall_s;

@@ -28,6 +28,7 @@ static herr_t attr_string(hid_t obj, const char *name, const char *value)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, strlen(value) + 1);
+    H5Tset_cset(t, H5T_CSET_UTF8); /* readers (h5py) get text, not bytes */
     hid_t sp = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
     herr_t e = a < 0 ? -1 : H5Awrite(a, t, value);
@@ -112,6 +113,36 @@ static sf_status finish(sf_context *ctx, hid_t f, bool ok, const char *tmp, cons
     return SF_OK;
 }
 
+/* Provenance as attributes of the file's root group: how the recording was
+ * made (docs/cli.md, "Provenance"). They differ between runs (times, host),
+ * so identical recordings give identical datasets, not identical bytes. */
+static bool write_provenance(hid_t f, const sf_recording *rec, const sf_model *m)
+{
+    char host[256], t0[40], t1[40], num[32];
+    sf_recording_provenance(rec, host, sizeof host, t0, t1, sizeof t0);
+    size_t len = 1;
+    for (int i = 0; i < m->n_sets; i++)
+        len += strlen(m->sets[i]) + 1;
+    char *sets = malloc(len);
+    if (!sets)
+        return false;
+    sets[0] = '\0';
+    for (int i = 0; i < m->n_sets; i++) /* one per line */
+        strcat(strcat(sets, m->sets[i]), i + 1 < m->n_sets ? "\n" : "");
+    bool ok = attr_string(f, "spikefield_version", sf_version()) >= 0 &&
+              attr_string(f, "git_commit", sf_version_commit()) >= 0 &&
+              attr_string(f, "host", host) >= 0 && attr_string(f, "started", t0) >= 0 &&
+              attr_string(f, "finished", t1) >= 0 && attr_string(f, "model_file", m->file) >= 0 &&
+              attr_string(f, "overrides", sets) >= 0 &&
+              attr_string(f, "model_resolved", sf_model_resolved_json(m)) >= 0;
+    snprintf(num, sizeof num, "%llu", (unsigned long long)m->sim.seed);
+    ok = ok && attr_string(f, "seed", num) >= 0;
+    snprintf(num, sizeof num, "%d", m->sim.threads);
+    ok = ok && attr_string(f, "threads", num) >= 0;
+    free(sets);
+    return ok;
+}
+
 static sf_status write_spikes(sf_context *ctx, const sf_recording *rec, const sf_model *m,
                               const char *dir)
 {
@@ -121,9 +152,9 @@ static sf_status write_spikes(sf_context *ctx, const sf_recording *rec, const sf
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0)
         return sf_fail(ctx, SF_ERR_IO, "cannot create %s", tmp);
-    bool ok = true;
+    bool ok = write_provenance(f, rec, m);
     hid_t root = group(f, "spikes");
-    ok = root >= 0;
+    ok = ok && root >= 0;
     double h = m->sim.resolution;
     for (int p = 0; ok && p < m->n_pops; p++) {
         const uint32_t *ids;
@@ -168,8 +199,9 @@ static sf_status write_report(sf_context *ctx, const sf_recording *rec, const sf
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0)
         return sf_fail(ctx, SF_ERR_IO, "cannot create %s", tmp);
+    bool ok = write_provenance(f, rec, m);
     hid_t root = group(f, "report");
-    bool ok = root >= 0;
+    ok = ok && root >= 0;
     for (int k = 0; ok && k < rc->n_pops; k++) {
         const sf_population *pop = &m->pops[rc->pops[k]];
         hid_t g = group(root, pop->name);

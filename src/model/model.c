@@ -30,6 +30,21 @@ uint64_t sf_model_neurons(const sf_model *m)
     return n;
 }
 
+const char *sf_model_resolved_json(const sf_model *m)
+{
+    return m->resolved ? m->resolved : "{}";
+}
+
+int sf_model_override_count(const sf_model *m)
+{
+    return m->n_sets;
+}
+
+const char *sf_model_override(const sf_model *m, int i)
+{
+    return i >= 0 && i < m->n_sets ? m->sets[i] : NULL;
+}
+
 const char *sf_model_file(const sf_model *m)
 {
     return m->file ? m->file : "";

@@ -124,6 +124,7 @@ typedef struct sf_neuron_type {
 extern const sf_neuron_type sf_iaf_psc_delta, sf_iaf_psc_exp, sf_pif_psc_delta;
 extern const sf_neuron_type sf_binary, sf_hawkes, sf_lin_rate, sf_tanh_rate;
 extern const sf_neuron_type sf_iaf_psc_alpha, sf_izhikevich, sf_parrot_neuron;
+extern const sf_neuron_type sf_iaf_cond_exp, sf_iaf_cond_alpha, sf_aeif_cond_exp, sf_aeif_cond_alpha, sf_hh_psc_alpha;
 
 /* The one port of the single-input types: every event adds weight x
  * amplitude to the model's input (src/neurons/registry.c). */
@@ -212,7 +213,29 @@ typedef struct {
                                 times[train[j] .. train[j+1]); NULL: every
                                 target neuron gets all of times            */
     /* --- end nest-devices ----------------------------------------------- */
+    /* ---- sinusoidal inputs (ac_generator, sinusoidal_poisson_generator) and
+     * the transfer measurement (analysis.transfer); amplitude is pA (ac) or
+     * Hz (sinusoidal Poisson), rate the mean rate (Hz) ------------------- */
+    double offset;           /* ac: pA                                       */
+    double frequency;        /* Hz                                           */
+    double phase;            /* deg                                          */
+    bool individual;         /* sinusoidal Poisson: independent trains per
+                                target (NEST's individual_spike_trains)      */
+    bool transfer;           /* measured by analysis.transfer                */
+    size_t n_freq;           /* > 0: the target neurons of each population are
+                                split into n_freq contiguous groups, neuron j
+                                of n modulated at freq[j n_freq / n]
+                                (sf_input_frequency_group)                   */
+    double *freq;            /* [n_freq] Hz, from analysis.transfer          */
+    /* ---- end of the sinusoidal inputs' fields --------------------------- */
 } sf_input;
+
+/* The frequency group of neuron j of a target population of n neurons
+ * (in->n_freq > 0): floor(j n_freq / n). */
+static inline size_t sf_input_frequency_group(const sf_input *in, uint64_t j, uint64_t n)
+{
+    return (size_t)((j * (uint64_t)in->n_freq) / (n ? n : 1));
+}
 
 typedef struct {
     char *name;
@@ -240,6 +263,15 @@ typedef struct {
     double t_analysis;       /* analysis window starts here (ms)             */
     double bin;              /* ms, for Fano factor and correlations         */
     uint32_t corr_pairs;     /* pairs sampled per population                 */
+    int theory_method;       /* theory.method: 0 shift, 1 taylor (the
+                                Fourcaud-Brunel colored-noise treatment of
+                                the LIF theory, sf_theory_colored)          */
+    int theory_noise;        /* theory.noise: 0 poisson, 1 renewal (the
+                                single-neuron noise term of LIF spectra)     */
+    double spectrum_bin;     /* ms, bins of the spectra of compare (0: the
+                                family's default, one step or 1 ms)           */
+    double spectrum_max;     /* Hz, top of the compared spectra (inf: the
+                                Nyquist frequency of the spectrum bins)       */
 } sf_settings;
 
 typedef struct sf_model {
@@ -250,6 +282,9 @@ typedef struct sf_model {
     sf_projection *proj;
     sf_input *inputs;
     sf_recorder *recorders;
+    char **sets;             /* the --set overrides as given (provenance)    */
+    int n_sets;
+    char *resolved;          /* the resolved model as one line of JSON      */
 } sf_model;
 
 /* The engine's limit on step indices. The parser refuses durations, spike
@@ -360,9 +395,10 @@ typedef enum {
                       def NAN: lo times the resolution                      */
     SF_KEY_TRAINS, /* per-neuron spike trains, a list of lists of times on the
                       grid, one per target neuron -> times, train           */
-    SF_KEY_FILE    /* per-neuron spike trains from a SONATA spike file: a path
+    SF_KEY_FILE,   /* per-neuron spike trains from a SONATA spike file: a path
                       (relative to the model file) or {path, population}
                       -> times, train                                       */
+    SF_KEY_BOOL    /* true/false -> a bool at offset, default def != 0        */
 } sf_key_kind;
 typedef struct {
     const char *key;
@@ -420,6 +456,11 @@ extern const sf_input_type sf_input_step_current_generator, sf_input_noise_gener
  * (malloc'd, caller frees). On failure writes msg and returns false. */
 bool sf_sonata_read_spikes(const char *path, const char *pop, double **t, uint64_t **id,
                            size_t *n, char *msg, size_t len);
+extern const sf_input_type sf_input_ac_generator, sf_input_sinusoidal_poisson_generator;
+/* sin(2 pi f t + phase_deg pi/180) at t = (k+1) h (f Hz, h ms): the value
+ * the sinusoidal inputs use in step k, as NEST's oscillators give it
+ * (src/engine/inputs/ac_generator.c). */
+double sf_input_sine_at(double f, double phase_deg, double h, int64_t k);
 
 /* ---------------------------------------------------------------------------
  * Recorders: one file each in src/engine/recorders/, listed in

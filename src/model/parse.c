@@ -636,16 +636,29 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
     m->sim.seed = sd;
     m->sim.threads = (int)nt;
 
-    static const char *const akeys[] = {"start", "bin", "pairs", NULL};
+    static const char *const akeys[] = {"start", "bin", "pairs", "spectrum_bin", "spectrum_max",
+                                        "transfer", NULL};
     cursor a = child(root, "analysis");
     if ((st = check_keys(P, &a, akeys)))
         return st;
     cursor as = child(&a, "start"), ab = child(&a, "bin"), ap = child(&a, "pairs");
+    cursor asb = child(&a, "spectrum_bin"), asm_ = child(&a, "spectrum_max");
     uint64_t pairs = 200;
     if ((st = get_num_opt(P, &as, 0.0, &m->sim.t_analysis)) ||
         (st = get_num_opt(P, &ab, 10.0, &m->sim.bin)) ||
-        (ap.node && (st = get_count(P, &ap, 100000000, &pairs))))
+        (ap.node && (st = get_count(P, &ap, 100000000, &pairs))) ||
+        (st = get_num_opt(P, &asb, 0.0, &m->sim.spectrum_bin)) ||
+        (st = get_num_opt(P, &asm_, INFINITY, &m->sim.spectrum_max)))
         return st;
+    if (asb.node && !(m->sim.spectrum_bin >= h * (1 - 1e-12) &&
+                      fabs(m->sim.spectrum_bin / h - nearbyint(m->sim.spectrum_bin / h)) <
+                          1e-9 * m->sim.spectrum_bin / h))
+        return fail_at(P, &asb, SF_ERR_RANGE,
+                       "spectrum_bin %g ms must be a whole multiple of the resolution %g ms",
+                       m->sim.spectrum_bin, h);
+    if (asm_.node && !(m->sim.spectrum_max > 0))
+        return fail_at(P, &asm_, SF_ERR_RANGE, "spectrum_max %g Hz must be positive",
+                       m->sim.spectrum_max);
     if (m->sim.t_analysis < 0 || m->sim.t_analysis >= T)
         return fail_at(P, &as, SF_ERR_RANGE, "analysis start %g ms must lie in [0, duration)",
                        m->sim.t_analysis);
@@ -653,6 +666,33 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
         return fail_at(P, &ab, SF_ERR_RANGE, "bin %g ms must be at least the resolution %g ms",
                        m->sim.bin, h);
     m->sim.corr_pairs = (uint32_t)pairs;
+
+    /* theory: {method: shift | taylor, noise: poisson | renewal}
+     * (docs/model-format.md) */
+    static const char *const tkeys[] = {"method", "noise", NULL};
+    cursor th = child(root, "theory"), tm = child(&th, "method"), tn = child(&th, "noise");
+    if ((st = check_keys(P, &th, tkeys)))
+        return st;
+    m->sim.theory_method = m->sim.theory_noise = 0;
+    const char *name;
+    if (tm.node) {
+        if ((st = get_str(P, &tm, &name)))
+            return st;
+        if (!strcmp(name, "taylor"))
+            m->sim.theory_method = 1;
+        else if (strcmp(name, "shift"))
+            return fail_at(P, &tm, SF_ERR_MODEL,
+                           "unknown theory method '%s' (expected shift or taylor)", name);
+    }
+    if (tn.node) {
+        if ((st = get_str(P, &tn, &name)))
+            return st;
+        if (!strcmp(name, "renewal"))
+            m->sim.theory_noise = 1;
+        else if (strcmp(name, "poisson"))
+            return fail_at(P, &tn, SF_ERR_MODEL,
+                           "unknown theory noise '%s' (expected poisson or renewal)", name);
+    }
     return SF_OK;
 }
 
@@ -1337,6 +1377,9 @@ static sf_status parse_input(parser *P, cursor *c, const char *name, sf_model *m
                                "this distribution of %s can draw values outside [%g, %g]; bound it "
                                "with min/max", k->key, k->lo, k->hi);
             break;
+        case SF_KEY_BOOL:
+            st = get_bool(P, &kc, k->def != 0, (bool *)((char *)in + k->offset));
+            break;
         }
         if (st)
             return st;
@@ -1390,6 +1433,99 @@ static sf_status parse_window(parser *P, const cursor *c, const sf_model *m, dou
         if (isfinite(v) && fabs(q - nearbyint(q)) > 1e-9 * fmax(1.0, q))
             return fail_at(P, i ? &ce : &cs, SF_ERR_RANGE, "%s = %g ms is not a multiple of the "
                            "resolution %g ms", i ? "stop" : "start", v, h);
+    }
+    return SF_OK;
+}
+
+/* analysis.transfer: {input: NAME or [NAME, ...], frequencies: [Hz, ...]}
+ * (docs/model-format.md): marks the named sinusoidal inputs as measured
+ * (sf_input.transfer); with frequencies, each input's target neurons are
+ * split into as many groups, group g modulated at frequencies[g]
+ * (sf_input.freq), so that one run measures every frequency. */
+static sf_status parse_transfer(parser *P, const cursor *root, sf_model *m)
+{
+    cursor a = child(root, "analysis"), ct = child(&a, "transfer");
+    if (!ct.node)
+        return SF_OK;
+    static const char *const keys[] = {"input", "frequencies", NULL};
+    sf_status st;
+    if (!fy_node_is_mapping(ct.node))
+        return fail_at(P, &ct, SF_ERR_MODEL, "expected {input: NAME, frequencies: [Hz, ...]}");
+    if ((st = check_keys(P, &ct, keys)))
+        return st;
+    cursor ci = child(&ct, "input"), cf = child(&ct, "frequencies");
+    if ((st = need(P, &ci)))
+        return st;
+    size_t nf = 0;
+    double fr[256];
+    if (cf.node) {
+        if (!fy_node_is_sequence(cf.node) || fy_node_sequence_item_count(cf.node) < 1 ||
+            fy_node_sequence_item_count(cf.node) > 256)
+            return fail_at(P, &cf, SF_ERR_MODEL, "expected a list of 1 to 256 frequencies (Hz)");
+        void *it = NULL;
+        struct fy_node *item;
+        while ((item = fy_node_sequence_iterate(cf.node, &it))) {
+            cursor ic = cf;
+            ic.node = ic.where = item;
+            if ((st = get_range(P, &ic, 0.0, true, 0.5e3 / m->sim.resolution, &fr[nf])))
+                return st;
+            nf++;
+        }
+    }
+    bool seq = fy_node_is_sequence(ci.node);
+    void *it = NULL;
+    struct fy_node *item = seq ? fy_node_sequence_iterate(ci.node, &it) : ci.node;
+    for (; item; item = seq ? fy_node_sequence_iterate(ci.node, &it) : NULL) {
+        cursor ic = ci;
+        ic.node = ic.where = item;
+        const char *name;
+        if ((st = get_str(P, &ic, &name)))
+            return st;
+        sf_input *in = NULL;
+        for (int i = 0; i < m->n_inputs; i++)
+            if (!strcmp(m->inputs[i].name, name))
+                in = &m->inputs[i];
+        if (!in)
+            return fail_at(P, &ic, SF_ERR_MODEL, "no input named '%s'", name);
+        if (in->type != &sf_input_ac_generator &&
+            in->type != &sf_input_sinusoidal_poisson_generator)
+            return fail_at(P, &ic, SF_ERR_MODEL,
+                           "input %s is a %s; the transfer measurement needs an ac_generator or "
+                           "a sinusoidal_poisson_generator",
+                           name, in->type->name);
+        if (nf > 1 && !(in->type == &sf_input_sinusoidal_poisson_generator && in->individual))
+            return fail_at(P, &cf, SF_ERR_MODEL,
+                           "input %s sends the same %s to all its targets, so it cannot "
+                           "modulate groups of them at %zu frequencies: list one frequency, or "
+                           "give each frequency its own input and population",
+                           name, in->type == &sf_input_ac_generator ? "current" : "spike train",
+                           nf);
+        if (!nf && !(in->frequency > 0))
+            return fail_at(P, &ic, SF_ERR_RANGE,
+                           "input %s has frequency %g Hz; the transfer measurement needs a "
+                           "frequency > 0 (or list them in frequencies)",
+                           name, in->frequency);
+        if (in->amplitude == 0)
+            return fail_at(P, &ic, SF_ERR_RANGE,
+                           "input %s has amplitude 0: nothing to measure the response to", name);
+        for (int i = 0; i < m->n_inputs; i++) /* one unit of H per population */
+            for (int t = 0; m->inputs[i].transfer && m->inputs[i].type != in->type &&
+                            t < m->inputs[i].n_targets; t++)
+                for (int u = 0; u < in->n_targets; u++)
+                    if (m->inputs[i].targets[t] == in->targets[u])
+                        return fail_at(P, &ic, SF_ERR_MODEL,
+                                       "inputs %s and %s measure population %s with a %s and a "
+                                       "%s; measure one kind per population",
+                                       m->inputs[i].name, name, m->pops[in->targets[u]].name,
+                                       m->inputs[i].type->name, in->type->name);
+        in->transfer = true;
+        if (nf) {
+            free(in->freq);
+            if (!(in->freq = malloc(nf * sizeof *in->freq)))
+                return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+            memcpy(in->freq, fr, nf * sizeof *fr);
+            in->n_freq = nf;
+        }
     }
     return SF_OK;
 }
@@ -1582,7 +1718,8 @@ static int map_count(const cursor *c)
 static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
 {
     static const char *const keys[] = {"simulation", "analysis", "scale", "populations",
-                                       "projections", "inputs", "recorders", "description", NULL};
+                                       "projections", "inputs", "recorders", "description",
+                                       "theory", NULL};
     cursor root = {rootn, rootn, ""};
     sf_status st;
     if (!rootn || !fy_node_is_mapping(rootn))
@@ -1653,6 +1790,8 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
             if ((st = parse_input(P, &pc, name, m, in)))
                 return st;
         });
+    if ((st = parse_transfer(P, &root, m)))
+        return st;
 
     cursor cr = child(&root, "recorders");
     if (cr.node && !fy_node_is_mapping(cr.node))
@@ -1779,6 +1918,85 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 
 /* The document (file, string or builder) -> validated model; file is what
  * sf_model_file reports. */
+/* Sets key of mapping map to the number v unless it is there. */
+static bool put_default(struct fy_document *doc, struct fy_node *map, const char *key, double v)
+{
+    if (!map || !fy_node_is_mapping(map) || fy_node_mapping_lookup_by_string(map, key, FY_NT))
+        return true;
+    char num[40];
+    if (isinf(v))
+        snprintf(num, sizeof num, "%s", v > 0 ? ".inf" : "-.inf");
+    else
+        snprintf(num, sizeof num, "%.17g", v);
+    struct fy_node *k = fy_node_create_scalar_copy(doc, key, FY_NT);
+    struct fy_node *val = fy_node_create_scalar_copy(doc, num, FY_NT);
+    if (!k || !val || fy_node_mapping_append(map, k, val) != 0) {
+        fy_node_free(k);
+        fy_node_free(val);
+        return false;
+    }
+    return true;
+}
+
+/* The mapping at key of map, created if missing. */
+static struct fy_node *section_of(struct fy_document *doc, struct fy_node *map, const char *key)
+{
+    struct fy_node *s = fy_node_mapping_lookup_by_string(map, key, FY_NT);
+    if (s)
+        return s;
+    struct fy_node *k = fy_node_create_scalar_copy(doc, key, FY_NT);
+    s = fy_node_create_mapping(doc);
+    if (!k || !s || fy_node_mapping_append(map, k, s) != 0) {
+        fy_node_free(k);
+        fy_node_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* The resolved model for provenance: the document after --set, with the
+ * defaults the parser applied written in (simulation and analysis
+ * settings, every neuron parameter, delays), as one line of JSON. From a
+ * copy: the caller's document is not changed. NULL when out of memory. */
+static char *resolved_json(struct fy_document *src, const sf_model *m)
+{
+    struct fy_document *doc = fy_document_clone(src);
+    struct fy_node *root = doc ? fy_document_root(doc) : NULL;
+    char *out = NULL;
+    if (!root)
+        goto done;
+    struct fy_node *sim = section_of(doc, root, "simulation");
+    struct fy_node *an = section_of(doc, root, "analysis");
+    bool ok = sim && an && put_default(doc, sim, "resolution", m->sim.resolution) &&
+              put_default(doc, sim, "seed", (double)m->sim.seed) &&
+              put_default(doc, sim, "threads", m->sim.threads) &&
+              put_default(doc, an, "start", m->sim.t_analysis) &&
+              put_default(doc, an, "bin", m->sim.bin) &&
+              put_default(doc, an, "pairs", m->sim.corr_pairs);
+    struct fy_node *pops = fy_node_mapping_lookup_by_string(root, "populations", FY_NT);
+    for (int i = 0; ok && pops && i < m->n_pops; i++) {
+        const sf_population *p = &m->pops[i];
+        struct fy_node *pn = fy_node_mapping_lookup_by_string(pops, p->name, FY_NT);
+        struct fy_node *params = pn && fy_node_is_mapping(pn) ? section_of(doc, pn, "params") : NULL;
+        for (int k = 0; ok && params && k < p->type->n_params; k++)
+            ok = put_default(doc, params, p->type->params[k].name, p->type->params[k].def);
+    }
+    struct fy_node *projs = fy_node_mapping_lookup_by_string(root, "projections", FY_NT);
+    for (int i = 0; ok && projs && i < m->n_proj; i++) {
+        struct fy_node *pn = fy_node_mapping_lookup_by_string(projs, m->proj[i].name, FY_NT);
+        if (pn && fy_node_is_mapping(pn) && sf_dist_is_const(&m->proj[i].delay))
+            ok = put_default(doc, pn, "delay", m->proj[i].delay.a);
+    }
+    if (ok)
+        out = fy_emit_document_to_string(doc, FYECF_MODE_JSON_ONELINE);
+    if (out) /* the emitter ends with a newline */
+        out[strcspn(out, "\n")] = '\0';
+done:
+    if (doc)
+        fy_document_destroy(doc);
+    return out;
+}
+
 static sf_status parse_document(parser *P, const char *file, sf_model **out)
 {
     sf_model *m = calloc(1, sizeof *m);
@@ -1787,6 +2005,8 @@ static sf_status parse_document(parser *P, const char *file, sf_model **out)
     m->file = xstrdup(file);
     sf_status st = m->file ? parse_root(P, fy_document_root(P->doc), m)
                            : sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    if (!st && !(m->resolved = resolved_json(P->doc, m)))
+        st = sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
     if (st) {
         sf_model_destroy(m);
         m = NULL;
@@ -2047,6 +2267,13 @@ static sf_status load(sf_context *ctx, const char *text, const char *name, const
         if ((st = apply_set(&P, sets[i])))
             goto done;
     st = parse_document(&P, name, &m);
+    if (!st && n_sets > 0) { /* the overrides as given, for provenance */
+        if (!(m->sets = calloc((size_t)n_sets, sizeof(char *))))
+            st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        for (int i = 0; !st && i < n_sets; i++)
+            if (!(m->sets[m->n_sets++] = strdup(sets[i])))
+                st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    }
 done:
     if (P.doc)
         fy_parse_document_destroy(fyp, P.doc);
@@ -2110,6 +2337,10 @@ void sf_model_destroy(sf_model *m)
     free(m->proj);
     free(m->inputs);
     free(m->recorders);
+    for (int i = 0; i < m->n_sets; i++)
+        free(m->sets[i]);
+    free(m->sets);
+    free(m->resolved);
     free(m->file);
     free(m);
 }

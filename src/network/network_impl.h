@@ -23,7 +23,7 @@
 
 #include <math.h>
 
-#define SF_MAX_STATE 8
+#define SF_MAX_STATE 16 /* state variables of a neuron type (hh_psc_alpha has 10) */
 #define SF_BLOCK_MAX 65536u
 #define SF_MAX_PORTS 8 /* receptor ports of a neuron type */
 

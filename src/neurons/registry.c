@@ -15,6 +15,11 @@ static const sf_neuron_type *const registry[] = {
     &sf_iaf_psc_alpha,
     &sf_izhikevich,
     &sf_parrot_neuron,
+    &sf_iaf_cond_exp,
+    &sf_iaf_cond_alpha,
+    &sf_aeif_cond_exp,
+    &sf_aeif_cond_alpha,
+    &sf_hh_psc_alpha,
 };
 
 const sf_receptor_port sf_port_single[1] = {

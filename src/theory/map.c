@@ -59,6 +59,21 @@ void sf_theory_map_dist_moments(const sf_dist *d, double *mean, double *sd)
     *sd = 0;
 }
 
+double sf_theory_map_spectrum_bin(const sf_model *m, double def_ms)
+{
+    double h = m->sim.resolution, b = m->sim.spectrum_bin > 0 ? m->sim.spectrum_bin : def_ms;
+    return fmax(h, h * nearbyint(b / h));
+}
+
+double sf_theory_map_spectrum_max(const sf_model *m, double bin_ms)
+{
+    double nyq = 0.5e3 / bin_ms;
+    double top = m->sim.spectrum_max > 0 && isfinite(m->sim.spectrum_max) ? m->sim.spectrum_max
+                 : m->sim.spectrum_bin > 0                                 ? nyq
+                                                                           : SF_THEORY_MAP_SPECTRUM_MAX_HZ;
+    return fmin(top, nyq);
+}
+
 bool sf_theory_map_one_type(const sf_model *m, const sf_neuron_type *t, const char *theory,
                             char *why, size_t len)
 {
@@ -106,7 +121,17 @@ bool sf_theory_map_inputs_check(const sf_model *m, bool allow_poisson, const cha
                      m->file, in->name);
             return false;
         }
-        if (in->type == &sf_input_poisson_generator && !allow_poisson) {
+        const bool sinus = in->type == &sf_input_ac_generator ||
+                           in->type == &sf_input_sinusoidal_poisson_generator;
+        if (sinus && in->amplitude != 0 && !in->transfer) {
+            snprintf(why, len,
+                     "%s: input %s is modulated in time; the stationary theory takes it only as "
+                     "the drive of a transfer measurement (analysis.transfer)",
+                     m->file, in->name);
+            return false;
+        }
+        if ((in->type == &sf_input_poisson_generator ||
+             in->type == &sf_input_sinusoidal_poisson_generator) && !allow_poisson) {
             snprintf(why, len,
                      "%s: input %s: Poisson input into %s populations is not part of the theory "
                      "(%s)",
@@ -124,6 +149,9 @@ void sf_theory_map_dc_add(const sf_model *m, double *dc)
         if (in->type == &sf_input_dc_generator)
             for (int k = 0; k < in->n_targets; k++)
                 dc[in->targets[k]] += in->amplitude;
+        if (in->type == &sf_input_ac_generator) /* its mean; the modulation is measured */
+            for (int k = 0; k < in->n_targets; k++)
+                dc[in->targets[k]] += in->offset;
     }
 }
 

@@ -32,20 +32,33 @@ bool sf_theory_map_dist_is_const(const sf_dist *d);
  * Johnson, Kotz & Balakrishnan). */
 void sf_theory_map_dist_moments(const sf_dist *d, double *mean, double *sd);
 
+/* The bins (ms) of the spectra compare estimates: analysis.spectrum_bin
+ * when the model gives it, else def_ms (a whole number of steps, at least
+ * one). */
+double sf_theory_map_spectrum_bin(const sf_model *m, double def_ms);
+
+/* The top (Hz) of the compared spectra for bins of bin_ms: the Nyquist
+ * frequency 1/(2 bin), or less: analysis.spectrum_max when given, else
+ * SF_THEORY_MAP_SPECTRUM_MAX_HZ unless the model chose spectrum_bin. */
+#define SF_THEORY_MAP_SPECTRUM_MAX_HZ 500.0
+double sf_theory_map_spectrum_max(const sf_model *m, double bin_ms);
+
 /* True when every population is of type t; else why names the first that is
  * not ("populations A (t) and B (u): the <theory> theory needs one neuron
  * model for all populations"). */
 bool sf_theory_map_one_type(const sf_model *m, const sf_neuron_type *t, const char *theory,
                             char *why, size_t len);
 
-/* True when every input is stationary: refuses spike generators and inputs
- * switched on or off during the run and, unless allow_poisson, Poisson
- * inputs (why_poisson completes that reason, e.g. "drive binary networks by
+/* True when every input is stationary: refuses spike generators, inputs
+ * switched on or off during the run, modulated (ac, sinusoidal Poisson)
+ * inputs other than the drive of a transfer measurement and, unless
+ * allow_poisson, (sinusoidal) Poisson inputs (why_poisson completes that reason, e.g. "drive binary networks by
  * dc input"). */
 bool sf_theory_map_inputs_check(const sf_model *m, bool allow_poisson, const char *why_poisson,
                                 char *why, size_t len);
 
-/* dc[a] += the amplitude of every dc input into population a (dc [n_pops]). */
+/* dc[a] += the amplitude of every dc input and the offset of every ac input
+ * into population a (dc [n_pops]). */
 void sf_theory_map_dc_add(const sf_model *m, double *dc);
 
 /* What sf_theory_map_projections_check refuses. */

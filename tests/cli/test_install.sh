@@ -4,7 +4,10 @@
 # pkg-config file and the command land under PREFIX (or DESTDIR/PREFIX);
 # the example programs of examples/c build through pkg-config against the
 # installed copy (shared, and static with --static), run, and print finite,
-# positive rates for every population; docs/api.md lists the example as it is.
+# positive rates for every population; docs/api.md lists the example as it is;
+# the Python package and the PyNN backend land in the site directory of
+# /usr/bin/python3 under PREFIX and, imported from there (outside the source
+# tree), load the installed library and run a network.
 # usage: tests/cli/test_install.sh BUILD_DIR/spikefield
 SF=${1:-build/spikefield}
 B=$(dirname "$SF")
@@ -38,7 +41,8 @@ readelf -d "$P/lib/libspikefield.so.$hv" | grep -q "SONAME.*\[libspikefield\.so\
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
 cmp -s include/spikefield/core.h "$P/include/spikefield/core.h" || fail "installed core.h differs"
 [ -n "$hv" ] && [ "$(pkg-config --modversion spikefield)" = "$hv" ] || fail "pkg-config version != header $hv"
-[ "$("$P/bin/spikefield" --version)" = "spikefield $hv" ] || fail "spikefield --version"
+# "spikefield 0.1.0", followed by " (git COMMIT)" when built from git
+case "$("$P/bin/spikefield" --version)" in "spikefield $hv"|"spikefield $hv (git "*) ;; *) fail "spikefield --version" ;; esac
 pkg-config --cflags spikefield | grep -q -- "-I$P/include" || fail "Cflags: $(pkg-config --cflags spikefield)"
 pkg-config --libs spikefield | grep -q -- "-L$P/lib -lspikefield" || fail "Libs: $(pkg-config --libs spikefield)"
 
@@ -91,9 +95,43 @@ start = sec.index("```c\n") + 5
 assert sec[start:sec.index("```", start)] == open("examples/c/brunel_builder.c").read()
 PY
 
+# the Python package, imported from the installed copy outside the source tree
+pyver=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+PP="$P/lib/python$pyver/dist-packages"
+[ -f "$PP/spikefield/__init__.py" ] && [ -f "$PP/spikefield/_lib.py" ] || fail "Python package not installed in $PP"
+grep -q "^LIBDIR = \"$P/lib\"$" "$PP/spikefield/_install.py" || fail "_install.py: $(cat "$PP/spikefield/_install.py")"
+[ -f "$PP/pyNN/spikefield/__init__.py" ] || fail "pyNN backend not installed in $PP/pyNN"
+(cd "$T" && env -u SPIKEFIELD_LIB PYTHONPATH="$PP" /usr/bin/python3 - "$PP" "$P/lib" <<'PY') || fail "installed Python package"
+import os, sys
+pp, libdir = sys.argv[1], sys.argv[2]
+import spikefield as sf
+assert sf.__file__.startswith(pp), sf.__file__
+assert os.path.realpath(sf._lib.path) == os.path.realpath(libdir + "/libspikefield.so.0"), sf._lib.path
+m = sf.Model(name="inst", duration=200.0)
+m.population("E", "iaf_psc_delta", 100, E_L=0.0, V_th=20.0, V_reset=10.0)
+m.connect("E", "E", rule="fixed_indegree", indegree=10, weight=0.1, delay=1.5)
+m.poisson("ext", ["E"], rate=12000.0, weight=0.2)
+rec = m.build(threads=2, seed=1).run(progress=False)
+rate = rec.summary["populations"]["E"]["rate_Hz"]
+assert 1 < rate < 500, rate
+import pyNN
+pyNN.__path__.append(pp + "/pyNN")
+import pyNN.spikefield as sim
+assert sim.__file__.startswith(pp), sim.__file__
+sim.setup(timestep=0.1)
+p = sim.Population(10, sim.IF_curr_exp(i_offset=1.0))
+p.record("spikes")
+sim.run(100.0)
+n = sum(len(s) for s in p.get_data().segments[0].spiketrains)
+assert n == 30, n     # every cell fires at 27.8, 55.6, 83.5 ms (V_inf = -45 mV)
+print("ok: installed Python package (rate %.1f Hz) and pyNN.spikefield" % rate)
+PY
+
 # DESTDIR stages the same tree under a root; the .pc names the final PREFIX
 mk install DESTDIR="$T/stage" PREFIX=/opt/sf
 [ -f "$T/stage/opt/sf/lib/libspikefield.so.$hv" ] && [ -f "$T/stage/opt/sf/bin/spikefield" ] &&
   [ -f "$T/stage/opt/sf/include/spikefield/spikefield.h" ] || fail "DESTDIR install"
 grep -q '^prefix=/opt/sf$' "$T/stage/opt/sf/lib/pkgconfig/spikefield.pc" || fail "DESTDIR .pc prefix"
+grep -q '^LIBDIR = "/opt/sf/lib"$' "$T/stage/opt/sf/lib/python$pyver/dist-packages/spikefield/_install.py" ||
+  fail "DESTDIR Python package"
 echo "ok: DESTDIR staging"

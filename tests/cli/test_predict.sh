@@ -9,8 +9,20 @@ set -e
 "$SF" predict examples/brunel.yaml --out "$T/p" --freq-range 1:300:30 > "$T/p.txt"
 grep -q "fixed point: stable" "$T/p.txt"
 "$SF" predict examples/brunel.yaml --json --freq 0,10,100 > "$T/p.json"
+# theory.method (docs/model-format.md): the Taylor rates of the microcircuit
+# (docs/theory.md, "Reference results"); an unknown method is refused
+"$SF" predict examples/microcircuit.yaml --json --set theory.method=taylor > "$T/mt.json"
+"$SF" predict examples/microcircuit.yaml --json --set theory.method=shift > "$T/ms.json"
+if "$SF" predict examples/microcircuit.yaml --set theory.method=bogus > "$T/bad.txt" 2>&1; then
+    echo "theory.method=bogus accepted"; exit 1
+fi
+grep -q "unknown theory method 'bogus'" "$T/bad.txt"
 small="--set scale.neurons=0.2 --set simulation.duration=600 --set analysis.start=100"
 "$SF" compare examples/brunel.yaml --out "$T/c" --quiet $small > "$T/c.txt"
+# never nan (issue 8): the short run has no spectral SE, the table says how
+# long to run instead
+if grep -qiw nan "$T/c.txt" "$T/p.txt"; then echo "nan in a table"; grep -iw nan "$T/c.txt" "$T/p.txt"; exit 1; fi
+grep -q "run for at least 1.124 s" "$T/c.txt"
 /usr/bin/python3 - "$T" <<'PY'
 import json, sys
 T = sys.argv[1]
@@ -33,16 +45,25 @@ j = json.load(open(T + "/p.json"))
 h0 = q(j, "transfer", "E")["values"][0]
 assert h0[1] == 0 or abs(h0[1]) < 1e-9
 assert h0[0] > 0
+# the microcircuit rates of docs/theory.md "Reference results", with the
+# model's weight spread (sd 10 % of the mean: E[J^2] = 1.01 J^2) in sigma
+for f, want in (("/mt.json", [0.7111, 2.7538, 4.5619, 5.7950, 7.2758, 8.4762, 1.0649, 7.6663]),
+                ("/ms.json", [0.7564, 2.7998, 4.4403, 5.8302, 7.1532, 8.4786, 1.1614, 7.7653])):
+    got = [x["value"] for x in json.load(open(T + f))["quantities"] if x["name"] == "rate"]
+    assert all(abs(g - w) <= 1e-4 for g, w in zip(got, want)) and len(got) == 8, (f, got)
 c = json.load(open(T + "/c/compare.json"))
 assert c["kind"] == "comparison"
 r = q(c, "rate", "E")
 for k in ("value", "se", "predicted", "z", "verdict"):
     assert k in r, k
-assert r["verdict"] in ("agree", "differ")
+assert r["verdict"] in ("agree", "agree within theory accuracy", "differ")
 assert len(q(c, "spectrum", "E")["axis_values"]) > 10
 q(c, "cross_spectrum", "E", "I")
-svg = open(T + "/c/compare.svg").read()
-assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+import os
+# the figures come from the Python package (tests/cli/test_plot.sh, tests/python/test_plot.py)
+assert not os.path.exists(T + "/c/compare.svg")
+for f in ("compare", "spectra", "raster"):
+    assert open(T + "/c/figures/" + f + ".png", "rb").read(8) == b"\x89PNG\r\n\x1a\n", f
 print("ok: predict/compare outputs")
 PY
 set +e
@@ -54,6 +75,11 @@ fails=0
 printf "simulation: {duration: 10.0}\npopulations:\n  R: {model: tanh_rate, n: 5}\n" > "$T/tanh.yaml"
 "$SF" predict "$T/tanh.yaml" --out "$T/x" > /dev/null 2> "$T/e3"; rc=$?
 [ $rc = 1 ] && grep -q "population R uses model tanh_rate" "$T/e3" && [ ! -e "$T/x" ] || { echo "FAIL uncovered model ($rc): $(cat "$T/e3")"; fails=1; }
+# compare refuses a model no theory describes before simulating it (no
+# output directory, no "building" line, within a second)
+"$SF" compare "$T/tanh.yaml" --out "$T/xc" > /dev/null 2> "$T/e4"; rc=$?
+[ $rc = 1 ] && grep -q "nothing simulated" "$T/e4" && grep -q "population R uses model tanh_rate" "$T/e4" \
+  && ! grep -q "building" "$T/e4" && [ ! -e "$T/xc" ] || { echo "FAIL compare uncovered model ($rc): $(cat "$T/e4")"; fails=1; }
 # the correlation models: working point and zero-lag covariances
 for e in binary_ei hawkes_ei ou_ei pif_poisson; do
   "$SF" predict examples/$e.yaml --json > "$T/$e.json" 2> "$T/$e.err" || { echo "FAIL predict $e: $(cat "$T/$e.err")"; fails=1; }

@@ -10,7 +10,10 @@
  * - every error path: unknown parameter, unknown population, bad rule name,
  *   values out of range, NaN, duplicates, finish twice, calls after finish,
  *   NULL handles and arguments, indices out of range; each returns its code,
- *   leaves outputs NULL and names the call or key path in its message.
+ *   leaves outputs NULL and names the call or key path in its message;
+ * - the run summary (sf_recording_analyse, sf_recording_summary_json,
+ *   sf_recording_write_summary): rates against spikes counted here, the
+ *   spike counts, the file equal to the text, and the error paths.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -23,8 +26,11 @@
 
 #include <cmocka.h>
 
+#include "spikefield/analysis.h"
 #include "spikefield/model.h"
 #include "spikefield/network.h"
+
+#include <unistd.h>
 
 #define NAME "api.yaml"
 
@@ -656,6 +662,104 @@ static void test_builder_call_errors(void **state)
     sf_context_destroy(ctx);
 }
 
+/* ------------------------------------------------------------------------
+ * The run summary. */
+
+/* The number after "KEY": inside the object of population pop in text. */
+static double json_pop_number(const char *text, const char *pop, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": {", pop);
+    /* the top-level key (the resolved model in "provenance" has one too) */
+    const char *p = strstr(strstr(text, "\n  \"populations\": {"), pat);
+    assert_non_null(p);
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    p = strstr(p, pat);
+    assert_non_null(p);
+    return strncmp(p + strlen(pat), "null", 4) ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
+/* The text without its peak_rss_bytes line (the one value that may grow
+ * between two calls). */
+static void drop_rss(char *s)
+{
+    char *p = strstr(s, "\"peak_rss_bytes\"");
+    assert_non_null(p);
+    char *e = strchr(p, '\n');
+    memmove(p, e, strlen(e) + 1);
+}
+
+static void test_summary(void **state)
+{
+    fixture *f = *state;
+    sf_network *net = NULL;
+    sf_recording *rec = simulate(f->ctx, f->m, &net);
+    int np = sf_model_population_count(f->m);
+    sf_pop_stats st[2];
+    assert_int_equal(np, 2);
+    assert_int_equal(sf_recording_analyse(f->ctx, rec, f->m, st), SF_OK);
+    char *text = NULL, *text2 = NULL;
+    assert_int_equal(sf_recording_summary_json(f->ctx, rec, net, st, &text), SF_OK);
+    assert_int_equal(sf_recording_summary_json(f->ctx, rec, net, NULL, &text2), SF_OK);
+    for (int p = 0; p < np; p++) {
+        const char *name = sf_model_population_name(f->m, p);
+        const uint32_t *ids;
+        const int64_t *steps;
+        size_t n;
+        assert_true(sf_recording_spikes(rec, p, &ids, &steps, &n));
+        /* the rate counted here: spikes with 50 <= t < 120 ms (analysis.start,
+         * t_end), t = step * 0.1 ms, over n neurons and 70 ms */
+        size_t in = 0;
+        for (size_t k = 0; k < n; k++)
+            in += steps[k] >= 500 && steps[k] < 1200;
+        double rate = (double)in / (sf_model_population_size(f->m, p) * 0.070);
+        if (p == 0)   /* E fires; I (iaf_psc_exp at E_L + 238.5 pA * 10 ms / 250 pF = -60.5 mV < V_th) is silent */
+            assert_true(in > 0);
+        assert_true(fabs(st[p].rate_Hz - rate) <= 1e-9 * rate);
+        assert_true(fabs(json_pop_number(text, name, "rate_Hz") - rate) <= 1e-9 * rate);
+        assert_true(json_pop_number(text, name, "spikes") == (double)n);
+        assert_true(json_pop_number(text, name, "n") == sf_model_population_size(f->m, p));
+    }
+    assert_non_null(strstr(text, "\"model\": \"api.yaml\""));
+    assert_non_null(strstr(text, "\"seed\": 2385"));
+    assert_non_null(strstr(text, "\"interrupted\": false"));
+    assert_non_null(strstr(text, "\"t_end_ms\": 120,\n"));
+    assert_non_null(strstr(text, "\"vm\": \"vm.h5\""));
+    /* statistics computed inside the call are the ones passed in */
+    drop_rss(text);
+    drop_rss(text2);
+    assert_string_equal(text, text2);
+    /* the file holds the same text */
+    char dir[] = "/tmp/sf_test_summary_XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    assert_int_equal(sf_recording_write_summary(f->ctx, rec, net, st, path), SF_OK);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char buf[8192];
+    size_t len = fread(buf, 1, sizeof buf - 1, fp);
+    buf[len] = '\0';
+    fclose(fp);
+    drop_rss(buf);
+    assert_string_equal(buf, text);
+    unlink(path);
+    rmdir(dir);
+    /* errors */
+    snprintf(path, sizeof path, "%s/summary.json", dir);   /* dir is gone */
+    assert_int_equal(sf_recording_write_summary(f->ctx, rec, net, st, path), SF_ERR_IO);
+    assert_msg(f->ctx, "cannot write /tmp/sf_test_summary_");
+    char *t3 = (char *)1;
+    assert_int_equal(sf_recording_summary_json(f->ctx, NULL, net, st, &t3), SF_ERR_ARG);
+    assert_null(t3);
+    assert_int_equal(sf_recording_summary_json(f->ctx, rec, net, st, NULL), SF_ERR_ARG);
+    assert_int_equal(sf_recording_write_summary(f->ctx, rec, NULL, st, path), SF_ERR_ARG);
+    assert_int_equal(sf_recording_analyse(f->ctx, rec, f->m, NULL), SF_ERR_ARG);
+    free(text);
+    free(text2);
+    sf_recording_destroy(rec);
+    sf_network_destroy(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -668,6 +772,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_builder_equals_file, setup, teardown),
         cmocka_unit_test(test_builder_validation_errors),
         cmocka_unit_test(test_builder_call_errors),
+        cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -433,6 +433,100 @@ static void test_predict_refused(void **state)
     assert_int_equal(sf_predict(ctx, NULL, NULL, NULL), SF_ERR_ARG);
 }
 
+/* The three verdict grades (issue 8): within the statistical error;
+ * beyond it but within the accuracy the theory states (the note then gives
+ * the size and the source); beyond both. Vectors use the median relative
+ * difference over the band. */
+static void test_compare_grades(void **state)
+{
+    (void)state;
+    sf_quantities *est = sf_quantities_new(ctx, SF_QUANTITIES_ESTIMATE, "");
+    sf_quantities *exp_ = sf_quantities_new(ctx, SF_QUANTITIES_PREDICTION, "fam");
+    sf_quantity *x;
+    /* -1.4 % with SE 0.03 Hz (z = -17.7) against a stated 4 %: within */
+    x = sf_quantities_add_scalar(ctx, est, "rate", "Hz", 0, -1, 37.418);
+    x->se[0] = 0.03;
+    x = sf_quantities_add_scalar(ctx, exp_, "rate", "Hz", 0, -1, 37.95);
+    assert_int_equal(sf_quantity_accuracy_set(x, 0.04, "measured -3.6 %% (%s)", "val"), SF_OK);
+    /* -36 % against 5 %: differ */
+    x = sf_quantities_add_scalar(ctx, est, "cv_isi", "", 0, -1, 0.43);
+    x->se[0] = 0.001;
+    x = sf_quantities_add_scalar(ctx, exp_, "cv_isi", "", 0, -1, 0.675);
+    sf_quantity_accuracy_set(x, 0.05, "independent neurons");
+    /* within the SE and within the accuracy: agree (the first grade wins) */
+    x = sf_quantities_add_scalar(ctx, est, "rate", "Hz", 1, -1, 10.1);
+    x->se[0] = 0.2;
+    x = sf_quantities_add_scalar(ctx, exp_, "rate", "Hz", 1, -1, 10.0);
+    sf_quantity_accuracy_set(x, 0.04, "src");
+    /* beyond the SE, no accuracy stated: differ */
+    x = sf_quantities_add_scalar(ctx, est, "mu", "mV", 0, -1, 10.3);
+    x->se[0] = 0.01;
+    sf_quantities_add_scalar(ctx, exp_, "mu", "mV", 0, -1, 10.0);
+    /* a vector 3 % off everywhere with tiny SEs, against 5 % and 2 % */
+    for (int w = 0; w < 2; w++) {
+        sf_quantity *e = sf_quantities_add(ctx, est, "spectrum", "Hz", w, -1, SF_AXIS_FREQUENCY, 4, 1,
+                                           false);
+        sf_quantity *p = sf_quantities_add(ctx, exp_, "spectrum", "Hz", w, -1, SF_AXIS_FREQUENCY, 4,
+                                           1, false);
+        for (int k = 0; k < 4; k++) {
+            e->axis_values[k] = p->axis_values[k] = 10.0 * (k + 1);
+            p->value[k] = 1.0 + k;
+            e->value[k] = 1.03 * p->value[k];
+            e->se[k] = 1e-4;
+        }
+        sf_quantity_accuracy_set(p, w ? 0.02 : 0.05, "spec src");
+    }
+    sf_quantities *c = NULL;
+    assert_int_equal(sf_quantities_compare(ctx, est, exp_, &c), SF_OK);
+    size_t i = (size_t)sf_quantities_find(c, "rate", 0, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "agree within theory accuracy");
+    assert_close(sf_quantity_accuracy(c, i), 0.04, 0);
+    assert_string_equal(sf_quantity_accuracy_source(c, i), "measured -3.6 % (val)");
+    assert_non_null(strstr(sf_quantity_notes(c, i), "1.4 % from the theory"));
+    assert_non_null(strstr(sf_quantity_notes(c, i), "stated accuracy of 4 % (measured -3.6 % (val))"));
+    i = (size_t)sf_quantities_find(c, "cv_isi", 0, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "differ");
+    assert_non_null(strstr(sf_quantity_notes(c, i), "beyond its stated accuracy of 5 %"));
+    i = (size_t)sf_quantities_find(c, "rate", 1, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "agree");
+    assert_null(strstr(sf_quantity_notes(c, i), "stated accuracy"));
+    i = (size_t)sf_quantities_find(c, "mu", 0, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "differ");
+    i = (size_t)sf_quantities_find(c, "spectrum", 0, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "agree within theory accuracy");
+    i = (size_t)sf_quantities_find(c, "spectrum", 1, -1);
+    assert_string_equal(sf_quantity_verdict(c, i), "differ");
+    /* the JSON carries the source */
+    char *text = NULL;
+    assert_int_equal(sf_quantities_json(ctx, c, NULL, &text), SF_OK);
+    assert_non_null(strstr(text, "\"accuracy_source\": \"measured -3.6 % (val)\""));
+    assert_non_null(strstr(text, "\"verdict\": \"agree within theory accuracy\""));
+    free(text);
+    sf_quantities_destroy(c);
+    sf_quantities_destroy(est);
+    sf_quantities_destroy(exp_);
+}
+
+/* The LIF family declares its accuracy and regime from the theory: Brunel's
+ * rate (small PSPs, 38 Hz) 4 % with its source; its CV is mean-driven (mu
+ * above threshold): a note, no accuracy. */
+static void test_lif_regimes(void **state)
+{
+    (void)state;
+    sf_model *m = NULL;
+    sf_quantities *p = NULL;
+    assert_int_equal(sf_model_load_string(ctx, BRUNEL, "brunel", NULL, 0, &m), SF_OK);
+    assert_int_equal(sf_predict(ctx, m, NULL, &p), SF_OK);
+    size_t i = (size_t)sf_quantities_find(p, "rate", 0, -1);
+    assert_close(sf_quantity_accuracy(p, i), 0.04, 0);
+    assert_non_null(strstr(sf_quantity_accuracy_source(p, i), "val_lif_theory.sh"));
+    i = (size_t)sf_quantities_find(p, "cv_isi", 0, -1);
+    assert_true(isnan(sf_quantity_accuracy(p, i)));
+    assert_non_null(strstr(sf_quantity_notes(p, i), "mean-driven"));
+    sf_quantities_destroy(p);
+    sf_model_destroy(m);
+}
+
 /* A window of one spectrum segment (700 - 100 ms < 2 x 512 ms): the
  * estimates say that the spectra have no standard error, and why. */
 static void test_compare_one_segment(void **state)
@@ -459,6 +553,9 @@ static void test_compare_one_segment(void **state)
     assert_non_null(strstr(sf_quantities_notes(est), "holds 1 segment(s) of 512 ms"));
     long i = sf_quantities_find(est, "spectrum", 0, -1);
     assert_true(i >= 0 && isnan(sf_quantity_se(est, (size_t)i)[0]));
+    /* the quantity itself says how long to run: 100 ms + 2 x 512 ms */
+    assert_non_null(strstr(sf_quantity_notes(est, (size_t)i),
+                           "needs >= 2 segments: run for at least 1.124 s"));
     sf_quantities_destroy(est);
     sf_recording_destroy(rec);
     sf_network_destroy(net);
@@ -522,11 +619,12 @@ static void test_compare_simulated(void **state)
     assert_true(i >= 0);
     u = (size_t)i;
     assert_true(sf_quantity_is_complex(c, u));
-    assert_close(sf_quantity_band_hi(c, u), 200, 0);
+    /* compared up to 500 Hz, the default analysis.spectrum_max (200 Hz before issue 8, defect 4) */
+    assert_close(sf_quantity_band_hi(c, u), 500, 0);
     assert_true(sf_quantity_rows(c, u) == 2560);                /* 512 ms in 0.1 ms bins, f > 0 */
     assert_close(sf_quantity_axis_values(c, u)[0], 1000.0 / 512.0, 1e-12);
-    /* two segments: finite SEs, a summary over f <= 200 Hz (re and im) */
-    assert_int_equal(sf_quantity_z_count(c, u), 2 * 102);
+    /* two segments: finite SEs, a summary over f <= 500 Hz (re and im): 256 frequencies */
+    assert_int_equal(sf_quantity_z_count(c, u), 2 * 256);
     assert_true(isfinite(sf_quantity_median_abs_z(c, u)));
     /* a user prediction (with spectra at other frequencies) gives the same comparison */
     double f[2] = {10, 20};
@@ -545,6 +643,63 @@ static void test_compare_simulated(void **state)
     sf_model_destroy(m);
 }
 
+
+/* The spectral settings (issue 8, defect 4): analysis.spectrum_bin sets the
+ * bins of the LIF spectra and, without spectrum_max, the top of the
+ * comparison at their Nyquist frequency; spectrum_max caps it; a bin that is
+ * no whole number of steps is refused with its place. The peak estimate of
+ * every population spectrum carries the search band. */
+static void test_compare_spectral_settings(void **state)
+{
+    (void)state;
+    const char *base =
+        "simulation: {resolution: 0.1, duration: 1200.0, seed: 5, threads: 1}\n"
+        "analysis: {start: 100.0, bin: 10.0, pairs: 20%s}\n"
+        "populations:\n"
+        "  E: {model: iaf_psc_delta, n: 160, params: {E_L: 0.0, V_th: 20.0, V_reset: 10.0, "
+        "tau_m: 20.0, t_ref: 2.0, C_m: 250.0}, initial: {V_m: {distribution: uniform, low: 0.0, "
+        "high: 20.0}}}\n"
+        "projections:\n"
+        "  EE: {source: E, target: E, rule: fixed_indegree, indegree: 16, weight: 0.2, delay: 1.5}\n"
+        "inputs:\n"
+        "  bg: {kind: poisson, targets: [E], rate: 15000.0, weight: 0.1}\n"
+        "recorders:\n"
+        "  spikes: {kind: spikes, populations: [E]}\n";
+    const char *extra[3] = {", spectrum_bin: 0.5", ", spectrum_bin: 0.5, spectrum_max: 300.0",
+                            ", spectrum_bin: 0.15"};
+    const double top[2] = {1000.0, 300.0};
+    char yaml[2048];
+    for (int k = 0; k < 3; k++) {
+        snprintf(yaml, sizeof yaml, base, extra[k]);
+        sf_model *m = NULL;
+        sf_status st = sf_model_load_string(ctx, yaml, "spec", NULL, 0, &m);
+        if (k == 2) {
+            assert_int_equal(st, SF_ERR_RANGE);
+            assert_non_null(strstr(sf_context_errmsg(ctx), "spectrum_bin"));
+            continue;
+        }
+        assert_int_equal(st, SF_OK);
+        sf_network *net = NULL;
+        sf_recording *rec = NULL;
+        sf_quantities *est = NULL;
+        assert_int_equal(sf_network_build(ctx, m, 1, &net), SF_OK);
+        assert_int_equal(sf_engine_run(ctx, net, NULL, &rec), SF_OK);
+        assert_int_equal(sf_estimate(ctx, m, rec, &est), SF_OK);
+        long i = sf_quantities_find(est, "spectrum", 0, -1);
+        assert_true(i >= 0);
+        /* 512 ms in 0.5 ms bins: 1024 bins, 512 frequencies f > 0 */
+        assert_int_equal(sf_quantity_rows(est, (size_t)i), 512);
+        assert_close(sf_quantity_band_hi(est, (size_t)i), top[k], 0);
+        i = sf_quantities_find(est, "spectrum_peak_frequency", 0, -1);
+        assert_true(i >= 0);
+        assert_close(sf_quantity_band_hi(est, (size_t)i), top[k], 0);
+        sf_quantities_destroy(est);
+        sf_recording_destroy(rec);
+        sf_network_destroy(net);
+        sf_model_destroy(m);
+    }
+}
+
 int main(void)
 {
     ctx = sf_context_create();
@@ -557,6 +712,9 @@ int main(void)
         cmocka_unit_test(test_predict_refused),
         cmocka_unit_test(test_compare_simulated),
         cmocka_unit_test(test_compare_one_segment),
+        cmocka_unit_test(test_compare_grades),
+        cmocka_unit_test(test_lif_regimes),
+        cmocka_unit_test(test_compare_spectral_settings),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sf_context_destroy(ctx);

@@ -101,9 +101,14 @@ static void test_binary_predict(void **state)
          .m_ext = 0.5 * erfc(-(0.2 - 0.45) / (M_SQRT2 * 0.9)), .mu_ext = 0.2, .var_ext = 0.81}};
     double K[4] = {40, 30, 0, 0}, J[4] = {-0.031, 0.023, 0, 0}, d[4] = {1.5, 0.7, 0, 0};
     sf_theory_binary_net net = {.n_pop = 2, .pop = pop, .K = K, .J = J, .delays = d};
-    double a[2], mu[2], sg[2];
-    sf_theory_binary_point pt = {a, mu, sg, NULL, 0, 0};
-    assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, NULL, &pt), SF_OK);
+    double a[2], mu[2], sg[2], c_in[4];
+    sf_theory_binary_point pt = {.m = a, .mu = mu, .sigma = sg};
+    /* the family solves activities and covariances jointly (the covariance
+     * term in sigma, Helias et al. 2014; issue 8 defect 5) */
+    sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(2, 8192);
+    assert_int_equal(sf_theory_binary_solve_correlated(ctx, &net, NULL, NULL, ws, &pt, c_in),
+                     SF_OK);
+    net.c_pair = c_in;
     assert_close(value(q, "activity", 0, -1), a[0], 1e-12);
     assert_close(value(q, "activity", 1, -1), a[1], 1e-12);
     assert_close(value(q, "activity", 1, -1), pop[1].m_ext, 1e-12);
@@ -111,7 +116,6 @@ static void test_binary_predict(void **state)
     assert_close(value(q, "sigma", 0, -1), sg[0], 1e-12);
     /* undelayed split */
     double c[4], C0[4], rho[4], ci[4], ce[4], ct[4];
-    sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(2, 8192);
     sf_theory_binary_cov cv = {c, C0, rho, ci, ce, ct};
     assert_int_equal(sf_theory_binary_covariance(ctx, &net, a, ws, &cv), SF_OK);
     assert_close(value(q, "cov_internal", 0, 0), ci[0], 1e-12);
@@ -192,7 +196,9 @@ static void test_lin_rate_predict(void **state)
     void *mp;
     sf_quantities *q = predict(&sf_theory_family_lin_rate, m, &mp);
     assert_close(value(q, "rate", 0, -1), (0.85 + 0.25) / (1.3 - 1.1 * 20 * -0.035), 1e-12);
-    double W = 1.1 * 20 * -0.035 / 1.3, tau = 7.5 / 1.3, d = 1.5;
+    /* the delay model (src/theory/delay.h): 15 steps, output held over a
+     * step: d = 1.5 - h/2 (predict used 1.5 and compare 1.45 before issue 8) */
+    double W = 1.1 * 20 * -0.035 / 1.3, tau = 7.5 / 1.3, d = 1.5 - 0.05;
     double D = 0.6 * 0.6 * 7.5e-3 / (1.3 * 1.3) / 200;
     sf_theory_linear_net lin = {.n = 1, .W = &W, .tau = &tau, .delays = &d, .D = &D};
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(1, 8192);

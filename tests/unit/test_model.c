@@ -721,14 +721,16 @@ static void test_registries(void **state)
                                      &sf_input_spike_generator, &sf_input_step_current_generator,
                                      &sf_input_noise_generator,
                                      &sf_input_inhomogeneous_poisson_generator,
-                                     &sf_input_mip_generator};
+                                     &sf_input_mip_generator, &sf_input_ac_generator,
+                                     &sf_input_sinusoidal_poisson_generator};
     const char *input_names[][2] = {{"poisson_generator", "poisson"}, {"dc_generator", "dc"},
                                     {"spike_generator", NULL}, {"step_current_generator", NULL},
                                     {"noise_generator", NULL},
                                     {"inhomogeneous_poisson_generator", NULL},
-                                    {"mip_generator", NULL}};
-    assert_int_equal(sf_input_type_count(), 7);
-    for (int i = 0; i < 7; i++) {
+                                    {"mip_generator", NULL}, {"ac_generator", NULL},
+                                    {"sinusoidal_poisson_generator", NULL}};
+    assert_int_equal(sf_input_type_count(), 9);
+    for (int i = 0; i < 9; i++) {
         for (int k = 0; k < 2 && input_names[i][k]; k++)
             assert_ptr_equal(sf_input_type_find(input_names[i][k]), inputs[i]);
         assert_ptr_equal(sf_input_type_at(i), inputs[i]);
@@ -752,7 +754,7 @@ static void test_registries(void **state)
     assert_null(sf_synapse_type_find("stdp"));
     assert_null(sf_rule_type_at(-1));
     assert_null(sf_rule_type_at(6));
-    assert_null(sf_input_type_at(7));
+    assert_null(sf_input_type_at(9));
     assert_null(sf_recorder_type_at(3));
     assert_null(sf_synapse_type_at(1));
 
@@ -763,7 +765,8 @@ static void test_registries(void **state)
     expect_line(34, "    kind: bursty", SF_ERR_MODEL, "bursty", "inputs.drive.kind",
                 "unknown input kind 'bursty' (known: poisson_generator (poisson), dc_generator "
                 "(dc), spike_generator, step_current_generator, noise_generator, "
-                "inhomogeneous_poisson_generator, mip_generator)");
+                "inhomogeneous_poisson_generator, mip_generator, ac_generator, "
+                "sinusoidal_poisson_generator)");
     char *text = edit(BASE, 1, "recorders: {r: {kind: camera}}");
     expect_at(text, NULL, 0, SF_ERR_MODEL, 1, col_of(text, 1, "camera"), "recorders.r.kind",
               "unknown recorder kind 'camera' (known: spike_recorder (spikes), voltmeter, "

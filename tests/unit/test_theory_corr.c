@@ -918,6 +918,249 @@ static void test_binary_mapping(void **state)
     sf_theory_corr_workspace_destroy(ws);
 }
 
+/* ---- the binary mean-field solver from cold starts (issue 8, defect 2) ----
+ * References are independent of the solver: the mean-field dynamics
+ * tau dm/dt = Phi(m) - m integrated by explicit Euler steps of 1e-3 tau in
+ * the test (Phi written out with erfc), then, in one dimension, the root
+ * bracketed around its end point refined by bisection. */
+
+/* Phi(m) - m of a two-population network with K, J row-major, written out. */
+static void bin2_F(const double *K, const double *J, const double *mu_ext, const double *var_ext,
+                   const double *m, double *F)
+{
+    for (int a = 0; a < 2; ++a) {
+        double mu = mu_ext[a], v = var_ext[a];
+        for (int b = 0; b < 2; ++b) {
+            mu += K[2 * a + b] * J[2 * a + b] * m[b];
+            v += K[2 * a + b] * J[2 * a + b] * J[2 * a + b] * m[b] * (1 - m[b]);
+        }
+        F[a] = 0.5 * erfc(-mu / sqrt(2.0 * v)) - m[a];
+    }
+}
+
+/* The E-I network of the defect report: K_E = 800, K_I = 200,
+ * J = j / sqrt(800), j = (6, -22; 8, -20), theta = 0, mu_ext = (1.2, 0.2),
+ * var_ext = 0.1. Its fixed point (m_E, m_I) = (0.028, 0.076) is a stable
+ * spiral: DPhi - 1 has eigenvalues -2.6 +- 2.9i. The old damped iteration
+ * stalls there (step halved down to 1e-6, "did not converge" at a residual
+ * of ~3e-5); the default method must converge from the cold start. */
+static void test_binary_solver_spiral(void **state)
+{
+    (void)state;
+    double sK = sqrt(800.0);
+    double K[4] = {800, 200, 800, 200}, J[4] = {6 / sK, -22 / sK, 8 / sK, -20 / sK};
+    double mu_ext[2] = {1.2, 0.2}, var_ext[2] = {0.1, 0.1};
+    sf_theory_binary_pop pop[2] = {{.theta = 0, .N = 8000, .tau = 10, .mu_ext = 1.2, .var_ext = 0.1},
+                                   {.theta = 0, .N = 2000, .tau = 10, .mu_ext = 0.2, .var_ext = 0.1}};
+    sf_theory_binary_net net = {.n_pop = 2, .pop = pop, .K = K, .J = J};
+    double m[2];
+    sf_theory_binary_point pt = {.m = m};
+    sf_context *ctx = ctx_new();
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, NULL, &pt), SF_OK);
+    assert_true(pt.residual <= 1e-12);
+    assert_true(pt.iterations < 100);
+    assert_true(pt.stable && pt.max_real_eig < 0);
+    /* reference: the dynamics from the same cold start, 80 tau */
+    double r[2] = {0.2, 0.2}, F[2];
+    for (int k = 0; k < 80000; ++k) {
+        bin2_F(K, J, mu_ext, var_ext, r, F);
+        r[0] += 1e-3 * F[0];
+        r[1] += 1e-3 * F[1];
+    }
+    bin2_F(K, J, mu_ext, var_ext, r, F);
+    assert_true(fabs(F[0]) < 1e-14 && fabs(F[1]) < 1e-14);
+    assert_true(fabs(m[0] - r[0]) < 1e-11 && fabs(m[1] - r[1]) < 1e-11);
+    /* a spiral: the Jacobian of F (central differences, error ~1e-8) has
+     * complex eigenvalues with negative real part */
+    double D[4], h = 1e-6;
+    for (int b = 0; b < 2; ++b) {
+        double mp[2] = {m[0], m[1]}, mm[2] = {m[0], m[1]}, Fp[2], Fm[2];
+        mp[b] += h;
+        mm[b] -= h;
+        bin2_F(K, J, mu_ext, var_ext, mp, Fp);
+        bin2_F(K, J, mu_ext, var_ext, mm, Fm);
+        for (int a = 0; a < 2; ++a)
+            D[2 * a + b] = (Fp[a] - Fm[a]) / (2 * h);
+    }
+    double tr = D[0] + D[3], det = D[0] * D[3] - D[1] * D[2];
+    assert_true(tr < 0 && det > 0 && tr * tr - 4 * det < -10);
+    /* stability exponent: the largest real part of eig(T^-1 DF) = tr/2/tau */
+    assert_true(fabs(pt.max_real_eig - tr / 2 / 10) < 1e-6);
+    /* the old method (the damped iteration alone) fails here: the
+     * regression this test guards */
+    sf_theory_binary_opts old = {.damping = 0.5, .tol = 1e-12, .max_iter = 100000,
+                                 .method = SF_THEORY_BINARY_DAMPED};
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, &old, &pt), SF_ERR_NOCONV);
+    /* the network is bistable: the hybrid method alone, from the same
+     * start, ends on the other, saturated root m = (1, 1); from a guess
+     * near the spiral it finds the spiral */
+    sf_theory_binary_opts hy = {.damping = 0.5, .tol = 1e-12, .max_iter = 1000,
+                                .method = SF_THEORY_BINARY_HYBRID};
+    double m2[2], g2[2] = {0.05, 0.05};
+    pt.m = m2;
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, NULL, &hy, &pt), SF_OK);
+    assert_true(m2[0] > 1 - 1e-9 && m2[1] > 1 - 1e-9);
+    assert_int_equal(sf_theory_binary_solve(ctx, &net, g2, &hy, &pt), SF_OK);
+    assert_true(fabs(m2[0] - r[0]) < 1e-11 && fabs(m2[1] - r[1]) < 1e-11);
+    sf_context_destroy(ctx);
+}
+
+/* A stable node (the weakly coupled network of examples/binary_ei.yaml
+ * without X, real eigenvalues) from cold starts at 0.01, 0.2 and 0.9. */
+static void test_binary_solver_node(void **state)
+{
+    (void)state;
+    double sK = sqrt(800.0);
+    double K[4] = {800, 200, 800, 200}, J[4] = {1 / sK, -10 / sK, 1 / sK, -9 / sK};
+    double mu_ext[2] = {0.5, 0.4}, var_ext[2] = {0, 0};
+    sf_theory_binary_pop pop[2] = {{.theta = 0.3, .N = 8000, .tau = 10, .mu_ext = 0.8},
+                                   {.theta = 0.3, .N = 2000, .tau = 10, .mu_ext = 0.7}};
+    /* theta enters as mu_ext - theta in the reference */
+    mu_ext[0] = 0.5;
+    mu_ext[1] = 0.4;
+    sf_theory_binary_net net = {.n_pop = 2, .pop = pop, .K = K, .J = J};
+    double r[2] = {0.2, 0.2}, F[2];
+    for (int k = 0; k < 80000; ++k) {
+        bin2_F(K, J, mu_ext, var_ext, r, F);
+        r[0] += 1e-3 * F[0];
+        r[1] += 1e-3 * F[1];
+    }
+    double D[4], h = 1e-6;
+    for (int b = 0; b < 2; ++b) {
+        double mp[2] = {r[0], r[1]}, mm[2] = {r[0], r[1]}, Fp[2], Fm[2];
+        mp[b] += h;
+        mm[b] -= h;
+        bin2_F(K, J, mu_ext, var_ext, mp, Fp);
+        bin2_F(K, J, mu_ext, var_ext, mm, Fm);
+        for (int a = 0; a < 2; ++a)
+            D[2 * a + b] = (Fp[a] - Fm[a]) / (2 * h);
+    }
+    double tr = D[0] + D[3], det = D[0] * D[3] - D[1] * D[2];
+    assert_true(tr < 0 && det > 0 && tr * tr - 4 * det > 1);   /* a node */
+    const double starts[3] = {0.01, 0.2, 0.9};
+    for (int s0 = 0; s0 < 3; ++s0) {
+        double g[2] = {starts[s0], starts[s0]}, m[2];
+        sf_theory_binary_point pt = {.m = m};
+        assert_int_equal(sf_theory_binary_solve(NULL, &net, g, NULL, &pt), SF_OK);
+        assert_true(pt.stable && pt.iterations < 100);
+        assert_true(fabs(m[0] - r[0]) < 1e-11 && fabs(m[1] - r[1]) < 1e-11);
+    }
+}
+
+/* One excitatory population (K = 800, J = 3/sqrt(800), var_ext 0.2) is
+ * bistable for mu_ext - theta in (-2.1259, -1.49554); at -1.4956 its low
+ * state (m = 0.00117) is next to the saddle-node (dPhi/dm - 1 = -0.026),
+ * where the damped iteration crawls (1092 iterations); at -1.495, just past
+ * it, a cold start at 0 passes the slow "ghost" of the low state (residual
+ * ~1e-5) on its way to the high state. Cold starts end on the state the
+ * dynamics reach. */
+static void test_binary_solver_bistable(void **state)
+{
+    (void)state;
+    double K = 800, J = 3 / sqrt(800.0), var_ext = 0.2;
+    const double mus[3] = {-1.4956, -1.4956, -1.495}, starts[3] = {0.0, 0.2, 0.0};
+    for (int s0 = 0; s0 < 3; ++s0) {
+        double mu_ext = mus[s0];
+        sf_theory_binary_pop pop = {.theta = 0, .N = 8000, .tau = 10, .mu_ext = mu_ext,
+                                    .var_ext = var_ext};
+        sf_theory_binary_net net = {.n_pop = 1, .pop = &pop, .K = &K, .J = &J};
+        /* reference: the dynamics over 1000 tau, then bisection around
+         * their end point */
+        double r = starts[s0];
+        for (int k = 0; k < 1000000; ++k)
+            r += 1e-3 * bin_g(r, K, J, mu_ext, var_ext, 0);
+        double lo = r * (1 - 1e-3), hi = fmin(r * (1 + 1e-3), 1);
+        assert_true(bin_g(lo, K, J, mu_ext, var_ext, 0) > 0 &&
+                    bin_g(hi, K, J, mu_ext, var_ext, 0) <= 0);
+        for (int i = 0; i < 200; ++i) {
+            double c = 0.5 * (lo + hi);
+            if (bin_g(c, K, J, mu_ext, var_ext, 0) > 0)
+                lo = c;
+            else
+                hi = c;
+        }
+        double m;
+        sf_theory_binary_point pt = {.m = &m};
+        double g = starts[s0];
+        assert_int_equal(sf_theory_binary_solve(NULL, &net, &g, NULL, &pt), SF_OK);
+        assert_true(pt.stable);
+        /* residual <= 1e-12 and |dg/dm| >= 0.02 at the roots: |m - root| <= 5e-11 */
+        assert_true(fabs(m - 0.5 * (lo + hi)) < 1e-10);
+        if (s0 == 0) {
+            assert_true(m < 0.01);
+            /* close to the saddle-node: dPhi/dm - 1 (the stability exponent
+             * times tau) is small */
+            assert_true(pt.max_real_eig * 10 > -0.05 && pt.max_real_eig < 0);
+        } else {
+            assert_true(m > 0.5);
+        }
+    }
+}
+
+/* The covariance term in the input variance (issue 8, defect 5; Helias et
+ * al. 2014): for one population the pair equation gives in closed form
+ * c = M a / (N (1 - M)), M = K S J, a = m (1 - m), and the input variance
+ * is K J^2 a + K (K - 1) J^2 c. The joint fixed point of m and c is found
+ * here independently: for each m, sigma by fixed-point iteration, then m
+ * by bisection; the library's sf_theory_binary_solve_correlated must agree,
+ * and the covariance it returns must be the closed form at its m. */
+static double bin_corr_sigma(double m, double K, double J, double N, double mu, double var_ext,
+                             double theta)
+{
+    double a = m * (1 - m), s = sqrt(K * J * J * a + var_ext);
+    for (int it = 0; it < 200; ++it) {
+        double S = exp(-0.5 * (mu - theta) * (mu - theta) / (s * s)) / (sqrt(2 * M_PI) * s);
+        double M = K * S * J, c = M * a / (N * (1 - M));
+        s = sqrt(K * J * J * a + K * (K - 1) * J * J * c + var_ext);
+    }
+    return s;
+}
+
+static void test_binary_correlated_sigma(void **state)
+{
+    (void)state;
+    const double K = 400, J = -0.05, N = 2000, mu_ext = 3.1, var_ext = 0.7, theta = 1.0;
+    sf_theory_binary_pop pop = {.theta = theta, .N = N, .tau = 10, .mu_ext = mu_ext,
+                                .var_ext = var_ext};
+    sf_theory_binary_net net = {.n_pop = 1, .pop = &pop, .K = &K, .J = &J};
+    double lo = 0, hi = 1;
+    for (int i = 0; i < 200; ++i) {
+        double c = 0.5 * (lo + hi), mu = K * J * c + mu_ext;
+        double g = 0.5 * erfc((theta - mu) / (sqrt(2.0) * bin_corr_sigma(c, K, J, N, mu, var_ext,
+                                                                         theta))) - c;
+        if (g > 0)
+            lo = c;
+        else
+            hi = c;
+    }
+    double m_ref = 0.5 * (lo + hi);
+    double m, sigma, c;
+    sf_theory_binary_point pt = {.m = &m, .sigma = &sigma};
+    sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(1, 0);
+    assert_int_equal(sf_theory_binary_solve_correlated(NULL, &net, NULL, NULL, ws, &pt, &c), SF_OK);
+    /* |dg/dm| >= 1 here (inhibitory): the roots agree to the residual */
+    assert_true(fabs(m - m_ref) < 1e-11);
+    double a = m * (1 - m), mu = K * J * m + mu_ext;
+    double S = exp(-0.5 * (mu - theta) * (mu - theta) / (sigma * sigma)) / (sqrt(2 * M_PI) * sigma);
+    double M = K * S * J;
+    assert_true(fabs(c - M * a / (N * (1 - M))) < 1e-9 * fabs(c));
+    assert_true(fabs(sigma * sigma - (K * J * J * a + K * (K - 1) * J * J * c + var_ext)) <
+                1e-10 * sigma * sigma);
+    /* and the uncorrelated mean field differs: by the covariance term */
+    double m0;
+    sf_theory_binary_point p0 = {.m = &m0};
+    assert_int_equal(sf_theory_binary_solve(NULL, &net, NULL, NULL, &p0), SF_OK);
+    assert_true(fabs(m0 - m) > 1e-6);
+    /* the covariances set as c_pair reproduce the point */
+    sf_theory_binary_net cn = net;
+    cn.c_pair = &c;
+    double m1, s1;
+    sf_theory_binary_point p1 = {.m = &m1, .sigma = &s1};
+    assert_int_equal(sf_theory_binary_solve(NULL, &cn, NULL, NULL, &p1), SF_OK);
+    assert_true(fabs(m1 - m) < 1e-11 && fabs(s1 - sigma) < 1e-11);
+    sf_theory_corr_workspace_destroy(ws);
+}
+
 static void test_binary_errors(void **state)
 {
     (void)state;
@@ -934,11 +1177,13 @@ static void test_binary_errors(void **state)
     assert_non_null(strstr(sf_context_errmsg(ctx), "did not converge"));
     assert_int_equal(pt.iterations, 3);
     /* an undamped, steep inhibitory map oscillates; the adaptive damping
-     * still converges */
+     * still converges (the damped iteration alone: the default method
+     * needs a few iterations only) */
     double Ks = 1000, Js = -0.2;
     sf_theory_binary_pop steep = {.theta = -50, .N = 5000, .tau = 10, .var_ext = 0.01};
     sf_theory_binary_net snet = {.n_pop = 1, .pop = &steep, .K = &Ks, .J = &Js};
-    sf_theory_binary_opts undamped = {.damping = 1.0, .tol = 1e-12, .max_iter = 100000};
+    sf_theory_binary_opts undamped = {.damping = 1.0, .tol = 1e-12, .max_iter = 100000,
+                                      .method = SF_THEORY_BINARY_DAMPED};
     assert_int_equal(sf_theory_binary_solve(ctx, &snet, NULL, &undamped, &pt), SF_OK);
     assert_true(pt.iterations > 10);
     /* bad options and arguments */
@@ -1241,6 +1486,10 @@ int main(void)
         cmocka_unit_test(test_binary_ordering),
         cmocka_unit_test(test_binary_tracking_limit),
         cmocka_unit_test(test_binary_mapping),
+        cmocka_unit_test(test_binary_solver_spiral),
+        cmocka_unit_test(test_binary_solver_node),
+        cmocka_unit_test(test_binary_solver_bistable),
+        cmocka_unit_test(test_binary_correlated_sigma),
         cmocka_unit_test(test_binary_errors),
         cmocka_unit_test(test_pif_lattice),
         cmocka_unit_test(test_pif_densities),

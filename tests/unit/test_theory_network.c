@@ -3,6 +3,9 @@
  * the Potjans & Diesmann (2014) microcircuit from a cold start, stability,
  * Jacobian, delay distributions, spectra and the Nyquist stability count.
  */
+#include "spikefield/compare.h"
+#include "spikefield/model.h"
+#include "spikefield/predict.h"
 #include "spikefield/theory.h"
 
 #include <complex.h>
@@ -406,6 +409,94 @@ static void test_network_errors(void **state)
     sf_context_destroy(ctx);
 }
 
+/* ---- weight heterogeneity in sigma (issue 8, defect 5) --------------------
+ * sigma^2 = tau [sum_b K_ab E[J_ab^2] nu_b + ext]: the mean square weight,
+ * not the squared mean. References: the moments of the truncated normal by
+ * adaptive quadrature in the test (GSL QAG, 1e-13), independent of the
+ * closed form the map uses (Johnson, Kotz & Balakrishnan). */
+static double tn_pdf(double x, void *par)
+{
+    const double *p = par; /* mean, sd, power */
+    double z = (x - p[0]) / p[1];
+    return pow(x, p[2]) * exp(-0.5 * z * z);
+}
+
+static double tn_moment(double mean, double sd, double lo, double hi, int k)
+{
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(200);
+    double par[3] = {mean, sd, (double)k}, r, e, z;
+    gsl_function F = {tn_pdf, par};
+    gsl_integration_qag(&F, lo, hi, 0, 1e-13, 200, GSL_INTEG_GAUSS61, w, &r, &e);
+    par[2] = 0;
+    gsl_integration_qag(&F, lo, hi, 0, 1e-13, 200, GSL_INTEG_GAUSS61, w, &z, &e);
+    gsl_integration_workspace_free(w);
+    return r / z;
+}
+
+static void test_weight_variance(void **state)
+{
+    (void)state;
+    /* sigma from J2 (network level): the closed form, and J2 = J^2 is the
+     * same as no J2 */
+    sf_theory_pop pop = {.tau_m = 20, .t_ref = 2, .V_th = 20, .V_reset = 10, .E_L = 0,
+                         .C_m = 250, .N = 1000, .ext_rate = 10000, .J_ext = 0.15};
+    double K = 100, J = 0.2, J2 = 0.2 * 0.2 + 0.3 * 0.3, nu = 12.0, mu, sg, mu0, sg0;
+    sf_theory_network net = {.n_pop = 1, .pop = &pop, .K = &K, .J = &J, .J2 = &J2};
+    assert_int_equal(sf_theory_network_input(NULL, &net, &nu, &mu, &sg), SF_OK);
+    assert_true(fabs(sg * sg - 0.02 * (K * J2 * nu + 10000 * 0.15 * 0.15)) < 1e-12 * sg * sg);
+    assert_true(fabs(mu - 0.02 * (K * J * nu + 10000 * 0.15)) < 1e-12 * mu);
+    double Jsq = J * J;
+    sf_theory_network n0 = net, n1 = net;
+    n0.J2 = NULL;
+    n1.J2 = &Jsq;
+    double sg1;
+    assert_int_equal(sf_theory_network_input(NULL, &n0, &nu, &mu0, &sg0), SF_OK);
+    assert_int_equal(sf_theory_network_input(NULL, &n1, &nu, &mu0, &sg1), SF_OK);
+    assert_true(sg0 == sg1 && sg > sg0);
+    /* the Jacobian includes d sigma / d nu with J2 (central differences) */
+    double phi, jac, pp, pm, h = 1e-5 * nu;
+    assert_int_equal(sf_theory_network_rate_map(NULL, &net, &nu, &phi, &jac), SF_OK);
+    double np_ = nu + h, nm = nu - h;
+    sf_theory_network_rate_map(NULL, &net, &np_, &pp, NULL);
+    sf_theory_network_rate_map(NULL, &net, &nm, &pm, NULL);
+    assert_true(fabs(jac - (pp - pm) / (2 * h)) < 1e-6 * fmax(1, fabs(jac)));
+    /* a mean square below the squared mean is refused */
+    double bad = 0.5 * J * J;
+    n1.J2 = &bad;
+    assert_int_equal(sf_theory_network_input(NULL, &n1, &nu, &mu0, &sg1), SF_ERR_RANGE);
+
+    /* from a model file: a truncated normal weight (redraw bounds -0.1 ..
+     * 0.6 around mean 0.2, sd 0.3) enters with its second moment after the
+     * bounds */
+    const char *yaml =
+        "simulation: {duration: 100.0}\n"
+        "populations:\n"
+        "  P: {model: iaf_psc_delta, n: 1000, params: {E_L: 0.0, V_th: 20.0, V_reset: 10.0, "
+        "tau_m: 20.0, t_ref: 2.0, C_m: 250.0}}\n"
+        "projections:\n"
+        "  PP: {source: P, target: P, rule: fixed_indegree, indegree: 100, weight: "
+        "{distribution: normal, mean: 0.2, std: 0.3, min: -0.1, max: 0.6}, delay: 1.5}\n"
+        "inputs:\n"
+        "  bg: {kind: poisson, targets: [P], rate: 10000.0, weight: 0.15}\n";
+    sf_context *ctx = sf_context_create();
+    sf_model *m = NULL;
+    sf_quantities *q = NULL;
+    assert_int_equal(sf_model_load_string(ctx, yaml, "wv.yaml", NULL, 0, &m), SF_OK);
+    assert_int_equal(sf_predict(ctx, m, NULL, &q), SF_OK);
+    double r = sf_quantity_values(q, (size_t)sf_quantities_find(q, "rate", 0, -1))[0];
+    double s = sf_quantity_values(q, (size_t)sf_quantities_find(q, "sigma", 0, -1))[0];
+    double u = sf_quantity_values(q, (size_t)sf_quantities_find(q, "mu", 0, -1))[0];
+    double m1 = tn_moment(0.2, 0.3, -0.1, 0.6, 1), m2 = tn_moment(0.2, 0.3, -0.1, 0.6, 2);
+    assert_true(fabs(u - 0.02 * (100 * m1 * r + 10000 * 0.15)) < 1e-10 * u);
+    assert_true(fabs(s * s - 0.02 * (100 * m2 * r + 10000 * 0.15 * 0.15)) < 1e-10 * s * s);
+    /* and it is not the squared mean */
+    assert_true(fabs(s * s - 0.02 * (100 * m1 * m1 * r + 10000 * 0.15 * 0.15)) > 1e-3 * s * s);
+    sf_quantities_destroy(q);
+    sf_model_destroy(m);
+    sf_context_destroy(ctx);
+}
+
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -415,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_solver_noconv),
         cmocka_unit_test(test_microcircuit_rates),
         cmocka_unit_test(test_jacobian),
+        cmocka_unit_test(test_weight_variance),
         cmocka_unit_test(test_input_statistics),
         cmocka_unit_test(test_delay_transform),
         cmocka_unit_test(test_power_spectra),

@@ -348,6 +348,112 @@ static void test_transfer_filter_and_errors(void **state)
     sf_theory_workspace_destroy(ws);
 }
 
+/* The Taylor-method transfer function (issue 8, defect 6) against an
+ * independent construction: by definition it is the first order in the
+ * boundary shift c = sigma alpha/2 sqrt(tau_s/tau_m) of the white-noise
+ * response with both boundaries raised by c, so
+ *   H_T(f) = H_w(f; 0) + c dH_w/dc (f; 0),
+ * with dH_w/dc by a central difference of the white-noise transfer function
+ * (tau_s = 0, V_th and V_reset moved by +-h; error O(h^2) ~ 1e-9 relative
+ * for h = 1e-4 mV). Also: H_T(f -> 0) = d nu_T / d mu (the Taylor rate's
+ * derivative; error O(f) at 1e-6 Hz), and tau_s -> 0 gives the white-noise
+ * response (difference O(sqrt(tau_s/tau_m))). Tolerances: 1e-8 relative,
+ * ten times the measured worst case (8e-10). */
+static void test_transfer_taylor(void **state)
+{
+    (void)state;
+    sf_theory_workspace *ws = sf_theory_workspace_create(0);
+    const double cases[4][3] = {{15, 4, 0.5}, {19, 2, 2}, {25, 3, 0.5}, {10, 6, 5}};
+    double f[5] = {1e-6, 5, 50, 200, 1000};
+    const double alpha = sqrt(2.0) * 1.46035450880958681288949915251529801, h = 1e-4;
+    for (int c = 0; c < 4; ++c) {
+        double mu = cases[c][0], sg = cases[c][1], ts = cases[c][2];
+        sf_theory_pop p = {.tau_m = 10, .t_ref = 2, .V_th = 20, .V_reset = 10, .E_L = 0,
+                           .C_m = 250, .tau_s = ts, .N = 1};
+        double complex HT[5], H0[5], Hp[5], Hm[5];
+        assert_int_equal(sf_theory_lif_transfer_method(NULL, &p, SF_THEORY_TAYLOR, mu, sg, f, 5,
+                                                       false, ws, HT),
+                         SF_OK);
+        double shift = sg * alpha / 2 * sqrt(ts / p.tau_m);
+        sf_theory_pop w = p;
+        w.tau_s = 0;
+        assert_int_equal(sf_theory_lif_transfer(NULL, &w, mu, sg, f, 5, false, ws, H0), SF_OK);
+        w.V_th = p.V_th + h;
+        w.V_reset = p.V_reset + h;
+        assert_int_equal(sf_theory_lif_transfer(NULL, &w, mu, sg, f, 5, false, ws, Hp), SF_OK);
+        w.V_th = p.V_th - h;
+        w.V_reset = p.V_reset - h;
+        assert_int_equal(sf_theory_lif_transfer(NULL, &w, mu, sg, f, 5, false, ws, Hm), SF_OK);
+        for (int k = 0; k < 5; ++k) {
+            double complex ref = H0[k] + shift * (Hp[k] - Hm[k]) / (2 * h);
+            assert_true(cabs(HT[k] - ref) <= 1e-8 * cabs(ref));
+        }
+        sf_theory_rate_result rr;
+        assert_int_equal(sf_theory_lif_rate(NULL, &p, SF_THEORY_TAYLOR, mu, sg, &rr), SF_OK);
+        assert_true(fabs(creal(HT[0]) - rr.drate_dmu) <= 1e-6 * fabs(rr.drate_dmu));
+        /* the synaptic filter as for the shift */
+        double complex HF[5];
+        assert_int_equal(sf_theory_lif_transfer_method(NULL, &p, SF_THEORY_TAYLOR, mu, sg, f, 5,
+                                                       true, ws, HF),
+                         SF_OK);
+        for (int k = 0; k < 5; ++k)
+            assert_true(cabs(HF[k] * (1 + I * 2e-3 * M_PI * f[k] * ts) - HT[k]) <=
+                        1e-12 * cabs(HT[k]));
+    }
+    /* tau_s -> 0: the white-noise response */
+    sf_theory_pop p = {.tau_m = 10, .t_ref = 2, .V_th = 20, .V_reset = 10, .E_L = 0, .C_m = 250,
+                       .tau_s = 1e-10, .N = 1};
+    sf_theory_pop w = p;
+    w.tau_s = 0;
+    double complex HT[5], HW[5];
+    assert_int_equal(sf_theory_lif_transfer_method(NULL, &p, SF_THEORY_TAYLOR, 15, 4, f, 5, false,
+                                                   ws, HT),
+                     SF_OK);
+    assert_int_equal(sf_theory_lif_transfer(NULL, &w, 15, 4, f, 5, false, ws, HW), SF_OK);
+    for (int k = 0; k < 5; ++k)
+        assert_true(cabs(HT[k] - HW[k]) <= 1e-4 * cabs(HW[k]));
+    assert_int_equal(sf_theory_lif_transfer_method(NULL, &p, (sf_theory_colored)7, 15, 4, f, 5,
+                                                   false, ws, HT),
+                     SF_ERR_ARG);
+    sf_theory_workspace_destroy(ws);
+}
+
+
+/* The renewal spike-train spectrum (Lindner, Schimansky-Geier & Longtin
+ * 2002): its limits against independent quantities, S(f -> 0) = nu CV^2
+ * with the CV from the double integral (sf_theory_lif_cv, quadrature) and
+ * S(f -> inf) = nu; S > 0 in between. Error at 1e-3 Hz: O((omega T)^2) ~
+ * 1e-10 for ISIs below 1 s; at 20 kHz the ISI density's transform is
+ * below 1e-3 (its kink at t_ref) for these working points. */
+static void test_spike_spectrum(void **state)
+{
+    (void)state;
+    sf_theory_workspace *ws = sf_theory_workspace_create(0);
+    const double cases[4][2] = {{15, 4}, {21, 7.68}, {25, 3}, {10, 6}};
+    double f[6] = {1e-3, 1, 10, 100, 1000, 20000}, S[6];
+    for (int c = 0; c < 4; ++c) {
+        sf_theory_pop p = {.tau_m = 20, .t_ref = 2, .V_th = 20, .V_reset = 10, .E_L = 0,
+                           .C_m = 250, .tau_s = 0, .N = 1};
+        double mu = cases[c][0], sg = cases[c][1], cv;
+        sf_theory_rate_result rr;
+        assert_int_equal(sf_theory_lif_rate(NULL, &p, SF_THEORY_SHIFT, mu, sg, &rr), SF_OK);
+        assert_int_equal(sf_theory_lif_cv(NULL, &p, mu, sg, ws, &cv), SF_OK);
+        assert_int_equal(sf_theory_lif_spike_spectrum(NULL, &p, SF_THEORY_SHIFT, mu, sg, f, 6, ws, S),
+                         SF_OK);
+        assert_true(fabs(S[0] - rr.rate * cv * cv) < 1e-7 * rr.rate * cv * cv);
+        assert_true(fabs(S[5] - rr.rate) < 1e-2 * rr.rate);
+        for (int k = 0; k < 6; ++k)
+            assert_true(S[k] > 0 && isfinite(S[k]));
+        double f0 = 0, S0;
+        assert_int_equal(sf_theory_lif_spike_spectrum(NULL, &p, SF_THEORY_SHIFT, mu, sg, &f0, 1, ws,
+                                                      &S0),
+                         SF_OK);
+        assert_true(fabs(S0 - rr.rate * cv * cv) < 1e-12 * S0);
+    }
+    sf_theory_workspace_destroy(ws);
+}
+
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -358,6 +464,8 @@ int main(void)
         cmocka_unit_test(test_transfer_zero_frequency),
         cmocka_unit_test(test_transfer_high_frequency),
         cmocka_unit_test(test_transfer_filter_and_errors),
+        cmocka_unit_test(test_transfer_taylor),
+        cmocka_unit_test(test_spike_spectrum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

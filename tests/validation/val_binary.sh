@@ -6,7 +6,7 @@
 #
 # Tolerance (derived from the standard errors): mean activities, equal-time
 # covariances of the population averages and of distinct pairs for every
-# pair of populations (E, I, X) and Re S_ab(f) at 5, 10, 20, 50, 100 Hz must
+# pair of populations (E, I, X) and Re S_ab(f) at 5, 10, 20, 50, 100, 200, 350 Hz (issue 8) must
 # satisfy |z| = |simulated - predicted| / SE <= 4, SE the standard error over
 # 40 independent 1 s segments (about 50 checks: a false alarm below 0.5%
 # if z ~ N(0, 1)). The theory is a leading-order approximation: in this

@@ -12,4 +12,6 @@ SF_REGISTRY_DEFINE(sf_input_type, sf_input_type,
                    &sf_input_step_current_generator,
                    &sf_input_noise_generator,
                    &sf_input_inhomogeneous_poisson_generator,
-                   &sf_input_mip_generator)
+                   &sf_input_mip_generator,
+                   &sf_input_ac_generator,
+                   &sf_input_sinusoidal_poisson_generator)

@@ -20,6 +20,9 @@
  */
 #include "theory/corr_impl.h"
 
+#include <assert.h>
+#include <gsl/gsl_multiroots.h>
+#include <gsl/gsl_odeiv2.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +111,14 @@ static void input_of(const sf_theory_binary_net *net, const double *m, double *m
             s1 += KJ * m[b];
             s2 += KJ * net->J[a * n + b] * m[b] * (1 - m[b]);
         }
+        /* the covariances of distinct inputs (Helias et al. 2014): ordered
+         * pairs of distinct inputs, K (K - 1) within a source population */
+        for (size_t b = 0; net->c_pair && b < n; ++b)
+            for (size_t c = 0; c < n; ++c) {
+                double Kb = net->K[a * n + b], Kc = net->K[a * n + c];
+                double pairs = b == c ? Kb * fmax(Kb - 1, 0) : Kb * Kc;
+                s2 += pairs * net->J[a * n + b] * net->J[a * n + c] * net->c_pair[b * n + c];
+            }
         mu[a] = s1;
         sigma[a] = sqrt(fmax(s2, 0));
     }
@@ -127,6 +138,222 @@ sf_status sf_theory_binary_input(sf_context *ctx, const sf_theory_binary_net *ne
     return SF_OK;
 }
 
+/* ---- the mean-field solver ----------------------------------------------
+ * F(x) = Phi(m(x)) - x over the solved (non-external) populations x; the
+ * external ones are held at m_ext. Phi is evaluated at m clamped to [0, 1]
+ * (every root lies there, since 0 < Phi < 1), so that trial points of the
+ * hybrid method outside the unit cube stay well defined. */
+typedef struct {
+    const sf_theory_binary_net *net;
+    const size_t *idx;     /* solved population of unknown i               */
+    size_t n_x;
+    double *m, *mu, *sigma; /* [n] scratch                                 */
+} bin_sys;
+
+static void sys_point(bin_sys *b, const double *x)
+{
+    for (size_t i = 0; i < b->n_x; ++i)
+        b->m[b->idx[i]] = fmin(fmax(x[i], 0.0), 1.0);
+    input_of(b->net, b->m, b->mu, b->sigma);
+}
+
+static int sys_f(const gsl_vector *x, void *par, gsl_vector *f)
+{
+    bin_sys *b = par;
+    sys_point(b, x->data);
+    for (size_t i = 0; i < b->n_x; ++i) {
+        size_t a = b->idx[i];
+        double phi = sf_theory_binary_gain(b->mu[a], b->sigma[a], b->net->pop[a].theta);
+        gsl_vector_set(f, i, phi - gsl_vector_get(x, i));
+    }
+    return GSL_SUCCESS;
+}
+
+/* dPhi_a/dm_b = S_a K_ab J_ab + dPhi_a/dsigma_a K_ab J_ab^2 (1 - 2 m_b) / (2 sigma_a)
+ * (+ the covariance term's dependence, held fixed), with
+ * dPhi/dsigma = -S (mu - theta)/sigma; sigma > 0 here. */
+static void sys_dphi(bin_sys *b, double *D)
+{
+    const sf_theory_binary_net *net = b->net;
+    size_t n = (size_t)net->n_pop;
+    for (size_t i = 0; i < b->n_x; ++i) {
+        size_t a = b->idx[i];
+        double S = sf_theory_binary_susceptibility(b->mu[a], b->sigma[a], net->pop[a].theta);
+        double dsig = -S * (b->mu[a] - net->pop[a].theta) / b->sigma[a];
+        for (size_t j = 0; j < b->n_x; ++j) {
+            size_t c = b->idx[j];
+            double KJ = net->K[a * n + c] * net->J[a * n + c];
+            D[i * b->n_x + j] = S * KJ + dsig * KJ * net->J[a * n + c] * (1 - 2 * b->m[c]) /
+                                             (2 * b->sigma[a]);
+        }
+    }
+}
+
+static int sys_df(const gsl_vector *x, void *par, gsl_matrix *J)
+{
+    bin_sys *b = par;
+    assert(J->tda == b->n_x);
+    sys_point(b, x->data);
+    sys_dphi(b, J->data);   /* n_x x n_x, row-major with tda == n_x */
+    for (size_t i = 0; i < b->n_x; ++i)
+        J->data[i * J->tda + i] -= 1.0;
+    return GSL_SUCCESS;
+}
+
+static int sys_fdf(const gsl_vector *x, void *par, gsl_vector *f, gsl_matrix *J)
+{
+    sys_f(x, par, f);
+    return sys_df(x, par, J);
+}
+
+/* max_a |Phi_a(m) - m_a| over the solved populations, at x. */
+static double sys_res(bin_sys *b, const double *x)
+{
+    sys_point(b, x);
+    double r = 0;
+    for (size_t i = 0; i < b->n_x; ++i) {
+        size_t a = b->idx[i];
+        r = fmax(r, fabs(sf_theory_binary_gain(b->mu[a], b->sigma[a], b->net->pop[a].theta) -
+                         x[i]));
+    }
+    return isnan(r) ? INFINITY : r;
+}
+
+/* Powell's hybrid method from x; returns the iterations used, x the best
+ * point found, *res its residual. */
+static int hybrid(bin_sys *b, double *x, double tol, int max_iter, double *res)
+{
+    gsl_multiroot_function_fdf fdf = {sys_f, sys_df, sys_fdf, b->n_x, b};
+    gsl_multiroot_fdfsolver *s =
+        gsl_multiroot_fdfsolver_alloc(gsl_multiroot_fdfsolver_hybridsj, b->n_x);
+    gsl_vector_view xv = gsl_vector_view_array(x, b->n_x);
+    *res = sys_res(b, x);
+    if (!s || *res <= tol || gsl_multiroot_fdfsolver_set(s, &fdf, &xv.vector) != GSL_SUCCESS) {
+        gsl_multiroot_fdfsolver_free(s);
+        return 0;
+    }
+    int it = 0;
+    while (it < max_iter) {
+        int status = gsl_multiroot_fdfsolver_iterate(s);
+        ++it;
+        double r = sys_res(b, s->x->data);
+        if (r < *res) {
+            *res = r;
+            memcpy(x, s->x->data, b->n_x * sizeof *x);
+        }
+        if (*res <= tol || status != GSL_SUCCESS)
+            break;
+    }
+    gsl_multiroot_fdfsolver_free(s);
+    return it;
+}
+
+/* The mean-field dynamics tau_a dm_a/dt = Phi_a(m) - m_a (t in ms). */
+static int sys_ode(double t, const double *x, double *dx, void *par)
+{
+    bin_sys *b = par;
+    (void)t;
+    sys_point(b, x);
+    for (size_t i = 0; i < b->n_x; ++i) {
+        size_t a = b->idx[i];
+        dx[i] = (sf_theory_binary_gain(b->mu[a], b->sigma[a], b->net->pop[a].theta) - x[i]) /
+                b->net->pop[a].tau;
+    }
+    return GSL_SUCCESS;
+}
+
+/* Follows the dynamics from x (adaptive Runge-Kutta-Fehlberg 4(5), GSL
+ * odeiv2) in spans of the shortest tau, until the residual is below `near`
+ * or the budget of spans is spent: a cold start ends near a fixed point
+ * that is stable under the dynamics (the one a simulation from the same
+ * state settles on), which the hybrid method then refines. Returns the
+ * spans used. */
+static int follow(bin_sys *b, double *x, double near, int max_spans, double *res)
+{
+    double tau_min = INFINITY;
+    for (size_t i = 0; i < b->n_x; ++i)
+        tau_min = fmin(tau_min, b->net->pop[b->idx[i]].tau);
+    gsl_odeiv2_system sys = {sys_ode, NULL, b->n_x, b};
+    gsl_odeiv2_driver *d = gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rkf45,
+                                                         0.01 * tau_min, 1e-10, 1e-8);
+    *res = sys_res(b, x);
+    int k = 0;
+    double t = 0;
+    while (d && k < max_spans && *res > near) {
+        if (gsl_odeiv2_driver_apply(d, &t, t + tau_min, x) != GSL_SUCCESS)
+            break;
+        ++k;
+        *res = sys_res(b, x);
+    }
+    gsl_odeiv2_driver_free(d);
+    return k;
+}
+
+/* The damped iteration x <- x + alpha (Phi(x) - x) from x; returns the
+ * iterations used, *res the residual at the returned x, *alpha the last
+ * step size. */
+static int damped(bin_sys *b, double *x, double *phi, double tol, int max_iter, double *alpha,
+                  double *res)
+{
+    double best = INFINITY;
+    int stall = 0, it;
+    *res = INFINITY;
+    for (it = 0; it < max_iter; ++it) {
+        sys_point(b, x);
+        *res = 0;
+        for (size_t i = 0; i < b->n_x; ++i) {
+            size_t a = b->idx[i];
+            phi[i] = sf_theory_binary_gain(b->mu[a], b->sigma[a], b->net->pop[a].theta);
+            *res = fmax(*res, fabs(phi[i] - x[i]));
+        }
+        if (*res <= tol)
+            break;
+        /* Oscillation guard: when the residual has not reached a new
+         * minimum for 5 steps, the step overshoots (|1 - alpha (1 - lambda)|
+         * >= 1 for an eigenvalue lambda of the Jacobian of Phi, or a
+         * saturated 2-cycle); halve it. */
+        if (*res < best) {
+            best = *res;
+            stall = 0;
+        } else if (++stall >= 5) {
+            *alpha = fmax(0.5 * *alpha, 1e-6);
+            stall = 0;
+            best = *res;
+        }
+        for (size_t i = 0; i < b->n_x; ++i)
+            x[i] += *alpha * (phi[i] - x[i]);
+    }
+    return it;
+}
+
+/* Largest real part of the eigenvalues of T^-1 (DPhi - 1) at the point of b
+ * (set by sys_point); D scratch [n_x^2]. */
+static sf_status sys_stability(sf_context *ctx, bin_sys *b, double *D, double *max_real)
+{
+    size_t nx = b->n_x;
+    *max_real = -INFINITY;
+    if (!nx)
+        return SF_OK;
+    sys_dphi(b, D);
+    for (size_t i = 0; i < nx; ++i) {
+        D[i * nx + i] -= 1.0;
+        for (size_t j = 0; j < nx; ++j)
+            D[i * nx + j] /= b->net->pop[b->idx[i]].tau;
+    }
+    double *w = malloc(2 * nx * sizeof *w);
+    if (!w)
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    lapack_int info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', (lapack_int)nx, D,
+                                    (lapack_int)nx, w, w + nx, NULL, 1, NULL, 1);
+    for (size_t i = 0; info == 0 && i < nx; ++i)
+        *max_real = fmax(*max_real, w[i]);
+    free(w);
+    if (info != 0)
+        return sf_fail(ctx, SF_ERR_NUMERIC, "binary mean field: eigenvalues failed (dgeev %d)",
+                       (int)info);
+    return SF_OK;
+}
+
 sf_status sf_theory_binary_solve(sf_context *ctx, const sf_theory_binary_net *net,
                                  const double *guess,
                                  const sf_theory_binary_opts *opts,
@@ -139,10 +366,12 @@ sf_status sf_theory_binary_solve(sf_context *ctx, const sf_theory_binary_net *ne
         return sf_fail(ctx, SF_ERR_ARG, "working point output (pt, pt->m) is NULL");
     double damping = 0.5, tol = 1e-12;
     int max_iter = 100000;
+    sf_theory_binary_method method = SF_THEORY_BINARY_DYNAMICS;
     if (opts) {
         damping = opts->damping;
         tol = opts->tol;
         max_iter = opts->max_iter;
+        method = opts->method;
     }
     if (!(damping > 0 && damping <= 1))
         return sf_fail(ctx, SF_ERR_ARG, "damping = %g, need 0 < damping <= 1", damping);
@@ -150,61 +379,82 @@ sf_status sf_theory_binary_solve(sf_context *ctx, const sf_theory_binary_net *ne
         return sf_fail(ctx, SF_ERR_ARG, "tol = %g, need > 0", tol);
     if (max_iter < 1)
         return sf_fail(ctx, SF_ERR_ARG, "max_iter = %d, need >= 1", max_iter);
+    if (method != SF_THEORY_BINARY_DYNAMICS && method != SF_THEORY_BINARY_HYBRID &&
+        method != SF_THEORY_BINARY_DAMPED)
+        return sf_fail(ctx, SF_ERR_ARG, "unknown binary solver method %d", (int)method);
     if (guess && (st = check_m(ctx, net, guess)) != SF_OK)
         return st;
     size_t n = (size_t)net->n_pop;
-    double *buf = malloc(3 * n * sizeof *buf);
-    if (!buf)
+    /* m, mu, sigma, x, phi [n]; D [n^2]; idx [n] */
+    double *buf = malloc((5 * n + n * n) * sizeof *buf);
+    size_t *idx = malloc(n * sizeof *idx);
+    if (!buf || !idx) {
+        free(buf);
+        free(idx);
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-    double *mu = buf, *sigma = buf + n, *phi = buf + 2 * n, *m = pt->m;
-    for (size_t a = 0; a < n; ++a)
-        m[a] = net->pop[a].external ? net->pop[a].m_ext : (guess ? guess[a] : 0.2);
-    double alpha = damping, best = INFINITY, res = INFINITY;
-    int stall = 0, it = 0;
-    for (it = 0; it < max_iter; ++it) {
-        input_of(net, m, mu, sigma);
-        res = 0;
-        for (size_t a = 0; a < n; ++a) {
-            phi[a] = net->pop[a].external
-                         ? m[a]
-                         : sf_theory_binary_gain(mu[a], sigma[a], net->pop[a].theta);
-            res = fmax(res, fabs(phi[a] - m[a]));
-        }
-        if (res <= tol)
-            break;
-        /* Oscillation guard: when the residual has not reached a new
-         * minimum for 5 steps, the step overshoots (|1 - alpha (1 - lambda)|
-         * >= 1 for an eigenvalue lambda of the Jacobian of Phi, or a
-         * saturated 2-cycle); halve it. Steady convergence, however slow,
-         * makes a new minimum every step and keeps alpha. */
-        if (res < best) {
-            best = res;
-            stall = 0;
-        } else if (++stall >= 5) {
-            alpha = fmax(0.5 * alpha, 1e-6);
-            stall = 0;
-            best = res;
-        }
-        for (size_t a = 0; a < n; ++a)
-            m[a] += alpha * (phi[a] - m[a]);
     }
+    double *m = buf, *mu = m + n, *sigma = mu + n, *x = sigma + n, *phi = x + n, *D = phi + n;
+    bin_sys b = {net, idx, 0, m, mu, sigma};
+    for (size_t a = 0; a < n; ++a) {
+        m[a] = net->pop[a].external ? net->pop[a].m_ext : (guess ? guess[a] : 0.2);
+        if (!net->pop[a].external) {
+            x[b.n_x] = m[a];
+            idx[b.n_x++] = a;
+        }
+    }
+    /* step gains (sigma = 0 somewhere) have no Jacobian: damped only */
+    input_of(net, m, mu, sigma);
+    bool smooth = true;
+    for (size_t i = 0; i < b.n_x; ++i)
+        smooth &= sigma[idx[i]] > 0;
+    double alpha = damping, res = INFINITY;
+    int it = 0;
+    pt->fallback = false;
+    if (method == SF_THEORY_BINARY_HYBRID && smooth && b.n_x)
+        it = hybrid(&b, x, tol, max_iter, &res);
+    else if (method == SF_THEORY_BINARY_DYNAMICS && smooth && b.n_x) {
+        /* the dynamics until close, then the hybrid method; when that
+         * makes no progress (a "ghost" near a saddle-node also has a small
+         * residual), further along the dynamics, with a tighter notion of
+         * close, within half the budget */
+        for (double near = 1e-4; it < max_iter / 2 && !(res <= tol); near *= 1e-2) {
+            it += follow(&b, x, near, max_iter / 2 - it, &res);
+            it += hybrid(&b, x, tol, max_iter - it, &res);
+            if (near < 1e-300)
+                break;
+        }
+    }
+    if (!(res <= tol) && it < max_iter) {
+        pt->fallback = method != SF_THEORY_BINARY_DAMPED && smooth;
+        it += damped(&b, x, phi, tol, max_iter - it, &alpha, &res);
+    }
+    if (!b.n_x)
+        res = 0;
     pt->iterations = it;
     pt->residual = res;
+    sys_point(&b, x);
+    memcpy(pt->m, m, n * sizeof *m);
     if (!(res <= tol)) {
         free(buf);
+        free(idx);
         return sf_fail(ctx, SF_ERR_NOCONV,
                        "binary mean field did not converge in %d iterations: max |Phi(m) - m| "
-                       "= %.3g > tol = %.3g (last step size %.3g); try a smaller damping, "
-                       "more iterations or another initial guess",
-                       max_iter, res, tol, alpha);
+                       "= %.3g > tol = %.3g (%s; last damped step size %.3g); try more "
+                       "iterations or another initial guess",
+                       max_iter, res, tol,
+                       method == SF_THEORY_BINARY_DAMPED ? "damped iteration"
+                       : !smooth ? "damped iteration: a population has sigma = 0"
+                       : method == SF_THEORY_BINARY_HYBRID ? "hybrid method, then damped iteration"
+                                                           : "the dynamics, the hybrid method, then damped iteration",
+                       alpha);
     }
-    input_of(net, m, mu, sigma);
     for (size_t a = 0; a < n; ++a) {
         double S = net->pop[a].external
                        ? 0.0
                        : sf_theory_binary_susceptibility(mu[a], sigma[a], net->pop[a].theta);
         if (!isfinite(S)) {
             free(buf);
+            free(idx);
             return sf_fail(ctx, SF_ERR_RANGE,
                            "population %zu: zero input variance at mu = theta; the "
                            "susceptibility of the step gain is infinite",
@@ -217,8 +467,75 @@ sf_status sf_theory_binary_solve(sf_context *ctx, const sf_theory_binary_net *ne
         if (pt->S)
             pt->S[a] = S;
     }
+    pt->max_real_eig = NAN;
+    pt->stable = false;
+    bool all_smooth = true;
+    for (size_t i = 0; i < b.n_x; ++i)
+        all_smooth &= sigma[idx[i]] > 0;
+    if (all_smooth) {
+        st = sys_stability(ctx, &b, D, &pt->max_real_eig);
+        pt->stable = st == SF_OK && pt->max_real_eig < 0;
+    }
     free(buf);
-    return SF_OK;
+    free(idx);
+    return st;
+}
+
+sf_status sf_theory_binary_solve_correlated(sf_context *ctx, const sf_theory_binary_net *net,
+                                            const double *guess,
+                                            const sf_theory_binary_opts *opts,
+                                            sf_theory_corr_workspace *ws,
+                                            sf_theory_binary_point *pt, double *c)
+{
+    sf_status st = sf_theory_binary_check(ctx, net);
+    if (st != SF_OK)
+        return st;
+    if (!pt || !pt->m || !c)
+        return sf_fail(ctx, SF_ERR_ARG, "working point output (pt, pt->m) or c is NULL");
+    if ((st = sf__corr_ws_check(ctx, ws, net->n_pop)) != SF_OK)
+        return st;
+    size_t n = (size_t)net->n_pop, nn = n * n;
+    double tol = opts ? opts->tol : 1e-12;
+    double *buf = malloc((nn + n) * sizeof *buf);
+    if (!buf)
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    double *c_new = buf, *m_old = buf + nn;
+    sf_theory_binary_net cn = *net;
+    for (size_t k = 0; k < nn; ++k)
+        c[k] = net->c_pair ? net->c_pair[k] : 0.0;
+    cn.c_pair = c;
+    const double *g = guess;
+    int round, total = 0;
+    bool done = false;
+    for (round = 0; round < 50 && !done; ++round) {
+        if ((st = sf_theory_binary_solve(ctx, &cn, g, opts, pt)) != SF_OK)
+            break;
+        total += pt->iterations;
+        double dm = INFINITY;
+        if (round > 0) {
+            dm = 0;
+            for (size_t a = 0; a < n; ++a)
+                dm = fmax(dm, fabs(pt->m[a] - m_old[a]));
+        }
+        if (dm <= fmax(tol, 1e-14)) {
+            done = true;
+            break;
+        }
+        memcpy(m_old, pt->m, n * sizeof *m_old);
+        g = m_old;
+        sf_theory_binary_cov out = {.c = c_new};
+        if ((st = sf_theory_binary_covariance(ctx, &cn, pt->m, ws, &out)) != SF_OK)
+            break;
+        memcpy(c, c_new, nn * sizeof *c);
+    }
+    free(buf);
+    if (st == SF_OK)
+        pt->iterations = total;
+    if (st == SF_OK && !done)
+        st = sf_fail(ctx, SF_ERR_NOCONV,
+                     "binary mean field with correlations: activities and covariances did not "
+                     "reach a joint fixed point in 50 rounds");
+    return st;
 }
 
 /* M and S without the argument checks; mu/sigma scratch [2n]. */

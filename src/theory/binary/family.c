@@ -9,20 +9,29 @@
  * input-noise linear network (Grytskyy et al. 2013) at lag 0.
  */
 #include "theory/family.h"
+#include "theory/delay.h"
+#include "theory/linear/stability.h"
 #include "theory/linear/netcorr.h"
 #include "theory/map.h"
 
 #include "neurons/binary.h"
 #include "spikefield/analysis.h"
 
+#include <complex.h>
+#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ASSUME "Gaussian mean field; linearised (Glauber) dynamics"
+/* spectral radius of M above which the coupling counts as strong: binary_ei
+ * has 0.93 (covariances agree), the deterministic variant of docs/binary.md
+ * "Limits" about 5 (covariances 30 % above the theory) */
+#define BINARY_STRONG 2.0
 
 typedef struct {
     sf_theory_map_pairs pr;
+    sf_theory_delays dl;     /* the delay model: net.delays = dl.mean */
     sf_theory_binary_pop *pop;
     sf_theory_binary_net net;
 } binary_mapped;
@@ -44,6 +53,7 @@ static void binary_unmap(void *mapped)
     if (!bm)
         return;
     sf_theory_map_pairs_free(&bm->pr);
+    sf_theory_delays_free(&bm->dl);
     free(bm->pop);
     free(bm);
 }
@@ -63,6 +73,8 @@ static sf_status binary_map(sf_context *ctx, const sf_model *m, void **mapped)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     }
     sf_status st = sf_theory_map_pairs_read(ctx, m, &bm->pr);
+    if (st == SF_OK) /* the delay model: whole steps, transitions at the stamp */
+        st = sf_theory_delays_read(ctx, m, SF_THEORY_TIMING_EVENT, &bm->dl);
     sf_theory_map_dc_add(m, dc);
     for (int a = 0; a < n && st == SF_OK; a++) {
         sf_theory_binary_pop *bp = &bm->pop[a];
@@ -84,7 +96,7 @@ static sf_status binary_map(sf_context *ctx, const sf_model *m, void **mapped)
     free(dc);
     if (st == SF_OK) {
         bm->net = (sf_theory_binary_net){.n_pop = n, .pop = bm->pop, .K = bm->pr.K,
-                                         .J = bm->pr.w, .delay = 0, .delays = bm->pr.delay};
+                                         .J = bm->pr.w, .delay = 0, .delays = bm->dl.mean};
         st = sf_theory_binary_check(ctx, &bm->net);
     }
     if (st != SF_OK) {
@@ -114,7 +126,7 @@ static sf_status binary_predict(sf_context *ctx, const sf_model *m, const void *
     const size_t n_time = 8192;
     const double dt = 0.1;
     const bool delayed = has_delays(bm);
-    double *buf = calloc(3 * (size_t)n + 9 * n2, sizeof *buf);
+    double *buf = calloc(3 * (size_t)n + 10 * n2, sizeof *buf);
     double *Ct = delayed ? malloc(sizeof(double) * n_time * n2) : NULL;
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(n, delayed ? n_time : 0);
     sf_status st = SF_OK;
@@ -125,16 +137,21 @@ static sf_status binary_predict(sf_context *ctx, const sf_model *m, const void *
     double *a = buf, *mu = a + n, *sigma = mu + n;
     double *c = sigma + n, *rho = c + n2, *c_int = rho + n2, *c_ext = c_int + n2;
     double *c_tr = c_ext + n2, *C0 = c_tr + n2, *W = C0 + n2, *D = W + n2, *tau = D + n2;
-    sf_theory_binary_point pt = {a, mu, sigma, NULL, 0, 0};
-    st = sf_theory_binary_solve(ctx, &bm->net, NULL, NULL, &pt);
+    double *c_in = tau + n; /* the covariances in sigma (Helias et al. 2014) */
+    sf_theory_binary_point pt = {.m = a, .mu = mu, .sigma = sigma};
+    /* activities and pair covariances at a joint fixed point: the input
+     * variance includes sum K K J J c (defect 5 of issue 8) */
+    st = sf_theory_binary_solve_correlated(ctx, &bm->net, NULL, NULL, ws, &pt, c_in);
+    sf_theory_binary_net net = bm->net;
+    net.c_pair = c_in;
     sf_theory_binary_cov cv = {c, C0, rho, c_int, c_ext, c_tr};
     if (st == SF_OK)
-        st = sf_theory_binary_covariance(ctx, &bm->net, a, ws, &cv);
+        st = sf_theory_binary_covariance(ctx, &net, a, ws, &cv);
     if (delayed && st == SF_OK) {
         /* with delays: the equivalent input-noise linear network
          * (Grytskyy et al. 2013), its covariance function at lag 0 */
         sf_theory_linear_net lin;
-        st = sf_theory_binary_to_linear(ctx, &bm->net, a, W, tau, D, &lin);
+        st = sf_theory_binary_to_linear(ctx, &net, a, W, tau, D, &lin);
         if (st == SF_OK)
             st = sf_theory_linear_cov_time(ctx, &lin, SF_THEORY_NOISE_INPUT, dt, ws, Ct, NULL);
         for (int i = 0; st == SF_OK && i < n; i++)
@@ -155,8 +172,37 @@ static sf_status binary_predict(sf_context *ctx, const sf_model *m, const void *
     }
     if (st != SF_OK)
         goto out;
+    /* the regime: strong coupling (spectral radius of the effective
+     * connectivity M), where the Gaussian linearisation underestimates the
+     * covariances (docs/binary.md, "Limits"), and the stability of the mean
+     * field */
+    double radius = 0;
+    if (st == SF_OK && (st = sf_theory_binary_connectivity(ctx, &net, a, W, NULL)) == SF_OK) {
+        double complex *ev = malloc((size_t)n * sizeof *ev);
+        double *Mc = malloc(n2 * sizeof *Mc);
+        if (!ev || !Mc)
+            st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        else {
+            memcpy(Mc, W, n2 * sizeof *Mc);
+            double *wr = (double *)ev, *wi = wr + n;
+            if (LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, Mc, n, wr, wi, NULL, 1, NULL, 1) == 0)
+                for (int k = 0; k < n; k++)
+                    radius = fmax(radius, hypot(wr[k], wi[k]));
+        }
+        free(ev);
+        free(Mc);
+    }
+    const bool strong = radius > BINARY_STRONG;
+    if (st == SF_OK)
+        sf_quantities_note(out, "mean field with the pair covariances in the input variance "
+                                "(Helias et al. 2014), %d iterations; largest |eigenvalue| of the "
+                                "effective connectivity M: %.3g%s",
+                           pt.iterations, radius, pt.stable ? "" : "; the mean-field fixed point "
+                                                              "is UNSTABLE");
     for (int i = 0; i < n && st == SF_OK; i++) {
         sf_quantity *x = sf_quantities_add_scalar(ctx, out, "activity", "1", i, -1, a[i]);
+        if (x && !pt.stable)
+            sf_quantity_note(x, "mean-field fixed point unstable under tau dm/dt = -m + Phi(m)");
         if (!x || sf_quantity_assume(x, ASSUME) != SF_OK ||
             !sf_quantities_add_scalar(ctx, out, "mu", "", i, -1, mu[i]) ||
             !sf_quantities_add_scalar(ctx, out, "sigma", "", i, -1, sigma[i]))
@@ -168,11 +214,27 @@ static sf_status binary_predict(sf_context *ctx, const sf_model *m, const void *
     } pairs[] = {{"cov_pair", c},          {"corr_coef", rho},
                  {"cov_internal", c_int},  {"cov_external", c_ext},
                  {"cov_fast_tracking", c_tr}, {"cov_pop", C0}};
+    size_t first_pair = sf_quantities_count(out);
     for (size_t k = 0; k < sizeof pairs / sizeof pairs[0] && st == SF_OK; k++)
         st = sf_theory_netcorr_add_pairs(ctx, out, n, pairs[k].name, "1", pairs[k].M, ASSUME);
+    for (size_t k = first_pair; strong && st == SF_OK && k < sf_quantities_count(out); k++)
+        st = sf_quantity_note(&out->q[k],
+                              "strong coupling (largest |eigenvalue| of M %.3g > %g): the "
+                              "Gaussian linearisation underestimates covariances, by up to 30 %% "
+                              "for M_EE ~ 5 (docs/binary.md, Limits)",
+                              radius, BINARY_STRONG);
     if (st == SF_OK && !bm->pr.fixed_outdegree)
         sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
                                 "covariances approximate (Grytskyy et al. 2013)");
+    /* the stability report of the equivalent linear network */
+    sf_theory_linear_net lin;
+    sf_theory_linear_stability ls;
+    if (st == SF_OK)
+        st = sf_theory_binary_to_linear(ctx, &bm->net, a, W, tau, D, &lin);
+    if (st == SF_OK)
+        st = sf_theory_linear_net_stability(ctx, &lin, &ls);
+    if (st == SF_OK)
+        st = sf_theory_stability_add(ctx, &ls, NAN, out);
 out:
     free(buf);
     free(Ct);
@@ -180,12 +242,11 @@ out:
     return st;
 }
 
-/* Binary states (from their transitions) sampled every Delta = 1 ms (at
- * least one step). */
+/* Binary states (from their transitions) sampled every Delta:
+ * analysis.spectrum_bin, default 1 ms (at least one step). */
 static double binary_delta_ms(const sf_model *m)
 {
-    const double h = m->sim.resolution;
-    return fmax(h, h * nearbyint(1.0 / h));
+    return sf_theory_map_spectrum_bin(m, 1.0);
 }
 
 static sf_status binary_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
@@ -238,12 +299,8 @@ static sf_status binary_expect(sf_context *ctx, const sf_model *m, const void *m
     const int n = bm->net.n_pop;
     const size_t n2 = (size_t)n * (size_t)n;
     double *buf = calloc(3 * (size_t)n + 2 * n2, sizeof *buf);
-    /* the time-discrete simulation's delays: d (an update at step k sees the
-     * transitions up to step k - d/h) */
-    const double shift = 0.0;
-    double *delays = sf_theory_netcorr_shift_delays(ctx, n, bm->pr.K, bm->pr.delay, shift);
     sf_status st = SF_OK;
-    if (!buf || !delays) {
+    if (!buf) {
         st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -253,22 +310,36 @@ static sf_status binary_expect(sf_context *ctx, const sf_model *m, const void *m
         act[a] = i >= 0 ? pred->q[i].value[0] : NAN;
         a_single[a] = act[a] * (1 - act[a]);
     }
+    /* the pair covariances in the input variance, as in the prediction */
+    double *c_in = malloc(n2 * sizeof *c_in), *m_in = malloc((size_t)n * sizeof *m_in);
+    sf_theory_corr_workspace *cws = sf_theory_corr_workspace_create(n, 0);
+    sf_theory_binary_point pt = {.m = m_in};
+    if (!c_in || !m_in || !cws)
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    else
+        st = sf_theory_binary_solve_correlated(ctx, &bm->net, NULL, NULL, cws, &pt, c_in);
+    sf_theory_corr_workspace_destroy(cws);
+    free(m_in);
+    if (st != SF_OK) {
+        free(c_in);
+        goto out;
+    }
     sf_theory_binary_net net = bm->net;
-    net.delays = delays;
+    net.c_pair = c_in;
     sf_theory_netcorr_theory th = {.cls = SF_THEORY_NOISE_INPUT, .mean = act,
                                    .a_single = a_single, .pair = SF_NETCORR_PAIR_BINARY,
                                    .spikes = false, .delta_ms = binary_delta_ms(m),
-                                   .assumptions = ASSUME, .shift_ms = shift,
-                                   .fixed_outdegree = bm->pr.fixed_outdegree};
+                                   .assumptions = ASSUME, .shift_ms = bm->dl.offset,
+                                   .fixed_outdegree = bm->pr.fixed_outdegree, .pred = pred};
     st = sf_theory_binary_to_linear(ctx, &net, act, W, tau, D, &th.lin);
     if (st == SF_OK)
         st = sf_theory_netcorr_expect(ctx, m, &th, est, out);
+    free(c_in);
     if (st == SF_OK) {
         sf_quantities_note(out, "binary: Gaussian mean field and linearised (Glauber) dynamics");
     }
 out:
     free(buf);
-    free(delays);
     return st;
 }
 

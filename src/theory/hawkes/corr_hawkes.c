@@ -68,16 +68,25 @@ static sf_status hawkes_W(sf_context *ctx, const sf_theory_hawkes_net *net,
     sf_status st = sf__corr_eig(ctx, net->n_pop, ws->rG, ws);
     if (st != SF_OK)
         return st;
-    double r = 0;
-    for (size_t i = 0; i < n; ++i)
+    /* the rate dynamics tau dr/dt = -r + W r + nu0 (no delay) are stable iff
+     * every eigenvalue of W has real part < 1; for excitatory networks this
+     * is the spectral radius (Perron root) < 1. Inhibitory networks may have
+     * a spectral radius above 1 (negative eigenvalues): their stationary
+     * rates exist, and delays may still destabilise them (the stability
+     * report, sf_theory_linear_net_stability, finds those roots). */
+    double r = 0, re = -HUGE_VAL;
+    for (size_t i = 0; i < n; ++i) {
         r = fmax(r, hypot(ws->wr[i], ws->wi[i]));
+        re = fmax(re, ws->wr[i]);
+    }
     if (rho)
         *rho = r;
-    if (!(r < 1))
+    if (!(re < 1))
         return sf_fail(ctx, SF_ERR_RANGE,
-                       "Hawkes network: spectral radius of W = K w is %.6g >= 1, so the "
-                       "process has no stationary state (activity grows without bound)",
-                       r);
+                       "Hawkes network: an eigenvalue of W = K w has real part %.6g >= 1 "
+                       "(spectral radius %.6g), so the process has no stationary state "
+                       "(activity grows without bound)",
+                       re, r);
     return SF_OK;
 }
 

@@ -3,12 +3,14 @@
  * baseline nu0 plus dc inputs. docs/hawkes.md lists the quantities.
  *
  * Invariant: the mapped network (hawkes_mapped) is the only source of the
- * theory's parameters. The comparison uses the equivalent output-noise
- * linear network with the delays of the time-discrete simulation, d + h/2
- * (a spike is stamped at the end of its step), on a copy of the delays.
+ * theory's parameters. Its delays are those of the delay model
+ * (src/theory/delay.h): whole steps, timing of a count (+h/2: a step's count
+ * integrates the intensity over the step before its stamp).
  */
 #include "theory/family.h"
+#include "theory/delay.h"
 #include "theory/linear/netcorr.h"
+#include "theory/linear/stability.h"
 #include "theory/map.h"
 
 #include "neurons/hawkes.h"
@@ -21,6 +23,7 @@
 
 typedef struct {
     sf_theory_map_pairs pr;
+    sf_theory_delays dl;     /* the delay model: net.delays = dl.mean */
     double *N, *nu0, *tau;   /* [n] each, one allocation */
     sf_theory_hawkes_net net;
 } hawkes_mapped;
@@ -38,6 +41,7 @@ static void hawkes_unmap(void *mapped)
     if (!hm)
         return;
     sf_theory_map_pairs_free(&hm->pr);
+    sf_theory_delays_free(&hm->dl);
     free(hm->N);
     free(hm);
 }
@@ -57,6 +61,8 @@ static sf_status hawkes_map(sf_context *ctx, const sf_model *m, void **mapped)
     hm->nu0 = hm->N + n;
     hm->tau = hm->nu0 + n;
     sf_status st = sf_theory_map_pairs_read(ctx, m, &hm->pr);
+    if (st == SF_OK)
+        st = sf_theory_delays_read(ctx, m, SF_THEORY_TIMING_COUNT, &hm->dl);
     sf_theory_map_dc_add(m, hm->nu0);
     for (int a = 0; a < n; a++) {
         hm->N[a] = m->pops[a].n;
@@ -66,7 +72,7 @@ static sf_status hawkes_map(sf_context *ctx, const sf_model *m, void **mapped)
     if (st == SF_OK) {
         hm->net = (sf_theory_hawkes_net){.n_pop = n, .N = hm->N, .K = hm->pr.K, .w = hm->pr.w,
                                          .nu0 = hm->nu0, .tau = hm->tau, .delay = 0,
-                                         .delays = hm->pr.delay};
+                                         .delays = hm->dl.mean};
         st = sf_theory_hawkes_check(ctx, &hm->net);
     }
     if (st != SF_OK) {
@@ -83,7 +89,7 @@ static sf_status hawkes_predict(sf_context *ctx, const sf_model *m, const void *
     const hawkes_mapped *hm = mapped;
     const int n = hm->net.n_pop;
     const size_t n2 = (size_t)n * (size_t)n;
-    double *buf = calloc((size_t)n + 3 * n2, sizeof *buf), rho_w;
+    double *buf = calloc((size_t)n + 5 * n2, sizeof *buf), rho_w;
     sf_theory_corr_workspace *ws = sf_theory_corr_workspace_create(n, 0);
     sf_status st = SF_OK;
     if (!buf || !ws) {
@@ -108,6 +114,15 @@ static sf_status hawkes_predict(sf_context *ctx, const sf_model *m, const void *
     if (st == SF_OK)
         sf_quantities_note(out, "count covariances per second of counting window, in the limit "
                                 "of long windows; corr_coef of long-window counts");
+    /* the stability report of the equivalent linear network */
+    sf_theory_linear_net lin;
+    sf_theory_linear_stability ls;
+    if (st == SF_OK)
+        st = sf_theory_hawkes_to_linear(ctx, &hm->net, r, C0 + n2, C0 + 2 * n2, &lin);
+    if (st == SF_OK)
+        st = sf_theory_linear_net_stability(ctx, &lin, &ls);
+    if (st == SF_OK)
+        st = sf_theory_stability_add(ctx, &ls, NAN, out);
 out:
     free(buf);
     sf_theory_corr_workspace_destroy(ws);
@@ -117,10 +132,11 @@ out:
 static sf_status hawkes_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
                                  sf_quantities *out)
 {
-    sf_theory_netcorr_input in = {.spikes = true, .delta_ms = m->sim.resolution,
+    sf_theory_netcorr_input in = {.spikes = true,
+                                  .delta_ms = sf_theory_map_spectrum_bin(m, m->sim.resolution),
                                   .mean_name = "rate", .mean_unit = "Hz",
                                   .cov_unit = "spikes^2 per bin", .spec_unit = "Hz",
-                                  .activity = "spike counts in bins of one step"};
+                                  .activity = "spike counts in bins of Delta (analysis.spectrum_bin, default one step)"};
     return sf_theory_netcorr_estimate(ctx, m, rec, &in, out);
 }
 
@@ -131,12 +147,9 @@ static sf_status hawkes_expect(sf_context *ctx, const sf_model *m, const void *m
     const hawkes_mapped *hm = mapped;
     const int n = hm->net.n_pop;
     const size_t n2 = (size_t)n * (size_t)n;
-    /* a spike is stamped at the end of its step: effective delay d + h/2 */
-    const double shift = 0.5 * m->sim.resolution;
     double *buf = calloc((size_t)n + 2 * n2, sizeof *buf);
-    double *delays = sf_theory_netcorr_shift_delays(ctx, n, hm->pr.K, hm->pr.delay, shift);
     sf_status st = SF_OK;
-    if (!buf || !delays) {
+    if (!buf) {
         st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -146,12 +159,11 @@ static sf_status hawkes_expect(sf_context *ctx, const sf_model *m, const void *m
         r[a] = i >= 0 ? pred->q[i].value[0] : NAN;
     }
     sf_theory_hawkes_net net = hm->net;
-    net.delays = delays;
     sf_theory_netcorr_theory th = {.cls = SF_THEORY_NOISE_OUTPUT, .mean = r,
                                    .pair = SF_NETCORR_PAIR_HAWKES, .spikes = true,
-                                   .delta_ms = m->sim.resolution,
-                                   .assumptions = ASSUME, .shift_ms = shift,
-                                   .fixed_outdegree = hm->pr.fixed_outdegree};
+                                   .delta_ms = sf_theory_map_spectrum_bin(m, m->sim.resolution),
+                                   .assumptions = ASSUME, .shift_ms = hm->dl.offset,
+                                   .fixed_outdegree = hm->pr.fixed_outdegree, .pred = pred};
     st = sf_theory_hawkes_to_linear(ctx, &net, r, W, D, &th.lin);
     if (st == SF_OK)
         st = sf_theory_netcorr_expect(ctx, m, &th, est, out);
@@ -160,7 +172,6 @@ static sf_status hawkes_expect(sf_context *ctx, const sf_model *m, const void *m
     }
 out:
     free(buf);
-    free(delays);
     return st;
 }
 

@@ -46,7 +46,8 @@ static void poisson_moments(const sf_model *m, double *mean, double *var, double
 {
     for (int i = 0; i < m->n_inputs; i++) {
         const sf_input *in = &m->inputs[i];
-        if (in->type != &sf_input_poisson_generator)
+        if (in->type != &sf_input_poisson_generator &&
+            in->type != &sf_input_sinusoidal_poisson_generator) /* its mean rate */
             continue;
         for (int k = 0; k < in->n_targets; k++) {
             int a = in->targets[k];
@@ -111,7 +112,9 @@ void sf_lif_map_destroy(sf_lif_map *map)
     free(map->delay);
     free(map->delay_sd);
     free(map->J_sd);
+    free(map->J2);
     free(map->ext_events);
+    sf_theory_delays_free(&map->delays);
     free(map);
 }
 
@@ -134,10 +137,11 @@ sf_status sf_lif_map_create(sf_context *ctx, const sf_model *m, sf_lif_map **out
         tm->delay = calloc(n2, sizeof(double));
         tm->delay_sd = calloc(n2, sizeof(double));
         tm->J_sd = calloc(n2, sizeof(double));
+        tm->J2 = calloc(n2, sizeof(double));
         tm->ext_events = calloc((size_t)n, sizeof(double));
     }
     if (st != SF_OK || !tm || !mom || !tm->pop || !tm->K || !tm->J || !tm->delay || !tm->delay_sd ||
-        !tm->J_sd || !tm->ext_events) {
+        !tm->J_sd || !tm->J2 || !tm->ext_events) {
         st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -175,24 +179,36 @@ sf_status sf_lif_map_create(sf_context *ctx, const sf_model *m, sf_lif_map **out
         tm->K[ab] = pairs.K[ab];
         tm->J[ab] = psp_weight(m, a, pairs.w[ab]);
         tm->J_sd[ab] = fabs(psp_weight(m, a, pairs.w_sd[ab]));
-        tm->delay[ab] = pairs.delay[ab];
-        tm->delay_sd[ab] = pairs.delay_sd[ab];
     }
-    bool any_sd = false, trunc = false;
-    for (size_t k = 0; k < n2; k++)
-        any_sd |= tm->delay_sd[k] > 0;
-    for (int i = 0; i < m->n_proj; i++)
-        trunc |= m->proj[i].delay.kind == SF_DIST_NORMAL && isfinite(m->proj[i].delay.min);
+    /* mean square weight per pair: sum_p K_p E[J_p^2] / sum_p K_p */
+    for (int i = 0; i < m->n_proj; i++) {
+        const sf_projection *pr = &m->proj[i];
+        size_t ab = (size_t)pr->target * (size_t)n + (size_t)pr->source;
+        double K = sf_model_mean_indegree(m, pr), wm, wsd;
+        if (!(K > 0) || !(tm->K[ab] > 0))
+            continue;
+        sf_theory_map_dist_moments(&pr->weight, &wm, &wsd);
+        double Jm = psp_weight(m, pr->target, wm), Js = psp_weight(m, pr->target, wsd);
+        tm->J2[ab] += K / tm->K[ab] * (Jm * Jm + Js * Js);
+    }
+    for (size_t ab = 0; ab < n2; ab++) /* rounding: a mean square is >= the square mean */
+        tm->J2[ab] = fmax(tm->J2[ab], tm->J[ab] * tm->J[ab]);
+    /* the delays of the simulation: whole steps, spikes at the stamp */
+    if ((st = sf_theory_delays_read(ctx, m, SF_THEORY_TIMING_EVENT, &tm->delays)) != SF_OK)
+        goto out;
+    memcpy(tm->delay, tm->delays.mean, n2 * sizeof(double));
+    memcpy(tm->delay_sd, tm->delays.sd, n2 * sizeof(double));
     tm->net.n_pop = n;
     tm->net.pop = tm->pop;
     tm->net.K = tm->K;
     tm->net.J = tm->J;
     tm->net.delay = tm->delay;
     tm->net.delay_sd = tm->delay_sd;
-    tm->net.delay_dist = !any_sd ? SF_THEORY_DELAY_NONE
-                         : trunc ? SF_THEORY_DELAY_TRUNCATED_GAUSSIAN
-                                 : SF_THEORY_DELAY_GAUSSIAN;
-    tm->net.colored = SF_THEORY_SHIFT;
+    tm->net.J2 = tm->J2;
+    tm->net.delay_dist = SF_THEORY_DELAY_NONE; /* replaced by the pmfs */
+    tm->net.delay_pmf = tm->delays.pmf;
+    tm->net.colored = m->sim.theory_method == 1 ? SF_THEORY_TAYLOR : SF_THEORY_SHIFT;
+    tm->renewal_noise = m->sim.theory_noise == 1;
     st = sf_theory_network_check(ctx, &tm->net);
 out:
     free(mom);

@@ -5,9 +5,11 @@
  *   - in-degree K_ab: sf_model_mean_indegree, added over projections;
  *   - weight J_ab: the mean of the weight distribution (mV for delta
  *     synapses; pA converted to the PSP-equivalent w tau_s / C_m for
- *     iaf_psc_exp), K-weighted over projections of the same pair;
- *   - delays: mean and standard deviation of the delay distribution
- *     (truncated Gaussian when it is a bounded normal);
+ *     iaf_psc_exp), K-weighted over projections of the same pair; the
+ *     input variance uses the mean square weight E[J^2] (mean^2 + variance
+ *     after the redraw bounds), K-weighted likewise;
+ *   - delays: the exact distribution of the whole-step delays the builder
+ *     draws (src/theory/delay.h, timing of events: no offset);
  *   - external Poisson inputs: combined into one equivalent input with the
  *     same mean and variance of the input; dc inputs active over the whole
  *     run add to I_e.
@@ -22,6 +24,7 @@
 
 #include "model/model_impl.h"
 #include "spikefield/theory.h"
+#include "theory/delay.h"
 
 /* Owns the arrays its network borrows. */
 typedef struct {
@@ -29,7 +32,13 @@ typedef struct {
     sf_theory_pop *pop;
     double *K, *J, *delay, *delay_sd;
     double *J_sd;       /* standard deviation of the weights (mV), for notes   */
+    double *J2;         /* mV^2, K-weighted mean square weight of each pair:
+                           mean^2 + variance of every projection's weight
+                           distribution after its redraw bounds (net.J2)     */
     double *ext_events; /* Hz, external Poisson events per neuron (all inputs) */
+    bool renewal_noise; /* theory.noise = renewal: spectra with the renewal
+                           neuron's spike-train spectrum as the noise term  */
+    sf_theory_delays delays; /* the delay model; net.delay_pmf points into it */
 } sf_lif_map;
 
 /* True when the LIF theory describes m (every population already known to

@@ -5,8 +5,8 @@
  * Fourcaud & Brunel 2002 for current-based exponential synapses with the
  * PSP-equivalent weights J = w tau_s / C_m):
  *     mu_a      = tau_a [sum_b K_ab J_ab nu_b + ext_rate_a J_ext_a] + tau_a I_e,a / C_m,a
- *     sigma_a^2 = tau_a [sum_b K_ab J_ab^2 nu_b + ext_rate_a J_ext_a^2]
- * with tau_a the target's membrane time constant in s when multiplied with
+ *     sigma_a^2 = tau_a [sum_b K_ab E[J_ab^2] nu_b + ext_rate_a J_ext_a^2]
+ * (E[J^2] = J^2 + Var J: heterogeneous weights add their variance) with tau_a the target's membrane time constant in s when multiplied with
  * rates in Hz (the factor 1e-3 below), so that mu is in mV.
  *
  * Self-consistency nu = Phi(nu) is solved by pseudo-transient continuation
@@ -64,10 +64,22 @@ sf_status sf_theory_network_check(sf_context *ctx, const sf_theory_network *net)
             if (!isfinite(net->J[i]))
                 return sf_fail(ctx, SF_ERR_RANGE, "theory: J[%d][%d] = %g mV is not finite", a,
                                b, net->J[i]);
+            if (net->J2 && (!(net->J2[i] >= net->J[i] * net->J[i] * (1 - 1e-12)) ||
+                            !isfinite(net->J2[i])))
+                return sf_fail(ctx, SF_ERR_RANGE,
+                               "theory: J2[%d][%d] = %g mV^2 must be finite and >= J^2 = %g "
+                               "(a mean square)",
+                               a, b, net->J2[i], net->J[i] * net->J[i]);
             if (net->delay && (!(net->delay[i] >= 0) || !isfinite(net->delay[i])))
                 return sf_fail(ctx, SF_ERR_RANGE,
                                "theory: delay[%d][%d] = %g ms must be finite and >= 0", a, b,
                                net->delay[i]);
+            const sf_theory_delay_pmf *dp = net->delay_pmf ? &net->delay_pmf[i] : NULL;
+            if (dp && (dp->n < 0 || (dp->n > 0 && (!dp->p || dp->first < 0 || !(dp->h > 0) ||
+                                                   !isfinite(dp->offset)))))
+                return sf_fail(ctx, SF_ERR_RANGE,
+                               "theory: delay_pmf[%d][%d] is not a delay distribution (n %d, "
+                               "first %d, h %g ms)", a, b, dp->n, dp->first, dp->h);
             if (net->delay_sd && (!(net->delay_sd[i] >= 0) || !isfinite(net->delay_sd[i])))
                 return sf_fail(ctx, SF_ERR_RANGE,
                                "theory: delay_sd[%d][%d] = %g ms must be finite and >= 0", a, b,
@@ -75,6 +87,13 @@ sf_status sf_theory_network_check(sf_context *ctx, const sf_theory_network *net)
         }
     }
     return SF_OK;
+}
+
+/* The mean square weight of pair ab (mV^2): E[J^2] of heterogeneous
+ * weights, J^2 when the network states none. */
+static double j2_of(const sf_theory_network *net, size_t ab)
+{
+    return net->J2 ? net->J2[ab] : net->J[ab] * net->J[ab];
 }
 
 /* Unchecked: mu, sigma (mV) for rates nu (Hz; negative treated as 0). */
@@ -89,7 +108,7 @@ static void net_input(const sf_theory_network *net, const double *nu, double *mu
             double kj = net->K[a * n + b] * net->J[a * n + b];
             double r = nu[b] > 0 ? nu[b] : 0.0;
             m += kj * r;
-            v += kj * net->J[a * n + b] * r;
+            v += net->K[a * n + b] * j2_of(net, a * n + b) * r;
         }
         double tau_s = 1e-3 * p->tau_m; /* ms -> s, for rates in Hz */
         mu[a] = tau_s * m + p->tau_m * p->I_e / p->C_m; /* pA ms/pF = mV */
@@ -129,7 +148,8 @@ static bool net_rate_map(const sf_theory_network *net, const double *nu, double 
         for (int b = 0; b < n; ++b) {
             double kj = net->K[a * n + b] * net->J[a * n + b];
             double dmu = tau_s * kj;                                    /* mV/Hz */
-            double dsig = sigma[a] > 0 ? tau_s * kj * net->J[a * n + b] / (2.0 * sigma[a])
+            double dsig = sigma[a] > 0 ? tau_s * net->K[a * n + b] * j2_of(net, a * n + b) /
+                                             (2.0 * sigma[a])
                                        : 0.0;                           /* mV/Hz */
             jac[a * n + b] = 1e3 * (r.dmu * dmu + r.dsigma * dsig);
         }

@@ -22,36 +22,14 @@
  * M(-omega) = conj M(omega) and M -> 0 as |s| -> inf in Re s >= 0).
  */
 #include "theory/theory_impl.h"
+#include "theory/delay.h"
+#include "theory/linear/stability.h"
 
 #include <cerf.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-double complex sf_theory_delay_transform(sf_theory_delay_dist dist, double mean,
-                                         double sd, double f)
-{
-    double w = 2e-3 * M_PI * f; /* rad/ms */
-    double complex phase = cexp(-I * w * mean);
-    if (dist == SF_THEORY_DELAY_NONE || sd <= 0)
-        return phase;
-    double g = exp(-0.5 * w * w * sd * sd);
-    if (dist == SF_THEORY_DELAY_GAUSSIAN)
-        return g * phase;
-    /* Gaussian truncated at 0 (nnmt _delay_dist_matrix):
-     *   E[e^{-i w D}] = e^{-i w m - w^2 s^2/2} erfc(z) / erfc(-m/(s sqrt 2)),
-     *   z = (-m/s + i w s)/sqrt 2.
-     * erfc(z) = 2 - e^{-z^2} w(i(-z))... written with the Faddeeva function
-     * w(.) so that the growing factors cancel analytically:
-     *   e^{-i w m - w^2 s^2/2} erfc(z) = 2 g phase - e^{-m^2/(2 s^2)} w(u),
-     *   u = (w s + i m/s)/sqrt 2 (upper half plane, |w(u)| <= 1). */
-    double x = mean / (sd * M_SQRT2);
-    double complex u = (w * sd + I * mean / sd) / M_SQRT2;
-    double complex num = 2.0 * g * phase - exp(-x * x) * w_of_z(u);
-    double den = 2.0 - erfc(x); /* = erfc(-x) */
-    return num / den;
-}
 
 sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *net,
                                      const double *mu,
@@ -69,8 +47,8 @@ sf_status sf_theory_network_transfer(sf_context *ctx, const sf_theory_network *n
     if (!col)
         return sf_fail(ctx, SF_ERR_NOMEM, "transfer: out of memory");
     for (int a = 0; a < n && st == SF_OK; ++a) {
-        st = sf_theory_lif_transfer(ctx, &net->pop[a], mu[a], sigma[a], freq, n_freq, true, ws,
-                                    col);
+        st = sf_theory_lif_transfer_method(ctx, &net->pop[a], net->colored, mu[a], sigma[a], freq,
+                                           n_freq, true, ws, col);
         for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
             H[k * (size_t)n + (size_t)a] = col[k];
     }
@@ -95,11 +73,8 @@ static void eff_conn(const sf_theory_network *net, const double *w, const double
                      double f, double complex *E, double complex *M)
 {
     size_t n = (size_t)net->n_pop;
-    for (size_t i = 0; i < n * n; ++i) {
-        double d = net->delay ? net->delay[i] : 0.0;
-        double sd = net->delay_sd ? net->delay_sd[i] : 0.0;
-        E[i] = sf_theory_delay_transform(net->delay_dist, d, sd, f);
-    }
+    for (size_t i = 0; i < n * n; ++i)
+        E[i] = sf_theory_network_delay_laplace(net, i, 2.0 * M_PI * I * f);
     sf_lr_conn(net->n_pop, Hf, w, E, M);
 }
 
@@ -213,6 +188,20 @@ sf_status sf_theory_cross_spectra(sf_context *ctx, const sf_theory_network *net,
     return st;
 }
 
+sf_status sf_theory_cross_spectra_noise(sf_context *ctx, const sf_theory_network *net,
+                                        const double *noise, const double complex *H,
+                                        const double *freq, size_t n_freq,
+                                        sf_theory_workspace *ws, double complex *C)
+{
+    sf_status st = spectra_args(ctx, net, noise, H, freq, n_freq, ws, C);
+    if (st == SF_OK)
+        static_coupling(net, ws->w);
+    size_t n = (size_t)net->n_pop, n2 = n * n;
+    for (size_t k = 0; st == SF_OK && k < n_freq; ++k)
+        st = spectral_matrix(ctx, net, noise + k * n, H, freq, k, ws, C + k * n2, NULL);
+    return st;
+}
+
 sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_network *net,
                                              const double complex *H, const double *freq,
                                              size_t n_freq, sf_theory_workspace *ws,
@@ -239,25 +228,57 @@ sf_status sf_theory_connectivity_eigenvalues(sf_context *ctx, const sf_theory_ne
             continue;
         }
         /* follow branches: greedy nearest match to the previous frequency */
-        const double complex *prev = out - n;
-        for (int i = 0; i < n; ++i)
-            ws->used[i] = 0;
-        for (int i = 0; i < n; ++i) {
-            int best = -1;
-            double bd = HUGE_VAL;
-            for (int j = 0; j < n; ++j) {
-                if (ws->used[j])
-                    continue;
-                double d = cabs(ws->v1[j] - prev[i]);
-                if (d < bd) {
-                    bd = d;
-                    best = j;
-                }
-            }
-            ws->used[best] = 1;
-            out[i] = ws->v1[best];
-        }
+        sf_lr_eig_follow(n, out - n, ws->v1, ws->used, out);
     }
+    return SF_OK;
+}
+
+/* The network's M(s) for the stability report: on the grid from tabulated
+ * transfer functions, at complex s from the continued ones. */
+typedef struct {
+    const sf_theory_network *net;
+    const double complex *H;           /* grid: [n_freq * n]               */
+    const double *freq;
+    const double *mu, *sigma;          /* complex s: the working point     */
+    sf_theory_workspace *ws;
+    double complex *Hs, *E;            /* [n], [n^2] scratch               */
+} lif_system;
+
+static sf_status lif_grid(sf_context *ctx, void *user, size_t k, double complex *M)
+{
+    lif_system *L = user;
+    size_t n = (size_t)L->net->n_pop;
+    eff_conn(L->net, L->ws->w, L->H + k * n, L->freq[k], L->E, M);
+    (void)ctx;
+    return SF_OK;
+}
+
+static sf_status lif_at(sf_context *ctx, void *user, double complex s, double complex *M)
+{
+    lif_system *L = user;
+    const sf_theory_network *net = L->net;
+    size_t n = (size_t)net->n_pop;
+    for (size_t a = 0; a < n; ++a) {
+        sf_status st = sf_theory_lif_transfer_s(NULL, &net->pop[a], L->mu[a], L->sigma[a], s,
+                                                true, L->ws, &L->Hs[a]);
+        if (st != SF_OK)
+            return st;
+    }
+    for (size_t i = 0; i < n * n; ++i)
+        L->E[i] = sf_theory_network_delay_laplace(net, i, s);
+    sf_lr_conn(net->n_pop, L->Hs, L->ws->w, L->E, M);
+    (void)ctx;
+    return SF_OK;
+}
+
+static sf_status stability_args(sf_context *ctx, const double *freq, size_t n_freq,
+                                const void *out)
+{
+    if (!out || n_freq < 2)
+        return sf_fail(ctx, SF_ERR_ARG, "theory: stability scan needs output and >= 2 frequencies");
+    for (size_t k = 1; k < n_freq; ++k)
+        if (!(freq[k] > freq[k - 1]))
+            return sf_fail(ctx, SF_ERR_ARG, "theory: stability scan needs ascending frequencies");
     return SF_OK;
 }
 
@@ -267,55 +288,45 @@ sf_status sf_theory_linear_stability_scan(sf_context *ctx, const sf_theory_netwo
                                           sf_theory_linear_stability *out)
 {
     sf_status st = check_spectral_args(ctx, net, H, freq, n_freq, ws);
+    if (st == SF_OK)
+        st = stability_args(ctx, freq, n_freq, out);
     if (st != SF_OK)
         return st;
-    if (!out || n_freq < 2)
-        return sf_fail(ctx, SF_ERR_ARG, "theory: stability scan needs output and >= 2 frequencies");
-    for (size_t k = 1; k < n_freq; ++k)
-        if (!(freq[k] > freq[k - 1]))
-            return sf_fail(ctx, SF_ERR_ARG, "theory: stability scan needs ascending frequencies");
-    int n = net->n_pop;
     static_coupling(net, ws->w);
-    double phase0 = 0.0, phase = 0.0, arg_prev = 0.0;
-    out->min_distance = HUGE_VAL;
-    out->f_critical = NAN;
-    out->eig_critical = NAN;
-    for (size_t k = 0; k < n_freq; ++k) {
-        /* det(1 - M) from the kernel's LU factors; a singular 1 - M (det 0)
-         * is no error here (ctx NULL) */
-        eff_conn(net, ws->w, H + k * (size_t)n, freq[k], ws->m2, ws->m1);
-        sf_lr_factor(NULL, &ws->lr, n, ws->m1, freq[k]);
-        double complex det = sf_lr_det(&ws->lr);
-        double arg = carg(det);
-        if (k == 0) {
-            /* det(1 - M(0)) is real, so its continuous phase at omega = 0 is
-             * the multiple of pi nearest to the first grid point's */
-            phase0 = M_PI * nearbyint(arg / M_PI);
-            phase = arg;
-        } else {
-            double d = arg - arg_prev;
-            d -= 2.0 * M_PI * floor((d + M_PI) / (2.0 * M_PI)); /* into [-pi, pi) */
-            phase += d;
-        }
-        arg_prev = arg;
-        /* eigenvalues of M (zgeev overwrites m1) */
-        lapack_int info = LAPACKE_zgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, ws->m1, n, ws->v1, NULL, 1,
-                                        NULL, 1);
-        if (info != 0)
-            return sf_fail(ctx, SF_ERR_NUMERIC, "theory: zgeev failed (%d)", (int)info);
-        for (int i = 0; i < n; ++i) {
-            double dist = cabs(1.0 - ws->v1[i]);
-            if (dist < out->min_distance) {
-                out->min_distance = dist;
-                out->f_critical = freq[k];
-                out->eig_critical = ws->v1[i];
-            }
-        }
+    lif_system L = {.net = net, .H = H, .freq = freq, .ws = ws, .E = ws->m2};
+    sf_lr_system sys = {.n = net->n_pop, .grid = lif_grid, .at = NULL, .user = &L};
+    return sf_lr_stability(ctx, &ws->lr, &sys, freq, n_freq, NULL, out);
+}
+
+sf_status sf_theory_linear_stability_report(sf_context *ctx, const sf_theory_network *net,
+                                            const double *mu, const double *sigma,
+                                            const double *freq, size_t n_freq,
+                                            sf_theory_workspace *ws,
+                                            sf_theory_linear_stability *out)
+{
+    sf_status st = sf_theory_network_check(ctx, net);
+    if (st != SF_OK)
+        return st;
+    if (!mu || !sigma || !freq || !ws)
+        return sf_fail(ctx, SF_ERR_ARG, "theory: stability report arrays or workspace are NULL");
+    if (ws->n_pop < net->n_pop)
+        return sf_fail(ctx, SF_ERR_ARG,
+                       "theory: workspace made for %d populations, network has %d", ws->n_pop,
+                       net->n_pop);
+    if ((st = stability_args(ctx, freq, n_freq, out)) != SF_OK)
+        return st;
+    size_t n = (size_t)net->n_pop;
+    double complex *H = malloc(sizeof(double complex) * (n_freq * n + n));
+    if (!H)
+        return sf_fail(ctx, SF_ERR_NOMEM, "theory: out of memory for the stability report");
+    st = sf_theory_network_transfer(ctx, net, mu, sigma, freq, n_freq, ws, H);
+    if (st == SF_OK) {
+        static_coupling(net, ws->w);
+        lif_system L = {.net = net, .H = H, .freq = freq, .mu = mu, .sigma = sigma, .ws = ws,
+                        .Hs = H + n_freq * n, .E = ws->m2};
+        sf_lr_system sys = {.n = net->n_pop, .grid = lif_grid, .at = lif_at, .user = &L};
+        st = sf_lr_stability(ctx, &ws->lr, &sys, freq, n_freq, NULL, out);
     }
-    /* from the last grid point to infinity, where det -> 1 (arg 0) */
-    phase += -arg_prev;
-    out->winding = (phase - phase0) / M_PI;
-    double z = -out->winding;
-    out->n_unstable = z > 0.5 ? (int)lround(z) : 0;
-    return SF_OK;
+    free(H);
+    return st;
 }

@@ -20,6 +20,7 @@
  * a single-frequency query, allocates its n kernel factors h~).
  */
 #include "theory/corr_impl.h"
+#include "theory/linear/stability.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -297,8 +298,22 @@ sf_status sf_theory_linear_check(sf_context *ctx, const sf_theory_linear_net *ne
     return SF_OK;
 }
 
-/* M(f) into M (row-major) through the kernel, M_ab = h~_a W_ab e^{-i omega d_ab};
- * h [n] receives h~_a. */
+/* M(s) at complex s (1/s) into M (row-major) through the kernel,
+ * M_ab = h~_a(s) W_ab e^{-s d_ab}, h~_a = 1/(1 + s tau_a); h [n] receives
+ * h~_a. */
+static void build_conn_s(const sf_theory_linear_net *net, double complex s, double complex *M,
+                         double complex *h)
+{
+    size_t n = (size_t)net->n;
+    for (size_t a = 0; a < n; ++a) {
+        h[a] = 1.0 / (1.0 + s * net->tau[a] * SF_MS);
+        for (size_t b = 0; b < n; ++b)
+            M[a * n + b] = cexp(-s * pair_delay(net, a, b) * SF_MS);
+    }
+    sf_lr_conn(net->n, h, net->W, M, M);
+}
+
+/* M(f) at s = 2 pi i f (the phase factors evaluated as cos + i sin). */
 static void build_conn(const sf_theory_linear_net *net, double f, double complex *M,
                        double complex *h)
 {
@@ -312,6 +327,74 @@ static void build_conn(const sf_theory_linear_net *net, double f, double complex
         }
     }
     sf_lr_conn(net->n, h, net->W, M, M);
+}
+
+/* The linear network's M(s) for the stability report. */
+typedef struct {
+    const sf_theory_linear_net *net;
+    const double *freq;
+    double complex *h;
+} lin_system;
+
+static sf_status lin_grid(sf_context *ctx, void *user, size_t k, double complex *M)
+{
+    lin_system *L = user;
+    build_conn(L->net, L->freq[k], M, L->h);
+    (void)ctx;
+    return SF_OK;
+}
+
+static sf_status lin_at(sf_context *ctx, void *user, double complex s, double complex *M)
+{
+    lin_system *L = user;
+    build_conn_s(L->net, s, M, L->h);
+    (void)ctx;
+    return SF_OK;
+}
+
+sf_status sf_theory_linear_net_stability(sf_context *ctx, const sf_theory_linear_net *net,
+                                     sf_theory_linear_stability *out)
+{
+    sf_status st = sf_theory_linear_check(ctx, net);
+    if (st != SF_OK)
+        return st;
+    if (!out)
+        return sf_fail(ctx, SF_ERR_ARG, "output is NULL");
+    /* the grid: up to where |M| < 0.02 (|M_ab| <= |W_ab| / (2 pi f tau_a)),
+     * at least 1 kHz; steps resolving the phase of the longest delay */
+    size_t n = (size_t)net->n;
+    double top = 1000, dmax = 0;
+    for (size_t a = 0; a < n; ++a) {
+        double row = 0;
+        for (size_t b = 0; b < n; ++b) {
+            row += fabs(net->W[a * n + b]);
+            dmax = fmax(dmax, pair_delay(net, a, b));
+        }
+        top = fmax(top, row / (0.02 * 2 * M_PI * net->tau[a] * SF_MS));
+    }
+    double df = dmax > 0 ? fmin(0.5, 1.0 / (40 * dmax * SF_MS)) : 0.5;
+    size_t nf = (size_t)ceil(top / df) + 1;
+    if (nf > 2000000)
+        return sf_fail(ctx, SF_ERR_RANGE,
+                       "linear stability: the scan would need %zu frequencies (up to %g Hz)", nf,
+                       top);
+    double *freq = malloc(nf * sizeof *freq);
+    double complex *h = malloc(n * sizeof *h);
+    sf_lr_ws lr;
+    if (!freq || !h || sf_lr_ws_init(&lr, net->n) != SF_OK) {
+        free(freq);
+        free(h);
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < nf; ++k)
+        freq[k] = df * (double)k;
+    lin_system L = {.net = net, .freq = freq, .h = h};
+    sf_lr_system sys = {.n = net->n, .grid = lin_grid, .at = lin_at, .user = &L};
+    st = sf_lr_stability(ctx, &lr, &sys, freq, nf, NULL, out);
+    sf_lr_ws_free(&lr);
+    free(freq);
+    free(h);
+    return st;
 }
 
 sf_status sf_theory_linear_conn(sf_context *ctx, const sf_theory_linear_net *net, double f,

@@ -7,12 +7,15 @@
  * docs/ou.md lists the quantities.
  *
  * Invariant: the mapped network (linear_mapped) is the only source of the
- * theory's parameters. The comparison uses the delays of the time-discrete
- * simulation, d - h/2 (the sampled output is held over a step), on a copy.
+ * theory's parameters. Its delays are those of the delay model
+ * (src/theory/delay.h): whole steps, timing of a held sample (-h/2: the
+ * output of a step is the input of a later step as a whole).
  */
 #include "theory/family.h"
+#include "theory/delay.h"
 #include "theory/linear/kernel.h"
 #include "theory/linear/netcorr.h"
+#include "theory/linear/stability.h"
 #include "theory/map.h"
 
 #include "neurons/rate.h"
@@ -27,6 +30,7 @@
 
 typedef struct {
     sf_theory_map_pairs pr;
+    sf_theory_delays dl;     /* the delay model: net.delays = dl.mean */
     double *N, *tau, *drive, *mean;   /* [n] each                           */
     double *W, *D;                    /* [n*n] each (one allocation with N)  */
     sf_theory_noise_class noise;
@@ -69,6 +73,7 @@ static void linear_unmap(void *mapped)
     if (!lm)
         return;
     sf_theory_map_pairs_free(&lm->pr);
+    sf_theory_delays_free(&lm->dl);
     free(lm->N);
     free(lm);
 }
@@ -92,6 +97,8 @@ static sf_status linear_map(sf_context *ctx, const sf_model *m, void **mapped)
     lm->W = lm->mean + n;
     lm->D = lm->W + n2;
     sf_status st = sf_theory_map_pairs_read(ctx, m, &lm->pr);
+    if (st == SF_OK)
+        st = sf_theory_delays_read(ctx, m, SF_THEORY_TIMING_HELD, &lm->dl);
     if (st != SF_OK) {
         linear_unmap(lm);
         return st;
@@ -115,7 +122,7 @@ static sf_status linear_map(sf_context *ctx, const sf_model *m, void **mapped)
     }
     lm->noise = out0 != 0 ? SF_THEORY_NOISE_OUTPUT : SF_THEORY_NOISE_INPUT;
     lm->net = (sf_theory_linear_net){.n = n, .W = lm->W, .tau = lm->tau, .delay = 0,
-                                     .delays = lm->pr.delay, .D = lm->D};
+                                     .delays = lm->dl.mean, .D = lm->D};
     if ((st = sf_theory_linear_check(ctx, &lm->net)) == SF_OK) {
         memcpy(lm->mean, lm->drive, (size_t)n * sizeof *lm->mean);
         if ((st = sf_lr_solve_real(ctx, NULL, n, lm->W, lm->mean, 1)) == SF_ERR_NUMERIC)
@@ -148,6 +155,11 @@ static sf_status linear_predict(sf_context *ctx, const sf_model *m, const void *
         if (!x || sf_quantity_assume(x, ASSUME) != SF_OK)
             st = SF_ERR_NOMEM;
     }
+    sf_theory_linear_stability ls;
+    if (st == SF_OK)
+        st = sf_theory_linear_net_stability(ctx, &lm->net, &ls);
+    if (st == SF_OK)
+        st = sf_theory_stability_add(ctx, &ls, NAN, out);
     if (st != SF_OK || (delayed && !cov_time)) {
         if (st == SF_OK)
             sf_quantities_note(out, "output noise is white: the equal-time covariance has a "
@@ -279,24 +291,16 @@ static sf_status linear_expect(sf_context *ctx, const sf_model *m, const void *m
                                sf_quantities *out)
 {
     const linear_mapped *lm = mapped;
-    const int n = lm->net.n;
-    /* the sampled output is held over a step: effective delay d - h/2 */
-    const double shift = -0.5 * m->sim.resolution;
-    double *delays = sf_theory_netcorr_shift_delays(ctx, n, lm->pr.K, lm->pr.delay, shift);
-    if (!delays)
-        return SF_ERR_NOMEM;
     sf_theory_netcorr_theory th = {.lin = lm->net, .cls = lm->noise, .mean = lm->mean,
                                    .pair = SF_NETCORR_PAIR_NONE, .spikes = false,
                                    .delta_ms = linear_delta_ms(m),
-                                   .assumptions = ASSUME, .shift_ms = shift,
-                                   .fixed_outdegree = lm->pr.fixed_outdegree};
-    th.lin.delays = delays;
+                                   .assumptions = ASSUME, .shift_ms = lm->dl.offset,
+                                   .fixed_outdegree = lm->pr.fixed_outdegree, .pred = pred};
     sf_status st = sf_theory_netcorr_expect(ctx, m, &th, est, out);
     if (st == SF_OK) {
         sf_quantities_note(out, "pair covariances: no prediction (needs the single-unit "
                                 "variance)");
     }
-    free(delays);
     return st;
 }
 

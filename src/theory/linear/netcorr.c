@@ -5,6 +5,9 @@
  * estimate's frequency axis, never from a second copy of the rules.
  */
 #include "theory/linear/netcorr.h"
+#include "theory/linear/stability.h"
+#include "theory/map.h"
+#include "theory/peak.h"
 
 #include "spikefield/analysis.h"
 
@@ -15,11 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define N_CHOSEN 5
-static const double chosen_hz[N_CHOSEN] = {5.0, 10.0, 20.0, 50.0, 100.0};
+#define N_CHOSEN 8
+static const double chosen_hz[N_CHOSEN] = {5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 350.0, 500.0};
 #define BAND_HZ 2.0
 #define LAG_MAX_MS 50.0
-#define FREQ_MAX_HZ 250.0
 
 /* Figure lags: |tau| <= LAG_MAX_MS at an odd stride giving <= 101 points;
  * each point is the mean over the stride's lags centred on it. */
@@ -64,20 +66,6 @@ static void seg_mean(const double *x, size_t S, size_t L, double *mean, double *
     }
     *mean = s1 / (double)S;
     *sem = S > 1 ? sqrt(fmax(s2 / S - *mean * *mean, 0) / (double)(S - 1)) : NAN;
-}
-
-double *sf_theory_netcorr_shift_delays(sf_context *ctx, int n, const double *K, const double *d,
-                                       double shift_ms)
-{
-    size_t n2 = (size_t)n * (size_t)n;
-    double *out = malloc((n2 ? n2 : 1) * sizeof *out);
-    if (!out) {
-        sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    for (size_t k = 0; k < n2; k++)
-        out[k] = K[k] > 0 ? fmax(0.0, d[k] + shift_ms) : d[k];
-    return out;
 }
 
 /* ------------------------------------------------------------------------
@@ -142,7 +130,12 @@ sf_status sf_theory_netcorr_estimate(sf_context *ctx, const sf_model *m, const s
     const size_t nlag = 2 * half + 1;
     const double fres = 1.0 / ((double)L * delta * 1e-3);
     const size_t nfr =
-        (size_t)fmin((double)(L / 2), floor(fmin(FREQ_MAX_HZ, 0.5e3 / delta) / fres));
+        (size_t)fmin((double)(L / 2), floor(sf_theory_map_spectrum_max(m, delta) / fres));
+    /* the chosen frequencies whose band lies below the top */
+    int n_chosen = 0;
+    while (n_chosen < N_CHOSEN &&
+           chosen_hz[n_chosen] + BAND_HZ <= sf_theory_map_spectrum_max(m, delta) + 1e-9)
+        n_chosen++;
     sf_quantities_note(out,
                        "activity: %s; Delta = %g ms; %zu segments of %g ms; count bin %g ms; "
                        "spectra averaged over +-%g Hz",
@@ -218,11 +211,11 @@ sf_status sf_theory_netcorr_estimate(sf_context *ctx, const sf_model *m, const s
             x->se[0] = c.cross_sem;
             /* chosen frequencies: band averages of Re S_ab over f >= 0 bins */
             if (!(x = sf_quantities_add(ctx, out, "spectrum_re_band", in->spec_unit, a, b,
-                                        SF_AXIS_FREQUENCY, N_CHOSEN, 1, false))) {
+                                        SF_AXIS_FREQUENCY, (size_t)n_chosen, 1, false))) {
                 st = SF_ERR_NOMEM;
                 break;
             }
-            for (int k = 0; k < N_CHOSEN; k++) {
+            for (int k = 0; k < n_chosen; k++) {
                 double s = 0, v = 0;
                 int cnt = 0;
                 for (size_t j = hh; j < n; j++) {
@@ -247,6 +240,11 @@ sf_status sf_theory_netcorr_estimate(sf_context *ctx, const sf_model *m, const s
                 x->axis_values[i] = (double)(i + 1) * fres;
                 x->value[i] = o[SF_XSPEC_RE * n + hh + 1 + i];
                 x->se[i] = o[SF_XSPEC_RE_SEM * n + hh + 1 + i];
+            }
+            if (same && !sf_theory_peak_add(ctx, out, x, SF_PEAK_LO_HZ,
+                                            sf_theory_map_spectrum_max(m, delta))) {
+                st = SF_ERR_NOMEM;
+                break;
             }
             if (!(x = sf_quantities_add(ctx, out, "cov_function",
                                         in->spikes ? "Hz^2" : in->cov_unit, a, b, SF_AXIS_LAG,
@@ -331,6 +329,10 @@ sf_status sf_theory_netcorr_expect(sf_context *ctx, const sf_model *m,
     for (size_t i = 0; i < est->n && st == SF_OK; i++) {
         const sf_quantity *e = &est->q[i];
         const int a = e->pop[0], b = e->pop[1];
+        if (!strcmp(e->name, "spectrum_peak_frequency")) {
+            st = sf_theory_peak_expect(ctx, out, "spectrum_re", e, th->pred);
+            continue;
+        }
         sf_quantity *x = add_like(ctx, out, e);
         if (!x) {
             st = SF_ERR_NOMEM;
@@ -338,6 +340,9 @@ sf_status sf_theory_netcorr_expect(sf_context *ctx, const sf_model *m,
         }
         if (th->assumptions)
             sf_quantity_assume(x, "%s", th->assumptions);
+        if (strcmp(e->name, "rate") && strcmp(e->name, "activity") &&
+            (st = sf_theory_stability_mark_pred(th->pred, x)) != SF_OK)
+            break;
         if (b < 0) { /* the mean of population a */
             x->value[0] = th->mean[a];
             continue;
@@ -412,8 +417,9 @@ sf_status sf_theory_netcorr_expect(sf_context *ctx, const sf_model *m,
             x->value[r] = cnt ? s / cnt : NAN;
         }
     }
-    st = sf_quantities_note(out, "theory delays = model delays %+g ms (the time-discrete "
-                                 "simulation's effective delay)", th->shift_ms);
+    st = sf_quantities_note(out, "theory delays: the model's delays in whole steps %+g ms "
+                                 "(the neuron model's timing within a step; docs/theory.md, "
+                                 "\"Delay model\")", th->shift_ms);
     if (st == SF_OK && !th->fixed_outdegree)
         st = sf_quantities_note(out, "not all projections fixed_outdegree: population-averaged "
                                      "covariances approximate (Grytskyy et al. 2013)");

@@ -14,9 +14,12 @@
  *                           bin; signals: equal-time, of the samples);
  *   cov_pair (a, b)         the same for two distinct neurons;
  *   spectrum_re_band (a, b) Re S_ab(f) averaged over the bins within +-2 Hz
- *                           of f = 5, 10, 20, 50, 100 Hz (axis: frequency);
+ *                           of f = 5, 10, 20, 50, 100, 200, 350, 500 Hz
+ *                           up to the top (axis: frequency);
  *   spectrum_re (a, b)      Re S_ab(f_j) on the segment's grid f_j = j /
- *                           (L Delta), j = 1 .. up to 250 Hz (figure);
+ *                           (L Delta), j = 1 .. up to the top (figure);
+ *                           the top: sf_theory_map_spectrum_max (default
+ *                           500 Hz, at most the Nyquist frequency);
  *   cov_function (a, b)     C_ab(tau) at |tau| <= 50 ms, at most 101 lags,
  *                           each the mean of the lags around it (figure;
  *                           spikes, a == b: the cross part).
@@ -83,9 +86,12 @@ typedef struct {
     bool spikes;
     double delta_ms;
     const char *assumptions;  /* put on every expected quantity            */
-    double shift_ms;          /* the delay shift applied to lin (for the note) */
+    double shift_ms;          /* the timing offset in lin's delays (for the note) */
     bool fixed_outdegree;     /* every projection fixed_outdegree: population
                                  averages exact, else a note says so          */
+    const sf_quantities *pred; /* the family's prediction: its stability
+                                 report marks the second-order quantities not
+                                 valid when the state is unstable (NULL: no) */
 } sf_theory_netcorr_theory;
 
 /* Expected value of every quantity of est (from sf_theory_netcorr_estimate
@@ -101,11 +107,5 @@ sf_status sf_theory_netcorr_expect(sf_context *ctx, const sf_model *m,
 sf_status sf_theory_netcorr_add_pairs(sf_context *ctx, sf_quantities *out, int n,
                                       const char *name, const char *unit, const double *M,
                                       const char *assumptions);
-
-/* The delays of the time-discrete simulation: a copy of d [n*n] with
- * max(0, d + shift_ms) wherever K > 0 (the caller frees it); NULL when out
- * of memory (message on ctx). */
-double *sf_theory_netcorr_shift_delays(sf_context *ctx, int n, const double *K, const double *d,
-                                       double shift_ms);
 
 #endif

@@ -1,7 +1,9 @@
 /* The perfect-integrator theory family: one `pif_psc_delta` population of
  * independent neurons driven by Poisson inputs, with the overshoot-preserving
  * reset (Helias et al. 2010, arXiv:1010.3537). docs/pif.md lists the
- * quantities.
+ * quantities; with analysis.transfer also the dynamic response, exact and
+ * in the diffusion approximation (pif_response.c, "transfer_*" and
+ * "transfer_*_diffusion" against the same estimates).
  *
  * Invariant: the mapped sf_theory_pif is the only source of the theory's
  * parameters; estimate and expect bin the membrane potential by the same
@@ -10,11 +12,13 @@
  */
 #include "theory/family.h"
 #include "theory/map.h"
+#include "theory/transfer.h"
 
 #include "neurons/pif_psc_delta.h"
 #include "spikefield/analysis.h"
 #include "spikefield/theory.h"
 
+#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +58,25 @@ static bool pif_accepts(const sf_model *m, char *why, size_t len)
         if (in->type == &sf_input_dc_generator) {
             snprintf(why, len, "%s: input %s: a dc input is a drift the PIF theory does not have",
                      m->file, in->name);
+            return false;
+        }
+        if (in->type == &sf_input_ac_generator) {
+            snprintf(why, len, "%s: input %s: an ac current is a drift the PIF theory does not have",
+                     m->file, in->name);
+            return false;
+        }
+        if (in->type == &sf_input_sinusoidal_poisson_generator && !in->individual) {
+            snprintf(why, len,
+                     "%s: input %s: individual_spike_trains false gives all neurons the same "
+                     "train; the PIF theory is of independent neurons",
+                     m->file, in->name);
+            return false;
+        }
+        if (in->type == &sf_input_sinusoidal_poisson_generator && fabs(in->amplitude) > in->rate) {
+            snprintf(why, len,
+                     "%s: input %s: amplitude %g Hz > rate %g Hz clips the rate at zero; the "
+                     "PIF response theory is of a sinusoidal (linear) modulation",
+                     m->file, in->name, fabs(in->amplitude), in->rate);
             return false;
         }
         if (in->weight == 0)
@@ -140,6 +163,56 @@ static double bin_hi(const sf_theory_pif *P, const pif_bins *b, size_t k)
     return P->theta - (double)k * b->w;
 }
 
+/* With a transfer measurement: the exact and the diffusion response at its
+ * points, "response_amplitude_exact" (Hz/Hz), "response_phase_exact" (deg)
+ * and the same "_diffusion" (docs/pif.md "Dynamic response"); the exact
+ * ones NaN with a note off the lattice. */
+static sf_status pif_predict_response(sf_context *ctx, const sf_model *m, const sf_theory_pif *P,
+                                      sf_quantities *out)
+{
+    const size_t n = sf_transfer_points(m, 0, NULL, 0);
+    if (!n)
+        return SF_OK;
+    sf_transfer_point *pts = malloc(n * sizeof *pts);
+    double complex *H = malloc(2 * n * sizeof *H);
+    sf_status st = pts && H ? SF_OK : sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    bool exact = true;
+    if (st == SF_OK)
+        sf_transfer_points(m, 0, pts, n);
+    for (size_t k = 0; st == SF_OK && k < n; k++) {
+        const sf_input *in = &m->inputs[pts[k].input];
+        const double a_e = in->weight > 0, a_i = in->weight < 0;
+        st = sf_theory_pif_response(ctx, P, a_e, a_i, &pts[k].f, 1, NULL, &H[n + k]);
+        if (st == SF_OK && sf_theory_pif_response(NULL, P, a_e, a_i, &pts[k].f, 1, &H[k], NULL))
+            H[k] = NAN, exact = false;
+    }
+    static const char *const names[4] = {"response_amplitude_exact", "response_phase_exact",
+                                          "response_amplitude_diffusion",
+                                          "response_phase_diffusion"};
+    for (int w = 0; w < 4 && st == SF_OK; w++) {
+        sf_quantity *x = sf_quantities_add(ctx, out, names[w], w & 1 ? "deg" : "Hz/Hz", 0, -1,
+                                           SF_AXIS_FREQUENCY, n, 1, false);
+        if (!x) {
+            st = SF_ERR_NOMEM;
+            break;
+        }
+        const double complex *h = H + (w < 2 ? 0 : n);
+        for (size_t k = 0; k < n; k++) {
+            x->axis_values[k] = pts[k].f;
+            x->value[k] = w & 1 ? carg(h[k]) * 180 / M_PI : cabs(h[k]);
+        }
+        st = sf_quantity_assume(x, "%s; linear response to the rate of input %s",
+                                w < 2 ? ASSUME : "diffusion approximation",
+                                m->inputs[pts[0].input].name);
+        if (st == SF_OK && w < 2 && !exact)
+            st = sf_quantity_note(x, "no exact response: w_e != w_i or L not a multiple of the "
+                                     "weight");
+    }
+    free(pts);
+    free(H);
+    return st;
+}
+
 static sf_status pif_predict(sf_context *ctx, const sf_model *m, const void *mapped,
                              const sf_predict_options *opt, sf_quantities *out)
 {
@@ -186,7 +259,7 @@ static sf_status pif_predict(sf_context *ctx, const sf_model *m, const void *map
                                        p0)) ||
         sf_quantity_assume(x, "diffusion approximation") != SF_OK)
         return SF_ERR_NOMEM;
-    return SF_OK;
+    return pif_predict_response(ctx, m, P, out);
 }
 
 static sf_status pif_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
@@ -221,6 +294,11 @@ static sf_status pif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
         if (m->recorders[ri].type == &sf_recorder_voltmeter && !strcmp(m->recorders[ri].variable, "V_m"))
             if (!sf_recording_trace(rec, ri, 0, &data, &nt, &nn, &tt0, &dt))
                 data = NULL;
+    const bool transfer = sf_transfer_points(m, -1, NULL, 0) > 0;
+    if ((!data || nn < 2) && transfer)
+        return sf_transfer_estimate(ctx, m, rec, "", out) != SF_OK
+                   ? sf_context_status(ctx)
+                   : sf_transfer_estimate(ctx, m, rec, "_diffusion", out);
     if (!data || nn < 2)
         return sf_fail(ctx, SF_ERR_MODEL,
                        "%s: the PIF comparison needs a voltmeter recording of V_m of at least 2 "
@@ -281,6 +359,47 @@ static sf_status pif_estimate(sf_context *ctx, const sf_model *m, const sf_recor
                            "V_m histograms per neuron over %zu samples of %u neurons, bins of "
                            "%g mV from the threshold down",
                            n_samples, nn, b.w);
+    if (st == SF_OK && transfer && (st = sf_transfer_estimate(ctx, m, rec, "", out)) == SF_OK)
+        st = sf_transfer_estimate(ctx, m, rec, "_diffusion", out);
+    return st;
+}
+
+/* The expectation of a transfer estimate e: at each of its points the
+ * response to the measured input's rate, exact or in the diffusion
+ * approximation (by e's name), per Hz of modulation (sf_theory_pif_response;
+ * docs/pif.md "Dynamic response"). */
+static sf_status pif_transfer_expect(sf_context *ctx, const sf_model *m, const sf_theory_pif *P,
+                                     const sf_quantity *e, sf_quantities *out)
+{
+    const bool diffusion = strstr(e->name, "diffusion") != NULL;
+    const size_t n = sf_transfer_points(m, e->pop[0], NULL, 0);
+    sf_transfer_point *pts = malloc((n + 1) * sizeof *pts);
+    double complex *H = malloc((n + 1) * sizeof *H);
+    sf_status st = pts && H ? SF_OK : sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+    bool no_exact = false;
+    if (st == SF_OK)
+        sf_transfer_points(m, e->pop[0], pts, n);
+    for (size_t k = 0; st == SF_OK && k < n && k < e->rows; k++) {
+        const sf_input *in = &m->inputs[pts[k].input];
+        const double a_e = in->weight > 0, a_i = in->weight < 0;
+        st = sf_theory_pif_response(diffusion ? ctx : NULL, P, a_e, a_i, &pts[k].f, 1,
+                                    diffusion ? NULL : &H[k], diffusion ? &H[k] : NULL);
+        if (st != SF_OK && !diffusion) { /* no exact solution for these weights */
+            H[k] = NAN;
+            no_exact = true;
+            st = SF_OK;
+        }
+    }
+    for (size_t k = n; k < e->rows; k++)
+        H[k] = NAN;
+    if (st == SF_OK)
+        st = sf_transfer_expect(ctx, e, H, diffusion ? "diffusion approximation; linear response"
+                                                     : ASSUME "; linear response", out);
+    if (st == SF_OK && no_exact)
+        st = sf_quantity_note(&out->q[out->n - 1], "no exact response: w_e != w_i or L not a "
+                                                   "multiple of the weight");
+    free(pts);
+    free(H);
     return st;
 }
 
@@ -313,6 +432,10 @@ static sf_status pif_expect(sf_context *ctx, const sf_model *m, const void *mapp
     sf_status st = SF_OK;
     for (size_t i = 0; i < est->n && st == SF_OK; i++) {
         const sf_quantity *e = &est->q[i];
+        if (sf_transfer_is_quantity(e)) {
+            st = pif_transfer_expect(ctx, m, P, e, out);
+            continue;
+        }
         sf_quantity *x = sf_quantities_add(ctx, out, e->name, e->unit, e->pop[0], e->pop[1],
                                            e->axis, e->rows, e->cols, e->is_complex);
         if (!x) {

@@ -1,9 +1,9 @@
-/* A minimal streaming JSON writer for summaries and predictions. */
-#include "cli.h"
+/* A minimal streaming JSON writer (json.h): the run summary. */
+#include "core/json.h"
 
 #include <math.h>
 
-static void sep(json_w *j, const char *key)
+static void sep(sf_json *j, const char *key)
 {
     if (j->depth > 0) {
         if (!j->first[j->depth])
@@ -27,14 +27,14 @@ static void sep(json_w *j, const char *key)
     }
 }
 
-void json_begin(json_w *j, FILE *f)
+void sf_json_begin(sf_json *j, FILE *f)
 {
     j->f = f;
     j->depth = 0;
     j->first[0] = 1;
 }
 
-static void open_(json_w *j, const char *key, char c)
+static void open_(sf_json *j, const char *key, char c)
 {
     sep(j, key);
     fputc(c, j->f);
@@ -42,7 +42,7 @@ static void open_(json_w *j, const char *key, char c)
     j->first[j->depth] = 1;
 }
 
-static void close_(json_w *j, char c)
+static void close_(sf_json *j, char c)
 {
     int empty = j->first[j->depth];
     j->depth--;
@@ -56,12 +56,12 @@ static void close_(json_w *j, char c)
         fputc('\n', j->f);
 }
 
-void json_obj(json_w *j, const char *key) { open_(j, key, '{'); }
-void json_arr(json_w *j, const char *key) { open_(j, key, '['); }
-void json_end_obj(json_w *j) { close_(j, '}'); }
-void json_end_arr(json_w *j) { close_(j, ']'); }
+void sf_json_obj(sf_json *j, const char *key) { open_(j, key, '{'); }
+void sf_json_arr(sf_json *j, const char *key) { open_(j, key, '['); }
+void sf_json_end_obj(sf_json *j) { close_(j, '}'); }
+void sf_json_end_arr(sf_json *j) { close_(j, ']'); }
 
-void json_num(json_w *j, const char *key, double v)
+void sf_json_num(sf_json *j, const char *key, double v)
 {
     sep(j, key);
     if (isfinite(v))
@@ -70,13 +70,13 @@ void json_num(json_w *j, const char *key, double v)
         fputs("null", j->f);
 }
 
-void json_int(json_w *j, const char *key, long long v)
+void sf_json_int(sf_json *j, const char *key, long long v)
 {
     sep(j, key);
     fprintf(j->f, "%lld", v);
 }
 
-void json_str(json_w *j, const char *key, const char *v)
+void sf_json_str(sf_json *j, const char *key, const char *v)
 {
     sep(j, key);
     fputc('"', j->f);
@@ -91,8 +91,14 @@ void json_str(json_w *j, const char *key, const char *v)
     fputc('"', j->f);
 }
 
-void json_bool(json_w *j, const char *key, int v)
+void sf_json_bool(sf_json *j, const char *key, int v)
 {
     sep(j, key);
     fputs(v ? "true" : "false", j->f);
+}
+
+void sf_json_raw(sf_json *j, const char *key, const char *text)
+{
+    sep(j, key);
+    fputs(text, j->f);
 }

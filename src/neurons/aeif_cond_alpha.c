@@ -1,0 +1,95 @@
+/* aeif_cond_alpha: adaptive exponential integrate-and-fire neuron (Brette &
+ * Gerstner 2005, J Neurophysiol 94:3637) with alpha-shaped synaptic
+ * conductances, NEST 3.x's model of the same name, parameters and defaults.
+ *
+ *   C_m dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_th)/Delta_T)
+ *               - g_ex (V - E_ex) - g_in (V - E_in) - w + I_e + I_dc
+ *   tau_w dw/dt = a (V - E_L) - w
+ *   dg_x/dt = dg_x' - g_x / tau_syn_x,   d(dg_x')/dt = -dg_x' / tau_syn_x
+ *
+ * with V bounded by V_peak in the right-hand side. A weight w (nS) gives
+ * g_x(t) = |w| (t/tau_syn_x) e^{1 - t/tau_syn_x} (peak |w| at tau_syn_x):
+ * dg_x' jumps by e |w| / tau_syn_x at the end of the step (w > 0: ex, w < 0:
+ * in). Integration and spike handling (in the step, after every substep):
+ * src/neurons/aeif.c.
+ *
+ * State: [0] V_m (mV, absolute), [1] g_ex, [2] dg_ex, [3] g_in, [4] dg_in
+ * (nS, nS/ms), [5] w (pA), [6] refractory count, [7] integration step (ms;
+ * 0: not started). */
+#include "neurons/aeif_cond_alpha.h"
+
+enum { V, G_EX, DG_EX, G_IN, DG_IN, W, DIM };
+
+SF_ODE_RHS rhs(const double *restrict y, double *restrict f, const void *vc)
+{
+    const sf_aeif_ctx *c = vc;
+    const double *p = c->p;
+    sf_aeif_membrane(c, y[V], y[G_EX], y[G_IN], y[W], &f[V], &f[W]);
+    f[DG_EX] = -y[DG_EX] / p[SF_AEIF_TAU_SYN_EX];
+    f[G_EX] = y[DG_EX] - y[G_EX] / p[SF_AEIF_TAU_SYN_EX];
+    f[DG_IN] = -y[DG_IN] / p[SF_AEIF_TAU_SYN_IN];
+    f[G_IN] = y[DG_IN] - y[G_IN] / p[SF_AEIF_TAU_SYN_IN];
+}
+
+static const sf_aeif_layout layout = {DIM, W, DG_EX, DG_IN, rhs};
+
+static const char *const state_names[] = {"V_m", "g_ex", "dg_ex", "g_in", "dg_in", "w",
+                                          "refractory_steps", "integration_step"};
+static const char *const state_units[] = {"mV", "nS", "nS/ms", "nS", "nS/ms", "pA", "", "ms"};
+
+static void prepare(const double *p, double h, void *out)
+{
+    sf_aeif_prepare(p, h, true, out);
+}
+
+static void init_state(const double *p, double *const *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        s[0][i] = p[SF_AEIF_E_L];
+        for (int k = 1; k < DIM + 2; k++)
+            s[k][i] = 0.0;
+    }
+}
+
+SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *const *s, size_t n,
+                     double *const *input, double i_dc, uint32_t *spikes, const sf_step *step)
+{
+    return sf_aeif_update(&layout, p, dv, s, n, input, i_dc, spikes, step);
+}
+
+static const sf_receptor_port ports[] = {
+    {"ex", SF_AEIF_TAU_SYN_EX, +1, "excitatory conductance g_ex (weights >= 0, nS: peak of the alpha function)"},
+    {"in", SF_AEIF_TAU_SYN_IN, -1, "inhibitory conductance g_in (weights <= 0, nS; peak |w|)"},
+};
+
+const sf_neuron_type sf_aeif_cond_alpha = {
+    .name = "aeif_cond_alpha",
+    .doc = "Adaptive exponential integrate-and-fire neuron (Brette & Gerstner 2005) with "
+           "alpha-shaped synaptic conductances, as NEST 3.x aeif_cond_alpha. "
+           "C_m dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_th)/Delta_T) - g_ex (V - E_ex) "
+           "- g_in (V - E_in) - w + I_e + I_dc, tau_w dw/dt = a (V - E_L) - w, "
+           "dg_x/dt = dg_x' - g_x/tau_syn_x, d(dg_x')/dt = -dg_x'/tau_syn_x; V bounded by "
+           "V_peak in the equations. A weight w (nS) gives g_x(t) = |w| (t/tau_syn_x) "
+           "e^{1 - t/tau_syn_x} (dg_x' jumps by e |w|/tau_syn_x at the end of the step; "
+           "w > 0 port ex, w < 0 port in). Adaptive RKF45 (GSL's scheme, NEST's yp-control "
+           "with eps_abs = eps_rel = gsl_error_tol, first substep min(0.01 ms, h), then "
+           "carried per neuron); spikes are checked after every substep: V >= V_peak (V_th "
+           "if Delta_T = 0) sets V = V_reset, w += b and clamps V for t_ref; with t_ref = 0 "
+           "a neuron may fire up to 8 times in a step.",
+    .params = sf_aeif_params,
+    .n_params = SF_AEIF_N_PARAMS,
+    .state_names = state_names,
+    .state_units = state_units,
+    .n_state = DIM + 2,
+    .ports = ports,
+    .n_ports = 2,
+    .default_port = sf_ode_port_by_sign,
+    .v_offset_param = -1,
+    .weight_unit = "nS",
+    .max_spikes_per_step = SF_AEIF_MAX_SPIKES,
+    .derived_size = sizeof(sf_aeif_derived),
+    .check = sf_aeif_check,
+    .prepare = prepare,
+    .init_state = init_state,
+    .update = update,
+};

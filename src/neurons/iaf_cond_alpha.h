@@ -1,0 +1,22 @@
+/* Parameter indices of iaf_cond_alpha: the order of its parameter table
+ * (sf_neuron_type.params), so that code reads parameters by constant index,
+ * never by name. */
+#ifndef SF_NEURONS_IAF_COND_ALPHA_H
+#define SF_NEURONS_IAF_COND_ALPHA_H
+
+enum {
+    SF_IAF_COND_ALPHA_E_L,
+    SF_IAF_COND_ALPHA_C_M,
+    SF_IAF_COND_ALPHA_G_L,
+    SF_IAF_COND_ALPHA_T_REF,
+    SF_IAF_COND_ALPHA_V_TH,
+    SF_IAF_COND_ALPHA_V_RESET,
+    SF_IAF_COND_ALPHA_E_EX,
+    SF_IAF_COND_ALPHA_E_IN,
+    SF_IAF_COND_ALPHA_TAU_SYN_EX,
+    SF_IAF_COND_ALPHA_TAU_SYN_IN,
+    SF_IAF_COND_ALPHA_I_E,
+    SF_IAF_COND_ALPHA_N_PARAMS
+};
+
+#endif
