@@ -5,9 +5,12 @@
 #   usage: sh bench/run.sh [BUILD_DIR]        (make bench runs it with build/)
 #   BENCH_QUICK=1   skip the full-scale microcircuit (~3 GB, about a minute)
 #   BENCH_THREADS   threads for every run (default 2)
+#   BENCH_VALGRIND=0  skip the instruction counts (callgrind, about a minute)
 #
 # Lines: one per network (brunel, microcircuit_0.1, microcircuit_1.0), then
-# "spin_check" (Brunel with a competing CPU-bound process). Every line holds
+# "spin_check" (Brunel with a competing CPU-bound process), "instructions"
+# (Brunel under callgrind, where valgrind is installed), then the bench_*
+# programs (bench_drive: ns per neuron-step of the drive and the update). Every line holds
 # the measured numbers, the targets and whether they are met ("ok"); see
 # docs/benchmarks.md for what each number means. Progress goes to stderr.
 set -u
@@ -100,12 +103,27 @@ line.update({
     "syn_events": int(round(events)),
     "syn_events_per_s": float("%.4g" % (events / sim)) if sim > 0 else None,
     "ns_per_syn_event_thread": round(sim * s["threads"] / events * 1e9, 2) if events else None,
+    "cpu_ns_per_event": round(tm["cpu_s"] / events * 1e9, 2) if events else None,
     "peak_rss_bytes": tm["peak_rss_bytes"],
     "peak_rss_GB": round(tm["peak_rss_bytes"] / 1e9, 3),
     "bytes_per_synapse": round(net["bytes_per_synapse"], 3),
     "cpu_per_simulate": round(tm["cpu_s"] / sim, 3) if sim > 0 else None,
     "rates_Hz": {p: round(v["rate_Hz"], 3) for p, v in pops.items()},
 })
+# instruction counts (callgrind, one thread): per event for the whole loop,
+# per neuron-step for the drive (all inputs' apply) and the neuron update
+if "instr_loop" in extra:
+    h = float(re.search(r"resolution:\s*([0-9.eE+-]+)", text).group(1))
+    nsteps = net["neurons"] * round(s["t_end_ms"] / h)
+    line["instructions_per_event"] = round(extra["instr_loop"] / events, 2) if events else None
+    line["drive_instructions_per_neuron_step"] = round(extra["instr_drive"] / nsteps, 2)
+    line["update_instructions_per_neuron_step"] = round(extra["instr_update"] / nsteps, 2)
+    line["deliver_instructions_per_event"] = round(extra["instr_deliver"] / events, 2) if events else None
+    # times under valgrind mean nothing
+    for k in ("build_s", "simulate_s", "real_time_factor", "cpu_s", "total_wall_s",
+              "syn_events_per_s", "ns_per_syn_event_thread", "cpu_ns_per_event",
+              "cpu_per_simulate", "peak_rss_bytes", "peak_rss_GB"):
+        line.pop(k, None)
 ok = {}
 if "build_s_max" in targets:
     ok["build"] = tm["build_s"] <= targets["build_s_max"]
@@ -113,6 +131,8 @@ if "simulate_s_max" in targets:
     ok["simulate"] = sim <= targets["simulate_s_max"]
 if "rtf_max" in targets:
     ok["real_time_factor"] = tm["real_time_factor"] <= targets["rtf_max"]
+if "cpu_ns_per_event_max" in targets and events:
+    ok["cpu_ns_per_event"] = tm["cpu_s"] / events * 1e9 <= targets["cpu_ns_per_event_max"]
 if "peak_rss_GB_max" in targets:
     ok["peak_rss"] = tm["peak_rss_bytes"] / 1e9 <= targets["peak_rss_GB_max"]
 line["targets"] = targets
@@ -137,14 +157,15 @@ bench() {
         "{\"idle_cores_before\": $idle, \"load_avg_1min\": $(cut -d' ' -f1 /proc/loadavg)}"
 }
 
-BRUNEL_T='{"simulate_s_max": 2.5, "build_s_max": 1.0, "nest_simulate_s": 27.6, "nest_build_s": 4.7}'
+# targets of issue 11 (docs/benchmarks.md, Targets)
+BRUNEL_T='{"simulate_s_max": 1.0, "build_s_max": 1.0, "cpu_ns_per_event_max": 3.0, "nest_simulate_s": 27.6, "nest_build_s": 4.7}'
 bench brunel examples/brunel.yaml "$BRUNEL_T"
 bench microcircuit_0.1 examples/microcircuit.yaml '{}' --set scale.neurons=0.1
 if [ "$QUICK" = 1 ]; then
     echo '{"name": "microcircuit_1.0", "skipped": "BENCH_QUICK=1"}'
 else
     bench microcircuit_1.0 examples/microcircuit.yaml \
-        '{"peak_rss_GB_max": 3.0, "rtf_max": 25.0, "nest_rtf": 250.0}'
+        '{"peak_rss_GB_max": 2.0, "rtf_max": 6.0, "build_s_max": 6.0, "nest_rtf": 250.0}'
 fi
 
 # Spin check: Brunel again, unloaded and then with one busy-looping process
@@ -191,6 +212,38 @@ else:
     })
 print(json.dumps(line))
 EOF
+
+# Instruction counts, steadier than wall time on a shared machine: Brunel,
+# 100 ms on one thread under callgrind, counted inside sf_engine_run only;
+# the drive is every input type's apply, the update every neuron type's
+# update, delivery every synapse type's deliver (inclusive counts).
+if [ "${BENCH_VALGRIND:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
+    echo "bench: instructions (callgrind) ..." >&2
+    t0=$(now)
+    valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.out" --toggle-collect=sf_engine_run \
+        "$SF" run examples/brunel.yaml --quiet --threads 1 --out "$TMP/instructions" \
+        --set simulation.duration=100.0 --set analysis.start=0.0 >/dev/null 2>"$TMP/instructions.stderr"
+    rc=$?
+    t1=$(now)
+    counts=$(callgrind_annotate --inclusive=yes "$TMP/cg.out" 2>/dev/null | "$PY" -c '
+import json, re, sys
+tot = {"instr_loop": 0, "instr_drive": 0, "instr_update": 0, "instr_deliver": 0}
+pat = {"instr_loop": r"src/engine/run\.c:sf_engine_run$",
+       "instr_drive": r"src/engine/inputs/[^/:]+\.c:apply$",
+       "instr_update": r"src/neurons/[^/:]+\.c:update$",
+       "instr_deliver": r"src/synapses/[^/:]+\.c:deliver$"}
+for l in sys.stdin:
+    m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(/\S+)$", l.rstrip())
+    if m:
+        for k, p in pat.items():
+            if re.search(p, m.group(2)):
+                tot[k] += int(m.group(1).replace(",", ""))
+print(json.dumps(tot))')
+    report instructions examples/brunel.yaml "$TMP/instructions" "$($PY -c "print($t1 - $t0)")" \
+        "$rc" '{}' "$counts"
+else
+    echo '{"name": "instructions", "skipped": "no valgrind or BENCH_VALGRIND=0"}'
+fi
 
 # Theory and analysis micro-benchmarks (bench/bench_*.c, built by make bench):
 # each prints one JSON line.

@@ -130,6 +130,9 @@ SF_API void sf_rng_init(sf_rng *r, uint64_t seed, sf_rng_purpose purpose, uint64
 /* Jumps to block `block` (each block is 4 x 32 bits) of the same stream. */
 SF_API void sf_rng_seek(sf_rng *r, uint64_t block);
 SF_API uint32_t sf_rng_u32(sf_rng *r);
+/* The next n words of the stream, exactly as n calls of sf_rng_u32 would
+ * give them (and leaving r where they would), vectorised over blocks. */
+SF_API void sf_rng_fill_u32(sf_rng *r, uint32_t *out, size_t n);
 /* Uniform in [0,1) with 53 random bits. */
 SF_API double sf_rng_uniform(sf_rng *r);
 /* Uniform in (0,1), never 0: safe for log(). */
@@ -152,6 +155,13 @@ SF_API void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub,
                             uint64_t entity0, uint32_t n, double *out);
 SF_API void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                            uint64_t entity0, uint32_t n, double *out);
+
+/* All 128 bits of each block, four entities per block: out[i] is word
+ * e % 4 of block `block` of the stream (seed, purpose, (sub << 32) | e / 4),
+ * e = entity0 + i, i < n. A value depends only on (e, block), not on
+ * entity0 or n. Vectorised over the blocks. */
+SF_API void sf_rng_words(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                         uint64_t entity0, uint32_t n, uint32_t *out);
 
 /* Many values of a single stream (seed, purpose, entity), vectorised:
  * sf_rng_uniforms_blocks: out[i] is the uniform of block block0 + i (as in

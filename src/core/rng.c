@@ -9,6 +9,10 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 void sf_philox(const uint32_t key[2], const uint32_t ctr[4], uint32_t out[4])
 {
@@ -109,55 +113,192 @@ double sf_rng_exponential(sf_rng *r, double mean)
     return -mean * log(sf_rng_uniform_pos(r));
 }
 
-/* Philox4x32-10 over counters that differ only in word 0, written so that the
- * compiler vectorises the loop across entities (same rounds and constants as
- * Random123's philox4x32; a unit test checks they agree). */
-#define PHILOX_LOOP(BODY)                                                                  \
-    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);                       \
-    const uint32_t c1 = ((uint32_t)purpose << 24) | (sub & 0x00ffffffu);                   \
-    const uint32_t c2 = (uint32_t)block, c3 = (uint32_t)(block >> 32);                     \
-    for (uint32_t i = 0; i < n; i++) {                                                     \
-        uint32_t x0 = (uint32_t)(entity0 + i), x1 = c1, x2 = c2, x3 = c3, a = k0, b = k1;  \
-        for (int r = 0; r < 10; r++) {                                                     \
-            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;     \
-            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b; \
-            x1 = (uint32_t)p1;                                                             \
-            x3 = (uint32_t)p0;                                                             \
-            x0 = y0;                                                                       \
-            x2 = y2;                                                                       \
-            a += 0x9E3779B9u;                                                              \
-            b += 0xBB67AE85u;                                                              \
-        }                                                                                  \
-        BODY                                                                               \
+/* Branch-free log and sincos(2 pi u) for the Box-Muller loops, so that the
+ * compiler vectorises the whole loop (libm's calls keep it scalar): the
+ * polynomials of fdlibm (Sun Microsystems 1993: e_log.c, k_sin.c, k_cos.c;
+ * in the branch-free form of musl's __sin/__cos), without tables or
+ * branches. In ISO C mode nothing is contracted into FMAs, so a value is
+ * the same whether it is computed in vector or scalar code, whatever the
+ * position in a loop; both stay within about 1 ulp of the exact result
+ * (tests/unit/test_core.c compares with libm). */
+static inline double bm_log(double x) /* x normal, > 0 */
+{
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10,
+                 Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01,
+                 Lg3 = 2.857142874366239149e-01, Lg4 = 2.222219843214978396e-01,
+                 Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+                 Lg7 = 1.479819860511658591e-01;
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    /* x = m 2^k with m in [sqrt(2)/2, sqrt(2)) */
+    b += (uint64_t)(0x3ff00000u - 0x3fe6a09eu) << 32;
+    const int32_t k = (int32_t)(b >> 52) - 0x3ff;
+    b = (b & 0x000fffffffffffffull) + ((uint64_t)0x3fe6a09eu << 32);
+    double m;
+    memcpy(&m, &b, sizeof m);
+    const double f = m - 1.0, hfsq = 0.5 * f * f, s = f / (2.0 + f), z = s * s, w = z * z;
+    const double t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+    const double t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+    const double dk = (double)k;
+    return s * (hfsq + t2 + t1) + dk * ln2_lo - hfsq + f + dk * ln2_hi;
+}
+
+static inline void bm_sincos_2pi(double u, double *sn, double *cs) /* u in [0, 1] */
+{
+    const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+                 S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+                 S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10,
+                 C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
+                 C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
+                 C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+    /* 2 pi u = q pi/2 + x, |x| <= pi/4; u - q/4 is exact (the conversions
+     * to int32 and back vectorise, floor does not) */
+    const int32_t qi = (int32_t)(4.0 * u + 0.5); /* floor: the argument is >= 0 */
+    const double q = (double)qi;
+    const double x = (u - 0.25 * q) * 6.28318530717958647693, z = x * x, w = z * z;
+    const double rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
+    const double s = x + z * x * (S1 + z * rs);
+    const double rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+    const double hz = 0.5 * z, v = 1.0 - hz;
+    const double c = v + (((1.0 - v) - hz) + z * rc);
+    /* quadrant qi: sin = (s, c, -s, -c), cos = (c, -s, -c, s); selected by
+     * products with 0 and 1, which are exact */
+    const double p = (double)(qi & 1), np = 1.0 - p;
+    const double ss = (double)(1 - (qi & 2)), sc = (double)(1 - ((qi + 1) & 2));
+    *sn = (s * np + c * p) * ss;
+    *cs = (c * np + s * p) * sc;
+}
+
+/* Box-Muller of n pairs of uniforms in [0, 1) (Box & Muller 1958):
+ * a[i], b[i] become sqrt(-2 log(1 - a)) (cos, sin)(2 pi b). The
+ * transcendental loop vectorises; the square roots stay scalar (sqrt's
+ * errno check keeps its loop so), in a loop of their own. */
+static void box_muller(double *restrict a, double *restrict b, uint64_t n)
+{
+    double c[256];
+    for (uint64_t i0 = 0; i0 < n; i0 += 256) {
+        const uint64_t m = n - i0 < 256 ? n - i0 : 256;
+        double *restrict x = a + i0, *restrict y = b + i0;
+        for (uint64_t i = 0; i < m; i++) {
+            double sn, cs;
+            bm_sincos_2pi(y[i], &sn, &cs);
+            x[i] = -2.0 * bm_log(1.0 - x[i]);
+            y[i] = sn;
+            c[i] = cs;
+        }
+        for (uint64_t i = 0; i < m; i++) {
+            const double r = sqrt(x[i]);
+            x[i] = r * c[i];
+            y[i] *= r;
+        }
     }
+}
+
+/* Philox4x32-10 of n <= PH_CHUNK counters at once, into four word planes
+ * w0..w3: counter i is (c0 + i d0, c1, words 2-3 = c23 + i d23), d0, d23 in
+ * {0, 1}. The same rounds and constants as Random123's philox4x32 (unit
+ * tests check they agree); with AVX2, eight counters per vector (the 32x32
+ * -> 64-bit products of even and odd lanes, then blended into hi and lo),
+ * else a loop the compiler vectorises. Every value is the same either way
+ * (integer arithmetic). */
+enum { PH_CHUNK = 256 };
+
+static void philox_planes(uint64_t seed, uint32_t c0, uint32_t d0, uint32_t c1, uint64_t c23,
+                          uint32_t d23, uint32_t n, uint32_t *restrict w0, uint32_t *restrict w1,
+                          uint32_t *restrict w2, uint32_t *restrict w3)
+{
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    uint32_t i = 0;
+#ifdef __AVX2__
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
+    const __m256i bump_a = _mm256_set1_epi32((int)0x9E3779B9u);
+    const __m256i bump_b = _mm256_set1_epi32((int)0xBB67AE85u);
+    const __m256i sign = _mm256_set1_epi32(INT32_MIN);
+    for (; i + 8 <= n; i += 8) {
+        const uint64_t base = c23 + (uint64_t)i * d23;
+        const __m256i blo = _mm256_set1_epi32((int)(uint32_t)base);
+        __m256i x0 = _mm256_add_epi32(_mm256_set1_epi32((int)(c0 + i * d0)),
+                                      _mm256_mullo_epi32(lane, _mm256_set1_epi32((int)d0)));
+        __m256i x2 = _mm256_add_epi32(blo, _mm256_mullo_epi32(lane, _mm256_set1_epi32((int)d23)));
+        /* carry into word 3 where word 2 wrapped (unsigned x2 < base) */
+        __m256i carry = _mm256_cmpgt_epi32(_mm256_xor_si256(blo, sign), _mm256_xor_si256(x2, sign));
+        __m256i x3 = _mm256_sub_epi32(_mm256_set1_epi32((int)(uint32_t)(base >> 32)), carry);
+        __m256i x1 = _mm256_set1_epi32((int)c1);
+        __m256i a = _mm256_set1_epi32((int)k0), b = _mm256_set1_epi32((int)k1);
+        for (int r = 0; r < 10; r++) {
+            const __m256i e0 = _mm256_mul_epu32(x0, m0);
+            const __m256i o0 = _mm256_mul_epu32(_mm256_srli_epi64(x0, 32), m0);
+            const __m256i e1 = _mm256_mul_epu32(x2, m1);
+            const __m256i o1 = _mm256_mul_epu32(_mm256_srli_epi64(x2, 32), m1);
+            const __m256i lo0 = _mm256_blend_epi32(e0, _mm256_slli_epi64(o0, 32), 0xAA);
+            const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(e0, 32), o0, 0xAA);
+            const __m256i lo1 = _mm256_blend_epi32(e1, _mm256_slli_epi64(o1, 32), 0xAA);
+            const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(e1, 32), o1, 0xAA);
+            x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), a);
+            x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), b);
+            x1 = lo1;
+            x3 = lo0;
+            a = _mm256_add_epi32(a, bump_a);
+            b = _mm256_add_epi32(b, bump_b);
+        }
+        _mm256_storeu_si256((__m256i *)(w0 + i), x0);
+        _mm256_storeu_si256((__m256i *)(w1 + i), x1);
+        _mm256_storeu_si256((__m256i *)(w2 + i), x2);
+        _mm256_storeu_si256((__m256i *)(w3 + i), x3);
+    }
+#endif
+    for (; i < n; i++) {
+        const uint64_t blk = c23 + (uint64_t)i * d23;
+        uint32_t x0 = c0 + i * d0, x1 = c1, x2 = (uint32_t)blk, x3 = (uint32_t)(blk >> 32);
+        uint32_t a = k0, b = k1;
+        for (int r = 0; r < 10; r++) {
+            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;
+            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
+            x1 = (uint32_t)p1;
+            x3 = (uint32_t)p0;
+            x0 = y0;
+            x2 = y2;
+            a += 0x9E3779B9u;
+            b += 0xBB67AE85u;
+        }
+        w0[i] = x0;
+        w1[i] = x1;
+        w2[i] = x2;
+        w3[i] = x3;
+    }
+}
 
 #define U53(hi, lo) (((double)((hi) >> 5) * 67108864.0 + (double)((lo) >> 6)) * (1.0 / 9007199254740992.0))
 
-/* The same over consecutive blocks of one stream: counter words 2-3 vary. */
-#define PHILOX_BLOCKS(BODY)                                                                \
-    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);                       \
-    const uint32_t c0 = (uint32_t)entity;                                                  \
-    const uint32_t c1 = (uint32_t)((entity >> 32) & 0x00ffffffu) | ((uint32_t)purpose << 24); \
-    for (uint64_t i = 0; i < n; i++) {                                                     \
-        uint64_t blk = block0 + i;                                                         \
-        uint32_t x0 = c0, x1 = c1, x2 = (uint32_t)blk, x3 = (uint32_t)(blk >> 32), a = k0, b = k1; \
-        for (int r = 0; r < 10; r++) {                                                     \
-            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;     \
-            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b; \
-            x1 = (uint32_t)p1;                                                             \
-            x3 = (uint32_t)p0;                                                             \
-            x0 = y0;                                                                       \
-            x2 = y2;                                                                       \
-            a += 0x9E3779B9u;                                                              \
-            b += 0xBB67AE85u;                                                              \
-        }                                                                                  \
-        BODY                                                                               \
-    }
+/* Word 1 of the counter: the purpose and the entity's (or sub's) high bits. */
+static uint32_t ctr1(sf_rng_purpose purpose, uint32_t hi)
+{
+    return ((uint32_t)purpose << 24) | (hi & 0x00ffffffu);
+}
+
+/* The uniforms of words 0-1 (and of words 2-3 into u2 when not NULL) of
+ * n <= PH_CHUNK counters (as philox_planes). */
+static void uniform_planes(uint64_t seed, uint32_t c0, uint32_t d0, uint32_t c1, uint64_t c23,
+                           uint32_t d23, uint32_t n, double *restrict u1, double *restrict u2)
+{
+    uint32_t w0[PH_CHUNK], w1[PH_CHUNK], w2[PH_CHUNK], w3[PH_CHUNK];
+    philox_planes(seed, c0, d0, c1, c23, d23, n, w0, w1, w2, w3);
+    for (uint32_t i = 0; i < n; i++)
+        u1[i] = U53(w0[i], w1[i]);
+    if (u2)
+        for (uint32_t i = 0; i < n; i++)
+            u2[i] = U53(w2[i], w3[i]);
+}
 
 void sf_rng_uniforms_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
                             uint64_t block0, uint64_t n, double *restrict out)
 {
-    PHILOX_BLOCKS(out[i] = U53(x0, x1);)
+    const uint32_t c1 = ctr1(purpose, (uint32_t)(entity >> 32));
+    for (uint64_t done = 0; done < n; done += PH_CHUNK) {
+        const uint32_t m = n - done < PH_CHUNK ? (uint32_t)(n - done) : PH_CHUNK;
+        uniform_planes(seed, (uint32_t)entity, 0, c1, block0 + done, 1, m, out + done, NULL);
+    }
 }
 
 void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
@@ -166,26 +307,20 @@ void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entit
     /* normal number v of the stream is element v % 2 of the Box-Muller pair
      * (r cos t, r sin t) made from block v / 2; the Philox part runs
      * vectorised over a chunk of blocks, the transcendental part after it */
-    enum { CHUNK = 256 };
-    double u1[CHUNK], u2[CHUNK];
+    const uint32_t c1 = ctr1(purpose, (uint32_t)(entity >> 32));
+    double u1[PH_CHUNK], u2[PH_CHUNK];
     uint64_t v = idx0, end = idx0 + n;
     while (v < end) {
         uint64_t block0 = v / 2, last = (end - 1) / 2;
-        uint64_t nb = last - block0 + 1 < CHUNK ? last - block0 + 1 : CHUNK;
-        {
-            uint64_t n_ = nb;
-#define n n_
-            PHILOX_BLOCKS(u1[i] = U53(x0, x1); u2[i] = U53(x2, x3);)
-#undef n
-        }
-        for (uint64_t i = 0; i < nb; i++) {
-            double r = sqrt(-2.0 * log(1.0 - u1[i])), c, sn;
-            sincos(2.0 * M_PI * u2[i], &sn, &c);
+        uint32_t nb = last - block0 + 1 < PH_CHUNK ? (uint32_t)(last - block0 + 1) : PH_CHUNK;
+        uniform_planes(seed, (uint32_t)entity, 0, c1, block0, 1, nb, u1, u2);
+        box_muller(u1, u2, nb);
+        for (uint32_t i = 0; i < nb; i++) {
             uint64_t v0 = 2 * (block0 + i);
             if (v0 >= v && v0 < end)
-                out[v0 - idx0] = r * c;
+                out[v0 - idx0] = u1[i];
             if (v0 + 1 >= v && v0 + 1 < end)
-                out[v0 + 1 - idx0] = r * sn;
+                out[v0 + 1 - idx0] = u2[i];
         }
         v = 2 * (block0 + nb);
     }
@@ -194,14 +329,99 @@ void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entit
 void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                      uint64_t entity0, uint32_t n, double *restrict out)
 {
-    PHILOX_LOOP(out[i] = U53(x0, x1);)
+    for (uint32_t done = 0; done < n; done += PH_CHUNK) {
+        const uint32_t m = n - done < PH_CHUNK ? n - done : PH_CHUNK;
+        uniform_planes(seed, (uint32_t)(entity0 + done), 1, ctr1(purpose, sub), block, 0, m,
+                       out + done, NULL);
+    }
+}
+
+/* Whole blocks for entity quads q0 .. q0 + nq - 1 into out[4 (q - q0) + c]:
+ * four planes per chunk, then interleaved. */
+static void words_quads(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                        uint64_t q0, uint32_t nq, uint32_t *restrict out)
+{
+    uint32_t w0[PH_CHUNK], w1[PH_CHUNK], w2[PH_CHUNK], w3[PH_CHUNK];
+    for (uint32_t done = 0; done < nq; done += PH_CHUNK) {
+        const uint32_t n = nq - done < PH_CHUNK ? nq - done : PH_CHUNK;
+        philox_planes(seed, (uint32_t)(q0 + done), 1, ctr1(purpose, sub), block, 0, n, w0, w1,
+                      w2, w3);
+        uint32_t *restrict o = out + 4 * (size_t)done;
+        for (uint32_t i = 0; i < n; i++) {
+            o[4 * i] = w0[i];
+            o[4 * i + 1] = w1[i];
+            o[4 * i + 2] = w2[i];
+            o[4 * i + 3] = w3[i];
+        }
+    }
+}
+
+void sf_rng_words(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                  uint64_t entity0, uint32_t n, uint32_t *restrict out)
+{
+    if (n == 0)
+        return;
+    uint32_t edge[4];
+    uint64_t e = entity0, end = entity0 + n;
+    if (e & 3) { /* the first, partial quad */
+        words_quads(seed, purpose, sub, block, e >> 2, 1, edge);
+        for (; (e & 3) && e < end; e++)
+            *out++ = edge[e & 3];
+    }
+    uint64_t nq = (end - e) >> 2;
+    if (nq) {
+        words_quads(seed, purpose, sub, block, e >> 2, (uint32_t)nq, out);
+        out += 4 * nq;
+        e += 4 * nq;
+    }
+    if (e < end) { /* the last, partial quad */
+        words_quads(seed, purpose, sub, block, e >> 2, 1, edge);
+        for (; e < end; e++)
+            *out++ = edge[e & 3];
+    }
 }
 
 void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                     uint64_t entity0, uint32_t n, double *restrict out)
 {
-    /* u1 in (0, 1] so that the logarithm is finite */
-    PHILOX_LOOP(out[i] = sqrt(-2.0 * log(1.0 - U53(x0, x1))) * cos(2.0 * M_PI * U53(x2, x3));)
+    /* the pair of words 0-1 and 2-3, in chunks; the cosine part is kept */
+    double u1[PH_CHUNK], u2[PH_CHUNK];
+    for (uint32_t done = 0; done < n; done += PH_CHUNK) {
+        const uint32_t m = n - done < PH_CHUNK ? n - done : PH_CHUNK;
+        uniform_planes(seed, (uint32_t)(entity0 + done), 1, ctr1(purpose, sub), block, 0, m, u1,
+                       u2);
+        box_muller(u1, u2, m);
+        memcpy(out + done, u1, sizeof(double) * m);
+    }
+}
+
+void sf_rng_fill_u32(sf_rng *r, uint32_t *restrict out, size_t n)
+{
+    size_t i = 0;
+    while (i < n && r->used < 4) /* the rest of the current block */
+        out[i++] = r->buf[r->used++];
+    if (i == n)
+        return;
+    /* r->used == 4: the next block is counter words 2-3 */
+    uint64_t blk = (uint64_t)r->ctr[2] | ((uint64_t)r->ctr[3] << 32);
+    const uint64_t seed = (uint64_t)r->key[0] | ((uint64_t)r->key[1] << 32);
+    uint32_t w0[PH_CHUNK], w1[PH_CHUNK], w2[PH_CHUNK], w3[PH_CHUNK];
+    for (size_t whole = (n - i) / 4; whole > 0;) {
+        const uint32_t m = whole < PH_CHUNK ? (uint32_t)whole : PH_CHUNK;
+        philox_planes(seed, r->ctr[0], 0, r->ctr[1], blk, 1, m, w0, w1, w2, w3);
+        for (uint32_t j = 0; j < m; j++, i += 4) {
+            out[i] = w0[j];
+            out[i + 1] = w1[j];
+            out[i + 2] = w2[j];
+            out[i + 3] = w3[j];
+        }
+        blk += m;
+        whole -= m;
+    }
+    r->ctr[2] = (uint32_t)blk;
+    r->ctr[3] = (uint32_t)(blk >> 32);
+    while (i < n) /* a partial block, kept in buf as sf_rng_u32 would */
+        out[i++] = sf_rng_u32(r);
 }
 
 /* gsl_rng adaptor: lets GSL's samplers draw from our streams. */

@@ -47,9 +47,15 @@ sf_status sf_recording_analyse(sf_context *ctx, const sf_recording *rec, const s
         uint32_t n_sub;
         double w0, w1, a0 = t0, a1 = t1;
         uint32_t *local = NULL;
+        double shift = 0; /* the analysis counts time stamps in [a0, a1) */
         if (sf_recording_spike_subset(rec, p, &sub, &n_sub, &w0, &w1)) {
             a0 = w0 > a0 ? w0 : a0;
             a1 = w1 < a1 ? w1 : a1;
+            /* a recorder with a subset or window keeps the stamps start <
+             * t <= stop (NEST): the statistics then cover exactly what it
+             * recorded, (a0, a1]; otherwise [analysis.start, t_end) */
+            if (sub || w0 > 0 || isfinite(w1))
+                shift = sf_model_resolution(m);
             if (sub && n_sub) {
                 if (!(local = malloc(sizeof(uint32_t) * (n + 1))))
                     return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
@@ -70,7 +76,7 @@ sf_status sf_recording_analyse(sf_context *ctx, const sf_recording *rec, const s
         }
         sf_status s = SF_OK;
         if (a1 > a0 && sp.n_neurons > 0)
-            s = sf_analysis_population(ctx, &sp, a0, a1, sf_model_analysis_bin(m),
+            s = sf_analysis_population(ctx, &sp, a0 + shift, a1 + shift, sf_model_analysis_bin(m),
                                        sf_model_analysis_pairs(m), sf_model_seed(m), st);
         free(local);
         if (s != SF_OK) {

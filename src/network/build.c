@@ -143,6 +143,42 @@ sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, u
 
 typedef sf_conn_scratch scratch;
 
+/* The words of a stream for a run of draws, fetched in vectorised chunks
+ * (sf_rng_fill_u32) but never past what the draws use: a refill takes at
+ * most `need` words, a lower bound on the words the remaining draws consume
+ * (each consumes one or more), so the stream ends where sf_rng_u32 calls
+ * would leave it and every draw is the same as sf_rng_below's. */
+typedef struct {
+    sf_rng *r;
+    uint32_t pos, len;
+    uint32_t buf[512];
+} words;
+
+static inline uint32_t words_next(words *w, uint64_t need)
+{
+    if (w->pos == w->len) {
+        w->len = need < 512 ? (uint32_t)need : 512;
+        sf_rng_fill_u32(w->r, w->buf, w->len);
+        w->pos = 0;
+    }
+    return w->buf[w->pos++];
+}
+
+/* sf_rng_below(r, n) for 2 <= n <= UINT32_MAX (Lemire 2019), from w. */
+static inline uint32_t words_below(words *w, uint32_t n, uint64_t need)
+{
+    uint64_t m = (uint64_t)words_next(w, need) * n;
+    uint32_t low = (uint32_t)m;
+    if (low < n) {
+        const uint32_t thresh = (uint32_t)(-n) % n;
+        while (low < thresh) {
+            m = (uint64_t)words_next(w, need) * n;
+            low = (uint32_t)m;
+        }
+    }
+    return (uint32_t)(m >> 32);
+}
+
 /* Draws K distinct values from [0, n) except `skip` (UINT32_MAX: none), into
  * out in draw order. Rejection with a bitmap while K <= n/2, selection
  * sampling (Knuth's algorithm S) above. */
@@ -150,8 +186,11 @@ static void draw_distinct(sf_rng *r, uint64_t K, uint32_t n, uint32_t skip, scra
 {
     uint64_t avail = n - (skip != UINT32_MAX ? 1u : 0u);
     if (2 * K <= avail) {
+        words w;
+        w.r = r;
+        w.pos = w.len = 0;
         for (uint64_t k = 0; k < K;) {
-            uint32_t s = (uint32_t)sf_rng_below(r, n);
+            uint32_t s = words_below(&w, n, K - k); /* avail >= 2: n >= 2 */
             if (s == skip || (S->bitmap[s >> 6] >> (s & 63)) & 1u)
                 continue;
             S->bitmap[s >> 6] |= 1ull << (s & 63);
@@ -175,8 +214,16 @@ void sf_conn_draw_fixed(sf_rng *r, uint64_t K, uint32_t n, uint32_t skip, bool m
                         sf_conn_scratch *S)
 {
     if (multapses) {
+        if (n <= 1) { /* sf_rng_below draws nothing */
+            for (uint64_t k = 0; k < K; k++)
+                S->list[k] = 0;
+            return;
+        }
+        words w;
+        w.r = r;
+        w.pos = w.len = 0;
         for (uint64_t k = 0; k < K;) {
-            uint32_t s = (uint32_t)sf_rng_below(r, n);
+            uint32_t s = words_below(&w, n, K - k);
             if (s != skip)
                 S->list[k++] = s;
         }
@@ -280,6 +327,7 @@ static void block_free(sf_block *b)
     free(b->ring);
     free(b->spk);
     free(b->u);
+    free(b->w);
     free(b->run);
     free(b->run_params);
     free(b->run_derived);
@@ -367,7 +415,8 @@ static sf_status init_block(sf_network *net, sf_block *b)
     b->ring = calloc((size_t)net->ring_len * (size_t)t->n_ports * n, sizeof(double));
     b->spk = malloc(sizeof(uint32_t) * n * (size_t)t->max_spikes_per_step);
     b->u = malloc(sizeof(double) * n);
-    if (!b->ring || !b->spk || !b->u)
+    b->w = malloc(sizeof(uint32_t) * n);
+    if (!b->ring || !b->spk || !b->u || !b->w)
         return SF_ERR_NOMEM;
     if (pop->param_dist) {
         sf_status st = init_runs(net, b);

@@ -70,6 +70,7 @@ typedef struct sf_block {
     double *ring;
     uint32_t *spk;        /* scratch: spiking neurons of one step              */
     double *u;            /* scratch: one uniform per neuron                   */
+    uint32_t *w;          /* scratch: one random word per neuron (inputs)      */
     int n_inputs;
     sf_block_input *inputs;
     /* Heterogeneous parameters (sf_population.param_dist): neurons

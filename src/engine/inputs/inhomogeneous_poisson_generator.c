@@ -6,8 +6,8 @@
  * stamps (s+1) h) use the rate set at the last t_i <= s h, are generated
  * for start <= s h < stop and arrive `delay` ms later (default 0).
  *
- * Counts come from value s of the neuron's stream of this input
- * (input_util.h) by inverting the table of the current rate. */
+ * Counts are the exact inversion of the neuron's uniform of this input at
+ * step s (input_util.h) by the table of the current rate. */
 #include "engine/inputs/input_util.h"
 
 #include <math.h>
@@ -97,11 +97,11 @@ static void apply(const sf_network *net, const sf_block *b, const sf_block_input
     const sf_poisson_cdf *cdf = &ps->cdf[ps->pos - 1];
     if (cdf->n_cdf == 1 && cdf->k0 == 0)
         return; /* rate 0 */
-    double *restrict u = b->u;
+    uint32_t *restrict w = b->w;
     double *restrict dst = in[src->port];
-    sf_input_uniforms(net, b, src, (uint64_t)s, u);
-    for (uint32_t j = 0; j < src->n_sel; j++)
-        dst[sf_block_input_neuron(src, j)] += (double)sf_poisson_cdf_count(cdf, u[j]) * ps->weight;
+    const sf_input_at at = {net->m->sim.seed, (uint32_t)src->input, (uint64_t)s};
+    sf_input_words(net, b, src, (uint64_t)s, w);
+    sf_poisson_cdf_add(cdf, &at, b, src, w, ps->weight, dst);
 }
 
 const sf_input_type sf_input_inhomogeneous_poisson_generator = {

@@ -8,11 +8,11 @@
  * Spikes of update s are generated for start <= s h < stop and arrive
  * `delay` ms later (default 0), as for poisson_generator.
  *
- * Streams (input_util.h): the mother count of update s is value s of the
- * input's SF_INPUT_MOTHER stream, by inversion of the Poisson table; a
- * target's copies are Binomial(mother count, p_copy), by inversion of the
- * binomial table with the uniform of value s of the target's stream. So the
- * mother process is the same in every block and thread. */
+ * Streams (input_util.h): the mother count of update s is the exact
+ * inversion of the SF_INPUT_MOTHER uniform of this input at step s by the
+ * Poisson table; a target's copies are Binomial(mother count, p_copy), by
+ * exact inversion of the binomial table with the target's uniform at step
+ * s. So the mother process is the same in every block and thread. */
 #include "engine/inputs/input_util.h"
 
 #include <math.h>
@@ -87,22 +87,24 @@ static void apply(const sf_network *net, const sf_block *b, const sf_block_input
     const int64_t st = k - s->delay; /* the generating update */
     if (st < s->first || st >= s->last)
         return;
-    double um;
-    sf_rng_uniforms(net->m->sim.seed, SF_RNG_POISSON, (uint32_t)src->input, (uint64_t)st,
-                    SF_INPUT_MOTHER, 1, &um);
-    const int n = sf_poisson_cdf_count(&s->mother, um);
+    const sf_input_at at = {net->m->sim.seed, (uint32_t)src->input, (uint64_t)st};
+    uint32_t wm;
+    sf_rng_words(at.seed, SF_RNG_POISSON, at.input, at.step, SF_INPUT_MOTHER, 1, &wm);
+    const int n = sf_poisson_cdf_count(&s->mother, &at, SF_INPUT_MOTHER, wm);
     if (n == 0)
         return;
     binomial_cdf(n, s->p, s->bin);
-    double *restrict u = b->u;
+    uint32_t *restrict w = b->w;
     double *restrict dst = in[src->port];
-    sf_input_uniforms(net, b, src, (uint64_t)st, u);
+    sf_input_words(net, b, src, (uint64_t)st, w);
     for (uint32_t j = 0; j < src->n_sel; j++) {
+        const uint32_t i = sf_block_input_neuron(src, j);
+        sf_input_u u = sf_input_u_make(&at, b->first_gid + i, w[j]);
         int c = 0;
-        while (c < n && s->bin[c] <= u[j])
+        while (c < n && !sf_input_u_below(&u, s->bin[c]))
             c++;
         if (c)
-            dst[sf_block_input_neuron(src, j)] += (double)c * s->weight;
+            dst[i] += (double)c * s->weight;
     }
 }
 

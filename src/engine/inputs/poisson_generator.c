@@ -8,15 +8,12 @@
  * `delay: d`. `rate` may be a distribution: each target neuron then draws
  * its own rate from the stream (seed, PARAM, (input + 1) << 32 | gid).
  *
- * The count of neuron i for update s is drawn from value s of its stream of
- * this input (input_util.h) by inverting a cumulative table (one rate) or
- * the neuron's own distribution function, searched from its mode
- * (per-neuron rates), so it does not depend on the blocks, threads or the
- * delay. */
+ * The count of neuron i for update s is the exact inversion of its uniform
+ * of this input at step s (input_util.h): by the guide table of one rate,
+ * or from the mode of the neuron's own distribution (per-neuron rates), so
+ * it does not depend on the blocks, threads or the delay. */
 #include "engine/inputs/input_util.h"
 
-#include <gsl/gsl_cdf.h>
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -27,10 +24,7 @@ typedef struct {
     int64_t first, last;  /* generating updates first <= s < last           */
     int64_t delay;        /* steps                                           */
     sf_poisson_cdf cdf;   /* one rate for every neuron (lam NULL)            */
-    /* per-neuron rates: per driven neuron j the mean count per step, its
-     * mode, and the probability and distribution function there */
-    double *lam, *p_mode, *F_mode;
-    int *mode;
+    sf_poisson_mode *per;  /* per-neuron rates: per driven neuron           */
 } source;
 
 static const sf_input_key keys[] = {
@@ -57,10 +51,7 @@ static void block_free(void *state)
     source *ps = state;
     if (ps) {
         sf_poisson_cdf_free(&ps->cdf);
-        free(ps->lam);
-        free(ps->p_mode);
-        free(ps->F_mode);
-        free(ps->mode);
+        free(ps->per);
     }
     free(ps);
 }
@@ -72,22 +63,13 @@ static int init_rates(const sf_network *net, const sf_block *b, int input, sourc
     const sf_input *in = &net->m->inputs[input];
     const sf_block_input *src = sf_block_input_pending(b);
     const uint32_t n = src->sel ? src->n_sel : b->n;
-    ps->lam = malloc(sizeof(double) * n);
-    ps->p_mode = malloc(sizeof(double) * n);
-    ps->F_mode = malloc(sizeof(double) * n);
-    ps->mode = malloc(sizeof(int) * n);
-    if (!ps->lam || !ps->p_mode || !ps->F_mode || !ps->mode)
+    if (!(ps->per = malloc(sizeof *ps->per * n)))
         return -1;
     for (uint32_t j = 0; j < n; j++) {
         sf_rng r;
         sf_rng_init(&r, net->m->sim.seed, SF_RNG_PARAM,
                     ((uint64_t)(input + 1) << 32) | (b->first_gid + sf_block_input_neuron(src, j)));
-        double lam = sf_dist_draw(&in->dist, &r) * net->h * 1e-3;
-        unsigned k = (unsigned)floor(lam);
-        ps->lam[j] = lam;
-        ps->mode[j] = (int)k;
-        ps->p_mode[j] = lam > 0 ? gsl_ran_poisson_pdf(k, lam) : 1.0;
-        ps->F_mode[j] = lam > 0 ? gsl_cdf_poisson_P(k, lam) : 1.0;
+        ps->per[j] = sf_poisson_mode_make(sf_dist_draw(&in->dist, &r) * net->h * 1e-3);
     }
     return 1;
 }
@@ -109,32 +91,6 @@ static int block_init(const sf_network *net, const sf_block *b, int input, int p
     return sf_poisson_cdf_init(&ps->cdf, in->rate * net->h * 1e-3) ? 1 : -1;
 }
 
-/* Per-neuron rates: the smallest count j with F(j) > u, searched from the
- * mode (down while F(j - 1) > u, up while F(j) <= u), about sqrt(lambda)
- * steps; the upward search stops where the remaining tail is below the
- * rounding of F. */
-static int count_from_mode(const source *ps, uint32_t i, double u)
-{
-    const double lam = ps->lam[i];
-    int j = ps->mode[i];
-    double p = ps->p_mode[i], F = ps->F_mode[i];
-    if (u < F) {
-        while (j > 0 && u < F - p) {
-            F -= p;
-            p *= j / lam;
-            j--;
-        }
-    } else {
-        const int cap = ps->mode[i] + 40 + (int)(40.0 * sqrt(lam));
-        while (u >= F && j < cap) {
-            j++;
-            p *= lam / j;
-            F += p;
-        }
-    }
-    return j;
-}
-
 static void apply(const sf_network *net, const sf_block *b, const sf_block_input *src, int64_t k,
                   double *const *in, double *i_dc)
 {
@@ -142,20 +98,20 @@ static void apply(const sf_network *net, const sf_block *b, const sf_block_input
     const int64_t s = k - ps->delay; /* the generating update */
     if (s < ps->first || s >= ps->last)
         return;
-    double *restrict u = b->u;
+    uint32_t *restrict w = b->w;
     double *restrict dst = in[src->port];
-    const double w = ps->weight;
-    sf_input_uniforms(net, b, src, (uint64_t)s, u);
-    const uint32_t n = src->sel ? src->n_sel : b->n;
-    if (ps->lam) {
-        for (uint32_t j = 0; j < n; j++)
-            dst[sf_block_input_neuron(src, j)] += (double)count_from_mode(ps, j, u[j]) * w;
-    } else if (!src->sel) {
-        for (uint32_t i = 0; i < b->n; i++)
-            dst[i] += (double)sf_poisson_cdf_count(&ps->cdf, u[i]) * w;
+    const double wt = ps->weight;
+    const sf_input_at at = {net->m->sim.seed, (uint32_t)src->input, (uint64_t)s};
+    const uint64_t g0 = b->first_gid;
+    sf_input_words(net, b, src, (uint64_t)s, w);
+    if (ps->per) {
+        for (uint32_t j = 0; j < src->n_sel; j++) {
+            const uint32_t i = sf_block_input_neuron(src, j);
+            sf_input_u u = sf_input_u_make(&at, g0 + i, w[j]);
+            dst[i] += (double)sf_poisson_mode_count(&ps->per[j], &u) * wt;
+        }
     } else {
-        for (uint32_t j = 0; j < src->n_sel; j++)
-            dst[src->sel[j]] += (double)sf_poisson_cdf_count(&ps->cdf, u[j]) * w;
+        sf_poisson_cdf_add(&ps->cdf, &at, b, src, w, wt, dst);
     }
 }
 

@@ -15,25 +15,21 @@
  * 0.998 and 0.9 degrees at 100 Hz and h = 0.1 ms.) Like poisson_generator,
  * the events are input of step k itself (no delay).
  *
- * Random numbers: the count of neuron i in step k inverts the uniform of the
- * stream (seed, POISSON, (input, gid)), block k; a shared train uses the
- * stream (input, SF_SHARED_TRAIN) for all targets. So nothing depends on the
- * blocks or threads.
+ * Random numbers: the count of neuron i in step k is the exact inversion
+ * (from the mode, sf_poisson_mode_count) of its uniform of this input at
+ * step k, as for every Poisson-type input (input_util.h); a shared train
+ * uses the uniform of entity SF_INPUT_MOTHER for all targets. So nothing
+ * depends on the blocks or threads.
  *
  * With analysis.transfer frequencies (sf_input.freq), neuron j of a target
  * population of n neurons is modulated at freq[sf_input_frequency_group].
  */
-#include "network/network_impl.h"
+#include "engine/inputs/input_util.h"
 
-#include <gsl/gsl_sf_gamma.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-/* entity of the shared train: no neuron has this global id (a model has at
- * most 2^32 - 1 neurons, ids 0 .. 2^32 - 2; the streams use 32 bits of it) */
-#define SF_SHARED_TRAIN UINT64_C(0xffffffff)
 
 typedef struct {
     double weight, rate, amp, phase;
@@ -105,45 +101,6 @@ static int block_init(const sf_network *net, const sf_block *b, int input, int p
     return 1;
 }
 
-/* The smallest count c with P(X <= c) > u for X ~ Poisson(lambda): from 0
- * for small lambda, else from the mode with the regularised incomplete
- * gamma function (GSL) as the cumulative probability there. */
-typedef struct {
-    double lambda, p0, F0; /* p0 = P(X = k0), F0 = P(X <= k0)               */
-    int k0;
-} poisson_inv;
-
-static poisson_inv poisson_inv_make(double lambda)
-{
-    poisson_inv P = {lambda, exp(-lambda), exp(-lambda), 0};
-    if (lambda > 30) {
-        P.k0 = (int)floor(lambda);
-        P.p0 = exp(P.k0 * log(lambda) - lambda - lgamma(P.k0 + 1.0));
-        P.F0 = gsl_sf_gamma_inc_Q(P.k0 + 1.0, lambda);
-    }
-    return P;
-}
-
-static int poisson_invert(const poisson_inv *P, double u)
-{
-    int k = P->k0;
-    double c = P->F0, pk = P->p0;
-    if (c > u) { /* step down while P(X <= k-1) > u */
-        while (k > 0 && c - pk > u) {
-            c -= pk;
-            pk *= k / P->lambda;
-            k--;
-        }
-        return k;
-    }
-    while (c <= u && pk > 0) {
-        pk *= P->lambda / (k + 1);
-        k++;
-        c += pk;
-    }
-    return k;
-}
-
 static void apply(const sf_network *net, const sf_block *b, const sf_block_input *src, int64_t k,
                   double *const *in, double *i_dc)
 {
@@ -151,30 +108,31 @@ static void apply(const sf_network *net, const sf_block *b, const sf_block_input
     if (k < s->first || k >= s->last)
         return;
     const double h = net->h;
-    double *restrict u = b->u;
+    uint32_t *restrict w = b->w;
     double *restrict dst = in[src->port];
+    const sf_input_at at = {net->m->sim.seed, (uint32_t)src->input, (uint64_t)k};
     if (s->individual)
-        sf_rng_uniforms(net->m->sim.seed, SF_RNG_POISSON, (uint32_t)src->input, (uint64_t)k,
-                        b->first_gid, b->n, u);
+        sf_input_words(net, b, src, (uint64_t)k, w);
     else
-        sf_rng_uniforms(net->m->sim.seed, SF_RNG_POISSON, (uint32_t)src->input, (uint64_t)k,
-                        SF_SHARED_TRAIN, 1, u);
+        sf_rng_words(at.seed, SF_RNG_POISSON, at.input, at.step, SF_INPUT_MOTHER, 1, w);
     const double *bound = s->f + s->n_groups;
     for (int g = 0; g < s->n_groups; g++) {
         double r = s->rate + s->amp * sf_input_sine_at(s->f[g], s->phase, h, k);
         if (!(r > 0))
             continue;
-        const poisson_inv P = poisson_inv_make(r * h * 1e-3);
+        const sf_poisson_mode P = sf_poisson_mode_make(r * h * 1e-3);
         const uint32_t i0 = (uint32_t)bound[g], i1 = (uint32_t)bound[g + 1];
         if (!s->individual) {
-            int c = poisson_invert(&P, u[0]);
+            sf_input_u u = sf_input_u_make(&at, SF_INPUT_MOTHER, w[0]);
+            const int c = sf_poisson_mode_count(&P, &u);
             for (uint32_t i = i0; i < i1; i++)
                 dst[i] += (double)c * s->weight;
             continue;
         }
-        for (uint32_t i = i0; i < i1; i++)
-            if (u[i] >= P.p0 || P.k0) /* most steps draw 0: u < P(X = 0) */
-                dst[i] += (double)poisson_invert(&P, u[i]) * s->weight;
+        for (uint32_t i = i0; i < i1; i++) {
+            sf_input_u u = sf_input_u_make(&at, b->first_gid + i, w[i]);
+            dst[i] += (double)sf_poisson_mode_count(&P, &u) * s->weight;
+        }
     }
 }
 
