@@ -93,11 +93,7 @@ static void prepare(const double *p, double h, void *out)
 
 static void init_state(const double *p, double *const *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        s[0][i] = p[P(E_L)];
-        for (int k = 1; k < 7; k++)
-            s[k][i] = 0.0;
-    }
+    sf_ode_init_rest(s, n, 7, p[P(E_L)]);
 }
 
 SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *const *s, size_t n,
@@ -113,23 +109,13 @@ SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *cons
         /* i_ext: the per-neuron current of current inputs on a subset */
         rhs_ctx c = {p, step->i_ext ? i_dc + step->i_ext[i] : i_dc, r[i] > 0};
         double y[DIM];
-        for (int k = 0; k < DIM; k++)
-            y[k] = s[k][i];
-        if (!(hint[i] > 0))
-            hint[i] = h;
-        sf_ode_advance(rhs, &c, DIM, &tol, h, &hint[i], y);
-        if (r[i] > 0) {
-            r[i] -= 1.0;
-            y[V] = p[P(V_RESET)];
-        } else if (y[V] >= p[P(V_TH)]) {
-            r[i] = d->ref_steps;
-            y[V] = p[P(V_RESET)];
+        sf_ode_load(s, i, DIM, y);
+        sf_ode_advance_carried(rhs, &c, DIM, &tol, h, &hint[i], y);
+        if (sf_ode_threshold(&y[V], &r[i], p[P(V_TH)], p[P(V_RESET)], d->ref_steps))
             spikes[ns++] = (uint32_t)i;
-        }
         y[DG_EX] += in_ex[i] * d->g0_ex;
         y[DG_IN] += -in_in[i] * d->g0_in;
-        for (int k = 0; k < DIM; k++)
-            s[k][i] = y[k];
+        sf_ode_store(s, i, DIM, y);
     }
     return ns;
 }

@@ -89,10 +89,7 @@ static void prepare(const double *p, double h, void *out)
 
 static void init_state(const double *p, double *const *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        s[0][i] = p[P(E_L)];
-        s[1][i] = s[2][i] = s[3][i] = s[4][i] = 0.0;
-    }
+    sf_ode_init_rest(s, n, 5, p[P(E_L)]);
 }
 
 SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *const *s, size_t n,
@@ -101,30 +98,20 @@ SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *cons
     const derived *d = dv;
     static const sf_ode_tol tol = {1e-3, 0.0, 1.0, 0.0};
     const double h = step->h;
-    double *restrict vm = s[0], *restrict gex = s[1], *restrict gin = s[2], *restrict r = s[3],
-                     *restrict hint = s[4];
+    double *restrict r = s[3], *restrict hint = s[4];
     const double *restrict in_ex = input[PORT_EX], *restrict in_in = input[PORT_IN];
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         /* i_ext: the per-neuron current of current inputs on a subset */
         rhs_ctx c = {p, step->i_ext ? i_dc + step->i_ext[i] : i_dc, r[i] > 0};
-        double y[DIM] = {vm[i], gex[i], gin[i]};
-        if (!(hint[i] > 0))
-            hint[i] = h;
-        sf_ode_advance(rhs, &c, DIM, &tol, h, &hint[i], y);
+        double y[DIM];
+        sf_ode_load(s, i, DIM, y);
+        sf_ode_advance_carried(rhs, &c, DIM, &tol, h, &hint[i], y);
         y[G_EX] += in_ex[i];
         y[G_IN] -= in_in[i];
-        if (r[i] > 0) {
-            r[i] -= 1.0;
-            y[V] = p[P(V_RESET)];
-        } else if (y[V] >= p[P(V_TH)]) {
-            r[i] = d->ref_steps;
-            y[V] = p[P(V_RESET)];
+        if (sf_ode_threshold(&y[V], &r[i], p[P(V_TH)], p[P(V_RESET)], d->ref_steps))
             spikes[ns++] = (uint32_t)i;
-        }
-        vm[i] = y[V];
-        gex[i] = y[G_EX];
-        gin[i] = y[G_IN];
+        sf_ode_store(s, i, DIM, y);
     }
     return ns;
 }

@@ -34,6 +34,8 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #define SF_ODE_MAX_DIM 8
@@ -182,6 +184,64 @@ static inline void sf_ode_advance(sf_ode_rhs f, const void *ctx, int dim, const 
     double t = 0.0;
     while (t < step)
         sf_ode_evolve_apply(f, ctx, dim, tol, &t, step, h, y);
+}
+
+/* The per-neuron frame shared by the models' updates. Neuron i's system is
+ * the first dim state columns (s[k][i], k < dim); sf_ode_load copies it into
+ * y, sf_ode_store back. */
+static inline void sf_ode_load(double *const *s, size_t i, int dim, double *y)
+{
+    for (int k = 0; k < dim; k++)
+        y[k] = s[k][i];
+}
+
+static inline void sf_ode_store(double *const *s, size_t i, int dim, const double *y)
+{
+    for (int k = 0; k < dim; k++)
+        s[k][i] = y[k];
+}
+
+/* The resting state of the models whose only nonzero initial state is V:
+ * state[0] = v0, the other n_state - 1 columns (the rest of the system, the
+ * refractory count, the carried integration step) zero. */
+static inline void sf_ode_init_rest(double *const *s, size_t n, int n_state, double v0)
+{
+    for (size_t i = 0; i < n; i++) {
+        s[0][i] = v0;
+        for (int k = 1; k < n_state; k++)
+            s[k][i] = 0.0;
+    }
+}
+
+/* sf_ode_advance over one simulation step h with the integration step size
+ * carried in *hint, which starts at h (*hint <= 0: not started). */
+static inline void sf_ode_advance_carried(sf_ode_rhs f, const void *ctx, int dim,
+                                          const sf_ode_tol *tol, double h, double *hint,
+                                          double *y)
+{
+    if (!(*hint > 0))
+        *hint = h;
+    sf_ode_advance(f, ctx, dim, tol, h, hint, y);
+}
+
+/* NEST's end-of-step rule of iaf_cond_exp and iaf_cond_alpha: a refractory
+ * neuron (*r > 0) counts down and is clamped to v_reset; otherwise
+ * *v >= v_th is a spike: *v = v_reset and *r = ref_steps. Returns whether it
+ * spiked. */
+static inline bool sf_ode_threshold(double *v, double *r, double v_th, double v_reset,
+                                    double ref_steps)
+{
+    if (*r > 0) {
+        *r -= 1.0;
+        *v = v_reset;
+        return false;
+    }
+    if (*v >= v_th) {
+        *r = ref_steps;
+        *v = v_reset;
+        return true;
+    }
+    return false;
 }
 
 /* NEST's receptor rule of the models with ports ex (0) and in (1): a weight
