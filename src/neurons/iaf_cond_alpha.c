@@ -76,11 +76,7 @@ SF_ODE_RHS rhs(const double *restrict y, double *restrict f, const void *vc)
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[P(V_RESET)] < p[P(V_TH)])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[P(V_RESET)], p[P(V_TH)]);
-        return false;
-    }
-    return true;
+    return sf_prop_check_reset(p[P(V_RESET)], p[P(V_TH)], msg, len);
 }
 
 static void prepare(const double *p, double h, void *out)

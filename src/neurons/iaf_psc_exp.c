@@ -44,11 +44,7 @@ typedef struct {
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[SF_IAF_PSC_EXP_V_RESET] < p[SF_IAF_PSC_EXP_V_TH])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[SF_IAF_PSC_EXP_V_RESET], p[SF_IAF_PSC_EXP_V_TH]);
-        return false;
-    }
-    return true;
+    return sf_prop_check_reset(p[SF_IAF_PSC_EXP_V_RESET], p[SF_IAF_PSC_EXP_V_TH], msg, len);
 }
 
 static void prepare(const double *p, double h, void *out)
@@ -90,11 +86,8 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
             r[i] -= 1.0;
         iex[i] = d->p11ex * iex[i] + in_ex[i];
         iin[i] = d->p11in * iin[i] + in_in[i];
-        if (v[i] >= d->v_th) {
-            r[i] = d->ref_steps;
-            v[i] = d->v_reset;
+        if (sf_prop_fire(&v[i], &r[i], d->v_th, d->v_reset, d->ref_steps))
             spikes[ns++] = (uint32_t)i;
-        }
     }
     return ns;
 }

@@ -38,6 +38,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "neurons/propagator.h"
+
 #define SF_ODE_MAX_DIM 8
 
 /* For the models' right-hand sides and update functions: the update is
@@ -236,12 +238,7 @@ static inline bool sf_ode_threshold(double *v, double *r, double v_th, double v_
         *v = v_reset;
         return false;
     }
-    if (*v >= v_th) {
-        *r = ref_steps;
-        *v = v_reset;
-        return true;
-    }
-    return false;
+    return sf_prop_fire(v, r, v_th, v_reset, ref_steps);
 }
 
 /* NEST's receptor rule of the models with ports ex (0) and in (1): a weight
