@@ -27,14 +27,6 @@
 #include "theory/map.h"
 #include "test_util.h"
 
-#define fail_unless_close(a, b, tol, what)                                                 \
-    do {                                                                                   \
-        double a_ = (a), b_ = (b), t_ = (tol);                                             \
-        if (!(fabs(a_ - b_) <= t_))                                                        \
-            fail_msg("%s: %.10g, expected %.10g within %.4g (off by %.4g)", (what), a_, b_, \
-                     t_, fabs(a_ - b_));                                                   \
-    } while (0)
-
 /* ------------------------------------------------------------------------
  * Helpers. */
 

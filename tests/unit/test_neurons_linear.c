@@ -565,16 +565,7 @@ static void test_same_for_any_threads(void **state)
     for (int threads = 2; threads <= 3; threads++) {
         sim s;
         sim_run(&s, text, threads);
-        for (int p = 0; p < 3; p++) {
-            const uint32_t *ids;
-            const int64_t *steps;
-            size_t n;
-            assert_true(sf_recording_spikes(s.rec, p, &ids, &steps, &n));
-            if (n != n0[p])
-                fail_msg("population %d: %zu spikes with %d threads, %zu with 1", p, n, threads, n0[p]);
-            for (size_t a = 0; a < n; a++)
-                assert_true(ids[a] == id0[p][a] && steps[a] == st0[p][a]);
-        }
+        sim_same_spikes(&base, &s, 3, threads);
         sim_free(&s);
     }
     sim_free(&base);

@@ -32,14 +32,6 @@
 #include "theory/transfer.h"
 #include "test_util.h"
 
-#define fail_unless_close(a, b, tol, what)                                                 \
-    do {                                                                                   \
-        double a_ = (a), b_ = (b), t_ = (tol);                                             \
-        if (!(fabs(a_ - b_) <= t_))                                                        \
-            fail_msg("%s: %.12g vs %.12g (tolerance %.3g, off by %.3g)", what, a_, b_,     \
-                     t_, fabs(a_ - b_));                                                   \
-    } while (0)
-
 static void sim_build(sim *s, const char *text, int threads)
 {
     sim_load(s, text, "response-test", threads);

@@ -15,6 +15,7 @@
 #ifndef SF_TEST_UTIL_H
 #define SF_TEST_UTIL_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,15 @@
 
 #include "model/model_impl.h"
 #include "spikefield/network.h"
+
+/* |a - b| <= tol, or the test fails with a message naming the quantity. */
+#define fail_unless_close(a, b, tol, what)                                                 \
+    do {                                                                                   \
+        double a_ = (a), b_ = (b), t_ = (tol);                                             \
+        if (!(fabs(a_ - b_) <= t_))                                                        \
+            fail_msg("%s: %.10g, expected %.10g within %.4g (off by %.4g)", (what), a_, b_, \
+                     t_, fabs(a_ - b_));                                                   \
+    } while (0)
 
 /* ------------------------------------------------------------------------
  * A block of neurons driven by hand. */
@@ -139,6 +149,23 @@ static inline void sim_free(sim *s)
     sf_network_destroy(s->net);
     sf_model_destroy(s->m);
     sf_context_destroy(s->ctx);
+}
+
+/* b's spikes are a's (ids and steps, in recording order) in populations
+ * 0..n_pops-1; a ran with 1 thread, b with `threads` (for the message). */
+static inline void sim_same_spikes(const sim *a, const sim *b, int n_pops, int threads)
+{
+    for (int p = 0; p < n_pops; p++) {
+        const uint32_t *ia, *ib;
+        const int64_t *sa, *sb;
+        size_t na, nb;
+        assert_true(sf_recording_spikes(a->rec, p, &ia, &sa, &na));
+        assert_true(sf_recording_spikes(b->rec, p, &ib, &sb, &nb));
+        if (nb != na)
+            fail_msg("population %d: %zu spikes with %d threads, %zu with 1", p, nb, threads, na);
+        for (size_t k = 0; k < na; k++)
+            assert_true(ib[k] == ia[k] && sb[k] == sa[k]);
+    }
 }
 
 #endif
