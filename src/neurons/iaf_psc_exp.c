@@ -97,11 +97,6 @@ static const sf_receptor_port ports[] = {
     [PORT_IN] = {"in", SF_IAF_PSC_EXP_TAU_SYN_IN, -1, "inhibitory current I_syn_in (weights <= 0)"},
 };
 
-/* NEST's convention: weight >= 0 -> ex, weight < 0 -> in. */
-static int default_port(double w_min, double w_max)
-{
-    return w_min >= 0 ? PORT_EX : w_max <= 0 ? PORT_IN : -1;
-}
 
 const sf_neuron_type sf_iaf_psc_exp = {
     .name = "iaf_psc_exp",
@@ -117,7 +112,7 @@ const sf_neuron_type sf_iaf_psc_exp = {
     .n_state = 4,
     .ports = ports,
     .n_ports = 2,
-    .default_port = default_port,
+    .default_port = sf_prop_port_by_sign,
     .v_offset_param = SF_IAF_PSC_EXP_E_L,
     .weight_unit = "pA",
     .max_spikes_per_step = 1,

@@ -299,12 +299,4 @@ static inline size_t sf_ode_cond_update(const sf_ode_cond_layout *L, const doubl
     return ns;
 }
 
-/* NEST's receptor rule of the models with ports ex (0) and in (1): a weight
- * w > 0 goes to ex, w < 0 to in (whose weights are <= 0); -1 when a
- * projection's weights take both signs. */
-static inline int sf_ode_port_by_sign(double w_min, double w_max)
-{
-    return w_min >= 0 ? 0 : w_max <= 0 ? 1 : -1;
-}
-
 #endif

@@ -1,6 +1,7 @@
 /* Exact-integration propagators shared by the neuron models (Rotter &
- * Diesmann 1999, Biol Cybern 81:381), and the threshold rule and parameter
- * check the integrate-and-fire models share. Private to src/neurons. */
+ * Diesmann 1999, Biol Cybern 81:381), and what the integrate-and-fire models
+ * share besides: the threshold rule, the V_reset < V_th check, the receptor
+ * rule by weight sign. Private to src/neurons. */
 #ifndef SF_NEURONS_PROPAGATOR_H
 #define SF_NEURONS_PROPAGATOR_H
 
@@ -80,6 +81,14 @@ static inline bool sf_prop_fire(double *v, double *r, double v_th, double v_rese
         return true;
     }
     return false;
+}
+
+/* NEST's receptor rule of the models with ports ex (0) and in (1): a weight
+ * w > 0 goes to ex, w < 0 to in (whose weights are <= 0); -1 when a
+ * projection's weights take both signs. */
+static inline int sf_prop_port_by_sign(double w_min, double w_max)
+{
+    return w_min >= 0 ? 0 : w_max <= 0 ? 1 : -1;
 }
 
 #endif
