@@ -3,6 +3,22 @@
 
 #include <math.h>
 
+/* s as a JSON string: quoted, '"' and '\' escaped, control characters as
+ * \u00XX. */
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const char *c = s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fputc('\\', f);
+        if ((unsigned char)*c < 0x20)
+            fprintf(f, "\\u%04x", (unsigned char)*c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
 static void sep(sf_json *j, const char *key)
 {
     if (j->depth > 0) {
@@ -14,16 +30,8 @@ static void sep(sf_json *j, const char *key)
             fputs("  ", j->f);
     }
     if (key) {
-        fputc('"', j->f);
-        for (const char *c = key; *c; c++) {
-            if (*c == '"' || *c == '\\')
-                fputc('\\', j->f);
-            if ((unsigned char)*c < 0x20)
-                fprintf(j->f, "\\u%04x", (unsigned char)*c);
-            else
-                fputc(*c, j->f);
-        }
-        fputs("\": ", j->f);
+        put_quoted(j->f, key);
+        fputs(": ", j->f);
     }
 }
 
@@ -79,16 +87,7 @@ void sf_json_int(sf_json *j, const char *key, long long v)
 void sf_json_str(sf_json *j, const char *key, const char *v)
 {
     sep(j, key);
-    fputc('"', j->f);
-    for (const char *c = v ? v : ""; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fputc('\\', j->f);
-        if ((unsigned char)*c < 0x20)
-            fprintf(j->f, "\\u%04x", (unsigned char)*c);
-        else
-            fputc(*c, j->f);
-    }
-    fputc('"', j->f);
+    put_quoted(j->f, v ? v : "");
 }
 
 void sf_json_bool(sf_json *j, const char *key, int v)

@@ -100,8 +100,7 @@ static inline size_t sf_aeif_update(const sf_aeif_layout *L, const double *p,
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         double y[SF_ODE_MAX_DIM];
-        for (int k = 0; k < dim; k++)
-            y[k] = s[k][i];
+        sf_ode_load(s, i, dim, y);
         if (!(hint[i] > 0))
             hint[i] = h0;
         /* i_ext: the per-neuron current of current inputs on a subset */
@@ -125,8 +124,7 @@ static inline size_t sf_aeif_update(const sf_aeif_layout *L, const double *p,
             r[i] -= 1.0;
         y[L->in_ex] += in_ex[i] * d->g0_ex;
         y[L->in_in] += -in_in[i] * d->g0_in;
-        for (int k = 0; k < dim; k++)
-            s[k][i] = y[k];
+        sf_ode_store(s, i, dim, y);
     }
     return ns;
 }

@@ -44,11 +44,7 @@ static void prepare(const double *p, double h, void *out)
 
 static void init_state(const double *p, double *const *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        s[0][i] = p[SF_AEIF_E_L];
-        for (int k = 1; k < DIM + 2; k++)
-            s[k][i] = 0.0;
-    }
+    sf_ode_init_rest(s, n, DIM + 2, p[SF_AEIF_E_L]);
 }
 
 SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *const *s, size_t n,
@@ -83,7 +79,7 @@ const sf_neuron_type sf_aeif_cond_alpha = {
     .n_state = DIM + 2,
     .ports = ports,
     .n_ports = 2,
-    .default_port = sf_ode_port_by_sign,
+    .default_port = sf_prop_port_by_sign,
     .v_offset_param = -1,
     .weight_unit = "nS",
     .max_spikes_per_step = SF_AEIF_MAX_SPIKES,

@@ -135,12 +135,9 @@ SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *cons
         /* i_ext: the per-neuron current of current inputs on a subset */
         const rhs_ctx c = {p, step->i_ext ? i_dc + step->i_ext[i] : i_dc};
         double y[DIM];
-        for (int k = 0; k < DIM; k++)
-            y[k] = s[k][i];
+        sf_ode_load(s, i, DIM, y);
         const double v_old = y[V];
-        if (!(hint[i] > 0))
-            hint[i] = h;
-        sf_ode_advance(rhs, &c, DIM, &tol, h, &hint[i], y);
+        sf_ode_advance_carried(rhs, &c, DIM, &tol, h, &hint[i], y);
         y[DI_EX] += in_ex[i] * d->i0_ex;
         y[DI_IN] += in_in[i] * d->i0_in;
         if (r[i] > 0) {
@@ -149,8 +146,7 @@ SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *cons
             r[i] = d->ref_steps;
             spikes[ns++] = (uint32_t)i;
         }
-        for (int k = 0; k < DIM; k++)
-            s[k][i] = y[k];
+        sf_ode_store(s, i, DIM, y);
     }
     return ns;
 }
@@ -181,7 +177,7 @@ const sf_neuron_type sf_hh_psc_alpha = {
     .n_state = DIM + 2,
     .ports = ports,
     .n_ports = 2,
-    .default_port = sf_ode_port_by_sign,
+    .default_port = sf_prop_port_by_sign,
     .v_offset_param = -1,
     .weight_unit = "pA",
     .max_spikes_per_step = 1,

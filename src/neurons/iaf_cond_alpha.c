@@ -49,19 +49,9 @@ static const char *const state_units[] = {"mV", "nS", "nS/ms", "nS", "nS/ms", ""
 enum { PORT_EX, PORT_IN };
 enum { V, G_EX, DG_EX, G_IN, DG_IN, DIM };
 
-typedef struct {
-    double ref_steps, g0_ex, g0_in; /* g0 = e / tau_syn: dg jump per nS of weight */
-} derived;
-
-typedef struct {
-    const double *p;
-    double i_stim; /* I_dc of this step, pA */
-    int refractory;
-} rhs_ctx;
-
 SF_ODE_RHS rhs(const double *restrict y, double *restrict f, const void *vc)
 {
-    const rhs_ctx *c = vc;
+    const sf_ode_cond_ctx *c = vc;
     const double *p = c->p;
     const double v = c->refractory ? p[P(V_RESET)] : fmin(y[V], p[P(V_TH)]);
     const double i_ex = y[G_EX] * (v - p[P(E_EX)]);
@@ -76,62 +66,28 @@ SF_ODE_RHS rhs(const double *restrict y, double *restrict f, const void *vc)
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[P(V_RESET)] < p[P(V_TH)])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[P(V_RESET)], p[P(V_TH)]);
-        return false;
-    }
-    return true;
+    return sf_prop_check_reset(p[P(V_RESET)], p[P(V_TH)], msg, len);
 }
 
 static void prepare(const double *p, double h, void *out)
 {
-    derived *d = out;
+    sf_ode_cond_derived *d = out;
     d->ref_steps = sf_prop_steps(p[P(T_REF)], h);
-    d->g0_ex = M_E / p[P(TAU_SYN_EX)];
+    d->g0_ex = M_E / p[P(TAU_SYN_EX)]; /* e / tau_syn: dg' jump per nS of weight */
     d->g0_in = M_E / p[P(TAU_SYN_IN)];
 }
 
 static void init_state(const double *p, double *const *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        s[0][i] = p[P(E_L)];
-        for (int k = 1; k < 7; k++)
-            s[k][i] = 0.0;
-    }
+    sf_ode_init_rest(s, n, 7, p[P(E_L)]);
 }
+
+static const sf_ode_cond_layout layout = {DIM, DG_EX, DG_IN, P(V_TH), P(V_RESET), rhs};
 
 SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *const *s, size_t n,
                      double *const *input, double i_dc, uint32_t *spikes, const sf_step *step)
 {
-    const derived *d = dv;
-    static const sf_ode_tol tol = {1e-3, 0.0, 1.0, 0.0};
-    const double h = step->h;
-    double *restrict r = s[5], *restrict hint = s[6];
-    const double *restrict in_ex = input[PORT_EX], *restrict in_in = input[PORT_IN];
-    size_t ns = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* i_ext: the per-neuron current of current inputs on a subset */
-        rhs_ctx c = {p, step->i_ext ? i_dc + step->i_ext[i] : i_dc, r[i] > 0};
-        double y[DIM];
-        for (int k = 0; k < DIM; k++)
-            y[k] = s[k][i];
-        if (!(hint[i] > 0))
-            hint[i] = h;
-        sf_ode_advance(rhs, &c, DIM, &tol, h, &hint[i], y);
-        if (r[i] > 0) {
-            r[i] -= 1.0;
-            y[V] = p[P(V_RESET)];
-        } else if (y[V] >= p[P(V_TH)]) {
-            r[i] = d->ref_steps;
-            y[V] = p[P(V_RESET)];
-            spikes[ns++] = (uint32_t)i;
-        }
-        y[DG_EX] += in_ex[i] * d->g0_ex;
-        y[DG_IN] += -in_in[i] * d->g0_in;
-        for (int k = 0; k < DIM; k++)
-            s[k][i] = y[k];
-    }
-    return ns;
+    return sf_ode_cond_update(&layout, p, dv, s, n, input, i_dc, spikes, step);
 }
 
 static const sf_receptor_port ports[] = {
@@ -158,11 +114,11 @@ const sf_neuron_type sf_iaf_cond_alpha = {
     .n_state = 7,
     .ports = ports,
     .n_ports = 2,
-    .default_port = sf_ode_port_by_sign,
+    .default_port = sf_prop_port_by_sign,
     .v_offset_param = -1,
     .weight_unit = "nS",
     .max_spikes_per_step = 1,
-    .derived_size = sizeof(derived),
+    .derived_size = sizeof(sf_ode_cond_derived),
     .check = check,
     .prepare = prepare,
     .init_state = init_state,

@@ -48,20 +48,9 @@ static const char *const state_units[] = {"mV", "nS", "nS", "", "ms"};
 enum { PORT_EX, PORT_IN };
 enum { V, G_EX, G_IN, DIM };
 
-typedef struct {
-    double ref_steps;
-} derived;
-
-/* What the right-hand side reads besides y. */
-typedef struct {
-    const double *p;
-    double i_stim; /* I_dc of this step, pA */
-    int refractory;
-} rhs_ctx;
-
 SF_ODE_RHS rhs(const double *restrict y, double *restrict f, const void *vc)
 {
-    const rhs_ctx *c = vc;
+    const sf_ode_cond_ctx *c = vc;
     const double *p = c->p;
     const double v = c->refractory ? p[P(V_RESET)] : fmin(y[V], p[P(V_TH)]);
     const double i_ex = y[G_EX] * (v - p[P(E_EX)]);
@@ -74,59 +63,27 @@ SF_ODE_RHS rhs(const double *restrict y, double *restrict f, const void *vc)
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[P(V_RESET)] < p[P(V_TH)])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[P(V_RESET)], p[P(V_TH)]);
-        return false;
-    }
-    return true;
+    return sf_prop_check_reset(p[P(V_RESET)], p[P(V_TH)], msg, len);
 }
 
 static void prepare(const double *p, double h, void *out)
 {
-    derived *d = out;
+    sf_ode_cond_derived *d = out;
     d->ref_steps = sf_prop_steps(p[P(T_REF)], h);
+    d->g0_ex = d->g0_in = 1.0; /* the input is a jump of g */
 }
 
 static void init_state(const double *p, double *const *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        s[0][i] = p[P(E_L)];
-        s[1][i] = s[2][i] = s[3][i] = s[4][i] = 0.0;
-    }
+    sf_ode_init_rest(s, n, 5, p[P(E_L)]);
 }
+
+static const sf_ode_cond_layout layout = {DIM, G_EX, G_IN, P(V_TH), P(V_RESET), rhs};
 
 SF_ODE_UPDATE static size_t update(const double *p, const void *dv, double *const *s, size_t n,
                      double *const *input, double i_dc, uint32_t *spikes, const sf_step *step)
 {
-    const derived *d = dv;
-    static const sf_ode_tol tol = {1e-3, 0.0, 1.0, 0.0};
-    const double h = step->h;
-    double *restrict vm = s[0], *restrict gex = s[1], *restrict gin = s[2], *restrict r = s[3],
-                     *restrict hint = s[4];
-    const double *restrict in_ex = input[PORT_EX], *restrict in_in = input[PORT_IN];
-    size_t ns = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* i_ext: the per-neuron current of current inputs on a subset */
-        rhs_ctx c = {p, step->i_ext ? i_dc + step->i_ext[i] : i_dc, r[i] > 0};
-        double y[DIM] = {vm[i], gex[i], gin[i]};
-        if (!(hint[i] > 0))
-            hint[i] = h;
-        sf_ode_advance(rhs, &c, DIM, &tol, h, &hint[i], y);
-        y[G_EX] += in_ex[i];
-        y[G_IN] -= in_in[i];
-        if (r[i] > 0) {
-            r[i] -= 1.0;
-            y[V] = p[P(V_RESET)];
-        } else if (y[V] >= p[P(V_TH)]) {
-            r[i] = d->ref_steps;
-            y[V] = p[P(V_RESET)];
-            spikes[ns++] = (uint32_t)i;
-        }
-        vm[i] = y[V];
-        gex[i] = y[G_EX];
-        gin[i] = y[G_IN];
-    }
-    return ns;
+    return sf_ode_cond_update(&layout, p, dv, s, n, input, i_dc, spikes, step);
 }
 
 static const sf_receptor_port ports[] = {
@@ -152,11 +109,11 @@ const sf_neuron_type sf_iaf_cond_exp = {
     .n_state = 5,
     .ports = ports,
     .n_ports = 2,
-    .default_port = sf_ode_port_by_sign,
+    .default_port = sf_prop_port_by_sign,
     .v_offset_param = -1,
     .weight_unit = "nS",
     .max_spikes_per_step = 1,
-    .derived_size = sizeof(derived),
+    .derived_size = sizeof(sf_ode_cond_derived),
     .check = check,
     .prepare = prepare,
     .init_state = init_state,

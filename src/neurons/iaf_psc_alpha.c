@@ -60,11 +60,7 @@ typedef struct {
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[P(V_RESET)] < p[P(V_TH)])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[P(V_RESET)], p[P(V_TH)]);
-        return false;
-    }
-    return true;
+    return sf_prop_check_reset(p[P(V_RESET)], p[P(V_TH)], msg, len);
 }
 
 static void prepare(const double *p, double h, void *out)
@@ -119,11 +115,8 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
         iin[i] = d->p11in * iin[i] + d->p21in * din[i];
         dex[i] = d->p11ex * dex[i] + d->jump_ex * in_ex[i];
         din[i] = d->p11in * din[i] + d->jump_in * in_in[i];
-        if (v[i] >= d->v_th) {
-            r[i] = d->ref_steps;
-            v[i] = d->v_reset;
+        if (sf_prop_fire(&v[i], &r[i], d->v_th, d->v_reset, d->ref_steps))
             spikes[ns++] = (uint32_t)i;
-        }
     }
     return ns;
 }
@@ -133,11 +126,6 @@ static const sf_receptor_port ports[] = {
     [PORT_IN] = {"in", P(TAU_SYN_IN), -1, "inhibitory alpha current I_syn_in (weights <= 0)"},
 };
 
-/* NEST's convention: weight >= 0 -> ex, weight < 0 -> in. */
-static int default_port(double w_min, double w_max)
-{
-    return w_min >= 0 ? PORT_EX : w_max <= 0 ? PORT_IN : -1;
-}
 
 const sf_neuron_type sf_iaf_psc_alpha = {
     .name = "iaf_psc_alpha",
@@ -160,7 +148,7 @@ const sf_neuron_type sf_iaf_psc_alpha = {
     .n_state = 6,
     .ports = ports,
     .n_ports = 2,
-    .default_port = default_port,
+    .default_port = sf_prop_port_by_sign,
     .v_offset_param = P(E_L),
     .weight_unit = "pA",
     .max_spikes_per_step = 1,

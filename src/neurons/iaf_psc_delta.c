@@ -39,11 +39,7 @@ typedef struct {
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[SF_IAF_PSC_DELTA_V_RESET] < p[SF_IAF_PSC_DELTA_V_TH])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[SF_IAF_PSC_DELTA_V_RESET], p[SF_IAF_PSC_DELTA_V_TH]);
-        return false;
-    }
-    return true;
+    return sf_prop_check_reset(p[SF_IAF_PSC_DELTA_V_RESET], p[SF_IAF_PSC_DELTA_V_TH], msg, len);
 }
 
 static void prepare(const double *p, double h, void *out)
@@ -82,11 +78,8 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
         } else {
             r[i] -= 1.0;
         }
-        if (v[i] >= d->v_th) {
-            r[i] = d->ref_steps;
-            v[i] = d->v_reset;
+        if (sf_prop_fire(&v[i], &r[i], d->v_th, d->v_reset, d->ref_steps))
             spikes[ns++] = (uint32_t)i;
-        }
     }
     return ns;
 }

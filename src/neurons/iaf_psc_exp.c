@@ -44,11 +44,7 @@ typedef struct {
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[SF_IAF_PSC_EXP_V_RESET] < p[SF_IAF_PSC_EXP_V_TH])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[SF_IAF_PSC_EXP_V_RESET], p[SF_IAF_PSC_EXP_V_TH]);
-        return false;
-    }
-    return true;
+    return sf_prop_check_reset(p[SF_IAF_PSC_EXP_V_RESET], p[SF_IAF_PSC_EXP_V_TH], msg, len);
 }
 
 static void prepare(const double *p, double h, void *out)
@@ -90,11 +86,8 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
             r[i] -= 1.0;
         iex[i] = d->p11ex * iex[i] + in_ex[i];
         iin[i] = d->p11in * iin[i] + in_in[i];
-        if (v[i] >= d->v_th) {
-            r[i] = d->ref_steps;
-            v[i] = d->v_reset;
+        if (sf_prop_fire(&v[i], &r[i], d->v_th, d->v_reset, d->ref_steps))
             spikes[ns++] = (uint32_t)i;
-        }
     }
     return ns;
 }
@@ -104,11 +97,6 @@ static const sf_receptor_port ports[] = {
     [PORT_IN] = {"in", SF_IAF_PSC_EXP_TAU_SYN_IN, -1, "inhibitory current I_syn_in (weights <= 0)"},
 };
 
-/* NEST's convention: weight >= 0 -> ex, weight < 0 -> in. */
-static int default_port(double w_min, double w_max)
-{
-    return w_min >= 0 ? PORT_EX : w_max <= 0 ? PORT_IN : -1;
-}
 
 const sf_neuron_type sf_iaf_psc_exp = {
     .name = "iaf_psc_exp",
@@ -124,7 +112,7 @@ const sf_neuron_type sf_iaf_psc_exp = {
     .n_state = 4,
     .ports = ports,
     .n_ports = 2,
-    .default_port = default_port,
+    .default_port = sf_prop_port_by_sign,
     .v_offset_param = SF_IAF_PSC_EXP_E_L,
     .weight_unit = "pA",
     .max_spikes_per_step = 1,

@@ -22,6 +22,11 @@
  * for the next substep (GSL's gsl_odeiv semantics: also after the final,
  * possibly shortened substep of an interval, which is NEST's carry-over).
  *
+ * The header also holds the per-neuron frame the models' updates share
+ * (load/store of a neuron's system, the carried step, the resting state,
+ * the iaf_cond threshold rule and the whole update of iaf_cond_exp and
+ * iaf_cond_alpha, sf_ode_cond_update); aeif.h builds on it.
+ *
  * References: Fehlberg E (1969) NASA TR R-315 (the 4(5) pair); Hairer,
  * Norsett, Wanner (1993) Solving ODEs I, II.4 (step-size control); GSL
  * reference manual, "Ordinary Differential Equations: Adaptive Step-size
@@ -34,7 +39,12 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
+
+#include "model/model_impl.h"
+#include "neurons/propagator.h"
 
 #define SF_ODE_MAX_DIM 8
 
@@ -184,12 +194,109 @@ static inline void sf_ode_advance(sf_ode_rhs f, const void *ctx, int dim, const 
         sf_ode_evolve_apply(f, ctx, dim, tol, &t, step, h, y);
 }
 
-/* NEST's receptor rule of the models with ports ex (0) and in (1): a weight
- * w > 0 goes to ex, w < 0 to in (whose weights are <= 0); -1 when a
- * projection's weights take both signs. */
-static inline int sf_ode_port_by_sign(double w_min, double w_max)
+/* The per-neuron frame shared by the models' updates. Neuron i's system is
+ * the first dim state columns (s[k][i], k < dim); sf_ode_load copies it into
+ * y, sf_ode_store back. */
+static inline void sf_ode_load(double *const *s, size_t i, int dim, double *y)
 {
-    return w_min >= 0 ? 0 : w_max <= 0 ? 1 : -1;
+    for (int k = 0; k < dim; k++)
+        y[k] = s[k][i];
+}
+
+static inline void sf_ode_store(double *const *s, size_t i, int dim, const double *y)
+{
+    for (int k = 0; k < dim; k++)
+        s[k][i] = y[k];
+}
+
+/* The resting state of the models whose only nonzero initial state is V:
+ * state[0] = v0, the other n_state - 1 columns (the rest of the system, the
+ * refractory count, the carried integration step) zero. */
+static inline void sf_ode_init_rest(double *const *s, size_t n, int n_state, double v0)
+{
+    for (size_t i = 0; i < n; i++) {
+        s[0][i] = v0;
+        for (int k = 1; k < n_state; k++)
+            s[k][i] = 0.0;
+    }
+}
+
+/* sf_ode_advance over one simulation step h with the integration step size
+ * carried in *hint, which starts at h (*hint <= 0: not started). */
+static inline void sf_ode_advance_carried(sf_ode_rhs f, const void *ctx, int dim,
+                                          const sf_ode_tol *tol, double h, double *hint,
+                                          double *y)
+{
+    if (!(*hint > 0))
+        *hint = h;
+    sf_ode_advance(f, ctx, dim, tol, h, hint, y);
+}
+
+/* NEST's end-of-step rule of iaf_cond_exp and iaf_cond_alpha: a refractory
+ * neuron (*r > 0) counts down and is clamped to v_reset; otherwise
+ * *v >= v_th is a spike: *v = v_reset and *r = ref_steps. Returns whether it
+ * spiked. */
+static inline bool sf_ode_threshold(double *v, double *r, double v_th, double v_reset,
+                                    double ref_steps)
+{
+    if (*r > 0) {
+        *r -= 1.0;
+        *v = v_reset;
+        return false;
+    }
+    return sf_prop_fire(v, r, v_th, v_reset, ref_steps);
+}
+
+/* The update of iaf_cond_exp and iaf_cond_alpha, in NEST's order: the
+ * system (state columns 0..dim-1, V first) is integrated over the step with
+ * the carried step size (column dim + 1), V bounded by V_th and, while
+ * refractory, held at V_reset in the right-hand side; then the threshold
+ * rule (sf_ode_threshold, count in column dim); then the step's input: port
+ * 0 (weights >= 0) adds g0_ex in_ex to y[in_ex], port 1 (weights <= 0) adds
+ * g0_in |in_in| to y[in_in] (g0 = 1 for exponential conductances, whose
+ * input is a jump of g; e / tau_syn for alpha conductances, a jump of g').
+ * The input does not touch V, so it commutes with the threshold rule.
+ * Inlined into each model's (flattened) update so that L->rhs is inlined. */
+typedef struct {
+    const double *p;
+    double i_stim; /* I_dc of this step, pA */
+    int refractory;
+} sf_ode_cond_ctx;
+
+typedef struct {
+    double ref_steps, g0_ex, g0_in;
+} sf_ode_cond_derived;
+
+typedef struct {
+    int dim, in_ex, in_in; /* system size; where the input of each port goes */
+    int v_th, v_reset;     /* parameter indices */
+    sf_ode_rhs rhs;        /* takes an sf_ode_cond_ctx */
+} sf_ode_cond_layout;
+
+static inline size_t sf_ode_cond_update(const sf_ode_cond_layout *L, const double *p,
+                                        const sf_ode_cond_derived *d, double *const *s,
+                                        size_t n, double *const *input, double i_dc,
+                                        uint32_t *spikes, const sf_step *step)
+{
+    static const sf_ode_tol tol = {1e-3, 0.0, 1.0, 0.0};
+    const double h = step->h;
+    const int dim = L->dim;
+    double *restrict r = s[dim], *restrict hint = s[dim + 1];
+    const double *restrict in_ex = input[0], *restrict in_in = input[1];
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* i_ext: the per-neuron current of current inputs on a subset */
+        sf_ode_cond_ctx c = {p, step->i_ext ? i_dc + step->i_ext[i] : i_dc, r[i] > 0};
+        double y[SF_ODE_MAX_DIM];
+        sf_ode_load(s, i, dim, y);
+        sf_ode_advance_carried(L->rhs, &c, dim, &tol, h, &hint[i], y);
+        if (sf_ode_threshold(&y[0], &r[i], p[L->v_th], p[L->v_reset], d->ref_steps))
+            spikes[ns++] = (uint32_t)i;
+        y[L->in_ex] += in_ex[i] * d->g0_ex;
+        y[L->in_in] += -in_in[i] * d->g0_in;
+        sf_ode_store(s, i, dim, y);
+    }
+    return ns;
 }
 
 #endif

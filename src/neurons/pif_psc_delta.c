@@ -14,6 +14,7 @@
  * State: [0] V_m (absolute, mV). */
 #include "model/model_impl.h"
 #include "neurons/pif_psc_delta.h"
+#include "neurons/propagator.h"
 
 #include <stdio.h>
 
@@ -34,11 +35,7 @@ typedef struct {
 
 static bool check(const double *p, char *msg, size_t len)
 {
-    if (!(p[SF_PIF_PSC_DELTA_V_RESET] < p[SF_PIF_PSC_DELTA_V_TH])) {
-        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[SF_PIF_PSC_DELTA_V_RESET], p[SF_PIF_PSC_DELTA_V_TH]);
-        return false;
-    }
-    return true;
+    return sf_prop_check_reset(p[SF_PIF_PSC_DELTA_V_RESET], p[SF_PIF_PSC_DELTA_V_TH], msg, len);
 }
 
 static void prepare(const double *p, double h, void *out)

@@ -1,10 +1,15 @@
 /* Exact-integration propagators shared by the neuron models (Rotter &
- * Diesmann 1999, Biol Cybern 81:381). Private to src/neurons. */
+ * Diesmann 1999, Biol Cybern 81:381), and what the integrate-and-fire models
+ * share besides: the threshold rule, the V_reset < V_th check, the receptor
+ * rule by weight sign. Private to src/neurons. */
 #ifndef SF_NEURONS_PROPAGATOR_H
 #define SF_NEURONS_PROPAGATOR_H
 
 #include <gsl/gsl_sf_exp.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 /* Membrane response at time h to a unit step current 1 pA switched on at 0:
  * P20 = tau_m/C_m (1 - e^{-h/tau_m})  [mV/pA]. */
@@ -51,6 +56,39 @@ static inline double sf_prop_p31(double tau_s, double tau_m, double c_m, double 
 static inline double sf_prop_steps(double t, double h)
 {
     return floor(t / h + 0.5);
+}
+
+/* The parameter check of the integrate-and-fire models: V_reset < V_th
+ * (false, with the message in msg, otherwise). */
+static inline bool sf_prop_check_reset(double v_reset, double v_th, char *msg, size_t len)
+{
+    if (!(v_reset < v_th)) {
+        snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", v_reset, v_th);
+        return false;
+    }
+    return true;
+}
+
+/* NEST's threshold of the integrate-and-fire models at the end of a step:
+ * *v >= v_th is a spike, *v = v_reset and *r = ref_steps (the refractory
+ * steps). Returns whether it spiked. */
+static inline bool sf_prop_fire(double *v, double *r, double v_th, double v_reset,
+                                double ref_steps)
+{
+    if (*v >= v_th) {
+        *r = ref_steps;
+        *v = v_reset;
+        return true;
+    }
+    return false;
+}
+
+/* NEST's receptor rule of the models with ports ex (0) and in (1): a weight
+ * w > 0 goes to ex, w < 0 to in (whose weights are <= 0); -1 when a
+ * projection's weights take both signs. */
+static inline int sf_prop_port_by_sign(double w_min, double w_max)
+{
+    return w_min >= 0 ? 0 : w_max <= 0 ? 1 : -1;
 }
 
 #endif

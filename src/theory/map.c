@@ -26,37 +26,11 @@ bool sf_theory_map_dist_is_const(const sf_dist *d)
 
 void sf_theory_map_dist_moments(const sf_dist *d, double *mean, double *sd)
 {
+    /* the standard deviation of the model's own moments (one formula for
+     * the truncated distributions); the mean as sf_dist_mean computes it */
+    double m;
+    sf_dist_moments(d, &m, sd);
     *mean = sf_dist_mean(d);
-    switch (d->kind) {
-    case SF_DIST_CONST:
-        *sd = 0;
-        return;
-    case SF_DIST_UNIFORM: {
-        double lo = fmax(d->a, d->min), hi = fmin(d->b, d->max);
-        *sd = (hi - lo) / sqrt(12.0);
-        return;
-    }
-    case SF_DIST_NORMAL: {
-        if (d->b == 0) {
-            *sd = 0;
-            return;
-        }
-        /* variance of the truncated normal (Johnson, Kotz & Balakrishnan) */
-        double a = (d->min - d->a) / d->b, b = (d->max - d->a) / d->b;
-        double pa = isfinite(a) ? exp(-0.5 * a * a) / sqrt(2 * M_PI) : 0;
-        double pb = isfinite(b) ? exp(-0.5 * b * b) / sqrt(2 * M_PI) : 0;
-        double z = 0.5 * (erfc(a / M_SQRT2) - erfc(b / M_SQRT2));
-        double ta = isfinite(a) ? a * pa : 0, tb = isfinite(b) ? b * pb : 0;
-        double v = 1 + (ta - tb) / z - ((pa - pb) / z) * ((pa - pb) / z);
-        *sd = d->b * sqrt(fmax(v, 0));
-        return;
-    }
-    case SF_DIST_LOGNORMAL:
-    case SF_DIST_GAMMA:
-        sf_dist_moments(d, mean, sd);
-        return;
-    }
-    *sd = 0;
 }
 
 double sf_theory_map_spectrum_bin(const sf_model *m, double def_ms)

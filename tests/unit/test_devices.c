@@ -25,48 +25,14 @@
 #include "network/network_impl.h"
 #include "spikefield/network.h"
 #include "theory/map.h"
-
-#define fail_unless_close(a, b, tol, what)                                                 \
-    do {                                                                                   \
-        double a_ = (a), b_ = (b), t_ = (tol);                                             \
-        if (!(fabs(a_ - b_) <= t_))                                                        \
-            fail_msg("%s: %.10g, expected %.10g within %.4g (off by %.4g)", (what), a_, b_, \
-                     t_, fabs(a_ - b_));                                                   \
-    } while (0)
+#include "test_util.h"
 
 /* ------------------------------------------------------------------------
  * Helpers. */
 
-typedef struct {
-    sf_context *ctx;
-    sf_model *m;
-    sf_network *net;
-    sf_recording *rec;
-} sim;
-
 static void sim_build(sim *s, const char *text, int threads)
 {
-    memset(s, 0, sizeof *s);
-    s->ctx = sf_context_create();
-    assert_non_null(s->ctx);
-    if (sf_model_load_string(s->ctx, text, "devices-test", NULL, 0, &s->m) != SF_OK)
-        fail_msg("model: %s", sf_context_errmsg(s->ctx));
-    if (sf_network_build(s->ctx, s->m, threads, &s->net) != SF_OK)
-        fail_msg("build: %s", sf_context_errmsg(s->ctx));
-}
-
-static void sim_run(sim *s)
-{
-    if (sf_engine_run(s->ctx, s->net, NULL, &s->rec) != SF_OK)
-        fail_msg("run: %s", sf_context_errmsg(s->ctx));
-}
-
-static void sim_free(sim *s)
-{
-    sf_recording_destroy(s->rec);
-    sf_network_destroy(s->net);
-    sf_model_destroy(s->m);
-    sf_context_destroy(s->ctx);
+    sim_load(s, text, "devices-test", threads);
 }
 
 /* What the inputs give population pop in update k, as the engine's update
@@ -225,7 +191,7 @@ static void test_step_current_closed_form(void **state)
     }
     sim_free(&s);
     sim_build(&s, text, 1);
-    sim_run(&s);
+    sim_engine(&s);
     const void *d;
     bool f64;
     size_t nt;
@@ -316,7 +282,7 @@ static void test_noise_generator(void **state)
 
     /* membrane fluctuations at t = start + j dt, late (stationary) */
     sim_build(&s, text, 2);
-    sim_run(&s);
+    sim_engine(&s);
     const void *d;
     bool f64;
     size_t nt;
@@ -640,9 +606,9 @@ static void test_recorders_window_subset(void **state)
              "       interval: 1.0, start: 5.0, stop: 10.0}\n", base);
     sim a, b;
     sim_build(&a, full, 1);
-    sim_run(&a);
+    sim_engine(&a);
     sim_build(&b, part, 2);
-    sim_run(&b);
+    sim_engine(&b);
     const uint32_t *ia, *ib;
     const int64_t *sa, *sb;
     size_t na, nb, j = 0;
@@ -724,7 +690,7 @@ static void test_devices_same_for_any_threads(void **state)
     sim r[3];
     for (int t = 0; t < 3; t++) {
         sim_build(&r[t], text, t + 1);
-        sim_run(&r[t]);
+        sim_engine(&r[t]);
     }
     size_t total = 0;
     for (int p = 0; p < 2; p++) {

@@ -24,38 +24,17 @@
 #include "spikefield/compare.h"
 #include "spikefield/network.h"
 #include "spikefield/predict.h"
-
-typedef struct {
-    sf_context *ctx;
-    sf_model *m;
-    sf_network *net;
-    sf_recording *rec;
-} sim;
+#include "test_util.h"
 
 static void sim_build(sim *s, const char *text, int threads)
 {
-    s->ctx = sf_context_create();
-    s->m = NULL;
-    s->rec = NULL;
-    if (sf_model_load_string(s->ctx, text, "het-test", NULL, 0, &s->m) != SF_OK)
-        fail_msg("model: %s", sf_context_errmsg(s->ctx));
-    if (sf_network_build(s->ctx, s->m, threads, &s->net) != SF_OK)
-        fail_msg("build: %s", sf_context_errmsg(s->ctx));
+    sim_load(s, text, "het-test", threads);
 }
 
 static void sim_run(sim *s, const char *text, int threads)
 {
     sim_build(s, text, threads);
-    if (sf_engine_run(s->ctx, s->net, NULL, &s->rec) != SF_OK)
-        fail_msg("run: %s", sf_context_errmsg(s->ctx));
-}
-
-static void sim_free(sim *s)
-{
-    sf_recording_destroy(s->rec);
-    sf_network_destroy(s->net);
-    sf_model_destroy(s->m);
-    sf_context_destroy(s->ctx);
+    sim_engine(s);
 }
 
 /* Spikes of a LIF (from rest at E_L, reset to E_L) under DC current I up to
@@ -164,16 +143,7 @@ static void test_same_for_any_threads(void **state)
     for (int threads = 2; threads <= 3; threads++) {
         sim s;
         sim_run(&s, text, threads);
-        for (int p = 0; p < 2; p++) {
-            const uint32_t *ids;
-            const int64_t *steps;
-            size_t n;
-            assert_true(sf_recording_spikes(s.rec, p, &ids, &steps, &n));
-            if (n != n0[p])
-                fail_msg("population %d: %zu spikes with %d threads, %zu with 1", p, n, threads, n0[p]);
-            for (size_t a = 0; a < n; a++)
-                assert_true(ids[a] == i0[p][a] && steps[a] == s0[p][a]);
-        }
+        sim_same_spikes(&base, &s, 2, threads);
         sim_free(&s);
     }
     sim_free(&base);

@@ -27,6 +27,7 @@
 
 #include "model/model_impl.h"
 #include "spikefield/network.h"
+#include "test_util.h"
 
 /* |a - b| <= tol = 4 SE, with a message naming the quantity; prints the
  * deviation in units of SE */
@@ -43,32 +44,10 @@
 /* ------------------------------------------------------------------------
  * Pipeline helpers. */
 
-typedef struct {
-    sf_context *ctx;
-    sf_model *m;
-    sf_network *net;
-    sf_recording *rec;
-} sim;
-
 static void sim_run(sim *s, const char *text, int threads)
 {
-    s->ctx = sf_context_create();
-    assert_non_null(s->ctx);
-    s->m = NULL;
-    if (sf_model_load_string(s->ctx, text, "models-corr-test", NULL, 0, &s->m) != SF_OK)
-        fail_msg("model: %s", sf_context_errmsg(s->ctx));
-    if (sf_network_build(s->ctx, s->m, threads, &s->net) != SF_OK)
-        fail_msg("build: %s", sf_context_errmsg(s->ctx));
-    if (sf_engine_run(s->ctx, s->net, NULL, &s->rec) != SF_OK)
-        fail_msg("run: %s", sf_context_errmsg(s->ctx));
-}
-
-static void sim_free(sim *s)
-{
-    sf_recording_destroy(s->rec);
-    sf_network_destroy(s->net);
-    sf_model_destroy(s->m);
-    sf_context_destroy(s->ctx);
+    sim_load(s, text, "models-corr-test", threads);
+    sim_engine(s);
 }
 
 static int pop_of(const sim *s, const char *name)

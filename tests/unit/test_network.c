@@ -21,50 +21,16 @@
 
 #include "model/model_impl.h"
 #include "spikefield/network.h"
-
-#define fail_unless_close(a, b, tol, what)                                                 \
-    do {                                                                                   \
-        double a_ = (a), b_ = (b), t_ = (tol);                                             \
-        if (!(fabs(a_ - b_) <= t_))                                                        \
-            fail_msg("%s: %.10g, expected %.10g within %.4g (off by %.4g)", (what), a_, b_, \
-                     t_, fabs(a_ - b_));                                                   \
-    } while (0)
+#include "test_util.h"
 
 /* ------------------------------------------------------------------------
  * Helpers. */
 
-typedef struct {
-    sf_context *ctx;
-    sf_model *m;
-    sf_network *net;
-    sf_recording *rec;
-} sim;
-
 static void sim_build(sim *s, const char *text, int threads)
 {
-    memset(s, 0, sizeof *s);
-    s->ctx = sf_context_create();
-    assert_non_null(s->ctx);
-    if (sf_model_load_string(s->ctx, text, "network-test", NULL, 0, &s->m) != SF_OK)
-        fail_msg("model: %s", sf_context_errmsg(s->ctx));
-    if (sf_network_build(s->ctx, s->m, threads, &s->net) != SF_OK)
-        fail_msg("build: %s", sf_context_errmsg(s->ctx));
+    sim_load(s, text, "network-test", threads);
     assert_ptr_equal(sf_network_model(s->net), s->m);
     assert_int_equal(sf_network_threads(s->net), threads);
-}
-
-static void sim_run(sim *s)
-{
-    if (sf_engine_run(s->ctx, s->net, NULL, &s->rec) != SF_OK)
-        fail_msg("run: %s", sf_context_errmsg(s->ctx));
-}
-
-static void sim_free(sim *s)
-{
-    sf_recording_destroy(s->rec);
-    sf_network_destroy(s->net);
-    sf_model_destroy(s->m);
-    sf_context_destroy(s->ctx);
 }
 
 static int proj_index(const sim *s, const char *name)
@@ -546,7 +512,7 @@ static void test_delay_arrival(void **state)
         "  vt: {kind: voltmeter, populations: [T, U], n: 6}\n";
     sim s;
     sim_build(&s, text, 2);
-    sim_run(&s);
+    sim_engine(&s);
     const double h = 0.1, w = 2.385, tau = 13.7;
     /* S fires at generator time + 0.5 ms, every neuron, recorded as step t/h */
     static const double t_s[5] = {1.5, 7.8, 15.5, 23.9, 40.5};
@@ -656,7 +622,7 @@ static void test_simulation_same_for_any_threads(void **state)
     sim s[3];
     for (int t = 0; t < 3; t++) {
         sim_build(&s[t], NET_TEXT, t + 1);
-        sim_run(&s[t]);
+        sim_engine(&s[t]);
         assert_false(sf_recording_interrupted(s[t].rec));
         fail_unless_close(sf_recording_t_end(s[t].rec), 200.0, 1e-9, "t_end");
     }
@@ -707,7 +673,7 @@ static void test_poisson_drive(void **state)
         "  endq: {kind: voltmeter, populations: Q, n: 500, interval: 200.0}\n";
     sim s;
     sim_build(&s, text, 2);
-    sim_run(&s);
+    sim_engine(&s);
     const float *v;
     size_t nt;
     uint32_t nn;
@@ -983,7 +949,7 @@ static void test_receptor_ports(void **state)
                  cases[c].r_in);
         sim s;
         sim_build(&s, text, 1);
-        sim_run(&s);
+        sim_engine(&s);
         double lo, hi;
         current_extremes(&s, 0, &lo, &hi);
         assert_true(lo == cases[c].ex_lo && hi == cases[c].ex_hi);

@@ -28,6 +28,7 @@
 #include "model/model_impl.h"
 #include "neurons/propagator.h"
 #include "spikefield/network.h"
+#include "test_util.h"
 
 #define assert_close(a, b, tol)                                                            \
     do {                                                                                   \
@@ -36,84 +37,6 @@
             fail_msg("%s:%d: %s = %.15g, expected %.15g within %.3g (off by %.3g)",        \
                      __FILE__, __LINE__, #a, a_, b_, t_, fabs(a_ - b_));                   \
     } while (0)
-
-/* ------------------------------------------------------------------------
- * A block of neurons driven by hand. */
-
-typedef struct {
-    const sf_neuron_type *t;
-    double p[32];
-    void *derived;
-    double *state[8];
-    double *in[2];
-    uint32_t spk[256];
-    double scratch[256];
-    size_t n;
-    double h;
-    int64_t k; /* steps done */
-} cell;
-
-/* n neurons of `type` with the given parameters (others: table defaults),
- * prepared for resolution h and put in the resting state. */
-static void cell_init(cell *c, const char *type, size_t n, double h, const char *const *names,
-                      const double *vals, int nv)
-{
-    memset(c, 0, sizeof *c);
-    c->t = sf_neuron_type_find(type);
-    assert_non_null(c->t);
-    assert_true(c->t->n_params <= 32 && c->t->n_state <= 8);
-    assert_true(n * (size_t)c->t->max_spikes_per_step <= 256);
-    c->n = n;
-    c->h = h;
-    for (int i = 0; i < c->t->n_params; i++)
-        c->p[i] = c->t->params[i].def;
-    for (int k = 0; k < nv; k++) {
-        int i = sf_param_index(c->t, names[k]);
-        assert_true(i >= 0);
-        c->p[i] = vals[k];
-    }
-    char msg[256];
-    if (c->t->check)
-        assert_true(c->t->check(c->p, msg, sizeof msg));
-    c->derived = calloc(1, c->t->derived_size + 1);
-    assert_non_null(c->derived);
-    c->t->prepare(c->p, h, c->derived);
-    for (int k = 0; k < c->t->n_state; k++) {
-        c->state[k] = calloc(n, sizeof(double));
-        assert_non_null(c->state[k]);
-    }
-    for (int k = 0; k < c->t->n_ports; k++) {
-        c->in[k] = calloc(n, sizeof(double));
-        assert_non_null(c->in[k]);
-    }
-    c->t->init_state(c->p, c->state, n);
-}
-
-static void cell_free(cell *c)
-{
-    free(c->derived);
-    for (int k = 0; k < 8; k++)
-        free(c->state[k]);
-    free(c->in[0]);
-    free(c->in[1]);
-}
-
-/* One step; inputs are consumed (zeroed), as the engine does. */
-static size_t cell_step(cell *c, double i_dc)
-{
-    const sf_step st = {2385, 0, c->k++, c->h, c->scratch, NULL};
-    size_t ns = c->t->update(c->p, c->derived, c->state, c->n, c->in, i_dc, c->spk, &st);
-    for (int k = 0; k < c->t->n_ports; k++)
-        memset(c->in[k], 0, c->n * sizeof(double));
-    return ns;
-}
-
-/* Absolute membrane potential of neuron i (state[0] may be relative to E_L). */
-static double V(const cell *c, size_t i)
-{
-    double off = c->t->v_offset_param >= 0 ? c->p[c->t->v_offset_param] : 0.0;
-    return c->state[0][i] + off;
-}
 
 /* ------------------------------------------------------------------------
  * Closed forms. */
@@ -450,32 +373,10 @@ static void test_pif_reset(void **state)
 /* ------------------------------------------------------------------------
  * Pipeline helpers. */
 
-typedef struct {
-    sf_context *ctx;
-    sf_model *m;
-    sf_network *net;
-    sf_recording *rec;
-} sim;
-
 static void sim_run(sim *s, const char *text)
 {
-    s->ctx = sf_context_create();
-    assert_non_null(s->ctx);
-    s->m = NULL;
-    if (sf_model_load_string(s->ctx, text, "neurons-test", NULL, 0, &s->m) != SF_OK)
-        fail_msg("model: %s", sf_context_errmsg(s->ctx));
-    if (sf_network_build(s->ctx, s->m, s->m->sim.threads, &s->net) != SF_OK)
-        fail_msg("build: %s", sf_context_errmsg(s->ctx));
-    if (sf_engine_run(s->ctx, s->net, NULL, &s->rec) != SF_OK)
-        fail_msg("run: %s", sf_context_errmsg(s->ctx));
-}
-
-static void sim_free(sim *s)
-{
-    sf_recording_destroy(s->rec);
-    sf_network_destroy(s->net);
-    sf_model_destroy(s->m);
-    sf_context_destroy(s->ctx);
+    sim_load(s, text, "neurons-test", 0);
+    sim_engine(s);
 }
 
 /* Float trace of recorder r, population k (n_nodes must be 1 unless

@@ -29,99 +29,12 @@
 
 #include "model/model_impl.h"
 #include "spikefield/network.h"
-
-/* ------------------------------------------------------------------------
- * A block of neurons driven by hand (the type's update() on own arrays). */
-
-typedef struct {
-    const sf_neuron_type *t;
-    double p[32];
-    void *derived;
-    double *state[8];
-    double *in[2];
-    uint32_t spk[256];
-    float amp[256];
-    double scratch[256];
-    size_t n;
-    double h;
-    int64_t k;
-} cell;
-
-static void cell_init(cell *c, const char *type, size_t n, double h, const char *const *names,
-                      const double *vals, int nv)
-{
-    memset(c, 0, sizeof *c);
-    c->t = sf_neuron_type_find(type);
-    assert_non_null(c->t);
-    c->n = n;
-    c->h = h;
-    for (int i = 0; i < c->t->n_params; i++)
-        c->p[i] = c->t->params[i].def;
-    for (int k = 0; k < nv; k++) {
-        int i = sf_param_index(c->t, names[k]);
-        assert_true(i >= 0);
-        c->p[i] = vals[k];
-    }
-    char msg[256];
-    if (c->t->check)
-        assert_true(c->t->check(c->p, msg, sizeof msg));
-    c->derived = calloc(1, c->t->derived_size + 1);
-    c->t->prepare(c->p, h, c->derived);
-    for (int k = 0; k < c->t->n_state; k++)
-        c->state[k] = calloc(n, sizeof(double));
-    for (int k = 0; k < c->t->n_ports; k++)
-        c->in[k] = calloc(n, sizeof(double));
-    c->t->init_state(c->p, c->state, n);
-}
-
-static void cell_free(cell *c)
-{
-    free(c->derived);
-    for (int k = 0; k < 8; k++)
-        free(c->state[k]);
-    free(c->in[0]);
-    free(c->in[1]);
-}
-
-static size_t cell_step(cell *c, double i_dc)
-{
-    const sf_step st = {2385, 0, c->k++, c->h, c->scratch, NULL};
-    size_t ns = c->t->update(c->p, c->derived, c->state, c->n, c->in, i_dc, c->spk, &st);
-    if (c->t->event_amplitudes)
-        c->t->event_amplitudes(c->p, c->derived, c->state, c->spk, ns, c->amp);
-    for (int k = 0; k < c->t->n_ports; k++)
-        memset(c->in[k], 0, c->n * sizeof(double));
-    return ns;
-}
-
-/* ------------------------------------------------------------------------
- * Pipeline helpers. */
-
-typedef struct {
-    sf_context *ctx;
-    sf_model *m;
-    sf_network *net;
-    sf_recording *rec;
-} sim;
+#include "test_util.h"
 
 static void sim_run(sim *s, const char *text, int threads)
 {
-    s->ctx = sf_context_create();
-    s->m = NULL;
-    if (sf_model_load_string(s->ctx, text, "neurons-linear-test", NULL, 0, &s->m) != SF_OK)
-        fail_msg("model: %s", sf_context_errmsg(s->ctx));
-    if (sf_network_build(s->ctx, s->m, threads > 0 ? threads : s->m->sim.threads, &s->net) != SF_OK)
-        fail_msg("build: %s", sf_context_errmsg(s->ctx));
-    if (sf_engine_run(s->ctx, s->net, NULL, &s->rec) != SF_OK)
-        fail_msg("run: %s", sf_context_errmsg(s->ctx));
-}
-
-static void sim_free(sim *s)
-{
-    sf_recording_destroy(s->rec);
-    sf_network_destroy(s->net);
-    sf_model_destroy(s->m);
-    sf_context_destroy(s->ctx);
+    sim_load(s, text, "neurons-linear-test", threads);
+    sim_engine(s);
 }
 
 /* ------------------------------------------------------------------------
@@ -652,16 +565,7 @@ static void test_same_for_any_threads(void **state)
     for (int threads = 2; threads <= 3; threads++) {
         sim s;
         sim_run(&s, text, threads);
-        for (int p = 0; p < 3; p++) {
-            const uint32_t *ids;
-            const int64_t *steps;
-            size_t n;
-            assert_true(sf_recording_spikes(s.rec, p, &ids, &steps, &n));
-            if (n != n0[p])
-                fail_msg("population %d: %zu spikes with %d threads, %zu with 1", p, n, threads, n0[p]);
-            for (size_t a = 0; a < n; a++)
-                assert_true(ids[a] == id0[p][a] && steps[a] == st0[p][a]);
-        }
+        sim_same_spikes(&base, &s, 3, threads);
         sim_free(&s);
     }
     sim_free(&base);

@@ -35,71 +35,7 @@
 #include "model/model_impl.h"
 #include "neurons/ode.h"
 #include "spikefield/network.h"
-
-/* ------------------------------------------------------------------------
- * A block of neurons driven by hand through the type's descriptor. */
-
-typedef struct {
-    const sf_neuron_type *t;
-    double p[32];
-    void *derived;
-    double *state[16];
-    double *in[2];
-    uint32_t spk[256];
-    double scratch[256];
-    size_t n;
-    double h;
-    int64_t k;
-} cell;
-
-static void cell_init(cell *c, const char *type, size_t n, double h, const char *const *names,
-                      const double *vals, int nv)
-{
-    memset(c, 0, sizeof *c);
-    c->t = sf_neuron_type_find(type);
-    assert_non_null(c->t);
-    assert_true(c->t->n_params <= 32 && c->t->n_state <= 16);
-    assert_true(n * (size_t)c->t->max_spikes_per_step <= 256);
-    c->n = n;
-    c->h = h;
-    for (int i = 0; i < c->t->n_params; i++)
-        c->p[i] = c->t->params[i].def;
-    for (int k = 0; k < nv; k++) {
-        int i = sf_param_index(c->t, names[k]);
-        if (i < 0)
-            fail_msg("%s has no parameter %s", type, names[k]);
-        c->p[i] = vals[k];
-    }
-    char msg[256];
-    if (c->t->check && !c->t->check(c->p, msg, sizeof msg))
-        fail_msg("%s: %s", type, msg);
-    c->derived = calloc(1, c->t->derived_size + 1);
-    assert_non_null(c->derived);
-    c->t->prepare(c->p, h, c->derived);
-    for (int k = 0; k < c->t->n_state; k++)
-        assert_non_null(c->state[k] = calloc(n, sizeof(double)));
-    for (int k = 0; k < c->t->n_ports; k++)
-        assert_non_null(c->in[k] = calloc(n, sizeof(double)));
-    c->t->init_state(c->p, c->state, n);
-}
-
-static void cell_free(cell *c)
-{
-    free(c->derived);
-    for (int k = 0; k < 16; k++)
-        free(c->state[k]);
-    free(c->in[0]);
-    free(c->in[1]);
-}
-
-static size_t cell_step(cell *c, double i_dc)
-{
-    const sf_step st = {2385, 0, c->k++, c->h, c->scratch, NULL};
-    size_t ns = c->t->update(c->p, c->derived, c->state, c->n, c->in, i_dc, c->spk, &st);
-    for (int k = 0; k < c->t->n_ports; k++)
-        memset(c->in[k], 0, c->n * sizeof(double));
-    return ns;
-}
+#include "test_util.h"
 
 static double par(const cell *c, const char *name)
 {
@@ -844,32 +780,10 @@ static void test_psp_peak(void **state)
 /* ------------------------------------------------------------------------
  * Pipeline. */
 
-typedef struct {
-    sf_context *ctx;
-    sf_model *m;
-    sf_network *net;
-    sf_recording *rec;
-} sim;
-
 static void sim_run(sim *s, const char *text)
 {
-    s->ctx = sf_context_create();
-    assert_non_null(s->ctx);
-    s->m = NULL;
-    if (sf_model_load_string(s->ctx, text, "neurons-ode-test", NULL, 0, &s->m) != SF_OK)
-        fail_msg("model: %s", sf_context_errmsg(s->ctx));
-    if (sf_network_build(s->ctx, s->m, s->m->sim.threads, &s->net) != SF_OK)
-        fail_msg("build: %s", sf_context_errmsg(s->ctx));
-    if (sf_engine_run(s->ctx, s->net, NULL, &s->rec) != SF_OK)
-        fail_msg("run: %s", sf_context_errmsg(s->ctx));
-}
-
-static void sim_free(sim *s)
-{
-    sf_recording_destroy(s->rec);
-    sf_network_destroy(s->net);
-    sf_model_destroy(s->m);
-    sf_context_destroy(s->ctx);
+    sim_load(s, text, "neurons-ode-test", 0);
+    sim_engine(s);
 }
 
 /* A small E-I network of the type with Poisson drive and heterogeneous

@@ -30,39 +30,11 @@
 #include "spikefield/theory.h"
 #include "theory/lif/lif_noise.h"
 #include "theory/transfer.h"
-
-#define fail_unless_close(a, b, tol, what)                                                 \
-    do {                                                                                   \
-        double a_ = (a), b_ = (b), t_ = (tol);                                             \
-        if (!(fabs(a_ - b_) <= t_))                                                        \
-            fail_msg("%s: %.12g vs %.12g (tolerance %.3g, off by %.3g)", what, a_, b_,     \
-                     t_, fabs(a_ - b_));                                                   \
-    } while (0)
-
-typedef struct {
-    sf_context *ctx;
-    sf_model *m;
-    sf_network *net;
-    sf_recording *rec;
-} sim;
+#include "test_util.h"
 
 static void sim_build(sim *s, const char *text, int threads)
 {
-    memset(s, 0, sizeof *s);
-    s->ctx = sf_context_create();
-    assert_non_null(s->ctx);
-    if (sf_model_load_string(s->ctx, text, "response-test", NULL, 0, &s->m) != SF_OK)
-        fail_msg("model: %s", sf_context_errmsg(s->ctx));
-    if (sf_network_build(s->ctx, s->m, threads, &s->net) != SF_OK)
-        fail_msg("build: %s", sf_context_errmsg(s->ctx));
-}
-
-static void sim_free(sim *s)
-{
-    sf_recording_destroy(s->rec);
-    sf_network_destroy(s->net);
-    sf_model_destroy(s->m);
-    sf_context_destroy(s->ctx);
+    sim_load(s, text, "response-test", threads);
 }
 
 /* The block input of input `input` in block b (NULL when it has none). */

@@ -938,6 +938,23 @@ static void bin2_F(const double *K, const double *J, const double *mu_ext, const
     }
 }
 
+/* The Jacobian D[2 a + b] = dF_a/dm_b of bin2_F at m, by central
+ * differences of step 1e-6 (error ~1e-8). */
+static void bin2_DF(const double *K, const double *J, const double *mu_ext, const double *var_ext,
+                    const double *m, double *D)
+{
+    const double h = 1e-6;
+    for (int b = 0; b < 2; ++b) {
+        double mp[2] = {m[0], m[1]}, mm[2] = {m[0], m[1]}, Fp[2], Fm[2];
+        mp[b] += h;
+        mm[b] -= h;
+        bin2_F(K, J, mu_ext, var_ext, mp, Fp);
+        bin2_F(K, J, mu_ext, var_ext, mm, Fm);
+        for (int a = 0; a < 2; ++a)
+            D[2 * a + b] = (Fp[a] - Fm[a]) / (2 * h);
+    }
+}
+
 /* The E-I network of the defect report: K_E = 800, K_I = 200,
  * J = j / sqrt(800), j = (6, -22; 8, -20), theta = 0, mu_ext = (1.2, 0.2),
  * var_ext = 0.1. Its fixed point (m_E, m_I) = (0.028, 0.076) is a stable
@@ -972,16 +989,8 @@ static void test_binary_solver_spiral(void **state)
     assert_true(fabs(m[0] - r[0]) < 1e-11 && fabs(m[1] - r[1]) < 1e-11);
     /* a spiral: the Jacobian of F (central differences, error ~1e-8) has
      * complex eigenvalues with negative real part */
-    double D[4], h = 1e-6;
-    for (int b = 0; b < 2; ++b) {
-        double mp[2] = {m[0], m[1]}, mm[2] = {m[0], m[1]}, Fp[2], Fm[2];
-        mp[b] += h;
-        mm[b] -= h;
-        bin2_F(K, J, mu_ext, var_ext, mp, Fp);
-        bin2_F(K, J, mu_ext, var_ext, mm, Fm);
-        for (int a = 0; a < 2; ++a)
-            D[2 * a + b] = (Fp[a] - Fm[a]) / (2 * h);
-    }
+    double D[4];
+    bin2_DF(K, J, mu_ext, var_ext, m, D);
     double tr = D[0] + D[3], det = D[0] * D[3] - D[1] * D[2];
     assert_true(tr < 0 && det > 0 && tr * tr - 4 * det < -10);
     /* stability exponent: the largest real part of eig(T^-1 DF) = tr/2/tau */
@@ -1025,16 +1034,8 @@ static void test_binary_solver_node(void **state)
         r[0] += 1e-3 * F[0];
         r[1] += 1e-3 * F[1];
     }
-    double D[4], h = 1e-6;
-    for (int b = 0; b < 2; ++b) {
-        double mp[2] = {r[0], r[1]}, mm[2] = {r[0], r[1]}, Fp[2], Fm[2];
-        mp[b] += h;
-        mm[b] -= h;
-        bin2_F(K, J, mu_ext, var_ext, mp, Fp);
-        bin2_F(K, J, mu_ext, var_ext, mm, Fm);
-        for (int a = 0; a < 2; ++a)
-            D[2 * a + b] = (Fp[a] - Fm[a]) / (2 * h);
-    }
+    double D[4];
+    bin2_DF(K, J, mu_ext, var_ext, r, D);
     double tr = D[0] + D[3], det = D[0] * D[3] - D[1] * D[2];
     assert_true(tr < 0 && det > 0 && tr * tr - 4 * det > 1);   /* a node */
     const double starts[3] = {0.01, 0.2, 0.9};
