@@ -4,7 +4,8 @@
 # folder at all (signal during the build: nothing was simulated) or a
 # complete output set (summary.json, spikes.h5, vm.h5 readable, no
 # temporary folder): SIGINT, SIGTERM and SIGHUP during the simulation, and a
-# second SIGINT while the outputs are written.
+# second SIGINT while the outputs are written. (The interrupted set: the
+# spikes end where summary.json says the run ended, traces match.)
 # usage: tests/cli/test_signals.sh path/to/spikefield
 SF=${1:-build/spikefield}
 T=$(mktemp -d)
@@ -35,15 +36,24 @@ YAML
 
 complete() { # folder: a complete, readable output set of an interrupted run
   /usr/bin/python3 - "$1" <<'PY'
-import json, sys, h5py
+import json, sys, h5py, numpy as np
 d = sys.argv[1]
 s = json.load(open(d + "/summary.json"))
 assert s["interrupted"] is True, "summary does not say interrupted"
+t_end = s["t_end_ms"]
+assert 0 < t_end < 600000.0, t_end
 with h5py.File(d + "/spikes.h5", "r") as f:
-    n = len(f["spikes/E/timestamps"])
-assert n == s["populations"]["E"]["spikes"] and n > 0
+    ts = f["spikes/E/timestamps"][:]
+    ids = f["spikes/E/node_ids"][:]
+# the spikes end where the summary says the run ended, sorted by time
+assert len(ts) == len(ids) == s["populations"]["E"]["spikes"] and len(ts) > 0
+assert ts.max() <= t_end + 1e-9, (ts.max(), t_end)
+assert np.all(np.diff(ts) >= 0)
 with h5py.File(d + "/vm.h5", "r") as f:
-    assert f["report/E/data"].shape[1] == 3
+    data = f["report/E/data"][:]
+    t0, t1, dt = f["report/E/mapping/time"][:]
+assert data.shape[1] == 3 and abs(t0 + dt * data.shape[0] - t1) < 1e-9
+assert t1 - dt <= t_end + 1e-9  # time = [start, stop, step], stop exclusive
 PY
 }
 no_temp() { ls -A "$T" | grep -q "part" && { echo "  temporary folder left: $(ls -A "$T")"; return 1; }; return 0; }
