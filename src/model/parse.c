@@ -1829,9 +1829,44 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
     return SF_OK;
 }
 
+/* The index of the first byte of t[0..n) that is not valid UTF-8 text (a
+ * NUL byte, a stray or overlong byte, a surrogate), or n. libfyaml 0.7.12
+ * loops forever on a directive followed by an invalid byte, so no text
+ * reaches it unchecked: neither a model file nor a --set value. */
+static size_t utf8_bad(const unsigned char *t, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = t[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = c != 0 && len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (t[i + k] & 0xC0) == 0x80;
+        if (ok && len == 2)
+            ok = c >= 0xC2; /* no overlong forms */
+        if (ok && len == 3) {
+            unsigned v = ((c & 0x0F) << 12) | ((t[i + 1] & 0x3F) << 6) | (t[i + 2] & 0x3F);
+            ok = v >= 0x800 && !(v >= 0xD800 && v <= 0xDFFF);
+        }
+        if (ok && len == 4) {
+            unsigned v = ((c & 0x07) << 18) | ((t[i + 1] & 0x3F) << 12) | ((t[i + 2] & 0x3F) << 6) |
+                         (t[i + 3] & 0x3F);
+            ok = v >= 0x10000 && v <= 0x10FFFF;
+        }
+        if (!ok)
+            return i;
+        i += len;
+    }
+    return n;
+}
+
 /* Applies "a.b.c=value" to the document: replaces or adds key c of mapping a.b. */
 static sf_status apply_set(parser *P, const char *set)
 {
+    size_t n_set = strlen(set), bad = utf8_bad((const unsigned char *)set, n_set);
+    if (bad < n_set)
+        return sf_fail(P->ctx, SF_ERR_ARG, "%s: the option is not valid UTF-8 text (byte 0x%02x "
+                       "at position %zu)", P->set_label, (unsigned char)set[bad], bad + 1);
     const char *eq = strchr(set, '=');
     if (!eq || eq == set)
         return sf_fail(P->ctx, SF_ERR_ARG, "%s '%s': expected path=value, e.g. "
@@ -2092,41 +2127,23 @@ static sf_status check_text(sf_context *ctx, const char *name, const unsigned ch
     if (n >= 2 && ((t[0] == 0xFF && t[1] == 0xFE) || (t[0] == 0xFE && t[1] == 0xFF)))
         return sf_fail(ctx, SF_ERR_PARSE, "%s: the file is UTF-16 (or UTF-32) encoded; save it "
                        "as UTF-8", name);
+    size_t bad = utf8_bad(t, n);
+    if (bad == n)
+        return SF_OK;
     int line = 1, col = 1;
-    for (size_t i = 0; i < n;) {
-        unsigned c = t[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                   : (c & 0xF8) == 0xF0 ? 4 : 0;
-        bool ok = len > 0 && i + len <= n;
-        for (size_t k = 1; ok && k < len; k++)
-            ok = (t[i + k] & 0xC0) == 0x80;
-        if (ok && len == 2)
-            ok = c >= 0xC2; /* no overlong forms */
-        if (ok && len == 3) {
-            unsigned v = ((c & 0x0F) << 12) | ((t[i + 1] & 0x3F) << 6) | (t[i + 2] & 0x3F);
-            ok = v >= 0x800 && !(v >= 0xD800 && v <= 0xDFFF);
-        }
-        if (ok && len == 4) {
-            unsigned v = ((c & 0x07) << 18) | ((t[i + 1] & 0x3F) << 12) | ((t[i + 2] & 0x3F) << 6) |
-                         (t[i + 3] & 0x3F);
-            ok = v >= 0x10000 && v <= 0x10FFFF;
-        }
-        if (c == 0)
-            return sf_fail(ctx, SF_ERR_PARSE, "%s:%d:%d: the file holds a NUL byte: it is not a "
-                           "text file (or it is UTF-16/32 encoded; save it as UTF-8)", name, line,
-                           col);
-        if (!ok)
-            return sf_fail(ctx, SF_ERR_PARSE, "%s:%d:%d: invalid UTF-8 (byte 0x%02x); a model file "
-                           "is UTF-8 text", name, line, col, c);
-        if (c == '\n') {
+    for (size_t i = 0; i < bad; i++) {
+        if (t[i] == '\n') {
             line++;
             col = 1;
-        } else {
+        } else if ((t[i] & 0xC0) != 0x80) { /* a character starts here */
             col++;
         }
-        i += len;
     }
-    return SF_OK;
+    if (t[bad] == 0)
+        return sf_fail(ctx, SF_ERR_PARSE, "%s:%d:%d: the file holds a NUL byte: it is not a "
+                       "text file (or it is UTF-16/32 encoded; save it as UTF-8)", name, line, col);
+    return sf_fail(ctx, SF_ERR_PARSE, "%s:%d:%d: invalid UTF-8 (byte 0x%02x); a model file "
+                   "is UTF-8 text", name, line, col, t[bad]);
 }
 
 /* Counts the nodes of n with aliases expanded, stopping past the budget. */
