@@ -1882,6 +1882,12 @@ static sf_status apply_set(parser *P, const char *set)
     char walked[512] = "";
     while (tok) {
         char *next = strtok_r(NULL, ".", &save);
+        /* a key of the model: letters, digits, '_' and '-' (libfyaml would
+         * parse anything else as YAML when looking it up) */
+        if (tok[strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")])
+            return sf_fail(P->ctx, SF_ERR_ARG, "%s %.*s: '%s' is not a key of a model file "
+                           "(keys are letters, digits, '_' and '-')", P->set_label, (int)plen, set,
+                           tok);
         if (!node || !fy_node_is_mapping(node))
             return sf_fail(P->ctx, SF_ERR_ARG, "%s %.*s: '%s' is not a mapping in %s", P->set_label,
                            (int)plen, set, walked[0] ? walked : "the model", P->file);
