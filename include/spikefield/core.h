@@ -191,8 +191,9 @@ SF_API void sf_barrier_wait(sf_barrier *b);
 
 /* ---------------------------------------------------------------------------
  * Memory helpers. */
-/* Available memory in bytes (MemAvailable of /proc/meminfo, or cgroup limit if
- * lower); 0 if unknown. */
+/* Available memory in bytes (MemAvailable of /proc/meminfo, or the cgroup
+ * limit, or what is left of the address-space limit RLIMIT_AS, whichever
+ * is lowest); 0 if unknown. */
 SF_API uint64_t sf_mem_available(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */
 SF_API uint64_t sf_mem_peak_rss(void);

@@ -58,6 +58,11 @@ typedef struct {
     void (*progress)(void *user, double t_ms, double t_end_ms, double wall_s);
     void *progress_user;
     double progress_interval;    /* s; 0 means 0.5 */
+    /* a folder for the recorders' spools: spike lists and traces are kept
+     * in unlinked files there and dropped from memory as the run goes, so
+     * memory stays bounded whatever the duration (the command passes its
+     * output folder); NULL keeps them in memory */
+    const char *spool_dir;
 } sf_run_options;
 
 /* Simulates the model's duration (or until *stop). The network keeps its
@@ -67,6 +72,10 @@ SF_API sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_op
 
 SF_API void sf_recording_destroy(sf_recording *rec);
 SF_API bool sf_recording_interrupted(const sf_recording *rec);
+/* Why an interrupted run ended early: "stopped" (the stop flag), or the
+ * recorders' "out of memory ..." / "no space left ..." (the run then keeps
+ * what was simulated, as for a stop); "" when it ran to the end. */
+SF_API const char *sf_recording_stop_reason(const sf_recording *rec);
 SF_API double sf_recording_t_end(const sf_recording *rec);      /* ms simulated      */
 SF_API double sf_recording_seconds(const sf_recording *rec);    /* wall time of run  */
 /* Calendar time the run started and ended (seconds since 1970 UTC). */

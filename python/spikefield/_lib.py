@@ -121,11 +121,13 @@ typedef struct {
     void (*progress)(void *user, double t_ms, double t_end_ms, double wall_s);
     void *progress_user;
     double progress_interval;
+    const char *spool_dir;
 } sf_run_options;
 sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *opt,
                         sf_recording **rec);
 void sf_recording_destroy(sf_recording *rec);
 bool sf_recording_interrupted(const sf_recording *rec);
+const char *sf_recording_stop_reason(const sf_recording *rec);
 double sf_recording_t_end(const sf_recording *rec);
 bool sf_recording_spikes(const sf_recording *rec, int pop, const uint32_t **ids,
                          const int64_t **steps, size_t *n);

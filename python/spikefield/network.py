@@ -152,13 +152,18 @@ class Network:
         progress callback or another thread)."""
         self._stop[0] = 1
 
-    def run(self, duration=None, progress=True, progress_interval=0.5):
+    def run(self, duration=None, progress=True, progress_interval=0.5, spool_dir=None):
         """Simulates the model's duration (or duration ms: the same network,
         built again for that duration) and returns the sf.Recording.
         progress: True (a bar on stderr when it is a terminal), False, or
         callable(t_ms, t_end_ms, wall_s), called about every
         progress_interval seconds and at the end (progress_interval=0: after
-        every slice of the minimum delay, whatever the wall time)."""
+        every slice of the minimum delay, whatever the wall time).
+        spool_dir: a folder (on disk, not tmpfs) where spikes and traces are
+        kept in unlinked files during the run, so memory stays bounded for
+        long runs; None keeps them in memory. A run that runs out of memory
+        or disk space while recording stops early and keeps what was
+        simulated (rec.interrupted, rec.stop_reason)."""
         if self._ran:
             raise SpikefieldError("spikefield: a network runs once; build it again "
                                   "(m.build(...)) for another run", "SF_ERR_ARG")
@@ -196,6 +201,10 @@ class Network:
         # the C side calls back about every 0.2 s (then the interval above
         # applies), or after every slice for progress_interval = 0
         opts.progress_interval = min(0.2, progress_interval) if progress_interval > 0 else 1e-9
+        spool = None
+        if spool_dir is not None:
+            spool = ffi.new("char[]", os.fsencode(spool_dir))
+            opts.spool_dir = spool
         self._stop[0] = 0
         old = {}
         if threading.current_thread() is threading.main_thread():
@@ -260,7 +269,8 @@ class Network:
                          t_stop=lib.sf_recording_t_end(crec),
                          t_analysis=lib.sf_model_analysis_start(m), populations=pops,
                          spikes=spikes, traces=traces, summary=run.summary(),
-                         interrupted=bool(lib.sf_recording_interrupted(crec)), _owner=run)
+                         interrupted=bool(lib.sf_recording_interrupted(crec)),
+                         stop_reason=text(lib.sf_recording_stop_reason(crec)), _owner=run)
 
 
 def _state_unit(m, p, var):

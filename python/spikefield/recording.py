@@ -39,6 +39,9 @@ class Recording:
     traces: List[Trace] = field(default_factory=list)
     summary: dict = field(default_factory=dict)       # the content of summary.json
     interrupted: bool = False
+    # why an interrupted run stopped: "stopped" (a stop or a signal), or
+    # "out of memory ..." / "no room for more spikes ..." while recording
+    stop_reason: str = ""
     # keeps the C recording alive while numpy views into its memory exist
     _owner: Optional[object] = field(default=None, repr=False, compare=False)
 

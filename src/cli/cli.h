@@ -49,9 +49,6 @@ const char *cli_plot_missing(int rc);
 char *cli_out_dir(const cli_opts *o);
 /* Creates dir (and parents); *created says whether the last level is new. */
 int cli_mkdirs(const char *dir, int *created);
-/* Writes a file atomically: fn(f, user) writes into a temporary file, which
- * is renamed to path when complete. Returns 0 on success. */
-int cli_write_atomic(const char *path, void (*fn)(FILE *, void *), void *user);
 
 /* The output set of a run or compare (outset.c): written into the
  * temporary folder tmp, renamed to dir when complete. */
@@ -68,5 +65,8 @@ int cli_outset_begin(cli_outset *s, const char *dir, int replace);
 int cli_outset_commit(cli_outset *s);
 /* Removes the temporary folder (failure before anything worth keeping). */
 void cli_outset_abort(cli_outset *s);
+/* Prints the library's message msg about writing the set, naming the
+ * output folder instead of the temporary one. */
+void cli_outset_error(const cli_outset *s, const char *msg);
 
 #endif

@@ -158,7 +158,7 @@ int cmd_compare(cli_opts *o)
     snprintf(path, sizeof path, "%s/compare.json", r.write_dir);
     if (sf_compare(r.ctx, r.m, r.rec, pred, &c) != SF_OK ||
         sf_quantities_write_json(r.ctx, c, r.m, path) != SF_OK) {
-        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r.ctx));
+        cli_outset_error(&r.set, sf_context_errmsg(r.ctx));
         rc = 1;
         goto out;
     }
@@ -176,8 +176,7 @@ int cmd_compare(cli_opts *o)
         printf("note: the figures failed (above); compare.json holds the comparison\n");
     else
         printf("figures (png, pdf) in %s/figures/\n", r.out_dir);
-    if (sf_recording_interrupted(r.rec) || sim_signalled())
-        rc = 130;
+    rc = sim_exit_status(&r);
 out:
     sf_quantities_destroy(c);
     sf_quantities_destroy(pred);

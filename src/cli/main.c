@@ -14,6 +14,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,26 +57,6 @@ int cli_mkdirs(const char *dir, int *created)
     }
     struct stat st;
     return errno == EEXIST && stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
-int cli_write_atomic(const char *path, void (*fn)(FILE *, void *), void *user)
-{
-    char tmp[4200];
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(tmp, sizeof tmp, "%.*s/.%s.part", (int)(slash - path), path, slash + 1);
-    else
-        snprintf(tmp, sizeof tmp, ".%s.part", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -1;
-    fn(f, user);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
 }
 
 static void list_models(int markdown)
@@ -144,7 +125,10 @@ static void list_models(int markdown)
 int main(int argc, char **argv)
 {
     /* the library's process-wide settings (GSL's error handler off, OpenBLAS
-     * on one thread) are made by sf_context_create, before any work */
+     * on one thread) are made by sf_context_create, before any work. A file
+     * size limit (ulimit -f) makes writes fail with EFBIG, reported like a
+     * full disk, instead of killing the command. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -119,6 +119,7 @@ int cli_outset_commit(cli_outset *s)
         if (rename(s->dir, old) != 0) {
             fprintf(stderr, "spikefield: cannot move the earlier outputs %s aside: %s; the new "
                             "outputs are in %s\n", s->dir, strerror(errno), s->tmp);
+            s->tmp[0] = '\0'; /* kept for the user: abort must not remove it */
             return 1;
         }
     } else {
@@ -130,6 +131,7 @@ int cli_outset_commit(cli_outset *s)
             rename(old, s->dir);
         fprintf(stderr, "spikefield: cannot move the outputs into %s: %s; they are in %s\n",
                 s->dir, strerror(e), s->tmp);
+        s->tmp[0] = '\0'; /* kept for the user: abort must not remove it */
         return 1;
     }
     if (old[0])
@@ -143,4 +145,13 @@ void cli_outset_abort(cli_outset *s)
     if (s->tmp[0])
         remove_tree(s->tmp);
     s->tmp[0] = '\0';
+}
+
+void cli_outset_error(const cli_outset *s, const char *msg)
+{
+    fputs("spikefield: ", stderr);
+    size_t n = strlen(s->tmp);
+    for (const char *at; n && (at = strstr(msg, s->tmp)); msg = at + n)
+        fprintf(stderr, "%.*s%s", (int)(at - msg), msg, s->dir);
+    fprintf(stderr, "%s\n", msg);
 }

@@ -142,7 +142,8 @@ int sim_execute(cli_opts *o, sim_result *r)
     if (cli_outset_begin(&r->set, r->out_dir, o->replace) != 0)
         return 1;
     r->write_dir = r->set.tmp;
-    sf_run_options ro = {.stop = &g_stop};
+    /* spikes and traces are spooled into the output set's folder */
+    sf_run_options ro = {.stop = &g_stop, .spool_dir = r->write_dir};
     if (!o->quiet && isatty(STDERR_FILENO))
         ro.progress = progress;
     sf_status st = sf_engine_run(r->ctx, r->net, &ro, &r->rec);
@@ -165,7 +166,7 @@ int sim_execute(cli_opts *o, sim_result *r)
     if (sf_recording_analyse(r->ctx, r->rec, m, r->stats) != SF_OK)
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
     if (sf_recording_write(r->ctx, r->rec, m, r->write_dir) != SF_OK) {
-        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+        cli_outset_error(&r->set, sf_context_errmsg(r->ctx));
         return 1;
     }
     return 0;
@@ -183,7 +184,7 @@ int sim_write_summary(sim_result *r)
     char path[4200];
     snprintf(path, sizeof path, "%s/summary.json", r->write_dir);
     if (sf_recording_write_summary(r->ctx, r->rec, r->net, r->stats, path) != SF_OK) {
-        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+        cli_outset_error(&r->set, sf_context_errmsg(r->ctx));
         return 1;
     }
     return 0;
@@ -222,6 +223,18 @@ void sim_print_table(const sim_result *r, FILE *f)
                 sf_model_duration(m));
 }
 
+int sim_exit_status(const sim_result *r)
+{
+    const char *why = sf_recording_stop_reason(r->rec);
+    if (*why && strcmp(why, "stopped") != 0) {
+        fprintf(stderr, "spikefield: the run stopped at t = %.1f ms of %.1f ms: %s; the outputs "
+                        "hold what was simulated\n",
+                sf_recording_t_end(r->rec), sf_model_duration(r->m), why);
+        return 1;
+    }
+    return sf_recording_interrupted(r->rec) || sim_signalled() ? 130 : 0;
+}
+
 int sim_commit(sim_result *r)
 {
     return cli_outset_commit(&r->set) ? 1 : 0;
@@ -243,8 +256,7 @@ int cmd_run(cli_opts *o)
             if (is_voltmeter(r.m, i))
                 printf(", %s/%s.h5", r.out_dir, sf_model_recorder_name(r.m, i));
         printf("\n");
-        if (sf_recording_interrupted(r.rec) || sim_signalled())
-            rc = 130;
+        rc = sim_exit_status(&r);
     }
     sim_free(&r);
     return rc;

@@ -27,6 +27,10 @@ int sim_write_summary(sim_result *r);
 int sim_commit(sim_result *r);
 /* A signal (SIGINT, SIGTERM, SIGHUP) arrived since sim_execute began. */
 int sim_signalled(void);
+/* The exit status of a run whose outputs were written: 0; 130 after a
+ * signal; 1 (with a message) when it stopped early for want of memory or
+ * disk space. */
+int sim_exit_status(const sim_result *r);
 void sim_print_table(const sim_result *r, FILE *f);
 void sim_free(sim_result *r);
 

@@ -4,6 +4,7 @@
  * reader never sees a partial file. Non-finite numbers are written as null.
  */
 #include "compare/quantity_impl.h"
+#include "core/json.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -192,26 +193,10 @@ sf_status sf_quantities_write_json(sf_context *ctx, const sf_quantities *q, cons
 {
     if (!q || !path)
         return sf_fail(ctx, SF_ERR_ARG, "sf_quantities_write_json: no list or no path");
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 8);
-    if (!tmp)
-        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory writing %s", path);
-    const char *slash = strrchr(path, '/');
-    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-    snprintf(tmp, n + 8, "%.*s.%s.part", (int)dir, path, path + dir);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        free(tmp);
-        return sf_fail(ctx, SF_ERR_IO, "cannot write %s", path);
-    }
-    write_list(f, q, m);
-    bool bad = ferror(f) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        remove(tmp);
-        free(tmp);
-        return sf_fail(ctx, SF_ERR_IO, "cannot write %s", path);
-    }
-    free(tmp);
-    return SF_OK;
+    char *text = NULL;
+    sf_status s = sf_quantities_json(ctx, q, m, &text);
+    if (s == SF_OK)
+        s = sf_text_write_file(ctx, path, text);
+    free(text);
+    return s;
 }

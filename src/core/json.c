@@ -1,7 +1,42 @@
-/* A minimal streaming JSON writer (json.h): the run summary. */
+/* A minimal streaming JSON writer (json.h): the run summary; and the one
+ * atomic writer of text files. */
 #include "core/json.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+sf_status sf_text_write_file(sf_context *ctx, const char *path, const char *text)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 8);
+    if (!tmp)
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory writing %s", path);
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+    snprintf(tmp, n + 8, "%.*s.%s.part", (int)dir, path, path + dir);
+    errno = 0;
+    FILE *f = fopen(tmp, "w");
+    int e = errno;
+    if (f) {
+        size_t len = strlen(text);
+        bool ok = fwrite(text, 1, len, f) == len && fflush(f) == 0;
+        e = ok ? 0 : errno;
+        if (fclose(f) != 0 && !e)
+            e = errno ? errno : EIO;
+        if (!e && rename(tmp, path) != 0)
+            e = errno;
+        if (e)
+            unlink(tmp);
+    }
+    free(tmp);
+    if (!f || e)
+        return sf_fail(ctx, SF_ERR_IO, "cannot write %s: %s", path, strerror(e ? e : EIO));
+    return SF_OK;
+}
 
 /* s as a JSON string: quoted, '"' and '\' escaped, control characters as
  * \u00XX. */

@@ -8,6 +8,8 @@
 #ifndef SF_CORE_JSON_H
 #define SF_CORE_JSON_H
 
+#include "spikefield/core.h"
+
 #include <stdio.h>
 
 typedef struct {
@@ -27,5 +29,10 @@ void sf_json_str(sf_json *j, const char *key, const char *v);
 void sf_json_bool(sf_json *j, const char *key, int v);
 /* text, which must already be JSON (e.g. an emitted document), as the value. */
 void sf_json_raw(sf_json *j, const char *key, const char *text);
+
+/* Writes text to path through the temporary sibling .NAME.part, renamed when
+ * complete; on failure removes it and fails (SF_ERR_IO) with the system's
+ * reason. The one writer of the library's text files. */
+sf_status sf_text_write_file(sf_context *ctx, const char *path, const char *text);
 
 #endif

@@ -5,6 +5,7 @@
 #include "spikefield/core.h"
 
 #include <gsl/gsl_errno.h>
+#include <hdf5.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,12 @@ sf_context *sf_context_create(void)
 {
     gsl_set_error_handler_off(); /* GSL must report, never abort */
     openblas_set_num_threads(1);
+    /* HDF5's exit handler closes the files still open; after a close that
+     * failed (a full disk) HDF 1.10 keeps a half-freed file there and the
+     * handler crashes (exit 139). spikefield closes every file itself, so
+     * the handler is not needed. Fails harmlessly when HDF5 is already in
+     * use (h5py loaded first). */
+    H5dont_atexit();
     return calloc(1, sizeof(sf_context));
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 struct sf_barrier {
     pthread_mutex_t mu;
@@ -106,6 +107,21 @@ uint64_t sf_mem_available(void)
     uint64_t cg = read_cgroup_limit();
     if (cg && (avail == 0 || cg < avail))
         avail = cg;
+    /* an address-space limit (ulimit -v): what is left of it */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        uint64_t used = 0;
+        f = fopen("/proc/self/statm", "r");
+        if (f) {
+            unsigned long long pages;
+            if (fscanf(f, "%llu", &pages) == 1)
+                used = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
+            fclose(f);
+        }
+        uint64_t left = (uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 1;
+        if (avail == 0 || left < avail)
+            avail = left;
+    }
     return avail;
 }
 

@@ -11,6 +11,7 @@
 #ifndef SF_ENGINE_IMPL_H
 #define SF_ENGINE_IMPL_H
 
+#include "engine/spool.h"
 #include "network/network_impl.h"
 
 typedef struct sf_thread_state {
@@ -30,13 +31,17 @@ struct sf_recording {
     /* spikes by population, filled by the spike recorders: spike_owner[p]
      * is the first spike recorder of population p (-1: not recorded) */
     int *spike_owner;
-    uint32_t **ids;
-    int64_t **steps;
-    size_t *n, *cap;
+    sf_spool *ids, *steps;     /* [pop]: uint32 ids and int64 steps          */
+    size_t *n;
     void **data;               /* per recorder: its type's own data          */
+    char *spool_dir;           /* where recorders spool (NULL: in memory)    */
+    char stop_reason[512];     /* why the run ended early ("" if it did not) */
 };
 
-/* Appends a spike of population p; false when out of memory. */
+/* Appends a spike of population p; false (with rec->stop_reason) when
+ * there is no memory or disk space left for it. */
 bool sf_recording_add_spike(sf_recording *rec, int p, uint32_t id, int64_t step);
+/* Drops what has been recorded so far from memory (spooled recordings). */
+void sf_recording_release(sf_recording *rec, int p);
 
 #endif

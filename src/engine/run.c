@@ -26,8 +26,10 @@
  */
 #include "engine/engine_impl.h"
 
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,9 +42,9 @@ void sf_recording_destroy(sf_recording *rec)
     const sf_model *m = rec->m;
     for (int p = 0; p < m->n_pops; p++) {
         if (rec->ids)
-            free(rec->ids[p]);
+            sf_spool_close(&rec->ids[p]);
         if (rec->steps)
-            free(rec->steps[p]);
+            sf_spool_close(&rec->steps[p]);
     }
     if (rec->data)
         for (int r = 0; r < m->n_recorders; r++)
@@ -53,54 +55,76 @@ void sf_recording_destroy(sf_recording *rec)
     free(rec->ids);
     free(rec->steps);
     free(rec->n);
-    free(rec->cap);
+    free(rec->spool_dir);
     free(rec);
 }
 
-static sf_recording *recording_new(const sf_network *net)
+/* The recording of a run, its recorders started; NULL after a message. */
+static sf_recording *recording_new(sf_context *ctx, const sf_network *net, const char *spool_dir)
 {
     const sf_model *m = net->m;
     sf_recording *rec = calloc(1, sizeof *rec);
-    if (!rec)
+    if (!rec) {
+        sf_fail(ctx, SF_ERR_NOMEM, "out of memory preparing the recorders");
         return NULL;
+    }
     rec->m = m;
+    rec->stop_reason[0] = '\0';
     size_t np = (size_t)m->n_pops;
     rec->spike_owner = malloc(sizeof(int) * (np + 1));
-    rec->ids = calloc(np, sizeof(uint32_t *));
-    rec->steps = calloc(np, sizeof(int64_t *));
+    rec->ids = malloc(sizeof(sf_spool) * (np + 1));
+    rec->steps = malloc(sizeof(sf_spool) * (np + 1));
     rec->n = calloc(np, sizeof(size_t));
-    rec->cap = calloc(np, sizeof(size_t));
     rec->data = calloc((size_t)m->n_recorders + 1, sizeof(void *));
-    if (!rec->spike_owner || !rec->ids || !rec->steps || !rec->n || !rec->cap || !rec->data)
+    if ((spool_dir && !(rec->spool_dir = strdup(spool_dir))) || !rec->spike_owner || !rec->ids ||
+        !rec->steps || !rec->n || !rec->data) {
+        free(rec->ids); /* not initialised: destroy must not close them */
+        free(rec->steps);
+        rec->ids = rec->steps = NULL;
         goto fail;
-    for (size_t p = 0; p < np; p++)
+    }
+    for (size_t p = 0; p < np; p++) {
         rec->spike_owner[p] = -1;
+        rec->ids[p] = rec->steps[p] = SF_SPOOL_NONE;
+    }
     for (int r = 0; r < m->n_recorders; r++)
         if (!m->recorders[r].type->start(rec, net, r))
             goto fail;
     return rec;
 fail:
+    if (rec->stop_reason[0])
+        sf_fail(ctx, SF_ERR_IO, "%s", rec->stop_reason);
+    else
+        sf_fail(ctx, SF_ERR_NOMEM, "out of memory preparing the recorders");
     sf_recording_destroy(rec);
     return NULL;
 }
 
 bool sf_recording_add_spike(sf_recording *rec, int p, uint32_t id, int64_t step)
 {
-    if (rec->n[p] == rec->cap[p]) {
-        size_t nc = rec->cap[p] * 2;
-        uint32_t *a = realloc(rec->ids[p], sizeof(uint32_t) * nc);
-        if (!a)
+    size_t i = rec->n[p];
+    if (i == rec->ids[p].cap || i == rec->steps[p].cap) {
+        int e = sf_spool_reserve(&rec->ids[p], i + 1);
+        e = e ? e : sf_spool_reserve(&rec->steps[p], i + 1);
+        if (e) {
+            snprintf(rec->stop_reason, sizeof rec->stop_reason,
+                     "%s while recording the spikes of %s (%zu so far%s): %s",
+                     e == ENOMEM ? "out of memory" : "no room for more spikes",
+                     rec->m->pops[p].name, i, rec->spool_dir ? ", spooled to disk" : "",
+                     strerror(e));
             return false;
-        rec->ids[p] = a;
-        int64_t *b = realloc(rec->steps[p], sizeof(int64_t) * nc);
-        if (!b)
-            return false;
-        rec->steps[p] = b;
-        rec->cap[p] = nc;
+        }
     }
-    rec->ids[p][rec->n[p]] = id;
-    rec->steps[p][rec->n[p]++] = step;
+    ((uint32_t *)rec->ids[p].base)[i] = id;
+    ((int64_t *)rec->steps[p].base)[i] = step;
+    rec->n[p] = i + 1;
     return true;
+}
+
+void sf_recording_release(sf_recording *rec, int p)
+{
+    sf_spool_release(&rec->ids[p], rec->n[p]);
+    sf_spool_release(&rec->steps[p], rec->n[p]);
 }
 
 /* Neuron update of n neurons sharing parameters p and derived constants dv,
@@ -267,7 +291,9 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
         return sf_fail(ctx, SF_ERR_ARG, "this network has already been simulated; build a new one");
     const sf_model *m = net->m;
     const int T = net->threads, np = m->n_pops;
-    sf_recording *rec = recording_new(net);
+    sf_recording *rec = recording_new(ctx, net, opt ? opt->spool_dir : NULL);
+    if (!rec)
+        return sf_context_status(ctx);
     thread_state *ts = calloc((size_t)T, sizeof *ts);
     sf_barrier *bar = sf_barrier_create((unsigned)T);
     if (!rec || !ts || !bar)
@@ -303,7 +329,7 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     const int64_t n_steps = net->n_steps, n_slices = (n_steps + net->slice - 1) / net->slice;
     volatile int halt[2] = {0, 0};
     volatile int rec_failed = 0;
-    int64_t done_steps = n_steps;
+    int64_t done_steps = n_steps, failed_at = n_steps;
     double t0 = sf_wall_time(), c0 = sf_cpu_time(), last_progress = t0;
     rec->started = sf_epoch_time();
     double pint = opt && opt->progress_interval > 0 ? opt->progress_interval : 0.5;
@@ -319,17 +345,21 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             sf_barrier_wait(bar);
             if (halt[par]) {
                 if (t == 0) {
-                    if (!phase_record(net, rec, ts, par, s0))
+                    if (!rec_failed && !phase_record(net, rec, ts, par, s0)) {
                         rec_failed = 1;
-                    done_steps = s1;
+                        failed_at = s0;
+                    }
+                    done_steps = rec_failed ? failed_at : s1;
                 }
                 break;
             }
             phase_deliver(net, ts, t, par, s0);
             phase_plasticity(net, ts, t, par, s0);
             if (t == 0) {
-                if (!phase_record(net, rec, ts, par, s0))
+                if (!rec_failed && !phase_record(net, rec, ts, par, s0)) {
                     rec_failed = 1;
+                    failed_at = s0;
+                }
                 bool stop = rec_failed || (opt && opt->stop && *opt->stop);
                 halt[par ^ 1] = stop && s1 < n_steps;
                 double now = sf_wall_time();
@@ -343,14 +373,20 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     rec->wall_s = sf_wall_time() - t0;
     rec->finished = sf_epoch_time();
     rec->cpu_s = sf_cpu_time() - c0;
+    if (rec_failed) {
+        /* keep what was simulated, as a stop does: everything up to the
+         * slice whose recording failed (spikes are in time order) */
+        done_steps = failed_at;
+        for (int p = 0; p < np; p++)
+            while (rec->n[p] && ((const int64_t *)rec->steps[p].base)[rec->n[p] - 1] > done_steps)
+                rec->n[p]--;
+    } else if (done_steps < n_steps) {
+        snprintf(rec->stop_reason, sizeof rec->stop_reason, "stopped");
+    }
     rec->t_end = (double)done_steps * net->h;
     rec->interrupted = done_steps < n_steps;
     free_threads(ts, T);
     sf_barrier_destroy(bar);
-    if (rec_failed) {
-        sf_recording_destroy(rec);
-        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory while recording spikes");
-    }
     *out = rec;
     return SF_OK;
 nomem:
@@ -363,6 +399,10 @@ nomem:
 bool sf_recording_interrupted(const sf_recording *rec)
 {
     return rec->interrupted;
+}
+const char *sf_recording_stop_reason(const sf_recording *rec)
+{
+    return rec->interrupted ? rec->stop_reason : "";
 }
 double sf_recording_t_end(const sf_recording *rec)
 {
@@ -396,8 +436,8 @@ bool sf_recording_spikes(const sf_recording *rec, int pop, const uint32_t **ids,
         *n = 0;
         return false;
     }
-    *ids = rec->ids[pop];
-    *steps = rec->steps[pop];
+    *ids = (const uint32_t *)rec->ids[pop].base;
+    *steps = (const int64_t *)rec->steps[pop].base;
     *n = rec->n[pop];
     return true;
 }

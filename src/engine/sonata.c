@@ -90,27 +90,77 @@ static herr_t write_1d(hid_t loc, const char *name, hid_t mem_type, hid_t file_t
     herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0);
     if (e >= 0 && units)
         e = attr_string(ds, "units", units);
-    if (ds >= 0)
-        H5Dclose(ds);
+    if (ds >= 0 && H5Dclose(ds) < 0) /* the chunk cache is written here */
+        e = -1;
+    H5Sclose(sp);
+    return e;
+}
+
+/* Closes f (never touching HDF5 again after a failed close) and renames tmp
+ * to final, or removes tmp. errno was cleared when the file was created, so
+ * a nonzero errno is the reason of the system call that made HDF5 fail. */
+/* The spike times steps[i] * h as a dataset "timestamps" (ms), converted
+ * and written one chunk at a time: a long run's spikes (spooled to disk) are
+ * never copied into memory as a whole. */
+static herr_t write_times(hid_t loc, const int64_t *steps, size_t n, double h)
+{
+    enum { PIECE = 65536 };
+    hsize_t dim = n;
+    hid_t sp = H5Screate_simple(1, &dim, NULL);
+    hid_t cp = dcpl_compressed(1, &dim);
+    hid_t ds = H5Dcreate2(loc, "timestamps", H5T_IEEE_F64LE, sp, H5P_DEFAULT, cp, H5P_DEFAULT);
+    H5Pclose(cp);
+    double *buf = malloc(sizeof(double) * PIECE);
+    herr_t e = ds < 0 || !buf ? -1 : 0;
+    for (size_t at = 0; e >= 0 && at < n; at += PIECE) {
+        hsize_t off = at, cnt = n - at < PIECE ? n - at : PIECE;
+        for (hsize_t i = 0; i < cnt; i++)
+            buf[i] = (double)steps[at + i] * h;
+        hid_t ms = H5Screate_simple(1, &cnt, NULL);
+        e = H5Sselect_hyperslab(sp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+        e = e < 0 ? e : H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, sp, H5P_DEFAULT, buf);
+        H5Sclose(ms);
+    }
+    free(buf);
+    if (e >= 0)
+        e = attr_string(ds, "units", "ms");
+    if (ds >= 0 && H5Dclose(ds) < 0) /* the chunk cache is written here */
+        e = -1;
     H5Sclose(sp);
     return e;
 }
 
 static sf_status finish(sf_context *ctx, hid_t f, bool ok, const char *tmp, const char *final)
 {
-    if (f >= 0 && H5Fclose(f) < 0)
+    int e = errno;
+    if (f >= 0 && H5Fclose(f) < 0) {
         ok = false;
+        e = e ? e : errno;
+    }
     if (ok && rename(tmp, final) != 0) {
-        int e = errno;
+        e = errno;
         unlink(tmp);
         return sf_fail(ctx, SF_ERR_IO, "cannot rename %s to %s: %s", tmp, final, strerror(e));
     }
     if (!ok) {
         unlink(tmp);
-        return sf_fail(ctx, SF_ERR_IO, "cannot write %s (HDF5 error; disk full or not writable?)",
-                       final);
+        return sf_fail(ctx, SF_ERR_IO, "cannot write %s: %s", final,
+                       e ? strerror(e) : "HDF5 error (no system error reported)");
     }
     return SF_OK;
+}
+
+/* Creates the temporary file tmp, or fails with the system's reason. */
+static hid_t create(sf_context *ctx, const char *tmp)
+{
+    errno = 0;
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0)
+        sf_fail(ctx, SF_ERR_IO, "cannot create %s: %s", tmp,
+                errno ? strerror(errno) : "HDF5 error (no system error reported)");
+    else
+        errno = 0;
+    return f;
 }
 
 /* Provenance as attributes of the file's root group: how the recording was
@@ -149,9 +199,9 @@ static sf_status write_spikes(sf_context *ctx, const sf_recording *rec, const sf
     char final[4096], tmp[4200];
     snprintf(final, sizeof final, "%s/spikes.h5", dir);
     snprintf(tmp, sizeof tmp, "%s/.spikes.h5.part", dir);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = create(ctx, tmp);
     if (f < 0)
-        return sf_fail(ctx, SF_ERR_IO, "cannot create %s", tmp);
+        return SF_ERR_IO;
     bool ok = write_provenance(f, rec, m);
     hid_t root = group(f, "spikes");
     ok = ok && root >= 0;
@@ -163,20 +213,15 @@ static sf_status write_spikes(sf_context *ctx, const sf_recording *rec, const sf
         if (!sf_recording_spikes(rec, p, &ids, &steps, &n))
             continue;
         hid_t g = group(root, m->pops[p].name);
-        double *ts = malloc(sizeof(double) * (n + 1));
-        ok = g >= 0 && ts;
-        for (size_t i = 0; ok && i < n; i++)
-            ts[i] = (double)steps[i] * h;
-        ok = ok && attr_string(g, "sorting", "by_time") >= 0 &&
-             write_1d(g, "timestamps", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, ts, "ms") >= 0 &&
+        ok = g >= 0 && attr_string(g, "sorting", "by_time") >= 0 &&
+             write_times(g, steps, n, h) >= 0 &&
              write_1d(g, "node_ids", H5T_NATIVE_UINT32, H5T_STD_U32LE, n, ids, NULL) >= 0;
-        free(ts);
-        if (g >= 0)
-            H5Gclose(g);
+        if (g >= 0 && H5Gclose(g) < 0)
+            ok = false;
     }
     if (root >= 0) {
         ok = ok && attr_string(root, "units", "ms") >= 0;
-        H5Gclose(root);
+        ok = H5Gclose(root) >= 0 && ok;
     }
     return finish(ctx, f, ok, tmp, final);
 }
@@ -196,9 +241,9 @@ static sf_status write_report(sf_context *ctx, const sf_recording *rec, const sf
     char final[4096], tmp[4200];
     snprintf(final, sizeof final, "%s/%s.h5", dir, rc->name);
     snprintf(tmp, sizeof tmp, "%s/.%s.h5.part", dir, rc->name);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = create(ctx, tmp);
     if (f < 0)
-        return sf_fail(ctx, SF_ERR_IO, "cannot create %s", tmp);
+        return SF_ERR_IO;
     bool ok = write_provenance(f, rec, m);
     hid_t root = group(f, "report");
     ok = ok && root >= 0;
@@ -228,8 +273,8 @@ static sf_status write_report(sf_context *ctx, const sf_recording *rec, const sf
                                       H5S_ALL, H5P_DEFAULT, data) >= 0);
             ok = ok && attr_string(ds, "units", unit_of(pop->type, rc->vars[v])) >= 0 &&
                  attr_string(ds, "variable", rc->vars[v]) >= 0;
-            if (ds >= 0)
-                H5Dclose(ds);
+            if (ds >= 0 && H5Dclose(ds) < 0) /* the chunk cache is written here */
+                ok = false;
             H5Sclose(sp);
         }
         uint64_t *ids = malloc(sizeof(uint64_t) * ((size_t)nn + 1));
@@ -249,13 +294,13 @@ static sf_status write_report(sf_context *ctx, const sf_recording *rec, const sf
         free(ids);
         free(ptr);
         free(el);
-        if (mp >= 0)
-            H5Gclose(mp);
-        if (g >= 0)
-            H5Gclose(g);
+        if (mp >= 0 && H5Gclose(mp) < 0)
+            ok = false;
+        if (g >= 0 && H5Gclose(g) < 0)
+            ok = false;
     }
-    if (root >= 0)
-        H5Gclose(root);
+    if (root >= 0 && H5Gclose(root) < 0)
+        ok = false;
     return finish(ctx, f, ok, tmp, final);
 }
 

@@ -283,32 +283,10 @@ sf_status sf_recording_write_summary(sf_context *ctx, const sf_recording *rec,
 {
     if (!rec || !net || !path)
         return sf_fail(ctx, SF_ERR_ARG, "sf_recording_write_summary: rec, net and path must not be NULL");
-    const sf_pop_stats *use;
-    sf_pop_stats *own;
-    sf_status s = get_stats(ctx, rec, net, stats, &use, &own);
-    if (s != SF_OK)
-        return s;
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 8);
-    if (!tmp) {
-        free(own);
-        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory for the summary");
-    }
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(tmp, n + 8, "%.*s/.%s.part", (int)(slash - path), path, slash + 1);
-    else
-        snprintf(tmp, n + 8, ".%s.part", path);
-    FILE *f = fopen(tmp, "w");
-    int ok = f != NULL;
-    if (f) {
-        write_summary(f, rec, net, use);
-        int bad = ferror(f);
-        ok = fclose(f) == 0 && !bad && rename(tmp, path) == 0;
-        if (!ok)
-            unlink(tmp);
-    }
-    free(tmp);
-    free(own);
-    return ok ? SF_OK : sf_fail(ctx, SF_ERR_IO, "cannot write %s", path);
+    char *text = NULL;
+    sf_status s = sf_recording_summary_json(ctx, rec, net, stats, &text);
+    if (s == SF_OK)
+        s = sf_text_write_file(ctx, path, text);
+    free(text);
+    return s;
 }

@@ -138,6 +138,7 @@ def test_interrupt_keeps_spikes(root, small_sets, tmp_path, how):
     # the tests run in the background of a non-interactive shell
     full, rec = interrupted_run(root, small_sets, how)
     assert rec.interrupted and rec.summary["interrupted"] is True
+    assert rec.stop_reason == "stopped"
     assert 100 <= rec.t_stop < 1000
     for p in ("E", "I"):
         t, i = rec.spikes[p]
@@ -283,3 +284,22 @@ def test_cycle_of_c_objects_collected(root, small_sets):
     m.cycle = (m, net, rec)
     del m, net, rec
     gc.collect()
+
+
+def test_spool_dir_same_spikes_and_traces(root, small_sets, tmp_path):
+    # spooled to unlinked files (bounded memory): the same arrays as in
+    # memory, nothing left in the folder; a missing folder is a clear error
+    m = sf.Model.load(os.path.join(root, "examples", "brunel.yaml"), sets=small_sets)
+    mem = m.build(seed=3).run(progress=False)
+    disk = m.build(seed=3).run(progress=False, spool_dir=tmp_path)
+    assert mem.spikes.keys() == disk.spikes.keys() and mem.spikes
+    for p in mem.spikes:
+        np.testing.assert_array_equal(mem.spikes[p][0], disk.spikes[p][0])
+        np.testing.assert_array_equal(mem.spikes[p][1], disk.spikes[p][1])
+    assert len(mem.traces) == len(disk.traces) > 0
+    for a, b in zip(mem.traces, disk.traces):
+        np.testing.assert_array_equal(a.data, b.data)
+    assert disk.stop_reason == "" and not disk.interrupted
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(sf.SpikefieldError, match="spooled to disk.*No such file or directory"):
+        m.build(seed=3).run(progress=False, spool_dir=tmp_path / "missing")

@@ -9,10 +9,14 @@
  * t = (J + 1) * interval; samples with start < t <= stop (and t <= the
  * duration) are kept, sample q of the recording being J = J0 + q. Sampling
  * runs in the update phase on the block's own thread; the neurons of
- * different blocks are disjoint, so are their samples. */
+ * different blocks are disjoint, so are their samples. The sample arrays
+ * are spools (spool.h): with a spool folder the rows already sampled are
+ * dropped from memory in the record phase (rows before the slice, which no
+ * thread writes any more). */
 #include "engine/engine_impl.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +26,7 @@ typedef struct {
     int n_pops, n_vars;
     bool f64;
     uint32_t *n_nodes;         /* per population                           */
-    void **data;               /* [pop * n_vars + v]: n_samples x n_nodes   */
+    sf_spool *data;            /* [pop * n_vars + v]: n_samples x n_nodes   */
     int *var;                  /* [pop * n_vars + v]: state index           */
     double *offset;            /* [pop * n_vars + v]: E_L for V_m, else 0   */
     int *pos;                  /* [block]: recorder population, -1: none    */
@@ -36,7 +40,7 @@ static void destroy(sf_recording *rec, int r)
         return;
     if (tr->data)
         for (int k = 0; k < tr->n_pops * tr->n_vars; k++)
-            free(tr->data[k]);
+            sf_spool_close(&tr->data[k]);
     free(tr->data);
     free(tr->n_nodes);
     free(tr->var);
@@ -72,7 +76,9 @@ static bool start(sf_recording *rec, const sf_network *net, int r)
     tr->f64 = rc->f64;
     size_t nk = (size_t)rc->n_pops * (size_t)rc->n_vars, nb = (size_t)net->n_blocks;
     tr->n_nodes = calloc((size_t)rc->n_pops + 1, sizeof(uint32_t));
-    tr->data = calloc(nk + 1, sizeof(void *));
+    if ((tr->data = malloc(sizeof(sf_spool) * (nk + 1))))
+        for (size_t q = 0; q <= nk; q++)
+            tr->data[q] = SF_SPOOL_NONE;
     tr->var = calloc(nk + 1, sizeof(int));
     tr->offset = calloc(nk + 1, sizeof(double));
     tr->pos = malloc(sizeof(int) * (nb + 1));
@@ -87,8 +93,15 @@ static bool start(sf_recording *rec, const sf_network *net, int r)
         tr->n_nodes[k] = rc->sel[k].n;
         for (int v = 0; v < rc->n_vars; v++) {
             size_t q = (size_t)k * (size_t)rc->n_vars + (size_t)v;
-            if (!(tr->data[q] = calloc(tr->n_samples * tr->n_nodes[k] + 1, es)))
+            int e = sf_spool_open(&tr->data[q], es, tr->n_samples * tr->n_nodes[k] + 1,
+                                  rec->spool_dir);
+            if (e) {
+                snprintf(rec->stop_reason, sizeof rec->stop_reason,
+                         "recorder %s: cannot keep the %zu samples of %s of %s%s: %s",
+                         rc->name, tr->n_samples * tr->n_nodes[k], rc->vars[v], pop->name,
+                         rec->spool_dir ? " (spooled to disk)" : "", strerror(e));
                 return false;
+            }
             for (int s = 0; s < t->n_state; s++)
                 if (!strcmp(t->state_names[s], rc->vars[v]))
                     tr->var[q] = s;
@@ -145,15 +158,35 @@ static void sample(sf_recording *rec, const sf_network *net, int r, const sf_blo
         const double off = tr->offset[c];
         const size_t row = (size_t)J * nn;
         if (tr->f64) {
-            double *dst = (double *)tr->data[c] + row;
+            double *dst = (double *)tr->data[c].base + row;
             for (uint32_t j = lo; j < hi; j++)
                 dst[j] = x[(ss->idx ? ss->idx[j] : j) - b->first] + off;
         } else {
-            float *dst = (float *)tr->data[c] + row;
+            float *dst = (float *)tr->data[c].base + row;
             for (uint32_t j = lo; j < hi; j++)
                 dst[j] = (float)(x[(ss->idx ? ss->idx[j] : j) - b->first] + off);
         }
     }
+}
+
+/* Record phase of the slice starting at step s0: the rows sampled before
+ * it are complete and leave memory (spooled traces). */
+static bool collect(sf_recording *rec, const sf_network *net, int r, const sf_thread_state *all,
+                    int par, int64_t s0)
+{
+    (void)net;
+    (void)all;
+    (void)par;
+    trace *tr = rec->data[r];
+    int64_t done = s0 / tr->every - tr->j0; /* samples J < done were taken before s0 */
+    if (done <= 0)
+        return true;
+    size_t rows = (size_t)done < tr->n_samples ? (size_t)done : tr->n_samples;
+    for (int k = 0; k < tr->n_pops; k++)
+        for (int v = 0; v < tr->n_vars; v++)
+            sf_spool_release(&tr->data[(size_t)k * (size_t)tr->n_vars + (size_t)v],
+                             rows * tr->n_nodes[k]);
+    return true;
 }
 
 static bool get_trace_var(const sf_recording *rec, int r, int k, int v, const void **data,
@@ -168,7 +201,7 @@ static bool get_trace_var(const sf_recording *rec, int r, int k, int v, const vo
     /* samples taken before the run ended (interrupted runs) */
     int64_t done = (int64_t)(nearbyint(rec->t_end / h) / (double)tr->every) - tr->j0;
     done = done < 0 ? 0 : done;
-    *data = tr->data[(size_t)k * (size_t)tr->n_vars + (size_t)v];
+    *data = tr->data[(size_t)k * (size_t)tr->n_vars + (size_t)v].base;
     *f64 = tr->f64;
     *n_times = (size_t)done < tr->n_samples ? (size_t)done : tr->n_samples;
     *n_nodes = tr->n_nodes[k];
@@ -213,6 +246,7 @@ const sf_recorder_type sf_recorder_multimeter = {
     .bytes = bytes,
     .start = start,
     .sample = sample,
+    .collect = collect,
     .destroy = destroy,
     .trace = get_trace,
     .trace_var = get_trace_var,
@@ -226,6 +260,7 @@ const sf_recorder_type sf_recorder_voltmeter = {
     .bytes = bytes,
     .start = start,
     .sample = sample,
+    .collect = collect,
     .destroy = destroy,
     .trace = get_trace,
     .trace_var = get_trace_var,

@@ -8,7 +8,9 @@
 #include "engine/engine_impl.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     int64_t lo, hi;      /* stored steps lo < step <= hi         */
@@ -16,6 +18,23 @@ typedef struct {
                             (every neuron) or [n] recorded        */
     int n_pops;
 } filter;
+
+/* Initial capacity of a population's lists: 10 spikes/s per recorded
+ * neuron over the run, at most 2^20 spikes (12 MiB); they double as they
+ * fill, and when spooled the written part leaves memory. */
+static size_t initial_capacity(const sf_model *m, const sf_subset *ss)
+{
+    return (size_t)fmin(10.0 * ss->n * m->sim.duration * 1e-3 + 1024, 1048576.0);
+}
+
+/* Memory allocated at the start (for the network estimate). */
+static double bytes(const sf_model *m, const sf_recorder *rc)
+{
+    double b = 0;
+    for (int k = 0; k < rc->n_pops; k++)
+        b += 12.0 * (double)initial_capacity(m, &rc->sel[k]);
+    return b;
+}
 
 static void destroy(sf_recording *rec, int r)
 {
@@ -54,13 +73,15 @@ static bool start(sf_recording *rec, const sf_network *net, int r)
         if (rec->spike_owner[p] >= 0)
             continue;
         rec->spike_owner[p] = r;
-        /* initial capacity: 10 spikes/s per neuron over the run */
-        double guess = 10.0 * ss->n * m->sim.duration * 1e-3 + 1024;
-        rec->cap[p] = (size_t)fmin(guess, 1e8);
-        rec->ids[p] = malloc(sizeof(uint32_t) * rec->cap[p]);
-        rec->steps[p] = malloc(sizeof(int64_t) * rec->cap[p]);
-        if (!rec->ids[p] || !rec->steps[p])
+        size_t cap = initial_capacity(m, ss);
+        int e = sf_spool_open(&rec->ids[p], sizeof(uint32_t), cap, rec->spool_dir);
+        e = e ? e : sf_spool_open(&rec->steps[p], sizeof(int64_t), cap, rec->spool_dir);
+        if (e) {
+            snprintf(rec->stop_reason, sizeof rec->stop_reason,
+                     "cannot keep the spikes of %s%s: %s", m->pops[p].name,
+                     rec->spool_dir ? " (spooled to disk)" : "", strerror(e));
             return false;
+        }
     }
     return true;
 }
@@ -91,6 +112,9 @@ static bool collect(sf_recording *rec, const sf_network *net, int r, const sf_th
             }
         }
     }
+    for (int q = 0; q < rc->n_pops; q++)
+        if (rec->spike_owner[rc->pops[q]] == r)
+            sf_recording_release(rec, rc->pops[q]);
     return true;
 }
 
@@ -103,6 +127,7 @@ const sf_recorder_type sf_recorder_spike_recorder = {
            "start < t <= stop",
     .keys = keys,
     .spikes = true,
+    .bytes = bytes,
     .start = start,
     .collect = collect,
     .destroy = destroy,
