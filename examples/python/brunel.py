@@ -36,7 +36,7 @@ for pop in m.populations:
             print(f"{pop} {name:7s} simulated {q.value:8.3f} ± {q.se:.3f} {q.unit:3s} "
                   f"theory {q.predicted:8.3f}  {q.verdict}")
 
-rec.write(args.out)
+rec.write(args.out, replace=True)  # replaces an earlier run of this script
 fig = sf.plot.raster(rec, t_range=(0.0, min(rec.t_stop, 500.0)))
 sf.plot.save(fig, os.path.join(args.out, "raster"))           # raster.png, raster.pdf
 sf.plot.save(sf.plot.rates(rec), os.path.join(args.out, "rates"))

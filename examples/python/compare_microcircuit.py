@@ -67,7 +67,7 @@ def main(argv=None):
             f"{p} {pred.find('rate', p).value:.2f}" for p in m.populations))
         net = m.build(threads=a.threads, seed=55)
         rec = net.run(progress=True)
-        rec.write(a.out)
+        rec.write(a.out, replace=True)
         cmp = sf.compare(m, rec, pred=pred)
         table(cmp)
         files = figures(cmp, a.out, rec)

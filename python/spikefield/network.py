@@ -20,6 +20,7 @@ writer stores.
 import json
 import math
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -85,14 +86,49 @@ class _Run:
         self.cmodel = network._cmodel
         self.ctx = _lib.Context()
 
-    def write(self, folder):
-        folder = os.fspath(folder)
-        os.makedirs(folder, exist_ok=True)
-        self.ctx.check(lib.sf_recording_write(self.ctx.ptr, self.crec, self.cmodel,
-                                              folder.encode()))
-        self.ctx.check(lib.sf_recording_write_summary(self.ctx.ptr, self.crec,
-                                                      self.network._cnet, ffi.NULL,
-                                                      os.path.join(folder, "summary.json").encode()))
+    def write(self, folder, replace=False):
+        # the command's output-set protocol (src/cli/outset.c): the whole set
+        # is written into a temporary sibling folder and renamed into place,
+        # so the files appear together or not at all and never mix with an
+        # earlier run's
+        folder = os.path.abspath(os.fspath(folder))
+        kind = _folder_kind(folder)
+        if kind == "other":
+            raise SpikefieldError(f"spikefield: {folder} holds files that are not spikefield "
+                                  "outputs; choose a new or empty folder", "SF_ERR_IO")
+        if kind == "ours" and not replace:
+            raise SpikefieldError(f"spikefield: {folder} holds the outputs of an earlier run; "
+                                  "pass replace=True to replace them", "SF_ERR_IO")
+        parent, name = os.path.split(folder)
+        os.makedirs(parent, exist_ok=True)
+        tmp = os.path.join(parent, f".{name}.part-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.mkdir(tmp)
+        try:
+            self.ctx.check(lib.sf_recording_write(self.ctx.ptr, self.crec, self.cmodel,
+                                                  os.fsencode(tmp)))
+            self.ctx.check(lib.sf_recording_write_summary(
+                self.ctx.ptr, self.crec, self.network._cnet, ffi.NULL,
+                os.fsencode(os.path.join(tmp, "summary.json"))))
+        except BaseException as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(e, SpikefieldError):   # name the folder, not the temporary one
+                raise SpikefieldError(str(e).replace(tmp, folder), e.status) from None
+            raise
+        old = None
+        if kind == "ours":
+            old = tmp + ".old"
+            os.rename(folder, old)
+        elif kind == "empty" and os.path.isdir(folder):
+            os.rmdir(folder)
+        try:
+            os.rename(tmp, folder)
+        except OSError:
+            if old:
+                os.rename(old, folder)
+            raise
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
         return folder
 
     def summary(self):
@@ -100,6 +136,22 @@ class _Run:
         self.ctx.check(lib.sf_recording_summary_json(self.ctx.ptr, self.crec, self.network._cnet,
                                                      ffi.NULL, out))
         return json.loads(_lib.take_string(out))
+
+
+_MARKERS = ("summary.json", "spikes.h5", "compare.json", "prediction.json")
+
+
+def _folder_kind(folder):
+    """'empty' (missing or empty), 'ours' (an earlier run's outputs) or
+    'other', as the command classifies --out folders."""
+    if not os.path.lexists(folder):
+        return "empty"
+    if not os.path.isdir(folder):
+        return "other"
+    names = os.listdir(folder)
+    if not names:
+        return "empty"
+    return "ours" if any(n in _MARKERS for n in names) else "other"
 
 
 class Network:

@@ -57,14 +57,17 @@ class Recording:
                 return t
         raise KeyError(f"no recorded {variable} of population {population!r}")
 
-    def write(self, folder) -> str:
+    def write(self, folder, replace=False) -> str:
         """Writes spikes.h5, <voltmeter>.h5 and summary.json into folder (made
-        if missing), exactly as `spikefield run --out folder` does. Only a
+        if missing), exactly as `spikefield run --out folder` does: the set
+        appears as a whole (written into a temporary sibling folder, renamed
+        into place), a folder holding an earlier run's outputs is replaced
+        only with replace=True, one holding other files never. Only a
         recording of Network.run can be written (it holds the C recording)."""
         if self._owner is None or not hasattr(self._owner, "write"):
             raise TypeError("spikefield: only a recording of Network.run can be written; "
                             "this one was read from files")
-        return self._owner.write(folder)
+        return self._owner.write(folder, replace)
 
     def to_neo(self, populations=None):
         """The recording as a neo.Block (spikefield/neo.py)."""

@@ -303,3 +303,23 @@ def test_spool_dir_same_spikes_and_traces(root, small_sets, tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(sf.SpikefieldError, match="spooled to disk.*No such file or directory"):
         m.build(seed=3).run(progress=False, spool_dir=tmp_path / "missing")
+
+
+def test_write_is_an_output_set(root, small_sets, tmp_path):
+    # as `spikefield run --out`: all files at once, an earlier run's set
+    # replaced only with replace=True, other files never touched
+    m = sf.Model.load(os.path.join(root, "examples", "brunel.yaml"), sets=small_sets)
+    rec = m.build(seed=3).run(progress=False)
+    out = tmp_path / "o"
+    rec.write(out)
+    assert sorted(p.name for p in out.iterdir()) == ["spikes.h5", "summary.json", "vm.h5"]
+    with pytest.raises(sf.SpikefieldError, match="outputs of an earlier run; pass replace=True"):
+        rec.write(out)
+    assert rec.write(out, replace=True) == str(out)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("x")
+    with pytest.raises(sf.SpikefieldError, match="not spikefield outputs"):
+        rec.write(mine, replace=True)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "o"]   # no temporary folder
