@@ -34,6 +34,8 @@ struct sf_recording {
     int64_t **steps;
     size_t *n, *cap;
     void **data;               /* per recorder: its type's own data          */
+    struct sf_field_stats *field; /* a field model's statistics (src/lattice/,
+                                     sf_field_run); NULL for networks        */
 };
 
 /* Appends a spike of population p; false when out of memory. */

@@ -26,6 +26,8 @@
  */
 #include "engine/engine_impl.h"
 
+#include "lattice/field.h"
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -54,6 +56,7 @@ void sf_recording_destroy(sf_recording *rec)
     free(rec->steps);
     free(rec->n);
     free(rec->cap);
+    sf_field_stats_free(rec->field);
     free(rec);
 }
 

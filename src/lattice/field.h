@@ -107,6 +107,8 @@ typedef struct sf_field_stats {
     float *snap;             /* [n_snap * sites]                             */
     double *snap_t;
     bool unstable;
+    double t_end;            /* time simulated (ms)                          */
+    double wall_s;           /* seconds of the time loop                     */
 } sf_field_stats;
 
 /* Runs spec for duration (ms) with step h and seed on threads, sampling the
@@ -122,5 +124,12 @@ void sf_field_stats_blocks(const sf_field_stats *st, int l, double *kurt, double
                            double *skew, double *var);
 /* Writes the statistics to path (HDF5, docs/rg.md "Output"). */
 sf_status sf_field_stats_write(sf_context *ctx, const sf_field_stats *st, const char *path);
+/* Writes dir/field.h5 (sf_recording_write of a field run). */
+sf_status sf_field_write(sf_context *ctx, const sf_field_stats *st, const char *dir);
+
+/* The statistics of a field run's recording (field_run.c); NULL for a
+ * network's recording. */
+struct sf_recording;
+const sf_field_stats *sf_recording_field(const struct sf_recording *rec);
 
 #endif

@@ -14,6 +14,7 @@
 #include <complex.h>
 #include <hdf5.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,10 +163,12 @@ sf_status sf_field_simulate(sf_context *ctx, const sf_field_spec *s, double h, d
     int64_t snap_every = st->n_snap ? (n_steps / st->n_snap > 0 ? n_steps / st->n_snap : 1) : 0;
     int taken = 0;
     st->mean_first = s->init;
+    double w0 = sf_wall_time();
     for (int64_t k = 1; k <= n_steps; k++) {
         if (stop && *stop)
             break;
         sf_field_sim_step(sim);
+        st->t_end = (double)k * h;
         if ((k & 255) == 0 && !sf_field_sim_finite(sim)) {
             st->unstable = true;
             rc = sf_fail(ctx, SF_ERR_NUMERIC, "the field diverged at t = %g ms: the step %g ms is "
@@ -196,6 +199,7 @@ sf_status sf_field_simulate(sf_context *ctx, const sf_field_spec *s, double h, d
         st->nb_blocks[batch] += 1;
         st->n_samples++;
     }
+    st->wall_s = sf_wall_time() - w0;
     st->n_snap = taken;
     for (size_t j = 0; j < M; j++) {
         double sum = 0;
@@ -245,6 +249,13 @@ static bool attr(hid_t loc, const char *name, double v)
         H5Aclose(a);
     H5Sclose(sp);
     return ok;
+}
+
+sf_status sf_field_write(sf_context *ctx, const sf_field_stats *st, const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/field.h5", dir);
+    return sf_field_stats_write(ctx, st, path);
 }
 
 sf_status sf_field_stats_write(sf_context *ctx, const sf_field_stats *st, const char *path)
