@@ -42,8 +42,8 @@ void sf_rg_shift(double kappa, double c2, double c3, double *dkappa, double *dc2
 void sf_rg_beta(double d, double u, double w, double *du, double *dw);
 
 /* Integrates the flow from (u0, w0) at l = 0 to l[i], i < n (ascending,
- * l[0] >= 0), with GSL's odeiv2 (rk8pd, relative and absolute tolerance
- * 1e-12) into u[i], w[i]. SF_ERR_NUMERIC (message on ctx) when the
+ * l[0] >= 0), with GSL's odeiv2 (rk8pd, relative tolerance 1e-12, no
+ * absolute one: couplings decaying like e^-l keep their relative accuracy) into u[i], w[i]. SF_ERR_NUMERIC (message on ctx) when the
  * integration fails or a coupling runs away (|u| or |w| > 1e6). */
 sf_status sf_rg_flow(sf_context *ctx, double d, double u0, double w0, const double *l, size_t n,
                      double *u, double *w);

@@ -49,7 +49,7 @@ sf_status sf_rg_flow(sf_context *ctx, double d, double u0, double w0, const doub
     flow_par p = {d};
     gsl_odeiv2_system sys = {rhs, NULL, 2, &p};
     gsl_odeiv2_driver *drv =
-        gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-3, 1e-12, 1e-12);
+        gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-3, 0, 1e-12);
     if (!drv)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory (RG flow)");
     double t = 0, y[2] = {u0, w0};
