@@ -199,10 +199,10 @@ static sf_status rg_estimate(sf_context *ctx, const sf_model *m, const sf_record
     const sf_field_stats *fs = sf_recording_field(rec);
     if (!fs)
         return sf_fail(ctx, SF_ERR_ARG, "%s: the recording is not a field run", m->file);
-    if (fs->n_samples < SF_FIELD_BATCHES)
+    if (fs->n_samples < 2 * SF_FIELD_BATCHES)
         return sf_fail(ctx, SF_ERR_MODEL, "%s: field.statistics: %lld samples, fewer than the %d "
-                       "batches of the standard errors (lengthen the run or shorten "
-                       "statistics.interval)", m->file, (long long)fs->n_samples, SF_FIELD_BATCHES);
+                       "needed for the batch-means standard errors (lengthen the run or shorten "
+                       "statistics.interval)", m->file, (long long)fs->n_samples, 2 * SF_FIELD_BATCHES);
     void *mp = NULL;
     sf_status st = rg_map_model(ctx, m, &mp);
     if (st)
@@ -229,13 +229,16 @@ static sf_status rg_estimate(sf_context *ctx, const sf_model *m, const sf_record
     for (int b = 0; b < RG_BINS; b++) {
         x->value[b] = cnt[b] > 0 ? x->value[b] / cnt[b] : NAN;
         double s = 0, s2 = 0;
+        int B = 0; /* batches with samples (fewer in an interrupted run) */
         for (int q = 0; q < SF_FIELD_BATCHES; q++) {
-            double v = cnt[b] > 0 ? bsum[q][b] / cnt[b] : NAN;
+            if (!(fs->nb_blocks[q] > 0) || !(cnt[b] > 0))
+                continue;
+            double v = bsum[q][b] / cnt[b];
             s += v;
             s2 += v * v;
+            B++;
         }
-        int B = SF_FIELD_BATCHES;
-        x->se[b] = cnt[b] > 0 ? sqrt(fmax(0, (s2 - s * s / B) / (B - 1)) / B) : NAN;
+        x->se[b] = B > 1 ? sqrt(fmax(0, (s2 - s * s / B) / (B - 1)) / B) : NAN;
     }
     st = sf_quantity_note(x, "batch means over %d batches of %lld samples", SF_FIELD_BATCHES,
                           (long long)fs->n_samples);
