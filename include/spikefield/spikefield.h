@@ -20,5 +20,6 @@
 #include "spikefield/theory.h"
 #include "spikefield/compare.h"
 #include "spikefield/predict.h"
+#include "spikefield/field.h"
 
 #endif

@@ -167,8 +167,11 @@ int cmd_compare(cli_opts *o)
     int prc = cli_plot_folder(r.write_dir, NULL, 1, 1);
     if ((rc = sim_commit(&r)))
         goto out;
-    printf("outputs: %s/spikes.h5, %s/summary.json, %s/compare.json\n", r.out_dir, r.out_dir,
-           r.out_dir);
+    if (r.net)
+        printf("outputs: %s/spikes.h5, %s/summary.json, %s/compare.json\n", r.out_dir, r.out_dir,
+               r.out_dir);
+    else /* a field model */
+        printf("outputs: %s/field.h5, %s/compare.json\n", r.out_dir, r.out_dir);
     const char *why = cli_plot_missing(prc);
     if (prc && why)
         printf("note: no figures: %s; compare.json holds the comparison\n", why);

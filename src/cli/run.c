@@ -21,6 +21,7 @@
 #include "sim.h"
 
 #include "spikefield/analysis.h"
+#include "spikefield/field.h"
 
 #include <math.h>
 #include <signal.h>
@@ -79,6 +80,27 @@ static void progress(void *user, double t, double T, double wall)
     fflush(stderr);
 }
 
+/* A field model (docs/rg.md): no network; the recording holds the field
+ * statistics and sf_recording_write writes field.h5. */
+static int field_execute(cli_opts *o, sim_result *r)
+{
+    const sf_model *m = r->m;
+    int threads = sf_model_threads(m);
+    if (!o->quiet)
+        fprintf(stderr, "spikefield: simulating the field of %s (%llu sites, %d thread%s)\n",
+                sf_model_file(m), (unsigned long long)sf_model_field_sites(m), threads,
+                threads > 1 ? "s" : "");
+    if (cli_outset_begin(&r->set, r->out_dir, o->replace) != 0)
+        return 1;
+    r->write_dir = r->set.tmp;
+    if (sf_field_run(r->ctx, m, &g_stop, &r->rec) != SF_OK ||
+        sf_recording_write(r->ctx, r->rec, m, r->write_dir) != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+        return 1;
+    }
+    return 0;
+}
+
 char *cli_out_dir(const cli_opts *o)
 {
     if (o->out_dir)
@@ -128,6 +150,8 @@ int sim_execute(cli_opts *o, sim_result *r)
     r->out_dir = cli_out_dir(o);
     if (!r->out_dir)
         return 1;
+    if (sf_model_has_field(m))
+        return field_execute(o, r);
     if (!o->quiet)
         fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s)\n", sf_model_file(m),
                 (unsigned long long)sf_model_neurons(m), threads, threads > 1 ? "s" : "");
@@ -181,6 +205,8 @@ static bool is_voltmeter(const sf_model *m, int r)
 
 int sim_write_summary(sim_result *r)
 {
+    if (!r->net) /* a field model: field.h5 holds everything */
+        return 0;
     char path[4200];
     snprintf(path, sizeof path, "%s/summary.json", r->write_dir);
     if (sf_recording_write_summary(r->ctx, r->rec, r->net, r->stats, path) != SF_OK) {
@@ -248,7 +274,15 @@ int cmd_run(cli_opts *o)
         rc = sim_write_summary(&r);
     if (rc == 0)
         rc = sim_commit(&r);
-    if (rc == 0) {
+    if (rc == 0 && !r.net) {
+        double T = sf_recording_t_end(r.rec), s = sf_recording_seconds(r.rec);
+        if (!o->quiet)
+            printf("\n%llu sites, %.1f ms simulated in %.2f s\n",
+                   (unsigned long long)sf_model_field_sites(r.m), T, s);
+        printf("outputs: %s/field.h5\n", r.out_dir);
+        if (sf_recording_interrupted(r.rec) || sim_signalled())
+            rc = 130;
+    } else if (rc == 0) {
         if (!o->quiet)
             sim_print_table(&r, stdout);
         printf("outputs: %s/spikes.h5, %s/summary.json", r.out_dir, r.out_dir);

@@ -36,6 +36,8 @@ struct sf_recording {
     void **data;               /* per recorder: its type's own data          */
     char *spool_dir;           /* where recorders spool (NULL: in memory)    */
     char stop_reason[512];     /* why the run ended early ("" if it did not) */
+    struct sf_field_stats *field; /* a field model's statistics (src/lattice/,
+                                     sf_field_run); NULL for networks        */
 };
 
 /* Appends a spike of population p; false (with rec->stop_reason) when

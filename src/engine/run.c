@@ -25,6 +25,7 @@
  * spike recorder grows its arrays (amortised doubling) in the record phase.
  */
 #include "engine/engine_impl.h"
+#include "lattice/field.h"
 
 #include <errno.h>
 #include <math.h>
@@ -56,6 +57,7 @@ void sf_recording_destroy(sf_recording *rec)
     free(rec->steps);
     free(rec->n);
     free(rec->spool_dir);
+    sf_field_stats_free(rec->field);
     free(rec);
 }
 

@@ -16,6 +16,7 @@
  */
 #include "spikefield/network.h"
 #include "model/model_impl.h"
+#include "lattice/field.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -313,6 +314,11 @@ sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_
     void *old_data = NULL;
     H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    const sf_field_stats *fs = sf_recording_field(rec);
+    if (fs) { /* a field model: field.h5 (docs/rg.md) */
+        H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+        return sf_field_write(ctx, fs, dir);
+    }
     sf_status st = write_spikes(ctx, rec, m, dir);
     for (int r = 0; st == SF_OK && r < m->n_recorders; r++)
         if (m->recorders[r].type->trace_var)

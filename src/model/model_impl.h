@@ -285,6 +285,8 @@ typedef struct sf_model {
     char **sets;             /* the --set overrides as given (provenance)    */
     int n_sets;
     char *resolved;          /* the resolved model as one line of JSON      */
+    struct sf_field_spec *field; /* the field: section (src/lattice/field.h);
+                                    NULL: a network model                   */
 } sf_model;
 
 /* The engine's limit on step indices. The parser refuses durations, spike

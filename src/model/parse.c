@@ -8,6 +8,7 @@
  */
 #include "model/document.h"
 #include "model/model_impl.h"
+#include "lattice/field.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -1715,11 +1716,98 @@ static int map_count(const cursor *c)
         }                                                                                  \
     } while (0)
 
+/* The `field:` section: the stochastic Wilson-Cowan field on a lattice
+ * (src/lattice/field.h, docs/rg.md). A field model has no populations,
+ * projections, inputs or recorders. */
+static sf_status parse_field(parser *P, const cursor *root, sf_model *m)
+{
+    static const char *const keys[] = {"lattice", "kernel", "sigma", "kappa", "c2", "c3", "D",
+                                       "mass", "initial", "statistics", NULL};
+    static const char *const lkeys[] = {"dim", "size", NULL};
+    static const char *const skeys[] = {"start", "interval", "snapshots", NULL};
+    static const char *const other[] = {"populations", "projections", "inputs", "recorders"};
+    cursor c = child(root, "field"), cl = child(&c, "lattice"), cs = child(&c, "statistics");
+    sf_status st;
+    for (int i = 0; i < 4; i++) {
+        cursor o = child(root, other[i]);
+        if (o.node)
+            return fail_at(P, &o, SF_ERR_MODEL, "a model with a field section has no %s (the "
+                           "field is the whole model)", other[i]);
+    }
+    if ((st = check_keys(P, &c, keys)) || (st = need(P, &cl)) || (st = check_keys(P, &cl, lkeys)) ||
+        (st = check_keys(P, &cs, skeys)))
+        return st;
+    sf_field_spec *f = calloc(1, sizeof *f);
+    if (!f)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    m->field = f;
+    uint64_t dim = 0, size = 0, snaps = 2;
+    cursor cd = child(&cl, "dim"), cz = child(&cl, "size"), ck = child(&c, "kernel"),
+           csg = child(&c, "sigma"), cn = child(&cs, "snapshots"), ci = child(&cs, "interval");
+    if ((st = need(P, &cd)) || (st = get_count(P, &cd, 3, &dim)) || (st = need(P, &cz)) ||
+        (st = get_count(P, &cz, 4096, &size)))
+        return st;
+    if (dim < 1)
+        return fail_at(P, &cd, SF_ERR_RANGE, "dim must be 1, 2 or 3");
+    if (size < 4 || (size & (size - 1)))
+        return fail_at(P, &cz, SF_ERR_RANGE, "size must be a power of 2 from 4 to 4096 (block "
+                       "sums halve the lattice), found %llu", (unsigned long long)size);
+    if (pow((double)size, (double)dim) > (double)(1u << 27))
+        return fail_at(P, &cz, SF_ERR_RANGE, "%llu^%llu sites is more than the limit of 2^27",
+                       (unsigned long long)size, (unsigned long long)dim);
+    f->dim = (int)dim;
+    f->size = (int)size;
+    const char *kern = "nearest";
+    if (ck.node && (st = get_str(P, &ck, &kern)))
+        return st;
+    if (!strcmp(kern, "gaussian"))
+        f->kernel = SF_FIELD_GAUSSIAN;
+    else if (strcmp(kern, "nearest"))
+        return fail_at(P, &ck, SF_ERR_MODEL, "unknown kernel '%s' (expected nearest or gaussian)",
+                       kern);
+    if (csg.node && f->kernel != SF_FIELD_GAUSSIAN)
+        return fail_at(P, &csg, SF_ERR_MODEL, "sigma is the width of the gaussian kernel; the "
+                       "nearest-neighbour kernel has none");
+    f->sigma = 1;
+    if (csg.node && (st = get_range(P, &csg, 0.5, false, (double)size / 4, &f->sigma)))
+        return st;
+    struct { const char *key; double *at, def, lo, hi; bool lo_open; } num[] = {
+        {"kappa", &f->kappa, 1, 0, 1e6, true}, {"c2", &f->c2, 0, -1e6, 1e6, false},
+        {"c3", &f->c3, 0, 0, 1e6, false},      {"D", &f->D, 1, 0, 1e6, false},
+        {"mass", &f->mass, 0, 0, 1e6, false},  {"initial", &f->init, 0, -1e6, 1e6, false}};
+    for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
+        cursor cv = child(&c, num[i].key);
+        *num[i].at = num[i].def;
+        if (cv.node && (st = get_range(P, &cv, num[i].lo, num[i].lo_open, num[i].hi, num[i].at)))
+            return st;
+    }
+    double h = m->sim.resolution, lam_max = f->kernel == SF_FIELD_GAUSSIAN
+                                                ? 4 / (f->sigma * f->sigma)
+                                                : 4.0 * f->dim;
+    if (!(h * (f->kappa * lam_max + f->mass) < 2)) {
+        cursor cr = child(root, "simulation");
+        cursor res = child(&cr, "resolution");
+        return fail_at(P, res.node ? &res : &cr, SF_ERR_RANGE, "resolution %g ms is beyond the "
+                       "Euler-Maruyama stability limit of the field, 2 / (kappa lambda_max + mass) "
+                       "= %g ms", h, 2 / (f->kappa * lam_max + f->mass));
+    }
+    cursor cst = child(&cs, "start");
+    if (cst.node && (st = get_range(P, &cst, 0, false, m->sim.duration, &f->t_start)))
+        return st;
+    f->interval = h;
+    if (ci.node && (st = get_range(P, &ci, h, false, m->sim.duration, &f->interval)))
+        return st;
+    if (cn.node && (st = get_count(P, &cn, 64, &snaps)))
+        return st;
+    f->snapshots = (int)snaps;
+    return SF_OK;
+}
+
 static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
 {
     static const char *const keys[] = {"simulation", "analysis", "scale", "populations",
                                        "projections", "inputs", "recorders", "description",
-                                       "theory", NULL};
+                                       "theory", "field", NULL};
     cursor root = {rootn, rootn, ""};
     sf_status st;
     if (!rootn || !fy_node_is_mapping(rootn))
@@ -1733,6 +1821,8 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
     if ((st = check_keys(P, &sc, skeys)) || (st = get_num_opt(P, &sn, 1.0, &scale_n)) ||
         (st = get_num_opt(P, &sk, 1.0, &scale_k)))
         return st;
+    if (child(&root, "field").node)
+        return parse_field(P, &root, m);
     if (!(scale_n > 0 && scale_n <= 1e3))
         return fail_at(P, &sn, SF_ERR_RANGE, "scale must lie in (0, 1000]");
     if (!(scale_k > 0 && scale_k <= 1e3))
@@ -2361,6 +2451,7 @@ void sf_model_destroy(sf_model *m)
     free(m->proj);
     free(m->inputs);
     free(m->recorders);
+    free(m->field);
     for (int i = 0; i < m->n_sets; i++)
         free(m->sets[i]);
     free(m->sets);
