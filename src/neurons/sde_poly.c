@@ -30,11 +30,14 @@
  * The dc input is part of the drift of both stages; a synaptic jump is
  * added after the step.
  *
- * Random numbers: one normal per unit and step from the stream (seed,
- * SF_RNG_NEURON, global id), block = step (sf_rng_normals): the same for
- * any number of threads. The type emits no events.
+ * Random numbers: one Box-Muller pair per unit and two steps from the
+ * stream (seed, SF_RNG_NEURON, global id), block = step / 2
+ * (sf_rng_normal_pairs): step 2j uses the cosine part, step 2j + 1 the sine
+ * part, kept in the state xi in between (half the cost of a fresh pair per
+ * step, which dominates the update). The same for any number of threads
+ * (a run starts at step 0). The type emits no events.
  *
- * State: [0] x.
+ * State: [0] x, [1] xi (the normal of the next odd step; internal).
  */
 #include "model/model_impl.h"
 #include "neurons/sde_poly.h"
@@ -52,8 +55,8 @@ static const sf_param_spec params[SF_SDE_N_PARAMS] = {
     [SF_SDE_SCHEME] = {"scheme", "", 0.0, 0.0, 1.0, false,
                        "0: Euler-Maruyama (weak order 1), 1: stochastic Heun (weak order 2)"},
 };
-static const char *const state_names[] = {"x"};
-static const char *const state_units[] = {""};
+static const char *const state_names[] = {"x", "xi"};
+static const char *const state_units[] = {"", ""};
 
 typedef struct {
     double hs;   /* h / tau            */
@@ -87,7 +90,7 @@ static void init_state(const double *p, double *const *s, size_t n)
 {
     (void)p;
     for (size_t i = 0; i < n; i++)
-        s[0][i] = 0.0;
+        s[0][i] = s[1][i] = 0.0;
 }
 
 static size_t update(const double *p, const void *dv, double *const *s, size_t n,
@@ -96,15 +99,16 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     const derived *d = dv;
     double *restrict x = s[0];
     const double *restrict in = input[0];
-    double *restrict z = step->scratch;
     const double *restrict ix = step->i_ext;
-    const double l = p[SF_SDE_L], a = p[SF_SDE_ALPHA], b = p[SF_SDE_BETA], hs = d->hs, sd = d->sd;
-    if (sd > 0)
-        sf_rng_normals(step->seed, SF_RNG_NEURON, 0, (uint64_t)step->step, step->first_gid,
-                       (uint32_t)n, z);
-    else
-        for (size_t i = 0; i < n; i++)
-            z[i] = 0.0;
+    const double l = p[SF_SDE_L], a = p[SF_SDE_ALPHA], b = p[SF_SDE_BETA], hs = d->hs;
+    /* z: the cosine part drawn now (even step) or the sine part kept */
+    const double *restrict z = s[1]; /* D = 0: never drawn, 0 */
+    if (!(step->step & 1) && d->sd > 0) {
+        sf_rng_normal_pairs(step->seed, SF_RNG_NEURON, 0, (uint64_t)step->step >> 1,
+                            step->first_gid, (uint32_t)n, step->scratch, s[1]);
+        z = step->scratch;
+    }
+    const double sd = d->sd;
     if (p[SF_SDE_SCHEME] == 0.0) {
         for (size_t i = 0; i < n; i++) {
             const double I = i_dc + (ix ? ix[i] : 0.0);
@@ -134,7 +138,7 @@ const sf_neuron_type sf_sde_poly = {
     .n_params = SF_SDE_N_PARAMS,
     .state_names = state_names,
     .state_units = state_units,
-    .n_state = 1,
+    .n_state = 2,
     .ports = sf_port_single,
     .n_ports = 1,
     .v_offset_param = -1,

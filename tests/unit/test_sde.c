@@ -179,6 +179,29 @@ static void test_neuron_engine(void **state)
     sim_free(&s2);
 }
 
+/* sf_rng_normal_pairs: the cosine part is sf_rng_normals' value, the sine
+ * part an independent standard normal (mean 0, variance 1, uncorrelated
+ * with the cosine part, within 4 SE over 2^16 values). */
+static void test_normal_pairs(void **state)
+{
+    (void)state;
+    enum { N = 65536 };
+    static double a[N], b[N], c[N];
+    sf_rng_normal_pairs(5, SF_RNG_NEURON, 0, 17, 1000, N, a, b);
+    sf_rng_normals(5, SF_RNG_NEURON, 0, 17, 1000, N, c);
+    assert_memory_equal(a, c, sizeof a);
+    double m = 0, v = 0, ab = 0;
+    for (int i = 0; i < N; i++) {
+        m += b[i] / N;
+        v += b[i] * b[i] / N;
+        ab += a[i] * b[i] / N;
+    }
+    const double se = 1.0 / sqrt((double)N);
+    fail_unless_close(m, 0, 4 * se, "mean of the sine part");
+    fail_unless_close(v, 1, 4 * sqrt(2.0) * se, "variance of the sine part");
+    fail_unless_close(ab, 0, 4 * se, "correlation of the parts");
+}
+
 /* Refusals of the neuron's parameters, with their reasons. */
 static void test_neuron_refusals(void **state)
 {
@@ -440,7 +463,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_neuron_ou_schemes), cmocka_unit_test(test_neuron_engine),
-        cmocka_unit_test(test_neuron_refusals),   cmocka_unit_test(test_exact_moments),
+        cmocka_unit_test(test_neuron_refusals),   cmocka_unit_test(test_normal_pairs),
+        cmocka_unit_test(test_exact_moments),
         cmocka_unit_test(test_exact_ou),          cmocka_unit_test(test_orders),
         cmocka_unit_test(test_frg_vs_gaussian),   cmocka_unit_test(test_family),
     };
