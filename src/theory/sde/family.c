@@ -246,29 +246,36 @@ static sf_status predict_pop(sf_context *ctx, const sf_model *m, const sde_mappe
             st = add_scalar(ctx, out, name, "ms", a, ap.ok ? tau * ap.tau_corr : NAN, as, inv,
                             NULL);
         }
-        sf_quantity *ys = NULL, *yr = NULL;
-        snprintf(name, sizeof name, "spectrum_%s", mn);
-        if (st == SF_OK && !(ys = sf_quantities_add(ctx, out, name, "1/Hz", a, -1,
-                                                    SF_AXIS_FREQUENCY, nf, 1, false)))
-            st = SF_ERR_NOMEM;
-        snprintf(name, sizeof name, "response_%s", mn);
-        if (st == SF_OK && !(yr = sf_quantities_add(ctx, out, name, "1", a, -1,
-                                                    SF_AXIS_FREQUENCY, nf, 1, true)))
-            st = SF_ERR_NOMEM;
+        /* (a quantity pointer is valid only until the next add: fill each
+         * before adding the next) */
         double err = 0;
+        sf_quantity *y = NULL;
+        snprintf(name, sizeof name, "spectrum_%s", mn);
+        if (st == SF_OK && !(y = sf_quantities_add(ctx, out, name, "1/Hz", a, -1,
+                                                   SF_AXIS_FREQUENCY, nf, 1, false)))
+            st = SF_ERR_NOMEM;
         for (size_t j = 0; st == SF_OK && j < nf; j++) {
-            ys->axis_values[j] = yr->axis_values[j] = fr[j];
-            double S = ap.ok ? ts * sf_theory_sde_approx_spectrum(&ap, p->D, w[j], j) : NAN;
-            double complex v = ap.ok ? sf_theory_sde_approx_response(&ap, w[j], j) : NAN;
-            ys->value[j] = S;
-            yr->value[2 * j] = creal(v);
-            yr->value[2 * j + 1] = cimag(v);
-            err = fmax(err, fabs(S - Sx[j]) / Sx[j]);
+            y->axis_values[j] = fr[j];
+            y->value[j] = ap.ok ? ts * sf_theory_sde_approx_spectrum(&ap, p->D, w[j], j) : NAN;
+            err = fmax(err, fabs(y->value[j] - Sx[j]) / Sx[j]);
         }
         if (st == SF_OK) {
-            ys->invalid = yr->invalid = inv;
-            if (sf_quantity_assume(ys, "%s", as) || sf_quantity_assume(yr, "%s", as))
-                st = SF_ERR_NOMEM;
+            y->invalid = inv;
+            st = sf_quantity_assume(y, "%s", as);
+        }
+        snprintf(name, sizeof name, "response_%s", mn);
+        if (st == SF_OK && !(y = sf_quantities_add(ctx, out, name, "1", a, -1,
+                                                   SF_AXIS_FREQUENCY, nf, 1, true)))
+            st = SF_ERR_NOMEM;
+        for (size_t j = 0; st == SF_OK && j < nf; j++) {
+            double complex v = ap.ok ? sf_theory_sde_approx_response(&ap, w[j], j) : NAN;
+            y->axis_values[j] = fr[j];
+            y->value[2 * j] = creal(v);
+            y->value[2 * j + 1] = cimag(v);
+        }
+        if (st == SF_OK) {
+            y->invalid = inv;
+            st = sf_quantity_assume(y, "%s", as);
         }
         if (st == SF_OK) {
             snprintf(name, sizeof name, "spectrum_error_%s", mn);
