@@ -174,6 +174,13 @@ static void test_neuron_engine(void **state)
     assert_true(i >= 0);
     fail_unless_close(sf_quantity_values(cmp, (size_t)i)[0], V, 1e-12 * V, "estimate");
     assert_true(sf_quantities_find(cmp, "variance_frg", 0, -1) >= 0);
+    /* the simulated spectrum (periodograms of 2000 units, 63 frequencies)
+     * against the expected periodogram of the exact Fokker-Planck modes, by
+     * compare's vector rule (median |z| <= 1.5, <= 5 % beyond 3 SE) */
+    i = sf_quantities_find(cmp, "spectrum", 0, -1);
+    assert_true(i >= 0);
+    if (strcmp(cmp->q[i].verdict, "agree"))
+        fail_msg("spectrum: %s, median |z| %.2f", cmp->q[i].verdict, cmp->q[i].median_abs_z);
     sf_quantities_destroy(cmp);
     sim_free(&s1);
     sim_free(&s2);

@@ -17,6 +17,7 @@
 
 #include "neurons/sde_poly.h"
 
+#include <fftw3.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,6 +341,78 @@ static bool find_x(const sf_model *m, int a, int *ri, int *ki, int *vi)
     return false;
 }
 
+/* Segments of the spectrum estimate: at most SPEC_L samples, at least 8. */
+#define SPEC_L 256
+
+/* The periodogram of each unit's samples (mean M removed) in segments of
+ * L samples of dt_ms, averaged over segments, then over units, with the SE
+ * from the spread of the units (independent, so exact); f_j = j / (L dt),
+ * j = 1 .. L/2 - 1; two-sided, x^2 per Hz. Its expected value is
+ * dt sum_{|m| < L} (1 - |m|/L) C(m dt) e^{-2 pi i f m dt} (expect_spectrum). */
+static sf_status estimate_spectrum(sf_context *ctx, const void *data, bool f64, size_t first,
+                                   size_t T, uint32_t nn, double M, double dt_ms, int a,
+                                   sf_quantities *out)
+{
+    size_t L = SPEC_L;
+    while (L > 8 && L > T)
+        L /= 2;
+    if (T < L)
+        return SF_OK; /* too short: no spectrum */
+    const size_t S = T / L, nf = L / 2 - 1;
+    double *seg = fftw_malloc(sizeof(double) * L);
+    fftw_complex *F = fftw_malloc(sizeof(fftw_complex) * (L / 2 + 1));
+    double *acc = calloc(2 * nf, sizeof(double)), *pu = malloc(sizeof(double) * nf);
+    fftw_plan plan = seg && F ? fftw_plan_dft_r2c_1d((int)L, seg, F, FFTW_ESTIMATE) : NULL;
+    sf_status st = SF_OK;
+    if (!plan || !acc || !pu) {
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    const double dts = dt_ms * 1e-3, norm = dts / (double)L;
+    const float *df = data;
+    const double *dd = data;
+    for (uint32_t i = 0; i < nn; i++) {
+        for (size_t j = 0; j < nf; j++)
+            pu[j] = 0;
+        for (size_t sg = 0; sg < S; sg++) {
+            for (size_t t = 0; t < L; t++) {
+                size_t k = (first + sg * L + t) * nn + i;
+                seg[t] = (f64 ? dd[k] : (double)df[k]) - M;
+            }
+            fftw_execute(plan);
+            for (size_t j = 0; j < nf; j++)
+                pu[j] += norm * (creal(F[j + 1]) * creal(F[j + 1]) + cimag(F[j + 1]) * cimag(F[j + 1])) / (double)S; /* fftw_complex is double complex after <complex.h> */
+        }
+        for (size_t j = 0; j < nf; j++) {
+            acc[j] += pu[j];
+            acc[nf + j] += pu[j] * pu[j];
+        }
+    }
+    sf_quantity *x = sf_quantities_add(ctx, out, "spectrum", "1/Hz", a, -1, SF_AXIS_FREQUENCY, nf,
+                                       1, false);
+    if (!x) {
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t j = 0; j < nf; j++) {
+        const double m = acc[j] / nn, v = (acc[nf + j] / nn - m * m) * nn / (nn - 1.0);
+        x->axis_values[j] = (double)(j + 1) / ((double)L * dts);
+        x->value[j] = m;
+        x->se[j] = sqrt(fmax(v, 0) / nn);
+    }
+    if (sf_quantity_note(x, "periodograms of %zu segments of %zu samples of %g ms per unit, "
+                         "mean over %u units (SE from their spread)", S, L, dt_ms, nn) != SF_OK)
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+out:
+    if (plan)
+        fftw_destroy_plan(plan);
+    fftw_free(seg);
+    fftw_free(F);
+    free(acc);
+    free(pu);
+    return st;
+}
+
 static const char *const est_names[SF_SDE_N_METHODS + 1] = {"", "_one_loop", "_gaussian", "_frg"};
 
 static sf_status sde_estimate(sf_context *ctx, const sf_model *m, const sf_recording *rec,
@@ -398,6 +471,9 @@ static sf_status sde_estimate(sf_context *ctx, const sf_model *m, const sf_recor
         }
         const double se_m = sqrt(sm / (nn - 1) / nn), se_v = sqrt(sv / (nn - 1) / nn);
         free(mu);
+        st = estimate_spectrum(ctx, data, f64, first, T, nn, M, dt, a, out);
+        if (st != SF_OK)
+            return st;
         for (int q = 0; q <= SF_SDE_N_METHODS && st == SF_OK; q++) {
             char name[64];
             sf_quantity *x;
@@ -424,8 +500,48 @@ static sf_status sde_expect(sf_context *ctx, const sf_model *m, const void *mapp
                             const sf_quantities *pred, const sf_quantities *est,
                             sf_quantities *out)
 {
+    const sde_mapped *sm = mapped;
     for (size_t i = 0; i < est->n; i++) {
-        long j = sf_quantities_find(pred, est->q[i].name, est->q[i].pop[0], est->q[i].pop[1]);
+        const sf_quantity *e = &est->q[i];
+        if (!strcmp(e->name, "spectrum") && e->rows > 0) {
+            /* the expected periodogram of the estimator, from the modes */
+            const int a = e->pop[0];
+            const double f1 = e->axis_values[0], ts = sm->tau[a] * 1e-3;
+            const size_t L = 2 * (e->rows + 1);
+            const double dts = 1.0 / (f1 * (double)L);
+            sf_sde_modes md;
+            sf_status st = sf_theory_sde_modes(ctx, &sm->p[a], 0, &md);
+            if (st != SF_OK)
+                return st;
+            sf_quantity *x = sf_quantities_add(ctx, out, "spectrum", "1/Hz", a, -1,
+                                               SF_AXIS_FREQUENCY, e->rows, 1, false);
+            if (!x)
+                return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+            for (size_t j = 0; j < e->rows; j++) {
+                const double f = e->axis_values[j];
+                double sum = 0;
+                for (size_t k = 0; k < md.n; k++) {
+                    /* sum_{|m| < L} (1 - |m|/L) q^|m| cos(2 pi f m dt), q = e^{-lambda dt/tau} */
+                    const double q = exp(-md.lambda[k] * dts / ts);
+                    double term = 1.0, qm = 1.0;
+                    for (size_t lag = 1; lag < L; lag++) {
+                        qm *= q;
+                        if (qm < 1e-17)
+                            break;
+                        term += 2.0 * (1.0 - (double)lag / (double)L) * qm *
+                                cos(2 * M_PI * f * (double)lag * dts);
+                    }
+                    sum += md.c2[k] * term;
+                }
+                x->axis_values[j] = f;
+                x->value[j] = dts * sum;
+            }
+            if (sf_quantity_assume(x, ASSUME_EXACT "; the expected periodogram of the "
+                                   "estimator (segments, sampling and aliasing included)") != SF_OK)
+                return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+            continue;
+        }
+        long j = sf_quantities_find(pred, e->name, e->pop[0], e->pop[1]);
         if (j >= 0 && !sf_quantities_add_copy(ctx, out, &pred->q[j]))
             return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     }
