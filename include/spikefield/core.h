@@ -156,6 +156,13 @@ SF_API void sf_rng_uniforms(uint64_t seed, sf_rng_purpose purpose, uint32_t sub,
 SF_API void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
                            uint64_t entity0, uint32_t n, double *out);
 
+/* sf_rng_normals and the other half of each Box-Muller pair: cs[i] is
+ * sf_rng_normals' out[i], sn[i] the independent sine partner (cs, sn
+ * distinct arrays of n). */
+SF_API void sf_rng_normal_pairs(uint64_t seed, sf_rng_purpose purpose, uint32_t sub,
+                                uint64_t block, uint64_t entity0, uint32_t n, double *cs,
+                                double *sn);
+
 /* All 128 bits of each block, four entities per block: out[i] is word
  * e % 4 of block `block` of the stream (seed, purpose, (sub << 32) | e / 4),
  * e = entity0 + i, i < n. A value depends only on (e, block), not on

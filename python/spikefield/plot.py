@@ -822,6 +822,64 @@ def pif_density(cmp, ax=None):
 # ---- files -----------------------------------------------------------------------
 
 
+_SDE_METHODS = (("one_loop", "one loop", "o-"), ("gaussian", "Gaussian self-consistent", "s--"),
+                ("frg", "fRG", "^-."))
+
+
+@_styled
+def sde_errors(pred, noise, groups=None, cmp=None, ax=None):
+    """The nonlinear SDE (issue 16, docs/fluctuations.md): |error| of the mean
+    and of the variance of each approximation against the exact value, over
+    the noise intensity D (log-log), one row per group of populations.
+
+    pred: the sde family's prediction (sf.predict or prediction.json);
+    noise: {population: D}; groups: {label: [populations]} (default: one
+    group of all); cmp: the comparison (compare.json), whose simulated
+    |mean - exact| and |variance - exact| are drawn as points with their
+    SE (the simulation's own error, i.e. its noise floor)."""
+    groups = groups or {"": sorted(noise, key=noise.get)}
+    rows = list(groups.items())
+    parent, fig = _figure(ax, (8.0, 2.8 * len(rows)))
+    axs = parent.subplots(len(rows), 2, squeeze=False)
+    for r, (label, pops) in enumerate(rows):
+        pops = sorted(pops, key=lambda p: noise[p])
+        D = np.array([noise[p] for p in pops])
+        for c, what in enumerate(("mean", "variance")):
+            a = axs[r, c]
+            for m, mlabel, style in _SDE_METHODS:
+                e = []
+                for p in pops:
+                    q = pred.find(f"{what}_error_{m}", p)
+                    e.append(abs(float(q.value)) if q is not None else np.nan)
+                e = np.array(e)
+                ok = np.isfinite(e) & (e > 0)
+                if ok.any():
+                    a.loglog(D[ok], e[ok], style, color=_THEORY, label=mlabel, markersize=4,
+                             alpha=0.5 + 0.25 * _SDE_METHODS.index((m, mlabel, style)))
+            if cmp is not None:
+                v, se = [], []
+                for p in pops:
+                    q = cmp.find(what, p)
+                    if q is None:
+                        v.append(np.nan)
+                        se.append(np.nan)
+                    else:
+                        v.append(abs(float(q.value) - float(q.predicted)))
+                        se.append(float(q.se))
+                v, se = np.array(v), np.array(se)
+                ok = np.isfinite(v) & (v > 0)
+                if ok.any():
+                    a.errorbar(D[ok], v[ok], yerr=se[ok], fmt="o", color=_PALETTE[0],
+                               markersize=4, label="simulation - exact")
+            a.set_xlabel("noise intensity $D$")
+            a.set_ylabel(f"|error| of the {what}")
+            if label:
+                a.set_title(label)
+            if r == 0 and c == 1:
+                a.legend(loc="best")
+    return fig
+
+
 def save(fig, stem, formats=("png", "pdf"), dpi=200):
     """Writes stem.png and stem.pdf (each to a temporary name, renamed when
     complete); returns the paths."""

@@ -395,6 +395,19 @@ void sf_rng_normals(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_
     }
 }
 
+void sf_rng_normal_pairs(uint64_t seed, sf_rng_purpose purpose, uint32_t sub, uint64_t block,
+                         uint64_t entity0, uint32_t n, double *restrict cs, double *restrict sn)
+{
+    /* sf_rng_normals with the sine part kept as well (issue 16: sde_poly
+     * uses both, for two steps) */
+    for (uint32_t done = 0; done < n; done += PH_CHUNK) {
+        const uint32_t m = n - done < PH_CHUNK ? n - done : PH_CHUNK;
+        uniform_planes(seed, (uint32_t)(entity0 + done), 1, ctr1(purpose, sub), block, 0, m,
+                       cs + done, sn + done);
+        box_muller(cs + done, sn + done, m);
+    }
+}
+
 void sf_rng_fill_u32(sf_rng *r, uint32_t *restrict out, size_t n)
 {
     size_t i = 0;

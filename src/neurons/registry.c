@@ -20,6 +20,7 @@ static const sf_neuron_type *const registry[] = {
     &sf_aeif_cond_exp,
     &sf_aeif_cond_alpha,
     &sf_hh_psc_alpha,
+    &sf_sde_poly,
 };
 
 const sf_receptor_port sf_port_single[1] = {

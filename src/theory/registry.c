@@ -11,6 +11,7 @@
 
 extern const sf_theory_type sf_theory_family_lif, sf_theory_family_binary, sf_theory_family_hawkes,
     sf_theory_family_lin_rate, sf_theory_family_pif, sf_theory_family_rg;
+extern const sf_theory_type sf_theory_family_sde; /* issue 16 */
 
 static const sf_theory_type *const families[] = {
     &sf_theory_family_rg,       /* src/theory/rg/ (first: field models have no populations) */
@@ -19,6 +20,7 @@ static const sf_theory_type *const families[] = {
     &sf_theory_family_hawkes,   /* src/theory/hawkes/  */
     &sf_theory_family_lin_rate, /* src/theory/linear/  */
     &sf_theory_family_pif,      /* src/theory/pif/     */
+    &sf_theory_family_sde,      /* src/theory/sde/     */
 };
 #define N_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
