@@ -285,6 +285,8 @@ typedef struct sf_model {
     char **sets;             /* the --set overrides as given (provenance)    */
     int n_sets;
     char *resolved;          /* the resolved model as one line of JSON      */
+    struct sf_learning_spec *learning; /* a `learning:` model (then no
+                                populations): src/learning/; else NULL    */
 } sf_model;
 
 /* The engine's limit on step indices. The parser refuses durations, spike
