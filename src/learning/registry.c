@@ -7,6 +7,7 @@
 
 static const sf_learning_kind *const kinds[] = {
     &sf_learning_covariance_perceptron,
+    &sf_learning_origami,
 };
 
 int sf_learning_kind_count(void)
