@@ -22,6 +22,7 @@
 #include "spikefield/learning.h"
 
 #include <gsl/gsl_integration.h>
+#include <stdio.h>
 
 static sf_model *load(sf_context *ctx, const char *text, const char *const *sets, int n_sets)
 {
@@ -445,6 +446,91 @@ static void test_origami_trains(void **state)
     sf_context_destroy(ctx);
 }
 
+
+/* ---- learning curves ---- */
+
+/* An independent theory: kappa by fixed-point iteration (the map
+ * kappa -> rho + kappa/P sum lambda/(lambda+kappa) contracts to the root
+ * from above), sums over the D gaussian modes. */
+static double ref_eg(double a, double b, double P, int D, double rho)
+{
+    double kappa = 1.0;
+    for (int it = 0; it < 200000; it++) {
+        double s = 0;
+        for (int k = 1; k <= D; k++)
+            s += pow(k, -b) / (pow(k, -b) + kappa);
+        double nk = rho + kappa / P * s;
+        if (fabs(nk - kappa) < 1e-15 * kappa)
+            break;
+        kappa = nk;
+    }
+    double g = 0, t = 0;
+    for (int k = 1; k <= D; k++) {
+        double l = pow(k, -b);
+        g += l * l / ((l + kappa) * (l + kappa)) / P;
+        t += kappa * kappa * pow(k, -a) / ((l + kappa) * (l + kappa));
+    }
+    return t / (1 - g);
+}
+
+/* Gaussian features: the theory against the independent one, and direct
+ * regression against the theory within 3 standard errors over 12
+ * instances at each P (D = 300 modes). */
+static void test_learning_curve_gaussian(void **state)
+{
+    (void)state;
+    sf_context *ctx = sf_context_create();
+    const char *text = "learning: {task: learning_curve, seeds: 12, a: 2.5, b: 1.5, P: [20, 60, 150], "
+                       "modes: 300}\n";
+    sf_model *m = load(ctx, text, NULL, 0);
+    sf_quantities *p = NULL, *e = NULL;
+    assert_int_equal(sf_learning_predict(ctx, m, &p), SF_OK);
+    assert_int_equal(sf_learning_run(ctx, m, NULL, &e, NULL), SF_OK);
+    const double Ps[] = {20, 60, 150};
+    for (int j = 0; j < 3; j++) {
+        char name[64];
+        snprintf(name, sizeof name, "E_g[P=%g]", Ps[j]);
+        long ip = sf_quantities_find(p, name, -1, -1), ie = sf_quantities_find(e, name, -1, -1);
+        assert_true(ip >= 0 && ie >= 0);
+        double th = sf_quantity_values(p, (size_t)ip)[0], ref = ref_eg(2.5, 1.5, Ps[j], 300, 0);
+        fail_unless_close(th, ref, 1e-8 * ref, "E_g theory");
+        double v = sf_quantity_values(e, (size_t)ie)[0], se = sf_quantity_se(e, (size_t)ie)[0];
+        fail_unless_close(v, th, 3 * se, "E_g measured");
+    }
+    sf_quantities_destroy(p), sf_quantities_destroy(e);
+    sf_model_destroy(m);
+    /* with a ridge, the same agreement (ridge 1e-3, noise 0.1) */
+    const char *sets[] = {"learning.ridge=0.001", "learning.noise=0.1"};
+    m = load(ctx, text, sets, 2);
+    assert_int_equal(sf_learning_predict(ctx, m, &p), SF_OK);
+    assert_int_equal(sf_learning_run(ctx, m, NULL, &e, NULL), SF_OK);
+    long ip = sf_quantities_find(p, "E_g[P=150]", -1, -1), ie = sf_quantities_find(e, "E_g[P=150]", -1, -1);
+    fail_unless_close(sf_quantity_values(e, (size_t)ie)[0], sf_quantity_values(p, (size_t)ip)[0],
+                      3 * sf_quantity_se(e, (size_t)ie)[0], "E_g with ridge and noise");
+    sf_quantities_destroy(p), sf_quantities_destroy(e);
+    sf_model_destroy(m);
+    expect_error("learning: {task: learning_curve, data: circle, b: 3}\n", NULL, "b = 2, 4, 6");
+    expect_error("learning: {task: learning_curve, P: [10, 500], modes: 100}\n", NULL, "more modes than P");
+    sf_context_destroy(ctx);
+}
+
+/* The circle model's ridgeless curve falls as P^-(a-1): the fitted exponent
+ * over P = 100..1000 within 0.05 of a - 1 = 1 (6 instances). */
+static void test_learning_curve_circle(void **state)
+{
+    (void)state;
+    sf_context *ctx = sf_context_create();
+    sf_model *m = load(ctx, "learning: {task: learning_curve, data: circle, seeds: 6, a: 2, b: 2, "
+                            "P: [100, 316, 1000], test: 2000}\n", NULL, 0);
+    sf_quantities *e = NULL;
+    assert_int_equal(sf_learning_run(ctx, m, NULL, &e, NULL), SF_OK);
+    double x = sf_quantity_values(e, (size_t)sf_quantities_find(e, "exponent", -1, -1))[0];
+    fail_unless_close(x, 1.0, 0.05, "exponent");
+    sf_quantities_destroy(e);
+    sf_model_destroy(m);
+    sf_context_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_poker_classes),
         cmocka_unit_test(test_poker_frequencies), cmocka_unit_test(test_fold),
         cmocka_unit_test(test_annulus),       cmocka_unit_test(test_origami_trains),
+        cmocka_unit_test(test_learning_curve_gaussian), cmocka_unit_test(test_learning_curve_circle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
