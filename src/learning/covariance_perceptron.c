@@ -31,7 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CP_M, CP_N, CP_KAPPA, CP_C, CP_F, CP_ALPHA_MAX, CP_STEPS, CP_LR, CP_ETA0, CP_ETA1, CP_NKEYS };
+enum { CP_M, CP_N, CP_KAPPA, CP_C, CP_F, CP_ALPHA_MAX, CP_STEPS, CP_LR, CP_ETA0, CP_ETA1, CP_SOLVER, CP_NKEYS };
+enum { SOLVE_SOFT, SOLVE_BLOCKS };
 
 static const double default_m[] = {20, 50};
 
@@ -48,6 +49,9 @@ static const sf_learning_key keys[] = {
     [CP_LR] = {"lr", SF_LK_REAL, 0.05, 1e-9, 10, NULL, "step size (Adam, per unit row)", NULL, 0},
     [CP_ETA0] = {"eta_start", SF_LK_REAL, 2, 1e-6, 1e6, NULL, "soft-minimum sharpness at the start", NULL, 0},
     [CP_ETA1] = {"eta_end", SF_LK_REAL, 50, 1e-6, 1e6, NULL, "soft-minimum sharpness at the end", NULL, 0},
+    [CP_SOLVER] = {"solver", SF_LK_CHOICE, SOLVE_SOFT, 0, 1, "soft_margin|soft_margin_blocks",
+                   "soft-margin gradient ascent; or followed, where it fails, by exact maximal-margin "
+                   "steps of one row at a time (the others fixed: a linear problem, svm.c)", NULL, 0},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, 0},
 };
 
@@ -112,12 +116,15 @@ typedef struct {
     double *X;      /* [pmax * m * m] chi^r, row-major                    */
     double *zeta;   /* [pmax * npair]                                     */
     double *W, *best, *U, *G, *am, *av, *mu;
+    double *Y, *wi;        /* block steps: [pmax (n-1) m] points, [m]       */
+    sf_mnp_workspace *mnp;
 } cov_ws;
 
 static void cov_ws_free(cov_ws *c)
 {
     free(c->X), free(c->zeta), free(c->W), free(c->best), free(c->U), free(c->G);
-    free(c->am), free(c->av), free(c->mu);
+    free(c->am), free(c->av), free(c->mu), free(c->Y), free(c->wi);
+    sf_mnp_workspace_destroy(c->mnp);
 }
 
 static int cov_ws_init(cov_ws *c, int m, int n, int pmax, double sd)
@@ -134,7 +141,11 @@ static int cov_ws_init(cov_ws *c, int m, int n, int pmax, double sd)
     c->am = malloc(sizeof(double) * mn);
     c->av = malloc(sizeof(double) * mn);
     c->mu = malloc(sizeof(double) * (size_t)pmax * c->npair);
-    return c->X && c->zeta && c->W && c->best && c->U && c->G && c->am && c->av && c->mu ? 0 : -1;
+    c->Y = malloc(sizeof(double) * (size_t)pmax * (n - 1) * m);
+    c->wi = malloc(sizeof(double) * (size_t)m);
+    c->mnp = sf_mnp_workspace_create(pmax * (n - 1), m);
+    return c->X && c->zeta && c->W && c->best && c->U && c->G && c->am && c->av && c->mu && c->Y &&
+                   c->wi && c->mnp ? 0 : -1;
 }
 
 static void normalise_rows(double *W, int n, int m)
@@ -221,6 +232,49 @@ static bool cov_train(cov_ws *c, const sf_learning_spec *s, int p, const volatil
     return false;
 }
 
+/* Exact block steps: with the other rows fixed, the constraints of row i,
+ * zeta^r_ij w_i . (P^r w_j) >= kappa s, are linear in w_i, and the unit w_i
+ * of maximal margin is Wolfe's nearest point (svm.c). A step replaces w_i
+ * only when that raises the smallest margin of row i's constraints, so the
+ * smallest margin overall never falls. Rounds over the rows until every
+ * margin reaches kappa (true) or a round changes nothing. */
+static bool cov_blocks(cov_ws *c, double kappa, int p, const volatile int *stop)
+{
+    int m = c->m, n = c->n;
+    for (int round = 0; round < 20 && !*stop; round++) {
+        bool moved = false;
+        for (int i = 0; i < n; i++) {
+            double mn = cov_margins(c, p);
+            if (mn >= kappa)
+                return true;
+            /* the points of row i and its current smallest margin */
+            int q = 0;
+            double cur = INFINITY;
+            for (int r = 0; r < p; r++) {
+                const double *U = c->U + (size_t)r * m * n;
+                for (int j = 0; j < n; j++) {
+                    if (j == i)
+                        continue;
+                    int a = i < j ? i * n - i * (i + 1) / 2 + (j - i - 1) : j * n - j * (j + 1) / 2 + (i - j - 1);
+                    double z = c->zeta[(size_t)r * c->npair + a];
+                    for (int k = 0; k < m; k++)
+                        c->Y[(size_t)q * m + k] = z * U[k * n + j];
+                    cur = fmin(cur, c->mu[(size_t)r * c->npair + a]);
+                    q++;
+                }
+            }
+            sf_mnp_result res = sf_mnp_solve(c->mnp, c->Y, q, m, c->wi);
+            if (res.separable && res.margin / c->sd > cur + 1e-12) {
+                memcpy(c->W + (size_t)i * m, c->wi, sizeof(double) * (size_t)m);
+                moved = true;
+            }
+        }
+        if (!moved)
+            break;
+    }
+    return cov_margins(c, p) >= kappa;
+}
+
 static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint64_t seed,
                                 uint64_t inst, int m, const volatile int *stop, double *cap)
 {
@@ -258,7 +312,8 @@ static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint
     while (hi - lo > 1 && !*stop) {
         int mid = (lo + hi) / 2;
         memcpy(c.W, c.best, sizeof(double) * (size_t)m * n);
-        if (cov_train(&c, s, mid, stop)) {
+        if (cov_train(&c, s, mid, stop) ||
+            ((int)s->v[CP_SOLVER] == SOLVE_BLOCKS && cov_blocks(&c, s->v[CP_KAPPA], mid, stop))) {
             lo = mid;
             memcpy(c.best, c.W, sizeof(double) * (size_t)m * n);
         } else if (!*stop)
