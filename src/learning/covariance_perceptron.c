@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CP_M, CP_N, CP_KAPPA, CP_C, CP_F, CP_ALPHA_MAX, CP_STEPS, CP_LR, CP_ETA0, CP_ETA1, CP_SOLVER, CP_NKEYS };
+enum { CP_M, CP_N, CP_KAPPA, CP_C, CP_F, CP_ALPHA_MAX, CP_STEPS, CP_LR, CP_ETA0, CP_ETA1, CP_SOLVER, CP_RESTARTS, CP_NKEYS };
 enum { SOLVE_SOFT, SOLVE_BLOCKS };
 
 static const double default_m[] = {20, 50};
@@ -52,6 +52,8 @@ static const sf_learning_key keys[] = {
     [CP_SOLVER] = {"solver", SF_LK_CHOICE, SOLVE_SOFT, 0, 1, "soft_margin|soft_margin_blocks",
                    "soft-margin gradient ascent; or followed, where it fails, by exact maximal-margin "
                    "steps of one row at a time (the others fixed: a linear problem, svm.c)", NULL, 0},
+    [CP_RESTARTS] = {"restarts", SF_LK_INT, 0, 0, 1000, NULL,
+                     "fresh random starts tried at a load where the warm start fails", NULL, 0},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, 0},
 };
 
@@ -312,8 +314,17 @@ static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint
     while (hi - lo > 1 && !*stop) {
         int mid = (lo + hi) / 2;
         memcpy(c.W, c.best, sizeof(double) * (size_t)m * n);
-        if (cov_train(&c, s, mid, stop) ||
-            ((int)s->v[CP_SOLVER] == SOLVE_BLOCKS && cov_blocks(&c, s->v[CP_KAPPA], mid, stop))) {
+        bool ok = false;
+        for (int start = 0; !ok && start <= (int)s->v[CP_RESTARTS] && !*stop; start++) {
+            if (start > 0) { /* a fresh start from the instance's init stream */
+                for (int q = 0; q < m * n; q++)
+                    c.W[q] = sf_rng_normal(&w0);
+                normalise_rows(c.W, n, m);
+            }
+            ok = cov_train(&c, s, mid, stop) ||
+                 ((int)s->v[CP_SOLVER] == SOLVE_BLOCKS && cov_blocks(&c, s->v[CP_KAPPA], mid, stop));
+        }
+        if (ok) {
             lo = mid;
             memcpy(c.best, c.W, sizeof(double) * (size_t)m * n);
         } else if (!*stop)
