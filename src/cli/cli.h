@@ -32,6 +32,14 @@ void cli_free(cli_opts *o);
 void cli_print_help(FILE *f, const char *cmd);
 
 int cmd_run(cli_opts *o);
+/* A model with a `learning:` section runs through learning.c: the verb's
+ * exit status, or -1 when o->model is not a learning experiment (or does
+ * not load: the verb itself then reports why). */
+int cli_learning(const char *cmd, cli_opts *o);
+/* run.c's handling of SIGINT, SIGTERM, SIGHUP (a flag), for learning.c. */
+void cli_signals_catch(void);
+void cli_signals_restore(void);
+const volatile int *cli_stop_flag(void);
 int cmd_predict(cli_opts *o);
 int cmd_compare(cli_opts *o);
 /* spikefield plot OUTDIR [--out DIR] [--quiet] (plot.c): its own arguments. */

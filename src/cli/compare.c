@@ -57,7 +57,7 @@ static void row(const char *pops, const char *label, double sim, double se, doub
     printf("  %-28s %s\n", verdict, notes);
 }
 
-static void print_comparison(const sf_model *m, const sf_quantities *c)
+void cli_print_comparison(const sf_model *m, const sf_quantities *c)
 {
     printf("\n%s theory vs simulation (%s)\n", sf_quantities_family(c), sf_model_file(m));
     printf("%-10s %-26s %12s %11s %12s %7s %8s  %-28s %s\n", "population", "quantity", "simulated",
@@ -162,7 +162,7 @@ int cmd_compare(cli_opts *o)
         rc = 1;
         goto out;
     }
-    print_comparison(r.m, c);
+    cli_print_comparison(r.m, c);
     /* the figures belong to the set: drawn before it is moved into place */
     int prc = cli_plot_folder(r.write_dir, NULL, 1, 1);
     if ((rc = sim_commit(&r)))

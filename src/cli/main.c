@@ -164,7 +164,7 @@ int main(int argc, char **argv)
     }
     cli_opts o;
     int rc = cli_parse(argc - 1, argv + 1, cmd, &o);
-    if (rc == 0 && !o.help)
+    if (rc == 0 && !o.help && (rc = cli_learning(cmd, &o)) < 0)
         rc = fn(&o);
     cli_free(&o);
     return rc;

@@ -167,7 +167,7 @@ out:
     free(row);
 }
 
-static void print_prediction(const sf_model *m, const sf_quantities *p, FILE *f)
+void cli_print_prediction(const sf_model *m, const sf_quantities *p, FILE *f)
 {
     fprintf(f, "%s theory (%s)\n", sf_quantities_family(p), sf_model_file(m));
     print_table(m, p, 1, f);
@@ -258,7 +258,7 @@ int cmd_predict(cli_opts *o)
         goto out;
     }
     if (!o->quiet)
-        print_prediction(m, p, stdout);
+        cli_print_prediction(m, p, stdout);
     printf("prediction: %s (%.3f s)\n", path, seconds);
     rc = 0;
 out:

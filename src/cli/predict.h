@@ -10,6 +10,10 @@
 #include <stdio.h>
 
 /* "E", "E-I" or "" (no population) for quantity i. */
+/* The printed forms of a prediction (predict.c) and a comparison
+ * (compare.c), shared by the learning verbs (learning.c). */
+void cli_print_prediction(const sf_model *m, const sf_quantities *p, FILE *f);
+void cli_print_comparison(const sf_model *m, const sf_quantities *c);
 void cli_pops_label(const sf_model *m, const sf_quantities *q, size_t i, char *buf, size_t len);
 /* "rate (Hz)", "cv_isi" for quantity i. */
 void cli_quantity_label(const sf_quantities *q, size_t i, char *buf, size_t len);

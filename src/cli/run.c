@@ -295,3 +295,19 @@ int cmd_run(cli_opts *o)
     sim_free(&r);
     return rc;
 }
+
+/* The signal handling of run, for the learning verbs (learning.c). */
+void cli_signals_catch(void)
+{
+    signals_catch();
+}
+
+void cli_signals_restore(void)
+{
+    signals_restore();
+}
+
+const volatile int *cli_stop_flag(void)
+{
+    return &g_stop;
+}

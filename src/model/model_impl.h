@@ -288,6 +288,8 @@ typedef struct sf_model {
     char *resolved;          /* the resolved model as one line of JSON      */
     struct sf_field_spec *field; /* the field: section (src/lattice/field.h);
                                     NULL: a network model                   */
+    struct sf_learning_spec *learning; /* a `learning:` model (then no
+                                populations): src/learning/; else NULL    */
 } sf_model;
 
 /* The engine's limit on step indices. The parser refuses durations, spike

@@ -9,6 +9,7 @@
 #include "model/document.h"
 #include "model/model_impl.h"
 #include "lattice/field.h"
+#include "learning/learning_impl.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -1803,6 +1804,36 @@ static sf_status parse_field(parser *P, const cursor *root, sf_model *m)
     return SF_OK;
 }
 
+/* A learning experiment (src/learning/parse.c reads its section): the
+ * model parser's messages for its errors. */
+static sf_status learning_fail(void *user, struct fy_node *where, const char *path,
+                               sf_status code, const char *msg)
+{
+    cursor c = {NULL, where, ""};
+    snprintf(c.path, sizeof c.path, "%s", path);
+    return fail_at(user, &c, code, "%s", msg);
+}
+
+/* A model file with a `learning:` section: that, description, and
+ * simulation.seed / simulation.threads (what --seed and --threads set). */
+static sf_status parse_learning_root(parser *P, const cursor *root, const cursor *cl, sf_model *m)
+{
+    static const char *const keys[] = {"simulation", "description", "learning", NULL};
+    static const char *const skeys[] = {"seed", "threads", NULL};
+    cursor s = child(root, "simulation"), seed = child(&s, "seed"), thr = child(&s, "threads");
+    uint64_t sd = 1, nt = 1;
+    sf_status st;
+    if ((st = check_keys(P, root, keys)) || (st = check_keys(P, &s, skeys)) ||
+        (seed.node && (st = get_count(P, &seed, UINT64_MAX >> 1, &sd))) ||
+        (thr.node && (st = get_count(P, &thr, 1024, &nt))))
+        return st;
+    if (nt < 1)
+        return fail_at(P, &thr, SF_ERR_RANGE, "threads must be at least 1");
+    m->sim.seed = sd;
+    m->sim.threads = (int)nt;
+    return sf_learning_spec_parse(P->ctx, cl->where, cl->node, learning_fail, P, &m->learning);
+}
+
 static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
 {
     static const char *const keys[] = {"simulation", "analysis", "scale", "populations",
@@ -1813,6 +1844,9 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
     if (!rootn || !fy_node_is_mapping(rootn))
         return fail_at(P, &root, SF_ERR_MODEL, "a model file is a mapping with keys simulation, "
                        "populations, projections, inputs, recorders");
+    cursor cl = child(&root, "learning");
+    if (cl.node)
+        return parse_learning_root(P, &root, &cl, m);
     if ((st = check_keys(P, &root, keys)) || (st = parse_settings(P, &root, m)))
         return st;
     static const char *const skeys[] = {"neurons", "indegree", NULL};
@@ -2097,6 +2131,14 @@ static char *resolved_json(struct fy_document *src, const sf_model *m)
     if (!root)
         goto done;
     struct fy_node *sim = section_of(doc, root, "simulation");
+    if (m->learning) { /* a learning experiment: its seed and threads */
+        if (sim && put_default(doc, sim, "seed", (double)m->sim.seed) &&
+            put_default(doc, sim, "threads", m->sim.threads))
+            out = fy_emit_document_to_string(doc, FYECF_MODE_JSON_ONELINE);
+        if (out)
+            out[strcspn(out, "\n")] = '\0';
+        goto done;
+    }
     struct fy_node *an = section_of(doc, root, "analysis");
     bool ok = sim && an && put_default(doc, sim, "resolution", m->sim.resolution) &&
               put_default(doc, sim, "seed", (double)m->sim.seed) &&
@@ -2420,6 +2462,7 @@ void sf_model_destroy(sf_model *m)
 {
     if (!m)
         return;
+    sf_learning_spec_free(m->learning);
     for (int i = 0; i < m->n_pops; i++) {
         free(m->pops[i].name);
         free(m->pops[i].params);

@@ -1,0 +1,23 @@
+/* Capacities of perceptrons (capacity.c): Gardner's, Cover's counting
+ * theorem, the replica-symmetric capacity of the covariance perceptron. */
+#ifndef SF_LEARNING_CAPACITY_H
+#define SF_LEARNING_CAPACITY_H
+
+/* I(k) = int_{-k}^inf Dt (t + k)^2 = (1 + k^2) H(-k) + k phi(k). */
+double sf_gardner_integral(double kappa);
+/* Gardner (1988): alpha_c(k) = 1 / I(k), margin k in units of the field's
+ * standard deviation; alpha_c(0) = 2. */
+double sf_gardner_alpha(double kappa);
+/* Cover (1965): fraction of the 2^p dichotomies of p points in general
+ * position in N dimensions that a plane through the origin separates,
+ * C(p, N) / 2^p = 2^{1-p} sum_{k<N} binom(p-1, k). */
+double sf_cover_fraction(int p, int N);
+/* E[min(p*, p_max)] for p* the largest p whose first p random points are
+ * separable: sum_{p=1}^{p_max} C(p, N) / 2^p. */
+double sf_cover_mean_pstar(int N, int p_max);
+/* Replica-symmetric capacity of the covariance perceptron with n outputs
+ * (docs/learning.md): alpha_c = 4 / ((n - 1) I(k)), k in units of the
+ * standard deviation of the off-diagonal field w_i^T chi w_j. */
+double sf_covariance_alpha(int n, double kappa);
+
+#endif

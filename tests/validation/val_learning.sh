@@ -1,0 +1,90 @@
+#!/bin/sh
+# Validation of the learning experiments (docs/learning.md, issue 17):
+#
+# 1. Covariance perceptron, n = 2, kappa = 0, m = 20, 50, 100, 200
+#    (16, 8, 4, 2 instances): the classical perceptron's mean p*/m is
+#    Cover's exact finite-m value (|z| <= 4, z from the SE over instances);
+#    the fraction of separable dichotomies of 2m points, pooled over all
+#    instances, is 1/2 within 4 binomial SE; the covariance perceptron
+#    stores more patterns than the mean perceptron at every m (z > 4);
+#    for n = 8 (m = 50) it stores fewer (z < -4). The distance of the
+#    measured capacity from the replica-symmetric 4/((n-1) I(0)) = 8 is
+#    printed per m (docs/learning.md discusses it; not a pass/fail check).
+# 2. Learning curves: Gaussian features, (a, b) = (2, 2) and (3, 1.5),
+#    P = 100 .. 3162: E_g of direct ridgeless regression against the
+#    self-consistent curve at every P (|z| <= 4, 12 instances) and the
+#    fitted exponent within 0.05 of the theory's over the same P; the
+#    circle model (a, b) = (2, 2) at P = 100 .. 10^4: the exponent within
+#    0.05 of a - 1 = 1.
+# 3. Origami: 5 instances of the poker example (10 epochs): the test
+#    accuracy above the majority class's 0.501 (z > 4), the class fractions
+#    against the exact counts (|z| <= 4), and the one-sided t test of the
+#    rise of the bimodal fraction per layer (printed: the paper expects a
+#    rise; docs/learning.md gives what we measured).
+# usage: val_learning.sh SPIKEFIELD
+set -eu
+SF=${1:-build/spikefield}
+PY=/usr/bin/python3
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/val_learning.XXXXXX")
+trap 'rm -rf "$OUT"' EXIT
+CP=examples/covariance_perceptron.yaml
+run() { d=$1; shift; "$SF" compare "$@" --out "$OUT/$d" --quiet > /dev/null; }
+run cp20 $CP --set learning.m=[20] --set learning.seeds=16
+run cp50 $CP --set learning.m=[50] --set learning.seeds=8
+run cp100 $CP --set learning.m=[100] --set learning.seeds=4 --set learning.alpha_max=8
+run cp200 $CP --set learning.m=[200] --set learning.seeds=2 --set learning.alpha_max=8
+run cpn8 $CP --set learning.m=[50] --set learning.n=8 --set learning.seeds=4 --set learning.alpha_max=2
+LC=examples/scaling_laws.yaml
+run lc1 $LC --set learning.P=[100,316,1000,3162] --set learning.modes=12800 --set learning.seeds=12
+run lc2 $LC --set learning.P=[100,316,1000,3162] --set learning.modes=12800 --set learning.seeds=12 \
+    --set learning.a=3 --set learning.b=1.5
+run lc3 $LC --set learning.data=circle --set learning.P=[100,316,1000,3162,10000] --set learning.modes=0 \
+    --set learning.seeds=4 --set learning.test=2000
+run og examples/poker_origami.yaml
+"$PY" - "$OUT" <<'PYEOF'
+import json, math, sys
+from scipy import stats
+out = sys.argv[1]
+bad = []
+def q(run, name):
+    d = json.load(open(f"{out}/{run}/compare.json"))
+    return next(x for x in d["quantities"] if x["name"] == name)
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        bad.append(what)
+sep = n = 0
+for m, run, inst in ((20, "cp20", 16), (50, "cp50", 8), (100, "cp100", 4), (200, "cp200", 2)):
+    mean, cov, s2 = q(run, f"capacity_mean[m={m}]"), q(run, f"capacity_cov[m={m}]"), q(run, f"separable_at_2m[m={m}]")
+    check(abs(mean["z"]) <= 4, f"m={m}: mean perceptron p*/m {mean['value']:.3f} +- {mean['se']:.3f} vs Cover {mean['predicted']:.3f}")
+    z = (cov["value"] - mean["value"]) / math.hypot(cov["se"], mean["se"])
+    check(z > 4, f"m={m}: covariance {cov['value']:.3f} +- {cov['se']:.3f} > mean {mean['value']:.3f} (z = {z:.1f})")
+    print(f"info m={m}: covariance capacity {cov['value']:.3f} vs replica-symmetric {cov['predicted']:.3f}")
+    sep += s2["value"] * inst
+    n += inst
+p = sep / n
+check(abs(p - 0.5) <= 4 * math.sqrt(0.25 / n), f"Cover: separable fraction at p = 2m {p:.3f} over {n} instances (1/2)")
+mean, cov = q("cpn8", "capacity_mean[m=50]"), q("cpn8", "capacity_cov[m=50]")
+z = (cov["value"] - mean["value"]) / math.hypot(cov["se"], mean["se"])
+check(z < -4, f"n=8: covariance {cov['value']:.3f} < mean {mean['value']:.3f} (z = {z:.1f})")
+for run, Ps in (("lc1", (100, 316, 1000, 3162)), ("lc2", (100, 316, 1000, 3162))):
+    for P in Ps:
+        e = q(run, f"E_g[P={P}]")
+        check(abs(e["z"]) <= 4, f"{run} P={P}: E_g {e['value']:.4g} +- {e['se']:.2g} vs theory {e['predicted']:.4g}")
+    x = q(run, "exponent")
+    check(abs(x["value"] - x["predicted"]) <= 0.05, f"{run}: exponent {x['value']:.3f} vs theory {x['predicted']:.3f}")
+x = q("lc3", "exponent")
+check(abs(x["value"] - 1.0) <= 0.05, f"circle a=2 b=2: exponent {x['value']:.3f} vs a - 1 = 1 over P = 1e2..1e4")
+acc = q("og", "test_accuracy")
+check((acc["value"] - 0.501177) / acc["se"] > 4, f"origami: test accuracy {acc['value']:.4f} +- {acc['se']:.4f} > 0.501")
+for c in range(10):
+    f = q("og", f"class_fraction[{c}]")
+    if f["se"]:
+        check(abs(f["z"]) <= 4, f"origami: class {c} fraction {f['value']:.5f} vs exact {f['predicted']:.5f}")
+for l in (1, 2, 3):
+    r = q("og", f"bimodal_rise[layer={l}]")
+    t = r["value"] / r["se"] if r["se"] else float("nan")
+    print(f"info origami layer {l}: bimodal fraction rise {r['value']:+.3f} +- {r['se']:.3f}, one-sided p(rise > 0) = {stats.t.sf(t, 4):.3g}")
+print(f"{len(bad)} failed")
+sys.exit(1 if bad else 0)
+PYEOF
