@@ -4,6 +4,7 @@
  *   spikefield predict MODEL.yaml [options]   theory
  *   spikefield compare MODEL.yaml [options]   both, side by side
  *   spikefield plot    OUTDIR [--out DIR]     figures of an output folder
+ *   spikefield resume  CHECKPOINT_DIR         continue a checkpointed run
  *   spikefield models [--markdown]            list neuron models and parameters
  *   spikefield version | help [COMMAND]
  * Options are parsed in options.c (one table per option).
@@ -29,6 +30,7 @@ static void usage(FILE *f)
             "       spikefield compare MODEL.yaml [--threads N] [--seed S] [--out DIR]\n"
             "                          [--set path=value ...] [--quiet]\n"
             "       spikefield plot    OUTDIR [--out DIR] [--quiet]   (PNG and PDF figures)\n"
+            "       spikefield resume  CHECKPOINT_DIR [--threads N] [--out DIR] [--quiet]\n"
             "       spikefield models [--markdown]\n"
             "       spikefield version\n"
             "       spikefield help [COMMAND]    (or spikefield COMMAND --help)\n"
@@ -158,7 +160,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         if (argc > 2 && (!strcmp(argv[2], "run") || !strcmp(argv[2], "predict") ||
-                         !strcmp(argv[2], "compare") || !strcmp(argv[2], "plot")))
+                         !strcmp(argv[2], "compare") || !strcmp(argv[2], "plot") ||
+                         !strcmp(argv[2], "resume")))
             cli_print_help(stdout, argv[2]);
         else
             usage(stdout);
@@ -172,6 +175,7 @@ int main(int argc, char **argv)
                             : !strcmp(cmd, "predict") ? cmd_predict
                             : !strcmp(cmd, "compare") ? cmd_compare
                             : !strcmp(cmd, "plot")    ? cmd_plot
+                            : !strcmp(cmd, "resume")  ? cmd_resume
                                                       : NULL;
     if (!fn) {
         fprintf(stderr, "spikefield: unknown command '%s'\n", cmd);

@@ -11,7 +11,8 @@
  * command to its end. During the build nothing has been simulated: the
  * command stops after it, writes nothing, exits 130. During the simulation
  * the run stops at the next slice and what was simulated is written and
- * marked interrupted (exit 130). During analysis and writing (and a second
+ * marked interrupted (exit 130); with --checkpoint-dir it first completes
+ * the next slice and writes a checkpoint there (resume.c). During analysis and writing (and a second
  * signal at any time) the flag is only noted: the set is completed, then
  * the command exits 130.
  *
@@ -21,6 +22,7 @@
 #include "sim.h"
 
 #include "spikefield/analysis.h"
+#include "spikefield/checkpoint.h"
 
 #include <math.h>
 #include <signal.h>
@@ -124,7 +126,7 @@ int sim_execute(cli_opts *o, sim_result *r)
         return 1;
     }
     const sf_model *m = r->m;
-    int threads = sf_model_threads(m), n_pops = sf_model_population_count(m);
+    int threads = o->threads > 0 ? o->threads : sf_model_threads(m), n_pops = sf_model_population_count(m);
     r->out_dir = cli_out_dir(o);
     if (!r->out_dir)
         return 1;
@@ -139,6 +141,12 @@ int sim_execute(cli_opts *o, sim_result *r)
         fprintf(stderr, "spikefield: interrupted while building the network; nothing written\n");
         return 130;
     }
+    if (o->resume && sf_network_restore(r->ctx, r->net, o->resume) != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+        return 1;
+    }
+    if (cli_checkpoints_begin(o, r->ctx, r->net))
+        return 1;
     if (cli_outset_begin(&r->set, r->out_dir, o->replace) != 0)
         return 1;
     r->write_dir = r->set.tmp;
@@ -152,6 +160,7 @@ int sim_execute(cli_opts *o, sim_result *r)
     }
     if (ro.progress && sf_recording_interrupted(r->rec))
         fputc('\n', stderr);
+    cli_checkpoint_note(o, r->rec);
     r->stats = calloc((size_t)n_pops, sizeof *r->stats);
     r->recorded = calloc((size_t)n_pops, sizeof(bool));
     if (!r->stats || !r->recorded)
@@ -211,7 +220,7 @@ void sim_print_table(const sim_result *r, FILE *f)
                 (unsigned long long)syn, s->rate_Hz, s->cv_isi, s->fano, s->corr);
     }
     double T = sf_recording_t_end(r->rec), sim_s = sf_recording_seconds(r->rec);
-    int threads = sf_model_threads(m);
+    int threads = sf_network_threads(r->net);
     fprintf(f, "\n%llu neurons, %llu synapses (%.2f bytes each); build %.2f s, simulate %.2f s "
             "(real-time factor %.2f, %d thread%s)\n",
             (unsigned long long)sf_model_neurons(m), (unsigned long long)sf_network_synapses(r->net),

@@ -34,7 +34,20 @@ struct sf_recording {
     int64_t **steps;
     size_t *n, *cap;
     void **data;               /* per recorder: its type's own data          */
+    double ckpt_ms;            /* model time of the last checkpoint, -1: none */
 };
+
+/* A new recording of net's recorders (start called); NULL out of memory. */
+sf_recording *sf_recording_new(const sf_network *net);
+
+/* Checkpoints (checkpoint.c), called by the main thread between slices:
+ * sf_ckpt_begin before the first slice, sf_ckpt_due at the end of each; both
+ * say what follows the slice ending at step s1: 0 nothing, 1 a checkpoint,
+ * 2 a checkpoint and the end of the run (stop set and on_stop). */
+int sf_ckpt_begin(sf_network *net, int64_t s1, double now);
+int sf_ckpt_due(sf_network *net, int64_t s1, double now, bool stop);
+/* Writes the checkpoint of net after `step` steps (atomically). */
+sf_status sf_ckpt_write(sf_context *ctx, sf_network *net, sf_recording *rec, int64_t step);
 
 /* Appends a spike of population p; false when out of memory. */
 bool sf_recording_add_spike(sf_recording *rec, int p, uint32_t id, int64_t step);

@@ -57,13 +57,14 @@ void sf_recording_destroy(sf_recording *rec)
     free(rec);
 }
 
-static sf_recording *recording_new(const sf_network *net)
+sf_recording *sf_recording_new(const sf_network *net)
 {
     const sf_model *m = net->m;
     sf_recording *rec = calloc(1, sizeof *rec);
     if (!rec)
         return NULL;
     rec->m = m;
+    rec->ckpt_ms = -1;
     size_t np = (size_t)m->n_pops;
     rec->spike_owner = malloc(sizeof(int) * (np + 1));
     rec->ids = calloc(np, sizeof(uint32_t *));
@@ -267,7 +268,9 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
         return sf_fail(ctx, SF_ERR_ARG, "this network has already been simulated; build a new one");
     const sf_model *m = net->m;
     const int T = net->threads, np = m->n_pops;
-    sf_recording *rec = recording_new(net);
+    /* a restored checkpoint brings the recording so far (checkpoint.c) */
+    sf_recording *rec = net->resumed ? net->resumed : sf_recording_new(net);
+    net->resumed = NULL;
     thread_state *ts = calloc((size_t)T, sizeof *ts);
     sf_barrier *bar = sf_barrier_create((unsigned)T);
     if (!rec || !ts || !bar)
@@ -301,16 +304,21 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     }
     net->ran = 1;
     const int64_t n_steps = net->n_steps, n_slices = (n_steps + net->slice - 1) / net->slice;
+    const int64_t sl0 = net->step0 / net->slice;
     volatile int halt[2] = {0, 0};
     volatile int rec_failed = 0;
+    /* checkpoint after the slice (checkpoint.c): decided by the main thread
+     * one slice ahead, as halt is; 2: a checkpoint, then the end */
+    volatile int ckpt[2] = {0, 0}, ckpt_failed = 0;
     int64_t done_steps = n_steps;
     double t0 = sf_wall_time(), c0 = sf_cpu_time(), last_progress = t0;
     rec->started = sf_epoch_time();
     double pint = opt && opt->progress_interval > 0 ? opt->progress_interval : 0.5;
+    ckpt[sl0 & 1] = sf_ckpt_begin(net, sl0 * net->slice + net->slice, t0);
 #pragma omp parallel num_threads(T)
     {
         const int t = omp_get_thread_num();
-        for (int64_t sl = 0; sl < n_slices; sl++) {
+        for (int64_t sl = sl0; sl < n_slices; sl++) {
             const int par = (int)(sl & 1);
             const int64_t s0 = sl * net->slice;
             const int64_t s1 = s0 + net->slice < n_steps ? s0 + net->slice : n_steps;
@@ -327,17 +335,32 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             }
             phase_deliver(net, ts, t, par, s0);
             phase_plasticity(net, ts, t, par, s0);
+            const int ck = ckpt[par];
+            if (ck)
+                sf_barrier_wait(bar); /* every thread has delivered */
             if (t == 0) {
                 if (!phase_record(net, rec, ts, par, s0))
                     rec_failed = 1;
-                bool stop = rec_failed || (opt && opt->stop && *opt->stop);
-                halt[par ^ 1] = stop && s1 < n_steps;
+                if (ck && !rec_failed && sf_ckpt_write(ctx, net, rec, s1) != SF_OK)
+                    ckpt_failed = 1;
+                bool stop = rec_failed || ckpt_failed || (opt && opt->stop && *opt->stop);
                 double now = sf_wall_time();
+                int next = rec_failed || ckpt_failed
+                               ? 0
+                               : sf_ckpt_due(net, s1 + net->slice, now, stop);
+                ckpt[par ^ 1] = next;
+                halt[par ^ 1] = stop && s1 < n_steps && next != 2;
+                if (ck == 2)
+                    done_steps = s1;
                 if (opt && opt->progress && (now - last_progress >= pint || s1 == n_steps)) {
                     opt->progress(opt->progress_user, (double)s1 * net->h, m->sim.duration, now - t0);
                     last_progress = now;
                 }
             }
+            if (ck)
+                sf_barrier_wait(bar); /* the checkpoint is written */
+            if (ck == 2)
+                break;
         }
     }
     rec->wall_s = sf_wall_time() - t0;
@@ -350,6 +373,10 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     if (rec_failed) {
         sf_recording_destroy(rec);
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory while recording spikes");
+    }
+    if (ckpt_failed) { /* the message is on ctx */
+        sf_recording_destroy(rec);
+        return SF_ERR_IO;
     }
     *out = rec;
     return SF_OK;

@@ -363,6 +363,7 @@ void sf_network_destroy(sf_network *net)
     free(net->blocks);
     free(net->tables);
     free(net->proj_syn);
+    sf_network_ckpt_free(net);
     free(net);
 }
 

@@ -88,6 +88,8 @@ typedef struct sf_block {
                              drive; NULL otherwise                         */
 } sf_block;
 
+typedef struct sf_ckpt_plan sf_ckpt_plan;
+
 typedef struct sf_syn_table {
     int proj, block, port;
     const sf_synapse_type *syn;
@@ -133,6 +135,15 @@ struct sf_network {
     uint64_t *proj_syn;
     double build_s;
     int ran;
+    /* checkpoints (src/engine/checkpoint.c): the plan of the run (NULL:
+     * none), the step it starts from (0, or a restored checkpoint's) and
+     * the recording restored with it (NULL: the run starts a new one) */
+    struct sf_ckpt_plan *ckpt;
+    int64_t step0;
+    struct sf_recording *resumed;
 };
+
+/* Frees what checkpoints attached to net (sf_network_destroy calls it). */
+void sf_network_ckpt_free(sf_network *net);
 
 #endif
