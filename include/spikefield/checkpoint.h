@@ -65,8 +65,9 @@ SF_API sf_status sf_network_set_checkpoints(sf_context *ctx, sf_network *net,
 typedef struct sf_checkpoint sf_checkpoint;
 
 /* Reads and verifies a checkpoint file (magic, format, byte order, length,
- * checksum, library version). SF_ERR_IO when it cannot be read,
- * SF_ERR_PARSE when it is not a complete checkpoint of this version. */
+ * checksum, library version). SF_ERR_IO when it cannot be read or is not a
+ * whole checkpoint (foreign, truncated, corrupt), SF_ERR_ARG when it is one
+ * of another format or spikefield version. */
 SF_API sf_status sf_checkpoint_read(sf_context *ctx, const char *path, sf_checkpoint **out);
 SF_API void sf_checkpoint_destroy(sf_checkpoint *ck);
 /* Model time (ms) at which it was taken, the number of steps simulated. */

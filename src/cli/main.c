@@ -14,6 +14,8 @@
  */
 #include "cli.h"
 
+#include "spikefield/mpi.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: spikefield run     MODEL.yaml [--threads N] [--seed S] [--out DIR]\n"
             "                          [--set path=value ...] [--quiet]\n"
+            "                          [--checkpoint-dir DIR [--checkpoint-every TIME]]\n"
             "       spikefield predict MODEL.yaml [--json] [--freq f1,f2,...|--freq-range a:b:n]\n"
             "                          [--set path=value ...] [--out DIR]\n"
             "       spikefield compare MODEL.yaml [--threads N] [--seed S] [--out DIR]\n"
@@ -182,10 +185,24 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* several processes (MPI builds, under mpirun): run only */
+    if (sf_mpi_init(&argc, &argv) != 0) {
+        fprintf(stderr, "spikefield: MPI could not be initialised\n");
+        return 1;
+    }
+    if (sf_mpi_size() > 1 && fn != cmd_run) {
+        if (sf_mpi_rank() == 0)
+            fprintf(stderr, "spikefield %s: only run works on several processes\n", cmd);
+        sf_mpi_finalize();
+        return 2;
+    }
     cli_opts o;
     int rc = cli_parse(argc - 1, argv + 1, cmd, &o);
     if (rc == 0 && !o.help)
         rc = fn(&o);
     cli_free(&o);
+    if (rc == 1 && sf_mpi_size() > 1) /* the others may wait in an exchange */
+        sf_mpi_abort(1);
+    sf_mpi_finalize();
     return rc;
 }

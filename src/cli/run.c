@@ -23,6 +23,7 @@
 
 #include "spikefield/analysis.h"
 #include "spikefield/checkpoint.h"
+#include "spikefield/mpi.h"
 
 #include <math.h>
 #include <signal.h>
@@ -130,10 +131,15 @@ int sim_execute(cli_opts *o, sim_result *r)
     r->out_dir = cli_out_dir(o);
     if (!r->out_dir)
         return 1;
+    /* several processes (MPI, docs/scaling.md): rank 0 alone writes and prints */
+    const int rank = sf_mpi_rank(), ranks = sf_mpi_size();
+    if (rank != 0)
+        o->quiet = 1;
     if (!o->quiet)
-        fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s)\n", sf_model_file(m),
-                (unsigned long long)sf_model_neurons(m), threads, threads > 1 ? "s" : "");
-    if (sf_network_build(r->ctx, m, threads, &r->net) != SF_OK) {
+        fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s%s)\n",
+                sf_model_file(m), (unsigned long long)sf_model_neurons(m), threads,
+                threads > 1 ? "s" : "", ranks > 1 ? " per process" : "");
+    if (sf_network_build_part(r->ctx, m, threads, rank, ranks, &r->net) != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }
@@ -147,8 +153,8 @@ int sim_execute(cli_opts *o, sim_result *r)
     }
     if (cli_checkpoints_begin(o, r->ctx, r->net))
         return 1;
-    if (cli_outset_begin(&r->set, r->out_dir, o->replace) != 0)
-        return 1;
+    if (rank == 0 && cli_outset_begin(&r->set, r->out_dir, o->replace) != 0)
+        return 1; /* (the other processes stop at the first exchange) */
     r->write_dir = r->set.tmp;
     sf_run_options ro = {.stop = &g_stop};
     if (!o->quiet && isatty(STDERR_FILENO))
@@ -161,6 +167,8 @@ int sim_execute(cli_opts *o, sim_result *r)
     if (ro.progress && sf_recording_interrupted(r->rec))
         fputc('\n', stderr);
     cli_checkpoint_note(o, r->rec);
+    if (rank != 0)
+        return 0;
     r->stats = calloc((size_t)n_pops, sizeof *r->stats);
     r->recorded = calloc((size_t)n_pops, sizeof(bool));
     if (!r->stats || !r->recorded)
@@ -240,6 +248,10 @@ int cmd_run(cli_opts *o)
 {
     sim_result r;
     int rc = sim_execute(o, &r);
+    if (sf_mpi_rank() != 0) { /* rank 0 writes and prints */
+        sim_free(&r);
+        return rc;
+    }
     if (rc == 0)
         rc = sim_write_summary(&r);
     if (rc == 0)

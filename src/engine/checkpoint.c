@@ -106,6 +106,9 @@ sf_status sf_network_set_checkpoints(sf_context *ctx, sf_network *net,
     if (!(o->every_ms >= 0) || !(o->every_s >= 0))
         return sf_fail(ctx, SF_ERR_ARG, "checkpoints: the interval must be positive");
     const sf_model *m = net->m;
+    if (net->ranks > 1)
+        return sf_fail(ctx, SF_ERR_ARG, "checkpoints of runs on several processes (MPI) are not "
+                       "supported yet");
     for (int i = 0; i < m->n_proj; i++)
         if (m->proj[i].synapse && m->proj[i].synapse != &sf_synapse_static)
             return sf_fail(ctx, SF_ERR_ARG,

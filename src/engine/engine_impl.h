@@ -49,6 +49,15 @@ int sf_ckpt_due(sf_network *net, int64_t s1, double now, bool stop);
 /* Writes the checkpoint of net after `step` steps (atomically). */
 sf_status sf_ckpt_write(sf_context *ctx, sf_network *net, sf_recording *rec, int64_t step);
 
+/* Processes (mpi.c), called by the main thread: sends this process's
+ * spike lists of the slice (threads rank * threads .. of all) to every
+ * other and receives theirs into all[]; returns whether any process has
+ * `stop` set, so that all stop together. */
+int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop);
+/* After the run: the recorders' samples (sf_recorder_type.state_arrays),
+ * each taken by one process, combined on rank 0. */
+void sf_mpi_gather_recording(sf_network *net, sf_recording *rec);
+
 /* Appends a spike of population p; false when out of memory. */
 bool sf_recording_add_spike(sf_recording *rec, int p, uint32_t id, int64_t step);
 

@@ -213,7 +213,7 @@ static void phase_deliver(sf_network *net, const thread_state *all, int t, int p
             for (int q = 0; q < ntab; q++) {
                 const sf_syn_table *T = &net->tables[tabs[q]];
                 const sf_block *b = &net->blocks[T->block];
-                for (int tt = 0; tt < net->threads; tt++) {
+                for (int tt = 0; tt < net->vthreads; tt++) { /* every process's */
                     const thread_state *src = &all[tt];
                     const uint32_t *off = src->soff[par] + lag * src->nk;
                     for (int kk = src->pop_lo[p]; kk < src->pop_hi[p]; kk++)
@@ -267,15 +267,18 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     if (net->ran)
         return sf_fail(ctx, SF_ERR_ARG, "this network has already been simulated; build a new one");
     const sf_model *m = net->m;
-    const int T = net->threads, np = m->n_pops;
+    /* with several processes (mpi.c) the thread states of all of them: this
+     * process's threads are R0 .. R0 + T - 1, the others' lists arrive by
+     * the exchange */
+    const int T = net->threads, V = net->vthreads, R0 = net->rank * T, np = m->n_pops;
     /* a restored checkpoint brings the recording so far (checkpoint.c) */
     sf_recording *rec = net->resumed ? net->resumed : sf_recording_new(net);
     net->resumed = NULL;
-    thread_state *ts = calloc((size_t)T, sizeof *ts);
+    thread_state *ts = calloc((size_t)V, sizeof *ts);
     sf_barrier *bar = sf_barrier_create((unsigned)T);
     if (!rec || !ts || !bar)
         goto nomem;
-    for (int t = 0; t < T; t++) {
+    for (int t = 0; t < V; t++) {
         thread_state *s = &ts[t];
         s->blk = malloc(sizeof(int) * (size_t)net->n_blocks);
         s->pop_lo = calloc((size_t)np, sizeof(int));
@@ -310,6 +313,7 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     /* checkpoint after the slice (checkpoint.c): decided by the main thread
      * one slice ahead, as halt is; 2: a checkpoint, then the end */
     volatile int ckpt[2] = {0, 0}, ckpt_failed = 0;
+    volatile int any_stop = 0; /* processes: a stop of any of them (mpi.c) */
     int64_t done_steps = n_steps;
     double t0 = sf_wall_time(), c0 = sf_cpu_time(), last_progress = t0;
     rec->started = sf_epoch_time();
@@ -322,9 +326,15 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             const int par = (int)(sl & 1);
             const int64_t s0 = sl * net->slice;
             const int64_t s1 = s0 + net->slice < n_steps ? s0 + net->slice : n_steps;
-            phase_update(net, rec, &ts[t], par, s0, s1);
-            phase_archive(net, &ts[t], par, s0);
+            phase_update(net, rec, &ts[R0 + t], par, s0, s1);
+            phase_archive(net, &ts[R0 + t], par, s0);
             sf_barrier_wait(bar);
+            if (V > T) { /* processes: every one's spike lists of the slice */
+                if (t == 0)
+                    any_stop = sf_mpi_exchange(net, ts, par,
+                                               rec_failed || (opt && opt->stop && *opt->stop));
+                sf_barrier_wait(bar);
+            }
             if (halt[par]) {
                 if (t == 0) {
                     if (!phase_record(net, rec, ts, par, s0))
@@ -343,7 +353,8 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
                     rec_failed = 1;
                 if (ck && !rec_failed && sf_ckpt_write(ctx, net, rec, s1) != SF_OK)
                     ckpt_failed = 1;
-                bool stop = rec_failed || ckpt_failed || (opt && opt->stop && *opt->stop);
+                bool stop = V > T ? any_stop
+                                  : rec_failed || ckpt_failed || (opt && opt->stop && *opt->stop);
                 double now = sf_wall_time();
                 int next = rec_failed || ckpt_failed
                                ? 0
@@ -368,7 +379,9 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     rec->cpu_s = sf_cpu_time() - c0;
     rec->t_end = (double)done_steps * net->h;
     rec->interrupted = done_steps < n_steps;
-    free_threads(ts, T);
+    free_threads(ts, V);
+    if (V > T) /* processes: the traces onto rank 0 (collective) */
+        sf_mpi_gather_recording(net, rec);
     sf_barrier_destroy(bar);
     if (rec_failed) {
         sf_recording_destroy(rec);
@@ -381,7 +394,7 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     *out = rec;
     return SF_OK;
 nomem:
-    free_threads(ts, T);
+    free_threads(ts, V);
     sf_barrier_destroy(bar);
     sf_recording_destroy(rec);
     return sf_fail(ctx, SF_ERR_NOMEM, "out of memory preparing the simulation");

@@ -141,7 +141,21 @@ struct sf_network {
     struct sf_ckpt_plan *ckpt;
     int64_t step0;
     struct sf_recording *resumed;
+    /* processes (MPI, src/engine/mpi.c): this is rank `rank` of `ranks`;
+     * the blocks are cut for vthreads = ranks * threads threads (b->thread
+     * is one of those), this process owns threads rank * threads ..
+     * (rank + 1) * threads - 1 and only their blocks have state and tables */
+    int rank, ranks, vthreads;
+    struct sf_mpi_buf *mpi;  /* the exchange's buffers during a run       */
 };
+
+/* Is block b this process's? */
+static inline bool sf_block_local(const sf_network *net, const sf_block *b)
+{
+    return b->thread / net->threads == net->rank;
+}
+/* Sums v[0..n) over the processes (MPI; nothing with one). */
+void sf_mpi_sum_u64(const sf_network *net, uint64_t *v, int n);
 
 /* Frees what checkpoints attached to net (sf_network_destroy calls it). */
 void sf_network_ckpt_free(sf_network *net);
