@@ -54,7 +54,7 @@ VAL_BIN := $(VAL_SRC:tests/validation/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: FORCE all deps demo test test-mpi unit cli-tests python-tests asan validate bench docs clean install uninstall fuzz
+.PHONY: FORCE all deps demo test test-mpi bench-mpi unit cli-tests python-tests asan validate bench docs clean install uninstall fuzz
 
 all: deps $(BUILD)/spikefield $(BUILD)/libspikefield.so
 
@@ -167,10 +167,20 @@ test: deps
 	@sh tests/run_all.sh $(BUILD) build-asan
 
 # MPI (not part of `make test`): the MPI build under mpirun -np 1/2/3 gives
-# the spikes of the default build (tests/mpi/test_mpi.sh).
+# the spikes of the default build (tests/mpi/test_mpi.sh); `make bench-mpi`
+# prints memory and time per process count (bench/mpi/run.sh).
 test-mpi: all
-	@$(MAKE) --no-print-directory MPI=1 all build-mpi/bench/bench_mpi
+	@$(MAKE) --no-print-directory MPI=1 all
 	@sh tests/mpi/test_mpi.sh build-mpi/spikefield build/spikefield
+
+bench-mpi:
+	@$(MAKE) --no-print-directory MPI=1 all build-mpi/bench/mpi_scaling
+	@sh bench/mpi/run.sh build-mpi
+
+$(BUILD)/bench/mpi_scaling: bench/mpi/mpi_scaling.c $(BUILD)/libspikefield.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
 
 unit: all $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done
