@@ -2,6 +2,13 @@
 # `make install PREFIX=/usr/local [DESTDIR=...]`.
 # Every target first makes sure the Debian packages are installed.
 CC      ?= gcc
+# `make MPI=1`: the library and command with MPI (Debian's OpenMPI, through
+# mpicc) in build-mpi/; docs/scaling.md. The default build needs no MPI.
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   ?= build-mpi
+MPI_DEFS := -DSF_MPI
+endif
 BUILD   ?= build
 PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
@@ -23,7 +30,7 @@ SOMAJOR := $(shell sed -n 's/^\#define SF_VERSION_MAJOR //p' include/spikefield/
 PKGS    := gsl fftw3 hdf5 libfyaml libcerf lapacke openblas
 OPT     ?= -O3 $(shell grep -q avx2 /proc/cpuinfo && echo -march=x86-64-v3 || echo -march=x86-64-v2) -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror=incompatible-pointer-types -Werror=implicit-function-declaration -Wno-unused-parameter -Wno-format-truncation
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fopenmp -fPIC \
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(MPI_DEFS) $(OPT) $(WARN) -fopenmp -fPIC \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcerf -lm -lpthread
 LDFLAGS += -fopenmp
@@ -47,7 +54,7 @@ VAL_BIN := $(VAL_SRC:tests/validation/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: FORCE all deps demo test unit cli-tests python-tests asan validate bench docs clean install uninstall fuzz
+.PHONY: FORCE all deps demo test test-mpi bench-mpi unit cli-tests python-tests asan validate bench docs clean install uninstall fuzz
 
 all: deps $(BUILD)/spikefield $(BUILD)/libspikefield.so
 
@@ -158,6 +165,22 @@ test: deps
 	    LDFLAGS="-fopenmp $(SAN_FLAGS)" build-asan/spikefield \
 	    $(UNIT_BIN:$(BUILD)/%=build-asan/%) build-asan/tests/test_fuzz_corpus
 	@sh tests/run_all.sh $(BUILD) build-asan
+
+# MPI (not part of `make test`): the MPI build under mpirun -np 1/2/3 gives
+# the spikes of the default build (tests/mpi/test_mpi.sh); `make bench-mpi`
+# prints memory and time per process count (bench/mpi/run.sh).
+test-mpi: all
+	@$(MAKE) --no-print-directory MPI=1 all
+	@sh tests/mpi/test_mpi.sh build-mpi/spikefield build/spikefield
+
+bench-mpi:
+	@$(MAKE) --no-print-directory MPI=1 all build-mpi/bench/mpi_scaling
+	@sh bench/mpi/run.sh build-mpi
+
+$(BUILD)/bench/mpi_scaling: bench/mpi/mpi_scaling.c $(BUILD)/libspikefield.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
 
 unit: all $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done

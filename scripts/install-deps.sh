@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libgsl-dev libfftw3-dev libhdf5-dev libfyaml-dev
 librandom123-dev libcerf-dev liblapacke-dev libopenblas-dev libcmocka-dev
 libflint-arb-dev valgrind python3 python3-numpy python3-matplotlib python3-h5py python3-pytest
-python3-cffi python3-neo python3-pynn"
+python3-cffi python3-neo python3-pynn libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

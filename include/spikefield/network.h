@@ -32,6 +32,13 @@ SF_API sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int thr
  * (SF_ERR_TOO_BIG) a network whose estimate exceeds the available memory. */
 SF_API sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads,
                                   sf_network **out);
+/* As sf_network_build, for process `rank` of `ranks` (MPI, spikefield/mpi.h):
+ * the blocks are cut for ranks x threads threads, of which this process
+ * holds the state and the synapse tables of its own (threads rank*threads ..
+ * (rank+1)*threads - 1). The synapse counts are those of the whole network.
+ * ranks > 1 needs a library built with MPI (SF_ERR_ARG otherwise). */
+SF_API sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads, int rank,
+                                       int ranks, sf_network **out);
 SF_API void sf_network_destroy(sf_network *net);
 
 SF_API const sf_model *sf_network_model(const sf_network *net);

@@ -16,6 +16,8 @@
 #include "spikefield/core.h"
 #include "spikefield/model.h"
 #include "spikefield/network.h"
+#include "spikefield/checkpoint.h"
+#include "spikefield/mpi.h"
 #include "spikefield/analysis.h"
 #include "spikefield/theory.h"
 #include "spikefield/compare.h"

@@ -21,6 +21,15 @@ typedef struct {
     int help;                  /* --help was given and printed          */
     int replace;               /* --replace: replace an earlier run's outputs */
     char *owned[2];            /* the sets made from --threads, --seed  */
+    /* checkpoints (run; docs/cli.md#checkpoints) */
+    const char *ckpt_dir;      /* --checkpoint-dir, NULL: none          */
+    const char *ckpt_every_arg, *ckpt_model_arg; /* as given            */
+    double ckpt_every_s, ckpt_every_ms;
+    int ckpt_keep;
+    /* resume (resume.c): the build's threads (0: the model's) and the
+     * checkpoint to continue from (NULL: a new run) */
+    int threads;
+    const struct sf_checkpoint *resume;
 } cli_opts;
 
 /* Parses argv (argv[0] is the subcommand) into o (src/cli/options.c);
@@ -42,6 +51,9 @@ void cli_signals_restore(void);
 const volatile int *cli_stop_flag(void);
 int cmd_predict(cli_opts *o);
 int cmd_compare(cli_opts *o);
+/* spikefield resume CHECKPOINT_DIR (resume.c): the run of the checkpoint's
+ * command line, continued from it. */
+int cmd_resume(cli_opts *o);
 /* spikefield plot OUTDIR [--out DIR] [--quiet] (plot.c): its own arguments. */
 int cmd_plot(cli_opts *o);
 

@@ -4,6 +4,7 @@
  *   spikefield predict MODEL.yaml [options]   theory
  *   spikefield compare MODEL.yaml [options]   both, side by side
  *   spikefield plot    OUTDIR [--out DIR]     figures of an output folder
+ *   spikefield resume  CHECKPOINT_DIR         continue a checkpointed run
  *   spikefield models [--markdown]            list neuron models and parameters
  *   spikefield version | help [COMMAND]
  * Options are parsed in options.c (one table per option).
@@ -12,6 +13,8 @@
  * 130 interrupted (outputs so far are complete).
  */
 #include "cli.h"
+
+#include "spikefield/mpi.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -25,11 +28,13 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: spikefield run     MODEL.yaml [--threads N] [--seed S] [--out DIR]\n"
             "                          [--set path=value ...] [--quiet]\n"
+            "                          [--checkpoint-dir DIR [--checkpoint-every TIME]]\n"
             "       spikefield predict MODEL.yaml [--json] [--freq f1,f2,...|--freq-range a:b:n]\n"
             "                          [--set path=value ...] [--out DIR]\n"
             "       spikefield compare MODEL.yaml [--threads N] [--seed S] [--out DIR]\n"
             "                          [--set path=value ...] [--quiet]\n"
             "       spikefield plot    OUTDIR [--out DIR] [--quiet]   (PNG and PDF figures)\n"
+            "       spikefield resume  CHECKPOINT_DIR [--threads N] [--out DIR] [--quiet]\n"
             "       spikefield models [--markdown]\n"
             "       spikefield version\n"
             "       spikefield help [COMMAND]    (or spikefield COMMAND --help)\n"
@@ -142,7 +147,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         if (argc > 2 && (!strcmp(argv[2], "run") || !strcmp(argv[2], "predict") ||
-                         !strcmp(argv[2], "compare") || !strcmp(argv[2], "plot")))
+                         !strcmp(argv[2], "compare") || !strcmp(argv[2], "plot") ||
+                         !strcmp(argv[2], "resume")))
             cli_print_help(stdout, argv[2]);
         else
             usage(stdout);
@@ -156,10 +162,22 @@ int main(int argc, char **argv)
                             : !strcmp(cmd, "predict") ? cmd_predict
                             : !strcmp(cmd, "compare") ? cmd_compare
                             : !strcmp(cmd, "plot")    ? cmd_plot
+                            : !strcmp(cmd, "resume")  ? cmd_resume
                                                       : NULL;
     if (!fn) {
         fprintf(stderr, "spikefield: unknown command '%s'\n", cmd);
         usage(stderr);
+        return 2;
+    }
+    /* several processes (MPI builds, under mpirun): run only */
+    if (sf_mpi_init(&argc, &argv) != 0) {
+        fprintf(stderr, "spikefield: MPI could not be initialised\n");
+        return 1;
+    }
+    if (sf_mpi_size() > 1 && fn != cmd_run) {
+        if (sf_mpi_rank() == 0)
+            fprintf(stderr, "spikefield %s: only run works on several processes\n", cmd);
+        sf_mpi_finalize();
         return 2;
     }
     cli_opts o;
@@ -167,5 +185,8 @@ int main(int argc, char **argv)
     if (rc == 0 && !o.help && (rc = cli_learning(cmd, &o)) < 0)
         rc = fn(&o);
     cli_free(&o);
+    if (rc == 1 && sf_mpi_size() > 1) /* the others may wait in an exchange */
+        sf_mpi_abort(1);
+    sf_mpi_finalize();
     return rc;
 }

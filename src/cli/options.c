@@ -14,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CMD_RUN = 1, CMD_PREDICT = 2, CMD_COMPARE = 4, CMD_PLOT = 8,
-       CMD_SIM = CMD_RUN | CMD_COMPARE, CMD_MODEL = 7, CMD_ALL = 15 };
+enum { CMD_RUN = 1, CMD_PREDICT = 2, CMD_COMPARE = 4, CMD_PLOT = 8, CMD_RESUME = 16,
+       CMD_SIM = CMD_RUN | CMD_COMPARE, CMD_MODEL = 7, CMD_ALL = 31 };
 enum { OPT_THREADS = 256, OPT_SEED, OPT_OUT, OPT_SET, OPT_QUIET, OPT_JSON, OPT_FREQ,
-       OPT_FREQ_RANGE, OPT_HELP, OPT_REPLACE };
+       OPT_FREQ_RANGE, OPT_HELP, OPT_REPLACE, OPT_CKPT_DIR, OPT_CKPT_EVERY, OPT_CKPT_MODEL,
+       OPT_CKPT_KEEP };
 
 typedef struct {
     const char *name;
@@ -31,16 +32,33 @@ typedef struct {
 static const cli_option options[] = {
     {"threads", 0, "N", OPT_THREADS, CMD_SIM,
      "threads, 1..1024 (same as --set simulation.threads=N); results do not depend on it"},
+    {"threads", 0, "N", OPT_THREADS, CMD_RESUME,
+     "threads of the resumed run, 1..1024 (default: the run's); results do not depend on it"},
     {"seed", 0, "S", OPT_SEED, CMD_SIM,
      "seed of every random stream (same as --set simulation.seed=S)"},
     {"out", 0, "DIR", OPT_OUT, CMD_MODEL,
      "output folder (created if missing); default out/<model file name>"},
     {"out", 0, "DIR", OPT_OUT, CMD_PLOT, "folder for the figures; default OUTDIR/figures"},
+    {"out", 0, "DIR", OPT_OUT, CMD_RESUME,
+     "output folder of the whole run; default the run's --out (its interrupted outputs are "
+     "replaced)"},
     {"set", 0, "PATH=VALUE", OPT_SET, CMD_MODEL,
      "override a model value by its dotted key path, e.g. populations.E.params.V_th=18 "
      "(repeatable)"},
     {"replace", 0, NULL, OPT_REPLACE, CMD_SIM,
      "replace the outputs of an earlier run in --out (else such a folder is refused)"},
+    {"checkpoint-dir", 0, "DIR", OPT_CKPT_DIR, CMD_RUN,
+     "write checkpoints into DIR/checkpoint.sfck (created if missing): on SIGTERM, SIGINT "
+     "or SIGHUP one at the next communication step, then the run stops; resume with "
+     "spikefield resume DIR"},
+    {"checkpoint-every", 0, "TIME", OPT_CKPT_EVERY, CMD_RUN,
+     "also a checkpoint every TIME of wall-clock time: 30s, 10min, 2h (a bare number: "
+     "seconds); needs --checkpoint-dir"},
+    {"checkpoint-model-every", 0, "MS", OPT_CKPT_MODEL, CMD_RUN,
+     "also a checkpoint every MS ms of model time (at the first communication step at or "
+     "after each multiple); needs --checkpoint-dir"},
+    {"checkpoint-keep", 0, NULL, OPT_CKPT_KEEP, CMD_RUN,
+     "keep every checkpoint as DIR/checkpoint-<step>.sfck, not only the latest"},
     {"quiet", 'q', NULL, OPT_QUIET, CMD_ALL, "no table and no progress display"},
     {"json", 0, NULL, OPT_JSON, CMD_PREDICT, "print the prediction as JSON instead of a table"},
     {"freq", 0, "F1,F2,...", OPT_FREQ, CMD_PREDICT,
@@ -65,6 +83,9 @@ static const struct {
     {"plot", CMD_PLOT, "OUTDIR",
      "draws the figures of an output folder of run, predict or compare (PNG and PDF, "
      "through the Python package spikefield.plot)"},
+    {"resume", CMD_RESUME, "CHECKPOINT_DIR",
+     "continues a run from its latest checkpoint (--checkpoint-dir of run, or a checkpoint "
+     "file) and writes the outputs of the whole run, byte-identical to an uninterrupted one"},
 };
 
 static const char *operand(unsigned bit)
@@ -168,6 +189,30 @@ static const char *nearest(const char *arg, unsigned bit)
     return best;
 }
 
+/* A positive number followed by one of the units (factor each) or none
+ * (factor 1): "30s", "10min", "2.5 h". */
+static int is_duration(const char *s, const char *const *units, const double *factor,
+                       double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || !(v > 0) || v > 1e12)
+        return 0;
+    while (*end == ' ')
+        end++;
+    if (!*end) {
+        *out = v;
+        return 1;
+    }
+    for (int i = 0; units[i]; i++)
+        if (!strcmp(end, units[i])) {
+            *out = v * factor[i];
+            return 1;
+        }
+    return 0;
+}
+
 static int is_count(const char *s, long long lo, long long hi)
 {
     char *end;
@@ -258,6 +303,10 @@ int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
                         cmd, optarg);
                 return 2;
             }
+            if (bit == CMD_RESUME) { /* the build's threads; the model stays as it was */
+                o->threads = atoi(optarg);
+                break;
+            }
             if (push_owned_set(o, 0, "threads", optarg))
                 goto nomem;
             break;
@@ -289,6 +338,39 @@ int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
         case OPT_FREQ:
             o->freq = optarg;
             break;
+        case OPT_CKPT_DIR:
+            if (!optarg[0]) {
+                fprintf(stderr, "spikefield %s: --checkpoint-dir: expected a folder name, found "
+                        "''\n", cmd);
+                return 2;
+            }
+            o->ckpt_dir = optarg;
+            break;
+        case OPT_CKPT_EVERY: {
+            static const char *const units[] = {"s", "min", "h", NULL};
+            static const double factor[] = {1, 60, 3600};
+            if (!is_duration(optarg, units, factor, &o->ckpt_every_s)) {
+                fprintf(stderr, "spikefield %s: --checkpoint-every %s: expected a positive "
+                        "wall-clock time such as 30s, 10min or 2h\n", cmd, optarg);
+                return 2;
+            }
+            o->ckpt_every_arg = optarg;
+            break;
+        }
+        case OPT_CKPT_MODEL: {
+            static const char *const units[] = {"ms", NULL};
+            static const double factor[] = {1};
+            if (!is_duration(optarg, units, factor, &o->ckpt_every_ms)) {
+                fprintf(stderr, "spikefield %s: --checkpoint-model-every %s: expected a positive "
+                        "model time in ms, such as 500\n", cmd, optarg);
+                return 2;
+            }
+            o->ckpt_model_arg = optarg;
+            break;
+        }
+        case OPT_CKPT_KEEP:
+            o->ckpt_keep = 1;
+            break;
         case OPT_FREQ_RANGE:
             o->freq_range = optarg;
             break;
@@ -316,6 +398,12 @@ int cli_parse(int argc, char **argv, const char *cmd, cli_opts *o)
     if (!o->model) {
         fprintf(stderr, "spikefield %s: missing %s (see spikefield %s --help)\n", cmd,
                 operand(bit), cmd);
+        return 2;
+    }
+    if (!o->ckpt_dir && (o->ckpt_every_arg || o->ckpt_model_arg || o->ckpt_keep)) {
+        fprintf(stderr, "spikefield %s: %s needs --checkpoint-dir DIR\n", cmd,
+                o->ckpt_every_arg ? "--checkpoint-every"
+                : o->ckpt_model_arg ? "--checkpoint-model-every" : "--checkpoint-keep");
         return 2;
     }
     return 0;

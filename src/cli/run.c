@@ -11,7 +11,8 @@
  * command to its end. During the build nothing has been simulated: the
  * command stops after it, writes nothing, exits 130. During the simulation
  * the run stops at the next slice and what was simulated is written and
- * marked interrupted (exit 130). During analysis and writing (and a second
+ * marked interrupted (exit 130); with --checkpoint-dir it first completes
+ * the next slice and writes a checkpoint there (resume.c). During analysis and writing (and a second
  * signal at any time) the flag is only noted: the set is completed, then
  * the command exits 130.
  *
@@ -22,6 +23,8 @@
 
 #include "spikefield/analysis.h"
 #include "spikefield/field.h"
+#include "spikefield/checkpoint.h"
+#include "spikefield/mpi.h"
 
 #include <math.h>
 #include <signal.h>
@@ -146,16 +149,21 @@ int sim_execute(cli_opts *o, sim_result *r)
         return 1;
     }
     const sf_model *m = r->m;
-    int threads = sf_model_threads(m), n_pops = sf_model_population_count(m);
+    int threads = o->threads > 0 ? o->threads : sf_model_threads(m), n_pops = sf_model_population_count(m);
     r->out_dir = cli_out_dir(o);
     if (!r->out_dir)
         return 1;
     if (sf_model_has_field(m))
         return field_execute(o, r);
+    /* several processes (MPI, docs/scaling.md): rank 0 alone writes and prints */
+    const int rank = sf_mpi_rank(), ranks = sf_mpi_size();
+    if (rank != 0)
+        o->quiet = 1;
     if (!o->quiet)
-        fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s)\n", sf_model_file(m),
-                (unsigned long long)sf_model_neurons(m), threads, threads > 1 ? "s" : "");
-    if (sf_network_build(r->ctx, m, threads, &r->net) != SF_OK) {
+        fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s%s)\n",
+                sf_model_file(m), (unsigned long long)sf_model_neurons(m), threads,
+                threads > 1 ? "s" : "", ranks > 1 ? " per process" : "");
+    if (sf_network_build_part(r->ctx, m, threads, rank, ranks, &r->net) != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }
@@ -163,8 +171,14 @@ int sim_execute(cli_opts *o, sim_result *r)
         fprintf(stderr, "spikefield: interrupted while building the network; nothing written\n");
         return 130;
     }
-    if (cli_outset_begin(&r->set, r->out_dir, o->replace) != 0)
+    if (o->resume && sf_network_restore(r->ctx, r->net, o->resume) != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
+    }
+    if (cli_checkpoints_begin(o, r->ctx, r->net))
+        return 1;
+    if (rank == 0 && cli_outset_begin(&r->set, r->out_dir, o->replace) != 0)
+        return 1; /* (the other processes stop at the first exchange) */
     r->write_dir = r->set.tmp;
     /* spikes and traces are spooled into the output set's folder */
     sf_run_options ro = {.stop = &g_stop, .spool_dir = r->write_dir};
@@ -177,6 +191,9 @@ int sim_execute(cli_opts *o, sim_result *r)
     }
     if (ro.progress && sf_recording_interrupted(r->rec))
         fputc('\n', stderr);
+    cli_checkpoint_note(o, r->rec);
+    if (rank != 0)
+        return 0;
     r->stats = calloc((size_t)n_pops, sizeof *r->stats);
     r->recorded = calloc((size_t)n_pops, sizeof(bool));
     if (!r->stats || !r->recorded)
@@ -238,7 +255,7 @@ void sim_print_table(const sim_result *r, FILE *f)
                 (unsigned long long)syn, s->rate_Hz, s->cv_isi, s->fano, s->corr);
     }
     double T = sf_recording_t_end(r->rec), sim_s = sf_recording_seconds(r->rec);
-    int threads = sf_model_threads(m);
+    int threads = sf_network_threads(r->net);
     fprintf(f, "\n%llu neurons, %llu synapses (%.2f bytes each); build %.2f s, simulate %.2f s "
             "(real-time factor %.2f, %d thread%s)\n",
             (unsigned long long)sf_model_neurons(m), (unsigned long long)sf_network_synapses(r->net),
@@ -270,6 +287,10 @@ int cmd_run(cli_opts *o)
 {
     sim_result r;
     int rc = sim_execute(o, &r);
+    if (sf_mpi_rank() != 0) { /* rank 0 writes and prints */
+        sim_free(&r);
+        return rc;
+    }
     if (rc == 0)
         rc = sim_write_summary(&r);
     if (rc == 0)

@@ -34,4 +34,10 @@ int sim_exit_status(const sim_result *r);
 void sim_print_table(const sim_result *r, FILE *f);
 void sim_free(sim_result *r);
 
+/* Checkpoints (resume.c): makes the run write them when o asks for them
+ * (--checkpoint-dir); prints errors, returns 0 or 1. */
+int cli_checkpoints_begin(const cli_opts *o, sf_context *ctx, sf_network *net);
+/* Says where the last checkpoint of the run is (stderr). */
+void cli_checkpoint_note(const cli_opts *o, const sf_recording *rec);
+
 #endif

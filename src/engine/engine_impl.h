@@ -38,7 +38,30 @@ struct sf_recording {
     char stop_reason[512];     /* why the run ended early ("" if it did not) */
     struct sf_field_stats *field; /* a field model's statistics (src/lattice/,
                                      sf_field_run); NULL for networks        */
+    double ckpt_ms;            /* model time of the last checkpoint, -1: none */
 };
+
+/* A new recording of net's recorders (start called), spooled to spool_dir
+ * (NULL: in memory); NULL after a message on ctx. */
+sf_recording *sf_recording_new(sf_context *ctx, const sf_network *net, const char *spool_dir);
+
+/* Checkpoints (checkpoint.c), called by the main thread between slices:
+ * sf_ckpt_begin before the first slice, sf_ckpt_due at the end of each; both
+ * say what follows the slice ending at step s1: 0 nothing, 1 a checkpoint,
+ * 2 a checkpoint and the end of the run (stop set and on_stop). */
+int sf_ckpt_begin(sf_network *net, int64_t s1, double now);
+int sf_ckpt_due(sf_network *net, int64_t s1, double now, bool stop);
+/* Writes the checkpoint of net after `step` steps (atomically). */
+sf_status sf_ckpt_write(sf_context *ctx, sf_network *net, sf_recording *rec, int64_t step);
+
+/* Processes (mpi.c), called by the main thread: sends this process's
+ * spike lists of the slice (threads rank * threads .. of all) to every
+ * other and receives theirs into all[]; returns whether any process has
+ * `stop` set, so that all stop together. */
+int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop);
+/* After the run: the recorders' samples (sf_recorder_type.state_arrays),
+ * each taken by one process, combined on rank 0. */
+void sf_mpi_gather_recording(sf_network *net, sf_recording *rec);
 
 /* Appends a spike of population p; false (with rec->stop_reason) when
  * there is no memory or disk space left for it. */

@@ -62,7 +62,7 @@ void sf_recording_destroy(sf_recording *rec)
 }
 
 /* The recording of a run, its recorders started; NULL after a message. */
-static sf_recording *recording_new(sf_context *ctx, const sf_network *net, const char *spool_dir)
+sf_recording *sf_recording_new(sf_context *ctx, const sf_network *net, const char *spool_dir)
 {
     const sf_model *m = net->m;
     sf_recording *rec = calloc(1, sizeof *rec);
@@ -72,6 +72,7 @@ static sf_recording *recording_new(sf_context *ctx, const sf_network *net, const
     }
     rec->m = m;
     rec->stop_reason[0] = '\0';
+    rec->ckpt_ms = -1;
     size_t np = (size_t)m->n_pops;
     rec->spike_owner = malloc(sizeof(int) * (np + 1));
     rec->ids = malloc(sizeof(sf_spool) * (np + 1));
@@ -238,7 +239,7 @@ static void phase_deliver(sf_network *net, const thread_state *all, int t, int p
             for (int q = 0; q < ntab; q++) {
                 const sf_syn_table *T = &net->tables[tabs[q]];
                 const sf_block *b = &net->blocks[T->block];
-                for (int tt = 0; tt < net->threads; tt++) {
+                for (int tt = 0; tt < net->vthreads; tt++) { /* every process's */
                     const thread_state *src = &all[tt];
                     const uint32_t *off = src->soff[par] + lag * src->nk;
                     for (int kk = src->pop_lo[p]; kk < src->pop_hi[p]; kk++)
@@ -292,15 +293,20 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     if (net->ran)
         return sf_fail(ctx, SF_ERR_ARG, "this network has already been simulated; build a new one");
     const sf_model *m = net->m;
-    const int T = net->threads, np = m->n_pops;
-    sf_recording *rec = recording_new(ctx, net, opt ? opt->spool_dir : NULL);
+    /* with several processes (mpi.c) the thread states of all of them: this
+     * process's threads are R0 .. R0 + T - 1, the others' lists arrive by
+     * the exchange */
+    const int T = net->threads, V = net->vthreads, R0 = net->rank * T, np = m->n_pops;
+    /* a restored checkpoint brings the recording so far (checkpoint.c) */
+    sf_recording *rec = net->resumed ? net->resumed : sf_recording_new(ctx, net, opt ? opt->spool_dir : NULL);
     if (!rec)
         return sf_context_status(ctx);
-    thread_state *ts = calloc((size_t)T, sizeof *ts);
+    net->resumed = NULL;
+    thread_state *ts = calloc((size_t)V, sizeof *ts);
     sf_barrier *bar = sf_barrier_create((unsigned)T);
     if (!rec || !ts || !bar)
         goto nomem;
-    for (int t = 0; t < T; t++) {
+    for (int t = 0; t < V; t++) {
         thread_state *s = &ts[t];
         s->blk = malloc(sizeof(int) * (size_t)net->n_blocks);
         s->pop_lo = calloc((size_t)np, sizeof(int));
@@ -329,22 +335,34 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     }
     net->ran = 1;
     const int64_t n_steps = net->n_steps, n_slices = (n_steps + net->slice - 1) / net->slice;
+    const int64_t sl0 = net->step0 / net->slice;
     volatile int halt[2] = {0, 0};
     volatile int rec_failed = 0;
+    /* checkpoint after the slice (checkpoint.c): decided by the main thread
+     * one slice ahead, as halt is; 2: a checkpoint, then the end */
+    volatile int ckpt[2] = {0, 0}, ckpt_failed = 0;
+    volatile int any_stop = 0; /* processes: a stop of any of them (mpi.c) */
     int64_t done_steps = n_steps, failed_at = n_steps;
     double t0 = sf_wall_time(), c0 = sf_cpu_time(), last_progress = t0;
     rec->started = sf_epoch_time();
     double pint = opt && opt->progress_interval > 0 ? opt->progress_interval : 0.5;
+    ckpt[sl0 & 1] = sf_ckpt_begin(net, sl0 * net->slice + net->slice, t0);
 #pragma omp parallel num_threads(T)
     {
         const int t = omp_get_thread_num();
-        for (int64_t sl = 0; sl < n_slices; sl++) {
+        for (int64_t sl = sl0; sl < n_slices; sl++) {
             const int par = (int)(sl & 1);
             const int64_t s0 = sl * net->slice;
             const int64_t s1 = s0 + net->slice < n_steps ? s0 + net->slice : n_steps;
-            phase_update(net, rec, &ts[t], par, s0, s1);
-            phase_archive(net, &ts[t], par, s0);
+            phase_update(net, rec, &ts[R0 + t], par, s0, s1);
+            phase_archive(net, &ts[R0 + t], par, s0);
             sf_barrier_wait(bar);
+            if (V > T) { /* processes: every one's spike lists of the slice */
+                if (t == 0)
+                    any_stop = sf_mpi_exchange(net, ts, par,
+                                               rec_failed || (opt && opt->stop && *opt->stop));
+                sf_barrier_wait(bar);
+            }
             if (halt[par]) {
                 if (t == 0) {
                     if (!rec_failed && !phase_record(net, rec, ts, par, s0)) {
@@ -357,19 +375,35 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             }
             phase_deliver(net, ts, t, par, s0);
             phase_plasticity(net, ts, t, par, s0);
+            const int ck = ckpt[par];
+            if (ck)
+                sf_barrier_wait(bar); /* every thread has delivered */
             if (t == 0) {
                 if (!rec_failed && !phase_record(net, rec, ts, par, s0)) {
                     rec_failed = 1;
                     failed_at = s0;
                 }
-                bool stop = rec_failed || (opt && opt->stop && *opt->stop);
-                halt[par ^ 1] = stop && s1 < n_steps;
+                if (ck && !rec_failed && sf_ckpt_write(ctx, net, rec, s1) != SF_OK)
+                    ckpt_failed = 1;
+                bool stop = V > T ? any_stop
+                                  : rec_failed || ckpt_failed || (opt && opt->stop && *opt->stop);
                 double now = sf_wall_time();
+                int next = rec_failed || ckpt_failed
+                               ? 0
+                               : sf_ckpt_due(net, s1 + net->slice, now, stop);
+                ckpt[par ^ 1] = next;
+                halt[par ^ 1] = stop && s1 < n_steps && next != 2;
+                if (ck == 2)
+                    done_steps = s1;
                 if (opt && opt->progress && (now - last_progress >= pint || s1 == n_steps)) {
                     opt->progress(opt->progress_user, (double)s1 * net->h, m->sim.duration, now - t0);
                     last_progress = now;
                 }
             }
+            if (ck)
+                sf_barrier_wait(bar); /* the checkpoint is written */
+            if (ck == 2)
+                break;
         }
     }
     rec->wall_s = sf_wall_time() - t0;
@@ -387,12 +421,18 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     }
     rec->t_end = (double)done_steps * net->h;
     rec->interrupted = done_steps < n_steps;
-    free_threads(ts, T);
+    free_threads(ts, V);
+    if (V > T) /* processes: the traces onto rank 0 (collective) */
+        sf_mpi_gather_recording(net, rec);
     sf_barrier_destroy(bar);
+    if (ckpt_failed) { /* the message is on ctx */
+        sf_recording_destroy(rec);
+        return SF_ERR_IO;
+    }
     *out = rec;
     return SF_OK;
 nomem:
-    free_threads(ts, T);
+    free_threads(ts, V);
     sf_barrier_destroy(bar);
     sf_recording_destroy(rec);
     return sf_fail(ctx, SF_ERR_NOMEM, "out of memory preparing the simulation");

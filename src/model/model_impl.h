@@ -498,6 +498,14 @@ typedef struct sf_recorder_type {
     bool (*trace_var)(const struct sf_recording *rec, int r, int k, int v, const void **data,
                       bool *f64, size_t *n_times, uint32_t *n_nodes, const uint32_t **node_ids,
                       double *t0, double *dt);
+    /* checkpoints (src/engine/checkpoint.c): calls fn(u, data, bytes) for
+     * each array that holds what recorder r recorded in the first `steps`
+     * steps, in an order and layout independent of blocks and threads; the
+     * checkpoint writes these bytes and reads them back into the same
+     * arrays of a new recording. NULL: nothing beyond the recording's spike
+     * lists. */
+    void (*state_arrays)(struct sf_recording *rec, int r, int64_t steps,
+                         void (*fn)(void *u, void *data, size_t bytes), void *u);
 } sf_recorder_type;
 
 extern const sf_recorder_type sf_recorder_spike_recorder, sf_recorder_voltmeter;

@@ -8,6 +8,7 @@
  * once to fill them, which avoids holding a second copy of all synapses.
  */
 #include "network/network_impl.h"
+#include "spikefield/mpi.h"
 
 #include <assert.h>
 #include <math.h>
@@ -363,6 +364,7 @@ void sf_network_destroy(sf_network *net)
     free(net->blocks);
     free(net->tables);
     free(net->proj_syn);
+    sf_network_ckpt_free(net);
     free(net);
 }
 
@@ -498,7 +500,20 @@ static sf_status init_block(sf_network *net, sf_block *b)
 
 sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_network **out)
 {
+    return sf_network_build_part(ctx, m, threads, 0, 1, out);
+}
+
+/* MPI (src/engine/mpi.c): blocks are cut for V = ranks x threads threads;
+ * this process builds the state and tables of its own threads' blocks. */
+sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads, int rank,
+                                int ranks, sf_network **out)
+{
     *out = NULL;
+    if (ranks < 1 || rank < 0 || rank >= ranks || (ranks > 1 && !sf_mpi_enabled()))
+        return sf_fail(ctx, SF_ERR_ARG, "process %d of %d: %s", rank, ranks,
+                       ranks > 1 && !sf_mpi_enabled() ? "this spikefield was built without MPI "
+                                                        "(make MPI=1)" : "no such process");
+    const int V = threads * ranks;
     double t0 = sf_wall_time();
     uint64_t need = 0, avail = sf_mem_available();
     sf_status st = sf_network_estimate(ctx, m, threads, &need);
@@ -514,9 +529,12 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     net->m = m;
     net->threads = threads;
+    net->rank = rank;
+    net->ranks = ranks;
+    net->vthreads = V;
     net->h = m->sim.resolution;
     net->n_steps = steps_of(m->sim.duration, net->h);
-    layout L = plan_layout(m, threads);
+    layout L = plan_layout(m, V);
     net->slice = L.slice;
     net->ring_len = L.ring_len;
     net->n_blocks = L.n_blocks;
@@ -533,9 +551,9 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
     }
     int nb = 0;
     for (int p = 0; p < m->n_pops; p++)
-        for (int t = 0; t < threads; t++) {
-            uint32_t n = m->pops[p].n, lo = (uint32_t)((uint64_t)n * t / threads),
-                     hi = (uint32_t)((uint64_t)n * (t + 1) / threads);
+        for (int t = 0; t < V; t++) {
+            uint32_t n = m->pops[p].n, lo = (uint32_t)((uint64_t)n * t / V),
+                     hi = (uint32_t)((uint64_t)n * (t + 1) / V);
             for (uint32_t s = lo; s < hi; s += SF_BLOCK_MAX) {
                 sf_block *b = &net->blocks[nb++];
                 b->pop = p;
@@ -547,9 +565,11 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
                 assert(b->n_ports >= 1 && b->n_ports <= SF_MAX_PORTS);
             }
         }
-    /* tables: one per (projection, block of its target population) */
+    /* tables: one per (projection, own block of its target population) */
     for (int i = 0; i < m->n_proj; i++)
-        net->n_tables += blocks_of_pop(m, threads, m->proj[i].target);
+        for (int b = 0; b < net->n_blocks; b++)
+            net->n_tables += net->blocks[b].pop == m->proj[i].target &&
+                             sf_block_local(net, &net->blocks[b]);
     net->tables = calloc((size_t)net->n_tables + 1, sizeof *net->tables);
     if (!net->tables)
         goto nomem;
@@ -557,7 +577,7 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
     for (int i = 0; i < m->n_proj; i++) {
         const sf_projection *p = &m->proj[i];
         for (int b = 0; b < net->n_blocks; b++) {
-            if (net->blocks[b].pop != p->target)
+            if (net->blocks[b].pop != p->target || !sf_block_local(net, &net->blocks[b]))
                 continue;
             sf_syn_table *T = &net->tables[nt++];
             T->proj = i;
@@ -600,7 +620,7 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
             failed = 1;
 #pragma omp for schedule(dynamic, 1)
         for (int b = 0; b < net->n_blocks; b++)
-            if (!failed && init_block(net, &net->blocks[b]))
+            if (!failed && sf_block_local(net, &net->blocks[b]) && init_block(net, &net->blocks[b]))
                 failed = 1;
 #pragma omp for schedule(dynamic, 1)
         for (int i = 0; i < net->n_tables; i++) {
@@ -635,7 +655,8 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
         goto nomem;
     for (int i = 0; i < net->n_tables; i++) {
         const sf_syn_table *T = &net->tables[i];
-        int key = net->blocks[T->block].thread * m->n_pops + m->proj[T->proj].source;
+        int key = (net->blocks[T->block].thread - rank * threads) * m->n_pops +
+                  m->proj[T->proj].source;
         int *v = realloc(net->by_src[key], sizeof(int) * (size_t)(net->by_src_n[key] + 1));
         if (!v)
             goto nomem;
@@ -645,6 +666,13 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
         net->proj_syn[T->proj] += T->n_syn;
         net->syn_bytes += (uint64_t)((double)T->n_syn * T->syn->bytes_per_synapse(&m->proj[T->proj])) +
                           ((uint64_t)T->n_src + 1u) * 4u;
+    }
+    if (ranks > 1) { /* the whole network's counts */
+        sf_mpi_sum_u64(net, net->proj_syn, m->n_proj);
+        uint64_t tot[2] = {net->n_syn, net->syn_bytes};
+        sf_mpi_sum_u64(net, tot, 2);
+        net->n_syn = tot[0];
+        net->syn_bytes = tot[1];
     }
     net->build_s = sf_wall_time() - t0;
     *out = net;

@@ -88,6 +88,8 @@ typedef struct sf_block {
                              drive; NULL otherwise                         */
 } sf_block;
 
+typedef struct sf_ckpt_plan sf_ckpt_plan;
+
 typedef struct sf_syn_table {
     int proj, block, port;
     const sf_synapse_type *syn;
@@ -133,6 +135,29 @@ struct sf_network {
     uint64_t *proj_syn;
     double build_s;
     int ran;
+    /* checkpoints (src/engine/checkpoint.c): the plan of the run (NULL:
+     * none), the step it starts from (0, or a restored checkpoint's) and
+     * the recording restored with it (NULL: the run starts a new one) */
+    struct sf_ckpt_plan *ckpt;
+    int64_t step0;
+    struct sf_recording *resumed;
+    /* processes (MPI, src/engine/mpi.c): this is rank `rank` of `ranks`;
+     * the blocks are cut for vthreads = ranks * threads threads (b->thread
+     * is one of those), this process owns threads rank * threads ..
+     * (rank + 1) * threads - 1 and only their blocks have state and tables */
+    int rank, ranks, vthreads;
+    struct sf_mpi_buf *mpi;  /* the exchange's buffers during a run       */
 };
+
+/* Is block b this process's? */
+static inline bool sf_block_local(const sf_network *net, const sf_block *b)
+{
+    return b->thread / net->threads == net->rank;
+}
+/* Sums v[0..n) over the processes (MPI; nothing with one). */
+void sf_mpi_sum_u64(const sf_network *net, uint64_t *v, int n);
+
+/* Frees what checkpoints attached to net (sf_network_destroy calls it). */
+void sf_network_ckpt_free(sf_network *net);
 
 #endif

@@ -61,7 +61,7 @@ bad empty_out "--out: expected a folder name, found ''" run "$T/m.yaml" --out ""
 bad two_models "unexpected argument" run "$T/m.yaml" "$T/m.yaml" --out "$T/none"
 bad no_model "missing MODEL.yaml" run --out "$T/none"
 bad bad_set "expected path=value" run "$T/m.yaml" --set "=3" --out "$T/none"
-bad wrong_cmd2 '--threads is an option of run, compare, not of predict' predict "$T/m.yaml" --threads=2 --out "$T/none"
+bad wrong_cmd2 '--threads is an option of run, compare, resume, not of predict' predict "$T/m.yaml" --threads=2 --out "$T/none"
 bad short_unknown "unknown option -x" run "$T/m.yaml" -x --out "$T/none"
 
 # many --set options: each one is applied (the last one wins)

@@ -189,6 +189,25 @@ static bool collect(sf_recording *rec, const sf_network *net, int r, const sf_th
     return true;
 }
 
+/* Samples taken in the first `steps` steps. */
+static size_t samples_done(const trace *tr, int64_t steps)
+{
+    int64_t done = steps / tr->every - tr->j0;
+    done = done < 0 ? 0 : done;
+    return (size_t)done < tr->n_samples ? (size_t)done : tr->n_samples;
+}
+
+/* Checkpoints: the samples taken so far of every (population, variable). */
+static void state_arrays(sf_recording *rec, int r, int64_t steps,
+                         void (*fn)(void *u, void *data, size_t bytes), void *u)
+{
+    const trace *tr = rec->data[r];
+    const size_t es = tr->f64 ? sizeof(double) : sizeof(float), n = samples_done(tr, steps);
+    for (int k = 0; k < tr->n_pops; k++)
+        for (int v = 0; v < tr->n_vars; v++)
+            fn(u, tr->data[(size_t)k * (size_t)tr->n_vars + (size_t)v].base, n * tr->n_nodes[k] * es);
+}
+
 static bool get_trace_var(const sf_recording *rec, int r, int k, int v, const void **data,
                           bool *f64, size_t *n_times, uint32_t *n_nodes, const uint32_t **node_ids,
                           double *t0, double *dt)
@@ -199,11 +218,9 @@ static bool get_trace_var(const sf_recording *rec, int r, int k, int v, const vo
     const sf_recorder *rc = &rec->m->recorders[r];
     const double h = rec->m->sim.resolution;
     /* samples taken before the run ended (interrupted runs) */
-    int64_t done = (int64_t)(nearbyint(rec->t_end / h) / (double)tr->every) - tr->j0;
-    done = done < 0 ? 0 : done;
     *data = tr->data[(size_t)k * (size_t)tr->n_vars + (size_t)v].base;
     *f64 = tr->f64;
-    *n_times = (size_t)done < tr->n_samples ? (size_t)done : tr->n_samples;
+    *n_times = samples_done(tr, (int64_t)nearbyint(rec->t_end / h));
     *n_nodes = tr->n_nodes[k];
     if (node_ids)
         *node_ids = rc->sel[k].idx;
@@ -250,6 +267,7 @@ const sf_recorder_type sf_recorder_multimeter = {
     .destroy = destroy,
     .trace = get_trace,
     .trace_var = get_trace_var,
+    .state_arrays = state_arrays,
 };
 
 const sf_recorder_type sf_recorder_voltmeter = {
@@ -264,4 +282,5 @@ const sf_recorder_type sf_recorder_voltmeter = {
     .destroy = destroy,
     .trace = get_trace,
     .trace_var = get_trace_var,
+    .state_arrays = state_arrays,
 };

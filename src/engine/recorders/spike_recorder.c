@@ -100,7 +100,7 @@ static bool collect(sf_recording *rec, const sf_network *net, int r, const sf_th
             if (rec->spike_owner[p] != r)
                 continue;
             const uint8_t *mark = f->mark[q];
-            for (int tt = 0; tt < net->threads; tt++) {
+            for (int tt = 0; tt < net->vthreads; tt++) { /* every process's */
                 const sf_thread_state *src = &all[tt];
                 for (int kk = src->pop_lo[p]; kk < src->pop_hi[p]; kk++)
                     for (uint32_t a = src->soff[par][lag * src->nk + kk];

@@ -1,0 +1,102 @@
+#!/bin/sh
+# MPI (issue 18; `make test-mpi`, not part of `make test`): the MPI build of
+# the command under mpirun -np 1, 2 and 3 (oversubscribed on a small
+# machine) records spikes and traces byte-identical to the single-process
+# default build, for Brunel's network, the microcircuit at 0.1 scale
+# (150 ms) and two stochastic models (binary, hawkes), also with 2 threads
+# per process; summary.json's synapse counts are those of the whole network.
+# usage: tests/mpi/test_mpi.sh build-mpi/spikefield build/spikefield
+MPI_SF=${1:-build-mpi/spikefield}
+SF=${2:-build/spikefield}
+H5SAME="/usr/bin/python3 $(dirname "$0")/../cli/h5same.py"
+EX=$(cd "$(dirname "$0")/../../examples" && pwd)
+RUN="mpirun --oversubscribe --allow-run-as-root"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL $1"; fails=$((fails+1)); }
+
+cat > "$T/brunel.yaml" <<'YAML'
+simulation: {resolution: 0.1, duration: 300.0, seed: 1, threads: 1}
+populations:
+  E: {model: iaf_psc_delta, n: 1600, params: &lif {E_L: 0.0, V_th: 20.0, V_reset: 10.0, tau_m: 20.0, t_ref: 2.0},
+      initial: &v0 {V_m: {distribution: uniform, low: 0.0, high: 20.0}}}
+  I: {model: iaf_psc_delta, n: 400, params: *lif, initial: *v0}
+projections:
+  EE: {source: E, target: E, rule: fixed_indegree, indegree: 160, weight: 0.1, delay: 1.5}
+  EI: {source: E, target: I, rule: fixed_indegree, indegree: 160, weight: 0.1, delay: 1.5}
+  IE: {source: I, target: E, rule: fixed_indegree, indegree: 40, weight: -0.5, delay: 1.5}
+  II: {source: I, target: I, rule: fixed_indegree, indegree: 40, weight: -0.5, delay: {distribution: uniform, low: 1.5, high: 4.0}}
+inputs:
+  background: {kind: poisson_generator, targets: [E, I], rate: 20000.0, weight: 0.1}
+recorders:
+  spikes: {kind: spike_recorder, populations: [E, I]}
+  vm: {kind: voltmeter, populations: [E, I], n: 10, interval: 0.1}
+YAML
+cat > "$T/binary.yaml" <<'YAML'
+simulation: {resolution: 0.1, duration: 300.0, seed: 7, threads: 1}
+populations:
+  E: {model: binary, n: 800, params: {tau_m: 10.0, theta: 0.0, sigma: 1.0, p_init: 0.2}}
+  I: {model: binary, n: 200, params: {tau_m: 10.0, theta: 0.0, sigma: 1.0, p_init: 0.3}}
+projections:
+  EE: {source: E, target: E, rule: fixed_indegree, indegree: 80, weight: 0.05, delay: 1.0}
+  IE: {source: E, target: I, rule: fixed_indegree, indegree: 80, weight: 0.05, delay: 1.0}
+  EI: {source: I, target: E, rule: fixed_indegree, indegree: 20, weight: -0.2, delay: 1.0}
+  II: {source: I, target: I, rule: fixed_indegree, indegree: 20, weight: -0.2, delay: 2.0}
+recorders:
+  spikes: {kind: spike_recorder}
+YAML
+cat > "$T/hawkes.yaml" <<'YAML'
+simulation: {resolution: 0.1, duration: 300.0, seed: 9, threads: 1}
+populations:
+  E: {model: hawkes, n: 800, params: {nu0: 14.0, tau: 10.0}}
+  I: {model: hawkes, n: 200, params: {nu0: 14.0, tau: 10.0}}
+projections:
+  EE: {source: E, target: E, rule: fixed_outdegree, outdegree: 80, weight: 0.01, delay: 2.0}
+  IE: {source: E, target: I, rule: fixed_outdegree, outdegree: 20, weight: 0.01, delay: 2.0}
+  EI: {source: I, target: E, rule: fixed_outdegree, outdegree: 80, weight: -0.06, delay: 2.0}
+  II: {source: I, target: I, rule: fixed_outdegree, outdegree: 20, weight: -0.06, delay: 2.0}
+recorders:
+  spikes: {kind: spike_recorder}
+YAML
+cp "$EX/microcircuit.yaml" "$T/micro.yaml"
+MICRO_SETS="--set scale.neurons=0.1 --set simulation.duration=150 --set analysis.start=50"
+
+same() { # ref dir, other dir: every .h5 identical, the same synapse counts
+  for f in "$1"/*.h5; do $H5SAME "$f" "$2/$(basename "$f")" || return 1; done
+  /usr/bin/python3 - "$1/summary.json" "$2/summary.json" <<'PY' || return 1
+import json, sys
+a, b = (json.load(open(p))["network"] for p in sys.argv[1:3])
+assert a["synapses"] == b["synapses"] and a["projections"] == b["projections"], "synapse counts"
+PY
+}
+
+for m in brunel binary hawkes micro; do
+  sets=""; [ $m = micro ] && sets=$MICRO_SETS
+  # shellcheck disable=SC2086
+  "$SF" run "$T/$m.yaml" $sets --threads 1 --out "$T/$m.ref" --quiet > /dev/null 2>&1 \
+    || { fail "$m: single-process reference"; continue; }
+  for np in 1 2 3; do
+    for th in 1 2; do
+      [ $m = micro ] && [ $th = 2 ] && [ $np != 2 ] && continue # keep the test short
+      o="$T/$m.np$np.t$th"
+      # shellcheck disable=SC2086
+      if timeout 600 $RUN -np $np "$MPI_SF" run "$T/$m.yaml" $sets --threads $th --out "$o" \
+           --quiet > "$T/log" 2>&1 && same "$T/$m.ref" "$o"; then
+        echo "ok   $m: -np $np, $th thread(s) per process: identical to one process"
+      else
+        fail "$m: -np $np, $th thread(s): $(tail -3 "$T/log")"
+      fi
+    done
+  done
+done
+
+# only run works on several processes; checkpoints are refused there
+$RUN -np 2 "$MPI_SF" predict "$T/brunel.yaml" > /dev/null 2> "$T/log"; rc=$?
+[ $rc != 0 ] && grep -q "only run works on several processes" "$T/log" && echo "ok   predict refused on 2 processes" \
+  || fail "predict on 2 processes: exit $rc $(cat "$T/log")"
+$RUN -np 2 "$MPI_SF" run "$T/brunel.yaml" --out "$T/ck.out" --checkpoint-dir "$T/ck" --quiet > /dev/null 2> "$T/log"; rc=$?
+[ $rc != 0 ] && grep -q "several processes (MPI) are not supported" "$T/log" && echo "ok   checkpoints refused on 2 processes" \
+  || fail "checkpoints on 2 processes: exit $rc $(cat "$T/log")"
+
+[ $fails = 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
