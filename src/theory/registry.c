@@ -10,7 +10,7 @@
 #include <string.h>
 
 extern const sf_theory_type sf_theory_family_lif, sf_theory_family_binary, sf_theory_family_hawkes,
-    sf_theory_family_lin_rate, sf_theory_family_pif;
+    sf_theory_family_lin_rate, sf_theory_family_pif, sf_theory_family_dmft;
 
 static const sf_theory_type *const families[] = {
     &sf_theory_family_lif,      /* src/theory/lif/     */
@@ -18,6 +18,7 @@ static const sf_theory_type *const families[] = {
     &sf_theory_family_hawkes,   /* src/theory/hawkes/  */
     &sf_theory_family_lin_rate, /* src/theory/linear/  */
     &sf_theory_family_pif,      /* src/theory/pif/     */
+    &sf_theory_family_dmft,     /* src/theory/dmft/    */
 };
 #define N_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
