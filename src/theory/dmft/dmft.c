@@ -57,16 +57,18 @@ static inline double prim_eval(sf_dmft_phi phi, double x)
 }
 
 /* The quadrature rule of the standard normal measure for averages of
- * u(sqrt(var) z): the trapezoidal rule on |z| <= 8.5 with step
- * h = min(0.25, 0.4 / sqrt(var)). tanh has its poles at distance
- * pi / (2 sqrt(var)) from the real z axis, and the trapezoidal rule on an
- * analytic integrand converges as e^{-2 pi d / h} (Trefethen & Weideman
- * 2014, SIAM Rev 56:385): here e^{-24}; Gauss-Hermite with 64 nodes was
- * 1.3 % off for <phi'^2> at var = 5.4 (the peak of sech^4 falls between
- * its nodes). The weights are normalised to sum 1. */
+ * u(sqrt(var) z): the trapezoidal rule on |z| <= 7.5 (the Gaussian tail
+ * beyond is e^{-28}) with step h = min(0.2, 0.33 / sqrt(var)). tanh has its
+ * poles at distance d = pi / (2 sqrt(var)) from the real z axis, and the
+ * trapezoidal rule on an analytic integrand converges as e^{-2 pi d / h}
+ * (Trefethen & Weideman 2014, SIAM Rev 56:385): here e^{-30}, times the
+ * residues of the powers of sech (1e-10 for sech^4, the worst case, checked
+ * in tests/unit/test_dmft.c). Gauss-Hermite with 64 nodes was 1.3 % off for
+ * <phi'^2> at var = 5.4 (the peak of sech^4 falls between its nodes). The
+ * weights are normalised to sum 1. */
 static void set_rule(sf_dmft_workspace *ws, double var)
 {
-    const double L = 8.5, h0 = var > 0 ? fmin(0.25, 0.4 / sqrt(var)) : 0.25;
+    const double L = 7.5, h0 = var > 0 ? fmin(0.2, 0.33 / sqrt(var)) : 0.2;
     size_t half = (size_t)ceil(L / h0);
     if (2 * half + 1 > ws->n_max)
         half = (ws->n_max - 1) / 2;
@@ -381,7 +383,11 @@ sf_status sf_dmft_solve(sf_context *ctx, sf_dmft_workspace *ws, const sf_dmft_pa
             const size_t k = i >= nt - 1 ? i - (nt - 1) : nt - 1 - i;
             ws->W[i] = 1.0 - g2 * tab(ws, true, ws->delta[k], d0);
         }
-        sol->E0 = ground_state(ws, n, h);
+        /* the spectrum of the operator on the line starts at or below the
+         * continuum edge W(inf); the box's Dirichlet ends lift a continuum
+         * state by ~ pi^2 / (2L)^2, which is not a bound state */
+        const double edge = ws->W[0];
+        sol->E0 = fmin(ground_state(ws, n, h), edge);
         sol->lyapunov = -1.0 + sqrt(1.0 - sol->E0);
     }
     return SF_OK;
