@@ -1,8 +1,8 @@
 /* Benchmark of the dmft family (src/theory/dmft/): one DMFT solution with
  * its Lyapunov exponent, a 50 x 50 phase diagram over (g, D) on one core,
  * and the dense coupling product of a 10^4-unit rate network (the
- * Benettin step's J [phi(x), phi'(x) q], one dgemm with two columns)
- * against the machine's measured memory bandwidth (a read-only sum over a
+ * Benettin step's J [phi(x), phi'(x) q]: OpenBLAS dgemv, dgemm with two
+ * columns, and the fused float kernel sf_dmft_net_product) against the machine's measured memory bandwidth (a read-only sum over a
  * 1.6 GB array, one core). Prints JSON lines; times are CPU times (clock),
  * the best of the repetitions, since the machine may be shared.
  * Targets (issue 15): one solution < 50 ms; the phase diagram < 60 s. */
@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "theory/dmft/dmft.h"
+#include "theory/dmft/ratenet.h"
 
 static double cpu_s(void) { return (double)clock() / CLOCKS_PER_SEC; }
 
@@ -114,13 +115,27 @@ int main(void)
                     (int)n, 0.0, Y, (int)n);
         gemm = fmin(gemm, cpu_s() - t0);
     }
+    float *Jf = malloc(n * n * sizeof *Jf);
+    double fused = INFINITY;
+    if (Jf) {
+        for (size_t k = 0; k < n * n; k++)
+            Jf[k] = (float)J[k];
+        for (int r = 0; r < 5; r++) {
+            t0 = cpu_s();
+            sf_dmft_net_product(Jf, n, X, X + n, Y, Y + n);
+            fused = fmin(fused, cpu_s() - t0);
+        }
+        free(Jf);
+    }
     const double bytes = (double)n * n * 8;
     printf("{\"name\": \"dmft_dense_product\", \"n\": %zu, \"read_bandwidth_GBps\": %.2f, "
            "\"dgemv_ms\": %.1f, \"dgemv_GBps\": %.2f, \"dgemv_GFLOPs\": %.2f, \"dgemm2_ms\": %.1f, "
            "\"dgemm2_GBps\": %.2f, \"dgemm2_GFLOPs\": %.2f, \"dgemv_fraction_of_peak\": %.2f, "
-           "\"checksum\": %g}\n",
+           "\"fused2_float_ms\": %.1f, \"fused2_float_GBps\": %.2f, \"fused2_float_GFLOPs\": %.2f, "
+           "\"fused2_fraction_of_peak\": %.2f, \"checksum\": %g}\n",
            n, bw, gemv * 1e3, bytes / gemv / 1e9, 2.0 * n * n / gemv / 1e9, gemm * 1e3,
-           bytes / gemm / 1e9, 4.0 * n * n / gemm / 1e9, bytes / gemv / 1e9 / bw,
+           bytes / gemm / 1e9, 4.0 * n * n / gemm / 1e9, bytes / gemv / 1e9 / bw, fused * 1e3,
+           bytes / 2 / fused / 1e9, 4.0 * n * n / fused / 1e9, bytes / 2 / fused / 1e9 / bw,
            sum + Y[0] + Y[n]);
     free(J);
     free(X);

@@ -13,7 +13,6 @@
 #include "neurons/rate.h"
 #include "spikefield/network.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +27,24 @@ void sf_dmft_net_free(sf_dmft_net *net)
     memset(net, 0, sizeof *net);
 }
 
+void sf_dmft_net_product(const float *restrict J, size_t n, const double *restrict a,
+                         const double *restrict b, double *restrict ya, double *restrict yb)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float *restrict row = J + i * n;
+        double sa = 0, sb = 0;
+#pragma omp simd reduction(+ : sa, sb)
+        for (size_t j = 0; j < n; j++) {
+            sa += (double)row[j] * a[j];
+            sb += (double)row[j] * b[j];
+        }
+        ya[i] = sa;
+        yb[i] = sb;
+    }
+}
+
 /* J[target * n + source] from the tables of projection p (sums multapses). */
-static void dense_of(const sf_network *nw, int p, size_t n, double *J)
+static void dense_of(const sf_network *nw, int p, size_t n, float *J)
 {
     for (int k = 0; k < nw->n_tables; k++) {
         const sf_syn_table *T = &nw->tables[k];
@@ -41,7 +56,7 @@ static void dense_of(const sf_network *nw, int p, size_t n, double *J)
                 uint16_t tl, d;
                 double w;
                 T->syn->get(T, a, &tl, &w, &d);
-                J[(size_t)(b->first + tl) * n + s] += w;
+                J[(size_t)(b->first + tl) * n + s] += (float)w; /* stored as float */
             }
     }
 }
@@ -63,7 +78,7 @@ sf_status sf_dmft_net_from_model(sf_context *ctx, const sf_model *m, sf_dmft_net
     net->P1 = exp(-lam * a);
     net->P2 = -expm1(-lam * a) / lam;
     net->noise_sd = p[SF_RATE_SIGMA] * sqrt(-0.5 * expm1(-2.0 * lam * a) / lam);
-    if (n > (size_t)1 << 16 || !(net->J = calloc(n * n, sizeof(double))) ||
+    if (n > (size_t)1 << 16 || !(net->J = calloc(n * n, sizeof(float))) ||
         !(net->x0 = calloc(n, sizeof(double))) || !(net->work = malloc(7 * n * sizeof(double)))) {
         sf_dmft_net_free(net);
         return sf_fail(ctx, SF_ERR_NOMEM, "dmft: out of memory for the dense %zu x %zu couplings",
@@ -102,6 +117,19 @@ static inline double phi_d(sf_dmft_phi phi, double G, double beta, double x, dou
     return G * t;
 }
 
+/* |q|, and q scaled to unit length (unless |q| is 0 or not finite). */
+static double norm_scale(double *q, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += q[i] * q[i];
+    s = sqrt(s);
+    if (s > 0 && isfinite(s))
+        for (size_t i = 0; i < n; i++)
+            q[i] /= s;
+    return s;
+}
+
 sf_status sf_dmft_net_lyapunov(sf_context *ctx, sf_dmft_net *net, int64_t n_steps,
                                int64_t n_skip, int renorm, int n_batch, double *lambda,
                                double *se, double *x_end)
@@ -114,11 +142,10 @@ sf_status sf_dmft_net_lyapunov(sf_context *ctx, sf_dmft_net *net, int64_t n_step
                        "after the transient (%lld steps of %lld)",
                        n_batch, renorm, (long long)(n_steps - n_skip), (long long)n_steps);
     double *x = net->work, *q = x + n, *X = q + n, *Y = X + 2 * n, *z = Y + 2 * n;
-    /* X: column-major n x 2: [phi(x), phi'(x) q]; Y = J X */
+    /* X = [phi(x), phi'(x) q], Y = J X: one pass over J */
     memcpy(x, net->x0, n * sizeof *x);
     sf_rng_normals(net->seed, SF_RNG_NEURON, 0x6c79u, 0, net->first_gid, (uint32_t)n, q);
-    double nq = cblas_dnrm2((int)n, q, 1);
-    cblas_dscal((int)n, 1.0 / nq, q, 1);
+    double nq = norm_scale(q, n);
     const int64_t per_batch = (n_steps - n_skip) / renorm / n_batch * renorm;
     double sum = 0, sum2 = 0, acc = 0;
     int done = 0;
@@ -132,8 +159,7 @@ sf_status sf_dmft_net_lyapunov(sf_context *ctx, sf_dmft_net *net, int64_t n_step
                 X[i] = phi_d(net->phi, net->G, net->beta, x[i], &dp);
                 X[n + i] = dp * q[i];
             }
-            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, 2, (int)n, 1.0, net->J, (int)n, X,
-                        (int)n, 0.0, Y, (int)n);
+            sf_dmft_net_product(net->J, n, X, X + n, Y, Y + n);
         }
         if (net->noise_sd > 0)
             sf_rng_normals(net->seed, SF_RNG_NEURON, 0, (uint64_t)k, net->first_gid,
@@ -145,11 +171,10 @@ sf_status sf_dmft_net_lyapunov(sf_context *ctx, sf_dmft_net *net, int64_t n_step
             q[i] = net->P1 * q[i] + net->P2 * Y[n + i];
         }
         if ((k + 1) % renorm == 0) {
-            nq = cblas_dnrm2((int)n, q, 1);
+            nq = norm_scale(q, n);
             if (!(nq > 0) || !isfinite(nq))
                 return sf_fail(ctx, SF_ERR_NUMERIC, "dmft: tangent vector degenerate at step %lld",
                                (long long)k);
-            cblas_dscal((int)n, 1.0 / nq, q, 1);
             if (k + 1 > n_skip && done < n_batch) {
                 acc += log(nq);
                 in_batch += renorm;

@@ -9,9 +9,11 @@
  *   input, as in the engine, whose events of step k arrive in step k + 1),
  *   q_{k+1} = P1 q_k + P2 J (phi'(x_k) . q_k),  |q| renormalised every
  *   `renorm` steps, lambda = sum log |q| growth / time after the transient.
- * phi(x) = G s(beta x), s = tanh or erf. The coupling product of the
- * trajectory and of the tangent vector is one dgemm with two columns
- * (one pass over J). Single-threaded and in a fixed order: the result
+ * phi(x) = G s(beta x), s = tanh or erf. The coupling products of the
+ * trajectory and of the tangent vector share one pass over J
+ * (sf_dmft_net_product; bandwidth-bound: 4 bytes per 4 flops; OpenBLAS's
+ * dgemm with two columns ran at half the speed of one dgemv,
+ * bench/bench_dmft.c). Single-threaded and in a fixed order: the result
  * depends on the seed only.
  */
 #ifndef SF_THEORY_DMFT_RATENET_H
@@ -22,7 +24,8 @@
 
 typedef struct {
     size_t n;
-    double *J;               /* [n * n], row = target                     */
+    float *J;                /* [n * n], row = target; the engine stores
+                                weights as float, so this is exact        */
     sf_dmft_phi phi;
     double G, beta;          /* phi(x) = G s(beta x)                      */
     double P1, P2, noise_sd; /* the exponential Euler step of the engine  */
@@ -37,6 +40,10 @@ typedef struct {
  * The caller has checked m with the family's accepts(). */
 sf_status sf_dmft_net_from_model(sf_context *ctx, const sf_model *m, sf_dmft_net *net);
 void sf_dmft_net_free(sf_dmft_net *net);
+
+/* ya = J a, yb = J b (J row-major n x n), in one pass over J. */
+void sf_dmft_net_product(const float *J, size_t n, const double *a, const double *b, double *ya,
+                         double *yb);
 
 /* Runs n_steps steps from net->x0; after n_skip steps, accumulates the
  * logarithmic growth of the tangent vector, renormalised every renorm
