@@ -97,6 +97,7 @@ int main(void)
                  {0.5, 1, 1, 1}, {1.0, 1, 1, 1}, {1.75, 1, 0, 1}, {2.0, 1, 1, 0},
                  {2.5, 1, 0, 1}};
     int bad = 0, checks = 0;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress, case by case */
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         double pd0 = 0, plam = 0, s = 0, s2 = 0, ls = 0, lse2 = 0, ls2 = 0;
         for (int r = 1; r <= R; r++) {
