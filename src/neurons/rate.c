@@ -1,4 +1,4 @@
-/* lin_rate, tanh_rate: rate units with delayed coupling and Gaussian white
+/* lin_rate, tanh_rate, erf_rate: rate units with delayed coupling and Gaussian white
  * noise on the input side (Ornstein-Uhlenbeck process) or on the output side,
  * the two classes of linear rate models of Grytskyy et al. 2013 (Front
  * Comput Neurosci 7:131, section 2; science notes spiking.md §3), with the
@@ -11,13 +11,22 @@
  *     tau dr/dt = -lambda r + mu + I_dc + phi(I(t)),   y = r + sqrt(tau) sigma xi(t)
  *   I(t) = sum_j w_ij y_j(t - d_ij),
  *   phi(x) = g x (lin_rate),   phi(x) = g tanh(beta (x - theta)) (tanh_rate),
+ *   phi(x) = g erf(beta (x - theta)) (erf_rate),
  * with xi unit Gaussian white noise (<xi(t) xi(t')> = delta(t - t'), t in
  * ms). Both classes thus have the noise sqrt(tau) sigma xi of intensity
  * sigma^2 tau: in the theory's units (t in s) D = sigma^2 tau_s
  * (sf_theory_linear_net). An uncoupled input-noise unit has mean
  * (mu + I_dc)/lambda and variance sigma^2/(2 lambda). The nonlinearity acts
- * on the summed input (NEST's default linear_summation = true); NEST's
- * multiplicative coupling and rectify_output are not provided.
+ * on the summed input (NEST's default linear_summation = true). With
+ * linear_summation = 0 (tanh_rate, erf_rate) it acts on every input
+ * separately, as NEST's linear_summation = false:
+ *     tau dr/dt = -lambda r + mu + I_dc + I(t) + sqrt(tau) sigma xi(t),
+ *     I(t) = sum_j w_ij phi(y_j(t - d_ij)),
+ * which with lambda = 1, mu = 0 and tau = 1 is the random network of
+ * Sompolinsky, Crisanti & Sommers 1988, dx = (-x + J phi(x)) dt + dW with
+ * <dW^2> = sigma^2 dt (docs/dmft.md): the source sends phi(y) as its event
+ * amplitude. NEST's multiplicative coupling and rectify_output are not
+ * provided.
  *
  * Discretisation (the invariant this file keeps): the input I is held
  * constant over a step and the linear part is integrated exactly
@@ -74,6 +83,18 @@ static const sf_param_spec tanh_params[SF_RATE_N_PARAMS] = {
     [SF_RATE_G] = {"g", "", 1.0, -1e9, 1e9, false, "gain: phi(x) = g tanh(beta (x - theta))"},
     [SF_RATE_BETA] = {"beta", "", 1.0, -1e9, 1e9, false, "slope of the tanh"},
     [SF_RATE_THETA] = {"theta", "", 0.0, -1e9, 1e9, false, "threshold of the tanh"},
+    [SF_RATE_LINEAR_SUMMATION] = {"linear_summation", "", 1.0, 0.0, 1.0, false,
+                                  "1: phi of the summed input (NEST default); 0: sum of phi of "
+                                  "each input (I = sum_j w_ij phi(y_j), the SCS network)"},
+};
+static const sf_param_spec erf_params[SF_RATE_N_PARAMS] = {
+    COMMON_PARAMS,
+    [SF_RATE_G] = {"g", "", 1.0, -1e9, 1e9, false, "gain: phi(x) = g erf(beta (x - theta))"},
+    [SF_RATE_BETA] = {"beta", "", 1.0, -1e9, 1e9, false, "slope of the erf"},
+    [SF_RATE_THETA] = {"theta", "", 0.0, -1e9, 1e9, false, "threshold of the erf"},
+    [SF_RATE_LINEAR_SUMMATION] = {"linear_summation", "", 1.0, 0.0, 1.0, false,
+                                  "1: phi of the summed input (NEST default); 0: sum of phi of "
+                                  "each input (I = sum_j w_ij phi(y_j), the SCS network)"},
 };
 static const char *const state_names[] = {"rate", "output"};
 static const char *const state_units[] = {"", ""};
@@ -82,14 +103,36 @@ typedef struct {
     double P1, P2;   /* propagators                                   */
     double in_sd;    /* sigma N: input noise per step (0 for output)   */
     double out_sd;   /* sigma sqrt(tau/h): output noise (0 for input)  */
-    bool tanh_gain;
+    int gain;        /* GAIN_LIN, GAIN_TANH, GAIN_ERF                   */
+    bool per_input;  /* linear_summation = 0: phi applied by the source */
 } derived;
+
+enum { GAIN_LIN, GAIN_TANH, GAIN_ERF };
+
+/* phi(x) = g s(beta (x - theta)), s = tanh or erf. */
+static inline double gain_of(const double *p, int gain, double x)
+{
+    const double u = p[SF_RATE_BETA] * (x - p[SF_RATE_THETA]);
+    return p[SF_RATE_G] * (gain == GAIN_ERF ? erf(u) : tanh(u));
+}
 
 static bool check(const double *p, char *msg, size_t len)
 {
     if (p[SF_RATE_OUTPUT_NOISE] != 0.0 && p[SF_RATE_OUTPUT_NOISE] != 1.0) {
         snprintf(msg, len, "output_noise must be 0 (input noise) or 1 (output noise), not %g",
                  p[SF_RATE_OUTPUT_NOISE]);
+        return false;
+    }
+    return true;
+}
+
+static bool check_nonlin(const double *p, char *msg, size_t len)
+{
+    if (!check(p, msg, len))
+        return false;
+    if (p[SF_RATE_LINEAR_SUMMATION] != 0.0 && p[SF_RATE_LINEAR_SUMMATION] != 1.0) {
+        snprintf(msg, len, "linear_summation must be 0 (phi of each input) or 1 (phi of the sum), "
+                 "not %g", p[SF_RATE_LINEAR_SUMMATION]);
         return false;
     }
     return true;
@@ -117,14 +160,24 @@ static void prepare_lin(const double *p, double h, void *out)
 {
     derived *d = out;
     prepare_common(p, h, d);
-    d->tanh_gain = false;
+    d->gain = GAIN_LIN;
+    d->per_input = false;
 }
 
 static void prepare_tanh(const double *p, double h, void *out)
 {
     derived *d = out;
     prepare_common(p, h, d);
-    d->tanh_gain = true;
+    d->gain = GAIN_TANH;
+    d->per_input = p[SF_RATE_LINEAR_SUMMATION] == 0.0;
+}
+
+static void prepare_erf(const double *p, double h, void *out)
+{
+    derived *d = out;
+    prepare_common(p, h, d);
+    d->gain = GAIN_ERF;
+    d->per_input = p[SF_RATE_LINEAR_SUMMATION] == 0.0;
 }
 
 static void init_state(const double *p, double *const *s, size_t n)
@@ -152,10 +205,25 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     else
         for (size_t i = 0; i < n; i++)
             z[i] = 0.0;
-    if (d->tanh_gain) {
-        const double beta = p[SF_RATE_BETA], theta = p[SF_RATE_THETA];
+    if (d->per_input) {
+        /* linear_summation = 0: the input is already sum_j w_ij phi(y_j) */
         for (size_t i = 0; i < n; i++) {
-            r[i] = P1 * r[i] + drive + P2g * tanh(beta * (in[i] - theta)) + d->in_sd * z[i] +
+            r[i] = P1 * r[i] + drive + d->P2 * in[i] + d->in_sd * z[i] +
+                   (ix ? d->P2 * ix[i] : 0.0);
+            y[i] = r[i] + d->out_sd * z[i];
+        }
+        size_t ns = 0;
+        for (size_t i = 0; i < n; i++)
+            if (gain_of(p, d->gain, y[i]) != 0.0)
+                spikes[ns++] = (uint32_t)i;
+        return ns;
+    }
+    if (d->gain != GAIN_LIN) {
+        const double beta = p[SF_RATE_BETA], theta = p[SF_RATE_THETA];
+        const bool is_erf = d->gain == GAIN_ERF;
+        for (size_t i = 0; i < n; i++) {
+            const double u = beta * (in[i] - theta);
+            r[i] = P1 * r[i] + drive + P2g * (is_erf ? erf(u) : tanh(u)) + d->in_sd * z[i] +
                    (ix ? d->P2 * ix[i] : 0.0);
             y[i] = r[i] + d->out_sd * z[i];
         }
@@ -175,16 +243,21 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
 static void event_amplitudes(const double *p, const void *dv, double *const *s,
                              const uint32_t *events, size_t n_events, float *amp)
 {
+    const derived *d = dv;
     const double *y = s[1];
-    for (size_t j = 0; j < n_events; j++)
-        amp[j] = (float)y[events[j]];
+    if (d->per_input)
+        for (size_t j = 0; j < n_events; j++)
+            amp[j] = (float)gain_of(p, d->gain, y[events[j]]);
+    else
+        for (size_t j = 0; j < n_events; j++)
+            amp[j] = (float)y[events[j]];
 }
 
 #define RATE_TYPE_COMMON                                                                   \
     .state_names = state_names, .state_units = state_units, .n_state = 2, .ports = sf_port_single, \
     .n_ports = 1, .v_offset_param = -1, .weight_unit = "1", .max_spikes_per_step = 1, \
     .continuous = true, \
-    .derived_size = sizeof(derived), .derived_finite = 4, .check = check, .init_state = init_state,             \
+    .derived_size = sizeof(derived), .derived_finite = 4, .init_state = init_state,             \
     .update = update, .event_amplitudes = event_amplitudes
 
 const sf_neuron_type sf_lin_rate = {
@@ -199,6 +272,7 @@ const sf_neuron_type sf_lin_rate = {
     .params = lin_params,
     .n_params = SF_RATE_N_LIN,
     .prepare = prepare_lin,
+    .check = check,
     RATE_TYPE_COMMON,
 };
 
@@ -207,9 +281,24 @@ const sf_neuron_type sf_tanh_rate = {
     .doc = "Rate unit with tanh nonlinearity, tau dr/dt = -lambda r + mu + g tanh(beta (I - "
            "theta)) + noise, I = sum_j w_ij y_j(t - d); noise and coupling as lin_rate "
            "(output_noise selects the class). As NEST tanh_rate_ipn / tanh_rate_opn with "
-           "linear_summation = true; a dc input adds to mu.",
+           "linear_summation = true (default) or false (linear_summation = 0: I = sum_j w_ij "
+           "phi(y_j), the random network of Sompolinsky et al. 1988); a dc input adds to mu.",
     .params = tanh_params,
     .n_params = SF_RATE_N_PARAMS,
     .prepare = prepare_tanh,
+    .check = check_nonlin,
+    RATE_TYPE_COMMON,
+};
+
+const sf_neuron_type sf_erf_rate = {
+    .name = "erf_rate",
+    .doc = "Rate unit with error-function nonlinearity, tau dr/dt = -lambda r + mu + g erf(beta "
+           "(I - theta)) + noise; noise, coupling and linear_summation as tanh_rate "
+           "(linear_summation = 0: I = sum_j w_ij g erf(beta (y_j - theta))). Not a NEST "
+           "model; its Gaussian averages are closed (docs/dmft.md).",
+    .params = erf_params,
+    .n_params = SF_RATE_N_PARAMS,
+    .prepare = prepare_erf,
+    .check = check_nonlin,
     RATE_TYPE_COMMON,
 };

@@ -1,6 +1,7 @@
 /* The registry of neuron types: adding a model is one file in src/neurons/
  * and one line here. */
 #include "model/model_impl.h"
+#include "neurons/rate.h"
 
 #include <string.h>
 
@@ -12,6 +13,7 @@ static const sf_neuron_type *const registry[] = {
     &sf_hawkes,
     &sf_lin_rate,
     &sf_tanh_rate,
+    &sf_erf_rate,
     &sf_iaf_psc_alpha,
     &sf_izhikevich,
     &sf_parrot_neuron,

@@ -11,7 +11,7 @@
 
 extern const sf_theory_type sf_theory_family_lif, sf_theory_family_binary, sf_theory_family_hawkes,
     sf_theory_family_lin_rate, sf_theory_family_pif, sf_theory_family_rg;
-extern const sf_theory_type sf_theory_family_sde; /* issue 16 */
+extern const sf_theory_type sf_theory_family_sde, sf_theory_family_dmft;
 
 static const sf_theory_type *const families[] = {
     &sf_theory_family_rg,       /* src/theory/rg/ (first: field models have no populations) */
@@ -21,6 +21,7 @@ static const sf_theory_type *const families[] = {
     &sf_theory_family_lin_rate, /* src/theory/linear/  */
     &sf_theory_family_pif,      /* src/theory/pif/     */
     &sf_theory_family_sde,      /* src/theory/sde/     */
+    &sf_theory_family_dmft,     /* src/theory/dmft/    */
 };
 #define N_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
