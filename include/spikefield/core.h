@@ -115,6 +115,8 @@ typedef enum {
     SF_RNG_PARAM = 8,     /* entity: neuron id, heterogeneous parameters;
                              (input + 1) << 32 | neuron id, per-neuron input
                              rates                                        */
+    SF_RNG_POSITION = 9,  /* entity: neuron id, position in space (spatial
+                             populations with layout random)             */
     SF_RNG_TEST = 99
 } sf_rng_purpose;
 
