@@ -4,12 +4,14 @@
  * into nc[0] x nc[1] cells; the population partners come from (the
  * "indexed" one: sources for in-degree and Bernoulli, targets for
  * out-degree) is sorted by cell, at most nmax neurons per cell. For an
- * entity in cell a, a displacement c is proposed with probability
- * U(c) / sum U from an alias table (Walker), then a slot uniform in
+ * entity in cell a at sub-position q (each cell cut into SUB^dim parts), a
+ * displacement c is proposed with probability U_q(c) / sum U_q from an
+ * alias table (Walker; one table per sub-position), then a slot uniform in
  * [0, nmax): an empty slot is rejected, else neuron s of cell a + c is
- * accepted with probability F(x_s - x_e) / U(c). U(c) bounds F over every
- * pair of points of two cells c apart, so the accepted s has probability
- * proportional to F, exactly. Pairwise Bernoulli walks the cells with
+ * accepted with probability F(x_s - x_e) / U_q(c). U_q(c) bounds F over
+ * every pair of points (entity in sub-position q, partner in the cell c
+ * away), so the accepted s has probability proportional to F, exactly
+ * (the coins are 32-bit: probabilities are exact to 2^-32). Pairwise Bernoulli walks the cells with
  * U(c) > 0 and thins a geometric skip of rate min(1, p U) to min(1, p F).
  * All draws come from the entity's own stream: the network does not depend
  * on threads.
@@ -29,14 +31,22 @@ typedef struct {
     uint32_t nc[2], n_cells;
     double cw[2];            /* cell widths, mm                               */
     uint32_t nmax;           /* most neurons in one cell                      */
-    uint32_t n_disp;         /* displacements with U > 0                      */
+    uint32_t n_disp;         /* displacements with U > 0 (for some q)         */
+    uint32_t n_sub;          /* sub-positions per cell, SUB^dim               */
     double *pos_idx, *pos_ent; /* [n * 2] positions                           */
     uint32_t *cell_start;    /* [n_cells + 1]                                 */
     uint32_t *members;       /* [n_idx] indexed neurons by cell               */
+    double *pos_sorted;      /* [n_idx * 2] their positions, in that order    */
     int32_t *disp;           /* [n_disp * 2] cell displacements               */
-    double *U;               /* [n_disp] bounds                               */
-    double *prob;            /* [n_disp] alias table                          */
-    uint32_t *alias;
+    double *U;               /* [n_sub * n_disp] bounds U_q(c)                */
+    double *prob;            /* [n_disp] scratch of the alias construction     */
+    uint32_t *alias;         /* [n_sub * n_disp] alias tables                 */
+    uint64_t *thr;           /* [n_sub * n_disp] prob as a threshold on a word */
+    double *Uw;              /* [n_sub * n_disp] U 2^-32: accept when word Uw < F */
+    bool nearest;            /* F is f of the minimum image (cutoff < L/2)     */
+    double cut2;             /* the cutoff squared                             */
+    int gm[2];               /* Gaussian on a periodic space: images |i| <= gm */
+    double gc[2][16];        /* exp(-i^2 L^2 / 2 R^2)                          */
 } plan_t;
 
 /* Distance of the box prod (lo_k, hi_k) from the origin. */
@@ -50,9 +60,12 @@ static double box_min_dist(int dim, const double *lo, const double *hi)
     return sqrt(s);
 }
 
-/* U(c): the bound of F over displacements in the box ((c - 1) w, (c + 1) w),
- * summed over the periodic images. */
-static double bound_of(const plan_t *P, const int32_t *c)
+#define SUB 8
+
+/* U_q(c): the bound of F over displacements from sub-position q of a cell
+ * to the cell c away, the box (c w - (q + 1) w / SUB, (c + 1) w - q w / SUB)
+ * per dimension, summed over the periodic images. */
+static double bound_of(const plan_t *P, const int32_t *c, const int *q)
 {
     const sf_space *s = &P->space;
     double rc = sf_profile_cutoff(&P->profile);
@@ -67,8 +80,8 @@ static double bound_of(const plan_t *P, const int32_t *c)
             double lo[2], hi[2];
             for (int k = 0; k < P->dim; k++) {
                 double sh = s->periodic ? n[k] * s->extent[k] : 0;
-                lo[k] = (c[k] - 1) * P->cw[k] + sh;
-                hi[k] = (c[k] + 1) * P->cw[k] + sh;
+                lo[k] = (c[k] - (q[k] + 1.0) / SUB) * P->cw[k] + sh;
+                hi[k] = (c[k] + 1 - (double)q[k] / SUB) * P->cw[k] + sh;
             }
             double r = box_min_dist(P->dim, lo, hi);
             if (r <= rc)
@@ -77,13 +90,13 @@ static double bound_of(const plan_t *P, const int32_t *c)
     return U;
 }
 
-/* Cells per dimension: about a quarter of the profile's width, at least
- * four neurons per cell on average, a divisor of the grid's shape on grids
+/* Cells per dimension: about half the profile's width, at least
+ * eight neurons per cell on average, a divisor of the grid's shape on grids
  * (equal occupancy), at most 2^20 displacements. */
 static void choose_cells(const sf_space *s, const sf_profile *pr, uint32_t n, uint32_t nc[2])
 {
-    double w = 0.25 * pr->width;
-    double cap = fmax(1.0, n / 4.0);
+    double w = 0.5 * pr->width;
+    double cap = fmax(1.0, n / 8.0);
     for (int k = 0; k < 2; k++)
         nc[k] = 1;
     for (int k = 0; k < s->dim; k++) {
@@ -160,9 +173,12 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     for (int k = 0; k < H.dim; k++)
         span[k] = s->periodic ? H.nc[k] : 2 * (uint64_t)H.nc[k] - 1;
     uint64_t n_cand = span[0] * span[1];
-    size_t sz = sizeof(plan_t) + sizeof(double) * 2 * ((size_t)H.n_idx + H.n_ent) +
+    H.n_sub = H.dim == 2 ? SUB * SUB : SUB;
+    size_t ns = H.n_sub;
+    size_t sz = sizeof(plan_t) + sizeof(double) * 2 * (2 * (size_t)H.n_idx + H.n_ent) +
                 sizeof(uint32_t) * ((size_t)H.n_cells + 1 + H.n_idx) +
-                n_cand * (2 * sizeof(int32_t) + 2 * sizeof(double) + 3 * sizeof(uint32_t)) + 64;
+                n_cand * (2 * sizeof(int32_t) + sizeof(double) + 2 * sizeof(uint32_t)) +
+                ns * n_cand * (2 * sizeof(double) + sizeof(uint32_t) + sizeof(uint64_t)) + 128;
     unsigned char *blk = malloc(sz);
     if (!blk)
         return NULL;
@@ -179,10 +195,13 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     CARVE(P->pos_ent, double, 2 * (size_t)P->n_ent);
     CARVE(P->cell_start, uint32_t, (size_t)P->n_cells + 1);
     CARVE(P->members, uint32_t, P->n_idx);
+    CARVE(P->pos_sorted, double, 2 * (size_t)P->n_idx);
     CARVE(P->disp, int32_t, 2 * n_cand);
-    CARVE(P->U, double, n_cand);
+    CARVE(P->U, double, ns * n_cand);
     CARVE(P->prob, double, n_cand);
-    CARVE(P->alias, uint32_t, n_cand);
+    CARVE(P->alias, uint32_t, ns * n_cand);
+    CARVE(P->thr, uint64_t, ns * n_cand);
+    CARVE(P->Uw, double, ns * n_cand);
     uint32_t *work;
     CARVE(work, uint32_t, 2 * n_cand);
 #undef CARVE
@@ -204,7 +223,11 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     memcpy(work, P->cell_start, sizeof(uint32_t) * P->n_cells);
     for (uint32_t i = 0; i < P->n_idx; i++)
         P->members[work[cell_of(P, P->pos_idx + 2 * i)]++] = i;
-    /* displacements with a positive bound */
+    for (uint32_t a = 0; a < P->n_idx; a++)
+        memcpy(P->pos_sorted + 2 * (size_t)a, P->pos_idx + 2 * (size_t)P->members[a],
+               2 * sizeof(double));
+    /* displacements with a positive bound for some sub-position: U_q(c) in
+     * the layout U[q * n_cand + i] first, then packed to n_disp columns */
     P->n_disp = 0;
     for (uint64_t a = 0; a < n_cand; a++) {
         int32_t c[2] = {0, 0};
@@ -213,16 +236,67 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
         if (!s->periodic)
             for (int k = 0; k < H.dim; k++)
                 c[k] -= (int32_t)P->nc[k] - 1;
-        double U = bound_of(P, c);
-        if (U > 0) {
+        double any = 0;
+        for (uint32_t q = 0; q < P->n_sub; q++) {
+            int qq[2] = {(int)(q % SUB), (int)(q / SUB)};
+            double U = bound_of(P, c, qq);
+            P->U[q * n_cand + P->n_disp] = U;
+            any += U;
+        }
+        if (any > 0) {
             P->disp[2 * P->n_disp] = c[0];
             P->disp[2 * P->n_disp + 1] = c[1];
-            P->U[P->n_disp++] = U;
+            P->n_disp++;
         }
     }
-    if (P->n_disp)
-        alias_build(P->n_disp, P->U, P->prob, P->alias, work);
+    for (uint32_t q = 0; q < P->n_sub; q++) /* pack rows to stride n_disp */
+        memmove(P->U + (size_t)q * P->n_disp, P->U + (size_t)q * n_cand,
+                sizeof(double) * P->n_disp);
+    for (uint32_t q = 0; P->n_disp && q < P->n_sub; q++) {
+        size_t o = (size_t)q * P->n_disp;
+        alias_build(P->n_disp, P->U + o, P->prob, P->alias + o, work);
+        for (uint32_t i = 0; i < P->n_disp; i++) {
+            double t = ldexp(P->prob[i], 32);
+            P->thr[o + i] = t >= 4294967296.0 ? (uint64_t)1 << 32 : (uint64_t)t;
+            P->Uw[o + i] = ldexp(P->U[o + i], -32);
+        }
+    }
+    P->cut2 = sf_profile_cutoff(&p->profile) * sf_profile_cutoff(&p->profile);
+    P->nearest = true;
+    for (int k = 0; k < H.dim; k++)
+        P->nearest &= !s->periodic || sf_profile_cutoff(&p->profile) < 0.5 * s->extent[k];
+    P->gm[0] = P->gm[1] = -1;
+    if (!P->nearest && p->profile.kind == SF_PROFILE_GAUSSIAN) {
+        bool fits = true;
+        for (int k = 0; k < H.dim; k++) {
+            double L = s->extent[k], R = p->profile.width;
+            P->gm[k] = (int)floor(sf_profile_cutoff(&p->profile) / L + 0.5);
+            fits &= P->gm[k] < 16 && 0.5 * L * L * P->gm[k] / (R * R) < 600; /* b^gm finite */
+            for (int i = 0; i < 16 && i <= P->gm[k]; i++)
+                P->gc[k][i] = exp(-0.5 * i * i * L * L / (R * R));
+        }
+        if (!fits)
+            P->gm[0] = P->gm[1] = -1;
+    }
     return P;
+}
+
+/* The home cell of position xe per dimension and the offset of its
+ * sub-position's table. */
+static size_t home_of(const plan_t *P, const double *xe, int32_t *home)
+{
+    uint32_t q = 0, mul = 1;
+    home[0] = home[1] = 0;
+    for (int d = 0; d < P->dim; d++) {
+        double v = xe[d] / P->cw[d], f = floor(v);
+        int32_t h = (int32_t)(f < 0 ? 0 : f >= P->nc[d] ? P->nc[d] - 1 : f);
+        int sq = (int)((v - h) * SUB);
+        sq = sq < 0 ? 0 : sq >= SUB ? SUB - 1 : sq;
+        home[d] = h;
+        q += (uint32_t)sq * mul;
+        mul *= SUB;
+    }
+    return (size_t)q * P->n_disp;
 }
 
 /* The cell of entity position xe displaced by disp d; false if off a sheet. */
@@ -243,12 +317,79 @@ static bool target_cell(const plan_t *P, const double *xe, const int32_t *d, uin
     return true;
 }
 
-static void set_delay(const sf_projection *p, const plan_t *P, const double *xe, uint32_t s,
+/* F(xs - xe). */
+static inline double profile_at(const plan_t *P, const double *xe, const double *xs)
+{
+    if (!P->nearest && P->gm[0] >= 0) {
+        /* periodic Gaussian, separable: sum_i exp(-(x + i L)^2 / 2 R^2)
+         * = exp(-x^2 / 2 R^2) sum_i c_i b^i, b = exp(-L x / R^2) */
+        double R2 = P->profile.width * P->profile.width, r2 = 0, prod = 1;
+        for (int k = 0; k < P->dim; k++) {
+            double v = xs[k] - xe[k], L = P->space.extent[k];
+            v = v >= 0.5 * L ? v - L : v < -0.5 * L ? v + L : v;
+            r2 += v * v;
+            double b = exp(-L * v / R2), bi = 1, bn = 1, sum = 1;
+            for (int i = 1; i <= P->gm[k]; i++) {
+                bi *= b;
+                bn /= b;
+                sum += P->gc[k][i] * (bi + bn);
+            }
+            prod *= sum;
+        }
+        return exp(-0.5 * r2 / R2) * prod;
+    }
+    if (!P->nearest) {
+        double d[2] = {0, 0};
+        sf_space_displacement(&P->space, xe, xs, d);
+        return sf_space_profile(&P->space, &P->profile, d);
+    }
+    double r2 = 0;
+    for (int k = 0; k < P->dim; k++) {
+        double v = xs[k] - xe[k], L = P->space.extent[k];
+        if (P->space.periodic)
+            v = v >= 0.5 * L ? v - L : v < -0.5 * L ? v + L : v;
+        r2 += v * v;
+    }
+    double R = P->profile.width;
+    switch (P->profile.kind) {
+    case SF_PROFILE_BOXCAR: return r2 <= R * R ? 1.0 : 0.0;
+    case SF_PROFILE_GAUSSIAN: return r2 <= P->cut2 ? exp(-0.5 * r2 / (R * R)) : 0.0;
+    default: return sf_profile_shape(&P->profile, sqrt(r2));
+    }
+}
+
+/* Words of the entity's stream in chunks of 64 (so what a draw gets does not
+ * depend on anything but the stream). */
+typedef struct {
+    sf_rng *r;
+    unsigned pos;
+    uint32_t buf[64];
+} wordbuf;
+static inline uint32_t next_word(wordbuf *w)
+{
+    if (w->pos == 64) {
+        sf_rng_fill_u32(w->r, w->buf, 64);
+        w->pos = 0;
+    }
+    return w->buf[w->pos++];
+}
+/* Uniform integer in [0, n), n >= 1 (Lemire 2019, exact). */
+static inline uint32_t word_below(wordbuf *w, uint32_t n)
+{
+    uint64_t m = (uint64_t)next_word(w) * n;
+    if ((uint32_t)m < n) {
+        uint32_t t = (uint32_t)(-n) % n;
+        while ((uint32_t)m < t)
+            m = (uint64_t)next_word(w) * n;
+    }
+    return (uint32_t)(m >> 32);
+}
+
+static void set_delay(const sf_projection *p, const plan_t *P, const double *xe, const double *xs,
                       sf_conn_scratch *S, uint64_t k)
 {
     if (p->profile.distance_delay)
-        S->dv[k] = p->profile.d0 + sf_space_distance(&P->space, xe, P->pos_idx + 2 * (size_t)s) /
-                                       p->profile.speed;
+        S->dv[k] = p->profile.d0 + sf_space_distance(&P->space, xe, xs) / p->profile.speed;
 }
 
 uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_t j, uint64_t K,
@@ -259,25 +400,41 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
     uint64_t k = 0, tries = 0, max_tries = 1000000 + 1000 * K;
     if (!P->n_disp)
         return 0;
+    wordbuf w = {r, 64, {0}};
+    int32_t home[2];
+    size_t o = home_of(P, xe, home); /* the entity's cell and table, once */
+    const uint64_t *thr = P->thr + o;
+    const uint32_t *alias = P->alias + o;
+    const double *Uw = P->Uw + o;
     while (k < K && tries++ < max_tries) {
-        double u = sf_rng_uniform(r) * P->n_disp;
-        uint32_t i = (uint32_t)u;
-        if (i >= P->n_disp)
-            i = P->n_disp - 1;
-        if (u - i >= P->prob[i])
-            i = P->alias[i];
-        uint32_t cell;
-        if (!target_cell(P, xe, P->disp + 2 * (size_t)i, &cell))
+        /* proposal: displacement i from the alias table (two words: index
+         * and the 32-bit coin against its threshold), then a slot */
+        uint32_t i = word_below(&w, P->n_disp);
+        if ((uint64_t)next_word(&w) >= thr[i])
+            i = alias[i];
+        uint32_t cell = 0, mul = 1;
+        bool off = false;
+        for (int d = 0; d < P->dim; d++) {
+            int64_t a = (int64_t)home[d] + P->disp[2 * (size_t)i + d];
+            if (P->space.periodic)
+                a = a >= (int64_t)P->nc[d] ? a - P->nc[d] : a;
+            else if (a < 0 || a >= (int64_t)P->nc[d])
+                off = true;
+            cell += (uint32_t)a * mul;
+            mul *= P->nc[d];
+        }
+        uint32_t slot = word_below(&w, P->nmax), acc = next_word(&w);
+        if (off)
             continue;
-        uint32_t slot = (uint32_t)sf_rng_below(r, P->nmax);
-        uint32_t n_c = P->cell_start[cell + 1] - P->cell_start[cell];
-        if (slot >= n_c)
+        uint32_t c0 = P->cell_start[cell];
+        if (slot >= P->cell_start[cell + 1] - c0)
             continue;
-        uint32_t s = P->members[P->cell_start[cell] + slot];
-        double d[2] = {0, 0};
-        sf_space_displacement(&P->space, xe, P->pos_idx + 2 * (size_t)s, d);
-        double F = sf_space_profile(&P->space, &P->profile, d);
-        if (sf_rng_uniform(r) * P->U[i] >= F || s == skip)
+        const double *xs = P->pos_sorted + 2 * (size_t)(c0 + slot);
+        /* accept with F / U (a 32-bit coin) */
+        if ((double)acc * Uw[i] >= profile_at(P, xe, xs))
+            continue;
+        uint32_t s = P->members[c0 + slot];
+        if (s == skip)
             continue;
         if (!p->multapses) {
             if ((S->bitmap[s >> 6] >> (s & 63)) & 1u)
@@ -285,7 +442,7 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
             S->bitmap[s >> 6] |= 1ull << (s & 63);
         }
         S->list[k] = s;
-        set_delay(p, P, xe, s, S, k);
+        set_delay(p, P, xe, xs, S, k);
         k++;
     }
     if (!p->multapses)
@@ -302,12 +459,14 @@ uint64_t sf_spatial_draw_bernoulli(const sf_projection *p, const void *plan, uin
     uint64_t k = 0;
     if (p->p <= 0)
         return 0;
+    int32_t home[2];
+    const double *U = P->U + home_of(P, xe, home);
     for (uint32_t i = 0; i < P->n_disp; i++) {
         uint32_t cell;
-        if (!target_cell(P, xe, P->disp + 2 * (size_t)i, &cell))
+        if (U[i] <= 0 || !target_cell(P, xe, P->disp + 2 * (size_t)i, &cell))
             continue;
         uint32_t c0 = P->cell_start[cell], n_c = P->cell_start[cell + 1] - c0;
-        double q = fmin(1.0, p->p * P->U[i]);
+        double q = fmin(1.0, p->p * U[i]);
         double lq = q < 1 ? log1p(-q) : -INFINITY;
         int64_t a = -1;
         for (;;) {
@@ -318,16 +477,15 @@ uint64_t sf_spatial_draw_bernoulli(const sf_projection *p, const void *plan, uin
             if (a >= (int64_t)n_c)
                 break;
             uint32_t s = P->members[c0 + (uint32_t)a];
-            double d[2] = {0, 0};
-            sf_space_displacement(&P->space, xe, P->pos_idx + 2 * (size_t)s, d);
-            double pr = fmin(1.0, p->p * sf_space_profile(&P->space, &P->profile, d));
+            const double *xs = P->pos_sorted + 2 * (size_t)(c0 + (uint32_t)a);
+            double pr = fmin(1.0, p->p * profile_at(P, xe, xs));
             if (q < 1 || pr < 1) /* thinning: keep with pr / q */
                 if (sf_rng_uniform(r) * q >= pr)
                     continue;
             if (s == skip)
                 continue;
             S->list[k] = s;
-            set_delay(p, P, xe, s, S, k);
+            set_delay(p, P, xe, xs, S, k);
             k++;
         }
     }
