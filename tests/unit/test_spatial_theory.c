@@ -1,0 +1,329 @@
+/* Unit tests of the spatial theory's mathematics (src/theory/spatial/
+ * field.c, issue 14): the profiles' Fourier transforms against GSL
+ * quadrature, the complex Lambert W function against Arb's acb_lambertw on
+ * six branches, the low-pass fit (exact recovery; zero gradient of the
+ * least-squares objective at the LIF fit), the rate-model roots against
+ * their characteristic equation, the property of Senk et al. 2020 that a
+ * single homogeneous population never gives a wave train (random profiles,
+ * widths, weights, delays), the E-I wave-train instability, and the LIF
+ * continuation (root finding against the continuation ODE, alpha = 0
+ * against the Lambert W root). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <acb.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_sf_bessel.h>
+
+#include "theory/spatial/field.h"
+
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    sf_profile_kind kind;
+    double R, k;
+    int dim;
+} ft_args;
+
+static double shape(sf_profile_kind kind, double R, double r)
+{
+    return kind == SF_PROFILE_BOXCAR ? (r <= R) : kind == SF_PROFILE_EXPONENTIAL ? exp(-r / R)
+                                                                                 : exp(-r * r / (2 * R * R));
+}
+static double integrand(double r, void *p)
+{
+    const ft_args *a = p;
+    double f = shape(a->kind, a->R, r);
+    return a->dim == 1 ? 2 * f * cos(a->k * r) : 2 * M_PI * r * f * gsl_sf_bessel_J0(a->k * r);
+}
+static double mass_integrand(double r, void *p)
+{
+    const ft_args *a = p;
+    double f = shape(a->kind, a->R, r);
+    return a->dim == 1 ? 2 * f : 2 * M_PI * r * f;
+}
+
+/* p(k) = int f e^{-ikx} / int f: cosine (1-D) and Hankel (2-D) transforms by
+ * adaptive quadrature over [0, cut]. */
+static void test_profile_ft(void **state)
+{
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
+    sf_profile_kind kinds[] = {SF_PROFILE_BOXCAR, SF_PROFILE_EXPONENTIAL, SF_PROFILE_GAUSSIAN};
+    double ks[] = {0, 0.37, 5.3, 21.7, 48.1};
+    for (int i = 0; i < 3; i++)
+        for (int dim = 1; dim <= 2; dim++)
+            for (int j = 0; j < 5; j++) {
+                ft_args a = {kinds[i], 0.083, ks[j], dim};
+                double top = kinds[i] == SF_PROFILE_BOXCAR ? a.R : 45 * a.R, num, den, err;
+                gsl_function F = {integrand, &a}, M = {mass_integrand, &a};
+                gsl_integration_qag(&F, 0, top, 1e-13, 1e-12, 4000, 6, w, &num, &err);
+                gsl_integration_qag(&M, 0, top, 1e-13, 1e-12, 4000, 6, w, &den, &err);
+                double got = sf_field_profile_ft(kinds[i], a.R, dim, a.k);
+                if (fabs(got - num / den) > 1e-9)
+                    fail_msg("kind %d dim %d k %g: %.12g vs quadrature %.12g", i, dim, a.k, got,
+                             num / den);
+            }
+    gsl_integration_workspace_free(w);
+}
+
+/* W_b(z) against acb_lambertw (128 bits) for z around the branch point,
+ * small and large, on and off the real axis, b in {0, -1, 1, -2, 2, -3}. */
+static void test_lambertw_arb(void **state)
+{
+    double complex zs[] = {0.3,           2.5,          -0.2,          -0.36,        -0.37,
+                           -1.0,          -25.0,        1.0 + 2.0 * I, -3.0 - 0.5 * I,
+                           0.01 - 0.02 * I, 120.0 + 40.0 * I, -0.3 + 1e-3 * I, -0.3 - 1e-3 * I,
+                           -7.31 * 0.4 * exp(0.4), 4.2 * I};
+    int bs[] = {0, -1, 1, -2, 2, -3};
+    acb_t z, w;
+    fmpz_t k;
+    acb_init(z);
+    acb_init(w);
+    fmpz_init(k);
+    for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++)
+        for (int j = 0; j < 6; j++) {
+            acb_set_d_d(z, creal(zs[i]), cimag(zs[i]));
+            fmpz_set_si(k, bs[j]);
+            acb_lambertw(w, z, k, 0, 128);
+            double complex ref = arf_get_d(arb_midref(acb_realref(w)), ARF_RND_NEAR) +
+                                 I * arf_get_d(arb_midref(acb_imagref(w)), ARF_RND_NEAR);
+            double complex got = sf_field_lambertw(zs[i], bs[j]);
+            if (!(cabs(got - ref) <= 1e-12 * (1 + cabs(ref))))
+                fail_msg("W_%d(%g%+gi) = %.15g%+.15gi, Arb %.15g%+.15gi", bs[j], creal(zs[i]),
+                         cimag(zs[i]), creal(got), cimag(got), creal(ref), cimag(ref));
+        }
+    acb_clear(z);
+    acb_clear(w);
+    fmpz_clear(k);
+}
+
+/* A pure low-pass is recovered exactly (eta ~ 0). */
+static void test_fit_exact(void **state)
+{
+    double f[200];
+    double complex H[200];
+    for (int i = 0; i < 200; i++) {
+        f[i] = i + 1;
+        H[i] = 37.3 / (1 + 2 * M_PI * I * f[i] * 0.00421);
+    }
+    sf_field_fit fit;
+    assert_int_equal(sf_field_fit_lowpass(NULL, f, H, 200, &fit), SF_OK);
+    assert_true(fabs(fit.h0 - 37.3) < 1e-8 && fabs(fit.tau - 0.00421) < 1e-12);
+    assert_true(fit.eta < 1e-8 && fit.rms_rel < 1e-10);
+}
+
+/* The LIF transfer function at the paper's working point (mu = sigma =
+ * 10 mV, tau_m 5 ms, tau_s 0.5 ms, V_th - E_L = 15 mV, V_r = E_L): the
+ * fitted (h0, tau) make the gradient of sum (|H| - fit)^2 vanish (checked
+ * by central differences), the fit error is small. */
+static void test_fit_lif(void **state)
+{
+    sf_theory_pop p = {.tau_m = 5, .t_ref = 0, .V_th = -50, .V_reset = -65, .E_L = -65,
+                       .C_m = 250, .tau_s = 0.5, .N = 1};
+    sf_theory_workspace *ws = sf_theory_workspace_create(1);
+    double f[200];
+    double complex H[200];
+    for (int i = 0; i < 200; i++)
+        f[i] = i + 1;
+    assert_int_equal(sf_theory_lif_transfer(NULL, &p, 10, 10, f, 200, true, ws, H), SF_OK);
+    sf_field_fit fit;
+    assert_int_equal(sf_field_fit_lowpass(NULL, f, H, 200, &fit), SF_OK);
+    double obj[3][3];
+    for (int a = -1; a <= 1; a++)
+        for (int b = -1; b <= 1; b++) {
+            double h0 = fit.h0 * (1 + 1e-5 * a), tau = fit.tau * (1 + 1e-5 * b), s = 0;
+            for (int i = 0; i < 200; i++) {
+                double r = cabs(H[i]) - h0 / sqrt(1 + pow(2 * M_PI * f[i] * tau, 2));
+                s += r * r;
+            }
+            obj[a + 1][b + 1] = s;
+        }
+    double g0 = (obj[2][1] - obj[0][1]) / 2, g1 = (obj[1][2] - obj[1][0]) / 2;
+    double curv0 = obj[2][1] - 2 * obj[1][1] + obj[0][1], curv1 = obj[1][2] - 2 * obj[1][1] + obj[1][0];
+    print_message("LIF fit: h0 = %.4f Hz/mV, tau = %.4f ms, eta = %.2e, rms %.3f\n", fit.h0,
+                  fit.tau * 1e3, fit.eta, fit.rms_rel);
+    /* a minimum: the gradient is small against the curvature (the step's
+     * scale), both positive curvatures */
+    assert_true(curv0 > 0 && curv1 > 0);
+    assert_true(fabs(g0) < 1e-3 * curv0 * 1e5 && fabs(g1) < 1e-3 * curv1 * 1e5);
+    assert_true(fit.h0 > 0 && fit.tau > 0 && fit.eta < 0.1);
+    sf_theory_workspace_destroy(ws);
+}
+
+/* Every rate-model root solves (1 + lambda tau) e^{lambda d} = c. */
+static void check_roots(int n, const double complex *W, const double *k, size_t n_k, double tau,
+                        double d, const double complex *lam, const int *br, int n_b)
+{
+    for (size_t i = 0; i < n_k; i++) {
+        /* the eigenvalues by the characteristic polynomial (n <= 2) */
+        const double complex *A = W + i * n * n;
+        double complex ev[2];
+        if (n == 1)
+            ev[0] = A[0];
+        else {
+            double complex tr = A[0] + A[3], de = A[0] * A[3] - A[1] * A[2], s = csqrt(tr * tr / 4 - de);
+            ev[0] = tr / 2 + s;
+            ev[1] = tr / 2 - s;
+        }
+        for (int e = 0; e < n; e++)
+            for (int b = 0; b < n_b; b++) {
+                double complex l = lam[(i * n + e) * n_b + b];
+                if (!isfinite(creal(l)) || ev[e] == 0)
+                    continue;
+                double complex res = (1 + l * tau) * cexp(l * d);
+                /* the root's e from the solver may be ordered differently */
+                double r0 = cabs(res - ev[0]), r1 = n == 2 ? cabs(res - ev[1]) : r0;
+                assert_true(fmin(r0, r1) < 1e-9 * (1 + cabs(ev[e])));
+                (void)br;
+            }
+    }
+}
+
+/* Senk et al. 2020: a single homogeneous population never gives a wave
+ * train, whatever the profile, width, weight and delay (500 random cases
+ * on a ring of 1 mm, 200 wavenumbers, 6 branches). */
+static void test_single_population_theorem(void **state)
+{
+    int br[6] = {0, -1, 1, -2, 2, -3};
+    enum { NK = 200 };
+    double k[NK];
+    double complex W[NK], lam[NK * 6];
+    uint64_t x = 88172645463325252ull;
+    int unstable = 0, counts[5] = {0};
+    for (int c = 0; c < 500; c++) {
+        double u[5];
+        for (int j = 0; j < 5; j++) { /* xorshift64 */
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            u[j] = (double)(x >> 11) / 9007199254740992.0;
+        }
+        sf_profile_kind kind = (sf_profile_kind)(1 + (int)(u[0] * 3));
+        double R = 0.005 + 0.4 * u[1], w = -30 + 60 * u[2], d = 0.0002 + 0.005 * u[3],
+               tau = 0.001 + 0.01 * u[4];
+        for (int i = 0; i < NK; i++) {
+            k[i] = 2 * M_PI * i; /* L = 1 mm */
+            W[i] = w * sf_field_profile_ft(kind, R, 1, k[i]);
+        }
+        sf_field_root lead;
+        assert_int_equal(sf_field_stability(NULL, 1, W, k, NK, tau, d, br, 6, lam, &lead), SF_OK);
+        check_roots(1, W, k, NK, tau, d, lam, br, 6);
+        sf_field_kind t = sf_field_classify(&lead);
+        counts[t]++;
+        unstable += t != SF_FIELD_STABLE;
+        if (t == SF_FIELD_WAVE)
+            fail_msg("case %d: a wave train (kind %d, R %g, w %g, d %g, tau %g)", c, kind, R, w, d, tau);
+    }
+    print_message("single population: stable %d, rate %d, oscillation %d, pattern %d, wave %d\n",
+                  counts[0], counts[1], counts[2], counts[3], counts[4]);
+    assert_true(unstable > 100 && counts[SF_FIELD_OSCILLATION] > 10 && counts[SF_FIELD_RATE] > 10);
+}
+
+/* The paper's E-I ring: rows of the rate coupling equal (E and I receive
+ * the same input), boxcar R_E = 0.2 mm, R_I = 0.07 mm, delay 1.5 ms:
+ * c(k) = w_E p_E(k) + w_I p_I(k) is most negative at k > 0 and the leading
+ * instability is a wave train (given strong enough coupling); its root
+ * solves the characteristic equation. */
+static void test_ei_wave(void **state)
+{
+    int br[6] = {0, -1, 1, -2, 2, -3};
+    enum { NK = 200 };
+    double k[NK];
+    double complex W[NK * 4], lam[NK * 2 * 6];
+    double wE = 4.0, wI = -20.0, tau = 0.002, d = 0.0015;
+    for (int i = 0; i < NK; i++) {
+        k[i] = 2 * M_PI * i;
+        double pe = sf_field_profile_ft(SF_PROFILE_BOXCAR, 0.2, 1, k[i]);
+        double pi = sf_field_profile_ft(SF_PROFILE_BOXCAR, 0.07, 1, k[i]);
+        W[i * 4 + 0] = W[i * 4 + 2] = wE * pe;
+        W[i * 4 + 1] = W[i * 4 + 3] = wI * pi;
+    }
+    sf_field_root lead;
+    assert_int_equal(sf_field_stability(NULL, 2, W, k, NK, tau, d, br, 6, lam, &lead), SF_OK);
+    check_roots(2, W, k, NK, tau, d, lam, br, 6);
+    print_message("E-I: lambda = %g%+gi /s at k = %g /mm (branch %d)\n", creal(lead.lambda),
+                  cimag(lead.lambda), lead.k, lead.branch);
+    assert_int_equal(sf_field_classify(&lead), SF_FIELD_WAVE);
+    /* independently: the most negative c(k) = wE pE + wI pI over the grid */
+    double cmin = INFINITY;
+    int imin = -1;
+    for (int i = 0; i < NK; i++) {
+        double c = creal(W[i * 4]) + creal(W[i * 4 + 1]);
+        if (c < cmin)
+            cmin = c, imin = i;
+    }
+    assert_int_equal(lead.k_index, imin);
+}
+
+/* The continuation of a rate-model root to the LIF network: at alpha = 0
+ * Newton stays at the Lambert W root; root finding and the ODE agree. */
+static void test_continuation(void **state)
+{
+    sf_theory_pop p[2];
+    for (int a = 0; a < 2; a++)
+        p[a] = (sf_theory_pop){.tau_m = 5, .t_ref = 0, .V_th = -50, .V_reset = -65, .E_L = -65,
+                               .C_m = 250, .tau_s = 0.5, .N = 1};
+    double mu[2] = {10, 10}, sg[2] = {10, 10};
+    sf_theory_workspace *ws = sf_theory_workspace_create(2);
+    double f[200];
+    double complex H[200];
+    for (int i = 0; i < 200; i++)
+        f[i] = i + 1;
+    assert_int_equal(sf_theory_lif_transfer(NULL, &p[0], 10, 10, f, 200, true, ws, H), SF_OK);
+    sf_field_fit fit;
+    assert_int_equal(sf_field_fit_lowpass(NULL, f, H, 200, &fit), SF_OK);
+    double h0[2] = {fit.h0, fit.h0}, tau[2] = {fit.tau, fit.tau};
+    double JE = 87.8 * 0.5 / 250, JI = -5 * JE, k = 0, cmin = INFINITY;
+    for (int m = 0; m < 40; m++) { /* the ring's most negative c(k) */
+        double km = 2 * M_PI * m, c = 400 * JE * sf_field_profile_ft(SF_PROFILE_BOXCAR, 0.2, 1, km) +
+                                      100 * JI * sf_field_profile_ft(SF_PROFILE_BOXCAR, 0.07, 1, km);
+        if (c < cmin)
+            cmin = c, k = km;
+    }
+    double pe = sf_field_profile_ft(SF_PROFILE_BOXCAR, 0.2, 1, k);
+    double pi = sf_field_profile_ft(SF_PROFILE_BOXCAR, 0.07, 1, k);
+    double C[4] = {400 * JE * pe, 100 * JI * pi, 400 * JE * pe, 100 * JI * pi};
+    double d = 0.0015;
+    /* the Lambert W root of the rate model at this k */
+    double complex Wk[4];
+    for (int i = 0; i < 4; i++)
+        Wk[i] = h0[0] * 5e-3 * C[i];
+    int br[2] = {0, -1};
+    sf_field_root lead;
+    assert_int_equal(sf_field_stability(NULL, 2, Wk, &k, 1, tau[0], d, br, 2, NULL, &lead), SF_OK);
+    sf_field_lif L = {2, p, mu, sg, h0, tau, C, d, ws};
+    double complex G;
+    assert_int_equal(sf_field_lif_G(NULL, &L, lead.lambda, 0.0, &G), SF_OK);
+    assert_true(cabs(G) < 1e-9);
+    double complex r1, r2;
+    sf_context *ctx = sf_context_create();
+    if (sf_field_continue(ctx, &L, lead.lambda, 10, &r1, &r2) != SF_OK)
+        fail_msg("%s", sf_context_errmsg(ctx));
+    sf_context_destroy(ctx);
+    print_message("rate %g%+gi -> LIF %g%+gi (roots), %g%+gi (ODE)\n", creal(lead.lambda),
+                  cimag(lead.lambda), creal(r1), cimag(r1), creal(r2), cimag(r2));
+    assert_int_equal(sf_field_lif_G(NULL, &L, r1, 1.0, &G), SF_OK);
+    assert_true(cabs(G) < 1e-8);
+    assert_true(cabs(r1 - r2) < 1e-4 * cabs(r1));
+    sf_theory_workspace_destroy(ws);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_profile_ft),
+        cmocka_unit_test(test_lambertw_arb),
+        cmocka_unit_test(test_fit_exact),
+        cmocka_unit_test(test_fit_lif),
+        cmocka_unit_test(test_single_population_theorem),
+        cmocka_unit_test(test_ei_wave),
+        cmocka_unit_test(test_continuation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
