@@ -1,0 +1,40 @@
+/* Waves in a simulated spatial population (issue 14; docs/spatial.md):
+ * the activity binned in space (along x, the first coordinate) and time,
+ * its (k, f) power spectrum averaged over segments (FFTW), the dominant
+ * mode, its phase velocity, and a wave / no-wave verdict.
+ *
+ * Verdict: under the null of activity without space-time structure beyond
+ * k = 0, every cell (k != 0, f > 0) of the segment-averaged power is the
+ * background times a Gamma(M, 1/M) variable (M segments; chi-square with
+ * 2M degrees of freedom over 2M). The background is the median cell over
+ * the median of Gamma(M, 1/M); the peak's p-value is
+ * 1 - (1 - Q(M, M snr))^N over the N cells (Q the regularised upper
+ * incomplete gamma function); "wave" when p < 1e-3.
+ */
+#ifndef SF_THEORY_SPATIAL_WAVE_H
+#define SF_THEORY_SPATIAL_WAVE_H
+
+#include "model/model_impl.h"
+#include "spikefield/network.h"
+
+typedef struct {
+    size_t n_x, n_t, n_seg;  /* space bins, time bins per segment, segments */
+    double dx, dt;           /* mm, ms                                      */
+    double k_peak;           /* 1/mm, > 0 (power-weighted over the 3 x 3
+                                cells around the peak)                     */
+    double f_peak;           /* Hz                                           */
+    double direction;        /* +1: travels towards +x, -1: towards -x      */
+    double velocity;         /* mm/s, 2 pi f / k, signed by direction       */
+    double snr, p_value;     /* peak power over the background; p of the max */
+    double asymmetry;        /* P(peak) / P(mirror in k): 1 standing, >> 1
+                                travelling                                  */
+    bool wave;
+} sf_wave_result;
+
+/* The analysis of population pop (with a space) of m over the recording's
+ * analysis window (simulation.t_analysis to the end): bins dt_ms (a whole
+ * number of steps), n_t per segment (power of two), n_x space bins. */
+sf_status sf_wave_analyse(sf_context *ctx, const sf_model *m, const sf_recording *rec, int pop,
+                          double dt_ms, size_t n_t, size_t n_x, sf_wave_result *out);
+
+#endif
