@@ -24,6 +24,7 @@
 #include <gsl/gsl_sf_bessel.h>
 
 #include "theory/spatial/field.h"
+#include "theory/spatial/wave.h"
 
 /* ------------------------------------------------------------------------ */
 
@@ -314,6 +315,68 @@ static void test_continuation(void **state)
     sf_theory_workspace_destroy(ws);
 }
 
+/* The (k, f) analysis on synthetic spikes: Bernoulli spikes per step with
+ * rate r0 (1 + a cos(K x - 2 pi F t)) (a wave travelling towards +x,
+ * K = 2 pi 4 / mm, F = 150 Hz) give the wave verdict, the peak within one
+ * spectral cell (6.28 / mm, 7.8 Hz), direction +x and v = 2 pi F / K; a
+ * homogeneous rate gives no wave (p >= 1e-3). */
+static void synth(double amp, uint32_t **ids, int64_t **steps, size_t *ns)
+{
+    const int N = 2000;
+    const double h = 0.1, r0 = 20.0, K = 2 * M_PI * 4, F = 150.0;
+    size_t cap = 1 << 20, n = 0;
+    *ids = malloc(sizeof(uint32_t) * cap);
+    *steps = malloc(sizeof(int64_t) * cap);
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int64_t k = 0; k < 10000; k++)
+        for (int i = 0; i < N; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            double u = (double)(x >> 11) / 9007199254740992.0, xi = (i + 0.5) / N, t = (k + 1) * h * 1e-3;
+            double p = r0 * (1 + amp * cos(K * xi - 2 * M_PI * F * t)) * h * 1e-3;
+            if (u < p) {
+                if (n == cap) {
+                    cap *= 2;
+                    *ids = realloc(*ids, sizeof(uint32_t) * cap);
+                    *steps = realloc(*steps, sizeof(int64_t) * cap);
+                }
+                (*ids)[n] = (uint32_t)i;
+                (*steps)[n++] = k;
+            }
+        }
+    *ns = n;
+}
+
+static void test_wave_analysis(void **state)
+{
+    uint32_t xbin[2000];
+    for (int i = 0; i < 2000; i++)
+        xbin[i] = (uint32_t)(i * 64 / 2000);
+    for (int c = 0; c < 2; c++) {
+        uint32_t *ids;
+        int64_t *steps;
+        size_t ns;
+        synth(c == 0 ? 0.5 : 0.0, &ids, &steps, &ns);
+        sf_wave_result w;
+        assert_int_equal(sf_wave_spectrum(NULL, ids, steps, ns, xbin, 64, 1.0, 0, 10000, 5, 0.1, 256,
+                                          &w), SF_OK);
+        print_message("synthetic %s: wave %d, k %.3f /mm, f %.2f Hz, v %.2f mm/s, snr %.3g, p %.2g\n",
+                      c ? "homogeneous" : "wave", w.wave, w.k_peak, w.f_peak, w.velocity, w.snr,
+                      w.p_value);
+        assert_int_equal(w.n_seg, 7);
+        if (c == 0) {
+            assert_true(w.wave && w.direction > 0);
+            assert_true(fabs(w.k_peak - 2 * M_PI * 4) < 2 * M_PI);
+            assert_true(fabs(w.f_peak - 150) < 7.8125);
+            assert_true(fabs(w.velocity - 150 / 4.0) < 0.1 * 150 / 4.0);
+        } else {
+            assert_false(w.wave);
+            assert_true(w.p_value >= 1e-3);
+        }
+        free(ids);
+        free(steps);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_single_population_theorem),
         cmocka_unit_test(test_ei_wave),
         cmocka_unit_test(test_continuation),
+        cmocka_unit_test(test_wave_analysis),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -370,11 +370,14 @@ static sf_status spatial_estimate(sf_context *ctx, const sf_model *m, const sf_r
         if (!(x = sf_quantities_add_scalar(ctx, out, "wave_present", "1", a, -1, w.wave)))
             return SF_ERR_NOMEM;
         x->se[0] = 0;
-        if (sf_quantity_note(x, "peak of the (k, f) spectrum %.3g times the background, p = %.2g "
-                                "(Gamma null over %zu segments); travels %s at %.4g mm/s, "
-                                "asymmetry %.3g",
-                             w.snr, w.p_value, w.n_seg, w.direction > 0 ? "+x" : "-x", w.velocity,
-                             w.asymmetry) != SF_OK)
+        if (sf_quantity_note(x, "dominant mode of the (k, f) spectrum at k = %.4g /mm, f = %.4g Hz, "
+                                "%.3g times the background, p = %.2g (Gamma null over %zu "
+                                "segments)",
+                             w.k_peak, w.f_peak, w.snr, w.p_value, w.n_seg) != SF_OK ||
+            (w.k_peak > 0 && sf_quantity_note(x, "travels %s at %.4g mm/s; power over its mirror "
+                                                 "image in k %.3g",
+                                              w.direction > 0 ? "+x" : "-x", w.velocity,
+                                              w.asymmetry) != SF_OK))
             return SF_ERR_NOMEM;
         if (!w.wave)
             continue;

@@ -9,6 +9,7 @@
 #include <fftw3.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,32 +32,47 @@ sf_status sf_wave_analyse(sf_context *ctx, const sf_model *m, const sf_recording
     if (!sf_recording_spikes(rec, pop, &ids, &steps, &ns))
         return sf_fail(ctx, SF_ERR_ARG, "wave analysis: the spikes of %s were not recorded",
                        P->name);
-    double h = m->sim.resolution;
+    double h = m->sim.resolution, L = P->space.extent[0];
     int64_t w = (int64_t)nearbyint(dt_ms / h);
     w = w < 1 ? 1 : w;
     int64_t k0 = sf_time_steps(m->sim.t_analysis, h), k1 = sf_time_steps(sf_recording_t_end(rec), h);
-    size_t n_seg = k1 > k0 ? (size_t)((k1 - k0) / w) / n_t : 0;
-    if (n_seg < 2)
-        return sf_fail(ctx, SF_ERR_ARG, "wave analysis of %s: the analysis window holds %zu "
-                       "segments of %zu bins of %g ms; it needs 2 (run longer)", P->name, n_seg,
-                       n_t, (double)w * h);
-    double L = P->space.extent[0];
-    size_t nf = n_t / 2 + 1, cells = n_x * nf;
-    double *c = fftw_malloc(sizeof(double) * n_x * n_t);
-    fftw_complex *F = fftw_malloc(sizeof(fftw_complex) * cells);
-    double *pow_ = calloc(cells, sizeof(double));
     uint32_t *xbin = malloc(sizeof(uint32_t) * (P->n + 1u));
-    fftw_plan plan = c && F ? fftw_plan_dft_r2c_2d((int)n_x, (int)n_t, c, F, FFTW_ESTIMATE) : NULL;
-    sf_status st = SF_OK;
-    if (!c || !F || !pow_ || !xbin || !plan) {
-        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-        goto out;
-    }
+    if (!xbin)
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < P->n; i++) {
         double x[2];
         sf_space_position(m, pop, i, x);
         size_t b = (size_t)(x[0] / L * (double)n_x);
         xbin[i] = (uint32_t)(b >= n_x ? n_x - 1 : b);
+    }
+    sf_status st = sf_wave_spectrum(ctx, ids, steps, ns, xbin, n_x, L, k0, k1, w, h, n_t, out);
+    if (st == SF_ERR_ARG) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", sf_context_errmsg(ctx));
+        st = sf_fail(ctx, SF_ERR_ARG, "wave analysis of %s: %s", P->name, msg);
+    }
+    free(xbin);
+    return st;
+}
+
+sf_status sf_wave_spectrum(sf_context *ctx, const uint32_t *ids, const int64_t *steps, size_t ns,
+                           const uint32_t *xbin, size_t n_x, double L, int64_t k0, int64_t k1,
+                           int64_t w, double h, size_t n_t, sf_wave_result *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n_seg = k1 > k0 ? (size_t)((k1 - k0) / w) / n_t : 0;
+    if (n_seg < 2)
+        return sf_fail(ctx, SF_ERR_ARG, "the analysis window holds %zu segments of %zu bins of "
+                       "%g ms; it needs 2 (run longer)", n_seg, n_t, (double)w * h);
+    size_t nf = n_t / 2 + 1, cells = n_x * nf;
+    double *c = fftw_malloc(sizeof(double) * n_x * n_t);
+    fftw_complex *F = fftw_malloc(sizeof(fftw_complex) * cells);
+    double *pow_ = calloc(cells, sizeof(double));
+    fftw_plan plan = c && F ? fftw_plan_dft_r2c_2d((int)n_x, (int)n_t, c, F, FFTW_ESTIMATE) : NULL;
+    sf_status st = SF_OK;
+    if (!c || !F || !pow_ || !plan) {
+        st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
+        goto out;
     }
     /* spikes are in time order; a spike of step k lies in bin (k - k0) / w */
     size_t at = 0;
@@ -83,12 +99,15 @@ sf_status sf_wave_analyse(sf_context *ctx, const sf_model *m, const sf_recording
         st = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
         goto out;
     }
+    /* the dominant mode over every cell with f > 0, k = 0 included (a
+     * global oscillation has it there); the background over k != 0 */
     size_t N = 0, best = 0;
     double pbest = -1;
-    for (size_t i = 1; i < n_x; i++)
+    for (size_t i = 0; i < n_x; i++)
         for (size_t j = 1; j < nf; j++) {
             double v = pow_[i * nf + j];
-            sorted[N++] = v;
+            if (i > 0)
+                sorted[N++] = v;
             if (v > pbest)
                 pbest = v, best = i * nf + j;
         }
@@ -105,7 +124,7 @@ sf_status sf_wave_analyse(sf_context *ctx, const sf_model *m, const sf_recording
             if (j < 1 || j >= (long)nf)
                 continue;
             size_t ii = (size_t)((i + (long)n_x) % (long)n_x);
-            if (ii == 0)
+            if ((ii == 0) != (bi == 0)) /* stay on k = 0, or off it */
                 continue;
             double v = pow_[ii * nf + (size_t)j];
             long ks = i > (long)n_x / 2 ? i - (long)n_x : i;
@@ -129,13 +148,12 @@ sf_status sf_wave_analyse(sf_context *ctx, const sf_model *m, const sf_recording
     out->asymmetry = pbest / pow_[mirror];
     double q = gsl_sf_gamma_inc_Q(M, M * out->snr);
     out->p_value = -expm1((double)N * log1p(-q));
-    out->wave = out->p_value < 1e-3;
+    out->wave = out->p_value < 1e-3 && bi != 0;
 out:
     if (plan)
         fftw_destroy_plan(plan);
     fftw_free(c);
     fftw_free(F);
     free(pow_);
-    free(xbin);
     return st;
 }

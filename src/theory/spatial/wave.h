@@ -9,7 +9,9 @@
  * 2M degrees of freedom over 2M). The background is the median cell over
  * the median of Gamma(M, 1/M); the peak's p-value is
  * 1 - (1 - Q(M, M snr))^N over the N cells (Q the regularised upper
- * incomplete gamma function); "wave" when p < 1e-3.
+ * incomplete gamma function). The dominant mode is the largest cell with
+ * f > 0 over all k, k = 0 included: "wave" when it lies at k != 0 and
+ * p < 1e-3 (a global oscillation, however strong, has it at k = 0).
  */
 #ifndef SF_THEORY_SPATIAL_WAVE_H
 #define SF_THEORY_SPATIAL_WAVE_H
@@ -20,8 +22,8 @@
 typedef struct {
     size_t n_x, n_t, n_seg;  /* space bins, time bins per segment, segments */
     double dx, dt;           /* mm, ms                                      */
-    double k_peak;           /* 1/mm, > 0 (power-weighted over the 3 x 3
-                                cells around the peak)                     */
+    double k_peak;           /* 1/mm, >= 0, of the dominant mode (power-
+                                weighted over the 3 x 3 cells around it)   */
     double f_peak;           /* Hz                                           */
     double direction;        /* +1: travels towards +x, -1: towards -x      */
     double velocity;         /* mm/s, 2 pi f / k, signed by direction       */
@@ -30,6 +32,13 @@ typedef struct {
                                 travelling                                  */
     bool wave;
 } sf_wave_result;
+
+/* The analysis of spikes (ids[i], steps[i]; ascending steps) of n neurons
+ * whose neuron j lies in space bin xbin[j] < n_x of a ring of length L
+ * (mm), over steps [k0, k1) of h ms, in bins of w steps. */
+sf_status sf_wave_spectrum(sf_context *ctx, const uint32_t *ids, const int64_t *steps, size_t ns,
+                           const uint32_t *xbin, size_t n_x, double L, int64_t k0, int64_t k1,
+                           int64_t w, double h, size_t n_t, sf_wave_result *out);
 
 /* The analysis of population pop (with a space) of m over the recording's
  * analysis window (simulation.t_analysis to the end): bins dt_ms (a whole
