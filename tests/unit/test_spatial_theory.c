@@ -359,15 +359,18 @@ static void test_wave_analysis(void **state)
         sf_wave_result w;
         assert_int_equal(sf_wave_spectrum(NULL, ids, steps, ns, xbin, 64, 1.0, 0, 10000, 5, 0.1, 256,
                                           &w), SF_OK);
-        print_message("synthetic %s: wave %d, k %.3f /mm, f %.2f Hz, v %.2f mm/s, snr %.3g, p %.2g\n",
-                      c ? "homogeneous" : "wave", w.wave, w.k_peak, w.f_peak, w.velocity, w.snr,
-                      w.p_value);
+        print_message("synthetic %s: wave %d, k %.3f /mm, f %.2f Hz, v %.2f mm/s, snr %.3g, p %.2g, "
+                      "m %.3f\n", c ? "homogeneous" : "wave", w.wave, w.k_peak, w.f_peak, w.velocity,
+                      w.snr, w.p_value, w.modulation);
         assert_int_equal(w.n_seg, 7);
         if (c == 0) {
             assert_true(w.wave && w.direction > 0);
             assert_true(fabs(w.k_peak - 2 * M_PI * 4) < 2 * M_PI);
             assert_true(fabs(w.f_peak - 150) < 7.8125);
             assert_true(fabs(w.velocity - 150 / 4.0) < 0.1 * 150 / 4.0);
+            /* m = 0.5, estimated from the 3 x 3 cells (the noise adds a
+             * few per cent of power) */
+            assert_true(fabs(w.modulation - 0.5) < 0.05);
         } else {
             assert_false(w.wave);
             assert_true(w.p_value >= 1e-3);

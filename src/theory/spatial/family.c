@@ -372,8 +372,9 @@ static sf_status spatial_estimate(sf_context *ctx, const sf_model *m, const sf_r
         x->se[0] = 0;
         if (sf_quantity_note(x, "dominant mode of the (k, f) spectrum at k = %.4g /mm, f = %.4g Hz, "
                                 "%.3g times the background, p = %.2g (Gamma null over %zu "
-                                "segments)",
-                             w.k_peak, w.f_peak, w.snr, w.p_value, w.n_seg) != SF_OK ||
+                                "segments), modulation depth %.3g (a wave: >= %g)",
+                             w.k_peak, w.f_peak, w.snr, w.p_value, w.n_seg, w.modulation,
+                             SF_WAVE_MIN_MODULATION) != SF_OK ||
             (w.k_peak > 0 && sf_quantity_note(x, "travels %s at %.4g mm/s; power over its mirror "
                                                  "image in k %.3g",
                                               w.direction > 0 ? "+x" : "-x", w.velocity,

@@ -76,6 +76,7 @@ sf_status sf_wave_spectrum(sf_context *ctx, const uint32_t *ids, const int64_t *
     }
     /* spikes are in time order; a spike of step k lies in bin (k - k0) / w */
     size_t at = 0;
+    double spikes_per_seg = 0;
     for (size_t s = 0; s < n_seg; s++) {
         memset(c, 0, sizeof(double) * n_x * n_t);
         int64_t lo = k0 + (int64_t)(s * n_t) * w, hi = lo + (int64_t)n_t * w;
@@ -86,6 +87,7 @@ sf_status sf_wave_spectrum(sf_context *ctx, const uint32_t *ids, const int64_t *
             c[(size_t)xbin[ids[at]] * n_t + (size_t)((steps[at] - lo) / w)] += 1;
             total++;
         }
+        spikes_per_seg += total / (double)n_seg;
         double mean = total / (double)(n_x * n_t);
         for (size_t i = 0; i < n_x * n_t; i++)
             c[i] -= mean;
@@ -133,6 +135,23 @@ sf_status sf_wave_spectrum(sf_context *ctx, const uint32_t *ids, const int64_t *
             sfq += v * (double)j;
         }
     double kidx = sk / sw, fidx = sfq / sw;
+    /* modulation depth: a mode C0 (1 + m cos(kx - wt)) has |F| = C0 m n_x
+     * n_t / 2 in its cell; the power of the 3 x 3 cells around the peak and
+     * around its mirror in k (a standing wave splits over both) */
+    double pm = 0;
+    for (int side = 0; side < 2; side++) {
+        size_t ci = side ? (n_x - bi) % n_x : bi;
+        if (side && ci == bi)
+            break;
+        for (int di = -1; di <= 1; di++)
+            for (int dj = -1; dj <= 1; dj++) {
+                long j = (long)bj + dj;
+                size_t ii = (size_t)(((long)ci + di + (long)n_x) % (long)n_x);
+                if (j >= 1 && j < (long)nf && (ii == 0) == (bi == 0))
+                    pm += pow_[ii * nf + (size_t)j];
+            }
+    }
+    out->modulation = spikes_per_seg > 0 ? 2 * sqrt(pm) / spikes_per_seg : 0;
     size_t mirror = ((n_x - bi) % n_x) * nf + bj;
     out->n_x = n_x;
     out->n_t = n_t;
@@ -148,7 +167,7 @@ sf_status sf_wave_spectrum(sf_context *ctx, const uint32_t *ids, const int64_t *
     out->asymmetry = pbest / pow_[mirror];
     double q = gsl_sf_gamma_inc_Q(M, M * out->snr);
     out->p_value = -expm1((double)N * log1p(-q));
-    out->wave = out->p_value < 1e-3 && bi != 0;
+    out->wave = out->p_value < 1e-3 && bi != 0 && out->modulation >= SF_WAVE_MIN_MODULATION;
 out:
     if (plan)
         fftw_destroy_plan(plan);
