@@ -317,6 +317,25 @@ static bool target_cell(const plan_t *P, const double *xe, const int32_t *d, uin
     return true;
 }
 
+/* f of the nearest image of xs - xe: F on a sheet or when the cutoff is
+ * below L/2, a lower bound of F otherwise. */
+static inline double nearest_at(const plan_t *P, const double *xe, const double *xs)
+{
+    double r2 = 0;
+    for (int k = 0; k < P->dim; k++) {
+        double v = xs[k] - xe[k], L = P->space.extent[k];
+        if (P->space.periodic)
+            v = v >= 0.5 * L ? v - L : v < -0.5 * L ? v + L : v;
+        r2 += v * v;
+    }
+    double R = P->profile.width;
+    switch (P->profile.kind) {
+    case SF_PROFILE_BOXCAR: return r2 <= R * R ? 1.0 : 0.0;
+    case SF_PROFILE_GAUSSIAN: return r2 <= P->cut2 ? exp(-0.5 * r2 / (R * R)) : 0.0;
+    default: return sf_profile_shape(&P->profile, sqrt(r2));
+    }
+}
+
 /* F(xs - xe). */
 static inline double profile_at(const plan_t *P, const double *xe, const double *xs)
 {
@@ -343,19 +362,7 @@ static inline double profile_at(const plan_t *P, const double *xe, const double 
         sf_space_displacement(&P->space, xe, xs, d);
         return sf_space_profile(&P->space, &P->profile, d);
     }
-    double r2 = 0;
-    for (int k = 0; k < P->dim; k++) {
-        double v = xs[k] - xe[k], L = P->space.extent[k];
-        if (P->space.periodic)
-            v = v >= 0.5 * L ? v - L : v < -0.5 * L ? v + L : v;
-        r2 += v * v;
-    }
-    double R = P->profile.width;
-    switch (P->profile.kind) {
-    case SF_PROFILE_BOXCAR: return r2 <= R * R ? 1.0 : 0.0;
-    case SF_PROFILE_GAUSSIAN: return r2 <= P->cut2 ? exp(-0.5 * r2 / (R * R)) : 0.0;
-    default: return sf_profile_shape(&P->profile, sqrt(r2));
-    }
+    return nearest_at(P, xe, xs);
 }
 
 /* Words of the entity's stream in chunks of 64 (so what a draw gets does not
@@ -430,8 +437,10 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
         if (slot >= P->cell_start[cell + 1] - c0)
             continue;
         const double *xs = P->pos_sorted + 2 * (size_t)(c0 + slot);
-        /* accept with F / U (a 32-bit coin) */
-        if ((double)acc * Uw[i] >= profile_at(P, xe, xs))
+        /* accept with F / U (a 32-bit coin); F >= f(nearest image), which
+         * decides most proposals with one evaluation of f */
+        double coin = (double)acc * Uw[i];
+        if (coin >= nearest_at(P, xe, xs) && (P->nearest || coin >= profile_at(P, xe, xs)))
             continue;
         uint32_t s = P->members[c0 + slot];
         if (s == skip)
