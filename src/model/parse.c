@@ -849,7 +849,7 @@ static sf_status parse_space(parser *P, const cursor *c, sf_population *pop)
 
 /* profile: {kind, width} of a spatial rule; the conduction speed turns the
  * (constant) delay into d = delay + r / speed. */
-static sf_status parse_profile(parser *P, const cursor *c, const cursor *cr, sf_projection *pr)
+static sf_status parse_profile(parser *P, const cursor *c, sf_projection *pr)
 {
     static const char *const keys[] = {"kind", "width", NULL};
     cursor cp = child(c, "profile"), cv = child(c, "speed");
@@ -886,7 +886,6 @@ static sf_status parse_profile(parser *P, const cursor *c, const cursor *cr, sf_
             return st;
         pr->profile.distance_delay = true;
     }
-    (void)cr;
     return SF_OK;
 }
 
@@ -1182,7 +1181,7 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
         }
     }
     char msg[512];
-    if ((st = parse_profile(P, c, &cr, pr))) /* spatial (issue 14) */
+    if ((st = parse_profile(P, c, pr))) /* spatial (issue 14) */
         return st;
     if (rule->check && !rule->check(m, pr, msg, sizeof msg))
         return fail_at(P, &cr, SF_ERR_MODEL, "%s", msg);
