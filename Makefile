@@ -113,6 +113,8 @@ $(BUILD)/spikefield: $(CLI_OBJ) $(BUILD)/libspikefield.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libspikefield.a $(LDLIBS)
 
+# spatial (issue 14): the Lambert W test checks against Arb's acb_lambertw.
+$(BUILD)/tests/test_spatial_theory: LDLIBS += -lflint-arb -lflint
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)

@@ -117,6 +117,8 @@ typedef enum {
                              rates                                        */
     SF_RNG_LEARN = 9,     /* entity: instance << 32 | stream, learning
                              experiments (src/learning/)                  */
+    SF_RNG_POSITION = 10, /* entity: neuron id, position in space (spatial
+                             populations with layout random)             */
     SF_RNG_TEST = 99
 } sf_rng_purpose;
 

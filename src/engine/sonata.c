@@ -194,6 +194,45 @@ static bool write_provenance(hid_t f, const sf_recording *rec, const sf_model *m
     return ok;
 }
 
+/* spatial (issue 14): the positions of the spatial populations, as SONATA
+ * node attributes /nodes/<pop>/0/x (and y), mm, node i at index i, in the
+ * spikes file (docs/spatial.md). Nothing when no population is spatial. */
+static bool write_positions(hid_t f, const sf_model *m)
+{
+    bool ok = true;
+    hid_t nodes = -1;
+    for (int p = 0; ok && p < m->n_pops; p++) {
+        const sf_population *P = &m->pops[p];
+        if (P->space.geometry == SF_SPACE_NONE)
+            continue;
+        if (nodes < 0 && (nodes = group(f, "nodes")) < 0)
+            return false;
+        hid_t g = group(nodes, P->name), g0 = g >= 0 ? group(g, "0") : -1;
+        double *x = malloc(sizeof(double) * P->n), *y = malloc(sizeof(double) * P->n);
+        ok = g0 >= 0 && x && y;
+        for (uint32_t i = 0; ok && i < P->n; i++) {
+            double v[2];
+            sf_space_position(m, p, i, v);
+            x[i] = v[0];
+            y[i] = v[1];
+        }
+        static const char *const geo[] = {"none", "ring", "torus", "sheet"};
+        ok = ok && write_1d(g0, "x", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, P->n, x, "mm") >= 0 &&
+             (P->space.dim < 2 ||
+              write_1d(g0, "y", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, P->n, y, "mm") >= 0) &&
+             attr_string(g, "geometry", geo[P->space.geometry]) >= 0;
+        free(x);
+        free(y);
+        if (g0 >= 0)
+            H5Gclose(g0);
+        if (g >= 0)
+            H5Gclose(g);
+    }
+    if (nodes >= 0)
+        H5Gclose(nodes);
+    return ok;
+}
+
 static sf_status write_spikes(sf_context *ctx, const sf_recording *rec, const sf_model *m,
                               const char *dir)
 {
@@ -224,6 +263,7 @@ static sf_status write_spikes(sf_context *ctx, const sf_recording *rec, const sf
         ok = ok && attr_string(root, "units", "ms") >= 0;
         ok = H5Gclose(root) >= 0 && ok;
     }
+    ok = ok && write_positions(f, m);
     return finish(ctx, f, ok, tmp, final);
 }
 

@@ -138,6 +138,41 @@ const sf_neuron_type *sf_neuron_type_at(int i);
 int sf_param_index(const sf_neuron_type *t, const char *name); /* -1 if none */
 
 /* ---------------------------------------------------------------------------
+ * spatial (issue 14, docs/spatial.md): positions of a population and the
+ * distance dependence of a projection. Zero (SF_SPACE_NONE, SF_PROFILE_NONE)
+ * means none, so the non-spatial model is unchanged. */
+typedef enum { SF_SPACE_NONE = 0, SF_SPACE_RING, SF_SPACE_TORUS, SF_SPACE_SHEET } sf_geometry;
+typedef struct {
+    sf_geometry geometry;
+    int dim;                 /* 1 (ring) or 2 (torus, sheet)                 */
+    bool periodic;           /* ring, torus                                  */
+    bool grid;               /* regular grid, else uniform random positions
+                                from (seed, SF_RNG_POSITION, global id)      */
+    double extent[2];        /* mm, per dimension                            */
+    uint32_t shape[2];       /* grid: points per dimension, product n        */
+} sf_space;
+typedef enum {
+    SF_PROFILE_NONE = 0,
+    SF_PROFILE_BOXCAR,       /* f(r) = 1 for r <= R, else 0                  */
+    SF_PROFILE_EXPONENTIAL,  /* f(r) = exp(-r/R)                             */
+    SF_PROFILE_GAUSSIAN      /* f(r) = exp(-r^2 / (2 R^2))                   */
+} sf_profile_kind;
+typedef struct {
+    sf_profile_kind kind;
+    double width;            /* R, mm                                        */
+    /* distance-dependent delay d = d0 + r / speed (speed in mm/ms): the
+     * projection's delay then holds the range [d0, d0 + r_max / speed] as a
+     * uniform distribution (for the ring buffer and the synapse storage) and
+     * the rule writes each synapse's delay (src/network/spatial.c) */
+    bool distance_delay;
+    double d0, speed;
+} sf_profile;
+
+/* Position (mm) of neuron i of population pop: x[0], and x[1] in 2-D
+ * (src/network/space.c). Pure: the same for any thread or call order. */
+void sf_space_position(const sf_model *m, int pop, uint32_t i, double x[2]);
+
+/* ---------------------------------------------------------------------------
  * The model. */
 typedef struct {
     char *name;
@@ -153,6 +188,7 @@ typedef struct {
                                 (sf_population_neuron_params)               */
     sf_dist *initial;        /* type->n_state initial distributions          */
     uint64_t first_gid;      /* global id of neuron 0                        */
+    sf_space space;          /* spatial: geometry NONE when not spatial      */
 } sf_population;
 
 /* Connection rules, inputs, recorders and synapse models are constant type
@@ -174,6 +210,7 @@ typedef struct {
     bool autapses, multapses;
     sf_dist weight;          /* mV or pA, per the target's weight_unit      */
     sf_dist delay;           /* ms; drawn values are rounded to the grid     */
+    sf_profile profile;      /* spatial rules: kind NONE otherwise           */
 } sf_projection;
 
 /* nest-devices: the neurons of a population that an input drives or a
@@ -361,6 +398,8 @@ typedef struct sf_rule_type {
     bool count_is_probability;      /* count_key is p in [0, 1]             */
     bool count_scales_with_neurons; /* scale.neurons also scales the count  */
     bool by_source;                 /* partners are drawn per source neuron */
+    bool spatial;                   /* needs positions and a `profile`
+                                       (issue 14, src/network/spatial.h)   */
     /* Possible partners without multapses (the bound of count); NULL if the
      * rule has no count. */
     uint64_t (*max_count)(const sf_model *m, const sf_projection *p);
@@ -382,6 +421,8 @@ typedef struct sf_rule_type {
 extern const sf_rule_type sf_rule_fixed_indegree, sf_rule_fixed_outdegree,
     sf_rule_fixed_total_number, sf_rule_pairwise_bernoulli, sf_rule_one_to_one,
     sf_rule_all_to_all;
+extern const sf_rule_type sf_rule_spatial_fixed_indegree, sf_rule_spatial_fixed_outdegree,
+    sf_rule_spatial_pairwise_bernoulli; /* spatial (issue 14) */
 
 /* ---------------------------------------------------------------------------
  * Keys of an input type besides kind, targets and receptor, read by the

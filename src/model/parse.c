@@ -770,10 +770,156 @@ static sf_status check_neuron_params(parser *P, const cursor *cp, const sf_model
     return SF_OK;
 }
 
+/* ---- spatial (issue 14, docs/spatial.md): a population's space and a
+ * projection's distance profile and conduction delay ------------------- */
+static sf_status parse_space(parser *P, const cursor *c, sf_population *pop)
+{
+    static const char *const keys[] = {"geometry", "extent", "layout", "shape", NULL};
+    sf_space *s = &pop->space;
+    sf_status st;
+    if (!c->node)
+        return SF_OK;
+    if (!fy_node_is_mapping(c->node))
+        return fail_at(P, c, SF_ERR_MODEL, "expected {geometry: ring|torus|sheet, extent: mm, "
+                       "layout: grid|random}");
+    if ((st = check_keys(P, c, keys)))
+        return st;
+    cursor cg = child(c, "geometry"), ce = child(c, "extent"), cl = child(c, "layout"),
+           csh = child(c, "shape");
+    const char *g, *l = "grid";
+    if ((st = need(P, &cg)) || (st = get_str(P, &cg, &g)) ||
+        (cl.node && (st = get_str(P, &cl, &l))))
+        return st;
+    if (!strcmp(g, "ring"))
+        *s = (sf_space){SF_SPACE_RING, 1, true, false, {1, 1}, {0, 1}};
+    else if (!strcmp(g, "torus"))
+        *s = (sf_space){SF_SPACE_TORUS, 2, true, false, {1, 1}, {0, 0}};
+    else if (!strcmp(g, "sheet"))
+        *s = (sf_space){SF_SPACE_SHEET, 2, false, false, {1, 1}, {0, 0}};
+    else
+        return fail_at(P, &cg, SF_ERR_MODEL, "unknown geometry '%s' (known: ring, torus, sheet)", g);
+    if (!strcmp(l, "grid"))
+        s->grid = true;
+    else if (strcmp(l, "random"))
+        return fail_at(P, &cl, SF_ERR_MODEL, "unknown layout '%s' (known: grid, random)", l);
+    if (ce.node && fy_node_is_sequence(ce.node)) {
+        if (fy_node_sequence_item_count(ce.node) != s->dim)
+            return fail_at(P, &ce, SF_ERR_MODEL, "extent of a %s needs %d numbers (mm)", g, s->dim);
+        for (int k = 0; k < s->dim; k++) {
+            cursor ck = ce;
+            ck.node = ck.where = fy_node_sequence_get_by_index(ce.node, k);
+            if ((st = get_range(P, &ck, 0, true, 1e6, &s->extent[k])))
+                return st;
+        }
+    } else if (ce.node) {
+        if ((st = get_range(P, &ce, 0, true, 1e6, &s->extent[0])))
+            return st;
+        s->extent[1] = s->dim == 2 ? s->extent[0] : 1;
+    }
+    if (!s->grid) {
+        if (csh.node)
+            return fail_at(P, &csh, SF_ERR_MODEL, "shape applies to layout grid only");
+        return SF_OK;
+    }
+    if (s->dim == 1) {
+        s->shape[0] = pop->n;
+        if (csh.node)
+            return fail_at(P, &csh, SF_ERR_MODEL, "a ring's grid has n points; shape is for 2-D");
+        return SF_OK;
+    }
+    if (csh.node) {
+        if (!fy_node_is_sequence(csh.node) || fy_node_sequence_item_count(csh.node) != 2)
+            return fail_at(P, &csh, SF_ERR_MODEL, "shape is [nx, ny]");
+        for (int k = 0; k < 2; k++) {
+            cursor ck = csh;
+            uint64_t v;
+            ck.node = ck.where = fy_node_sequence_get_by_index(csh.node, k);
+            if ((st = get_count(P, &ck, UINT32_MAX, &v)))
+                return st;
+            s->shape[k] = (uint32_t)v;
+        }
+    } else {
+        double q = nearbyint(sqrt((double)pop->n));
+        s->shape[0] = s->shape[1] = (uint32_t)q;
+    }
+    if ((uint64_t)s->shape[0] * s->shape[1] != pop->n)
+        return fail_at(P, csh.node ? &csh : c, SF_ERR_MODEL,
+                       "a 2-D grid of %u neurons needs shape: [nx, ny] with nx ny = %u (without "
+                       "shape, n must be a square)", pop->n, pop->n);
+    return SF_OK;
+}
+
+/* profile: {kind, width} of a spatial rule; the conduction speed turns the
+ * (constant) delay into d = delay + r / speed. */
+static sf_status parse_profile(parser *P, const cursor *c, sf_projection *pr)
+{
+    static const char *const keys[] = {"kind", "width", NULL};
+    cursor cp = child(c, "profile"), cv = child(c, "speed");
+    sf_status st;
+    if (!pr->rule->spatial) {
+        if (cp.node || cv.node)
+            return fail_at(P, cp.node ? &cp : &cv, SF_ERR_MODEL,
+                           "key applies to the spatial rules only (spatial_fixed_indegree, "
+                           "spatial_fixed_outdegree, spatial_pairwise_bernoulli)");
+        return SF_OK;
+    }
+    if ((st = need(P, &cp)))
+        return st;
+    if (!fy_node_is_mapping(cp.node))
+        return fail_at(P, &cp, SF_ERR_MODEL, "expected {kind: boxcar|exponential|gaussian, width: mm}");
+    if ((st = check_keys(P, &cp, keys)))
+        return st;
+    cursor ck = child(&cp, "kind"), cw = child(&cp, "width");
+    const char *k;
+    if ((st = need(P, &ck)) || (st = get_str(P, &ck, &k)) || (st = need(P, &cw)) ||
+        (st = get_range(P, &cw, 0, true, 1e6, &pr->profile.width)))
+        return st;
+    if (!strcmp(k, "boxcar"))
+        pr->profile.kind = SF_PROFILE_BOXCAR;
+    else if (!strcmp(k, "exponential"))
+        pr->profile.kind = SF_PROFILE_EXPONENTIAL;
+    else if (!strcmp(k, "gaussian"))
+        pr->profile.kind = SF_PROFILE_GAUSSIAN;
+    else
+        return fail_at(P, &ck, SF_ERR_MODEL, "unknown profile '%s' (known: boxcar, exponential, "
+                       "gaussian)", k);
+    if (cv.node) {
+        if ((st = get_range(P, &cv, 0, true, INFINITY, &pr->profile.speed)))
+            return st;
+        pr->profile.distance_delay = true;
+    }
+    return SF_OK;
+}
+
+/* After the delay is parsed: d0 and the range of d0 + r / speed. */
+static sf_status spatial_delay(parser *P, const cursor *c, const sf_model *m, sf_projection *pr)
+{
+    if (!pr->profile.distance_delay)
+        return SF_OK;
+    cursor cd = child(c, "delay"), cv = child(c, "speed");
+    if (!sf_dist_is_const(&pr->delay))
+        return fail_at(P, &cd, SF_ERR_MODEL, "with speed: the delay is d0 + r / speed; d0 must be "
+                       "a number");
+    const sf_space *s = &m->pops[pr->source].space;
+    double rmax = s->periodic ? 0.5 * hypot(s->extent[0], s->dim == 2 ? s->extent[1] : 0)
+                              : hypot(s->extent[0], s->dim == 2 ? s->extent[1] : 0);
+    if (pr->profile.kind == SF_PROFILE_BOXCAR)
+        rmax = fmin(rmax, pr->profile.width);
+    double d0 = pr->delay.a, hi = d0 + rmax / pr->profile.speed, h = m->sim.resolution;
+    if (hi / h > 60000)
+        return fail_at(P, &cv, SF_ERR_RANGE, "distance delays reach %g ms, above the %g ms (60000 "
+                       "steps) supported", hi, 60000 * h);
+    pr->profile.d0 = d0;
+    if (hi > d0)
+        pr->delay = (sf_dist){SF_DIST_UNIFORM, d0, hi, d0, hi, false};
+    return SF_OK;
+}
+/* ---- end spatial ----------------------------------------------------- */
+
 static sf_status parse_population(parser *P, cursor *c, const char *name, sf_model *m,
                                   sf_population *pop, double scale_n)
 {
-    static const char *const keys[] = {"model", "n", "params", "initial", NULL};
+    static const char *const keys[] = {"model", "n", "params", "initial", "space", NULL};
     sf_status st;
     if ((st = check_keys(P, c, keys)))
         return st;
@@ -879,7 +1025,8 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
             return st;
     }
     (void)m;
-    return SF_OK;
+    cursor csp = child(c, "space"); /* spatial (issue 14) */
+    return parse_space(P, &csp, pop);
 }
 
 /* Adds the names of the NULL-terminated list add to the NULL-terminated
@@ -965,12 +1112,13 @@ static sf_status check_delay(parser *P, const cursor *c, const sf_dist *d, doubl
     return SF_OK;
 }
 
+
 static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_model *m,
                                   sf_projection *pr, double scale_k, double scale_n)
 {
     const char *keys[64] = {"source", "target", "rule", NULL};
     const char *const more[] = {"autapses", "multapses", "weight", "delay", "synapse", "receptor",
-                                NULL};
+                                "profile", "speed", NULL};
     for (int i = 0; i < sf_rule_type_count(); i++)
         add_keys(keys, 64, (const char *const[]){sf_rule_type_at(i)->count_key, NULL});
     add_keys(keys, 64, more);
@@ -1035,6 +1183,8 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
         }
     }
     char msg[512];
+    if ((st = parse_profile(P, c, pr))) /* spatial (issue 14) */
+        return st;
     if (rule->check && !rule->check(m, pr, msg, sizeof msg))
         return fail_at(P, &cr, SF_ERR_MODEL, "%s", msg);
     cursor cw = child(c, "weight"), cd = child(c, "delay");
@@ -1046,6 +1196,8 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
     } else {
         pr->delay = (sf_dist){SF_DIST_CONST, m->sim.resolution, 0, -INFINITY, INFINITY, false};
     }
+    if ((st = spatial_delay(P, c, m, pr))) /* spatial (issue 14) */
+        return st;
     double lo, hi;
     sf_dist_range(&pr->weight, &lo, &hi);
     return pick_port(P, c, &cw, tgt, lo, hi, &pr->receptor);

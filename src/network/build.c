@@ -299,7 +299,7 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
         uint64_t gid = (outdeg ? src->first_gid : m->pops[p->target].first_gid) + ent;
         if (hw)
             sf_dist_draw_n(&p->weight, m->sim.seed, SF_RNG_WEIGHT, ENTITY(T->proj, gid), K, S->wv);
-        if (hd)
+        if (hd && !p->profile.distance_delay) /* spatial: partners() wrote S->dv */
             sf_dist_draw_n(&p->delay, m->sim.seed, SF_RNG_DELAY, ENTITY(T->proj, gid), K, S->dv);
         size_t n = 0;
         for (uint64_t k = 0; k < K; k++) {

@@ -11,10 +11,11 @@
 
 extern const sf_theory_type sf_theory_family_lif, sf_theory_family_binary, sf_theory_family_hawkes,
     sf_theory_family_lin_rate, sf_theory_family_pif, sf_theory_family_rg;
-extern const sf_theory_type sf_theory_family_sde, sf_theory_family_dmft;
+extern const sf_theory_type sf_theory_family_sde, sf_theory_family_dmft, sf_theory_family_spatial;
 
 static const sf_theory_type *const families[] = {
     &sf_theory_family_rg,       /* src/theory/rg/ (first: field models have no populations) */
+    &sf_theory_family_spatial,  /* src/theory/spatial/ (before lif: it takes the spatial models) */
     &sf_theory_family_lif,      /* src/theory/lif/     */
     &sf_theory_family_binary,   /* src/theory/binary/  */
     &sf_theory_family_hawkes,   /* src/theory/hawkes/  */

@@ -709,11 +709,15 @@ static void test_registries(void **state)
     (void)state;
     const sf_rule_type *rules[] = {&sf_rule_fixed_indegree,     &sf_rule_fixed_outdegree,
                                    &sf_rule_fixed_total_number, &sf_rule_pairwise_bernoulli,
-                                   &sf_rule_one_to_one,         &sf_rule_all_to_all};
+                                   &sf_rule_one_to_one,         &sf_rule_all_to_all,
+                                   &sf_rule_spatial_fixed_indegree, &sf_rule_spatial_fixed_outdegree,
+                                   &sf_rule_spatial_pairwise_bernoulli};
     const char *rule_names[] = {"fixed_indegree",     "fixed_outdegree", "fixed_total_number",
-                                "pairwise_bernoulli", "one_to_one",      "all_to_all"};
-    assert_int_equal(sf_rule_type_count(), 6);
-    for (int i = 0; i < 6; i++) {
+                                "pairwise_bernoulli", "one_to_one",      "all_to_all",
+                                "spatial_fixed_indegree", "spatial_fixed_outdegree",
+                                "spatial_pairwise_bernoulli"};
+    assert_int_equal(sf_rule_type_count(), 9);
+    for (int i = 0; i < 9; i++) {
         assert_ptr_equal(sf_rule_type_find(rule_names[i]), rules[i]);
         assert_ptr_equal(sf_rule_type_at(i), rules[i]);
     }
@@ -753,7 +757,7 @@ static void test_registries(void **state)
     assert_null(sf_recorder_type_find("camera"));
     assert_null(sf_synapse_type_find("stdp"));
     assert_null(sf_rule_type_at(-1));
-    assert_null(sf_rule_type_at(6));
+    assert_null(sf_rule_type_at(9));
     assert_null(sf_input_type_at(9));
     assert_null(sf_recorder_type_at(3));
     assert_null(sf_synapse_type_at(1));
@@ -761,7 +765,8 @@ static void test_registries(void **state)
     /* errors list the known names */
     expect_line(22, "    rule: random", SF_ERR_MODEL, "random", "projections.EI.rule",
                 "unknown rule 'random' (known: fixed_indegree, fixed_outdegree, "
-                "fixed_total_number, pairwise_bernoulli, one_to_one, all_to_all)");
+                "fixed_total_number, pairwise_bernoulli, one_to_one, all_to_all, "
+                "spatial_fixed_indegree, spatial_fixed_outdegree, spatial_pairwise_bernoulli)");
     expect_line(34, "    kind: bursty", SF_ERR_MODEL, "bursty", "inputs.drive.kind",
                 "unknown input kind 'bursty' (known: poisson_generator (poisson), dc_generator "
                 "(dc), spike_generator, step_current_generator, noise_generator, "
