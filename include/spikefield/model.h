@@ -199,6 +199,12 @@ SF_API double sf_model_projection_indegree(const sf_model *m, int i);
 SF_API double sf_model_expected_synapses(const sf_model *m, int i);
 SF_API double sf_model_projection_weight(const sf_model *m, int i);
 SF_API double sf_model_projection_delay(const sf_model *m, int i);
+/* plasticity: the projection's synapse model (NEST's name, e.g.
+ * "static_synapse", "stdp_synapse"), whether its weights change during a
+ * run (plastic), and its parameter k by name (NaN if it has none). */
+SF_API const char *sf_model_projection_synapse(const sf_model *m, int i);
+SF_API bool sf_model_projection_plastic(const sf_model *m, int i);
+SF_API double sf_model_projection_synapse_param(const sf_model *m, int i, const char *name);
 
 /* Inputs: count, name, kind: the input type's NEST name ("poisson_generator",
  * "dc_generator", "spike_generator"). */

@@ -101,9 +101,7 @@ static bool step(void *arch, const sf_network *net, const sf_block *b, int64_t k
     (void)b;
     archive *A = arch;
     const int64_t t = k + 1;
-    for (size_t j = 0; j < ns; j++) {
-        if (j > 0 && spk[j] == spk[j - 1])
-            continue; /* one event of multiplicity > 1 */
+    for (size_t j = 0; j < ns; j++) { /* each spike of a multiplicity, as NEST's parrot_neuron */
         hist *H = &A->h[spk[j]];
         if (H->n_in) {
             while (H->end - H->start > 1 && H->e[H->start].reads >= H->n_in &&
