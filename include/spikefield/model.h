@@ -257,6 +257,17 @@ SF_API const char *sf_device_alias(int i);
 SF_API const char *sf_device_doc(int i);
 SF_API int sf_device_is_recorder(int i);
 
+/* plasticity: the registry of synapse models (what a projection's
+ * `synapse:` takes): count, name, one-line documentation, whether the
+ * weights change during a run (1) or not (0), and the parameters (count,
+ * row k of the table, NEST's names). Index out of range: NULL or -1. */
+SF_API int sf_synapse_model_count(void);
+SF_API const char *sf_synapse_model_name(int i);
+SF_API const char *sf_synapse_model_doc(int i);
+SF_API int sf_synapse_model_plastic(int i);
+SF_API int sf_synapse_model_param_count(int i);
+SF_API const sf_param_spec *sf_synapse_model_param(int i, int k);
+
 SF_API int sf_neuron_model_count(void);
 SF_API int sf_neuron_model_find(const char *name);
 SF_API const char *sf_neuron_model_name(int i);
