@@ -1,0 +1,161 @@
+/* The postsynaptic spike archive (sf_archive_spikes; NEST's ArchivingNode,
+ * as documented for stdp_synapse): every spike of a neuron of a block that
+ * a spike-timing dependent projection targets is kept with K_minus just
+ * after it,
+ *   K_minus <- K_minus e^{-(t - t_last) / tau_minus} + 1,
+ * (one entry per spike: a neuron spiking m times in a step gets m entries,
+ * as NEST's parrot_neuron archives each), until every reading table has
+ * passed it (sf_spike_archive_consumed: NEST counts the reads of each entry
+ * instead; both free an entry once no synapse will read it) and a newer
+ * spike lies more than the longest delay plus one slice in the past (so
+ * every later query of K_minus finds the spike before its time).
+ *
+ * Invariant: the live entries of neuron i are h[i].e[start .. end), in
+ * ascending time; hot[i] holds the stamps of the last SF_SPIKE_HOT spikes
+ * and K_minus after each (the last entries'). The step hook (the neuron's
+ * own thread) is the only writer, the deliver and plasticity phases of the
+ * same thread the only readers. The entry arrays grow by doubling when full
+ * (the one allocation of the update phase). */
+#include "synapses/spike_archive.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef sf_spike_hist hist;
+typedef sf_spike_archive archive;
+
+static void destroy(void *arch)
+{
+    archive *A = arch;
+    if (!A)
+        return;
+    for (uint32_t i = 0; A->h && i < A->n; i++)
+        free(A->h[i].e);
+    free(A->h);
+    free(A->hot);
+    free(A->dec.v);
+    free(A);
+}
+
+static void *create(const sf_network *net, const sf_block *b)
+{
+    archive *A = calloc(1, sizeof *A);
+    if (!A)
+        return NULL;
+    A->n = b->n;
+    A->h = calloc(b->n ? b->n : 1, sizeof(hist));
+    A->hot = aligned_alloc(64, sizeof(sf_spike_hot) * (b->n ? b->n : 1));
+    const sf_model *m = net->m;
+    if (!A->h || !A->hot || !sf_decay_init(&A->dec, net->h, m->pops[b->pop].tau_minus)) {
+        destroy(A);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < b->n; i++)
+        for (int q = 0; q < SF_SPIKE_HOT; q++) {
+            A->hot[i].t[q] = SF_SPIKE_NONE;
+            A->hot[i].K[q] = 0.0;
+        }
+    int64_t dmax = 1;
+    for (int i = 0; i < m->n_proj; i++) {
+        double lo, hi;
+        sf_dist_range(&m->proj[i].delay, &lo, &hi);
+        int64_t d = sf_delay_steps(hi, net->h);
+        dmax = d > dmax ? d : dmax;
+    }
+    A->keep = dmax + net->slice;
+    return A;
+}
+
+static void connect(void *arch, const sf_syn_table *T)
+{
+    archive *A = arch;
+    assert(A->n_readers < SF_SPIKE_READERS);
+    A->consumed[A->n_readers] = SF_SPIKE_NONE;
+    A->reader[A->n_readers++] = T;
+}
+
+void sf_spike_archive_consumed(void *arch, const sf_syn_table *T, int64_t bound)
+{
+    archive *A = arch;
+    for (int r = 0; r < A->n_readers; r++)
+        if (A->reader[r] == T)
+            A->consumed[r] = bound;
+}
+
+static bool append(hist *H, int64_t t, double K)
+{
+    if (H->end == H->cap) {
+        if (H->start > 0) {
+            memmove(H->e, H->e + H->start, sizeof(sf_spike_entry) * (H->end - H->start));
+            H->end -= H->start;
+            H->start = 0;
+        } else {
+            uint32_t nc = H->cap ? 2 * H->cap : 4;
+            sf_spike_entry *e = realloc(H->e, sizeof *e * nc);
+            if (!e)
+                return false;
+            H->e = e;
+            H->cap = nc;
+        }
+    }
+    H->e[H->end++] = (sf_spike_entry){t, K};
+    return true;
+}
+
+static bool step(void *arch, const sf_network *net, const sf_block *b, int64_t k,
+                 const uint32_t *spk, size_t ns)
+{
+    (void)net;
+    (void)b;
+    archive *A = arch;
+    const int64_t t = k + 1;
+    int64_t passed = INT64_MAX; /* every reader has passed the entries <= passed */
+    for (int r = 0; r < A->n_readers; r++)
+        passed = A->consumed[r] < passed ? A->consumed[r] : passed;
+    for (size_t j = 0; j < ns; j++) {
+        const uint32_t i = spk[j];
+        hist *H = &A->h[i];
+        sf_spike_hot *o = &A->hot[i];
+        while (H->end - H->start > 1 && H->e[H->start].t <= passed &&
+               t - H->e[H->start + 1].t > A->keep)
+            H->start++;
+        const double K =
+            o->t[0] == SF_SPIKE_NONE ? 1.0 : o->K[0] * sf_decay_at(&A->dec, t - o->t[0]) + 1.0;
+        for (int q = SF_SPIKE_HOT - 1; q > 0; q--) {
+            o->t[q] = o->t[q - 1];
+            o->K[q] = o->K[q - 1];
+        }
+        o->t[0] = t;
+        o->K[0] = K;
+        if (!append(H, t, K))
+            return false;
+    }
+    return true;
+}
+
+size_t sf_spike_archive_size(const void *arch)
+{
+    const archive *A = arch;
+    size_t n = 0;
+    for (uint32_t i = 0; i < A->n; i++)
+        n += A->h[i].end - A->h[i].start;
+    return n;
+}
+
+size_t sf_spike_archive_bytes(const void *arch)
+{
+    const archive *A = arch;
+    size_t n = A->n * (sizeof(hist) + sizeof(sf_spike_hot)) + (size_t)A->dec.n * sizeof(double);
+    for (uint32_t i = 0; i < A->n; i++)
+        n += A->h[i].cap * sizeof(sf_spike_entry);
+    return n;
+}
+
+const sf_archive_type sf_archive_spikes = {
+    .name = "spikes",
+    .create = create,
+    .connect = connect,
+    .step = step,
+    .destroy = destroy,
+};
