@@ -125,6 +125,7 @@ extern const sf_neuron_type sf_iaf_psc_delta, sf_iaf_psc_exp, sf_pif_psc_delta;
 extern const sf_neuron_type sf_binary, sf_hawkes, sf_lin_rate, sf_tanh_rate;
 extern const sf_neuron_type sf_iaf_psc_alpha, sf_izhikevich, sf_parrot_neuron;
 extern const sf_neuron_type sf_iaf_cond_exp, sf_iaf_cond_alpha, sf_aeif_cond_exp, sf_aeif_cond_alpha, sf_hh_psc_alpha;
+extern const sf_neuron_type sf_aeif_psc_delta_clopath, sf_pp_cond_exp_mc_urbanczik;
 
 /* The one port of the single-input types: every event adds weight x
  * amplitude to the model's input (src/neurons/registry.c). */
