@@ -49,6 +49,22 @@ SF_API double sf_network_build_seconds(const sf_network *net);
 SF_API uint64_t sf_network_inputs_of(const sf_network *net, int i, uint32_t tgt, uint32_t *src,
                                      double *w, uint32_t *delay_steps, uint64_t cap);
 
+/* Plasticity: the current weights of projection i (after a run, the
+ * learned ones), one entry per synapse in storage order (target blocks
+ * ascending, then sources ascending, then targets ascending): source and
+ * target (population-local ids), weight (double; static_synapse stores
+ * float precision) and delay (steps), each if not NULL. Returns the number
+ * of synapses, filling at most cap entries; O(synapses of the projection). */
+SF_API uint64_t sf_network_weights(const sf_network *net, int i, uint32_t *src, uint32_t *tgt,
+                                   double *w, uint32_t *delay_steps, uint64_t cap);
+/* Writes the weights of every projection with a plastic synapse model (or
+ * of every projection when all is true) to the HDF5 file path, in the
+ * layout of SONATA edges: /edges/<projection>/{source_node_id,
+ * target_node_id, weight, delay} with attributes source, target (the
+ * population names) and model (docs/plasticity.md). */
+SF_API sf_status sf_network_write_weights(sf_context *ctx, const sf_network *net,
+                                          const char *path, bool all);
+
 /* What a run recorded. */
 typedef struct sf_recording sf_recording;
 
@@ -110,8 +126,19 @@ SF_API bool sf_recording_trace_var(const sf_recording *rec, int r, int k, int v,
                                    uint32_t *n_nodes, const uint32_t **node_ids, double *t0,
                                    double *dt);
 
+/* Plasticity: what weight recorder r (model order) logged: n updates in
+ * the order (time, projection, source, target), with time stamps steps[]
+ * (time steps[j] * h ms, the presynaptic spike's), projection indices,
+ * population-local source and target ids and the weights. Arrays owned by
+ * rec; NULL arguments are skipped. False if r is not a weight recorder. */
+SF_API bool sf_recording_weights(const sf_recording *rec, int r, size_t *n,
+                                 const int64_t **steps, const uint32_t **proj,
+                                 const uint32_t **src, const uint32_t **tgt, const double **w);
+
 /* Writes spikes (SONATA) and traces (SONATA reports) into dir: spikes.h5 and
- * <recorder>.h5, each written to a temporary name and renamed when complete. */
+ * <recorder>.h5 (weight recorders: /weights/<projection>/{timestamps,
+ * source_node_id, target_node_id, weight}), each written to a temporary name
+ * and renamed when complete. */
 SF_API sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_model *m,
                                     const char *dir);
 

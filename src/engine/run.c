@@ -6,12 +6,14 @@
  * The loop advances all threads `slice` steps (the minimum delay) at a time,
  * one line per phase (cf. Auryn's System::run):
  *
- *   update      own blocks: inputs, neuron update, events, recorder samples
- *   archive     postsynaptic state history for plasticity (empty for now)
+ *   update      own blocks: inputs, neuron update, events, then per step and
+ *               block the archive (the postsynaptic history plastic synapses
+ *               read: spike times, voltages), then the recorder samples
  *   --- barrier ---
  *   deliver     every thread's spikes, through the synapse types, into the
- *               ring buffers of its own blocks
- *   plasticity  synaptic updates (empty for now)
+ *               ring buffers of its own blocks (plastic types update their
+ *               weights here, from the archives of the target blocks)
+ *   plasticity  time-driven synaptic updates of the slice (slice_update)
  *   record      main thread: the recorders collect the slice's spikes
  *
  * Nothing a thread does in its update phase reads another thread's memory,
@@ -147,6 +149,17 @@ static size_t update_runs(const sf_neuron_type *t, const sf_block *b, double *co
     return ns;
 }
 
+/* Archive phase, per step and block after its update (its own thread):
+ * every archive of the block records the step (the events of the step are
+ * b->spk[0..ns)); out of memory marks the thread failed. */
+static void phase_archive(const sf_network *net, thread_state *ts, sf_block *b, int64_t k,
+                          size_t ns)
+{
+    for (int a = 0; a < b->n_archives; a++)
+        if (!b->arch_type[a]->step(b->arch[a], net, b, k, b->spk, ns))
+            ts->failed = true;
+}
+
 /* Update phase of thread ts for steps [s0, s1): per step and block, the
  * input sources, the neuron update, the events, the recorders' samples. */
 static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, int par, int64_t s0,
@@ -184,6 +197,8 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
                 sbuf[pos++] = b->first + b->spk[j];
             for (int c = 0; c < np; c++)
                 memset(in[c], 0, sizeof(double) * b->n);
+            if (b->n_archives)
+                phase_archive(net, ts, b, k, ns);
             for (int r = 0; r < m->n_recorders; r++)
                 if (m->recorders[r].type->sample)
                     m->recorders[r].type->sample(rec, net, r, b, k);
@@ -192,11 +207,6 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
     soff[net->slice * ts->nk] = pos;
 }
 
-/* Archive phase: the postsynaptic state history that plasticity rules read
- * (the plasticity issue fills it). */
-static void phase_archive(sf_network *net, thread_state *ts, int par, int64_t s0)
-{
-}
 
 /* Delivery phase of thread t for the slice starting at s0: for every step,
  * source population and table of t's blocks, the spikes of every thread's
@@ -225,10 +235,38 @@ static void phase_deliver(sf_network *net, const thread_state *all, int t, int p
     }
 }
 
-/* Plasticity phase: synaptic updates from the delivered spikes and the
- * archive (the plasticity issue fills it). */
-static void phase_plasticity(sf_network *net, thread_state *all, int t, int par, int64_t s0)
+/* Plasticity phase of thread t: the time-driven updates (slice_update) of
+ * the tables of its blocks for the slice [s0, s1). */
+static void phase_plasticity(sf_network *net, int t, int64_t s0, int64_t s1)
 {
+    for (int i = 0; i < net->n_tables; i++) {
+        const sf_syn_table *T = &net->tables[i];
+        const sf_block *b = &net->blocks[T->block];
+        if (T->syn->slice_update && b->thread == t)
+            T->syn->slice_update(T, b, s0, s1);
+    }
+}
+
+/* plasticity: links (on) or unlinks (off) every table to the weight log of
+ * the weight recorder that records it. */
+static void link_weight_logs(sf_network *net, sf_recording *rec, bool on)
+{
+    const sf_model *m = net->m;
+    for (int i = 0; i < net->n_tables; i++) {
+        sf_syn_table *T = &net->tables[i];
+        T->wlog = NULL;
+        for (int r = 0; on && r < m->n_recorders && !T->wlog; r++)
+            if (m->recorders[r].type->table_log)
+                T->wlog = m->recorders[r].type->table_log(rec, r, T, net->blocks[T->block].thread);
+    }
+}
+
+static bool threads_failed(const thread_state *ts, int n)
+{
+    for (int t = 0; t < n; t++)
+        if (ts[t].failed)
+            return true;
+    return false;
 }
 
 /* Record phase (main thread): every recorder collects the slice. */
@@ -300,6 +338,10 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
         }
     }
     net->ran = 1;
+    link_weight_logs(net, rec, true);
+    bool wlogs = false;
+    for (int i = 0; i < net->n_tables; i++)
+        wlogs |= net->tables[i].wlog != NULL;
     const int64_t n_steps = net->n_steps, n_slices = (n_steps + net->slice - 1) / net->slice;
     volatile int halt[2] = {0, 0};
     volatile int rec_failed = 0;
@@ -315,7 +357,6 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             const int64_t s0 = sl * net->slice;
             const int64_t s1 = s0 + net->slice < n_steps ? s0 + net->slice : n_steps;
             phase_update(net, rec, &ts[t], par, s0, s1);
-            phase_archive(net, &ts[t], par, s0);
             sf_barrier_wait(bar);
             if (halt[par]) {
                 if (t == 0) {
@@ -326,10 +367,14 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
                 break;
             }
             phase_deliver(net, ts, t, par, s0);
-            phase_plasticity(net, ts, t, par, s0);
+            phase_plasticity(net, t, s0, s1);
+            if (wlogs)
+                sf_barrier_wait(bar); /* the weight logs of every thread are complete */
             if (t == 0) {
                 if (!phase_record(net, rec, ts, par, s0))
                     rec_failed = 1;
+                if (threads_failed(ts, T))
+                    rec_failed = 2;
                 bool stop = rec_failed || (opt && opt->stop && *opt->stop);
                 halt[par ^ 1] = stop && s1 < n_steps;
                 double now = sf_wall_time();
@@ -340,6 +385,7 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             }
         }
     }
+    link_weight_logs(net, rec, false);
     rec->wall_s = sf_wall_time() - t0;
     rec->finished = sf_epoch_time();
     rec->cpu_s = sf_cpu_time() - c0;
@@ -349,7 +395,10 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     sf_barrier_destroy(bar);
     if (rec_failed) {
         sf_recording_destroy(rec);
-        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory while recording spikes");
+        return sf_fail(ctx, SF_ERR_NOMEM, rec_failed == 2
+                                              ? "out of memory in the postsynaptic archives of "
+                                                "plasticity"
+                                              : "out of memory while recording spikes");
     }
     *out = rec;
     return SF_OK;

@@ -259,6 +259,118 @@ static sf_status write_report(sf_context *ctx, const sf_recording *rec, const sf
     return finish(ctx, f, ok, tmp, final);
 }
 
+/* plasticity: a weight recorder's file, /weights/<projection>/{timestamps
+ * (ms), source_node_id, target_node_id, weight} in the recorded order. */
+static sf_status write_weight_log(sf_context *ctx, const sf_recording *rec, const sf_model *m,
+                                  int r, const char *dir)
+{
+    const sf_recorder *rc = &m->recorders[r];
+    char final[4096], tmp[4200];
+    snprintf(final, sizeof final, "%s/%s.h5", dir, rc->name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.h5.part", dir, rc->name);
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0)
+        return sf_fail(ctx, SF_ERR_IO, "cannot create %s", tmp);
+    size_t n;
+    const int64_t *steps;
+    const uint32_t *proj, *src, *tgt;
+    const double *w;
+    bool ok = write_provenance(f, rec, m) &&
+              sf_recording_weights(rec, r, &n, &steps, &proj, &src, &tgt, &w);
+    hid_t root = group(f, "weights");
+    ok = ok && root >= 0;
+    double *tv = malloc(sizeof(double) * (n + 1)), *wv = malloc(sizeof(double) * (n + 1));
+    uint32_t *sv = malloc(sizeof(uint32_t) * (n + 1)), *gv = malloc(sizeof(uint32_t) * (n + 1));
+    ok = ok && tv && wv && sv && gv;
+    for (int q = 0; ok && q < rc->n_projs; q++) {
+        const int pi = rc->projs[q];
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            if (proj[j] == (uint32_t)pi) {
+                tv[k] = (double)steps[j] * m->sim.resolution;
+                sv[k] = src[j];
+                gv[k] = tgt[j];
+                wv[k++] = w[j];
+            }
+        hid_t g = group(root, m->proj[pi].name);
+        ok = g >= 0 && attr_string(g, "source", m->pops[m->proj[pi].source].name) >= 0 &&
+             attr_string(g, "target", m->pops[m->proj[pi].target].name) >= 0 &&
+             attr_string(g, "model", m->proj[pi].synapse->name) >= 0 &&
+             write_1d(g, "timestamps", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, k, tv, "ms") >= 0 &&
+             write_1d(g, "source_node_id", H5T_NATIVE_UINT32, H5T_STD_U32LE, k, sv, NULL) >= 0 &&
+             write_1d(g, "target_node_id", H5T_NATIVE_UINT32, H5T_STD_U32LE, k, gv, NULL) >= 0 &&
+             write_1d(g, "weight", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, k, wv,
+                      m->pops[m->proj[pi].target].type->weight_unit) >= 0;
+        if (g >= 0)
+            H5Gclose(g);
+    }
+    free(tv);
+    free(wv);
+    free(sv);
+    free(gv);
+    if (root >= 0)
+        H5Gclose(root);
+    return finish(ctx, f, ok, tmp, final);
+}
+
+sf_status sf_network_write_weights(sf_context *ctx, const sf_network *net, const char *path,
+                                   bool all)
+{
+    const sf_model *m = sf_network_model(net);
+    H5E_auto2_t old_fn = NULL;
+    void *old_data = NULL;
+    H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.part", path);
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    sf_status st;
+    if (f < 0) {
+        st = sf_fail(ctx, SF_ERR_IO, "cannot create %s", tmp);
+    } else {
+        hid_t root = group(f, "edges");
+        bool ok = root >= 0 && attr_string(f, "spikefield_version", sf_version()) >= 0 &&
+                  attr_string(f, "model_file", m->file) >= 0;
+        for (int i = 0; ok && i < m->n_proj; i++) {
+            const sf_projection *p = &m->proj[i];
+            if (!all && !p->synapse->plastic)
+                continue;
+            uint64_t n = sf_network_projection_synapses(net, i);
+            uint32_t *s = malloc(sizeof(uint32_t) * (n + 1)), *t = malloc(sizeof(uint32_t) * (n + 1));
+            uint32_t *d = malloc(sizeof(uint32_t) * (n + 1));
+            double *w = malloc(sizeof(double) * (n + 1));
+            ok = s && t && d && w;
+            if (ok)
+                n = sf_network_weights(net, i, s, t, w, d, n);
+            hid_t g = ok ? group(root, p->name) : -1;
+            double *dm = ok ? malloc(sizeof(double) * (n + 1)) : NULL;
+            ok = ok && g >= 0 && dm;
+            for (uint64_t j = 0; ok && j < n; j++)
+                dm[j] = d[j] * m->sim.resolution;
+            ok = ok && attr_string(g, "source", m->pops[p->source].name) >= 0 &&
+                 attr_string(g, "target", m->pops[p->target].name) >= 0 &&
+                 attr_string(g, "model", p->synapse->name) >= 0 &&
+                 write_1d(g, "source_node_id", H5T_NATIVE_UINT32, H5T_STD_U32LE, n, s, NULL) >= 0 &&
+                 write_1d(g, "target_node_id", H5T_NATIVE_UINT32, H5T_STD_U32LE, n, t, NULL) >= 0 &&
+                 write_1d(g, "weight", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, w,
+                          m->pops[p->target].type->weight_unit) >= 0 &&
+                 write_1d(g, "delay", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, dm, "ms") >= 0;
+            if (g >= 0)
+                H5Gclose(g);
+            free(s);
+            free(t);
+            free(d);
+            free(w);
+            free(dm);
+        }
+        if (root >= 0)
+            H5Gclose(root);
+        st = finish(ctx, f, ok, tmp, path);
+    }
+    H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+    return st;
+}
+
 sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_model *m,
                              const char *dir)
 {
@@ -272,6 +384,8 @@ sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_
     for (int r = 0; st == SF_OK && r < m->n_recorders; r++)
         if (m->recorders[r].type->trace_var)
             st = write_report(ctx, rec, m, r, dir);
+        else if (m->recorders[r].type->weights)
+            st = write_weight_log(ctx, rec, m, r, dir);
     H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
     return st;
 }

@@ -153,6 +153,10 @@ typedef struct {
                                 (sf_population_neuron_params)               */
     sf_dist *initial;        /* type->n_state initial distributions          */
     uint64_t first_gid;      /* global id of neuron 0                        */
+    double tau_minus;        /* plasticity: ms, the time constant of the
+                                postsynaptic spike trace K_minus (NEST's
+                                ArchivingNode tau_minus, default 20), read
+                                by the spike archive (stdp_synapse)         */
 } sf_population;
 
 /* Connection rules, inputs, recorders and synapse models are constant type
@@ -174,6 +178,9 @@ typedef struct {
     bool autapses, multapses;
     sf_dist weight;          /* mV or pA, per the target's weight_unit      */
     sf_dist delay;           /* ms; drawn values are rounded to the grid     */
+    double *syn_params;      /* plasticity: synapse->n_params values of the
+                                synapse type's parameter table, defaults
+                                filled (NULL when it has none)              */
 } sf_projection;
 
 /* nest-devices: the neurons of a population that an input drives or a
@@ -254,6 +261,8 @@ typedef struct {
     char **vars;             /* (vars[0] == variable)                        */
     bool f64;                /* multimeter: float64 samples (default float32) */
     /* --- end nest-devices ----------------------------------------------- */
+    int n_projs;             /* weight_recorder: the recorded projections   */
+    int *projs;
 } sf_recorder;
 
 typedef struct {
@@ -470,6 +479,8 @@ double sf_input_sine_at(double f, double phase_deg, double h, int64_t k);
  * per slice on the main thread (record phase), then destroy. */
 struct sf_recording;
 struct sf_thread_state;
+struct sf_syn_table;
+struct sf_wlog;
 
 typedef struct sf_recorder_type {
     const char *name;
@@ -480,6 +491,9 @@ typedef struct sf_recorder_type {
                                     record_from, precision; NULL-terminated  */
     bool spikes;                 /* records spikes (continuous populations,
                                     which send no spikes, are left out)        */
+    bool weights;                /* plasticity: records the weights of the
+                                    plastic projections in sf_recorder.projs
+                                    (key projections)                       */
     double (*bytes)(const sf_model *m, const sf_recorder *r); /* estimate; NULL: 0 */
     bool (*start)(struct sf_recording *rec, const struct sf_network *net, int r);
     void (*sample)(struct sf_recording *rec, const struct sf_network *net, int r,
@@ -494,23 +508,69 @@ typedef struct sf_recorder_type {
     bool (*trace_var)(const struct sf_recording *rec, int r, int k, int v, const void **data,
                       bool *f64, size_t *n_times, uint32_t *n_nodes, const uint32_t **node_ids,
                       double *t0, double *dt);
+    /* plasticity: the weight log (struct sf_wlog, network_impl.h) that
+     * table T, delivered by thread `thread`, writes for recorder r, or NULL;
+     * the engine calls it for every table before the run. NULL: none. */
+    struct sf_wlog *(*table_log)(struct sf_recording *rec, int r, const struct sf_syn_table *T,
+                                 int thread);
 } sf_recorder_type;
 
 extern const sf_recorder_type sf_recorder_spike_recorder, sf_recorder_voltmeter;
 extern const sf_recorder_type sf_recorder_multimeter; /* nest-devices */
+extern const sf_recorder_type sf_recorder_weight_recorder; /* plasticity */
 
 /* ---------------------------------------------------------------------------
  * Synapse models: one file each in src/synapses/, listed in
  * src/synapses/registry.c. A synapse type owns the per-synapse storage of a
  * synapse table (src/network/network_impl.h: the rows are the builder's)
- * and delivers a source's spikes along its row. */
+ * and delivers a source's spikes along its row. Plastic types
+ * (docs/plasticity.md, /work/contracts/plasticity.md) keep a mutable weight
+ * per synapse in that storage and change it in deliver (a table belongs to
+ * one block and so to one thread: no locks); what they need from the
+ * postsynaptic neurons is an archive (sf_archive_type) the builder gives
+ * every block that such a projection targets. */
 struct sf_syn_table;
+struct sf_network;
+struct sf_block;
+
+/* An archive of postsynaptic quantities, one per (block, archive type). */
+typedef struct sf_archive_type {
+    const char *name;
+    /* The archive of block b (b->n neurons); NULL when out of memory. */
+    void *(*create)(const struct sf_network *net, const struct sf_block *b);
+    /* Table T (onto the archive's block) will read it (e.g. counts the
+     * incoming synapses of each neuron); NULL: nothing to do. */
+    void (*connect)(void *arch, const struct sf_syn_table *T);
+    /* After the neuron update of step k of block b (its own thread, update
+     * phase), before the recorders sample: b->state holds the state at
+     * (k+1) h, spk[0..ns) the block-local neurons that spiked (repeated for
+     * multiplicity). False when out of memory (the run fails cleanly). */
+    bool (*step)(void *arch, const struct sf_network *net, const struct sf_block *b, int64_t k,
+                 const uint32_t *spk, size_t ns);
+    void (*destroy)(void *arch);
+} sf_archive_type;
 
 typedef struct sf_synapse_type {
     const char *name;
     const char *alias;           /* name accepted as well, or NULL             */
     const char *doc;
+    /* plasticity: the parameters (NEST names, units, defaults, ranges),
+     * given in the projection's synapse: {model: NAME, ...} mapping and
+     * stored in sf_projection.syn_params; NULL/0: none */
+    const sf_param_spec *params;
+    int n_params;
+    bool plastic;                /* weights change during the run: get() gives
+                                    the current weight; the weight recorder
+                                    and the weight dump apply               */
+    const sf_archive_type *archive; /* what the target neurons archive for
+                                    this type (NULL: nothing)               */
+    /* Relations between the parameters sp and the projection (e.g. the
+     * initial weight within [0, Wmax]); writes msg and returns false when
+     * violated. NULL: none. */
+    bool (*check)(const double *sp, const sf_projection *p, char *msg, size_t len);
     double (*bytes_per_synapse)(const sf_projection *p);
+    size_t row_bytes;            /* plasticity: bytes of per-source state per
+                                    table (e.g. the presynaptic trace)      */
     /* Allocates storage for T->n_syn synapses of projection p (resolution h);
      * false when out of memory (destroy frees what was made). */
     bool (*create)(struct sf_syn_table *T, const sf_projection *p, double h);
@@ -520,13 +580,24 @@ typedef struct sf_synapse_type {
                   const double *w, const uint16_t *d);
     void (*get)(const struct sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, uint16_t *d);
     /* Delivers the n spikes src[] (source ids, event amplitudes amp[]) of
-     * step k into the ring buffer of block b (ring mask mask). */
+     * step k into the ring buffer of block b (ring mask mask). A source
+     * repeated in consecutive entries is one event of that multiplicity
+     * (sf_syn_event_run); plastic types update its weights once. */
     void (*deliver)(const struct sf_syn_table *T, const struct sf_block *b, int64_t k, int mask,
                     const uint32_t *src, const float *amp, uint32_t n);
+    /* Optional (NULL: none): after the delivery of the slice [s0, s1), once
+     * per table of the thread (phase_plasticity): time-driven updates. */
+    void (*slice_update)(const struct sf_syn_table *T, const struct sf_block *b, int64_t s0,
+                         int64_t s1);
     void (*destroy)(struct sf_syn_table *T);
 } sf_synapse_type;
 
 extern const sf_synapse_type sf_synapse_static;
+/* plasticity (src/synapses/) */
+extern const sf_synapse_type sf_synapse_stdp, sf_synapse_stdp_hom, sf_synapse_tsodyks,
+    sf_synapse_tsodyks2;
+extern const sf_archive_type sf_archive_spikes; /* src/synapses/spike_archive.c */
+int sf_synapse_param_index(const sf_synapse_type *t, const char *name); /* -1 if none */
 
 /* Registries (one file each, one line per type): X_find looks a type up by
  * name or alias (NULL when unknown), X_count and X_at list them, X_names

@@ -812,8 +812,24 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
         pkeys[i] = t->params[i].name;
     }
     pkeys[t->n_params] = NULL;
+    /* plasticity: NEST's archiving parameter tau_minus, for every type
+     * without a parameter of that name */
+    bool own_tau_minus = sf_param_index(t, "tau_minus") >= 0;
+    if (!own_tau_minus) {
+        pkeys[t->n_params] = "tau_minus";
+        pkeys[t->n_params + 1] = NULL;
+    }
     if ((st = check_keys(P, &cp, pkeys)))
         return st;
+    pop->tau_minus = 20.0;
+    cursor ctm = child(&cp, "tau_minus");
+    if (!own_tau_minus && ctm.node) {
+        if ((st = get_number(P, &ctm, false, &pop->tau_minus)))
+            return st;
+        if (!(pop->tau_minus > 0))
+            return fail_at(P, &ctm, SF_ERR_RANGE, "tau_minus = %g ms must be positive",
+                           pop->tau_minus);
+    }
     for (int i = 0; i < t->n_params; i++) {
         cursor pc = child(&cp, t->params[i].name);
         if (pc.node) {
@@ -963,6 +979,56 @@ static sf_status check_delay(parser *P, const cursor *c, const sf_dist *d, doubl
     return SF_OK;
 }
 
+/* plasticity: synapse: NAME, or synapse: {model: NAME, <parameter>: value,
+ * ...} with the parameters of the type's table (docs/model-format.md). */
+static sf_status parse_synapse(parser *P, cursor *csy, sf_projection *pr)
+{
+    sf_status st;
+    char known[512];
+    const char *syn = sf_synapse_static.name;
+    cursor cm = *csy;
+    bool map = csy->node && fy_node_is_mapping(csy->node);
+    if (map) {
+        cm = child(csy, "model");
+        if ((st = need(P, &cm)))
+            return st;
+    }
+    if (cm.node && (st = get_str(P, &cm, &syn)))
+        return st;
+    const sf_synapse_type *t = pr->synapse = sf_synapse_type_find(syn);
+    if (!t) {
+        sf_synapse_type_names(known, sizeof known);
+        return fail_at(P, &cm, SF_ERR_MODEL, "unknown synapse model '%s' (known: %s)", syn, known);
+    }
+    if (t->n_params && !(pr->syn_params = calloc((size_t)t->n_params, sizeof(double))))
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    const char *keys[64] = {"model", NULL};
+    for (int i = 0; i < t->n_params && i < 62; i++) {
+        pr->syn_params[i] = t->params[i].def;
+        keys[i + 1] = t->params[i].name;
+        keys[i + 2] = NULL;
+    }
+    if (!map)
+        return SF_OK;
+    if ((st = check_keys(P, csy, keys)))
+        return st;
+    for (int i = 0; i < t->n_params; i++) {
+        cursor pc = child(csy, t->params[i].name);
+        if (!pc.node)
+            continue;
+        const sf_param_spec *ps = &t->params[i];
+        double v;
+        if ((st = get_number(P, &pc, isinf(ps->min) || isinf(ps->max), &v)))
+            return st;
+        if ((ps->min_open ? !(v > ps->min) : !(v >= ps->min)) || !(v <= ps->max))
+            return fail_at(P, &pc, SF_ERR_RANGE, "%s = %g %s is out of range %s%g, %g] %s of %s",
+                           ps->name, v, ps->unit, ps->min_open ? "(" : "[", ps->min, ps->max,
+                           ps->unit, t->name);
+        pr->syn_params[i] = v;
+    }
+    return SF_OK;
+}
+
 static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_model *m,
                                   sf_projection *pr, double scale_k, double scale_n)
 {
@@ -992,13 +1058,8 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
     }
     const sf_rule_type *rule = pr->rule;
     cursor csy = child(c, "synapse");
-    const char *syn = sf_synapse_static.name;
-    if (csy.node && (st = get_str(P, &csy, &syn)))
+    if ((st = parse_synapse(P, &csy, pr)))
         return st;
-    if (!(pr->synapse = sf_synapse_type_find(syn))) {
-        sf_synapse_type_names(known, sizeof known);
-        return fail_at(P, &csy, SF_ERR_MODEL, "unknown synapse model '%s' (known: %s)", syn, known);
-    }
     cursor ca = child(c, "autapses"), cmu = child(c, "multapses");
     if ((st = get_bool(P, &ca, true, &pr->autapses)) || (st = get_bool(P, &cmu, true, &pr->multapses)))
         return st;
@@ -1046,6 +1107,8 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
     }
     double lo, hi;
     sf_dist_range(&pr->weight, &lo, &hi);
+    if (pr->synapse->check && !pr->synapse->check(pr->syn_params, pr, msg, sizeof msg))
+        return fail_at(P, csy.node ? &csy : c, SF_ERR_RANGE, "%s", msg);
     return pick_port(P, c, &cw, tgt, lo, hi, &pr->receptor);
 }
 
@@ -1537,6 +1600,54 @@ static bool same_subset(const sf_subset *a, const sf_subset *b)
     return !a->idx || !memcmp(a->idx, b->idx, sizeof(uint32_t) * a->n);
 }
 
+/* plasticity: weight_recorder's projections: [NAME, ...] (every plastic
+ * projection when absent); each must have a plastic synapse type. */
+static sf_status parse_weight_projections(parser *P, cursor *c, const sf_model *m, sf_recorder *r)
+{
+    cursor cp = child(c, "projections");
+    if (cp.node && (!fy_node_is_sequence(cp.node) || fy_node_sequence_item_count(cp.node) < 1))
+        return fail_at(P, &cp, SF_ERR_MODEL, "expected a list of projection names, e.g. [EE]");
+    if (!(r->projs = calloc((size_t)m->n_proj + 1, sizeof(int))))
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    if (!cp.node) {
+        for (int i = 0; i < m->n_proj; i++)
+            if (m->proj[i].synapse->plastic)
+                r->projs[r->n_projs++] = i;
+        if (!r->n_projs)
+            return fail_at(P, c, SF_ERR_MODEL, "no projection has a plastic synapse model to record");
+        return SF_OK;
+    }
+    void *it = NULL;
+    int cnt = fy_node_sequence_item_count(cp.node);
+    for (int k = 0; k < cnt; k++) {
+        cursor vc = cp;
+        vc.node = vc.where = fy_node_sequence_iterate(cp.node, &it);
+        const char *nm;
+        sf_status st;
+        if ((st = get_str(P, &vc, &nm)))
+            return st;
+        int i = 0;
+        while (i < m->n_proj && strcmp(m->proj[i].name, nm))
+            i++;
+        if (i == m->n_proj)
+            return fail_at(P, &vc, SF_ERR_MODEL, "unknown projection '%s'", nm);
+        if (!m->proj[i].synapse->plastic)
+            return fail_at(P, &vc, SF_ERR_MODEL, "projection %s has synapse model %s, whose "
+                           "weights do not change; give a plastic one (e.g. stdp_synapse)", nm,
+                           m->proj[i].synapse->name);
+        for (int j = 0; j < r->n_projs; j++)
+            if (r->projs[j] == i)
+                return fail_at(P, &vc, SF_ERR_MODEL, "projection %s is listed twice", nm);
+        for (const sf_recorder *o = m->recorders; o < r; o++)
+            for (int j = 0; o->type->weights && j < o->n_projs; j++)
+                if (o->projs[j] == i)
+                    return fail_at(P, &vc, SF_ERR_MODEL, "projection %s is recorded by weight "
+                                   "recorder %s already", nm, o->name);
+        r->projs[r->n_projs++] = i;
+    }
+    return SF_OK;
+}
+
 static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model *m, sf_recorder *r)
 {
     const char *keys[32] = {"kind", "populations", NULL};
@@ -1576,6 +1687,8 @@ static sf_status parse_recorder(parser *P, cursor *c, const char *name, sf_model
     }
     if ((st = parse_window(P, c, m, &r->start, &r->stop)))
         return st;
+    if (type->weights)
+        return parse_weight_projections(P, c, m, r);
     if (type->spikes) {
         int kept = 0;
         for (int i = 0; i < r->n_pops; i++) {
@@ -2336,8 +2449,10 @@ void sf_model_destroy(sf_model *m)
         free(m->pops[i].param_dist);
         free(m->pops[i].initial);
     }
-    for (int i = 0; i < m->n_proj; i++)
+    for (int i = 0; i < m->n_proj; i++) {
         free(m->proj[i].name);
+        free(m->proj[i].syn_params);
+    }
     for (int i = 0; i < m->n_inputs; i++) {
         free(m->inputs[i].name);
         free(m->inputs[i].targets);
@@ -2356,6 +2471,7 @@ void sf_model_destroy(sf_model *m)
         for (int v = 0; v < m->recorders[i].n_vars; v++)
             free(m->recorders[i].vars[v]);
         free(m->recorders[i].vars);
+        free(m->recorders[i].projs);
     }
     free(m->pops);
     free(m->proj);

@@ -338,6 +338,35 @@ static void block_free(sf_block *b)
     }
     free(b->inputs);
     free(b->i_ext);
+    for (int i = 0; i < b->n_archives; i++)
+        b->arch_type[i]->destroy(b->arch[i]);
+}
+
+/* plasticity: the archives of block b for the synapse types of the tables
+ * onto it (one per distinct archive type), each told its readers. */
+static bool init_archives(sf_network *net, int bi)
+{
+    sf_block *b = &net->blocks[bi];
+    for (int i = 0; i < net->n_tables; i++) {
+        sf_syn_table *T = &net->tables[i];
+        const sf_archive_type *at = T->syn->archive;
+        if (T->block != bi || !at)
+            continue;
+        int a = 0;
+        while (a < b->n_archives && b->arch_type[a] != at)
+            a++;
+        if (a == b->n_archives) {
+            assert(a < SF_MAX_ARCHIVES);
+            if (!(b->arch[a] = at->create(net, b)))
+                return false;
+            b->arch_type[a] = at;
+            b->n_archives++;
+        }
+        T->arch = b->arch[a];
+        if (at->connect)
+            at->connect(T->arch, T);
+    }
+    return true;
 }
 
 void sf_network_destroy(sf_network *net)
@@ -610,6 +639,10 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
             if (s)
                 failed = s == SF_ERR_TOO_BIG ? 2 : 1;
         }
+#pragma omp for schedule(dynamic, 1)
+        for (int b = 0; b < net->n_blocks; b++)
+            if (!failed && !init_archives(net, b))
+                failed = 1;
         free(S.list);
         free(S.wv);
         free(S.dv);
@@ -644,7 +677,7 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
         net->n_syn += T->n_syn;
         net->proj_syn[T->proj] += T->n_syn;
         net->syn_bytes += (uint64_t)((double)T->n_syn * T->syn->bytes_per_synapse(&m->proj[T->proj])) +
-                          ((uint64_t)T->n_src + 1u) * 4u;
+                          ((uint64_t)T->n_src + 1u) * (4u + T->syn->row_bytes);
     }
     net->build_s = sf_wall_time() - t0;
     *out = net;
@@ -705,6 +738,35 @@ uint64_t sf_network_inputs_of(const sf_network *net, int i, uint32_t tgt, uint32
                         delay_steps_out[n] = d;
                 }
                 n++;
+            }
+    }
+    return n;
+}
+
+uint64_t sf_network_weights(const sf_network *net, int i, uint32_t *src, uint32_t *tgt, double *w,
+                            uint32_t *delay_steps, uint64_t cap)
+{
+    uint64_t n = 0;
+    for (int k = 0; k < net->n_tables; k++) {
+        const sf_syn_table *T = &net->tables[k];
+        if (T->proj != i)
+            continue;
+        const uint32_t first = net->blocks[T->block].first;
+        for (uint32_t s = 0; s < T->n_src; s++)
+            for (uint32_t a = T->row[s]; a < T->row[s + 1]; a++, n++) {
+                if (n >= cap)
+                    continue;
+                uint16_t tl, d;
+                double wa;
+                T->syn->get(T, a, &tl, &wa, &d);
+                if (src)
+                    src[n] = s;
+                if (tgt)
+                    tgt[n] = first + tl;
+                if (w)
+                    w[n] = wa;
+                if (delay_steps)
+                    delay_steps[n] = d;
             }
     }
     return n;

@@ -26,6 +26,7 @@
 #define SF_MAX_STATE 16 /* state variables of a neuron type (hh_psc_alpha has 10) */
 #define SF_BLOCK_MAX 65536u
 #define SF_MAX_PORTS 8 /* receptor ports of a neuron type */
+#define SF_MAX_ARCHIVES 4 /* postsynaptic archive types of one block */
 
 /* A delay (ms) in whole steps of h, clamped to [1, 65535]. */
 static inline uint16_t sf_delay_steps(double d, double h)
@@ -86,6 +87,11 @@ typedef struct sf_block {
     double *i_ext;        /* nest-devices: per-neuron current of the step
                              (sf_step.i_ext), for blocks that current inputs
                              drive; NULL otherwise                         */
+    /* plasticity: the postsynaptic archives of the block, one per distinct
+     * archive type of the synapse types projecting onto it */
+    int n_archives;
+    const sf_archive_type *arch_type[SF_MAX_ARCHIVES];
+    void *arch[SF_MAX_ARCHIVES];
 } sf_block;
 
 typedef struct sf_syn_table {
@@ -95,7 +101,47 @@ typedef struct sf_syn_table {
     uint32_t *row;        /* n_src + 1 offsets                                 */
     uint64_t n_syn;
     void *store;          /* the synapse type's per-synapse storage            */
+    void *arch;           /* plasticity: the block's archive of syn->archive   */
+    struct sf_wlog *wlog; /* plasticity: the weight log of a weight recorder,
+                             NULL when not recorded                          */
 } sf_syn_table;
+
+/* plasticity: one weight update, as the weight recorder logs it. */
+typedef struct {
+    int64_t step;         /* of the presynaptic spike: time (step + 1) h       */
+    uint32_t src, tgt;    /* population-local ids                              */
+    uint32_t proj, seq;   /* projection; order of logging within the thread    */
+    double w;
+} sf_wlog_entry;
+
+/* A thread's weight log for one weight recorder: grows by doubling in the
+ * delivery phase (the one allocation there, like the spike recorder's in the
+ * record phase); failed: out of memory (the run reports it). */
+typedef struct sf_wlog {
+    sf_wlog_entry *e;
+    size_t n, cap;
+    bool failed;
+} sf_wlog;
+
+bool sf_wlog_grow(sf_wlog *L);
+static inline void sf_wlog_add(sf_wlog *L, int proj, int64_t k, uint32_t src, uint32_t tgt,
+                               double w)
+{
+    if (L->n == L->cap && !sf_wlog_grow(L))
+        return;
+    L->e[L->n] = (sf_wlog_entry){k, src, tgt, (uint32_t)proj, (uint32_t)L->n, w};
+    L->n++;
+}
+
+/* plasticity: the length of the run of equal sources starting at src[a]
+ * (NEST's multiplicity: one event of that many spikes). */
+static inline uint32_t sf_syn_event_run(const uint32_t *src, uint32_t a, uint32_t n)
+{
+    uint32_t e = a + 1;
+    while (e < n && src[e] == src[a])
+        e++;
+    return e - a;
+}
 
 /* Per-thread scratch of connection generation. */
 struct sf_conn_scratch {

@@ -8,4 +8,5 @@
 SF_REGISTRY_DEFINE(sf_recorder_type, sf_recorder_type,
                    &sf_recorder_spike_recorder,
                    &sf_recorder_voltmeter,
-                   &sf_recorder_multimeter)
+                   &sf_recorder_multimeter,
+                   &sf_recorder_weight_recorder)
