@@ -564,6 +564,9 @@ typedef struct sf_synapse_type {
                                     and the weight dump apply               */
     const sf_archive_type *archive; /* what the target neurons archive for
                                     this type (NULL: nothing)               */
+    const char *target_type;     /* plast-b: the neuron type the targets must
+                                    have (voltage-based rules read its
+                                    state); NULL: any                       */
     /* Relations between the parameters sp and the projection (e.g. the
      * initial weight within [0, Wmax]); writes msg and returns false when
      * violated. NULL: none. */
@@ -597,6 +600,10 @@ extern const sf_synapse_type sf_synapse_static;
 extern const sf_synapse_type sf_synapse_stdp, sf_synapse_stdp_hom, sf_synapse_tsodyks,
     sf_synapse_tsodyks2;
 extern const sf_archive_type sf_archive_spikes; /* src/synapses/spike_archive.c */
+/* plast-b: voltage-based rules (src/synapses/clopath_synapse.c,
+ * urbanczik_synapse.c; their archives src/plasticity/varch_archive.c) */
+extern const sf_synapse_type sf_synapse_clopath, sf_synapse_urbanczik;
+extern const sf_archive_type sf_archive_clopath, sf_archive_urbanczik;
 int sf_synapse_param_index(const sf_synapse_type *t, const char *name); /* -1 if none */
 
 /* Registries (one file each, one line per type): X_find looks a type up by
