@@ -46,8 +46,9 @@ void sf_varch_acc_reset(sf_varch_acc *a, const sf_varch_kernel *k, int64_t t_l)
 
 void sf_varch_acc_step(sf_varch_acc *a, const sf_varch_kernel *k, double m)
 {
+    const bool exact = ++a->n % SF_VARCH_RESYNC == 0;
     for (int i = 0; i < k->n_tau; i++) {
-        a->e[i] *= k->decay[i];
+        a->e[i] = exact ? factor(k, i, a->n) : a->e[i] * k->decay[i];
         a->s.I[i] += a->e[i] * m;
         if (k->tau_delta > 0)
             a->s.J[i] = a->s.J[i] * k->decay_delta + a->e[i] * m;

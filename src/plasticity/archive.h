@@ -58,10 +58,14 @@ void sf_varch_kernel_init(sf_varch_kernel *k, double h, int n_tau, const double 
 
 /* --- time-driven: one accumulator per synapse ------------------------- */
 typedef struct {
-    int64_t t_l;
-    double e[SF_VARCH_MAX_TAU]; /* exp(-(t - t_l) h / tau_k), by products */
+    int64_t t_l, n;             /* steps folded since t_l */
+    double e[SF_VARCH_MAX_TAU]; /* exp(-(t - t_l) h / tau_k): by products, exact
+                                   every SF_VARCH_RESYNC steps (so its error
+                                   stays within that many roundings) */
     sf_varch_sums s;
 } sf_varch_acc;
+
+#define SF_VARCH_RESYNC 64
 
 /* Starts the sums at t_l (nothing read yet). */
 void sf_varch_acc_reset(sf_varch_acc *a, const sf_varch_kernel *k, int64_t t_l);

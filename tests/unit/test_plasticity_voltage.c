@@ -848,6 +848,163 @@ static void test_urbanczik_schemes(void **unused)
     cell_free(&c);
 }
 
+/* ------------------------------------------------------------------------
+ * Through the engine: clopath_synapse and urbanczik_synapse with the three
+ * archiving schemes (the synapse parameter archiving), heterogeneous delays,
+ * 1 and 3 threads: the final weights (sf_network_weights, sorted by source
+ * and target) of the three schemes agree to 1e-10 of the largest change, and
+ * each scheme's are bit-identical for 1 and 3 threads. */
+
+static const char *clopath_model =
+    "simulation: {resolution: 0.1, duration: 1000.0, seed: 3, threads: 1}\n"
+    "populations:\n"
+    "  X: {model: parrot_neuron, n: 100}\n"
+    "  N: {model: aeif_psc_delta_clopath, n: 4, params: {I_e: 250.0, A_LTP: 8.0e-4, A_LTD: 14.0e-4}}\n"
+    "inputs:\n"
+    "  px: {kind: poisson, targets: [X], rate: 10.0, weight: 1.0}\n"
+    "projections:\n"
+    "  XN: {source: X, target: N, rule: all_to_all, weight: 2.0,\n"
+    "       delay: {distribution: uniform, low: 0.5, high: 3.0},\n"
+    "       synapse: {model: clopath_synapse, archiving: %d}}\n";
+
+static const char *urbanczik_model =
+    "simulation: {resolution: 0.1, duration: 600.0, seed: 3, threads: 1}\n"
+    "populations:\n"
+    "  X: {model: parrot_neuron, n: 150}\n"
+    "  N: {model: pp_cond_exp_mc_urbanczik, n: 3, params: {soma_I_e: 4000.0}}\n"
+    "inputs:\n"
+    "  px: {kind: poisson, targets: [X], rate: 5.0, weight: 1.0}\n"
+    "projections:\n"
+    "  XN: {source: X, target: N, rule: all_to_all, weight: 10.0, receptor: dendritic_exc,\n"
+    "       delay: {distribution: uniform, low: 0.5, high: 3.0},\n"
+    "       synapse: {model: urbanczik_synapse, eta: 0.1, Wmin: -100.0, archiving: %d}}\n";
+
+typedef struct {
+    uint32_t s, t;
+    double w;
+} wrow;
+
+static int wrow_cmp(const void *a, const void *b)
+{
+    const wrow *x = a, *y = b;
+    return x->s != y->s ? (x->s > y->s) - (x->s < y->s) : (x->t > y->t) - (x->t < y->t);
+}
+
+static size_t run_weights(const char *fmt, int archiving, int threads, wrow *out, size_t cap)
+{
+    char text[2048];
+    snprintf(text, sizeof text, fmt, archiving);
+    sim s;
+    sim_load(&s, text, "<plasticity>", threads);
+    sim_engine(&s);
+    uint32_t *src = malloc(cap * sizeof(uint32_t)), *tgt = malloc(cap * sizeof(uint32_t)),
+             *d = malloc(cap * sizeof(uint32_t));
+    double *w = malloc(cap * sizeof(double));
+    uint64_t n = sf_network_weights(s.net, 0, src, tgt, w, d, cap);
+    assert_true(n > 0 && n <= cap);
+    for (uint64_t i = 0; i < n; i++)
+        out[i] = (wrow){src[i], tgt[i], w[i]};
+    qsort(out, n, sizeof *out, wrow_cmp);
+    free(src);
+    free(tgt);
+    free(d);
+    free(w);
+    sim_free(&s);
+    return (size_t)n;
+}
+
+static void engine_schemes(const char *fmt, double w0, const char *what)
+{
+    enum { CAP = 1024 };
+    wrow *r[3], *r3 = malloc(CAP * sizeof(wrow));
+    size_t n[3];
+    for (int a = 0; a < 3; a++) {
+        r[a] = malloc(CAP * sizeof(wrow));
+        n[a] = run_weights(fmt, a, 1, r[a], CAP);
+        assert_int_equal(n[a], n[0]);
+        size_t n3 = run_weights(fmt, a, 3, r3, CAP);
+        assert_int_equal(n3, n[0]);
+        for (size_t i = 0; i < n3; i++)
+            if (r3[i].s != r[a][i].s || r3[i].t != r[a][i].t || r3[i].w != r[a][i].w)
+                fail_msg("%s archiving %d: weight %zu differs with 3 threads", what, a, i);
+    }
+    double dw = 0, d1 = 0, d2 = 0, up = 0, down = 0;
+    for (size_t i = 0; i < n[0]; i++) {
+        up = fmax(up, r[0][i].w - w0);
+        down = fmax(down, w0 - r[0][i].w);
+        assert_true(r[1][i].s == r[0][i].s && r[2][i].t == r[0][i].t);
+        dw = fmax(dw, fabs(r[0][i].w - w0));
+        d1 = fmax(d1, fabs(r[1][i].w - r[0][i].w));
+        d2 = fmax(d2, fabs(r[2][i].w - r[0][i].w));
+    }
+    print_message("%s through the engine: %zu synapses, largest increase %.3g, decrease %.3g; "
+                  "compressed %.2g, time-driven %.2g from the full history (relative to max "
+                  "|dw|)\n",
+                  what, n[0], up, down, d1 / dw, d2 / dw);
+    assert_true(up > 0.01 && down > 0.01); /* both directions exercised */
+    assert_true(d1 <= 1e-10 * dw && d2 <= 1e-10 * dw);
+    for (int a = 0; a < 3; a++)
+        free(r[a]);
+    free(r3);
+}
+
+static void test_engine_clopath(void **unused)
+{
+    (void)unused;
+    engine_schemes(clopath_model, 2.0, "clopath_synapse");
+}
+
+static void test_engine_urbanczik(void **unused)
+{
+    (void)unused;
+    engine_schemes(urbanczik_model, 10.0, "urbanczik_synapse");
+}
+
+/* Bad input: a voltage-based synapse onto a neuron type without the state
+ * it reads, a scheme that does not exist, weights outside [Wmin, Wmax]. */
+static void test_engine_bad_input(void **unused)
+{
+    (void)unused;
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"simulation: {resolution: 0.1, duration: 10.0}\n"
+         "populations: {X: {model: parrot_neuron, n: 2}, N: {model: iaf_psc_delta, n: 1}}\n"
+         "projections: {XN: {source: X, target: N, rule: all_to_all, weight: 1.0,\n"
+         "  synapse: clopath_synapse}}\n",
+         "needs target neurons of type aeif_psc_delta_clopath"},
+        {"simulation: {resolution: 0.1, duration: 10.0}\n"
+         "populations: {X: {model: parrot_neuron, n: 2}, N: {model: aeif_psc_delta_clopath, n: 1}}\n"
+         "projections: {XN: {source: X, target: N, rule: all_to_all, weight: 1.0,\n"
+         "  synapse: urbanczik_synapse}}\n",
+         "needs target neurons of type pp_cond_exp_mc_urbanczik"},
+        {"simulation: {resolution: 0.1, duration: 10.0}\n"
+         "populations: {X: {model: parrot_neuron, n: 2}, N: {model: aeif_psc_delta_clopath, n: 1}}\n"
+         "projections: {XN: {source: X, target: N, rule: all_to_all, weight: 1.0,\n"
+         "  synapse: {model: clopath_synapse, archiving: 1.5}}}\n",
+         "archiving"},
+        {"simulation: {resolution: 0.1, duration: 10.0}\n"
+         "populations: {X: {model: parrot_neuron, n: 2}, N: {model: aeif_psc_delta_clopath, n: 1}}\n"
+         "projections: {XN: {source: X, target: N, rule: all_to_all, weight: 1.0,\n"
+         "  synapse: {model: clopath_synapse, archiving: 3}}}\n",
+         "archiving"},
+        {"simulation: {resolution: 0.1, duration: 10.0}\n"
+         "populations: {X: {model: parrot_neuron, n: 2}, N: {model: pp_cond_exp_mc_urbanczik, n: 1}}\n"
+         "projections: {XN: {source: X, target: N, rule: all_to_all, weight: -1.0,\n"
+         "  receptor: dendritic_exc, synapse: urbanczik_synapse}}\n",
+         "[Wmin, Wmax]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sf_context *ctx = sf_context_create();
+        sf_model *m = NULL;
+        assert_int_not_equal(sf_model_load_string(ctx, cases[i].text, "<bad>", NULL, 0, &m), SF_OK);
+        assert_null(m);
+        if (!strstr(sf_context_errmsg(ctx), cases[i].msg))
+            fail_msg("case %zu: '%s' does not say '%s'", i, sf_context_errmsg(ctx), cases[i].msg);
+        sf_context_destroy(ctx);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -861,6 +1018,9 @@ int main(void)
         cmocka_unit_test(test_urbanczik_escape_noise),
         cmocka_unit_test(test_clopath_schemes),
         cmocka_unit_test(test_urbanczik_schemes),
+        cmocka_unit_test(test_engine_clopath),
+        cmocka_unit_test(test_engine_urbanczik),
+        cmocka_unit_test(test_engine_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
