@@ -1005,6 +1005,76 @@ static void test_engine_bad_input(void **unused)
     }
 }
 
+/* Clopath et al. 2010, Fig. 2b (NEST's clopath_synapse_spike_pairing
+ * example, its neuron parameters and spike times): five pairs of a
+ * presynaptic spike and a postsynaptic spike forced 10 ms after (pre-post)
+ * or before (post-pre) it, at 10 to 50 Hz, through the engine. The sign
+ * pattern of the paper (and of Sjoestroem et al. 2001): pre-post pairs
+ * potentiate at every frequency, more at higher frequency; post-pre pairs
+ * depress at 10 and 20 Hz and potentiate at 50 Hz. */
+static double pairing_weight(const double *pre, int npre, const double *post, int npost)
+{
+    char text[4096], a[512] = "", b[512] = "";
+    for (int i = 0; i < npre; i++)
+        snprintf(a + strlen(a), sizeof a - strlen(a), "%s%.1f", i ? ", " : "", pre[i]);
+    for (int i = 0; i < npost; i++)
+        snprintf(b + strlen(b), sizeof b - strlen(b), "%s%.1f", i ? ", " : "", post[i]);
+    const double tend = 10.0 + fmax(pre[npre - 1], post[npost - 1]);
+    snprintf(text, sizeof text,
+             "simulation: {resolution: 0.1, duration: %.1f, seed: 1, threads: 1}\n"
+             "populations:\n"
+             "  X: {model: parrot_neuron, n: 1}\n"
+             "  N: {model: aeif_psc_delta_clopath, n: 1, params: {E_L: -70.6, C_m: 281.0,\n"
+             "      theta_minus: -70.6, theta_plus: -45.3, A_LTD: 14.0e-5, A_LTP: 8.0e-5,\n"
+             "      tau_u_bar_minus: 10.0, tau_u_bar_plus: 7.0, delay_u_bars: 4.0, a: 4.0,\n"
+             "      b: 0.0805, V_reset: -49.6, V_clamp: 33.0, t_clamp: 2.0, t_ref: 0.0}}\n"
+             "inputs:\n"
+             "  pre: {kind: spike_generator, targets: [X], times: [%s], weight: 1.0, delay: 0.1}\n"
+             "  post: {kind: spike_generator, targets: [N], times: [%s], weight: 80.0, delay: 0.1}\n"
+             "projections:\n"
+             "  XN: {source: X, target: N, rule: all_to_all, weight: 0.5, delay: 0.1,\n"
+             "       synapse: clopath_synapse}\n",
+             tend, a, b);
+    sim s;
+    sim_load(&s, text, "<pairing>", 1);
+    sim_engine(&s);
+    uint32_t src, tgt, d;
+    double w;
+    assert_int_equal(sf_network_weights(s.net, 0, &src, &tgt, &w, &d, 1), 1);
+    sim_free(&s);
+    return w;
+}
+
+static void test_clopath_pairing(void **unused)
+{
+    (void)unused;
+    static const double pre[10][6] = {
+        {20., 120., 220., 320., 420.},  {20., 70., 120., 170., 220.},
+        {20., 53.3, 86.7, 120., 153.3}, {20., 45., 70., 95., 120.},
+        {20., 40., 60., 80., 100.},     {120., 220., 320., 420., 520., 620.},
+        {70., 120., 170., 220., 270., 320.}, {53.3, 86.6, 120., 153.3, 186.6, 220.},
+        {45., 70., 95., 120., 145., 170.},   {40., 60., 80., 100., 120., 140.}};
+    static const double post[10][6] = {
+        {10., 110., 210., 310., 410.},  {10., 60., 110., 160., 210.},
+        {10., 43.3, 76.7, 110., 143.3}, {10., 35., 60., 85., 110.},
+        {10., 30., 50., 70., 90.},      {130., 230., 330., 430., 530., 630.},
+        {80., 130., 180., 230., 280., 330.}, {63.3, 96.6, 130., 163.3, 196.6, 230.},
+        {55., 80., 105., 130., 155., 180.},  {50., 70., 90., 110., 130., 150.}};
+    double dw[10];
+    for (int r = 0; r < 10; r++) {
+        const int n = r < 5 ? 5 : 6;
+        dw[r] = pairing_weight(pre[r], n, post[r], n) - 0.5;
+    }
+    print_message("pairing, weight change (mV) at 10..50 Hz: post-pre %.2e %.2e %.2e %.2e %.2e; "
+                  "pre-post %.2e %.2e %.2e %.2e %.2e\n",
+                  dw[0], dw[1], dw[2], dw[3], dw[4], dw[5], dw[6], dw[7], dw[8], dw[9]);
+    for (int r = 5; r < 10; r++)
+        assert_true(dw[r] > 0);
+    assert_true(dw[9] > dw[5]);
+    assert_true(dw[0] < 0 && dw[1] < 0);
+    assert_true(dw[4] > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1021,6 +1091,7 @@ int main(void)
         cmocka_unit_test(test_engine_clopath),
         cmocka_unit_test(test_engine_urbanczik),
         cmocka_unit_test(test_engine_bad_input),
+        cmocka_unit_test(test_clopath_pairing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
