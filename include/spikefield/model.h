@@ -199,6 +199,12 @@ SF_API double sf_model_projection_indegree(const sf_model *m, int i);
 SF_API double sf_model_expected_synapses(const sf_model *m, int i);
 SF_API double sf_model_projection_weight(const sf_model *m, int i);
 SF_API double sf_model_projection_delay(const sf_model *m, int i);
+/* plasticity: the projection's synapse model (NEST's name, e.g.
+ * "static_synapse", "stdp_synapse"), whether its weights change during a
+ * run (plastic), and its parameter k by name (NaN if it has none). */
+SF_API const char *sf_model_projection_synapse(const sf_model *m, int i);
+SF_API bool sf_model_projection_plastic(const sf_model *m, int i);
+SF_API double sf_model_projection_synapse_param(const sf_model *m, int i, const char *name);
 
 /* Inputs: count, name, kind: the input type's NEST name ("poisson_generator",
  * "dc_generator", "spike_generator"). */
@@ -250,6 +256,17 @@ SF_API const char *sf_device_name(int i);
 SF_API const char *sf_device_alias(int i);
 SF_API const char *sf_device_doc(int i);
 SF_API int sf_device_is_recorder(int i);
+
+/* plasticity: the registry of synapse models (what a projection's
+ * `synapse:` takes): count, name, one-line documentation, whether the
+ * weights change during a run (1) or not (0), and the parameters (count,
+ * row k of the table, NEST's names). Index out of range: NULL or -1. */
+SF_API int sf_synapse_model_count(void);
+SF_API const char *sf_synapse_model_name(int i);
+SF_API const char *sf_synapse_model_doc(int i);
+SF_API int sf_synapse_model_plastic(int i);
+SF_API int sf_synapse_model_param_count(int i);
+SF_API const sf_param_spec *sf_synapse_model_param(int i, int k);
 
 SF_API int sf_neuron_model_count(void);
 SF_API int sf_neuron_model_find(const char *name);

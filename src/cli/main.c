@@ -123,6 +123,31 @@ static void list_models(int markdown)
                 printf("  %-12s %-4s default %-8g %s\n", p->name, p->unit, p->def, p->doc);
         }
     }
+    /* plasticity: the synapse models (a projection's synapse:) */
+    if (markdown)
+        printf("\n# Synapse models\n\nA projection's `synapse:` ([model-format.md](model-format.md), "
+               "[plasticity.md](plasticity.md)), NEST's names and parameters.\n");
+    else
+        printf("\nsynapse models:\n");
+    for (int i = 0; i < sf_synapse_model_count(); i++) {
+        if (markdown) {
+            printf("\n## %s\n\n%s%s.\n", sf_synapse_model_name(i),
+                   sf_synapse_model_plastic(i) ? "Plastic: " : "", sf_synapse_model_doc(i));
+            if (sf_synapse_model_param_count(i) > 0)
+                printf("\n| parameter | unit | default | valid range | meaning |\n"
+                       "|---|---|---|---|---|\n");
+        } else {
+            printf("%s%s\n", sf_synapse_model_name(i), sf_synapse_model_plastic(i) ? "  (plastic)" : "");
+        }
+        for (int k = 0; k < sf_synapse_model_param_count(i); k++) {
+            const sf_param_spec *p = sf_synapse_model_param(i, k);
+            if (markdown)
+                printf("| `%s` | %s | %g | %s%g, %g] | %s |\n", p->name, p->unit[0] ? p->unit : "-",
+                       p->def, p->min_open ? "(" : "[", p->min, p->max, p->doc);
+            else
+                printf("  %-12s %-4s default %-8g %s\n", p->name, p->unit, p->def, p->doc);
+        }
+    }
     /* the stimulation and recording devices (inputs and recorders) */
     if (markdown)
         printf("\n# Devices\n\nStimulation devices (`inputs:`) and recorders (`recorders:`), "

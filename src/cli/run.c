@@ -1,7 +1,8 @@
 /* spikefield run: load, build, simulate, analyse, write outputs.
  *
  * Outputs (in --out DIR, default out/<model name>): spikes.h5 (SONATA),
- * <voltmeter>.h5 (SONATA reports), summary.json (the library's
+ * <voltmeter>.h5 (SONATA reports), <weight_recorder>.h5 and weights.h5
+ * (plasticity: logged and final weights), summary.json (the library's
  * sf_recording_write_summary, also used by the Python package), written as
  * one output set (outset.c: a temporary folder renamed into place; an
  * earlier run's outputs are replaced only with --replace). A bad model or a
@@ -27,6 +28,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+
+/* plasticity: the model has a projection whose weights change (the run
+ * then writes weights.h5). */
+static bool sim_has_plastic(const sf_model *m)
+{
+    for (int i = 0; i < sf_model_projection_count(m); i++)
+        if (sf_model_projection_plastic(m, i))
+            return true;
+    return false;
+}
 
 static volatile int g_stop = 0;    /* set by the signal handler only; the engine
                                       polls it once per slice */
@@ -168,6 +180,14 @@ int sim_execute(cli_opts *o, sim_result *r)
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;
     }
+    if (sim_has_plastic(m)) { /* plasticity: the learned weights */
+        char path[4200];
+        snprintf(path, sizeof path, "%s/weights.h5", r->write_dir);
+        if (sf_network_write_weights(r->ctx, r->net, path, false) != SF_OK) {
+            fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
+            return 1;
+        }
+    }
     return 0;
 }
 
@@ -175,7 +195,7 @@ int sim_execute(cli_opts *o, sim_result *r)
 static bool is_voltmeter(const sf_model *m, int r)
 {
     const char *k = sf_model_recorder_kind(m, r);
-    return !strcmp(k, "voltmeter") || !strcmp(k, "multimeter");
+    return !strcmp(k, "voltmeter") || !strcmp(k, "multimeter") || !strcmp(k, "weight_recorder");
 }
 
 int sim_write_summary(sim_result *r)
@@ -239,6 +259,8 @@ int cmd_run(cli_opts *o)
         if (!o->quiet)
             sim_print_table(&r, stdout);
         printf("outputs: %s/spikes.h5, %s/summary.json", r.out_dir, r.out_dir);
+        if (sim_has_plastic(r.m))
+            printf(", %s/weights.h5", r.out_dir);
         for (int i = 0; i < sf_model_recorder_count(r.m); i++)
             if (is_voltmeter(r.m, i))
                 printf(", %s/%s.h5", r.out_dir, sf_model_recorder_name(r.m, i));

@@ -24,7 +24,9 @@
  * are bit-identical for any number of threads. The slice's spike lists
  * alternate between two buffers, so one barrier per slice suffices; the
  * barrier sleeps instead of spinning. The phases allocate nothing; only the
- * spike recorder grows its arrays (amortised doubling) in the record phase.
+ * spike recorder grows its arrays (amortised doubling) in the record phase,
+ * and with plasticity the spike archive its entries (update phase) and a
+ * weight recorder its per-thread logs (delivery phase), also by doubling.
  */
 #include "engine/engine_impl.h"
 

@@ -134,6 +134,24 @@ double sf_model_projection_delay(const sf_model *m, int i)
     return IN(i, m->n_proj) ? sf_dist_mean(&m->proj[i].delay) : NAN;
 }
 
+const char *sf_model_projection_synapse(const sf_model *m, int i)
+{
+    return IN(i, m->n_proj) ? m->proj[i].synapse->name : NULL;
+}
+
+bool sf_model_projection_plastic(const sf_model *m, int i)
+{
+    return IN(i, m->n_proj) && m->proj[i].synapse->plastic;
+}
+
+double sf_model_projection_synapse_param(const sf_model *m, int i, const char *name)
+{
+    if (!IN(i, m->n_proj) || !name)
+        return NAN;
+    int k = sf_synapse_param_index(m->proj[i].synapse, name);
+    return k < 0 ? NAN : m->proj[i].syn_params[k];
+}
+
 int sf_model_input_count(const sf_model *m)
 {
     return m->n_inputs;

@@ -119,3 +119,35 @@ int sf_device_is_recorder(int i)
 {
     return i < 0 || i >= sf_device_count() ? -1 : i >= sf_input_type_count();
 }
+
+/* plasticity: the synapse models */
+int sf_synapse_model_count(void)
+{
+    return sf_synapse_type_count();
+}
+
+const char *sf_synapse_model_name(int i)
+{
+    return sf_synapse_type_at(i) ? sf_synapse_type_at(i)->name : NULL;
+}
+
+const char *sf_synapse_model_doc(int i)
+{
+    return sf_synapse_type_at(i) ? sf_synapse_type_at(i)->doc : NULL;
+}
+
+int sf_synapse_model_plastic(int i)
+{
+    return sf_synapse_type_at(i) ? sf_synapse_type_at(i)->plastic : -1;
+}
+
+int sf_synapse_model_param_count(int i)
+{
+    return sf_synapse_type_at(i) ? sf_synapse_type_at(i)->n_params : -1;
+}
+
+const sf_param_spec *sf_synapse_model_param(int i, int k)
+{
+    const sf_synapse_type *t = sf_synapse_type_at(i);
+    return t && k >= 0 && k < t->n_params ? &t->params[k] : NULL;
+}

@@ -869,6 +869,8 @@ static sf_status parse_population(parser *P, cursor *c, const char *name, sf_mod
             pop->params[i] = v;
         }
     }
+    if (own_tau_minus) /* a type's own tau_minus serves the spike archive too */
+        pop->tau_minus = pop->params[sf_param_index(t, "tau_minus")];
     char msg[512];
     if (t->check && !t->check(pop->params, msg, sizeof msg))
         return fail_at(P, cp.node ? &cp : c, SF_ERR_RANGE, "%s", msg);

@@ -1,46 +1,61 @@
 /* The postsynaptic spike archive (sf_archive_spikes; NEST's ArchivingNode,
- * as documented for stdp_synapse): every spike of a neuron with incoming
- * spike-timing dependent synapses is kept with K_minus just after it,
+ * as documented for stdp_synapse): every spike of a neuron of a block that
+ * a spike-timing dependent projection targets is kept with K_minus just
+ * after it,
  *   K_minus <- K_minus e^{-(t - t_last) / tau_minus} + 1,
- * until every incoming synapse has read it (its access count reaches the
- * neuron's number of incoming plastic synapses) and a newer spike lies more
- * than the longest delay plus one slice in the past (so every later query
- * of K_minus finds a spike before its time when there is one).
+ * (one entry per spike: a neuron spiking m times in a step gets m entries,
+ * as NEST's parrot_neuron archives each), until every reading table has
+ * passed it (sf_spike_archive_consumed: NEST counts the reads of each entry
+ * instead; both free an entry once no synapse will read it) and a newer
+ * spike lies more than the longest delay plus one slice in the past (so
+ * every later query of K_minus finds the spike before its time).
  *
  * Invariant: the live entries of neuron i are h[i].e[start .. end), in
- * ascending time; the step hook (the neuron's own thread) is the only
- * writer, the deliver phase of the same thread the only reader. The arrays
- * grow by doubling when full (the one allocation of the update phase). */
+ * ascending time; hot[i] holds the stamps of the last SF_SPIKE_HOT spikes
+ * and K_minus after each (the last entries'). The step hook (the neuron's
+ * own thread) is the only writer, the deliver and plasticity phases of the
+ * same thread the only readers. The entry arrays grow by doubling when full
+ * (the one allocation of the update phase). */
 #include "synapses/spike_archive.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    sf_spike_entry *e;
-    uint32_t start, end, cap;
-    uint32_t n_in;      /* incoming synapses that read the archive */
-    int64_t last;       /* stamp of the last spike                  */
-    double K;           /* K_minus just after it                    */
-} hist;
+typedef sf_spike_hist hist;
+typedef sf_spike_archive archive;
 
-typedef struct {
-    hist *h;
-    uint32_t n;
-    double h_over_tau;  /* h / tau_minus                               */
-    int64_t keep;       /* longest delay + one slice, steps            */
-} archive;
+static void destroy(void *arch)
+{
+    archive *A = arch;
+    if (!A)
+        return;
+    for (uint32_t i = 0; A->h && i < A->n; i++)
+        free(A->h[i].e);
+    free(A->h);
+    free(A->hot);
+    free(A->dec.v);
+    free(A);
+}
 
 static void *create(const sf_network *net, const sf_block *b)
 {
     archive *A = calloc(1, sizeof *A);
-    if (!A || !(A->h = calloc(b->n ? b->n : 1, sizeof(hist)))) {
-        free(A);
+    if (!A)
+        return NULL;
+    A->n = b->n;
+    A->h = calloc(b->n ? b->n : 1, sizeof(hist));
+    A->hot = aligned_alloc(64, sizeof(sf_spike_hot) * (b->n ? b->n : 1));
+    const sf_model *m = net->m;
+    if (!A->h || !A->hot || !sf_decay_init(&A->dec, net->h, m->pops[b->pop].tau_minus)) {
+        destroy(A);
         return NULL;
     }
-    const sf_model *m = net->m;
-    A->n = b->n;
-    A->h_over_tau = net->h / m->pops[b->pop].tau_minus;
+    for (uint32_t i = 0; i < b->n; i++)
+        for (int q = 0; q < SF_SPIKE_HOT; q++) {
+            A->hot[i].t[q] = SF_SPIKE_NONE;
+            A->hot[i].K[q] = 0.0;
+        }
     int64_t dmax = 1;
     for (int i = 0; i < m->n_proj; i++) {
         double lo, hi;
@@ -52,26 +67,20 @@ static void *create(const sf_network *net, const sf_block *b)
     return A;
 }
 
-static void destroy(void *arch)
-{
-    archive *A = arch;
-    if (!A)
-        return;
-    for (uint32_t i = 0; i < A->n; i++)
-        free(A->h[i].e);
-    free(A->h);
-    free(A);
-}
-
 static void connect(void *arch, const sf_syn_table *T)
 {
     archive *A = arch;
-    for (uint64_t x = 0; x < T->n_syn; x++) {
-        uint16_t tgt, d;
-        double w;
-        T->syn->get(T, (uint32_t)x, &tgt, &w, &d);
-        A->h[tgt].n_in++;
-    }
+    assert(A->n_readers < SF_SPIKE_READERS);
+    A->consumed[A->n_readers] = SF_SPIKE_NONE;
+    A->reader[A->n_readers++] = T;
+}
+
+void sf_spike_archive_consumed(void *arch, const sf_syn_table *T, int64_t bound)
+{
+    archive *A = arch;
+    for (int r = 0; r < A->n_readers; r++)
+        if (A->reader[r] == T)
+            A->consumed[r] = bound;
 }
 
 static bool append(hist *H, int64_t t, double K)
@@ -90,7 +99,7 @@ static bool append(hist *H, int64_t t, double K)
             H->cap = nc;
         }
     }
-    H->e[H->end++] = (sf_spike_entry){t, K, 0};
+    H->e[H->end++] = (sf_spike_entry){t, K};
     return true;
 }
 
@@ -101,47 +110,28 @@ static bool step(void *arch, const sf_network *net, const sf_block *b, int64_t k
     (void)b;
     archive *A = arch;
     const int64_t t = k + 1;
+    int64_t passed = INT64_MAX; /* every reader has passed the entries <= passed */
+    for (int r = 0; r < A->n_readers; r++)
+        passed = A->consumed[r] < passed ? A->consumed[r] : passed;
     for (size_t j = 0; j < ns; j++) {
-        if (j > 0 && spk[j] == spk[j - 1])
-            continue; /* one event of multiplicity > 1 */
-        hist *H = &A->h[spk[j]];
-        if (H->n_in) {
-            while (H->end - H->start > 1 && H->e[H->start].reads >= H->n_in &&
-                   t - H->e[H->start + 1].t > A->keep)
-                H->start++;
-            H->K = H->K * exp(-(double)(t - H->last) * A->h_over_tau) + 1.0;
-            if (!append(H, t, H->K))
-                return false;
+        const uint32_t i = spk[j];
+        hist *H = &A->h[i];
+        sf_spike_hot *o = &A->hot[i];
+        while (H->end - H->start > 1 && H->e[H->start].t <= passed &&
+               t - H->e[H->start + 1].t > A->keep)
+            H->start++;
+        const double K =
+            o->t[0] == SF_SPIKE_NONE ? 1.0 : o->K[0] * sf_decay_at(&A->dec, t - o->t[0]) + 1.0;
+        for (int q = SF_SPIKE_HOT - 1; q > 0; q--) {
+            o->t[q] = o->t[q - 1];
+            o->K[q] = o->K[q - 1];
         }
-        H->last = t;
+        o->t[0] = t;
+        o->K[0] = K;
+        if (!append(H, t, K))
+            return false;
     }
     return true;
-}
-
-size_t sf_spike_archive_history(void *arch, uint32_t i, int64_t t1, int64_t t2,
-                                const sf_spike_entry **first)
-{
-    hist *H = &((archive *)arch)->h[i];
-    uint32_t hi = H->end;
-    while (hi > H->start && H->e[hi - 1].t > t2)
-        hi--;
-    uint32_t lo = hi;
-    while (lo > H->start && H->e[lo - 1].t > t1) {
-        lo--;
-        H->e[lo].reads++;
-    }
-    *first = H->e + lo;
-    return hi - lo;
-}
-
-double sf_spike_archive_K(const void *arch, uint32_t i, int64_t t)
-{
-    const archive *A = arch;
-    const hist *H = &A->h[i];
-    for (uint32_t x = H->end; x > H->start; x--)
-        if (H->e[x - 1].t < t)
-            return H->e[x - 1].K * exp(-(double)(t - H->e[x - 1].t) * A->h_over_tau);
-    return 0.0;
 }
 
 size_t sf_spike_archive_size(const void *arch)
@@ -150,6 +140,15 @@ size_t sf_spike_archive_size(const void *arch)
     size_t n = 0;
     for (uint32_t i = 0; i < A->n; i++)
         n += A->h[i].end - A->h[i].start;
+    return n;
+}
+
+size_t sf_spike_archive_bytes(const void *arch)
+{
+    const archive *A = arch;
+    size_t n = A->n * (sizeof(hist) + sizeof(sf_spike_hot)) + (size_t)A->dec.n * sizeof(double);
+    for (uint32_t i = 0; i < A->n; i++)
+        n += A->h[i].cap * sizeof(sf_spike_entry);
     return n;
 }
 

@@ -2,29 +2,93 @@
  * times of its spikes with the trace K_minus just after each, read by the
  * spike-timing dependent synapse types. Times are integer time stamps in
  * steps (the spike of update k has stamp k + 1, time (k + 1) h), so the
- * intervals of NEST's get_history are exact without NEST's eps. */
+ * intervals of NEST's get_history are exact without NEST's eps.
+ *
+ * Per neuron a hot part (the last SF_SPIKE_HOT spikes with K_minus after
+ * each: one cache line, what a synapse needs in the common case, see
+ * stdp_synapse.c) and the entries (the cold part, for the rest). */
 #ifndef SF_SPIKE_ARCHIVE_H
 #define SF_SPIKE_ARCHIVE_H
 
 #include "network/network_impl.h"
+#include "synapses/decay.h"
+
+#define SF_SPIKE_NONE (-((int64_t)1 << 60)) /* the stamp of "no spike" */
+#define SF_SPIKE_READERS 8                   /* tables reading one archive */
 
 typedef struct {
     int64_t t;          /* time stamp (steps)                                   */
     double K;           /* K_minus just after this spike (includes its own +1)  */
-    uint32_t reads;     /* incoming synapses that have read it (NEST's
-                           access_counter)                                      */
 } sf_spike_entry;
 
+#ifndef SF_SPIKE_HOT
+#define SF_SPIKE_HOT 4 /* overridable for benchmarks (-DSF_SPIKE_HOT=2) */
+#endif
+typedef struct {        /* one cache line                                   */
+    int64_t t[SF_SPIKE_HOT]; /* the last spikes, t[0] the newest (SF_SPIKE_NONE) */
+    double K[SF_SPIKE_HOT];  /* K_minus just after each                     */
+} sf_spike_hot;
+
+typedef struct {
+    sf_spike_entry *e;  /* live entries e[start .. end), ascending           */
+    uint32_t start, end, cap;
+} sf_spike_hist;
+
+typedef struct {
+    sf_spike_hot *hot;
+    sf_spike_hist *h;
+    uint32_t n;
+    sf_decay dec;       /* e^{-d h / tau_minus}                              */
+    int64_t keep;       /* longest delay + one slice, steps                  */
+    int n_readers;
+    const sf_syn_table *reader[SF_SPIKE_READERS];
+    int64_t consumed[SF_SPIKE_READERS]; /* reader r reads no entry <= this again */
+} sf_spike_archive;
+
 /* Entries of neuron i with t1 < t <= t2 (stamps), oldest first, at *first;
- * returns their count and counts the read of each (a synapse reads each
- * entry once: its successive intervals (t_last - D, t_s - D] tile time). */
-size_t sf_spike_archive_history(void *arch, uint32_t i, int64_t t1, int64_t t2,
-                                const sf_spike_entry **first);
+ * returns their count. */
+static inline size_t sf_spike_archive_history(const void *arch, uint32_t i, int64_t t1,
+                                              int64_t t2, const sf_spike_entry **first)
+{
+    const sf_spike_archive *A = arch;
+    if (A->hot[i].t[0] <= t1) { /* no spike after t1: the entries are not touched */
+        *first = NULL;
+        return 0;
+    }
+    const sf_spike_hist *H = &A->h[i];
+    uint32_t hi = H->end;
+    while (hi > H->start && H->e[hi - 1].t > t2)
+        hi--;
+    uint32_t lo = hi;
+    while (lo > H->start && H->e[lo - 1].t > t1)
+        lo--;
+    *first = H->e + lo;
+    return hi - lo;
+}
+
 /* K_minus of neuron i at stamp t, from its spikes strictly before t
  * (NEST's get_K_value): K e^{-(t - t_j) h / tau_minus} of the last such
  * spike t_j, 0 if none. */
-double sf_spike_archive_K(const void *arch, uint32_t i, int64_t t);
-/* Entries held in all (for tests of the pruning). */
+static inline double sf_spike_archive_K(const void *arch, uint32_t i, int64_t t)
+{
+    const sf_spike_archive *A = arch;
+    const sf_spike_hot *o = &A->hot[i];
+    if (o->t[0] < t) /* the last spike: from the hot part alone */
+        return o->t[0] == SF_SPIKE_NONE ? 0.0 : o->K[0] * sf_decay_at(&A->dec, t - o->t[0]);
+    const sf_spike_hist *H = &A->h[i];
+    for (uint32_t x = H->end; x > H->start; x--)
+        if (H->e[x - 1].t < t)
+            return H->e[x - 1].K * sf_decay_at(&A->dec, t - H->e[x - 1].t);
+    return 0.0;
+}
+
+/* Table T (connected to the archive) will read no entry at or before
+ * stamp `bound` again: the entries that every reader has passed are freed
+ * (keeping what later K_minus queries need). Called once per slice. */
+void sf_spike_archive_consumed(void *arch, const sf_syn_table *T, int64_t bound);
+
+/* Entries held in all and bytes allocated (for tests and benchmarks). */
 size_t sf_spike_archive_size(const void *arch);
+size_t sf_spike_archive_bytes(const void *arch);
 
 #endif

@@ -8,6 +8,7 @@
 #define SF_SYN_STORE_H
 
 #include "network/network_impl.h"
+#include "synapses/decay.h"
 
 #include <stdlib.h>
 
@@ -21,6 +22,8 @@ typedef struct {
     const double *sp; /* the projection's synapse parameters */
     double h;
     bool w_drawn;   /* the builder's w[] holds drawn weights (else w0) */
+    sf_decay dec;   /* a type's decay table (stdp: tau_plus), v NULL if none */
+    int64_t dmax;   /* the longest delay the projection can draw, steps */
 } sf_syn_store;
 
 static inline double sf_syn_store_bytes(const sf_projection *p, bool per_synapse_w)
@@ -38,6 +41,7 @@ static inline void sf_syn_store_destroy(sf_syn_table *T)
     free(S->w);
     free(S->d);
     free(S->rows);
+    free(S->dec.v);
     free(S);
     T->store = NULL;
 }
@@ -51,6 +55,9 @@ static inline bool sf_syn_store_create(sf_syn_table *T, const sf_projection *p, 
     size_t n = T->n_syn ? T->n_syn : 1;
     S->w0 = p->weight.a;
     S->d0 = sf_delay_steps(p->delay.a, h);
+    double dlo, dhi;
+    sf_dist_range(&p->delay, &dlo, &dhi);
+    S->dmax = sf_delay_steps(dhi, h);
     S->sp = p->syn_params;
     S->h = h;
     S->tgt = malloc(sizeof(uint16_t) * n);

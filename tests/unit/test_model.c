@@ -699,9 +699,10 @@ static void test_synapse_key(void **state)
     assert_ptr_equal(m->proj[0].synapse, &sf_synapse_static);
     sf_model_destroy(m);
     free(text);
-    expect_second(25, "    delay: 1.7\n    synapse: stdp_synapse", SF_ERR_MODEL, "stdp_synapse",
+    expect_second(25, "    delay: 1.7\n    synapse: bogus_synapse", SF_ERR_MODEL, "bogus_synapse",
                 "projections.EI.synapse",
-                "unknown synapse model 'stdp_synapse' (known: static_synapse)");
+                "unknown synapse model 'bogus_synapse' (known: static_synapse, stdp_synapse, "
+                "stdp_synapse_hom, tsodyks_synapse, tsodyks2_synapse)");
 }
 
 static void test_registries(void **state)
@@ -736,17 +737,21 @@ static void test_registries(void **state)
         assert_ptr_equal(sf_input_type_at(i), inputs[i]);
     }
     const sf_recorder_type *recs[] = {&sf_recorder_spike_recorder, &sf_recorder_voltmeter,
-                                      &sf_recorder_multimeter};
+                                      &sf_recorder_multimeter, &sf_recorder_weight_recorder};
     const char *rec_names[][2] = {{"spike_recorder", "spikes"}, {"voltmeter", NULL},
-                                  {"multimeter", NULL}};
-    assert_int_equal(sf_recorder_type_count(), 3);
-    for (int i = 0; i < 3; i++) {
+                                  {"multimeter", NULL}, {"weight_recorder", NULL}};
+    assert_int_equal(sf_recorder_type_count(), 4);
+    for (int i = 0; i < 4; i++) {
         for (int k = 0; k < 2 && rec_names[i][k]; k++)
             assert_ptr_equal(sf_recorder_type_find(rec_names[i][k]), recs[i]);
         assert_ptr_equal(sf_recorder_type_at(i), recs[i]);
     }
-    assert_int_equal(sf_synapse_type_count(), 1);
+    assert_int_equal(sf_synapse_type_count(), 5);
     assert_ptr_equal(sf_synapse_type_find("static_synapse"), &sf_synapse_static);
+    assert_ptr_equal(sf_synapse_type_find("stdp_synapse"), &sf_synapse_stdp);
+    assert_ptr_equal(sf_synapse_type_find("stdp_synapse_hom"), &sf_synapse_stdp_hom);
+    assert_ptr_equal(sf_synapse_type_find("tsodyks_synapse"), &sf_synapse_tsodyks);
+    assert_ptr_equal(sf_synapse_type_find("tsodyks2_synapse"), &sf_synapse_tsodyks2);
     /* unknown names and indices */
     assert_null(sf_rule_type_find("random"));
     assert_null(sf_input_type_find("noise"));
@@ -755,8 +760,8 @@ static void test_registries(void **state)
     assert_null(sf_rule_type_at(-1));
     assert_null(sf_rule_type_at(6));
     assert_null(sf_input_type_at(9));
-    assert_null(sf_recorder_type_at(3));
-    assert_null(sf_synapse_type_at(1));
+    assert_null(sf_recorder_type_at(4));
+    assert_null(sf_synapse_type_at(5));
 
     /* errors list the known names */
     expect_line(22, "    rule: random", SF_ERR_MODEL, "random", "projections.EI.rule",
@@ -770,7 +775,7 @@ static void test_registries(void **state)
     char *text = edit(BASE, 1, "recorders: {r: {kind: camera}}");
     expect_at(text, NULL, 0, SF_ERR_MODEL, 1, col_of(text, 1, "camera"), "recorders.r.kind",
               "unknown recorder kind 'camera' (known: spike_recorder (spikes), voltmeter, "
-              "multimeter)");
+              "multimeter, weight_recorder)");
     free(text);
 
     /* NEST's names work in model files like the older ones */
