@@ -140,6 +140,18 @@ static size_t comp_find(const sf_varch_comp *a, int64_t t)
     return lo;
 }
 
+bool sf_varch_comp_reserve(sf_varch_comp *a, size_t n)
+{
+    if (n <= a->cap)
+        return true;
+    sf_varch_cell *c = realloc(a->c, n * sizeof *c);
+    if (!c)
+        return false;
+    a->c = c;
+    a->cap = n;
+    return true;
+}
+
 bool sf_varch_comp_register(sf_varch_comp *a, int64_t t_l)
 {
     assert(t_l >= a->f);

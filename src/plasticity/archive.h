@@ -112,6 +112,9 @@ typedef struct {
 
 /* Starts an empty archive with fold point f (below every later read). */
 void sf_varch_comp_init(sf_varch_comp *a, int64_t f);
+/* Room for n cells (the number of synapses that will register), so that
+ * later registrations and moves never allocate. false: out of memory. */
+bool sf_varch_comp_reserve(sf_varch_comp *a, size_t n);
 /* A synapse's last spike is at t_l >= f: one more reference of its cell. */
 bool sf_varch_comp_register(sf_varch_comp *a, int64_t t_l);
 /* The synapse with last spike t_l moves to t_new (its cell's reference

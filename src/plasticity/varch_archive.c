@@ -27,6 +27,9 @@ struct sf_varch_block {
     double *mring;           /* [n * mlen] */
     int64_t mlen, dmax, slice;
     uint32_t *count;         /* scratch: spikes per neuron of a step */
+    uint32_t *n_comp;        /* compressed-scheme synapses onto each neuron */
+    bool failed;             /* connect could not set up (memory, > SF_VARCH_MAX_TAU
+                                time constants): the first step fails the run */
     int64_t comp_f0;         /* fold point of the compressed archives at creation */
 };
 
@@ -46,6 +49,7 @@ static void destroy(void *arch)
     free(A->cp);
     free(A->mring);
     free(A->count);
+    free(A->n_comp);
     free(A);
 }
 
@@ -72,8 +76,9 @@ static void *create(const sf_network *net, const sf_block *b, bool urbanczik)
     A->full = calloc(n, sizeof *A->full);
     A->comp = calloc(n, sizeof *A->comp);
     A->count = calloc(n, sizeof *A->count);
+    A->n_comp = calloc(n, sizeof *A->n_comp);
     A->mring = calloc(n * (size_t)A->mlen, sizeof(double));
-    if (!A->full || !A->comp || !A->count || !A->mring) {
+    if (!A->full || !A->comp || !A->count || !A->n_comp || !A->mring) {
         destroy(A);
         return NULL;
     }
@@ -119,7 +124,11 @@ static void connect(void *arch, const sf_syn_table *T)
          * type's check keeps the others equal) */
         if (A->ker.tau_delta == 0)
             sf_urbanczik_kernel(&A->ker, A->np, A->h, r.tau);
-    } else if (sf_varch_block_tau(A, r.tau) < 0 && A->ker.n_tau < SF_VARCH_MAX_TAU) {
+    } else if (sf_varch_block_tau(A, r.tau) < 0) {
+        if (A->ker.n_tau == SF_VARCH_MAX_TAU) {
+            A->failed = true; /* docs/plasticity-voltage.md, Limits */
+            return;
+        }
         double tau[SF_VARCH_MAX_TAU];
         memcpy(tau, A->ker.tau, sizeof tau);
         tau[A->ker.n_tau] = r.tau;
@@ -132,7 +141,17 @@ static void connect(void *arch, const sf_syn_table *T)
         if (r.archiving == SF_VARCH_ARCHIVING_FULL)
             A->full[tgt].n_incoming++;
         else if (r.archiving == SF_VARCH_ARCHIVING_COMPRESSED)
-            (void)sf_varch_comp_register(&A->comp[tgt], r.t_last0 - d); /* small, at build */
+            A->n_comp[tgt]++;
+    }
+    /* room for a cell per synapse: registrations and moves in the run never
+     * allocate (cells <= references = synapses) */
+    for (uint32_t i = 0; r.archiving == SF_VARCH_ARCHIVING_COMPRESSED && i < A->n; i++)
+        A->failed |= !sf_varch_comp_reserve(&A->comp[i], A->n_comp[i]);
+    for (uint64_t x = 0; r.archiving == SF_VARCH_ARCHIVING_COMPRESSED && x < T->n_syn; x++) {
+        uint16_t tgt, d;
+        double w;
+        T->syn->get(T, (uint32_t)x, &tgt, &w, &d);
+        A->failed |= !sf_varch_comp_register(&A->comp[tgt], r.t_last0 - d);
     }
 }
 
@@ -148,7 +167,7 @@ static bool step(void *arch, const sf_network *net, const sf_block *b, int64_t k
             A->count[spk[q]]++;
     /* every later read is at >= (slice start) + 1 - dmax */
     const int64_t f = k - k % A->slice + 1 - A->dmax;
-    bool ok = true;
+    bool ok = !A->failed;
     for (uint32_t i = 0; i < A->n; i++) {
         double mm;
         if (A->urbanczik) {
@@ -194,7 +213,7 @@ void sf_varch_block_read(sf_varch_block *A, int archiving, uint32_t j, int64_t t
         sf_varch_full_read(&A->full[j], &A->ker, t_l, t_r, out);
     } else {
         sf_varch_comp_read(&A->comp[j], &A->ker, t_l, t_r, out);
-        (void)sf_varch_comp_move(&A->comp[j], t_l, t_r); /* at most K cells, made at build */
+        (void)sf_varch_comp_move(&A->comp[j], t_l, t_r); /* room reserved at connect */
     }
 }
 
