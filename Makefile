@@ -40,7 +40,8 @@ LDFLAGS += -fopenmp
 INC      = -Iinclude -Isrc
 LIB_DEFS := -DSF_BUILDING_LIBRARY -fvisibility=hidden
 
-MODULES := core model neurons synapses network engine analysis theory compare lattice learning
+
+MODULES := core model neurons synapses network engine analysis theory compare lattice learning plasticity
 LIB_SRC := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c src/$(m)/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c)

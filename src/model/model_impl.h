@@ -126,6 +126,7 @@ extern const sf_neuron_type sf_binary, sf_hawkes, sf_lin_rate, sf_tanh_rate;
 extern const sf_neuron_type sf_iaf_psc_alpha, sf_izhikevich, sf_parrot_neuron;
 extern const sf_neuron_type sf_iaf_cond_exp, sf_iaf_cond_alpha, sf_aeif_cond_exp, sf_aeif_cond_alpha, sf_hh_psc_alpha;
 extern const sf_neuron_type sf_sde_poly; /* issue 16: src/neurons/sde_poly.c */
+extern const sf_neuron_type sf_aeif_psc_delta_clopath, sf_pp_cond_exp_mc_urbanczik;
 
 /* The one port of the single-input types: every event adds weight x
  * amplitude to the model's input (src/neurons/registry.c). */
@@ -617,6 +618,9 @@ typedef struct sf_synapse_type {
                                     and the weight dump apply               */
     const sf_archive_type *archive; /* what the target neurons archive for
                                     this type (NULL: nothing)               */
+    const char *target_type;     /* plast-b: the neuron type the targets must
+                                    have (voltage-based rules read its
+                                    state); NULL: any                       */
     /* Relations between the parameters sp and the projection (e.g. the
      * initial weight within [0, Wmax]); writes msg and returns false when
      * violated. NULL: none. */
@@ -650,6 +654,10 @@ extern const sf_synapse_type sf_synapse_static;
 extern const sf_synapse_type sf_synapse_stdp, sf_synapse_stdp_hom, sf_synapse_tsodyks,
     sf_synapse_tsodyks2;
 extern const sf_archive_type sf_archive_spikes; /* src/synapses/spike_archive.c */
+/* plast-b: voltage-based rules (src/synapses/clopath_synapse.c,
+ * urbanczik_synapse.c; their archives src/plasticity/varch_archive.c) */
+extern const sf_synapse_type sf_synapse_clopath, sf_synapse_urbanczik;
+extern const sf_archive_type sf_archive_clopath, sf_archive_urbanczik;
 int sf_synapse_param_index(const sf_synapse_type *t, const char *name); /* -1 if none */
 
 /* Registries (one file each, one line per type): X_find looks a type up by

@@ -1264,6 +1264,10 @@ static sf_status parse_projection(parser *P, cursor *c, const char *name, sf_mod
     sf_dist_range(&pr->weight, &lo, &hi);
     if (pr->synapse->check && !pr->synapse->check(pr->syn_params, pr, msg, sizeof msg))
         return fail_at(P, csy.node ? &csy : c, SF_ERR_RANGE, "%s", msg);
+    if (pr->synapse->target_type && strcmp(tgt->type->name, pr->synapse->target_type))
+        return fail_at(P, csy.node ? &csy : c, SF_ERR_MODEL,
+                       "%s needs target neurons of type %s (population '%s' is %s)",
+                       pr->synapse->name, pr->synapse->target_type, tgt->name, tgt->type->name);
     return pick_port(P, c, &cw, tgt, lo, hi, &pr->receptor);
 }
 

@@ -23,6 +23,8 @@ static const sf_neuron_type *const registry[] = {
     &sf_aeif_cond_alpha,
     &sf_hh_psc_alpha,
     &sf_sde_poly,
+    &sf_aeif_psc_delta_clopath,
+    &sf_pp_cond_exp_mc_urbanczik,
 };
 
 const sf_receptor_port sf_port_single[1] = {

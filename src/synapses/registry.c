@@ -7,7 +7,8 @@
 
 SF_REGISTRY_DEFINE(sf_synapse_type, sf_synapse_type,
                    &sf_synapse_static,
-                   &sf_synapse_stdp, &sf_synapse_stdp_hom, &sf_synapse_tsodyks, &sf_synapse_tsodyks2)
+                   &sf_synapse_stdp, &sf_synapse_stdp_hom, &sf_synapse_tsodyks, &sf_synapse_tsodyks2,
+                   &sf_synapse_clopath, &sf_synapse_urbanczik)
 
 int sf_synapse_param_index(const sf_synapse_type *t, const char *name)
 {

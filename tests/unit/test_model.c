@@ -702,7 +702,8 @@ static void test_synapse_key(void **state)
     expect_second(25, "    delay: 1.7\n    synapse: bogus_synapse", SF_ERR_MODEL, "bogus_synapse",
                 "projections.EI.synapse",
                 "unknown synapse model 'bogus_synapse' (known: static_synapse, stdp_synapse, "
-                "stdp_synapse_hom, tsodyks_synapse, tsodyks2_synapse)");
+                "stdp_synapse_hom, tsodyks_synapse, tsodyks2_synapse, clopath_synapse, "
+                "urbanczik_synapse)");
 }
 
 static void test_registries(void **state)
@@ -750,12 +751,14 @@ static void test_registries(void **state)
             assert_ptr_equal(sf_recorder_type_find(rec_names[i][k]), recs[i]);
         assert_ptr_equal(sf_recorder_type_at(i), recs[i]);
     }
-    assert_int_equal(sf_synapse_type_count(), 5);
+    assert_int_equal(sf_synapse_type_count(), 7);
     assert_ptr_equal(sf_synapse_type_find("static_synapse"), &sf_synapse_static);
     assert_ptr_equal(sf_synapse_type_find("stdp_synapse"), &sf_synapse_stdp);
     assert_ptr_equal(sf_synapse_type_find("stdp_synapse_hom"), &sf_synapse_stdp_hom);
     assert_ptr_equal(sf_synapse_type_find("tsodyks_synapse"), &sf_synapse_tsodyks);
     assert_ptr_equal(sf_synapse_type_find("tsodyks2_synapse"), &sf_synapse_tsodyks2);
+    assert_ptr_equal(sf_synapse_type_find("clopath_synapse"), &sf_synapse_clopath);
+    assert_ptr_equal(sf_synapse_type_find("urbanczik_synapse"), &sf_synapse_urbanczik);
     /* unknown names and indices */
     assert_null(sf_rule_type_find("random"));
     assert_null(sf_input_type_find("noise"));
@@ -765,7 +768,7 @@ static void test_registries(void **state)
     assert_null(sf_rule_type_at(9));
     assert_null(sf_input_type_at(9));
     assert_null(sf_recorder_type_at(4));
-    assert_null(sf_synapse_type_at(5));
+    assert_null(sf_synapse_type_at(7));
 
     /* errors list the known names */
     expect_line(22, "    rule: random", SF_ERR_MODEL, "random", "projections.EI.rule",

@@ -41,7 +41,7 @@ typedef struct {
     double p[32];
     void *derived;
     double *state[16];
-    double *in[2];
+    double *in[4];
     uint32_t spk[256];
     float amp[256]; /* event amplitudes of the last step (types that have them) */
     double scratch[256];
@@ -58,7 +58,7 @@ static inline void cell_init(cell *c, const char *type, size_t n, double h,
     memset(c, 0, sizeof *c);
     c->t = sf_neuron_type_find(type);
     assert_non_null(c->t);
-    assert_true(c->t->n_params <= 32 && c->t->n_state <= 16 && c->t->n_ports <= 2);
+    assert_true(c->t->n_params <= 32 && c->t->n_state <= 16 && c->t->n_ports <= 4);
     assert_true(n * (size_t)c->t->max_spikes_per_step <= 256);
     c->n = n;
     c->h = h;
@@ -88,8 +88,8 @@ static inline void cell_free(cell *c)
     free(c->derived);
     for (int k = 0; k < 16; k++)
         free(c->state[k]);
-    free(c->in[0]);
-    free(c->in[1]);
+    for (int k = 0; k < 4; k++)
+        free(c->in[k]);
 }
 
 /* One step under DC current i_dc; returns the number of spikes (in c->spk,
