@@ -15,7 +15,7 @@
  * One JSON line per (rule, delays, K, scheme): seconds per neuron and
  * second of model time, the peak number of archive entries (full history)
  * or cells (compressed) or accumulators (time-driven, K) and their bytes
- * (docs/plasticity-voltage.md). */
+ * (docs/plasticity.md). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

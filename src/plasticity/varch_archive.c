@@ -126,7 +126,7 @@ static void connect(void *arch, const sf_syn_table *T)
             sf_urbanczik_kernel(&A->ker, A->np, A->h, r.tau);
     } else if (sf_varch_block_tau(A, r.tau) < 0) {
         if (A->ker.n_tau == SF_VARCH_MAX_TAU) {
-            A->failed = true; /* docs/plasticity-voltage.md, Limits */
+            A->failed = true; /* docs/plasticity.md, Limits */
             return;
         }
         double tau[SF_VARCH_MAX_TAU];
