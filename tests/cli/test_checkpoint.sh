@@ -146,12 +146,18 @@ else fail "resume DIR into the run's --out: $(cat "$T/err")"; fi
 # step, the outputs so far, exit 130; resuming gives the whole run. The run
 # also checkpoints every 0.2 s of wall-clock time before (kept: at least two
 # checkpoints), which must not change what follows.
-sed 's/duration: 300.0/duration: 6000.0/' "$T/brunel.yaml" > "$T/long.yaml"
+# The signal is sent once two wall-clock checkpoints exist (polled, not a
+# fixed sleep: an idle machine ran the whole model within 1.5 s).
+sed 's/duration: 300.0/duration: 15000.0/' "$T/brunel.yaml" > "$T/long.yaml"
 "$SF" run "$T/long.yaml" --out "$T/long.full" --quiet > /dev/null 2>&1
 "$SF" run "$T/long.yaml" --out "$T/long.int" --quiet --checkpoint-dir "$T/long.ck" \
     --checkpoint-every 0.2s --checkpoint-keep > /dev/null 2> "$T/err" &
 pid=$!
-sleep 1.5
+i=0
+while [ "$(ls "$T/long.ck" 2>/dev/null | grep -c '^checkpoint-')" -lt 2 ] && kill -0 $pid 2>/dev/null &&
+      [ $i -lt 3000 ]; do
+  sleep 0.05; i=$((i+1))
+done
 kill -TERM $pid
 wait $pid; rc=$?
 if [ $rc = 130 ] && [ -f "$T/long.ck/checkpoint.sfck" ] && grep -q "spikefield resume" "$T/err" \
