@@ -9,17 +9,22 @@
 # (start-up: ring buffers and spool windows touched once) neither may grow
 # by more than 8 MiB, while the spikes recorded would take ~12 bytes each
 # (gigabytes) in memory. Part of `make validate`.
+# VAL_MEMORY_WALL=S (optional) bounds the run by wall-clock time instead:
+# the run is stopped through sf.Network.stop() once S seconds have passed
+# (set VAL_MEMORY_SECONDS large), and the check applies to what was
+# simulated; this is how the issue's 1-hour run is done on a loaded machine.
 # usage: tests/validation/val_memory.sh path/to/spikefield
 SF=${1:-build/spikefield}
 LIB=$(dirname "$SF")/libspikefield.so
 SECONDS_MODEL=${VAL_MEMORY_SECONDS:-120}
+WALL=${VAL_MEMORY_WALL:-0}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-SPIKEFIELD_LIB="$LIB" PYTHONPATH=python /usr/bin/python3 - "$SECONDS_MODEL" "$T" <<'PY'
+SPIKEFIELD_LIB="$LIB" PYTHONPATH=python /usr/bin/python3 - "$SECONDS_MODEL" "$T" "$WALL" <<'PY'
 import sys, time
 import spikefield as sf
 
-seconds, spool = float(sys.argv[1]), sys.argv[2]
+seconds, spool, wall_limit = float(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 
 
 def status():
@@ -36,23 +41,29 @@ samples = []
 
 def progress(t, T, wall):
     samples.append((t, status()))
+    if wall_limit > 0 and wall >= wall_limit:
+        net.stop()
 
 
 m = sf.Model.load("examples/brunel.yaml",
                   sets=[f"simulation.duration={seconds * 1000.0}"])
 t0 = time.time()
-rec = m.build().run(progress=progress, progress_interval=2.0, spool_dir=spool)
+net = m.build()
+rec = net.run(progress=progress, progress_interval=2.0, spool_dir=spool)
 wall = time.time() - t0
 n = sum(len(rec.spikes[p][0]) for p in rec.spikes)
-T = seconds * 1000.0
+T = samples[-1][0] if wall_limit > 0 else seconds * 1000.0   # simulated
 ref = next(s for t, s in samples if t >= 0.1 * T)
 late = [s for t, s in samples if t >= 0.1 * T]
 grow = {k: max(s[k] for s in late) - ref[k] for k in ("RssAnon", "RssFile")}
-print(f"{seconds:.0f} s of model time in {wall:.0f} s wall, {len(samples)} samples; "
+print(f"{T / 1000.0:.0f} s of model time in {wall:.0f} s wall, {len(samples)} samples; "
       f"{n} spikes recorded ({n * 12 / 2**30:.2f} GiB in memory)")
 print(f"at 10%: RssAnon {ref['RssAnon']:.1f} MiB, RssFile {ref['RssFile']:.1f} MiB; "
       f"largest growth after: RssAnon {grow['RssAnon']:+.1f} MiB, RssFile {grow['RssFile']:+.1f} MiB")
-assert not rec.interrupted, rec.stop_reason
+if wall_limit > 0 and rec.interrupted:
+    assert wall >= wall_limit, (wall, rec.stop_reason)   # stopped by the limit only
+else:
+    assert not rec.interrupted, rec.stop_reason
 assert len(late) >= 10, len(late)
 assert n * 12 / 2**20 > 100, n           # the in-memory lists would have grown by this
 assert grow["RssAnon"] < 8.0 and grow["RssFile"] < 8.0, grow
