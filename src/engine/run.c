@@ -338,10 +338,11 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
      * the exchange */
     const int T = net->threads, V = net->vthreads, R0 = net->rank * T, np = m->n_pops;
     /* a restored checkpoint brings the recording so far (checkpoint.c) */
-    sf_recording *rec = net->resumed ? net->resumed : sf_recording_new(ctx, net, opt ? opt->spool_dir : NULL);
+    const char *spool = opt ? opt->spool_dir : NULL;
+    sf_recording *rec = net->resumed ? sf_ckpt_resume_recording(ctx, net, spool)
+                                     : sf_recording_new(ctx, net, spool);
     if (!rec)
         return sf_context_status(ctx);
-    net->resumed = NULL;
     thread_state *ts = calloc((size_t)V, sizeof *ts);
     sf_barrier *bar = sf_barrier_create((unsigned)T);
     if (!rec || !ts || !bar)

@@ -775,12 +775,19 @@ uint64_t sf_network_weights(const sf_network *net, int i, uint32_t *src, uint32_
                             uint32_t *delay_steps, uint64_t cap)
 {
     uint64_t n = 0;
-    for (int k = 0; k < net->n_tables; k++) {
-        const sf_syn_table *T = &net->tables[k];
-        if (T->proj != i)
-            continue;
-        const uint32_t first = net->blocks[T->block].first;
-        for (uint32_t s = 0; s < T->n_src; s++)
+    /* the projection's tables lo .. hi - 1 (ordered by projection, then
+     * block); canonical order: source, then the tables' rows in block order
+     * (target ascending, ties in draw order), whatever the blocks */
+    int lo = 0, hi;
+    while (lo < net->n_tables && net->tables[lo].proj != i)
+        lo++;
+    for (hi = lo; hi < net->n_tables && net->tables[hi].proj == i; hi++)
+        ;
+    const uint32_t n_src = lo < hi ? net->tables[lo].n_src : 0;
+    for (uint32_t s = 0; s < n_src; s++)
+        for (int k = lo; k < hi; k++) {
+            const sf_syn_table *T = &net->tables[k];
+            const uint32_t first = net->blocks[T->block].first;
             for (uint32_t a = T->row[s]; a < T->row[s + 1]; a++, n++) {
                 if (n >= cap)
                     continue;
