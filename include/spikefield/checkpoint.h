@@ -86,6 +86,14 @@ SF_API uint64_t sf_model_hash(const sf_model *m);
  * checkpoint as well). ck may be destroyed afterwards. */
 SF_API sf_status sf_network_restore(sf_context *ctx, sf_network *net, const sf_checkpoint *ck);
 
+/* The file of process `rank` of `ranks` (MPI) for the checkpoint path
+ * `path` into buf: path itself for one process, else PATH.rank<r>.sfck
+ * (PATH without its .sfck; without one, path.rank<r>). Each process writes
+ * and restores its own part, so a checkpoint of P processes with T threads
+ * each resumes on P processes with T threads. 0, or -1 when buf is too
+ * short. */
+SF_API int sf_checkpoint_path(char *buf, size_t len, const char *path, int rank, int ranks);
+
 /* Model time (ms) of the last checkpoint the run wrote, -1 if none. */
 SF_API double sf_recording_checkpoint_time(const sf_recording *rec);
 

@@ -22,8 +22,9 @@
  *     version   the library version (text, sf_version())
  *     commit    its git commit (text; informative)
  *     model     u64 model hash (sf_model_hash), i64 step, i64 steps of the run,
- *               f64 resolution, u32 populations, recorders, ring length, slice;
- *               per population u32 neurons, state variables, ports, 0
+ *               f64 resolution, u32 populations, recorders, ring length, slice,
+ *               u32 rank, processes, threads per process, 0; per population
+ *               u32 neurons (of this process), state variables, ports, 0
  *     meta      the caller's bytes
  *     neurons   per population, per state variable: neurons x f64
  *     ring      per population: [ring slot][port][neuron] f64 (slot = step
@@ -49,6 +50,12 @@
  * without ckpt, is refused by sf_network_set_checkpoints (its state would
  * be lost).
  *
+ * Several processes (MPI): each writes its own part (its blocks, tables and
+ * archives, in the same layout) to its own file (sf_checkpoint_path); the
+ * processes agree in the exchange on the slice to checkpoint, and a restore
+ * requires the same processes and threads per process and checks that
+ * every process's file is of the same step.
+ *
  * A restore loads the neurons, rings, synapses and archives into the
  * network at once and keeps the recorded part (spikes, records), which the
  * next sf_engine_run loads into its own recording, spooled to the run's
@@ -72,7 +79,8 @@
 #define CK_HEADER 32u
 
 struct sf_ckpt_plan {
-    char *path, *tmp;
+    char *path, *tmp;  /* this process's file (sf_checkpoint_path) and its temporary */
+    char *base;        /* the path as given (kept checkpoints are named from it) */
     int64_t every_steps, next_step;
     double every_s, last_wall;
     bool on_stop, keep;
@@ -107,6 +115,19 @@ uint64_t sf_model_hash(const sf_model *m)
     return fnv1a(FNV_BASIS, j, strlen(j));
 }
 
+int sf_checkpoint_path(char *buf, size_t len, const char *path, int rank, int ranks)
+{
+    size_t n = strlen(path);
+    int w;
+    if (ranks <= 1)
+        w = snprintf(buf, len, "%s", path);
+    else if (n > 5 && !strcmp(path + n - 5, ".sfck"))
+        w = snprintf(buf, len, "%.*s.rank%d.sfck", (int)(n - 5), path, rank);
+    else
+        w = snprintf(buf, len, "%s.rank%d", path, rank);
+    return w >= 0 && (size_t)w < len ? 0 : -1;
+}
+
 static void resume_free(struct sf_ckpt_resume *r)
 {
     if (r) {
@@ -120,6 +141,7 @@ void sf_network_ckpt_free(sf_network *net)
 {
     if (net->ckpt) {
         free(net->ckpt->path);
+        free(net->ckpt->base);
         free(net->ckpt->tmp);
         free(net->ckpt->meta);
         free(net->ckpt);
@@ -137,9 +159,6 @@ sf_status sf_network_set_checkpoints(sf_context *ctx, sf_network *net,
     if (!(o->every_ms >= 0) || !(o->every_s >= 0))
         return sf_fail(ctx, SF_ERR_ARG, "checkpoints: the interval must be positive");
     const sf_model *m = net->m;
-    if (net->ranks > 1)
-        return sf_fail(ctx, SF_ERR_ARG, "checkpoints of runs on several processes (MPI) are not "
-                       "supported yet");
     for (int i = 0; i < m->n_proj; i++) {
         const sf_synapse_type *st = m->proj[i].synapse;
         if (st && ((st->plastic && !st->ckpt_state) || (st->archive && !st->archive->ckpt)))
@@ -151,22 +170,26 @@ sf_status sf_network_set_checkpoints(sf_context *ctx, sf_network *net,
     sf_ckpt_plan *p = calloc(1, sizeof *p);
     if (!p)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
-    size_t n = strlen(o->path);
-    p->path = strdup(o->path);
+    size_t n = strlen(o->path) + 32;
+    p->base = strdup(o->path);
+    p->path = malloc(n);
     p->tmp = malloc(n + 8);
     p->meta = malloc(o->meta_len + 1);
-    if (!p->path || !p->tmp || !p->meta) {
+    if (!p->base || !p->path || !p->tmp || !p->meta) {
+        free(p->base);
         free(p->path);
         free(p->tmp);
         free(p->meta);
         free(p);
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     }
-    const char *slash = strrchr(o->path, '/');
+    /* several processes: one file per process */
+    sf_checkpoint_path(p->path, n, o->path, net->rank, net->ranks);
+    const char *slash = strrchr(p->path, '/');
     if (slash)
-        snprintf(p->tmp, n + 8, "%.*s/.%s.part", (int)(slash - o->path), o->path, slash + 1);
+        snprintf(p->tmp, n + 8, "%.*s/.%s.part", (int)(slash - p->path), p->path, slash + 1);
     else
-        snprintf(p->tmp, n + 8, ".%s.part", o->path);
+        snprintf(p->tmp, n + 8, ".%s.part", p->path);
     if (o->meta_len)
         memcpy(p->meta, o->meta, o->meta_len);
     p->meta_len = o->meta_len;
@@ -369,8 +392,9 @@ static void io_archives(sf_ckpt_io *io, sf_network *net)
 {
     const sf_model *m = net->m;
     for (int p = 0; p < m->n_pops && !io->bad; p++) {
-        int b0 = 0;
-        while (b0 < net->n_blocks && net->blocks[b0].pop != p)
+        int b0 = 0; /* the first of this process */
+        while (b0 < net->n_blocks &&
+               (net->blocks[b0].pop != p || !sf_block_local(net, &net->blocks[b0])))
             b0++;
         const int na = b0 < net->n_blocks ? net->blocks[b0].n_archives : 0;
         if (!io_same(io, (uint64_t)na))
@@ -392,6 +416,8 @@ static void io_archives(sf_ckpt_io *io, sf_network *net)
                 continue;
             for (int b = b0; b < net->n_blocks && net->blocks[b].pop == p; b++) {
                 const sf_block *bl = &net->blocks[b];
+                if (!sf_block_local(net, bl))
+                    continue;
                 assert(bl->n_archives == na && bl->arch_type[a] == at);
                 for (uint32_t j = 0; j < bl->n && !io->bad; j++)
                     at->ckpt(bl->arch[a], j, io);
@@ -402,10 +428,15 @@ static void io_archives(sf_ckpt_io *io, sf_network *net)
 
 /* ---- writing ------------------------------------------------------------ */
 
+/* Population p's neurons of this process (all of them with one process),
+ * its state variables and ports. */
 static void pop_counts(const sf_network *net, int p, uint32_t *n, int *ns, int *nports)
 {
     const sf_population *pop = &net->m->pops[p];
-    *n = pop->n;
+    *n = 0;
+    for (int b = 0; b < net->n_blocks; b++)
+        if (net->blocks[b].pop == p && sf_block_local(net, &net->blocks[b]))
+            *n += net->blocks[b].n;
     *ns = pop->type->n_state;
     *nports = (int)pop->type->n_ports;
 }
@@ -417,7 +448,7 @@ static sf_status write_file(sf_context *ctx, sf_network *net, sf_recording *rec,
     const sf_ckpt_plan *pl = net->ckpt;
     writer w = {f, FNV_BASIS, false};
     const char *ver = sf_version(), *commit = sf_version_commit();
-    uint64_t sz_model = 8 + 8 + 8 + 8 + 16 + 16 * (uint64_t)m->n_pops;
+    uint64_t sz_model = 8 + 8 + 8 + 8 + 16 + 16 + 16 * (uint64_t)m->n_pops;
     uint64_t sz_neur = 0, sz_ring = 0, sz_spk = 0;
     for (int p = 0; p < m->n_pops; p++) {
         uint32_t n;
@@ -453,6 +484,10 @@ static sf_status write_file(sf_context *ctx, sf_network *net, sf_recording *rec,
     put_u32(&w, (uint32_t)m->n_recorders);
     put_u32(&w, (uint32_t)net->ring_len);
     put_u32(&w, (uint32_t)net->slice);
+    put_u32(&w, (uint32_t)net->rank);
+    put_u32(&w, (uint32_t)net->ranks);
+    put_u32(&w, (uint32_t)net->threads);
+    put_u32(&w, 0);
     for (int p = 0; p < m->n_pops; p++) {
         uint32_t n;
         int ns, nc;
@@ -469,7 +504,7 @@ static sf_status write_file(sf_context *ctx, sf_network *net, sf_recording *rec,
     for (int p = 0; p < m->n_pops; p++)
         for (int k = 0; k < m->pops[p].type->n_state; k++)
             for (int b = 0; b < net->n_blocks; b++)
-                if (net->blocks[b].pop == p)
+                if (net->blocks[b].pop == p && sf_block_local(net, &net->blocks[b]))
                     put(&w, net->blocks[b].state[k], sizeof(double) * net->blocks[b].n);
     put_tag(&w, "ring", sz_ring);
     for (int p = 0; p < m->n_pops; p++) {
@@ -478,7 +513,7 @@ static sf_status write_file(sf_context *ctx, sf_network *net, sf_recording *rec,
             for (int c = 0; c < nc; c++)
                 for (int b = 0; b < net->n_blocks; b++) {
                     const sf_block *bl = &net->blocks[b];
-                    if (bl->pop == p)
+                    if (bl->pop == p && sf_block_local(net, bl))
                         put(&w, bl->ring + ((size_t)s * (size_t)nc + (size_t)c) * bl->n,
                             sizeof(double) * bl->n);
                 }
@@ -539,12 +574,13 @@ sf_status sf_ckpt_write(sf_context *ctx, sf_network *net, sf_recording *rec, int
         return st;
     }
     sync_dir(pl->path);
-    if (pl->keep) {
-        char kept[4200];
-        size_t n = strlen(pl->path);
-        if (n > 5 && !strcmp(pl->path + n - 5, ".sfck"))
+    if (pl->keep) { /* PATH-<step>.sfck, per process as sf_checkpoint_path names it */
+        char name[4200], kept[4240];
+        size_t n = strlen(pl->base);
+        if (n > 5 && !strcmp(pl->base + n - 5, ".sfck"))
             n -= 5;
-        snprintf(kept, sizeof kept, "%.*s-%012lld.sfck", (int)n, pl->path, (long long)step);
+        snprintf(name, sizeof name, "%.*s-%012lld.sfck", (int)n, pl->base, (long long)step);
+        sf_checkpoint_path(kept, sizeof kept, name, net->rank, net->ranks);
         unlink(kept);
         if (link(pl->path, kept) != 0)
             return sf_fail(ctx, SF_ERR_IO, "cannot keep checkpoint as %s: %s", kept,
@@ -604,6 +640,7 @@ struct sf_checkpoint {
     int64_t step, n_steps;
     double h;
     uint32_t n_pops, n_rec, ring_len, slice;
+    uint32_t rank, ranks, threads; /* the process that wrote it, of how many */
     span pops, meta, neurons, ring, spikes, records, synapses, archives;
 };
 
@@ -686,7 +723,7 @@ static sf_status parse(sf_context *ctx, const char *path, sf_checkpoint *ck)
                        "spikefield %s: resume it with the version that wrote it", path,
                        ck->version, sf_version());
     const span *md = &sec[2];
-    if (md->n < 48)
+    if (md->n < 64)
         return corrupt(ctx, path, "model section");
     ck->hash = rd64(md->p);
     ck->step = (int64_t)rd64(md->p + 8);
@@ -696,9 +733,13 @@ static sf_status parse(sf_context *ctx, const char *path, sf_checkpoint *ck)
     ck->n_rec = rd32(md->p + 36);
     ck->ring_len = rd32(md->p + 40);
     ck->slice = rd32(md->p + 44);
-    if (md->n != 48 + 16ull * ck->n_pops || ck->step < 0 || ck->step > ck->n_steps)
+    ck->rank = rd32(md->p + 48);
+    ck->ranks = rd32(md->p + 52);
+    ck->threads = rd32(md->p + 56);
+    if (md->n != 64 + 16ull * ck->n_pops || ck->step < 0 || ck->step > ck->n_steps ||
+        ck->rank >= ck->ranks)
         return corrupt(ctx, path, "model section");
-    ck->pops = (span){md->p + 48, 16ull * ck->n_pops};
+    ck->pops = (span){md->p + 64, 16ull * ck->n_pops};
     ck->meta = sec[3];
     ck->neurons = sec[4];
     ck->ring = sec[5];
@@ -790,9 +831,18 @@ sf_status sf_network_restore(sf_context *ctx, sf_network *net, const sf_checkpoi
                        "%016llx, this one %016llx): the model file or its overrides changed; "
                        "resume with the model that was checkpointed",
                        (unsigned long long)ck->hash, (unsigned long long)sf_model_hash(m));
-    if (net->ranks > 1)
-        return sf_fail(ctx, SF_ERR_ARG, "checkpoints cannot be resumed on several processes "
-                       "(MPI) yet");
+    /* several processes: each holds its own part, so the same partition */
+    if (ck->ranks != (uint32_t)net->ranks)
+        return sf_fail(ctx, SF_ERR_ARG, "the checkpoint was taken on %u process%s; resume it on "
+                       "%u (mpirun -np %u)", ck->ranks, ck->ranks > 1 ? "es" : "", ck->ranks,
+                       ck->ranks);
+    if (ck->ranks > 1 && ck->threads != (uint32_t)net->threads)
+        return sf_fail(ctx, SF_ERR_ARG, "the checkpoint was taken on %u processes with %u "
+                       "threads each; resume it with %u threads per process (--threads %u)",
+                       ck->ranks, ck->threads, ck->threads, ck->threads);
+    if (ck->rank != (uint32_t)net->rank)
+        return sf_fail(ctx, SF_ERR_ARG, "this is the checkpoint of process %u, not of process %d",
+                       ck->rank, net->rank);
     if (ck->n_pops != (uint32_t)m->n_pops || ck->n_rec != (uint32_t)m->n_recorders)
         return mismatch(ctx, "the number of populations or recorders");
     if (ck->h != net->h || ck->n_steps != net->n_steps)
@@ -861,7 +911,7 @@ sf_status sf_network_restore(sf_context *ctx, sf_network *net, const sf_checkpoi
     for (int p = 0; p < m->n_pops; p++)
         for (int k = 0; k < m->pops[p].type->n_state; k++)
             for (int b = 0; b < net->n_blocks; b++)
-                if (net->blocks[b].pop == p) {
+                if (net->blocks[b].pop == p && sf_block_local(net, &net->blocks[b])) {
                     memcpy(net->blocks[b].state[k], at, sizeof(double) * net->blocks[b].n);
                     at += sizeof(double) * net->blocks[b].n;
                 }
@@ -872,7 +922,7 @@ sf_status sf_network_restore(sf_context *ctx, sf_network *net, const sf_checkpoi
             for (int c = 0; c < nc; c++)
                 for (int b = 0; b < net->n_blocks; b++) {
                     const sf_block *bl = &net->blocks[b];
-                    if (bl->pop == p) {
+                    if (bl->pop == p && sf_block_local(net, bl)) {
                         memcpy(bl->ring + ((size_t)s * (size_t)nc + (size_t)c) * bl->n, at,
                                sizeof(double) * bl->n);
                         at += sizeof(double) * bl->n;
@@ -882,6 +932,16 @@ sf_status sf_network_restore(sf_context *ctx, sf_network *net, const sf_checkpoi
     resume_free(net->resumed);
     net->resumed = r;
     net->step0 = ck->step;
+    if (net->ranks > 1) { /* every process's file is of the same step (collective) */
+        uint64_t v[2] = {(uint64_t)ck->step, ~(uint64_t)ck->step};
+        sf_mpi_max_u64(net, v, 2);
+        if (v[0] != (uint64_t)ck->step || ~v[1] != (uint64_t)ck->step) {
+            net->ran = 1;
+            return sf_fail(ctx, SF_ERR_ARG, "the processes' checkpoints are of different steps "
+                           "(this one of step %lld: a checkpoint was interrupted while written); "
+                           "resume an earlier set (--checkpoint-keep)", (long long)ck->step);
+        }
+    }
     return SF_OK;
 bad:
     return sf_fail(ctx, SF_ERR_IO, "the checkpoint's recorded spikes are malformed; it is "

@@ -63,8 +63,10 @@ sf_status sf_ckpt_write(sf_context *ctx, sf_network *net, sf_recording *rec, int
 /* Processes (mpi.c), called by the main thread: sends this process's
  * spike lists of the slice (threads rank * threads .. of all) to every
  * other and receives theirs into all[]; returns whether any process has
- * `stop` set, so that all stop together. */
-int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop);
+ * `stop` set, so that all stop together; *ckpt (the checkpoint due after
+ * the slice, sf_ckpt_due's value) becomes the largest of all processes',
+ * so that all checkpoint together. */
+int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop, int *ckpt);
 /* After the run: the recorders' samples (sf_recorder_type.state_arrays),
  * each taken by one process, combined on rank 0. */
 void sf_mpi_gather_recording(sf_network *net, sf_recording *rec);

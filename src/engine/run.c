@@ -402,9 +402,12 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             phase_update(net, rec, &ts[R0 + t], par, s0, s1);
             sf_barrier_wait(bar);
             if (V > T) { /* processes: every one's spike lists of the slice */
-                if (t == 0)
+                if (t == 0) {
+                    int ck = ckpt[par]; /* all processes checkpoint together */
                     any_stop = sf_mpi_exchange(net, ts, par,
-                                               rec_failed || (opt && opt->stop && *opt->stop));
+                                               rec_failed || (opt && opt->stop && *opt->stop), &ck);
+                    ckpt[par] = ck;
+                }
                 sf_barrier_wait(bar);
             }
             if (halt[par]) {

@@ -218,6 +218,8 @@ static inline bool sf_block_local(const sf_network *net, const sf_block *b)
 }
 /* Sums v[0..n) over the processes (MPI; nothing with one). */
 void sf_mpi_sum_u64(const sf_network *net, uint64_t *v, int n);
+/* The maxima of v[0..n) over the processes (collective; nothing with one). */
+void sf_mpi_max_u64(const sf_network *net, uint64_t *v, int n);
 
 /* Frees what checkpoints attached to net (sf_network_destroy calls it). */
 void sf_network_ckpt_free(sf_network *net);
