@@ -283,10 +283,13 @@ static void link_weight_logs(sf_network *net, sf_recording *rec, bool on)
     const sf_model *m = net->m;
     for (int i = 0; i < net->n_tables; i++) {
         sf_syn_table *T = &net->tables[i];
+        /* the delivering thread among this process's (processes: b->thread
+         * counts the threads of all) */
+        const int t = net->blocks[T->block].thread - net->rank * net->threads;
         T->wlog = NULL;
         for (int r = 0; on && r < m->n_recorders && !T->wlog; r++)
             if (m->recorders[r].type->table_log)
-                T->wlog = m->recorders[r].type->table_log(rec, r, T, net->blocks[T->block].thread);
+                T->wlog = m->recorders[r].type->table_log(rec, r, T, t);
     }
 }
 

@@ -61,6 +61,24 @@ projections:
 recorders:
   spikes: {kind: spike_recorder}
 YAML
+cat > "$T/stdp.yaml" <<'YAML'
+simulation: {resolution: 0.1, duration: 200.0, seed: 5, threads: 1}
+populations:
+  E: {model: iaf_psc_delta, n: 320, params: &lif {E_L: 0.0, V_th: 20.0, V_reset: 10.0, tau_m: 20.0, t_ref: 2.0, tau_minus: 15.0},
+      initial: &v0 {V_m: {distribution: uniform, low: 0.0, high: 20.0}}}
+  I: {model: iaf_psc_delta, n: 80, params: *lif, initial: *v0}
+projections:
+  EE: {source: E, target: E, rule: fixed_indegree, indegree: 32, weight: 0.2, delay: {distribution: uniform, low: 1.0, high: 3.0},
+       synapse: {model: stdp_synapse, lambda: 0.05, alpha: 1.1, Wmax: 0.4}}
+  EI: {source: E, target: I, rule: fixed_indegree, indegree: 32, weight: 0.2, delay: 1.0,
+       synapse: {model: tsodyks2_synapse, U: 0.4, u: 0.4, tau_rec: 300.0, tau_fac: 50.0}}
+  IE: {source: I, target: E, rule: fixed_indegree, indegree: 8, weight: -0.8, delay: 1.0}
+inputs:
+  bg: {kind: poisson_generator, targets: [E, I], rate: 18000.0, weight: 0.1}
+recorders:
+  spikes: {kind: spike_recorder}
+  wr: {kind: weight_recorder, projections: [EE]}
+YAML
 cp "$EX/microcircuit.yaml" "$T/micro.yaml"
 MICRO_SETS="--set scale.neurons=0.1 --set simulation.duration=150 --set analysis.start=50"
 
@@ -136,6 +154,20 @@ s1=$(ls "$T/wall" | sed -n 's/^checkpoint-\([0-9]*\)\.rank1\.sfck$/\1/p' | tr '\
 if [ -n "$s0" ] && [ "$s0" = "$s1" ] && [ "$(echo $s0 | wc -w)" -ge 2 ]; then
   echo "ok   wall-clock checkpoints on 2 processes at the same steps ($s0)"
 else fail "wall-clock checkpoints on 2 processes: rank 0 at $s0, rank 1 at $s1"; fi
+# plastic synapses on several processes: the spikes of one process (the
+# weight files hold process 0's synapses: docs/scaling.md); a checkpoint of
+# 2 processes resumed gives the uninterrupted 2-process outputs, weights too
+"$SF" run "$T/stdp.yaml" --out "$T/stdp.ref" --quiet > /dev/null 2>&1 || fail "stdp: one process"
+if timeout 600 $RUN -np 2 "$MPI_SF" run "$T/stdp.yaml" --out "$T/stdp.np2" --quiet --checkpoint-dir "$T/stdp.ck" \
+     --checkpoint-model-every 50 --checkpoint-keep > "$T/log" 2>&1 && $H5SAME "$T/stdp.ref/spikes.h5" "$T/stdp.np2/spikes.h5"; then
+  echo "ok   stdp on 2 processes: the spikes of one process"
+else fail "stdp on 2 processes: $(tail -3 "$T/log")"; fi
+mkdir -p "$T/stdp.s1000"
+for r in 0 1; do cp "$T/stdp.ck/checkpoint-000000001000.rank$r.sfck" "$T/stdp.s1000/checkpoint.rank$r.sfck"; done
+if timeout 600 $RUN -np 2 "$MPI_SF" resume "$T/stdp.s1000" --out "$T/stdp.r1000" --quiet > "$T/log" 2>&1 &&
+   ( for f in spikes weights wr; do $H5SAME "$T/stdp.np2/$f.h5" "$T/stdp.r1000/$f.h5" || exit 1; done ); then
+  echo "ok   stdp: checkpoint of 2 processes at step 1000 resumed: spikes, weights.h5, wr.h5 identical"
+else fail "stdp resumed on 2 processes: $(tail -3 "$T/log")"; fi
 refused() { # what, pattern, command...
   what=$1; pat=$2; shift 2
   timeout 300 "$@" > /dev/null 2> "$T/log"; rc=$?
