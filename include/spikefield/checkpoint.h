@@ -5,13 +5,18 @@
  * adaptive ODE models also each neuron's step size), the ring buffers (the
  * spikes and currents in flight, so no spike is pending outside them), the
  * step (the random streams are counter-based: the step is their position),
- * and what the recorders have recorded so far. The inputs' state is a
+ * what the recorders have recorded so far, and the plastic synapses'
+ * weights and traces with the postsynaptic archives they read. The inputs' state is a
  * function of the step (cursors that seek, values drawn from counter-based
  * streams), so it is rebuilt, not stored. Everything is stored by
  * population-local neuron index, never by block, so a network built for any
- * number of threads can resume it. Contract: a run interrupted at a
- * checkpoint and resumed records spikes and traces byte-identical to the
- * uninterrupted run (tests/cli/test_checkpoint.sh).
+ * number of threads can resume it (with several processes, MPI: each
+ * process its own file, resumed on as many processes and threads each;
+ * sf_checkpoint_path). Contract: a run interrupted at a checkpoint and
+ * resumed records spikes, traces and weights byte-identical to the
+ * uninterrupted run (tests/cli/test_checkpoint.sh,
+ * test_checkpoint_plastic.sh); its recording is spooled like a fresh
+ * run's (sf_run_options.spool_dir).
  *
  *     sf_checkpoint_options co = {.path = "ck/checkpoint.sfck", .every_s = 600,
  *                                 .on_stop = true};
@@ -80,11 +85,23 @@ SF_API const void *sf_checkpoint_meta(const sf_checkpoint *ck, size_t *len);
 SF_API uint64_t sf_model_hash(const sf_model *m);
 
 /* Loads the state of ck into net, which must be built from the same model
- * (same hash; any number of threads) and not yet run; SF_ERR_ARG otherwise,
- * naming what differs. The next sf_engine_run continues from the checkpoint
- * and its recording holds the whole run (what was recorded before the
- * checkpoint as well). ck may be destroyed afterwards. */
+ * (same hash; any number of threads; with several processes the same
+ * processes and threads per process) and not yet run; SF_ERR_ARG otherwise,
+ * naming what differs; SF_ERR_IO for a corrupt state (the network cannot
+ * be run then: build a new one). The next sf_engine_run continues from the
+ * checkpoint and its recording holds the whole run (what was recorded
+ * before the checkpoint as well, loaded when the run starts: a recorded
+ * part that does not fit the recorders fails that run with SF_ERR_IO). ck
+ * may be destroyed afterwards. */
 SF_API sf_status sf_network_restore(sf_context *ctx, sf_network *net, const sf_checkpoint *ck);
+
+/* The file of process `rank` of `ranks` (MPI) for the checkpoint path
+ * `path` into buf: path itself for one process, else PATH.rank<r>.sfck
+ * (PATH without its .sfck; without one, path.rank<r>). Each process writes
+ * and restores its own part, so a checkpoint of P processes with T threads
+ * each resumes on P processes with T threads. 0, or -1 when buf is too
+ * short. */
+SF_API int sf_checkpoint_path(char *buf, size_t len, const char *path, int rank, int ranks);
 
 /* Model time (ms) of the last checkpoint the run wrote, -1 if none. */
 SF_API double sf_recording_checkpoint_time(const sf_recording *rec);

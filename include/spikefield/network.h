@@ -57,8 +57,9 @@ SF_API uint64_t sf_network_inputs_of(const sf_network *net, int i, uint32_t tgt,
                                      double *w, uint32_t *delay_steps, uint64_t cap);
 
 /* Plasticity: the current weights of projection i (after a run, the
- * learned ones), one entry per synapse in storage order (target blocks
- * ascending, then sources ascending, then targets ascending): source and
+ * learned ones), one entry per synapse in canonical order (sources
+ * ascending, then targets ascending, ties in draw order: the same for any
+ * number of threads): source and
  * target (population-local ids), weight (double; static_synapse stores
  * float precision) and delay (steps), each if not NULL. Returns the number
  * of synapses, filling at most cap entries; O(synapses of the projection). */

@@ -199,9 +199,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "spikefield: MPI could not be initialised\n");
         return 1;
     }
-    if (sf_mpi_size() > 1 && fn != cmd_run) {
+    if (sf_mpi_size() > 1 && fn != cmd_run && fn != cmd_resume) {
         if (sf_mpi_rank() == 0)
-            fprintf(stderr, "spikefield %s: only run works on several processes\n", cmd);
+            fprintf(stderr, "spikefield %s: only run and resume work on several processes\n",
+                    cmd);
         sf_mpi_finalize();
         return 2;
     }

@@ -18,6 +18,7 @@
 #include "sim.h"
 
 #include "spikefield/checkpoint.h"
+#include "spikefield/mpi.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -127,18 +128,33 @@ void cli_checkpoint_note(const cli_opts *o, const sf_recording *rec)
 
 int cmd_resume(cli_opts *o)
 {
-    char path[PATH_MAX + 32];
+    char given[PATH_MAX + 32], path[PATH_MAX + 64];
     struct stat st;
     if (stat(o->model, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, sizeof path, "%s/checkpoint.sfck", o->model);
+        snprintf(given, sizeof given, "%s/checkpoint.sfck", o->model);
     else
-        snprintf(path, sizeof path, "%s", o->model);
+        snprintf(given, sizeof given, "%s", o->model);
+    /* several processes (MPI): each resumes its own file */
+    sf_checkpoint_path(path, sizeof path, given, sf_mpi_rank(), sf_mpi_size());
     sf_context *ctx = sf_context_create();
     if (!ctx)
         return 1;
     sf_checkpoint *ck = NULL;
     if (sf_checkpoint_read(ctx, path, &ck) != SF_OK) {
-        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(ctx));
+        char other[PATH_MAX + 64];
+        sf_checkpoint_path(other, sizeof other, given, 0, 2);
+        if (sf_mpi_size() == 1 && access(path, F_OK) != 0 && access(other, F_OK) == 0)
+            fprintf(stderr, "spikefield: %s was written by several processes (MPI, %s ...); "
+                    "resume it under mpirun with as many processes\n", given, other);
+        else if (sf_mpi_size() > 1 && access(path, F_OK) != 0 && access(given, F_OK) == 0)
+            fprintf(stderr, "spikefield: %s was written by one process; resume it without "
+                    "mpirun\n", given);
+        else if (sf_mpi_size() > 1 && access(path, F_OK) != 0)
+            fprintf(stderr, "spikefield: %s: no checkpoint of process %d; resume a checkpoint of "
+                    "several processes on as many processes as wrote it\n", path,
+                    sf_mpi_rank());
+        else
+            fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(ctx));
         sf_context_destroy(ctx);
         return 1;
     }
@@ -171,7 +187,7 @@ int cmd_resume(cli_opts *o)
     ro.replace = 1;
     if (o->out_dir)
         ro.out_dir = o->out_dir;
-    if (!o->quiet)
+    if (!o->quiet && sf_mpi_rank() == 0)
         fprintf(stderr, "spikefield: resuming %s from t = %.1f ms (%s)\n", argv[1],
                 sf_checkpoint_time(ck), path);
     rc = cmd_run(&ro);

@@ -52,14 +52,21 @@ sf_recording *sf_recording_new(sf_context *ctx, const sf_network *net, const cha
  * 2 a checkpoint and the end of the run (stop set and on_stop). */
 int sf_ckpt_begin(sf_network *net, int64_t s1, double now);
 int sf_ckpt_due(sf_network *net, int64_t s1, double now, bool stop);
+/* The recording of a run resumed from a checkpoint (net->resumed set by
+ * sf_network_restore): a new recording (spooled to spool_dir, NULL: in
+ * memory) holding what the checkpoint had recorded; net->resumed is freed.
+ * NULL after a message on ctx (net->resumed kept). */
+sf_recording *sf_ckpt_resume_recording(sf_context *ctx, sf_network *net, const char *spool_dir);
 /* Writes the checkpoint of net after `step` steps (atomically). */
 sf_status sf_ckpt_write(sf_context *ctx, sf_network *net, sf_recording *rec, int64_t step);
 
 /* Processes (mpi.c), called by the main thread: sends this process's
  * spike lists of the slice (threads rank * threads .. of all) to every
  * other and receives theirs into all[]; returns whether any process has
- * `stop` set, so that all stop together. */
-int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop);
+ * `stop` set, so that all stop together; *ckpt (the checkpoint due after
+ * the slice, sf_ckpt_due's value) becomes the largest of all processes',
+ * so that all checkpoint together. */
+int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop, int *ckpt);
 /* After the run: the recorders' samples (sf_recorder_type.state_arrays),
  * each taken by one process, combined on rank 0. */
 void sf_mpi_gather_recording(sf_network *net, sf_recording *rec);

@@ -7,7 +7,10 @@
  * The exchange, once per communication interval (slice): every process
  * sends, for each of its threads in order, the thread's block offsets
  * (soff: slice x blocks + 1 u32) followed by its spike ids (u32) and event
- * amplitudes (f32), and a stop flag; MPI_Allgather of the byte counts, then
+ * amplitudes (f32), and a flag word (bit 0: stop; above: the checkpoint this
+ * process wants after the slice, sf_ckpt_due's value, since a wall-clock
+ * interval can fall due on one process only: every process takes the
+ * largest, so all checkpoint the same slice); MPI_Allgather of the byte counts, then
  * MPI_Allgatherv of the bytes, unpacked into the thread states of the other
  * processes. Every process then holds the spike lists of all vthreads in
  * the canonical order (step, population, thread, block), so delivery and
@@ -89,6 +92,12 @@ void sf_mpi_sum_u64(const sf_network *net, uint64_t *v, int n)
         MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
 }
 
+void sf_mpi_max_u64(const sf_network *net, uint64_t *v, int n)
+{
+    if (net->ranks > 1 && n > 0)
+        MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+}
+
 /* Send and receive buffers of the exchange (net->mpi during a run), grown
  * when a slice needs more (amortised doubling, as the spike recorder's). */
 struct sf_mpi_buf {
@@ -110,7 +119,7 @@ static bool grow(unsigned char **b, size_t *cap, size_t need)
     return true;
 }
 
-int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop)
+int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop, int *ckpt)
 {
     const int T = net->threads, P = net->ranks, R0 = net->rank * T;
     const size_t lists = (size_t)net->slice;
@@ -129,7 +138,7 @@ int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop)
         !grow(&xb->send, &xb->send_cap, bytes))
         MPI_Abort(MPI_COMM_WORLD, 3); /* out of memory in the time loop: no way back */
     unsigned char *at = xb->send;
-    uint32_t flag = (uint32_t)(stop != 0);
+    uint32_t flag = (uint32_t)(stop != 0) | (uint32_t)*ckpt << 1;
     memcpy(at, &flag, 4);
     at += 4;
     for (int t = R0; t < R0 + T; t++) {
@@ -153,11 +162,12 @@ int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop)
     MPI_Allgatherv(xb->send, mine, MPI_BYTE, xb->recv, xb->counts, xb->displs, MPI_BYTE,
                    MPI_COMM_WORLD);
     /* unpack the other processes' threads */
-    int any = 0;
+    int any = 0, ck = 0;
     for (int r = 0; r < P; r++) {
         const unsigned char *p = xb->recv + xb->displs[r];
         memcpy(&flag, p, 4);
-        any |= flag != 0;
+        any |= (flag & 1) != 0;
+        ck = (int)(flag >> 1) > ck ? (int)(flag >> 1) : ck;
         p += 4;
         if (r == net->rank)
             continue;
@@ -172,6 +182,7 @@ int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop)
             p += 4 * ns;
         }
     }
+    *ckpt = ck;
     return any;
 }
 
@@ -234,7 +245,10 @@ bool sf_mpi_enabled(void)
 void sf_mpi_sum_u64(const sf_network *net, uint64_t *v, int n)
 {
 }
-int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop)
+void sf_mpi_max_u64(const sf_network *net, uint64_t *v, int n)
+{
+}
+int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop, int *ckpt)
 {
     return stop;
 }

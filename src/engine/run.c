@@ -283,10 +283,13 @@ static void link_weight_logs(sf_network *net, sf_recording *rec, bool on)
     const sf_model *m = net->m;
     for (int i = 0; i < net->n_tables; i++) {
         sf_syn_table *T = &net->tables[i];
+        /* the delivering thread among this process's (processes: b->thread
+         * counts the threads of all) */
+        const int t = net->blocks[T->block].thread - net->rank * net->threads;
         T->wlog = NULL;
         for (int r = 0; on && r < m->n_recorders && !T->wlog; r++)
             if (m->recorders[r].type->table_log)
-                T->wlog = m->recorders[r].type->table_log(rec, r, T, net->blocks[T->block].thread);
+                T->wlog = m->recorders[r].type->table_log(rec, r, T, t);
     }
 }
 
@@ -338,10 +341,11 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
      * the exchange */
     const int T = net->threads, V = net->vthreads, R0 = net->rank * T, np = m->n_pops;
     /* a restored checkpoint brings the recording so far (checkpoint.c) */
-    sf_recording *rec = net->resumed ? net->resumed : sf_recording_new(ctx, net, opt ? opt->spool_dir : NULL);
+    const char *spool = opt ? opt->spool_dir : NULL;
+    sf_recording *rec = net->resumed ? sf_ckpt_resume_recording(ctx, net, spool)
+                                     : sf_recording_new(ctx, net, spool);
     if (!rec)
         return sf_context_status(ctx);
-    net->resumed = NULL;
     thread_state *ts = calloc((size_t)V, sizeof *ts);
     sf_barrier *bar = sf_barrier_create((unsigned)T);
     if (!rec || !ts || !bar)
@@ -401,9 +405,12 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             phase_update(net, rec, &ts[R0 + t], par, s0, s1);
             sf_barrier_wait(bar);
             if (V > T) { /* processes: every one's spike lists of the slice */
-                if (t == 0)
+                if (t == 0) {
+                    int ck = ckpt[par]; /* all processes checkpoint together */
                     any_stop = sf_mpi_exchange(net, ts, par,
-                                               rec_failed || (opt && opt->stop && *opt->stop));
+                                               rec_failed || (opt && opt->stop && *opt->stop), &ck);
+                    ckpt[par] = ck;
+                }
                 sf_barrier_wait(bar);
             }
             if (halt[par]) {

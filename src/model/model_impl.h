@@ -525,6 +525,7 @@ double sf_input_sine_at(double f, double phase_deg, double h, int64_t k);
  * per slice on the main thread (record phase), then destroy. */
 struct sf_recording;
 struct sf_thread_state;
+struct sf_ckpt_io;
 struct sf_syn_table;
 struct sf_wlog;
 
@@ -567,6 +568,10 @@ typedef struct sf_recorder_type {
      * the engine calls it for every table before the run. NULL: none. */
     struct sf_wlog *(*table_log)(struct sf_recording *rec, int r, const struct sf_syn_table *T,
                                  int thread);
+    /* checkpoints: state of variable length (after state_arrays) through io
+     * (src/engine/ckpt_io.h), e.g. the weight recorder's entries; false
+     * when reading fails. NULL: none. */
+    bool (*ckpt)(struct sf_recording *rec, int r, struct sf_ckpt_io *io);
 } sf_recorder_type;
 
 extern const sf_recorder_type sf_recorder_spike_recorder, sf_recorder_voltmeter;
@@ -586,6 +591,7 @@ extern const sf_recorder_type sf_recorder_weight_recorder; /* plasticity */
 struct sf_syn_table;
 struct sf_network;
 struct sf_block;
+struct sf_syn_state;
 
 /* An archive of postsynaptic quantities, one per (block, archive type). */
 typedef struct sf_archive_type {
@@ -602,6 +608,11 @@ typedef struct sf_archive_type {
     bool (*step)(void *arch, const struct sf_network *net, const struct sf_block *b, int64_t k,
                  const uint32_t *spk, size_t ns);
     void (*destroy)(void *arch);
+    /* Checkpoints (src/engine/checkpoint.c): the state of neuron i through
+     * io (src/engine/ckpt_io.h: counted, written or read back), in a form
+     * independent of the block (a network of any thread count reads it);
+     * false when reading fails. NULL: nothing to keep across slices. */
+    bool (*ckpt)(void *arch, uint32_t i, struct sf_ckpt_io *io);
 } sf_archive_type;
 
 typedef struct sf_synapse_type {
@@ -647,6 +658,11 @@ typedef struct sf_synapse_type {
     void (*slice_update)(const struct sf_syn_table *T, const struct sf_block *b, int64_t s0,
                          int64_t s1);
     void (*destroy)(struct sf_syn_table *T);
+    /* Checkpoints (src/engine/checkpoint.c): where the mutable state of
+     * table T lives (struct sf_syn_state, network_impl.h: per-synapse
+     * arrays indexed by the synapse slot, per-source rows); the checkpoint
+     * stores it in canonical synapse order. NULL: no state (static). */
+    void (*ckpt_state)(const struct sf_syn_table *T, struct sf_syn_state *st);
 } sf_synapse_type;
 
 extern const sf_synapse_type sf_synapse_static;

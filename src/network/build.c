@@ -96,29 +96,34 @@ static int blocks_of_pop(const sf_model *m, int threads, int p)
     return nb;
 }
 
-sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, uint64_t *bytes)
+/* The estimate for one of `ranks` processes of `threads` threads each: the
+ * synapses, neuron state and ring buffers are split (1/ranks of them, the
+ * blocks being cut for ranks x threads threads); the slice buffers of all
+ * threads (the exchange fills every process's), the recorders (every
+ * process records all spikes) and the rules' plans are held whole. */
+static double estimate_part(const sf_model *m, int threads, int ranks)
 {
-    if (threads < 1)
-        return sf_fail(ctx, SF_ERR_ARG, "threads must be at least 1 (got %d)", threads);
-    layout L = plan_layout(m, threads);
+    layout L = plan_layout(m, threads * ranks);
+    const double share = 1.0 / ranks;
     double b = 0;
     for (int i = 0; i < m->n_proj; i++) {
         const sf_projection *p = &m->proj[i];
-        b += sf_model_expected_synapses(m, i) * p->synapse->bytes_per_synapse(p);
-        b += (double)blocks_of_pop(m, threads, p->target) * (m->pops[p->source].n + 1.0) * 4.0;
+        b += share * sf_model_expected_synapses(m, i) * p->synapse->bytes_per_synapse(p);
+        b += share * (double)blocks_of_pop(m, threads * ranks, p->target) *
+             (m->pops[p->source].n + 1.0) * 4.0;
         if (p->rule->plan)
             b += 4.0 * m->pops[p->target].n;
     }
     for (int i = 0; i < m->n_pops; i++) {
         const sf_population *p = &m->pops[i];
         const sf_neuron_type *t = p->type;
-        b += (double)p->n * (8.0 * t->n_state + 8.0 * L.ring_len * t->n_ports +
-                             4.0 * t->max_spikes_per_step);
+        b += share * (double)p->n * (8.0 * t->n_state + 8.0 * L.ring_len * t->n_ports +
+                                     4.0 * t->max_spikes_per_step);
         /* two slice buffers of (gid, lag) for the worst case of every neuron
          * spiking in every step of a slice: id, amplitude, offsets */
         b += 2.0 * p->n * L.slice * t->max_spikes_per_step * 12.0;
         if (p->param_dist) /* a parameter row, derived constants and a run offset per neuron */
-            b += (double)p->n * (8.0 * t->n_params + t->derived_size + 20.0);
+            b += share * (double)p->n * (8.0 * t->n_params + t->derived_size + 20.0);
     }
     for (int r = 0; r < m->n_recorders; r++) {
         const sf_recorder *rc = &m->recorders[r];
@@ -135,7 +140,14 @@ sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, u
         scratch = fmax(scratch, fmax(ns, nt) / 8.0 + cap * 20.0);
     }
     b += threads * scratch;
-    *bytes = (uint64_t)b + (32u << 20); /* plus libraries and code */
+    return b + (32u << 20); /* plus libraries and code */
+}
+
+sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, uint64_t *bytes)
+{
+    if (threads < 1)
+        return sf_fail(ctx, SF_ERR_ARG, "threads must be at least 1 (got %d)", threads);
+    *bytes = (uint64_t)estimate_part(m, threads, 1);
     return SF_OK;
 }
 
@@ -548,6 +560,7 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
     sf_status st = sf_network_estimate(ctx, m, threads, &need);
     if (st)
         return st;
+    need = (uint64_t)estimate_part(m, threads, ranks); /* what this process holds */
     if (avail && need > avail)
         return sf_fail(ctx, SF_ERR_TOO_BIG,
                        "%s: the network needs an estimated %.2f GiB but only %.2f GiB of memory "
@@ -775,12 +788,19 @@ uint64_t sf_network_weights(const sf_network *net, int i, uint32_t *src, uint32_
                             uint32_t *delay_steps, uint64_t cap)
 {
     uint64_t n = 0;
-    for (int k = 0; k < net->n_tables; k++) {
-        const sf_syn_table *T = &net->tables[k];
-        if (T->proj != i)
-            continue;
-        const uint32_t first = net->blocks[T->block].first;
-        for (uint32_t s = 0; s < T->n_src; s++)
+    /* the projection's tables lo .. hi - 1 (ordered by projection, then
+     * block); canonical order: source, then the tables' rows in block order
+     * (target ascending, ties in draw order), whatever the blocks */
+    int lo = 0, hi;
+    while (lo < net->n_tables && net->tables[lo].proj != i)
+        lo++;
+    for (hi = lo; hi < net->n_tables && net->tables[hi].proj == i; hi++)
+        ;
+    const uint32_t n_src = lo < hi ? net->tables[lo].n_src : 0;
+    for (uint32_t s = 0; s < n_src; s++)
+        for (int k = lo; k < hi; k++) {
+            const sf_syn_table *T = &net->tables[k];
+            const uint32_t first = net->blocks[T->block].first;
             for (uint32_t a = T->row[s]; a < T->row[s + 1]; a++, n++) {
                 if (n >= cap)
                     continue;

@@ -108,6 +108,21 @@ typedef struct sf_syn_table {
                              NULL when not recorded                          */
 } sf_syn_table;
 
+/* checkpoints: where a table's mutable synaptic state lives
+ * (sf_synapse_type.ckpt_state): n_syn arrays of T->n_syn elements of
+ * syn_size[a] bytes, indexed by the synapse slot (row order), and T->n_src
+ * per-source rows of row_size bytes (rows NULL: none). The rows must
+ * depend only on the source's spikes, so that every table of a projection
+ * holds the same ones (the checkpoint stores them once). */
+#define SF_SYN_STATE_MAX 4
+typedef struct sf_syn_state {
+    int n_syn;
+    void *syn[SF_SYN_STATE_MAX];
+    size_t syn_size[SF_SYN_STATE_MAX];
+    void *rows;
+    size_t row_size;
+} sf_syn_state;
+
 /* plasticity: one weight update, as the weight recorder logs it. */
 typedef struct {
     int64_t step;         /* of the presynaptic spike: time (step + 1) h       */
@@ -183,10 +198,11 @@ struct sf_network {
     int ran;
     /* checkpoints (src/engine/checkpoint.c): the plan of the run (NULL:
      * none), the step it starts from (0, or a restored checkpoint's) and
-     * the recording restored with it (NULL: the run starts a new one) */
+     * the recording restored with it, which the run loads into its own
+     * recording (spooled like a fresh run's; NULL: nothing restored) */
     struct sf_ckpt_plan *ckpt;
     int64_t step0;
-    struct sf_recording *resumed;
+    struct sf_ckpt_resume *resumed;
     /* processes (MPI, src/engine/mpi.c): this is rank `rank` of `ranks`;
      * the blocks are cut for vthreads = ranks * threads threads (b->thread
      * is one of those), this process owns threads rank * threads ..
@@ -202,6 +218,8 @@ static inline bool sf_block_local(const sf_network *net, const sf_block *b)
 }
 /* Sums v[0..n) over the processes (MPI; nothing with one). */
 void sf_mpi_sum_u64(const sf_network *net, uint64_t *v, int n);
+/* The maxima of v[0..n) over the processes (collective; nothing with one). */
+void sf_mpi_max_u64(const sf_network *net, uint64_t *v, int n);
 
 /* Frees what checkpoints attached to net (sf_network_destroy calls it). */
 void sf_network_ckpt_free(sf_network *net);

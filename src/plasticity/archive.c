@@ -1,6 +1,7 @@
 /* The three archiving schemes of the voltage-based rules (see archive.h for
  * the sums they hold and the invariant that they agree to rounding). */
 #include "plasticity/archive.h"
+#include "engine/ckpt_io.h"
 
 #include <assert.h>
 #include <math.h>
@@ -283,4 +284,73 @@ void sf_varch_comp_free(sf_varch_comp *a)
     free(a->rt);
     free(a->rm);
     memset(a, 0, sizeof *a);
+}
+
+/* ---------------------------------------------------------------------- */
+
+bool sf_varch_full_ckpt(sf_varch_full *a, sf_ckpt_io *io)
+{
+    uint64_t len = a->len;
+    if (!sf_ckpt_io_len(io, &len, SIZE_MAX / 2 / sizeof(sf_varch_entry)))
+        return false;
+    if (sf_ckpt_io_reading(io)) {
+        if (len > a->cap) {
+            sf_varch_entry *e = malloc(len * sizeof *e);
+            if (!e) {
+                sf_ckpt_io_fail(io);
+                return false;
+            }
+            free(a->e);
+            a->e = e;
+            a->cap = len;
+        }
+        a->head = 0;
+        a->len = len;
+    }
+    for (size_t i = 0; i < len; i++) /* in time order (the ring unrolled) */
+        sf_ckpt_io_data(io, full_at(a, i), sizeof(sf_varch_entry));
+    return sf_ckpt_io_ok(io);
+}
+
+bool sf_varch_comp_ckpt(sf_varch_comp *a, sf_ckpt_io *io)
+{
+    uint64_t n = a->n, rlen = a->rlen;
+    sf_ckpt_io_data(io, &a->f, sizeof a->f);
+    if (!sf_ckpt_io_len(io, &n, SIZE_MAX / 2 / sizeof(sf_varch_cell)))
+        return false;
+    if (sf_ckpt_io_reading(io)) {
+        if (!sf_varch_comp_reserve(a, n)) {
+            sf_ckpt_io_fail(io);
+            return false;
+        }
+        a->n = n;
+    }
+    sf_ckpt_io_data(io, a->c, n * sizeof *a->c);
+    if (!sf_ckpt_io_len(io, &rlen, SIZE_MAX / 2 / sizeof(double)))
+        return false;
+    if (sf_ckpt_io_reading(io)) {
+        if (rlen > a->rcap) {
+            int64_t *rt = malloc(rlen * sizeof *rt);
+            double *rm = malloc(rlen * sizeof *rm);
+            if (!rt || !rm) {
+                free(rt);
+                free(rm);
+                sf_ckpt_io_fail(io);
+                return false;
+            }
+            free(a->rt);
+            free(a->rm);
+            a->rt = rt;
+            a->rm = rm;
+            a->rcap = rlen;
+        }
+        a->rhead = 0;
+        a->rlen = rlen;
+    }
+    for (size_t r = 0; r < rlen; r++) {
+        const size_t x = (a->rhead + r) % a->rcap;
+        sf_ckpt_io_data(io, &a->rt[x], sizeof *a->rt);
+        sf_ckpt_io_data(io, &a->rm[x], sizeof *a->rm);
+    }
+    return sf_ckpt_io_ok(io);
 }

@@ -131,4 +131,12 @@ void sf_varch_comp_read(const sf_varch_comp *a, const sf_varch_kernel *k, int64_
                         int64_t t_r, sf_varch_sums *out);
 void sf_varch_comp_free(sf_varch_comp *a);
 
+/* --- checkpoints (src/engine/ckpt_io.h) ---------------------------------
+ * The state of one archive through io (counted, written or read back; on
+ * reading the archive must be freshly made: init, reserve, register);
+ * false when reading fails. */
+struct sf_ckpt_io;
+bool sf_varch_full_ckpt(sf_varch_full *a, struct sf_ckpt_io *io);
+bool sf_varch_comp_ckpt(sf_varch_comp *a, struct sf_ckpt_io *io);
+
 #endif

@@ -7,6 +7,7 @@
  * these two types are not supported by the rules: the parser's tables are
  * read as the population means). */
 #include "plasticity/varch_archive.h"
+#include "engine/ckpt_io.h"
 #include "neurons/aeif_psc_delta_clopath.h"
 #include "neurons/pp_cond_exp_mc_urbanczik.h"
 
@@ -246,12 +247,26 @@ void sf_varch_block_sizes(const sf_varch_block *A, size_t *full, size_t *cells)
     }
 }
 
+/* Checkpoints: neuron i's full history, compressed archive, Clopath
+ * rings and recent M values (all per neuron: any blocks read them). */
+static bool ckpt(void *arch, uint32_t i, sf_ckpt_io *io)
+{
+    sf_varch_block *A = arch;
+    if (!sf_varch_full_ckpt(&A->full[i], io) || !sf_varch_comp_ckpt(&A->comp[i], io))
+        return false;
+    if (A->cp && !sf_clopath_post_ckpt(&A->cp[i], io))
+        return false;
+    return sf_ckpt_io_data(io, A->mring + (size_t)i * (size_t)A->mlen,
+                           sizeof(double) * (size_t)A->mlen);
+}
+
 const sf_archive_type sf_archive_clopath = {
     .name = "clopath",
     .create = create_clopath,
     .connect = connect,
     .step = step,
     .destroy = destroy,
+    .ckpt = ckpt,
 };
 
 const sf_archive_type sf_archive_urbanczik = {
@@ -260,4 +275,5 @@ const sf_archive_type sf_archive_urbanczik = {
     .connect = connect,
     .step = step,
     .destroy = destroy,
+    .ckpt = ckpt,
 };

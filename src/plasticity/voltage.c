@@ -1,6 +1,7 @@
 /* The Clopath and Urbanczik-Senn rules over the archive's sums (voltage.h
  * has the equations and their NEST sources). */
 #include "plasticity/voltage.h"
+#include "engine/ckpt_io.h"
 #include "neurons/aeif_psc_delta_clopath.h"
 #include "neurons/pp_cond_exp_mc_urbanczik.h"
 
@@ -56,6 +57,24 @@ double sf_clopath_post_step(sf_clopath_post *cp, const double *np, double h, int
     if (u > th_p && dp > th_m)
         return np[CP(A_LTP)] * (u - th_p) * (dp - th_m) * h;
     return 0.0;
+}
+
+bool sf_clopath_post_ckpt(sf_clopath_post *cp, sf_ckpt_io *io)
+{
+    uint64_t len = (uint64_t)cp->len, ltd_len = (uint64_t)cp->ltd_len;
+    if (!sf_ckpt_io_len(io, &len, (uint64_t)cp->len) || !sf_ckpt_io_len(io, &ltd_len, (uint64_t)cp->ltd_len) ||
+        len != (uint64_t)cp->len || ltd_len != (uint64_t)cp->ltd_len) {
+        sf_ckpt_io_fail(io);
+        return false;
+    }
+    sf_ckpt_io_data(io, cp->ubp, sizeof(double) * len);
+    sf_ckpt_io_data(io, cp->ubm, sizeof(double) * len);
+    sf_ckpt_io_data(io, &cp->idx, sizeof cp->idx);
+    sf_ckpt_io_data(io, cp->ltd, sizeof(double) * ltd_len);
+    sf_ckpt_io_data(io, cp->ltd_t, sizeof(int64_t) * ltd_len);
+    if (sf_ckpt_io_ok(io) && (cp->idx < 0 || cp->idx >= cp->len))
+        sf_ckpt_io_fail(io);
+    return sf_ckpt_io_ok(io);
 }
 
 double sf_clopath_post_ltd(const sf_clopath_post *cp, int64_t t)

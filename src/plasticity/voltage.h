@@ -59,6 +59,12 @@ double sf_clopath_post_step(sf_clopath_post *cp, const double *np, double h, int
 /* The LTD value of step t (0 when none was written or t is out of the ring). */
 double sf_clopath_post_ltd(const sf_clopath_post *cp, int64_t t);
 
+/* Checkpoints (src/engine/ckpt_io.h): the rings through io (reading: into
+ * one made by sf_clopath_post_init with the same parameters); false when
+ * reading fails. */
+struct sf_ckpt_io;
+bool sf_clopath_post_ckpt(sf_clopath_post *cp, struct sf_ckpt_io *io);
+
 typedef struct {
     double tau_x, Wmin, Wmax;
 } sf_clopath_syn_params;

@@ -116,6 +116,11 @@ static void slice_update(const sf_syn_table *T, const sf_block *b, int64_t s0, i
     sf_vstore_slice_update(T, s1, t_l_of);
 }
 
+static void ckpt_state(const sf_syn_table *T, sf_syn_state *st)
+{
+    sf_vstore_state(T, st, 0, sizeof(row_state));
+}
+
 const sf_synapse_type sf_synapse_clopath = {
     .name = "clopath_synapse",
     .doc = "voltage-based STDP of Clopath et al. 2010 (NEST clopath_synapse) onto "
@@ -135,4 +140,5 @@ const sf_synapse_type sf_synapse_clopath = {
     .deliver = deliver,
     .slice_update = slice_update,
     .destroy = sf_vstore_destroy,
+    .ckpt_state = ckpt_state,
 };

@@ -17,6 +17,7 @@
  * same thread the only readers. The entry arrays grow by doubling when full
  * (the one allocation of the update phase). */
 #include "synapses/spike_archive.h"
+#include "engine/ckpt_io.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -152,10 +153,43 @@ size_t sf_spike_archive_bytes(const void *arch)
     return n;
 }
 
+/* Checkpoints: neuron i's hot part and live entries. What pruning has
+ * freed depends on the blocks (a table's readers), but every entry a later
+ * read of i needs is live with any blocks, so a network of another thread
+ * count reads the same values. */
+static bool ckpt(void *arch, uint32_t i, sf_ckpt_io *io)
+{
+    archive *A = arch;
+    hist *H = &A->h[i];
+    uint64_t nh = SF_SPIKE_HOT, n = H->end - H->start;
+    if (!sf_ckpt_io_len(io, &nh, SF_SPIKE_HOT) || nh != SF_SPIKE_HOT) {
+        sf_ckpt_io_fail(io);
+        return false;
+    }
+    sf_ckpt_io_data(io, &A->hot[i], sizeof A->hot[i]);
+    if (!sf_ckpt_io_len(io, &n, UINT32_MAX / 2))
+        return false;
+    if (sf_ckpt_io_reading(io)) {
+        if (n > H->cap) {
+            sf_spike_entry *e = realloc(H->e, sizeof *e * n);
+            if (!e) {
+                sf_ckpt_io_fail(io);
+                return false;
+            }
+            H->e = e;
+            H->cap = (uint32_t)n;
+        }
+        H->start = 0;
+        H->end = (uint32_t)n;
+    }
+    return sf_ckpt_io_data(io, H->e + H->start, sizeof(sf_spike_entry) * n);
+}
+
 const sf_archive_type sf_archive_spikes = {
     .name = "spikes",
     .create = create,
     .connect = connect,
     .step = step,
     .destroy = destroy,
+    .ckpt = ckpt,
 };

@@ -230,12 +230,18 @@ static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, ui
     *w *= ((const sf_syn_store *)T->store)->sp[P_WMAX];
 }
 
+static void ckpt_state(const sf_syn_table *T, sf_syn_state *st)
+{
+    sf_syn_store_state(T, st, true, sizeof(row_state));
+}
+
 #define STDP_TYPE(NAME, DOC)                                                                  \
     {                                                                                         \
         .name = NAME, .doc = DOC, .params = params, .n_params = N_PARAMS, .plastic = true,    \
         .archive = &sf_archive_spikes, .check = check, .bytes_per_synapse = bytes_per_synapse, \
         .row_bytes = sizeof(row_state), .create = create, .store = store_n, .get = get,          \
         .deliver = deliver, .slice_update = slice_update, .destroy = sf_syn_store_destroy,    \
+        .ckpt_state = ckpt_state,                                                             \
     }
 
 const sf_synapse_type sf_synapse_stdp = STDP_TYPE(

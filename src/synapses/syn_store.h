@@ -91,6 +91,21 @@ static inline void sf_syn_store_get(const sf_syn_table *T, uint32_t at, uint16_t
     *d = S->d ? S->d[at] : S->d0;
 }
 
+/* Checkpoints (sf_synapse_type.ckpt_state): the weights when they change
+ * (w_mutable) and the per-source rows of row_size bytes. */
+static inline void sf_syn_store_state(const sf_syn_table *T, sf_syn_state *st, bool w_mutable,
+                                      size_t row_size)
+{
+    const sf_syn_store *S = T->store;
+    st->n_syn = 0;
+    if (w_mutable && S->w) {
+        st->syn[st->n_syn] = S->w;
+        st->syn_size[st->n_syn++] = sizeof(double);
+    }
+    st->rows = row_size ? S->rows : NULL;
+    st->row_size = row_size;
+}
+
 /* The sum of the amplitudes of one event's entries (its multiplicity). */
 static inline double sf_syn_event_amp(const float *amp, uint32_t a, uint32_t m)
 {

@@ -124,6 +124,11 @@ static void deliver1(const sf_syn_table *T, const sf_block *b, int64_t k, int ma
     }
 }
 
+static void ckpt_state1(const sf_syn_table *T, sf_syn_state *st)
+{
+    sf_syn_store_state(T, st, false, sizeof(row1));
+}
+
 const sf_synapse_type sf_synapse_tsodyks = {
     .name = "tsodyks_synapse",
     .doc = "short-term depression and facilitation with an active state y (Tsodyks, Uziel & "
@@ -139,6 +144,7 @@ const sf_synapse_type sf_synapse_tsodyks = {
     .get = sf_syn_store_get,
     .deliver = deliver1,
     .destroy = sf_syn_store_destroy,
+    .ckpt_state = ckpt_state1,
 };
 
 /* ---- tsodyks2_synapse --------------------------------------------------- */
@@ -190,6 +196,11 @@ static void deliver2(const sf_syn_table *T, const sf_block *b, int64_t k, int ma
     }
 }
 
+static void ckpt_state2(const sf_syn_table *T, sf_syn_state *st)
+{
+    sf_syn_store_state(T, st, false, sizeof(row2));
+}
+
 const sf_synapse_type sf_synapse_tsodyks2 = {
     .name = "tsodyks2_synapse",
     .doc = "short-term depression and facilitation (Tsodyks & Markram 1997, Fuhrmann et al. "
@@ -204,4 +215,5 @@ const sf_synapse_type sf_synapse_tsodyks2 = {
     .get = sf_syn_store_get,
     .deliver = deliver2,
     .destroy = sf_syn_store_destroy,
+    .ckpt_state = ckpt_state2,
 };

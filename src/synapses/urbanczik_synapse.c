@@ -122,6 +122,11 @@ static void slice_update(const sf_syn_table *T, const sf_block *b, int64_t s0, i
     sf_vstore_slice_update(T, s1, t_l_of);
 }
 
+static void ckpt_state(const sf_syn_table *T, sf_syn_state *st)
+{
+    sf_vstore_state(T, st, sizeof(sf_urbanczik_syn), 0);
+}
+
 const sf_synapse_type sf_synapse_urbanczik = {
     .name = "urbanczik_synapse",
     .doc = "dendritic prediction rule of Urbanczik & Senn 2014 (NEST urbanczik_synapse) onto "
@@ -140,4 +145,5 @@ const sf_synapse_type sf_synapse_urbanczik = {
     .deliver = deliver,
     .slice_update = slice_update,
     .destroy = sf_vstore_destroy,
+    .ckpt_state = ckpt_state,
 };

@@ -60,6 +60,23 @@ static inline bool sf_vstore_create(sf_syn_table *T, const sf_projection *p, dou
     return ok;
 }
 
+/* Checkpoints: the weights, the type's per-synapse state, the time-driven
+ * accumulators and the rows (row_size bytes per source). */
+static inline void sf_vstore_state(const sf_syn_table *T, sf_syn_state *st, size_t syn_bytes,
+                                   size_t row_size)
+{
+    const sf_vstore *V = T->store;
+    sf_syn_store_state(T, st, true, row_size);
+    if (syn_bytes) {
+        st->syn[st->n_syn] = V->syn;
+        st->syn_size[st->n_syn++] = syn_bytes;
+    }
+    if (V->td) {
+        st->syn[st->n_syn] = V->td;
+        st->syn_size[st->n_syn++] = sizeof *V->td;
+    }
+}
+
 /* The sums of synapse x (target j, delay D) for its spike at archive time
  * t_r, its last at t_l, in the table's scheme. */
 static inline void sf_vstore_sums(const sf_syn_table *T, uint32_t x, uint32_t j, int64_t t_l,

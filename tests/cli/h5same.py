@@ -3,7 +3,11 @@ datasets with equal dtype, shape and values, and equal attributes except the
 provenance attributes of the root group (times, host, threads, ...), which
 differ between otherwise identical runs. Used by the shell tests where
 "bit-identical spikes" is checked (tests/cli/test_run.sh).
-usage: /usr/bin/python3 tests/cli/h5same.py A.h5 B.h5"""
+usage: /usr/bin/python3 tests/cli/h5same.py A.h5 B.h5
+(same_folders: every .h5 file of one output folder against another's, for
+tests that compare many folders in one Python process)"""
+import glob
+import os
 import sys
 
 import h5py
@@ -38,6 +42,16 @@ def main(a, b):
                     return f"{name}: dtype or shape differs"
                 if not np.array_equal(oa[()], ob[()]):
                     return f"{name}: values differ"
+    return None
+
+
+def same_folders(ref, other):
+    """None when every .h5 file of ref has an identical one in other."""
+    for a in sorted(glob.glob(os.path.join(ref, "*.h5"))):
+        b = os.path.join(other, os.path.basename(a))
+        why = main(a, b) if os.path.exists(b) else f"{b} missing"
+        if why:
+            return why
     return None
 
 

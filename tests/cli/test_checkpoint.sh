@@ -206,7 +206,7 @@ if mode == "flip":
 else:
     body = b[:-8]
     if mode == "format":
-        body[8:12] = struct.pack("<I", 2)
+        body[8:12] = struct.pack("<I", 99)
     elif mode == "version":
         # the version section: tag at 32, length at 40, text at 48
         n = struct.unpack("<Q", body[40:48])[0]
@@ -223,7 +223,7 @@ refused "a corrupt checkpoint (one bit flipped)" "checksum" "$SF" resume "$d"
 d=$(mk version); forge "$CK" "$d/checkpoint.sfck" version
 refused "a checkpoint of another version" "written by spikefield 9.9.9" "$SF" resume "$d"
 d=$(mk format); forge "$CK" "$d/checkpoint.sfck" format
-refused "a checkpoint of another format" "format 2" "$SF" resume "$d"
+refused "a checkpoint of another format" "format 99" "$SF" resume "$d"
 [ -z "$(ls -A "$T/bad/trunc" | grep -v checkpoint.sfck)" ] || fail "a refused resume left files"
 refused "a checkpoint folder inside the output folder" "lies in the output folder" \
   "$SF" run "$T/brunel.yaml" --out "$T/o.in" --checkpoint-dir "$T/o.in/ck" --quiet

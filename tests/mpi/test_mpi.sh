@@ -4,7 +4,9 @@
 # machine) records spikes and traces byte-identical to the single-process
 # default build, for Brunel's network, the microcircuit at 0.1 scale
 # (150 ms) and two stochastic models (binary, hawkes), also with 2 threads
-# per process; summary.json's synapse counts are those of the whole network.
+# per process; summary.json's synapse counts are those of the whole network;
+# checkpoints of 2 x 1, 2 x 2 and 3 x 1 processes x threads resumed on as
+# many give the same outputs, and mismatching resumes are refused.
 # usage: tests/mpi/test_mpi.sh build-mpi/spikefield build/spikefield
 MPI_SF=${1:-build-mpi/spikefield}
 SF=${2:-build/spikefield}
@@ -59,6 +61,24 @@ projections:
 recorders:
   spikes: {kind: spike_recorder}
 YAML
+cat > "$T/stdp.yaml" <<'YAML'
+simulation: {resolution: 0.1, duration: 200.0, seed: 5, threads: 1}
+populations:
+  E: {model: iaf_psc_delta, n: 320, params: &lif {E_L: 0.0, V_th: 20.0, V_reset: 10.0, tau_m: 20.0, t_ref: 2.0, tau_minus: 15.0},
+      initial: &v0 {V_m: {distribution: uniform, low: 0.0, high: 20.0}}}
+  I: {model: iaf_psc_delta, n: 80, params: *lif, initial: *v0}
+projections:
+  EE: {source: E, target: E, rule: fixed_indegree, indegree: 32, weight: 0.2, delay: {distribution: uniform, low: 1.0, high: 3.0},
+       synapse: {model: stdp_synapse, lambda: 0.05, alpha: 1.1, Wmax: 0.4}}
+  EI: {source: E, target: I, rule: fixed_indegree, indegree: 32, weight: 0.2, delay: 1.0,
+       synapse: {model: tsodyks2_synapse, U: 0.4, u: 0.4, tau_rec: 300.0, tau_fac: 50.0}}
+  IE: {source: I, target: E, rule: fixed_indegree, indegree: 8, weight: -0.8, delay: 1.0}
+inputs:
+  bg: {kind: poisson_generator, targets: [E, I], rate: 18000.0, weight: 0.1}
+recorders:
+  spikes: {kind: spike_recorder}
+  wr: {kind: weight_recorder, projections: [EE]}
+YAML
 cp "$EX/microcircuit.yaml" "$T/micro.yaml"
 MICRO_SETS="--set scale.neurons=0.1 --set simulation.duration=150 --set analysis.start=50"
 
@@ -91,12 +111,83 @@ for m in brunel binary hawkes micro; do
   done
 done
 
-# only run works on several processes; checkpoints are refused there
+# only run and resume work on several processes
 $RUN -np 2 "$MPI_SF" predict "$T/brunel.yaml" > /dev/null 2> "$T/log"; rc=$?
-[ $rc != 0 ] && grep -q "only run works on several processes" "$T/log" && echo "ok   predict refused on 2 processes" \
+[ $rc != 0 ] && grep -q "only run and resume work on several processes" "$T/log" && echo "ok   predict refused on 2 processes" \
   || fail "predict on 2 processes: exit $rc $(cat "$T/log")"
-$RUN -np 2 "$MPI_SF" run "$T/brunel.yaml" --out "$T/ck.out" --checkpoint-dir "$T/ck" --quiet > /dev/null 2> "$T/log"; rc=$?
-[ $rc != 0 ] && grep -q "several processes (MPI) are not supported" "$T/log" && echo "ok   checkpoints refused on 2 processes" \
-  || fail "checkpoints on 2 processes: exit $rc $(cat "$T/log")"
+
+# checkpoints on several processes: one file per process; a run interrupted
+# at a checkpoint and resumed on as many processes (and threads each) gives
+# the single-process run's outputs; another process or thread count, a
+# single-process resume and a set of files of different steps are refused
+ckrun() { # np threads dir
+  timeout 600 $RUN -np $1 "$MPI_SF" run "$T/brunel.yaml" --threads $2 --out "$T/$3.out" --quiet \
+    --checkpoint-dir "$T/$3" --checkpoint-model-every 70 --checkpoint-keep > "$T/log" 2>&1
+}
+pick() { # from-dir step np to-dir: the kept set of one step as the current checkpoint
+  mkdir -p "$T/$4"
+  r=0; while [ $r -lt $3 ]; do
+    cp "$T/$1/checkpoint-$(printf %012d "$2").rank$r.sfck" "$T/$4/checkpoint.rank$r.sfck" || return 1
+    r=$((r+1))
+  done
+}
+for cfg in "2 1" "2 2" "3 1"; do
+  set -- $cfg; np=$1; th=$2; d="ck$np.$th"
+  if ckrun $np $th $d && same "$T/brunel.ref" "$T/$d.out" && [ -f "$T/$d/checkpoint.rank$((np-1)).sfck" ] \
+     && [ ! -f "$T/$d/checkpoint.sfck" ]; then
+    echo "ok   checkpointing run on $np processes x $th threads: one file per process, outputs unchanged"
+  else fail "checkpointing run on $np x $th: $(tail -3 "$T/log")"; continue; fi
+  for step in 705 2100; do
+    pick $d $step $np "$d.s$step" || { fail "no kept checkpoint at $step on $np processes"; continue; }
+    if timeout 600 $RUN -np $np "$MPI_SF" resume "$T/$d.s$step" --threads $th --out "$T/$d.r$step" --quiet \
+         > "$T/log" 2>&1 && same "$T/brunel.ref" "$T/$d.r$step"; then
+      echo "ok   checkpoint at step $step of $np x $th resumed on $np x $th: identical to one process"
+    else fail "resume of $np x $th at $step: $(tail -3 "$T/log")"; fi
+  done
+done
+# wall-clock checkpoints fall due on one process first: all take them at the
+# same slices (the same steps kept by every process)
+timeout 600 $RUN -np 2 "$MPI_SF" run "$T/brunel.yaml" --out "$T/wall.out" --quiet --checkpoint-dir "$T/wall" \
+  --checkpoint-every 0.1s --checkpoint-keep > "$T/log" 2>&1 || fail "wall-clock checkpoints on 2 processes: $(tail -3 "$T/log")"
+s0=$(ls "$T/wall" | sed -n 's/^checkpoint-\([0-9]*\)\.rank0\.sfck$/\1/p' | tr '\n' ' ')
+s1=$(ls "$T/wall" | sed -n 's/^checkpoint-\([0-9]*\)\.rank1\.sfck$/\1/p' | tr '\n' ' ')
+if [ -n "$s0" ] && [ "$s0" = "$s1" ] && [ "$(echo $s0 | wc -w)" -ge 2 ]; then
+  echo "ok   wall-clock checkpoints on 2 processes at the same steps ($s0)"
+else fail "wall-clock checkpoints on 2 processes: rank 0 at $s0, rank 1 at $s1"; fi
+# plastic synapses on several processes: the spikes of one process (the
+# weight files hold process 0's synapses: docs/scaling.md); a checkpoint of
+# 2 processes resumed gives the uninterrupted 2-process outputs, weights too
+"$SF" run "$T/stdp.yaml" --out "$T/stdp.ref" --quiet > /dev/null 2>&1 || fail "stdp: one process"
+if timeout 600 $RUN -np 2 "$MPI_SF" run "$T/stdp.yaml" --out "$T/stdp.np2" --quiet --checkpoint-dir "$T/stdp.ck" \
+     --checkpoint-model-every 50 --checkpoint-keep > "$T/log" 2>&1 && $H5SAME "$T/stdp.ref/spikes.h5" "$T/stdp.np2/spikes.h5"; then
+  echo "ok   stdp on 2 processes: the spikes of one process"
+else fail "stdp on 2 processes: $(tail -3 "$T/log")"; fi
+mkdir -p "$T/stdp.s1000"
+for r in 0 1; do cp "$T/stdp.ck/checkpoint-000000001000.rank$r.sfck" "$T/stdp.s1000/checkpoint.rank$r.sfck"; done
+if timeout 600 $RUN -np 2 "$MPI_SF" resume "$T/stdp.s1000" --out "$T/stdp.r1000" --quiet > "$T/log" 2>&1 &&
+   ( for f in spikes weights wr; do $H5SAME "$T/stdp.np2/$f.h5" "$T/stdp.r1000/$f.h5" || exit 1; done ); then
+  echo "ok   stdp: checkpoint of 2 processes at step 1000 resumed: spikes, weights.h5, wr.h5 identical"
+else fail "stdp resumed on 2 processes: $(tail -3 "$T/log")"; fi
+refused() { # what, pattern, command...
+  what=$1; pat=$2; shift 2
+  timeout 300 "$@" > /dev/null 2> "$T/log"; rc=$?
+  if [ $rc != 0 ] && [ $rc != 124 ] && grep -Eq "$pat" "$T/log"; then echo "ok   refused: $what"
+  else fail "$what: exit $rc $(cat "$T/log")"; fi
+}
+refused "a 2-process checkpoint resumed on 3" "taken on 2 processes|as many processes as wrote it" \
+  $RUN -np 3 "$MPI_SF" resume "$T/ck2.1.s705" --out "$T/x1" --quiet
+refused "a 2 x 1 checkpoint resumed with 2 threads each" "threads per process" \
+  $RUN -np 2 "$MPI_SF" resume "$T/ck2.1.s705" --threads 2 --out "$T/x2" --quiet
+"$SF" run "$T/brunel.yaml" --out "$T/one.out" --checkpoint-dir "$T/one" --checkpoint-model-every 100 \
+  --quiet > /dev/null 2>&1 || fail "a one-process checkpointing run"
+refused "a 2-process checkpoint resumed by one process" "written by several processes" \
+  "$SF" resume "$T/ck2.1.s705" --out "$T/x3" --quiet
+refused "a one-process checkpoint resumed on 2 processes" "written by one process" \
+  $RUN -np 2 "$MPI_SF" resume "$T/one" --out "$T/x5" --quiet
+mkdir -p "$T/mixed"
+cp "$T/ck2.1/checkpoint-$(printf %012d 705).rank0.sfck" "$T/mixed/checkpoint.rank0.sfck"
+cp "$T/ck2.1/checkpoint-$(printf %012d 1410).rank1.sfck" "$T/mixed/checkpoint.rank1.sfck"
+refused "per-process checkpoints of different steps" "different steps" \
+  $RUN -np 2 "$MPI_SF" resume "$T/mixed" --out "$T/x4" --quiet
 
 [ $fails = 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }

@@ -4,7 +4,8 @@
  * writes a checkpoint after the next slice and stops; refusals (another
  * model, a network that already ran, no path, an unwritable folder,
  * truncated files); checkpoints forged with valid checksums never crash the
- * reader or the restore; the model hash is FNV-1a 64 (checked against the
+ * reader, the restore or the resumed run; plastic synapses, their archives
+ * and the weight recorder resume exactly; the model hash is FNV-1a 64 (checked against the
  * published test vectors of an independent implementation here). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,6 +38,26 @@ static const char *k_model =
     "recorders:\n"
     "  spikes: {kind: spike_recorder}\n"
     "  vm: {kind: voltmeter, populations: [E, Z], n: 4, interval: 0.2}\n";
+
+/* Plastic synapses with their archives (STDP's spike archive, Clopath's
+ * compressed voltage archive) and a weight recorder. */
+static const char *k_plastic =
+    "simulation: {resolution: 0.1, duration: 100.0, seed: 12, threads: 1}\n"
+    "populations:\n"
+    "  E: {model: iaf_psc_delta, n: 200, params: {E_L: 0.0, V_th: 20.0, V_reset: 10.0, "
+    "tau_m: 20.0, t_ref: 2.0}, initial: {V_m: {distribution: uniform, low: 0.0, high: 20.0}}}\n"
+    "  C: {model: aeif_psc_delta_clopath, n: 4, params: {A_LTP: 8.0e-4, A_LTD: 14.0e-4}}\n"
+    "projections:\n"
+    "  EE: {source: E, target: E, rule: fixed_indegree, indegree: 20, weight: 0.3, delay: "
+    "{distribution: uniform, low: 1.0, high: 2.0}, synapse: {model: stdp_synapse, lambda: 0.05, "
+    "Wmax: 0.6}}\n"
+    "  EC: {source: E, target: C, rule: all_to_all, weight: 1.0, delay: 1.0, synapse: {model: "
+    "clopath_synapse, Wmax: 3.0, archiving: 1}}\n"
+    "inputs:\n"
+    "  bg: {kind: poisson_generator, targets: [E], rate: 20000.0, weight: 0.1}\n"
+    "recorders:\n"
+    "  spikes: {kind: spike_recorder}\n"
+    "  wr: {kind: weight_recorder, projections: [EE, EC]}\n";
 
 static char g_dir[64];
 
@@ -248,23 +269,24 @@ static void test_hash(void **state)
     sim_free(&a);
 }
 
-/* Random changes with the checksum made valid again: the reader and the
- * restore refuse or accept, never crash (run under ASan by make test). */
-static void test_forged(void **state)
+/* Random changes with the checksum made valid again: the reader, the
+ * restore and the run that loads the recording refuse or accept, never
+ * crash (run under ASan by make test); for a static and a plastic model. */
+static void forge_model(const char *model, double every_ms)
 {
     char file[128], forged[128];
     path_of(file, sizeof file, "forge.sfck");
     path_of(forged, sizeof forged, "forged.sfck");
     sim a;
-    sim_load(&a, k_model, "ckpt", 1);
-    sf_checkpoint_options co = {.path = file, .every_ms = 100};
+    sim_load(&a, model, "ckpt", 1);
+    sf_checkpoint_options co = {.path = file, .every_ms = every_ms};
     run_with(&a, &co, NULL);
     FILE *f = fopen(file, "rb");
     static unsigned char buf[1 << 22], mut[1 << 22];
     size_t n = fread(buf, 1, sizeof buf, f);
     fclose(f);
     uint64_t r = 88172645463325252ull; /* xorshift64 */
-    int accepted = 0;
+    int accepted = 0, ran = 0;
     for (int trial = 0; trial < 300; trial++) {
         memcpy(mut, buf, n);
         for (int k = 0; k < 1 + trial % 3; k++) {
@@ -285,13 +307,90 @@ static void test_forged(void **state)
             continue;
         sf_network *net;
         assert_int_equal(sf_network_build(a.ctx, a.m, 1, &net), SF_OK);
-        if (sf_network_restore(a.ctx, net, ck) == SF_OK)
+        if (sf_network_restore(a.ctx, net, ck) == SF_OK) {
             accepted++; /* a change of the state itself: a valid checkpoint */
+            sf_recording *rec = NULL;
+            if (ran < 15) { /* the run loads the recorded part: accepted or refused */
+                sf_status st = sf_engine_run(a.ctx, net, NULL, &rec);
+                assert_true(st == SF_OK || (st == SF_ERR_IO && !rec));
+                ran += st == SF_OK;
+            }
+            sf_recording_destroy(rec);
+        }
         sf_network_destroy(net);
         sf_checkpoint_destroy(ck);
     }
-    print_message("forged checkpoints accepted (state bytes changed): %d of 300\n", accepted);
+    print_message("forged checkpoints accepted (state bytes changed): %d of 300, %d ran\n",
+                  accepted, ran);
     sim_free(&a);
+}
+
+static void test_forged(void **state)
+{
+    forge_model(k_model, 100);
+    forge_model(k_plastic, 50);
+}
+
+/* Plastic synapses and their archives: a run of k_plastic checkpointed at
+ * 30 and 60 ms and resumed on 1 and 3 threads records the same spikes and
+ * weight updates and ends with the same weights as the uninterrupted run. */
+static void test_plastic(void **state)
+{
+    sim a, b;
+    sim_load(&a, k_plastic, "ckpt", 1);
+    sim_engine(&a);
+    char file[128];
+    path_of(file, sizeof file, "plastic.sfck");
+    sim_load(&b, k_plastic, "ckpt", 2);
+    sf_checkpoint_options co = {.path = file, .every_ms = 30, .keep = true};
+    run_with(&b, &co, NULL);
+    size_t nw;
+    const int64_t *sa;
+    const uint32_t *pa, *ra, *ta;
+    const double *wa;
+    assert_true(sf_recording_weights(a.rec, 1, &nw, &sa, &pa, &ra, &ta, &wa));
+    assert_true(nw > 1000);
+    for (int i = 0; i < 2; i++)
+        for (int th = 1; th <= 3; th += 2) {
+            char kept[160];
+            snprintf(kept, sizeof kept, "%s/plastic-%012d.sfck", g_dir, 300 * (i + 1));
+            sim c;
+            sim_load(&c, k_plastic, "ckpt", th);
+            sf_checkpoint *ck;
+            if (sf_checkpoint_read(c.ctx, kept, &ck) != SF_OK ||
+                sf_network_restore(c.ctx, c.net, ck) != SF_OK)
+                fail_msg("restore: %s", sf_context_errmsg(c.ctx));
+            sf_checkpoint_destroy(ck);
+            sim_engine(&c);
+            sim_same_spikes(&a, &c, 2, th);
+            size_t nc;
+            const int64_t *sc;
+            const uint32_t *pc, *rc, *tc;
+            const double *wc;
+            assert_true(sf_recording_weights(c.rec, 1, &nc, &sc, &pc, &rc, &tc, &wc));
+            assert_int_equal(nc, nw);
+            assert_memory_equal(sa, sc, nw * sizeof *sa);
+            assert_memory_equal(pa, pc, nw * sizeof *pa);
+            assert_memory_equal(ra, rc, nw * sizeof *ra);
+            assert_memory_equal(ta, tc, nw * sizeof *ta);
+            assert_memory_equal(wa, wc, nw * sizeof *wa);
+            for (int p = 0; p < 2; p++) { /* the final weights, in canonical order */
+                uint64_t n = sf_network_projection_synapses(a.net, p);
+                double *w1 = malloc(8 * n), *w2 = malloc(8 * n);
+                uint32_t *s1 = malloc(4 * n), *s2 = malloc(4 * n);
+                assert_int_equal(sf_network_weights(a.net, p, s1, NULL, w1, NULL, n), n);
+                assert_int_equal(sf_network_weights(c.net, p, s2, NULL, w2, NULL, n), n);
+                assert_memory_equal(s1, s2, 4 * n);
+                assert_memory_equal(w1, w2, 8 * n);
+                free(w1);
+                free(w2);
+                free(s1);
+                free(s2);
+            }
+            sim_free(&c);
+        }
+    sim_free(&a);
+    sim_free(&b);
 }
 
 int main(void)
@@ -299,7 +398,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_identical), cmocka_unit_test(test_stop_writes_checkpoint),
         cmocka_unit_test(test_refusals),         cmocka_unit_test(test_hash),
-        cmocka_unit_test(test_forged),
+        cmocka_unit_test(test_forged),           cmocka_unit_test(test_plastic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -8,6 +8,7 @@
  * exists) merges the logs of the slice and sorts them by (step, projection,
  * source, target, logging order), so the recording is the same for any
  * number of threads. Invariant: step, proj, src, tgt, w hold n entries. */
+#include "engine/ckpt_io.h"
 #include "engine/engine_impl.h"
 
 #include <math.h>
@@ -196,6 +197,28 @@ bool sf_recording_weights(const sf_recording *rec, int r, size_t *n, const int64
     return true;
 }
 
+/* Checkpoints: the entries recorded so far (the threads' logs are empty
+ * between slices: the record phase merged them). */
+static bool ckpt(sf_recording *rec, int r, sf_ckpt_io *io)
+{
+    wdata *D = rec->data[r];
+    uint64_t n = D->n;
+    if (!sf_ckpt_io_len(io, &n, SIZE_MAX / 64))
+        return false;
+    if (sf_ckpt_io_reading(io)) {
+        if (!reserve(D, n)) {
+            sf_ckpt_io_fail(io);
+            return false;
+        }
+        D->n = n;
+    }
+    sf_ckpt_io_data(io, D->step, sizeof *D->step * n);
+    sf_ckpt_io_data(io, D->proj, sizeof *D->proj * n);
+    sf_ckpt_io_data(io, D->src, sizeof *D->src * n);
+    sf_ckpt_io_data(io, D->tgt, sizeof *D->tgt * n);
+    return sf_ckpt_io_data(io, D->w, sizeof *D->w * n);
+}
+
 static const char *const keys[] = {"projections", "start", "stop", NULL};
 
 const sf_recorder_type sf_recorder_weight_recorder = {
@@ -208,4 +231,5 @@ const sf_recorder_type sf_recorder_weight_recorder = {
     .collect = collect,
     .destroy = destroy,
     .table_log = table_log,
+    .ckpt = ckpt,
 };
