@@ -175,10 +175,6 @@ int sim_execute(cli_opts *o, sim_result *r)
         fprintf(stderr, "spikefield: building %s (%llu neurons, %d thread%s%s)\n",
                 sf_model_file(m), (unsigned long long)sf_model_neurons(m), threads,
                 threads > 1 ? "s" : "", ranks > 1 ? " per process" : "");
-    if (ranks > 1 && rank == 0 && sim_has_plastic(m)) /* docs/scaling.md, Limits */
-        fprintf(stderr, "spikefield: warning: on several processes weights.h5 and the weight "
-                "recorders' files hold only the synapses onto process 0's neurons (the spikes "
-                "are exact)\n");
     if (sf_network_build_part(r->ctx, m, threads, rank, ranks, &r->net) != SF_OK) {
         fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(r->ctx));
         return 1;

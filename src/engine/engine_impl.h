@@ -70,6 +70,10 @@ int sf_mpi_exchange(sf_network *net, sf_thread_state *all, int par, int stop, in
 /* After the run: the recorders' samples (sf_recorder_type.state_arrays),
  * each taken by one process, combined on rank 0. */
 void sf_mpi_gather_recording(sf_network *net, sf_recording *rec);
+/* MPI: replaces weight recorder r's entries by the n given ones (every
+ * process's entries merged in the recording's order); takes the arrays. */
+void sf_wlog_adopt(sf_recording *rec, int r, size_t n, int64_t *step, uint32_t *proj,
+                   uint32_t *src, uint32_t *tgt, double *w);
 
 /* Appends a spike of population p; false (with rec->stop_reason) when
  * there is no memory or disk space left for it. */

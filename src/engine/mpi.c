@@ -24,7 +24,9 @@
 #include "engine/engine_impl.h"
 #include "spikefield/mpi.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,6 +203,187 @@ static void gather_array(void *u, void *data, size_t bytes)
     }
 }
 
+/* n elements of sz bytes from every process, concatenated in rank order
+ * onto rank 0 (returned there, with each process's count in cnt[]; NULL
+ * elsewhere). *ok becomes false, on every process, when a count does not
+ * fit MPI's int or memory runs out on rank 0. */
+static void *gather_runs(const sf_network *net, const void *data, uint64_t n, size_t sz,
+                         long long *cnt, bool *ok)
+{
+    const int P = net->ranks;
+    long long mine = (long long)n;
+    MPI_Gather(&mine, 1, MPI_LONG_LONG, cnt, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+    int *c = NULL, *dsp = NULL;
+    unsigned char *all = NULL;
+    int good = 1;
+    if (net->rank == 0) {
+        long long tot = 0;
+        for (int r = 0; r < P; r++) {
+            good = good && cnt[r] <= INT_MAX && tot + cnt[r] <= INT_MAX;
+            tot += cnt[r];
+        }
+        c = malloc(sizeof(int) * (size_t)P);
+        dsp = malloc(sizeof(int) * (size_t)P);
+        all = good ? malloc(sz * (size_t)tot + 1) : NULL;
+        good = good && c && dsp && all;
+        for (int r = 0, at = 0; good && r < P; at += (int)cnt[r], r++) {
+            c[r] = (int)cnt[r];
+            dsp[r] = at;
+        }
+    }
+    MPI_Bcast(&good, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (good) {
+        MPI_Datatype el;
+        MPI_Type_contiguous((int)sz, MPI_BYTE, &el);
+        MPI_Type_commit(&el);
+        MPI_Gatherv(data, (int)n, el, all, c, dsp, el, 0, MPI_COMM_WORLD);
+        MPI_Type_free(&el);
+    } else {
+        free(all);
+        all = NULL;
+        *ok = false;
+    }
+    free(c);
+    free(dsp);
+    return all;
+}
+
+/* The final weights of plastic projection i of every process onto rank 0,
+ * in the canonical order of sf_network_weights (source, then target, ties
+ * in draw order): each process's list is in that order and a target
+ * belongs to one process, so merging the sorted runs by (source, target)
+ * gives the list of one process. Collective. */
+static void gather_weights(sf_network *net, int i)
+{
+    const int P = net->ranks;
+    uint64_t n = sf_network_weights(net, i, NULL, NULL, NULL, NULL, 0);
+    uint32_t *s = malloc(sizeof(uint32_t) * (n + 1)), *t = malloc(sizeof(uint32_t) * (n + 1)),
+             *d = malloc(sizeof(uint32_t) * (n + 1));
+    double *w = malloc(sizeof(double) * (n + 1));
+    bool ok = s && t && d && w;
+    if (ok)
+        sf_network_weights(net, i, s, t, w, d, n);
+    else
+        n = 0;
+    long long cnt[P];
+    uint32_t *as = gather_runs(net, s, n, sizeof *s, cnt, &ok),
+             *at = gather_runs(net, t, n, sizeof *t, cnt, &ok),
+             *ad = gather_runs(net, d, n, sizeof *d, cnt, &ok);
+    double *aw = gather_runs(net, w, n, sizeof *w, cnt, &ok);
+    free(s);
+    free(t);
+    free(d);
+    free(w);
+    sf_weights_all *g = net->rank == 0 && ok && net->gathered ? &net->gathered[i] : NULL;
+    if (g) {
+        uint64_t tot = 0, head[P], end[P];
+        for (int r = 0; r < P; r++) {
+            head[r] = tot;
+            tot += (uint64_t)cnt[r];
+            end[r] = tot;
+        }
+        g->src = malloc(sizeof(uint32_t) * (tot + 1));
+        g->tgt = malloc(sizeof(uint32_t) * (tot + 1));
+        g->d = malloc(sizeof(uint32_t) * (tot + 1));
+        g->w = malloc(sizeof(double) * (tot + 1));
+        g->valid = g->src && g->tgt && g->d && g->w;
+        for (uint64_t k = 0; g->valid && k < tot; k++) {
+            int b = -1;
+            for (int r = 0; r < P; r++)
+                if (head[r] < end[r] &&
+                    (b < 0 || as[head[r]] < as[head[b]] ||
+                     (as[head[r]] == as[head[b]] && at[head[r]] < at[head[b]])))
+                    b = r;
+            const uint64_t j = head[b]++;
+            g->src[k] = as[j];
+            g->tgt[k] = at[j];
+            g->d[k] = ad[j];
+            g->w[k] = aw[j];
+        }
+        g->n = tot;
+    }
+    if (net->rank == 0 && !(g && g->valid))
+        fprintf(stderr, "spikefield: the weights of projection %s could not be gathered from "
+                "all processes (too many synapses or out of memory): weights.h5 holds "
+                "process 0's part\n", net->m->proj[i].name);
+    free(as);
+    free(at);
+    free(ad);
+    free(aw);
+}
+
+/* Weight recorder r's entries of every process onto rank 0, merged in the
+ * recording's order (step, projection, source, target; a target belongs to
+ * one process, so ties stay within one process's run). Collective. */
+static void gather_wlog(sf_network *net, sf_recording *rec, int r)
+{
+    const int P = net->ranks;
+    size_t n = 0;
+    const int64_t *st = NULL;
+    const uint32_t *pj = NULL, *sr = NULL, *tg = NULL;
+    const double *w = NULL;
+    sf_recording_weights(rec, r, &n, &st, &pj, &sr, &tg, &w);
+    long long cnt[P];
+    bool ok = true;
+    int64_t *a_st = gather_runs(net, st, n, sizeof *st, cnt, &ok);
+    uint32_t *a_pj = gather_runs(net, pj, n, sizeof *pj, cnt, &ok),
+             *a_sr = gather_runs(net, sr, n, sizeof *sr, cnt, &ok),
+             *a_tg = gather_runs(net, tg, n, sizeof *tg, cnt, &ok);
+    double *a_w = gather_runs(net, w, n, sizeof *w, cnt, &ok);
+    if (net->rank == 0 && ok) {
+        uint64_t tot = 0, head[P], end[P];
+        for (int q = 0; q < P; q++) {
+            head[q] = tot;
+            tot += (uint64_t)cnt[q];
+            end[q] = tot;
+        }
+        int64_t *o_st = malloc(sizeof(int64_t) * (tot + 1));
+        uint32_t *o_pj = malloc(sizeof(uint32_t) * (tot + 1)),
+                 *o_sr = malloc(sizeof(uint32_t) * (tot + 1)),
+                 *o_tg = malloc(sizeof(uint32_t) * (tot + 1));
+        double *o_w = malloc(sizeof(double) * (tot + 1));
+        ok = o_st && o_pj && o_sr && o_tg && o_w;
+        for (uint64_t k = 0; ok && k < tot; k++) {
+            int b = -1;
+            for (int q = 0; q < P; q++) {
+                if (head[q] == end[q])
+                    continue;
+                const uint64_t x = head[q], y = b < 0 ? 0 : head[b];
+                if (b < 0 || a_st[x] < a_st[y] ||
+                    (a_st[x] == a_st[y] &&
+                     (a_pj[x] < a_pj[y] ||
+                      (a_pj[x] == a_pj[y] &&
+                       (a_sr[x] < a_sr[y] || (a_sr[x] == a_sr[y] && a_tg[x] < a_tg[y]))))))
+                    b = q;
+            }
+            const uint64_t j = head[b]++;
+            o_st[k] = a_st[j];
+            o_pj[k] = a_pj[j];
+            o_sr[k] = a_sr[j];
+            o_tg[k] = a_tg[j];
+            o_w[k] = a_w[j];
+        }
+        if (ok) {
+            sf_wlog_adopt(rec, r, tot, o_st, o_pj, o_sr, o_tg, o_w);
+        } else {
+            free(o_st);
+            free(o_pj);
+            free(o_sr);
+            free(o_tg);
+            free(o_w);
+        }
+    }
+    if (net->rank == 0 && !ok)
+        fprintf(stderr, "spikefield: the entries of weight recorder %s could not be gathered "
+                "from all processes (too many or out of memory): its file holds process 0's "
+                "part\n", net->m->recorders[r].name);
+    free(a_st);
+    free(a_pj);
+    free(a_sr);
+    free(a_tg);
+    free(a_w);
+}
+
 void sf_mpi_gather_recording(sf_network *net, sf_recording *rec)
 {
     const sf_model *m = net->m;
@@ -208,6 +391,14 @@ void sf_mpi_gather_recording(sf_network *net, sf_recording *rec)
         if (m->recorders[r].type->state_arrays)
             m->recorders[r].type->state_arrays(rec, r, (int64_t)llround(rec->t_end / net->h),
                                                gather_array, net);
+    for (int r = 0; r < m->n_recorders; r++)
+        if (m->recorders[r].type == &sf_recorder_weight_recorder)
+            gather_wlog(net, rec, r);
+    if (net->rank == 0 && !net->gathered)
+        net->gathered = calloc((size_t)m->n_proj, sizeof *net->gathered);
+    for (int i = 0; i < m->n_proj; i++)
+        if (m->proj[i].synapse->plastic)
+            gather_weights(net, i);
     if (net->mpi) {
         free(net->mpi->send);
         free(net->mpi->recv);

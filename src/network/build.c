@@ -405,6 +405,13 @@ void sf_network_destroy(sf_network *net)
     free(net->blocks);
     free(net->tables);
     free(net->proj_syn);
+    for (int i = 0; net->gathered && i < net->m->n_proj; i++) {
+        free(net->gathered[i].src);
+        free(net->gathered[i].tgt);
+        free(net->gathered[i].d);
+        free(net->gathered[i].w);
+    }
+    free(net->gathered);
     sf_network_ckpt_free(net);
     free(net);
 }
@@ -788,6 +795,20 @@ uint64_t sf_network_weights(const sf_network *net, int i, uint32_t *src, uint32_
                             uint32_t *delay_steps, uint64_t cap)
 {
     uint64_t n = 0;
+    if (net->gathered && net->gathered[i].valid) { /* processes: all of them */
+        const sf_weights_all *g = &net->gathered[i];
+        for (; n < g->n && n < cap; n++) {
+            if (src)
+                src[n] = g->src[n];
+            if (tgt)
+                tgt[n] = g->tgt[n];
+            if (w)
+                w[n] = g->w[n];
+            if (delay_steps)
+                delay_steps[n] = g->d[n];
+        }
+        return g->n;
+    }
     /* the projection's tables lo .. hi - 1 (ordered by projection, then
      * block); canonical order: source, then the tables' rows in block order
      * (target ascending, ties in draw order), whatever the blocks */

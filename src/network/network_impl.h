@@ -209,7 +209,19 @@ struct sf_network {
      * (rank + 1) * threads - 1 and only their blocks have state and tables */
     int rank, ranks, vthreads;
     struct sf_mpi_buf *mpi;  /* the exchange's buffers during a run       */
+    /* processes: the final weights of each plastic projection of all
+     * processes, gathered onto rank 0 at the end of a run in the canonical
+     * order (sf_network_weights reads them there); NULL elsewhere */
+    struct sf_weights_all *gathered; /* [n_proj]                          */
 };
+
+/* One projection's synapses of every process (sf_network.gathered). */
+typedef struct sf_weights_all {
+    bool valid;
+    uint64_t n;
+    uint32_t *src, *tgt, *d;
+    double *w;
+} sf_weights_all;
 
 /* Is block b this process's? */
 static inline bool sf_block_local(const sf_network *net, const sf_block *b)

@@ -154,14 +154,20 @@ s1=$(ls "$T/wall" | sed -n 's/^checkpoint-\([0-9]*\)\.rank1\.sfck$/\1/p' | tr '\
 if [ -n "$s0" ] && [ "$s0" = "$s1" ] && [ "$(echo $s0 | wc -w)" -ge 2 ]; then
   echo "ok   wall-clock checkpoints on 2 processes at the same steps ($s0)"
 else fail "wall-clock checkpoints on 2 processes: rank 0 at $s0, rank 1 at $s1"; fi
-# plastic synapses on several processes: the spikes of one process (the
-# weight files hold process 0's synapses: docs/scaling.md); a checkpoint of
-# 2 processes resumed gives the uninterrupted 2-process outputs, weights too
+# plastic synapses on several processes: the spikes, final weights
+# (weights.h5) and weight recorder (wr.h5) of one process, the weights and
+# logs gathered onto rank 0; a checkpoint of 2 processes resumed gives the
+# uninterrupted 2-process outputs
 "$SF" run "$T/stdp.yaml" --out "$T/stdp.ref" --quiet > /dev/null 2>&1 || fail "stdp: one process"
 if timeout 600 $RUN -np 2 "$MPI_SF" run "$T/stdp.yaml" --out "$T/stdp.np2" --quiet --checkpoint-dir "$T/stdp.ck" \
-     --checkpoint-model-every 50 --checkpoint-keep > "$T/log" 2>&1 && $H5SAME "$T/stdp.ref/spikes.h5" "$T/stdp.np2/spikes.h5"; then
-  echo "ok   stdp on 2 processes: the spikes of one process"
+     --checkpoint-model-every 50 --checkpoint-keep > "$T/log" 2>&1 &&
+   ( for f in spikes weights wr; do $H5SAME "$T/stdp.ref/$f.h5" "$T/stdp.np2/$f.h5" || exit 1; done ); then
+  echo "ok   stdp on 2 processes: spikes, weights.h5, wr.h5 of one process"
 else fail "stdp on 2 processes: $(tail -3 "$T/log")"; fi
+if timeout 600 $RUN -np 3 "$MPI_SF" run "$T/stdp.yaml" --out "$T/stdp.np3" --quiet --threads 2 > "$T/log" 2>&1 &&
+   ( for f in spikes weights wr; do $H5SAME "$T/stdp.ref/$f.h5" "$T/stdp.np3/$f.h5" || exit 1; done ); then
+  echo "ok   stdp on 3 processes x 2 threads: spikes, weights.h5, wr.h5 of one process"
+else fail "stdp on 3 processes x 2 threads: $(tail -3 "$T/log")"; fi
 mkdir -p "$T/stdp.s1000"
 for r in 0 1; do cp "$T/stdp.ck/checkpoint-000000001000.rank$r.sfck" "$T/stdp.s1000/checkpoint.rank$r.sfck"; done
 if timeout 600 $RUN -np 2 "$MPI_SF" resume "$T/stdp.s1000" --out "$T/stdp.r1000" --quiet > "$T/log" 2>&1 &&

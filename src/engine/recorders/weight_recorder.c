@@ -173,6 +173,23 @@ static bool collect(sf_recording *rec, const sf_network *net, int r, const sf_th
     return true;
 }
 
+void sf_wlog_adopt(sf_recording *rec, int r, size_t n, int64_t *step, uint32_t *proj,
+                   uint32_t *src, uint32_t *tgt, double *w)
+{
+    wdata *D = rec->data[r];
+    free(D->step);
+    free(D->proj);
+    free(D->src);
+    free(D->tgt);
+    free(D->w);
+    D->step = step;
+    D->proj = proj;
+    D->src = src;
+    D->tgt = tgt;
+    D->w = w;
+    D->n = D->cap = n;
+}
+
 bool sf_recording_weights(const sf_recording *rec, int r, size_t *n, const int64_t **steps,
                           const uint32_t **proj, const uint32_t **src, const uint32_t **tgt,
                           const double **w)
