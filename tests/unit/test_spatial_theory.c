@@ -383,6 +383,64 @@ static void test_wave_analysis(void **state)
     }
 }
 
+/* 2-D (torus 1 x 2 mm, 60 x 60 grid, 32 x 32 space bins): Bernoulli
+ * spikes with rate r0 (1 + 0.5 cos(Kx x + Ky y - 2 pi F t)), (Kx, Ky) =
+ * 2 pi (-2, 1.5) /mm (a wave travelling towards -x, +y), F = 150 Hz: the
+ * wave verdict, the wave vector within one cell (2 pi / L per dimension),
+ * |k| and f within one cell, direction -1 (the sign of kx), m = 0.5 within
+ * 0.05; a homogeneous rate: no wave. */
+static void test_wave_analysis_2d(void **state)
+{
+    const int NX = 60, NY = 60, N = NX * NY;
+    const double h = 0.1, r0 = 20.0, Kx = 2 * M_PI * -2, Ky = 2 * M_PI * 1.5, F = 150.0;
+    uint32_t *xb = malloc(sizeof(uint32_t) * N), *yb = malloc(sizeof(uint32_t) * N);
+    for (int i = 0; i < N; i++)
+        xb[i] = (uint32_t)((i % NX) * 32 / NX), yb[i] = (uint32_t)((i / NX) * 32 / NY);
+    for (int c = 0; c < 2; c++) {
+        double amp = c == 0 ? 0.5 : 0.0;
+        size_t cap = 1 << 20, n = 0;
+        uint32_t *ids = malloc(sizeof(uint32_t) * cap);
+        int64_t *steps = malloc(sizeof(int64_t) * cap);
+        uint64_t x = 0x9E3779B97F4A7C15ull;
+        for (int64_t k = 0; k < 10000; k++)
+            for (int i = 0; i < N; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                double u = (double)(x >> 11) / 9007199254740992.0, t = (k + 1) * h * 1e-3;
+                double px = ((i % NX) + 0.5) / NX * 1.0, py = ((i / NX) + 0.5) / NY * 2.0;
+                double pr = r0 * (1 + amp * cos(Kx * px + Ky * py - 2 * M_PI * F * t)) * h * 1e-3;
+                if (u < pr) {
+                    if (n == cap) {
+                        cap *= 2;
+                        ids = realloc(ids, sizeof(uint32_t) * cap);
+                        steps = realloc(steps, sizeof(int64_t) * cap);
+                    }
+                    ids[n] = (uint32_t)i;
+                    steps[n++] = k;
+                }
+            }
+        sf_wave_result w;
+        assert_int_equal(sf_wave_spectrum_2d(NULL, ids, steps, n, xb, 32, 1.0, yb, 32, 2.0, 0, 10000,
+                                             5, 0.1, 256, &w), SF_OK);
+        print_message("synthetic 2-D %s: wave %d, k (%.3f, %.3f) |k| %.3f /mm, f %.2f Hz, p %.2g, "
+                      "m %.3f\n", c ? "homogeneous" : "wave", w.wave, w.kx, w.ky, w.k_peak, w.f_peak,
+                      w.p_value, w.modulation);
+        assert_int_equal(w.n_y, 32);
+        if (c == 0) {
+            assert_true(w.wave && w.direction < 0);
+            assert_true(fabs(w.kx - Kx) < 2 * M_PI && fabs(w.ky - Ky) < M_PI);
+            assert_true(fabs(w.k_peak - hypot(Kx, Ky)) < 2 * M_PI);
+            assert_true(fabs(w.f_peak - F) < 7.8125);
+            assert_true(fabs(w.modulation - 0.5) < 0.05);
+        } else {
+            assert_false(w.wave);
+        }
+        free(ids);
+        free(steps);
+    }
+    free(xb);
+    free(yb);
+}
+
 /* The family on the paper's model (the text of examples/senk2020_ring.yaml
  * without recorders): sf_predict picks "spatial", reaches mu = sigma =
  * 10 mV, predicts a wave train at the wavenumber where the test's own
@@ -590,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_ei_wave),
         cmocka_unit_test(test_continuation),
         cmocka_unit_test(test_wave_analysis),
+        cmocka_unit_test(test_wave_analysis_2d),
         cmocka_unit_test(test_distance_delay_ft),
         cmocka_unit_test(test_family),
     };

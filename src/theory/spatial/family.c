@@ -497,10 +497,13 @@ static sf_status spatial_estimate(sf_context *ctx, const sf_model *m, const sf_r
                                 "segments), modulation depth %.3g (a wave: >= %g)",
                              w.k_peak, w.f_peak, w.snr, w.p_value, w.n_seg, w.modulation,
                              SF_WAVE_MIN_MODULATION) != SF_OK ||
-            (w.k_peak > 0 && sf_quantity_note(x, "travels %s at %.4g mm/s; power over its mirror "
-                                                 "image in k %.3g",
-                                              w.direction > 0 ? "+x" : "-x", w.velocity,
-                                              w.asymmetry) != SF_OK))
+            (w.k_peak > 0 && w.n_y == 1 &&
+             sf_quantity_note(x, "travels %s at %.4g mm/s; power over its mirror image in k %.3g",
+                              w.direction > 0 ? "+x" : "-x", w.velocity, w.asymmetry) != SF_OK) ||
+            (w.k_peak > 0 && w.n_y > 1 &&
+             sf_quantity_note(x, "travels along the wave vector (%.4g, %.4g) /mm at %.4g mm/s; "
+                                 "power over its mirror image in k %.3g (spectrum over kx, ky and "
+                                 "f)", w.kx, w.ky, fabs(w.velocity), w.asymmetry) != SF_OK))
             return SF_ERR_NOMEM;
         if (!w.wave)
             continue;
