@@ -329,8 +329,8 @@ static inline bool target_cell(const plan_t *P, const int32_t *home, const int32
     uint32_t c = 0, mul = 1;
     for (int k = 0; k < P->dim; k++) {
         int64_t a = (int64_t)home[k] + d[k], n = P->nc[k];
-        if (P->space.periodic)
-            a = a < 0 ? a + n * ((-a + n - 1) / n) : a % n;
+        if (P->space.periodic) /* |d| < n: one wrap (no division) */
+            a = a < 0 ? a + n : a >= n ? a - n : a;
         else if (a < 0 || a >= n)
             return false;
         c += (uint32_t)a * mul;
