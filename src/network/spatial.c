@@ -14,7 +14,7 @@
  * (no empty slots), accepted with probability F S / m_c by a 32-bit coin:
  * the accepted neuron has probability proportional to F exactly (to 2^-32).
  * Proposals go in batches (the words at once, positions prefetched, f of
- * the nearest image vectorised with a branch-free exp); F is the nearest
+ * the nearest image vectorised, with an exp of multiplications only); F is the nearest
  * image's f plus the other images, bounded by tail, so the images are summed
  * only when the coin falls within tail of the nearest image's value. Each
  * entity's partners cost about 1.5 proposals each on the benchmark's torus
