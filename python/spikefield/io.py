@@ -108,6 +108,37 @@ def _resolution(summary, spikes):
     return float(f"{best:.6g}") if np.isfinite(best) else float("nan")
 
 
+def _positions(f):
+    """The node positions of the spatial populations (/nodes/<pop>/0/x, y,
+    mm) and their spaces: geometry from /nodes/<pop>, extent from the
+    resolved model (the file's model_resolved attribute)."""
+    nodes = f.get("nodes")
+    if nodes is None:
+        return {}, {}
+    try:
+        resolved = json.loads(_text(f.attrs.get("model_resolved"), "{}"))
+    except ValueError:
+        resolved = {}
+    positions, spaces = {}, {}
+    for pop in nodes:
+        g = nodes[pop].get("0")
+        if g is None or "x" not in g:
+            continue
+        cols = [np.asarray(g["x"][()], dtype=np.float64)]
+        if "y" in g:
+            cols.append(np.asarray(g["y"][()], dtype=np.float64))
+        positions[pop] = np.stack(cols, axis=1)
+        sp = (resolved.get("populations", {}).get(pop, {}) or {}).get("space", {}) or {}
+        ext = sp.get("extent")
+        dim = len(cols)
+        if ext is None:       # not recorded: the positions' range
+            ext = [float(c.max()) if c.size else 0.0 for c in cols]
+        ext = [float(e) for e in (ext if isinstance(ext, list) else [ext] * dim)][:dim]
+        spaces[pop] = {"geometry": _text(nodes[pop].attrs.get("geometry"), sp.get("geometry", "")),
+                       "extent": ext}
+    return positions, spaces
+
+
 def load(outdir):
     """The Recording of a spikefield output folder (spikes, traces, summary)."""
     outdir = os.fspath(outdir)
@@ -137,6 +168,7 @@ def load(outdir):
                 raise SpikefieldError(f"{path}: /spikes/{name} lacks {e} (not a SONATA spike "
                                       f"file)", file=path) from None
             spikes[name] = _sorted_spikes(t, i)
+        positions, spaces = _positions(f)
 
     traces = []
     for rec_name, fname in outputs.items():
@@ -172,7 +204,8 @@ def load(outdir):
     return Recording(model_name=stem, resolution=_resolution(summary, spikes), t_start=0.0,
                      t_stop=t_stop, t_analysis=float(analysis.get("start_ms", 0.0) or 0.0),
                      populations=populations, spikes=spikes, traces=traces, summary=summary,
-                     interrupted=bool(summary.get("interrupted", False)))
+                     interrupted=bool(summary.get("interrupted", False)),
+                     positions=positions, spaces=spaces)
 
 
 def load_quantities(path):

@@ -30,7 +30,10 @@ from .errors import SpikefieldValueError
 
 _COUNT_KEYS = {"fixed_indegree": "indegree", "fixed_outdegree": "outdegree",
                "fixed_total_number": "number", "pairwise_bernoulli": "p",
-               "one_to_one": None, "all_to_all": None}
+               "one_to_one": None, "all_to_all": None,
+               # spatial rules (docs/spatial.md): the profile= (and speed=) keys
+               "spatial_fixed_indegree": "indegree", "spatial_fixed_outdegree": "outdegree",
+               "spatial_pairwise_bernoulli": "p"}
 
 
 def yaml_value(v):
@@ -211,14 +214,17 @@ class Model:
             self._call("sf_model_builder_set", path.encode(), v.encode())
         return self
 
-    def population(self, name, model, n, initial=None, **params):
+    def population(self, name, model, n, initial=None, space=None, **params):
         """populations.NAME: {model, n, params: {...}, initial: {...}}; params
         by NEST name (E_L, V_th, tau_m, C_m, ...), initial values by state
-        variable, each a number or a distribution dict."""
+        variable, each a number or a distribution dict; space: positions
+        (docs/spatial.md), e.g. {"geometry": "ring", "extent": 1.0}."""
         _name(name, "population name")
         _name(model, "neuron model")
         self._call("sf_model_builder_add_population", name.encode(), model.encode(),
                    _count(n, "n"))
+        if space is not None:
+            self.set(f"populations.{name}.space", space)
         for k, v in params.items():
             self._call("sf_model_builder_set_param", name.encode(), k.encode(),
                        _number(v, f"parameter {k}"))
@@ -232,7 +238,9 @@ class Model:
         (indegree, outdegree, number, p), weight in the target's weight unit
         (mV or pA) and delay in ms, each a number or a distribution dict
         ({"distribution": "normal", "mean": 1, "std": 0.1, "min": 0}); more
-        keys (autapses, multapses, receptor, synapse) as keyword arguments."""
+        keys (autapses, multapses, receptor, synapse; for the spatial rules
+        profile={"kind": ..., "width": mm} and speed=mm/ms) as keyword
+        arguments."""
         _name(source, "source")
         _name(target, "target")
         _name(rule, "rule")

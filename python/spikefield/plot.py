@@ -880,6 +880,165 @@ def sde_errors(pred, noise, groups=None, cmp=None, ax=None):
     return fig
 
 
+# ---- spatial recordings (docs/spatial.md) ---------------------------------------
+
+def _spatial_pops(rec, populations):
+    names = [p for p in _recorded(rec, populations) if p in rec.positions]
+    if not names:
+        raise ValueError("spikefield: no spatial population with recorded spikes and positions "
+                         "(positions come from an output folder's spikes.h5: load the folder "
+                         "with spikefield.load)")
+    return names
+
+
+@_styled
+def space_time(rec, populations=None, t_range=None, axis=0, ax=None):
+    """Space-time raster of the spatial populations: each spike at (time,
+    position of its neuron along `axis`, mm), one panel per population
+    stacked top to bottom in model order, in the population's colour.
+    t_range: default the first 100 ms of the analysis window (a wave train
+    of ~200 Hz shows as oblique stripes there).
+
+    ax: a Figure/SubFigure to fill, or one Axes (one population), or a
+    sequence of Axes (one per population)."""
+    names = _spatial_pops(rec, populations)
+    cols = _pop_colors(rec)
+    if t_range is None:
+        t0 = rec.t_analysis if rec.t_analysis < rec.t_stop else rec.t_start
+        t_range = (t0, min(rec.t_stop, t0 + 100.0))
+    t0, t1 = t_range
+    if isinstance(ax, (list, tuple)):
+        axes, fig = list(ax), _parent(ax[0])
+    elif ax is not None and not isinstance(ax, (Figure, SubFigure)):
+        axes, fig = [ax], _parent(ax)
+    else:
+        where, fig = _figure(ax, (7.0, 2.2 + 1.8 * len(names)))
+        axes = np.atleast_1d(where.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0])
+    if len(axes) != len(names):
+        raise ValueError(f"spikefield: space_time needs {len(names)} Axes, got {len(axes)}")
+    for a, p in zip(axes, names):
+        t, i = rec.spikes[p]
+        pos = rec.positions[p]
+        m = (t >= t0) & (t <= t1)
+        a.scatter(t[m], pos[i[m].astype(np.int64), axis], s=1.5, marker=".", linewidths=0,
+                  color=cols[p], rasterized=True, label=p)
+        L = rec.spaces.get(p, {}).get("extent", [None, None])[axis]
+        a.set_ylim(0, L if L else max(float(pos[:, axis].max()), 1e-9))
+        a.set_xlim(t0, t1)
+        a.set_ylabel(f"{p}: {'xy'[axis]} (mm)")
+    axes[-1].set_xlabel("time (ms)")
+    axes[0].set_title(f"{rec.model_name}: spikes in space, {t0:g}–{t1:g} ms" +
+                      (" (interrupted run)" if rec.interrupted else ""))
+    return fig
+
+
+def wave_power(rec, population, axis=0, bin_ms=0.5, n_space=64, seg=256, t_range=None):
+    """The (k, f) power spectrum of a spatial population's spikes: counts
+    in n_space bins along `axis` and bins of bin_ms, the mean-removed
+    counts of segments of seg bins transformed in space and time and
+    |.|^2 averaged over the segments of the window (default the analysis
+    window), as src/theory/spatial/wave.c does. Returns (k, f, P): k (1/mm,
+    n_space values ascending; positive k is a wave travelling to larger
+    positions), f (Hz, seg // 2 + 1 values from 0) and P[k, f]."""
+    t, i = rec.spikes[population]
+    pos = rec.positions[population][:, axis]
+    L = rec.spaces.get(population, {}).get("extent", [None, None])[axis] or float(pos.max())
+    if t_range is None:
+        t_range = (rec.t_analysis if rec.t_analysis < rec.t_stop else rec.t_start, rec.t_stop)
+    t0, t1 = t_range
+    n_t = int(np.floor((t1 - t0) / bin_ms + 1e-9))
+    n_seg = n_t // seg
+    if n_seg < 1:
+        raise ValueError(f"spikefield: the window {t0:g}–{t1:g} ms is shorter than one segment "
+                         f"({seg} bins of {bin_ms:g} ms)")
+    m = (t >= t0) & (t < t0 + n_seg * seg * bin_ms)
+    ti = np.floor((t[m] - t0) / bin_ms).astype(np.int64)
+    xi = np.clip(np.floor(pos[i[m].astype(np.int64)] / L * n_space).astype(np.int64), 0,
+                 n_space - 1)
+    C = np.zeros((n_space, n_seg * seg))
+    np.add.at(C, (xi, ti), 1.0)
+    C = C.reshape(n_space, n_seg, seg).transpose(1, 0, 2)
+    C = C - C.mean(axis=(1, 2), keepdims=True)
+    # rfft over time, then over space with e^{+ikx}, so that cos(kx - wt)
+    # peaks at (+k, f)
+    F = np.fft.ifft(np.fft.rfft(C, axis=2), axis=1) * n_space
+    P = np.mean(np.abs(F) ** 2, axis=0)
+    k = 2 * np.pi * np.fft.fftfreq(n_space, d=L / n_space)
+    order = np.argsort(k, kind="stable")
+    f = np.fft.rfftfreq(seg, d=bin_ms * 1e-3)
+    return k[order], f, P[order]
+
+
+def _mode_value(q):
+    if q is None:
+        return None
+    v = q.predicted if q.predicted is not None else q.value
+    try:
+        v = float(np.asarray(v).ravel()[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def predicted_mode(theory, population=None):
+    """(k*, f*, what) of a spatial prediction or comparison (Quantities):
+    the wave train's wave_wavenumber / wave_frequency of the population
+    (the LIF-continued root), else the leading root (leading_wavenumber
+    with lif_frequency, else leading_frequency); None if the theory has
+    no spatial mode."""
+    pops = [population] if population else []
+    k = _mode_value(theory.find("wave_wavenumber", *pops))
+    f = _mode_value(theory.find("wave_frequency", *pops))
+    if k is not None and f is not None:
+        return k, f, "predicted wave train"
+    k = _mode_value(theory.find("leading_wavenumber"))
+    f = _mode_value(theory.find("lif_frequency"))
+    if f is None:
+        f = _mode_value(theory.find("leading_frequency"))
+    if k is None or f is None:
+        return None
+    return k, f, "predicted leading mode"
+
+
+@_styled
+def wave_spectrum(rec, theory=None, population=None, axis=0, f_max=None, ax=None, **power):
+    """The (k, f) power spectrum of a spatial population (wave_power; log
+    scale, relative to its median) with the simulated peak (f > 0) marked
+    by a cross and, when theory (the Quantities of a spatial prediction or
+    comparison) is given, the predicted mode (+-k*, f*) by open circles (the
+    theory does not pick a direction). population: default the first
+    spatial one. f_max: default min(f Nyquist, 2.5 f*)."""
+    names = _spatial_pops(rec, [population] if population else None)
+    p = names[0]
+    k, f, P = wave_power(rec, p, axis=axis, **power)
+    mode = predicted_mode(theory, p) if theory is not None else None
+    where, fig = (None, _parent(ax)) if ax is not None and not isinstance(
+        ax, (Figure, SubFigure)) else _figure(ax, (6.0, 4.2))
+    a = ax if where is None else where.subplots()
+    ref = np.median(P[:, 1:][P[:, 1:] > 0]) if np.any(P[:, 1:] > 0) else 1.0
+    with np.errstate(divide="ignore"):
+        img = np.log10(np.maximum(P, 1e-300) / ref)
+    dk, df = k[1] - k[0], f[1] - f[0]
+    mesh = a.pcolormesh(np.append(k - dk / 2, k[-1] + dk / 2), np.append(f - df / 2, f[-1] + df / 2),
+                        img.T, cmap="viridis", shading="flat", rasterized=True,
+                        vmin=np.percentile(img[:, 1:], 5), vmax=img[:, 1:].max())
+    fig.colorbar(mesh, ax=a, label="log$_{10}$ power / median")
+    ik, jf = np.unravel_index(np.argmax(P[:, 1:]), P[:, 1:].shape)
+    a.plot([k[ik]], [f[jf + 1]], "+", color="#ff7f0e", ms=12, mew=2,
+           label=f"simulation peak ({k[ik]:.3g} /mm, {f[jf + 1]:.3g} Hz)")
+    if mode is not None:
+        ks, fs, what = mode
+        a.plot([-ks, ks], [fs, fs], "o", mfc="none", mec=_THEORY, ms=14, mew=1.6,
+               label=f"{what} ({ks:.3g} /mm, {fs:.3g} Hz)")
+    top = f_max if f_max is not None else min(f[-1], 2.5 * mode[1]) if mode else f[-1]
+    a.set_ylim(0, top)
+    a.set_xlabel(f"wavenumber $k_{'xy'[axis]}$ (1/mm)")
+    a.set_ylabel("frequency (Hz)")
+    a.set_title(f"{rec.model_name}: (k, f) power of {p}")
+    a.legend(loc="upper left", bbox_to_anchor=(0.0, -0.18), fontsize=8, ncol=1)
+    return fig
+
+
 def save(fig, stem, formats=("png", "pdf"), dpi=200):
     """Writes stem.png and stem.pdf (each to a temporary name, renamed when
     complete); returns the paths."""
@@ -907,7 +1066,9 @@ def _has_curves(cmp, names, axis):
 
 def folder(outdir, out=None, formats=("png", "pdf")):
     """Every figure the data of an output folder allows, written into
-    out (default outdir/figures): raster, rates, isi, traces from a run;
+    out (default outdir/figures): raster, rates, isi, traces from a run
+    (and space_time, wave_spectrum of spatial populations, the predicted
+    mode marked from compare.json);
     compare, spectra, covariances, pif_density from compare.json (or
     prediction.json). Returns the list of files written."""
     from .errors import SpikefieldError
@@ -929,6 +1090,17 @@ def folder(outdir, out=None, formats=("png", "pdf")):
                 figs.append(("isi", isi(rec)))
         if rec.traces:
             figs.append(("traces", traces(rec, max_traces=3)))
+        spatial = [p for p in rec.positions if p in rec.spikes and rec.spikes[p][0].size]
+        if spatial:
+            figs.append(("space_time", space_time(rec)))
+            theory = None
+            if has_q:
+                theory = load_quantities(outdir)
+                theory = theory if predicted_mode(theory, spatial[0]) else None
+            try:
+                figs.append(("wave_spectrum", wave_spectrum(rec, theory, spatial[0])))
+            except ValueError:     # a window shorter than one segment
+                pass
     if has_q:
         cmp = load_quantities(outdir)
         if _scalar_panels(cmp):

@@ -39,6 +39,11 @@ class Recording:
     traces: List[Trace] = field(default_factory=list)
     summary: dict = field(default_factory=dict)       # the content of summary.json
     interrupted: bool = False
+    # spatial populations (docs/spatial.md), from an output folder's
+    # spikes.h5: name -> [n, dim] positions (mm, node i in row i), and
+    # name -> {"geometry": ring|torus|sheet, "extent": [mm per dimension]}
+    positions: Dict[str, np.ndarray] = field(default_factory=dict)
+    spaces: Dict[str, dict] = field(default_factory=dict)
     # why an interrupted run stopped: "stopped" (a stop or a signal), or
     # "out of memory ..." / "no room for more spikes ..." while recording
     stop_reason: str = ""

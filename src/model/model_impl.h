@@ -426,6 +426,8 @@ typedef struct sf_rule_type {
      * size n, never `skip`) to S->list and returns their count. */
     uint64_t (*partners)(const sf_projection *p, const void *plan, uint32_t j, uint32_t n,
                          uint32_t skip, sf_rng *r, sf_conn_scratch *S);
+    /* Bytes of per-thread workspace partners() uses as S->ws; NULL: none. */
+    size_t (*scratch_bytes)(const void *plan);
 } sf_rule_type;
 
 extern const sf_rule_type sf_rule_fixed_indegree, sf_rule_fixed_outdegree,

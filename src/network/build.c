@@ -4,8 +4,10 @@
  * (seed, purpose, entity) where the entity is the neuron (or projection and
  * neuron) it belongs to; so the network, and thus the simulation, is the same
  * for any number of threads. Connections are generated target by target (the
- * source side for fixed_outdegree) twice: once to count the row lengths,
- * once to fill them, which avoids holding a second copy of all synapses.
+ * source side for fixed_outdegree): each entity's partners are drawn once
+ * into a per-thread buffer while the row lengths are counted, then stored;
+ * entities past the buffer's bound (DRAW_BUF_MAX partners) are drawn again
+ * to be stored, so no table needs more than that bound of extra memory.
  */
 #include "network/network_impl.h"
 #include "spikefield/mpi.h"
@@ -26,6 +28,9 @@ static int64_t steps_of(double t, double h)
 
 #define delay_steps sf_delay_steps
 #define dist_const sf_dist_is_const
+
+/* Most partners a thread keeps from counting to filling (fill_table). */
+#define DRAW_BUF_MAX ((size_t)1 << 26)
 
 /* Largest value a delay distribution can take (ms). */
 static double dist_max(const sf_dist *d)
@@ -137,7 +142,14 @@ static double estimate_part(const sf_model *m, int threads, int ranks)
         const sf_projection *p = &m->proj[i];
         double ns = m->pops[p->source].n, nt = m->pops[p->target].n;
         double cap = p->rule->max_partners(m, p, NULL);
-        scratch = fmax(scratch, fmax(ns, nt) / 8.0 + cap * 20.0);
+        /* the kept draws of one table: the projection's synapses (by
+         * source), or those onto one block, up to DRAW_BUF_MAX */
+        double kept = sf_model_expected_synapses(m, i);
+        if (!p->rule->by_source)
+            kept /= fmax(1.0, blocks_of_pop(m, threads, p->target));
+        kept = fmin(kept, (double)DRAW_BUF_MAX) * (p->profile.distance_delay ? 6.0 : 4.0) +
+               8.0 * (p->rule->by_source ? ns : fmin(nt, SF_BLOCK_MAX));
+        scratch = fmax(scratch, fmax(ns, nt) / 8.0 + cap * 20.0 + kept);
     }
     b += threads * scratch;
     return b + (32u << 20); /* plus libraries and code */
@@ -260,8 +272,64 @@ static uint64_t partners(const sf_model *m, int pi, const void *plan, uint32_t j
     return p->rule->partners(p, plan, j, (by_src ? tgt : src)->n, skip, &r, S);
 }
 
-/* Fills table T (projection pi into block b); two passes over the draws. */
-static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, scratch *S)
+/* Partners drawn while counting, kept for the fill: entity e's at
+ * src[off[e] .. off[e + 1]) (and their delays in steps, distance delays),
+ * for the first n_ent entities of the table. Per thread; grows by doubling
+ * up to DRAW_BUF_MAX partners (then the remaining entities are drawn twice). */
+typedef struct {
+    uint32_t *src;
+    uint16_t *ds;
+    uint64_t *off;
+    size_t cap, ds_cap, off_cap, n_ent;
+    bool full;
+} drawbuf;
+
+static bool drawbuf_keep(drawbuf *B, uint32_t e, const scratch *S, uint64_t K, bool dd, double h)
+{
+    if (B->full || e != B->n_ent)
+        return false;
+    uint64_t at = e ? B->off[e] : 0;
+    if (e + 2 > B->off_cap) {
+        size_t c = B->off_cap ? 2 * B->off_cap : 1024;
+        uint64_t *o = realloc(B->off, sizeof(uint64_t) * c);
+        if (!o)
+            return !(B->full = true);
+        B->off = o;
+        B->off_cap = c;
+    }
+    size_t c = 1 << 16;
+    while (c < at + K)
+        c *= 2;
+    if (c > DRAW_BUF_MAX)
+        return !(B->full = true);
+    if (c > B->cap) {
+        uint32_t *v = realloc(B->src, sizeof(uint32_t) * c);
+        if (!v)
+            return !(B->full = true);
+        B->src = v;
+        B->cap = c;
+    }
+    if (dd && c > B->ds_cap) {
+        uint16_t *d = realloc(B->ds, sizeof(uint16_t) * c);
+        if (!d)
+            return !(B->full = true);
+        B->ds = d;
+        B->ds_cap = c;
+    }
+    B->off[e] = at;
+    memcpy(B->src + at, S->list, sizeof(uint32_t) * K);
+    if (dd)
+        for (uint64_t k = 0; k < K; k++)
+            B->ds[at + k] = delay_steps(S->dv[k], h);
+    B->off[e + 1] = at + K;
+    B->n_ent = e + 1;
+    return true;
+}
+
+/* Fills table T (projection pi into block b): the draws (kept in B), the
+ * row lengths, then the synapses. */
+static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, scratch *S,
+                            drawbuf *B)
 {
     const sf_model *m = net->m;
     const sf_projection *p = &m->proj[T->proj];
@@ -272,11 +340,16 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
     T->row = calloc((size_t)T->n_src + 1, sizeof(uint32_t));
     if (!T->row)
         return SF_ERR_NOMEM;
-    /* pass 1: row lengths */
+    /* pass 1: the draws and the row lengths */
     uint64_t total = 0;
+    double h = m->sim.resolution;
+    const bool dd = p->profile.distance_delay;
+    B->n_ent = 0;
+    B->full = false;
     if (outdeg) {
         for (uint32_t s = 0; s < src->n; s++) {
             uint64_t K = partners(m, T->proj, plan, s, S);
+            drawbuf_keep(B, s, S, K, dd, h);
             for (uint64_t k = 0; k < K; k++)
                 if (S->list[k] >= lo && S->list[k] < hi)
                     T->row[s + 1]++, total++;
@@ -284,6 +357,7 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
     } else {
         for (uint32_t j = lo; j < hi; j++) {
             uint64_t K = partners(m, T->proj, plan, j, S);
+            drawbuf_keep(B, j - lo, S, K, dd, h);
             for (uint64_t k = 0; k < K; k++)
                 T->row[S->list[k] + 1]++;
             total += K;
@@ -301,28 +375,37 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
         return SF_ERR_NOMEM;
     }
     memcpy(pos, T->row, sizeof(uint32_t) * ((size_t)T->n_src + 1));
-    double h = m->sim.resolution;
     /* pass 2: fill, drawing weights and delays of each entity's synapses in
-     * draw order from the entity's own streams */
+     * draw order from the entity's own streams; the partners from B, or
+     * drawn again past it */
     uint32_t n_ent = outdeg ? src->n : b->n;
     for (uint32_t e = 0; e < n_ent; e++) {
         uint32_t ent = outdeg ? e : lo + e;
-        uint64_t K = partners(m, T->proj, plan, ent, S);
+        const uint32_t *list = S->list;
+        const uint16_t *dsk = NULL; /* kept distance delays in steps */
+        uint64_t K;
+        if (e < B->n_ent) {
+            K = B->off[e + 1] - B->off[e];
+            list = B->src + B->off[e];
+            dsk = dd ? B->ds + B->off[e] : NULL;
+        } else {
+            K = partners(m, T->proj, plan, ent, S);
+        }
         uint64_t gid = (outdeg ? src->first_gid : m->pops[p->target].first_gid) + ent;
         if (hw)
             sf_dist_draw_n(&p->weight, m->sim.seed, SF_RNG_WEIGHT, ENTITY(T->proj, gid), K, S->wv);
-        if (hd && !p->profile.distance_delay) /* spatial: partners() wrote S->dv */
+        if (hd && !dd) /* spatial: partners() wrote S->dv */
             sf_dist_draw_n(&p->delay, m->sim.seed, SF_RNG_DELAY, ENTITY(T->proj, gid), K, S->dv);
         size_t n = 0;
         for (uint64_t k = 0; k < K; k++) {
-            uint32_t s = outdeg ? e : S->list[k], t = outdeg ? S->list[k] : ent;
+            uint32_t s = outdeg ? e : list[k], t = outdeg ? list[k] : ent;
             if (t < lo || t >= hi)
                 continue;
             S->at[n] = pos[s]++;
             S->tl[n] = (uint16_t)(t - lo);
             if (hw)
                 S->wv[n] = S->wv[k];
-            S->ds[n] = hd ? delay_steps(S->dv[k], h) : 0;
+            S->ds[n] = dsk ? dsk[k] : hd ? delay_steps(S->dv[k], h) : 0;
             n++;
         }
         T->syn->store(T, n, S->at, S->tl, S->wv, S->ds);
@@ -641,6 +724,7 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
     if (!plan)
         goto nomem;
     uint64_t scratch_cap = 1, max_src = 1;
+    size_t ws_bytes = 0;
     for (int i = 0; i < m->n_proj; i++) {
         const sf_projection *p = &m->proj[i];
         if (p->rule->plan && !(plan[i] = p->rule->plan(m, i)))
@@ -650,6 +734,8 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
             scratch_cap = mp > scratch_cap ? mp : scratch_cap;
             uint64_t ns = m->pops[p->rule->by_source ? p->target : p->source].n;
             max_src = ns > max_src ? ns : max_src;
+            size_t wb = p->rule->scratch_bytes ? p->rule->scratch_bytes(plan[i]) : 0;
+            ws_bytes = wb > ws_bytes ? wb : ws_bytes;
         }
     }
     volatile int failed = st != SF_OK;
@@ -665,7 +751,11 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
         S.ds = malloc(sizeof(uint16_t) * scratch_cap);
         S.bitmap_words = (size_t)(max_src + 63) / 64;
         S.bitmap = calloc(S.bitmap_words, sizeof(uint64_t));
-        if (!S.list || !S.bitmap || !S.wv || !S.dv || !S.at || !S.tl || !S.ds)
+        S.ws_bytes = ws_bytes;
+        S.ws = ws_bytes ? malloc(ws_bytes) : NULL;
+        drawbuf B = {0};
+        if (!S.list || !S.bitmap || !S.wv || !S.dv || !S.at || !S.tl || !S.ds ||
+            (ws_bytes && !S.ws))
             failed = 1;
 #pragma omp for schedule(dynamic, 1)
         for (int b = 0; b < net->n_blocks; b++)
@@ -675,7 +765,7 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
         for (int i = 0; i < net->n_tables; i++) {
             if (failed)
                 continue;
-            sf_status s = fill_table(net, &net->tables[i], plan[net->tables[i].proj], &S);
+            sf_status s = fill_table(net, &net->tables[i], plan[net->tables[i].proj], &S, &B);
             if (s)
                 failed = s == SF_ERR_TOO_BIG ? 2 : 1;
         }
@@ -690,6 +780,10 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
         free(S.tl);
         free(S.ds);
         free(S.bitmap);
+        free(S.ws);
+        free(B.src);
+        free(B.ds);
+        free(B.off);
     }
     for (int i = 0; i < m->n_proj; i++)
         free(plan[i]);

@@ -169,6 +169,8 @@ struct sf_conn_scratch {
     uint64_t cap;
     uint64_t *bitmap;     /* for drawing without repetition                     */
     size_t bitmap_words;
+    void *ws;             /* the rules' workspace, rule->scratch_bytes          */
+    size_t ws_bytes;
 };
 
 /* Draws K partners from [0, n) except skip (UINT32_MAX: none) into S->list:

@@ -3,25 +3,35 @@
  * Exact sampling by rejection from a proposal over cells. The space is cut
  * into nc[0] x nc[1] cells; the population partners come from (the
  * "indexed" one: sources for in-degree and Bernoulli, targets for
- * out-degree) is sorted by cell, at most nmax neurons per cell. For an
- * entity in cell a at sub-position q (each cell cut into SUB^dim parts), a
- * displacement c is proposed with probability U_q(c) / sum U_q from an
- * alias table (Walker; one table per sub-position), then a slot uniform in
- * [0, nmax): an empty slot is rejected, else neuron s of cell a + c is
- * accepted with probability F(x_s - x_e) / U_q(c). U_q(c) bounds F over
- * every pair of points (entity in sub-position q, partner in the cell c
- * away), so the accepted s has probability proportional to F, exactly
- * (the coins are 32-bit: probabilities are exact to 2^-32). Pairwise Bernoulli walks the cells with
- * U(c) > 0 and thins a geometric skip of rate min(1, p U) to min(1, p F).
- * All draws come from the entity's own stream: the network does not depend
- * on threads.
+ * out-degree) is sorted by cell. Each cell is cut into SUB^dim
+ * sub-positions; for an entity at sub-position q and a cell displacement c
+ * the plan holds U_q(c) >= F, the bound of F over every pair of points
+ * (entity in sub-position q, partner in the cell c away; the periodic
+ * images summed). Fixed counts: per entity, a table over the cells within
+ * reach with integer weights n_c m_c, m_c = ceil(U_q(c) S) (n_c the
+ * neurons of the cell, S a scale making the sum < 2^32), sampled by a
+ * 32-bit word through a guide table; then a neuron uniform among the n_c
+ * (no empty slots), accepted with probability F S / m_c by a 32-bit coin:
+ * the accepted neuron has probability proportional to F exactly (to 2^-32).
+ * Proposals go in batches (the words at once, positions prefetched, f of
+ * the nearest image vectorised, with an exp of multiplications only); F is the nearest
+ * image's f plus the other images, bounded by tail, so the images are summed
+ * only when the coin falls within tail of the nearest image's value. Each
+ * entity's partners cost about 1.5 proposals each on the benchmark's torus
+ * (docs/spatial.md).
+ * Pairwise Bernoulli walks the cells with U > 0 and thins a geometric skip
+ * of rate min(1, p U) to min(1, p F). All draws come from the entity's own
+ * stream: the network does not depend on threads.
  */
 #include "network/spatial.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SUB 8
 
 typedef struct {
     sf_space space;          /* of the indexed population (same as the other) */
@@ -30,37 +40,29 @@ typedef struct {
     uint32_t n_idx, n_ent;   /* indexed and entity population sizes           */
     uint32_t nc[2], n_cells;
     double cw[2];            /* cell widths, mm                               */
-    uint32_t nmax;           /* most neurons in one cell                      */
-    uint32_t n_disp;         /* displacements with U > 0 (for some q)         */
+    uint32_t n_disp;         /* displacements within reach                    */
     uint32_t n_sub;          /* sub-positions per cell, SUB^dim               */
+    int guide_bits;          /* guide table of 2^guide_bits >= n_disp entries */
     double *pos_idx, *pos_ent; /* [n * 2] positions                           */
     uint32_t *cell_start;    /* [n_cells + 1]                                 */
     uint32_t *members;       /* [n_idx] indexed neurons by cell               */
     double *pos_sorted;      /* [n_idx * 2] their positions, in that order    */
-    int32_t *disp;           /* [n_disp * 2] cell displacements               */
-    double *U;               /* [n_sub * n_disp] bounds U_q(c)                */
-    double *prob;            /* [n_disp] scratch of the alias construction     */
-    uint32_t *alias;         /* [n_sub * n_disp] alias tables                 */
-    uint64_t *thr;           /* [n_sub * n_disp] prob as a threshold on a word */
-    double *Uw;              /* [n_sub * n_disp] U 2^-32: accept when word Uw < F */
+    int32_t *disp;           /* [n_disp * 2] signed cell displacements        */
+    double *U;               /* [n_sub * n_disp] bounds U_q(c) >= F           */
     bool nearest;            /* F is f of the minimum image (cutoff < L/2)     */
     double cut2;             /* the cutoff squared                             */
+    double tail;             /* F - f(nearest image) <= tail                   */
     int gm[2];               /* Gaussian on a periodic space: images |i| <= gm */
     double gc[2][16];        /* exp(-i^2 L^2 / 2 R^2)                          */
 } plan_t;
 
-/* Distance of the box prod (lo_k, hi_k) from the origin. */
-static double box_min_dist(int dim, const double *lo, const double *hi)
-{
-    double s = 0;
-    for (int k = 0; k < dim; k++) {
-        double v = lo[k] > 0 ? lo[k] : hi[k] < 0 ? -hi[k] : 0;
-        s += v * v;
-    }
-    return sqrt(s);
-}
-
-#define SUB 8
+/* One cell within reach of the entity, in its per-entity table. */
+typedef struct {
+    uint32_t c0, n;          /* first sorted index and neurons of the cell    */
+    uint32_t cdf;            /* sum of n m of the cells before                */
+    uint32_t pad;
+    double m;                /* weight per neuron, ceil(U S)                  */
+} wcell;
 
 /* U_q(c): the bound of F over displacements from sub-position q of a cell
  * to the cell c away, the box (c w - (q + 1) w / SUB, (c + 1) w - q w / SUB)
@@ -77,36 +79,47 @@ static double bound_of(const plan_t *P, const int32_t *c, const int *q)
     for (int i = -m[0]; i <= m[0]; i++)
         for (int j = -m[1]; j <= m[1]; j++) {
             int n[2] = {i, j};
-            double lo[2], hi[2];
+            double smin = 0;
             for (int k = 0; k < P->dim; k++) {
                 double sh = s->periodic ? n[k] * s->extent[k] : 0;
-                lo[k] = (c[k] - (q[k] + 1.0) / SUB) * P->cw[k] + sh;
-                hi[k] = (c[k] + 1 - (double)q[k] / SUB) * P->cw[k] + sh;
+                double lo = (c[k] - (q[k] + 1.0) / SUB) * P->cw[k] + sh;
+                double hi = (c[k] + 1 - (double)q[k] / SUB) * P->cw[k] + sh;
+                double v = lo > 0 ? lo : hi < 0 ? -hi : 0;
+                smin += v * v;
             }
-            double r = box_min_dist(P->dim, lo, hi);
-            if (r <= rc)
-                U += sf_profile_shape(&P->profile, r);
+            if (sqrt(smin) <= rc)
+                U += sf_profile_shape(&P->profile, sqrt(smin));
         }
     return U;
 }
 
-/* Cells per dimension: about half the profile's width, at least
- * eight neurons per cell on average, a divisor of the grid's shape on grids
- * (equal occupancy), at most 2^20 displacements. */
-static void choose_cells(const sf_space *s, const sf_profile *pr, uint32_t n, uint32_t nc[2])
+/* Cells per dimension: from a quarter of a boxcar's width or half of the
+ * other profiles' (so the bounds are tight), coarsened until the cells
+ * within reach are at most `budget` (the per-entity table costs one
+ * operation per cell); at most 2^20 cells in 1-D, 2^12 per dimension in
+ * 2-D, and about four cells per neuron. */
+static void choose_cells(const sf_space *s, const sf_profile *pr, uint32_t n, double budget,
+                         uint32_t nc[2])
 {
-    double w = 0.5 * pr->width;
-    double cap = fmax(1.0, n / 8.0);
-    for (int k = 0; k < 2; k++)
-        nc[k] = 1;
+    double w = (pr->kind == SF_PROFILE_BOXCAR ? 0.25 : 0.5) * pr->width;
+    double rc = sf_profile_cutoff(pr), cap = fmax(1.0, 4.0 * n);
+    nc[0] = nc[1] = 1;
     for (int k = 0; k < s->dim; k++) {
         double v = floor(s->extent[k] / w);
-        v = fmin(v, s->dim == 1 ? cap : sqrt(cap * s->extent[k] / s->extent[1 - k]));
-        v = fmin(v, s->dim == 1 ? 1 << 20 : 1 << 9);
+        v = fmin(v, s->dim == 1 ? cap : ceil(sqrt(cap * s->extent[k] / s->extent[1 - k])));
+        v = fmin(v, s->dim == 1 ? 1 << 20 : 1 << 12);
         nc[k] = v < 1 ? 1 : (uint32_t)v;
-        if (s->grid)
-            while (s->shape[k] % nc[k])
-                nc[k]--;
+    }
+    for (;;) {
+        double reach = 1;
+        for (int k = 0; k < s->dim; k++) {
+            double m = ceil(rc / (s->extent[k] / nc[k])) + 1;
+            reach *= fmin(s->periodic ? nc[k] : 2.0 * nc[k] - 1, 2 * m + 1);
+        }
+        if (reach <= budget || (nc[0] == 1 && nc[1] == 1))
+            break;
+        for (int k = 0; k < s->dim; k++)
+            nc[k] = nc[k] > 1 ? (uint32_t)fmin(nc[k] - 1, floor(nc[k] / 1.25)) : 1;
     }
 }
 
@@ -122,34 +135,40 @@ static uint32_t cell_of(const plan_t *P, const double *x)
     return c;
 }
 
-/* Walker's alias table over w[0..n) (Vose's construction). */
-static void alias_build(uint32_t n, const double *w, double *prob, uint32_t *alias, uint32_t *work)
+/* Bound of the periodic images other than the nearest: every such image of
+ * a minimum-image displacement is at least (|n_k| - 1/2) L_k away along a
+ * dimension with n_k != 0. The Gaussian's separable sum (profile_at):
+ * tau_k = 2 sum_{i=1..gm} exp(-((i - 1/2) L)^2 / 2R^2) per dimension and
+ * F <= (g_x + tau_x)(g_y + tau_y); plus 1e-16 for the cut of the nearest
+ * image (nearest_at). */
+static double tail_bound(const plan_t *P)
 {
-    double sum = 0;
-    for (uint32_t i = 0; i < n; i++)
-        sum += w[i];
-    uint32_t *small = work, *large = work + n, ns = 0, nl = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        prob[i] = w[i] * n / sum;
-        alias[i] = i;
-        if (prob[i] < 1)
-            small[ns++] = i;
-        else
-            large[nl++] = i;
+    const sf_space *s = &P->space;
+    double R = P->profile.width, t = 1e-16;
+    if (P->nearest)
+        return 0;
+    if (P->gm[0] >= 0) {
+        double tau[2] = {0, 0};
+        for (int k = 0; k < P->dim; k++)
+            for (int i = 1; i <= P->gm[k]; i++) {
+                double x = (i - 0.5) * s->extent[k];
+                tau[k] += 2 * exp(-0.5 * x * x / (R * R));
+            }
+        return t + tau[0] + tau[1] + tau[0] * tau[1];
     }
-    while (ns && nl) {
-        uint32_t a = small[--ns], g = large[nl - 1];
-        alias[a] = g;
-        prob[g] -= 1 - prob[a];
-        if (prob[g] < 1) {
-            nl--;
-            small[ns++] = g;
+    double rc = sf_profile_cutoff(&P->profile);
+    int m0 = (int)floor(rc / s->extent[0] + 0.5), m1 = 0;
+    if (P->dim == 2)
+        m1 = (int)floor(rc / s->extent[1] + 0.5);
+    for (int i = -m0; i <= m0; i++)
+        for (int j = -m1; j <= m1; j++) {
+            if (!i && !j)
+                continue;
+            double x = fmax(abs(i) - 0.5, 0) * s->extent[0];
+            double y = P->dim == 2 ? fmax(abs(j) - 0.5, 0) * s->extent[1] : 0;
+            t += sf_profile_shape(&P->profile, hypot(x, y));
         }
-    }
-    while (nl)
-        prob[large[--nl]] = 1;
-    while (ns)
-        prob[small[--ns]] = 1;
+    return t;
 }
 
 void *sf_spatial_plan_create(const sf_model *m, int proj)
@@ -164,21 +183,33 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     H.dim = s->dim;
     H.n_idx = m->pops[ip].n;
     H.n_ent = m->pops[ep].n;
-    choose_cells(s, &p->profile, H.n_idx, H.nc);
+    double budget = p->rule->count_is_probability ? 1024.0 : fmax(64.0, (double)p->count);
+    choose_cells(s, &p->profile, H.n_idx, budget, H.nc);
     H.n_cells = H.nc[0] * (H.dim == 2 ? H.nc[1] : 1);
     for (int k = 0; k < 2; k++)
         H.cw[k] = k < H.dim ? s->extent[k] / H.nc[k] : 1;
-    /* candidate displacements: [0, nc) periodic, (-nc, nc) on a sheet */
+    /* candidate displacements per dimension: [-m, m] with m the reach in
+     * cells, every residue once where that covers a periodic dimension */
+    double rc = sf_profile_cutoff(&p->profile);
+    int32_t c_lo[2] = {0, 0};
     uint64_t span[2] = {1, 1};
-    for (int k = 0; k < H.dim; k++)
-        span[k] = s->periodic ? H.nc[k] : 2 * (uint64_t)H.nc[k] - 1;
+    for (int k = 0; k < H.dim; k++) {
+        int64_t mk = (int64_t)ceil(rc / H.cw[k]) + 1, nk = H.nc[k];
+        if (s->periodic && 2 * mk + 1 >= nk) {
+            c_lo[k] = (int32_t)(-(nk - 1) / 2);
+            span[k] = (uint64_t)nk;
+        } else {
+            mk = s->periodic ? mk : (mk < nk - 1 ? mk : nk - 1);
+            c_lo[k] = (int32_t)-mk;
+            span[k] = (uint64_t)(2 * mk + 1);
+        }
+    }
     uint64_t n_cand = span[0] * span[1];
     H.n_sub = H.dim == 2 ? SUB * SUB : SUB;
     size_t ns = H.n_sub;
     size_t sz = sizeof(plan_t) + sizeof(double) * 2 * (2 * (size_t)H.n_idx + H.n_ent) +
                 sizeof(uint32_t) * ((size_t)H.n_cells + 1 + H.n_idx) +
-                n_cand * (2 * sizeof(int32_t) + sizeof(double) + 2 * sizeof(uint32_t)) +
-                ns * n_cand * (2 * sizeof(double) + sizeof(uint32_t) + sizeof(uint64_t)) + 128;
+                n_cand * 2 * sizeof(int32_t) + ns * n_cand * sizeof(double) + 128;
     unsigned char *blk = malloc(sz);
     if (!blk)
         return NULL;
@@ -198,44 +229,34 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     CARVE(P->pos_sorted, double, 2 * (size_t)P->n_idx);
     CARVE(P->disp, int32_t, 2 * n_cand);
     CARVE(P->U, double, ns * n_cand);
-    CARVE(P->prob, double, n_cand);
-    CARVE(P->alias, uint32_t, ns * n_cand);
-    CARVE(P->thr, uint64_t, ns * n_cand);
-    CARVE(P->Uw, double, ns * n_cand);
-    uint32_t *work;
-    CARVE(work, uint32_t, 2 * n_cand);
 #undef CARVE
     for (uint32_t i = 0; i < P->n_idx; i++)
         sf_space_position(m, ip, i, P->pos_idx + 2 * i);
     for (uint32_t i = 0; i < P->n_ent; i++)
         sf_space_position(m, ep, i, P->pos_ent + 2 * i);
     /* counting sort of the indexed neurons by cell (ascending within) */
+    uint32_t *cur = malloc(sizeof(uint32_t) * ((size_t)P->n_cells + 1));
+    if (!cur) {
+        free(blk);
+        return NULL;
+    }
     memset(P->cell_start, 0, sizeof(uint32_t) * ((size_t)P->n_cells + 1));
     for (uint32_t i = 0; i < P->n_idx; i++)
         P->cell_start[cell_of(P, P->pos_idx + 2 * i) + 1]++;
-    P->nmax = 0;
-    for (uint32_t c = 0; c < P->n_cells; c++) {
-        P->nmax = P->cell_start[c + 1] > P->nmax ? P->cell_start[c + 1] : P->nmax;
+    for (uint32_t c = 0; c < P->n_cells; c++)
         P->cell_start[c + 1] += P->cell_start[c];
-    }
-    /* placement with a running cursor per cell (work holds 2 n_cand >=
-     * n_cells words) */
-    memcpy(work, P->cell_start, sizeof(uint32_t) * P->n_cells);
+    memcpy(cur, P->cell_start, sizeof(uint32_t) * P->n_cells);
     for (uint32_t i = 0; i < P->n_idx; i++)
-        P->members[work[cell_of(P, P->pos_idx + 2 * i)]++] = i;
+        P->members[cur[cell_of(P, P->pos_idx + 2 * i)]++] = i;
+    free(cur);
     for (uint32_t a = 0; a < P->n_idx; a++)
         memcpy(P->pos_sorted + 2 * (size_t)a, P->pos_idx + 2 * (size_t)P->members[a],
                2 * sizeof(double));
-    /* displacements with a positive bound for some sub-position: U_q(c) in
-     * the layout U[q * n_cand + i] first, then packed to n_disp columns */
+    /* displacements with a positive bound for some sub-position: U_q(c)
+     * in the layout [q * n_cand + i] first, then packed to n_disp columns */
     P->n_disp = 0;
     for (uint64_t a = 0; a < n_cand; a++) {
-        int32_t c[2] = {0, 0};
-        c[0] = (int32_t)(a % span[0]);
-        c[1] = (int32_t)(a / span[0]);
-        if (!s->periodic)
-            for (int k = 0; k < H.dim; k++)
-                c[k] -= (int32_t)P->nc[k] - 1;
+        int32_t c[2] = {(int32_t)(a % span[0]) + c_lo[0], (int32_t)(a / span[0]) + c_lo[1]};
         double any = 0;
         for (uint32_t q = 0; q < P->n_sub; q++) {
             int qq[2] = {(int)(q % SUB), (int)(q / SUB)};
@@ -252,25 +273,19 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     for (uint32_t q = 0; q < P->n_sub; q++) /* pack rows to stride n_disp */
         memmove(P->U + (size_t)q * P->n_disp, P->U + (size_t)q * n_cand,
                 sizeof(double) * P->n_disp);
-    for (uint32_t q = 0; P->n_disp && q < P->n_sub; q++) {
-        size_t o = (size_t)q * P->n_disp;
-        alias_build(P->n_disp, P->U + o, P->prob, P->alias + o, work);
-        for (uint32_t i = 0; i < P->n_disp; i++) {
-            double t = ldexp(P->prob[i], 32);
-            P->thr[o + i] = t >= 4294967296.0 ? (uint64_t)1 << 32 : (uint64_t)t;
-            P->Uw[o + i] = ldexp(P->U[o + i], -32);
-        }
-    }
-    P->cut2 = sf_profile_cutoff(&p->profile) * sf_profile_cutoff(&p->profile);
+    P->guide_bits = 0; /* about one guide entry per cell */
+    while ((1u << P->guide_bits) < P->n_disp)
+        P->guide_bits++;
+    P->cut2 = rc * rc;
     P->nearest = true;
     for (int k = 0; k < H.dim; k++)
-        P->nearest &= !s->periodic || sf_profile_cutoff(&p->profile) < 0.5 * s->extent[k];
+        P->nearest &= !s->periodic || rc < 0.5 * s->extent[k];
     P->gm[0] = P->gm[1] = -1;
     if (!P->nearest && p->profile.kind == SF_PROFILE_GAUSSIAN) {
         bool fits = true;
         for (int k = 0; k < H.dim; k++) {
             double L = s->extent[k], R = p->profile.width;
-            P->gm[k] = (int)floor(sf_profile_cutoff(&p->profile) / L + 0.5);
+            P->gm[k] = (int)floor(rc / L + 0.5);
             fits &= P->gm[k] < 16 && 0.5 * L * L * P->gm[k] / (R * R) < 600; /* b^gm finite */
             for (int i = 0; i < 16 && i <= P->gm[k]; i++)
                 P->gc[k][i] = exp(-0.5 * i * i * L * L / (R * R));
@@ -278,11 +293,18 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
         if (!fits)
             P->gm[0] = P->gm[1] = -1;
     }
+    P->tail = tail_bound(P);
     return P;
 }
 
+size_t sf_spatial_scratch_bytes(const void *plan)
+{
+    const plan_t *P = plan;
+    return sizeof(wcell) * ((size_t)P->n_disp + 1) + sizeof(uint32_t) * ((size_t)1 << P->guide_bits);
+}
+
 /* The home cell of position xe per dimension and the offset of its
- * sub-position's table. */
+ * sub-position's row of U. */
 static size_t home_of(const plan_t *P, const double *xe, int32_t *home)
 {
     uint32_t q = 0, mul = 1;
@@ -299,16 +321,17 @@ static size_t home_of(const plan_t *P, const double *xe, int32_t *home)
     return (size_t)q * P->n_disp;
 }
 
-/* The cell of entity position xe displaced by disp d; false if off a sheet. */
-static bool target_cell(const plan_t *P, const double *xe, const int32_t *d, uint32_t *cell)
+/* The cell at signed displacement d from the home cell; false if off a
+ * sheet. */
+static inline bool target_cell(const plan_t *P, const int32_t *home, const int32_t *d,
+                               uint32_t *cell)
 {
     uint32_t c = 0, mul = 1;
     for (int k = 0; k < P->dim; k++) {
-        double v = floor(xe[k] / P->cw[k]);
-        int64_t a = (int64_t)(v < 0 ? 0 : v >= P->nc[k] ? P->nc[k] - 1 : v) + d[k];
-        if (P->space.periodic)
-            a %= (int64_t)P->nc[k];
-        else if (a < 0 || a >= (int64_t)P->nc[k])
+        int64_t a = (int64_t)home[k] + d[k], n = P->nc[k];
+        if (P->space.periodic) /* |d| < n: one wrap (no division) */
+            a = a < 0 ? a + n : a >= n ? a - n : a;
+        else if (a < 0 || a >= n)
             return false;
         c += (uint32_t)a * mul;
         mul *= P->nc[k];
@@ -318,7 +341,7 @@ static bool target_cell(const plan_t *P, const double *xe, const int32_t *d, uin
 }
 
 /* f of the nearest image of xs - xe: F on a sheet or when the cutoff is
- * below L/2, a lower bound of F otherwise. */
+ * below L/2, F - tail <= it <= F otherwise. */
 static inline double nearest_at(const plan_t *P, const double *xe, const double *xs)
 {
     double r2 = 0;
@@ -365,6 +388,80 @@ static inline double profile_at(const plan_t *P, const double *xe, const double 
     return nearest_at(P, xe, xs);
 }
 
+/* The minimum image of a coordinate difference v in (-L, L). */
+static inline double min_image(const plan_t *P, int k, double v)
+{
+    double L = P->space.extent[k];
+    if (!P->space.periodic)
+        return v;
+    return v >= 0.5 * L ? v - L : v < -0.5 * L ? v + L : v;
+}
+
+/* exp(x) for -40 <= x <= 0 (the profiles within their cutoff; below, the
+ * value is meaningless and the caller discards it), relative error about
+ * 1e-13: e^x = (e^{x/1024})^1024, e^{x/1024} by its Taylor series to the
+ * 9th power (|x/1024| < 0.04, remainder below 1e-19), ten squarings. Only
+ * multiplications and additions, so a loop over a batch vectorises (libm's
+ * exp is a call per value). */
+static inline double exp_neg(double x)
+{
+    double r = x * (1.0 / 1024.0);
+    double p = 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    p *= p, p *= p, p *= p, p *= p, p *= p; /* written out: the loop vectorises */
+    p *= p, p *= p, p *= p, p *= p, p *= p;
+    return p;
+}
+
+/* f of the nearest image of the coordinate differences (x[t], y[t]) in
+ * (-L, L) (y[t] = 0 in 1-D), times scale, for t < n; x, y are scratch. */
+static void nearest_batch(const plan_t *P, int n, double *x, double *y, double scale, double *out)
+{
+    const double R = P->profile.width, cut2 = P->cut2;
+    if (P->space.periodic) {
+        const double L0 = P->space.extent[0], i0 = 1.0 / L0;
+        const double L1 = P->dim == 2 ? P->space.extent[1] : 1.0, i1 = 1.0 / L1;
+#pragma omp simd
+        for (int t = 0; t < n; t++) {
+            x[t] -= L0 * __builtin_rint(x[t] * i0); /* |x| < L: rint is -1, 0 or 1 */
+            y[t] -= L1 * __builtin_rint(y[t] * i1);
+        }
+    }
+    switch (P->profile.kind) {
+    case SF_PROFILE_BOXCAR:
+        for (int t = 0; t < n; t++)
+            out[t] = x[t] * x[t] + y[t] * y[t] <= R * R ? scale : 0.0;
+        break;
+    case SF_PROFILE_GAUSSIAN: {
+        const double c = -0.5 / (R * R);
+        for (int t = 0; t < n; t++) /* x: r^2 */
+            x[t] = x[t] * x[t] + y[t] * y[t];
+        for (int t = 0; t < n; t++) /* beyond the cutoff finite or +inf, discarded */
+            out[t] = exp_neg(c * x[t]) * scale;
+        for (int t = 0; t < n; t++)
+            out[t] = x[t] <= cut2 ? out[t] : 0.0;
+        break;
+    }
+    default: {
+        const double c = -1.0 / R;
+        for (int t = 0; t < n; t++)
+            x[t] = x[t] * x[t] + y[t] * y[t], y[t] = x[t] <= cut2 ? c * sqrt(x[t]) : 0.0;
+        for (int t = 0; t < n; t++)
+            out[t] = exp_neg(y[t]) * scale;
+        for (int t = 0; t < n; t++)
+            out[t] = x[t] <= cut2 ? out[t] : 0.0;
+    }
+    }
+}
+
 /* Words of the entity's stream in chunks of 64 (so what a draw gets does not
  * depend on anything but the stream). */
 typedef struct {
@@ -392,11 +489,67 @@ static inline uint32_t word_below(wordbuf *w, uint32_t n)
     return (uint32_t)(m >> 32);
 }
 
-static void set_delay(const sf_projection *p, const plan_t *P, const double *xe, const double *xs,
-                      sf_conn_scratch *S, uint64_t k)
+/* The distance delay d0 + r / v (r of the minimum image, as
+ * sf_space_distance). */
+static inline void set_delay(const sf_projection *p, const plan_t *P, const double *xe,
+                             const double *xs, sf_conn_scratch *S, uint64_t k)
 {
-    if (p->profile.distance_delay)
-        S->dv[k] = p->profile.d0 + sf_space_distance(&P->space, xe, xs) / p->profile.speed;
+    if (!p->profile.distance_delay)
+        return;
+    double r2 = 0;
+    for (int d = 0; d < P->dim; d++) {
+        double v = xs[d] - xe[d], L = P->space.extent[d];
+        if (P->space.periodic)
+            v = v >= 0.5 * L ? v - L : v < -0.5 * L ? v + L : v;
+        r2 += v * v;
+    }
+    S->dv[k] = p->profile.d0 + sqrt(r2) / p->profile.speed;
+}
+
+/* The entity's table over the cells within reach (in ws): weights n_c m_c
+ * with m_c = ceil(U_q(c) S); returns their sum (0: no partner within
+ * reach) and S 2^32 in *s32. */
+static uint32_t entity_table(const plan_t *P, const int32_t *home, const double *U, wcell *W,
+                             uint32_t *guide, double *s32)
+{
+    double tot = 0, nsum = 0;
+    for (uint32_t i = 0; i < P->n_disp; i++) {
+        uint32_t cell;
+        W[i].c0 = W[i].n = 0;
+        if (U[i] <= 0 || !target_cell(P, home, P->disp + 2 * (size_t)i, &cell))
+            continue;
+        W[i].c0 = P->cell_start[cell];
+        W[i].n = P->cell_start[cell + 1] - W[i].c0;
+        tot += U[i] * W[i].n;
+        nsum += W[i].n;
+    }
+    if (tot <= 0)
+        return 0;
+    /* sum n ceil(U S) <= S tot + sum n < 2^32; m = ceil(U S) <= 2^32 */
+    double S = (4294967296.0 - nsum - 4096.0) / tot * (1.0 - 1e-12);
+    uint64_t cum = 0;
+    for (uint32_t i = 0; i < P->n_disp; i++) {
+        W[i].cdf = (uint32_t)cum;
+        W[i].m = W[i].n ? ceil(U[i] * S) : 0;
+        cum += (uint64_t)W[i].n * (uint64_t)W[i].m;
+    }
+    assert(cum < 4294967296ull);
+    W[P->n_disp].cdf = (uint32_t)cum;
+    /* guide[g]: the first cell whose range reaches above g 2^32 / G
+     * (cell i is that for the g with g B < cdf_{i+1}, B = 2^32 / G, not
+     * taken by a cell before it) */
+    const int sh = 32 - P->guide_bits;
+    uint32_t G = 1u << P->guide_bits, g = 0;
+    for (uint32_t i = 0; i < P->n_disp && g < G; i++) {
+        uint64_t end = ((uint64_t)W[i + 1].cdf + ((1ull << sh) - 1)) >> sh; /* g B < cdf */
+        end = end > G ? G : end;
+        for (; g < end; g++)
+            guide[g] = i;
+    }
+    for (; g < G; g++)
+        guide[g] = P->n_disp - 1;
+    *s32 = ldexp(S, 32);
+    return (uint32_t)cum;
 }
 
 uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_t j, uint64_t K,
@@ -405,54 +558,83 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
     const plan_t *P = plan;
     const double *xe = P->pos_ent + 2 * (size_t)j;
     uint64_t k = 0, tries = 0, max_tries = 1000000 + 1000 * K;
-    if (!P->n_disp)
+    if (!P->n_disp || !K)
         return 0;
-    wordbuf w = {r, 64, {0}};
+    assert(S->ws && S->ws_bytes >= sf_spatial_scratch_bytes(P));
+    wcell *W = S->ws;
+    uint32_t *guide = (uint32_t *)(W + P->n_disp + 1);
     int32_t home[2];
-    size_t o = home_of(P, xe, home); /* the entity's cell and table, once */
-    const uint64_t *thr = P->thr + o;
-    const uint32_t *alias = P->alias + o;
-    const double *Uw = P->Uw + o;
-    while (k < K && tries++ < max_tries) {
-        /* proposal: displacement i from the alias table (two words: index
-         * and the 32-bit coin against its threshold), then a slot */
-        uint32_t i = word_below(&w, P->n_disp);
-        if ((uint64_t)next_word(&w) >= thr[i])
-            i = alias[i];
-        uint32_t cell = 0, mul = 1;
-        bool off = false;
-        for (int d = 0; d < P->dim; d++) {
-            int64_t a = (int64_t)home[d] + P->disp[2 * (size_t)i + d];
-            if (P->space.periodic)
-                a = a >= (int64_t)P->nc[d] ? a - P->nc[d] : a;
-            else if (a < 0 || a >= (int64_t)P->nc[d])
-                off = true;
-            cell += (uint32_t)a * mul;
-            mul *= P->nc[d];
-        }
-        uint32_t slot = word_below(&w, P->nmax), acc = next_word(&w);
-        if (off)
-            continue;
-        uint32_t c0 = P->cell_start[cell];
-        if (slot >= P->cell_start[cell + 1] - c0)
-            continue;
-        const double *xs = P->pos_sorted + 2 * (size_t)(c0 + slot);
-        /* accept with F / U (a 32-bit coin); F >= f(nearest image), which
-         * decides most proposals with one evaluation of f */
-        double coin = (double)acc * Uw[i];
-        if (coin >= nearest_at(P, xe, xs) && (P->nearest || coin >= profile_at(P, xe, xs)))
-            continue;
-        uint32_t s = P->members[c0 + slot];
-        if (s == skip)
-            continue;
-        if (!p->multapses) {
-            if ((S->bitmap[s >> 6] >> (s & 63)) & 1u)
+    size_t o = home_of(P, xe, home); /* the entity's cell and sub-position, once */
+    double s32;
+    const uint32_t cum = entity_table(P, home, P->U + o, W, guide, &s32);
+    if (!cum)
+        return 0;
+    const double tail = P->tail * s32;
+    const int shift = 32 - P->guide_bits;
+    /* proposals in batches of BATCH: the words of a batch come from the
+     * stream at once (cells, then neurons within them, then coins; the
+     * rare retries of the uniform draw within a cell from the stream after
+     * them), the positions are prefetched (the sorted positions are out of
+     * the core's cache), f of the nearest image is computed for the whole
+     * batch (vectorised), then the proposals are decided in order, so the
+     * result is that of deciding each at once */
+    enum { BATCH = 32 };
+    uint32_t wd[3 * BATCH], ba[BATCH], ka[BATCH];
+    double blhs[BATCH], bx[BATCH], by[BATCH], bf[BATCH];
+    while (k < K && tries < max_tries) {
+        sf_rng_fill_u32(r, wd, 3 * BATCH);
+        tries += BATCH;
+        int nb = 0;
+        for (int t = 0; t < BATCH; t++) {
+            uint32_t u = wd[t];
+            if (u >= cum)
                 continue;
-            S->bitmap[s >> 6] |= 1ull << (s & 63);
+            uint32_t i = guide[(uint64_t)u >> shift];
+            while (W[i + 1].cdf <= u)
+                i++;
+            /* uniform in [0, n) (Lemire 2019, exact) */
+            uint32_t n = W[i].n;
+            uint64_t mm = (uint64_t)wd[BATCH + t] * n;
+            if ((uint32_t)mm < n) {
+                uint32_t th = (uint32_t)(-n) % n;
+                while ((uint32_t)mm < th)
+                    mm = (uint64_t)sf_rng_u32(r) * n;
+            }
+            uint32_t a = W[i].c0 + (uint32_t)(mm >> 32);
+            ba[nb] = a;
+            blhs[nb++] = (double)wd[2 * BATCH + t] * W[i].m; /* exact to 2^-53 */
+            __builtin_prefetch(P->pos_sorted + 2 * (size_t)a);
+            __builtin_prefetch(P->members + a);
         }
-        S->list[k] = s;
-        set_delay(p, P, xe, xs, S, k);
-        k++;
+        for (int t = 0; t < nb; t++) {
+            const double *xs = P->pos_sorted + 2 * (size_t)ba[t];
+            bx[t] = xs[0] - xe[0];
+            by[t] = xs[1] - xe[1];
+        }
+        nearest_batch(P, nb, bx, by, s32, bf);
+        /* accept with F S / m: coin m < F S 2^32 */
+        int na = 0;
+        for (int t = 0; t < nb; t++) {
+            bool yes = blhs[t] < bf[t];
+            if (!yes && !P->nearest && blhs[t] < bf[t] + tail)
+                yes = blhs[t] < profile_at(P, xe, P->pos_sorted + 2 * (size_t)ba[t]) * s32;
+            ka[na] = (uint32_t)t;
+            na += yes;
+        }
+        for (int q = 0; q < na && k < K; q++) {
+            uint32_t a = ba[ka[q]];
+            uint32_t s = P->members[a];
+            if (s == skip)
+                continue;
+            if (!p->multapses) {
+                if ((S->bitmap[s >> 6] >> (s & 63)) & 1u)
+                    continue;
+                S->bitmap[s >> 6] |= 1ull << (s & 63);
+            }
+            S->list[k] = s;
+            set_delay(p, P, xe, P->pos_sorted + 2 * (size_t)a, S, k);
+            k++;
+        }
     }
     if (!p->multapses)
         for (uint64_t a = 0; a < k; a++)
@@ -472,7 +654,7 @@ uint64_t sf_spatial_draw_bernoulli(const sf_projection *p, const void *plan, uin
     const double *U = P->U + home_of(P, xe, home);
     for (uint32_t i = 0; i < P->n_disp; i++) {
         uint32_t cell;
-        if (U[i] <= 0 || !target_cell(P, xe, P->disp + 2 * (size_t)i, &cell))
+        if (U[i] <= 0 || !target_cell(P, home, P->disp + 2 * (size_t)i, &cell))
             continue;
         uint32_t c0 = P->cell_start[cell], n_c = P->cell_start[cell + 1] - c0;
         double q = fmin(1.0, p->p * U[i]);

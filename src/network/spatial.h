@@ -36,10 +36,12 @@ double sf_space_profile(const sf_space *s, const sf_profile *pr, const double *d
 double sf_space_max_distance(const sf_space *s);
 
 /* The rules' plan: positions of both populations, the population partners
- * are drawn from sorted into cells, and an alias table over cell
- * displacements weighted by a bound of F. One malloc'd block (freed with
- * free()); NULL when out of memory. */
+ * are drawn from sorted into cells, and bounds of F over cell
+ * displacements per sub-position. One malloc'd block (freed with free());
+ * NULL when out of memory. */
 void *sf_spatial_plan_create(const sf_model *m, int proj);
+/* Bytes of per-thread workspace sf_spatial_draw_fixed needs (S->ws). */
+size_t sf_spatial_scratch_bytes(const void *plan);
 /* K partners of entity j (target, or source when the rule draws by source),
  * each with probability proportional to F, distinct unless multapses, never
  * skip; into S->list (and their delays into S->dv with a distance delay).

@@ -27,6 +27,9 @@ RUNS = {
                                                "simulation.duration=1500"]),
     "ou_ei": ("compare", "ou_ei", ["simulation.duration=2500"]),
     "brunel_run": ("run", "brunel", ["scale.neurons=0.1", "simulation.duration=400"]),
+    # the paper's E-I ring (issue 14): a wave train, 400 ms (about 3 s)
+    "senk2020_ring": ("compare", "senk2020_ring", ["simulation.duration=400",
+                                                   "analysis.start=100"]),
 }
 
 

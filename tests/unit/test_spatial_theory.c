@@ -301,7 +301,7 @@ static void test_continuation(void **state)
     int br[2] = {0, -1};
     sf_field_root lead;
     assert_int_equal(sf_field_stability(NULL, 2, Wk, &k, 1, tau[0], d, br, 2, NULL, &lead), SF_OK);
-    sf_field_lif L = {2, p, mu, sg, h0, tau, C, d, ws};
+    sf_field_lif L = {2, p, mu, sg, h0, tau, C, d, ws, NULL, NULL};
     double complex G;
     assert_int_equal(sf_field_lif_G(NULL, &L, lead.lambda, 0.0, &G), SF_OK);
     assert_true(cabs(G) < 1e-9);
@@ -383,12 +383,73 @@ static void test_wave_analysis(void **state)
     }
 }
 
+/* 2-D (torus 1 x 2 mm, 60 x 60 grid, 32 x 32 space bins): Bernoulli
+ * spikes with rate r0 (1 + 0.5 cos(Kx x + Ky y - 2 pi F t)), (Kx, Ky) =
+ * 2 pi (-2, 1.5) /mm (a wave travelling towards -x, +y), F = 150 Hz: the
+ * wave verdict, the wave vector within one cell (2 pi / L per dimension),
+ * |k| and f within one cell, direction -1 (the sign of kx), m = 0.5 within
+ * 0.05; a homogeneous rate: no wave. */
+static void test_wave_analysis_2d(void **state)
+{
+    const int NX = 60, NY = 60, N = NX * NY;
+    const double h = 0.1, r0 = 20.0, Kx = 2 * M_PI * -2, Ky = 2 * M_PI * 1.5, F = 150.0;
+    uint32_t *xb = malloc(sizeof(uint32_t) * N), *yb = malloc(sizeof(uint32_t) * N);
+    for (int i = 0; i < N; i++)
+        xb[i] = (uint32_t)((i % NX) * 32 / NX), yb[i] = (uint32_t)((i / NX) * 32 / NY);
+    for (int c = 0; c < 2; c++) {
+        double amp = c == 0 ? 0.5 : 0.0;
+        size_t cap = 1 << 20, n = 0;
+        uint32_t *ids = malloc(sizeof(uint32_t) * cap);
+        int64_t *steps = malloc(sizeof(int64_t) * cap);
+        uint64_t x = 0x9E3779B97F4A7C15ull;
+        for (int64_t k = 0; k < 10000; k++)
+            for (int i = 0; i < N; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                double u = (double)(x >> 11) / 9007199254740992.0, t = (k + 1) * h * 1e-3;
+                double px = ((i % NX) + 0.5) / NX * 1.0, py = ((i / NX) + 0.5) / NY * 2.0;
+                double pr = r0 * (1 + amp * cos(Kx * px + Ky * py - 2 * M_PI * F * t)) * h * 1e-3;
+                if (u < pr) {
+                    if (n == cap) {
+                        cap *= 2;
+                        ids = realloc(ids, sizeof(uint32_t) * cap);
+                        steps = realloc(steps, sizeof(int64_t) * cap);
+                    }
+                    ids[n] = (uint32_t)i;
+                    steps[n++] = k;
+                }
+            }
+        sf_wave_result w;
+        assert_int_equal(sf_wave_spectrum_2d(NULL, ids, steps, n, xb, 32, 1.0, yb, 32, 2.0, 0, 10000,
+                                             5, 0.1, 256, &w), SF_OK);
+        print_message("synthetic 2-D %s: wave %d, k (%.3f, %.3f) |k| %.3f /mm, f %.2f Hz, p %.2g, "
+                      "m %.3f\n", c ? "homogeneous" : "wave", w.wave, w.kx, w.ky, w.k_peak, w.f_peak,
+                      w.p_value, w.modulation);
+        assert_int_equal(w.n_y, 32);
+        if (c == 0) {
+            assert_true(w.wave && w.direction < 0);
+            assert_true(fabs(w.kx - Kx) < 2 * M_PI && fabs(w.ky - Ky) < M_PI);
+            assert_true(fabs(w.k_peak - hypot(Kx, Ky)) < 2 * M_PI);
+            assert_true(fabs(w.f_peak - F) < 7.8125);
+            assert_true(fabs(w.modulation - 0.5) < 0.05);
+        } else {
+            assert_false(w.wave);
+        }
+        free(ids);
+        free(steps);
+    }
+    free(xb);
+    free(yb);
+}
+
 /* The family on the paper's model (the text of examples/senk2020_ring.yaml
  * without recorders): sf_predict picks "spatial", reaches mu = sigma =
  * 10 mV, predicts a wave train at the wavenumber where the test's own
  * c(k) = W_E sin(k R_E)/(k R_E) + W_I sin(k R_I)/(k R_I), with the family's
- * gain h0, is most negative on the ring's grid; a sheet or distance delays
- * leave the model to the LIF family. */
+ * gain h0, is most negative on the ring's grid; a sheet leaves the model to
+ * the LIF family; with distance delays (speed 1 mm/ms) the family predicts
+ * a root of the characteristic equation the test evaluates with its own
+ * quadrature of the delay kernels, and with a very fast speed the
+ * constant-delay root. */
 static const char *senk =
     "simulation: {resolution: 0.1, duration: 100.0}\n"
     "populations:\n"
@@ -417,6 +478,123 @@ static double value(const sf_quantities *q, const char *name, int pop)
     return sf_quantity_values(q, (size_t)i)[0];
 }
 
+/* ---- distance-dependent delays ------------------------------------------ */
+
+/* The test's delay kernel by quadrature: int_{-L/2}^{L/2} p(x) e^{-a|x|}
+ * e^{-ikx} dx = 2 int_0^{L/2} p(x) e^{-a x} cos(kx) dx, p normalised on the
+ * line (the profile lies within L/2), real and imaginary parts by GSL QAG. */
+typedef struct {
+    sf_profile_kind kind;
+    double R, k;
+    double complex a;
+    int part;
+} dk_args;
+
+static double dk_integrand(double x, void *v)
+{
+    const dk_args *A = v;
+    double p = A->kind == SF_PROFILE_BOXCAR ? (x <= A->R ? 1 / (2 * A->R) : 0)
+               : A->kind == SF_PROFILE_EXPONENTIAL ? exp(-x / A->R) / (2 * A->R)
+                                                   : exp(-0.5 * x * x / (A->R * A->R)) /
+                                                         (sqrt(2 * M_PI) * A->R);
+    double complex g = 2 * p * cexp(-A->a * x) * cos(A->k * x);
+    return A->part ? cimag(g) : creal(g);
+}
+
+static double complex delay_kernel_quad(sf_profile_kind kind, double R, double k, double complex a,
+                                        double half)
+{
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
+    double out[2], err;
+    for (int part = 0; part < 2; part++) {
+        dk_args A = {kind, R, k, a, part};
+        gsl_function F = {dk_integrand, &A};
+        double hi = kind == SF_PROFILE_BOXCAR ? R : half;
+        gsl_integration_qag(&F, 0, hi, 1e-14, 1e-12, 4000, GSL_INTEG_GAUSS61, w, &out[part], &err);
+    }
+    gsl_integration_workspace_free(w);
+    return out[0] + I * out[1];
+}
+
+static void test_distance_delay_ft(void **state)
+{
+    const sf_profile_kind kinds[3] = {SF_PROFILE_BOXCAR, SF_PROFILE_EXPONENTIAL, SF_PROFILE_GAUSSIAN};
+    const double R[3] = {0.2, 0.01, 0.04};
+    const double complex as[4] = {0, 3.0, 12.0 + 40.0 * I, -2.0 - 25.0 * I};
+    double worst = 0;
+    for (int c = 0; c < 3; c++)
+        for (int m = 0; m < 6; m++)
+            for (int j = 0; j < 4; j++) {
+                double k = 2 * M_PI * 3 * m;
+                double complex got = sf_field_profile_delay_ft(kinds[c], R[c], k, as[j]);
+                double complex ref = delay_kernel_quad(kinds[c], R[c], k, as[j], 0.5);
+                worst = fmax(worst, cabs(got - ref));
+                if (!(cabs(got - ref) < 1e-9))
+                    fail_msg("kind %d R %g k %g a %g%+gi: %.15g%+.15gi vs quadrature %.15g%+.15gi",
+                             c, R[c], k, creal(as[j]), cimag(as[j]), creal(got), cimag(got),
+                             creal(ref), cimag(ref));
+                if (j == 0) /* a = 0: the constant-delay transform */
+                    assert_true(cabs(got - sf_field_profile_ft(kinds[c], R[c], 1, k)) < 1e-12);
+            }
+    print_message("distance-delay kernels: closed forms vs quadrature, max |diff| %.2g\n", worst);
+}
+
+static double value(const sf_quantities *q, const char *name, int pop);
+
+/* The family's leading root with speed v = 1 mm/ms solves
+ * det[(1 + lambda tau) 1 - h0 tau_m K J P(k, lambda / v) e^{-lambda d0}] = 0,
+ * P by the test's quadrature (rows of E and I equal); and v -> infinity
+ * gives the constant-delay prediction. */
+static void check_distance_delays(sf_context *ctx, sf_model *mixed)
+{
+    sf_quantities *q = NULL;
+    if (sf_predict(ctx, mixed, NULL, &q)) /* EE alone with distance delays */
+        fail_msg("%s", sf_context_errmsg(ctx));
+    assert_true(value(q, "lif_continuation_mismatch", -1) < 1e-6);
+    sf_quantities_destroy(q);
+    char text[4096];
+    snprintf(text, sizeof text, senk, "ring", ", layout: grid", "");
+    const char *v1[4] = {"projections.EE.speed=1.0", "projections.EI.speed=1.0",
+                         "projections.IE.speed=1.0", "projections.II.speed=1.0"};
+    sf_model *m = NULL;
+    if (sf_model_load_string(ctx, text, "senk", v1, 4, &m) || sf_predict(ctx, m, NULL, &q))
+        fail_msg("%s", sf_context_errmsg(ctx));
+    sf_model_destroy(m);
+    double h0 = value(q, "rate_model_gain", 0), tau = 0.5e-3 * (value(q, "rate_model_tau", 0) +
+                                                                value(q, "rate_model_tau", 1));
+    double g = value(q, "leading_growth_rate", -1), f = value(q, "leading_frequency", -1);
+    double k = value(q, "leading_wavenumber", -1);
+    double complex l = g + 2 * M_PI * f * I, a = l * 1e-3 / 1.0;
+    double JE = 87.8 * 0.5 / 250, JI = -439.0 * 0.5 / 250;
+    double complex c = h0 * 5e-3 * (400 * JE * delay_kernel_quad(SF_PROFILE_BOXCAR, 0.2, k, a, 0.5) +
+                                    100 * JI * delay_kernel_quad(SF_PROFILE_BOXCAR, 0.07, k, a, 0.5));
+    /* rank one: det = (1 + l tau) [(1 + l tau) - c e^{-l d0}] */
+    double complex res = (1 + l * tau) - c * cexp(-l * 1.5e-3);
+    print_message("distance delays (v = 1 mm/ms): k* = %.4g /mm, lambda = %.4g%+.4gi /s, f = %.4g Hz, "
+                  "LIF %.4g Hz, |residual| %.2g, kind %g\n", k, g, 2 * M_PI * f, f,
+                  value(q, "lif_frequency", -1), cabs(res), value(q, "wave_instability", -1));
+    assert_true(cabs(res) < 1e-8 * cabs(1 + l * tau));
+    assert_true(value(q, "lif_continuation_mismatch", -1) < 1e-6);
+    sf_quantities_destroy(q);
+    /* a very fast conduction: the constant-delay root */
+    sf_quantities *q0 = NULL, *q1 = NULL;
+    sf_model *m1 = NULL;
+    const char *sets[4] = {"projections.EE.speed=1e9", "projections.EI.speed=1e9",
+                           "projections.IE.speed=1e9", "projections.II.speed=1e9"};
+    sf_model *m0 = NULL;
+    if (sf_model_load_string(ctx, text, "senk", NULL, 0, &m0) ||
+        sf_model_load_string(ctx, text, "senk", sets, 4, &m1) || sf_predict(ctx, m0, NULL, &q0) ||
+        sf_predict(ctx, m1, NULL, &q1))
+        fail_msg("%s", sf_context_errmsg(ctx));
+    assert_true(fabs(value(q1, "leading_growth_rate", -1) / value(q0, "leading_growth_rate", -1) - 1) < 1e-6);
+    assert_true(fabs(value(q1, "leading_frequency", -1) / value(q0, "leading_frequency", -1) - 1) < 1e-6);
+    assert_true(value(q1, "leading_wavenumber", -1) == value(q0, "leading_wavenumber", -1));
+    sf_quantities_destroy(q0);
+    sf_quantities_destroy(q1);
+    sf_model_destroy(m0);
+    sf_model_destroy(m1);
+}
+
 static void test_family(void **state)
 {
     char text[4096];
@@ -429,8 +607,11 @@ static void test_family(void **state)
         if (sf_model_load_string(ctx, text, "senk", NULL, 0, &m))
             fail_msg("%s", sf_context_errmsg(ctx));
         const char *fam = sf_theory_family_of(ctx, m);
-        if (c > 0) {
+        if (c == 1) {
             assert_string_equal(fam, "lif_diffusion");
+        } else if (c == 2) {
+            assert_string_equal(fam, "spatial");
+            check_distance_delays(ctx, m);
         } else {
             assert_string_equal(fam, "spatial");
             sf_quantities *q = NULL;
@@ -467,6 +648,8 @@ int main(void)
         cmocka_unit_test(test_ei_wave),
         cmocka_unit_test(test_continuation),
         cmocka_unit_test(test_wave_analysis),
+        cmocka_unit_test(test_wave_analysis_2d),
+        cmocka_unit_test(test_distance_delay_ft),
         cmocka_unit_test(test_family),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,14 @@
 #     oscillation, never a wave train) shows no wave train in simulation;
 #  5. the effective rate network (examples/senk2020_rate.yaml, tanh units,
 #     300 ms): the (k, f) peak of the recorded rates, computed here with
-#     numpy, lies within 10 % of the rate model's predicted mode.
+#     numpy, lies within 10 % of the rate model's predicted mode;
+#  6. the paper's g = 6 (inhibitory PSC -526.8 pA, external rates for
+#     mu = sigma = 10 mV solved here in closed form): a predicted wave train,
+#     the simulated peak within 10 % of it;
+#  7. distance-dependent delays d = 1.5 ms + r / v on all projections,
+#     v = 0.25 mm/ms: the predicted LIF frequency drops by more than 10 %
+#     from the constant-delay one, and the simulated peak lies within 10 %
+#     of the distance-delay prediction.
 set -eu
 SF=${1:-build/spikefield}
 PY=/usr/bin/python3
@@ -48,6 +55,18 @@ YEOF
 "$SF" predict "$OUT/single.yaml" --json > "$OUT/pred1.json"
 "$SF" compare "$OUT/single.yaml" --out "$OUT/c1" --quiet
 "$SF" run examples/senk2020_rate.yaml --set simulation.duration=300 --out "$OUT/rate" --quiet
+# g = 6: J_E = 87.8 * 0.5 / 250, J_I = -6 J_E mV, rate 55.2195 Hz at mu = sigma = 10 mV;
+# mu / tau_m = J_E X + J_I Y, sigma^2 / tau_m = J_E^2 X + J_I^2 Y with
+# X = 400 nu + nu_ext_E, Y = 100 nu + nu_ext_I
+G6=$("$PY" -c "
+nu=55.21949597; JE=87.8*0.5/250; JI=-6*JE
+Y=(100/0.005-JE*10/0.005)/(JI**2-JE*JI); X=(10/0.005-JI*Y)/JE
+print('--set projections.IE.weight=-526.8 --set projections.II.weight=-526.8 --set inputs.ext_I.weight=-526.8 --set inputs.ext_E.rate=%.2f --set inputs.ext_I.rate=%.2f' % (X-400*nu, Y-100*nu))")
+"$SF" predict $EX $G6 --json > "$OUT/pred_g6.json"
+"$SF" compare $EX $G6 --out "$OUT/c_g6" --quiet
+V="--set projections.EE.speed=0.25 --set projections.EI.speed=0.25 --set projections.IE.speed=0.25 --set projections.II.speed=0.25"
+"$SF" predict $EX $V --json > "$OUT/pred_v.json"
+"$SF" compare $EX $V --out "$OUT/c_v" --quiet
 "$PY" - "$OUT" <<'PYEOF'
 import json, sys
 import h5py, numpy as np
@@ -96,6 +115,17 @@ k_r = 2 * np.pi * abs(i if i <= n_x // 2 else i - n_x) / 1.0
 f_r = j / (n_t * 0.5e-3)
 check(abs(k_r - k_pred) <= 0.1 * k_pred and abs(f_r - f_rate) <= 0.1 * f_rate,
       "rate network: peak k %.4g /mm, f %.4g Hz vs rate model %.4g /mm, %.4g Hz" % (k_r, f_r, k_pred, f_rate))
+for tag, what in (("g6", "g = 6"), ("v", "distance delays (v = 0.25 mm/ms)")):
+    pr = json.load(open(o + "/pred_%s.json" % tag))
+    kp, fp = q(pr, "leading_wavenumber")["value"], q(pr, "lif_frequency")["value"]
+    check(q(pr, "wave_instability")["value"] == 4, "%s: predicted wave train at %.4g /mm, %.4g Hz (LIF)" % (what, kp, fp))
+    if tag == "v":
+        check(fp < 0.9 * f_lif, "%s: the prediction moves from %.4g Hz to %.4g Hz" % (what, f_lif, fp))
+    cc = json.load(open(o + "/c_%s/compare.json" % tag))
+    for pop in ("E", "I"):
+        f = q(cc, "wave_frequency", pop); k = q(cc, "wave_wavenumber", pop)
+        check(f is not None and k is not None and abs(f["value"] - fp) <= 0.1 * fp and abs(k["value"] - kp) <= 0.1 * kp,
+              "%s, simulation %s: f %s Hz, k %s /mm" % (what, pop, f and "%.4g" % f["value"], k and "%.4g" % k["value"]))
 print("%d failed" % bad)
 sys.exit(1 if bad else 0)
 PYEOF

@@ -43,4 +43,5 @@ const sf_rule_type sf_rule_spatial_fixed_indegree = {
     .plan = plan,
     .max_partners = max_partners,
     .partners = partners,
+    .scratch_bytes = sf_spatial_scratch_bytes,
 };

@@ -22,6 +22,7 @@
 #include "theory/map.h"
 #include "theory/spatial/field.h"
 #include "theory/spatial/wave.h"
+#include "network/spatial.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -45,8 +46,27 @@ typedef struct {
     sf_lif_map *lif;
     int n, dim;
     double L[2];
-    double d;              /* s */
+    double d;              /* s: the delay, d0 of distance delays            */
+    bool dist;             /* some projection has distance delays d0 + r / v */
+    double d_mean;         /* s: d0 + the K w-weighted mean of r / v (starts) */
 } spatial_mapped;
+
+/* The delay of a projection at distance 0 (ms). */
+static double delay0(const sf_projection *p)
+{
+    return p->profile.distance_delay ? p->profile.d0 : p->delay.a;
+}
+
+/* Mean distance of a profile's partners on the line (mm). */
+static double mean_distance(const sf_profile *pr)
+{
+    switch (pr->kind) {
+    case SF_PROFILE_BOXCAR: return 0.5 * pr->width;
+    case SF_PROFILE_EXPONENTIAL: return pr->width;
+    case SF_PROFILE_GAUSSIAN: return pr->width * sqrt(2 / M_PI);
+    default: return 0;
+    }
+}
 
 static const sf_neuron_type *const covers[] = {&sf_iaf_psc_exp, &sf_iaf_psc_delta, NULL};
 
@@ -72,19 +92,35 @@ static bool spatial_accepts(const sf_model *m, char *why, size_t len)
     }
     if (!s->periodic) {
         snprintf(why, len, "%s: the spatial theory needs a periodic space (ring or torus), not a "
-                 "sheet", m->file);
+                 "sheet: a bounded sheet is not translation invariant, so plane waves e^{ikx} are "
+                 "not its linear modes and the stability per wavenumber does not apply", m->file);
         return false;
     }
     for (int i = 0; i < m->n_proj; i++) {
         const sf_projection *p = &m->proj[i];
         if (p->profile.distance_delay) {
-            snprintf(why, len, "%s: projection %s: distance-dependent delays are not part of the "
-                     "spatial theory (Lambert W needs one delay)", m->file, p->name);
+            if (s->dim != 1) {
+                snprintf(why, len, "%s: projection %s: distance-dependent delays on a torus are not "
+                         "part of the spatial theory (their kernel is in closed form on a ring "
+                         "only)", m->file, p->name);
+                return false;
+            }
+            if (sf_profile_cutoff(&p->profile) >= 0.5 * s->extent[0] &&
+                p->profile.kind != SF_PROFILE_BOXCAR) {
+                snprintf(why, len, "%s: projection %s: with distance-dependent delays the profile "
+                         "must lie within half the ring (its reach %g mm, half the ring %g mm): "
+                         "the delay kernel is in closed form on the line only", m->file, p->name,
+                         sf_profile_cutoff(&p->profile), 0.5 * s->extent[0]);
+                return false;
+            }
+        } else if (!sf_dist_is_const(&p->delay)) {
+            snprintf(why, len, "%s: projection %s: the spatial theory needs constant delays or "
+                     "distance-dependent ones (speed:), not random delays", m->file, p->name);
             return false;
         }
-        if (!sf_dist_is_const(&p->delay) || p->delay.a != m->proj[0].delay.a) {
-            snprintf(why, len, "%s: projection %s: the spatial theory needs one constant delay for "
-                     "all projections", m->file, p->name);
+        if (delay0(p) != delay0(&m->proj[0])) {
+            snprintf(why, len, "%s: projection %s: the spatial theory needs one delay (d0 of "
+                     "distance-dependent delays) for all projections", m->file, p->name);
             return false;
         }
     }
@@ -119,7 +155,16 @@ static sf_status spatial_map(sf_context *ctx, const sf_model *m, void **mapped)
     sm->dim = s->dim;
     sm->L[0] = s->extent[0];
     sm->L[1] = s->dim == 2 ? s->extent[1] : 1;
-    sm->d = m->n_proj ? m->proj[0].delay.a * 1e-3 : 0;
+    sm->d = m->n_proj ? delay0(&m->proj[0]) * 1e-3 : 0;
+    double num = 0, den = 0;
+    for (int i = 0; i < m->n_proj; i++) {
+        const sf_projection *p = &m->proj[i];
+        double kw = fabs(sf_model_mean_indegree(m, p) * sf_dist_mean(&p->weight));
+        sm->dist |= p->profile.distance_delay;
+        num += kw * (p->profile.distance_delay ? mean_distance(&p->profile) / p->profile.speed : 0);
+        den += kw;
+    }
+    sm->d_mean = sm->d + (den > 0 ? num / den * 1e-3 : 0);
     *mapped = sm;
     return SF_OK;
 }
@@ -145,6 +190,47 @@ static void coupling(const sf_model *m, const spatial_mapped *sm, double k, doub
             const sf_lif_map *L = sm->lif;
             C[a * n + b] = den != 0 ? L->K[a * n + b] * L->J[a * n + b] * num / den : 0;
         }
+}
+
+/* The coupling at lambda (distance delays): C_ab(k, lambda) = K J times
+ * the K w-weighted mean of the projections' transforms of p(x) e^{-lambda
+ * |x| / v} (sf_field_profile_delay_ft; a projection without speed: p(k)). */
+typedef struct {
+    const sf_model *m;
+    const spatial_mapped *sm;
+    double k;
+} kcoupling;
+
+static sf_status coupling_at(void *user, double complex lambda, double complex *C)
+{
+    const kcoupling *kc = user;
+    const sf_model *m = kc->m;
+    const spatial_mapped *sm = kc->sm;
+    int n = sm->n;
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++) {
+            double complex num = 0;
+            double den = 0;
+            for (int i = 0; i < m->n_proj; i++) {
+                const sf_projection *p = &m->proj[i];
+                if (p->target != a || p->source != b)
+                    continue;
+                double kw = sf_model_mean_indegree(m, p) * sf_dist_mean(&p->weight);
+                double complex ft;
+                if (p->profile.kind == SF_PROFILE_NONE)
+                    ft = kc->k == 0;
+                else if (p->profile.distance_delay) /* a = lambda / v: 1/s over mm/ms */
+                    ft = sf_field_profile_delay_ft(p->profile.kind, p->profile.width, kc->k,
+                                                   lambda * 1e-3 / p->profile.speed);
+                else
+                    ft = sf_field_profile_ft(p->profile.kind, p->profile.width, sm->dim, kc->k);
+                num += kw * ft;
+                den += kw;
+            }
+            const sf_lif_map *L = sm->lif;
+            C[a * n + b] = den != 0 ? L->K[a * n + b] * L->J[a * n + b] * num / den : 0;
+        }
+    return SF_OK;
 }
 
 /* Everything predict and expect report. */
@@ -215,9 +301,40 @@ static sf_status analyse(sf_context *ctx, const sf_model *m, const spatial_mappe
                 W[(i * nn + (size_t)a) * nn + (size_t)b] =
                     A->fit[a].h0 * net->pop[a].tau_m * 1e-3 * C[a * n + b];
     }
-    if ((st = sf_field_stability(ctx, n, W, A->k, A->n_k, A->tau, sm->d, branches, 6, lam,
-                                 &A->lead)))
+    if ((st = sf_field_stability(ctx, n, W, A->k, A->n_k, A->tau, sm->dist ? sm->d_mean : sm->d,
+                                 branches, 6, lam, &A->lead)))
         goto out;
+    if (sm->dist) {
+        /* distance delays: the Lambert W roots with the mean delay start
+         * Newton's method on the rate model's characteristic equation
+         * det[1 - h0 tau_m C(k, lambda) e^{-lambda d0} / (1 + lambda tau)] */
+        double h0[16], tau[16];
+        for (int a = 0; a < n && a < 16; a++)
+            h0[a] = A->fit[a].h0, tau[a] = A->tau;
+        sf_context *sub = sf_context_create();
+        bool any = false;
+        for (size_t i = 0; sub && n <= 16 && i < A->n_k; i++) {
+            kcoupling kc = {m, sm, A->k[i]};
+            sf_field_lif L = {n, net->pop, A->mu, A->sigma, h0, tau, NULL, sm->d, ws,
+                              coupling_at, &kc};
+            for (size_t j = 0; j < nn * 6; j++) {
+                double complex l = lam[i * nn * 6 + j];
+                bool ok = isfinite(creal(l)) && sf_field_lif_root(sub, &L, 0.0, &l) == SF_OK &&
+                          isfinite(creal(l));
+                lam[i * nn * 6 + j] = ok ? l : NAN;
+                if (ok && (!any || creal(l) > creal(A->lead.lambda))) {
+                    A->lead = (sf_field_root){l, A->k[i], (int)i, branches[j % 6], (int)(j / 6)};
+                    any = true;
+                }
+            }
+        }
+        sf_context_destroy(sub);
+        if (!any) {
+            st = sf_fail(ctx, SF_ERR_NOCONV, "%s: the rate model with distance-dependent delays: "
+                         "no root converged", m->file);
+            goto out;
+        }
+    }
     for (size_t i = 0; i < A->n_k; i++) {
         double g = -INFINITY;
         for (size_t j = 0; j < nn * 6; j++)
@@ -233,7 +350,9 @@ static sf_status analyse(sf_context *ctx, const sf_model *m, const spatial_mappe
     double h0[16], tau[16];
     for (int a = 0; a < n && a < 16; a++)
         h0[a] = A->fit[a].h0, tau[a] = A->tau;
-    sf_field_lif L = {n, net->pop, A->mu, A->sigma, h0, tau, C, sm->d, ws};
+    kcoupling kc = {m, sm, A->lead.k};
+    sf_field_lif L = {n, net->pop, A->mu, A->sigma, h0, tau, C, sm->d, ws,
+                      sm->dist ? coupling_at : NULL, &kc};
     sf_context *sub = sf_context_create();
     A->lif_ok = n <= 16 && sub &&
                 sf_field_continue(sub, &L, A->lead.lambda, N_STEPS, &A->lif_roots, &A->lif_ode) ==
@@ -306,8 +425,11 @@ static sf_status spatial_predict(sf_context *ctx, const sf_model *m, const void 
                 R->k > 0 ? fabs(cimag(R->lambda)) / R->k : NAN) &&
          (x = scalar(ctx, out, "leading_branch", "1", -1, R->branch)) &&
          sf_quantity_note(x, "of the Lambert W function, among 0, -1, 1, -2, 2, -3; rate model "
-                             "tau = %.4g ms (mean over populations), delay %.4g ms",
-                          A.tau * 1e3, sm->d * 1e3) == SF_OK;
+                             "tau = %.4g ms (mean over populations), delay %.4g ms%s",
+                          A.tau * 1e3, sm->d * 1e3,
+                          sm->dist ? " at distance 0 (distance delays d0 + r / v: the root by "
+                                     "Newton's method from the branch's Lambert W root with the "
+                                     "mean delay)" : "") == SF_OK;
     if (ok && A.lif_ok)
         ok = scalar(ctx, out, "lif_growth_rate", "1/s", -1, creal(A.lif_roots)) &&
              scalar(ctx, out, "lif_frequency", "Hz", -1, fl) &&
@@ -375,10 +497,13 @@ static sf_status spatial_estimate(sf_context *ctx, const sf_model *m, const sf_r
                                 "segments), modulation depth %.3g (a wave: >= %g)",
                              w.k_peak, w.f_peak, w.snr, w.p_value, w.n_seg, w.modulation,
                              SF_WAVE_MIN_MODULATION) != SF_OK ||
-            (w.k_peak > 0 && sf_quantity_note(x, "travels %s at %.4g mm/s; power over its mirror "
-                                                 "image in k %.3g",
-                                              w.direction > 0 ? "+x" : "-x", w.velocity,
-                                              w.asymmetry) != SF_OK))
+            (w.k_peak > 0 && w.n_y == 1 &&
+             sf_quantity_note(x, "travels %s at %.4g mm/s; power over its mirror image in k %.3g",
+                              w.direction > 0 ? "+x" : "-x", w.velocity, w.asymmetry) != SF_OK) ||
+            (w.k_peak > 0 && w.n_y > 1 &&
+             sf_quantity_note(x, "travels along the wave vector (%.4g, %.4g) /mm at %.4g mm/s; "
+                                 "power over its mirror image in k %.3g (spectrum over kx, ky and "
+                                 "f)", w.kx, w.ky, fabs(w.velocity), w.asymmetry) != SF_OK))
             return SF_ERR_NOMEM;
         if (!w.wave)
             continue;

@@ -8,6 +8,7 @@
 #include "theory/spatial/field.h"
 #include "core/linalg.h"
 
+#include <cerf.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_sf_bessel.h>
@@ -32,6 +33,31 @@ double sf_field_profile_ft(sf_profile_kind kind, double R, int dim, double k)
         return exp(-0.5 * x * x);
     default:
         return k == 0 ? 1 : 0; /* no profile: uniform over the space */
+    }
+}
+
+/* (1 - e^{-zR}) / z, its series near z = 0 */
+static double complex boxcar_g(double complex z, double R)
+{
+    double complex x = z * R;
+    if (cabs(x) < 1e-3)
+        return R * (1 - x / 2 + x * x / 6 - x * x * x / 24);
+    return (1 - cexp(-x)) / z;
+}
+
+double complex sf_field_profile_delay_ft(sf_profile_kind kind, double R, double k,
+                                         double complex a)
+{
+    double complex zp = a + I * k, zm = a - I * k;
+    switch (kind) {
+    case SF_PROFILE_BOXCAR:
+        return (boxcar_g(zp, R) + boxcar_g(zm, R)) / (2 * R);
+    case SF_PROFILE_EXPONENTIAL:
+        return 0.5 * (1 / (1 + zp * R) + 1 / (1 + zm * R));
+    case SF_PROFILE_GAUSSIAN:
+        return 0.5 * (w_of_z(I * zp * R / M_SQRT2) + w_of_z(I * zm * R / M_SQRT2));
+    default:
+        return k == 0 ? 1 : 0;
     }
 }
 
@@ -247,7 +273,15 @@ sf_status sf_field_lif_G(sf_context *ctx, const sf_field_lif *L, double complex 
     int n = L->n;
     double complex A[MAXN * MAXN], T[MAXN];
     int piv[MAXN];
-    double complex delay = cexp(-lambda * L->d);
+    double complex delay = cexp(-lambda * L->d), Cl[MAXN * MAXN];
+    if (L->coupling) {
+        sf_status st = L->coupling(L->user, lambda, Cl);
+        if (st)
+            return st;
+    } else {
+        for (int a = 0; a < n * n; a++)
+            Cl[a] = L->C[a];
+    }
     for (int a = 0; a < n; a++) {
         double complex H = 0;
         if (alpha != 0) {
@@ -261,7 +295,7 @@ sf_status sf_field_lif_G(sf_context *ctx, const sf_field_lif *L, double complex 
     }
     for (int a = 0; a < n; a++)
         for (int b = 0; b < n; b++)
-            A[a * n + b] = (a == b) - T[a] * L->C[a * n + b] * delay;
+            A[a * n + b] = (a == b) - T[a] * Cl[a * n + b] * delay;
     sf_linalg_lu(n, A, piv);
     *G = sf_linalg_lu_det(n, A, piv);
     return SF_OK;
@@ -303,6 +337,12 @@ static sf_status newton(sf_context *ctx, const sf_field_lif *L, double alpha, do
     }
     return sf_fail(ctx, SF_ERR_NOCONV, "continuation of the rate-model eigenvalue to the LIF "
                    "network: Newton's method did not converge at alpha = %g", alpha);
+}
+
+sf_status sf_field_lif_root(sf_context *ctx, const sf_field_lif *L, double alpha,
+                            double complex *lambda)
+{
+    return newton(ctx, L, alpha, lambda);
 }
 
 static sf_status slope(sf_context *ctx, const sf_field_lif *L, double complex l, double alpha,

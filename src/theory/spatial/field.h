@@ -29,6 +29,17 @@
  * summation the builder draws from, at k = 2 pi m / L. */
 double sf_field_profile_ft(sf_profile_kind kind, double R, int dim, double k);
 
+/* Distance-dependent delays d0 + r / v (1-D): the transform of the
+ * normalised profile times the delay's factor e^{-a |x|}, a = lambda / v
+ * (complex, 1/mm):  P(k, a) = int p(x) e^{-a |x|} e^{-i k x} dx, in closed
+ * form on the line (a ring whose profile, cut at 1e-16, lies within L/2):
+ *   boxcar      [g(a + ik) + g(a - ik)] / 2R,  g(z) = (1 - e^{-zR}) / z
+ *   exponential [1/(1 + (a + ik)R) + 1/(1 + (a - ik)R)] / 2
+ *   gaussian    [w(i(a + ik)R/sqrt 2) + w(i(a - ik)R/sqrt 2)] / 2
+ * (w the Faddeeva function); a = 0 gives sf_field_profile_ft. */
+double complex sf_field_profile_delay_ft(sf_profile_kind kind, double R, double k,
+                                         double complex a);
+
 /* Branch b of the Lambert W function at complex z (w e^w = z), Halley's
  * iteration from Corless et al. (1996) starting values; branch cuts as in
  * Corless et al. / Arb's acb_lambertw. NaN when it does not converge. */
@@ -87,9 +98,18 @@ typedef struct {
     const double *C;           /* [n * n] mV                               */
     double d;                  /* s                                        */
     sf_theory_workspace *ws;
+    /* distance delays: the coupling depends on lambda; when set, C is not
+     * read and M_ab = T_a coupling(lambda)_ab e^{-lambda d} (d = d0) */
+    sf_status (*coupling)(void *user, double complex lambda, double complex *C);
+    void *user;
 } sf_field_lif;
 sf_status sf_field_lif_G(sf_context *ctx, const sf_field_lif *L, double complex lambda,
                          double alpha, double complex *G);
+/* A root of G(., alpha) by Newton's method from *lambda (alpha = 0: the
+ * rate model's characteristic equation, which with distance delays has no
+ * Lambert W solution). */
+sf_status sf_field_lif_root(sf_context *ctx, const sf_field_lif *L, double alpha,
+                            double complex *lambda);
 
 /* Continues a root lambda0 of G(., 0) to alpha = 1 in n_steps steps:
  * by root finding (secant / Muller at each alpha, from the previous root)
