@@ -7,6 +7,7 @@
  * source side for fixed_outdegree) twice: once to count the row lengths,
  * once to fill them, which avoids holding a second copy of all synapses.
  */
+#include "network/evq.h"
 #include "network/network_impl.h"
 #include "spikefield/mpi.h"
 
@@ -114,6 +115,9 @@ sf_status sf_network_estimate(sf_context *ctx, const sf_model *m, int threads, u
         const sf_neuron_type *t = p->type;
         b += (double)p->n * (8.0 * t->n_state + 8.0 * L.ring_len * t->n_ports +
                              4.0 * t->max_spikes_per_step);
+        /* an event queue per block (at most): its pool and its input row */
+        b += (double)p->n * t->n_ports * (sizeof(sf_evq_ent) * L.ring_len / 4.0 + 8.0) +
+             (double)blocks_of_pop(m, threads, i) * sizeof(sf_evq_ent) * 4.0 * SF_EVQ_CHUNK;
         /* two slice buffers of (gid, lag) for the worst case of every neuron
          * spiking in every step of a slice: id, amplitude, offsets */
         b += 2.0 * p->n * L.slice * t->max_spikes_per_step * 12.0;
@@ -316,6 +320,8 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
         T->syn->store(T, n, S->at, S->tl, S->wv, S->ds);
     }
     free(pos);
+    if (T->syn->finish && !T->syn->finish(T))
+        return SF_ERR_NOMEM;
     return SF_OK;
 }
 
@@ -326,6 +332,7 @@ static void block_free(sf_block *b)
     for (int k = 0; k < SF_MAX_STATE; k++)
         free(b->state[k]);
     free(b->ring);
+    sf_evq_destroy(b->q);
     free(b->spk);
     free(b->u);
     free(b->w);
@@ -368,6 +375,41 @@ static bool init_archives(sf_network *net, int bi)
             at->connect(T->arch, T);
     }
     return true;
+}
+
+/* The ring bytes of a block from which it gets an event queue (evq.h):
+ * about twice a core's L2 cache; SF_EVQ=0 / SF_EVQ=1 in the environment
+ * switch queues off / on for every block that may have one (benchmarks). */
+#define EVQ_MIN_RING_BYTES (2u << 20)
+
+static double evq_pool_entries(int ring_len, uint32_t stride)
+{
+    return (double)ring_len / 4.0 * stride + 4.0 * SF_EVQ_CHUNK;
+}
+
+/* The event queue of block bi, if it is large and every table onto it is
+ * static_synapse (plastic types add into the ring themselves). */
+static bool init_queue(sf_network *net, int bi)
+{
+    sf_block *b = &net->blocks[bi];
+    if (!sf_block_local(net, b))
+        return true;
+    const uint32_t stride = (uint32_t)b->n_ports * b->n;
+    const char *env = getenv("SF_EVQ");
+    bool want = (double)net->ring_len * stride * sizeof(double) >= EVQ_MIN_RING_BYTES;
+    if (env && (env[0] == '0' || env[0] == '1'))
+        want = env[0] == '1';
+    bool any = false;
+    for (int i = 0; i < net->n_tables && want; i++)
+        if (net->tables[i].block == bi) {
+            any = true;
+            want = net->tables[i].syn == &sf_synapse_static;
+        }
+    if (!want || !any)
+        return true;
+    b->q = sf_evq_create(stride, net->ring_len,
+                         (uint64_t)evq_pool_entries(net->ring_len, stride));
+    return b->q != NULL;
 }
 
 void sf_network_destroy(sf_network *net)
@@ -661,7 +703,7 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
         }
 #pragma omp for schedule(dynamic, 1)
         for (int b = 0; b < net->n_blocks; b++)
-            if (!failed && !init_archives(net, b))
+            if (!failed && (!init_archives(net, b) || !init_queue(net, b)))
                 failed = 1;
         free(S.list);
         free(S.wv);
@@ -697,7 +739,9 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
         net->by_src[key] = v;
         net->n_syn += T->n_syn;
         net->proj_syn[T->proj] += T->n_syn;
-        net->syn_bytes += (uint64_t)((double)T->n_syn * T->syn->bytes_per_synapse(&m->proj[T->proj])) +
+        net->syn_bytes += (uint64_t)(T->syn->table_bytes
+                                         ? T->syn->table_bytes(T)
+                                         : (double)T->n_syn * T->syn->bytes_per_synapse(&m->proj[T->proj])) +
                           ((uint64_t)T->n_src + 1u) * (4u + T->syn->row_bytes);
     }
     if (ranks > 1) { /* the whole network's counts */
