@@ -377,26 +377,30 @@ static bool init_archives(sf_network *net, int bi)
     return true;
 }
 
-/* The ring bytes of a block from which it gets an event queue (evq.h):
- * about twice a core's L2 cache; SF_EVQ=0 / SF_EVQ=1 in the environment
- * switch queues off / on for every block that may have one (benchmarks). */
-#define EVQ_MIN_RING_BYTES (2u << 20)
+/* The ring bytes of a thread's blocks from which they get event queues
+ * (evq.h): a last-level cache (32 MiB on the development machine). Below,
+ * direct adds into the ring hit the cache and are cheaper than the queue's
+ * append and drain (measured: the microcircuit at scale 0.1, Brunel with
+ * drawn delays, Brunel at N = 100,000); above (the full-scale microcircuit:
+ * 79 MB per thread) nearly every direct add misses (docs/benchmarks.md).
+ * SF_EVQ=0 / SF_EVQ=1 in the environment switch queues off / on for every
+ * block that may have one (for benchmarks; results are the same). */
+#define EVQ_MIN_RING_BYTES (32.0 * 1048576.0)
 
 static double evq_pool_entries(int ring_len, uint32_t stride)
 {
     return (double)ring_len / 4.0 * stride + 4.0 * SF_EVQ_CHUNK;
 }
 
-/* The event queue of block bi, if it is large and every table onto it is
- * static_synapse (plastic types add into the ring themselves). */
-static bool init_queue(sf_network *net, int bi)
+/* Whether block bi gets an event queue (init_queues): its thread's blocks
+ * hold ring_bytes of ring buffers. */
+static bool wants_queue(const sf_network *net, int bi, double ring_bytes)
 {
-    sf_block *b = &net->blocks[bi];
+    const sf_block *b = &net->blocks[bi];
     if (!sf_block_local(net, b))
-        return true;
-    const uint32_t stride = (uint32_t)b->n_ports * b->n;
+        return false;
     const char *env = getenv("SF_EVQ");
-    bool want = (double)net->ring_len * stride * sizeof(double) >= EVQ_MIN_RING_BYTES;
+    bool want = ring_bytes >= EVQ_MIN_RING_BYTES;
     if (env && (env[0] == '0' || env[0] == '1'))
         want = env[0] == '1';
     bool any = false;
@@ -405,11 +409,51 @@ static bool init_queue(sf_network *net, int bi)
             any = true;
             want = net->tables[i].syn == &sf_synapse_static;
         }
-    if (!want || !any)
-        return true;
-    b->q = sf_evq_create(stride, net->ring_len,
-                         (uint64_t)evq_pool_entries(net->ring_len, stride));
-    return b->q != NULL;
+    return want && any;
+}
+
+/* The event queues of the blocks that get one (wants_queue: large, every
+ * table onto it static_synapse, as plastic types add into the ring
+ * themselves). The queues of a thread share one input row (owned by its
+ * first queue, sized for the largest block), which stays in cache from
+ * block to block. */
+static bool init_queues(sf_network *net)
+{
+    const int V = net->vthreads;
+    double *ring = calloc((size_t)V, sizeof(double));
+    uint32_t *maxs = calloc((size_t)V, sizeof(uint32_t));
+    sf_evq **owner = calloc((size_t)V, sizeof(sf_evq *));
+    unsigned char *want = calloc((size_t)net->n_blocks + 1, 1);
+    bool ok = ring && maxs && owner && want;
+    for (int i = 0; ok && i < net->n_blocks; i++) {
+        const sf_block *b = &net->blocks[i];
+        ring[b->thread] += (double)net->ring_len * b->n_ports * b->n * sizeof(double);
+    }
+    for (int i = 0; ok && i < net->n_blocks; i++) {
+        const sf_block *b = &net->blocks[i];
+        const uint32_t st = (uint32_t)b->n_ports * b->n;
+        if ((want[i] = wants_queue(net, i, ring[b->thread])) && st > maxs[b->thread])
+            maxs[b->thread] = st;
+    }
+    for (int i = 0; ok && i < net->n_blocks; i++) {
+        sf_block *b = &net->blocks[i];
+        if (!want[i])
+            continue;
+        const uint32_t stride = (uint32_t)b->n_ports * b->n;
+        sf_evq *o = owner[b->thread];
+        b->q = sf_evq_create(o ? stride : maxs[b->thread], net->ring_len,
+                             (uint64_t)evq_pool_entries(net->ring_len, stride), o ? o->cur : NULL);
+        if (!(ok = b->q != NULL))
+            break;
+        b->q->stride = stride;
+        if (!o)
+            owner[b->thread] = b->q;
+    }
+    free(ring);
+    free(maxs);
+    free(owner);
+    free(want);
+    return ok;
 }
 
 void sf_network_destroy(sf_network *net)
@@ -703,7 +747,7 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
         }
 #pragma omp for schedule(dynamic, 1)
         for (int b = 0; b < net->n_blocks; b++)
-            if (!failed && (!init_archives(net, b) || !init_queue(net, b)))
+            if (!failed && !init_archives(net, b))
                 failed = 1;
         free(S.list);
         free(S.wv);
@@ -722,6 +766,8 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
                        "block; use more threads", m->file);
     }
     if (failed)
+        goto nomem;
+    if (!init_queues(net))
         goto nomem;
     /* delivery lists: for thread t and source population s, its tables */
     net->by_src = calloc((size_t)threads * m->n_pops, sizeof(int *));

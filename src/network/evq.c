@@ -13,11 +13,12 @@ void sf_evq_destroy(sf_evq *q)
     free(q->fill);
     free(q->dense);
     free(q->ent);
-    free(q->cur);
+    if (q->owns_cur)
+        free(q->cur);
     free(q);
 }
 
-sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries)
+sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, double *cur)
 {
     sf_evq *q = calloc(1, sizeof *q);
     if (!q)
@@ -33,7 +34,8 @@ sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries)
     q->fill = calloc((size_t)ring_len, sizeof(uint32_t));
     q->dense = calloc((size_t)ring_len, 1);
     q->ent = malloc(sizeof(sf_evq_ent) * SF_EVQ_CHUNK * nc);
-    q->cur = calloc(stride ? stride : 1, sizeof(double));
+    q->owns_cur = !cur;
+    q->cur = cur ? cur : calloc(stride ? stride : 1, sizeof(double));
     if (!q->next || !q->head || !q->tail || !q->fill || !q->dense || !q->ent || !q->cur) {
         sf_evq_destroy(q);
         return NULL;

@@ -47,12 +47,16 @@ typedef struct sf_evq {
     unsigned char *dense;     /* [ring_len]: the ring row holds slot input  */
     sf_evq_ent *ent;          /* [n_chunks * SF_EVQ_CHUNK]                  */
     double *cur;              /* [stride]: the input of the step being updated
-                                 (zero between steps)                       */
+                                 (zero between steps); shared by the queues
+                                 of one thread, freed by the one owning it  */
+    bool owns_cur;
 } sf_evq;
 
 /* A queue for a block with the given row (n_ports * n) and ring length and
- * a pool of about pool_entries entries; NULL when out of memory. */
-sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries);
+ * a pool of about pool_entries entries, using the input row cur (at least
+ * stride doubles, zero) when not NULL, else one of its own; NULL when out
+ * of memory. */
+sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, double *cur);
 void sf_evq_destroy(sf_evq *q);
 
 /* Adds the list of slot s, in order, into base[] (stride doubles) and
