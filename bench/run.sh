@@ -111,7 +111,8 @@ line.update({
     "peak_rss_GB": round(tm["peak_rss_bytes"] / 1e9, 3),
     "bytes_per_synapse": round(net["bytes_per_synapse"], 3),
     "cpu_per_simulate": round(tm["cpu_s"] / sim, 3) if sim > 0 else None,
-    "rates_Hz": {p: round(v["rate_Hz"], 3) for p, v in pops.items()},
+    "rates_Hz": {p: None if v["rate_Hz"] is None else round(v["rate_Hz"], 3)
+                 for p, v in pops.items()},
 })
 # instruction counts (callgrind, one thread): per event for the whole loop,
 # per neuron-step for the drive (all inputs' apply) and the neuron update
@@ -278,7 +279,8 @@ pat = {"instr_loop": r"src/engine/run\.c:sf_engine_run$",
        "instr_update": r"src/neurons/[^/:]+\.c:update$",
        "instr_deliver": r"(src/synapses/[^/:]+\.c:deliver|src/network/evq\.c:sf_evq_drain)$"}
 for l in sys.stdin:
-    m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(/\S+)$", l.rstrip())
+    # "COUNT (PCT)  FILE:FUNCTION", then " [OBJECT]" (valgrind >= 3.17)
+    m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(/\S+?)(?:\s+\[[^\]]*\])?$", l.rstrip())
     if m:
         for k, p in pat.items():
             if re.search(p, m.group(2)):

@@ -253,7 +253,10 @@ static inline void add_run(const store *S, const sf_block *b, size_t port, int s
     }
     double *restrict dst = b->ring + (size_t)s * stride + port * nb;
     const double a = am;
-    if (wv)
+    if (wv && am == 1.0f) /* spikes: w * 1 is w */
+        for (uint32_t x = x0; x < x1; x++)
+            dst[tg[x]] += (double)wv[x];
+    else if (wv)
         for (uint32_t x = x0; x < x1; x++)
             dst[tg[x]] += (double)wv[x] * a;
     else {
