@@ -7,9 +7,12 @@
 #   BENCH_THREADS   threads for every run (default 2)
 #   BENCH_VALGRIND=0  skip the instruction counts (callgrind, about a minute)
 #
-# Lines: one per network (brunel, microcircuit_0.1, microcircuit_1.0), then
-# "spin_check" (Brunel with a competing CPU-bound process), "instructions"
-# (Brunel under callgrind, where valgrind is installed), then the bench_*
+# Lines: one per network (brunel, brunel_hetero: drawn weights and delays,
+# brunel_100k: N = 100,000 at the same in-degrees, microcircuit_0.1,
+# microcircuit_1.0), "hetero_ratio" and "n_scaling" (ratios of the lines
+# before), then "spin_check" (Brunel with a competing CPU-bound process),
+# "instructions", "instructions_hetero", "instructions_microcircuit" (under
+# callgrind, where valgrind is installed), then the bench_*
 # programs (bench_drive: ns per neuron-step of the drive and the update). Every line holds
 # the measured numbers, the targets and whether they are met ("ok"); see
 # docs/benchmarks.md for what each number means. Progress goes to stderr.
@@ -108,7 +111,8 @@ line.update({
     "peak_rss_GB": round(tm["peak_rss_bytes"] / 1e9, 3),
     "bytes_per_synapse": round(net["bytes_per_synapse"], 3),
     "cpu_per_simulate": round(tm["cpu_s"] / sim, 3) if sim > 0 else None,
-    "rates_Hz": {p: round(v["rate_Hz"], 3) for p, v in pops.items()},
+    "rates_Hz": {p: None if v["rate_Hz"] is None else round(v["rate_Hz"], 3)
+                 for p, v in pops.items()},
 })
 # instruction counts (callgrind, one thread): per event for the whole loop,
 # per neuron-step for the drive (all inputs' apply) and the neuron update
@@ -159,7 +163,44 @@ bench() {
 
 # targets of issue 11 (docs/benchmarks.md, Targets)
 BRUNEL_T='{"simulate_s_max": 1.0, "build_s_max": 1.0, "cpu_ns_per_event_max": 3.0, "nest_simulate_s": 27.6, "nest_build_s": 4.7}'
-bench brunel examples/brunel.yaml "$BRUNEL_T"
+bench brunel examples/brunel.yaml "$BRUNEL_T" >"$TMP/brunel.json"
+cat "$TMP/brunel.json"
+# Brunel with heterogeneous synapses: weights normal with 10 % std (sign
+# kept), delays uniform in [1.5, 3] ms (the same smallest delay, so the same
+# communication interval as brunel); targets: 1.3x brunel's CPU time per
+# event, 6 bytes per synapse
+hetero() { # runs "$@" with the settings of brunel_hetero added
+    "$@" --set 'projections.EE.weight={distribution: normal, mean: 0.1, std: 0.01, min: 0.0}' \
+        --set 'projections.EI.weight={distribution: normal, mean: 0.1, std: 0.01, min: 0.0}' \
+        --set 'projections.IE.weight={distribution: normal, mean: -0.5, std: 0.05, max: 0.0}' \
+        --set 'projections.II.weight={distribution: normal, mean: -0.5, std: 0.05, max: 0.0}' \
+        --set 'projections.EE.delay={distribution: uniform, low: 1.5, high: 3.0}' \
+        --set 'projections.EI.delay={distribution: uniform, low: 1.5, high: 3.0}' \
+        --set 'projections.IE.delay={distribution: uniform, low: 1.5, high: 3.0}' \
+        --set 'projections.II.delay={distribution: uniform, low: 1.5, high: 3.0}'
+}
+hetero bench brunel_hetero examples/brunel.yaml '{}' >"$TMP/hetero.json"
+cat "$TMP/hetero.json"
+bench brunel_100k examples/brunel.yaml '{}' --set populations.E.n=80000 \
+    --set populations.I.n=20000 >"$TMP/n100k.json"
+cat "$TMP/n100k.json"
+# ratios of CPU time per synaptic event (the runs above, one after another)
+"$PY" - "$TMP/brunel.json" "$TMP/hetero.json" "$TMP/n100k.json" <<'EOF'
+import json, sys
+b, h, n = (json.loads(open(p).read()) for p in sys.argv[1:4])
+def ratio(x, y, k):
+    return round(x[k] / y[k], 3) if x.get(k) and y.get(k) else None
+r = ratio(h, b, "cpu_ns_per_event")
+bps = h.get("bytes_per_synapse")
+print(json.dumps({"name": "hetero_ratio", "cpu_ns_per_event_ratio": r,
+                  "simulate_ratio": ratio(h, b, "simulate_s"), "bytes_per_synapse": bps,
+                  "targets": {"ratio_max": 1.3, "bytes_per_synapse_max": 6.0},
+                  "ok": {"ratio": r is not None and r <= 1.3,
+                         "bytes_per_synapse": bps is not None and bps <= 6.0}}))
+g = ratio(n, b, "cpu_ns_per_event")
+print(json.dumps({"name": "n_scaling", "n": [12500, 100000], "cpu_ns_per_event_ratio": g,
+                  "targets": {"ratio_max": 1.1}, "ok": {"ratio": g is not None and g <= 1.1}}))
+EOF
 bench microcircuit_0.1 examples/microcircuit.yaml '{}' --set scale.neurons=0.1
 if [ "$QUICK" = 1 ]; then
     echo '{"name": "microcircuit_1.0", "skipped": "BENCH_QUICK=1"}'
@@ -213,34 +254,45 @@ else:
 print(json.dumps(line))
 EOF
 
-# Instruction counts, steadier than wall time on a shared machine: Brunel,
-# 100 ms on one thread under callgrind, counted inside sf_engine_run only;
+# Instruction counts, steadier than wall time on a shared machine: each
+# network on one thread under callgrind, counted inside sf_engine_run only;
 # the drive is every input type's apply, the update every neuron type's
-# update, delivery every synapse type's deliver (inclusive counts).
-if [ "${BENCH_VALGRIND:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
-    echo "bench: instructions (callgrind) ..." >&2
+# update, delivery every synapse type's deliver and the event queues' drain
+# (inclusive counts). Brunel and brunel_hetero for 100 ms, the microcircuit
+# at scale 0.1 for 50 ms.
+# usage: instructions NAME MODEL [--set ...]
+instructions() {
+    name=$1 model=$2
+    shift 2
+    echo "bench: $name (callgrind) ..." >&2
     t0=$(now)
-    valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.out" --toggle-collect=sf_engine_run \
-        "$SF" run examples/brunel.yaml --quiet --threads 1 --out "$TMP/instructions" \
-        --set simulation.duration=100.0 --set analysis.start=0.0 >/dev/null 2>"$TMP/instructions.stderr"
+    valgrind --tool=callgrind --callgrind-out-file="$TMP/$name.cg" --toggle-collect=sf_engine_run \
+        "$SF" run "$model" --quiet --threads 1 --out "$TMP/$name" \
+        --set analysis.start=0.0 "$@" >/dev/null 2>"$TMP/$name.stderr"
     rc=$?
     t1=$(now)
-    counts=$(callgrind_annotate --inclusive=yes "$TMP/cg.out" 2>/dev/null | "$PY" -c '
+    counts=$(callgrind_annotate --inclusive=yes "$TMP/$name.cg" 2>/dev/null | "$PY" -c '
 import json, re, sys
 tot = {"instr_loop": 0, "instr_drive": 0, "instr_update": 0, "instr_deliver": 0}
 pat = {"instr_loop": r"src/engine/run\.c:sf_engine_run$",
        "instr_drive": r"src/engine/inputs/[^/:]+\.c:apply$",
        "instr_update": r"src/neurons/[^/:]+\.c:update$",
-       "instr_deliver": r"src/synapses/[^/:]+\.c:deliver$"}
+       "instr_deliver": r"(src/synapses/[^/:]+\.c:deliver|src/network/evq\.c:sf_evq_drain)$"}
 for l in sys.stdin:
-    m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(/\S+)$", l.rstrip())
+    # "COUNT (PCT)  FILE:FUNCTION", then " [OBJECT]" (valgrind >= 3.17)
+    m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(/\S+?)(?:\s+\[[^\]]*\])?$", l.rstrip())
     if m:
         for k, p in pat.items():
             if re.search(p, m.group(2)):
                 tot[k] += int(m.group(1).replace(",", ""))
 print(json.dumps(tot))')
-    report instructions examples/brunel.yaml "$TMP/instructions" "$($PY -c "print($t1 - $t0)")" \
-        "$rc" '{}' "$counts"
+    report "$name" "$model" "$TMP/$name" "$($PY -c "print($t1 - $t0)")" "$rc" '{}' "$counts"
+}
+if [ "${BENCH_VALGRIND:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
+    instructions instructions examples/brunel.yaml --set simulation.duration=100.0
+    hetero instructions instructions_hetero examples/brunel.yaml --set simulation.duration=100.0
+    instructions instructions_microcircuit examples/microcircuit.yaml --set scale.neurons=0.1 \
+        --set simulation.duration=50.0
 else
     echo '{"name": "instructions", "skipped": "no valgrind or BENCH_VALGRIND=0"}'
 fi

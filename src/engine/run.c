@@ -29,6 +29,7 @@
  * weight recorder its per-thread logs (delivery phase), also by doubling.
  */
 #include "engine/engine_impl.h"
+#include "network/evq.h"
 #include "lattice/field.h"
 
 #include <errno.h>
@@ -211,8 +212,18 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
             const int np = b->n_ports;
             double *in[SF_MAX_PORTS];
             size_t slot = (size_t)(k & mask);
+            /* the step's input: its ring row, or with an event queue the
+             * queue's row (unless the slot was spilled into the ring) with
+             * the slot's list added in (network/evq.h) */
+            double *row = b->ring + slot * (size_t)np * b->n;
+            if (b->q) {
+                if (!b->q->dense[slot])
+                    row = b->q->cur;
+                sf_evq_drain(b->q, (int)slot, row);
+                b->q->dense[slot] = 0;
+            }
             for (int c = 0; c < np; c++)
-                in[c] = b->ring + (slot * (size_t)np + (size_t)c) * b->n;
+                in[c] = row + (size_t)c * b->n;
             double i_dc = 0;
             if (b->i_ext)
                 memset(b->i_ext, 0, sizeof(double) * b->n);
@@ -290,6 +301,18 @@ static void link_weight_logs(sf_network *net, sf_recording *rec, bool on)
         for (int r = 0; on && r < m->n_recorders && !T->wlog; r++)
             if (m->recorders[r].type->table_log)
                 T->wlog = m->recorders[r].type->table_log(rec, r, T, t);
+    }
+}
+
+/* Event queues (network/evq.h): every queued event into the ring buffers
+ * (before a checkpoint, which holds them), or every slot marked as held by
+ * the ring (after one is restored into them). Sums are unchanged. */
+static void queues_spill(sf_network *net)
+{
+    for (int i = 0; i < net->n_blocks; i++) {
+        sf_block *b = &net->blocks[i];
+        for (int s = 0; b->q && s < net->ring_len; s++)
+            sf_evq_spill(b->q, s, b->ring);
     }
 }
 
@@ -378,6 +401,8 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
         }
     }
     net->ran = 1;
+    if (net->step0 > 0)
+        queues_spill(net);
     link_weight_logs(net, rec, true);
     bool wlogs = false;
     for (int i = 0; i < net->n_tables; i++)
@@ -439,8 +464,11 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
                     snprintf(rec->stop_reason, sizeof rec->stop_reason,
                              "out of memory in the postsynaptic archives of plasticity");
                 }
-                if (ck && !rec_failed && sf_ckpt_write(ctx, net, rec, s1) != SF_OK)
-                    ckpt_failed = 1;
+                if (ck && !rec_failed) {
+                    queues_spill(net); /* the checkpoint holds the ring buffers */
+                    if (sf_ckpt_write(ctx, net, rec, s1) != SF_OK)
+                        ckpt_failed = 1;
+                }
                 bool stop = V > T ? any_stop
                                   : rec_failed || ckpt_failed || (opt && opt->stop && *opt->stop);
                 double now = sf_wall_time();

@@ -649,6 +649,11 @@ typedef struct sf_synapse_type {
     void (*store)(struct sf_syn_table *T, size_t n, const uint32_t *at, const uint16_t *tgt,
                   const double *w, const uint16_t *d);
     void (*get)(const struct sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, uint16_t *d);
+    /* Optional (NULL: nothing): after the last store of table T (the build
+     * may reorder synapses within rows); false when out of memory. */
+    bool (*finish)(struct sf_syn_table *T);
+    /* Optional (NULL: bytes_per_synapse): the bytes T's storage takes. */
+    double (*table_bytes)(const struct sf_syn_table *T);
     /* Delivers the n spikes src[] (source ids, event amplitudes amp[]) of
      * step k into the ring buffer of block b (ring mask mask). A source
      * repeated in consecutive entries is one event of that multiplicity

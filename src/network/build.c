@@ -9,6 +9,7 @@
  * entities past the buffer's bound (DRAW_BUF_MAX partners) are drawn again
  * to be stored, so no table needs more than that bound of extra memory.
  */
+#include "network/evq.h"
 #include "network/network_impl.h"
 #include "spikefield/mpi.h"
 
@@ -124,6 +125,10 @@ static double estimate_part(const sf_model *m, int threads, int ranks)
         const sf_neuron_type *t = p->type;
         b += share * (double)p->n * (8.0 * t->n_state + 8.0 * L.ring_len * t->n_ports +
                                      4.0 * t->max_spikes_per_step);
+        /* an event queue per block (at most): its pool and its input row */
+        b += share * ((double)p->n * t->n_ports * (sizeof(sf_evq_ent) * L.ring_len / 4.0 + 8.0) +
+                      (double)blocks_of_pop(m, threads * ranks, i) * sizeof(sf_evq_ent) * 4.0 *
+                          SF_EVQ_CHUNK);
         /* two slice buffers of (gid, lag) for the worst case of every neuron
          * spiking in every step of a slice: id, amplitude, offsets */
         b += 2.0 * p->n * L.slice * t->max_spikes_per_step * 12.0;
@@ -411,6 +416,8 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
         T->syn->store(T, n, S->at, S->tl, S->wv, S->ds);
     }
     free(pos);
+    if (T->syn->finish && !T->syn->finish(T))
+        return SF_ERR_NOMEM;
     return SF_OK;
 }
 
@@ -421,6 +428,7 @@ static void block_free(sf_block *b)
     for (int k = 0; k < SF_MAX_STATE; k++)
         free(b->state[k]);
     free(b->ring);
+    sf_evq_destroy(b->q);
     free(b->spk);
     free(b->u);
     free(b->w);
@@ -463,6 +471,85 @@ static bool init_archives(sf_network *net, int bi)
             at->connect(T->arch, T);
     }
     return true;
+}
+
+/* The ring bytes of a thread's blocks from which they get event queues
+ * (evq.h): a last-level cache (32 MiB on the development machine). Below,
+ * direct adds into the ring hit the cache and are cheaper than the queue's
+ * append and drain (measured: the microcircuit at scale 0.1, Brunel with
+ * drawn delays, Brunel at N = 100,000); above (the full-scale microcircuit:
+ * 79 MB per thread) nearly every direct add misses (docs/benchmarks.md).
+ * SF_EVQ=0 / SF_EVQ=1 in the environment switch queues off / on for every
+ * block that may have one (for benchmarks; results are the same). */
+#define EVQ_MIN_RING_BYTES (32.0 * 1048576.0)
+
+static double evq_pool_entries(int ring_len, uint32_t stride)
+{
+    return (double)ring_len / 4.0 * stride + 4.0 * SF_EVQ_CHUNK;
+}
+
+/* Whether block bi gets an event queue (init_queues): its thread's blocks
+ * hold ring_bytes of ring buffers. */
+static bool wants_queue(const sf_network *net, int bi, double ring_bytes)
+{
+    const sf_block *b = &net->blocks[bi];
+    if (!sf_block_local(net, b))
+        return false;
+    const char *env = getenv("SF_EVQ");
+    bool want = ring_bytes >= EVQ_MIN_RING_BYTES;
+    if (env && (env[0] == '0' || env[0] == '1'))
+        want = env[0] == '1';
+    bool any = false;
+    for (int i = 0; i < net->n_tables && want; i++)
+        if (net->tables[i].block == bi) {
+            any = true;
+            want = net->tables[i].syn == &sf_synapse_static;
+        }
+    return want && any;
+}
+
+/* The event queues of the blocks that get one (wants_queue: large, every
+ * table onto it static_synapse, as plastic types add into the ring
+ * themselves). The queues of a thread share one input row (owned by its
+ * first queue, sized for the largest block), which stays in cache from
+ * block to block. */
+static bool init_queues(sf_network *net)
+{
+    const int V = net->vthreads;
+    double *ring = calloc((size_t)V, sizeof(double));
+    uint32_t *maxs = calloc((size_t)V, sizeof(uint32_t));
+    sf_evq **owner = calloc((size_t)V, sizeof(sf_evq *));
+    unsigned char *want = calloc((size_t)net->n_blocks + 1, 1);
+    bool ok = ring && maxs && owner && want;
+    for (int i = 0; ok && i < net->n_blocks; i++) {
+        const sf_block *b = &net->blocks[i];
+        ring[b->thread] += (double)net->ring_len * b->n_ports * b->n * sizeof(double);
+    }
+    for (int i = 0; ok && i < net->n_blocks; i++) {
+        const sf_block *b = &net->blocks[i];
+        const uint32_t st = (uint32_t)b->n_ports * b->n;
+        if ((want[i] = wants_queue(net, i, ring[b->thread])) && st > maxs[b->thread])
+            maxs[b->thread] = st;
+    }
+    for (int i = 0; ok && i < net->n_blocks; i++) {
+        sf_block *b = &net->blocks[i];
+        if (!want[i])
+            continue;
+        const uint32_t stride = (uint32_t)b->n_ports * b->n;
+        sf_evq *o = owner[b->thread];
+        b->q = sf_evq_create(o ? stride : maxs[b->thread], net->ring_len,
+                             (uint64_t)evq_pool_entries(net->ring_len, stride), o ? o->cur : NULL);
+        if (!(ok = b->q != NULL))
+            break;
+        b->q->stride = stride;
+        if (!o)
+            owner[b->thread] = b->q;
+    }
+    free(ring);
+    free(maxs);
+    free(owner);
+    free(want);
+    return ok;
 }
 
 void sf_network_destroy(sf_network *net)
@@ -795,6 +882,8 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
     }
     if (failed)
         goto nomem;
+    if (!init_queues(net))
+        goto nomem;
     /* delivery lists: for thread t and source population s, its tables */
     net->by_src = calloc((size_t)threads * m->n_pops, sizeof(int *));
     net->by_src_n = calloc((size_t)threads * m->n_pops, sizeof(int));
@@ -811,7 +900,9 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
         net->by_src[key] = v;
         net->n_syn += T->n_syn;
         net->proj_syn[T->proj] += T->n_syn;
-        net->syn_bytes += (uint64_t)((double)T->n_syn * T->syn->bytes_per_synapse(&m->proj[T->proj])) +
+        net->syn_bytes += (uint64_t)(T->syn->table_bytes
+                                         ? T->syn->table_bytes(T)
+                                         : (double)T->n_syn * T->syn->bytes_per_synapse(&m->proj[T->proj])) +
                           ((uint64_t)T->n_src + 1u) * (4u + T->syn->row_bytes);
     }
     if (ranks > 1) { /* the whole network's counts */

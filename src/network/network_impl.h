@@ -92,6 +92,9 @@ typedef struct sf_block {
     int n_archives;
     const sf_archive_type *arch_type[SF_MAX_ARCHIVES];
     void *arch[SF_MAX_ARCHIVES];
+    /* the event queue of a large block (network/evq.h); NULL: delivery adds
+     * into the ring buffer directly */
+    struct sf_evq *q;
 } sf_block;
 
 typedef struct sf_ckpt_plan sf_ckpt_plan;

@@ -1,19 +1,38 @@
 /* static_synapse (NEST's name): a fixed weight and delay per synapse. A spike
  * of amplitude a (1 for spikes) adds w * a to the target's port row of the
- * ring buffer slot of arrival step k + d.
+ * ring buffer slot of arrival step k + d (through the block's event queue,
+ * network/evq.h, when it has one: the same sums in the same order).
  *
- * Storage per synapse: the block-local target (u16), and the weight (f32) and
- * delay (u16) only when the projection's values are not constant (w0 and d0
- * otherwise). Invariant: tgt, w, d have T->n_syn entries (w, d may be NULL);
- * the rows of a table list targets in ascending order. */
+ * Storage per synapse: the block-local target (u16), and the weight (f32)
+ * only when the projection's weights are not constant (w0 otherwise).
+ * Delays: d0 when constant; else, after the build (finish), each row is
+ * sorted by delay (stably, so synapses of equal delay keep their order) and
+ * cut into buckets of equal delay, so that delivery adds a bucket into one
+ * arrival slot. A bucket is two bytes: its delay less the previous bucket's
+ * of the row (the first: less 0) and its synapse count, each 0..255 (longer
+ * runs are cut into buckets of step 0, larger steps padded with empty
+ * buckets). So buckets never take more room than a u16 per synapse, plus a
+ * u32 per row (the decision is the projection's, not the table's, so the
+ * order within rows is the same for any thread count); only a table of
+ * 2^32 buckets or more keeps per-synapse delays.
+ * Invariant: tgt, w, d have T->n_syn entries (w, d may be NULL); the buckets
+ * bk[brow[s]] .. bk[brow[s+1]-1] of row s cover its synapses row[s] ..
+ * row[s+1]-1 in order, delays ascending.
+ * Sorting a row by delay changes no sum: each accumulator (target, slot)
+ * still receives its adds in the order of the draws. */
+#include "network/evq.h"
 #include "network/network_impl.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     uint16_t *tgt;
-    float *w;      /* NULL: all weights are w0 */
-    uint16_t *d;   /* NULL: all delays are d0 (steps) */
+    float *w;          /* NULL: all weights are w0 */
+    uint16_t *d;       /* per-synapse delays (steps); NULL: d0 or buckets */
+    uint32_t *brow;    /* [n_src + 1] buckets of each row; NULL: none */
+    uint8_t (*bk)[2];  /* [n_bk] {delay step, count} of each bucket */
+    uint32_t n_bk;
     float w0;
     uint16_t d0;
 } store;
@@ -21,6 +40,15 @@ typedef struct {
 static double bytes_per_synapse(const sf_projection *p)
 {
     return 2.0 + (sf_dist_is_const(&p->weight) ? 0.0 : 4.0) + (sf_dist_is_const(&p->delay) ? 0.0 : 2.0);
+}
+
+static double table_bytes(const sf_syn_table *T)
+{
+    const store *S = T->store;
+    double b = (double)T->n_syn * (2.0 + (S->w ? 4.0 : 0.0) + (S->d ? 2.0 : 0.0));
+    if (S->brow)
+        b += 4.0 * ((double)T->n_src + 1.0) + 2.0 * S->n_bk;
+    return b;
 }
 
 static void destroy(sf_syn_table *T)
@@ -31,6 +59,8 @@ static void destroy(sf_syn_table *T)
     free(S->tgt);
     free(S->w);
     free(S->d);
+    free(S->brow);
+    free(S->bk);
     free(S);
     T->store = NULL;
 }
@@ -64,12 +94,176 @@ static void store_n(sf_syn_table *T, size_t n, const uint32_t *at, const uint16_
             S->d[at[j]] = d[j];
 }
 
+/* After the last store: rows sorted by delay and cut into buckets. */
+static bool finish(sf_syn_table *T)
+{
+    store *S = T->store;
+    if (!S->d || !T->n_syn)
+        return true;
+    const uint32_t *row = T->row;
+    uint32_t *seen = calloc(65536, sizeof(uint32_t)); /* row + 1 that saw a delay */
+    if (!seen)
+        return false;
+    /* an upper bound on the buckets: per distinct delay of a row, one per
+     * 255 synapses and one per 255 steps from the previous delay */
+    uint64_t nb = 0;
+    uint32_t maxlen = 0;
+    for (uint32_t s = 0; s < T->n_src; s++) {
+        const uint32_t len = row[s + 1] - row[s];
+        maxlen = len > maxlen ? len : maxlen;
+        for (uint32_t x = row[s]; x < row[s + 1]; x++)
+            if (seen[S->d[x]] != s + 1) {
+                seen[S->d[x]] = s + 1;
+                nb += 1 + S->d[x] / 255u;
+            }
+        nb += len / 255u;
+    }
+    if (nb >= UINT32_MAX) {
+        free(seen);
+        return true;
+    }
+    uint32_t *cnt = calloc(65536, sizeof(uint32_t));
+    uint16_t *dl = malloc(sizeof(uint16_t) * 65536);
+    uint16_t *tt = malloc(sizeof(uint16_t) * (maxlen + 1u));
+    float *tw = S->w ? malloc(sizeof(float) * (maxlen + 1u)) : NULL;
+    S->brow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
+    S->bk = malloc(2 * (size_t)(nb + 1));
+    bool ok = cnt && dl && tt && (!S->w || tw) && S->brow && S->bk;
+    if (ok) {
+        memset(seen, 0, 65536 * sizeof(uint32_t));
+        uint32_t b = 0;
+        for (uint32_t s = 0; s < T->n_src; s++) {
+            const uint32_t x0 = row[s], x1 = row[s + 1];
+            S->brow[s] = b;
+            /* the row's distinct delays, ascending, and their counts */
+            uint32_t nd = 0;
+            for (uint32_t x = x0; x < x1; x++) {
+                uint16_t d = S->d[x];
+                if (seen[d] != s + 1) {
+                    seen[d] = s + 1;
+                    cnt[d] = 0;
+                    uint32_t j = nd++;
+                    while (j > 0 && dl[j - 1] > d) {
+                        dl[j] = dl[j - 1];
+                        j--;
+                    }
+                    dl[j] = d;
+                }
+                cnt[d]++;
+            }
+            /* stable counting sort: cnt[d] becomes the next position of d */
+            uint32_t at = 0, dprev = 0;
+            for (uint32_t j = 0; j < nd; j++) {
+                const uint32_t c0 = cnt[dl[j]];
+                uint32_t c = c0, step = dl[j] - dprev;
+                for (; step > 255; step -= 255)
+                    S->bk[b][0] = 255, S->bk[b++][1] = 0;
+                do {
+                    uint32_t m = c > 255 ? 255 : c;
+                    S->bk[b][0] = (uint8_t)step, S->bk[b++][1] = (uint8_t)m;
+                    step = 0;
+                    c -= m;
+                } while (c);
+                dprev = dl[j];
+                cnt[dl[j]] = at;
+                at += c0;
+            }
+            for (uint32_t x = x0; x < x1; x++) {
+                uint32_t p = cnt[S->d[x]]++;
+                tt[p] = S->tgt[x];
+                if (tw)
+                    tw[p] = S->w[x];
+            }
+            memcpy(S->tgt + x0, tt, sizeof(uint16_t) * (x1 - x0));
+            if (tw)
+                memcpy(S->w + x0, tw, sizeof(float) * (x1 - x0));
+        }
+        S->brow[T->n_src] = b;
+        S->n_bk = b;
+        free(S->d);
+        S->d = NULL;
+    }
+    free(seen);
+    free(cnt);
+    free(dl);
+    free(tt);
+    free(tw);
+    return ok;
+}
+
 static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, uint16_t *d)
 {
     const store *S = T->store;
     *tgt = S->tgt[at];
     *w = S->w ? S->w[at] : S->w0;
-    *d = S->d ? S->d[at] : S->d0;
+    if (S->brow) { /* the row s holding at (row[s] <= at < row[s + 1]), then its buckets */
+        uint32_t lo = 0, hi = T->n_src;
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (T->row[mid] <= at)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        uint32_t x = T->row[lo], dd = 0;
+        for (uint32_t q = S->brow[lo];; q++) {
+            dd += S->bk[q][0];
+            x += S->bk[q][1];
+            if (at < x)
+                break;
+        }
+        *d = (uint16_t)dd;
+    } else {
+        *d = S->d ? S->d[at] : S->d0;
+    }
+}
+
+/* Adds synapses x0 .. x1-1 (weights wv, or w0 when NULL) times am into the
+ * ring row of arrival slot s, port `port`: directly, or, when the block has
+ * a queue and the values are exact in a float (|am| = 1), through it. */
+static inline void add_run(const store *S, const sf_block *b, size_t port, int s, uint32_t x0,
+                           uint32_t x1, float am)
+{
+    const uint16_t *restrict tg = S->tgt;
+    const float *restrict wv = S->w;
+    const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
+    sf_evq *q = b->q;
+    if (q && (am == 1.0f || am == -1.0f)) {
+        const uint32_t pb = (uint32_t)(port * nb);
+        const float w0 = S->w0 * am;
+        while (x0 < x1) {
+            uint32_t room;
+            sf_evq_ent *restrict e = sf_evq_room(q, s, b->ring, &room);
+            if (!e)
+                break; /* spilled: the rest into the ring row */
+            uint32_t m = x1 - x0 < room ? x1 - x0 : room;
+            if (wv)
+                for (uint32_t j = 0; j < m; j++)
+                    e[j] = (sf_evq_ent){pb + tg[x0 + j], wv[x0 + j] * am};
+            else
+                for (uint32_t j = 0; j < m; j++)
+                    e[j] = (sf_evq_ent){pb + tg[x0 + j], w0};
+            sf_evq_commit(q, s, m);
+            x0 += m;
+        }
+        if (x0 == x1)
+            return;
+    } else if (q) {
+        sf_evq_spill(q, s, b->ring); /* what is queued for s comes first */
+    }
+    double *restrict dst = b->ring + (size_t)s * stride + port * nb;
+    const double a = am;
+    if (wv && am == 1.0f) /* spikes: w * 1 is w */
+        for (uint32_t x = x0; x < x1; x++)
+            dst[tg[x]] += (double)wv[x];
+    else if (wv)
+        for (uint32_t x = x0; x < x1; x++)
+            dst[tg[x]] += (double)wv[x] * a;
+    else {
+        const double w = S->w0 * a;
+        for (uint32_t x = x0; x < x1; x++)
+            dst[tg[x]] += w;
+    }
 }
 
 static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mask,
@@ -77,33 +271,35 @@ static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mas
 {
     const store *S = T->store;
     const uint32_t *restrict row = T->row;
-    const uint16_t *restrict tg = S->tgt;
-    const size_t nb = b->n, np = (size_t)b->n_ports, port = (size_t)T->port;
-    if (!S->d) {
-        double *restrict dst = b->ring + ((size_t)((k + S->d0) & mask) * np + port) * nb;
-        if (!S->w) {
-            for (uint32_t a = 0; a < n; a++) {
-                const double w = S->w0 * (double)amp[a];
-                for (uint32_t x = row[src[a]], x1 = row[src[a] + 1]; x < x1; x++)
-                    dst[tg[x]] += w;
-            }
-        } else {
-            const float *restrict wv = S->w;
-            for (uint32_t a = 0; a < n; a++) {
-                const double am = amp[a];
-                for (uint32_t x = row[src[a]], x1 = row[src[a] + 1]; x < x1; x++)
-                    dst[tg[x]] += (double)wv[x] * am;
+    const size_t port = (size_t)T->port;
+    if (S->brow) { /* bucketed rows: one arrival slot per bucket */
+        for (uint32_t a = 0; a < n; a++) {
+            const uint32_t s = src[a];
+            int64_t ka = k;
+            uint32_t x = row[s];
+            for (uint32_t q = S->brow[s]; q < S->brow[s + 1]; q++) {
+                ka += S->bk[q][0];
+                add_run(S, b, port, (int)(ka & mask), x, x + S->bk[q][1], amp[a]);
+                x += S->bk[q][1];
             }
         }
-    } else {
+    } else if (!S->d) {
+        const int slot = (int)((k + S->d0) & mask);
+        for (uint32_t a = 0; a < n; a++)
+            add_run(S, b, port, slot, row[src[a]], row[src[a] + 1], amp[a]);
+    } else { /* per-synapse delays */
+        const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
         double *restrict ring = b->ring + port * nb;
-        const size_t stride = np * nb;
-        const uint16_t *restrict dv = S->d;
+        const uint16_t *restrict tg = S->tgt, *restrict dv = S->d;
         for (uint32_t a = 0; a < n; a++) {
             const double am = amp[a];
             for (uint32_t x = row[src[a]], x1 = row[src[a] + 1]; x < x1; x++) {
-                size_t slot = (size_t)((k + dv[x]) & mask);
-                ring[slot * stride + tg[x]] += (S->w ? (double)S->w[x] : (double)S->w0) * am;
+                const int slot = (int)((k + dv[x]) & mask);
+                if (b->q)
+                    add_run(S, b, port, slot, x, x + 1, amp[a]);
+                else
+                    ring[(size_t)slot * stride + tg[x]] +=
+                        (S->w ? (double)S->w[x] : (double)S->w0) * am;
             }
         }
     }
@@ -113,8 +309,10 @@ const sf_synapse_type sf_synapse_static = {
     .name = "static_synapse",
     .doc = "fixed weight and delay per synapse (NEST static_synapse)",
     .bytes_per_synapse = bytes_per_synapse,
+    .table_bytes = table_bytes,
     .create = create,
     .store = store_n,
+    .finish = finish,
     .get = get,
     .deliver = deliver,
     .destroy = destroy,

@@ -647,6 +647,83 @@ static void test_simulation_same_for_any_threads(void **state)
         sim_free(&s[t]);
 }
 
+/* Event queues (src/network/evq.h): delivery through them (SF_EVQ=1) adds
+ * the same values into each accumulator in the same order as direct
+ * delivery (SF_EVQ=0), so the spikes are identical, for any thread count.
+ * The network exercises every path: drawn delays (bucketed rows) and a
+ * fixed one, two receptor ports, a pool that runs out (an initial burst
+ * and ~290 Hz: ~4000 events per step, ~20 steps in flight, against a pool
+ * of ~23,000 entries) and amplitudes other than +-1 (lin_rate sources),
+ * which bypass the queue. The synaptic currents and membrane potentials
+ * (float64 samples every ms) are compared bit for bit too: any change in
+ * the order of the adds would show there first. */
+static const char EVQ_TEXT[] =
+    "simulation: {resolution: 0.1, duration: 100.0, seed: 77}\n"
+    "populations:\n"
+    "  E: {model: iaf_psc_exp, n: 600, params: {E_L: -65.0, V_th: -50.0, V_reset: -65.0},\n"
+    "      initial: {V_m: {distribution: uniform, low: -70.0, high: -40.0}}}\n"
+    "  R: {model: lin_rate, n: 40}\n"
+    "projections:\n"
+    "  EE: {source: E, target: E, rule: fixed_indegree, indegree: 200,\n"
+    "       weight: {distribution: normal, mean: 20.0, std: 4.0, min: 0.0},\n"
+    "       delay: {distribution: uniform, low: 1.0, high: 3.0}}\n"
+    "  EEh: {source: E, target: E, rule: fixed_indegree, indegree: 20, weight: -60.0, delay: 0.5}\n"
+    "  RE: {source: R, target: E, rule: fixed_indegree, indegree: 10, weight: 5.0, delay: 0.7}\n"
+    "inputs:\n"
+    "  bg: {kind: poisson, targets: [E], rate: 8000.0, weight: 30.0}\n"
+    "  rd: {kind: dc, targets: [R], amplitude: 1.0}\n"
+    "recorders:\n"
+    "  sp: {kind: spikes, populations: [E]}\n"
+    "  mm: {kind: multimeter, populations: E, record_from: [V_m, I_syn_ex, I_syn_in],\n"
+    "       interval: 1.0, precision: float64}\n";
+
+static void test_event_queues_same_spikes(void **state)
+{
+    (void)state;
+    const char *old = getenv("SF_EVQ");
+    char *saved = old ? strdup(old) : NULL;
+    sim s[4]; /* direct 1 thread, queues 1, 2, 3 threads */
+    for (int v = 0; v < 4; v++) {
+        setenv("SF_EVQ", v == 0 ? "0" : "1", 1);
+        sim_build(&s[v], EVQ_TEXT, v == 0 ? 1 : v);
+        sim_engine(&s[v]);
+    }
+    if (saved)
+        setenv("SF_EVQ", saved, 1);
+    else
+        unsetenv("SF_EVQ");
+    free(saved);
+    const uint32_t *id0, *id;
+    const int64_t *st0, *st;
+    size_t n0, n;
+    assert_true(sf_recording_spikes(s[0].rec, 0, &id0, &st0, &n0));
+    if (n0 < 10000) /* the pool must run out for the test to mean something */
+        fail_msg("only %zu spikes", n0);
+    for (int v = 1; v < 4; v++) {
+        assert_true(sf_recording_spikes(s[v].rec, 0, &id, &st, &n));
+        if (n != n0)
+            fail_msg("queues, %d threads: %zu spikes, direct: %zu", v, n, n0);
+        assert_memory_equal(id, id0, n0 * sizeof *id0);
+        assert_memory_equal(st, st0, n0 * sizeof *st0);
+        for (int var = 0; var < 3; var++) {
+            const void *d0, *d;
+            bool f64;
+            size_t nt0, nt;
+            uint32_t nn0, nn;
+            double t0, dt;
+            assert_true(sf_recording_trace_var(s[0].rec, 1, 0, var, &d0, &f64, &nt0, &nn0, NULL,
+                                               &t0, &dt));
+            assert_true(f64 && nt0 >= 100 && nn0 == 600);
+            assert_true(sf_recording_trace_var(s[v].rec, 1, 0, var, &d, &f64, &nt, &nn, NULL,
+                                               &t0, &dt));
+            assert_true(nt == nt0 && nn == nn0);
+            assert_memory_equal(d, d0, nt0 * nn0 * sizeof(double));
+        }
+    }
+    for (int v = 0; v < 4; v++)
+        sim_free(&s[v]);
+}
+
 /* ------------------------------------------------------------------------
  * Poisson drive. A pif_psc_delta neuron that never reaches threshold
  * integrates its input exactly: with weight w = 1 mV, V(T) - V(0) is the
@@ -800,6 +877,32 @@ static void test_memory_refusal(void **state)
  * weights differ and a 16-bit delay when delays differ, plus the row offsets
  * (n_src + 1 words of 4 bytes per table; one table per projection and
  * target block). */
+/* Drawn delays are stored once per bucket of a table row (static_synapse):
+ * two bytes per distinct delay of each (target block, source) pair here
+ * (rows shorter than 256 synapses, delays below 256 steps), counted from
+ * the connections, with the target blocks of the thread slices. */
+static uint64_t delay_buckets(const sim *s, int threads)
+{
+    const uint64_t n = sf_network_projection_synapses(s->net, 0);
+    uint32_t *src = malloc(n * sizeof *src), *tgt = malloc(n * sizeof *tgt),
+             *d = malloc(n * sizeof *d);
+    assert_true(src && tgt && d);
+    assert_int_equal(sf_network_weights(s->net, 0, src, tgt, NULL, d, n), n);
+    static unsigned char seen[2][200][256];
+    memset(seen, 0, sizeof seen);
+    uint64_t nb = 0;
+    for (uint64_t a = 0; a < n; a++) {
+        int blk = threads == 1 ? 0 : tgt[a] >= 300 / 2;
+        assert_true(d[a] < 256 && src[a] < 200);
+        if (!seen[blk][src[a]][d[a]]++)
+            nb++;
+    }
+    free(src);
+    free(tgt);
+    free(d);
+    return nb;
+}
+
 static void test_bytes_per_synapse(void **state)
 {
     (void)state;
@@ -830,6 +933,9 @@ static void test_bytes_per_synapse(void **state)
             const double nsyn = 100.0 * 300.0;
             assert_true(sf_network_synapses(s.net) == nsyn);
             double want = c[q].per + threads * 4.0 * (200 + 1) / nsyn;
+            if (c[q].per == 4.0 || c[q].per == 8.0) /* drawn delays: see delay_buckets */
+                want += (threads * 4.0 * (200 + 1) + 2.0 * delay_buckets(&s, threads)) / nsyn -
+                        2.0;
             double got = sf_network_bytes_per_synapse(s.net);
             fail_unless_close(got, want, 1e-12, "bytes per synapse");
             assert_true(got <= 10.0);
@@ -975,6 +1081,7 @@ int main(void)
         cmocka_unit_test(test_poisson_drive),
         cmocka_unit_test(test_memory_refusal),
         cmocka_unit_test(test_bytes_per_synapse),
+        cmocka_unit_test(test_event_queues_same_spikes),
         cmocka_unit_test(test_engine_run_options),
         cmocka_unit_test(test_receptor_ports),
     };

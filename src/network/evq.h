@@ -1,0 +1,108 @@
+/* Event queues of a block: the two-pass delivery of large blocks.
+ *
+ * A block whose ring buffer is much larger than a core's cache (the
+ * full-scale microcircuit: 128 slots x 2 ports x 10k neurons per block)
+ * makes every synaptic event a random read-modify-write in memory. With a
+ * queue, delivery appends each event (index port * n + target, value) to the
+ * list of its arrival slot instead: sequential writes. At the update of step
+ * k the list of slot k is added, in order, into one cache-resident buffer
+ * (cur), which the neuron update then reads as its input.
+ *
+ * Lists are chains of fixed chunks from one pool per block. When the pool is
+ * empty, the slot being appended to is spilled: its list is added into the
+ * slot's row of the ring buffer (which then holds the slot's input, dense[s]
+ * set) and its chunks return to the pool; a value a float cannot hold
+ * exactly is added to the ring row directly, after a spill.
+ *
+ * Invariant (what keeps results bit-identical): every accumulator receives
+ * its adds in delivery order, whatever is queued, spilled or added
+ * directly, since a direct add or a spill of slot s always follows the add
+ * of everything queued for s before it. So the sums are those of direct
+ * delivery into the ring, for any pool size and any thread count. Queued
+ * values are floats: the weight (a float) times an amplitude of +-1, which
+ * is exact.
+ */
+#ifndef SF_EVQ_H
+#define SF_EVQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define SF_EVQ_CHUNK 1024u    /* entries per chunk (8 KiB)                  */
+#define SF_EVQ_NONE UINT32_MAX
+
+typedef struct {
+    uint32_t i;               /* port * n + block-local target              */
+    float v;                  /* the value to add                           */
+} sf_evq_ent;
+
+typedef struct sf_evq {
+    int ring_len;
+    uint32_t stride;          /* n_ports * n: one slot's row of the ring    */
+    uint32_t n_chunks, free;  /* the pool and its free list (chunk ids)     */
+    uint32_t *next;           /* [n_chunks]: next chunk of the list         */
+    uint32_t *head, *tail;    /* [ring_len]: each slot's list (NONE: empty) */
+    uint32_t *fill;           /* [ring_len]: entries in its tail chunk      */
+    unsigned char *dense;     /* [ring_len]: the ring row holds slot input  */
+    sf_evq_ent *ent;          /* [n_chunks * SF_EVQ_CHUNK]                  */
+    double *cur;              /* [stride]: the input of the step being updated
+                                 (zero between steps); shared by the queues
+                                 of one thread, freed by the one owning it  */
+    bool owns_cur;
+} sf_evq;
+
+/* A queue for a block with the given row (n_ports * n) and ring length and
+ * a pool of about pool_entries entries, using the input row cur (at least
+ * stride doubles, zero) when not NULL, else one of its own; NULL when out
+ * of memory. */
+sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, double *cur);
+void sf_evq_destroy(sf_evq *q);
+
+/* Adds the list of slot s, in order, into base[] (stride doubles) and
+ * empties it. */
+void sf_evq_drain(sf_evq *q, int s, double *restrict base);
+
+/* Spills slot s into its ring row (ring = the block's ring buffer). */
+static inline void sf_evq_spill(sf_evq *q, int s, double *ring)
+{
+    if (q->head[s] != SF_EVQ_NONE)
+        sf_evq_drain(q, s, ring + (size_t)s * q->stride);
+    q->dense[s] = 1;
+}
+
+/* Room for appending to slot s: a pointer to the next free entry and, in
+ * *room, how many follow contiguously (>= 1); NULL when the pool is empty
+ * even after spilling s (then s is spilled: add into the ring row). */
+static inline sf_evq_ent *sf_evq_room(sf_evq *q, int s, double *ring, uint32_t *room)
+{
+    uint32_t t = q->tail[s];
+    if (t != SF_EVQ_NONE && q->fill[s] < SF_EVQ_CHUNK) {
+        *room = SF_EVQ_CHUNK - q->fill[s];
+        return q->ent + (size_t)t * SF_EVQ_CHUNK + q->fill[s];
+    }
+    if (q->free == SF_EVQ_NONE) {
+        sf_evq_spill(q, s, ring);
+        if (q->free == SF_EVQ_NONE)
+            return NULL;
+    }
+    uint32_t c = q->free;
+    q->free = q->next[c];
+    q->next[c] = SF_EVQ_NONE;
+    if (q->tail[s] == SF_EVQ_NONE)
+        q->head[s] = c;
+    else
+        q->next[q->tail[s]] = c;
+    q->tail[s] = c;
+    q->fill[s] = 0;
+    *room = SF_EVQ_CHUNK;
+    return q->ent + (size_t)c * SF_EVQ_CHUNK;
+}
+
+/* Records that m entries were written at the pointer sf_evq_room gave. */
+static inline void sf_evq_commit(sf_evq *q, int s, uint32_t m)
+{
+    q->fill[s] += m;
+}
+
+#endif
