@@ -337,6 +337,8 @@ typedef struct sf_model {
                                     NULL: a network model                   */
     struct sf_learning_spec *learning; /* a `learning:` model (then no
                                 populations): src/learning/; else NULL    */
+    struct sf_ising_spec *ising; /* an `ising:` model (then no populations):
+                                src/theory/ising/ising.h; else NULL       */
 } sf_model;
 
 /* The engine's limit on step indices. The parser refuses durations, spike
