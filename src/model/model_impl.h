@@ -308,6 +308,8 @@ typedef struct {
     double duration;         /* ms                                           */
     uint64_t seed;
     int threads;
+    bool dense_off;          /* simulation.dense: off: no dense coupling
+                                delivery (src/engine/dense.h)               */
     double t_analysis;       /* analysis window starts here (ms)             */
     double bin;              /* ms, for Fano factor and correlations         */
     uint32_t corr_pairs;     /* pairs sampled per population                 */

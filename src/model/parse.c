@@ -608,7 +608,7 @@ static void subsets_free(sf_subset *s, int n)
 
 static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
 {
-    static const char *const keys[] = {"resolution", "duration", "seed", "threads", NULL};
+    static const char *const keys[] = {"resolution", "duration", "seed", "threads", "dense", NULL};
     cursor s = child(root, "simulation");
     sf_status st;
     if ((st = need(P, &s)) || (st = check_keys(P, &s, keys)))
@@ -634,6 +634,14 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
         return st;
     if (nt < 1)
         return fail_at(P, &thr, SF_ERR_RANGE, "threads must be at least 1");
+    cursor cdn = child(&s, "dense");
+    const char *dn = "auto";
+    if (cdn.node && (st = get_str(P, &cdn, &dn)))
+        return st;
+    if (strcmp(dn, "auto") && strcmp(dn, "off"))
+        return fail_at(P, &cdn, SF_ERR_MODEL, "expected auto or off (dense coupling delivery of "
+                       "all-to-all projections from rate populations), found '%s'", dn);
+    m->sim.dense_off = !strcmp(dn, "off");
     m->sim.resolution = h;
     m->sim.duration = T;
     m->sim.seed = sd;
