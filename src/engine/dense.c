@@ -31,16 +31,29 @@ struct sf_dense {
 /* The fixed order of one row: 8 partial sums p[l] over s = l mod 8 (the
  * last n mod 8 sources into p[0 ..]), then ((p0+p4) + (p1+p5)) + ((p2+p6) +
  * (p3+p7)). The AVX2 code below performs the same operations lane by lane
- * (no fused multiply-add), so both give the same bits. */
+ * (with a fused multiply-add where the hardware has one, in both), so
+ * both give the same bits. */
 static inline double reduce8(const double *p)
 {
     return ((p[0] + p[4]) + (p[1] + p[5])) + ((p[2] + p[6]) + (p[3] + p[7]));
 }
 
+/* p + w a: with FMA hardware (the AVX2 path uses it) a fused multiply-add,
+ * so that scalar and vector code give the same bits. (For a float a, as
+ * in the engine, w a is exact in double and both forms agree anyway.) */
+static inline double madd(double p, float w, double a)
+{
+#ifdef __FMA__
+    return fma((double)w, a, p);
+#else
+    return p + (double)w * a;
+#endif
+}
+
 static void tail8(const float *w, const double *a, size_t s, size_t n, double *p)
 {
     for (size_t l = 0; s + l < n; l++)
-        p[l] += (double)w[s + l] * a[s + l];
+        p[l] = madd(p[l], w[s + l], a[s + l]);
 }
 
 #ifdef __AVX2__
@@ -52,7 +65,12 @@ static inline __m256d hi_pd(__m256 w)
 {
     return _mm256_cvtps_pd(_mm256_extractf128_ps(w, 1));
 }
+#ifdef __FMA__
+#define ACC(acc, x, v) acc = _mm256_fmadd_pd(x, v, acc)
+#else
 #define ACC(acc, x, v) acc = _mm256_add_pd(acc, _mm256_mul_pd(x, v))
+#endif
+#define PREFETCH_AHEAD 512 /* floats: 2 KB ahead in each row */
 
 /* rows r .. r+3, one vector */
 static void rows4(const float *W, size_t ld, size_t n, const double *a, double *y)
@@ -64,6 +82,12 @@ static void rows4(const float *W, size_t ld, size_t n, const double *a, double *
     size_t s = 0;
     for (; s + 8 <= n; s += 8) {
         const __m256d a0 = _mm256_loadu_pd(a + s), a1 = _mm256_loadu_pd(a + s + 4);
+        if (!(s & 15)) { /* one cache line of each row per 16 floats */
+            _mm_prefetch((const char *)(w0 + s + PREFETCH_AHEAD), _MM_HINT_T0);
+            _mm_prefetch((const char *)(w1 + s + PREFETCH_AHEAD), _MM_HINT_T0);
+            _mm_prefetch((const char *)(w2 + s + PREFETCH_AHEAD), _MM_HINT_T0);
+            _mm_prefetch((const char *)(w3 + s + PREFETCH_AHEAD), _MM_HINT_T0);
+        }
         __m256 v;
         v = _mm256_loadu_ps(w0 + s), ACC(c[0], lo_pd(v), a0), ACC(c[1], hi_pd(v), a1);
         v = _mm256_loadu_ps(w1 + s), ACC(c[2], lo_pd(v), a0), ACC(c[3], hi_pd(v), a1);
@@ -92,6 +116,10 @@ static void rows2x2(const float *W, size_t ld, size_t n, const double *a, const 
     for (; s + 8 <= n; s += 8) {
         const __m256d a0 = _mm256_loadu_pd(a + s), a1 = _mm256_loadu_pd(a + s + 4),
                       b0 = _mm256_loadu_pd(b + s), b1 = _mm256_loadu_pd(b + s + 4);
+        if (!(s & 15)) {
+            _mm_prefetch((const char *)(w0 + s + PREFETCH_AHEAD), _MM_HINT_T0);
+            _mm_prefetch((const char *)(w1 + s + PREFETCH_AHEAD), _MM_HINT_T0);
+        }
         __m256 v = _mm256_loadu_ps(w0 + s);
         __m256d l = lo_pd(v), h = hi_pd(v);
         ACC(c[0], l, a0), ACC(c[1], h, a1), ACC(c[2], l, b0), ACC(c[3], h, b1);
@@ -120,7 +148,7 @@ static double row1(const float *w, size_t n, const double *a)
     size_t s = 0;
     for (; s + 8 <= n; s += 8)
         for (int l = 0; l < 8; l++)
-            p[l] += (double)w[s + l] * a[s + l];
+            p[l] = madd(p[l], w[s + l], a[s + l]);
     tail8(w, a, s, n, p);
     return reduce8(p);
 }

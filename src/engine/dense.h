@@ -14,8 +14,9 @@
  *
  * Arithmetic: the sparse path adds w_s a_s to the ring buffer one source
  * at a time in canonical order; the dense path forms each target's sum
- * y_r = sum_s W_rs a_s over all sources with sf_dense_dot's fixed order
- * (8 partial sums by source index mod 8, a fixed pairwise reduction) and
+ * y_r = sum_s W_rs a_s over all sources with sf_dense_gemv's fixed order
+ * (8 partial sums by source index mod 8, each a chain of multiply-adds,
+ * fused where the hardware has FMA, then a fixed pairwise reduction) and
  * then adds y_r to the ring buffer. Products of a float weight and a float
  * amplitude are exact in double on both paths; only the order of the
  * additions differs (a relative difference of order 1e-16 per sum).
