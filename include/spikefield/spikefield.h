@@ -23,5 +23,6 @@
 #include "spikefield/compare.h"
 #include "spikefield/predict.h"
 #include "spikefield/field.h"
+#include "spikefield/ising.h"
 
 #endif

@@ -45,6 +45,9 @@ int cmd_run(cli_opts *o);
  * exit status, or -1 when o->model is not a learning experiment (or does
  * not load: the verb itself then reports why). */
 int cli_learning(const char *cmd, cli_opts *o);
+/* A model with an `ising:` section (ising.c, called by cli_learning with
+ * the loaded model): the verb's exit status; takes ctx and m. */
+int cli_ising(const char *cmd, cli_opts *o, sf_context *ctx, sf_model *m);
 /* run.c's handling of SIGINT, SIGTERM, SIGHUP (a flag), for learning.c. */
 void cli_signals_catch(void);
 void cli_signals_restore(void);

@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 #include "predict.h"
+#include "spikefield/ising.h"
 #include "spikefield/learning.h"
 
 #include <math.h>
@@ -67,7 +68,9 @@ int cli_learning(const char *cmd, cli_opts *o)
     sf_model *m = NULL;
     if (!ctx)
         return 1;
-    if (sf_model_load(ctx, o->model, o->sets, o->n_sets, &m) != SF_OK || !sf_model_is_learning(m)) {
+    if (sf_model_load(ctx, o->model, o->sets, o->n_sets, &m) == SF_OK && sf_model_is_ising(m))
+        return cli_ising(cmd, o, ctx, m); /* an Ising model: ising.c */
+    if (!m || !sf_model_is_learning(m)) {
         sf_model_destroy(m);
         sf_context_destroy(ctx);
         return -1; /* not ours: the verb loads it again and says what is wrong */

@@ -24,7 +24,7 @@
 
 /* The files that mark a folder as a spikefield output folder. */
 static const char *const markers[] = {"summary.json", "spikes.h5", "compare.json",
-                                      "prediction.json", "learning.json", NULL};
+                                      "prediction.json", "learning.json", "ising.json", NULL};
 
 /* 0: dir is missing or empty; 1: it holds an earlier run's outputs; 2: it
  * holds other files (or is not a folder). */

@@ -28,6 +28,7 @@
  * and with plasticity the spike archive its entries (update phase) and a
  * weight recorder its per-thread logs (delivery phase), also by doubling.
  */
+#include "engine/dense.h"
 #include "engine/engine_impl.h"
 #include "network/evq.h"
 #include "lattice/field.h"
@@ -251,7 +252,8 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
 /* Delivery phase of thread t for the slice starting at s0: for every step,
  * source population and table of t's blocks, the spikes of every thread's
  * blocks of that population in canonical order. */
-static void phase_deliver(sf_network *net, const thread_state *all, int t, int par, int64_t s0)
+static void phase_deliver(sf_network *net, const thread_state *all, int t, int par, int64_t s0,
+                          const sf_dense *dense)
 {
     const int mask = net->ring_len - 1, np = net->m->n_pops;
     for (int lag = 0; lag < net->slice; lag++) {
@@ -260,6 +262,8 @@ static void phase_deliver(sf_network *net, const thread_state *all, int t, int p
             const int ntab = net->by_src_n[t * np + p];
             const int *tabs = net->by_src[t * np + p];
             for (int q = 0; q < ntab; q++) {
+                if (sf_dense_deliver(dense, net, all, tabs[q], par, lag, k, mask))
+                    continue; /* an all-to-all projection of a rate population (dense.c) */
                 const sf_syn_table *T = &net->tables[tabs[q]];
                 const sf_block *b = &net->blocks[T->block];
                 for (int tt = 0; tt < net->vthreads; tt++) { /* every process's */
@@ -400,6 +404,9 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
                 goto nomem;
         }
     }
+    sf_dense *dense = NULL;
+    if (sf_dense_create(ctx, net, &dense) != SF_OK)
+        goto nomem;
     net->ran = 1;
     if (net->step0 > 0)
         queues_spill(net);
@@ -448,7 +455,7 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
                 }
                 break;
             }
-            phase_deliver(net, ts, t, par, s0);
+            phase_deliver(net, ts, t, par, s0, dense);
             phase_plasticity(net, R0 + t, s0, s1);
             const int ck = ckpt[par];
             if (ck || wlogs) /* every thread has delivered (its weight logs complete) */
@@ -507,6 +514,7 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
     rec->t_end = (double)done_steps * net->h;
     rec->interrupted = done_steps < n_steps;
     free_threads(ts, V);
+    sf_dense_destroy(dense);
     if (V > T) /* processes: the traces onto rank 0 (collective) */
         sf_mpi_gather_recording(net, rec);
     sf_barrier_destroy(bar);

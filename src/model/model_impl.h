@@ -308,6 +308,8 @@ typedef struct {
     double duration;         /* ms                                           */
     uint64_t seed;
     int threads;
+    bool dense_off;          /* simulation.dense: off: no dense coupling
+                                delivery (src/engine/dense.h)               */
     double t_analysis;       /* analysis window starts here (ms)             */
     double bin;              /* ms, for Fano factor and correlations         */
     uint32_t corr_pairs;     /* pairs sampled per population                 */
@@ -337,6 +339,8 @@ typedef struct sf_model {
                                     NULL: a network model                   */
     struct sf_learning_spec *learning; /* a `learning:` model (then no
                                 populations): src/learning/; else NULL    */
+    struct sf_ising_spec *ising; /* an `ising:` model (then no populations):
+                                src/theory/ising/ising.h; else NULL       */
 } sf_model;
 
 /* The engine's limit on step indices. The parser refuses durations, spike

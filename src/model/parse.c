@@ -10,6 +10,7 @@
 #include "model/model_impl.h"
 #include "lattice/field.h"
 #include "learning/learning_impl.h"
+#include "theory/ising/ising.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -607,7 +608,7 @@ static void subsets_free(sf_subset *s, int n)
 
 static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
 {
-    static const char *const keys[] = {"resolution", "duration", "seed", "threads", NULL};
+    static const char *const keys[] = {"resolution", "duration", "seed", "threads", "dense", NULL};
     cursor s = child(root, "simulation");
     sf_status st;
     if ((st = need(P, &s)) || (st = check_keys(P, &s, keys)))
@@ -633,6 +634,14 @@ static sf_status parse_settings(parser *P, const cursor *root, sf_model *m)
         return st;
     if (nt < 1)
         return fail_at(P, &thr, SF_ERR_RANGE, "threads must be at least 1");
+    cursor cdn = child(&s, "dense");
+    const char *dn = "auto";
+    if (cdn.node && (st = get_str(P, &cdn, &dn)))
+        return st;
+    if (strcmp(dn, "auto") && strcmp(dn, "off"))
+        return fail_at(P, &cdn, SF_ERR_MODEL, "expected auto or off (dense coupling delivery of "
+                       "all-to-all projections from rate populations), found '%s'", dn);
+    m->sim.dense_off = !strcmp(dn, "off");
     m->sim.resolution = h;
     m->sim.duration = T;
     m->sim.seed = sd;
@@ -2104,6 +2113,196 @@ static sf_status parse_learning_root(parser *P, const cursor *root, const cursor
     return sf_learning_spec_parse(P->ctx, cl->where, cl->node, learning_fail, P, &m->learning);
 }
 
+/* The `ising:` section: the pairwise Ising model (src/theory/ising/ising.h,
+ * docs/dmft.md "Ising models"): spins, couplings (an explicit symmetric
+ * matrix with zero diagonal, or drawn {mean, std, seed}), fields (a
+ * number, a list, or drawn {mean, std, seed}) and the sampler. */
+static sf_status ising_drawn(parser *P, const cursor *c, double *mean, double *sd, uint64_t *seed)
+{
+    static const char *const keys[] = {"mean", "std", "seed", NULL};
+    cursor cm = child(c, "mean"), cs = child(c, "std"), cd = child(c, "seed");
+    sf_status st;
+    *seed = 1;
+    if ((st = check_keys(P, c, keys)) || (st = get_num_opt(P, &cm, 0, mean)) || (st = need(P, &cs)) ||
+        (st = get_range(P, &cs, 0, false, 1e6, sd)) ||
+        (cd.node && (st = get_count(P, &cd, UINT64_MAX >> 1, seed))))
+        return st;
+    if (!(fabs(*mean) <= 1e6))
+        return fail_at(P, &cm, SF_ERR_RANGE, "value %g is out of range [-1e6, 1e6]", *mean);
+    return SF_OK;
+}
+
+static sf_status ising_row(parser *P, const cursor *c, size_t n, double *out)
+{
+    if (!c->node || !fy_node_is_sequence(c->node) || (size_t)fy_node_sequence_item_count(c->node) != n) {
+        cursor ce = *c; /* point at the list's first value where it has one */
+        struct fy_node *first = c->node && fy_node_is_sequence(c->node)
+                                    ? fy_node_sequence_get_by_index(c->node, 0) : NULL;
+        if (first && fy_node_is_scalar(first))
+            ce.where = first;
+        return fail_at(P, &ce, SF_ERR_MODEL, "expected a list of %zu numbers, found %s", n,
+                       c->node && fy_node_is_sequence(c->node) ? "another length" : type_name(c->node));
+    }
+    void *it = NULL;
+    struct fy_node *e;
+    size_t j = 0;
+    sf_status st;
+    while ((e = fy_node_sequence_iterate(c->node, &it))) {
+        cursor ce = *c;
+        ce.node = ce.where = e;
+        snprintf(ce.path, sizeof ce.path, "%s[%zu]", c->path, j);
+        if ((st = get_range(P, &ce, -1e6, false, 1e6, &out[j++])))
+            return st;
+    }
+    return SF_OK;
+}
+
+static sf_status parse_ising(parser *P, const cursor *root, sf_model *m)
+{
+    static const char *const rkeys[] = {"simulation", "description", "ising", NULL};
+    static const char *const skeys[] = {"seed", "threads", NULL};
+    static const char *const keys[] = {"spins", "couplings", "fields", "sampler", NULL};
+    static const char *const smkeys[] = {"method", "sweeps", "burn", NULL};
+    cursor s = child(root, "simulation"), seed = child(&s, "seed"), thr = child(&s, "threads");
+    cursor c = child(root, "ising"), cn = child(&c, "spins"), cj = child(&c, "couplings"),
+           ch = child(&c, "fields"), cs = child(&c, "sampler"), cmth = child(&cs, "method"),
+           csw = child(&cs, "sweeps"), cb = child(&cs, "burn");
+    uint64_t sd = 1, nt = 1, n = 0;
+    sf_status st;
+    if ((st = check_keys(P, root, rkeys)) || (st = check_keys(P, &s, skeys)) ||
+        (seed.node && (st = get_count(P, &seed, UINT64_MAX >> 1, &sd))) ||
+        (thr.node && (st = get_count(P, &thr, 1024, &nt))) || (st = check_keys(P, &c, keys)) ||
+        (st = need(P, &cj)) || (st = check_keys(P, &cs, smkeys)))
+        return st;
+    if (nt < 1)
+        return fail_at(P, &thr, SF_ERR_RANGE, "threads must be at least 1");
+    m->sim.seed = sd;
+    m->sim.threads = (int)nt;
+    bool explicit_j = fy_node_is_sequence(cj.node);
+    if (cn.node && (st = get_count(P, &cn, SF_ISING_MODEL_MAX, &n)))
+        return st;
+    if (explicit_j) {
+        uint64_t rows = (uint64_t)fy_node_sequence_item_count(cj.node);
+        if (cn.node && rows != n)
+            return fail_at(P, &cj, SF_ERR_MODEL, "%llu rows of couplings for %llu spins",
+                           (unsigned long long)rows, (unsigned long long)n);
+        if (rows > SF_ISING_MODEL_MAX)
+            return fail_at(P, &cj, SF_ERR_RANGE, "%llu spins is more than the limit of %d",
+                           (unsigned long long)rows, SF_ISING_MODEL_MAX);
+        n = rows;
+    } else if (!fy_node_is_mapping(cj.node))
+        return fail_at(P, &cj, SF_ERR_MODEL, "expected a matrix (a list of rows) or {mean, std, "
+                       "seed}, found %s", type_name(cj.node));
+    else if ((st = need(P, &cn)))
+        return st;
+    if (n < 2)
+        return fail_at(P, cn.node ? &cn : &cj, SF_ERR_RANGE, "an Ising model needs at least 2 spins");
+    sf_ising_spec *is = calloc(1, sizeof *is);
+    if (!is)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    m->ising = is;
+    is->n = n;
+    is->J = calloc(n * n, sizeof *is->J);
+    is->h = calloc(n, sizeof *is->h);
+    if (!is->J || !is->h)
+        return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+    int len = 0;
+    if (explicit_j) {
+        void *it = NULL;
+        struct fy_node *row;
+        size_t i = 0;
+        while ((row = fy_node_sequence_iterate(cj.node, &it))) {
+            cursor cr = cj;
+            cr.node = cr.where = row;
+            snprintf(cr.path, sizeof cr.path, "%s[%zu]", cj.path, i);
+            if ((st = ising_row(P, &cr, n, is->J + i * n)))
+                return st;
+            i++;
+        }
+        for (i = 0; i < n; i++)
+            for (size_t j = 0; j <= i; j++)
+                if (i == j ? is->J[i * n + i] != 0 : is->J[i * n + j] != is->J[j * n + i]) {
+                    cursor ce = cj;
+                    struct fy_node *rn = fy_node_sequence_get_by_index(cj.node, (int)i),
+                                   *en = rn ? fy_node_sequence_get_by_index(rn, (int)j) : NULL;
+                    if (en)
+                        ce.node = ce.where = en;
+                    snprintf(ce.path, sizeof ce.path, "%s[%zu][%zu]", cj.path, i, j);
+                    if (i == j)
+                        return fail_at(P, &ce, SF_ERR_MODEL, "the diagonal must be 0 (no "
+                                       "self-coupling), found %g", is->J[i * n + i]);
+                    return fail_at(P, &ce, SF_ERR_MODEL, "couplings must be symmetric: "
+                                   "J[%zu][%zu] = %g but J[%zu][%zu] = %g", i, j, is->J[i * n + j],
+                                   j, i, is->J[j * n + i]);
+                }
+        len = snprintf(is->how, sizeof is->how, "couplings given");
+    } else {
+        double mean, sdv;
+        uint64_t cseed;
+        if ((st = ising_drawn(P, &cj, &mean, &sdv, &cseed)))
+            return st;
+        double *z = malloc(n * sizeof *z);
+        if (!z)
+            return sf_fail(P->ctx, SF_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            sf_rng_normals(cseed, SF_RNG_PARAM, SF_ISING_RNG_J, i, 0, (uint32_t)n, z);
+            for (size_t j = i + 1; j < n; j++)
+                is->J[i * n + j] = is->J[j * n + i] = mean + sdv * z[j];
+        }
+        free(z);
+        len = snprintf(is->how, sizeof is->how, "couplings drawn N(%g, %g^2) seed %llu", mean, sdv,
+                       (unsigned long long)cseed);
+    }
+    if (fy_node_is_sequence(ch.node)) {
+        if ((st = ising_row(P, &ch, n, is->h)))
+            return st;
+        snprintf(is->how + len, sizeof is->how - (size_t)len, ", fields given");
+    } else if (fy_node_is_mapping(ch.node)) {
+        double mean, sdv;
+        uint64_t hseed;
+        if ((st = ising_drawn(P, &ch, &mean, &sdv, &hseed)))
+            return st;
+        sf_rng_normals(hseed, SF_RNG_PARAM, SF_ISING_RNG_H, 0, 0, (uint32_t)n, is->h);
+        for (size_t i = 0; i < n; i++)
+            is->h[i] = mean + sdv * is->h[i];
+        snprintf(is->how + len, sizeof is->how - (size_t)len, ", fields drawn N(%g, %g^2) seed %llu",
+                 mean, sdv, (unsigned long long)hseed);
+    } else {
+        double h0 = 0;
+        if (ch.node && (st = get_range(P, &ch, -1e6, false, 1e6, &h0)))
+            return st;
+        for (size_t i = 0; i < n; i++)
+            is->h[i] = h0;
+        snprintf(is->how + len, sizeof is->how - (size_t)len, ", fields %g", h0);
+    }
+    const char *meth = n <= SF_ISING_EXACT_MAX ? "exact" : "metropolis";
+    if (cmth.node && (st = get_str(P, &cmth, &meth)))
+        return st;
+    if (!strcmp(meth, "exact"))
+        is->sampler = SF_ISING_SAMPLER_EXACT;
+    else if (!strcmp(meth, "metropolis"))
+        is->sampler = SF_ISING_SAMPLER_METROPOLIS;
+    else if (!strcmp(meth, "glauber"))
+        is->sampler = SF_ISING_SAMPLER_GLAUBER;
+    else
+        return fail_at(P, &cmth, SF_ERR_MODEL, "unknown method '%s' (expected exact, metropolis "
+                       "or glauber)", meth);
+    if (is->sampler == SF_ISING_SAMPLER_EXACT && n > SF_ISING_EXACT_MAX)
+        return fail_at(P, &cmth, SF_ERR_RANGE, "exact enumeration of %zu spins: at most %d (2^n "
+                       "states); use metropolis or glauber", n, SF_ISING_EXACT_MAX);
+    if (is->sampler == SF_ISING_SAMPLER_EXACT && (csw.node || cb.node))
+        return fail_at(P, csw.node ? &csw : &cb, SF_ERR_MODEL, "exact enumeration takes no sweeps");
+    is->sweeps = 100000;
+    is->burn = 1000;
+    if ((csw.node && (st = get_count(P, &csw, (uint64_t)1 << 40, &is->sweeps))) ||
+        (cb.node && (st = get_count(P, &cb, (uint64_t)1 << 40, &is->burn))))
+        return st;
+    if (is->sweeps < SF_ISING_BATCHES)
+        return fail_at(P, &csw, SF_ERR_RANGE, "at least %d sweeps (the standard errors come from "
+                       "%d batches)", SF_ISING_BATCHES, SF_ISING_BATCHES);
+    return SF_OK;
+}
+
 static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
 {
     static const char *const keys[] = {"simulation", "analysis", "scale", "populations",
@@ -2117,6 +2316,8 @@ static sf_status parse_root(parser *P, struct fy_node *rootn, sf_model *m)
     cursor cl = child(&root, "learning");
     if (cl.node)
         return parse_learning_root(P, &root, &cl, m);
+    if (child(&root, "ising").node)
+        return parse_ising(P, &root, m);
     if ((st = check_keys(P, &root, keys)) || (st = parse_settings(P, &root, m)))
         return st;
     static const char *const skeys[] = {"neurons", "indegree", NULL};
@@ -2401,7 +2602,7 @@ static char *resolved_json(struct fy_document *src, const sf_model *m)
     if (!root)
         goto done;
     struct fy_node *sim = section_of(doc, root, "simulation");
-    if (m->learning) { /* a learning experiment: its seed and threads */
+    if (m->learning || m->ising) { /* a learning experiment or Ising model: seed and threads */
         if (sim && put_default(doc, sim, "seed", (double)m->sim.seed) &&
             put_default(doc, sim, "threads", m->sim.threads))
             out = fy_emit_document_to_string(doc, FYECF_MODE_JSON_ONELINE);
@@ -2733,6 +2934,7 @@ void sf_model_destroy(sf_model *m)
     if (!m)
         return;
     sf_learning_spec_free(m->learning);
+    sf_ising_spec_free(m->ising);
     for (int i = 0; i < m->n_pops; i++) {
         free(m->pops[i].name);
         free(m->pops[i].params);

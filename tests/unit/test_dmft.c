@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
 
 #include "test_util.h"
 
@@ -467,13 +468,62 @@ static void test_dense_net(void **state)
     sim_free(&s);
 }
 
+/* A mean coupling (weights of mean w0: J0 = beta G K w0 / lambda): the
+ * symmetric solution (delta0 as without it, mean 0) and the mean mode
+ * J0 <phi'(u)>, u ~ N(0, Delta0), against a midpoint sum written here
+ * (tanh' = 1 - tanh^2); beyond 1 the list says the predictions are not
+ * valid. */
+static void test_mean_coupling(void **state)
+{
+    (void)state;
+    sf_context *ctx = sf_context_create();
+    const char *fmt =
+        "simulation: {resolution: 0.05, duration: 40.0}\n"
+        "populations:\n  X: {model: tanh_rate, n: 200, params: {tau: 1.0, sigma: 0.5, "
+        "linear_summation: 0}}\n"
+        "projections:\n  J: {source: X, target: X, rule: all_to_all, autapses: true, weight: "
+        "{distribution: normal, mean: %g, std: 0.12}, delay: 0.05}\n";
+    double d0[3] = {0}, mode[3] = {0};
+    const double w0[3] = {0.0, 0.002, 0.01};
+    for (int k = 0; k < 3; k++) {
+        char txt[1024];
+        snprintf(txt, sizeof txt, fmt, w0[k]);
+        sf_model *m = NULL;
+        sf_quantities *q = NULL;
+        assert_int_equal(sf_model_load_string(ctx, txt, "mean", NULL, 0, &m), SF_OK);
+        assert_int_equal(sf_predict(ctx, m, NULL, &q), SF_OK);
+        long i = sf_quantities_find(q, "delta0", 0, -1), j = sf_quantities_find(q, "mean_mode", 0, -1),
+             l = sf_quantities_find(q, "mean", 0, -1);
+        d0[k] = sf_quantity_values(q, (size_t)i)[0];
+        assert_true(k == 0 ? j < 0 && l < 0 : j >= 0 && l >= 0);
+        if (k > 0) {
+            mode[k] = sf_quantity_values(q, (size_t)j)[0];
+            assert_true(sf_quantity_values(q, (size_t)l)[0] == 0);
+            /* <1 - tanh^2(u)>, u ~ N(0, d0): midpoint sum over |z| < 12 */
+            double acc = 0, dz = 24.0 / 48000;
+            for (int t = 0; t < 48000; t++) {
+                const double z = -12 + (t + 0.5) * dz, th = tanh(sqrt(d0[k]) * z);
+                acc += (1 - th * th) * exp(-0.5 * z * z) * dz;
+            }
+            fail_unless_close(mode[k], 200 * w0[k] * acc / sqrt(2 * M_PI), 1e-9, "mean_mode");
+            const bool invalid = strstr(sf_quantities_notes(q), "not valid") != NULL;
+            assert_true(invalid == (mode[k] >= 1));
+        }
+        sf_quantities_destroy(q);
+        sf_model_destroy(m);
+    }
+    assert_true(d0[1] == d0[0] && d0[2] == d0[0]); /* J0 does not enter */
+    assert_true(mode[1] < 1 && mode[2] > 1);      /* J0 = 0.4 and 2 */
+    sf_context_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gauss_averages), cmocka_unit_test(test_limits),
         cmocka_unit_test(test_erf_network),    cmocka_unit_test(test_tanh_table),
         cmocka_unit_test(test_transition),     cmocka_unit_test(test_rate_per_input),
-        cmocka_unit_test(test_family),         cmocka_unit_test(test_dense_net),
+        cmocka_unit_test(test_family),         cmocka_unit_test(test_mean_coupling),         cmocka_unit_test(test_dense_net),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

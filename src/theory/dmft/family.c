@@ -11,6 +11,15 @@
  * std: g / sqrt(N)} (docs/dmft.md). Back in the model's units
  * <x^2> = Delta / beta^2 and lags in ms.
  *
+ * Weights of mean w0 != 0 (J_ij with mean J0/N, J0 = beta G K w0 / lambda):
+ * the DMFT's symmetric solution, mean 0, in which the mean coupling does
+ * not enter (the population average of phi vanishes for odd phi); it is
+ * stable against a uniform shift while J0 <phi'(u)> < 1 (u ~ N(0, Delta0);
+ * the mean mode's growth -1 + J0 <phi'>). Beyond, the predictions are
+ * marked not valid: the state with a mean is the non-centred DMFT
+ * (Delta(inf) > 0), not implemented. Then also: mean (0) and mean_mode
+ * (J0 <phi'>); the estimate of mean from the voltmeter.
+ *
  * Quantities (population 0): delta0 (<x^2>), autocorr (lag axis, ms),
  * tau_decay (ms), phi2 (<phi(x)^2>), local_stability (g^2 <phi'^2>),
  * lyapunov (1/ms), g_eff, noise_D. Estimates: delta0 and autocorr from a
@@ -44,6 +53,7 @@ typedef struct {
     double beta;
     double G;
     double N, K;
+    double J0;       /* mean coupling beta G K mean(w) / lambda (0: none) */
 } dmft_mapped;
 
 static double par(const sf_model *m, int index)
@@ -92,9 +102,9 @@ static bool dmft_accepts(const sf_model *m, char *why, size_t len)
     const sf_projection *pr = &m->proj[0];
     double mean, sd;
     sf_theory_map_dist_moments(&pr->weight, &mean, &sd);
-    if (mean != 0 || !(sd > 0)) {
-        snprintf(why, len, "%s: projection %s: the dmft theory needs weights of mean 0 and "
-                 "non-zero spread, e.g. {distribution: normal, mean: 0, std: g/sqrt(N)} "
+    if (!(sd > 0)) {
+        snprintf(why, len, "%s: projection %s: the dmft theory needs weights of non-zero "
+                 "spread, e.g. {distribution: normal, mean: 0, std: g/sqrt(N)} "
                  "(mean %g, sd %g)", m->file, pr->name, mean, sd);
         return false;
     }
@@ -137,6 +147,7 @@ static sf_status dmft_map(sf_context *ctx, const sf_model *m, void **mapped)
     dm->p = (sf_dmft_params){.phi = m->pops[0].type == &sf_erf_rate ? SF_DMFT_ERF : SF_DMFT_TANH,
                              .g = fabs(beta * G) * sqrt(dm->K) * sd / lam,
                              .D = beta * beta * sig * sig / lam};
+    dm->J0 = beta * G * dm->K * mean / lam;
     *mapped = dm;
     return SF_OK;
 }
@@ -181,6 +192,38 @@ static sf_status set_accuracy(sf_quantities *out, const dmft_mapped *dm)
     return st == SF_OK ? sf_quantity_accuracy_set(&out->q[j], 0.15 * s, "%s", src) : st;
 }
 
+/* <phi'(u)> of the normalised unit over u ~ N(0, Delta0): tanh' = 1 - tanh^2,
+ * erf'(u) = 2/sqrt(pi) e^{-u^2}, whose Gaussian mean is closed. */
+static double mean_slope(const dmft_mapped *dm, const sf_dmft_solution *s)
+{
+    return dm->p.phi == SF_DMFT_ERF ? M_2_SQRTPI / sqrt(1 + 2 * s->delta0) : 1 - s->phi2;
+}
+
+/* A mean coupling: the symmetric solution's mean and the mean mode; every
+ * prediction marked not valid where the mean mode grows. */
+static sf_status mean_coupling(sf_context *ctx, const dmft_mapped *dm, const sf_dmft_solution *s,
+                               sf_quantities *out)
+{
+    const double mm = dm->J0 * mean_slope(dm, s);
+    sf_status st = add(ctx, out, "mean", "1", 0.0, "the symmetric solution: the population "
+                       "average of phi vanishes, so the mean coupling J0 adds no input");
+    if (st == SF_OK)
+        st = add(ctx, out, "mean_mode", "1", mm, "J0 <phi'(u)>, u ~ N(0, Delta0): a uniform "
+                 "shift grows as -1 + J0 <phi'>; the symmetric state is stable while < 1");
+    if (st == SF_OK && mm >= 1) {
+        for (size_t i = 0; i < out->n; i++)
+            out->q[i].invalid = true;
+        st = sf_quantities_note(out, "J0 <phi'> = %.4g >= 1 (J0 = %.4g): the symmetric state is "
+                                "unstable and the network settles with a non-zero mean; its "
+                                "DMFT (non-centred, Delta(inf) > 0) is not implemented, so these "
+                                "predictions are not valid", mm, dm->J0);
+    } else if (st == SF_OK)
+        st = sf_quantities_note(out, "mean coupling J0 = %.4g: the symmetric DMFT solution, "
+                                "stable (J0 <phi'> = %.4g < 1); finite N adds O(1/N) from the "
+                                "amplified mean fluctuations", dm->J0, mm);
+    return st;
+}
+
 static sf_status dmft_predict(sf_context *ctx, const sf_model *m, const void *mapped,
                               const sf_predict_options *opt, sf_quantities *out)
 {
@@ -214,6 +257,8 @@ static sf_status dmft_predict(sf_context *ctx, const sf_model *m, const void *ma
                  "tau / lambda");
     if (st == SF_OK)
         st = set_accuracy(out, dm);
+    if (st == SF_OK && dm->J0 != 0)
+        st = mean_coupling(ctx, dm, &s, out);
     if (st == SF_OK) {
         const size_t nr = (N_TAU - 1) / PRED_STRIDE + 1;
         sf_quantity *x = sf_quantities_add(ctx, out, "autocorr", "1", 0, -1, SF_AXIS_LAG, nr, 1,
@@ -317,6 +362,28 @@ static sf_status autocorr_estimate(sf_context *ctx, const sf_model *m, const sf_
             d->se[0] = q->se[0];
             st = sf_quantity_note(d, "<x^2> over %u units and the window, SE over %d segments",
                                   nn, N_SEG);
+        }
+    }
+    double wmean, wsd;
+    sf_theory_map_dist_moments(&m->proj[0].weight, &wmean, &wsd);
+    if (st == SF_OK && wmean != 0) { /* a mean coupling: the population mean of x */
+        double s1 = 0, s2 = 0;
+        for (size_t sg = 0; sg < N_SEG; sg++) {
+            double a = 0;
+            for (size_t t = sg * seg; t < (sg + 1) * seg; t++)
+                for (uint32_t j = 0; j < nn; j++)
+                    a += (double)x[t * nn + j];
+            a /= (double)seg * nn;
+            s1 += a, s2 += a * a;
+        }
+        const double mu = s1 / N_SEG;
+        sf_quantity *d = sf_quantities_add_scalar(ctx, out, "mean", "1", 0, -1, mu);
+        if (!d)
+            st = SF_ERR_NOMEM;
+        else {
+            d->se[0] = sqrt(fmax(s2 / N_SEG - mu * mu, 0.0) / (N_SEG - 1));
+            st = sf_quantity_note(d, "<x> over %u units and the window, SE over %d segments", nn,
+                                  N_SEG);
         }
     }
     free(c);

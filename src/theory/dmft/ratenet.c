@@ -9,6 +9,7 @@
  */
 #include "theory/dmft/ratenet.h"
 
+#include "engine/dense.h"
 #include "network/network_impl.h"
 #include "neurons/rate.h"
 #include "spikefield/network.h"
@@ -30,17 +31,7 @@ void sf_dmft_net_free(sf_dmft_net *net)
 void sf_dmft_net_product(const float *restrict J, size_t n, const double *restrict a,
                          const double *restrict b, double *restrict ya, double *restrict yb)
 {
-    for (size_t i = 0; i < n; i++) {
-        const float *restrict row = J + i * n;
-        double sa = 0, sb = 0;
-#pragma omp simd reduction(+ : sa, sb)
-        for (size_t j = 0; j < n; j++) {
-            sa += (double)row[j] * a[j];
-            sb += (double)row[j] * b[j];
-        }
-        ya[i] = sa;
-        yb[i] = sb;
-    }
+    sf_dense_gemv(J, n, n, n, a, b, ya, yb); /* the engine's fixed-order kernel */
 }
 
 /* J[target * n + source] from the tables of projection p (sums multapses). */

@@ -11,10 +11,9 @@
  *   `renorm` steps, lambda = sum log |q| growth / time after the transient.
  * phi(x) = G s(beta x), s = tanh or erf. The coupling products of the
  * trajectory and of the tangent vector share one pass over J
- * (sf_dmft_net_product; bandwidth-bound: 4 bytes per 4 flops; OpenBLAS's
- * dgemm with two columns ran at half the speed of one dgemv,
- * bench/bench_dmft.c). Single-threaded and in a fixed order: the result
- * depends on the seed only.
+ * (sf_dmft_net_product: the engine's fixed-order kernel sf_dense_gemv,
+ * src/engine/dense.h; bench/bench_dense.c). Single-threaded and in a fixed
+ * order: the result depends on the seed only.
  */
 #ifndef SF_THEORY_DMFT_RATENET_H
 #define SF_THEORY_DMFT_RATENET_H

@@ -8,7 +8,9 @@
  */
 #include "theory/ising/ising.h"
 
+#include <assert.h>
 #include <lapacke.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,23 +94,26 @@ sf_status sf_ising_exact(sf_context *ctx, const sf_ising *is, double *m, double 
     return SF_OK;
 }
 
-enum { N_BATCH = 20 };
+enum { N_BATCH = SF_ISING_BATCHES };
 
-sf_status sf_ising_sample(sf_context *ctx, const sf_ising *is, uint64_t seed, uint64_t burn,
-                          uint64_t sweeps, double *m, double *m_se, double *C)
+sf_status sf_ising_sample(sf_context *ctx, const sf_ising *is, sf_ising_rule rule, uint64_t seed,
+                          uint64_t burn, uint64_t sweeps, const volatile int *stop, double *m,
+                          double *m_se, double *C, double *C_se, uint64_t *done)
 {
     sf_status st = check(ctx, is, (size_t)1 << 20);
     if (st != SF_OK)
         return st;
     if (sweeps < N_BATCH)
         return sf_fail(ctx, SF_ERR_ARG, "ising: at least %d sweeps", N_BATCH);
-    const size_t n = is->n;
-    int *s = malloc(n * sizeof *s);
-    double *f = malloc(n * sizeof *f), *bm = calloc(n, sizeof *bm), *sm = calloc(n, sizeof *sm),
-           *sm2 = calloc(n, sizeof *sm2), *ss = C ? calloc(n * n, sizeof *ss) : NULL,
-           *u = malloc(n * sizeof *u);
-    if (!s || !f || !bm || !sm || !sm2 || !u || (C && !ss)) {
-        free(s), free(f), free(bm), free(sm), free(sm2), free(ss), free(u);
+    assert(!C_se || C);
+    const size_t n = is->n, nn = C ? n * n : 0;
+    double *s = malloc(n * sizeof *s), *f = malloc(n * sizeof *f), *bm = calloc(n, sizeof *bm),
+           *sm = calloc(n, sizeof *sm), *sm2 = calloc(n, sizeof *sm2), *u = malloc(n * sizeof *u),
+           *ss = C ? calloc(nn, sizeof *ss) : NULL, *bss = C ? calloc(nn, sizeof *bss) : NULL,
+           *cs = C_se ? calloc(nn, sizeof *cs) : NULL, *cs2 = C_se ? calloc(nn, sizeof *cs2) : NULL;
+    if (!s || !f || !bm || !sm || !sm2 || !u || (C && (!ss || !bss)) || (C_se && (!cs || !cs2))) {
+        free(s), free(f), free(bm), free(sm), free(sm2), free(u), free(ss), free(bss), free(cs),
+            free(cs2);
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
@@ -118,46 +123,87 @@ sf_status sf_ising_sample(sf_context *ctx, const sf_ising *is, uint64_t seed, ui
             f[i] += is->J[i * n + j];
     }
     const uint64_t per = sweeps / N_BATCH, total = burn + per * N_BATCH;
-    for (uint64_t t = 0; t < total; t++) {
+    uint64_t t = 0;
+    int nb = 0;
+    for (; t < total && !(stop && *stop); t++) {
         /* one uniform per spin and sweep: block t of stream (seed, NEURON, 0x1517 << 32 | i) */
         sf_rng_uniforms(seed, SF_RNG_NEURON, 0x1517u, t, 0, (uint32_t)n, u);
         for (size_t i = 0; i < n; i++) {
-            const double dl = -2.0 * s[i] * f[i]; /* log acceptance ratio */
-            if (dl >= 0 || u[i] < exp(dl)) {
+            bool flip;
+            if (rule == SF_ISING_GLAUBER)
+                flip = (u[i] < 1 / (1 + exp(-2.0 * f[i]))) != (s[i] > 0);
+            else {
+                const double dl = -2.0 * s[i] * f[i]; /* log acceptance ratio */
+                flip = dl >= 0 || u[i] < exp(dl);
+            }
+            if (flip) {
                 s[i] = -s[i];
+                const double *Ji = is->J + i * n; /* J symmetric: row i is column i */
                 for (size_t k = 0; k < n; k++)
-                    f[k] += 2.0 * s[i] * is->J[k * n + i];
+                    f[k] += 2.0 * s[i] * Ji[k];
             }
         }
         if (t < burn)
             continue;
         for (size_t i = 0; i < n; i++)
             bm[i] += s[i];
-        if (ss)
+        if (bss)
             for (size_t i = 0; i < n; i++)
                 for (size_t j = i + 1; j < n; j++)
-                    ss[i * n + j] += s[i] * s[j];
-        if ((t - burn + 1) % per == 0)
-            for (size_t i = 0; i < n; i++) {
-                const double b = bm[i] / (double)per;
-                sm[i] += b;
-                sm2[i] += b * b;
-                bm[i] = 0;
+                    bss[i * n + j] += s[i] * s[j];
+        if ((t - burn + 1) % per)
+            continue;
+        /* a batch is complete */
+        for (size_t i = 0; i < n; i++) {
+            bm[i] /= (double)per;
+            sm[i] += bm[i];
+            sm2[i] += bm[i] * bm[i];
+        }
+        for (size_t i = 0; bss && i < n; i++) {
+            if (cs) {
+                const double c = 1 - bm[i] * bm[i];
+                cs[i * n + i] += c, cs2[i * n + i] += c * c;
             }
+            for (size_t j = i + 1; j < n; j++) {
+                const size_t k = i * n + j;
+                if (cs) {
+                    const double c = bss[k] / (double)per - bm[i] * bm[j];
+                    cs[k] += c, cs2[k] += c * c;
+                }
+                ss[k] += bss[k];
+                bss[k] = 0;
+            }
+        }
+        for (size_t i = 0; i < n; i++)
+            bm[i] = 0;
+        nb++;
+    }
+    if (done)
+        *done = t;
+    if (nb < 2) {
+        st = sf_fail(ctx, SF_ERR_INTERRUPTED, "ising: sampling stopped before two batches of %llu "
+                     "sweeps were complete", (unsigned long long)per);
+        goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        m[i] = sm[i] / N_BATCH;
+        m[i] = sm[i] / nb;
         if (m_se)
-            m_se[i] = sqrt(fmax(sm2[i] / N_BATCH - m[i] * m[i], 0.0) / (N_BATCH - 1));
+            m_se[i] = sqrt(fmax(sm2[i] / nb - m[i] * m[i], 0.0) / (nb - 1));
     }
-    if (C)
-        for (size_t i = 0; i < n; i++) {
-            C[i * n + i] = 1 - m[i] * m[i];
-            for (size_t j = i + 1; j < n; j++)
-                C[i * n + j] = C[j * n + i] = ss[i * n + j] / (double)(per * N_BATCH) - m[i] * m[j];
+    for (size_t i = 0; C && i < n; i++)
+        for (size_t j = i; j < n; j++) {
+            const size_t k = i * n + j;
+            C[k] = C[j * n + i] =
+                i == j ? 1 - m[i] * m[i] : ss[k] / (double)(per * (uint64_t)nb) - m[i] * m[j];
+            if (C_se) {
+                const double mc = cs[k] / nb;
+                C_se[k] = C_se[j * n + i] = sqrt(fmax(cs2[k] / nb - mc * mc, 0.0) / (nb - 1));
+            }
         }
-    free(s), free(f), free(bm), free(sm), free(sm2), free(ss), free(u);
-    return SF_OK;
+out:
+    free(s), free(f), free(bm), free(sm), free(sm2), free(u), free(ss), free(bss), free(cs),
+        free(cs2);
+    return st;
 }
 
 sf_status sf_ising_forward(sf_context *ctx, const sf_ising *is, bool tap, double tol, int max_iter,
@@ -191,6 +237,42 @@ sf_status sf_ising_forward(sf_context *ctx, const sf_ising *is, bool tap, double
                    tap ? "TAP" : "naive mean-field", max_iter);
 }
 
+/* A <- A^-1 for a symmetric positive definite A [n * n] (Cholesky);
+ * false when A is not positive definite. */
+static bool spd_invert(size_t n, double *A)
+{
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, A, (lapack_int)n) != 0 ||
+        LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, A, (lapack_int)n) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            A[j * n + i] = A[i * n + j]; /* dpotri fills the lower triangle */
+    return true;
+}
+
+sf_status sf_ising_response(sf_context *ctx, size_t n, const double *J, const double *m, bool tap,
+                            double *C)
+{
+    if (n == 0 || !J || !m || !C)
+        return sf_fail(ctx, SF_ERR_ARG, "ising: response needs n >= 1, J and m");
+    for (size_t i = 0; i < n; i++) {
+        if (!(fabs(m[i]) < 1))
+            return sf_fail(ctx, SF_ERR_RANGE, "ising: |m_%zu| = %g must be < 1", i, fabs(m[i]));
+        double d = 1 / (1 - m[i] * m[i]);
+        for (size_t j = 0; j < n; j++) {
+            const double Jij = i == j ? 0 : J[i * n + j];
+            if (tap)
+                d += Jij * Jij * (1 - m[j] * m[j]);
+            C[i * n + j] = -Jij - (tap ? 2 * Jij * Jij * m[i] * m[j] : 0);
+        }
+        C[i * n + i] = d;
+    }
+    if (!spd_invert(n, C))
+        return sf_fail(ctx, SF_ERR_NUMERIC, "ising: the %s Hessian is not positive definite (the "
+                       "couplings are beyond the theory's stable state)", tap ? "TAP" : "nMF");
+    return SF_OK;
+}
+
 sf_status sf_ising_inverse(sf_context *ctx, size_t n, const double *m, const double *C, bool tap,
                            double *J, double *h)
 {
@@ -203,14 +285,10 @@ sf_status sf_ising_inverse(sf_context *ctx, size_t n, const double *m, const dou
     if (!A)
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     memcpy(A, C, n * n * sizeof *A);
-    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, A, (lapack_int)n) != 0 ||
-        LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, A, (lapack_int)n) != 0) {
+    if (!spd_invert(n, A)) {
         free(A);
         return sf_fail(ctx, SF_ERR_NUMERIC, "ising: C is not positive definite");
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            A[j * n + i] = A[i * n + j]; /* dpotri fills the lower triangle */
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             const double x = A[i * n + j];
