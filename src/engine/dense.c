@@ -7,6 +7,7 @@
  * out), and its gather vector is all zeros between deliveries.
  */
 #include "engine/dense.h"
+#include "network/evq.h"
 
 #include <math.h>
 #include <stdlib.h>
