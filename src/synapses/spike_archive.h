@@ -4,9 +4,10 @@
  * steps (the spike of update k has stamp k + 1, time (k + 1) h), so the
  * intervals of NEST's get_history are exact without NEST's eps.
  *
- * Per neuron a hot part (the last SF_SPIKE_HOT spikes with K_minus after
- * each: one cache line, what a synapse needs in the common case, see
- * stdp_synapse.c) and the entries (the cold part, for the rest). */
+ * Per neuron a hot part (the stamps of the last SF_SPIKE_HOT spikes and
+ * K_minus after the last two: half a cache line, what a synapse needs in
+ * the common case, see stdp_synapse.c) and the entries (the cold part, for
+ * the rest). */
 #ifndef SF_SPIKE_ARCHIVE_H
 #define SF_SPIKE_ARCHIVE_H
 
