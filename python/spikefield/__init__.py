@@ -16,13 +16,14 @@ from .errors import SpikefieldError
 from .model import Model
 from .network import Network
 from .quantities import Quantities, Quantity
-from .recording import Recording, Trace
+from .recording import Recording, Trace, WeightLog, Weights
 from .theory import compare, predict
 
 __version__ = _ffi.string(_c_lib.sf_version()).decode()
 
-__all__ = ["Model", "Network", "Recording", "Trace", "Quantity", "Quantities",
-           "SpikefieldError", "predict", "compare", "load", "load_quantities", "plot",
+__all__ = ["Model", "Network", "Recording", "Trace", "WeightLog", "Weights", "Quantity",
+           "Quantities", "SpikefieldError", "predict", "compare", "load", "load_quantities",
+           "load_weights", "plot",
            "__version__"]
 
 
@@ -30,7 +31,7 @@ def __getattr__(name):
     # reading output folders and the figures come from io.py and plot.py,
     # imported on first use so that `import spikefield` needs neither h5py
     # nor matplotlib
-    if name in ("load", "load_quantities"):
+    if name in ("load", "load_quantities", "load_weights"):
         from . import io
         return getattr(io, name)
     if name == "plot":

@@ -115,6 +115,8 @@ sf_status sf_network_build(sf_context *ctx, const sf_model *m, int threads, sf_n
 void sf_network_destroy(sf_network *net);
 uint64_t sf_network_synapses(const sf_network *net);
 uint64_t sf_network_projection_synapses(const sf_network *net, int i);
+uint64_t sf_network_weights(const sf_network *net, int i, uint32_t *src, uint32_t *tgt,
+                            double *w, uint32_t *delay_steps, uint64_t cap);
 
 typedef struct {
     volatile int *stop;
@@ -131,6 +133,9 @@ const char *sf_recording_stop_reason(const sf_recording *rec);
 double sf_recording_t_end(const sf_recording *rec);
 bool sf_recording_spikes(const sf_recording *rec, int pop, const uint32_t **ids,
                          const int64_t **steps, size_t *n);
+bool sf_recording_weights(const sf_recording *rec, int r, size_t *n,
+                          const int64_t **steps, const uint32_t **proj,
+                          const uint32_t **src, const uint32_t **tgt, const double **w);
 bool sf_recording_trace(const sf_recording *rec, int r, int k, const float **data,
                         size_t *n_times, uint32_t *n_nodes, double *t0, double *dt);
 sf_status sf_recording_write(sf_context *ctx, const sf_recording *rec, const sf_model *m,

@@ -29,7 +29,7 @@ import numpy as np
 
 from .errors import SpikefieldError
 from .quantities import Quantities
-from .recording import Recording, Trace
+from .recording import Recording, Trace, WeightLog, Weights
 
 
 def _part_files(outdir):
@@ -139,6 +139,58 @@ def _positions(f):
     return positions, spaces
 
 
+def _weight_logs(outdir, skip):
+    """The weight recorders' files of a folder: every <name>.h5 with a
+    /weights group (docs/plasticity.md)."""
+    logs = []
+    for fname in sorted(os.listdir(outdir)):
+        if not fname.endswith(".h5") or fname in skip:
+            continue
+        path = os.path.join(outdir, fname)
+        with _h5(path) as f:
+            g = f.get("weights")
+            if g is None:
+                continue
+            for proj in g:
+                try:
+                    e = g[proj]
+                    logs.append(WeightLog(
+                        recorder=fname[:-3], projection=proj,
+                        times=np.asarray(e["timestamps"][()], dtype=np.float64),
+                        source=np.asarray(e["source_node_id"][()], dtype=np.uint32),
+                        target=np.asarray(e["target_node_id"][()], dtype=np.uint32),
+                        weight=np.asarray(e["weight"][()], dtype=np.float64)))
+                except KeyError as err:
+                    raise SpikefieldError(f"{path}: /weights/{proj} lacks {err} (not a weight "
+                                          f"recorder file)", file=path) from None
+    return logs
+
+
+def load_weights(path):
+    """The weights of weights.h5 (what `spikefield run` writes for the
+    plastic projections; sf_network_write_weights): {projection: sf.Weights}."""
+    path = os.fspath(path)
+    out = {}
+    with _h5(path) as f:
+        g = f.get("edges")
+        if g is None:
+            raise SpikefieldError(f"{path} has no /edges group (not a spikefield weight file)",
+                                  file=path)
+        for proj in g:
+            e = g[proj]
+            try:
+                out[proj] = Weights(
+                    projection=proj,
+                    source=np.asarray(e["source_node_id"][()], dtype=np.uint32),
+                    target=np.asarray(e["target_node_id"][()], dtype=np.uint32),
+                    weight=np.asarray(e["weight"][()], dtype=np.float64),
+                    delay=np.asarray(e["delay"][()], dtype=np.float64))
+            except KeyError as err:
+                raise SpikefieldError(f"{path}: /edges/{proj} lacks {err} (not a spikefield "
+                                      f"weight file)", file=path) from None
+    return out
+
+
 def load(outdir):
     """The Recording of a spikefield output folder (spikes, traces, summary)."""
     outdir = os.fspath(outdir)
@@ -203,9 +255,10 @@ def load(outdir):
     t_stop = float(summary.get("t_end_ms", analysis.get("stop_ms", 0.0)) or 0.0)
     return Recording(model_name=stem, resolution=_resolution(summary, spikes), t_start=0.0,
                      t_stop=t_stop, t_analysis=float(analysis.get("start_ms", 0.0) or 0.0),
-                     populations=populations, spikes=spikes, traces=traces, summary=summary,
-                     interrupted=bool(summary.get("interrupted", False)),
-                     positions=positions, spaces=spaces)
+                     populations=populations, spikes=spikes, traces=traces,
+                     weight_logs=_weight_logs(outdir, {"weights.h5"} | set(outputs.values())),
+                     summary=summary, interrupted=bool(summary.get("interrupted", False)),
+                     positions=positions, spaces=spaces, _folder=outdir)
 
 
 def load_quantities(path):

@@ -31,7 +31,7 @@ import numpy as np
 from . import _lib
 from ._lib import ffi, lib, text
 from .errors import SpikefieldError
-from .recording import Recording, Trace
+from .recording import Recording, Trace, WeightLog, Weights
 
 
 class _Memory:
@@ -131,6 +131,9 @@ class _Run:
             shutil.rmtree(old, ignore_errors=True)
         return folder
 
+    def weights(self, projection):
+        return self.network.weights(projection)
+
     def summary(self):
         out = ffi.new("char **")
         self.ctx.check(lib.sf_recording_summary_json(self.ctx.ptr, self.crec, self.network._cnet,
@@ -198,6 +201,29 @@ class Network:
             if text(lib.sf_model_projection_name(m, i)) == name:
                 return int(lib.sf_network_projection_synapses(self._cnet, i))
         raise KeyError(f"no projection {name!r}")
+
+    def _projection_index(self, name):
+        m = self._cmodel
+        for i in range(lib.sf_model_projection_count(m)):
+            if text(lib.sf_model_projection_name(m, i)) == name:
+                return i
+        raise KeyError(f"no projection {name!r}")
+
+    def weights(self, projection):
+        """The current weights of a projection as sf.Weights (numpy arrays;
+        after run, the learned ones), in storage order."""
+        i = self._projection_index(projection)
+        n = int(lib.sf_network_projection_synapses(self._cnet, i))
+        src = np.empty(n, np.uint32)
+        tgt = np.empty(n, np.uint32)
+        w = np.empty(n, np.float64)
+        d = np.empty(n, np.uint32)
+        p = lambda a, t: ffi.cast(t, ffi.from_buffer(a))
+        got = lib.sf_network_weights(self._cnet, i, p(src, "uint32_t *"), p(tgt, "uint32_t *"),
+                                     p(w, "double *"), p(d, "uint32_t *"), n)
+        assert got == n
+        return Weights(projection=projection, source=src, target=tgt, weight=w,
+                       delay=d * lib.sf_model_resolution(self._cmodel))
 
     def stop(self):
         """Asks a running simulation to stop at the next slice (from a
@@ -317,10 +343,30 @@ class Network:
                                     variable=var, unit=_state_unit(m, p, var),
                                     times=t0_p[0] + np.arange(nt) * dt_p[0],
                                     node_ids=np.arange(nn, dtype=np.uint64), data=data))
+        logs = []
+        proj_p = ffi.new("const uint32_t **")
+        src_p = ffi.new("const uint32_t **")
+        tgt_p = ffi.new("const uint32_t **")
+        w_p = ffi.new("const double **")
+        names = [text(lib.sf_model_projection_name(m, i))
+                 for i in range(lib.sf_model_projection_count(m))]
+        for r in range(lib.sf_model_recorder_count(m)):
+            if not lib.sf_recording_weights(crec, r, n_p, steps_p, proj_p, src_p, tgt_p, w_p):
+                continue
+            n = int(n_p[0])
+            arr = lambda ptr, dt: (_view(run, ptr, (n,), dt) if n else np.empty(0, dt))
+            steps, pj = arr(steps_p[0], np.int64), arr(proj_p[0], np.uint32)
+            src, tgt, w = arr(src_p[0], np.uint32), arr(tgt_p[0], np.uint32), arr(w_p[0], np.float64)
+            rname = text(lib.sf_model_recorder_name(m, r))
+            for i in np.unique(pj):
+                sel = pj == i
+                logs.append(WeightLog(recorder=rname, projection=names[int(i)],
+                                      times=steps[sel].astype(np.float64) * h, source=src[sel],
+                                      target=tgt[sel], weight=w[sel]))
         return Recording(model_name=self.model.name, resolution=h, t_start=0.0,
                          t_stop=lib.sf_recording_t_end(crec),
                          t_analysis=lib.sf_model_analysis_start(m), populations=pops,
-                         spikes=spikes, traces=traces, summary=run.summary(),
+                         spikes=spikes, traces=traces, weight_logs=logs, summary=run.summary(),
                          interrupted=bool(lib.sf_recording_interrupted(crec)),
                          stop_reason=text(lib.sf_recording_stop_reason(crec)), _owner=run)
 

@@ -243,6 +243,8 @@ typedef struct {
     double amplitude;        /* dc: pA                                       */
     double start, stop;      /* active window, ms                            */
     double delay;            /* spikes: ms                                   */
+    double period;           /* poisson_generator: the trains repeat with this
+                                period (ms; 0: never), a frozen pattern     */
     size_t n_times;
     double *times;           /* spikes: ms, ascending                        */
     /* --- nest-devices --------------------------------------------------- */

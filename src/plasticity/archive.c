@@ -21,17 +21,26 @@ void sf_varch_kernel_init(sf_varch_kernel *k, double h, int n_tau, const double 
     }
     k->tau_delta = tau_delta;
     k->decay_delta = tau_delta > 0 ? exp(-h / tau_delta) : 1.0;
+    /* the tables hold the very values the expressions below give */
+    for (int i = 0; i < n_tau; i++)
+        for (int64_t d = 0; d < SF_VARCH_TAB; d++)
+            k->tab[i][d] = exp(-(double)d * k->h / k->tau[i]);
+    for (int64_t d = 0; d < SF_VARCH_TAB; d++)
+        k->tab[SF_VARCH_MAX_TAU][d] = tau_delta > 0 ? exp(-(double)d * k->h / k->tau_delta) : 0.0;
 }
 
 /* exp(-(t - t_l) h / tau_k): the one expression of the factor, shared by the
- * full and the compressed archive so that their I sums are identical. */
+ * full and the compressed archive so that their I sums are identical (from
+ * the kernel's table for dt < SF_VARCH_TAB: the same bits). */
 static inline double factor(const sf_varch_kernel *k, int i, int64_t dt)
 {
-    return exp(-(double)dt * k->h / k->tau[i]);
+    return (uint64_t)dt < SF_VARCH_TAB ? k->tab[i][dt] : exp(-(double)dt * k->h / k->tau[i]);
 }
 
 static inline double factor_delta(const sf_varch_kernel *k, int64_t dt)
 {
+    if ((uint64_t)dt < SF_VARCH_TAB)
+        return k->tab[SF_VARCH_MAX_TAU][dt];
     return k->tau_delta > 0 ? exp(-(double)dt * k->h / k->tau_delta) : 0.0;
 }
 

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #define SF_VARCH_MAX_TAU 4
+#define SF_VARCH_TAB 4096 /* steps of the kernel's exponential tables */
 
 typedef enum { SF_VARCH_TD, SF_VARCH_ED, SF_VARCH_EDC } sf_varch_scheme;
 
@@ -47,6 +48,10 @@ typedef struct {
     double tau_delta;                 /* ms; 0: no J sums */
     double decay[SF_VARCH_MAX_TAU];   /* exp(-h / tau_k) */
     double decay_delta;               /* exp(-h / tau_delta) (1 if none) */
+    /* exp(-d h / tau_k) for d < SF_VARCH_TAB, row SF_VARCH_MAX_TAU for
+     * tau_delta (0 if none): the values exp() gives, looked up by the
+     * archives' reads and folds instead of computed (bit-identical) */
+    double tab[SF_VARCH_MAX_TAU + 1][SF_VARCH_TAB];
 } sf_varch_kernel;
 
 typedef struct {

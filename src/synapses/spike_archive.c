@@ -12,9 +12,9 @@
  *
  * Invariant: the live entries of neuron i are h[i].e[start .. end), in
  * ascending time; hot[i] holds the stamps of the last SF_SPIKE_HOT spikes
- * and K_minus after each (the last entries'). The step hook (the neuron's
- * own thread) is the only writer, the deliver and plasticity phases of the
- * same thread the only readers. The entry arrays grow by doubling when full
+ * (relative to `base`) and K_minus after the last SF_SPIKE_HOT_K (the last
+ * entries'). The step hook (the neuron's own thread) is the only writer,
+ * the deliver and plasticity phases of the same thread the only readers. The entry arrays grow by doubling when full
  * (the one allocation of the update phase). */
 #include "synapses/spike_archive.h"
 #include "engine/ckpt_io.h"
@@ -46,7 +46,7 @@ static void *create(const sf_network *net, const sf_block *b)
         return NULL;
     A->n = b->n;
     A->h = calloc(b->n ? b->n : 1, sizeof(hist));
-    A->hot = aligned_alloc(64, sizeof(sf_spike_hot) * (b->n ? b->n : 1));
+    A->hot = aligned_alloc(64, (sizeof(sf_spike_hot) * (b->n ? b->n : 1) + 63) / 64 * 64);
     const sf_model *m = net->m;
     if (!A->h || !A->hot || !sf_decay_init(&A->dec, net->h, m->pops[b->pop].tau_minus)) {
         destroy(A);
@@ -54,8 +54,9 @@ static void *create(const sf_network *net, const sf_block *b)
     }
     for (uint32_t i = 0; i < b->n; i++)
         for (int q = 0; q < SF_SPIKE_HOT; q++) {
-            A->hot[i].t[q] = SF_SPIKE_NONE;
-            A->hot[i].K[q] = 0.0;
+            A->hot[i].t[q] = SF_SPIKE_NONE32;
+            if (q < SF_SPIKE_HOT_K)
+                A->hot[i].K[q] = 0.0;
         }
     int64_t dmax = 1;
     for (int i = 0; i < m->n_proj; i++) {
@@ -104,6 +105,21 @@ static bool append(hist *H, int64_t t, double K)
     return true;
 }
 
+/* Moves the base of the hot stamps to `nb`; a stamp more than 2^31 steps
+ * before it becomes "none": its K_minus (e^{-2^31 h / tau_minus} of a
+ * value) and a presynaptic trace that old are 0 in double precision for
+ * any tau below h 2^31 / 745, so no result changes. */
+static void rebase(archive *A, int64_t nb)
+{
+    for (uint32_t i = 0; i < A->n; i++)
+        for (int q = 0; q < SF_SPIKE_HOT; q++)
+            if (A->hot[i].t[q] != SF_SPIKE_NONE32) {
+                const int64_t r = (int64_t)A->hot[i].t[q] + A->base - nb;
+                A->hot[i].t[q] = r <= (int64_t)SF_SPIKE_NONE32 ? SF_SPIKE_NONE32 : (int32_t)r;
+            }
+    A->base = nb;
+}
+
 static bool step(void *arch, const sf_network *net, const sf_block *b, int64_t k,
                  const uint32_t *spk, size_t ns)
 {
@@ -111,6 +127,9 @@ static bool step(void *arch, const sf_network *net, const sf_block *b, int64_t k
     (void)b;
     archive *A = arch;
     const int64_t t = k + 1;
+    if (t - A->base >= ((int64_t)1 << 30))
+        rebase(A, t - ((int64_t)1 << 29));
+    const int32_t tr = (int32_t)(t - A->base);
     int64_t passed = INT64_MAX; /* every reader has passed the entries <= passed */
     for (int r = 0; r < A->n_readers; r++)
         passed = A->consumed[r] < passed ? A->consumed[r] : passed;
@@ -121,13 +140,16 @@ static bool step(void *arch, const sf_network *net, const sf_block *b, int64_t k
         while (H->end - H->start > 1 && H->e[H->start].t <= passed &&
                t - H->e[H->start + 1].t > A->keep)
             H->start++;
-        const double K =
-            o->t[0] == SF_SPIKE_NONE ? 1.0 : o->K[0] * sf_decay_at(&A->dec, t - o->t[0]) + 1.0;
-        for (int q = SF_SPIKE_HOT - 1; q > 0; q--) {
+        const double K = H->end == H->start
+                             ? 1.0
+                             : H->e[H->end - 1].K *
+                                       sf_decay_at(&A->dec, t - H->e[H->end - 1].t) +
+                                   1.0;
+        for (int q = SF_SPIKE_HOT - 1; q > 0; q--)
             o->t[q] = o->t[q - 1];
+        for (int q = SF_SPIKE_HOT_K - 1; q > 0; q--)
             o->K[q] = o->K[q - 1];
-        }
-        o->t[0] = t;
+        o->t[0] = tr;
         o->K[0] = K;
         if (!append(H, t, K))
             return false;
@@ -166,7 +188,29 @@ static bool ckpt(void *arch, uint32_t i, sf_ckpt_io *io)
         sf_ckpt_io_fail(io);
         return false;
     }
-    sf_ckpt_io_data(io, &A->hot[i], sizeof A->hot[i]);
+    /* the hot stamps as absolute stamps (the base depends on the blocks'
+     * history: with other blocks it may sit elsewhere), then K_minus */
+    sf_spike_hot *o = &A->hot[i];
+    int64_t abs_t[SF_SPIKE_HOT];
+    for (int q = 0; q < SF_SPIKE_HOT; q++)
+        abs_t[q] = o->t[q] == SF_SPIKE_NONE32 ? INT64_MIN : (int64_t)o->t[q] + A->base;
+    sf_ckpt_io_data(io, abs_t, sizeof abs_t);
+    sf_ckpt_io_data(io, o->K, sizeof o->K);
+    if (sf_ckpt_io_reading(io))
+        for (int q = 0; q < SF_SPIKE_HOT; q++) {
+            if (abs_t[q] == INT64_MIN) {
+                o->t[q] = SF_SPIKE_NONE32;
+                continue;
+            }
+            if (abs_t[q] < 0 || abs_t[q] > ((int64_t)1 << 62)) {
+                sf_ckpt_io_fail(io);
+                return false;
+            }
+            if (abs_t[q] - A->base >= ((int64_t)1 << 30)) /* as step() moves it */
+                rebase(A, abs_t[q] - ((int64_t)1 << 29));
+            const int64_t r = abs_t[q] - A->base;
+            o->t[q] = r <= (int64_t)SF_SPIKE_NONE32 ? SF_SPIKE_NONE32 : (int32_t)r;
+        }
     if (!sf_ckpt_io_len(io, &n, UINT32_MAX / 2))
         return false;
     if (sf_ckpt_io_reading(io)) {

@@ -23,6 +23,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 enum { P_TAU_PLUS, P_LAMBDA, P_ALPHA, P_MU_PLUS, P_MU_MINUS, P_WMAX, N_PARAMS };
 
@@ -87,29 +91,33 @@ static inline double clip_lo(double x)
 
 /* One event of source s (presynaptic trace Kp after its previous event tl)
  * through a synapse onto j with delay D: the normalised weight after it.
- * The common case reads only the target's hot archive part (its last
- * SF_SPIKE_HOT spikes, when the oldest of them precedes t_l - D, so that
- * they hold every spike of (t_l - D, t_s - D] and the last before t_s - D)
- * and is free of branches; the general one walks the entries. Both apply
+ * The common case reads only the target's hot archive part: when the
+ * oldest of its last SF_SPIKE_HOT spikes precedes t_l - D (so that they
+ * hold every spike of (t_l - D, t_s - D]), the newest spike before t_s - D
+ * is one of the last two (whose K_minus it holds) and the row is `near`
+ * (t_s - t_l within the decay table, so every index of the candidates is);
+ * it is free of branches. The general one walks the entries. Both apply
  * the same operations in the same order, so they give the same bits. */
 static inline __attribute__((always_inline)) double
 update_one(const sf_syn_store *S, const sf_spike_archive *A, uint32_t j, int64_t D, double u,
-           double Kp, int64_t tl, int64_t ts, double lambda, double al, double mu_p, double mu_m,
-           const int kp_kind, const int km_kind)
+           double Kp, int64_t tl, int64_t ts, bool near, double lambda, double al, double mu_p,
+           double mu_m, const int kp_kind, const int km_kind)
 {
     const int64_t t1 = tl - D, t2 = ts - D;
+    const int64_t t1r = t1 - A->base, t2r = t2 - A->base; /* relative to the hot stamps */
     const sf_spike_hot *o = &A->hot[j];
     double km;
-    if (o->t[SF_SPIKE_HOT - 1] <= t1) {
-        int last = SF_SPIKE_HOT - 1; /* the newest spike before t2 */
+    if (near && o->t[SF_SPIKE_HOT - 1] <= t1r && o->t[1] < t2r) {
+        const double *dv = S->dec.v;
         for (int q = SF_SPIKE_HOT - 1; q >= 0; q--) { /* oldest first */
-            const bool c = o->t[q] > t1 && o->t[q] <= t2;
-            const double f = FACILITATE(u, Kp * sf_decay_at(&S->dec, c ? o->t[q] + D - tl : 0));
+            const int64_t tq = o->t[q];
+            const bool c = tq > t1r && tq <= t2r;
+            const double f = FACILITATE(u, Kp * dv[c ? tq - t1r : 0]);
             u = c ? f : u;
-            last = o->t[q] < t2 ? q : last;
         }
+        const int last = o->t[0] < t2r ? 0 : 1; /* the newest spike before t2 */
         const int64_t tq = o->t[last];
-        km = tq == SF_SPIKE_NONE ? 0.0 : o->K[last] * sf_decay_at(&A->dec, t2 - tq);
+        km = tq == SF_SPIKE_NONE32 ? 0.0 : o->K[last] * sf_decay_at(&A->dec, t2r - tq);
     } else {
         const sf_spike_entry *e;
         const size_t ne = sf_spike_archive_history(A, j, t1, t2, &e);
@@ -120,10 +128,79 @@ update_one(const sf_syn_store *S, const sf_spike_archive *A, uint32_t j, int64_t
     return DEPRESS(u, km);
 }
 
-/* Synapses ahead whose target's hot archive line is fetched: a row's
- * targets ascend but are sparse, so these are random accesses, and with
- * 12,500 targets (800 kB of hot lines) they miss the caches; 24 was the
- * best of 12, 24, 48 on examples/stdp_brunel.yaml (docs/plasticity.md). */
+#ifdef __AVX2__
+/* Four consecutive synapses x .. x + 3 of a near row with one delay D, one
+ * per lane of AVX2 vectors: update_one's common case with the operations in
+ * the same order for each lane (IEEE arithmetic per lane; min(x, 1) and
+ * max(x, 0) as vminpd / vmaxpd, which return the second operand unless x is
+ * below / above it, as clip_hi / clip_lo). Every candidate is applied, with
+ * the trace 0 for those outside (t1, t2]: facilitate(u, 0) = u exactly. A
+ * lane outside the common case (its interval not within the hot spikes, its
+ * K_minus not from the last two, or beyond the decay table) is redone by
+ * update_one. For mu = 1 (kind 1) and mu = 0 (kind 0). */
+static inline __attribute__((always_inline)) void
+update4(const sf_syn_store *S, const sf_spike_archive *A, uint32_t x, int64_t D, double Kp,
+        int64_t tl, int64_t ts, double lambda, double al, double mu_p, double mu_m,
+        const int kp_kind, const int km_kind, double *u4)
+{
+    const uint32_t j[4] = {S->tgt[x], S->tgt[x + 1], S->tgt[x + 2], S->tgt[x + 3]};
+    const sf_spike_hot *o[4] = {&A->hot[j[0]], &A->hot[j[1]], &A->hot[j[2]], &A->hot[j[3]]};
+    const int32_t t1r = (int32_t)(tl - D - A->base), t2r = (int32_t)(ts - D - A->base);
+    /* the hot stamps, lanes = synapses: tq[q] the q-th newest spike */
+    const __m128i r0 = _mm_load_si128((const __m128i *)o[0]->t),
+                  r1 = _mm_load_si128((const __m128i *)o[1]->t),
+                  r2 = _mm_load_si128((const __m128i *)o[2]->t),
+                  r3 = _mm_load_si128((const __m128i *)o[3]->t);
+    const __m128i l01 = _mm_unpacklo_epi32(r0, r1), h01 = _mm_unpackhi_epi32(r0, r1);
+    const __m128i l23 = _mm_unpacklo_epi32(r2, r3), h23 = _mm_unpackhi_epi32(r2, r3);
+    const __m128i tq[SF_SPIKE_HOT] = {_mm_unpacklo_epi64(l01, l23), _mm_unpackhi_epi64(l01, l23),
+                                      _mm_unpacklo_epi64(h01, h23), _mm_unpackhi_epi64(h01, h23)};
+    const __m128i v1 = _mm_set1_epi32(t1r), v2 = _mm_set1_epi32(t2r);
+    const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
+    const __m256d vKp = _mm256_set1_pd(Kp), vl = _mm256_set1_pd(lambda), va = _mm256_set1_pd(al);
+    __m256d u = _mm256_loadu_pd(&S->w[x]);
+    for (int q = SF_SPIKE_HOT - 1; q >= 0; q--) { /* oldest first */
+        const __m128i c = _mm_andnot_si128(_mm_cmpgt_epi32(tq[q], v2), _mm_cmpgt_epi32(tq[q], v1));
+        const __m128i idx = _mm_and_si128(c, _mm_sub_epi32(tq[q], v1)); /* t - t1, else 0 */
+        const __m256d kq = _mm256_and_pd(_mm256_castsi256_pd(_mm256_cvtepi32_epi64(c)), vKp);
+        const __m256d k = _mm256_mul_pd(kq, _mm256_i32gather_pd(S->dec.v, idx, 8));
+        const __m256d g = kp_kind == 1 ? _mm256_mul_pd(vl, _mm256_sub_pd(one, u)) : vl;
+        u = _mm256_min_pd(_mm256_add_pd(u, _mm256_mul_pd(g, k)), one);
+    }
+    /* K_minus(t2) from the newest spike before t2: t[0], else t[1] */
+    const __m128i s0 = _mm_cmpgt_epi32(v2, tq[0]);                    /* t[0] < t2 */
+    const __m128i tn = _mm_blendv_epi8(tq[1], tq[0], s0);
+    const __m128i none = _mm_cmpeq_epi32(tn, _mm_set1_epi32(SF_SPIKE_NONE32));
+    const __m128i dk = _mm_andnot_si128(none, _mm_sub_epi32(v2, tn));
+    const __m128d k0 = _mm_load_pd(o[0]->K), k1 = _mm_load_pd(o[1]->K),
+                  k2 = _mm_load_pd(o[2]->K), k3 = _mm_load_pd(o[3]->K);
+    const __m256d K0 = _mm256_set_m128d(_mm_unpacklo_pd(k2, k3), _mm_unpacklo_pd(k0, k1));
+    const __m256d K1 = _mm256_set_m128d(_mm_unpackhi_pd(k2, k3), _mm_unpackhi_pd(k0, k1));
+    const __m256d Kn = _mm256_blendv_pd(K1, K0, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(s0)));
+    const __m128i inb = _mm_cmpgt_epi32(_mm_set1_epi32((int32_t)A->dec.n), dk);
+    const __m128i dki = _mm_and_si128(inb, dk);
+    const __m256d km = _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cvtepi32_epi64(none)),
+                                        _mm256_mul_pd(Kn, _mm256_i32gather_pd(A->dec.v, dki, 8)));
+    const __m256d g = km_kind == 1 ? _mm256_mul_pd(va, u) : va;
+    u = _mm256_max_pd(_mm256_sub_pd(u, _mm256_mul_pd(g, km)), zero);
+    _mm256_storeu_pd(u4, u);
+    /* the common case per lane: t[3] <= t1, t[1] < t2, K_minus's index in the table */
+    const __m128i ok = _mm_and_si128(_mm_andnot_si128(_mm_cmpgt_epi32(tq[3], v1),
+                                                      _mm_cmpgt_epi32(v2, tq[1])),
+                                     _mm_or_si128(none, inb));
+    const int bad = ~_mm_movemask_ps(_mm_castsi128_ps(ok)) & 15;
+    if (__builtin_expect(bad != 0, 0))
+        for (int l = 0; l < 4; l++)
+            if (bad >> l & 1)
+                u4[l] = update_one(S, A, j[l], D, S->w[x + l], Kp, tl, ts, true, lambda, al,
+                                   mu_p, mu_m, kp_kind, km_kind);
+}
+#endif
+
+/* Synapses ahead whose target's hot archive line is fetched: a
+ * row's targets ascend but are sparse, so these are random accesses; 24
+ * was the best of 12, 24, 48 on examples/stdp_brunel.yaml
+ * (docs/plasticity.md). */
 #define PREFETCH 24
 
 static inline __attribute__((always_inline)) void
@@ -145,15 +222,30 @@ deliver_kind(const sf_syn_table *T, const sf_block *b, int64_t k, int mask, cons
         a += m;
         const double Kp = R[s].Kplus;
         const int64_t tl = R[s].t_last;
+        const bool near = ts - tl < S->dec.n;
         const uint32_t x0 = T->row[s], x1 = T->row[s + 1];
         if (!S->d) { /* one delay: one ring row */
             const int64_t D = S->d0;
             double *restrict dst = ring + (size_t)((k + D) & mask) * stride;
-            for (uint32_t x = x0; x < x1; x++) {
+            uint32_t x = x0;
+#ifdef __AVX2__
+            if (near && kp_kind != 2 && km_kind != 2)
+                for (; x + 4 <= x1; x += 4) {
+                    if (x + PREFETCH + 4 <= x1)
+                        for (int l = 0; l < 4; l++)
+                            __builtin_prefetch(&A->hot[S->tgt[x + PREFETCH + l]]);
+                    double u4[4];
+                    update4(S, A, x, D, Kp, tl, ts, lambda, al, mu_p, mu_m, kp_kind, km_kind, u4);
+                    memcpy(&S->w[x], u4, sizeof u4);
+                    for (int l = 0; l < 4; l++) /* in synapse order (repeated targets) */
+                        dst[S->tgt[x + l]] += u4[l] * am;
+                }
+#endif
+            for (; x < x1; x++) {
                 if (x + PREFETCH < x1)
                     __builtin_prefetch(&A->hot[S->tgt[x + PREFETCH]]);
                 const uint32_t j = S->tgt[x];
-                const double u = update_one(S, A, j, D, S->w[x], Kp, tl, ts, lambda, al, mu_p,
+                const double u = update_one(S, A, j, D, S->w[x], Kp, tl, ts, near, lambda, al, mu_p,
                                             mu_m, kp_kind, km_kind);
                 S->w[x] = u;
                 dst[j] += u * am;
@@ -164,7 +256,7 @@ deliver_kind(const sf_syn_table *T, const sf_block *b, int64_t k, int mask, cons
                     __builtin_prefetch(&A->hot[S->tgt[x + PREFETCH]]);
                 const uint32_t j = S->tgt[x];
                 const int64_t D = S->d[x];
-                const double u = update_one(S, A, j, D, S->w[x], Kp, tl, ts, lambda, al, mu_p,
+                const double u = update_one(S, A, j, D, S->w[x], Kp, tl, ts, near, lambda, al, mu_p,
                                             mu_m, kp_kind, km_kind);
                 S->w[x] = u;
                 ring[(size_t)((k + D) & mask) * stride + j] += u * am;

@@ -370,6 +370,60 @@ static void test_poisson_window_subset_delay(void **state)
     sim_free(&u);
 }
 
+/* poisson_generator with period P: the events of generating update g >=
+ * first are those of the generator without period at update
+ * first + (g - first) mod P (a frozen pattern, repeated; per-neuron rates
+ * too), for any number of threads; a period off the grid is refused. */
+static void test_poisson_period(void **state)
+{
+    const char *fmt =
+        SIM(60.0)
+        "populations:\n"
+        "  P: {model: iaf_psc_exp, n: 50}\n"
+        "inputs:\n"
+        "  po: {kind: poisson_generator, targets: [P], rate: %s, weight: 1.5, start: 2.0,\n"
+        "       stop: 55.0, delay: 0.3%s}\n";
+    const char *rates[2] = {"3000.0", "{distribution: uniform, low: 1000.0, high: 5000.0}"};
+    for (int r = 0; r < 2; r++) {
+        char a[1024], b[1024];
+        snprintf(a, sizeof a, fmt, rates[r], ", period: 12.5");
+        snprintf(b, sizeof b, fmt, rates[r], "");
+        sim s, u;
+        sim_build(&s, a, 3);
+        sim_build(&u, b, 1);
+        const uint32_t n = 50;
+        const int64_t K = 600, D = 3, first = 20, last = 550, P = 125;
+        double *ev = calloc(2 * n, sizeof(double)), *cur = calloc(n, sizeof(double));
+        double *evu = calloc(2 * n * (size_t)K, sizeof(double));
+        for (int64_t k = 0; k < K; k++)
+            drive(&u, 0, k, evu + (size_t)k * 2 * n, cur);
+        size_t nonzero = 0, repeats = 0;
+        for (int64_t k = 0; k < K; k++) {
+            drive(&s, 0, k, ev, cur);
+            const int64_t g = k - D;
+            for (uint32_t i = 0; i < n; i++) {
+                if (g < first || g >= last) {
+                    fail_unless_close(ev[i], 0.0, 0.0, "events outside the window");
+                    continue;
+                }
+                const int64_t at = first + (g - first) % P + D; /* the update it repeats */
+                fail_unless_close(ev[i], evu[(size_t)at * 2 * n + i], 0.0, "repeated pattern");
+                nonzero += ev[i] != 0;
+                repeats += g - first >= P && ev[i] != 0;
+            }
+        }
+        assert_true(nonzero > 1000 && repeats > 800);
+        free(ev);
+        free(cur);
+        free(evu);
+        sim_free(&s);
+        sim_free(&u);
+    }
+    expect_error(SIM(10.0) "populations:\n  P: {model: iaf_psc_exp, n: 5}\n"
+                 "inputs:\n  po: {kind: poisson_generator, targets: [P], rate: 10.0, weight: 1.0,"
+                 " period: 0.25}\n", SF_ERR_RANGE, "period", "multiple of the resolution", NULL);
+}
+
 /* inhomogeneous_poisson_generator: per segment the mean count is
  * rate_i h (SE sqrt(lambda_i / N)); zero before the first time and where
  * the rate is 0. */
@@ -859,6 +913,7 @@ int main(void)
         cmocka_unit_test(test_step_current_closed_form),
         cmocka_unit_test(test_noise_generator),
         cmocka_unit_test(test_poisson_window_subset_delay),
+        cmocka_unit_test(test_poisson_period),
         cmocka_unit_test(test_inhomogeneous_poisson),
         cmocka_unit_test(test_mip_correlation),
         cmocka_unit_test(test_spike_generator_trains),

@@ -126,16 +126,25 @@ static const char stdp_model[] =
     "      weight: {distribution: uniform, low: 0.0, high: 0.02},\n"
     "      delay: {distribution: uniform, low: 0.5, high: 3.0},\n"
     "      synapse: {model: stdp_synapse_hom, lambda: 0.3, Wmax: 0.02}}\n"
+    "  C: {source: P, target: Q, rule: all_to_all,\n"
+    "      weight: {distribution: uniform, low: 0.0, high: 0.02}, delay: 1.0,\n"
+    "      synapse: {model: stdp_synapse, lambda: 0.2, Wmax: 0.02}}\n"
+    "  E: {source: P, target: Q, rule: all_to_all,\n"
+    "      weight: 0.01, delay: 0.3,\n"
+    "      synapse: {model: stdp_synapse, lambda: 0.4, alpha: 1.3, mu_plus: 0.0, mu_minus: 0.0,\n"
+    "                Wmax: 0.02, tau_plus: 10.0}}\n"
     "inputs:\n"
     "  pre: {kind: poisson_generator, targets: [P], rate: 300.0, weight: 1.0}\n"
     "  post: {kind: poisson_generator, targets: [Q], rate: 80.0, weight: 1.0}\n"
     "recorders:\n"
     "  spikes: {kind: spike_recorder, populations: [P, Q]}\n"
-    "  wr: {kind: weight_recorder, projections: [A, B]}\n";
+    "  wr: {kind: weight_recorder, projections: [A, B, C, E]}\n";
 
 /* The weight at every presynaptic event of every synapse against ref_stdp,
  * with multiplicities (pre and post), heterogeneous dendritic delays and
- * clipping at 0 and Wmax. */
+ * clipping at 0 and Wmax. C (multiplicative, one delay) and E (additive,
+ * one delay) take the vectorised path of stdp_synapse.c (all to all: rows
+ * of five synapses per thread's table), A and B the scalar ones. */
 static void test_stdp_reference(void **state)
 {
     (void)state;
@@ -152,12 +161,15 @@ static void test_stdp_reference(void **state)
             multi_post += post[i][k] == post[i][k - 1];
     const stdp_par PA = {15.0, 0.5, 0.12, 0.5, 0.0, 0.02, 30.0};
     const stdp_par PB = {20.0, 0.3, 1.0, 1.0, 1.0, 0.02, 30.0};
+    const stdp_par PC = {20.0, 0.2, 1.0, 1.0, 1.0, 0.02, 30.0};
+    const stdp_par PE = {10.0, 0.4, 1.3, 0.0, 0.0, 0.02, 30.0};
+    const stdp_par *PP[4] = {&PA, &PB, &PC, &PE};
     size_t cap = 20000;
     int64_t *ev = malloc(sizeof(int64_t) * cap), *lt = malloc(sizeof(int64_t) * cap);
     int *mult = malloc(sizeof(int) * cap);
     double *ref = malloc(sizeof(double) * cap), *lw = malloc(sizeof(double) * cap);
     assert_true(ev && lt && mult && ref && lw);
-    for (int proj = 0; proj < 2; proj++) {
+    for (int proj = 0; proj < 4; proj++) {
         uint64_t n = sf_network_projection_synapses(s.net, proj);
         uint32_t *src = malloc(sizeof(uint32_t) * n), *tgt = malloc(sizeof(uint32_t) * n),
                  *d = malloc(sizeof(uint32_t) * n);
@@ -175,7 +187,7 @@ static void test_stdp_reference(void **state)
             size_t ne = events_of(pre[src[x]], npre[src[x]], ev, mult);
             for (size_t q = 0; q < ne; q++)
                 multi_pre += mult[q] > 1;
-            ref_stdp(proj ? &PB : &PA, w0[x], d[x], 0.1, ev, ne, post[tgt[x]], npost[tgt[x]], ref);
+            ref_stdp(PP[proj], w0[x], d[x], 0.1, ev, ne, post[tgt[x]], npost[tgt[x]], ref);
             size_t nl = log_of(&s, 1, (uint32_t)proj, src[x], tgt[x], lt, lw);
             if (nl != ne)
                 fail_msg("projection %d, synapse %u->%u: %zu logged updates, %zu presynaptic "

@@ -7,6 +7,10 @@
  * directly (as older files had it); NEST's connection delay d >= h is
  * `delay: d`. `rate` may be a distribution: each target neuron then draws
  * its own rate from the stream (seed, PARAM, (input + 1) << 32 | gid).
+ * `period` P > 0 (ms, on the grid) freezes the pattern: update s draws the
+ * numbers of update first + (s - first) mod (P / h), so the trains of the
+ * first P ms after start repeat every P ms (NEST's Urbanczik-Senn example
+ * records one such pattern and replays it through spike_generators).
  *
  * The count of neuron i for update s is the exact inversion of its uniform
  * of this input at step s (input_util.h): by the guide table of one rate,
@@ -23,6 +27,7 @@ typedef struct {
     double weight;
     int64_t first, last;  /* generating updates first <= s < last           */
     int64_t delay;        /* steps                                           */
+    int64_t period;       /* steps of the repeated pattern (0: none)         */
     sf_poisson_cdf cdf;   /* one rate for every neuron (lam NULL)            */
     sf_poisson_mode *per;  /* per-neuron rates: per driven neuron           */
 } source;
@@ -31,12 +36,19 @@ static const sf_input_key keys[] = {
     {"rate", offsetof(sf_input, rate), SF_KEY_DIST, true, 0, 0.0, 1e9},
     {"weight", offsetof(sf_input, weight), SF_KEY_NUMBER, true, 0, -INFINITY, INFINITY},
     {"delay", offsetof(sf_input, delay), SF_KEY_DELAY, false, 0.0, 0, 0},
+    {"period", offsetof(sf_input, period), SF_KEY_NUMBER, false, 0.0, 0.0, INFINITY},
     {NULL},
 };
 
 static bool check(const sf_model *m, const sf_input *in, char *msg, size_t len, const char **key)
 {
-    double lo, hi;
+    double lo, hi, h = m->sim.resolution, ps = in->period / h;
+    if (in->period > 0 && (ps < 1 - 1e-9 || fabs(ps - nearbyint(ps)) > 1e-9 * ps || ps > 1e15)) {
+        snprintf(msg, len, "period %g ms must be a positive multiple of the resolution %g ms "
+                 "(or 0: no repetition)", in->period, h);
+        *key = "period";
+        return false;
+    }
     sf_dist_range(&in->dist, &lo, &hi);
     double top = sf_dist_is_const(&in->dist) ? in->rate : hi;
     if (top * m->sim.resolution * 1e-3 <= 1e5)
@@ -86,6 +98,7 @@ static int block_init(const sf_network *net, const sf_block *b, int input, int p
     ps->weight = in->weight;
     sf_input_window(in, net->h, &ps->first, &ps->last);
     ps->delay = sf_time_steps(in->delay, net->h);
+    ps->period = in->period > 0 ? sf_time_steps(in->period, net->h) : 0;
     if (per_neuron)
         return init_rates(net, b, input, ps);
     return sf_poisson_cdf_init(&ps->cdf, in->rate * net->h * 1e-3) ? 1 : -1;
@@ -95,9 +108,11 @@ static void apply(const sf_network *net, const sf_block *b, const sf_block_input
                   double *const *in, double *i_dc)
 {
     const source *ps = src->state;
-    const int64_t s = k - ps->delay; /* the generating update */
-    if (s < ps->first || s >= ps->last)
+    const int64_t sg = k - ps->delay; /* the generating update */
+    if (sg < ps->first || sg >= ps->last)
         return;
+    /* the update whose numbers it takes: itself, or its place in the pattern */
+    const int64_t s = ps->period ? ps->first + (sg - ps->first) % ps->period : sg;
     uint32_t *restrict w = b->w;
     double *restrict dst = in[src->port];
     const double wt = ps->weight;
@@ -120,7 +135,9 @@ const sf_input_type sf_input_poisson_generator = {
     .alias = "poisson",
     .doc = "independent Poisson spike trains of `rate` Hz (a number, or a distribution drawn "
            "per target neuron) into every target neuron, each spike of weight `weight`, "
-           "generated for start <= t < stop and arriving `delay` ms later (default 0)",
+           "generated for start <= t < stop and arriving `delay` ms later (default 0); "
+           "`period` > 0 ms repeats the trains of the first period after start (a frozen "
+           "pattern)",
     .keys = keys,
     .window = true,
     .weighted = true,
