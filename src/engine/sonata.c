@@ -151,11 +151,33 @@ static sf_status finish(sf_context *ctx, hid_t f, bool ok, const char *tmp, cons
     return SF_OK;
 }
 
-/* Creates the temporary file tmp, or fails with the system's reason. */
-static hid_t create(sf_context *ctx, const char *tmp)
+/* A new file for m's outputs. An attribute in an object header is limited
+ * to 64 KiB, and the resolved model of a large model file (hundreds of
+ * inputs listed one by one) is longer: such files keep the root's
+ * attributes in dense storage (HDF5 1.8 format), the others stay as they
+ * were. */
+static hid_t create_file(const char *path, const sf_model *m)
+{
+    if (strlen(sf_model_resolved_json(m)) < 32768)
+        return H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t fc = H5Pcreate(H5P_FILE_CREATE), fa = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t f = -1;
+    if (fc >= 0 && fa >= 0 && H5Pset_attr_phase_change(fc, 0, 0) >= 0 &&
+        H5Pset_libver_bounds(fa, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
+        f = H5Fcreate(path, H5F_ACC_TRUNC, fc, fa);
+    if (fc >= 0)
+        H5Pclose(fc);
+    if (fa >= 0)
+        H5Pclose(fa);
+    return f;
+}
+
+/* Creates the temporary file tmp for m's outputs, or fails with the
+ * system's reason. */
+static hid_t create(sf_context *ctx, const char *tmp, const sf_model *m)
 {
     errno = 0;
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = create_file(tmp, m);
     if (f < 0)
         sf_fail(ctx, SF_ERR_IO, "cannot create %s: %s", tmp,
                 errno ? strerror(errno) : "HDF5 error (no system error reported)");
@@ -239,7 +261,7 @@ static sf_status write_spikes(sf_context *ctx, const sf_recording *rec, const sf
     char final[4096], tmp[4200];
     snprintf(final, sizeof final, "%s/spikes.h5", dir);
     snprintf(tmp, sizeof tmp, "%s/.spikes.h5.part", dir);
-    hid_t f = create(ctx, tmp);
+    hid_t f = create(ctx, tmp, m);
     if (f < 0)
         return SF_ERR_IO;
     bool ok = write_provenance(f, rec, m);
@@ -282,7 +304,7 @@ static sf_status write_report(sf_context *ctx, const sf_recording *rec, const sf
     char final[4096], tmp[4200];
     snprintf(final, sizeof final, "%s/%s.h5", dir, rc->name);
     snprintf(tmp, sizeof tmp, "%s/.%s.h5.part", dir, rc->name);
-    hid_t f = create(ctx, tmp);
+    hid_t f = create(ctx, tmp, m);
     if (f < 0)
         return SF_ERR_IO;
     bool ok = write_provenance(f, rec, m);
@@ -354,9 +376,9 @@ static sf_status write_weight_log(sf_context *ctx, const sf_recording *rec, cons
     char final[4096], tmp[4200];
     snprintf(final, sizeof final, "%s/%s.h5", dir, rc->name);
     snprintf(tmp, sizeof tmp, "%s/.%s.h5.part", dir, rc->name);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = create(ctx, tmp, m);
     if (f < 0)
-        return sf_fail(ctx, SF_ERR_IO, "cannot create %s", tmp);
+        return SF_ERR_IO;
     size_t n;
     const int64_t *steps;
     const uint32_t *proj, *src, *tgt;

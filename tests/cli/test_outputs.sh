@@ -70,4 +70,29 @@ for f in ("spikes.h5", "vmnew.h5"):
         assert json.loads(txt(a["model_resolved"])) == r
 print("ok   provenance: version %s, commit %r, %s .. %s" % (version, p["git_commit"], p["started"], p["finished"]))
 PY
+# a model whose resolved form is longer than an HDF5 attribute in an object
+# header may be (64 KiB: 3 inputs of 4000 spike times each) is written with
+# its provenance in full (it failed with "HDF5 error" before)
+/usr/bin/python3 - "$T/big.yaml" <<'PY'
+import sys
+times = ", ".join(f"{1 + i * 0.01:.2f}" for i in range(4000))
+with open(sys.argv[1], "w") as f:
+    f.write("simulation: {duration: 50, resolution: 0.01, seed: 1}\n"
+            "populations:\n  E: {model: iaf_psc_alpha, n: 2}\ninputs:\n")
+    for j in range(3):
+        f.write(f"  sg{j}: {{kind: spike_generator, targets: E, weight: 10.0, times: [{times}]}}\n")
+    f.write("recorders:\n  vm: {kind: voltmeter, populations: E, n: 1}\n")
+PY
+if "$SF" run "$T/big.yaml" --out "$T/big" -q > /dev/null 2> "$T/err" &&
+   /usr/bin/python3 - "$T/big" <<'PY'
+import json, sys, h5py
+for name in ("spikes.h5", "vm.h5"):
+    with h5py.File(f"{sys.argv[1]}/{name}", "r") as f:
+        r = f.attrs["model_resolved"]
+        r = r.decode() if isinstance(r, bytes) else r
+        assert len(r) > 65536, len(r)
+        assert len(json.loads(r)["inputs"]["sg2"]["times"]) == 4000
+PY
+then ok "a 64 KiB+ resolved model written in the provenance of spikes.h5 and vm.h5"
+else fail "large resolved model: $(cat "$T/err")"; fi
 [ "$fails" = 0 ]
