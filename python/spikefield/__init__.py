@@ -22,7 +22,7 @@ from .theory import compare, predict
 __version__ = _ffi.string(_c_lib.sf_version()).decode()
 
 __all__ = ["Model", "Network", "Recording", "Trace", "Quantity", "Quantities",
-           "SpikefieldError", "predict", "compare", "load", "load_quantities", "plot",
+           "SpikefieldError", "predict", "compare", "load", "load_quantities", "plot", "learning",
            "__version__"]
 
 
@@ -33,7 +33,7 @@ def __getattr__(name):
     if name in ("load", "load_quantities"):
         from . import io
         return getattr(io, name)
-    if name == "plot":
+    if name in ("plot", "learning"):
         import importlib
-        return importlib.import_module(".plot", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'spikefield' has no attribute {name!r}")
