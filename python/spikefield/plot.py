@@ -909,7 +909,9 @@ def folder(outdir, out=None, formats=("png", "pdf")):
     """Every figure the data of an output folder allows, written into
     out (default outdir/figures): raster, rates, isi, traces from a run;
     compare, spectra, covariances, pif_density from compare.json (or
-    prediction.json). Returns the list of files written."""
+    prediction.json); for a learning experiment's compare.json the
+    learning_curve, capacity or bimodal_{dip,tuning,bimodal} figures.
+    Returns the list of files written."""
     from .errors import SpikefieldError
     from .io import load, load_quantities
     outdir = os.fspath(outdir)
@@ -929,8 +931,10 @@ def folder(outdir, out=None, formats=("png", "pdf")):
                 figs.append(("isi", isi(rec)))
         if rec.traces:
             figs.append(("traces", traces(rec, max_traces=3)))
-    if has_q:
-        cmp = load_quantities(outdir)
+    cmp = load_quantities(outdir) if has_q else None
+    if cmp is not None and getattr(cmp, "family", "") in _LEARNING:
+        figs += _LEARNING[cmp.family](cmp)
+    elif cmp is not None:
         if _scalar_panels(cmp):
             figs.append(("compare", compare(cmp)))
         if _has_curves(cmp, ("spectrum", "cross_spectrum", "spectrum_re"), "frequency_Hz"):
@@ -1056,3 +1060,11 @@ def bimodality(est, measure="dip", ax=None):
     ax.set_ylim(0, 1)
     ax.legend()
     return _parent(ax)
+
+
+# the figures folder() draws for a learning experiment's compare.json
+_LEARNING = {
+    "learning_curve": lambda c: [("learning_curve", learning_curve(c))],
+    "covariance_perceptron": lambda c: [("capacity", capacity(c))],
+    "origami": lambda c: [(f"bimodal_{w}", bimodality(c, w)) for w in ("dip", "tuning", "bimodal")],
+}
