@@ -12,10 +12,16 @@
  * is bimodal by Sarle's coefficient b = (g^2 + 1) / (k + 3) > 5/9 (g the
  * skewness, k the excess kurtosis; SAS's definition without the small-sample
  * correction, negligible for the >= 1000 test hands used; a constant unit
- * counts as not bimodal). The rise of that fraction from the first to the
- * last measured epoch is the paper's qualitative prediction (it rises, more
- * in deeper layers); the one-sided test over instances is in
- * tests/unit/test_learning.c and docs/learning.md.
+ * counts as not bimodal); the fraction whose pre-activation over the same
+ * hands is bimodal by Hartigan's dip test (p < 0.05 against 500 uniform
+ * samples, dip.c); and the fraction with a bimodal tuning curve: the mean
+ * activation over all test hands conditioned on a hand feature (class,
+ * distinct ranks, largest suit count) has a trough more than 3 standard
+ * errors below a smaller and a larger feature value. The rise of each
+ * fraction from the first to the last measured epoch is the paper's
+ * qualitative prediction (it rises, more in deeper layers); the one-sided
+ * test over instances is in tests/validation/val_learning.sh and
+ * docs/learning.md.
  *
  * Invariant: an instance depends only on (seed, instance, spec); an
  * interrupted training is measured as it stands.
