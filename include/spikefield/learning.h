@@ -31,6 +31,7 @@
 #include "spikefield/model.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +75,16 @@ SF_API sf_status sf_learning_predict(sf_context *ctx, const sf_model *m, sf_quan
  * the standard errors over instances). pred NULL: computed here. */
 SF_API sf_status sf_learning_compare(sf_context *ctx, const sf_model *m, const sf_quantities *est,
                                      const sf_quantities *pred, sf_quantities **out);
+
+/* Hartigan's dip test of unimodality (Hartigan & Hartigan, Ann. Statist.
+ * 13, 70, 1985) of the n values x (any order; n >= 2): *dip is the largest
+ * distance sup |F_n - G| of the empirical distribution function from the
+ * nearest unimodal G (at least 1/(2n)); *p (may be NULL) is its p-value
+ * against `reps` uniform samples of size n drawn from the stream (seed,
+ * SF_RNG_LEARN, entity 0): (1 + #{null dips >= dip}) / (reps + 1). reps 0
+ * skips the p-value (*p NaN). */
+SF_API sf_status sf_learning_dip_test(sf_context *ctx, const double *x, int n, int reps,
+                                      uint64_t seed, double *dip, double *p);
 
 #ifdef __cplusplus
 }

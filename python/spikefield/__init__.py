@@ -23,7 +23,7 @@ __version__ = _ffi.string(_c_lib.sf_version()).decode()
 
 __all__ = ["Model", "Network", "Recording", "Trace", "WeightLog", "Weights", "Quantity",
            "Quantities", "SpikefieldError", "predict", "compare", "load", "load_quantities",
-           "load_weights", "plot",
+           "load_weights", "plot", "learning",
            "__version__"]
 
 
@@ -34,7 +34,7 @@ def __getattr__(name):
     if name in ("load", "load_quantities", "load_weights"):
         from . import io
         return getattr(io, name)
-    if name == "plot":
+    if name in ("plot", "learning"):
         import importlib
-        return importlib.import_module(".plot", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'spikefield' has no attribute {name!r}")

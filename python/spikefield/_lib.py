@@ -146,6 +146,21 @@ sf_status sf_recording_write_summary(sf_context *ctx, const sf_recording *rec,
                                      const sf_network *net, const void *stats,
                                      const char *path);
 
+bool sf_model_is_learning(const sf_model *m);
+const char *sf_learning_task(const sf_model *m);
+typedef struct {
+    const volatile int *stop;
+    void (*progress)(void *user, int done, int total, double wall_s);
+    void *user;
+    int threads;
+} sf_learning_options;
+sf_status sf_learning_run(sf_context *ctx, const sf_model *m, const sf_learning_options *opt,
+                          sf_quantities **out, bool *interrupted);
+sf_status sf_learning_predict(sf_context *ctx, const sf_model *m, sf_quantities **out);
+sf_status sf_learning_compare(sf_context *ctx, const sf_model *m, const sf_quantities *est,
+                              const sf_quantities *pred, sf_quantities **out);
+sf_status sf_learning_dip_test(sf_context *ctx, const double *x, int n, int reps,
+                               uint64_t seed, double *dip, double *p);
 typedef struct { const double *freq; size_t n_freq; } sf_predict_options;
 sf_status sf_predict(sf_context *ctx, const sf_model *m, const sf_predict_options *opt,
                      sf_quantities **out);

@@ -1070,7 +1070,9 @@ def folder(outdir, out=None, formats=("png", "pdf")):
     (and space_time, wave_spectrum of spatial populations, the predicted
     mode marked from compare.json);
     compare, spectra, covariances, pif_density from compare.json (or
-    prediction.json). Returns the list of files written."""
+    prediction.json); for a learning experiment's compare.json the
+    learning_curve, capacity or bimodal_{dip,tuning,bimodal} figures.
+    Returns the list of files written."""
     from .errors import SpikefieldError
     from .io import load, load_quantities
     outdir = os.fspath(outdir)
@@ -1101,8 +1103,10 @@ def folder(outdir, out=None, formats=("png", "pdf")):
                 figs.append(("wave_spectrum", wave_spectrum(rec, theory, spatial[0])))
             except ValueError:     # a window shorter than one segment
                 pass
-    if has_q:
-        cmp = load_quantities(outdir)
+    cmp = load_quantities(outdir) if has_q else None
+    if cmp is not None and getattr(cmp, "family", "") in _LEARNING:
+        figs += _LEARNING[cmp.family](cmp)
+    elif cmp is not None:
         if _scalar_panels(cmp):
             figs.append(("compare", compare(cmp)))
         if _has_curves(cmp, ("spectrum", "cross_spectrum", "spectrum_re"), "frequency_Hz"):
@@ -1118,3 +1122,121 @@ def folder(outdir, out=None, formats=("png", "pdf")):
         finally:
             plt.close(fig)
     return written
+
+
+# ---- learning experiments (docs/learning.md) ----------------------------------------
+
+def _bracketed(q, stem):
+    """{key: value} of a quantity named stem[k1=v1,k2=v2], None otherwise."""
+    import re
+    m = re.fullmatch(re.escape(stem) + r"\[(.*)\]", q.name)
+    if not m:
+        return None
+    return {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split(","))}
+
+
+@_styled
+def learning_curve(cmp, ax=None):
+    """E_g against P of a learning_curve comparison (sf.learning.compare):
+    the measurement (mean and SE over instances) in colour, the
+    self-consistent theory in black, on log axes."""
+    if ax is None:
+        fig = plt.figure(figsize=(4.2, 3.2), layout="constrained")
+        ax = fig.add_subplot()
+    pts = sorted((_bracketed(q, "E_g")["P"], q) for q in cmp if _bracketed(q, "E_g"))
+    if not pts:
+        raise ValueError("spikefield: no E_g[P=...] in this list (a learning_curve comparison?)")
+    P = np.array([p for p, _ in pts])
+    v = np.array([q.value for _, q in pts])
+    se = np.array([q.se if q.se is not None else np.nan for _, q in pts])
+    ax.errorbar(P, v, yerr=se, fmt="o", color=_PALETTE[0], ms=4, capsize=2, label="kernel regression")
+    pr = np.array([getattr(q, "predicted", np.nan) for _, q in pts], dtype=float)
+    if np.isfinite(pr).any():
+        ax.plot(P, pr, "-", color=_THEORY, label="theory")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("training set size $P$")
+    ax.set_ylabel("generalisation error $E_g$")
+    ax.legend()
+    return _parent(ax)
+
+
+@_styled
+def capacity(cmps, ax=None):
+    """Pattern capacity p*/m against m of covariance_perceptron comparisons
+    (one or a list, e.g. one per m): the covariance perceptron and the
+    classical perceptron measured (mean and SE), their theories in black
+    (replica-symmetric dashed: an overestimate where replica symmetry is
+    broken)."""
+    if ax is None:
+        fig = plt.figure(figsize=(4.2, 3.2), layout="constrained")
+        ax = fig.add_subplot()
+    if not isinstance(cmps, (list, tuple)):
+        cmps = [cmps]
+    rows = {"capacity_cov": [], "capacity_mean": []}
+    for c in cmps:
+        for q in c:
+            for stem in rows:
+                k = _bracketed(q, stem)
+                if k:
+                    rows[stem].append((k["m"], q))
+    if not rows["capacity_cov"]:
+        raise ValueError("spikefield: no capacity_cov[m=...] (a covariance_perceptron comparison?)")
+    for (stem, label), col, ls in ((("capacity_cov", "covariance perceptron"), _PALETTE[0], "--"),
+                                   (("capacity_mean", "mean perceptron"), _PALETTE[1], "-")):
+        pts = sorted(rows[stem], key=lambda t: t[0])
+        if not pts:
+            continue
+        m = np.array([p for p, _ in pts])
+        ax.errorbar(m, [q.value for _, q in pts], yerr=[q.se or 0 for _, q in pts], fmt="o",
+                    color=col, ms=4, capsize=2, label=label)
+        pr = np.array([getattr(q, "predicted", np.nan) for _, q in pts], dtype=float)
+        if np.isfinite(pr).any():
+            ax.plot(m, pr, ls, color=_THEORY,
+                    label="replica-symmetric" if stem == "capacity_cov" else "Cover / Gardner")
+    ax.set_xscale("log")
+    ax.set_xlabel("inputs $m$")
+    ax.set_ylabel("capacity $p^*/m$")
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    return _parent(ax)
+
+
+@_styled
+def bimodality(est, measure="dip", ax=None):
+    """Fraction of bimodal hidden units per layer against the training epoch
+    of an origami estimate (sf.learning.run or .compare): measure "dip"
+    (Hartigan's dip test of the pre-activation), "tuning" (tuning curves on
+    hand features) or "bimodal" (Sarle's coefficient); mean and SE over
+    instances, one colour per layer."""
+    if ax is None:
+        fig = plt.figure(figsize=(4.2, 3.2), layout="constrained")
+        ax = fig.add_subplot()
+    layers = {}
+    for q in est:
+        k = _bracketed(q, f"{measure}_fraction")
+        if k:
+            layers.setdefault(int(k["layer"]), []).append((k["epoch"], q.value, q.se or 0))
+    if not layers:
+        raise ValueError(f"spikefield: no {measure}_fraction[...] (an origami estimate?)")
+    for i, (l, pts) in enumerate(sorted(layers.items())):
+        pts.sort()
+        e = np.array([p[0] for p in pts])
+        v = np.array([p[1] for p in pts])
+        s = np.array([p[2] for p in pts])
+        ax.plot(e, v, "o-", color=_PALETTE[i % len(_PALETTE)], ms=4, label=f"layer {l}")
+        ax.fill_between(e, v - s, v + s, color=_PALETTE[i % len(_PALETTE)], alpha=0.25, lw=0)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel({"dip": "fraction bimodal (dip test)", "tuning": "fraction with bimodal tuning",
+                   "bimodal": "fraction bimodal (Sarle)"}.get(measure, "fraction bimodal"))
+    ax.set_ylim(0, 1)
+    ax.legend()
+    return _parent(ax)
+
+
+# the figures folder() draws for a learning experiment's compare.json
+_LEARNING = {
+    "learning_curve": lambda c: [("learning_curve", learning_curve(c))],
+    "covariance_perceptron": lambda c: [("capacity", capacity(c))],
+    "origami": lambda c: [(f"bimodal_{w}", bimodality(c, w)) for w in ("dip", "tuning", "bimodal")],
+}

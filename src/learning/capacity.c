@@ -11,7 +11,11 @@
  * other replica). In Gardner's limit q -> 1 the entropy of the n rows
  * diverges as n m / (2 (1 - q)) and the energy of the p n(n-1)/2
  * constraints as p n (n-1)/2 I(k) / (2 (1 - q^2)) with 1 - q^2 -> 2 (1 - q);
- * they balance at p/m = 4 / ((n - 1) I(k / s)). Invariant: no state.
+ * they balance at p/m = 4 / ((n - 1) I(k / s)). That saddle is not
+ * self-consistent for k < 0.84 (sf_rs_contacts_per_dof): it puts more
+ * constraints at the margin than the weights have degrees of freedom, so
+ * replica symmetry is broken there and 4 / ((n - 1) I) overestimates the
+ * capacity (docs/learning.md, measured 0.69 of it). Invariant: no state.
  */
 #include "learning/capacity.h"
 
@@ -58,4 +62,12 @@ double sf_cover_mean_pstar(int N, int p_max)
 double sf_covariance_alpha(int n, double kappa)
 {
     return 4.0 / ((n - 1) * sf_gardner_integral(kappa));
+}
+
+double sf_rs_contacts_per_dof(int cov, double kappa)
+{
+    /* contacts Phi(k) p L against dof: classical L = 1 label per row and m
+     * dof; covariance L = n(n-1)/2 labels, n (m - 1) dof, p = 4 m/((n-1) I) */
+    double phi = gsl_sf_erf_Q(-kappa), I = sf_gardner_integral(kappa);
+    return (cov ? 2.0 : 1.0) * phi / I;
 }

@@ -19,5 +19,15 @@ double sf_cover_mean_pstar(int N, int p_max);
  * (docs/learning.md): alpha_c = 4 / ((n - 1) I(k)), k in units of the
  * standard deviation of the off-diagonal field w_i^T chi w_j. */
 double sf_covariance_alpha(int n, double kappa);
+/* Contacts per degree of freedom that a replica-symmetric saddle implies at
+ * its capacity (docs/learning.md): the fraction Phi(k) of the constraints
+ * sits at the margin, so c = Phi(k) alpha_c N_labels / N_dof. A maximal-
+ * margin solution has generically at most N_dof + 1 active constraints, so
+ * c > 1 means the replica-symmetric saddle cannot describe the optimum
+ * (replica symmetry is broken there). Classical perceptron
+ * (cov = 0): Phi(k) / I(k), 1 at k = 0 and > 1 for k < 0 (the known
+ * breaking); covariance perceptron (cov = 1, any n, m -> infinity):
+ * 2 Phi(k) / I(k), 2 at k = 0, 1 at k = 0.8399. */
+double sf_rs_contacts_per_dof(int cov, double kappa);
 
 #endif

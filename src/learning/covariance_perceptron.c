@@ -354,6 +354,8 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
     int n = (int)s->v[CP_N];
     double kappa = s->v[CP_KAPPA];
     double a_cov = sf_covariance_alpha(n, kappa), a_mean = sf_gardner_alpha(kappa);
+    double contacts = sf_rs_contacts_per_dof(1, kappa);
+    bool rs_ok = contacts <= 1;
     for (int j = 0; j < s->n_list[CP_M]; j++) {
         int m = (int)s->list[CP_M][j];
         double *v = values + (size_t)j * V_PER_M;
@@ -365,6 +367,13 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
     sf_quantity *x;
     if (!(x = sf_quantities_add_scalar(ctx, q, "alpha_c_cov", "", -1, -1, a_cov)) ||
         sf_quantity_assume(x, "replica symmetry; m -> infinity; cross-row overlaps 0") ||
+        sf_quantity_note(x, rs_ok ? "the replica-symmetric saddle is self-consistent at this kappa"
+                                  : "replica symmetry is broken at this kappa (rs_contacts_per_dof "
+                                    "> 1): an overestimate of the capacity") ||
+        !(x = sf_quantities_add_scalar(ctx, q, "rs_contacts_per_dof", "", -1, -1, contacts)) ||
+        sf_quantity_note(x, "constraints at the margin per weight degree of freedom that the "
+                            "replica-symmetric saddle implies at capacity, 2 Phi(kappa)/I(kappa); "
+                            "a maximal-margin solution has at most dof + 1") ||
         !(x = sf_quantities_add_scalar(ctx, q, "alpha_c_mean", "", -1, -1, a_mean)) ||
         sf_quantity_assume(x, "Gardner 1988, m -> infinity") ||
         !(x = sf_quantities_add_scalar(ctx, q, "info_cov", "bit/weight", -1, -1,
@@ -373,7 +382,8 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
         !(x = sf_quantities_add_scalar(ctx, q, "info_mean", "bit/weight", -1, -1, a_mean)) ||
         sf_quantity_note(x, "label bits p n per weight n m at capacity") ||
         sf_quantities_note(q, "capacity_cov: replica-symmetric 4/((n-1) I(kappa)), our derivation "
-                              "(docs/learning.md); capacity_mean at kappa = 0: Cover's finite-m mean"))
+                              "(docs/learning.md), broken for kappa < 0.84 (measured: 0.69 of it); "
+                              "capacity_mean at kappa = 0: Cover's finite-m mean"))
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     return SF_OK;
 }

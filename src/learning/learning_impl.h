@@ -25,7 +25,8 @@ enum {
     SF_LS_LABELS = 2,   /* labels                                         */
     SF_LS_INIT = 3,     /* initial weights                                */
     SF_LS_TRAIN = 4,    /* minibatch order, Langevin noise                */
-    SF_LS_TEST = 5      /* the test set                                   */
+    SF_LS_TEST = 5,     /* the test set                                   */
+    SF_LS_NULL = 6      /* null samples of a test (the dip's uniforms)     */
 };
 static inline uint64_t sf_learn_entity(uint64_t instance, uint32_t stream)
 {

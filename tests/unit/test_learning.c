@@ -150,6 +150,14 @@ static void test_gardner(void **state)
     /* the covariance perceptron: 4 / ((n-1) I): 8 at n = 2, kappa = 0 */
     fail_unless_close(sf_covariance_alpha(2, 0), 8.0, 1e-13, "alpha_cov(n=2)");
     fail_unless_close(sf_covariance_alpha(5, 0), 2.0, 1e-13, "alpha_cov(n=5) = Gardner's");
+    /* replica-symmetric contacts per dof: 1 (classical) and 2 (covariance)
+     * at kappa = 0 exactly; the covariance value crosses 1 at the root of
+     * 2 Phi(k) = I(k), 0.8399236756926 (scipy brentq, independent) */
+    fail_unless_close(sf_rs_contacts_per_dof(0, 0), 1.0, 1e-14, "classical contacts at 0");
+    fail_unless_close(sf_rs_contacts_per_dof(1, 0), 2.0, 1e-14, "covariance contacts at 0");
+    fail_unless_close(sf_rs_contacts_per_dof(1, 0.8399236756926), 1.0, 1e-11, "crossing");
+    if (!(sf_rs_contacts_per_dof(0, -0.5) > 1 && sf_rs_contacts_per_dof(0, 0.5) < 1))
+        fail_msg("classical RS contacts: > 1 only for kappa < 0");
 }
 
 /* Cover's function against exact integer sums. */
