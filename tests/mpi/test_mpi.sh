@@ -146,9 +146,11 @@ for cfg in "2 1" "2 2" "3 1"; do
   done
 done
 # wall-clock checkpoints fall due on one process first: all take them at the
-# same slices (the same steps kept by every process)
+# same slices (the same steps kept by every process); 3 s of model time, so
+# that an idle machine (300 ms take about 0.1 s) still passes several
+# wall-clock intervals
 timeout 600 $RUN -np 2 "$MPI_SF" run "$T/brunel.yaml" --out "$T/wall.out" --quiet --checkpoint-dir "$T/wall" \
-  --checkpoint-every 0.1s --checkpoint-keep > "$T/log" 2>&1 || fail "wall-clock checkpoints on 2 processes: $(tail -3 "$T/log")"
+  --set simulation.duration=3000 --checkpoint-every 0.1s --checkpoint-keep > "$T/log" 2>&1 || fail "wall-clock checkpoints on 2 processes: $(tail -3 "$T/log")"
 s0=$(ls "$T/wall" | sed -n 's/^checkpoint-\([0-9]*\)\.rank0\.sfck$/\1/p' | tr '\n' ' ')
 s1=$(ls "$T/wall" | sed -n 's/^checkpoint-\([0-9]*\)\.rank1\.sfck$/\1/p' | tr '\n' ' ')
 if [ -n "$s0" ] && [ "$s0" = "$s1" ] && [ "$(echo $s0 | wc -w)" -ge 2 ]; then
