@@ -35,10 +35,12 @@ static inline bool sf_decay_init(sf_decay *D, double h, double tau)
     return true;
 }
 
-/* e^{-d h / tau} for d >= 0 steps. */
+/* e^{-d h / tau} for d >= 0 steps. (A negative d, which only a
+ * checkpoint altered under a valid checksum can produce, is computed, not
+ * looked up: the unsigned compare keeps every index inside the table.) */
 static inline double sf_decay_at(const sf_decay *D, int64_t d)
 {
-    return d < D->n ? D->v[d] : sf_decay_exact(D->h, D->tau, d);
+    return (uint64_t)d < (uint64_t)D->n ? D->v[d] : sf_decay_exact(D->h, D->tau, d);
 }
 
 #endif
