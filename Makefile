@@ -151,7 +151,7 @@ $(BUILD)/tests/val_%: tests/validation/val_%.c $(BUILD)/libspikefield.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libspikefield.a
+$(BUILD)/bench/%: bench/%.c bench/bench_util.h $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
