@@ -16,11 +16,7 @@
 # usage: tests/cli/test_checkpoint_plastic.sh path/to/spikefield
 SF=${1:-build/spikefield}
 H5SAME="/usr/bin/python3 $(dirname "$0")/h5same.py"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/lib.sh"
 
 cat > "$T/stdp.yaml" <<'YAML'
 simulation: {resolution: 0.1, duration: 200.0, seed: 5, threads: 2}
