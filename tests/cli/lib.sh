@@ -5,7 +5,8 @@
 # "FAIL WHAT" / "ok   WHAT"; fail counts in $fails. model_brunel,
 # model_binary, model_hawkes THREADS: the small networks the checkpoint
 # and MPI tests run (tests/cli/test_checkpoint.sh, tests/mpi/test_mpi.sh),
-# as YAML on stdout with THREADS threads.
+# as YAML on stdout with THREADS threads. ckpt_run, ckpt_resume: the
+# checkpointing run and the resumes of the checkpoint tests.
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -64,4 +65,25 @@ projections:
 recorders:
   spikes: {kind: spike_recorder}
 YAML
+}
+
+# ckpt_run M EVERY TH: $T/M.yaml on TH threads into $T/M.oTH, checkpointing
+# every EVERY ms of model time into $T/M.ckTH (all kept); 1 (and a fail)
+# when the run fails.
+ckpt_run() {
+  "$SF" run "$T/$1.yaml" --threads $3 --out "$T/$1.o$3" --quiet --checkpoint-dir "$T/$1.ck$3" \
+      --checkpoint-model-every "$2" --checkpoint-keep > /dev/null 2> "$T/err" \
+    || { fail "$1: checkpointing run ($(cat "$T/err"))"; return 1; }
+}
+
+# ckpt_resume M TH STEP RT: the checkpoint of `ckpt_run M EVERY TH` at STEP
+# resumed on RT threads into $T/M.rTH.STEP.RT, each resume from its own
+# copy (a resumed run checkpoints too); 1 (and a fail) when the checkpoint
+# is missing or the resume fails.
+ckpt_resume() {
+  c="$T/$1.c$2.$3.$4"; mkdir -p "$c"
+  cp "$T/$1.ck$2/checkpoint-$(printf %012d "$3").sfck" "$c/checkpoint.sfck" \
+    || { fail "$1: no checkpoint at step $3"; return 1; }
+  "$SF" resume "$c" --threads "$4" --out "$T/$1.r$2.$3.$4" --quiet > /dev/null 2> "$T/err" \
+    || { fail "$1: checkpoint at step $3 ($2 threads) resumed on $4: $(cat "$T/err")"; return 1; }
 }

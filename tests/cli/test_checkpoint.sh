@@ -55,9 +55,7 @@ check_model() {
   [ "$(/usr/bin/python3 -c "import h5py; f = h5py.File('$T/$m.full/spikes.h5'); print(sum(len(f['spikes'][p]['timestamps']) > 0 for p in f['spikes']))")" -ge 2 ] \
     || fail "$m: the reference run has too few spiking populations to test anything"
   ck="$T/$m.ck$th"
-  "$SF" run "$T/$m.yaml" --threads $th --out "$T/$m.o$th" --quiet --checkpoint-dir "$ck" \
-      --checkpoint-model-every "$every" --checkpoint-keep > /dev/null 2> "$T/err" \
-    || { fail "$m: checkpointing run ($(cat "$T/err"))"; return; }
+  ckpt_run $m $every $th || return
   # checkpointing changes nothing in the outputs
   same "$T/$m.full" "$T/$m.o$th" && ok "$m: outputs of a checkpointing run ($th threads) unchanged" \
     || fail "$m: a checkpointing run differs"
@@ -65,12 +63,8 @@ check_model() {
   [ "$n" -ge 3 ] || fail "$m: only $n checkpoints"
   for step in $1; do
     for rt in $2; do
-      # each resume in its own copy: a resumed run checkpoints too
-      c="$T/$m.c$th.$step.$rt"; mkdir -p "$c"
-      cp "$ck/checkpoint-$(printf %012d "$step").sfck" "$c/checkpoint.sfck" \
-        || { fail "$m: no checkpoint at step $step"; continue; }
-      o="$T/$m.r$th.$step.$rt"
-      if "$SF" resume "$c" --threads "$rt" --out "$o" --quiet > /dev/null 2> "$T/err" && same "$T/$m.full" "$o"; then
+      ckpt_resume $m $th $step $rt || continue
+      if same "$T/$m.full" "$T/$m.r$th.$step.$rt"; then
         ok "$m: checkpoint at step $step ($th threads) resumed on $rt: identical"
       else
         fail "$m: checkpoint at step $step ($th threads) resumed on $rt: $(cat "$T/err")"
