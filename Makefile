@@ -146,6 +146,8 @@ fuzz: deps
 $(BUILD)/fuzz_model: tests/fuzz/fuzz_model.c $(BUILD)/libspikefield.a
 	$(Q)$(CC) $(CFLAGS) -Iinclude $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
 
+# the network both dmft validations run
+$(BUILD)/tests/val_dmft $(BUILD)/tests/val_dmft_mean: tests/validation/val_dmft_net.h
 $(BUILD)/tests/val_%: tests/validation/val_%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
