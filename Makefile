@@ -150,12 +150,14 @@ fuzz: deps
 $(BUILD)/fuzz_model: tests/fuzz/fuzz_model.c $(BUILD)/libspikefield.a
 	$(Q)$(CC) $(CFLAGS) -Iinclude $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)
 
+# the network both dmft validations run
+$(BUILD)/tests/val_dmft $(BUILD)/tests/val_dmft_mean: tests/validation/val_dmft_net.h
 $(BUILD)/tests/val_%: tests/validation/val_%.c $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libspikefield.a
+$(BUILD)/bench/%: bench/%.c bench/bench_util.h $(BUILD)/libspikefield.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(INC) $(LDFLAGS) -o $@ $< $(BUILD)/libspikefield.a $(LDLIBS)

@@ -17,30 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "engine/dense.h"
 #include "theory/dmft/ratenet.h"
 
 #define REPS 7
-
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void loadavg(double *l)
-{
-    FILE *f = fopen("/proc/loadavg", "r");
-    l[0] = l[1] = l[2] = NAN;
-    if (f) {
-        if (fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) != 3)
-            l[0] = NAN;
-        fclose(f);
-    }
-}
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -94,10 +76,10 @@ static timing measure(bench *B, int what, int threads)
     double w[REPS], c[REPS];
     once(B, what, threads); /* warm: pages touched, code loaded */
     for (int r = 0; r < REPS; r++) {
-        const double c0 = cpu_s(), t0 = omp_get_wtime();
+        const double c0 = sf_cpu_time(), t0 = omp_get_wtime();
         once(B, what, threads);
         w[r] = omp_get_wtime() - t0;
-        c[r] = cpu_s() - c0;
+        c[r] = sf_cpu_time() - c0;
     }
     int ib = 0;
     for (int r = 1; r < REPS; r++)
@@ -145,10 +127,9 @@ int main(int argc, char **argv)
             for (int threads = 1; threads <= 2; threads++) {
                 if ((what >= 4) && threads == 2)
                     continue; /* single-threaded codes */
-                double l0[3], l1[3];
-                loadavg(l0);
+                const double l0 = bench_load_average();
                 timing T = measure(&B, what, threads);
-                loadavg(l1);
+                const double l1 = bench_load_average();
                 const double bytes = what == 0   ? 24.0 * (double)len
                                      : what == 1 ? 24.0 * (double)len
                                      : what == 5 ? 4.0 * (double)n * (double)n + 8.0 * (double)n
@@ -168,7 +149,7 @@ int main(int argc, char **argv)
                     printf(", \"fraction_of_triad\": %.2f, \"fraction_of_read\": %.2f",
                            gbs / stream[threads < 2 || what >= 4 ? 1 : 2],
                            gbs / readbw[threads < 2 || what >= 4 ? 1 : 2]);
-                printf(", \"loadavg_before\": %.2f, \"loadavg_after\": %.2f}\n", l0[0], l1[0]);
+                printf(", \"loadavg_before\": %.2f, \"loadavg_after\": %.2f}\n", l0, l1);
                 fflush(stdout);
             }
     /* the engine kernel and the ratenet product agree (different orders) */

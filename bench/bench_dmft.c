@@ -3,19 +3,17 @@
  * and the dense coupling product of a 10^4-unit rate network (the
  * Benettin step's J [phi(x), phi'(x) q]: OpenBLAS dgemv, dgemm with two
  * columns, and the fused float kernel sf_dmft_net_product) against the machine's measured memory bandwidth (a read-only sum over a
- * 1.6 GB array, one core). Prints JSON lines; times are CPU times (clock),
+ * 1.6 GB array, one core). Prints JSON lines; times are CPU times (sf_cpu_time),
  * the best of the repetitions, since the machine may be shared.
  * Targets (issue 15): one solution < 50 ms; the phase diagram < 60 s. */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "spikefield/core.h"
 #include "theory/dmft/dmft.h"
 #include "theory/dmft/ratenet.h"
-
-static double cpu_s(void) { return (double)clock() / CLOCKS_PER_SEC; }
 
 int main(void)
 {
@@ -32,10 +30,10 @@ int main(void)
         sf_dmft_solution s;
         double best = INFINITY;
         for (int r = 0; r < 5; r++) {
-            const double t0 = cpu_s();
+            const double t0 = sf_cpu_time();
             if (sf_dmft_solve(ctx, ws, &p, true, NULL, &s) != SF_OK)
                 return 1;
-            best = fmin(best, cpu_s() - t0);
+            best = fmin(best, sf_cpu_time() - t0);
         }
         worst = fmax(worst, best);
         printf("{\"name\": \"dmft_solve\", \"g\": %g, \"D\": %g, \"delta0\": %.8g, \"lyapunov\": "
@@ -53,10 +51,10 @@ int main(void)
         g[i] = 0.1 + 2.9 * i / (NG - 1);
     for (int j = 0; j < ND; j++)
         D[j] = 2.0 * j / (ND - 1);
-    double t0 = cpu_s();
+    double t0 = sf_cpu_time();
     if (sf_dmft_phase_diagram(ctx, ws, SF_DMFT_TANH, g, NG, D, ND, lam, stab) != SF_OK)
         return 1;
-    const double pd = cpu_s() - t0;
+    const double pd = sf_cpu_time() - t0;
     int chaotic = 0, expansive_stable = 0;
     for (int k = 0; k < NG * ND; k++) {
         chaotic += lam[k] > 0;
@@ -91,10 +89,10 @@ int main(void)
                 a[k] = cos((double)k);
             double best = INFINITY;
             for (int r = 0; r < 5; r++) {
-                t0 = cpu_s();
+                t0 = sf_cpu_time();
                 for (int k = 0; k < 100; k++)
                     sf_dmft_net_product(Js, m, a, a + m, a + 2 * m, a + 3 * m);
-                best = fmin(best, (cpu_s() - t0) / 100);
+                best = fmin(best, (sf_cpu_time() - t0) / 100);
             }
             printf("{\"name\": \"dmft_dense_product_1000\", \"ns_per_coupling_per_vector\": %.3f, "
                    "\"checksum\": %g}\n",
@@ -119,7 +117,7 @@ int main(void)
         A[k] = (double)(k & 1023);
     double bw = 0, sum = 0;
     for (int r = 0; r < 3; r++) {
-        t0 = cpu_s();
+        t0 = sf_cpu_time();
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (size_t k = 0; k < big; k += 4) {
             s0 += A[k];
@@ -128,17 +126,17 @@ int main(void)
             s3 += A[k + 3];
         }
         sum += s0 + s1 + s2 + s3;
-        bw = fmax(bw, (double)big * 8 / (cpu_s() - t0) / 1e9);
+        bw = fmax(bw, (double)big * 8 / (sf_cpu_time() - t0) / 1e9);
     }
     double gemv = INFINITY, gemm = INFINITY;
     for (int r = 0; r < 5; r++) {
-        t0 = cpu_s();
+        t0 = sf_cpu_time();
         cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, J, (int)n, X, 1, 0.0, Y, 1);
-        gemv = fmin(gemv, cpu_s() - t0);
-        t0 = cpu_s();
+        gemv = fmin(gemv, sf_cpu_time() - t0);
+        t0 = sf_cpu_time();
         cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, 2, (int)n, 1.0, J, (int)n, X,
                     (int)n, 0.0, Y, (int)n);
-        gemm = fmin(gemm, cpu_s() - t0);
+        gemm = fmin(gemm, sf_cpu_time() - t0);
     }
     float *Jf = malloc(n * n * sizeof *Jf);
     double fused = INFINITY;
@@ -146,9 +144,9 @@ int main(void)
         for (size_t k = 0; k < n * n; k++)
             Jf[k] = (float)J[k];
         for (int r = 0; r < 5; r++) {
-            t0 = cpu_s();
+            t0 = sf_cpu_time();
             sf_dmft_net_product(Jf, n, X, X + n, Y, Y + n);
-            fused = fmin(fused, cpu_s() - t0);
+            fused = fmin(fused, sf_cpu_time() - t0);
         }
         free(Jf);
     }

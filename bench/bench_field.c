@@ -12,19 +12,14 @@
 #include <stdlib.h>
 
 #include "lattice/field.h"
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
     int size = argc > 1 ? atoi(argv[1]) : 256, dim = argc > 2 ? atoi(argv[2]) : 2;
     long steps = argc > 3 ? atol(argv[3]) : 10000;
     int threads = argc > 4 ? atoi(argv[4]) : 1;
-    double load1 = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &load1) != 1)
-            load1 = -1;
-        fclose(f);
-    }
+    double load1 = bench_load_average();
     sf_context *ctx = sf_context_create();
     sf_field_spec s = {.dim = dim, .size = size, .kernel = SF_FIELD_NEAREST, .sigma = 1,
                        .kappa = 1, .c2 = 0.05, .c3 = 0.1, .D = 1};

@@ -23,28 +23,10 @@
 
 #include "learning/mlp.h"
 #include "learning/poker.h"
+#include "bench_util.h"
 
 void openblas_set_num_threads(int num_threads);
 #include <cblas.h>
-
-static double cpu_time(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static double load_average(void)
-{
-    double l = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &l) != 1)
-            l = -1;
-        fclose(f);
-    }
-    return l;
-}
 
 /* best sgemm GFLOP/s on `threads` threads; *per_cpu: GFLOP per CPU second */
 static double sgemm_peak(int threads, double *per_cpu)
@@ -57,9 +39,9 @@ static double sgemm_peak(int threads, double *per_cpu)
     openblas_set_num_threads(threads);
     double best = 1e30, bcpu = 1e30;
     for (int r = 0; r < 3; r++) {
-        double t0 = sf_wall_time(), c0 = cpu_time();
+        double t0 = sf_wall_time(), c0 = sf_cpu_time();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, A, n, B, n, 0.0f, C, n);
-        double t = sf_wall_time() - t0, c = cpu_time() - c0;
+        double t = sf_wall_time() - t0, c = sf_cpu_time() - c0;
         best = t < best ? t : best;
         bcpu = c < bcpu ? c : bcpu;
     }
@@ -86,7 +68,7 @@ int main(int argc, char **argv)
     double flops = 0;
     for (int l = 0; l < 4; l++)
         flops += (l ? 6.0 : 4.0) * width[l] * width[l + 1] * n;
-    double sec[3] = {0}, cpu[3] = {0}, load0 = load_average();
+    double sec[3] = {0}, cpu[3] = {0}, load0 = bench_load_average();
     float *ref = NULL;
     int identical = 1;
     for (int threads = 1; threads <= 2; threads++) {
@@ -95,9 +77,9 @@ int main(int argc, char **argv)
         for (int rep = 0; rep <= reps; rep++) { /* rep 0: warm-up and the check */
             sf_mlp *net = sf_mlp_create(4, width, 7, 0);
             sf_mlp_trainer *t = sf_mlp_trainer_create(net, batch, SF_OPT_ADAM, 1e-3);
-            double t0 = sf_wall_time(), c0 = cpu_time();
+            double t0 = sf_wall_time(), c0 = sf_cpu_time();
             sf_mlp_epoch(t, net, X, y, n, NULL, NULL);
-            double s = sf_wall_time() - t0, c = cpu_time() - c0;
+            double s = sf_wall_time() - t0, c = sf_cpu_time() - c0;
             if (rep > 0 && s < best)
                 best = s;
             if (rep > 0 && c < bcpu)

@@ -22,6 +22,7 @@
 #include "network/network_impl.h"
 #include "spikefield/model.h"
 #include "synapses/spike_archive.h"
+#include "bench_util.h"
 
 static int cpu; /* time by CPU time (a shared machine), else wall clock */
 
@@ -108,13 +109,7 @@ int main(int argc, char **argv)
         t = run_once(ctx, path, sets, n_sets, threads, &bp, &np, &ab, &rp);
         best_p = t < best_p ? t : best_p;
     }
-    double load = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &load) != 1)
-            load = -1;
-        fclose(f);
-    }
+    double load = bench_load_average();
     const double ratio = best_p / best_s;
     printf("{\"bench\": \"plasticity\", \"model\": \"%s\", \"threads\": %d, \"clock\": \"%s\", "
            "\"reps\": %d, \"plastic_synapses\": %llu, \"bytes_per_plastic_synapse\": %.3f, "

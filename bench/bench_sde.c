@@ -17,19 +17,8 @@
 
 #include "spikefield/model.h"
 #include "spikefield/network.h"
+#include "bench_util.h"
 #include "theory/sde/sde.h"
-
-static double loadavg(void)
-{
-    double l = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &l) != 1)
-            l = -1;
-        fclose(f);
-    }
-    return l;
-}
 
 int main(int argc, char **argv)
 {
@@ -69,7 +58,7 @@ int main(int argc, char **argv)
     }
     printf("{\"name\": \"sde_fp_point\", \"points\": 4, \"total_s\": %.4f, \"worst_point_s\": %.4f, "
            "\"target_s\": 1.0, \"ok\": %s, \"load\": %.2f}\n", sf_wall_time() - t_all, worst,
-           worst < 1.0 ? "true" : "false", loadavg());
+           worst < 1.0 ? "true" : "false", bench_load_average());
     fflush(stdout);
     for (int scheme = 0; scheme < 2; scheme++) {
         char text[1024];
@@ -86,7 +75,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_sde: %s\n", sf_context_errmsg(ctx));
             return 1;
         }
-        double load = loadavg(), t0 = sf_wall_time(), c0 = sf_cpu_time();
+        double load = bench_load_average(), t0 = sf_wall_time(), c0 = sf_cpu_time();
         if (sf_engine_run(ctx, net, NULL, &rec)) {
             fprintf(stderr, "bench_sde: %s\n", sf_context_errmsg(ctx));
             return 1;

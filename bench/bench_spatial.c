@@ -21,6 +21,7 @@
 
 #include "spikefield/network.h"
 #include "theory/spatial/field.h"
+#include "bench_util.h"
 
 typedef struct {
     double wall, cpu;
@@ -70,13 +71,7 @@ int main(void)
     const char *te = getenv("BENCH_THREADS"), *tn = getenv("BENCH_SPATIAL_N");
     int threads = te ? atoi(te) : 2;
     long n = tn ? atol(tn) : 100000;
-    double load = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &load) != 1)
-            load = -1;
-        fclose(f);
-    }
+    double load = bench_load_average();
     sf_context *ctx = sf_context_create();
     const char *gauss = "spatial_fixed_indegree, profile: {kind: gaussian, width: 0.1}";
     built sp = build(ctx, gauss, "delay: 1.0", n, threads);

@@ -23,6 +23,7 @@
 
 #include "spikefield/model.h"
 #include "spikefield/network.h"
+#include "bench_util.h"
 
 typedef struct {
     double cpu, wall, spikes, events, bytes_per_syn;
@@ -86,13 +87,7 @@ int main(int argc, char **argv)
     int threads = te ? atoi(te) : 2;
     long n = tn ? atol(tn) : 20000;
     double T = tt ? atof(tt) : 1000.0;
-    double load = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &load) != 1)
-            load = -1;
-        fclose(f);
-    }
+    double load = bench_load_average();
     sf_context *ctx = sf_context_create();
     static const char *const names[] = {"none", "plain", "spatial", "distance"};
     result res[4];

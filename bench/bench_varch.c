@@ -20,17 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "plasticity/archive.h"
 #include "spikefield/core.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 typedef struct {
     int64_t k;
@@ -103,7 +95,7 @@ int main(int argc, char **argv)
                             sf_varch_acc_reset(&acc[j], &ker, tl[j]);
                     }
                     size_t peak = 0, e = 0;
-                    const double t0 = now();
+                    const double t0 = sf_wall_time();
                     for (int64_t k = 0; k < T; k++) {
                         const int64_t t = k + 1;
                         const double m = M[t];
@@ -141,7 +133,7 @@ int main(int argc, char **argv)
                                                                      : (size_t)K;
                         peak = size > peak ? size : peak;
                     }
-                    const double secs = now() - t0;
+                    const double secs = sf_wall_time() - t0;
                     const size_t unit = scheme == SF_VARCH_ED    ? sizeof(sf_varch_entry)
                                         : scheme == SF_VARCH_EDC ? sizeof(sf_varch_cell)
                                                                  : sizeof(sf_varch_acc);

@@ -23,20 +23,9 @@
 #include "network/network_impl.h"
 #include "plasticity/varch_archive.h"
 #include "spikefield/model.h"
+#include "bench_util.h"
 
 extern const sf_archive_type sf_archive_clopath, sf_archive_urbanczik;
-
-static double loadavg(void)
-{
-    double l = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &l) != 1)
-            l = -1;
-        fclose(f);
-    }
-    return l;
-}
 
 static const char *fmt_clopath =
     "simulation: {resolution: 0.1, duration: %g, seed: 1, threads: 1}\n"
@@ -123,7 +112,7 @@ int main(int argc, char **argv)
                        "\"loadavg_1min\": %.2f}\n",
                        rule ? "urbanczik" : "clopath", N, K, T,
                        a < 0 ? "static" : a == 0 ? "full" : a == 1 ? "compressed" : "time-driven",
-                       best, best / (T * 1e-3), bps, full, cells, loadavg());
+                       best, best / (T * 1e-3), bps, full, cells, bench_load_average());
                 fflush(stdout);
             }
         }

@@ -22,6 +22,7 @@ folder, a missing or unreadable file, a folder another run is still writing
 or a killed run left half-written: the command writes `.NAME.part` and
 renames it when complete, so a `.part` file means an incomplete write).
 """
+import contextlib
 import json
 import os
 
@@ -73,6 +74,25 @@ def _h5(path):
         return h5py.File(path, "r")
     except OSError as e:
         raise SpikefieldError(f"cannot read {path}: not an HDF5 file ({e})", file=path) from None
+
+
+def _group(f, path, name, what):
+    """The /name group of the open file f (path); a SpikefieldError saying
+    the file is not `what` when it has none."""
+    g = f.get(name)
+    if g is None:
+        raise SpikefieldError(f"{path} has no /{name} group (not {what})", file=path)
+    return g
+
+
+@contextlib.contextmanager
+def _member(path, where, what):
+    """A dataset missing (KeyError) inside the block: a SpikefieldError
+    naming the file and the member `where` that lacks it."""
+    try:
+        yield
+    except KeyError as e:
+        raise SpikefieldError(f"{path}: {where} lacks {e} (not {what})", file=path) from None
 
 
 def _text(attr, default=""):
@@ -152,17 +172,14 @@ def _weight_logs(outdir, skip):
             if g is None:
                 continue
             for proj in g:
-                try:
-                    e = g[proj]
+                e = g[proj]
+                with _member(path, f"/weights/{proj}", "a weight recorder file"):
                     logs.append(WeightLog(
                         recorder=fname[:-3], projection=proj,
                         times=np.asarray(e["timestamps"][()], dtype=np.float64),
                         source=np.asarray(e["source_node_id"][()], dtype=np.uint32),
                         target=np.asarray(e["target_node_id"][()], dtype=np.uint32),
                         weight=np.asarray(e["weight"][()], dtype=np.float64)))
-                except KeyError as err:
-                    raise SpikefieldError(f"{path}: /weights/{proj} lacks {err} (not a weight "
-                                          f"recorder file)", file=path) from None
     return logs
 
 
@@ -172,22 +189,16 @@ def load_weights(path):
     path = os.fspath(path)
     out = {}
     with _h5(path) as f:
-        g = f.get("edges")
-        if g is None:
-            raise SpikefieldError(f"{path} has no /edges group (not a spikefield weight file)",
-                                  file=path)
+        g = _group(f, path, "edges", "a spikefield weight file")
         for proj in g:
             e = g[proj]
-            try:
+            with _member(path, f"/edges/{proj}", "a spikefield weight file"):
                 out[proj] = Weights(
                     projection=proj,
                     source=np.asarray(e["source_node_id"][()], dtype=np.uint32),
                     target=np.asarray(e["target_node_id"][()], dtype=np.uint32),
                     weight=np.asarray(e["weight"][()], dtype=np.float64),
                     delay=np.asarray(e["delay"][()], dtype=np.float64))
-            except KeyError as err:
-                raise SpikefieldError(f"{path}: /edges/{proj} lacks {err} (not a spikefield "
-                                      f"weight file)", file=path) from None
     return out
 
 
@@ -206,19 +217,13 @@ def load(outdir):
     spikes = {}
     path = os.path.join(outdir, outputs.get("spikes", "spikes.h5"))
     with _h5(path) as f:
-        g = f.get("spikes")
-        if g is None:
-            raise SpikefieldError(f"{path} has no /spikes group (not a SONATA spike file)",
-                                  file=path)
+        g = _group(f, path, "spikes", "a SONATA spike file")
         for name in list(populations) + [n for n in g if n not in populations]:
             if name not in g:
                 continue
-            try:
+            with _member(path, f"/spikes/{name}", "a SONATA spike file"):
                 t = np.asarray(g[name]["timestamps"][()], dtype=np.float64)
                 i = np.asarray(g[name]["node_ids"][()], dtype=np.uint64)
-            except KeyError as e:
-                raise SpikefieldError(f"{path}: /spikes/{name} lacks {e} (not a SONATA spike "
-                                      f"file)", file=path) from None
             spikes[name] = _sorted_spikes(t, i)
         positions, spaces = _positions(f)
 
@@ -228,19 +233,13 @@ def load(outdir):
             continue
         path = os.path.join(outdir, fname)
         with _h5(path) as f:
-            rep = f.get("report")
-            if rep is None:
-                raise SpikefieldError(f"{path} has no /report group (not a SONATA report)",
-                                      file=path)
+            rep = _group(f, path, "report", "a SONATA report")
             for pop in rep:
                 g = rep[pop]
-                try:
+                with _member(path, f"/report/{pop}", "a SONATA report"):
                     data = np.asarray(g["data"][()])
                     t0, _, step = (float(x) for x in g["mapping/time"][()])
                     ids = np.asarray(g["mapping/node_ids"][()], dtype=np.uint64)
-                except KeyError as e:
-                    raise SpikefieldError(f"{path}: /report/{pop} lacks {e} (not a SONATA "
-                                          f"report)", file=path) from None
                 data = data.reshape(data.shape[0], -1) if data.ndim else data.reshape(0, 0)
                 nt = data.shape[0]
                 traces.append(Trace(recorder=rec_name, population=pop,

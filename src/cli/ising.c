@@ -9,9 +9,9 @@
  */
 #include "cli.h"
 #include "predict.h"
+#include "qverb.h"
 #include "spikefield/ising.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static void print_estimates(const sf_quantities *q)
@@ -38,83 +38,20 @@ static void print_comparison(const sf_model *m, const sf_quantities *c)
     cli_print_notes(c, stdout);
 }
 
-static int fail_ctx(sf_context *ctx)
-{
-    fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(ctx));
-    return 1;
-}
-
 int cli_ising(const char *cmd, cli_opts *o, sf_context *ctx, sf_model *m)
 {
-    int rc = 1;
-    bool stopped = false;
-    sf_quantities *est = NULL, *pred = NULL, *cmp = NULL;
-    cli_outset set = {0};
-    char *dir = cli_out_dir(o), *text = NULL, path[4200];
-    cli_signals_catch();
-    if (!dir)
-        goto out;
-    if (!strcmp(cmd, "predict")) {
-        int created;
-        snprintf(path, sizeof path, "%s/prediction.json", dir);
-        if (sf_ising_predict(ctx, m, &pred) != SF_OK ||
-            (o->json && sf_quantities_json(ctx, pred, m, &text) != SF_OK)) {
-            rc = fail_ctx(ctx);
-            goto out;
-        }
-        if (o->json) {
-            fputs(text, stdout);
-            rc = 0;
-            goto out;
-        }
-        if (cli_mkdirs(dir, &created) != 0 || sf_quantities_write_json(ctx, pred, m, path) != SF_OK) {
-            fprintf(stderr, "spikefield: cannot write %s: %s\n", path, sf_context_errmsg(ctx));
-            goto out;
-        }
-        if (!o->quiet)
-            cli_print_prediction(m, pred, stdout);
-        printf("prediction: %s\n", path);
-        rc = 0;
-        goto out;
-    }
-    if (cli_outset_begin(&set, dir, o->replace) != 0)
-        goto out;
+    cli_qverb v;
+    if (cli_qverb_begin(&v, o, ctx, m) != 0)
+        return 1;
+    if (!strcmp(cmd, "predict"))
+        return cli_qverb_predict(&v, o, sf_ising_predict(ctx, m, &v.pred));
+    if (cli_outset_begin(&v.set, v.dir, o->replace) != 0)
+        return cli_qverb_end(&v, 1);
     if (!o->quiet)
         fprintf(stderr, "spikefield: %s: %llu spins, %s\n", sf_model_file(m),
                 (unsigned long long)sf_model_ising_spins(m), sf_model_ising_sampler(m));
-    snprintf(path, sizeof path, "%s/ising.json", set.tmp);
-    if (sf_ising_run(ctx, m, cli_stop_flag(), &est, &stopped) != SF_OK ||
-        sf_quantities_write_json(ctx, est, m, path) != SF_OK) {
-        rc = fail_ctx(ctx);
-        goto out;
-    }
-    if (!strcmp(cmd, "compare")) {
-        snprintf(path, sizeof path, "%s/compare.json", set.tmp);
-        if (sf_ising_compare(ctx, m, est, &cmp) != SF_OK ||
-            sf_quantities_write_json(ctx, cmp, m, path) != SF_OK) {
-            rc = fail_ctx(ctx);
-            goto out;
-        }
-    }
-    if ((rc = cli_outset_commit(&set) ? 1 : 0))
-        goto out;
-    if (cmp)
-        print_comparison(m, cmp);
-    else if (!o->quiet)
-        print_estimates(est);
-    printf("outputs: %s/ising.json%s%s%s\n", dir, cmp ? ", " : "", cmp ? dir : "",
-           cmp ? "/compare.json" : "");
-    if (stopped || *cli_stop_flag())
-        rc = 130;
-out:
-    cli_outset_abort(&set);
-    cli_signals_restore();
-    free(text);
-    free(dir);
-    sf_quantities_destroy(est);
-    sf_quantities_destroy(pred);
-    sf_quantities_destroy(cmp);
-    sf_model_destroy(m);
-    sf_context_destroy(ctx);
-    return rc;
+    if (sf_ising_run(ctx, m, cli_stop_flag(), &v.est, &v.stopped) != SF_OK ||
+        (!strcmp(cmd, "compare") && sf_ising_compare(ctx, m, v.est, &v.cmp) != SF_OK))
+        return cli_qverb_fail(&v);
+    return cli_qverb_finish(&v, o, "ising.json", print_comparison, print_estimates);
 }

@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 #include "predict.h"
+#include "qverb.h"
 #include "spikefield/ising.h"
 #include "spikefield/learning.h"
 
@@ -38,23 +39,20 @@ static void print_estimates(const sf_quantities *q)
     cli_print_notes(q, stdout);
 }
 
-/* Trains and measures into the output set; *est for compare. */
-static int learn_run(cli_opts *o, sf_context *ctx, const sf_model *m, const char *dir,
-                     sf_quantities **est, cli_outset *set, bool *stopped)
+/* Trains and measures into the output set (begun here): 0, or 1 with
+ * the message printed. */
+static int learn_run(const cli_opts *o, cli_qverb *v)
 {
-    if (cli_outset_begin(set, dir, o->replace) != 0)
+    if (cli_outset_begin(&v->set, v->dir, o->replace) != 0)
         return 1;
     sf_learning_options lo = {.stop = cli_stop_flag()};
     if (!o->quiet && isatty(STDERR_FILENO))
         lo.progress = progress;
     if (!o->quiet)
-        fprintf(stderr, "spikefield: training %s (%s, %d thread%s)\n", sf_model_file(m),
-                sf_learning_task(m), sf_model_threads(m), sf_model_threads(m) > 1 ? "s" : "");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/learning.json", set->tmp);
-    if (sf_learning_run(ctx, m, &lo, est, stopped) != SF_OK ||
-        sf_quantities_write_json(ctx, *est, m, path) != SF_OK) {
-        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(ctx));
+        fprintf(stderr, "spikefield: training %s (%s, %d thread%s)\n", sf_model_file(v->m),
+                sf_learning_task(v->m), sf_model_threads(v->m), sf_model_threads(v->m) > 1 ? "s" : "");
+    if (sf_learning_run(v->ctx, v->m, &lo, &v->est, &v->stopped) != SF_OK) {
+        fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(v->ctx));
         return 1;
     }
     return 0;
@@ -75,74 +73,19 @@ int cli_learning(const char *cmd, cli_opts *o)
         sf_context_destroy(ctx);
         return -1; /* not ours: the verb loads it again and says what is wrong */
     }
-    int rc = 1;
-    bool stopped = false;
-    sf_quantities *est = NULL, *pred = NULL, *cmp = NULL;
-    cli_outset set = {0};
-    char *dir = cli_out_dir(o), *text = NULL;
-    cli_signals_catch();
-    if (!dir)
-        goto out;
-    if (!strcmp(cmd, "predict")) {
-        int created;
-        char path[4200];
-        snprintf(path, sizeof path, "%s/prediction.json", dir);
-        if (sf_learning_predict(ctx, m, &pred) != SF_OK ||
-            (o->json && sf_quantities_json(ctx, pred, m, &text) != SF_OK)) {
-            fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(ctx));
-            goto out;
-        }
-        if (o->json) {
-            fputs(text, stdout);
-            rc = 0;
-            goto out;
-        }
-        if (cli_mkdirs(dir, &created) != 0 || sf_quantities_write_json(ctx, pred, m, path) != SF_OK) {
-            fprintf(stderr, "spikefield: cannot write %s: %s\n", path, sf_context_errmsg(ctx));
-            goto out;
-        }
-        if (!o->quiet)
-            cli_print_prediction(m, pred, stdout);
-        printf("prediction: %s\n", path);
-        rc = 0;
-        goto out;
-    }
-    if (!strcmp(cmd, "compare") && sf_learning_predict(ctx, m, &pred) != SF_OK) {
+    cli_qverb v;
+    if (cli_qverb_begin(&v, o, ctx, m) != 0)
+        return 1;
+    if (!strcmp(cmd, "predict"))
+        return cli_qverb_predict(&v, o, sf_learning_predict(ctx, m, &v.pred));
+    if (!strcmp(cmd, "compare") && sf_learning_predict(ctx, m, &v.pred) != SF_OK) {
         fprintf(stderr, "spikefield compare: no theory for %s, nothing trained: %s\n", o->model,
                 sf_context_errmsg(ctx));
-        goto out;
+        return cli_qverb_end(&v, 1);
     }
-    if ((rc = learn_run(o, ctx, m, dir, &est, &set, &stopped)))
-        goto out;
-    if (pred) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/compare.json", set.tmp);
-        if (sf_learning_compare(ctx, m, est, pred, &cmp) != SF_OK ||
-            sf_quantities_write_json(ctx, cmp, m, path) != SF_OK) {
-            fprintf(stderr, "spikefield: %s\n", sf_context_errmsg(ctx));
-            rc = 1;
-            goto out;
-        }
-    }
-    if ((rc = cli_outset_commit(&set) ? 1 : 0))
-        goto out;
-    if (cmp)
-        cli_print_comparison(m, cmp);
-    else if (!o->quiet)
-        print_estimates(est);
-    printf("outputs: %s/learning.json%s%s%s\n", dir, cmp ? ", " : "", cmp ? dir : "",
-           cmp ? "/compare.json" : "");
-    if (stopped || *cli_stop_flag())
-        rc = 130;
-out:
-    cli_outset_abort(&set);
-    cli_signals_restore();
-    free(text);
-    free(dir);
-    sf_quantities_destroy(est);
-    sf_quantities_destroy(pred);
-    sf_quantities_destroy(cmp);
-    sf_model_destroy(m);
-    sf_context_destroy(ctx);
-    return rc;
+    if (learn_run(o, &v) != 0)
+        return cli_qverb_end(&v, 1);
+    if (v.pred && sf_learning_compare(ctx, m, v.est, v.pred, &v.cmp) != SF_OK)
+        return cli_qverb_fail(&v);
+    return cli_qverb_finish(&v, o, "learning.json", cli_print_comparison, print_estimates);
 }

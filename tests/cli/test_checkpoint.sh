@@ -12,29 +12,9 @@
 # usage: tests/cli/test_checkpoint.sh path/to/spikefield
 SF=${1:-build/spikefield}
 H5SAME="/usr/bin/python3 $(dirname "$0")/h5same.py"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/lib.sh"
 
-cat > "$T/brunel.yaml" <<'YAML'
-simulation: {resolution: 0.1, duration: 300.0, seed: 1, threads: 2}
-populations:
-  E: {model: iaf_psc_delta, n: 1600, params: &lif {E_L: 0.0, V_th: 20.0, V_reset: 10.0, tau_m: 20.0, t_ref: 2.0},
-      initial: &v0 {V_m: {distribution: uniform, low: 0.0, high: 20.0}}}
-  I: {model: iaf_psc_delta, n: 400, params: *lif, initial: *v0}
-projections:
-  EE: {source: E, target: E, rule: fixed_indegree, indegree: 160, weight: 0.1, delay: 1.5}
-  EI: {source: E, target: I, rule: fixed_indegree, indegree: 160, weight: 0.1, delay: 1.5}
-  IE: {source: I, target: E, rule: fixed_indegree, indegree: 40, weight: -0.5, delay: 1.5}
-  II: {source: I, target: I, rule: fixed_indegree, indegree: 40, weight: -0.5, delay: {distribution: uniform, low: 1.5, high: 4.0}}
-inputs:
-  background: {kind: poisson_generator, targets: [E, I], rate: 20000.0, weight: 0.1}
-recorders:
-  spikes: {kind: spike_recorder, populations: [E, I]}
-  vm: {kind: voltmeter, populations: [E], n: 10, interval: 0.1}
-YAML
+model_brunel 2 "[E]" > "$T/brunel.yaml"
 cat > "$T/cond.yaml" <<'YAML'
 simulation: {resolution: 0.1, duration: 200.0, seed: 3, threads: 2}
 populations:
@@ -57,32 +37,8 @@ recorders:
   mm: {kind: multimeter, populations: [E], n: 5, interval: 0.5, record_from: [V_m, w, integration_step], precision: float64}
   vmh: {kind: voltmeter, populations: [H], n: 3, interval: 0.1}
 YAML
-cat > "$T/binary.yaml" <<'YAML'
-simulation: {resolution: 0.1, duration: 300.0, seed: 7, threads: 2}
-populations:
-  E: {model: binary, n: 800, params: {tau_m: 10.0, theta: 0.0, sigma: 1.0, p_init: 0.2}}
-  I: {model: binary, n: 200, params: {tau_m: 10.0, theta: 0.0, sigma: 1.0, p_init: 0.3}}
-projections:
-  EE: {source: E, target: E, rule: fixed_indegree, indegree: 80, weight: 0.05, delay: 1.0}
-  IE: {source: E, target: I, rule: fixed_indegree, indegree: 80, weight: 0.05, delay: 1.0}
-  EI: {source: I, target: E, rule: fixed_indegree, indegree: 20, weight: -0.2, delay: 1.0}
-  II: {source: I, target: I, rule: fixed_indegree, indegree: 20, weight: -0.2, delay: 2.0}
-recorders:
-  spikes: {kind: spike_recorder}
-YAML
-cat > "$T/hawkes.yaml" <<'YAML'
-simulation: {resolution: 0.1, duration: 300.0, seed: 9, threads: 2}
-populations:
-  E: {model: hawkes, n: 800, params: {nu0: 14.0, tau: 10.0}}
-  I: {model: hawkes, n: 200, params: {nu0: 14.0, tau: 10.0}}
-projections:
-  EE: {source: E, target: E, rule: fixed_outdegree, outdegree: 80, weight: 0.01, delay: 2.0}
-  IE: {source: E, target: I, rule: fixed_outdegree, outdegree: 20, weight: 0.01, delay: 2.0}
-  EI: {source: I, target: E, rule: fixed_outdegree, outdegree: 80, weight: -0.06, delay: 2.0}
-  II: {source: I, target: I, rule: fixed_outdegree, outdegree: 20, weight: -0.06, delay: 2.0}
-recorders:
-  spikes: {kind: spike_recorder}
-YAML
+model_binary 2 > "$T/binary.yaml"
+model_hawkes 2 > "$T/hawkes.yaml"
 
 same() { # ref dir, other dir: every .h5 of ref identical in other
   for f in "$1"/*.h5; do
@@ -99,9 +55,7 @@ check_model() {
   [ "$(/usr/bin/python3 -c "import h5py; f = h5py.File('$T/$m.full/spikes.h5'); print(sum(len(f['spikes'][p]['timestamps']) > 0 for p in f['spikes']))")" -ge 2 ] \
     || fail "$m: the reference run has too few spiking populations to test anything"
   ck="$T/$m.ck$th"
-  "$SF" run "$T/$m.yaml" --threads $th --out "$T/$m.o$th" --quiet --checkpoint-dir "$ck" \
-      --checkpoint-model-every "$every" --checkpoint-keep > /dev/null 2> "$T/err" \
-    || { fail "$m: checkpointing run ($(cat "$T/err"))"; return; }
+  ckpt_run $m $every $th || return
   # checkpointing changes nothing in the outputs
   same "$T/$m.full" "$T/$m.o$th" && ok "$m: outputs of a checkpointing run ($th threads) unchanged" \
     || fail "$m: a checkpointing run differs"
@@ -109,12 +63,8 @@ check_model() {
   [ "$n" -ge 3 ] || fail "$m: only $n checkpoints"
   for step in $1; do
     for rt in $2; do
-      # each resume in its own copy: a resumed run checkpoints too
-      c="$T/$m.c$th.$step.$rt"; mkdir -p "$c"
-      cp "$ck/checkpoint-$(printf %012d "$step").sfck" "$c/checkpoint.sfck" \
-        || { fail "$m: no checkpoint at step $step"; continue; }
-      o="$T/$m.r$th.$step.$rt"
-      if "$SF" resume "$c" --threads "$rt" --out "$o" --quiet > /dev/null 2> "$T/err" && same "$T/$m.full" "$o"; then
+      ckpt_resume $m $th $step $rt || continue
+      if same "$T/$m.full" "$T/$m.r$th.$step.$rt"; then
         ok "$m: checkpoint at step $step ($th threads) resumed on $rt: identical"
       else
         fail "$m: checkpoint at step $step ($th threads) resumed on $rt: $(cat "$T/err")"

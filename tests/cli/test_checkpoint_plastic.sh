@@ -16,11 +16,7 @@
 # usage: tests/cli/test_checkpoint_plastic.sh path/to/spikefield
 SF=${1:-build/spikefield}
 H5SAME="/usr/bin/python3 $(dirname "$0")/h5same.py"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/lib.sh"
 
 cat > "$T/stdp.yaml" <<'YAML'
 simulation: {resolution: 0.1, duration: 200.0, seed: 5, threads: 2}
@@ -131,20 +127,12 @@ check_model() {
       || { fail "$m: full run ($(cat "$T/err"))"; return; }
     echo "$T/$m.full" >> "$T/refs"
   fi
-  ck="$T/$m.ck$th"
-  "$SF" run "$T/$m.yaml" --threads $th --out "$T/$m.o$th" --quiet --checkpoint-dir "$ck" \
-      --checkpoint-model-every "$every" --checkpoint-keep > /dev/null 2> "$T/err" \
-    || { fail "$m: checkpointing run ($(cat "$T/err"))"; return; }
+  ckpt_run $m $every $th || return
   echo "$m: outputs of a checkpointing run ($th threads) unchanged|$T/$m.full|$T/$m.o$th" >> "$T/pairs"
   for step in $1; do
     for rt in $2; do
-      c="$T/$m.c$th.$step.$rt"; mkdir -p "$c"
-      cp "$ck/checkpoint-$(printf %012d "$step").sfck" "$c/checkpoint.sfck" \
-        || { fail "$m: no checkpoint at step $step"; continue; }
-      o="$T/$m.r$th.$step.$rt"
-      "$SF" resume "$c" --threads "$rt" --out "$o" --quiet > /dev/null 2> "$T/err" \
-        || { fail "$m: checkpoint at step $step ($th threads) resumed on $rt: $(cat "$T/err")"; continue; }
-      echo "$m: checkpoint at step $step ($th threads) resumed on $rt: identical|$T/$m.full|$o" >> "$T/pairs"
+      ckpt_resume $m $th $step $rt || continue
+      echo "$m: checkpoint at step $step ($th threads) resumed on $rt: identical|$T/$m.full|$T/$m.r$th.$step.$rt" >> "$T/pairs"
     done
   done
 }

@@ -11,11 +11,7 @@
 # fault must then still succeed in the same place.
 # usage: tests/cli/test_io_faults.sh path/to/spikefield
 SF=${1:-build/spikefield}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/lib.sh"
 CC=${CC:-cc}
 if ! $CC -shared -fPIC -O1 -o "$T/faultshim.so" "$(dirname "$0")/faultshim.c" -ldl; then
   echo "FAIL cannot build the shim"; exit 1

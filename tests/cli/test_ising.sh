@@ -12,10 +12,7 @@
 # usage: tests/cli/test_ising.sh path/to/spikefield
 SF=${1:-build/spikefield}
 PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
+. "$(dirname "$0")/lib.sh"
 
 # the notes' system: J_ij = (w / sqrt 10) sin(1 + i + j + i j), h_i = 0.2 cos i
 mk() {

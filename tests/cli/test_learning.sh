@@ -7,10 +7,7 @@
 # usage: tests/cli/test_learning.sh path/to/spikefield
 SF=${1:-build/spikefield}
 PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
+. "$(dirname "$0")/lib.sh"
 
 cat > "$T/cp.yaml" <<'YAML'
 simulation: {seed: 4}

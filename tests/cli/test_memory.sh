@@ -7,11 +7,7 @@
 # spool file behind.
 # usage: tests/cli/test_memory.sh path/to/spikefield
 SF=${1:-build/spikefield}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/lib.sh"
 M=$(dirname "$0")/../../examples/microcircuit.yaml
 
 # ASan reserves terabytes of address space: no address-space limit there

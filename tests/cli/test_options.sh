@@ -5,11 +5,7 @@
 # work (nothing written).
 # usage: tests/cli/test_options.sh path/to/spikefield
 SF=${1:-build/spikefield}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/lib.sh"
 
 cat > "$T/m.yaml" <<'Y'
 simulation: {resolution: 0.1, duration: 200.0, seed: 3}

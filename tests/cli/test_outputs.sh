@@ -5,11 +5,7 @@
 # failed command leaves no temporary folder; the provenance of every file.
 # usage: tests/cli/test_outputs.sh path/to/spikefield
 SF=${1:-build/spikefield}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/lib.sh"
 cat > "$T/a.yaml" <<'YAML'
 simulation: {resolution: 0.1, duration: 100.0, seed: 5}
 populations:

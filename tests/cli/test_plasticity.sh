@@ -8,11 +8,7 @@
 # usage: tests/cli/test_plasticity.sh path/to/spikefield
 SF=${1:-build/spikefield}
 PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/lib.sh"
 cat > "$T/p.yaml" <<'YAML'
 simulation: {resolution: 0.1, duration: 300.0, seed: 9}
 populations:

@@ -8,10 +8,7 @@
 # spikes end where summary.json says the run ended, traces match.)
 # usage: tests/cli/test_signals.sh path/to/spikefield
 SF=${1:-build/spikefield}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
+. "$(dirname "$0")/lib.sh"
 
 cat > "$T/long.yaml" <<'YAML'
 simulation: {resolution: 0.1, duration: 600000.0, seed: 5, threads: 2}

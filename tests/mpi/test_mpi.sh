@@ -13,54 +13,11 @@ SF=${2:-build/spikefield}
 H5SAME="/usr/bin/python3 $(dirname "$0")/../cli/h5same.py"
 EX=$(cd "$(dirname "$0")/../../examples" && pwd)
 RUN="mpirun --oversubscribe --allow-run-as-root"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL $1"; fails=$((fails+1)); }
+. "$(dirname "$0")/../cli/lib.sh"
 
-cat > "$T/brunel.yaml" <<'YAML'
-simulation: {resolution: 0.1, duration: 300.0, seed: 1, threads: 1}
-populations:
-  E: {model: iaf_psc_delta, n: 1600, params: &lif {E_L: 0.0, V_th: 20.0, V_reset: 10.0, tau_m: 20.0, t_ref: 2.0},
-      initial: &v0 {V_m: {distribution: uniform, low: 0.0, high: 20.0}}}
-  I: {model: iaf_psc_delta, n: 400, params: *lif, initial: *v0}
-projections:
-  EE: {source: E, target: E, rule: fixed_indegree, indegree: 160, weight: 0.1, delay: 1.5}
-  EI: {source: E, target: I, rule: fixed_indegree, indegree: 160, weight: 0.1, delay: 1.5}
-  IE: {source: I, target: E, rule: fixed_indegree, indegree: 40, weight: -0.5, delay: 1.5}
-  II: {source: I, target: I, rule: fixed_indegree, indegree: 40, weight: -0.5, delay: {distribution: uniform, low: 1.5, high: 4.0}}
-inputs:
-  background: {kind: poisson_generator, targets: [E, I], rate: 20000.0, weight: 0.1}
-recorders:
-  spikes: {kind: spike_recorder, populations: [E, I]}
-  vm: {kind: voltmeter, populations: [E, I], n: 10, interval: 0.1}
-YAML
-cat > "$T/binary.yaml" <<'YAML'
-simulation: {resolution: 0.1, duration: 300.0, seed: 7, threads: 1}
-populations:
-  E: {model: binary, n: 800, params: {tau_m: 10.0, theta: 0.0, sigma: 1.0, p_init: 0.2}}
-  I: {model: binary, n: 200, params: {tau_m: 10.0, theta: 0.0, sigma: 1.0, p_init: 0.3}}
-projections:
-  EE: {source: E, target: E, rule: fixed_indegree, indegree: 80, weight: 0.05, delay: 1.0}
-  IE: {source: E, target: I, rule: fixed_indegree, indegree: 80, weight: 0.05, delay: 1.0}
-  EI: {source: I, target: E, rule: fixed_indegree, indegree: 20, weight: -0.2, delay: 1.0}
-  II: {source: I, target: I, rule: fixed_indegree, indegree: 20, weight: -0.2, delay: 2.0}
-recorders:
-  spikes: {kind: spike_recorder}
-YAML
-cat > "$T/hawkes.yaml" <<'YAML'
-simulation: {resolution: 0.1, duration: 300.0, seed: 9, threads: 1}
-populations:
-  E: {model: hawkes, n: 800, params: {nu0: 14.0, tau: 10.0}}
-  I: {model: hawkes, n: 200, params: {nu0: 14.0, tau: 10.0}}
-projections:
-  EE: {source: E, target: E, rule: fixed_outdegree, outdegree: 80, weight: 0.01, delay: 2.0}
-  IE: {source: E, target: I, rule: fixed_outdegree, outdegree: 20, weight: 0.01, delay: 2.0}
-  EI: {source: I, target: E, rule: fixed_outdegree, outdegree: 80, weight: -0.06, delay: 2.0}
-  II: {source: I, target: I, rule: fixed_outdegree, outdegree: 20, weight: -0.06, delay: 2.0}
-recorders:
-  spikes: {kind: spike_recorder}
-YAML
+model_brunel 1 "[E, I]" > "$T/brunel.yaml"
+model_binary 1 > "$T/binary.yaml"
+model_hawkes 1 > "$T/hawkes.yaml"
 cat > "$T/stdp.yaml" <<'YAML'
 simulation: {resolution: 0.1, duration: 200.0, seed: 5, threads: 1}
 populations:

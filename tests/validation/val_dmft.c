@@ -22,69 +22,24 @@
  * Time steps h = 0.05 tau; 200 tau per run after 30 tau of transient.
  * usage: val_dmft (from the repository root; about 5 minutes).
  */
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "spikefield/compare.h"
-#include "spikefield/model.h"
-#include "spikefield/network.h"
-#include "spikefield/predict.h"
-
-#define R 5
-#define N 1000
-
-static const char *TEMPLATE =
-    "simulation: {resolution: 0.05, duration: 230.0, seed: %d}\n"
-    "analysis: {start: 30.0}\n"
-    "populations:\n  X: {model: tanh_rate, n: %d, params: {tau: 1.0, sigma: %.17g, "
-    "linear_summation: 0}, initial: {rate: {distribution: normal, mean: 0.0, std: 1.0}}}\n"
-    "projections:\n  J: {source: X, target: X, rule: all_to_all, weight: {distribution: normal, "
-    "mean: 0.0, std: %.17g}, delay: 0.05}\n"
-    "recorders:\n  x: {kind: voltmeter, populations: [X], n: %d, variable: rate, interval: 0.5}\n";
-
-static double value(const sf_quantities *q, const char *name, double *se)
-{
-    long i = sf_quantities_find(q, name, 0, -1);
-    if (i < 0)
-        return NAN;
-    if (se)
-        *se = sf_quantity_se(q, (size_t)i) ? sf_quantity_se(q, (size_t)i)[0] : NAN;
-    return sf_quantity_values(q, (size_t)i)[0];
-}
+#include "val_dmft_net.h"
 
 /* One realisation: predicted and estimated delta0 and lyapunov. */
 static int one(double g, double D, int seed, double *p_d0, double *d0, double *p_lam, double *lam,
                double *lam_se)
 {
-    char text[2048];
-    snprintf(text, sizeof text, TEMPLATE, seed, N, sqrt(D), g / sqrt(N), N);
-    sf_context *ctx = sf_context_create();
-    sf_model *m = NULL;
-    sf_network *net = NULL;
-    sf_recording *rec = NULL;
-    sf_quantities *pred = NULL, *est = NULL;
-    int rc = 1;
-    if (sf_model_load_string(ctx, text, "val_dmft", NULL, 0, &m) || sf_predict(ctx, m, NULL, &pred) ||
-        sf_network_build(ctx, m, 2, &net) || sf_engine_run(ctx, net, NULL, &rec) ||
-        sf_estimate(ctx, m, rec, &est)) {
-        fprintf(stderr, "val_dmft: g = %g, D = %g, seed %d: %s\n", g, D, seed,
-                sf_context_errmsg(ctx));
-        goto out;
+    sf_quantities *pred, *est;
+    int rc = dmft_realisation("val_dmft", g, D, 0.0, seed, 0, &pred, &est);
+    if (rc == 0) {
+        *p_d0 = value(pred, "delta0", NULL);
+        *p_lam = value(pred, "lyapunov", NULL);
+        *d0 = value(est, "delta0", NULL);
+        *lam = value(est, "lyapunov", lam_se);
     }
-    *p_d0 = value(pred, "delta0", NULL);
-    *p_lam = value(pred, "lyapunov", NULL);
-    *d0 = value(est, "delta0", NULL);
-    *lam = value(est, "lyapunov", lam_se);
-    rc = 0;
-out:
     sf_quantities_destroy(pred);
     sf_quantities_destroy(est);
-    sf_recording_destroy(rec);
-    sf_network_destroy(net);
-    sf_model_destroy(m);
-    sf_context_destroy(ctx);
     return rc;
 }
 

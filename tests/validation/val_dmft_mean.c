@@ -14,71 +14,27 @@
  * h = 0.05 tau; 200 tau per run after 30 tau.
  * usage: val_dmft_mean (from the repository root; about 2 minutes).
  */
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "spikefield/compare.h"
-#include "spikefield/model.h"
-#include "spikefield/network.h"
-#include "spikefield/predict.h"
-
-#define R 5
-#define N 1000
-
-static const char *TEMPLATE =
-    "simulation: {resolution: 0.05, duration: 230.0, seed: %d}\n"
-    "analysis: {start: 30.0}\n"
-    "populations:\n  X: {model: tanh_rate, n: %d, params: {tau: 1.0, sigma: %.17g, "
-    "linear_summation: 0}, initial: {rate: {distribution: normal, mean: 0.0, std: 1.0}}}\n"
-    "projections:\n  J: {source: X, target: X, rule: all_to_all, weight: {distribution: normal, "
-    "mean: %.17g, std: %.17g}, delay: 0.05}\n"
-    "recorders:\n  x: {kind: voltmeter, populations: [X], n: %d, variable: rate, interval: 0.5}\n";
-
-static double value(const sf_quantities *q, const char *name, double *se)
-{
-    long i = sf_quantities_find(q, name, 0, -1);
-    if (i < 0)
-        return NAN;
-    if (se)
-        *se = sf_quantity_se(q, (size_t)i) ? sf_quantity_se(q, (size_t)i)[0] : NAN;
-    return sf_quantity_values(q, (size_t)i)[0];
-}
+#include "val_dmft_net.h"
 
 /* One realisation: estimated delta0, mean (and its SE), predicted
  * mean_mode, and whether the comparison says "not valid". */
 static int one(double g, double D, double J0, int seed, double *d0, double *mu, double *mu_se,
                double *mode, int *invalid)
 {
-    char text[2048];
-    snprintf(text, sizeof text, TEMPLATE, seed, N, sqrt(D), J0 / N, g / sqrt(N), N);
-    sf_context *ctx = sf_context_create();
-    sf_model *m = NULL;
-    sf_network *net = NULL;
-    sf_recording *rec = NULL;
-    sf_quantities *pred = NULL, *cmp = NULL;
-    int rc = 1;
-    if (sf_model_load_string(ctx, text, "val_dmft_mean", NULL, 0, &m) ||
-        sf_predict(ctx, m, NULL, &pred) || sf_network_build(ctx, m, 2, &net) ||
-        sf_engine_run(ctx, net, NULL, &rec) || sf_compare(ctx, m, rec, pred, &cmp)) {
-        fprintf(stderr, "val_dmft_mean: g = %g, D = %g, J0 = %g, seed %d: %s\n", g, D, J0, seed,
-                sf_context_errmsg(ctx));
-        goto out;
+    sf_quantities *pred, *cmp;
+    int rc = dmft_realisation("val_dmft_mean", g, D, J0, seed, 1, &pred, &cmp);
+    if (rc == 0) {
+        *d0 = value(cmp, "delta0", NULL);
+        *mu = value(cmp, "mean", mu_se);
+        *mode = value(pred, "mean_mode", NULL);
+        long i = sf_quantities_find(cmp, "delta0", 0, -1);
+        *invalid = i >= 0 && !strcmp(sf_quantity_verdict(cmp, (size_t)i), "not valid");
     }
-    *d0 = value(cmp, "delta0", NULL);
-    *mu = value(cmp, "mean", mu_se);
-    *mode = value(pred, "mean_mode", NULL);
-    long i = sf_quantities_find(cmp, "delta0", 0, -1);
-    *invalid = i >= 0 && !strcmp(sf_quantity_verdict(cmp, (size_t)i), "not valid");
-    rc = 0;
-out:
     sf_quantities_destroy(pred);
     sf_quantities_destroy(cmp);
-    sf_recording_destroy(rec);
-    sf_network_destroy(net);
-    sf_model_destroy(m);
-    sf_context_destroy(ctx);
     return rc;
 }
 
