@@ -129,21 +129,6 @@ update_one(const sf_syn_store *S, const sf_spike_archive *A, uint32_t j, int64_t
 }
 
 #ifdef __AVX2__
-/* Four consecutive synapses of a near row with one delay D, targets j[0..3]
- * and normalised weights u, one per lane of AVX2 vectors: update_one's
- * common case with the operations in the same order for each lane (IEEE
- * arithmetic per lane; min(x, 1) and max(x, 0) as vminpd / vmaxpd, which
- * return the second operand unless x is below / above it, as clip_hi /
- * clip_lo). A candidate spike outside (t1, t2] of a lane reads the trace 0
- * (a masked gather): facilitate(u, 0) = u exactly for u <= 1. The oldest
- * hot spike is never a candidate in the common case, the third newest
- * rarely (a few per cent of the lanes), so its step runs only when a lane
- * needs it; the second and third newest precede t2 in the common case
- * (t[1] < t2), so only the newest is compared with t2. A lane outside the
- * common case (its interval not within the hot spikes, its K_minus not
- * from the last two or beyond the decay table, or u > 1: initial weights
- * above Wmax, which only a facilitation clips) is redone by update_one.
- * For mu = 1 (kind 1) and mu = 0 (kind 0). */
 /* A row's quantities for update4, loaded once per event (the vector
  * stores may alias any memory, so what update4 read through S and A would
  * be reloaded for every four synapses). */
@@ -161,6 +146,21 @@ static inline __attribute__((always_inline)) row4 row4_of(const sf_syn_store *S,
                   _mm_set1_epi32((int32_t)A->dec.n), S->dec.v, A->dec.v};
 }
 
+/* Four consecutive synapses of a near row with one delay D, targets
+ * tg[0..3] and normalised weights wx[0..3], one per lane of AVX2 vectors:
+ * update_one's common case with the operations in the same order for each
+ * lane (IEEE arithmetic per lane; min(x, 1) and max(x, 0) as vminpd /
+ * vmaxpd, which return the second operand unless x is below / above it, as
+ * clip_hi / clip_lo). A candidate spike outside (t1, t2] of a lane reads the trace 0
+ * (a masked gather): facilitate(u, 0) = u exactly for u <= 1. The oldest
+ * hot spike is never a candidate in the common case, the third newest
+ * rarely (a few per cent of the lanes), so its step runs only when a lane
+ * needs it; the second and third newest precede t2 in the common case
+ * (t[1] < t2), so only the newest is compared with t2. A lane outside the
+ * common case (its interval not within the hot spikes, its K_minus not
+ * from the last two or beyond the decay table, or u > 1: initial weights
+ * above Wmax, which only a facilitation clips) is redone by update_one.
+ * For mu = 1 (kind 1) and mu = 0 (kind 0). */
 static inline __attribute__((always_inline)) __m256d
 update4(const sf_syn_store *S, const sf_spike_archive *A, const row4 *rw,
         const sf_spike_hot *restrict hot, const uint16_t *tg, const double *wx, int64_t D,
