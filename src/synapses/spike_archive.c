@@ -66,6 +66,7 @@ static void *create(const sf_network *net, const sf_block *b)
         dmax = d > dmax ? d : dmax;
     }
     A->keep = dmax + net->slice;
+    A->rebase_at = (int64_t)1 << 30;
     return A;
 }
 
@@ -105,7 +106,7 @@ static bool append(hist *H, int64_t t, double K)
     return true;
 }
 
-/* Moves the base of the hot stamps to `nb`; a stamp more than 2^31 steps
+/* Moves the base of the hot stamps to `nb` (forward); a stamp more than 2^31 steps
  * before it becomes "none": its K_minus (e^{-2^31 h / tau_minus} of a
  * value) and a presynaptic trace that old are 0 in double precision for
  * any tau below h 2^31 / 745, so no result changes. */
@@ -120,6 +121,13 @@ static void rebase(archive *A, int64_t nb)
     A->base = nb;
 }
 
+void sf_spike_archive_set_rebase(void *arch, int64_t at)
+{
+    archive *A = arch;
+    assert(at >= 2 && at <= ((int64_t)1 << 30));
+    A->rebase_at = at;
+}
+
 static bool step(void *arch, const sf_network *net, const sf_block *b, int64_t k,
                  const uint32_t *spk, size_t ns)
 {
@@ -127,8 +135,8 @@ static bool step(void *arch, const sf_network *net, const sf_block *b, int64_t k
     (void)b;
     archive *A = arch;
     const int64_t t = k + 1;
-    if (t - A->base >= ((int64_t)1 << 30))
-        rebase(A, t - ((int64_t)1 << 29));
+    if (t - A->base >= A->rebase_at)
+        rebase(A, t - A->rebase_at / 2);
     const int32_t tr = (int32_t)(t - A->base);
     int64_t passed = INT64_MAX; /* every reader has passed the entries <= passed */
     for (int r = 0; r < A->n_readers; r++)
@@ -206,8 +214,8 @@ static bool ckpt(void *arch, uint32_t i, sf_ckpt_io *io)
                 sf_ckpt_io_fail(io);
                 return false;
             }
-            if (abs_t[q] - A->base >= ((int64_t)1 << 30)) /* as step() moves it */
-                rebase(A, abs_t[q] - ((int64_t)1 << 29));
+            if (abs_t[q] - A->base >= A->rebase_at) /* as step() moves it */
+                rebase(A, abs_t[q] - A->rebase_at / 2);
             const int64_t r = abs_t[q] - A->base;
             o->t[q] = r <= (int64_t)SF_SPIKE_NONE32 ? SF_SPIKE_NONE32 : (int32_t)r;
         }

@@ -45,6 +45,8 @@ typedef struct {
     sf_spike_hot *hot;
     sf_spike_hist *h;
     int64_t base;       /* hot stamps are relative to this stamp             */
+    int64_t rebase_at;  /* the base moves when a stamp is this far past it
+                           (2^30; smaller only through the test hook)        */
     uint32_t n;
     sf_decay dec;       /* e^{-d h / tau_minus}                              */
     int64_t keep;       /* longest delay + one slice, steps                  */
@@ -96,6 +98,12 @@ static inline double sf_spike_archive_K(const void *arch, uint32_t i, int64_t t)
  * stamp `bound` again: the entries that every reader has passed are freed
  * (keeping what later K_minus queries need). Called once per slice. */
 void sf_spike_archive_consumed(void *arch, const sf_syn_table *T, int64_t bound);
+
+/* For tests: the base of the hot stamps moves whenever a new stamp lies
+ * `at` steps (2 <= at <= 2^30; 2^30 by default) past it, to at / 2 before
+ * that stamp, so that a short run takes the path a run of 2^30 steps takes
+ * (no result may change). */
+void sf_spike_archive_set_rebase(void *arch, int64_t at);
 
 /* Entries held in all and bytes allocated (for tests and benchmarks). */
 size_t sf_spike_archive_size(const void *arch);

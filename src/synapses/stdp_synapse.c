@@ -23,7 +23,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 #ifdef __AVX2__
 #include <immintrin.h>
 #endif
@@ -109,7 +108,8 @@ update_one(const sf_syn_store *S, const sf_spike_archive *A, uint32_t j, int64_t
     double km;
     if (near && o->t[SF_SPIKE_HOT - 1] <= t1r && o->t[1] < t2r) {
         const double *dv = S->dec.v;
-        for (int q = SF_SPIKE_HOT - 1; q >= 0; q--) { /* oldest first */
+        /* oldest first; the oldest hot spike is at or before t1 here */
+        for (int q = SF_SPIKE_HOT - 2; q >= 0; q--) {
             const int64_t tq = o->t[q];
             const bool c = tq > t1r && tq <= t2r;
             const double f = FACILITATE(u, Kp * dv[c ? tq - t1r : 0]);
@@ -129,71 +129,109 @@ update_one(const sf_syn_store *S, const sf_spike_archive *A, uint32_t j, int64_t
 }
 
 #ifdef __AVX2__
-/* Four consecutive synapses x .. x + 3 of a near row with one delay D, one
- * per lane of AVX2 vectors: update_one's common case with the operations in
- * the same order for each lane (IEEE arithmetic per lane; min(x, 1) and
- * max(x, 0) as vminpd / vmaxpd, which return the second operand unless x is
- * below / above it, as clip_hi / clip_lo). Every candidate is applied, with
- * the trace 0 for those outside (t1, t2]: facilitate(u, 0) = u exactly. A
- * lane outside the common case (its interval not within the hot spikes, its
- * K_minus not from the last two, or beyond the decay table) is redone by
- * update_one. For mu = 1 (kind 1) and mu = 0 (kind 0). */
-static inline __attribute__((always_inline)) void
-update4(const sf_syn_store *S, const sf_spike_archive *A, uint32_t x, int64_t D, double Kp,
-        int64_t tl, int64_t ts, double lambda, double al, double mu_p, double mu_m,
-        const int kp_kind, const int km_kind, double *u4)
+/* A row's quantities for update4, loaded once per event (the vector
+ * stores may alias any memory, so what update4 read through S and A would
+ * be reloaded for every four synapses). */
+typedef struct {
+    __m128i v1, v2, vn; /* t1, t2 relative to the hot stamps; the K_minus table's length */
+    const double *dv, *kv; /* the decay tables: tau_plus, tau_minus */
+} row4;
+
+static inline __attribute__((always_inline)) row4 row4_of(const sf_syn_store *S,
+                                                          const sf_spike_archive *A,
+                                                          int64_t D, int64_t tl, int64_t ts)
 {
-    const uint32_t j[4] = {S->tgt[x], S->tgt[x + 1], S->tgt[x + 2], S->tgt[x + 3]};
-    const sf_spike_hot *o[4] = {&A->hot[j[0]], &A->hot[j[1]], &A->hot[j[2]], &A->hot[j[3]]};
-    const int32_t t1r = (int32_t)(tl - D - A->base), t2r = (int32_t)(ts - D - A->base);
+    return (row4){_mm_set1_epi32((int32_t)(tl - D - A->base)),
+                  _mm_set1_epi32((int32_t)(ts - D - A->base)),
+                  _mm_set1_epi32((int32_t)A->dec.n), S->dec.v, A->dec.v};
+}
+
+/* Four consecutive synapses of a near row with one delay D, targets
+ * tg[0..3] and normalised weights wx[0..3], one per lane of AVX2 vectors:
+ * update_one's common case with the operations in the same order for each
+ * lane (IEEE arithmetic per lane; min(x, 1) and max(x, 0) as vminpd /
+ * vmaxpd, which return the second operand unless x is below / above it, as
+ * clip_hi / clip_lo). A candidate spike outside (t1, t2] of a lane reads the trace 0
+ * (a masked gather): facilitate(u, 0) = u exactly for u <= 1. The oldest
+ * hot spike is never a candidate in the common case, the third newest
+ * rarely (a few per cent of the lanes), so its step runs only when a lane
+ * needs it; the second and third newest precede t2 in the common case
+ * (t[1] < t2), so only the newest is compared with t2. A lane outside the
+ * common case (its interval not within the hot spikes, its K_minus not
+ * from the last two or beyond the decay table, or u > 1: initial weights
+ * above Wmax, which only a facilitation clips) is redone by update_one.
+ * For mu = 1 (kind 1) and mu = 0 (kind 0). */
+static inline __attribute__((always_inline)) __m256d
+update4(const sf_syn_store *S, const sf_spike_archive *A, const row4 *rw,
+        const sf_spike_hot *restrict hot, const uint16_t *tg, const double *wx, int64_t D,
+        double Kp, int64_t tl, int64_t ts, double lambda, double al, double mu_p, double mu_m,
+        const int kp_kind, const int km_kind)
+{
+    const sf_spike_hot *o0 = &hot[tg[0]], *o1 = &hot[tg[1]], *o2 = &hot[tg[2]],
+                       *o3 = &hot[tg[3]];
+    const double *dv = rw->dv;
     /* the hot stamps, lanes = synapses: tq[q] the q-th newest spike */
-    const __m128i r0 = _mm_load_si128((const __m128i *)o[0]->t),
-                  r1 = _mm_load_si128((const __m128i *)o[1]->t),
-                  r2 = _mm_load_si128((const __m128i *)o[2]->t),
-                  r3 = _mm_load_si128((const __m128i *)o[3]->t);
+    const __m128i r0 = _mm_load_si128((const __m128i *)o0->t),
+                  r1 = _mm_load_si128((const __m128i *)o1->t),
+                  r2 = _mm_load_si128((const __m128i *)o2->t),
+                  r3 = _mm_load_si128((const __m128i *)o3->t);
     const __m128i l01 = _mm_unpacklo_epi32(r0, r1), h01 = _mm_unpackhi_epi32(r0, r1);
     const __m128i l23 = _mm_unpacklo_epi32(r2, r3), h23 = _mm_unpackhi_epi32(r2, r3);
-    const __m128i tq[SF_SPIKE_HOT] = {_mm_unpacklo_epi64(l01, l23), _mm_unpackhi_epi64(l01, l23),
-                                      _mm_unpacklo_epi64(h01, h23), _mm_unpackhi_epi64(h01, h23)};
-    const __m128i v1 = _mm_set1_epi32(t1r), v2 = _mm_set1_epi32(t2r);
+    const __m128i tq0 = _mm_unpacklo_epi64(l01, l23), tq1 = _mm_unpackhi_epi64(l01, l23),
+                  tq2 = _mm_unpacklo_epi64(h01, h23), tq3 = _mm_unpackhi_epi64(h01, h23);
+    const __m128i v1 = rw->v1, v2 = rw->v2;
     const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
     const __m256d vKp = _mm256_set1_pd(Kp), vl = _mm256_set1_pd(lambda), va = _mm256_set1_pd(al);
-    __m256d u = _mm256_loadu_pd(&S->w[x]);
-    for (int q = SF_SPIKE_HOT - 1; q >= 0; q--) { /* oldest first */
-        const __m128i c = _mm_andnot_si128(_mm_cmpgt_epi32(tq[q], v2), _mm_cmpgt_epi32(tq[q], v1));
-        const __m128i idx = _mm_and_si128(c, _mm_sub_epi32(tq[q], v1)); /* t - t1, else 0 */
-        const __m256d kq = _mm256_and_pd(_mm256_castsi256_pd(_mm256_cvtepi32_epi64(c)), vKp);
-        const __m256d k = _mm256_mul_pd(kq, _mm256_i32gather_pd(S->dec.v, idx, 8));
-        const __m256d g = kp_kind == 1 ? _mm256_mul_pd(vl, _mm256_sub_pd(one, u)) : vl;
-        u = _mm256_min_pd(_mm256_add_pd(u, _mm256_mul_pd(g, k)), one);
-    }
+    const __m256d u0 = _mm256_loadu_pd(wx);
+    __m256d u = u0;
+#define SF_FACILITATE4(c, tq)                                                                   \
+    do {                                                                                      \
+        const __m256d m_ = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(c));                     \
+        const __m256d e_ = _mm256_mask_i32gather_pd(zero, dv, _mm_sub_epi32(tq, v1), m_, 8);  \
+        const __m256d k_ = _mm256_mul_pd(vKp, e_);                                            \
+        const __m256d g_ = kp_kind == 1 ? _mm256_mul_pd(vl, _mm256_sub_pd(one, u)) : vl;      \
+        u = _mm256_min_pd(_mm256_add_pd(u, _mm256_mul_pd(g_, k_)), one);                      \
+    } while (0)
+    const __m128i c2 = _mm_cmpgt_epi32(tq2, v1);
+    if (__builtin_expect(_mm_movemask_ps(_mm_castsi128_ps(c2)) != 0, 0))
+        SF_FACILITATE4(c2, tq2);
+    SF_FACILITATE4(_mm_cmpgt_epi32(tq1, v1), tq1);
+    SF_FACILITATE4(_mm_andnot_si128(_mm_cmpgt_epi32(tq0, v2), _mm_cmpgt_epi32(tq0, v1)), tq0);
+#undef SF_FACILITATE4
     /* K_minus(t2) from the newest spike before t2: t[0], else t[1] */
-    const __m128i s0 = _mm_cmpgt_epi32(v2, tq[0]);                    /* t[0] < t2 */
-    const __m128i tn = _mm_blendv_epi8(tq[1], tq[0], s0);
+    const __m128i s0 = _mm_cmpgt_epi32(v2, tq0); /* t[0] < t2 */
+    const __m128i tn = _mm_blendv_epi8(tq1, tq0, s0);
     const __m128i none = _mm_cmpeq_epi32(tn, _mm_set1_epi32(SF_SPIKE_NONE32));
-    const __m128i dk = _mm_andnot_si128(none, _mm_sub_epi32(v2, tn));
-    const __m128d k0 = _mm_load_pd(o[0]->K), k1 = _mm_load_pd(o[1]->K),
-                  k2 = _mm_load_pd(o[2]->K), k3 = _mm_load_pd(o[3]->K);
+    const __m128i dk = _mm_sub_epi32(v2, tn);
+    const __m128d k0 = _mm_load_pd(o0->K), k1 = _mm_load_pd(o1->K), k2 = _mm_load_pd(o2->K),
+                  k3 = _mm_load_pd(o3->K);
     const __m256d K0 = _mm256_set_m128d(_mm_unpacklo_pd(k2, k3), _mm_unpacklo_pd(k0, k1));
     const __m256d K1 = _mm256_set_m128d(_mm_unpackhi_pd(k2, k3), _mm_unpackhi_pd(k0, k1));
     const __m256d Kn = _mm256_blendv_pd(K1, K0, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(s0)));
-    const __m128i inb = _mm_cmpgt_epi32(_mm_set1_epi32((int32_t)A->dec.n), dk);
-    const __m128i dki = _mm_and_si128(inb, dk);
-    const __m256d km = _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cvtepi32_epi64(none)),
-                                        _mm256_mul_pd(Kn, _mm256_i32gather_pd(A->dec.v, dki, 8)));
+    const __m128i inb = _mm_cmpgt_epi32(rw->vn, dk);
+    const __m128i use = _mm_andnot_si128(none, inb); /* K_minus from the table */
+    const __m256d e = _mm256_mask_i32gather_pd(
+        zero, rw->kv, dk, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(use)), 8);
+    const __m256d km = _mm256_mul_pd(Kn, e); /* K_minus >= 0: +0 where none */
     const __m256d g = km_kind == 1 ? _mm256_mul_pd(va, u) : va;
     u = _mm256_max_pd(_mm256_sub_pd(u, _mm256_mul_pd(g, km)), zero);
-    _mm256_storeu_pd(u4, u);
-    /* the common case per lane: t[3] <= t1, t[1] < t2, K_minus's index in the table */
-    const __m128i ok = _mm_and_si128(_mm_andnot_si128(_mm_cmpgt_epi32(tq[3], v1),
-                                                      _mm_cmpgt_epi32(v2, tq[1])),
+    /* the common case per lane: t[3] <= t1, t[1] < t2, K_minus's index in
+     * the table, u <= 1 */
+    const __m128i ok = _mm_and_si128(_mm_andnot_si128(_mm_cmpgt_epi32(tq3, v1),
+                                                      _mm_cmpgt_epi32(v2, tq1)),
                                      _mm_or_si128(none, inb));
-    const int bad = ~_mm_movemask_ps(_mm_castsi128_ps(ok)) & 15;
-    if (__builtin_expect(bad != 0, 0))
+    const int bad = ~(_mm_movemask_ps(_mm_castsi128_ps(ok)) &
+                      _mm256_movemask_pd(_mm256_cmp_pd(u0, one, _CMP_LE_OQ))) & 15;
+    if (__builtin_expect(bad != 0, 0)) {
+        double u4[4];
+        _mm256_storeu_pd(u4, u);
         for (int l = 0; l < 4; l++)
             if (bad >> l & 1)
-                u4[l] = update_one(S, A, j[l], D, S->w[x + l], Kp, tl, ts, true, lambda, al,
-                                   mu_p, mu_m, kp_kind, km_kind);
+                u4[l] = update_one(S, A, tg[l], D, wx[l], Kp, tl, ts, true, lambda, al, mu_p,
+                                   mu_m, kp_kind, km_kind);
+        u = _mm256_loadu_pd(u4);
+    }
+    return u;
 }
 #endif
 
@@ -229,17 +267,32 @@ deliver_kind(const sf_syn_table *T, const sf_block *b, int64_t k, int mask, cons
             double *restrict dst = ring + (size_t)((k + D) & mask) * stride;
             uint32_t x = x0;
 #ifdef __AVX2__
-            if (near && kp_kind != 2 && km_kind != 2)
-                for (; x + 4 <= x1; x += 4) {
-                    if (x + PREFETCH + 4 <= x1)
+            if (near && kp_kind != 2 && km_kind != 2 && x1 - x0 >= 4) {
+                /* the table's arrays in locals: the vector stores may alias */
+                const uint16_t *restrict tg = S->tgt + x0;
+                double *restrict w = S->w + x0;
+                const sf_spike_hot *restrict hot = A->hot;
+                const size_t nx = x1 - x0, n4 = nx & ~(size_t)3;
+                const row4 rw = row4_of(S, A, D, tl, ts);
+                for (size_t y = 0; y < n4; y += 4) {
+                    if (y + PREFETCH + 4 <= nx)
                         for (int l = 0; l < 4; l++)
-                            __builtin_prefetch(&A->hot[S->tgt[x + PREFETCH + l]]);
-                    double u4[4];
-                    update4(S, A, x, D, Kp, tl, ts, lambda, al, mu_p, mu_m, kp_kind, km_kind, u4);
-                    memcpy(&S->w[x], u4, sizeof u4);
-                    for (int l = 0; l < 4; l++) /* in synapse order (repeated targets) */
-                        dst[S->tgt[x + l]] += u4[l] * am;
+                            __builtin_prefetch(&hot[tg[y + PREFETCH + l]]);
+                    const __m256d u = update4(S, A, &rw, hot, tg + y, w + y, D, Kp, tl, ts,
+                                              lambda, al, mu_p, mu_m, kp_kind, km_kind);
+                    _mm256_storeu_pd(w + y, u);
+                    /* u w am per lane (IEEE, as the scalar loop), added in
+                     * synapse order (repeated targets) */
+                    const __m256d c = _mm256_mul_pd(u, _mm256_set1_pd(am));
+                    const __m128d c01 = _mm256_castpd256_pd128(c),
+                                  c23 = _mm256_extractf128_pd(c, 1);
+                    dst[tg[y]] += _mm_cvtsd_f64(c01);
+                    dst[tg[y + 1]] += _mm_cvtsd_f64(_mm_unpackhi_pd(c01, c01));
+                    dst[tg[y + 2]] += _mm_cvtsd_f64(c23);
+                    dst[tg[y + 3]] += _mm_cvtsd_f64(_mm_unpackhi_pd(c23, c23));
                 }
+                x = x0 + (uint32_t)n4;
+            }
 #endif
             for (; x < x1; x++) {
                 if (x + PREFETCH < x1)

@@ -140,6 +140,71 @@ static const char stdp_model[] =
     "  spikes: {kind: spike_recorder, populations: [P, Q]}\n"
     "  wr: {kind: weight_recorder, projections: [A, B, C, E]}\n";
 
+typedef struct {
+    int multi_pre, at_max, at_zero, above_max, checked;
+} stdp_counts;
+
+/* Every logged weight and the final weight of every synapse of projection
+ * proj (log recorder 1) of the run s of `model` against ref_stdp, to
+ * 1e-12 Wmax, from the recorded spikes pre[] (nsrc sources) and post[];
+ * adds to the counts in c (at_max, at_zero for projection 0). */
+static void stdp_check_projection(const sim *s, const char *model, int proj, const stdp_par *P,
+                                  int64_t *const *pre, const size_t *npre, int64_t *const *post,
+                                  const size_t *npost, stdp_counts *c)
+{
+    size_t cap = 20000;
+    int64_t *ev = malloc(sizeof(int64_t) * cap), *lt = malloc(sizeof(int64_t) * cap);
+    int *mult = malloc(sizeof(int) * cap);
+    double *ref = malloc(sizeof(double) * cap), *lw = malloc(sizeof(double) * cap);
+    assert_true(ev && lt && mult && ref && lw);
+    uint64_t n = sf_network_projection_synapses(s->net, proj);
+    uint32_t *src = malloc(sizeof(uint32_t) * n), *tgt = malloc(sizeof(uint32_t) * n),
+             *d = malloc(sizeof(uint32_t) * n);
+    double *w = malloc(sizeof(double) * n);
+    assert_true(src && tgt && d && w);
+    assert_int_equal(sf_network_weights(s->net, proj, src, tgt, w, d, n), n);
+    /* the initial weights, read the same way from a network not run */
+    sim s0;
+    sim_load(&s0, model, "stdp", 0);
+    double *w0 = malloc(sizeof(double) * n);
+    assert_non_null(w0);
+    assert_int_equal(sf_network_weights(s0.net, proj, NULL, NULL, w0, NULL, n), n);
+    sim_free(&s0);
+    for (uint64_t x = 0; x < n; x++) {
+        size_t ne = events_of(pre[src[x]], npre[src[x]], ev, mult);
+        for (size_t q = 0; q < ne; q++)
+            c->multi_pre += mult[q] > 1;
+        ref_stdp(P, w0[x], d[x], 0.1, ev, ne, post[tgt[x]], npost[tgt[x]], ref);
+        size_t nl = log_of(s, 1, (uint32_t)proj, src[x], tgt[x], lt, lw);
+        if (nl != ne)
+            fail_msg("projection %d, synapse %u->%u: %zu logged updates, %zu presynaptic "
+                     "events", proj, src[x], tgt[x], nl, ne);
+        for (size_t q = 0; q < ne; q++) {
+            assert_true(lt[q] == ev[q]);
+            if (!(fabs(lw[q] - ref[q]) <= 1e-12 * P->Wmax))
+                fail_msg("projection %d, synapse %u->%u (delay %u steps), event %zu at "
+                         "%.1f ms: weight %.17g, reference %.17g",
+                         proj, src[x], tgt[x], d[x], q, ev[q] * 0.1, lw[q], ref[q]);
+            c->at_max += !proj && lw[q] == P->Wmax;
+            c->at_zero += !proj && lw[q] == 0.0;
+            c->above_max += lw[q] > P->Wmax;
+            c->checked++;
+        }
+        /* the final weight is the last update's */
+        fail_unless_close(w[x], ne ? ref[ne - 1] : w0[x], 1e-12 * P->Wmax, "final weight");
+    }
+    free(src);
+    free(tgt);
+    free(d);
+    free(w);
+    free(w0);
+    free(ev);
+    free(lt);
+    free(mult);
+    free(ref);
+    free(lw);
+}
+
 /* The weight at every presynaptic event of every synapse against ref_stdp,
  * with multiplicities (pre and post), heterogeneous dendritic delays and
  * clipping at 0 and Wmax. C (multiplicative, one delay) and E (additive,
@@ -155,7 +220,7 @@ static void test_stdp_reference(void **state)
     size_t npre[20], npost[10];
     spikes_by_neuron(&s, 0, 20, pre, npre);
     spikes_by_neuron(&s, 1, 10, post, npost);
-    int multi_pre = 0, multi_post = 0, at_max = 0, at_zero = 0, checked = 0;
+    int multi_post = 0;
     for (uint32_t i = 0; i < 10; i++)
         for (size_t k = 1; k < npost[i]; k++)
             multi_post += post[i][k] == post[i][k - 1];
@@ -164,70 +229,21 @@ static void test_stdp_reference(void **state)
     const stdp_par PC = {20.0, 0.2, 1.0, 1.0, 1.0, 0.02, 30.0};
     const stdp_par PE = {10.0, 0.4, 1.3, 0.0, 0.0, 0.02, 30.0};
     const stdp_par *PP[4] = {&PA, &PB, &PC, &PE};
-    size_t cap = 20000;
-    int64_t *ev = malloc(sizeof(int64_t) * cap), *lt = malloc(sizeof(int64_t) * cap);
-    int *mult = malloc(sizeof(int) * cap);
-    double *ref = malloc(sizeof(double) * cap), *lw = malloc(sizeof(double) * cap);
-    assert_true(ev && lt && mult && ref && lw);
-    for (int proj = 0; proj < 4; proj++) {
-        uint64_t n = sf_network_projection_synapses(s.net, proj);
-        uint32_t *src = malloc(sizeof(uint32_t) * n), *tgt = malloc(sizeof(uint32_t) * n),
-                 *d = malloc(sizeof(uint32_t) * n);
-        double *w = malloc(sizeof(double) * n);
-        assert_true(src && tgt && d && w);
-        assert_int_equal(sf_network_weights(s.net, proj, src, tgt, w, d, n), n);
-        /* the initial weights, read the same way from a network not run */
-        sim s0;
-        sim_load(&s0, stdp_model, "stdp", 0);
-        double *w0 = malloc(sizeof(double) * n);
-        assert_non_null(w0);
-        assert_int_equal(sf_network_weights(s0.net, proj, NULL, NULL, w0, NULL, n), n);
-        sim_free(&s0);
-        for (uint64_t x = 0; x < n; x++) {
-            size_t ne = events_of(pre[src[x]], npre[src[x]], ev, mult);
-            for (size_t q = 0; q < ne; q++)
-                multi_pre += mult[q] > 1;
-            ref_stdp(PP[proj], w0[x], d[x], 0.1, ev, ne, post[tgt[x]], npost[tgt[x]], ref);
-            size_t nl = log_of(&s, 1, (uint32_t)proj, src[x], tgt[x], lt, lw);
-            if (nl != ne)
-                fail_msg("projection %d, synapse %u->%u: %zu logged updates, %zu presynaptic "
-                         "events", proj, src[x], tgt[x], nl, ne);
-            for (size_t q = 0; q < ne; q++) {
-                assert_true(lt[q] == ev[q]);
-                if (!(fabs(lw[q] - ref[q]) <= 1e-12 * 0.02))
-                    fail_msg("projection %d, synapse %u->%u (delay %u steps), event %zu at "
-                             "%.1f ms: weight %.17g, reference %.17g",
-                             proj, src[x], tgt[x], d[x], q, ev[q] * 0.1, lw[q], ref[q]);
-                at_max += !proj && lw[q] == 0.02;
-                at_zero += !proj && lw[q] == 0.0;
-                checked++;
-            }
-            /* the final weight is the last update's */
-            fail_unless_close(w[x], ne ? ref[ne - 1] : w0[x], 1e-12 * 0.02, "final weight");
-        }
-        free(src);
-        free(tgt);
-        free(d);
-        free(w);
-        free(w0);
-    }
+    stdp_counts c = {0};
+    for (int proj = 0; proj < 4; proj++)
+        stdp_check_projection(&s, stdp_model, proj, PP[proj], pre, npre, post, npost, &c);
     /* the cases the reference must have covered */
-    assert_true(multi_pre > 0);
+    assert_true(c.multi_pre > 0);
     assert_true(multi_post > 0);
-    assert_true(at_max > 0 && at_zero > 0);
-    assert_true(checked > 10000);
+    assert_true(c.at_max > 0 && c.at_zero > 0);
+    assert_true(c.checked > 10000);
     print_message("stdp: %d updates checked (%d clipped at Wmax, %d at 0; %d presynaptic events "
                   "of multiplicity > 1, %d repeated postsynaptic spikes)\n",
-                  checked, at_max, at_zero, multi_pre, multi_post);
+                  c.checked, c.at_max, c.at_zero, c.multi_pre, multi_post);
     for (int i = 0; i < 20; i++)
         free(pre[i]);
     for (int i = 0; i < 10; i++)
         free(post[i]);
-    free(ev);
-    free(lt);
-    free(mult);
-    free(ref);
-    free(lw);
     sim_free(&s);
 }
 
@@ -540,6 +556,112 @@ static void test_threads_identical(void **state)
     sim_free(&a);
 }
 
+/* Initial weights above Wmax (the model allows them; NEST's equations
+ * clip a weight only at a facilitation, so it stays above Wmax, depressed,
+ * until then): the vector path must hand such lanes to the scalar one. One
+ * delay, rows of 10 synapses with 1 thread and of 4, 3 and 3 with 3
+ * threads (the vector path for four); every logged weight against
+ * ref_stdp, and the same weights for both thread counts. */
+static const char stdp_above_model[] =
+    "simulation: {resolution: 0.1, duration: 1000.0, seed: 11, threads: 1}\n"
+    "populations:\n"
+    "  P: {model: parrot_neuron, n: 20}\n"
+    "  Q: {model: parrot_neuron, n: 10, params: {tau_minus: 30.0}}\n"
+    "projections:\n"
+    "  F: {source: P, target: Q, rule: all_to_all,\n"
+    "      weight: {distribution: uniform, low: 0.005, high: 0.03}, delay: 1.0,\n"
+    "      synapse: {model: stdp_synapse, lambda: 0.02, Wmax: 0.02}}\n"
+    "inputs:\n"
+    "  pre: {kind: poisson_generator, targets: [P], rate: 30.0, weight: 1.0}\n"
+    "  post: {kind: poisson_generator, targets: [Q], rate: 20.0, weight: 1.0}\n"
+    "recorders:\n"
+    "  spikes: {kind: spike_recorder, populations: [P, Q]}\n"
+    "  wr: {kind: weight_recorder, projections: [F]}\n";
+
+static void test_stdp_above_wmax(void **state)
+{
+    (void)state;
+    const stdp_par PF = {20.0, 0.02, 1.0, 1.0, 1.0, 0.02, 30.0};
+    uint64_t n = 0;
+    double *wt[2] = {NULL, NULL};
+    int above = 0;
+    for (int r = 0; r < 2; r++) {
+        sim s;
+        sim_load(&s, stdp_above_model, "stdp", r ? 3 : 1);
+        sim_engine(&s);
+        int64_t *pre[20], *post[10];
+        size_t npre[20], npost[10];
+        spikes_by_neuron(&s, 0, 20, pre, npre);
+        spikes_by_neuron(&s, 1, 10, post, npost);
+        stdp_counts c = {0};
+        stdp_check_projection(&s, stdp_above_model, 0, &PF, pre, npre, post, npost, &c);
+        above += c.above_max;
+        n = sf_network_projection_synapses(s.net, 0);
+        assert_non_null(wt[r] = malloc(sizeof(double) * n));
+        weights_canonical(s.net, 0, n, wt[r]);
+        for (int i = 0; i < 20; i++)
+            free(pre[i]);
+        for (int i = 0; i < 10; i++)
+            free(post[i]);
+        sim_free(&s);
+    }
+    assert_memory_equal(wt[0], wt[1], sizeof(double) * n);
+    assert_true(above > 100); /* weights above Wmax were updated (depressed) */
+    print_message("stdp above Wmax: %d logged weights above Wmax\n", above);
+    free(wt[0]);
+    free(wt[1]);
+}
+
+/* The base of the hot stamps (spike_archive.h) moves every 2^30 steps; with
+ * the test hook it moves every 16 steps here, hundreds of times in the run
+ * of stdp_model (scalar and vector paths, 2 threads): every weight and
+ * every logged weight must be those of the run with the fixed base. */
+static void test_archive_rebase(void **state)
+{
+    (void)state;
+    sim a, b;
+    sim_load(&a, stdp_model, "stdp", 2);
+    sim_load(&b, stdp_model, "stdp", 2);
+    int moved = 0;
+    for (int k = 0; k < b.net->n_blocks; k++)
+        for (int x = 0; x < b.net->blocks[k].n_archives; x++)
+            if (b.net->blocks[k].arch_type[x] == &sf_archive_spikes)
+                sf_spike_archive_set_rebase(b.net->blocks[k].arch[x], 16);
+    sim_engine(&a);
+    sim_engine(&b);
+    for (int k = 0; k < b.net->n_blocks; k++)
+        for (int x = 0; x < b.net->blocks[k].n_archives; x++)
+            if (b.net->blocks[k].arch_type[x] == &sf_archive_spikes) {
+                const sf_spike_archive *A = b.net->blocks[k].arch[x];
+                assert_int_equal(((const sf_spike_archive *)a.net->blocks[k].arch[x])->base, 0);
+                assert_true(A->base > 19000); /* moved to within 16 steps of the end */
+                moved++;
+            }
+    assert_true(moved >= 2);
+    for (int proj = 0; proj < 4; proj++) {
+        uint64_t n = sf_network_projection_synapses(a.net, proj);
+        double *wa = malloc(sizeof(double) * n), *wb = malloc(sizeof(double) * n);
+        assert_true(wa && wb);
+        assert_int_equal(sf_network_weights(a.net, proj, NULL, NULL, wa, NULL, n), n);
+        assert_int_equal(sf_network_weights(b.net, proj, NULL, NULL, wb, NULL, n), n);
+        assert_memory_equal(wa, wb, sizeof(double) * n);
+        free(wa);
+        free(wb);
+    }
+    size_t na, nb;
+    const int64_t *sa, *sb;
+    const uint32_t *pa, *pb, *ra, *rb, *ta, *tb;
+    const double *la, *lb;
+    assert_true(sf_recording_weights(a.rec, 1, &na, &sa, &pa, &ra, &ta, &la));
+    assert_true(sf_recording_weights(b.rec, 1, &nb, &sb, &pb, &rb, &tb, &lb));
+    assert_int_equal(na, nb);
+    assert_true(na > 10000);
+    assert_memory_equal(sa, sb, sizeof(int64_t) * na);
+    assert_memory_equal(la, lb, sizeof(double) * na);
+    sim_free(&a);
+    sim_free(&b);
+}
+
 /* ---- the spike archive stays bounded -------------------------------------- */
 
 /* With every source active, entries are pruned once all incoming synapses
@@ -637,6 +759,8 @@ int main(void)
         cmocka_unit_test(test_stdp_reference),
         cmocka_unit_test(test_tsodyks_reference),
         cmocka_unit_test(test_threads_identical),
+        cmocka_unit_test(test_stdp_above_wmax),
+        cmocka_unit_test(test_archive_rebase),
         cmocka_unit_test(test_archive_pruned),
         cmocka_unit_test(test_stdp_drift),
     };
