@@ -56,6 +56,7 @@ typedef struct {
     uint32_t *members;       /* [n_idx] indexed neurons by cell               */
     double *pos_sorted;      /* [n_idx * 2] their positions, in that order    */
     fpos *fp;                /* [n_idx] the same in fixed point, with the id  */
+    uint32_t *ent_order;     /* [n_ent] entities by (home cell, sub-position) */
     double fq[2];            /* mm per fixed-point unit                       */
     double fs[2];            /* fixed-point units per mm                      */
     double band_r2;          /* |r^2 (fixed point) - r^2 (double)| <= this    */
@@ -78,6 +79,14 @@ typedef struct {
     uint32_t pad;
     double m;                /* weight per neuron, ceil(U S)                  */
 } wcell;
+
+/* The head of the per-thread workspace: the table's sum and scale (the
+ * table, the guide and the wrapped cells follow), kept while S->ws_plan and
+ * S->ws_key name the plan and the entity's table key. */
+typedef struct {
+    uint32_t cum, pad;
+    double s32;
+} ws_head;
 
 /* U_q(c): the bound of F over displacements from sub-position q of a cell
  * to the cell c away, the box (c w - (q + 1) w / SUB, (c + 1) w - q w / SUB)
@@ -231,6 +240,47 @@ static void fixed_point_init(plan_t *P)
     }
 }
 
+static size_t home_of(const plan_t *P, const double *xe, int32_t *home);
+
+/* The key of an entity's table: its home cell and sub-position, below
+ * n_cells n_sub <= 2^30. */
+static uint64_t table_key(const plan_t *P, const int32_t *home, size_t o)
+{
+    uint64_t cell = (uint64_t)home[0] + (uint64_t)home[1] * P->nc[0];
+    return cell * P->n_sub + o / P->n_disp;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* ent_order: the entities sorted by their table's key (ties by index), so
+ * that the entities of one cell and sub-position follow each other (their
+ * table is built once) and neighbours share their partners in the cache. */
+static bool order_entities(plan_t *P)
+{
+    uint64_t *k = malloc(sizeof(uint64_t) * ((size_t)P->n_ent + 1));
+    if (!k)
+        return false;
+    for (uint32_t j = 0; j < P->n_ent; j++) {
+        int32_t home[2];
+        size_t o = home_of(P, P->pos_ent + 2 * (size_t)j, home);
+        k[j] = table_key(P, home, o) << 32 | j;
+    }
+    qsort(k, P->n_ent, sizeof(uint64_t), cmp_u64);
+    for (uint32_t j = 0; j < P->n_ent; j++)
+        P->ent_order[j] = (uint32_t)k[j];
+    free(k);
+    return true;
+}
+
+const uint32_t *sf_spatial_entity_order(const void *plan)
+{
+    return ((const plan_t *)plan)->ent_order;
+}
+
 void *sf_spatial_plan_create(const sf_model *m, int proj)
 {
     const sf_projection *p = &m->proj[proj];
@@ -272,7 +322,7 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     size_t sz = sizeof(plan_t) + sizeof(double) * 2 * (2 * (size_t)H.n_idx + H.n_ent) +
                 sizeof(uint32_t) * ((size_t)H.n_cells + 1 + H.n_idx) +
                 n_cand * 2 * sizeof(int32_t) + ns * n_cand * sizeof(double) +
-                sizeof(fpos) * (size_t)H.n_idx + 128;
+                sizeof(fpos) * (size_t)H.n_idx + sizeof(uint32_t) * (size_t)H.n_ent + 128;
     unsigned char *blk = malloc(sz);
     if (!blk)
         return NULL;
@@ -291,6 +341,7 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     CARVE(P->members, uint32_t, P->n_idx);
     CARVE(P->pos_sorted, double, 2 * (size_t)P->n_idx);
     CARVE(P->fp, fpos, P->n_idx);
+    CARVE(P->ent_order, uint32_t, P->n_ent);
     CARVE(P->disp, int32_t, 2 * n_cand);
     CARVE(P->U, double, ns * n_cand);
 #undef CARVE
@@ -341,6 +392,10 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     while ((1u << P->guide_bits) < 4 * P->n_disp)
         P->guide_bits++;
     fixed_point_init(P);
+    if (!order_entities(P)) {
+        free(blk);
+        return NULL;
+    }
     P->cut2 = rc * rc;
     P->nearest = true;
     for (int k = 0; k < H.dim; k++)
@@ -365,7 +420,8 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
 size_t sf_spatial_scratch_bytes(const void *plan)
 {
     const plan_t *P = plan;
-    return sizeof(wcell) * ((size_t)P->n_disp + 1) + sizeof(uint32_t) * ((size_t)1 << P->guide_bits) +
+    return sizeof(ws_head) + sizeof(wcell) * ((size_t)P->n_disp + 1) +
+           sizeof(uint32_t) * ((size_t)1 << P->guide_bits) +
            sizeof(int32_t) * ((size_t)P->span[0] + P->span[1]);
 }
 
@@ -659,12 +715,22 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
     if (!P->n_disp || !K)
         return 0;
     assert(S->ws && S->ws_bytes >= sf_spatial_scratch_bytes(P));
-    wcell *W = S->ws;
+    ws_head *head = S->ws;
+    wcell *W = (wcell *)(head + 1);
     uint32_t *guide = (uint32_t *)(W + P->n_disp + 1);
     int32_t home[2];
     size_t o = home_of(P, xe, home); /* the entity's cell and sub-position, once */
-    double s32;
-    const uint32_t cum = entity_table(P, home, P->U + o, W, guide, &s32);
+    /* the table depends on the cell and sub-position alone: the entities
+     * come in their order (sf_spatial_entity_order), so it is mostly the
+     * previous entity's */
+    uint64_t key = table_key(P, home, o);
+    if (S->ws_plan != P || S->ws_key != key) {
+        head->cum = entity_table(P, home, P->U + o, W, guide, &head->s32);
+        S->ws_plan = P;
+        S->ws_key = key;
+    }
+    const uint32_t cum = head->cum;
+    const double s32 = head->s32;
     if (!cum)
         return 0;
     const double tail = P->tail * s32;
