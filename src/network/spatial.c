@@ -61,6 +61,8 @@ typedef struct {
     double fs[2];            /* fixed-point units per mm                      */
     double band_r2;          /* |r^2 (fixed point) - r^2 (double)| <= this    */
     double band_rel;         /* f (fixed point) / f (double) in 1 -+ this     */
+    double h;                /* the step (ms), for distance delays            */
+    double step_margin;      /* |d (fixed point) - d (double)| / h <= this    */
     int32_t *disp;           /* [n_disp * 2] signed cell displacements        */
     int32_t c_lo[2];         /* displacements per dimension c_lo .. + span - 1 */
     uint32_t span[2];
@@ -232,6 +234,11 @@ static void fixed_point_init(plan_t *P)
     default: P->band_rel = 0;
     }
     P->band_rel = 2 * P->band_rel + 1e-12;
+    /* distance delays d0 + r / v: |r - r~| <= sqrt(band_r2), plus rounding */
+    if (P->profile.distance_delay)
+        P->step_margin = (sqrt(band) / P->profile.speed +
+                          1e-13 * (P->profile.d0 + sf_space_max_distance(s) / P->profile.speed)) /
+                         P->h + 1e-9;
     for (uint32_t a = 0; a < P->n_idx; a++) {
         const double *x = P->pos_sorted + 2 * (size_t)a;
         P->fp[a].x = fixed_of(P, 0, x[0]);
@@ -293,6 +300,7 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     H.dim = s->dim;
     H.n_idx = m->pops[ip].n;
     H.n_ent = m->pops[ep].n;
+    H.h = m->sim.resolution;
     double budget = p->rule->count_is_probability ? 1024.0 : fmax(64.0, (double)p->count);
     choose_cells(s, &p->profile, H.n_idx, budget, H.nc);
     H.n_cells = H.nc[0] * (H.dim == 2 ? H.nc[1] : 1);
@@ -643,6 +651,21 @@ static inline void set_delay(const sf_projection *p, const plan_t *P, const doub
     S->dv[k] = p->profile.d0 + sqrt(r2) / p->profile.speed;
 }
 
+/* set_delay from the fixed-point r~^2 of the partner: the delay of the
+ * same step unless d / h lies within step_margin of a rounding boundary
+ * (then from the double positions). Only its step is used (sf_delay_steps). */
+static inline void set_delay_fixed(const sf_projection *p, const plan_t *P, const double *xe,
+                                   uint32_t a, double r2, sf_conn_scratch *S, uint64_t k)
+{
+    if (!p->profile.distance_delay)
+        return;
+    double d = p->profile.d0 + sqrt(r2) / p->profile.speed, q = d / P->h;
+    if (fabs(q - floor(q) - 0.5) > P->step_margin)
+        S->dv[k] = d;
+    else
+        set_delay(p, P, xe, P->pos_sorted + 2 * (size_t)a, S, k);
+}
+
 /* The entity's table over the cells within reach (in ws): weights n_c m_c
  * with m_c = ceil(U_q(c) S); returns their sum (0: no partner within
  * reach) and S 2^32 in *s32. */
@@ -819,7 +842,7 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
                 S->bitmap[s >> 6] |= 1ull << (s & 63);
             }
             S->list[k] = s;
-            set_delay(p, P, xe, P->pos_sorted + 2 * (size_t)a, S, k);
+            set_delay_fixed(p, P, xe, a, bx[ka[q]], S, k);
             k++;
         }
     }
