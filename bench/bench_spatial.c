@@ -11,8 +11,14 @@
  * (the builds are parallel over the blocks, two per population on two
  * threads); ns_per_synapse is CPU ns per synapse. The load average at the
  * start is printed with the numbers. Threads: BENCH_THREADS (default 2);
- * BENCH_SPATIAL_N scales the neuron count (default 100000). Prints one
- * JSON line; builds are one run each, the scan the best of 20. */
+ * BENCH_SPATIAL_N scales the neuron count (default 100000); BENCH_SPATIAL_ONLY
+ * set: only the Gaussian torus build (for profiling; BENCH_SPATIAL_K sets
+ * its in-degree, BENCH_SPATIAL_GEOMETRY the geometry, BENCH_SPATIAL_RULE
+ * the rule and profile text), and with
+ * BENCH_SPATIAL_HASH set also a hash of its synapses with delays (source,
+ * target, delay in canonical order; the check that a faster draw gives
+ * the same network). Prints one JSON line;
+ * builds are one run each, the scan the best of 20. */
 #include <complex.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,7 +33,30 @@ typedef struct {
     double wall, cpu;
     unsigned long long syn;
     double bytes_per_syn;
+    unsigned long long hash;
 } built;
+
+/* FNV-1a over the synapses (source, target, delay steps), canonical order. */
+static unsigned long long net_hash(const sf_network *net)
+{
+    uint64_t n = sf_network_synapses(net), h = 1469598103934665603ull;
+    uint32_t *s = malloc(sizeof(uint32_t) * n), *t = malloc(sizeof(uint32_t) * n);
+    uint32_t *d = malloc(sizeof(uint32_t) * n);
+    if (!s || !t || !d) {
+        fprintf(stderr, "bench_spatial: no memory for the hash\n");
+        exit(1);
+    }
+    n = sf_network_weights(net, 0, s, t, NULL, d, n);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t v[3] = {s[i], t[i], d[i]};
+        for (int k = 0; k < 3; k++)
+            h = (h ^ v[k]) * 1099511628211ull;
+    }
+    free(s);
+    free(t);
+    free(d);
+    return h;
+}
 
 static built build(sf_context *ctx, const char *rule, const char *delay, long n, int threads)
 {
@@ -35,11 +64,12 @@ static built build(sf_context *ctx, const char *rule, const char *delay, long n,
     snprintf(text, sizeof text,
              "simulation: {resolution: 0.1, duration: 1.0, seed: 1}\n"
              "populations:\n"
-             "  E: {model: iaf_psc_exp, n: %ld, space: {geometry: torus, extent: 1.0, "
+             "  E: {model: iaf_psc_exp, n: %ld, space: {geometry: %s, extent: 1.0, "
              "layout: random}}\n"
              "projections:\n"
-             "  EE: {source: E, target: E, rule: %s, indegree: 1000, weight: 1.0, %s}\n",
-             n, rule, delay);
+             "  EE: {source: E, target: E, rule: %s, indegree: %ld, weight: 1.0, %s}\n",
+             n, getenv("BENCH_SPATIAL_GEOMETRY") ? getenv("BENCH_SPATIAL_GEOMETRY") : "torus", rule,
+             getenv("BENCH_SPATIAL_K") ? atol(getenv("BENCH_SPATIAL_K")) : 1000L, delay);
     sf_model *m = NULL;
     sf_network *net = NULL;
     if (sf_model_load_string(ctx, text, "bench_spatial", NULL, 0, &m)) {
@@ -52,7 +82,9 @@ static built build(sf_context *ctx, const char *rule, const char *delay, long n,
         exit(1);
     }
     built b = {sf_network_build_seconds(net), sf_cpu_time() - c0,
-               (unsigned long long)sf_network_synapses(net), sf_network_bytes_per_synapse(net)};
+               (unsigned long long)sf_network_synapses(net), sf_network_bytes_per_synapse(net), 0};
+    if (getenv("BENCH_SPATIAL_HASH"))
+        b.hash = net_hash(net);
     sf_network_destroy(net);
     sf_model_destroy(m);
     return b;
@@ -74,7 +106,18 @@ int main(void)
     double load = bench_load_average();
     sf_context *ctx = sf_context_create();
     const char *gauss = "spatial_fixed_indegree, profile: {kind: gaussian, width: 0.1}";
-    built sp = build(ctx, gauss, "delay: 1.0", n, threads);
+    if (getenv("BENCH_SPATIAL_ONLY") && getenv("BENCH_SPATIAL_RULE"))
+        gauss = getenv("BENCH_SPATIAL_RULE");
+    const char *dl = getenv("BENCH_SPATIAL_DELAY");
+    built sp = build(ctx, gauss, dl ? dl : "delay: 1.0", n, threads);
+    if (getenv("BENCH_SPATIAL_ONLY")) {
+        printf("{\"bench\": \"spatial\", \"threads\": %d, \"neurons\": %ld, \"load_avg_1min\": "
+               "%.2f, ", threads, n, load);
+        put("torus_gaussian", sp, threads, 0);
+        printf("\"hash\": \"%016llx\"}\n", sp.hash);
+        sf_context_destroy(ctx);
+        return 0;
+    }
     built pl = build(ctx, "fixed_indegree", "delay: 1.0", n, threads);
     built dd = build(ctx, gauss, "delay: 0.5, speed: 0.3", n, threads);
     /* stability: E-I rows, boxcar R_E = 0.2, R_I = 0.07 mm, ring of 1 mm */

@@ -932,17 +932,16 @@ def space_time(rec, populations=None, t_range=None, axis=0, ax=None):
     return fig
 
 
-def wave_power(rec, population, axis=0, bin_ms=0.5, n_space=64, seg=256, t_range=None):
-    """The (k, f) power spectrum of a spatial population's spikes: counts
-    in n_space bins along `axis` and bins of bin_ms, the mean-removed
-    counts of segments of seg bins transformed in space and time and
-    |.|^2 averaged over the segments of the window (default the analysis
-    window), as src/theory/spatial/wave.c does. Returns (k, f, P): k (1/mm,
-    n_space values ascending; positive k is a wave travelling to larger
-    positions), f (Hz, seg // 2 + 1 values from 0) and P[k, f]."""
+def _wave_cells(rec, population, axes, n_space, bin_ms, seg, t_range):
+    """Segment-averaged |F|^2 of the mean-removed counts of `population` in
+    n_space bins along each of `axes` and bins of bin_ms (as
+    src/theory/spatial/wave.c): P[k_axes..., f], with the wavenumbers (1/mm,
+    ascending, one array per axis) and f (Hz)."""
     t, i = rec.spikes[population]
-    pos = rec.positions[population][:, axis]
-    L = rec.spaces.get(population, {}).get("extent", [None, None])[axis] or float(pos.max())
+    ext = rec.spaces.get(population, {}).get("extent", [])
+    allpos = rec.positions[population]
+    pos = [allpos[:, a] for a in axes]
+    Ls = [(ext[a] if a < len(ext) and ext[a] else float(x.max())) for a, x in zip(axes, pos)]
     if t_range is None:
         t_range = (rec.t_analysis if rec.t_analysis < rec.t_stop else rec.t_start, rec.t_stop)
     t0, t1 = t_range
@@ -953,20 +952,70 @@ def wave_power(rec, population, axis=0, bin_ms=0.5, n_space=64, seg=256, t_range
                          f"({seg} bins of {bin_ms:g} ms)")
     m = (t >= t0) & (t < t0 + n_seg * seg * bin_ms)
     ti = np.floor((t[m] - t0) / bin_ms).astype(np.int64)
-    xi = np.clip(np.floor(pos[i[m].astype(np.int64)] / L * n_space).astype(np.int64), 0,
-                 n_space - 1)
-    C = np.zeros((n_space, n_seg * seg))
-    np.add.at(C, (xi, ti), 1.0)
-    C = C.reshape(n_space, n_seg, seg).transpose(1, 0, 2)
-    C = C - C.mean(axis=(1, 2), keepdims=True)
-    # rfft over time, then over space with e^{+ikx}, so that cos(kx - wt)
+    idx = i[m].astype(np.int64)
+    xi = [np.clip(np.floor(x[idx] / L * n_space).astype(np.int64), 0, n_space - 1)
+          for x, L in zip(pos, Ls)]
+    d = len(axes)
+    C = np.zeros((n_space,) * d + (n_seg * seg,))
+    np.add.at(C, tuple(xi) + (ti,), 1.0)
+    C = C.reshape((n_space,) * d + (n_seg, seg))
+    C = np.moveaxis(C, d, 0)                      # [segment, space..., time]
+    C = C - C.mean(axis=tuple(range(1, d + 2)), keepdims=True)
+    # rfft over time, then over space with e^{+ik.r}, so that cos(k.r - wt)
     # peaks at (+k, f)
-    F = np.fft.ifft(np.fft.rfft(C, axis=2), axis=1) * n_space
+    F = np.fft.rfft(C, axis=-1)
+    for ax_ in range(1, d + 1):
+        F = np.fft.ifft(F, axis=ax_) * n_space
     P = np.mean(np.abs(F) ** 2, axis=0)
-    k = 2 * np.pi * np.fft.fftfreq(n_space, d=L / n_space)
-    order = np.argsort(k, kind="stable")
+    ks = []
+    for ax_, L in enumerate(Ls):
+        k = 2 * np.pi * np.fft.fftfreq(n_space, d=L / n_space)
+        order = np.argsort(k, kind="stable")
+        P = np.take(P, order, axis=ax_)
+        ks.append(k[order])
     f = np.fft.rfftfreq(seg, d=bin_ms * 1e-3)
-    return k[order], f, P[order]
+    return ks, f, P
+
+
+def wave_power(rec, population, axis=0, bin_ms=0.5, n_space=64, seg=256, t_range=None):
+    """The (k, f) power spectrum of a spatial population's spikes: counts
+    in n_space bins along `axis` and bins of bin_ms, the mean-removed
+    counts of segments of seg bins transformed in space and time and
+    |.|^2 averaged over the segments of the window (default the analysis
+    window), as src/theory/spatial/wave.c does. Returns (k, f, P): k (1/mm,
+    n_space values ascending; positive k is a wave travelling to larger
+    positions), f (Hz, seg // 2 + 1 values from 0) and P[k, f]. On a torus
+    this is the spectrum along one axis (the other summed over); the full
+    one is wave_power_2d."""
+    (k,), f, P = _wave_cells(rec, population, (axis,), n_space, bin_ms, seg, t_range)
+    return k, f, P
+
+
+def wave_power_2d(rec, population, bin_ms=0.5, n_space=32, seg=256, t_range=None):
+    """The (kx, ky, f) power spectrum of a population on a torus (or sheet),
+    as sf_wave_spectrum_2d computes it for `compare` (n_space bins along
+    each dimension, there half the n_x of the ring's analysis): counts in
+    n_space x n_space cells and bins of bin_ms, mean-removed per segment of
+    seg bins, transformed in space (e^{+ik.r}) and time, |.|^2 averaged
+    over the segments. Returns (kx, ky, f, P) with P[kx, ky, f]; a plane
+    wave cos(k.r - wt) peaks at (+k, f)."""
+    if rec.positions[population].shape[1] < 2:
+        raise ValueError(f"spikefield: wave_power_2d needs a 2-D space; {population} lies on "
+                         "a ring (use wave_power)")
+    (kx, ky), f, P = _wave_cells(rec, population, (0, 1), n_space, bin_ms, seg, t_range)
+    return kx, ky, f, P
+
+
+def wave_peak_2d(kx, ky, f, P):
+    """The largest cell of a (kx, ky, f) spectrum with f > 0: a dict of kx,
+    ky, k = |(kx, ky)| (1/mm), f (Hz), the velocity 2 pi f / k (mm/s, None at
+    k = 0) and the direction angle (rad, of the wave vector)."""
+    ix, iy, jf = np.unravel_index(np.argmax(P[:, :, 1:]), P[:, :, 1:].shape)
+    k = float(np.hypot(kx[ix], ky[iy]))
+    fr = float(f[jf + 1])
+    return {"kx": float(kx[ix]), "ky": float(ky[iy]), "k": k, "f": fr,
+            "velocity": 2 * np.pi * fr / k if k > 0 else None,
+            "angle": float(np.arctan2(ky[iy], kx[ix]))}
 
 
 def _mode_value(q):
@@ -1001,17 +1050,23 @@ def predicted_mode(theory, population=None):
 
 
 @_styled
-def wave_spectrum(rec, theory=None, population=None, axis=0, f_max=None, ax=None, **power):
+def wave_spectrum(rec, theory=None, population=None, axis=None, f_max=None, ax=None, **power):
     """The (k, f) power spectrum of a spatial population (wave_power; log
     scale, relative to its median) with the simulated peak (f > 0) marked
     by a cross and, when theory (the Quantities of a spatial prediction or
     comparison) is given, the predicted mode (+-k*, f*) by open circles (the
     theory does not pick a direction). population: default the first
-    spatial one. f_max: default min(f Nyquist, 2.5 f*)."""
+    spatial one. f_max: default min(f Nyquist, 2.5 f*). On a 2-D space with
+    axis None: the full spectrum (wave_power_2d) in two panels,
+    _wave_spectrum_2d; axis 0 or 1: along that axis only."""
     names = _spatial_pops(rec, [population] if population else None)
     p = names[0]
-    k, f, P = wave_power(rec, p, axis=axis, **power)
     mode = predicted_mode(theory, p) if theory is not None else None
+    if axis is None:
+        if rec.positions[p].shape[1] >= 2:
+            return _wave_spectrum_2d(rec, p, mode, f_max, ax, **power)
+        axis = 0
+    k, f, P = wave_power(rec, p, axis=axis, **power)
     where, fig = (None, _parent(ax)) if ax is not None and not isinstance(
         ax, (Figure, SubFigure)) else _figure(ax, (6.0, 4.2))
     a = ax if where is None else where.subplots()
@@ -1036,6 +1091,82 @@ def wave_spectrum(rec, theory=None, population=None, axis=0, f_max=None, ax=None
     a.set_ylabel("frequency (Hz)")
     a.set_title(f"{rec.model_name}: (k, f) power of {p}")
     a.legend(loc="upper left", bbox_to_anchor=(0.0, -0.18), fontsize=8, ncol=1)
+    return fig
+
+
+def _log_power(P):
+    pos = P[..., 1:][P[..., 1:] > 0]
+    ref = np.median(pos) if pos.size else 1.0
+    with np.errstate(divide="ignore"):
+        return np.log10(np.maximum(P, 1e-300) / ref)
+
+
+def _edges(v):
+    d = v[1] - v[0]
+    return np.append(v - d / 2, v[-1] + d / 2)
+
+
+def _wave_spectrum_2d(rec, p, mode, f_max, ax, **power):
+    """wave_spectrum on a torus: left the power over (kx, ky) at the peak's
+    frequency (cross: the peak; dashed circle: |k| = k* of the theory);
+    right the power averaged over rings of |k| (width of one wavenumber
+    step) against f, with the peak (|k|, f) and the predicted (k*, f*)."""
+    kx, ky, f, P = wave_power_2d(rec, p, **power)
+    pk = wave_peak_2d(kx, ky, f, P)
+    where, fig = (None, _parent(ax)) if ax is not None and not isinstance(
+        ax, (Figure, SubFigure)) else _figure(ax, (10.5, 4.6))
+    if where is None:
+        raise ValueError("spikefield: the 2-D wave_spectrum needs a Figure or SubFigure (two "
+                         "panels); pass axis=0 or 1 for one Axes")
+    a, b = where.subplots(1, 2)
+    jf = int(np.argmin(np.abs(f - pk["f"])))
+    sl = P[:, :, jf]
+    pos = P[:, :, 1:][P[:, :, 1:] > 0]
+    ref = np.median(pos) if pos.size else 1.0
+    with np.errstate(divide="ignore"):
+        img = np.log10(np.maximum(sl, 1e-300) / ref)
+    m1 = a.pcolormesh(_edges(kx), _edges(ky), img.T, cmap="viridis", shading="flat",
+                      rasterized=True)
+    fig.colorbar(m1, ax=a, label="log$_{10}$ power / median")
+    a.plot([pk["kx"]], [pk["ky"]], "+", color="#ff7f0e", ms=12, mew=2,
+           label=f"simulation peak ({pk['k']:.3g} /mm, {pk['f']:.3g} Hz)")
+    if mode is not None:
+        ks, fs, what = mode
+        th = np.linspace(0, 2 * np.pi, 181)
+        a.plot(ks * np.cos(th), ks * np.sin(th), "--", color=_THEORY, lw=1.2,
+               label=f"{what}: |k| = {ks:.3g} /mm")
+    a.set_aspect("equal")
+    a.set_xlabel("wavenumber $k_x$ (1/mm)")
+    a.set_ylabel("wavenumber $k_y$ (1/mm)")
+    a.set_title(f"(k$_x$, k$_y$) at {f[jf]:.3g} Hz")
+    a.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8)
+    # rings of |k|: bin width the smaller wavenumber step
+    dk = min(kx[1] - kx[0], ky[1] - ky[0])
+    kk = np.hypot(kx[:, None], ky[None, :])
+    ring = np.rint(kk / dk).astype(np.int64)
+    nr = int(ring.max()) + 1
+    cnt = np.bincount(ring.ravel(), minlength=nr).astype(float)
+    R = np.stack([np.bincount(ring.ravel(), weights=P[:, :, j].ravel(), minlength=nr)
+                  for j in range(f.size)], axis=1)
+    R = R[cnt > 0] / cnt[cnt > 0][:, None]
+    kr = np.arange(nr)[cnt > 0] * dk
+    rimg = _log_power(R)
+    m2 = b.pcolormesh(_edges(kr) if kr.size > 1 else np.array([-dk / 2, dk / 2]), _edges(f),
+                      rimg.T, cmap="viridis", shading="flat", rasterized=True,
+                      vmin=np.percentile(rimg[:, 1:], 5), vmax=rimg[:, 1:].max())
+    fig.colorbar(m2, ax=b, label="log$_{10}$ ring power / median")
+    b.plot([np.rint(pk["k"] / dk) * dk], [pk["f"]], "+", color="#ff7f0e", ms=12, mew=2,
+           label="simulation peak")
+    if mode is not None:
+        b.plot([mode[0]], [mode[1]], "o", mfc="none", mec=_THEORY, ms=14, mew=1.6,
+               label=f"{mode[2]} ({mode[0]:.3g} /mm, {mode[1]:.3g} Hz)")
+    top = f_max if f_max is not None else min(f[-1], 2.5 * mode[1]) if mode else f[-1]
+    b.set_ylim(0, top)
+    b.set_xlabel("wavenumber |k| (1/mm)")
+    b.set_ylabel("frequency (Hz)")
+    b.set_title("ring average over directions")
+    b.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8)
+    where.suptitle(f"{rec.model_name}: (k, f) power of {p}")
     return fig
 
 

@@ -434,6 +434,13 @@ typedef struct sf_rule_type {
                          uint32_t skip, sf_rng *r, sf_conn_scratch *S);
     /* Bytes of per-thread workspace partners() uses as S->ws; NULL: none. */
     size_t (*scratch_bytes)(const void *plan);
+    /* Optional (rules drawing by target): the order in which the builder
+     * draws the targets, a permutation of the target population held by
+     * the plan (spatial rules: by cell, so that neighbours, which share
+     * their sources and the rule's tables, follow each other); NULL: index
+     * order. The network does not depend on it: each target draws from its
+     * own stream, and the builder stores the targets in index order. */
+    const uint32_t *(*entity_order)(const void *plan);
 } sf_rule_type;
 
 extern const sf_rule_type sf_rule_fixed_indegree, sf_rule_fixed_outdegree,

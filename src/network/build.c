@@ -351,6 +351,27 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
     const bool dd = p->profile.distance_delay;
     B->n_ent = 0;
     B->full = false;
+    /* the block's targets drawn in the rule's order (entity_order): the
+     * r-th drawn is ord[r], kept as B's entity r; target lo + e is B's
+     * rank[e], stored in index order (so the table is that of index order) */
+    uint32_t *ord = NULL, *rank = NULL;
+    const uint32_t *perm = !outdeg && p->rule->entity_order ? p->rule->entity_order(plan) : NULL;
+    if (perm) {
+        ord = malloc(sizeof(uint32_t) * ((size_t)b->n + 1));
+        rank = malloc(sizeof(uint32_t) * ((size_t)b->n + 1));
+        if (!ord || !rank) {
+            free(ord);
+            free(rank);
+            return SF_ERR_NOMEM;
+        }
+        uint32_t n_in = 0;
+        for (uint32_t i = 0; i < m->pops[p->target].n; i++)
+            if (perm[i] >= lo && perm[i] < hi) {
+                rank[perm[i] - lo] = n_in;
+                ord[n_in++] = perm[i];
+            }
+        assert(n_in == b->n);
+    }
     if (outdeg) {
         for (uint32_t s = 0; s < src->n; s++) {
             uint64_t K = partners(m, T->proj, plan, s, S);
@@ -360,16 +381,20 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
                     T->row[s + 1]++, total++;
         }
     } else {
-        for (uint32_t j = lo; j < hi; j++) {
+        for (uint32_t e = 0; e < b->n; e++) {
+            uint32_t j = ord ? ord[e] : lo + e;
             uint64_t K = partners(m, T->proj, plan, j, S);
-            drawbuf_keep(B, j - lo, S, K, dd, h);
+            drawbuf_keep(B, e, S, K, dd, h);
             for (uint64_t k = 0; k < K; k++)
                 T->row[S->list[k] + 1]++;
             total += K;
         }
     }
-    if (total > UINT32_MAX)
+    free(ord);
+    if (total > UINT32_MAX) {
+        free(rank);
         return SF_ERR_TOO_BIG;
+    }
     for (uint32_t s = 0; s < T->n_src; s++)
         T->row[s + 1] += T->row[s];
     T->n_syn = total;
@@ -377,6 +402,7 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
     uint32_t *pos = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
     if (!T->syn->create(T, p, m->sim.resolution) || !pos) {
         free(pos);
+        free(rank);
         return SF_ERR_NOMEM;
     }
     memcpy(pos, T->row, sizeof(uint32_t) * ((size_t)T->n_src + 1));
@@ -385,14 +411,14 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
      * drawn again past it */
     uint32_t n_ent = outdeg ? src->n : b->n;
     for (uint32_t e = 0; e < n_ent; e++) {
-        uint32_t ent = outdeg ? e : lo + e;
+        uint32_t ent = outdeg ? e : lo + e, kept = rank ? rank[e] : e;
         const uint32_t *list = S->list;
         const uint16_t *dsk = NULL; /* kept distance delays in steps */
         uint64_t K;
-        if (e < B->n_ent) {
-            K = B->off[e + 1] - B->off[e];
-            list = B->src + B->off[e];
-            dsk = dd ? B->ds + B->off[e] : NULL;
+        if (kept < B->n_ent) {
+            K = B->off[kept + 1] - B->off[kept];
+            list = B->src + B->off[kept];
+            dsk = dd ? B->ds + B->off[kept] : NULL;
         } else {
             K = partners(m, T->proj, plan, ent, S);
         }
@@ -416,6 +442,7 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
         T->syn->store(T, n, S->at, S->tl, S->wv, S->ds);
     }
     free(pos);
+    free(rank);
     if (T->syn->finish && !T->syn->finish(T))
         return SF_ERR_NOMEM;
     return SF_OK;

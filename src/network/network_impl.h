@@ -174,6 +174,9 @@ struct sf_conn_scratch {
     size_t bitmap_words;
     void *ws;             /* the rules' workspace, rule->scratch_bytes          */
     size_t ws_bytes;
+    const void *ws_plan;  /* the plan whose data ws holds (NULL: none; a rule
+                             writing ws sets it), for reuse between entities  */
+    uint64_t ws_key;
 };
 
 /* Draws K partners from [0, n) except skip (UINT32_MAX: none) into S->list:

@@ -26,12 +26,20 @@
 #include "network/spatial.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SUB 8
+
+/* A sorted partner in fixed point: coordinates in units of fq (periodic:
+ * 2^32 units per extent, so a difference of two as int32 is the minimum
+ * image; sheet: 2^30 per extent, so it never overflows) and its id. */
+typedef struct {
+    uint32_t x, y, id;
+} fpos;
 
 typedef struct {
     sf_space space;          /* of the indexed population (same as the other) */
@@ -47,7 +55,17 @@ typedef struct {
     uint32_t *cell_start;    /* [n_cells + 1]                                 */
     uint32_t *members;       /* [n_idx] indexed neurons by cell               */
     double *pos_sorted;      /* [n_idx * 2] their positions, in that order    */
+    fpos *fp;                /* [n_idx] the same in fixed point, with the id  */
+    uint32_t *ent_order;     /* [n_ent] entities by (home cell, sub-position) */
+    double fq[2];            /* mm per fixed-point unit                       */
+    double fs[2];            /* fixed-point units per mm                      */
+    double band_r2;          /* |r^2 (fixed point) - r^2 (double)| <= this    */
+    double band_rel;         /* f (fixed point) / f (double) in 1 -+ this     */
+    double h;                /* the step (ms), for distance delays            */
+    double step_margin;      /* |d (fixed point) - d (double)| / h <= this    */
     int32_t *disp;           /* [n_disp * 2] signed cell displacements        */
+    int32_t c_lo[2];         /* displacements per dimension c_lo .. + span - 1 */
+    uint32_t span[2];
     double *U;               /* [n_sub * n_disp] bounds U_q(c) >= F           */
     bool nearest;            /* F is f of the minimum image (cutoff < L/2)     */
     double cut2;             /* the cutoff squared                             */
@@ -63,6 +81,14 @@ typedef struct {
     uint32_t pad;
     double m;                /* weight per neuron, ceil(U S)                  */
 } wcell;
+
+/* The head of the per-thread workspace: the table's sum and scale (the
+ * table, the guide and the wrapped cells follow), kept while S->ws_plan and
+ * S->ws_key name the plan and the entity's table key. */
+typedef struct {
+    uint32_t cum, pad;
+    double s32;
+} ws_head;
 
 /* U_q(c): the bound of F over displacements from sub-position q of a cell
  * to the cell c away, the box (c w - (q + 1) w / SUB, (c + 1) w - q w / SUB)
@@ -171,6 +197,97 @@ static double tail_bound(const plan_t *P)
     return t;
 }
 
+/* A coordinate in fixed point (fixed_point_init). */
+static inline uint32_t fixed_of(const plan_t *P, int k, double x)
+{
+    return (uint32_t)(int64_t)llrint(x * P->fs[k]); /* periodic: 2^32 wraps to 0 */
+}
+
+/* The fixed-point copy of the sorted positions and the bounds of its error
+ * (definitions in the fields' comments). A coordinate is off by at most
+ * half a unit (plus the multiplication's rounding), so a difference by
+ * e <= q (1 + 1e-6) + 4 eps L from the double one the exact path computes
+ * (the minimum image in double rounds to about 2 eps L); then
+ * |r^2 - r~^2| <= sum_k e_k (2 |d_k| + e_k) + 4 eps r^2 with |d_k| <= L_k
+ * (band_r2). f relative: the Gaussian exp(|c| band_r2) - 1 with
+ * c = -1/2R^2, the exponential |r - r~| / R <= sqrt(band_r2) / R, both
+ * plus the vectorised exp's 3e-13 (its error 1.2e-13 at either value);
+ * the boxcar and the cutoff are exact outside r^2 within band_r2 of the
+ * step. */
+static void fixed_point_init(plan_t *P)
+{
+    const sf_space *s = &P->space;
+    double band = 0, R = P->profile.width;
+    for (int k = 0; k < 2; k++) {
+        double L = k < P->dim ? s->extent[k] : 1.0;
+        P->fs[k] = (s->periodic ? 4294967296.0 : 1073741824.0) / L;
+        P->fq[k] = L / (s->periodic ? 4294967296.0 : 1073741824.0);
+        if (k < P->dim) {
+            double e = P->fq[k] * (1 + 1e-6) + 4 * DBL_EPSILON * L;
+            band += e * (2 * L + e) + 4 * DBL_EPSILON * L * L;
+        }
+    }
+    P->band_r2 = band;
+    switch (P->profile.kind) {
+    case SF_PROFILE_GAUSSIAN: P->band_rel = expm1(0.5 * band / (R * R)); break;
+    case SF_PROFILE_EXPONENTIAL: P->band_rel = expm1(sqrt(band) / R); break;
+    default: P->band_rel = 0;
+    }
+    P->band_rel = 2 * P->band_rel + 1e-12;
+    /* distance delays d0 + r / v: |r - r~| <= sqrt(band_r2), plus rounding */
+    if (P->profile.distance_delay)
+        P->step_margin = (sqrt(band) / P->profile.speed +
+                          1e-13 * (P->profile.d0 + sf_space_max_distance(s) / P->profile.speed)) /
+                         P->h + 1e-9;
+    for (uint32_t a = 0; a < P->n_idx; a++) {
+        const double *x = P->pos_sorted + 2 * (size_t)a;
+        P->fp[a].x = fixed_of(P, 0, x[0]);
+        P->fp[a].y = P->dim == 2 ? fixed_of(P, 1, x[1]) : 0;
+        P->fp[a].id = P->members[a];
+    }
+}
+
+static size_t home_of(const plan_t *P, const double *xe, int32_t *home);
+
+/* The key of an entity's table: its home cell and sub-position, below
+ * n_cells n_sub <= 2^30. */
+static uint64_t table_key(const plan_t *P, const int32_t *home, size_t o)
+{
+    uint64_t cell = (uint64_t)home[0] + (uint64_t)home[1] * P->nc[0];
+    return cell * P->n_sub + o / P->n_disp;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* ent_order: the entities sorted by their table's key (ties by index), so
+ * that the entities of one cell and sub-position follow each other (their
+ * table is built once) and neighbours share their partners in the cache. */
+static bool order_entities(plan_t *P)
+{
+    uint64_t *k = malloc(sizeof(uint64_t) * ((size_t)P->n_ent + 1));
+    if (!k)
+        return false;
+    for (uint32_t j = 0; j < P->n_ent; j++) {
+        int32_t home[2];
+        size_t o = home_of(P, P->pos_ent + 2 * (size_t)j, home);
+        k[j] = table_key(P, home, o) << 32 | j;
+    }
+    qsort(k, P->n_ent, sizeof(uint64_t), cmp_u64);
+    for (uint32_t j = 0; j < P->n_ent; j++)
+        P->ent_order[j] = (uint32_t)k[j];
+    free(k);
+    return true;
+}
+
+const uint32_t *sf_spatial_entity_order(const void *plan)
+{
+    return ((const plan_t *)plan)->ent_order;
+}
+
 void *sf_spatial_plan_create(const sf_model *m, int proj)
 {
     const sf_projection *p = &m->proj[proj];
@@ -183,6 +300,7 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     H.dim = s->dim;
     H.n_idx = m->pops[ip].n;
     H.n_ent = m->pops[ep].n;
+    H.h = m->sim.resolution;
     double budget = p->rule->count_is_probability ? 1024.0 : fmax(64.0, (double)p->count);
     choose_cells(s, &p->profile, H.n_idx, budget, H.nc);
     H.n_cells = H.nc[0] * (H.dim == 2 ? H.nc[1] : 1);
@@ -205,11 +323,14 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
         }
     }
     uint64_t n_cand = span[0] * span[1];
+    for (int k = 0; k < 2; k++)
+        H.c_lo[k] = c_lo[k], H.span[k] = (uint32_t)span[k];
     H.n_sub = H.dim == 2 ? SUB * SUB : SUB;
     size_t ns = H.n_sub;
     size_t sz = sizeof(plan_t) + sizeof(double) * 2 * (2 * (size_t)H.n_idx + H.n_ent) +
                 sizeof(uint32_t) * ((size_t)H.n_cells + 1 + H.n_idx) +
-                n_cand * 2 * sizeof(int32_t) + ns * n_cand * sizeof(double) + 128;
+                n_cand * 2 * sizeof(int32_t) + ns * n_cand * sizeof(double) +
+                sizeof(fpos) * (size_t)H.n_idx + sizeof(uint32_t) * (size_t)H.n_ent + 128;
     unsigned char *blk = malloc(sz);
     if (!blk)
         return NULL;
@@ -227,6 +348,8 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     CARVE(P->cell_start, uint32_t, (size_t)P->n_cells + 1);
     CARVE(P->members, uint32_t, P->n_idx);
     CARVE(P->pos_sorted, double, 2 * (size_t)P->n_idx);
+    CARVE(P->fp, fpos, P->n_idx);
+    CARVE(P->ent_order, uint32_t, P->n_ent);
     CARVE(P->disp, int32_t, 2 * n_cand);
     CARVE(P->U, double, ns * n_cand);
 #undef CARVE
@@ -273,9 +396,14 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
     for (uint32_t q = 0; q < P->n_sub; q++) /* pack rows to stride n_disp */
         memmove(P->U + (size_t)q * P->n_disp, P->U + (size_t)q * n_cand,
                 sizeof(double) * P->n_disp);
-    P->guide_bits = 0; /* about one guide entry per cell */
-    while ((1u << P->guide_bits) < P->n_disp)
+    P->guide_bits = 2; /* about four guide entries per cell */
+    while ((1u << P->guide_bits) < 4 * P->n_disp)
         P->guide_bits++;
+    fixed_point_init(P);
+    if (!order_entities(P)) {
+        free(blk);
+        return NULL;
+    }
     P->cut2 = rc * rc;
     P->nearest = true;
     for (int k = 0; k < H.dim; k++)
@@ -300,7 +428,9 @@ void *sf_spatial_plan_create(const sf_model *m, int proj)
 size_t sf_spatial_scratch_bytes(const void *plan)
 {
     const plan_t *P = plan;
-    return sizeof(wcell) * ((size_t)P->n_disp + 1) + sizeof(uint32_t) * ((size_t)1 << P->guide_bits);
+    return sizeof(ws_head) + sizeof(wcell) * ((size_t)P->n_disp + 1) +
+           sizeof(uint32_t) * ((size_t)1 << P->guide_bits) +
+           sizeof(int32_t) * ((size_t)P->span[0] + P->span[1]);
 }
 
 /* The home cell of position xe per dimension and the offset of its
@@ -422,11 +552,13 @@ static inline double exp_neg(double x)
 }
 
 /* f of the nearest image of the coordinate differences (x[t], y[t]) in
- * (-L, L) (y[t] = 0 in 1-D), times scale, for t < n; x, y are scratch. */
-static void nearest_batch(const plan_t *P, int n, double *x, double *y, double scale, double *out)
+ * (-L, L) (y[t] = 0 in 1-D; wrap false: already the nearest image), times
+ * scale, for t < n; leaves r^2 in x, y is scratch. */
+static void nearest_batch(const plan_t *P, int n, double *x, double *y, double scale, double *out,
+                          bool wrap)
 {
     const double R = P->profile.width, cut2 = P->cut2;
-    if (P->space.periodic) {
+    if (P->space.periodic && wrap) {
         const double L0 = P->space.extent[0], i0 = 1.0 / L0;
         const double L1 = P->dim == 2 ? P->space.extent[1] : 1.0, i1 = 1.0 / L1;
 #pragma omp simd
@@ -435,15 +567,15 @@ static void nearest_batch(const plan_t *P, int n, double *x, double *y, double s
             y[t] -= L1 * __builtin_rint(y[t] * i1);
         }
     }
+    for (int t = 0; t < n; t++) /* x: r^2 */
+        x[t] = x[t] * x[t] + y[t] * y[t];
     switch (P->profile.kind) {
     case SF_PROFILE_BOXCAR:
         for (int t = 0; t < n; t++)
-            out[t] = x[t] * x[t] + y[t] * y[t] <= R * R ? scale : 0.0;
+            out[t] = x[t] <= R * R ? scale : 0.0;
         break;
     case SF_PROFILE_GAUSSIAN: {
         const double c = -0.5 / (R * R);
-        for (int t = 0; t < n; t++) /* x: r^2 */
-            x[t] = x[t] * x[t] + y[t] * y[t];
         for (int t = 0; t < n; t++) /* beyond the cutoff finite or +inf, discarded */
             out[t] = exp_neg(c * x[t]) * scale;
         for (int t = 0; t < n; t++)
@@ -453,13 +585,26 @@ static void nearest_batch(const plan_t *P, int n, double *x, double *y, double s
     default: {
         const double c = -1.0 / R;
         for (int t = 0; t < n; t++)
-            x[t] = x[t] * x[t] + y[t] * y[t], y[t] = x[t] <= cut2 ? c * sqrt(x[t]) : 0.0;
+            y[t] = x[t] <= cut2 ? c * sqrt(x[t]) : 0.0;
         for (int t = 0; t < n; t++)
             out[t] = exp_neg(y[t]) * scale;
         for (int t = 0; t < n; t++)
             out[t] = x[t] <= cut2 ? out[t] : 0.0;
     }
     }
+}
+
+/* The decision of a proposal (coin lhs, partner at xs) from the double
+ * positions: f of the nearest image as nearest_batch computes it, and when
+ * the coin falls within tail above it, F with every image. */
+static bool accept_exact(const plan_t *P, const double *xe, const double *xs, double lhs,
+                         double s32, double tail)
+{
+    double x = xs[0] - xe[0], y = P->dim == 2 ? xs[1] - xe[1] : 0.0, f;
+    nearest_batch(P, 1, &x, &y, s32, &f, true);
+    if (lhs < f)
+        return true;
+    return !P->nearest && lhs < f + tail && lhs < profile_at(P, xe, xs) * s32;
 }
 
 /* Words of the entity's stream in chunks of 64 (so what a draw gets does not
@@ -506,22 +651,54 @@ static inline void set_delay(const sf_projection *p, const plan_t *P, const doub
     S->dv[k] = p->profile.d0 + sqrt(r2) / p->profile.speed;
 }
 
+/* set_delay from the fixed-point r~^2 of the partner: the delay of the
+ * same step unless d / h lies within step_margin of a rounding boundary
+ * (then from the double positions). Only its step is used (sf_delay_steps). */
+static inline void set_delay_fixed(const sf_projection *p, const plan_t *P, const double *xe,
+                                   uint32_t a, double r2, sf_conn_scratch *S, uint64_t k)
+{
+    if (!p->profile.distance_delay)
+        return;
+    double d = p->profile.d0 + sqrt(r2) / p->profile.speed, q = d / P->h;
+    if (fabs(q - floor(q) - 0.5) > P->step_margin)
+        S->dv[k] = d;
+    else
+        set_delay(p, P, xe, P->pos_sorted + 2 * (size_t)a, S, k);
+}
+
 /* The entity's table over the cells within reach (in ws): weights n_c m_c
  * with m_c = ceil(U_q(c) S); returns their sum (0: no partner within
  * reach) and S 2^32 in *s32. */
 static uint32_t entity_table(const plan_t *P, const int32_t *home, const double *U, wcell *W,
                              uint32_t *guide, double *s32)
 {
+    /* the cell at displacement (dx, dy): col[dx] + row[dy] (wrapped once
+     * per dimension here, not per cell), -1 off a sheet */
+    int32_t *col = (int32_t *)(guide + ((size_t)1 << P->guide_bits)), *row = col + P->span[0];
+    for (int k = 0; k < 2; k++) {
+        int32_t *v = k ? row : col;
+        int64_t n = k < P->dim ? P->nc[k] : 1, mul = k ? P->nc[0] : 1;
+        for (uint32_t a = 0; a < P->span[k]; a++) {
+            int64_t c = (int64_t)home[k] + P->c_lo[k] + a;
+            if (P->space.periodic)
+                c = c < 0 ? c + n : c >= n ? c - n : c;
+            v[a] = c < 0 || c >= n ? INT32_MIN / 2 : (int32_t)(c * mul);
+        }
+    }
+    col -= P->c_lo[0];
+    row -= P->c_lo[1];
     double tot = 0, nsum = 0;
     for (uint32_t i = 0; i < P->n_disp; i++) {
-        uint32_t cell;
-        W[i].c0 = W[i].n = 0;
-        if (U[i] <= 0 || !target_cell(P, home, P->disp + 2 * (size_t)i, &cell))
-            continue;
-        W[i].c0 = P->cell_start[cell];
-        W[i].n = P->cell_start[cell + 1] - W[i].c0;
-        tot += U[i] * W[i].n;
-        nsum += W[i].n;
+        int32_t cell = col[P->disp[2 * (size_t)i]] + row[P->disp[2 * (size_t)i + 1]];
+        uint32_t c0 = 0, n = 0;
+        if (U[i] > 0 && cell >= 0) {
+            c0 = P->cell_start[cell];
+            n = P->cell_start[cell + 1] - c0;
+        }
+        W[i].c0 = c0;
+        W[i].n = n;
+        tot += U[i] * n;
+        nsum += n;
     }
     if (tot <= 0)
         return 0;
@@ -561,16 +738,30 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
     if (!P->n_disp || !K)
         return 0;
     assert(S->ws && S->ws_bytes >= sf_spatial_scratch_bytes(P));
-    wcell *W = S->ws;
+    ws_head *head = S->ws;
+    wcell *W = (wcell *)(head + 1);
     uint32_t *guide = (uint32_t *)(W + P->n_disp + 1);
     int32_t home[2];
     size_t o = home_of(P, xe, home); /* the entity's cell and sub-position, once */
-    double s32;
-    const uint32_t cum = entity_table(P, home, P->U + o, W, guide, &s32);
+    /* the table depends on the cell and sub-position alone: the entities
+     * come in their order (sf_spatial_entity_order), so it is mostly the
+     * previous entity's */
+    uint64_t key = table_key(P, home, o);
+    if (S->ws_plan != P || S->ws_key != key) {
+        head->cum = entity_table(P, home, P->U + o, W, guide, &head->s32);
+        S->ws_plan = P;
+        S->ws_key = key;
+    }
+    const uint32_t cum = head->cum;
+    const double s32 = head->s32;
     if (!cum)
         return 0;
     const double tail = P->tail * s32;
     const int shift = 32 - P->guide_bits;
+    const uint32_t ex = fixed_of(P, 0, xe[0]), ey = P->dim == 2 ? fixed_of(P, 1, xe[1]) : 0;
+    const double fq0 = P->fq[0], fq1 = P->dim == 2 ? P->fq[1] : 0.0;
+    const double lo_f = 1 - P->band_rel, hi_f = 1 + P->band_rel, band_r2 = P->band_r2;
+    const double cut2 = P->cut2; /* the boxcar's step too */
     /* proposals in batches of BATCH: the words of a batch come from the
      * stream at once (cells, then neurons within them, then coins; the
      * rare retries of the uniform draw within a cell from the stream after
@@ -581,6 +772,7 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
     enum { BATCH = 32 };
     uint32_t wd[3 * BATCH], ba[BATCH], ka[BATCH];
     double blhs[BATCH], bx[BATCH], by[BATCH], bf[BATCH];
+    int32_t bacc[BATCH], bsure[BATCH];
     while (k < K && tries < max_tries) {
         sf_rng_fill_u32(r, wd, 3 * BATCH);
         tries += BATCH;
@@ -603,27 +795,45 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
             uint32_t a = W[i].c0 + (uint32_t)(mm >> 32);
             ba[nb] = a;
             blhs[nb++] = (double)wd[2 * BATCH + t] * W[i].m; /* exact to 2^-53 */
-            __builtin_prefetch(P->pos_sorted + 2 * (size_t)a);
-            __builtin_prefetch(P->members + a);
+            __builtin_prefetch(P->fp + a);
+        }
+        /* f from the fixed-point differences (the minimum image as int32);
+         * a decision is certain unless the coin lies within the error
+         * bands (band_rel of f, band_r2 of r^2 at a step of f) of it:
+         * then the double positions decide, as they would alone */
+        for (int t = 0; t < nb; t++) {
+            const fpos *f = P->fp + ba[t];
+            bx[t] = (double)(int32_t)(f->x - ex) * fq0;
+            by[t] = (double)(int32_t)(f->y - ey) * fq1;
+        }
+        nearest_batch(P, nb, bx, by, s32, bf, false);
+        int na = 0, nu = 0;
+#pragma omp simd
+        for (int t = 0; t < nb; t++) { /* sure: outside both bands */
+            int yes = blhs[t] < bf[t] * lo_f;
+            int sure = (yes | (blhs[t] >= bf[t] * hi_f + tail)) & (fabs(bx[t] - cut2) > band_r2);
+            bacc[t] = yes & sure;
+            bsure[t] = sure;
         }
         for (int t = 0; t < nb; t++) {
-            const double *xs = P->pos_sorted + 2 * (size_t)ba[t];
-            bx[t] = xs[0] - xe[0];
-            by[t] = xs[1] - xe[1];
-        }
-        nearest_batch(P, nb, bx, by, s32, bf);
-        /* accept with F S / m: coin m < F S 2^32 */
-        int na = 0;
-        for (int t = 0; t < nb; t++) {
-            bool yes = blhs[t] < bf[t];
-            if (!yes && !P->nearest && blhs[t] < bf[t] + tail)
-                yes = blhs[t] < profile_at(P, xe, P->pos_sorted + 2 * (size_t)ba[t]) * s32;
             ka[na] = (uint32_t)t;
-            na += yes;
+            na += bacc[t];
+            nu += !bsure[t];
+        }
+        if (nu) { /* rare: decide again in order, the unsure ones exactly */
+            na = 0;
+            for (int t = 0; t < nb; t++) {
+                bool yes = bacc[t];
+                if (!bsure[t])
+                    yes = accept_exact(P, xe, P->pos_sorted + 2 * (size_t)ba[t], blhs[t], s32,
+                                       tail);
+                ka[na] = (uint32_t)t;
+                na += yes;
+            }
         }
         for (int q = 0; q < na && k < K; q++) {
             uint32_t a = ba[ka[q]];
-            uint32_t s = P->members[a];
+            uint32_t s = P->fp[a].id;
             if (s == skip)
                 continue;
             if (!p->multapses) {
@@ -632,7 +842,7 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
                 S->bitmap[s >> 6] |= 1ull << (s & 63);
             }
             S->list[k] = s;
-            set_delay(p, P, xe, P->pos_sorted + 2 * (size_t)a, S, k);
+            set_delay_fixed(p, P, xe, a, bx[ka[q]], S, k);
             k++;
         }
     }

@@ -40,6 +40,11 @@ double sf_space_max_distance(const sf_space *s);
  * displacements per sub-position. One malloc'd block (freed with free());
  * NULL when out of memory. */
 void *sf_spatial_plan_create(const sf_model *m, int proj);
+/* The entities (targets, or sources of a by-source rule) sorted by cell
+ * and sub-position: the order the builder draws targets in
+ * (sf_rule_type.entity_order), so that an entity's cell table is mostly
+ * the previous one's and neighbours share their partners in the cache. */
+const uint32_t *sf_spatial_entity_order(const void *plan);
 /* Bytes of per-thread workspace sf_spatial_draw_fixed needs (S->ws). */
 size_t sf_spatial_scratch_bytes(const void *plan);
 /* K partners of entity j (target, or source when the rule draws by source),

@@ -163,3 +163,100 @@ def test_builder_spatial_rules():
     assert rec.spikes["E"][0].size > 0
     with pytest.raises(TypeError, match="needs indegree"):
         sf.Model("x").connect("E", "E", rule="spatial_fixed_indegree", weight=1.0)
+
+
+def _plane_wave_2d(seed=7):
+    """An inhomogeneous Poisson process on a 2 mm x 1 mm torus with rate
+    r0 (1 + cos(k0 . r - w0 t)), k0 = (2 pi 3 / Lx, -2 pi 2 / Ly), f0 on the
+    grid of 256 bins of 0.5 ms (19 / 128 ms^-1, 148.4 Hz)."""
+    rng = np.random.default_rng(seed)
+    n, Lx, Ly, T, r0 = 4000, 2.0, 1.0, 512.0, 40.0
+    k0 = (2 * np.pi * 3 / Lx, -2 * np.pi * 2 / Ly)
+    f0 = 19 * 1000.0 / 128
+    xy = np.column_stack([rng.uniform(0, Lx, n), rng.uniform(0, Ly, n)])
+    cnt = rng.poisson(2 * r0 * T * 1e-3, n)
+    ids = np.repeat(np.arange(n), cnt)
+    ts = rng.uniform(0, T, ids.size)
+    phase = k0[0] * xy[ids, 0] + k0[1] * xy[ids, 1] - 2 * np.pi * f0 * ts * 1e-3
+    keep = rng.uniform(0, 2, ids.size) < 1 + np.cos(phase)
+    order = np.lexsort((ids[keep], ts[keep]))
+    rec = sf.Recording(model_name="synthetic", resolution=0.1, t_start=0.0, t_stop=T,
+                       t_analysis=0.0, populations={"A": n},
+                       spikes={"A": (ts[keep][order], ids[keep][order].astype(np.uint64))},
+                       positions={"A": xy}, spaces={"A": {"geometry": "torus",
+                                                          "extent": [Lx, Ly]}})
+    return rec, k0, f0, (Lx, Ly)
+
+
+def test_wave_power_2d_of_a_plane_wave():
+    """The (kx, ky, f) spectrum of a synthetic plane wave peaks at (k0, f0);
+    its cells equal a direct DFT written here (sums of e^{i(k.r_bin - w
+    t_bin)} over the spikes, no FFT); its ky = 0 row is the spectrum along x
+    (counts summed over y)."""
+    rec, k0, f0, (Lx, Ly) = _plane_wave_2d()
+    kx, ky, f, P = plot.wave_power_2d(rec, "A")
+    assert kx.size == 32 and ky.size == 32 and f.size == 129 and P.shape == (32, 32, 129)
+    pk = plot.wave_peak_2d(kx, ky, f, P)
+    assert pk["kx"] == pytest.approx(k0[0]) and pk["ky"] == pytest.approx(k0[1])
+    assert pk["f"] == pytest.approx(f0) and pk["k"] == pytest.approx(np.hypot(*k0))
+    assert pk["velocity"] == pytest.approx(2 * np.pi * f0 / np.hypot(*k0))
+    # direct DFT of the binned spikes at the peak and at two other cells
+    t, i = rec.spikes["A"]
+    xy = rec.positions["A"][i.astype(np.int64)]
+    n, dt, seg = 32, 0.5, 256
+    bx = np.minimum((xy[:, 0] / Lx * n).astype(np.int64), n - 1)
+    by = np.minimum((xy[:, 1] / Ly * n).astype(np.int64), n - 1)
+    bt = np.floor(t / dt).astype(np.int64)
+    for mx, my, j in [(3, -2, 19), (-5, 7, 40), (0, 1, 3)]:
+        ref = 0.0
+        for s in range(4):  # 512 ms: four segments of 256 bins of 0.5 ms
+            m = (bt >= s * seg) & (bt < (s + 1) * seg)
+            z = np.exp(2j * np.pi * (mx * bx[m] / n + my * by[m] / n - j * (bt[m] - s * seg) / seg))
+            ref += abs(z.sum()) ** 2 / 4
+        ix = int(np.argmin(np.abs(kx - 2 * np.pi * mx / Lx)))
+        iy = int(np.argmin(np.abs(ky - 2 * np.pi * my / Ly)))
+        assert P[ix, iy, j] == pytest.approx(ref, rel=1e-9)
+    k1, f1, P1 = plot.wave_power(rec, "A", axis=0, n_space=32)
+    assert np.allclose(k1, kx) and np.allclose(P1, P[:, int(np.argmin(np.abs(ky))), :],
+                                                rtol=1e-9, atol=1e-9 * P.max())
+
+
+def test_wave_spectrum_2d_panels(tmp_path):
+    """On a torus wave_spectrum draws the (kx, ky) map at the peak frequency
+    and the ring average over |k| against f, the peak and the predicted
+    mode marked in both."""
+    rec, k0, f0, _ = _plane_wave_2d()
+
+    class Q:  # the two quantities predicted_mode reads
+        def __init__(self, v):
+            self.predicted, self.value = v, v
+
+    class Theory:
+        def find(self, name, *pops):
+            return {"wave_wavenumber": Q(float(np.hypot(*k0))),
+                    "wave_frequency": Q(f0)}.get(name)
+
+    fig = plot.wave_spectrum(rec, Theory())
+    a, b = fig.axes[0], fig.axes[1]     # then the two colour bars
+    assert a.get_xlabel() == "wavenumber $k_x$ (1/mm)" and a.get_ylabel() == "wavenumber $k_y$ (1/mm)"
+    assert b.get_xlabel() == "wavenumber |k| (1/mm)" and b.get_ylabel() == "frequency (Hz)"
+    la = {ln.get_label().split(" (")[0].split(":")[0]: ln for ln in a.get_lines()}
+    assert la["simulation peak"].get_xdata()[0] == pytest.approx(k0[0])
+    assert la["simulation peak"].get_ydata()[0] == pytest.approx(k0[1])
+    circ = la["predicted wave train"]
+    assert np.allclose(np.hypot(circ.get_xdata(), circ.get_ydata()), np.hypot(*k0))
+    lb = {ln.get_label().split(" (")[0]: ln for ln in b.get_lines()}
+    assert lb["predicted wave train"].get_ydata()[0] == pytest.approx(f0)
+    # the ring peak lies within half a ring (pi / Ly) of |k0|
+    assert abs(lb["simulation peak"].get_xdata()[0] - np.hypot(*k0)) <= np.pi / 1.0 / 2 + 1e-12
+    assert lb["simulation peak"].get_ydata()[0] == pytest.approx(f0)
+    assert_sane_limits(fig)
+    assert_no_overlap(fig)
+    saved(fig, tmp_path, "wave_spectrum_2d")
+    with pytest.raises(ValueError, match="2-D space"):
+        ring = sf.Recording(model_name="r", resolution=0.1, t_start=0.0, t_stop=200.0,
+                            t_analysis=0.0, populations={"A": 1},
+                            spikes={"A": (np.array([1.0]), np.array([0], dtype=np.uint64))},
+                            positions={"A": np.array([[0.5]])},
+                            spaces={"A": {"geometry": "ring", "extent": [1.0]}})
+        plot.wave_power_2d(ring, "A")

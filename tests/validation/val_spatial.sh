@@ -23,7 +23,13 @@
 #  7. distance-dependent delays d = 1.5 ms + r / v on all projections,
 #     v = 0.25 mm/ms: the predicted LIF frequency drops by more than 10 %
 #     from the constant-delay one, and the simulated peak lies within 10 %
-#     of the distance-delay prediction.
+#     of the distance-delay prediction;
+#  8. the same run's onset (docs/spatial.md, "Where the 6 % at v = 0.25
+#     mm/ms comes from"): the mode k* of E over 0-40 ms, while it grows out
+#     of the stationary state, has its frequency within 5 % of the linear
+#     prediction (the saturated wave of the analysis window is 6 % below
+#     it: the linear theory describes the onset). A fixed-seed check of that
+#     explanation: 5 % is half the issue's 10 %, the onset measured 2.3 %.
 set -eu
 SF=${1:-build/spikefield}
 PY=/usr/bin/python3
@@ -126,6 +132,18 @@ for tag, what in (("g6", "g = 6"), ("v", "distance delays (v = 0.25 mm/ms)")):
         f = q(cc, "wave_frequency", pop); k = q(cc, "wave_wavenumber", pop)
         check(f is not None and k is not None and abs(f["value"] - fp) <= 0.1 * fp and abs(k["value"] - kp) <= 0.1 * kp,
               "%s, simulation %s: f %s Hz, k %s /mm" % (what, pop, f and "%.4g" % f["value"], k and "%.4g" % k["value"]))
+# 8. the onset of the v = 0.25 run: the complex amplitude of E's mode k*
+pr = json.load(open(o + "/pred_v.json"))
+kp, fp = q(pr, "leading_wavenumber")["value"], q(pr, "lif_frequency")["value"]
+h5 = h5py.File(o + "/c_v/spikes.h5")
+ts, ids = h5["spikes/E/timestamps"][:], h5["spikes/E/node_ids"][:].astype(np.int64)
+xs = h5["nodes/E/0/x"][:][ids]
+b = np.floor(ts / 0.5).astype(np.int64)
+m = b < 80  # 0-40 ms in bins of 0.5 ms
+A = np.bincount(b[m], weights=np.cos(kp * xs[m]), minlength=80) + 1j * np.bincount(b[m], weights=np.sin(kp * xs[m]), minlength=80)
+F = np.fft.fft((A - A.mean()) * np.hanning(80), 1 << 16)
+f_on = abs(np.fft.fftfreq(1 << 16, d=0.5e-3)[np.argmax(np.abs(F))])
+check(abs(f_on - fp) <= 0.05 * fp, "distance delays (v = 0.25 mm/ms), onset 0-40 ms of E: f %.4g Hz vs the linear prediction %.4g Hz (%.1f %%)" % (f_on, fp, 100 * abs(f_on / fp - 1)))
 print("%d failed" % bad)
 sys.exit(1 if bad else 0)
 PYEOF

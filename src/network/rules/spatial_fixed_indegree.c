@@ -44,4 +44,5 @@ const sf_rule_type sf_rule_spatial_fixed_indegree = {
     .max_partners = max_partners,
     .partners = partners,
     .scratch_bytes = sf_spatial_scratch_bytes,
+    .entity_order = sf_spatial_entity_order,
 };

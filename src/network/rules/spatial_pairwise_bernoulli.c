@@ -41,4 +41,5 @@ const sf_rule_type sf_rule_spatial_pairwise_bernoulli = {
     .plan = plan,
     .max_partners = max_partners,
     .partners = partners,
+    .entity_order = sf_spatial_entity_order,
 };
