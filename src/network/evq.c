@@ -11,6 +11,7 @@ void sf_evq_destroy(sf_evq *q)
     free(q->head);
     free(q->tail);
     free(q->fill);
+    free(q->nch);
     free(q->dense);
     free(q->ent);
     if (q->owns_cur)
@@ -32,11 +33,12 @@ sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, doub
     q->head = malloc(sizeof(uint32_t) * (size_t)ring_len);
     q->tail = malloc(sizeof(uint32_t) * (size_t)ring_len);
     q->fill = calloc((size_t)ring_len, sizeof(uint32_t));
+    q->nch = calloc((size_t)ring_len, sizeof(uint32_t));
     q->dense = calloc((size_t)ring_len, 1);
     q->ent = malloc(sizeof(sf_evq_ent) * SF_EVQ_CHUNK * nc);
     q->owns_cur = !cur;
     q->cur = cur ? cur : calloc(stride ? stride : 1, sizeof(double));
-    if (!q->next || !q->head || !q->tail || !q->fill || !q->dense || !q->ent || !q->cur) {
+    if (!q->next || !q->head || !q->tail || !q->fill || !q->nch || !q->dense || !q->ent || !q->cur) {
         sf_evq_destroy(q);
         return NULL;
     }
@@ -66,4 +68,15 @@ void sf_evq_drain(sf_evq *q, int s, double *restrict base)
     q->free = q->head[s];
     q->head[s] = q->tail[s] = SF_EVQ_NONE;
     q->fill[s] = 0;
+    q->nch[s] = 0;
+}
+
+void sf_evq_spill_largest(sf_evq *q, double *ring)
+{
+    int best = 0;
+    for (int s = 1; s < q->ring_len; s++)
+        if (q->nch[s] > q->nch[best])
+            best = s;
+    if (q->nch[best])
+        sf_evq_spill(q, best, ring);
 }
