@@ -3,6 +3,11 @@
  * on exactly one list (a slot's or the free list). */
 #include "network/evq.h"
 
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 void sf_evq_destroy(sf_evq *q)
 {
     if (!q)
@@ -79,4 +84,21 @@ void sf_evq_spill_largest(sf_evq *q, double *ring)
             best = s;
     if (q->nch[best])
         sf_evq_spill(q, best, ring);
+}
+
+void sf_evq_release_row(double *row, size_t n)
+{
+    static size_t page;
+    if (!page) {
+        long ps = sysconf(_SC_PAGESIZE);
+        page = ps > 0 ? (size_t)ps : 4096;
+    }
+    const uintptr_t a = (uintptr_t)row, e = (uintptr_t)(row + n);
+    const uintptr_t lo = (a + page - 1) & ~(uintptr_t)(page - 1), hi = e & ~(uintptr_t)(page - 1);
+    if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) != 0) {
+        memset(row, 0, sizeof(double) * n);
+        return;
+    }
+    memset(row, 0, lo - a);
+    memset((void *)hi, 0, e - hi);
 }

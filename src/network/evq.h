@@ -71,6 +71,12 @@ void sf_evq_destroy(sf_evq *q);
  * empties it. */
 void sf_evq_drain(sf_evq *q, int s, double *restrict base);
 
+/* Zeroes a row of n doubles that a spill made resident (a slot of the ring
+ * buffer after its update): its whole pages are handed back to the system
+ * (they read as zero again, and are not resident until a later spill), the
+ * partial pages at its ends are cleared. */
+void sf_evq_release_row(double *row, size_t n);
+
 /* Spills slot s into its ring row (ring = the block's ring buffer). */
 static inline void sf_evq_spill(sf_evq *q, int s, double *ring)
 {
