@@ -299,14 +299,50 @@ static inline void add_run(const store *S, const sf_block *b, size_t port, int s
     }
 }
 
+/* Software prefetch of the rows of spikes still to come (PF_AHEAD ahead):
+ * in a large network the rows of a spiking source lie anywhere in a table
+ * far larger than the caches, so each row would start with a miss to memory
+ * (the cause of the growth of the cost per event with N at fixed
+ * in-degree, docs/benchmarks.md); the first PF_LINES lines of a row's
+ * targets and weights are requested while earlier rows are delivered (the
+ * hardware prefetcher follows the rest of the row), and the row offsets of
+ * spikes twice as far ahead. */
+#define PF_AHEAD 4
+#define PF_LINES 4
+static inline void prefetch_row(const store *S, const uint32_t *row, uint32_t s)
+{
+    const uint32_t x = row[s];
+    const char *t = (const char *)(S->tgt + x);
+    for (int l = 0; l < PF_LINES; l++)
+        __builtin_prefetch(t + 64 * l);
+    if (S->w) {
+        const char *w = (const char *)(S->w + x);
+        for (int l = 0; l < PF_LINES; l++)
+            __builtin_prefetch(w + 64 * l);
+    }
+    if (S->brow)
+        __builtin_prefetch(S->bk + S->brow[s]);
+}
+static inline void prefetch_ahead(const store *S, const uint32_t *row, const uint32_t *src,
+                                  uint32_t a, uint32_t n)
+{
+    if (a + 2 * PF_AHEAD < n)
+        __builtin_prefetch(row + src[a + 2 * PF_AHEAD]);
+    if (a + PF_AHEAD < n)
+        prefetch_row(S, row, src[a + PF_AHEAD]);
+}
+
 static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mask,
                     const uint32_t *src, const float *amp, uint32_t n)
 {
     const store *S = T->store;
     const uint32_t *restrict row = T->row;
     const size_t port = (size_t)T->port;
+    for (uint32_t a = 0; a < PF_AHEAD && a < n; a++)
+        prefetch_row(S, row, src[a]);
     if (S->brow) { /* bucketed rows: one arrival slot per bucket */
         for (uint32_t a = 0; a < n; a++) {
+            prefetch_ahead(S, row, src, a, n);
             const uint32_t s = src[a];
             int64_t ka = k;
             uint32_t x = row[s];
@@ -318,8 +354,10 @@ static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mas
         }
     } else if (!S->d) {
         const int slot = (int)((k + S->d0) & mask);
-        for (uint32_t a = 0; a < n; a++)
+        for (uint32_t a = 0; a < n; a++) {
+            prefetch_ahead(S, row, src, a, n);
             add_run(S, b, port, slot, row[src[a]], row[src[a] + 1], amp[a]);
+        }
     } else { /* per-synapse delays */
         const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
         double *restrict ring = b->ring + port * nb;
