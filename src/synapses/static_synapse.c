@@ -25,6 +25,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* A synapse while the table is filled (drawn weights or delays): the
  * builder stores synapses in a scattered order (by target, into rows by
@@ -47,6 +48,25 @@ typedef struct {
     uint16_t d0;
     bool hw, hd;       /* drawn weights, drawn delays */
 } store;
+
+/* The arrays delivery reads (targets, weights): large ones on 2 MiB pages
+ * where the system allows it (transparent huge pages on request,
+ * MADV_HUGEPAGE), since delivery starts each spike's row at a random place
+ * of a table much larger than what the TLB covers in 4 KiB pages. Memory is
+ * unchanged (only whole 2 MiB ranges inside the array are affected). */
+#define HUGE_MIN ((size_t)8 << 20)
+static void *syn_alloc(size_t bytes)
+{
+    if (bytes < HUGE_MIN)
+        return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, (size_t)2 << 20, bytes))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes & ~(((size_t)2 << 20) - 1), MADV_HUGEPAGE);
+#endif
+    return p;
+}
 
 static double bytes_per_synapse(const sf_projection *p)
 {
@@ -89,7 +109,7 @@ static bool create(sf_syn_table *T, const sf_projection *p, double h)
     S->hd = !sf_dist_is_const(&p->delay);
     if (S->hw || S->hd)
         return (S->pend = malloc(sizeof(pending) * n)) != NULL;
-    return (S->tgt = malloc(sizeof(uint16_t) * n)) != NULL;
+    return (S->tgt = syn_alloc(sizeof(uint16_t) * n)) != NULL;
 }
 
 static void store_n(sf_syn_table *T, size_t n, const uint32_t *at, const uint16_t *tgt,
@@ -111,8 +131,8 @@ static void store_n(sf_syn_table *T, size_t n, const uint32_t *at, const uint16_
 static bool unpack(store *S, size_t n, bool keep_d)
 {
     const size_t m = n ? n : 1;
-    S->tgt = malloc(sizeof(uint16_t) * m);
-    S->w = S->hw ? malloc(sizeof(float) * m) : NULL;
+    S->tgt = syn_alloc(sizeof(uint16_t) * m);
+    S->w = S->hw ? syn_alloc(sizeof(float) * m) : NULL;
     S->d = keep_d ? malloc(sizeof(uint16_t) * m) : NULL;
     if (!S->tgt || (S->hw && !S->w) || (keep_d && !S->d))
         return false;
@@ -162,8 +182,8 @@ static bool finish(sf_syn_table *T)
     }
     uint32_t *cnt = calloc(65536, sizeof(uint32_t));
     uint16_t *dl = malloc(sizeof(uint16_t) * 65536);
-    S->tgt = malloc(sizeof(uint16_t) * T->n_syn);
-    S->w = S->hw ? malloc(sizeof(float) * T->n_syn) : NULL;
+    S->tgt = syn_alloc(sizeof(uint16_t) * T->n_syn);
+    S->w = S->hw ? syn_alloc(sizeof(float) * T->n_syn) : NULL;
     S->brow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
     S->bk = malloc(2 * (size_t)(nb + 1));
     bool ok = cnt && dl && S->tgt && (!S->hw || S->w) && S->brow && S->bk;
