@@ -217,8 +217,9 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
              * queue's row (unless the slot was spilled into the ring) with
              * the slot's list added in (network/evq.h) */
             double *row = b->ring + slot * (size_t)np * b->n;
+            bool spilled = false; /* the row is a spilled slot's ring row */
             if (b->q) {
-                if (!b->q->dense[slot])
+                if (!(spilled = b->q->dense[slot]))
                     row = b->q->cur;
                 sf_evq_drain(b->q, (int)slot, row);
                 b->q->dense[slot] = 0;
@@ -236,8 +237,11 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
                                                    b->n, in, i_dc, b->spk, &st, samp + pos);
             for (size_t j = 0; j < ns; j++)
                 sbuf[pos++] = b->first + b->spk[j];
-            for (int c = 0; c < np; c++)
-                memset(in[c], 0, sizeof(double) * b->n);
+            if (spilled) /* out of memory again until the next spill */
+                sf_evq_release_row(row, (size_t)np * b->n);
+            else
+                for (int c = 0; c < np; c++)
+                    memset(in[c], 0, sizeof(double) * b->n);
             if (b->n_archives)
                 phase_archive(net, ts, b, k, ns);
             for (int r = 0; r < m->n_recorders; r++)

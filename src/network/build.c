@@ -331,6 +331,76 @@ static bool drawbuf_keep(drawbuf *B, uint32_t e, const scratch *S, uint64_t K, b
     return true;
 }
 
+/* The partners table T keeps in a draw buffer (about): the projection's
+ * synapses for a rule that draws by source (every source's partners are
+ * drawn), else those onto T's block. */
+static double table_draws(const sf_network *net, const sf_syn_table *T)
+{
+    const sf_projection *p = &net->m->proj[T->proj];
+    double e = sf_model_expected_synapses(net->m, T->proj);
+    return p->rule->by_source ? e
+                              : e * net->blocks[T->block].n / (double)net->m->pops[p->target].n;
+}
+
+/* Shrinks B to about `need` partners when it holds more than twice that, so
+ * that a thread's buffer follows the sizes of its tables (largest first,
+ * build_order) instead of keeping the largest to the end of the build. */
+static void drawbuf_fit(drawbuf *B, double need)
+{
+    size_t c = 1 << 16;
+    while (c < need * 1.05 && c < DRAW_BUF_MAX)
+        c *= 2;
+    if (B->cap > 2 * c) {
+        uint32_t *v = realloc(B->src, sizeof(uint32_t) * c);
+        if (v)
+            B->src = v, B->cap = c;
+    }
+    if (B->ds_cap > 2 * c) {
+        uint16_t *d = realloc(B->ds, sizeof(uint16_t) * c);
+        if (d)
+            B->ds = d, B->ds_cap = c;
+    }
+}
+
+/* The order in which the threads fill the tables: largest first (the
+ * kept draws plus the synapses, an estimate of both the work and the
+ * transient memory), so that the last tables are small: the threads end
+ * together, and the peak memory at the end of the build (every table plus
+ * the transients of the ones being filled) is little more than the tables.
+ * Any order builds the same network (every table draws from its own
+ * streams). Returns NULL when out of memory. */
+typedef struct {
+    double key;
+    int i;
+} table_key;
+static int table_key_cmp(const void *a, const void *b)
+{
+    const table_key *x = a, *y = b;
+    return x->key > y->key ? -1 : x->key < y->key ? 1 : x->i - y->i;
+}
+static int *build_order(const sf_network *net)
+{
+    table_key *k = malloc(sizeof *k * ((size_t)net->n_tables + 1));
+    int *order = malloc(sizeof(int) * ((size_t)net->n_tables + 1));
+    if (!k || !order) {
+        free(k);
+        free(order);
+        return NULL;
+    }
+    for (int i = 0; i < net->n_tables; i++) {
+        const sf_syn_table *T = &net->tables[i];
+        const sf_projection *p = &net->m->proj[T->proj];
+        double syn = sf_model_expected_synapses(net->m, T->proj) * net->blocks[T->block].n /
+                     (double)net->m->pops[p->target].n;
+        k[i] = (table_key){table_draws(net, T) + syn, i};
+    }
+    qsort(k, (size_t)net->n_tables, sizeof *k, table_key_cmp);
+    for (int i = 0; i < net->n_tables; i++)
+        order[i] = k[i].i;
+    free(k);
+    return order;
+}
+
 /* Fills table T (projection pi into block b): the draws (kept in B), the
  * row lengths, then the synapses. */
 static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, scratch *S,
@@ -351,6 +421,7 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
     const bool dd = p->profile.distance_delay;
     B->n_ent = 0;
     B->full = false;
+    drawbuf_fit(B, table_draws(net, T));
     /* the block's targets drawn in the rule's order (entity_order): the
      * r-th drawn is ord[r], kept as B's entity r; target lo + e is B's
      * rank[e], stored in index order (so the table is that of index order) */
@@ -852,6 +923,9 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
             ws_bytes = wb > ws_bytes ? wb : ws_bytes;
         }
     }
+    int *order = build_order(net);
+    if (!order)
+        st = SF_ERR_NOMEM;
     volatile int failed = st != SF_OK;
 #pragma omp parallel num_threads(threads)
     {
@@ -876,9 +950,10 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
             if (!failed && sf_block_local(net, &net->blocks[b]) && init_block(net, &net->blocks[b]))
                 failed = 1;
 #pragma omp for schedule(dynamic, 1)
-        for (int i = 0; i < net->n_tables; i++) {
+        for (int j = 0; j < net->n_tables; j++) {
             if (failed)
                 continue;
+            const int i = order[j];
             sf_status s = fill_table(net, &net->tables[i], plan[net->tables[i].proj], &S, &B);
             if (s)
                 failed = s == SF_ERR_TOO_BIG ? 2 : 1;
@@ -902,6 +977,7 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
     for (int i = 0; i < m->n_proj; i++)
         free(plan[i]);
     free(plan);
+    free(order);
     if (failed == 2) {
         sf_network_destroy(net);
         return sf_fail(ctx, SF_ERR_TOO_BIG, "%s: more than 2^32 synapses of one projection in one "

@@ -3,6 +3,11 @@
  * on exactly one list (a slot's or the free list). */
 #include "network/evq.h"
 
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 void sf_evq_destroy(sf_evq *q)
 {
     if (!q)
@@ -11,6 +16,7 @@ void sf_evq_destroy(sf_evq *q)
     free(q->head);
     free(q->tail);
     free(q->fill);
+    free(q->nch);
     free(q->dense);
     free(q->ent);
     if (q->owns_cur)
@@ -32,11 +38,12 @@ sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, doub
     q->head = malloc(sizeof(uint32_t) * (size_t)ring_len);
     q->tail = malloc(sizeof(uint32_t) * (size_t)ring_len);
     q->fill = calloc((size_t)ring_len, sizeof(uint32_t));
+    q->nch = calloc((size_t)ring_len, sizeof(uint32_t));
     q->dense = calloc((size_t)ring_len, 1);
     q->ent = malloc(sizeof(sf_evq_ent) * SF_EVQ_CHUNK * nc);
     q->owns_cur = !cur;
     q->cur = cur ? cur : calloc(stride ? stride : 1, sizeof(double));
-    if (!q->next || !q->head || !q->tail || !q->fill || !q->dense || !q->ent || !q->cur) {
+    if (!q->next || !q->head || !q->tail || !q->fill || !q->nch || !q->dense || !q->ent || !q->cur) {
         sf_evq_destroy(q);
         return NULL;
     }
@@ -66,4 +73,32 @@ void sf_evq_drain(sf_evq *q, int s, double *restrict base)
     q->free = q->head[s];
     q->head[s] = q->tail[s] = SF_EVQ_NONE;
     q->fill[s] = 0;
+    q->nch[s] = 0;
+}
+
+void sf_evq_spill_largest(sf_evq *q, double *ring)
+{
+    int best = 0;
+    for (int s = 1; s < q->ring_len; s++)
+        if (q->nch[s] > q->nch[best])
+            best = s;
+    if (q->nch[best])
+        sf_evq_spill(q, best, ring);
+}
+
+void sf_evq_release_row(double *row, size_t n)
+{
+    static size_t page;
+    if (!page) {
+        long ps = sysconf(_SC_PAGESIZE);
+        page = ps > 0 ? (size_t)ps : 4096;
+    }
+    const uintptr_t a = (uintptr_t)row, e = (uintptr_t)(row + n);
+    const uintptr_t lo = (a + page - 1) & ~(uintptr_t)(page - 1), hi = e & ~(uintptr_t)(page - 1);
+    if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) != 0) {
+        memset(row, 0, sizeof(double) * n);
+        return;
+    }
+    memset(row, 0, lo - a);
+    memset((void *)hi, 0, e - hi);
 }

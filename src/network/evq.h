@@ -9,10 +9,17 @@
  * (cur), which the neuron update then reads as its input.
  *
  * Lists are chains of fixed chunks from one pool per block. When the pool is
- * empty, the slot being appended to is spilled: its list is added into the
- * slot's row of the ring buffer (which then holds the slot's input, dense[s]
- * set) and its chunks return to the pool; a value a float cannot hold
- * exactly is added to the ring row directly, after a spill.
+ * empty, the slot holding the most chunks is spilled: its list is added
+ * into the slot's row of the ring buffer (which then holds the slot's input,
+ * dense[s] set) and its chunks return to the pool; later events of a spilled
+ * slot are queued again and added on top at its update. Spilling the
+ * largest list (not the one being appended to) frees the most chunks per
+ * spill and keeps the rows of slots with few events (the tails of the delay
+ * distribution) out of memory: the ring buffer of a queued block is touched
+ * only by spills, so its pages are resident only for slots that overflowed
+ * (a burst, e.g. the first steps of the microcircuit). A value a float
+ * cannot hold exactly is added to the ring row directly, after a spill of
+ * its slot.
  *
  * Invariant (what keeps results bit-identical): every accumulator receives
  * its adds in delivery order, whatever is queued, spilled or added
@@ -44,6 +51,7 @@ typedef struct sf_evq {
     uint32_t *next;           /* [n_chunks]: next chunk of the list         */
     uint32_t *head, *tail;    /* [ring_len]: each slot's list (NONE: empty) */
     uint32_t *fill;           /* [ring_len]: entries in its tail chunk      */
+    uint32_t *nch;            /* [ring_len]: chunks on its list             */
     unsigned char *dense;     /* [ring_len]: the ring row holds slot input  */
     sf_evq_ent *ent;          /* [n_chunks * SF_EVQ_CHUNK]                  */
     double *cur;              /* [stride]: the input of the step being updated
@@ -63,6 +71,12 @@ void sf_evq_destroy(sf_evq *q);
  * empties it. */
 void sf_evq_drain(sf_evq *q, int s, double *restrict base);
 
+/* Zeroes a row of n doubles that a spill made resident (a slot of the ring
+ * buffer after its update): its whole pages are handed back to the system
+ * (they read as zero again, and are not resident until a later spill), the
+ * partial pages at its ends are cleared. */
+void sf_evq_release_row(double *row, size_t n);
+
 /* Spills slot s into its ring row (ring = the block's ring buffer). */
 static inline void sf_evq_spill(sf_evq *q, int s, double *ring)
 {
@@ -71,9 +85,13 @@ static inline void sf_evq_spill(sf_evq *q, int s, double *ring)
     q->dense[s] = 1;
 }
 
+/* Spills the slot holding the most chunks (the first of equals), which
+ * refills the pool (evq.c). */
+void sf_evq_spill_largest(sf_evq *q, double *ring);
+
 /* Room for appending to slot s: a pointer to the next free entry and, in
  * *room, how many follow contiguously (>= 1); NULL when the pool is empty
- * even after spilling s (then s is spilled: add into the ring row). */
+ * even after a spill (then s is spilled: add into the ring row). */
 static inline sf_evq_ent *sf_evq_room(sf_evq *q, int s, double *ring, uint32_t *room)
 {
     uint32_t t = q->tail[s];
@@ -82,9 +100,11 @@ static inline sf_evq_ent *sf_evq_room(sf_evq *q, int s, double *ring, uint32_t *
         return q->ent + (size_t)t * SF_EVQ_CHUNK + q->fill[s];
     }
     if (q->free == SF_EVQ_NONE) {
-        sf_evq_spill(q, s, ring);
-        if (q->free == SF_EVQ_NONE)
+        sf_evq_spill_largest(q, ring);
+        if (q->free == SF_EVQ_NONE) {
+            sf_evq_spill(q, s, ring);
             return NULL;
+        }
     }
     uint32_t c = q->free;
     q->free = q->next[c];
@@ -95,6 +115,7 @@ static inline sf_evq_ent *sf_evq_room(sf_evq *q, int s, double *ring, uint32_t *
         q->next[q->tail[s]] = c;
     q->tail[s] = c;
     q->fill[s] = 0;
+    q->nch[s]++;
     *room = SF_EVQ_CHUNK;
     return q->ent + (size_t)c * SF_EVQ_CHUNK;
 }

@@ -25,9 +25,20 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* A synapse while the table is filled (drawn weights or delays): the
+ * builder stores synapses in a scattered order (by target, into rows by
+ * source), so one packed record per synapse costs one cache miss where the
+ * separate arrays cost three; finish unpacks the records, row by row. */
+typedef struct {
+    uint16_t tgt, d;
+    float w;
+} pending;
 
 typedef struct {
-    uint16_t *tgt;
+    uint16_t *tgt;     /* NULL while pend holds the synapses */
+    pending *pend;     /* during the build, NULL after finish */
     float *w;          /* NULL: all weights are w0 */
     uint16_t *d;       /* per-synapse delays (steps); NULL: d0 or buckets */
     uint32_t *brow;    /* [n_src + 1] buckets of each row; NULL: none */
@@ -35,7 +46,27 @@ typedef struct {
     uint32_t n_bk;
     float w0;
     uint16_t d0;
+    bool hw, hd;       /* drawn weights, drawn delays */
 } store;
+
+/* The arrays delivery reads (targets, weights): large ones on 2 MiB pages
+ * where the system allows it (transparent huge pages on request,
+ * MADV_HUGEPAGE), since delivery starts each spike's row at a random place
+ * of a table much larger than what the TLB covers in 4 KiB pages. Memory is
+ * unchanged (only whole 2 MiB ranges inside the array are affected). */
+#define HUGE_MIN ((size_t)8 << 20)
+static void *syn_alloc(size_t bytes)
+{
+    if (bytes < HUGE_MIN)
+        return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, (size_t)2 << 20, bytes))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes & ~(((size_t)2 << 20) - 1), MADV_HUGEPAGE);
+#endif
+    return p;
+}
 
 static double bytes_per_synapse(const sf_projection *p)
 {
@@ -57,6 +88,7 @@ static void destroy(sf_syn_table *T)
     if (!S)
         return;
     free(S->tgt);
+    free(S->pend);
     free(S->w);
     free(S->d);
     free(S->brow);
@@ -73,33 +105,61 @@ static bool create(sf_syn_table *T, const sf_projection *p, double h)
     size_t n = T->n_syn ? T->n_syn : 1;
     S->w0 = (float)p->weight.a;
     S->d0 = sf_delay_steps(p->delay.a, h);
-    S->tgt = malloc(sizeof(uint16_t) * n);
-    bool hw = !sf_dist_is_const(&p->weight), hd = !sf_dist_is_const(&p->delay);
-    S->w = hw ? malloc(sizeof(float) * n) : NULL;
-    S->d = hd ? malloc(sizeof(uint16_t) * n) : NULL;
-    return S->tgt && (!hw || S->w) && (!hd || S->d);
+    S->hw = !sf_dist_is_const(&p->weight);
+    S->hd = !sf_dist_is_const(&p->delay);
+    if (S->hw || S->hd)
+        return (S->pend = malloc(sizeof(pending) * n)) != NULL;
+    return (S->tgt = syn_alloc(sizeof(uint16_t) * n)) != NULL;
 }
 
 static void store_n(sf_syn_table *T, size_t n, const uint32_t *at, const uint16_t *tgt,
                     const double *w, const uint16_t *d)
 {
     store *S = T->store;
+    if (!S->pend) {
+        for (size_t j = 0; j < n; j++)
+            S->tgt[at[j]] = tgt[j];
+        return;
+    }
+    pending *restrict P = S->pend;
     for (size_t j = 0; j < n; j++)
-        S->tgt[at[j]] = tgt[j];
-    if (S->w)
-        for (size_t j = 0; j < n; j++)
-            S->w[at[j]] = (float)w[j];
-    if (S->d)
-        for (size_t j = 0; j < n; j++)
-            S->d[at[j]] = d[j];
+        P[at[j]] = (pending){tgt[j], S->hd ? d[j] : 0, S->hw ? (float)w[j] : 0.0f};
 }
 
-/* After the last store: rows sorted by delay and cut into buckets. */
+/* The packed records unpacked into tgt, w and (kept only when buckets are
+ * not possible) d, in place order. */
+static bool unpack(store *S, size_t n, bool keep_d)
+{
+    const size_t m = n ? n : 1;
+    S->tgt = syn_alloc(sizeof(uint16_t) * m);
+    S->w = S->hw ? syn_alloc(sizeof(float) * m) : NULL;
+    S->d = keep_d ? malloc(sizeof(uint16_t) * m) : NULL;
+    if (!S->tgt || (S->hw && !S->w) || (keep_d && !S->d))
+        return false;
+    const pending *P = S->pend;
+    for (size_t x = 0; x < n; x++)
+        S->tgt[x] = P[x].tgt;
+    if (S->w)
+        for (size_t x = 0; x < n; x++)
+            S->w[x] = P[x].w;
+    if (S->d)
+        for (size_t x = 0; x < n; x++)
+            S->d[x] = P[x].d;
+    free(S->pend);
+    S->pend = NULL;
+    return true;
+}
+
+/* After the last store: the records unpacked; with drawn delays, rows
+ * sorted by delay and cut into buckets. */
 static bool finish(sf_syn_table *T)
 {
     store *S = T->store;
-    if (!S->d || !T->n_syn)
+    if (!S->pend)
         return true;
+    if (!S->hd || !T->n_syn)
+        return unpack(S, T->n_syn, S->hd);
+    const pending *P = S->pend;
     const uint32_t *row = T->row;
     uint32_t *seen = calloc(65536, sizeof(uint32_t)); /* row + 1 that saw a delay */
     if (!seen)
@@ -107,28 +167,26 @@ static bool finish(sf_syn_table *T)
     /* an upper bound on the buckets: per distinct delay of a row, one per
      * 255 synapses and one per 255 steps from the previous delay */
     uint64_t nb = 0;
-    uint32_t maxlen = 0;
     for (uint32_t s = 0; s < T->n_src; s++) {
         const uint32_t len = row[s + 1] - row[s];
-        maxlen = len > maxlen ? len : maxlen;
         for (uint32_t x = row[s]; x < row[s + 1]; x++)
-            if (seen[S->d[x]] != s + 1) {
-                seen[S->d[x]] = s + 1;
-                nb += 1 + S->d[x] / 255u;
+            if (seen[P[x].d] != s + 1) {
+                seen[P[x].d] = s + 1;
+                nb += 1 + P[x].d / 255u;
             }
         nb += len / 255u;
     }
     if (nb >= UINT32_MAX) {
         free(seen);
-        return true;
+        return unpack(S, T->n_syn, true);
     }
     uint32_t *cnt = calloc(65536, sizeof(uint32_t));
     uint16_t *dl = malloc(sizeof(uint16_t) * 65536);
-    uint16_t *tt = malloc(sizeof(uint16_t) * (maxlen + 1u));
-    float *tw = S->w ? malloc(sizeof(float) * (maxlen + 1u)) : NULL;
+    S->tgt = syn_alloc(sizeof(uint16_t) * T->n_syn);
+    S->w = S->hw ? syn_alloc(sizeof(float) * T->n_syn) : NULL;
     S->brow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
     S->bk = malloc(2 * (size_t)(nb + 1));
-    bool ok = cnt && dl && tt && (!S->w || tw) && S->brow && S->bk;
+    bool ok = cnt && dl && S->tgt && (!S->hw || S->w) && S->brow && S->bk;
     if (ok) {
         memset(seen, 0, 65536 * sizeof(uint32_t));
         uint32_t b = 0;
@@ -138,7 +196,7 @@ static bool finish(sf_syn_table *T)
             /* the row's distinct delays, ascending, and their counts */
             uint32_t nd = 0;
             for (uint32_t x = x0; x < x1; x++) {
-                uint16_t d = S->d[x];
+                uint16_t d = P[x].d;
                 if (seen[d] != s + 1) {
                     seen[d] = s + 1;
                     cnt[d] = 0;
@@ -169,25 +227,20 @@ static bool finish(sf_syn_table *T)
                 at += c0;
             }
             for (uint32_t x = x0; x < x1; x++) {
-                uint32_t p = cnt[S->d[x]]++;
-                tt[p] = S->tgt[x];
-                if (tw)
-                    tw[p] = S->w[x];
+                uint32_t p = x0 + cnt[P[x].d]++;
+                S->tgt[p] = P[x].tgt;
+                if (S->w)
+                    S->w[p] = P[x].w;
             }
-            memcpy(S->tgt + x0, tt, sizeof(uint16_t) * (x1 - x0));
-            if (tw)
-                memcpy(S->w + x0, tw, sizeof(float) * (x1 - x0));
         }
         S->brow[T->n_src] = b;
         S->n_bk = b;
-        free(S->d);
-        S->d = NULL;
+        free(S->pend);
+        S->pend = NULL;
     }
     free(seen);
     free(cnt);
     free(dl);
-    free(tt);
-    free(tw);
     return ok;
 }
 
@@ -266,14 +319,50 @@ static inline void add_run(const store *S, const sf_block *b, size_t port, int s
     }
 }
 
+/* Software prefetch of the rows of spikes still to come (PF_AHEAD ahead):
+ * in a large network the rows of a spiking source lie anywhere in a table
+ * far larger than the caches, so each row would start with a miss to memory
+ * (the cause of the growth of the cost per event with N at fixed
+ * in-degree, docs/benchmarks.md); the first PF_LINES lines of a row's
+ * targets and weights are requested while earlier rows are delivered (the
+ * hardware prefetcher follows the rest of the row), and the row offsets of
+ * spikes twice as far ahead. */
+#define PF_AHEAD 4
+#define PF_LINES 4
+static inline void prefetch_row(const store *S, const uint32_t *row, uint32_t s)
+{
+    const uint32_t x = row[s];
+    const char *t = (const char *)(S->tgt + x);
+    for (int l = 0; l < PF_LINES; l++)
+        __builtin_prefetch(t + 64 * l);
+    if (S->w) {
+        const char *w = (const char *)(S->w + x);
+        for (int l = 0; l < PF_LINES; l++)
+            __builtin_prefetch(w + 64 * l);
+    }
+    if (S->brow)
+        __builtin_prefetch(S->bk + S->brow[s]);
+}
+static inline void prefetch_ahead(const store *S, const uint32_t *row, const uint32_t *src,
+                                  uint32_t a, uint32_t n)
+{
+    if (a + 2 * PF_AHEAD < n)
+        __builtin_prefetch(row + src[a + 2 * PF_AHEAD]);
+    if (a + PF_AHEAD < n)
+        prefetch_row(S, row, src[a + PF_AHEAD]);
+}
+
 static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mask,
                     const uint32_t *src, const float *amp, uint32_t n)
 {
     const store *S = T->store;
     const uint32_t *restrict row = T->row;
     const size_t port = (size_t)T->port;
+    for (uint32_t a = 0; a < PF_AHEAD && a < n; a++)
+        prefetch_row(S, row, src[a]);
     if (S->brow) { /* bucketed rows: one arrival slot per bucket */
         for (uint32_t a = 0; a < n; a++) {
+            prefetch_ahead(S, row, src, a, n);
             const uint32_t s = src[a];
             int64_t ka = k;
             uint32_t x = row[s];
@@ -285,8 +374,10 @@ static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mas
         }
     } else if (!S->d) {
         const int slot = (int)((k + S->d0) & mask);
-        for (uint32_t a = 0; a < n; a++)
+        for (uint32_t a = 0; a < n; a++) {
+            prefetch_ahead(S, row, src, a, n);
             add_run(S, b, port, slot, row[src[a]], row[src[a] + 1], amp[a]);
+        }
     } else { /* per-synapse delays */
         const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
         double *restrict ring = b->ring + port * nb;
