@@ -32,7 +32,11 @@ OPT     ?= -O3 $(shell grep -q avx2 /proc/cpuinfo && echo -march=x86-64-v3 || ec
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror=incompatible-pointer-types -Werror=implicit-function-declaration -Wno-unused-parameter -Wno-format-truncation
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(MPI_DEFS) $(OPT) $(WARN) -fopenmp -fPIC \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcerf -lm -lpthread
+# GSL's pkg-config names its reference CBLAS (-lgslcblas) before OpenBLAS,
+# which would then supply every cblas_* symbol at reference speed (5 GFLOP/s
+# sgemm instead of about 80 here): leave it out, so that GSL and our own
+# calls both use OpenBLAS's CBLAS (docs/ARCHITECTURE.md, "Dependencies").
+LDLIBS  += $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -lcerf -lm -lpthread
 LDFLAGS += -fopenmp
 # Include paths and defines per kind of object: the library sees its private
 # headers (-Isrc) and exports only what SF_API marks; tests and benchmarks
