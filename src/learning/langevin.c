@@ -11,12 +11,15 @@
  * priors a_i ~ N(0, var_a), w_ik ~ N(0, var_w); likelihood
  * exp(-sum_mu (f(x_mu) - y_mu)^2 / (2T)). Posterior sampling: per step, a
  * Gibbs draw of the read-out a from its Gaussian conditional (exact, by
- * Matheron's rule) and one Euler-Maruyama step of unadjusted Langevin
- * dynamics for W,
- *     W <- W - h (grad_W sum (f - y)^2 / (2T) + W / var_w) + sqrt(2h) xi,
- * whose stationary law differs from the posterior by O(h) (for a Gaussian
- * posterior of precision A exactly: covariance (A (1 - hA/2))^-1, mean
- * exact; tested). h = dt / (1/var_w + var_a lambda_max(X^T X) g^2 / (T N)),
+ * Matheron's rule) and one step of the Langevin equation of W given a,
+ * dW = -(grad_W L + W / var_w) dt + sqrt(2) dB, L = sum (f - y)^2 / (2T),
+ * by exponential Euler (the prior's linear part exact, grad L fixed over
+ * the step):
+ *     W <- d W - var_w (1 - d) grad L + sqrt(var_w (1 - d^2)) xi,  d = exp(-h / var_w),
+ * whose stationary law is the prior exactly when L = 0 and differs from
+ * the posterior by O(h) along the directions L stiffens (for a Gaussian
+ * posterior exactly: mean A^-1 b, covariance s^2 (1 - M^2)^-1; tested).
+ * h = dt / (1/var_w + var_a lambda_max(X^T X) g^2 / (T N)),
  * g = 1 + 3 |eps| var_w tr Lambda (a bound of the curvature of U in W).
  *
  * Infinite width: a GP with K(x, x') = var_a E[phi(u) phi(v)], u, v
@@ -174,9 +177,10 @@ int sf_lgv_step_weights(sf_lgv *g, uint64_t seed, uint64_t entity, uint64_t idx0
     }
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, N, D, P, 1.0, g->M, N, g->X, D, 0.0, g->grad, D);
     sf_rng_normals_blocks(seed, SF_RNG_LEARN, entity, idx0, (uint64_t)N * D, g->xi);
-    double h = g->h, dec = 1 - h / g->var_w, sq = sqrt(2 * h);
+    /* the prior's Ornstein-Uhlenbeck part integrated exactly over h */
+    double h = g->h, vw = g->var_w, dec = exp(-h / vw), c = vw * (1 - dec), sq = sqrt(vw * (1 - dec * dec));
     for (size_t k = 0; k < (size_t)N * D; k++)
-        g->W[k] = dec * g->W[k] - h * g->grad[k] + sq * g->xi[k];
+        g->W[k] = dec * g->W[k] - c * g->grad[k] + sq * g->xi[k];
     return 0;
 }
 

@@ -30,8 +30,11 @@ void sf_lgv_init(sf_lgv *g, sf_rng *r);
 /* Gibbs step: the read-out a drawn exactly from p(a | W, data) by
  * Matheron's rule (r). -1 when the Gram matrix is not positive definite. */
 int sf_lgv_sample_readout(sf_lgv *g, sf_rng *r);
-/* One Euler-Maruyama (unadjusted Langevin) step of W given a:
- * W <- W - h grad_W U + sqrt(2h) xi, U = sum (f - y)^2 / (2T) + |W|^2 / (2 var_w),
+/* One step of the Langevin equation dW = -grad_W U dt + sqrt(2) dB given
+ * a, U = L + |W|^2 / (2 var_w), L = sum (f - y)^2 / (2T), with the prior's
+ * linear part integrated exactly and grad L held fixed over the step
+ * (exponential Euler): W <- d W - var_w (1 - d) grad L + sqrt(var_w (1 - d^2)) xi,
+ * d = exp(-h / var_w),
  * the normals xi being numbers idx0 .. idx0 + N D - 1 of the stream
  * (seed, SF_RNG_LEARN, entity). -1 when the residual is not finite. */
 int sf_lgv_step_weights(sf_lgv *g, uint64_t seed, uint64_t entity, uint64_t idx0);
