@@ -1,6 +1,7 @@
 /* spikefield learning: experiments that are not time-stepped (the
  * covariance perceptron and its capacity, ReLU networks that fold data,
- * learning curves of kernel regression), described in a model file by a
+ * learning curves of kernel regression, Langevin ensembles of two-layer
+ * networks), described in a model file by a
  * top-level `learning:` section and run with the same three verbs as the
  * simulations (docs/learning.md).
  *
@@ -54,7 +55,7 @@ typedef struct {
  * has no populations; the simulation verbs do not apply to it). */
 SF_API bool sf_model_is_learning(const sf_model *m);
 /* The task kind of a learning model ("covariance_perceptron", "origami",
- * "learning_curve"), NULL for other models. Static string. */
+ * "learning_curve", "langevin"), NULL for other models. Static string. */
 SF_API const char *sf_learning_task(const sf_model *m);
 
 /* The registered task kinds: count, name and one-line description. */

@@ -94,3 +94,42 @@ def dip_test(x, reps=1000, seed=1):
     ctx.check(lib.sf_learning_dip_test(ctx.ptr, ffi.cast("double *", a.ctypes.data), a.size,
                                        int(reps), int(seed), d, p))
     return d[0], p[0]
+
+
+def langevin_figure(cmp, what="dev_ens", ax=None):
+    """The relative deviation (E - E^GP)/E^GP of a langevin estimate or
+    comparison (what: "dev_ens", the ensemble's error, or "dev_mean", the
+    ensemble-mean predictor's) against P, one curve per (eps, N) with the
+    SE over instances, and 0 (the infinite-width GP) in black. Returns the
+    matplotlib Figure (spikefield.plot's conventions)."""
+    import re
+
+    from . import plot as _plot
+
+    if what not in ("dev_ens", "dev_mean"):
+        raise ValueError(f"spikefield: what is 'dev_ens' or 'dev_mean', not {what!r}")
+    curves = {}
+    for q in cmp:
+        m = re.fullmatch(re.escape(what) + r"\[eps=([^,]+),N=(\d+),P=(\d+)\]", q.name)
+        if m:
+            curves.setdefault((float(m.group(1)), int(m.group(2))), []).append(
+                (int(m.group(3)), q.value, q.se if q.se is not None else np.nan))
+    if not curves:
+        raise ValueError(f"spikefield: no {what}[eps=..,N=..,P=..] in this list (a langevin run?)")
+
+    @_plot._styled
+    def draw(ax):
+        if ax is None:
+            fig = _plot.plt.figure(figsize=(4.6, 3.4), layout="constrained")
+            ax = fig.add_subplot()
+        for i, ((eps, N), pts) in enumerate(sorted(curves.items())):
+            P, v, se = (np.array(c, dtype=float) for c in zip(*sorted(pts)))
+            ax.errorbar(P, v, yerr=se, fmt="o-" if eps else "s--", ms=4, capsize=2,
+                        color=_plot._PALETTE[i % len(_plot._PALETTE)], label=f"$\\epsilon$={eps:g}, N={N}")
+        ax.axhline(0, color=_plot._THEORY, lw=1, label="GP (infinite width)")
+        ax.set_xscale("log")
+        ax.set_xlabel("training set size $P$")
+        ax.set_ylabel(r"$(E - E^{\rm GP}) / E^{\rm GP}$" + (" (ensemble)" if what == "dev_ens" else " (mean)"))
+        ax.legend(fontsize="small")
+        return _plot._parent(ax)
+    return draw(ax)

@@ -316,13 +316,14 @@ static double kappa_eq(double lk, void *v)
     return kappa - c->rho - kappa / c->P * mode_sum(c, kappa, 0);
 }
 
-/* The self-consistent E_g at P; NaN if the root is not found. */
-static double theory_eg(const sf_learning_spec *s, double P, gsl_integration_workspace *w)
+/* The self-consistent E_g at P for lambda_k = k^-b, w_k^2 = k^-a, modes
+ * 1..K (circle: two per k, exact to max(K, 200 P), then the integral);
+ * *kappa (may be NULL) the root. NaN if the root is not found. */
+double sf_learning_curve_eg(double a, double b, double rho, double sig2, int K, bool circ, double P,
+                            gsl_integration_workspace *w, double *kappa_out)
 {
-    double b = s->v[LC_B], a = s->v[LC_A], rho = s->v[LC_RIDGE], sig2 = s->v[LC_NOISE] * s->v[LC_NOISE];
-    int K = spec_modes(s);
     curve_par c = {b, rho, P, K, 1, false, w};
-    if (circle(s))
+    if (circ)
         c.kmax = K > (int)(200 * P) ? K : (int)(200 * P), c.per_k = 2, c.tail = true;
     gsl_function F = {kappa_eq, &c};
     /* kappa lies between rho and rho + sum lambda (the ridgeless root is
@@ -345,7 +346,15 @@ static double theory_eg(const sf_learning_spec *s, double P, gsl_integration_wor
         double l = pow(k, -b);
         t += kappa * kappa * pow(k, -a) / ((l + kappa) * (l + kappa));
     }
+    if (kappa_out)
+        *kappa_out = kappa;
     return (t + sig2 * gamma) / (1 - gamma);
+}
+
+static double theory_eg(const sf_learning_spec *s, double P, gsl_integration_workspace *w)
+{
+    return sf_learning_curve_eg(s->v[LC_A], s->v[LC_B], s->v[LC_RIDGE], s->v[LC_NOISE] * s->v[LC_NOISE],
+                                spec_modes(s), circle(s), P, w, NULL);
 }
 
 static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *values, sf_quantities *q)

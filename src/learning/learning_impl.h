@@ -14,6 +14,8 @@
 #include "spikefield/learning.h"
 #include "compare/quantity_impl.h"
 
+#include <gsl/gsl_integration.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct fy_node;
@@ -90,6 +92,15 @@ struct sf_learning_kind {
 extern const sf_learning_kind sf_learning_covariance_perceptron;
 extern const sf_learning_kind sf_learning_origami;
 extern const sf_learning_kind sf_learning_curve;
+extern const sf_learning_kind sf_learning_langevin;
+
+/* learning_curve.c: the self-consistent kernel-regression / GP learning
+ * curve E_g at P for lambda_k = k^-b and target power w_k^2 = k^-a over the
+ * modes 1..K (circ: the circle's two modes per k and its tail), ridge rho,
+ * label-noise variance sig2; *kappa (may be NULL) the self-consistent
+ * ridge. NaN when no root is found. */
+double sf_learning_curve_eg(double a, double b, double rho, double sig2, int K, bool circ, double P,
+                            gsl_integration_workspace *w, double *kappa);
 const sf_learning_kind *sf_learning_kind_find(const char *name);
 int sf_learning_kind_count(void);
 const sf_learning_kind *sf_learning_kind_at(int i);

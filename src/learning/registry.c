@@ -9,6 +9,7 @@ static const sf_learning_kind *const kinds[] = {
     &sf_learning_covariance_perceptron,
     &sf_learning_origami,
     &sf_learning_curve,
+    &sf_learning_langevin,
 };
 
 int sf_learning_kind_count(void)

@@ -1,0 +1,285 @@
+/* Tests of the `langevin` task (src/learning/langevin.c): the network's
+ * infinite-width kernel against two-dimensional Gauss-Hermite quadrature
+ * (GSL's fixed Hermite rule, exact for the degree-6 integrand), the Gibbs
+ * draw of the read-out against its closed-form Gaussian conditional, the
+ * Langevin step of the weights (exponential Euler) for a linear model
+ * against the closed-form stationary law of the discretised chain (mean
+ * A^-1 b, covariance s^2 (1 - M^2)^-1, which at the step used differs
+ * clearly from the continuous-time posterior A^-1), and the runner (1 and 2 threads bit for
+ * bit, a stop, the key checks). Statistical tolerances: 4 standard errors
+ * of independent samples (the SE of a mean sqrt(C_ii / S), of a covariance
+ * sqrt((C_ii C_jj + C_ij^2) / S) for Gaussian samples).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_util.h"
+
+#include "learning/langevin.h"
+#include "spikefield/learning.h"
+
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* E[phi(u) phi(v)] by 2-d Gauss-Hermite: u = su xi1, v = sv (r xi1 + sqrt(1 - r^2) xi2) */
+static double quad_kernel(double su2, double sv2, double c, double eps)
+{
+    gsl_integration_fixed_workspace *w = gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, 12, 0,
+                                                                      0.5, 0, 0);
+    const double *x = gsl_integration_fixed_nodes(w), *wt = gsl_integration_fixed_weights(w);
+    double su = sqrt(su2), sv = sqrt(sv2), r = c / (su * sv), s = 0, norm = 0;
+    for (int i = 0; i < 12; i++)
+        for (int j = 0; j < 12; j++) {
+            double u = su * x[i], v = sv * (r * x[i] + sqrt(1 - r * r) * x[j]);
+            s += wt[i] * wt[j] * (u + eps * u * u * u) * (v + eps * v * v * v);
+            norm += wt[i] * wt[j];
+        }
+    gsl_integration_fixed_free(w);
+    return s / norm;
+}
+
+static void test_kernel(void **state)
+{
+    (void)state;
+    const double cases[][4] = {{1, 1, 0.3, 0.1}, {2.5, 0.4, -0.6, 0.3}, {1.6, 1.6, 1.6, 0.1},
+                               {0.2, 3, 0.7, -0.2}, {1, 2, 0.5, 0}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const double *c = cases[k];
+        double ref = quad_kernel(c[0], c[1], c[2], c[3]);
+        fail_unless_close(sf_lgv_phi_kernel(c[0], c[1], c[2], c[3]), ref, 1e-12 * fmax(1, fabs(ref)),
+                          "phi kernel");
+    }
+}
+
+/* symmetric positive definite n x n A (row-major) -> its inverse, in place */
+static void invert(double *A, int n)
+{
+    gsl_matrix_view m = gsl_matrix_view_array(A, (size_t)n, (size_t)n);
+    assert_int_equal(gsl_linalg_cholesky_decomp1(&m.matrix), 0);
+    assert_int_equal(gsl_linalg_cholesky_invert(&m.matrix), 0);
+}
+
+/* sample mean and covariance of S samples (S x n) against m and C */
+static void check_moments(const double *x, long S, int n, const double *m, const double *C, const char *what)
+{
+    double mean[8] = {0}, cov[64] = {0};
+    for (long s = 0; s < S; s++)
+        for (int i = 0; i < n; i++)
+            mean[i] += x[s * n + i] / S;
+    for (long s = 0; s < S; s++)
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                cov[i * n + j] += (x[s * n + i] - mean[i]) * (x[s * n + j] - mean[j]) / (S - 1);
+    for (int i = 0; i < n; i++) {
+        fail_unless_close(mean[i], m[i], 4 * sqrt(C[i * n + i] / S), what);
+        for (int j = 0; j < n; j++)
+            fail_unless_close(cov[i * n + j], C[i * n + j],
+                              4 * sqrt((C[i * n + i] * C[j * n + j] + C[i * n + j] * C[i * n + j]) / S), what);
+    }
+}
+
+/* Given W, a ~ N(A^-1 Phi^T y / T, A^-1), A = Phi^T Phi / T + 1 / var_a. */
+static void test_readout(void **state)
+{
+    (void)state;
+    enum { P = 5, D = 3, N = 4 };
+    const double eps = 0.3, T = 0.5, va = 0.7, vw = 1.3;
+    double X[P * D], y[P];
+    sf_rng r;
+    sf_rng_init(&r, 7, SF_RNG_LEARN, 99);
+    for (int i = 0; i < P * D; i++)
+        X[i] = sf_rng_normal(&r);
+    for (int i = 0; i < P; i++)
+        y[i] = sf_rng_normal(&r);
+    sf_lgv *g = sf_lgv_create(P, D, N);
+    assert_non_null(g);
+    sf_lgv_setup(g, P, X, y, eps, T, va, vw, 0.01);
+    sf_lgv_init(g, &r);
+    const double *W = sf_lgv_weights(g);
+    double Phi[P * N], A[N * N] = {0}, b[N] = {0}, m[N] = {0};
+    for (int mu = 0; mu < P; mu++)
+        for (int i = 0; i < N; i++) {
+            double h = 0;
+            for (int k = 0; k < D; k++)
+                h += X[mu * D + k] * W[i * D + k];
+            Phi[mu * N + i] = (h + eps * h * h * h) / sqrt(N);
+        }
+    for (int i = 0; i < N; i++) {
+        for (int j = 0; j < N; j++)
+            for (int mu = 0; mu < P; mu++)
+                A[i * N + j] += Phi[mu * N + i] * Phi[mu * N + j] / T;
+        A[i * N + i] += 1 / va;
+        for (int mu = 0; mu < P; mu++)
+            b[i] += Phi[mu * N + i] * y[mu] / T;
+    }
+    invert(A, N);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++)
+            m[i] += A[i * N + j] * b[j];
+    const long S = 40000;
+    double *x = malloc(sizeof(double) * S * N);
+    sf_rng ra;
+    sf_rng_init(&ra, 7, SF_RNG_LEARN, 100);
+    for (long s = 0; s < S; s++) {
+        assert_int_equal(sf_lgv_sample_readout(g, &ra), 0);
+        memcpy(x + s * N, sf_lgv_readout(g), sizeof(double) * N);
+    }
+    check_moments(x, S, N, m, A, "read-out conditional");
+    free(x);
+    sf_lgv_destroy(g);
+}
+
+/* N = 1, eps = 0, a fixed: f = a w . x is linear in w and the posterior of
+ * w is Gaussian with precision A = B + 1/var_w, B = a^2 X^T X / T, and
+ * mean A^-1 b, b = a X^T y / T. The sampler's step
+ * w <- d w - c (B w - b) + s xi (d = exp(-h/var_w), c = var_w (1 - d),
+ * s^2 = var_w (1 - d^2)) has the stationary mean A^-1 b exactly and the
+ * covariance s^2 (1 - M^2)^-1, M = d - c B: exact for the prior (B = 0),
+ * too wide along B's stiff directions. */
+static void test_langevin_linear(void **state)
+{
+    (void)state;
+    enum { P = 6, D = 3 };
+    const double T = 0.4, vw = 0.8, a0 = 1.3;
+    double X[P * D], y[P];
+    sf_rng r;
+    sf_rng_init(&r, 11, SF_RNG_LEARN, 5);
+    for (int i = 0; i < P * D; i++)
+        X[i] = sf_rng_normal(&r);
+    for (int i = 0; i < P; i++)
+        y[i] = sf_rng_normal(&r);
+    double B[D * D] = {0}, A[D * D], b[D] = {0};
+    for (int i = 0; i < D; i++) {
+        for (int j = 0; j < D; j++)
+            for (int mu = 0; mu < P; mu++)
+                B[i * D + j] += a0 * a0 * X[mu * D + i] * X[mu * D + j] / T;
+        for (int mu = 0; mu < P; mu++)
+            b[i] += a0 * X[mu * D + i] * y[mu] / T;
+    }
+    memcpy(A, B, sizeof A);
+    for (int i = 0; i < D; i++)
+        A[i * D + i] += 1 / vw;
+    /* B's largest eigenvalue and its vector (power iteration) */
+    double v[D] = {1, 1, 1}, bmax = 0;
+    for (int it = 0; it < 500; it++) {
+        double u[D] = {0}, n = 0;
+        for (int i = 0; i < D; i++)
+            for (int j = 0; j < D; j++)
+                u[i] += B[i * D + j] * v[j];
+        for (int i = 0; i < D; i++)
+            n += u[i] * u[i];
+        bmax = sqrt(n);
+        for (int i = 0; i < D; i++)
+            v[i] = u[i] / bmax;
+    }
+    /* the step with c bmax = 0.8 */
+    const double c = 0.8 / bmax, d = 1 - c / vw, h = -vw * log(d), s2 = vw * (1 - d * d);
+    double Ch[D * D], C0[D * D], m[D] = {0};
+    for (int i = 0; i < D; i++)
+        for (int j = 0; j < D; j++) {
+            double m2 = 0; /* (M^2)_ij, M = d - c B */
+            for (int k = 0; k < D; k++)
+                m2 += (d * (i == k) - c * B[i * D + k]) * (d * (k == j) - c * B[k * D + j]);
+            Ch[i * D + j] = ((i == j) - m2) / s2;
+            C0[i * D + j] = A[i * D + j];
+        }
+    invert(Ch, D), invert(C0, D);
+    for (int i = 0; i < D; i++)
+        for (int j = 0; j < D; j++)
+            m[i] += C0[i * D + j] * b[j];
+    sf_lgv *g = sf_lgv_create(P, D, 1);
+    assert_non_null(g);
+    sf_lgv_setup(g, P, X, y, 0, T, 1, vw, h);
+    /* independent chains from w = 0, each long enough to forget it */
+    const long S = 4000;
+    const int steps = (int)ceil(40 / (h / vw));
+    double *x = malloc(sizeof(double) * S * D);
+    for (long k = 0; k < S; k++) {
+        memset(sf_lgv_weights(g), 0, sizeof(double) * D);
+        sf_lgv_readout(g)[0] = a0;
+        for (int t = 0; t < steps; t++)
+            assert_int_equal(sf_lgv_step_weights(g, 11, (uint64_t)k, (uint64_t)t * D), 0);
+        memcpy(x + k * D, sf_lgv_weights(g), sizeof(double) * D);
+    }
+    check_moments(x, S, D, m, Ch, "stationary law of the discretised chain");
+    /* and the discretisation bias is visible: along B's top eigenvector
+     * the variance s^2 / (1 - (d - c bmax)^2) exceeds the posterior's
+     * 1 / (bmax + 1/var_w) by far more than its SE */
+    double vs = 0, mv = 0, want = s2 / (1 - (d - 0.8) * (d - 0.8)), post = 1 / (bmax + 1 / vw);
+    for (long k = 0; k < S; k++) {
+        double p = 0;
+        for (int i = 0; i < D; i++)
+            p += v[i] * x[k * D + i];
+        mv += p / S, vs += p * p / S;
+    }
+    vs -= mv * mv;
+    assert_true(want - post > 10 * sqrt(2.0 / S) * want);
+    fail_unless_close(vs, want, 4 * sqrt(2.0 / S) * want, "variance along the stiffest mode");
+    free(x);
+    sf_lgv_destroy(g);
+}
+
+static const char *small =
+    "simulation: {seed: 3}\n"
+    "learning: {task: langevin, seeds: 3, modes: 8, P: [6, 12], width: [8], eps: [0, 0.1], time: 2, "
+    "burn: 0.5, test: 50}\n";
+
+static void test_runner(void **state)
+{
+    (void)state;
+    sf_context *ctx = sf_context_create();
+    sf_model *m = NULL;
+    if (sf_model_load_string(ctx, small, "lgv.yaml", NULL, 0, &m) != SF_OK)
+        fail_msg("load: %s", sf_context_errmsg(ctx));
+    assert_string_equal(sf_learning_task(m), "langevin");
+    sf_quantities *a = NULL, *b = NULL, *c = NULL, *p = NULL;
+    sf_learning_options o1 = {.threads = 1}, o2 = {.threads = 2};
+    assert_int_equal(sf_learning_run(ctx, m, &o1, &a, NULL), SF_OK);
+    assert_int_equal(sf_learning_run(ctx, m, &o2, &b, NULL), SF_OK);
+    assert_int_equal(sf_quantities_count(a), 2 * 2 * 7);
+    for (size_t i = 0; i < sf_quantities_count(a); i++) {
+        assert_true(isfinite(sf_quantity_values(a, i)[0]));
+        assert_memory_equal(sf_quantity_values(a, i), sf_quantity_values(b, i), sizeof(double));
+    }
+    volatile int stop = 1;
+    sf_learning_options o3 = {.stop = &stop};
+    bool intr = false;
+    assert_int_equal(sf_learning_run(ctx, m, &o3, &c, &intr), SF_OK);
+    assert_true(intr);
+    /* eps = 0: the self-consistent curve is predicted; eps != 0 only the
+     * deviations (0) */
+    assert_int_equal(sf_learning_predict(ctx, m, &p), SF_OK);
+    assert_true(sf_quantities_find(p, "E_ens[eps=0,N=8,P=12]", -1, -1) >= 0);
+    assert_true(sf_quantities_find(p, "E_ens[eps=0.1,N=8,P=12]", -1, -1) < 0);
+    assert_true(sf_quantities_find(p, "dev_ens[eps=0.1,N=8,P=12]", -1, -1) >= 0);
+    sf_quantities_destroy(a), sf_quantities_destroy(b), sf_quantities_destroy(c), sf_quantities_destroy(p);
+    sf_model_destroy(m);
+    const char *bad[] = {"learning: {task: langevin, P: [20, 10]}\n", "learning: {task: langevin, width: [8.5]}\n",
+                         "learning: {task: langevin, dt: 3}\n"};
+    const char *msg[] = {"increasing", "whole numbers", "out of range"};
+    for (int k = 0; k < 3; k++) {
+        sf_model *x = NULL;
+        assert_int_not_equal(sf_model_load_string(ctx, bad[k], "lgv.yaml", NULL, 0, &x), SF_OK);
+        if (!strstr(sf_context_errmsg(ctx), msg[k]))
+            fail_msg("expected '%s' in: %s", msg[k], sf_context_errmsg(ctx));
+    }
+    sf_context_destroy(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kernel),
+        cmocka_unit_test(test_readout),
+        cmocka_unit_test(test_langevin_linear),
+        cmocka_unit_test(test_runner),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
