@@ -607,6 +607,50 @@ static bool accept_exact(const plan_t *P, const double *xe, const double *xs, do
     return !P->nearest && lhs < f + tail && lhs < profile_at(P, xe, xs) * s32;
 }
 
+/* The decisions of nb proposals that the fixed point makes for certain:
+ * coin lhs[t] against f~ = f[t] (the fixed-point f of the nearest image,
+ * scaled) with r~^2 = r2[t]. sure[t] is 0 when the coin lies within the
+ * error band of f~ (band_rel of it below, band_rel plus the other images'
+ * tail above) or r~^2 within band_r2 of the cutoff (the boxcar's step):
+ * then the double positions decide (accept_exact); else acc[t] is the
+ * decision, which the double positions would take too. */
+static inline void sure_decisions(const plan_t *P, int nb, const double *lhs, const double *f,
+                                  const double *r2, double tail, int32_t *acc, int32_t *sure)
+{
+    const double lo_f = 1 - P->band_rel, hi_f = 1 + P->band_rel, band_r2 = P->band_r2;
+    const double cut2 = P->cut2; /* the boxcar's step too */
+#pragma omp simd
+    for (int t = 0; t < nb; t++) {
+        int yes = lhs[t] < f[t] * lo_f;
+        int s = (yes | (lhs[t] >= f[t] * hi_f + tail)) & (fabs(r2[t] - cut2) > band_r2);
+        acc[t] = yes & s;
+        sure[t] = s;
+    }
+}
+
+bool sf_spatial_decide(const void *plan, const double *xe, const double *xs, double lhs,
+                       double s32, bool *exact)
+{
+    const plan_t *P = plan;
+    uint32_t ex = fixed_of(P, 0, xe[0]), sx = fixed_of(P, 0, xs[0]);
+    uint32_t ey = P->dim == 2 ? fixed_of(P, 1, xe[1]) : 0, sy = P->dim == 2 ? fixed_of(P, 1, xs[1]) : 0;
+    double x = (double)(int32_t)(sx - ex) * P->fq[0];
+    double y = (double)(int32_t)(sy - ey) * (P->dim == 2 ? P->fq[1] : 0.0), f;
+    int32_t acc, sure;
+    nearest_batch(P, 1, &x, &y, s32, &f, false);
+    sure_decisions(P, 1, &lhs, &f, &x, P->tail * s32, &acc, &sure);
+    *exact = !sure;
+    return sure ? acc != 0 : accept_exact(P, xe, xs, lhs, s32, P->tail * s32);
+}
+
+void sf_spatial_band(const void *plan, double *band_rel, double *band_r2, double *tail)
+{
+    const plan_t *P = plan;
+    *band_rel = P->band_rel;
+    *band_r2 = P->band_r2;
+    *tail = P->tail;
+}
+
 /* Words of the entity's stream in chunks of 64 (so what a draw gets does not
  * depend on anything but the stream). */
 typedef struct {
@@ -760,8 +804,6 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
     const int shift = 32 - P->guide_bits;
     const uint32_t ex = fixed_of(P, 0, xe[0]), ey = P->dim == 2 ? fixed_of(P, 1, xe[1]) : 0;
     const double fq0 = P->fq[0], fq1 = P->dim == 2 ? P->fq[1] : 0.0;
-    const double lo_f = 1 - P->band_rel, hi_f = 1 + P->band_rel, band_r2 = P->band_r2;
-    const double cut2 = P->cut2; /* the boxcar's step too */
     /* proposals in batches of BATCH: the words of a batch come from the
      * stream at once (cells, then neurons within them, then coins; the
      * rare retries of the uniform draw within a cell from the stream after
@@ -807,14 +849,8 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
             by[t] = (double)(int32_t)(f->y - ey) * fq1;
         }
         nearest_batch(P, nb, bx, by, s32, bf, false);
+        sure_decisions(P, nb, blhs, bf, bx, tail, bacc, bsure);
         int na = 0, nu = 0;
-#pragma omp simd
-        for (int t = 0; t < nb; t++) { /* sure: outside both bands */
-            int yes = blhs[t] < bf[t] * lo_f;
-            int sure = (yes | (blhs[t] >= bf[t] * hi_f + tail)) & (fabs(bx[t] - cut2) > band_r2);
-            bacc[t] = yes & sure;
-            bsure[t] = sure;
-        }
         for (int t = 0; t < nb; t++) {
             ka[na] = (uint32_t)t;
             na += bacc[t];

@@ -54,6 +54,16 @@ size_t sf_spatial_scratch_bytes(const void *plan);
  * distinct partners; sf_spatial_check makes that practically impossible). */
 uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_t j, uint64_t K,
                                uint32_t skip, sf_rng *r, sf_conn_scratch *S);
+/* One proposal's decision as sf_spatial_draw_fixed takes it (the same
+ * code): the entity at xe, a partner at xs (mm, in the space), the coin lhs
+ * against F s32 (s32 the table's scale S 2^32). From the fixed-point
+ * positions unless the coin lies within their error band, then (*exact set)
+ * from the double positions. For the unit test of the band. */
+bool sf_spatial_decide(const void *plan, const double *xe, const double *xs, double lhs,
+                       double s32, bool *exact);
+/* The plan's error band: f~ / f within 1 -+ band_rel, |r~^2 - r^2| <=
+ * band_r2, and the bound of F - f(nearest image) (0 when F is f). */
+void sf_spatial_band(const void *plan, double *band_rel, double *band_r2, double *tail);
 /* Partners of j each with probability min(1, p F), independently. */
 uint64_t sf_spatial_draw_bernoulli(const sf_projection *p, const void *plan, uint32_t j,
                                    uint32_t skip, sf_rng *r, sf_conn_scratch *S);

@@ -9,6 +9,7 @@
  * Statistical checks use fixed seeds; each states its critical value. */
 #include <math.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include "model/model_impl.h"
+#include "network/spatial.h"
 #include "spikefield/network.h"
 #include "test_util.h"
 
@@ -579,6 +581,341 @@ static void test_refusals(void **state)
     }
 }
 
+/* ------------------------------------------------------------------------
+ * The fixed-point sampler's error band (src/network/spatial.c,
+ * sf_spatial_decide: the decision code of sf_spatial_draw_fixed). Positions
+ * are kept in fixed point, k = round(x U / L) with U = 2^32 units per
+ * extent on a ring or torus and 2^30 on a sheet (docs/spatial.md); f~, r~^2
+ * from them decide unless the coin lies within band_rel of f~ (plus the
+ * other images' tail above) or r~^2 within band_r2 of the boxcar's step,
+ * where the double positions decide. The test builds positions half a unit
+ * from a rounding boundary on opposite sides (x = (k + 1/2 -+ 2^-8) L / U,
+ * exact in double), so that d~ - d is (1 - 2^-7) of a unit per dimension,
+ * and takes its reference decision from its own long double computation of
+ * F at the double positions (periodic images summed). Checks:
+ *  (a) "hard" coins, between F(fixed point) and F(double) where they
+ *      differ by more than 1e-10 of F (1 % and half of the way from F, so
+ *      at least 1e-12 of F from it, above the code's exp error 1.2e-13):
+ *      the decision equals the reference and was taken exactly (in the
+ *      band);
+ *  (b) coins at the band's edges, a factor 1 -+ 1e-9 inside and outside:
+ *      exact inside, not outside, and the reference decision in both;
+ *  (c) the boxcar's step: distances with r~^2 - R^2 at -+ band_r2 (1 -+
+ *      1e-3), and hard distances (r and r~ on opposite sides of R).
+ * Power: on the wide sheet profiles the hard cases reach 0.49 of band_rel
+ * (the proof's factor 2 and |d_k| <= L) and 0.9 of band_r2; the test
+ * checks that they do, so a band narrowed below those fractions fails (a)
+ * or (c) (checked by hand: band_rel / 2.1 and band_r2 / 1.3 fail). */
+
+typedef struct {
+    char kind;      /* 'g' Gaussian, 'e' exponential, 'b' boxcar */
+    double R, L;    /* width, extent (square) */
+    int dim;
+    bool periodic;
+} bspace;
+
+static void *band_plan(const char *geom, int dim, double L, const char *kind, double R,
+                       sf_model **mp)
+{
+    snprintf(text, sizeof text,
+             "simulation: {resolution: 0.1, duration: 1.0, seed: 3}\n"
+             "populations:\n"
+             "  E: {model: iaf_psc_exp, n: 400, space: {geometry: %s, extent: %s}}\n"
+             "projections:\n"
+             "  EE: {source: E, target: E, rule: spatial_fixed_indegree, indegree: 2, "
+             "weight: 1.0, delay: 1.0, profile: {kind: %s, width: %.17g}}\n",
+             geom, dim == 2 ? (L == 1.0 ? "[1.0, 1.0]" : "[2.0, 2.0]") : (L == 1.0 ? "1.0" : "2.0"),
+             kind, R);
+    sf_context *ctx = sf_context_create();
+    sf_model *m = NULL;
+    if (sf_model_load_string(ctx, text, "band", NULL, 0, &m) != SF_OK)
+        fail_msg("band model: %s", sf_context_errmsg(ctx));
+    sf_context_destroy(ctx);
+    void *plan = sf_spatial_plan_create(m, 0);
+    assert_non_null(plan);
+    *mp = m;
+    return plan;
+}
+
+/* f is cut to 0 where it falls below 1e-16 (spatial.h) */
+static int band_cut = 1;
+static long double cut_band(long double f)
+{
+    return f >= 1e-16L || !band_cut ? f : 0;
+}
+
+/* F at displacement d (long double, images summed on a periodic space out
+ * to 4 extents, far beyond where f matters here), boxcar r <= R. The
+ * callers stay where F > 1e-14, away from the cutoffs. With band_cut 0 no
+ * image is cut: the code's separable sum of the periodic Gaussian
+ * (profile_at) cuts none either, so where the images below 1e-16 matter
+ * to a decision, the definition is ambiguous and the callers skip it. */
+static long double F_band(const bspace *b, const long double *d)
+{
+    long double F = 0;
+    int m = b->periodic ? 4 : 0;
+    for (int i = -m; i <= m; i++)
+        for (int j = b->dim == 2 ? -m : 0; j <= (b->dim == 2 ? m : 0); j++) {
+            long double x = d[0] + i * (long double)b->L, y = b->dim == 2 ? d[1] + j * (long double)b->L : 0;
+            long double r2 = x * x + y * y, R = b->R;
+            if (b->kind == 'b')
+                F += r2 <= R * R ? 1 : 0;
+            else if (b->kind == 'g')
+                F += cut_band(expl(-r2 / (2 * R * R)));
+            else
+                F += cut_band(expl(-sqrtl(r2) / R));
+        }
+    return F;
+}
+
+/* The minimum image of b - a, long double (exact for these positions). */
+static void disp_band(const bspace *b, const double *xa, const double *xb, long double *d)
+{
+    for (int k = 0; k < b->dim; k++) {
+        long double v = (long double)xb[k] - xa[k];
+        if (b->periodic)
+            v = v >= b->L / 2.0L ? v - b->L : v < -b->L / 2.0L ? v + b->L : v;
+        d[k] = v;
+    }
+}
+
+static uint64_t rng_band = 88172645463325252ull;
+static uint64_t next_band(void) /* xorshift64 */
+{
+    rng_band ^= rng_band << 13;
+    rng_band ^= rng_band >> 7;
+    rng_band ^= rng_band << 17;
+    return rng_band;
+}
+
+/* A pair (xe, xs) half a unit from rounding on opposite sides: |d~| > |d|
+ * per dimension when out is set, |d~| < |d| otherwise; d of about
+ * (frac_k L) per dimension with random signs. The fixed-point d~ (the
+ * test's model of the representation) in dfix. */
+static void hard_pair(const bspace *b, double U, const double *frac, bool out, double *xe,
+                      double *xs, long double *dfix)
+{
+    const double lo = 0.5 - 1.0 / 256, hi = 0.5 + 1.0 / 256, q = b->L / U;
+    for (int k = 0; k < b->dim; k++) {
+        uint64_t span = (uint64_t)(frac[k] * U);
+        uint64_t ke, ks;
+        bool up; /* s above e in the space */
+        if (b->periodic) {
+            ke = next_band() % (uint64_t)U;
+            up = next_band() & 1;
+            ks = (ke + (up ? span : (uint64_t)U - span)) % (uint64_t)U;
+        } else {
+            up = next_band() & 1;
+            uint64_t room = (uint64_t)U - span - 2;
+            uint64_t a = next_band() % room;
+            ke = up ? a : a + span;
+            ks = up ? a + span : a;
+        }
+        /* |d~| > |d|: the upper point rounds up, the lower one down */
+        bool s_up = up == out;
+        xe[k] = ((double)ke + (s_up ? lo : hi)) * q;
+        xs[k] = ((double)ks + (s_up ? hi : lo)) * q;
+        int64_t dk = (int64_t)(ks + (s_up ? 1 : 0)) - (int64_t)(ke + (s_up ? 0 : 1));
+        if (b->periodic) /* the minimum image of the integer difference */
+            dk = dk >= (int64_t)U / 2 ? dk - (int64_t)U : dk < -(int64_t)U / 2 ? dk + (int64_t)U : dk;
+        dfix[k] = (long double)dk * b->L / U;
+    }
+}
+
+/* (a) and (b) on one space; returns the largest |F~ / F - 1| / band_rel
+ * among the hard cases where F = f (no other image within 1e-12 of F). */
+static double check_band_space(const bspace *b, const char *geom, const char *kind, int cases)
+{
+    sf_model *m;
+    void *plan = band_plan(geom, b->dim, b->L, kind, b->R, &m);
+    double band_rel, band_r2, tail;
+    sf_spatial_band(plan, &band_rel, &band_r2, &tail);
+    double U = b->periodic ? 4294967296.0 : 1073741824.0, power = 0;
+    int hard = 0;
+    for (int c = 0; c < cases; c++) {
+        double frac[2], xe[2] = {0, 0}, xs[2] = {0, 0};
+        long double dref[2] = {0, 0}, dfix[2] = {0, 0};
+        for (int k = 0; k < b->dim; k++) /* mostly far: the error grows with |d| */
+            frac[k] = (b->periodic ? 0.5 : 1.0) * (0.5 + 0.5 * (next_band() >> 11) * 0x1p-53) *
+                      (c % 4 == 3 ? 0.3 : 1.0);
+        bool out = c & 1;
+        hard_pair(b, U, frac, out, xe, xs, dfix);
+        disp_band(b, xe, xs, dref);
+        long double Fr = F_band(b, dref), Ff = F_band(b, dfix);
+        band_cut = 0;
+        long double amb = 10 * fabsl(F_band(b, dref) - Fr); /* the cut images' part */
+        band_cut = 1;
+        if (Fr < 1e-14L)
+            continue; /* away from the cutoff (f = 1e-16), which (c) checks on the boxcar */
+        /* (a) hard coin */
+        long double gap = fabsl(Ff - Fr) / Fr;
+        if (gap > 1e-10L) {
+            for (int h = 0; h < 2; h++) { /* 1 % and half of the way from F to F~ */
+                double lhs = (double)(Fr + (h ? 0.5L : 0.01L) * (Ff - Fr));
+                bool exact, got = sf_spatial_decide(plan, xe, xs, lhs, 1.0, &exact);
+                bool want = (long double)lhs < Fr;
+                if (fabsl(lhs - Fr) <= amb)
+                    continue;
+                if (got != want || !exact)
+                    fail_msg("%s %s R %g: hard coin %.17g between F %.17Lg and F~ %.17Lg: "
+                             "decision %d exact %d, want %d exact", geom, kind, b->R, lhs, Fr, Ff,
+                             got, exact, want);
+            }
+            hard++;
+            /* F~ = f~ when the other images are negligible */
+            long double one[2] = {dfix[0], dfix[1]};
+            bspace nb = *b;
+            nb.periodic = false;
+            if (fabsl(F_band(&nb, one) - Ff) < 1e-3L * fabsl(Ff - Fr))
+                power = fmax(power, (double)gap / band_rel);
+        }
+        /* (b) the edges, from the test's f~ (its model of the fixed point:
+         * the code's f~ differs by its exp's 1.2e-13, far below 1e-9) */
+        bspace nb = *b;
+        nb.periodic = false;
+        long double ff = F_band(&nb, dfix); /* f~ of the nearest image */
+        if (b->kind == 'b' || ff < 1e-100L)
+            continue;
+        double edges[4] = {(double)(ff * (1 - band_rel) * (1 - 1e-9)),
+                           (double)(ff * (1 - band_rel) * (1 + 1e-9)),
+                           (double)((ff * (1 + band_rel) + tail) * (1 + 1e-9)),
+                           (double)((ff * (1 + band_rel) + tail) * (1 - 1e-9))};
+        for (int e = 0; e < 4; e++) {
+            bool exact, got = sf_spatial_decide(plan, xe, xs, edges[e], 1.0, &exact);
+            bool want = (long double)edges[e] < Fr, want_exact = e & 1;
+            if (fabsl(edges[e] - Fr) <= amb)
+                continue;
+            if (got != want || exact != want_exact)
+                fail_msg("%s %s R %g: coin %s the band's %s edge: decision %d exact %d, want %d "
+                         "exact %d", geom, kind, b->R, e & 1 ? "inside" : "outside",
+                         e < 2 ? "lower" : "upper", got, exact, want, want_exact);
+        }
+    }
+    /* enough hard cases for the check to mean something */
+    if (hard < cases / 4)
+        fail_msg("%s %s: only %d hard cases of %d", geom, kind, hard, cases);
+    free(plan);
+    sf_model_destroy(m);
+    return power;
+}
+
+/* (c) the boxcar's step on a sheet of 1 mm, R = 1.3 mm (so that both
+ * |d_k| come near L, where the error is largest): distances whose
+ * r~^2 lies at R^2 -+ band_r2 (1 -+ 1e-3) (searched over the lattice of
+ * fixed-point differences), and hard ones (r, r~ on opposite sides of R,
+ * more than 1e-13 from it). Returns the largest |r~^2 - r^2| / band_r2 of
+ * the hard cases. */
+static double check_band_step(void)
+{
+    const bspace b = {'b', 1.3, 1.0, 2, false};
+    sf_model *m;
+    void *plan = band_plan("sheet", 2, 1.0, "boxcar", 1.3, &m);
+    double band_rel, band_r2, tail;
+    sf_spatial_band(plan, &band_rel, &band_r2, &tail);
+    const double U = 1073741824.0, q = 1.0 / U, lo = 0.5 - 1.0 / 256, hi = 0.5 + 1.0 / 256;
+    const long double R2d = (long double)1.3 * (long double)1.3; /* R^2 of the double R */
+    double power = 0;
+    int hard = 0, edge_hits[4] = {0, 0, 0, 0};
+    for (int c = 0; c < 20000; c++) {
+        /* an angle, dx along it, dy from the step; both points with
+         * positive coordinates on the sheet */
+        double th = 0.70 + 0.17 * (next_band() >> 11) * 0x1p-53; /* d_k < 0.98 */
+        int64_t kx = (int64_t)(1.3 * cos(th) * U), k0 = kx;
+        long double want_fix2 = R2d; /* the target of r~^2 */
+        int mode = c % 6; /* 0, 1: hard (out / in); 2..5: edges */
+        if (mode >= 2) {
+            double sgn = mode < 4 ? -1 : 1, fac = mode & 1 ? 1 + 1e-3 : 1 - 1e-3;
+            want_fix2 = R2d + sgn * fac * band_r2;
+        }
+        /* ky for kx, and for an edge the kx of 64 whose r~^2 is nearest
+         * the aim (the lattice of r~^2 is 0.3 band_r2 coarse) */
+        long double ry = sqrtl(want_fix2 - (long double)kx * kx * q * q) / q;
+        int64_t ky = (int64_t)floorl(ry);
+        for (int64_t tx = k0 + 1; mode >= 2 && tx < k0 + 64; tx++) {
+            int64_t ty = (int64_t)floorl(sqrtl(want_fix2 - (long double)tx * tx * q * q) / q);
+            long double a = ((long double)tx * tx + (long double)ty * ty) * q * q - want_fix2;
+            long double b0 = ((long double)kx * kx + (long double)ky * ky) * q * q - want_fix2;
+            for (int64_t u = ty; u <= ty + 1; u++) {
+                a = ((long double)tx * tx + (long double)u * u) * q * q - want_fix2;
+                if (fabsl(a) < fabsl(b0))
+                    kx = tx, ky = u, b0 = a;
+            }
+        }
+        /* fixed-point difference (kx, ky) (|d~| > |d| when out) */
+        bool out = mode == 0 ? true : mode == 1 ? false : (next_band() & 1);
+        uint64_t ex = 1000 + next_band() % 1000, ey = 1000 + next_band() % 1000;
+        double xe[2], xs[2];
+        /* s = e + d, both in [0, 1): d < 0.98 per dimension, offsets small;
+         * out: e rounds down to ex, s up to ex + fx; in: e up to ex + 1,
+         * s down to ex + fx + 1 */
+        int64_t fx = kx, fy = ky; /* the fixed-point difference */
+        xe[0] = ((double)ex + (out ? lo : hi)) * q;
+        xs[0] = ((double)(ex + fx + (out ? -1 : 1)) + (out ? hi : lo)) * q;
+        xe[1] = ((double)ey + (out ? lo : hi)) * q;
+        xs[1] = ((double)(ey + fy + (out ? -1 : 1)) + (out ? hi : lo)) * q;
+        long double dfix[2] = {fx * (long double)q, fy * (long double)q}, dref[2];
+        disp_band(&b, xe, xs, dref);
+        long double rf2 = dfix[0] * dfix[0] + dfix[1] * dfix[1];
+        long double rr2 = dref[0] * dref[0] + dref[1] * dref[1];
+        if (fabsl(rr2 - R2d) < 1e-13L)
+            continue; /* where double rounding of r^2 could decide */
+        bool exact, got = sf_spatial_decide(plan, xe, xs, 0.5, 1.0, &exact);
+        bool want = rr2 <= R2d;
+        if (got != want)
+            fail_msg("boxcar step: r^2 %.20Lg (fixed %.20Lg), R^2 %.20Lg: decision %d, want %d", rr2,
+                     rf2, R2d, got, want);
+        if (mode < 2) {
+            if ((rr2 <= R2d) != (rf2 <= R2d)) {
+                if (!exact)
+                    fail_msg("boxcar step: r^2 %.20Lg and r~^2 %.20Lg on both sides of %.20Lg, "
+                             "decided without the exact path", rr2, rf2, R2d);
+                hard++;
+                power = fmax(power, (double)(fabsl(rf2 - rr2) / band_r2));
+            }
+            continue;
+        }
+        /* an edge case: where r~^2 landed against the band (the lattice
+         * puts it within a fraction of 1e-3 band_r2 of the aim only
+         * sometimes; only those count) */
+        long double off = fabsl(rf2 - R2d) / band_r2;
+        bool inside = off < 1;
+        if (fabsl(off - 1) < 2e-3L && fabsl(off - 1) > 1e-4L) {
+            if (exact != inside)
+                fail_msg("boxcar step: r~^2 - R^2 = %.6Lf band_r2: exact %d, want %d", off, exact,
+                         inside);
+            edge_hits[mode - 2]++;
+        }
+    }
+    for (int e = 0; e < 4; e++)
+        if (edge_hits[e] < 20)
+            fail_msg("boxcar step: only %d distances at edge %d", edge_hits[e], e);
+    if (hard < 1000)
+        fail_msg("boxcar step: only %d hard distances", hard);
+    free(plan);
+    sf_model_destroy(m);
+    return power;
+}
+
+static void test_fixed_point_band(void **state)
+{
+    /* wide Gaussian and exponential on a 1 mm sheet (tail 0: F = f), the
+     * benchmark's Gaussian torus (tail > 0), an exponential ring */
+    const bspace g_sheet = {'g', 0.5, 1.0, 2, false}, e_sheet = {'e', 0.5, 1.0, 2, false};
+    const bspace g_torus = {'g', 0.1, 1.0, 2, true}, e_ring = {'e', 0.05, 1.0, 1, true};
+    const bspace g_ring = {'g', 0.04, 1.0, 1, true};
+    double pg = check_band_space(&g_sheet, "sheet", "gaussian", 4000);
+    check_band_space(&e_sheet, "sheet", "exponential", 4000);
+    check_band_space(&g_torus, "torus", "gaussian", 4000);
+    check_band_space(&e_ring, "ring", "exponential", 4000);
+    double pr = check_band_space(&g_ring, "ring", "gaussian", 4000);
+    double ps = check_band_step();
+    printf("# band power: Gaussian sheet %.3f, ring %.3f of band_rel; boxcar step %.3f of "
+           "band_r2\n", pg, pr, ps);
+    /* the test's power (see above): the hard cases come close to the band */
+    if (pg < 0.45 || ps < 0.85)
+        fail_msg("the hard cases reach only %.3f of band_rel, %.3f of band_r2", pg, ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -591,6 +928,7 @@ int main(void)
         cmocka_unit_test(test_distance_delays),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_fixed_point_band),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
