@@ -422,7 +422,25 @@ void sf_rng_fill_u32(sf_rng *r, uint32_t *restrict out, size_t n)
     for (size_t whole = (n - i) / 4; whole > 0;) {
         const uint32_t m = whole < PH_CHUNK ? (uint32_t)whole : PH_CHUNK;
         philox_planes(seed, r->ctr[0], 0, r->ctr[1], blk, 1, m, w0, w1, w2, w3);
-        for (uint32_t j = 0; j < m; j++, i += 4) {
+        uint32_t j = 0;
+#ifdef __AVX2__
+        for (; j + 8 <= m; j += 8, i += 32) { /* 8 blocks: a 4 x 8 transpose */
+            __m256i a0 = _mm256_loadu_si256((const __m256i *)(w0 + j));
+            __m256i a1 = _mm256_loadu_si256((const __m256i *)(w1 + j));
+            __m256i a2 = _mm256_loadu_si256((const __m256i *)(w2 + j));
+            __m256i a3 = _mm256_loadu_si256((const __m256i *)(w3 + j));
+            __m256i t0 = _mm256_unpacklo_epi32(a0, a1), t1 = _mm256_unpackhi_epi32(a0, a1);
+            __m256i t2 = _mm256_unpacklo_epi32(a2, a3), t3 = _mm256_unpackhi_epi32(a2, a3);
+            /* blocks (0 | 4), (1 | 5), (2 | 6), (3 | 7) per 128-bit half */
+            __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+            __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+            _mm256_storeu_si256((__m256i *)(out + i), _mm256_permute2x128_si256(u0, u1, 0x20));
+            _mm256_storeu_si256((__m256i *)(out + i + 8), _mm256_permute2x128_si256(u2, u3, 0x20));
+            _mm256_storeu_si256((__m256i *)(out + i + 16), _mm256_permute2x128_si256(u0, u1, 0x31));
+            _mm256_storeu_si256((__m256i *)(out + i + 24), _mm256_permute2x128_si256(u2, u3, 0x31));
+        }
+#endif
+        for (; j < m; j++, i += 4) {
             out[i] = w0[j];
             out[i + 1] = w1[j];
             out[i + 2] = w2[j];

@@ -499,6 +499,18 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
         if (hd && !dd) /* spatial: partners() wrote S->dv */
             sf_dist_draw_n(&p->delay, m->sim.seed, SF_RNG_DELAY, ENTITY(T->proj, gid), K, S->dv);
         size_t n = 0;
+        if (!outdeg && !hw && !hd) {
+            /* by target with constant weight and delay (the common case):
+             * every partner is stored, onto ent, with delay step 0 */
+            for (uint64_t k = 0; k < K; k++)
+                S->at[k] = pos[list[k]]++;
+            const uint16_t tl = (uint16_t)(ent - lo);
+            for (uint64_t k = 0; k < K; k++)
+                S->tl[k] = tl;
+            memset(S->ds, 0, sizeof(uint16_t) * K);
+            T->syn->store(T, K, S->at, S->tl, S->wv, S->ds);
+            continue;
+        }
         for (uint64_t k = 0; k < K; k++) {
             uint32_t s = outdeg ? e : list[k], t = outdeg ? list[k] : ent;
             if (t < lo || t >= hi)

@@ -607,25 +607,30 @@ static bool accept_exact(const plan_t *P, const double *xe, const double *xs, do
     return !P->nearest && lhs < f + tail && lhs < profile_at(P, xe, xs) * s32;
 }
 
-/* The decisions of nb proposals that the fixed point makes for certain:
- * coin lhs[t] against f~ = f[t] (the fixed-point f of the nearest image,
- * scaled) with r~^2 = r2[t]. sure[t] is 0 when the coin lies within the
- * error band of f~ (band_rel of it below, band_rel plus the other images'
- * tail above) or r~^2 within band_r2 of the cutoff (the boxcar's step):
- * then the double positions decide (accept_exact); else acc[t] is the
- * decision, which the double positions would take too. */
-static inline void sure_decisions(const plan_t *P, int nb, const double *lhs, const double *f,
-                                  const double *r2, double tail, int32_t *acc, int32_t *sure)
+/* The decisions of nb <= 32 proposals that the fixed point makes for
+ * certain: coin lhs[t] against f~ = f[t] (the fixed-point f of the nearest
+ * image, scaled) with r~^2 = r2[t]. Bit t of *unsure is set when the coin
+ * lies within the error band of f~ (band_rel of it below, band_rel plus
+ * the other images' tail above) or r~^2 within band_r2 of the cutoff (the
+ * boxcar's step): then the double positions decide (accept_exact); else
+ * bit t of the result is the decision, which the double positions would
+ * take too. */
+static inline uint32_t sure_decisions(const plan_t *P, int nb, const double *lhs,
+                                      const double *f, const double *r2, double tail,
+                                      uint32_t *unsure)
 {
     const double lo_f = 1 - P->band_rel, hi_f = 1 + P->band_rel, band_r2 = P->band_r2;
     const double cut2 = P->cut2; /* the boxcar's step too */
-#pragma omp simd
+    uint32_t acc = 0, uns = 0;
+#pragma omp simd reduction(| : acc, uns)
     for (int t = 0; t < nb; t++) {
         int yes = lhs[t] < f[t] * lo_f;
         int s = (yes | (lhs[t] >= f[t] * hi_f + tail)) & (fabs(r2[t] - cut2) > band_r2);
-        acc[t] = yes & s;
-        sure[t] = s;
+        acc |= (uint32_t)(yes & s) << t;
+        uns |= (uint32_t)(s ^ 1) << t;
     }
+    *unsure = uns;
+    return acc;
 }
 
 bool sf_spatial_decide(const void *plan, const double *xe, const double *xs, double lhs,
@@ -636,11 +641,11 @@ bool sf_spatial_decide(const void *plan, const double *xe, const double *xs, dou
     uint32_t ey = P->dim == 2 ? fixed_of(P, 1, xe[1]) : 0, sy = P->dim == 2 ? fixed_of(P, 1, xs[1]) : 0;
     double x = (double)(int32_t)(sx - ex) * P->fq[0];
     double y = (double)(int32_t)(sy - ey) * (P->dim == 2 ? P->fq[1] : 0.0), f;
-    int32_t acc, sure;
+    uint32_t unsure;
     nearest_batch(P, 1, &x, &y, s32, &f, false);
-    sure_decisions(P, 1, &lhs, &f, &x, P->tail * s32, &acc, &sure);
-    *exact = !sure;
-    return sure ? acc != 0 : accept_exact(P, xe, xs, lhs, s32, P->tail * s32);
+    uint32_t acc = sure_decisions(P, 1, &lhs, &f, &x, P->tail * s32, &unsure);
+    *exact = unsure & 1;
+    return *exact ? accept_exact(P, xe, xs, lhs, s32, P->tail * s32) : (acc & 1);
 }
 
 void sf_spatial_band(const void *plan, double *band_rel, double *band_r2, double *tail)
@@ -812,9 +817,10 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
      * batch (vectorised), then the proposals are decided in order, so the
      * result is that of deciding each at once */
     enum { BATCH = 32 };
-    uint32_t wd[3 * BATCH], ba[BATCH], ka[BATCH];
+    uint32_t wd[3 * BATCH], ba[BATCH];
     double blhs[BATCH], bx[BATCH], by[BATCH], bf[BATCH];
-    int32_t bacc[BATCH], bsure[BATCH];
+    const bool multapses = p->multapses, dd = p->profile.distance_delay;
+    const fpos *const fp = P->fp;
     while (k < K && tries < max_tries) {
         sf_rng_fill_u32(r, wd, 3 * BATCH);
         tries += BATCH;
@@ -837,48 +843,39 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
             uint32_t a = W[i].c0 + (uint32_t)(mm >> 32);
             ba[nb] = a;
             blhs[nb++] = (double)wd[2 * BATCH + t] * W[i].m; /* exact to 2^-53 */
-            __builtin_prefetch(P->fp + a);
+            __builtin_prefetch(fp + a);
         }
         /* f from the fixed-point differences (the minimum image as int32);
          * a decision is certain unless the coin lies within the error
          * bands (band_rel of f, band_r2 of r^2 at a step of f) of it:
          * then the double positions decide, as they would alone */
         for (int t = 0; t < nb; t++) {
-            const fpos *f = P->fp + ba[t];
+            const fpos *f = fp + ba[t];
             bx[t] = (double)(int32_t)(f->x - ex) * fq0;
             by[t] = (double)(int32_t)(f->y - ey) * fq1;
         }
         nearest_batch(P, nb, bx, by, s32, bf, false);
-        sure_decisions(P, nb, blhs, bf, bx, tail, bacc, bsure);
-        int na = 0, nu = 0;
-        for (int t = 0; t < nb; t++) {
-            ka[na] = (uint32_t)t;
-            na += bacc[t];
-            nu += !bsure[t];
+        uint32_t unsure, acc = sure_decisions(P, nb, blhs, bf, bx, tail, &unsure);
+        for (; unsure; unsure &= unsure - 1) { /* rare: these exactly */
+            int t = __builtin_ctz(unsure);
+            if (accept_exact(P, xe, P->pos_sorted + 2 * (size_t)ba[t], blhs[t], s32, tail))
+                acc |= 1u << t;
         }
-        if (nu) { /* rare: decide again in order, the unsure ones exactly */
-            na = 0;
-            for (int t = 0; t < nb; t++) {
-                bool yes = bacc[t];
-                if (!bsure[t])
-                    yes = accept_exact(P, xe, P->pos_sorted + 2 * (size_t)ba[t], blhs[t], s32,
-                                       tail);
-                ka[na] = (uint32_t)t;
-                na += yes;
-            }
-        }
-        for (int q = 0; q < na && k < K; q++) {
-            uint32_t a = ba[ka[q]];
-            uint32_t s = P->fp[a].id;
+        /* the accepted in proposal order */
+        for (; acc && k < K; acc &= acc - 1) {
+            int t = __builtin_ctz(acc);
+            uint32_t a = ba[t];
+            uint32_t s = fp[a].id;
             if (s == skip)
                 continue;
-            if (!p->multapses) {
+            if (!multapses) {
                 if ((S->bitmap[s >> 6] >> (s & 63)) & 1u)
                     continue;
                 S->bitmap[s >> 6] |= 1ull << (s & 63);
             }
             S->list[k] = s;
-            set_delay_fixed(p, P, xe, a, bx[ka[q]], S, k);
+            if (dd)
+                set_delay_fixed(p, P, xe, a, bx[t], S, k);
             k++;
         }
     }
