@@ -27,6 +27,9 @@
 
 #include <assert.h>
 #include <float.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -622,8 +625,24 @@ static inline uint32_t sure_decisions(const plan_t *P, int nb, const double *lhs
     const double lo_f = 1 - P->band_rel, hi_f = 1 + P->band_rel, band_r2 = P->band_r2;
     const double cut2 = P->cut2; /* the boxcar's step too */
     uint32_t acc = 0, uns = 0;
-#pragma omp simd reduction(| : acc, uns)
-    for (int t = 0; t < nb; t++) {
+    int t = 0;
+#ifdef __AVX2__
+    /* the same comparisons four at a time, their bits by movemask */
+    const __m256d vlo = _mm256_set1_pd(lo_f), vhi = _mm256_set1_pd(hi_f);
+    const __m256d vtail = _mm256_set1_pd(tail), vcut = _mm256_set1_pd(cut2);
+    const __m256d vband = _mm256_set1_pd(band_r2);
+    const __m256d vabs = _mm256_castsi256_pd(_mm256_set1_epi64x(INT64_MAX));
+    for (; t + 4 <= nb; t += 4) {
+        __m256d l = _mm256_loadu_pd(lhs + t), fv = _mm256_loadu_pd(f + t);
+        __m256d d = _mm256_and_pd(_mm256_sub_pd(_mm256_loadu_pd(r2 + t), vcut), vabs);
+        __m256d yes = _mm256_cmp_pd(l, _mm256_mul_pd(fv, vlo), _CMP_LT_OQ);
+        __m256d no = _mm256_cmp_pd(l, _mm256_add_pd(_mm256_mul_pd(fv, vhi), vtail), _CMP_GE_OQ);
+        __m256d sure = _mm256_and_pd(_mm256_or_pd(yes, no), _mm256_cmp_pd(d, vband, _CMP_GT_OQ));
+        acc |= (uint32_t)_mm256_movemask_pd(_mm256_and_pd(yes, sure)) << t;
+        uns |= (uint32_t)(_mm256_movemask_pd(sure) ^ 15) << t;
+    }
+#endif
+    for (; t < nb; t++) {
         int yes = lhs[t] < f[t] * lo_f;
         int s = (yes | (lhs[t] >= f[t] * hi_f + tail)) & (fabs(r2[t] - cut2) > band_r2);
         acc |= (uint32_t)(yes & s) << t;
@@ -639,11 +658,16 @@ bool sf_spatial_decide(const void *plan, const double *xe, const double *xs, dou
     const plan_t *P = plan;
     uint32_t ex = fixed_of(P, 0, xe[0]), sx = fixed_of(P, 0, xs[0]);
     uint32_t ey = P->dim == 2 ? fixed_of(P, 1, xe[1]) : 0, sy = P->dim == 2 ? fixed_of(P, 1, xs[1]) : 0;
-    double x = (double)(int32_t)(sx - ex) * P->fq[0];
-    double y = (double)(int32_t)(sy - ey) * (P->dim == 2 ? P->fq[1] : 0.0), f;
+    /* a batch of four copies, so that the vectorised path decides */
+    double x[4], y[4], f[4], l[4];
+    for (int t = 0; t < 4; t++) {
+        x[t] = (double)(int32_t)(sx - ex) * P->fq[0];
+        y[t] = (double)(int32_t)(sy - ey) * (P->dim == 2 ? P->fq[1] : 0.0);
+        l[t] = lhs;
+    }
     uint32_t unsure;
-    nearest_batch(P, 1, &x, &y, s32, &f, false);
-    uint32_t acc = sure_decisions(P, 1, &lhs, &f, &x, P->tail * s32, &unsure);
+    nearest_batch(P, 4, x, y, s32, f, false);
+    uint32_t acc = sure_decisions(P, 4, l, f, x, P->tail * s32, &unsure);
     *exact = unsure & 1;
     return *exact ? accept_exact(P, xe, xs, lhs, s32, P->tail * s32) : (acc & 1);
 }
@@ -713,6 +737,33 @@ static inline void set_delay_fixed(const sf_projection *p, const plan_t *P, cons
         S->dv[k] = d;
     else
         set_delay(p, P, xe, P->pos_sorted + 2 * (size_t)a, S, k);
+}
+
+/* The accepted proposals of a batch (bits of acc, in order) into S->list
+ * from k on, up to K: the partner's id unless it is skip or (without
+ * multapses) already drawn; its distance delay with dd. Returns the new k. */
+static inline __attribute__((always_inline)) uint64_t
+take_accepted(const sf_projection *p, const plan_t *P, const double *xe, uint32_t acc,
+              const uint32_t *ba, const double *br2, uint32_t skip, uint64_t K, uint64_t k,
+              sf_conn_scratch *S, const bool multapses, const bool dd)
+{
+    for (; acc && k < K; acc &= acc - 1) {
+        int t = __builtin_ctz(acc);
+        uint32_t a = ba[t];
+        uint32_t s = P->fp[a].id;
+        if (s == skip)
+            continue;
+        if (!multapses) {
+            if ((S->bitmap[s >> 6] >> (s & 63)) & 1u)
+                continue;
+            S->bitmap[s >> 6] |= 1ull << (s & 63);
+        }
+        S->list[k] = s;
+        if (dd)
+            set_delay_fixed(p, P, xe, a, br2[t], S, k);
+        k++;
+    }
+    return k;
 }
 
 /* The entity's table over the cells within reach (in ws): weights n_c m_c
@@ -861,23 +912,14 @@ uint64_t sf_spatial_draw_fixed(const sf_projection *p, const void *plan, uint32_
             if (accept_exact(P, xe, P->pos_sorted + 2 * (size_t)ba[t], blhs[t], s32, tail))
                 acc |= 1u << t;
         }
-        /* the accepted in proposal order */
-        for (; acc && k < K; acc &= acc - 1) {
-            int t = __builtin_ctz(acc);
-            uint32_t a = ba[t];
-            uint32_t s = fp[a].id;
-            if (s == skip)
-                continue;
-            if (!multapses) {
-                if ((S->bitmap[s >> 6] >> (s & 63)) & 1u)
-                    continue;
-                S->bitmap[s >> 6] |= 1ull << (s & 63);
-            }
-            S->list[k] = s;
-            if (dd)
-                set_delay_fixed(p, P, xe, a, bx[t], S, k);
-            k++;
-        }
+        /* the accepted in proposal order (take_accepted specialised on the
+         * two flags, so that its loop has no test of them) */
+        if (multapses)
+            k = dd ? take_accepted(p, P, xe, acc, ba, bx, skip, K, k, S, true, true)
+                   : take_accepted(p, P, xe, acc, ba, bx, skip, K, k, S, true, false);
+        else
+            k = dd ? take_accepted(p, P, xe, acc, ba, bx, skip, K, k, S, false, true)
+                   : take_accepted(p, P, xe, acc, ba, bx, skip, K, k, S, false, false);
     }
     if (!p->multapses)
         for (uint64_t a = 0; a < k; a++)
