@@ -373,7 +373,7 @@ static void test_fold(void **state)
     const float W1[] = {1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, b1[] = {0, 0, 0};
     memcpy(net->W[0], W0, sizeof W0), memcpy(net->b[0], b0, sizeof b0);
     memcpy(net->W[1], W1, sizeof W1), memcpy(net->b[1], b1, sizeof b1);
-    sf_mlp_trainer *t = sf_mlp_trainer_create(net, 8, SF_OPT_SGD, 0.1);
+    sf_mlp_trainer *t = sf_mlp_trainer_create(net, 8, SF_OPT_SGD, 0.1, 1);
     float X[8];
     const float pts[3][2] = {{1.385f, -0.25f}, {-2.0f, 0.7f}, {0.1f, 0.2f}};
     for (int i = 0; i < 3; i++) {
@@ -404,7 +404,7 @@ static void test_annulus(void **state)
     const float W0[] = {1, 0, -1, 0, 0, 1, 0, -1};
     memcpy(net->W[0], W0, sizeof W0);
     memset(net->b[0], 0, 4 * sizeof(float));
-    sf_mlp_trainer *t = sf_mlp_trainer_create(net, n, SF_OPT_SGD, 0.1);
+    sf_mlp_trainer *t = sf_mlp_trainer_create(net, n, SF_OPT_SGD, 0.1, 1);
     float *X = malloc(sizeof(float) * 2 * n);
     double *Yraw = malloc(sizeof(double) * 3 * n), *Yh = malloc(sizeof(double) * 5 * n);
     int *cls = malloc(sizeof(int) * n);
