@@ -42,7 +42,7 @@
  * MAX_LANES chunks of `chunk` = ceil(batch / lanes) samples, lanes =
  * ceil(batch / CHUNK_ROWS) capped at MAX_LANES, fixed by the batch size
  * alone. */
-#define CHUNK_ROWS 32
+#define CHUNK_ROWS 64
 #define MAX_LANES 8
 
 struct sf_mlp_trainer {
