@@ -1,13 +1,17 @@
 /* Benchmark of the origami trainer (src/learning/mlp.c): one epoch over
  * 25,010 poker hands (the size of the UCI training set) with an
  * 85-200-200-200-10 ReLU network, Adam, minibatches of BATCH, with the
- * trainer on 1 and 2 threads (its products through gemm.c's fixed tiles,
- * OpenBLAS on one thread inside each, as origami runs them); against the
- * machine's measured sgemm peak (a 2048^3 sgemm on OpenBLAS's own 1 and 2
- * threads). Also checks that the epoch gives bit-identical weights on 1, 2
- * and 3 threads: the tiles are fixed by the matrix sizes alone, so each
- * tile's arithmetic is the same however many threads share them (OpenBLAS's
- * own threads would not give that: docs/learning.md, "Determinism").
+ * trainer on 1 and 2 threads, as origami runs it (the minibatch in chunks
+ * fixed by the batch size, shared by the threads, every product on
+ * OpenBLAS's one thread); against the machine's measured sgemm peak (a
+ * 2048^3 sgemm on OpenBLAS's own 1 and 2 threads). Also checks that the
+ * epoch gives bit-identical weights on 1, 2 and 3 threads, and prints the
+ * 1-thread loss and an FNV-1a checksum of the 1-thread weights. (Until
+ * round 4 this ran the trainer on OpenBLAS's own threads, which the module
+ * never did, and said they gave the same weights because "OpenBLAS's sgemm
+ * splits rows and columns of the result between threads, never the sum
+ * over k". They do not: the split changes the order in which some elements
+ * are summed. See docs/learning.md, "Determinism over threads".)
  *
  *   usage: bench_learning [BATCH [REPS]]
  *

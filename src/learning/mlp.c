@@ -66,9 +66,10 @@ struct sf_mlp_trainer {
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 
-/* Every product runs on OpenBLAS's one thread (its own threads would cut
- * C by their number: docs/learning.md, "Determinism"); sf_context_create
- * sets that, this puts it back where a caller changed it. */
+/* Every product runs on OpenBLAS's one thread: its own threads cut C by
+ * their number, which changes the order of some sums (docs/learning.md,
+ * "Determinism over threads"). sf_context_create sets that; this puts it
+ * back where a caller changed it. */
 static void blas_one_thread(void)
 {
     if (openblas_get_num_threads() != 1)
