@@ -1,6 +1,6 @@
 /* Feed-forward ReLU networks trained on softmax cross-entropy, over BLAS
  * (single precision: sgemm for the forward pass, the deltas and the weight
- * gradients of a minibatch).
+ * gradients of a minibatch), on the trainer's threads.
  *
  *   forward:  A_0 = X;  Z_{l+1} = A_l W_l^T + b_l;  A_{l+1} = ReLU(Z_{l+1})
  *             (the last layer: logits, no ReLU);  p = softmax(A_L)
@@ -10,9 +10,21 @@
  *   Adam (Kingma & Ba 2015, Algorithm 1; beta1 0.9, beta2 0.999, eps 1e-8)
  *   or plain SGD.
  *
+ * Threads: a minibatch is cut into chunks of samples fixed by the batch
+ * size alone (CHUNK_ROWS, MAX_LANES below). Each chunk's forward pass and
+ * gradient are one sequence of single-threaded BLAS calls into the chunk's
+ * own gradient buffer (its lane); the threads share out whole chunks, then
+ * sum the lanes in chunk order and update the parameters, each thread a
+ * range of them. Two barriers a step (sf_barrier, which sleeps: a spinning
+ * barrier burns the shared cores), one parallel region an epoch. The
+ * evaluation passes (sf_mlp_forward) run the same chunks on the calling
+ * thread.
+ *
  * Invariant: the trainer's buffers are sized once for its batch; a step
  * allocates nothing; results depend only on the data, the order and the
- * initial weights (BLAS on one thread within a training run).
+ * initial weights, bit for bit the same for any number of threads
+ * (the chunks and the order of every sum are fixed by the batch size; a
+ * thread only decides where a chunk or a parameter range is computed).
  */
 #include "learning/mlp.h"
 
@@ -21,21 +33,48 @@
 #ifdef __AVX__
 #include <immintrin.h>
 #endif
+#include <omp.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Samples per chunk of a minibatch: a minibatch is cut into at most
+ * MAX_LANES chunks of `chunk` = ceil(batch / lanes) samples, lanes =
+ * ceil(batch / CHUNK_ROWS) capped at MAX_LANES, fixed by the batch size
+ * alone. */
+#define CHUNK_ROWS 64
+#define MAX_LANES 8
+
 struct sf_mlp_trainer {
-    int batch, n_layers;
+    int batch, n_layers, threads;
+    int chunk, lanes;                /* the chunks of a minibatch (above)  */
     sf_mlp_optimizer opt;
     double lr;
     long step;
     float *A[SF_MLP_MAX_LAYERS + 1]; /* activations, batch x width[l]      */
     float *D[SF_MLP_MAX_LAYERS + 1]; /* deltas                             */
-    float *grad, *m1, *m2;           /* [n_params]                         */
-    float *Xb;                       /* a gathered minibatch               */
-    int *yb;
+    float *grad;                     /* [lanes n_params]: chunk c's gradient
+                                        at grad + c n_params; lane 0 then
+                                        holds their sum                     */
+    float *m1, *m2;                  /* [n_params]                         */
+    double *lane_loss;               /* [lanes] summed loss of chunk c     */
+    int *yb;                         /* the minibatch's labels             */
+    sf_barrier *bar;                 /* threads > 1                        */
 };
+
+/* libopenblas has no header for these (Debian's build) */
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+
+/* Every product runs on OpenBLAS's one thread: its own threads cut C by
+ * their number, which changes the order of some sums (docs/learning.md,
+ * "Determinism over threads"). sf_context_create sets that; this puts it
+ * back where a caller changed it. */
+static void blas_one_thread(void)
+{
+    if (openblas_get_num_threads() != 1)
+        openblas_set_num_threads(1);
+}
 
 sf_mlp *sf_mlp_create(int n_layers, const int *width, uint64_t seed, uint64_t entity)
 {
@@ -79,24 +118,31 @@ void sf_mlp_destroy(sf_mlp *net)
     free(net);
 }
 
-sf_mlp_trainer *sf_mlp_trainer_create(const sf_mlp *net, int batch, sf_mlp_optimizer opt, double lr)
+sf_mlp_trainer *sf_mlp_trainer_create(const sf_mlp *net, int batch, sf_mlp_optimizer opt, double lr,
+                                      int threads)
 {
     sf_mlp_trainer *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->batch = batch, t->n_layers = net->n_layers, t->opt = opt, t->lr = lr;
+    t->threads = threads > 1 ? threads : 1;
+    t->lanes = (batch + CHUNK_ROWS - 1) / CHUNK_ROWS;
+    t->lanes = t->lanes < MAX_LANES ? t->lanes : MAX_LANES;
+    t->chunk = (batch + t->lanes - 1) / t->lanes;
     bool ok = true;
     for (int l = 0; l <= net->n_layers; l++) {
         t->A[l] = malloc(sizeof(float) * (size_t)batch * net->width[l]);
         t->D[l] = malloc(sizeof(float) * (size_t)batch * net->width[l]);
         ok &= t->A[l] && t->D[l];
     }
-    t->grad = calloc(net->n_params, sizeof(float));
+    t->grad = calloc(net->n_params * (size_t)t->lanes, sizeof(float));
     t->m1 = calloc(net->n_params, sizeof(float));
     t->m2 = calloc(net->n_params, sizeof(float));
-    t->Xb = malloc(sizeof(float) * (size_t)batch * net->width[0]);
+    t->lane_loss = calloc((size_t)t->lanes, sizeof(double));
     t->yb = malloc(sizeof(int) * (size_t)batch);
-    if (!ok || !t->grad || !t->m1 || !t->m2 || !t->Xb || !t->yb) {
+    if (t->threads > 1)
+        ok &= (t->bar = sf_barrier_create((unsigned)t->threads)) != NULL;
+    if (!ok || !t->grad || !t->m1 || !t->m2 || !t->lane_loss || !t->yb) {
         sf_mlp_trainer_destroy(t);
         return NULL;
     }
@@ -109,25 +155,49 @@ void sf_mlp_trainer_destroy(sf_mlp_trainer *t)
         return;
     for (int l = 0; l <= SF_MLP_MAX_LAYERS; l++)
         free(t->A[l]), free(t->D[l]);
-    free(t->grad), free(t->m1), free(t->m2), free(t->Xb), free(t->yb);
+    free(t->grad), free(t->m1), free(t->m2), free(t->lane_loss), free(t->yb);
+    sf_barrier_destroy(t->bar);
     free(t);
+}
+
+/* Rows r0..r0+nr of layer l + 1 into Z (ldz = width[l+1]): A_l W_l^T + b_l */
+static void linear_rows(const sf_mlp_trainer *t, const sf_mlp *net, int l, int r0, int nr, float *Z)
+{
+    int in = net->width[l], out = net->width[l + 1];
+    for (int s = 0; s < nr; s++)
+        memcpy(Z + (size_t)s * out, net->b[l], sizeof(float) * (size_t)out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nr, out, in, 1.0f, t->A[l] + (size_t)r0 * in, in,
+                net->W[l], in, 1.0f, Z, out);
+}
+
+/* The forward pass of rows r0..r0+nr (A_0's rows filled) */
+static void forward_rows(sf_mlp_trainer *t, const sf_mlp *net, int r0, int nr)
+{
+    int L = net->n_layers;
+    for (int l = 0; l < L; l++) {
+        int out = net->width[l + 1];
+        float *Z = t->A[l + 1] + (size_t)r0 * out;
+        linear_rows(t, net, l, r0, nr, Z);
+        if (l + 1 < L)
+            for (size_t k = 0; k < (size_t)nr * out; k++)
+                Z[k] = Z[k] > 0 ? Z[k] : 0;
+    }
 }
 
 void sf_mlp_forward(sf_mlp_trainer *t, const sf_mlp *net, const float *X, int n)
 {
-    int L = net->n_layers;
+    blas_one_thread();
     memcpy(t->A[0], X, sizeof(float) * (size_t)n * net->width[0]);
-    for (int l = 0; l < L; l++) {
-        int in = net->width[l], out = net->width[l + 1];
-        float *Z = t->A[l + 1];
-        for (int s = 0; s < n; s++)
-            memcpy(Z + (size_t)s * out, net->b[l], sizeof(float) * (size_t)out);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1.0f, t->A[l], in,
-                    net->W[l], in, 1.0f, Z, out);
-        if (l + 1 < L)
-            for (size_t k = 0; k < (size_t)n * out; k++)
-                Z[k] = Z[k] > 0 ? Z[k] : 0;
-    }
+    for (int r0 = 0; r0 < n; r0 += t->chunk)
+        forward_rows(t, net, r0, n - r0 < t->chunk ? n - r0 : t->chunk);
+}
+
+void sf_mlp_preactivation(const sf_mlp_trainer *t, const sf_mlp *net, int l, int n, float *Z)
+{
+    blas_one_thread();
+    int w = net->width[l];
+    for (int r0 = 0; r0 < n; r0 += t->chunk)
+        linear_rows(t, net, l - 1, r0, n - r0 < t->chunk ? n - r0 : t->chunk, Z + (size_t)r0 * w);
 }
 
 const float *sf_mlp_activation(const sf_mlp_trainer *t, int l)
@@ -166,72 +236,161 @@ static void adam_update(size_t n, float *restrict w, const float *restrict g, fl
     }
 }
 
-double sf_mlp_step(sf_mlp_trainer *t, sf_mlp *net, const float *X, const int *y, int n)
+/* One chunk: rows r0..r0+nr of a minibatch of n (A_0's rows and the
+ * labels filled): forward, the cross-entropy gradient of these rows into g
+ * (the layout of params; the gradient of the minibatch's mean loss is the
+ * sum over its chunks). Returns the chunk's summed loss. */
+static double chunk_gradient(sf_mlp_trainer *t, const sf_mlp *net, int r0, int nr, int n, float *g)
 {
     int L = net->n_layers, C = net->width[L];
-    sf_mlp_forward(t, net, X, n);
+    forward_rows(t, net, r0, nr);
     /* softmax and its cross-entropy gradient */
     double loss = 0;
-    float *P = t->A[L], *D = t->D[L];
-    for (int s = 0; s < n; s++) {
-        float *z = P + (size_t)s * C, *d = D + (size_t)s * C, mx = z[0];
+    for (int s = r0; s < r0 + nr; s++) {
+        float *z = t->A[L] + (size_t)s * C, *d = t->D[L] + (size_t)s * C, mx = z[0];
+        int ys = t->yb[s];
         for (int c = 1; c < C; c++)
             mx = z[c] > mx ? z[c] : mx;
         double sum = 0;
         for (int c = 0; c < C; c++)
             sum += exp((double)(z[c] - mx));
-        loss += log(sum) - (double)(z[y[s]] - mx);
+        loss += log(sum) - (double)(z[ys] - mx);
         for (int c = 0; c < C; c++)
             d[c] = (float)(exp((double)(z[c] - mx)) / sum / n);
-        d[y[s]] -= 1.0f / (float)n;
+        d[ys] -= 1.0f / (float)n;
     }
-    /* backward into grad (same layout as params) */
+    /* backward */
     for (int l = L - 1; l >= 0; l--) {
         int in = net->width[l], out = net->width[l + 1];
-        float *gW = t->grad + (net->W[l] - net->params), *gb = t->grad + (net->b[l] - net->params);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n, 1.0f, t->D[l + 1], out,
-                    t->A[l], in, 0.0f, gW, in);
+        const float *Dn = t->D[l + 1] + (size_t)r0 * out, *A = t->A[l] + (size_t)r0 * in;
+        float *gW = g + (net->W[l] - net->params), *gb = g + (net->b[l] - net->params);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, nr, 1.0f, Dn, out, A, in, 0.0f, gW, in);
         memset(gb, 0, sizeof(float) * (size_t)out);
-        for (int s = 0; s < n; s++)
-            cblas_saxpy(out, 1.0f, t->D[l + 1] + (size_t)s * out, 1, gb, 1);
+        for (int s = 0; s < nr; s++)
+            cblas_saxpy(out, 1.0f, Dn + (size_t)s * out, 1, gb, 1);
         if (l > 0) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in, out, 1.0f, t->D[l + 1],
-                        out, net->W[l], in, 0.0f, t->D[l], in);
-            const float *A = t->A[l];
-            for (size_t k = 0; k < (size_t)n * in; k++)
-                t->D[l][k] = A[k] > 0 ? t->D[l][k] : 0;
+            float *Dl = t->D[l] + (size_t)r0 * in;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nr, in, out, 1.0f, Dn, out, net->W[l], in,
+                        0.0f, Dl, in);
+            for (size_t k = 0; k < (size_t)nr * in; k++)
+                Dl[k] = A[k] > 0 ? Dl[k] : 0;
         }
     }
-    t->step++;
+    return loss;
+}
+
+/* Phase 1 of a step, thread `part` of `parts`: the chunks part, part +
+ * parts, ... of the minibatch of nb samples from s0 (in the order of perm):
+ * their rows gathered, their gradients into their lanes. */
+static void step_chunks(sf_mlp_trainer *t, const sf_mlp *net, const float *X, const int *y, const int *perm,
+                        int s0, int nb, int part, int parts)
+{
+    int in = net->width[0];
     size_t np = net->n_params;
+    for (int c = part; c * t->chunk < nb; c += parts) {
+        int r0 = c * t->chunk, nr = nb - r0 < t->chunk ? nb - r0 : t->chunk;
+        for (int k = r0; k < r0 + nr; k++) {
+            int s = perm ? perm[s0 + k] : s0 + k;
+            memcpy(t->A[0] + (size_t)k * in, X + (size_t)s * in, sizeof(float) * (size_t)in);
+            t->yb[k] = y[s];
+        }
+        t->lane_loss[c] = chunk_gradient(t, net, r0, nr, nb, t->grad + (size_t)c * np);
+    }
+}
+
+/* Phase 2 of step number `step` (1, 2, ...), thread `part` of `parts`: its
+ * range of the parameters (whole blocks of 64; the operations are per
+ * parameter, so the ranges do not change the result): the chunks'
+ * gradients summed in chunk order into lane 0, then the optimiser's
+ * update. */
+static void step_update(sf_mlp_trainer *t, sf_mlp *net, int nb, long step, int part, int parts)
+{
+    size_t np = net->n_params, lo = np * part / parts & ~(size_t)63,
+           hi = part + 1 == parts ? np : np * (part + 1) / parts & ~(size_t)63;
+    int nc = (nb + t->chunk - 1) / t->chunk;
     float *w = net->params, *g = t->grad;
+    for (int c = 1; c < nc; c++) {
+        const float *gc = t->grad + (size_t)c * np;
+        for (size_t k = lo; k < hi; k++)
+            g[k] += gc[k];
+    }
     if (t->opt == SF_OPT_SGD) {
-        cblas_saxpy((int)np, (float)-t->lr, g, 1, w, 1);
+        const float a = (float)-t->lr;
+        for (size_t k = lo; k < hi; k++)
+            w[k] += a * g[k];
     } else {
         const float b1 = 0.9f, b2 = 0.999f;
-        float c1 = (float)(1 - pow(b1, (double)t->step)), c2 = (float)(1 - pow(b2, (double)t->step));
+        float c1 = (float)(1 - pow(b1, (double)step)), c2 = (float)(1 - pow(b2, (double)step));
         float a = (float)t->lr / c1, isc2 = 1.0f / sqrtf(c2);
-        adam_update(np, w, g, t->m1, t->m2, b1, b2, a, isc2);
+        adam_update(hi - lo, w + lo, g + lo, t->m1 + lo, t->m2 + lo, b1, b2, a, isc2);
     }
-    return loss / n;
+}
+
+/* The summed loss of the chunks of a minibatch of nb, in chunk order */
+static double step_loss(const sf_mlp_trainer *t, int nb)
+{
+    double loss = 0;
+    for (int c = 0; c * t->chunk < nb; c++)
+        loss += t->lane_loss[c];
+    return loss;
+}
+
+double sf_mlp_step(sf_mlp_trainer *t, sf_mlp *net, const float *X, const int *y, int n)
+{
+    blas_one_thread();
+    step_chunks(t, net, X, y, NULL, 0, n, 0, 1);
+    step_update(t, net, n, ++t->step, 0, 1);
+    return step_loss(t, n) / n;
+}
+
+/* The minibatches of an epoch on thread `part` of `parts` (a barrier
+ * between the phases when parts > 1); thread 0 sums the loss into *loss and
+ * *seen and reads the stop flag into *halt between minibatches. */
+static void epoch_part(sf_mlp_trainer *t, sf_mlp *net, const float *X, const int *y, int n,
+                       const int *perm, const volatile int *stop, int part, int parts, int *halt,
+                       double *loss, int *seen, long *steps)
+{
+    long step0 = t->step, b = 0;
+    for (int s0 = 0; s0 < n && !*halt; s0 += t->batch, b++) {
+        int nb = n - s0 < t->batch ? n - s0 : t->batch;
+        step_chunks(t, net, X, y, perm, s0, nb, part, parts);
+        if (parts > 1)
+            sf_barrier_wait(t->bar);
+        step_update(t, net, nb, step0 + b + 1, part, parts);
+        if (part == 0) {
+            *loss += step_loss(t, nb);
+            *seen += nb;
+            *halt = stop && *stop;
+        }
+        if (parts > 1)
+            sf_barrier_wait(t->bar);
+    }
+    if (part == 0)
+        *steps = b;
 }
 
 double sf_mlp_epoch(sf_mlp_trainer *t, sf_mlp *net, const float *X, const int *y, int n,
                     const int *perm, const volatile int *stop)
 {
-    int in = net->width[0];
+    blas_one_thread();
     double loss = 0;
-    int seen = 0;
-    for (int s0 = 0; s0 < n && !(stop && *stop); s0 += t->batch) {
-        int nb = n - s0 < t->batch ? n - s0 : t->batch;
-        for (int k = 0; k < nb; k++) {
-            int s = perm ? perm[s0 + k] : s0 + k;
-            memcpy(t->Xb + (size_t)k * in, X + (size_t)s * in, sizeof(float) * (size_t)in);
-            t->yb[k] = y[s];
+    int seen = 0, halt = stop && *stop;
+    long steps = 0;
+    if (t->threads == 1)
+        epoch_part(t, net, X, y, n, perm, stop, 0, 1, &halt, &loss, &seen, &steps);
+    else {
+#pragma omp parallel num_threads(t->threads)
+        {
+            int part = omp_get_thread_num(), parts = omp_get_num_threads();
+            /* a smaller team (a nested region, a thread limit): thread 0
+             * alone, with the same result */
+            if (parts == t->threads)
+                epoch_part(t, net, X, y, n, perm, stop, part, parts, &halt, &loss, &seen, &steps);
+            else if (part == 0)
+                epoch_part(t, net, X, y, n, perm, stop, 0, 1, &halt, &loss, &seen, &steps);
         }
-        loss += sf_mlp_step(t, net, t->Xb, t->yb, nb) * nb;
-        seen += nb;
     }
+    t->step += steps;
     return seen ? loss / seen : NAN;
 }
 

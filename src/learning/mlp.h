@@ -29,8 +29,11 @@ typedef enum { SF_OPT_ADAM = 0, SF_OPT_SGD = 1 } sf_mlp_optimizer;
 
 typedef struct sf_mlp_trainer sf_mlp_trainer;
 /* Workspace for minibatches of up to `batch` samples: activations, deltas,
- * gradients, optimiser moments. NULL when out of memory. */
-sf_mlp_trainer *sf_mlp_trainer_create(const sf_mlp *net, int batch, sf_mlp_optimizer opt, double lr);
+ * gradients, optimiser moments; sf_mlp_epoch runs on `threads` threads,
+ * with the same result bit for bit for every number (mlp.c). NULL when out
+ * of memory. */
+sf_mlp_trainer *sf_mlp_trainer_create(const sf_mlp *net, int batch, sf_mlp_optimizer opt, double lr,
+                                      int threads);
 void sf_mlp_trainer_destroy(sf_mlp_trainer *t);
 
 /* The activations of the n <= batch samples X (n x width[0]): after the
@@ -38,14 +41,18 @@ void sf_mlp_trainer_destroy(sf_mlp_trainer *t);
  * (l = 0 the input, 1..L-1 hidden after ReLU, L the logits). */
 void sf_mlp_forward(sf_mlp_trainer *t, const sf_mlp *net, const float *X, int n);
 const float *sf_mlp_activation(const sf_mlp_trainer *t, int l);
-/* One step on the n samples X with labels y: forward, cross-entropy
- * gradient, optimiser update. Returns the mean loss before the step.
- * Allocates nothing. */
+/* After sf_mlp_forward on n samples: the pre-activation of layer l
+ * (1 <= l <= L) into Z (n x width[l]), A_{l-1} W_{l-1}^T + b_{l-1}, the
+ * same values the forward pass computed before its ReLU. */
+void sf_mlp_preactivation(const sf_mlp_trainer *t, const sf_mlp *net, int l, int n, float *Z);
+/* One step on the n <= batch samples X with labels y, on the calling
+ * thread: forward, cross-entropy gradient, optimiser update. Returns the
+ * mean loss before the step. Allocates nothing. */
 double sf_mlp_step(sf_mlp_trainer *t, sf_mlp *net, const float *X, const int *y, int n);
 /* One epoch over n samples in minibatches, in the order of perm (a
- * permutation of 0..n-1; NULL: 0..n-1); X and y indexed by sample. Stops
- * early (returning after the current minibatch) when *stop. Returns the
- * mean loss. */
+ * permutation of 0..n-1; NULL: 0..n-1); X and y indexed by sample; on the
+ * trainer's threads. Stops early (returning after the current minibatch)
+ * when *stop. Returns the mean loss. Allocates nothing. */
 double sf_mlp_epoch(sf_mlp_trainer *t, sf_mlp *net, const float *X, const int *y, int n,
                     const int *perm, const volatile int *stop);
 /* Fraction of the n samples classified right (argmax of the logits). */

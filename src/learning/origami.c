@@ -31,7 +31,6 @@
 #include "learning/mlp.h"
 #include "learning/poker.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -220,7 +219,7 @@ static void bimodality(sf_mlp_trainer *t, const sf_mlp *net, const float *X, con
 {
     int L = net->n_layers, nd = ws->nd;
     for (int l = 1; l < L; l++) {
-        int w = net->width[l], win = net->width[l - 1];
+        int w = net->width[l];
         double *mom = ws->mom;
         memset(mom, 0, sizeof(double) * 4 * (size_t)w);
         memset(ws->tun, 0, sizeof(double) * 3 * FEAT_N * FEAT_VALUES * (size_t)w);
@@ -231,14 +230,8 @@ static void bimodality(sf_mlp_trainer *t, const sf_mlp *net, const float *X, con
                 int nb = lim - s0 < batch ? lim - s0 : batch;
                 sf_mlp_forward(t, net, X + (size_t)s0 * SF_POKER_INPUTS, nb);
                 const float *A = sf_mlp_activation(t, l);
-                if (pass == 0) {
-                    /* Z = A_{l-1} W_{l-1}^T + b_{l-1} */
-                    const float *Ain = sf_mlp_activation(t, l - 1);
-                    for (int s = 0; s < nb; s++)
-                        memcpy(ws->zb + (size_t)s * w, net->b[l - 1], sizeof(float) * (size_t)w);
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, w, win, 1.0f, Ain, win,
-                                net->W[l - 1], win, 1.0f, ws->zb, w);
-                }
+                if (pass == 0) /* Z = A_{l-1} W_{l-1}^T + b_{l-1} */
+                    sf_mlp_preactivation(t, net, l, nb, ws->zb);
                 for (int s = 0; s < nb; s++) {
                     int i = s0 + s;
                     for (int u = 0; u < w; u++) {
@@ -281,7 +274,6 @@ static void bimodality(sf_mlp_trainer *t, const sf_mlp *net, const float *X, con
 static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t seed, uint64_t inst,
                           int threads, const volatile int *stop, double *values)
 {
-    (void)threads;
     int ntr = (int)s->v[OG_TRAIN], nte = (int)s->v[OG_TEST], C = n_classes(s);
     int H = s->n_list[OG_LAYERS], M = s->n_list[OG_MEASURE], batch = (int)s->v[OG_BATCH];
     int nbim = nte < DIP_HANDS ? nte : DIP_HANDS; /* Sarle and dip: the first nbim test hands */
@@ -307,7 +299,8 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
     };
     double frac[BM_N][SF_MLP_MAX_LAYERS];
     sf_mlp *net = sf_mlp_create(H + 1, width, seed, sf_learn_entity(inst, SF_LS_INIT) << 8);
-    sf_mlp_trainer *t = net ? sf_mlp_trainer_create(net, batch, (sf_mlp_optimizer)s->v[OG_OPT], s->v[OG_LR]) : NULL;
+    sf_mlp_trainer *t =
+        net ? sf_mlp_trainer_create(net, batch, (sf_mlp_optimizer)s->v[OG_OPT], s->v[OG_LR], threads) : NULL;
     sf_status st = SF_OK;
     if (!Xtr || !Xte || !ytr || !yte || !perm || !feat || !bw.mom || !bw.Z || !bw.col || !bw.dipw ||
         !bw.null || !bw.tun || !bw.zb || !t ||

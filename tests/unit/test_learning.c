@@ -22,6 +22,7 @@
 #include "spikefield/learning.h"
 
 #include <gsl/gsl_integration.h>
+#include <omp.h>
 #include <stdio.h>
 
 static sf_model *load(sf_context *ctx, const char *text, const char *const *sets, int n_sets)
@@ -373,7 +374,7 @@ static void test_fold(void **state)
     const float W1[] = {1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, b1[] = {0, 0, 0};
     memcpy(net->W[0], W0, sizeof W0), memcpy(net->b[0], b0, sizeof b0);
     memcpy(net->W[1], W1, sizeof W1), memcpy(net->b[1], b1, sizeof b1);
-    sf_mlp_trainer *t = sf_mlp_trainer_create(net, 8, SF_OPT_SGD, 0.1);
+    sf_mlp_trainer *t = sf_mlp_trainer_create(net, 8, SF_OPT_SGD, 0.1, 1);
     float X[8];
     const float pts[3][2] = {{1.385f, -0.25f}, {-2.0f, 0.7f}, {0.1f, 0.2f}};
     for (int i = 0; i < 3; i++) {
@@ -404,7 +405,7 @@ static void test_annulus(void **state)
     const float W0[] = {1, 0, -1, 0, 0, 1, 0, -1};
     memcpy(net->W[0], W0, sizeof W0);
     memset(net->b[0], 0, 4 * sizeof(float));
-    sf_mlp_trainer *t = sf_mlp_trainer_create(net, n, SF_OPT_SGD, 0.1);
+    sf_mlp_trainer *t = sf_mlp_trainer_create(net, n, SF_OPT_SGD, 0.1, 1);
     float *X = malloc(sizeof(float) * 2 * n);
     double *Yraw = malloc(sizeof(double) * 3 * n), *Yh = malloc(sizeof(double) * 5 * n);
     int *cls = malloc(sizeof(int) * n);
@@ -451,6 +452,135 @@ static void test_origami_trains(void **state)
         fail_msg("test accuracy %g", acc);
     sf_quantities_destroy(q);
     sf_model_destroy(m);
+    sf_context_destroy(ctx);
+}
+
+/* libopenblas has no header for it (Debian's build). */
+void openblas_set_num_threads(int num_threads);
+
+/* 85-200-200-10 on `threads` threads, two epochs over n hands (the second
+ * in the order perm), OpenBLAS set to `blas` threads before: the weights
+ * into w (n_params), the mean loss of the second epoch into *loss. */
+static void train_mlp(int threads, int blas, sf_mlp_optimizer opt, const float *X, const int *y, int n,
+                      const int *perm, float *w, double *loss)
+{
+    const int width[] = {SF_POKER_INPUTS, 200, 200, 10};
+    openblas_set_num_threads(blas);
+    sf_mlp *net = sf_mlp_create(3, width, 2, 0);
+    sf_mlp_trainer *t = sf_mlp_trainer_create(net, 128, opt, opt == SF_OPT_ADAM ? 1e-3 : 0.05, threads);
+    assert_non_null(t);
+    for (int e = 0; e < 2; e++)
+        *loss = sf_mlp_epoch(t, net, X, y, n, e ? perm : NULL, NULL);
+    memcpy(w, net->params, sizeof(float) * net->n_params);
+    sf_mlp_trainer_destroy(t);
+    sf_mlp_destroy(net);
+}
+
+/* The trainer's weights are the same bit for bit on 1, 2 and 3 threads
+ * (issue 17), for Adam and SGD: two epochs over 1500 poker hands in
+ * minibatches of 128 (the last one 92 hands). Before each run OpenBLAS is
+ * set to as many threads, as a caller might: OpenBLAS's own threads cut
+ * the products by their number and give other weights (docs/learning.md,
+ * "Determinism"), so the trainer must not use them. Also on 2 threads
+ * from inside an outer parallel region (a nested, smaller team). The
+ * reference is the 1-thread run; that training moved the weights and
+ * lowered the loss is checked, so that equal weights are not equal
+ * initial weights. */
+static void test_mlp_threads(void **state)
+{
+    (void)state;
+    const int n = 1500, width[] = {SF_POKER_INPUTS, 200, 200, 10};
+    sf_mlp *init = sf_mlp_create(3, width, 2, 0);
+    size_t np = init->n_params;
+    float *X = malloc(sizeof(float) * SF_POKER_INPUTS * n), *ref = malloc(sizeof(float) * np),
+          *w = malloc(sizeof(float) * np * 2);
+    int *y = malloc(sizeof(int) * n), *perm = malloc(sizeof(int) * n);
+    sf_rng r;
+    sf_rng_init(&r, 5, SF_RNG_TEST, 17);
+    for (int i = 0; i < n; i++) {
+        sf_poker_hand h;
+        sf_poker_deal(&r, &h);
+        y[i] = sf_poker_class(&h);
+        sf_poker_encode(&h, X + (size_t)i * SF_POKER_INPUTS);
+        perm[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)sf_rng_below(&r, (uint64_t)i + 1), x = perm[i];
+        perm[i] = perm[j], perm[j] = x;
+    }
+    for (int o = 0; o < 2; o++) {
+        sf_mlp_optimizer opt = o ? SF_OPT_SGD : SF_OPT_ADAM;
+        double loss1 = 0, loss = 0, lossn[2] = {0, 0};
+        train_mlp(1, 1, opt, X, y, n, perm, ref, &loss1);
+        assert_true(memcmp(ref, init->params, sizeof(float) * np) != 0);
+        if (!(loss1 < log(10.0) && loss1 > 0))
+            fail_msg("optimizer %d: loss %g after two epochs", o, loss1);
+        for (int T = 2; T <= 3; T++) {
+            train_mlp(T, T, opt, X, y, n, perm, w, &loss);
+            if (memcmp(ref, w, sizeof(float) * np) || loss != loss1)
+                fail_msg("optimizer %d: %d threads give other weights than 1 (loss %.17g, %.17g)", o, T, loss,
+                         loss1);
+        }
+#pragma omp parallel num_threads(2)
+        train_mlp(2, 1, opt, X, y, n, perm, w + np * (size_t)omp_get_thread_num(),
+                  &lossn[omp_get_thread_num()]);
+        for (int k = 0; k < 2; k++)
+            if (memcmp(ref, w + np * (size_t)k, sizeof(float) * np) || lossn[k] != loss1)
+                fail_msg("optimizer %d: nested run %d gives other weights than 1 thread", o, k);
+    }
+    openblas_set_num_threads(1);
+    sf_mlp_destroy(init);
+    free(X), free(ref), free(w), free(y), free(perm);
+}
+
+/* Every task gives the same estimates bit for bit on 1, 2 and 3 threads
+ * (issue 17): one instance (its threads inside it: origami's trainer; the
+ * other tasks run it on one) and, for origami, two instances on 1, 2 and 4
+ * threads (two in parallel, each with two threads: a nested team). The
+ * other tasks' BLAS (dgemm, dsyrk, dgemv) and LAPACK (dpotrf) calls run on
+ * OpenBLAS's one thread, which sf_context_create sets for each instance:
+ * OpenBLAS's threaded dpotrf would give other factors. */
+static void test_tasks_threads(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int threads[3];
+    } cases[] = {
+        {"simulation: {seed: 5}\nlearning: {task: origami, seeds: 1, layers: [200, 200], epochs: 2, "
+         "train: 2000, test: 300, measure: [0, 2]}\n", {1, 2, 3}},
+        {"simulation: {seed: 5}\nlearning: {task: origami, seeds: 2, layers: [100], epochs: 1, "
+         "train: 1000, test: 200, measure: [0, 1]}\n", {1, 2, 4}},
+        {"simulation: {seed: 5}\nlearning: {task: covariance_perceptron, seeds: 1, m: [30], steps: 100}\n",
+         {1, 2, 3}},
+        {"simulation: {seed: 5}\nlearning: {task: learning_curve, seeds: 1, P: [100, 400], modes: 500, "
+         "test: 500}\n", {1, 2, 3}},
+        {"simulation: {seed: 5}\nlearning: {task: langevin, seeds: 1, modes: 16, P: [40], width: [64], "
+         "eps: [0.1], time: 1, burn: 0.5, test: 100}\n", {1, 2, 3}},
+    };
+    sf_context *ctx = sf_context_create();
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        sf_model *m = load(ctx, cases[c].text, NULL, 0);
+        sf_quantities *q[3] = {NULL, NULL, NULL};
+        for (int k = 0; k < 3; k++) {
+            sf_learning_options o = {.threads = cases[c].threads[k]};
+            assert_int_equal(sf_learning_run(ctx, m, &o, &q[k], NULL), SF_OK);
+        }
+        size_t n = sf_quantities_count(q[0]);
+        assert_true(n > 0);
+        for (int k = 1; k < 3; k++) {
+            assert_int_equal(sf_quantities_count(q[k]), n);
+            for (size_t i = 0; i < n; i++)
+                if (memcmp(sf_quantity_values(q[0], i), sf_quantity_values(q[k], i), sizeof(double)) ||
+                    memcmp(sf_quantity_se(q[0], i), sf_quantity_se(q[k], i), sizeof(double)))
+                    fail_msg("%s: %s differs on %d threads from 1 (%.17g, %.17g)", sf_learning_task(m),
+                             sf_quantity_name(q[0], i), cases[c].threads[k], sf_quantity_values(q[k], i)[0],
+                             sf_quantity_values(q[0], i)[0]);
+        }
+        for (int k = 0; k < 3; k++)
+            sf_quantities_destroy(q[k]);
+        sf_model_destroy(m);
+    }
     sf_context_destroy(ctx);
 }
 
@@ -548,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_poker_classes),
         cmocka_unit_test(test_poker_frequencies), cmocka_unit_test(test_fold),
         cmocka_unit_test(test_annulus),       cmocka_unit_test(test_origami_trains),
+        cmocka_unit_test(test_mlp_threads),   cmocka_unit_test(test_tasks_threads),
         cmocka_unit_test(test_learning_curve_gaussian), cmocka_unit_test(test_learning_curve_circle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
