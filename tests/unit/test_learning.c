@@ -84,6 +84,9 @@ static void test_parse(void **state)
     expect_error("learning: {task: covariance_perceptron}\npopulations: {}\n", NULL,
                  "populations: unknown key");
     expect_error("learning: [1]\n", NULL, "learning: expected a mapping");
+    expect_error("learning: {task: covariance_perceptron, n: 3, certify: shor}\n", NULL,
+                 "certify: shor needs n = 2");
+    expect_error("learning: {task: covariance_perceptron, certify: sdp}\n", NULL, "learning.certify");
 }
 
 /* The same estimates on 1 and 2 threads, bit for bit; a stop flag set
@@ -386,6 +389,38 @@ static void test_shor_random(void **state)
 }
 
 
+/* certify: shor in the task: in every instance the certified upper end of
+ * p* is at least the trained p* (the upper end is the first p certified
+ * infeasible, minus 1, so an upper end below a trained, margin-checked
+ * solution would be a wrong certificate), and the margin bound at p* at
+ * least the trained margin, which itself reaches kappa; the instance values
+ * are compared one by one (seeds: 1 per run). */
+static void test_covariance_certify(void **state)
+{
+    (void)state;
+    sf_context *ctx = sf_context_create();
+    for (int seed = 1; seed <= 4; seed++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "simulation: {seed: %d}\nlearning: {task: covariance_perceptron, seeds: 1, m: [5], "
+                 "kappa: 0.5, steps: 200, restarts: 2, certify: shor, overlaps: 1}\n", seed);
+        sf_model *m = load(ctx, text, NULL, 0);
+        sf_quantities *q = NULL;
+        assert_int_equal(sf_learning_run(ctx, m, NULL, &q, NULL), SF_OK);
+#define V(name) sf_quantity_values(q, (size_t)sf_quantities_find(q, name "[m=5]", -1, -1))[0]
+        double lo = V("capacity_cov"), up = V("capacity_cov_upper"), ml = V("margin_lower"),
+               mu = V("margin_upper"), closed = V("capacity_cov_closed"), var = V("field_variance");
+#undef V
+        assert_true(lo >= 0.2 && up >= lo);
+        assert_true(closed == (up == lo));
+        assert_true(ml >= 0.5 && mu >= ml);
+        assert_true(var > 0 && var <= 2);
+        sf_quantities_destroy(q);
+        sf_model_destroy(m);
+    }
+    sf_context_destroy(ctx);
+}
+
 /* ---- origami: poker hands and folding geometry ---- */
 
 static sf_poker_hand hand(const char *cards)
@@ -662,7 +697,8 @@ int main(void)
         cmocka_unit_test(test_gardner),       cmocka_unit_test(test_cover),
         cmocka_unit_test(test_mnp_hand),      cmocka_unit_test(test_cover_sampled),
         cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_shor_hand),
-        cmocka_unit_test(test_shor_random),   cmocka_unit_test(test_poker_classes),
+        cmocka_unit_test(test_shor_random),   cmocka_unit_test(test_covariance_certify),
+        cmocka_unit_test(test_poker_classes),
         cmocka_unit_test(test_poker_frequencies), cmocka_unit_test(test_fold),
         cmocka_unit_test(test_annulus),       cmocka_unit_test(test_origami_trains),
         cmocka_unit_test(test_learning_curve_gaussian), cmocka_unit_test(test_learning_curve_circle),
