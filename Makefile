@@ -36,7 +36,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE $(MPI_DEFS) $(OPT) $(WARN) -fopenmp -fPIC \
 # which would then supply every cblas_* symbol at reference speed (5 GFLOP/s
 # sgemm instead of about 80 here): leave it out, so that GSL and our own
 # calls both use OpenBLAS's CBLAS (docs/ARCHITECTURE.md, "Dependencies").
-LDLIBS  += $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -lcerf -lm -lpthread
+LDLIBS  += $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -ldsdp -lcerf -lm -lpthread
 LDFLAGS += -fopenmp
 # Include paths and defines per kind of object: the library sees its private
 # headers (-Isrc) and exports only what SF_API marks; tests and benchmarks

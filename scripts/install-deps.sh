@@ -3,7 +3,7 @@
 # Idempotent: packages already installed are skipped, so `make` stays fast.
 set -e
 PKGS="build-essential pkg-config libgsl-dev libfftw3-dev libhdf5-dev libfyaml-dev
-librandom123-dev libcerf-dev liblapacke-dev libopenblas-dev libcmocka-dev
+librandom123-dev libcerf-dev liblapacke-dev libopenblas-dev libdsdp-dev libcmocka-dev
 libflint-arb-dev valgrind python3 python3-numpy python3-matplotlib python3-h5py python3-pytest
 python3-cffi python3-neo python3-pynn libopenmpi-dev openmpi-bin"
 missing=""

@@ -22,6 +22,7 @@
  * Invariant: an instance's values depend only on (seed, instance, spec).
  */
 #include "learning/capacity.h"
+#include "learning/cov_shor.h"
 #include "learning/learning_impl.h"
 #include "learning/svm.h"
 
@@ -31,8 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CP_M, CP_N, CP_KAPPA, CP_C, CP_F, CP_ALPHA_MAX, CP_STEPS, CP_LR, CP_ETA0, CP_ETA1, CP_SOLVER, CP_RESTARTS, CP_NKEYS };
+enum { CP_M, CP_N, CP_KAPPA, CP_C, CP_F, CP_ALPHA_MAX, CP_STEPS, CP_LR, CP_ETA0, CP_ETA1, CP_SOLVER, CP_RESTARTS, CP_CERTIFY, CP_OVERLAPS, CP_NKEYS };
 enum { SOLVE_SOFT, SOLVE_BLOCKS };
+enum { CERT_NONE, CERT_SHOR };
 
 static const double default_m[] = {20, 50};
 
@@ -54,21 +56,50 @@ static const sf_learning_key keys[] = {
                    "steps of one row at a time (the others fixed: a linear problem, svm.c)", NULL, 0},
     [CP_RESTARTS] = {"restarts", SF_LK_INT, 0, 0, 1000, NULL,
                      "fresh random starts tried at a load where the warm start fails", NULL, 0},
+    [CP_CERTIFY] = {"certify", SF_LK_CHOICE, CERT_NONE, 0, 1, "none|shor",
+                    "n = 2: also a certified upper bound on p* and on the maximal margin at the "
+                    "trained p*, from the Shor relaxation (cov_shor.c, DSDP)", NULL, 0},
+    [CP_OVERLAPS] = {"overlaps", SF_LK_INT, 0, 0, 1, NULL,
+                     "1: also the cross-row overlaps |w_i . w_j| of the trained W at p* and the "
+                     "exact finite-m field variance they imply", NULL, 0},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, 0},
 };
 
-enum { V_COV, V_MEAN, V_COVER, V_PER_M };
+enum { V_COV, V_MEAN, V_COVER, V_BASE };
+/* with certify: shor */
+enum { V_UPPER, V_CLOSED, V_MLOW, V_MUP, V_MEXACT, V_NCERT };
+/* with overlaps: 1 */
+enum { V_R, V_VAR, V_NOVER };
+
+static int per_m(const sf_learning_spec *s)
+{
+    return V_BASE + ((int)s->v[CP_CERTIFY] == CERT_SHOR ? V_NCERT : 0) +
+           ((int)s->v[CP_OVERLAPS] ? V_NOVER : 0);
+}
 
 static size_t n_values(const sf_learning_spec *s)
 {
-    return (size_t)s->n_list[CP_M] * V_PER_M;
+    return (size_t)s->n_list[CP_M] * per_m(s);
 }
 
 static void value_name(const sf_learning_spec *s, size_t k, char *name, size_t len, const char **unit)
 {
-    static const char *const what[V_PER_M] = {"capacity_cov", "capacity_mean", "separable_at_2m"};
-    snprintf(name, len, "%s[m=%g]", what[k % V_PER_M], s->list[CP_M][k / V_PER_M]);
+    static const char *const base[V_BASE] = {"capacity_cov", "capacity_mean", "separable_at_2m"};
+    static const char *const cert[V_NCERT] = {"capacity_cov_upper", "capacity_cov_closed",
+                                              "margin_lower", "margin_upper", "margin_exact"};
+    static const char *const over[V_NOVER] = {"overlap_R", "field_variance"};
+    int j = (int)(k % per_m(s)), nc = (int)s->v[CP_CERTIFY] == CERT_SHOR ? V_NCERT : 0;
+    const char *what = j < V_BASE ? base[j] : j < V_BASE + nc ? cert[j - V_BASE] : over[j - V_BASE - nc];
+    snprintf(name, len, "%s[m=%g]", what, s->list[CP_M][k / per_m(s)]);
     *unit = "";
+}
+
+static const char *check(const sf_learning_spec *s, char *buf, size_t len)
+{
+    (void)buf, (void)len;
+    if ((int)s->v[CP_CERTIFY] == CERT_SHOR && (int)s->v[CP_N] != 2)
+        return "certify: shor needs n = 2 (the relaxation is of the one-label problem)";
+    return NULL;
 }
 
 /* ---- the classical perceptron: exact, by Wolfe's minimum-norm point ---- */
@@ -185,10 +216,11 @@ static double cov_margins(cov_ws *c, int p)
 
 /* Trains W on the first p patterns; true when every margin reaches kappa
  * (in units of s), W then holds such a solution. */
-static bool cov_train(cov_ws *c, const sf_learning_spec *s, int p, const volatile int *stop)
+static bool cov_train(cov_ws *c, const sf_learning_spec *s, double kappa, int p,
+                      const volatile int *stop)
 {
     int m = c->m, n = c->n, steps = (int)s->v[CP_STEPS];
-    double kappa = s->v[CP_KAPPA], lr = s->v[CP_LR], e0 = s->v[CP_ETA0], e1 = s->v[CP_ETA1];
+    double lr = s->v[CP_LR], e0 = s->v[CP_ETA0], e1 = s->v[CP_ETA1];
     size_t mn = (size_t)m * n;
     memset(c->am, 0, sizeof(double) * mn);
     memset(c->av, 0, sizeof(double) * mn);
@@ -277,9 +309,93 @@ static bool cov_blocks(cov_ws *c, double kappa, int p, const volatile int *stop)
     return cov_margins(c, p) >= kappa;
 }
 
-static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint64_t seed,
-                                uint64_t inst, int m, const volatile int *stop, double *cap)
+/* The certified interval (certify: shor, n = 2): the smallest p whose Shor
+ * bound certifies that no W reaches margin kappa (at kappa = 0: 1e-6 s),
+ * by bisection above the trained p* = lo (a certificate at p holds for
+ * every larger p: lambda_r = 0 beyond p); and at p = lo the maximal margin
+ * between the trainer's (ascent towards the bound, from its solution) and
+ * the bound. v: the V_NCERT values. */
+static sf_status cov_certify(sf_context *ctx, cov_ws *c, const sf_learning_spec *s, int lo,
+                             const volatile int *stop, double *v)
 {
+    int m = c->m, pmax = c->pmax;
+    double kc = fmax(s->v[CP_KAPPA], 1e-6) * c->sd, *lam = malloc(sizeof(double) * (size_t)pmax);
+    double *wr = malloc(sizeof(double) * 2 * (size_t)m);
+    if (!lam || !wr) {
+        free(lam), free(wr);
+        return sf_fail(ctx, SF_ERR_NOMEM, "out of memory (Shor relaxation, m = %d)", m);
+    }
+    sf_shor_result r;
+    int rc = 0;
+    for (int q = 0; q < V_NCERT; q++)
+        v[q] = NAN;
+    /* the upper end: first p certified; beyond pmax when pmax is not */
+    int a = lo, b = pmax + 1;
+    if (!(rc = sf_shor_solve(m, pmax, c->X, c->zeta, lam, NULL, &r)) && r.bound < kc) {
+        b = pmax;
+        while (b - a > 1 && !*stop && !rc) {
+            int mid = (a + b) / 2;
+            rc = sf_shor_solve(m, mid, c->X, c->zeta, lam, NULL, &r);
+            if (!rc && r.bound < kc)
+                b = mid;
+            else
+                a = mid;
+        }
+        if (!rc && !*stop) {
+            v[V_UPPER] = (double)(b - 1) / m;
+            v[V_CLOSED] = b - 1 == lo;
+        }
+    }
+    /* the maximal margin at p = lo */
+    if (!rc && lo > 0 && !*stop && !(rc = sf_shor_solve(m, lo, c->X, c->zeta, lam, wr, &r))) {
+        double ub = r.bound / c->sd;
+        memcpy(c->W, c->best, sizeof(double) * 2 * (size_t)m);
+        double best = cov_margins(c, lo);
+        cov_train(c, s, ub, lo, stop);
+        if (cov_margins(c, lo) < best) /* the ascent ends where it ends */
+            memcpy(c->W, c->best, sizeof(double) * 2 * (size_t)m);
+        cov_blocks(c, ub, lo, stop); /* never lowers the smallest margin */
+        best = fmax(best, cov_margins(c, lo));
+        best = fmax(best, r.rounded / c->sd);
+        v[V_MLOW] = best;
+        v[V_MUP] = ub;
+        v[V_MEXACT] = best >= ub - 1e-6 * fmax(1.0, fabs(ub));
+    }
+    free(lam), free(wr);
+    if (rc)
+        return sf_fail(ctx, rc == -1 ? SF_ERR_NOMEM : SF_ERR_NUMERIC,
+                       "Shor relaxation failed (m = %d): %s", m,
+                       rc == -1 ? "out of memory" : "DSDP found no dual point");
+    return SF_OK;
+}
+
+/* The cross-row overlaps of W (overlaps: 1): the mean over pairs of |R_ij|
+ * and of the field's exact variance over fresh patterns, in units of s^2:
+ * h = w_i^T chi w_j = sum_{k<l} chi_kl (w_ik w_jl + w_il w_jk) with
+ * independent chi_kl of variance s^2, so
+ * var h / s^2 = sum_{k<l} (w_ik w_jl + w_il w_jk)^2
+ *             = 1 + R_ij^2 - 2 sum_k w_ik^2 w_jk^2 for unit rows. */
+static void cov_overlaps(const cov_ws *c, const double *W, double *v)
+{
+    int m = c->m, n = c->n;
+    double sr = 0, sv = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            const double *a = W + (size_t)i * m, *b = W + (size_t)j * m;
+            double R = 0, d = 0;
+            for (int k = 0; k < m; k++)
+                R += a[k] * b[k], d += a[k] * a[k] * b[k] * b[k];
+            sr += fabs(R);
+            sv += 1 + R * R - 2 * d;
+        }
+    v[V_R] = sr / c->npair;
+    v[V_VAR] = sv / c->npair;
+}
+
+static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint64_t seed,
+                                uint64_t inst, int m, const volatile int *stop, double *vals)
+{
+    double *cap = &vals[V_COV];
     int n = (int)s->v[CP_N], pmax = (int)ceil(s->v[CP_ALPHA_MAX] * m);
     double c0 = s->v[CP_C], f = s->v[CP_F];
     cov_ws c;
@@ -321,7 +437,7 @@ static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint
                     c.W[q] = sf_rng_normal(&w0);
                 normalise_rows(c.W, n, m);
             }
-            ok = cov_train(&c, s, mid, stop) ||
+            ok = cov_train(&c, s, s->v[CP_KAPPA], mid, stop) ||
                  ((int)s->v[CP_SOLVER] == SOLVE_BLOCKS && cov_blocks(&c, s->v[CP_KAPPA], mid, stop));
         }
         if (ok) {
@@ -331,8 +447,14 @@ static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint
             hi = mid;
     }
     *cap = hi - lo > 1 ? NAN : (double)lo / m; /* stopped before it was found */
+    sf_status st = SF_OK;
+    double *extra = vals + V_BASE;
+    if ((int)s->v[CP_OVERLAPS])
+        cov_overlaps(&c, c.best, extra + ((int)s->v[CP_CERTIFY] == CERT_SHOR ? V_NCERT : 0));
+    if ((int)s->v[CP_CERTIFY] == CERT_SHOR && !*stop && hi - lo == 1)
+        st = cov_certify(ctx, &c, s, lo, stop, extra);
     cov_ws_free(&c);
-    return SF_OK;
+    return st;
 }
 
 static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t seed, uint64_t inst,
@@ -342,9 +464,9 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
     sf_status st = SF_OK;
     for (int j = 0; j < s->n_list[CP_M] && !st && !*stop; j++) {
         int m = (int)s->list[CP_M][j];
-        double *v = values + (size_t)j * V_PER_M;
+        double *v = values + (size_t)j * per_m(s);
         if (!(st = mean_perceptron(ctx, s, seed, inst, m, &v[V_MEAN], &v[V_COVER])))
-            st = cov_perceptron(ctx, s, seed, inst, m, stop, &v[V_COV]);
+            st = cov_perceptron(ctx, s, seed, inst, m, stop, v);
     }
     return st;
 }
@@ -358,7 +480,9 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
     bool rs_ok = contacts <= 1;
     for (int j = 0; j < s->n_list[CP_M]; j++) {
         int m = (int)s->list[CP_M][j];
-        double *v = values + (size_t)j * V_PER_M;
+        double *v = values + (size_t)j * per_m(s);
+        for (int k = V_BASE; k < per_m(s); k++)
+            v[k] = NAN;
         v[V_COV] = a_cov;
         /* at kappa = 0 the finite-size mean of p* / m is exactly Cover's */
         v[V_MEAN] = kappa == 0 ? sf_cover_mean_pstar(m, 4 * m) / m : a_mean;
@@ -393,6 +517,7 @@ const sf_learning_kind sf_learning_covariance_perceptron = {
     .doc = "pattern capacity of the covariance perceptron vs the classical perceptron "
            "(Dahmen, Gilson & Helias 2020)",
     .keys = keys,
+    .check = check,
     .n_values = n_values,
     .value_name = value_name,
     .instance = instance,

@@ -15,6 +15,7 @@
 #include "test_util.h"
 
 #include "learning/capacity.h"
+#include "learning/cov_shor.h"
 #include "learning/learning_impl.h"
 #include "learning/mlp.h"
 #include "learning/poker.h"
@@ -84,6 +85,9 @@ static void test_parse(void **state)
     expect_error("learning: {task: covariance_perceptron}\npopulations: {}\n", NULL,
                  "populations: unknown key");
     expect_error("learning: [1]\n", NULL, "learning: expected a mapping");
+    expect_error("learning: {task: covariance_perceptron, n: 3, certify: shor}\n", NULL,
+                 "certify: shor needs n = 2");
+    expect_error("learning: {task: covariance_perceptron, certify: sdp}\n", NULL, "learning.certify");
 }
 
 /* The same estimates on 1 and 2 threads, bit for bit; a stop flag set
@@ -270,6 +274,153 @@ static void test_covariance_small(void **state)
     sf_context_destroy(ctx);
 }
 
+/* ---- the Shor bound of the covariance perceptron (cov_shor.c) ---- */
+
+/* Hand-solved m = 2 instances, X = [[0, 1], [1, 0]], w = (cos a, sin a):
+ * Q = w1^T (1 + x X) w2 = cos(a1 - a2) + x sin(a1 + a2).
+ * (A) one pattern P = 1 + cX, zeta = +1: t* = ||P|| = 1 + c (w1 = w2 at 45
+ *     degrees), certified by lambda = 1.
+ * (B) P1 = 1 + cX (+1), P2 = 1 - cX (-1): the two margins add to
+ *     2c sin(a1 + a2) <= 2c, so t* <= c, reached at a1 = 90, a2 = 0
+ *     degrees; certified by lambda = (1/2, 1/2): M = cX, ||M|| = c.
+ * (C) the same pattern with both labels: t* = 0, lambda = (1/2, 1/2) gives
+ *     M = 0.
+ * A wrong certificate fails: a claim below t*, a lambda with a negative
+ * entry, lambda = (1, 0) for (B) (which certifies only 1 + c). */
+static void test_shor_hand(void **state)
+{
+    (void)state;
+    const double c = 0.3;
+    double chi[3 * 4] = {0, c, c, 0, 0, -c, -c, 0, 0, c, c, 0};
+    double work[4 + 2], lam[3], W[4];
+    sf_shor_result r;
+    /* (A) */
+    double zA[1] = {1};
+    assert_int_equal(sf_shor_solve(2, 1, chi, zA, lam, W, &r), 0);
+    fail_unless_close(r.bound, 1 + c, 1e-7, "(A) bound");
+    fail_unless_close(r.rounded, 1 + c, 1e-7, "(A) rounded");
+    /* (B) */
+    double zB[2] = {1, -1};
+    assert_int_equal(sf_shor_solve(2, 2, chi, zB, lam, W, &r), 0);
+    fail_unless_close(r.bound, c, 1e-7, "(B) bound");
+    fail_unless_close(r.rounded, c, 1e-7, "(B) rounded");
+    fail_unless_close(lam[0] / (lam[0] + lam[1]), 0.5, 1e-6, "(B) lambda");
+    fail_unless_close(fabs(W[0] * W[2] + W[1] * W[3]), 0, 1e-6, "(B) R = cos(a1 - a2) = 0");
+    double good[2] = {0.5, 0.5}, bad1[2] = {1, 0}, bad2[2] = {0.7, -0.3};
+    /* the check adds its rounding allowance: never below the exact c */
+    double ch = sf_shor_check(2, 2, chi, zB, good, work);
+    assert_true(ch >= c && ch <= c + 1e-13);
+    assert_true(sf_shor_verify(2, 2, chi, zB, good, c + 1e-12, work));
+    assert_false(sf_shor_verify(2, 2, chi, zB, good, c - 1e-3, work));
+    assert_false(sf_shor_verify(2, 2, chi, zB, bad1, c + 1e-12, work));
+    ch = sf_shor_check(2, 2, chi, zB, bad1, work);
+    assert_true(ch >= 1 + c && ch <= 1 + c + 1e-13); /* lambda = (1, 0): ||P1|| */
+    assert_true(isnan(sf_shor_check(2, 2, chi, zB, bad2, work)));
+    assert_false(sf_shor_verify(2, 2, chi, zB, bad2, 10, work));
+    /* (C): patterns 0 and 1 are equal */
+    double chiC[2 * 4] = {0, c, c, 0, 0, c, c, 0}, zC[2] = {1, -1};
+    assert_int_equal(sf_shor_solve(2, 2, chiC, zC, lam, W, &r), 0);
+    assert_true(r.bound >= 0 && r.bound < 1e-7);
+    assert_false(sf_shor_verify(2, 2, chiC, zC, bad1, 0.5, work)); /* certifies 1 + c only */
+}
+
+/* Random m = 3, 4, 5 instances (entries +-c, random labels), against two
+ * independent methods. (i) The bound holds: it is >= the smallest margin of
+ * every one of 4000 random unit (w1, w2) and of the rounded W. (ii) Wolfe's
+ * nearest point of the hull of zeta_r vec(P^r) (svm.c: the same problem
+ * over the Frobenius ball, which contains the nuclear-norm ball and lies
+ * within sqrt(m) of it): when it certifies 0 in the hull the bound is 0
+ * (below 1e-6); when it finds distance d, d / sqrt(m) <= bound <= d. */
+static void test_shor_random(void **state)
+{
+    (void)state;
+    const double c = 0.2;
+    int n_inside = 0, n_outside = 0;
+    for (int t = 0; t < 30; t++) {
+        int m = 3 + t % 3, p = 3 + t % 7 + (m - 3) * 3, mm = m * m;
+        sf_rng rg;
+        sf_rng_init(&rg, 77, SF_RNG_TEST, (uint64_t)t);
+        double *chi = calloc((size_t)p * mm, sizeof(double)), *z = malloc(sizeof(double) * p);
+        double *lam = malloc(sizeof(double) * p), *Y = malloc(sizeof(double) * p * mm);
+        double W[10], work[25 + 5];
+        for (int r = 0; r < p; r++) {
+            z[r] = (sf_rng_u32(&rg) & 1) ? 1 : -1;
+            for (int k = 0; k < m; k++)
+                for (int l = k + 1; l < m; l++)
+                    chi[r * mm + k * m + l] = chi[r * mm + l * m + k] = (sf_rng_u32(&rg) & 1) ? c : -c;
+            for (int q = 0; q < mm; q++)
+                Y[r * mm + q] = z[r] * (chi[r * mm + q] + (q % (m + 1) == 0));
+        }
+        sf_shor_result res;
+        assert_int_equal(sf_shor_solve(m, p, chi, z, lam, W, &res), 0);
+        assert_true(res.bound >= res.rounded - 1e-12);
+        fail_unless_close(sf_shor_check(m, p, chi, z, lam, work), res.bound, 0, "bound is the check");
+        double best = -INFINITY;
+        for (int s = 0; s < 4000; s++) {
+            double w1[5], w2[5], n1 = 0, n2 = 0;
+            for (int k = 0; k < m; k++)
+                w1[k] = sf_rng_normal(&rg), w2[k] = sf_rng_normal(&rg), n1 += w1[k] * w1[k],
+                n2 += w2[k] * w2[k];
+            double mn = INFINITY;
+            for (int r = 0; r < p; r++) {
+                double q = 0;
+                for (int k = 0; k < m; k++)
+                    for (int l = 0; l < m; l++)
+                        q += w1[k] * (chi[r * mm + k * m + l] + (k == l)) * w2[l];
+                mn = fmin(mn, z[r] * q / sqrt(n1 * n2));
+            }
+            best = fmax(best, mn);
+        }
+        assert_true(best <= res.bound);
+        sf_mnp_workspace *ws = sf_mnp_workspace_create(p, mm);
+        sf_mnp_result wr = sf_mnp_solve(ws, Y, p, mm, NULL);
+        assert_true(wr.certified);
+        if (!wr.separable) {
+            n_inside++;
+            assert_true(res.bound < 1e-6);
+        } else {
+            n_outside++;
+            assert_true(res.bound >= wr.distance / sqrt((double)m) - 1e-12);
+            assert_true(res.bound <= wr.distance + 1e-6);
+        }
+        sf_mnp_workspace_destroy(ws);
+        free(chi), free(z), free(lam), free(Y);
+    }
+    assert_true(n_inside > 0 && n_outside > 0); /* both branches were tested */
+}
+
+
+/* certify: shor in the task: in every instance the certified upper end of
+ * p* is at least the trained p* (the upper end is the first p certified
+ * infeasible, minus 1, so an upper end below a trained, margin-checked
+ * solution would be a wrong certificate), and the margin bound at p* at
+ * least the trained margin, which itself reaches kappa; the instance values
+ * are compared one by one (seeds: 1 per run). */
+static void test_covariance_certify(void **state)
+{
+    (void)state;
+    sf_context *ctx = sf_context_create();
+    for (int seed = 1; seed <= 4; seed++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "simulation: {seed: %d}\nlearning: {task: covariance_perceptron, seeds: 1, m: [5], "
+                 "kappa: 0.5, steps: 200, restarts: 2, certify: shor, overlaps: 1}\n", seed);
+        sf_model *m = load(ctx, text, NULL, 0);
+        sf_quantities *q = NULL;
+        assert_int_equal(sf_learning_run(ctx, m, NULL, &q, NULL), SF_OK);
+#define V(name) sf_quantity_values(q, (size_t)sf_quantities_find(q, name "[m=5]", -1, -1))[0]
+        double lo = V("capacity_cov"), up = V("capacity_cov_upper"), ml = V("margin_lower"),
+               mu = V("margin_upper"), closed = V("capacity_cov_closed"), var = V("field_variance");
+#undef V
+        assert_true(lo >= 0.2 && up >= lo);
+        assert_true(closed == (up == lo));
+        assert_true(ml >= 0.5 && mu >= ml);
+        assert_true(var > 0 && var <= 2);
+        sf_quantities_destroy(q);
+        sf_model_destroy(m);
+    }
+    sf_context_destroy(ctx);
+}
 
 /* ---- origami: poker hands and folding geometry ---- */
 
@@ -675,7 +826,9 @@ int main(void)
         cmocka_unit_test(test_parse),         cmocka_unit_test(test_runner),
         cmocka_unit_test(test_gardner),       cmocka_unit_test(test_cover),
         cmocka_unit_test(test_mnp_hand),      cmocka_unit_test(test_cover_sampled),
-        cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_poker_classes),
+        cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_shor_hand),
+        cmocka_unit_test(test_shor_random),   cmocka_unit_test(test_covariance_certify),
+        cmocka_unit_test(test_poker_classes),
         cmocka_unit_test(test_poker_frequencies), cmocka_unit_test(test_fold),
         cmocka_unit_test(test_annulus),       cmocka_unit_test(test_origami_trains),
         cmocka_unit_test(test_mlp_threads),   cmocka_unit_test(test_tasks_threads),

@@ -14,6 +14,12 @@
 #    agrees with ours at 40 restarts on 12 instances (|z| <= 3 from the two
 #    SEs: different instances) and its optimum is isostatic (contacts per
 #    degree of freedom in [1, 1.15]; replica symmetry would need 2).
+#    The certified upper end of p* (certify: shor, m = 10, 16 instances):
+#    at kappa = 0 the Shor relaxation certifies p exactly when 0 is in the
+#    convex hull of the zeta_r P^r, Cover's problem in the D = m(m-1)/2 + 1
+#    dimensions that the P^r span, so its mean p_U / m is Cover's finite-D
+#    mean sum_p C(p, D)/2^p / m = 9.2 (|z| <= 4); and it lies above the
+#    trained p* / m of the same instances.
 # 2. Learning curves: Gaussian features, (a, b) = (2, 2) and (3, 1.5),
 #    P = 100 .. 3162: E_g of direct ridgeless regression against the
 #    self-consistent curve at every P (|z| <= 4, 12 instances) and the
@@ -41,6 +47,7 @@ run cp100 $CP --set learning.m=[100] --set learning.seeds=4 --set learning.alpha
 run cp200 $CP --set learning.m=[200] --set learning.seeds=2 --set learning.alpha_max=8
 run cpn8 $CP --set learning.m=[50] --set learning.n=8 --set learning.seeds=4 --set learning.alpha_max=2
 run cp10 $CP --set learning.m=[10] --set learning.seeds=12 --set learning.restarts=40
+run cpshor $CP --set learning.m=[10] --set learning.seeds=16 --set learning.certify=shor
 "$PY" tests/validation/cov_perceptron_slsqp.py 10 12 40 | tail -1 > "$OUT/slsqp.json"
 LC=examples/scaling_laws.yaml
 run lc1 $LC --set learning.P=[100,316,1000,3162] --set learning.modes=12800 --set learning.seeds=12
@@ -80,6 +87,12 @@ ours, ind = q("cp10", "capacity_cov[m=10]"), json.load(open(f"{out}/slsqp.json")
 z = (ours["value"] - ind["mean"]) / math.hypot(ours["se"], ind["se"])
 check(abs(z) <= 3, f"m=10: ours {ours['value']:.3f} +- {ours['se']:.3f} vs SLSQP {ind['mean']:.3f} +- {ind['se']:.3f} (40 restarts each)")
 check(1 <= ind["contacts_per_dof"] <= 1.15, f"m=10: contacts per dof at the optimum {ind['contacts_per_dof']:.3f} (isostatic; RS needs 2)")
+up, lo = q("cpshor", "capacity_cov_upper[m=10]"), q("cpshor", "capacity_cov[m=10]")
+D = 10 * 9 // 2 + 1
+cover = sum(2 * sum(math.comb(p - 1, k) for k in range(D)) / 2**p for p in range(1, 121)) / 10
+z = (up["value"] - cover) / up["se"]
+check(abs(z) <= 4, f"m=10 Shor: certified upper p*/m {up['value']:.3f} +- {up['se']:.3f} vs Cover in D = {D}: {cover:.3f} (z = {z:.1f})")
+check(up["value"] > lo["value"], f"m=10 Shor: upper {up['value']:.3f} above trained {lo['value']:.3f}")
 for run, Ps in (("lc1", (100, 316, 1000, 3162)), ("lc2", (100, 316, 1000, 3162))):
     for P in Ps:
         e = q(run, f"E_g[P={P}]")
