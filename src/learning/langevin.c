@@ -58,9 +58,12 @@
 
 struct sf_lgv {
     int Pmax, D, N, P;
+    bool fresh; /* H, Phi belong to W */
     const double *X, *y;
     double eps, T, var_a, var_w, h;
-    double *W, *a, *H, *Phi, *G, *u, *r, *M, *grad, *xi;
+    /* the current state and the proposal's (swapped on acceptance) */
+    double *W, *H, *Phi, *W2, *H2, *Phi2;
+    double *a, *G, *u, *r, *M, *grad, *grad2, *xi;
 };
 
 double sf_lgv_phi_kernel(double su2, double sv2, double c, double eps)
@@ -75,12 +78,15 @@ sf_lgv *sf_lgv_create(int Pmax, int D, int N)
         return NULL;
     g->Pmax = Pmax, g->D = D, g->N = N;
     size_t nd = (size_t)N * D, pn = (size_t)Pmax * N;
-    g->W = malloc(sizeof(double) * nd), g->grad = malloc(sizeof(double) * nd);
+    g->W = malloc(sizeof(double) * nd), g->W2 = malloc(sizeof(double) * nd);
+    g->grad = malloc(sizeof(double) * nd), g->grad2 = malloc(sizeof(double) * nd);
     g->xi = malloc(sizeof(double) * nd), g->a = malloc(sizeof(double) * (size_t)N);
     g->H = malloc(sizeof(double) * pn), g->Phi = malloc(sizeof(double) * pn);
+    g->H2 = malloc(sizeof(double) * pn), g->Phi2 = malloc(sizeof(double) * pn);
     g->M = malloc(sizeof(double) * pn), g->G = malloc(sizeof(double) * (size_t)Pmax * Pmax);
     g->u = malloc(sizeof(double) * (size_t)Pmax), g->r = malloc(sizeof(double) * (size_t)Pmax);
-    if (!g->W || !g->grad || !g->xi || !g->a || !g->H || !g->Phi || !g->M || !g->G || !g->u || !g->r) {
+    if (!g->W || !g->W2 || !g->grad || !g->grad2 || !g->xi || !g->a || !g->H || !g->Phi || !g->H2 ||
+        !g->Phi2 || !g->M || !g->G || !g->u || !g->r) {
         sf_lgv_destroy(g);
         return NULL;
     }
@@ -91,8 +97,8 @@ void sf_lgv_destroy(sf_lgv *g)
 {
     if (!g)
         return;
-    free(g->W), free(g->grad), free(g->xi), free(g->a), free(g->H), free(g->Phi);
-    free(g->M), free(g->G), free(g->u), free(g->r);
+    free(g->W), free(g->W2), free(g->grad), free(g->grad2), free(g->xi), free(g->a), free(g->H);
+    free(g->Phi), free(g->H2), free(g->Phi2), free(g->M), free(g->G), free(g->u), free(g->r);
     free(g);
 }
 
@@ -100,10 +106,12 @@ void sf_lgv_setup(sf_lgv *g, int P, const double *X, const double *y, double eps
                   double var_a, double var_w, double h)
 {
     g->P = P, g->X = X, g->y = y, g->eps = eps, g->T = T, g->var_a = var_a, g->var_w = var_w, g->h = h;
+    g->fresh = false;
 }
 
 double *sf_lgv_weights(sf_lgv *g)
 {
+    g->fresh = false; /* the caller may write */
     return g->W;
 }
 
@@ -119,19 +127,26 @@ void sf_lgv_init(sf_lgv *g, sf_rng *r)
         g->W[k] = sw * sf_rng_normal(r);
     for (int i = 0; i < g->N; i++)
         g->a[i] = sa * sf_rng_normal(r);
+    g->fresh = false;
 }
 
 /* H = X W^T and Phi = phi(H) / sqrt N over the P training points. */
-static void forward(sf_lgv *g)
+static void forward(const sf_lgv *g, const double *W, double *H, double *Phi)
 {
     int P = g->P, N = g->N;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, P, N, g->D, 1.0, g->X, g->D, g->W, g->D, 0.0,
-                g->H, N);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, P, N, g->D, 1.0, g->X, g->D, W, g->D, 0.0, H, N);
     double s = 1 / sqrt((double)N), e = g->eps;
     for (size_t k = 0; k < (size_t)P * N; k++) {
-        double x = g->H[k];
-        g->Phi[k] = s * x * (1 + e * x * x);
+        double x = H[k];
+        Phi[k] = s * x * (1 + e * x * x);
     }
+}
+
+static void refresh(sf_lgv *g)
+{
+    if (!g->fresh)
+        forward(g, g->W, g->H, g->Phi);
+    g->fresh = true;
 }
 
 /* Matheron: a = a0 + var_a Phi^T (var_a Phi Phi^T + T)^-1 (y - Phi a0 - e),
@@ -140,7 +155,7 @@ static void forward(sf_lgv *g)
 int sf_lgv_sample_readout(sf_lgv *g, sf_rng *r)
 {
     int P = g->P, N = g->N;
-    forward(g);
+    refresh(g);
     double sa = sqrt(g->var_a), st = sqrt(g->T);
     for (int i = 0; i < N; i++)
         g->a[i] = sa * sf_rng_normal(r);
@@ -157,31 +172,63 @@ int sf_lgv_sample_readout(sf_lgv *g, sf_rng *r)
     return 0;
 }
 
-int sf_lgv_step_weights(sf_lgv *g, uint64_t seed, uint64_t entity, uint64_t idx0)
+/* L = sum (f - y)^2 / (2T) at (H, Phi) and the current a, and its gradient
+ * in W: grad = M^T X, M_mu,i = (f - y)_mu a_i phi'(H_mu,i) / (sqrt N T).
+ * NaN when the residual is not finite. */
+static double loss_grad(sf_lgv *g, const double *H, const double *Phi, double *grad)
 {
     int P = g->P, N = g->N, D = g->D;
-    forward(g);
-    /* residual f - y, then M_mu,i = (f - y)_mu a_i phi'(H_mu,i) / (sqrt N T) */
     for (int m = 0; m < P; m++)
         g->r[m] = -g->y[m];
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, P, N, 1.0, g->Phi, N, g->a, 1, 1.0, g->r, 1);
-    double s = 1 / (sqrt((double)N) * g->T), e3 = 3 * g->eps;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, P, N, 1.0, Phi, N, g->a, 1, 1.0, g->r, 1);
+    double s = 1 / (sqrt((double)N) * g->T), e3 = 3 * g->eps, L = 0;
     for (int m = 0; m < P; m++) {
         if (!isfinite(g->r[m]))
-            return -1;
+            return NAN;
+        L += g->r[m] * g->r[m];
         double rm = g->r[m] * s;
-        const double *h = g->H + (size_t)m * N;
+        const double *h = H + (size_t)m * N;
         double *row = g->M + (size_t)m * N;
         for (int i = 0; i < N; i++)
             row[i] = rm * g->a[i] * (1 + e3 * h[i] * h[i]);
     }
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, N, D, P, 1.0, g->M, N, g->X, D, 0.0, g->grad, D);
-    sf_rng_normals_blocks(seed, SF_RNG_LEARN, entity, idx0, (uint64_t)N * D, g->xi);
-    /* the prior's Ornstein-Uhlenbeck part integrated exactly over h */
-    double h = g->h, vw = g->var_w, dec = exp(-h / vw), c = vw * (1 - dec), sq = sqrt(vw * (1 - dec * dec));
-    for (size_t k = 0; k < (size_t)N * D; k++)
-        g->W[k] = dec * g->W[k] - c * g->grad[k] + sq * g->xi[k];
-    return 0;
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, N, D, P, 1.0, g->M, N, g->X, D, 0.0, grad, D);
+    return L / (2 * g->T);
+}
+
+int sf_lgv_step_weights(sf_lgv *g, uint64_t seed, uint64_t entity, uint64_t idx0, sf_rng *ru)
+{
+    size_t n = (size_t)g->N * g->D;
+    refresh(g);
+    double L = loss_grad(g, g->H, g->Phi, g->grad);
+    if (!isfinite(L))
+        return -1;
+    sf_rng_normals_blocks(seed, SF_RNG_LEARN, entity, idx0, (uint64_t)n, g->xi);
+    /* the proposal: the prior's Ornstein-Uhlenbeck part integrated exactly
+     * over h, grad L held fixed */
+    double h = g->h, vw = g->var_w, d = exp(-h / vw), c = vw * (1 - d), sq = sqrt(vw * (1 - d * d));
+    const double *W = g->W, *gr = g->grad;
+    double *W2 = g->W2, *g2 = g->grad2;
+    for (size_t k = 0; k < n; k++)
+        W2[k] = d * W[k] - c * gr[k] + sq * g->xi[k];
+    forward(g, W2, g->H2, g->Phi2);
+    double L2 = loss_grad(g, g->H2, g->Phi2, g2);
+    double u = sf_rng_uniform_pos(ru);
+    if (!isfinite(L2))
+        return 0; /* a proposal too far out: rejected (its density is 0 in double) */
+    /* log of the Metropolis-Hastings ratio; the prior's parts cancel
+     * because the OU proposal is reversible for it */
+    double cr = 0, gg = 0;
+    for (size_t k = 0; k < n; k++)
+        cr += gr[k] * (W2[k] - d * W[k]) - g2[k] * (W[k] - d * W2[k]), gg += gr[k] * gr[k] - g2[k] * g2[k];
+    double la = L - L2 + cr / (1 + d) + c * gg / (2 * (1 + d));
+    if (!(log(u) < la))
+        return 0;
+    double *t;
+    t = g->W, g->W = g->W2, g->W2 = t;
+    t = g->H, g->H = g->H2, g->H2 = t;
+    t = g->Phi, g->Phi = g->Phi2, g->Phi2 = t;
+    return 1;
 }
 
 void sf_lgv_predict(const sf_lgv *g, int n, const double *Xt, double *f, double *work)
@@ -202,9 +249,9 @@ void sf_lgv_predict(const sf_lgv *g, int n, const double *Xt, double *f, double 
 
 enum { LV_A, LV_B, LV_MODES, LV_P, LV_WIDTH, LV_EPS, LV_T, LV_VAR_A, LV_VAR_W, LV_NOISE, LV_DT,
        LV_BURN, LV_TIME, LV_THIN, LV_TEST, LV_NKEYS };
-enum { V_ENS, V_ENS_GP, V_DEV_ENS, V_MEAN, V_MEAN_GP, V_DEV_MEAN, V_DRIFT, NV };
+enum { V_ENS, V_ENS_GP, V_DEV_ENS, V_MEAN, V_MEAN_GP, V_DEV_MEAN, V_DRIFT, V_ACC, NV };
 static const char *const vnames[NV] = {"E_ens", "E_ens_gp", "dev_ens", "E_mean", "E_mean_gp",
-                                       "dev_mean", "drift"};
+                                       "dev_mean", "drift", "accept"};
 
 static const double default_P[] = {16, 32, 64, 128};
 static const double default_width[] = {64, 512};
@@ -391,7 +438,7 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
         uint64_t went = sf_learn_entity(inst, SF_LS_NULL | cs), idx = 0;
         sf_lgv_init(gn, &ri);
         double e_half[2] = {0, 0};
-        long m_half[2] = {0, 0};
+        long m_half[2] = {0, 0}, n_acc = 0, n_prop = 0;
         memset(fb, 0, sizeof(double) * 2 * (size_t)nt);
         for (long it = 0; it < burn + steps && !*stop; it++) {
             if (sf_lgv_sample_readout(gn, &ra))
@@ -408,8 +455,11 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
                 }
                 e_half[half] += e / nt, m_half[half]++;
             }
-            if (sf_lgv_step_weights(gn, seed, went, idx))
+            int acc = sf_lgv_step_weights(gn, seed, went, idx, &ra);
+            if (acc < 0)
                 goto diverged;
+            if (k >= 0)
+                n_acc += acc, n_prop++;
             idx += (uint64_t)N * D;
         }
         if (m_half[0] < 2 || m_half[1] < 2)
@@ -422,6 +472,7 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
         v[V_DEV_ENS] = (v[V_ENS] - v[V_ENS_GP]) / v[V_ENS_GP];
         v[V_DEV_MEAN] = (v[V_MEAN] - v[V_MEAN_GP]) / v[V_MEAN_GP];
         v[V_DRIFT] = (e2 - e1) / v[V_ENS_GP];
+        v[V_ACC] = (double)n_acc / (double)n_prop;
     }
     goto out;
 diverged:

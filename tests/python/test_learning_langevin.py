@@ -17,7 +17,7 @@ def test_langevin_run_predict_figure(root, tmp_path):
     a, b = sf.learning.run(m, threads=1), sf.learning.run(m, threads=2)
     va = {q.name: q.value for q in a}
     assert va == {q.name: q.value for q in b}
-    assert len(va) == 2 * 2 * 7 and all(math.isfinite(v) for v in va.values())
+    assert len(va) == 2 * 2 * 8 and all(math.isfinite(v) for v in va.values())
     pred = {q.name: q.value for q in sf.learning.predict(m)}
     assert "E_ens[eps=0,N=8,P=12]" in pred and "E_ens[eps=0.1,N=8,P=12]" not in pred
     assert pred["dev_ens[eps=0.1,N=8,P=12]"] == 0

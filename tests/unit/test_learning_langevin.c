@@ -138,11 +138,13 @@ static void test_readout(void **state)
 
 /* N = 1, eps = 0, a fixed: f = a w . x is linear in w and the posterior of
  * w is Gaussian with precision A = B + 1/var_w, B = a^2 X^T X / T, and
- * mean A^-1 b, b = a X^T y / T. The sampler's step
+ * mean A^-1 b, b = a X^T y / T. The unadjusted exponential-Euler step
  * w <- d w - c (B w - b) + s xi (d = exp(-h/var_w), c = var_w (1 - d),
- * s^2 = var_w (1 - d^2)) has the stationary mean A^-1 b exactly and the
- * covariance s^2 (1 - M^2)^-1, M = d - c B: exact for the prior (B = 0),
- * too wide along B's stiff directions. */
+ * s^2 = var_w (1 - d^2)) has the stationary covariance s^2 (1 - M^2)^-1,
+ * M = d - c B, too wide along B's stiff directions; with the
+ * Metropolis-Hastings correction the chain's law is the posterior
+ * N(A^-1 b, A^-1) exactly, at the same step (c b_max = 0.8, where the two
+ * laws differ by more than 10 SE along the stiffest mode). */
 static void test_langevin_linear(void **state)
 {
     (void)state;
@@ -181,16 +183,9 @@ static void test_langevin_linear(void **state)
     }
     /* the step with c bmax = 0.8 */
     const double c = 0.8 / bmax, d = 1 - c / vw, h = -vw * log(d), s2 = vw * (1 - d * d);
-    double Ch[D * D], C0[D * D], m[D] = {0};
-    for (int i = 0; i < D; i++)
-        for (int j = 0; j < D; j++) {
-            double m2 = 0; /* (M^2)_ij, M = d - c B */
-            for (int k = 0; k < D; k++)
-                m2 += (d * (i == k) - c * B[i * D + k]) * (d * (k == j) - c * B[k * D + j]);
-            Ch[i * D + j] = ((i == j) - m2) / s2;
-            C0[i * D + j] = A[i * D + j];
-        }
-    invert(Ch, D), invert(C0, D);
+    double C0[D * D], m[D] = {0};
+    memcpy(C0, A, sizeof A);
+    invert(C0, D);
     for (int i = 0; i < D; i++)
         for (int j = 0; j < D; j++)
             m[i] += C0[i * D + j] * b[j];
@@ -201,18 +196,26 @@ static void test_langevin_linear(void **state)
     const long S = 4000;
     const int steps = (int)ceil(40 / (h / vw));
     double *x = malloc(sizeof(double) * S * D);
+    long acc = 0;
     for (long k = 0; k < S; k++) {
         memset(sf_lgv_weights(g), 0, sizeof(double) * D);
         sf_lgv_readout(g)[0] = a0;
-        for (int t = 0; t < steps; t++)
-            assert_int_equal(sf_lgv_step_weights(g, 11, (uint64_t)k, (uint64_t)t * D), 0);
+        sf_rng ru;
+        sf_rng_init(&ru, 11, SF_RNG_LEARN, 1000000 + (uint64_t)k);
+        for (int t = 0; t < steps; t++) {
+            int rc = sf_lgv_step_weights(g, 11, (uint64_t)k, (uint64_t)t * D, &ru);
+            assert_true(rc == 0 || rc == 1);
+            acc += rc;
+        }
         memcpy(x + k * D, sf_lgv_weights(g), sizeof(double) * D);
     }
-    check_moments(x, S, D, m, Ch, "stationary law of the discretised chain");
-    /* and the discretisation bias is visible: along B's top eigenvector
-     * the variance s^2 / (1 - (d - c bmax)^2) exceeds the posterior's
-     * 1 / (bmax + 1/var_w) by far more than its SE */
-    double vs = 0, mv = 0, want = s2 / (1 - (d - 0.8) * (d - 0.8)), post = 1 / (bmax + 1 / vw);
+    double rate = (double)acc / ((double)S * steps);
+    print_message("linear model: acceptance %.3f at c b_max = 0.8\n", rate);
+    check_moments(x, S, D, m, C0, "stationary law of the adjusted chain (the posterior)");
+    /* the unadjusted step's law s^2 / (1 - (d - c bmax)^2) along B's top
+     * eigenvector is far from the posterior's 1 / (bmax + 1/var_w); the
+     * chain's variance there is the posterior's */
+    double vs = 0, mv = 0, biased = s2 / (1 - (d - 0.8) * (d - 0.8)), post = 1 / (bmax + 1 / vw);
     for (long k = 0; k < S; k++) {
         double p = 0;
         for (int i = 0; i < D; i++)
@@ -220,9 +223,105 @@ static void test_langevin_linear(void **state)
         mv += p / S, vs += p * p / S;
     }
     vs -= mv * mv;
-    assert_true(want - post > 10 * sqrt(2.0 / S) * want);
-    fail_unless_close(vs, want, 4 * sqrt(2.0 / S) * want, "variance along the stiffest mode");
+    assert_true(biased - post > 10 * sqrt(2.0 / S) * post);
+    fail_unless_close(vs, post, 4 * sqrt(2.0 / S) * post, "variance along the stiffest mode");
+    assert_true(rate > 0.2 && rate < 1);
     free(x);
+    sf_lgv_destroy(g);
+}
+
+/* eps > 0, N = 1, D = 2: the whole sampler (Gibbs draw of a, then the
+ * adjusted step of w) against the exact posterior by quadrature. With
+ * Phi = phi(X w) (P-vector), a integrates out in closed form:
+ * p(w) ~ exp(-|w|^2 / (2 var_w)) A^-1/2 exp(beta^2 / (2A)),
+ * A = |Phi|^2 / T + 1/var_a, beta = Phi . y / T, and given w
+ * a ~ N(beta / A, 1 / A). The reference moments of (w1^2, w2^2, w1 w2,
+ * a^2, f(x_t) = a phi(w . x_t)), all even under (a, w) -> (-a, -w), are
+ * integrals over w on a 241 x 241 trapezoidal grid on [-7, 7]^2 sd of the
+ * prior (the integrand is smooth and decays as a Gaussian: the rule's
+ * error is far below the SE). */
+enum { QP = 4, QD = 2, QM = 5 };
+static void quad_moments(const double *X, const double *y, const double *xt, double eps, double T, double va,
+                         double vw, double *mean, double *var)
+{
+    const int n = 241;
+    const double R = 7 * sqrt(vw), dw = 2 * R / (n - 1);
+    double z = 0, s1[QM] = {0}, s2[QM] = {0}, lmax = -INFINITY;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                double w[2] = {-R + i * dw, -R + j * dw}, ph[QP], A = 1 / va, be = 0;
+                for (int mu = 0; mu < QP; mu++) {
+                    double hh = X[mu * QD] * w[0] + X[mu * QD + 1] * w[1];
+                    ph[mu] = hh + eps * hh * hh * hh;
+                    A += ph[mu] * ph[mu] / T, be += ph[mu] * y[mu] / T;
+                }
+                double lp = -(w[0] * w[0] + w[1] * w[1]) / (2 * vw) - 0.5 * log(A) + be * be / (2 * A);
+                if (pass == 0) {
+                    lmax = fmax(lmax, lp);
+                    continue;
+                }
+                double p = exp(lp - lmax), ma = be / A, va2 = 1 / A;
+                double ht = xt[0] * w[0] + xt[1] * w[1], pt = ht + eps * ht * ht * ht;
+                double ea2 = va2 + ma * ma, ea4 = 3 * va2 * va2 + 6 * ma * ma * va2 + ma * ma * ma * ma;
+                double q1[QM] = {w[0] * w[0], w[1] * w[1], w[0] * w[1], ea2, pt * ma};
+                double q2[QM] = {pow(w[0], 4), pow(w[1], 4), w[0] * w[0] * w[1] * w[1], ea4, pt * pt * ea2};
+                z += p;
+                for (int k = 0; k < QM; k++)
+                    s1[k] += p * q1[k], s2[k] += p * q2[k];
+            }
+    for (int k = 0; k < QM; k++)
+        mean[k] = s1[k] / z, var[k] = s2[k] / z - mean[k] * mean[k];
+}
+
+static void test_langevin_nonlinear(void **state)
+{
+    (void)state;
+    const double eps = 0.3, T = 0.3, va = 1.0, vw = 1.0, h = 0.1;
+    double X[QP * QD], y[QP], xt[QD];
+    sf_rng r;
+    sf_rng_init(&r, 13, SF_RNG_LEARN, 5);
+    for (int i = 0; i < QP * QD; i++)
+        X[i] = sf_rng_normal(&r);
+    for (int i = 0; i < QP; i++)
+        y[i] = sf_rng_normal(&r);
+    for (int i = 0; i < QD; i++)
+        xt[i] = sf_rng_normal(&r);
+    double mean[QM], var[QM];
+    quad_moments(X, y, xt, eps, T, va, vw, mean, var);
+    sf_lgv *g = sf_lgv_create(QP, QD, 1);
+    assert_non_null(g);
+    sf_lgv_setup(g, QP, X, y, eps, T, va, vw, h);
+    const long S = 4000;
+    const int steps = (int)ceil(30 / (h / vw));
+    double sum[QM] = {0};
+    long acc = 0;
+    for (long k = 0; k < S; k++) {
+        sf_rng ri, ra;
+        sf_rng_init(&ri, 13, SF_RNG_LEARN, 2000000 + (uint64_t)k);
+        sf_rng_init(&ra, 13, SF_RNG_LEARN, 3000000 + (uint64_t)k);
+        sf_lgv_init(g, &ri);
+        for (int t = 0; t < steps; t++) {
+            assert_int_equal(sf_lgv_sample_readout(g, &ra), 0);
+            int rc = sf_lgv_step_weights(g, 13, (uint64_t)k, (uint64_t)t * QD, &ra);
+            assert_true(rc == 0 || rc == 1);
+            acc += rc;
+        }
+        assert_int_equal(sf_lgv_sample_readout(g, &ra), 0); /* (w, a) a joint sample */
+        const double *w = sf_lgv_weights(g);
+        double a = sf_lgv_readout(g)[0], ht = xt[0] * w[0] + xt[1] * w[1];
+        double q[QM] = {w[0] * w[0], w[1] * w[1], w[0] * w[1], a * a, a * (ht + eps * ht * ht * ht)};
+        for (int i = 0; i < QM; i++)
+            sum[i] += q[i] / S;
+    }
+    double rate = (double)acc / ((double)S * steps);
+    print_message("eps = 0.3: acceptance %.3f at h = %g\n", rate, h);
+    const char *names[QM] = {"E w1^2", "E w2^2", "E w1 w2", "E a^2", "E f(x_t)"};
+    for (int i = 0; i < QM; i++) {
+        print_message("%s: chains %.4f, quadrature %.4f +- %.4f\n", names[i], sum[i], mean[i], sqrt(var[i] / S));
+        fail_unless_close(sum[i], mean[i], 4 * sqrt(var[i] / S), names[i]);
+    }
+    assert_true(rate > 0.2 && rate < 1);
     sf_lgv_destroy(g);
 }
 
@@ -243,7 +342,7 @@ static void test_runner(void **state)
     sf_learning_options o1 = {.threads = 1}, o2 = {.threads = 2};
     assert_int_equal(sf_learning_run(ctx, m, &o1, &a, NULL), SF_OK);
     assert_int_equal(sf_learning_run(ctx, m, &o2, &b, NULL), SF_OK);
-    assert_int_equal(sf_quantities_count(a), 2 * 2 * 7);
+    assert_int_equal(sf_quantities_count(a), 2 * 2 * 8);
     for (size_t i = 0; i < sf_quantities_count(a); i++) {
         assert_true(isfinite(sf_quantity_values(a, i)[0]));
         assert_memory_equal(sf_quantity_values(a, i), sf_quantity_values(b, i), sizeof(double));
@@ -279,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_kernel),
         cmocka_unit_test(test_readout),
         cmocka_unit_test(test_langevin_linear),
+        cmocka_unit_test(test_langevin_nonlinear),
         cmocka_unit_test(test_runner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
