@@ -58,12 +58,14 @@
 
 struct sf_lgv {
     int Pmax, D, N, P;
-    bool fresh; /* H, Phi belong to W */
+    bool fresh;  /* H, Phi belong to W */
+    bool have_L; /* so do L and grad */
+    double L;    /* -log p(y | W), the read-out integrated out */
     const double *X, *y;
     double eps, T, var_a, var_w, h;
     /* the current state and the proposal's (swapped on acceptance) */
     double *W, *H, *Phi, *W2, *H2, *Phi2;
-    double *a, *G, *u, *r, *M, *grad, *grad2, *xi;
+    double *a, *G, *u, *r, *M, *grad, *grad2, *xi; /* u: N, r: P */
 };
 
 double sf_lgv_phi_kernel(double su2, double sv2, double c, double eps)
@@ -84,7 +86,7 @@ sf_lgv *sf_lgv_create(int Pmax, int D, int N)
     g->H = malloc(sizeof(double) * pn), g->Phi = malloc(sizeof(double) * pn);
     g->H2 = malloc(sizeof(double) * pn), g->Phi2 = malloc(sizeof(double) * pn);
     g->M = malloc(sizeof(double) * pn), g->G = malloc(sizeof(double) * (size_t)Pmax * Pmax);
-    g->u = malloc(sizeof(double) * (size_t)Pmax), g->r = malloc(sizeof(double) * (size_t)Pmax);
+    g->u = malloc(sizeof(double) * (size_t)N), g->r = malloc(sizeof(double) * (size_t)Pmax);
     if (!g->W || !g->W2 || !g->grad || !g->grad2 || !g->xi || !g->a || !g->H || !g->Phi || !g->H2 ||
         !g->Phi2 || !g->M || !g->G || !g->u || !g->r) {
         sf_lgv_destroy(g);
@@ -106,12 +108,12 @@ void sf_lgv_setup(sf_lgv *g, int P, const double *X, const double *y, double eps
                   double var_a, double var_w, double h)
 {
     g->P = P, g->X = X, g->y = y, g->eps = eps, g->T = T, g->var_a = var_a, g->var_w = var_w, g->h = h;
-    g->fresh = false;
+    g->fresh = g->have_L = false;
 }
 
 double *sf_lgv_weights(sf_lgv *g)
 {
-    g->fresh = false; /* the caller may write */
+    g->fresh = g->have_L = false; /* the caller may write */
     return g->W;
 }
 
@@ -127,7 +129,7 @@ void sf_lgv_init(sf_lgv *g, sf_rng *r)
         g->W[k] = sw * sf_rng_normal(r);
     for (int i = 0; i < g->N; i++)
         g->a[i] = sa * sf_rng_normal(r);
-    g->fresh = false;
+    g->fresh = g->have_L = false;
 }
 
 /* H = X W^T and Phi = phi(H) / sqrt N over the P training points. */
@@ -145,7 +147,7 @@ static void forward(const sf_lgv *g, const double *W, double *H, double *Phi)
 static void refresh(sf_lgv *g)
 {
     if (!g->fresh)
-        forward(g, g->W, g->H, g->Phi);
+        forward(g, g->W, g->H, g->Phi), g->have_L = false;
     g->fresh = true;
 }
 
@@ -172,36 +174,59 @@ int sf_lgv_sample_readout(sf_lgv *g, sf_rng *r)
     return 0;
 }
 
-/* L = sum (f - y)^2 / (2T) at (H, Phi) and the current a, and its gradient
- * in W: grad = M^T X, M_mu,i = (f - y)_mu a_i phi'(H_mu,i) / (sqrt N T).
- * NaN when the residual is not finite. */
-static double loss_grad(sf_lgv *g, const double *H, const double *Phi, double *grad)
+/* The log-likelihood of W with the read-out integrated out,
+ * l(W) = log N(y; 0, C), C = var_a Phi Phi^T + T (up to a constant):
+ * l = -log det C / 2 - y^T C^-1 y / 2, and its gradient in W,
+ * dl = var_a tr((alpha alpha^T - C^-1) dPhi Phi^T), alpha = C^-1 y:
+ * grad = M^T X, M_mu,i = R_mu,i phi'(H_mu,i) / sqrt N,
+ * R = var_a (alpha (Phi^T alpha)^T - C^-1 Phi). Returns -l (NaN when C is
+ * not positive definite or not finite) and -grad l in grad. */
+static double nloglik_grad(sf_lgv *g, const double *H, const double *Phi, double *grad)
 {
     int P = g->P, N = g->N, D = g->D;
+    double va = g->var_a, *C = g->G, *al = g->r, *v = g->u;
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, P, N, va, Phi, N, 0.0, C, P);
     for (int m = 0; m < P; m++)
-        g->r[m] = -g->y[m];
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, P, N, 1.0, Phi, N, g->a, 1, 1.0, g->r, 1);
-    double s = 1 / (sqrt((double)N) * g->T), e3 = 3 * g->eps, L = 0;
-    for (int m = 0; m < P; m++) {
-        if (!isfinite(g->r[m]))
-            return NAN;
-        L += g->r[m] * g->r[m];
-        double rm = g->r[m] * s;
-        const double *h = H + (size_t)m * N;
-        double *row = g->M + (size_t)m * N;
-        for (int i = 0; i < N; i++)
-            row[i] = rm * g->a[i] * (1 + e3 * h[i] * h[i]);
-    }
+        C[(size_t)m * P + m] += g->T;
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', P, C, P) != 0)
+        return NAN;
+    double ld = 0, q = 0;
+    for (int m = 0; m < P; m++)
+        ld += log(C[(size_t)m * P + m]), al[m] = g->y[m];
+    if (LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', P, 1, C, P, al, 1) != 0 ||
+        LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', P, C, P) != 0)
+        return NAN;
+    for (int m = 0; m < P; m++)
+        q += g->y[m] * al[m];
+    if (!isfinite(ld) || !isfinite(q))
+        return NAN;
+    /* M = -R: var_a C^-1 Phi - var_a alpha v^T, v = Phi^T alpha */
+    cblas_dgemv(CblasRowMajor, CblasTrans, P, N, 1.0, Phi, N, al, 1, 0.0, v, 1);
+    cblas_dsymm(CblasRowMajor, CblasLeft, CblasLower, P, N, va, C, P, Phi, N, 0.0, g->M, N);
+    cblas_dger(CblasRowMajor, P, N, -va, al, 1, v, 1, g->M, N);
+    double s = 1 / sqrt((double)N), e3 = 3 * g->eps;
+    for (size_t k = 0; k < (size_t)P * N; k++)
+        g->M[k] *= s * (1 + e3 * H[k] * H[k]);
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, N, D, P, 1.0, g->M, N, g->X, D, 0.0, grad, D);
-    return L / (2 * g->T);
+    return ld + q / 2;
+}
+
+static int refresh_state(sf_lgv *g)
+{
+    refresh(g);
+    if (!g->have_L) {
+        g->L = nloglik_grad(g, g->H, g->Phi, g->grad);
+        if (!isfinite(g->L))
+            return -1;
+        g->have_L = true;
+    }
+    return 0;
 }
 
 int sf_lgv_step_weights(sf_lgv *g, uint64_t seed, uint64_t entity, uint64_t idx0, sf_rng *ru)
 {
     size_t n = (size_t)g->N * g->D;
-    refresh(g);
-    double L = loss_grad(g, g->H, g->Phi, g->grad);
-    if (!isfinite(L))
+    if (refresh_state(g))
         return -1;
     sf_rng_normals_blocks(seed, SF_RNG_LEARN, entity, idx0, (uint64_t)n, g->xi);
     /* the proposal: the prior's Ornstein-Uhlenbeck part integrated exactly
@@ -212,7 +237,7 @@ int sf_lgv_step_weights(sf_lgv *g, uint64_t seed, uint64_t entity, uint64_t idx0
     for (size_t k = 0; k < n; k++)
         W2[k] = d * W[k] - c * gr[k] + sq * g->xi[k];
     forward(g, W2, g->H2, g->Phi2);
-    double L2 = loss_grad(g, g->H2, g->Phi2, g2);
+    double L = g->L, L2 = nloglik_grad(g, g->H2, g->Phi2, g2);
     double u = sf_rng_uniform_pos(ru);
     if (!isfinite(L2))
         return 0; /* a proposal too far out: rejected (its density is 0 in double) */
@@ -228,6 +253,8 @@ int sf_lgv_step_weights(sf_lgv *g, uint64_t seed, uint64_t entity, uint64_t idx0
     t = g->W, g->W = g->W2, g->W2 = t;
     t = g->H, g->H = g->H2, g->H2 = t;
     t = g->Phi, g->Phi = g->Phi2, g->Phi2 = t;
+    t = g->grad, g->grad = g->grad2, g->grad2 = t;
+    g->L = L2;
     return 1;
 }
 
@@ -441,11 +468,12 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
         long m_half[2] = {0, 0}, n_acc = 0, n_prop = 0;
         memset(fb, 0, sizeof(double) * 2 * (size_t)nt);
         for (long it = 0; it < burn + steps && !*stop; it++) {
-            if (sf_lgv_sample_readout(gn, &ra))
-                goto diverged;
-            /* (W, a) right after the read-out draw is a joint sample */
+            /* W is a sample of its marginal posterior; with a drawn from
+             * p(a | W, data), (W, a) is a joint sample */
             long k = it - burn, mi = (k + 1) / thin - 1;
             if (k >= 0 && (k + 1) % thin == 0 && mi < n_meas) {
+                if (sf_lgv_sample_readout(gn, &ra))
+                    goto diverged;
                 int half = mi >= n_meas / 2;
                 sf_lgv_predict(gn, nt, Xt, f, work);
                 double e = 0;
