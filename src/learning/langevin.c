@@ -9,18 +9,23 @@
  * y = sum_k k^{-a/2} eps_k z_k (random signs), labels with noise sigma.
  * Network: f(x) = N^-1/2 sum_i a_i phi(w_i . x), phi(h) = h + eps h^3;
  * priors a_i ~ N(0, var_a), w_ik ~ N(0, var_w); likelihood
- * exp(-sum_mu (f(x_mu) - y_mu)^2 / (2T)). Posterior sampling: per step, a
- * Gibbs draw of the read-out a from its Gaussian conditional (exact, by
- * Matheron's rule) and one step of the Langevin equation of W given a,
- * dW = -(grad_W L + W / var_w) dt + sqrt(2) dB, L = sum (f - y)^2 / (2T),
- * by exponential Euler (the prior's linear part exact, grad L fixed over
- * the step):
- *     W <- d W - var_w (1 - d) grad L + sqrt(var_w (1 - d^2)) xi,  d = exp(-h / var_w),
- * whose stationary law is the prior exactly when L = 0 and differs from
- * the posterior by O(h) along the directions L stiffens (for a Gaussian
- * posterior exactly: mean A^-1 b, covariance s^2 (1 - M^2)^-1; tested).
+ * exp(-sum_mu (f(x_mu) - y_mu)^2 / (2T)). Posterior sampling, exact at
+ * any step: the read-out integrates out, p(W | data) ~ prior(W) N(y; 0, C),
+ * C = var_a Phi Phi^T + T, and W is sampled from that marginal by
+ * Metropolis-adjusted exponential-Euler Langevin steps (a pCN-Langevin
+ * proposal: the prior's Ornstein-Uhlenbeck part exact, grad of
+ * -log N(y; 0, C) held fixed over the step),
+ *     W' = d W - var_w (1 - d) grad L + sqrt(var_w (1 - d^2)) xi,  d = exp(-h / var_w),
+ * accepted with the Metropolis-Hastings probability; at every measurement
+ * the read-out is drawn exactly from p(a | W, data) (Matheron's rule), so
+ * (W, a) is a joint posterior sample. (A Langevin step of W given a is
+ * stiff along the collective direction that moves f, curvature of order
+ * var_a P lambda_1 / T, which the step below ignores: the read-out draw
+ * hid that instability in the first versions, and a Metropolis test of
+ * that step accepts nothing at N = 512, P = 128.)
  * h = dt / (1/var_w + var_a lambda_max(X^T X) g^2 / (T N)),
- * g = 1 + 3 |eps| var_w tr Lambda (a bound of the curvature of U in W).
+ * g = 1 + 3 |eps| var_w tr Lambda (the curvature scale of -log N(y; 0, C)
+ * per unit; the acceptance rate is reported).
  *
  * Infinite width: a GP with K(x, x') = var_a E[phi(u) phi(v)], u, v
  * Gaussian with variances var_w |x|^2, var_w |x'|^2 and covariance
@@ -37,7 +42,10 @@
  * halves of the chain; the GP's values of both on the same data and test
  * points; the relative deviations (E - E^GP)/E^GP; and drift, the
  * difference of E_ens between the chain's second and first half relative
- * to E_ens^GP (equilibration: 0 within its SE).
+ * to E_ens^GP (equilibration: 0 within its SE); accept, the acceptance
+ * rate; at eps = 0 the finite-width theory on the same data (the GP of
+ * the kernel u K0, sf_lgv_renorm_u): u, E_ens_rk, E_mean_rk, and
+ * res_* = (E - E_rk) / E_gp.
  *
  * Invariant: an instance depends only on (seed, instance, spec); the P of
  * the list use the first P points (nested training sets); every chain has
@@ -276,9 +284,11 @@ void sf_lgv_predict(const sf_lgv *g, int n, const double *Xt, double *f, double 
 
 enum { LV_A, LV_B, LV_MODES, LV_P, LV_WIDTH, LV_EPS, LV_T, LV_VAR_A, LV_VAR_W, LV_NOISE, LV_DT,
        LV_BURN, LV_TIME, LV_THIN, LV_TEST, LV_NKEYS };
-enum { V_ENS, V_ENS_GP, V_DEV_ENS, V_MEAN, V_MEAN_GP, V_DEV_MEAN, V_DRIFT, V_ACC, NV };
+enum { V_ENS, V_ENS_GP, V_DEV_ENS, V_MEAN, V_MEAN_GP, V_DEV_MEAN, V_DRIFT, V_ACC, V_U, V_ENS_RK, V_MEAN_RK,
+       V_RES_ENS, V_RES_MEAN, NV };
 static const char *const vnames[NV] = {"E_ens", "E_ens_gp", "dev_ens", "E_mean", "E_mean_gp",
-                                       "dev_mean", "drift", "accept"};
+                                       "dev_mean", "drift", "accept", "u", "E_ens_rk", "E_mean_rk",
+                                       "res_ens", "res_mean"};
 
 static const double default_P[] = {16, 32, 64, 128};
 static const double default_width[] = {64, 512};
@@ -295,10 +305,10 @@ static const sf_learning_key keys[] = {
     [LV_VAR_A] = {"var_a", SF_LK_REAL, 1, 1e-8, 1e6, NULL, "prior variance of the read-out weights", NULL, 0},
     [LV_VAR_W] = {"var_w", SF_LK_REAL, 1, 1e-8, 1e6, NULL, "prior variance of the input weights", NULL, 0},
     [LV_NOISE] = {"noise", SF_LK_REAL, 0, 0, 1e6, NULL, "label noise standard deviation", NULL, 0},
-    [LV_DT] = {"dt", SF_LK_REAL, 0.1, 1e-6, 1.5, NULL, "Langevin step in units of the inverse curvature bound", NULL, 0},
+    [LV_DT] = {"dt", SF_LK_REAL, 1, 1e-6, 1.5, NULL, "Langevin step in units of the inverse curvature bound (exact at any dt; the acceptance falls as it grows)", NULL, 0},
     [LV_BURN] = {"burn", SF_LK_REAL, 3, 0, 1e6, NULL, "burn-in time in units of var_w (the prior's relaxation time)", NULL, 0},
     [LV_TIME] = {"time", SF_LK_REAL, 12, 1e-6, 1e6, NULL, "sampling time in units of var_w", NULL, 0},
-    [LV_THIN] = {"thin", SF_LK_INT, 10, 1, 1e6, NULL, "steps between measured samples", NULL, 0},
+    [LV_THIN] = {"thin", SF_LK_INT, 1, 1, 1e6, NULL, "steps between measured samples", NULL, 0},
     [LV_TEST] = {"test", SF_LK_INT, 1000, 10, 1e6, NULL, "test points", NULL, 0},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, 0},
 };
@@ -400,6 +410,71 @@ static int gp_reference(const sf_learning_spec *s, double eps, int P, const doub
     return 0;
 }
 
+/* The finite-width posterior of the deep linear network (eps = 0) in the
+ * limit N, P -> infinity at fixed P/N: the GP of the kernel u K0,
+ * K0 = var_a var_w X X^T, with u at the minimum of
+ *     S(u) = N (u - log u) / 2 + log det(u K0 + T) / 2 + y^T (u K0 + T)^-1 y / 2
+ * (derived in docs/learning.md after Li & Sompolinsky, Phys. Rev. X 11,
+ * 031059, 2021). K0 = V diag(k) V^T; yt = V^T y. The global minimum on a
+ * grid of log u, then bisection of S'(u) in its bracket. */
+double sf_lgv_renorm_u(int P, int N, double T, const double *k, const double *yt)
+{
+    double best = INFINITY, ub = 1;
+    for (int j = 0; j <= 400; j++) {
+        double u = exp(-9.21 + j * (2 * 9.21 / 400)), S = N * (u - log(u)) / 2;
+        for (int i = 0; i < P; i++) {
+            double ki = fmax(k[i], 0);
+            S += 0.5 * log(u * ki + T) + 0.5 * yt[i] * yt[i] / (u * ki + T);
+        }
+        if (S < best)
+            best = S, ub = u;
+    }
+    double lo = ub * exp(-2 * 9.21 / 400), hi = ub * exp(2 * 9.21 / 400);
+    for (int it = 0; it < 200; it++) {
+        double u = 0.5 * (lo + hi), dS = N * (1 - 1 / u) / 2;
+        for (int i = 0; i < P; i++) {
+            double ki = fmax(k[i], 0), g = 1 / (u * ki + T);
+            dS += 0.5 * ki * g - 0.5 * yt[i] * yt[i] * ki * g * g;
+        }
+        if (dS > 0)
+            hi = u;
+        else
+            lo = u;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* The renormalised GP (kernel u K0, eps = 0) on the first P points: u, the
+ * test mean error and the mean posterior variance. G: P x P, B: P x D,
+ * kv, yt: P. */
+static int rk_reference(const sf_learning_spec *s, int N, int P, const double *X, const double *y, int nt,
+                        const double *Xt, const double *yt, double *G, double *B, double *kv, double *ytl,
+                        double *u_out, double *e_mean, double *var_mean)
+{
+    int D = (int)s->v[LV_MODES];
+    double sc = s->v[LV_VAR_A] * s->v[LV_VAR_W], T = s->v[LV_T];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, P, P, D, sc, X, D, X, D, 0.0, G, P);
+    if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'L', P, G, P, kv) != 0)
+        return -1;
+    /* G now holds V (columns); yt = V^T y, B = V^T X */
+    cblas_dgemv(CblasRowMajor, CblasTrans, P, P, 1.0, G, P, y, 1, 0.0, ytl, 1);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, P, D, P, 1.0, G, P, X, D, 0.0, B, D);
+    double u = sf_lgv_renorm_u(P, N, T, kv, ytl), em = 0, vm = 0;
+    for (int t = 0; t < nt; t++) {
+        const double *xt = Xt + (size_t)t * D;
+        double f = 0, q = 0;
+        for (int i = 0; i < P; i++) {
+            double b = sc * cblas_ddot(D, B + (size_t)i * D, 1, xt, 1), g = 1 / (u * fmax(kv[i], 0) + T);
+            f += b * ytl[i] * g, q += b * b * g;
+        }
+        f *= u;
+        em += (f - yt[t]) * (f - yt[t]);
+        vm += u * sc * cblas_ddot(D, xt, 1, xt, 1) - u * u * q;
+    }
+    *u_out = u, *e_mean = em / nt, *var_mean = vm / nt;
+    return 0;
+}
+
 static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t seed, uint64_t inst,
                           int threads, const volatile int *stop, double *values)
 {
@@ -419,11 +494,12 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
     double *kv = malloc(sizeof(double) * big), *al = malloc(sizeof(double) * Pm);
     double *f = malloc(sizeof(double) * nt), *fb = malloc(sizeof(double) * 2 * (size_t)nt);
     double *work = malloc(sizeof(double) * (size_t)nt * Nmax), *XtX = malloc(sizeof(double) * D * D);
-    double *ev = malloc(sizeof(double) * D);
+    double *ev = malloc(sizeof(double) * D), *B = malloc(sizeof(double) * (size_t)Pm * D);
+    double *ytl = malloc(sizeof(double) * Pm);
     sf_lgv *g = sf_lgv_create(Pm, D, Nmax);
     sf_status rc = SF_OK;
     double hcur = 0;
-    if (!w || !X || !y || !Xt || !yt || !G || !kv || !al || !f || !fb || !work || !XtX || !ev || !g) {
+    if (!w || !X || !y || !Xt || !yt || !G || !kv || !al || !f || !fb || !work || !XtX || !ev || !B || !ytl || !g) {
         rc = sf_fail(ctx, SF_ERR_NOMEM, "out of memory (langevin: P = %d, N = %d, D = %d)", Pm, Nmax, D);
         goto out;
     }
@@ -446,6 +522,14 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
             goto out;
         }
         v[V_MEAN_GP] = egp, v[V_ENS_GP] = egp + vgp;
+        double erk = NAN, vrk = NAN;
+        if (eps == 0) {
+            if (rk_reference(s, N, P, X, y, nt, Xt, yt, G, B, kv, ytl, &v[V_U], &erk, &vrk)) {
+                rc = sf_fail(ctx, SF_ERR_NUMERIC, "langevin: no eigenvalues of the kernel at P = %d", P);
+                goto out;
+            }
+            v[V_MEAN_RK] = erk, v[V_ENS_RK] = erk + vrk;
+        }
         /* the step from the largest curvature of U in W */
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, D, P, 1.0, X, D, 0.0, XtX, D);
         LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'L', D, XtX, D, ev);
@@ -501,6 +585,10 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
         v[V_DEV_MEAN] = (v[V_MEAN] - v[V_MEAN_GP]) / v[V_MEAN_GP];
         v[V_DRIFT] = (e2 - e1) / v[V_ENS_GP];
         v[V_ACC] = (double)n_acc / (double)n_prop;
+        if (eps == 0) {
+            v[V_RES_ENS] = (v[V_ENS] - v[V_ENS_RK]) / v[V_ENS_GP];
+            v[V_RES_MEAN] = (v[V_MEAN] - v[V_MEAN_RK]) / v[V_MEAN_GP];
+        }
     }
     goto out;
 diverged:
@@ -510,7 +598,7 @@ out:
         g->N = Nmax;
     sf_lgv_destroy(g);
     free(w), free(X), free(y), free(Xt), free(yt), free(G), free(kv), free(al), free(f), free(fb);
-    free(work), free(XtX), free(ev);
+    free(work), free(XtX), free(ev), free(B), free(ytl);
     return rc;
 }
 
@@ -528,6 +616,7 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
         v[V_DEV_ENS] = v[V_DEV_MEAN] = v[V_DRIFT] = 0;
         if (eps != 0)
             continue;
+        v[V_RES_ENS] = v[V_RES_MEAN] = 0;
         /* lambda scaled by sc: the curve of (rho / sc), kappa = sc kappa' */
         double kap, eg = sf_learning_curve_eg(s->v[LV_A], s->v[LV_B], T / P / sc, sig2, (int)s->v[LV_MODES],
                                               false, P, w, &kap);

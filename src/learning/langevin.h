@@ -14,6 +14,13 @@
  * covariance c: c (1 + 3 eps (su2 + sv2) + 9 eps^2 su2 sv2) + 6 eps^2 c^3. */
 double sf_lgv_phi_kernel(double su2, double sv2, double c, double eps);
 
+/* The kernel renormalisation of the deep linear network (eps = 0) of
+ * width N: the minimiser u of
+ * S(u) = N (u - log u) / 2 + sum_i [log(u k_i + T) + yt_i^2 / (u k_i + T)] / 2
+ * over u > 0, for the eigenvalues k (P) of the kernel K0 on the training
+ * points and yt = V^T y, the targets in its eigenbasis (docs/learning.md). */
+double sf_lgv_renorm_u(int P, int N, double T, const double *k, const double *yt);
+
 typedef struct sf_lgv sf_lgv;
 
 /* Workspace for up to Pmax training points of dimension D, width N; NULL

@@ -21,6 +21,7 @@
 #include "learning/langevin.h"
 #include "spikefield/learning.h"
 
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
@@ -268,6 +269,98 @@ static void test_langevin_exact(void **state)
     check_exact(2, 1, 0.3, 17);
 }
 
+/* The renormalisation u against an independent computation: S(u) with
+ * the matrices themselves (GSL Cholesky of u K0 + T, no eigenvectors),
+ * minimised by a golden-section search, and the saddle equation
+ * N (1 - 1/u) = y^T G K0 G y - tr(G K0), G = (u K0 + T)^-1, checked with
+ * explicit matrix products; for a signal (u > 1) and for pure noise
+ * targets (u < 1). */
+static double S_direct(int P, int N, double T, const double *K0, const double *y, double u, double *dres)
+{
+    gsl_matrix *C = gsl_matrix_alloc((size_t)P, (size_t)P);
+    gsl_vector *al = gsl_vector_alloc((size_t)P);
+    for (int i = 0; i < P; i++) {
+        for (int j = 0; j < P; j++)
+            gsl_matrix_set(C, (size_t)i, (size_t)j, u * K0[i * P + j] + (i == j) * T);
+        gsl_vector_set(al, (size_t)i, y[i]);
+    }
+    assert_int_equal(gsl_linalg_cholesky_decomp1(C), 0);
+    double ld = 0, q = 0;
+    for (int i = 0; i < P; i++)
+        ld += 2 * log(gsl_matrix_get(C, (size_t)i, (size_t)i));
+    gsl_linalg_cholesky_svx(C, al);
+    for (int i = 0; i < P; i++)
+        q += y[i] * gsl_vector_get(al, (size_t)i);
+    if (dres) {
+        gsl_linalg_cholesky_invert(C); /* C = G */
+        double quad = 0, tr = 0;
+        for (int i = 0; i < P; i++)
+            for (int j = 0; j < P; j++) {
+                tr += gsl_matrix_get(C, (size_t)i, (size_t)j) * K0[j * P + i];
+                quad += gsl_vector_get(al, (size_t)i) * K0[i * P + j] * gsl_vector_get(al, (size_t)j);
+            }
+        *dres = N * (1 - 1 / u) - (quad - tr);
+    }
+    gsl_matrix_free(C), gsl_vector_free(al);
+    return N * (u - log(u)) / 2 + ld / 2 + q / 2;
+}
+
+static void test_renorm(void **state)
+{
+    (void)state;
+    enum { P = 7, D = 4 };
+    const int N = 5;
+    const double T = 0.2;
+    double X[P * D], y[P], K0[P * P];
+    sf_rng r;
+    sf_rng_init(&r, 19, SF_RNG_LEARN, 1);
+    for (int i = 0; i < P * D; i++)
+        X[i] = sf_rng_normal(&r);
+    for (int i = 0; i < P; i++)
+        for (int j = 0; j < P; j++) {
+            K0[i * P + j] = 0;
+            for (int k = 0; k < D; k++)
+                K0[i * P + j] += 0.7 * X[i * D + k] * X[j * D + k];
+        }
+    for (int pass = 0; pass < 2; pass++) {
+        /* a signal y = X w, then pure noise */
+        for (int i = 0; i < P; i++) {
+            y[i] = pass ? 0.3 * sf_rng_normal(&r) : 2 * X[i * D] - X[i * D + 1];
+        }
+        /* the eigen-decomposition by GSL */
+        gsl_matrix *A = gsl_matrix_alloc(P, P), *V = gsl_matrix_alloc(P, P);
+        gsl_vector *ev = gsl_vector_alloc(P);
+        gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(P);
+        for (int i = 0; i < P * P; i++)
+            A->data[i] = K0[i];
+        gsl_eigen_symmv(A, ev, V, w);
+        double k[P], yt[P];
+        for (int i = 0; i < P; i++) {
+            k[i] = gsl_vector_get(ev, (size_t)i), yt[i] = 0;
+            for (int j = 0; j < P; j++)
+                yt[i] += gsl_matrix_get(V, (size_t)j, (size_t)i) * y[j];
+        }
+        gsl_eigen_symmv_free(w), gsl_matrix_free(A), gsl_matrix_free(V), gsl_vector_free(ev);
+        double u = sf_lgv_renorm_u(P, N, T, k, yt);
+        /* golden section on log u over [1e-3, 1e3] (S has one minimum here) */
+        double a = log(1e-3), b = log(1e3), gr = (sqrt(5) - 1) / 2;
+        for (int it = 0; it < 200; it++) {
+            double c = b - gr * (b - a), d = a + gr * (b - a);
+            if (S_direct(P, N, T, K0, y, exp(c), NULL) < S_direct(P, N, T, K0, y, exp(d), NULL))
+                b = d;
+            else
+                a = c;
+        }
+        double ug = exp(0.5 * (a + b)), res;
+        S_direct(P, N, T, K0, y, u, &res);
+        print_message("%s: u = %.6f (golden section %.6f), saddle residual %.2e\n", pass ? "noise" : "signal", u,
+                      ug, res);
+        fail_unless_close(u, ug, 1e-6 * ug, "u against the golden-section minimum");
+        fail_unless_close(res, 0, 1e-8 * N, "the saddle equation");
+        assert_true(pass ? u < 1 : u > 1);
+    }
+}
+
 static const char *small =
     "simulation: {seed: 3}\n"
     "learning: {task: langevin, seeds: 3, modes: 8, P: [6, 12], width: [8], eps: [0, 0.1], time: 2, "
@@ -285,9 +378,12 @@ static void test_runner(void **state)
     sf_learning_options o1 = {.threads = 1}, o2 = {.threads = 2};
     assert_int_equal(sf_learning_run(ctx, m, &o1, &a, NULL), SF_OK);
     assert_int_equal(sf_learning_run(ctx, m, &o2, &b, NULL), SF_OK);
-    assert_int_equal(sf_quantities_count(a), 2 * 2 * 8);
+    assert_int_equal(sf_quantities_count(a), 2 * 2 * 13);
     for (size_t i = 0; i < sf_quantities_count(a); i++) {
-        assert_true(isfinite(sf_quantity_values(a, i)[0]));
+        /* the renormalised kernel's values exist at eps = 0 only */
+        const char *nm = sf_quantity_name(a, i);
+        bool rk = strstr(nm, "_rk[") || strstr(nm, "res_") == nm || strstr(nm, "u[") == nm;
+        assert_true(isfinite(sf_quantity_values(a, i)[0]) == !(rk && strstr(nm, "eps=0.1")));
         assert_memory_equal(sf_quantity_values(a, i), sf_quantity_values(b, i), sizeof(double));
     }
     volatile int stop = 1;
@@ -301,6 +397,8 @@ static void test_runner(void **state)
     assert_true(sf_quantities_find(p, "E_ens[eps=0,N=8,P=12]", -1, -1) >= 0);
     assert_true(sf_quantities_find(p, "E_ens[eps=0.1,N=8,P=12]", -1, -1) < 0);
     assert_true(sf_quantities_find(p, "dev_ens[eps=0.1,N=8,P=12]", -1, -1) >= 0);
+    assert_true(sf_quantities_find(p, "res_ens[eps=0,N=8,P=12]", -1, -1) >= 0);
+    assert_true(sf_quantities_find(p, "res_ens[eps=0.1,N=8,P=12]", -1, -1) < 0);
     sf_quantities_destroy(a), sf_quantities_destroy(b), sf_quantities_destroy(c), sf_quantities_destroy(p);
     sf_model_destroy(m);
     const char *bad[] = {"learning: {task: langevin, P: [20, 10]}\n", "learning: {task: langevin, width: [8.5]}\n",
@@ -321,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_kernel),
         cmocka_unit_test(test_readout),
         cmocka_unit_test(test_langevin_exact),
+        cmocka_unit_test(test_renorm),
         cmocka_unit_test(test_runner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
