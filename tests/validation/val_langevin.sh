@@ -44,16 +44,14 @@ EX=examples/langevin_ensembles.yaml
 "$SF" compare $EX --set learning.width=[16,128,256,2048] --out "$OUT/wide" --quiet > /dev/null
 "$PY" - "$OUT" <<'PYEOF'
 import json, math, sys
+sys.path.insert(0, "tests/validation")
+from zcheck import quantity, Tally
 out = sys.argv[1]
-bad = []
+tally = Tally()
+check = tally.check
+q = lambda run, name: quantity(out, run, name)
 runs = {r: {x["name"]: x for x in json.load(open(f"{out}/{r}/compare.json"))["quantities"]}
         for r in ("main", "half", "wide")}
-def q(run, name):
-    return runs[run][name]
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        bad.append(what)
 Ps, eps = (16, 32, 64, 128), (0, 0.1)
 Ns = {"main": (64, 512), "wide": (16, 128, 256, 2048)}
 tag = lambda e, N, P: f"[eps={e:g},N={N},P={P}]"
@@ -108,6 +106,5 @@ for v in ("dev_ens", "dev_mean"):
         diag = [q("main", v + tag(e, 64, 16)), q("wide", v + tag(e, 128, 32)), q("wide", v + tag(e, 256, 64)),
                 q("main", v + tag(e, 512, 128))]
         trend(f"{v} eps={e:g} N = 4P, P = {Ps}", diag)
-print(f"{len(bad)} failed")
-sys.exit(1 if bad else 0)
+tally.finish()
 PYEOF
