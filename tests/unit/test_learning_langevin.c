@@ -2,13 +2,14 @@
  * infinite-width kernel against two-dimensional Gauss-Hermite quadrature
  * (GSL's fixed Hermite rule, exact for the degree-6 integrand), the Gibbs
  * draw of the read-out against its closed-form Gaussian conditional, the
- * Langevin step of the weights (exponential Euler) for a linear model
- * against the closed-form stationary law of the discretised chain (mean
- * A^-1 b, covariance s^2 (1 - M^2)^-1, which at the step used differs
- * clearly from the continuous-time posterior A^-1), and the runner (1 and 2 threads bit for
- * bit, a stop, the key checks). Statistical tolerances: 4 standard errors
- * of independent samples (the SE of a mean sqrt(C_ii / S), of a covariance
- * sqrt((C_ii C_jj + C_ij^2) / S) for Gaussian samples).
+ * sampler (Metropolis-adjusted Langevin steps of W on its marginal
+ * posterior, then the read-out draw) against the exact posterior of small
+ * networks by quadrature, the kernel renormalisation u of the deep linear
+ * network against an independent minimisation, and the runner (1 and 2
+ * threads bit for bit, a stop, the key checks). Statistical tolerances: 4
+ * standard errors of independent samples (the SE of a mean
+ * sqrt(Var / S), of a covariance sqrt((C_ii C_jj + C_ij^2) / S) for
+ * Gaussian samples).
  */
 #include <setjmp.h>
 #include <stdarg.h>
