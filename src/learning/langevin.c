@@ -602,6 +602,77 @@ out:
     return rc;
 }
 
+/* The data average of the renormalisation (eps = 0), by the
+ * self-consistent (deterministic-equivalent) theory of kernel regression
+ * with the kernel u K0, eigenvalues u var_a var_w lambda_k and ridge T:
+ * kappa = u sc kappa' (kappa' the root of learning_curve.c at ridge
+ * T / (P u sc)), L_k = lambda_k / (lambda_k + kappa'),
+ *     tr(G K0) ~ sum_k L_k / u,
+ *     y^T G y ~ (sum_k w_k^2 (1 - L_k) + sigma^2) / kappa
+ * (the leave-one-out form: [(K + T)^-1 y]_mu = [(K + T)^-1]_mu,mu (y_mu -
+ * f_-mu(x_mu)), with the diagonal ~ 1 / (P kappa)), and
+ * y^T G K0 G y = -d(y^T G y)/du by a central difference. Q returns
+ * y^T G y, *trgk tr(G K0); NaN without a root. */
+static double de_pieces(const sf_learning_spec *s, double u, int P, gsl_integration_workspace *w,
+                        double *trgk, double *eg, double *kap_out)
+{
+    double sc = s->v[LV_VAR_A] * s->v[LV_VAR_W], T = s->v[LV_T], sig2 = s->v[LV_NOISE] * s->v[LV_NOISE];
+    double a = s->v[LV_A], b = s->v[LV_B], kap;
+    int D = (int)s->v[LV_MODES];
+    double e = sf_learning_curve_eg(a, b, T / P / (u * sc), sig2, D, false, P, w, &kap);
+    if (!isfinite(e))
+        return NAN;
+    double sl = 0, r = 0;
+    for (int k = D; k >= 1; k--) {
+        double l = pow(k, -b), L = l / (l + kap);
+        sl += L, r += pow(k, -a) * (1 - L);
+    }
+    if (trgk)
+        *trgk = sl / u;
+    if (eg)
+        *eg = e;
+    if (kap_out)
+        *kap_out = kap;
+    return (r + sig2) / (u * sc * kap);
+}
+
+/* N (1 - 1/u) - (y^T G K0 G y - tr(G K0)) in the data average */
+static double de_saddle(const sf_learning_spec *s, double u, int N, int P, gsl_integration_workspace *w)
+{
+    double du = 1e-5 * u, tr;
+    double qp = de_pieces(s, u + du, P, w, NULL, NULL, NULL), qm = de_pieces(s, u - du, P, w, NULL, NULL, NULL);
+    if (!isfinite(de_pieces(s, u, P, w, &tr, NULL, NULL)) || !isfinite(qp) || !isfinite(qm))
+        return NAN;
+    return N * (1 - 1 / u) - (-(qp - qm) / (2 * du) - tr);
+}
+
+/* The root of de_saddle nearest u = 1 (in log u) among the sign changes
+ * from - to + (minima of the averaged action) on [1e-3, 1e3]; NaN if none. */
+double sf_lgv_renorm_u_avg(const sf_learning_spec *s, int N, int P, gsl_integration_workspace *w)
+{
+    const int n = 240;
+    double best = NAN, lo = log(1e-3), hi = log(1e3), step = (hi - lo) / n;
+    double fprev = de_saddle(s, exp(lo), N, P, w);
+    for (int j = 1; j <= n; j++) {
+        double x = lo + j * step, f = de_saddle(s, exp(x), N, P, w);
+        if (fprev < 0 && f >= 0) {
+            double a = x - step, b = x;
+            for (int it = 0; it < 100; it++) {
+                double m = 0.5 * (a + b);
+                if (de_saddle(s, exp(m), N, P, w) < 0)
+                    a = m;
+                else
+                    b = m;
+            }
+            double r = 0.5 * (a + b);
+            if (!isfinite(best) || fabs(r) < fabs(log(best)))
+                best = exp(r);
+        }
+        fprev = f;
+    }
+    return best;
+}
+
 static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *values, sf_quantities *q)
 {
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
@@ -624,14 +695,25 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
             rc = sf_fail(ctx, SF_ERR_NOCONV, "langevin: no solution of the self-consistent equation at P = %d", P);
             break;
         }
-        v[V_MEAN] = v[V_MEAN_GP] = eg;
-        v[V_ENS] = v[V_ENS_GP] = eg + P * sc * kap - T;
+        v[V_MEAN_GP] = eg;
+        v[V_ENS_GP] = eg + P * sc * kap - T;
+        /* finite width: the curve of the renormalised kernel u K0 */
+        double u = sf_lgv_renorm_u_avg(s, N, P, w), egu, kapu;
+        if (!isfinite(u) || !isfinite(de_pieces(s, u, P, w, NULL, &egu, &kapu))) {
+            rc = sf_fail(ctx, SF_ERR_NOCONV, "langevin: no solution of the renormalisation at N = %d, P = %d", N, P);
+            break;
+        }
+        v[V_U] = u;
+        v[V_MEAN] = v[V_MEAN_RK] = egu;
+        v[V_ENS] = v[V_ENS_RK] = egu + P * u * sc * kapu - T;
     }
     gsl_integration_workspace_free(w);
-    if (!rc && sf_quantities_note(q, "E_*: the self-consistent GP learning curve of the network's "
+    if (!rc && sf_quantities_note(q, "E_*_gp: the self-consistent GP learning curve of the network's "
                                      "infinite-width kernel var_a var_w x.x' (eps = 0 only; ridge T/P; the "
-                                     "ensemble adds the mean posterior variance P kappa - T); dev_*, drift: 0 "
-                                     "at infinite width and in equilibrium"))
+                                     "ensemble adds the mean posterior variance P kappa - T); u, E_*_rk and "
+                                     "E_ens, E_mean: the same curve for the renormalised kernel u K0 of width "
+                                     "N, u from the data-averaged saddle point (docs/learning.md); dev_*, "
+                                     "drift: 0 at infinite width and in equilibrium; res_*: 0"))
         rc = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     return rc;
 }

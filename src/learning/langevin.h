@@ -6,6 +6,7 @@
 #ifndef SF_LEARNING_LANGEVIN_H
 #define SF_LEARNING_LANGEVIN_H
 
+#include "learning/learning_impl.h"
 #include "spikefield/core.h"
 
 #include <stdint.h>
@@ -20,6 +21,11 @@ double sf_lgv_phi_kernel(double su2, double sv2, double c, double eps);
  * over u > 0, for the eigenvalues k (P) of the kernel K0 on the training
  * points and yt = V^T y, the targets in its eigenbasis (docs/learning.md). */
 double sf_lgv_renorm_u(int P, int N, double T, const double *k, const double *yt);
+
+/* The same u for the data average (eps = 0): the saddle point with the
+ * self-consistent averages of tr(G K0) and y^T G K0 G y
+ * (docs/learning.md); NaN if no root. */
+double sf_lgv_renorm_u_avg(const sf_learning_spec *s, int N, int P, gsl_integration_workspace *w);
 
 typedef struct sf_lgv sf_lgv;
 
