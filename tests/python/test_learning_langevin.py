@@ -17,10 +17,14 @@ def test_langevin_run_predict_figure(root, tmp_path):
     a, b = sf.learning.run(m, threads=1), sf.learning.run(m, threads=2)
     va = {q.name: q.value for q in a}
     assert va == {q.name: q.value for q in b}
-    assert len(va) == 2 * 2 * 7 and all(math.isfinite(v) for v in va.values())
+    # the renormalised kernel's values (u, E_*_rk, res_*) exist at eps = 0 only (None: NaN)
+    rk = lambda k: "_rk[" in k or k.startswith(("res_", "u["))
+    assert len(va) == 2 * 2 * 13
+    assert all((v is not None and math.isfinite(v)) == (not rk(k) or "eps=0," in k) for k, v in va.items())
     pred = {q.name: q.value for q in sf.learning.predict(m)}
     assert "E_ens[eps=0,N=8,P=12]" in pred and "E_ens[eps=0.1,N=8,P=12]" not in pred
     assert pred["dev_ens[eps=0.1,N=8,P=12]"] == 0
+    assert pred["res_ens[eps=0,N=8,P=12]"] == 0 and "res_ens[eps=0.1,N=8,P=12]" not in pred
     pytest.importorskip("spikefield.plot")
     cmp = sf.learning.compare(m, a)
     for what in ("dev_ens", "dev_mean"):

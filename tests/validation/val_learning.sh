@@ -59,15 +59,12 @@ run og examples/poker_origami.yaml
 "$PY" - "$OUT" <<'PYEOF'
 import json, math, sys
 from scipy import stats
+sys.path.insert(0, "tests/validation")
+from zcheck import quantity, Tally
 out = sys.argv[1]
-bad = []
-def q(run, name):
-    d = json.load(open(f"{out}/{run}/compare.json"))
-    return next(x for x in d["quantities"] if x["name"] == name)
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        bad.append(what)
+tally = Tally()
+check = tally.check
+q = lambda run, name: quantity(out, run, name)
 sep = n = 0
 for m, run, inst in ((20, "cp20", 16), (50, "cp50", 8), (100, "cp100", 4), (200, "cp200", 2)):
     mean, cov, s2 = q(run, f"capacity_mean[m={m}]"), q(run, f"capacity_cov[m={m}]"), q(run, f"separable_at_2m[m={m}]")
@@ -114,6 +111,5 @@ for what in ("bimodal", "dip", "tuning"):
         r = q("og", f"{what}_rise[layer={l}]")
         t = r["value"] / r["se"] if r["se"] else float("nan")
         print(f"info origami {what} layer {l}: rise {r['value']:+.3f} +- {r['se']:.3f}, one-sided t = {t:.2f}, p(no rise) = {stats.t.sf(t, 4):.3g}")
-print(f"{len(bad)} failed")
-sys.exit(1 if bad else 0)
+tally.finish()
 PYEOF

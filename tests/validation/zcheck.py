@@ -71,3 +71,34 @@ def powerful(q, what):
         return 0
     print("FAIL: %s SE %.3g too large for a meaningful test" % (what, q["sem"]))
     return 1
+
+
+# The learning validations (val_learning.sh, val_langevin.sh): named
+# quantities of OUT/RUN/compare.json and a tally of pass/fail lines.
+_runs = {}
+
+
+def quantity(out, run, name):
+    """The quantity `name` of OUT/RUN/compare.json (each file read once)."""
+    path = f"{out}/{run}/compare.json"
+    if path not in _runs:
+        _runs[path] = json.load(open(path))["quantities"]
+    return next(x for x in _runs[path] if x["name"] == name)
+
+
+class Tally:
+    """check(ok, what) prints 'ok   what' or 'FAIL what'; finish() prints
+    the number that failed and exits 1 if any did."""
+
+    def __init__(self):
+        self.bad = []
+
+    def check(self, ok, what):
+        print(("ok   " if ok else "FAIL ") + what)
+        if not ok:
+            self.bad.append(what)
+
+    def finish(self):
+        import sys
+        print(f"{len(self.bad)} failed")
+        sys.exit(1 if self.bad else 0)
