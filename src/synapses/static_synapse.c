@@ -25,7 +25,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* A synapse while the table is filled (drawn weights or delays): the
  * builder stores synapses in a scattered order (by target, into rows by
@@ -47,26 +46,13 @@ typedef struct {
     float w0;
     uint16_t d0;
     bool hw, hd;       /* drawn weights, drawn delays */
+    bool lent;         /* pend is the builder's buffer (T->lend), not ours */
 } store;
 
-/* The arrays delivery reads (targets, weights): large ones on 2 MiB pages
- * where the system allows it (transparent huge pages on request,
- * MADV_HUGEPAGE), since delivery starts each spike's row at a random place
- * of a table much larger than what the TLB covers in 4 KiB pages. Memory is
- * unchanged (only whole 2 MiB ranges inside the array are affected). */
-#define HUGE_MIN ((size_t)8 << 20)
-static void *syn_alloc(size_t bytes)
-{
-    if (bytes < HUGE_MIN)
-        return malloc(bytes ? bytes : 1);
-    void *p = NULL;
-    if (posix_memalign(&p, (size_t)2 << 20, bytes))
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes & ~(((size_t)2 << 20) - 1), MADV_HUGEPAGE);
-#endif
-    return p;
-}
+/* The arrays delivery reads (targets, weights) come from sf_alloc_huge
+ * (network_impl.h): delivery starts each spike's row at a random place of
+ * a table much larger than what the TLB covers in 4 KiB pages. */
+#define syn_alloc sf_alloc_huge
 
 static double bytes_per_synapse(const sf_projection *p)
 {
@@ -88,7 +74,8 @@ static void destroy(sf_syn_table *T)
     if (!S)
         return;
     free(S->tgt);
-    free(S->pend);
+    if (!S->lent)
+        free(S->pend);
     free(S->w);
     free(S->d);
     free(S->brow);
@@ -107,8 +94,11 @@ static bool create(sf_syn_table *T, const sf_projection *p, double h)
     S->d0 = sf_delay_steps(p->delay.a, h);
     S->hw = !sf_dist_is_const(&p->weight);
     S->hd = !sf_dist_is_const(&p->delay);
-    if (S->hw || S->hd)
-        return (S->pend = malloc(sizeof(pending) * n)) != NULL;
+    if (S->hw || S->hd) { /* the records in the builder's buffer where it lends one */
+        S->lent = T->lend != NULL;
+        S->pend = S->lent ? sf_lend_take(T->lend, sizeof(pending) * n) : malloc(sizeof(pending) * n);
+        return S->pend != NULL;
+    }
     return (S->tgt = syn_alloc(sizeof(uint16_t) * n)) != NULL;
 }
 
@@ -145,7 +135,8 @@ static bool unpack(store *S, size_t n, bool keep_d)
     if (S->d)
         for (size_t x = 0; x < n; x++)
             S->d[x] = P[x].d;
-    free(S->pend);
+    if (!S->lent)
+        free(S->pend);
     S->pend = NULL;
     return true;
 }
@@ -235,7 +226,8 @@ static bool finish(sf_syn_table *T)
         }
         S->brow[T->n_src] = b;
         S->n_bk = b;
-        free(S->pend);
+        if (!S->lent)
+            free(S->pend);
         S->pend = NULL;
     }
     free(seen);
