@@ -343,14 +343,24 @@ static double table_draws(const sf_network *net, const sf_syn_table *T)
                               : e * net->blocks[T->block].n / (double)net->m->pops[p->target].n;
 }
 
-/* Shrinks B to about `need` partners when it holds more than twice that, so
- * that a thread's buffer follows the sizes of its tables (largest first,
- * build_order) instead of keeping the largest to the end of the build. */
-static void drawbuf_fit(drawbuf *B, double need)
+/* Sizes the empty B for about `need` partners: allocated at once when
+ * smaller (on huge pages, where growing by doubling would fault it in 4 KiB
+ * pages), shrunk when it holds more than twice that, so that a thread's
+ * buffer follows the sizes of its tables (largest first, build_order)
+ * instead of keeping the largest to the end of the build. */
+static void drawbuf_fit(drawbuf *B, double need, bool dd)
 {
     size_t c = 1 << 16;
     while (c < need * 1.05 && c < DRAW_BUF_MAX)
         c *= 2;
+    if (B->cap < c) { /* empty now: allocated anew at the size (huge pages) */
+        free(B->src);
+        B->cap = (B->src = sf_alloc_huge(sizeof(uint32_t) * c)) ? c : 0;
+    }
+    if (dd && B->ds_cap < c) {
+        free(B->ds);
+        B->ds_cap = (B->ds = sf_alloc_huge(sizeof(uint16_t) * c)) ? c : 0;
+    }
     if (B->cap > 2 * c) {
         uint32_t *v = realloc(B->src, sizeof(uint32_t) * c);
         if (v)
@@ -402,7 +412,7 @@ static int *build_order(const sf_network *net)
     return order;
 }
 
-#define HUGE_MIN ((size_t)8 << 20)
+#define HUGE_MIN ((size_t)2 << 20)
 void *sf_alloc_huge(size_t bytes)
 {
     if (bytes < HUGE_MIN)
@@ -451,7 +461,7 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
     const bool dd = p->profile.distance_delay;
     B->n_ent = 0;
     B->full = false;
-    drawbuf_fit(B, table_draws(net, T));
+    drawbuf_fit(B, table_draws(net, T), dd);
     /* the block's targets drawn in the rule's order (entity_order): the
      * r-th drawn is ord[r], kept as B's entity r; target lo + e is B's
      * rank[e], stored in index order (so the table is that of index order) */

@@ -100,7 +100,7 @@ typedef struct sf_block {
 typedef struct sf_ckpt_plan sf_ckpt_plan;
 
 /* malloc(bytes), on 2 MiB pages where the system allows it (transparent
- * huge pages on request, MADV_HUGEPAGE) when bytes >= 8 MiB: aligned to
+ * huge pages on request, MADV_HUGEPAGE) when bytes >= 2 MiB: aligned to
  * 2 MiB, so every whole 2 MiB range can be one page (memory is unchanged);
  * free() releases it. Fewer TLB misses on random access, and a fault maps
  * and zeroes 2 MiB at once (measured on the development VM: 20 GB/s against

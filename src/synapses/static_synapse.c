@@ -153,87 +153,98 @@ static bool finish(sf_syn_table *T)
     const pending *P = S->pend;
     const uint32_t *row = T->row;
     uint32_t *seen = calloc(65536, sizeof(uint32_t)); /* row + 1 that saw a delay */
-    if (!seen)
-        return false;
-    /* an upper bound on the buckets: per distinct delay of a row, one per
-     * 255 synapses and one per 255 steps from the previous delay */
-    uint64_t nb = 0;
-    for (uint32_t s = 0; s < T->n_src; s++) {
-        const uint32_t len = row[s + 1] - row[s];
-        for (uint32_t x = row[s]; x < row[s + 1]; x++)
-            if (seen[P[x].d] != s + 1) {
-                seen[P[x].d] = s + 1;
-                nb += 1 + P[x].d / 255u;
-            }
-        nb += len / 255u;
-    }
-    if (nb >= UINT32_MAX) {
-        free(seen);
-        return unpack(S, T->n_syn, true);
-    }
     uint32_t *cnt = calloc(65536, sizeof(uint32_t));
     uint16_t *dl = malloc(sizeof(uint16_t) * 65536);
     S->tgt = syn_alloc(sizeof(uint16_t) * T->n_syn);
     S->w = S->hw ? syn_alloc(sizeof(float) * T->n_syn) : NULL;
     S->brow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
-    S->bk = malloc(2 * (size_t)(nb + 1));
-    bool ok = cnt && dl && S->tgt && (!S->hw || S->w) && S->brow && S->bk;
-    if (ok) {
-        memset(seen, 0, 65536 * sizeof(uint32_t));
-        uint32_t b = 0;
-        for (uint32_t s = 0; s < T->n_src; s++) {
-            const uint32_t x0 = row[s], x1 = row[s + 1];
-            S->brow[s] = b;
-            /* the row's distinct delays, ascending, and their counts */
-            uint32_t nd = 0;
-            for (uint32_t x = x0; x < x1; x++) {
-                uint16_t d = P[x].d;
-                if (seen[d] != s + 1) {
-                    seen[d] = s + 1;
-                    cnt[d] = 0;
-                    uint32_t j = nd++;
-                    while (j > 0 && dl[j - 1] > d) {
-                        dl[j] = dl[j - 1];
-                        j--;
-                    }
-                    dl[j] = d;
+    /* the buckets grow with the rows (one pass over the records, which
+     * are read from memory once: each row's second reading finds it in
+     * cache), by doubling, then shrink to their number */
+    size_t cap = (size_t)T->n_src + 64;
+    S->bk = malloc(2 * cap);
+    bool ok = seen && cnt && dl && S->tgt && (!S->hw || S->w) && S->brow && S->bk, fits = true;
+    uint32_t b = 0;
+    for (uint32_t s = 0; ok && fits && s < T->n_src; s++) {
+        const uint32_t x0 = row[s], x1 = row[s + 1];
+        S->brow[s] = b;
+        /* the row's distinct delays, ascending, and their counts */
+        uint32_t nd = 0;
+        for (uint32_t x = x0; x < x1; x++) {
+            uint16_t d = P[x].d;
+            if (seen[d] != s + 1) {
+                seen[d] = s + 1;
+                cnt[d] = 0;
+                uint32_t j = nd++;
+                while (j > 0 && dl[j - 1] > d) {
+                    dl[j] = dl[j - 1];
+                    j--;
                 }
-                cnt[d]++;
+                dl[j] = d;
             }
-            /* stable counting sort: cnt[d] becomes the next position of d */
-            uint32_t at = 0, dprev = 0;
-            for (uint32_t j = 0; j < nd; j++) {
-                const uint32_t c0 = cnt[dl[j]];
-                uint32_t c = c0, step = dl[j] - dprev;
-                for (; step > 255; step -= 255)
-                    S->bk[b][0] = 255, S->bk[b++][1] = 0;
-                do {
-                    uint32_t m = c > 255 ? 255 : c;
-                    S->bk[b][0] = (uint8_t)step, S->bk[b++][1] = (uint8_t)m;
-                    step = 0;
-                    c -= m;
-                } while (c);
-                dprev = dl[j];
-                cnt[dl[j]] = at;
-                at += c0;
-            }
-            for (uint32_t x = x0; x < x1; x++) {
-                uint32_t p = x0 + cnt[P[x].d]++;
-                S->tgt[p] = P[x].tgt;
-                if (S->w)
-                    S->w[p] = P[x].w;
-            }
+            cnt[d]++;
         }
-        S->brow[T->n_src] = b;
-        S->n_bk = b;
-        if (!S->lent)
-            free(S->pend);
-        S->pend = NULL;
+        /* at most the row's buckets: one per distinct delay and per 255
+         * synapses, and one per 255 steps of its largest delay */
+        const uint64_t most = nd ? (uint64_t)b + nd + (x1 - x0) / 255u + dl[nd - 1] / 255u : b;
+        if (most >= UINT32_MAX) {
+            fits = false; /* per-synapse delays (below) */
+            break;
+        }
+        if (most + 1 > cap) {
+            while (cap < most + 1)
+                cap *= 2;
+            uint8_t(*nbk)[2] = realloc(S->bk, 2 * cap);
+            if (!(ok = nbk != NULL))
+                break;
+            S->bk = nbk;
+        }
+        /* stable counting sort: cnt[d] becomes the next position of d */
+        uint32_t at = 0, dprev = 0;
+        for (uint32_t j = 0; j < nd; j++) {
+            const uint32_t c0 = cnt[dl[j]];
+            uint32_t c = c0, step = dl[j] - dprev;
+            for (; step > 255; step -= 255)
+                S->bk[b][0] = 255, S->bk[b++][1] = 0;
+            do {
+                uint32_t m = c > 255 ? 255 : c;
+                S->bk[b][0] = (uint8_t)step, S->bk[b++][1] = (uint8_t)m;
+                step = 0;
+                c -= m;
+            } while (c);
+            dprev = dl[j];
+            cnt[dl[j]] = at;
+            at += c0;
+        }
+        for (uint32_t x = x0; x < x1; x++) {
+            uint32_t p = x0 + cnt[P[x].d]++;
+            S->tgt[p] = P[x].tgt;
+            if (S->w)
+                S->w[p] = P[x].w;
+        }
     }
     free(seen);
     free(cnt);
     free(dl);
-    return ok;
+    if (ok && !fits) { /* 2^32 buckets or more: unpacked, delays per synapse */
+        free(S->tgt);
+        free(S->w);
+        free(S->brow);
+        free(S->bk);
+        S->tgt = NULL, S->w = NULL, S->brow = NULL, S->bk = NULL;
+        return unpack(S, T->n_syn, true);
+    }
+    if (!ok)
+        return false;
+    uint8_t(*nbk)[2] = realloc(S->bk, 2 * ((size_t)b + 1));
+    if (nbk)
+        S->bk = nbk;
+    S->brow[T->n_src] = b;
+    S->n_bk = b;
+    if (!S->lent)
+        free(S->pend);
+    S->pend = NULL;
+    return true;
 }
 
 static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, uint16_t *d)
