@@ -171,9 +171,12 @@ static inline void bm_sincos_2pi(double u, double *sn, double *cs) /* u in [0, 1
 
 /* Box-Muller of n pairs of uniforms in [0, 1) (Box & Muller 1958):
  * a[i], b[i] become sqrt(-2 log(1 - a)) (cos, sin)(2 pi b). The
- * transcendental loop vectorises; the square roots stay scalar (sqrt's
- * errno check keeps its loop so), in a loop of their own. */
-static void box_muller(double *restrict a, double *restrict b, uint64_t n)
+ * transcendental loop vectorises; the square roots, in a loop of their own,
+ * by intrinsics with AVX2 (sqrt's errno check keeps the compiler's loop
+ * scalar; the argument is >= 0, and a square root is correctly rounded in
+ * either form, so the values are the same). */
+static inline __attribute__((always_inline)) void box_muller_loop(double *restrict a,
+                                                                  double *restrict b, uint64_t n)
 {
     double c[256];
     for (uint64_t i0 = 0; i0 < n; i0 += 256) {
@@ -186,12 +189,55 @@ static void box_muller(double *restrict a, double *restrict b, uint64_t n)
             y[i] = sn;
             c[i] = cs;
         }
-        for (uint64_t i = 0; i < m; i++) {
+        uint64_t i = 0;
+#ifdef __AVX2__
+        for (; i + 4 <= m; i += 4) {
+            const __m256d r = _mm256_sqrt_pd(_mm256_loadu_pd(x + i));
+            _mm256_storeu_pd(x + i, _mm256_mul_pd(r, _mm256_loadu_pd(c + i)));
+            _mm256_storeu_pd(y + i, _mm256_mul_pd(_mm256_loadu_pd(y + i), r));
+        }
+#endif
+        for (; i < m; i++) {
             const double r = sqrt(x[i]);
             x[i] = r * c[i];
             y[i] *= r;
         }
     }
+}
+
+/* The same loop compiled for AVX-512 (8 doubles a vector), taken where the
+ * processor has it: nothing is contracted into FMAs (ISO C mode) and every
+ * operation is correctly rounded or exact in any vector width, so the
+ * values are those of the AVX2 loop, bit for bit (the spike trains of the
+ * microcircuit are the same, docs/benchmarks.md). */
+#if defined(__AVX2__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target("arch=x86-64-v4,prefer-vector-width=512"))) static void
+box_muller_avx512(double *restrict a, double *restrict b, uint64_t n)
+{
+    box_muller_loop(a, b, n);
+}
+#define HAVE_BM_AVX512 1
+#endif
+
+#ifdef HAVE_BM_AVX512
+/* Whether the processor has x86-64-v4's AVX-512 (F, BW, CD, DQ, VL). */
+static inline int cpu_avx512(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512cd");
+}
+#endif
+
+static void box_muller(double *restrict a, double *restrict b, uint64_t n)
+{
+#ifdef HAVE_BM_AVX512
+    if (cpu_avx512()) {
+        box_muller_avx512(a, b, n);
+        return;
+    }
+#endif
+    box_muller_loop(a, b, n);
 }
 
 /* Philox4x32-10 of n <= PH_CHUNK counters at once, into four word planes
@@ -203,12 +249,70 @@ static void box_muller(double *restrict a, double *restrict b, uint64_t n)
  * (integer arithmetic). */
 enum { PH_CHUNK = 256 };
 
+/* The AVX2 loop below with sixteen counters per vector, for processors
+ * with AVX-512 (philox_planes takes it where __builtin_cpu_supports finds
+ * it): the same integer operations, so the same words. Returns the
+ * counters done (a multiple of 16). */
+#if defined(__AVX2__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target("arch=x86-64-v4"))) static uint32_t
+philox_avx512(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t d0, uint32_t c1, uint64_t c23,
+              uint32_t d23, uint32_t n, uint32_t *restrict w0, uint32_t *restrict w1,
+              uint32_t *restrict w2, uint32_t *restrict w3)
+{
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i m0 = _mm512_set1_epi64(0xD2511F53), m1 = _mm512_set1_epi64(0xCD9E8D57);
+    const __m512i bump_a = _mm512_set1_epi32((int)0x9E3779B9u);
+    const __m512i bump_b = _mm512_set1_epi32((int)0xBB67AE85u);
+    const __m512i one = _mm512_set1_epi32(1);
+    uint32_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const uint64_t base = c23 + (uint64_t)i * d23;
+        const __m512i blo = _mm512_set1_epi32((int)(uint32_t)base);
+        __m512i x0 = _mm512_add_epi32(_mm512_set1_epi32((int)(c0 + i * d0)),
+                                      _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)d0)));
+        __m512i x2 = _mm512_add_epi32(blo, _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)d23)));
+        /* carry into word 3 where word 2 wrapped (unsigned x2 < base) */
+        const __mmask16 carry = _mm512_cmplt_epu32_mask(x2, blo);
+        const __m512i hi = _mm512_set1_epi32((int)(uint32_t)(base >> 32));
+        __m512i x3 = _mm512_mask_add_epi32(hi, carry, hi, one);
+        __m512i x1 = _mm512_set1_epi32((int)c1);
+        __m512i a = _mm512_set1_epi32((int)k0), b = _mm512_set1_epi32((int)k1);
+        for (int r = 0; r < 10; r++) {
+            const __m512i e0 = _mm512_mul_epu32(x0, m0);
+            const __m512i o0 = _mm512_mul_epu32(_mm512_srli_epi64(x0, 32), m0);
+            const __m512i e1 = _mm512_mul_epu32(x2, m1);
+            const __m512i o1 = _mm512_mul_epu32(_mm512_srli_epi64(x2, 32), m1);
+            const __m512i lo0 = _mm512_mask_blend_epi32(0xAAAA, e0, _mm512_slli_epi64(o0, 32));
+            const __m512i hi0 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e0, 32), o0);
+            const __m512i lo1 = _mm512_mask_blend_epi32(0xAAAA, e1, _mm512_slli_epi64(o1, 32));
+            const __m512i hi1 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e1, 32), o1);
+            x0 = _mm512_xor_si512(_mm512_xor_si512(hi1, x1), a);
+            x2 = _mm512_xor_si512(_mm512_xor_si512(hi0, x3), b);
+            x1 = lo1;
+            x3 = lo0;
+            a = _mm512_add_epi32(a, bump_a);
+            b = _mm512_add_epi32(b, bump_b);
+        }
+        _mm512_storeu_si512((void *)(w0 + i), x0);
+        _mm512_storeu_si512((void *)(w1 + i), x1);
+        _mm512_storeu_si512((void *)(w2 + i), x2);
+        _mm512_storeu_si512((void *)(w3 + i), x3);
+    }
+    return i;
+}
+#define HAVE_PHILOX_AVX512 1
+#endif
+
 static void philox_planes(uint64_t seed, uint32_t c0, uint32_t d0, uint32_t c1, uint64_t c23,
                           uint32_t d23, uint32_t n, uint32_t *restrict w0, uint32_t *restrict w1,
                           uint32_t *restrict w2, uint32_t *restrict w3)
 {
     const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
     uint32_t i = 0;
+#ifdef HAVE_PHILOX_AVX512
+    if (n >= 16 && cpu_avx512())
+        i = philox_avx512(k0, k1, c0, d0, c1, c23, d23, n, w0, w1, w2, w3);
+#endif
 #ifdef __AVX2__
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);

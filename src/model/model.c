@@ -522,11 +522,12 @@ void sf_dist_draw_n(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uin
         return;
     }
     raw(d, seed, purpose, entity, 0, n, out);
-    if (isinf(d->min) && isinf(d->max))
+    const double lo = d->min, hi = d->max; /* locals: out cannot change them */
+    if (isinf(lo) && isinf(hi))
         return;
-    for (uint64_t i = 0; i < n; i++) {
-        for (uint64_t r = 1; r <= 1000 && (out[i] < d->min || out[i] > d->max); r++)
+    for (uint64_t i = 0; i < n; i++)
+        for (uint64_t r = 1; r <= 1000 && (out[i] < lo || out[i] > hi); r++)
             raw(d, seed, purpose, entity, r * n + i, 1, &out[i]);
-        out[i] = out[i] < d->min ? d->min : out[i] > d->max ? d->max : out[i];
-    }
+    for (uint64_t i = 0; i < n; i++) /* after 1000 redraws: clipped */
+        out[i] = out[i] < lo ? lo : out[i] > hi ? hi : out[i];
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ENTITY(proj, id) (((uint64_t)(proj) << 32) | (uint64_t)(id))
 
@@ -342,14 +343,24 @@ static double table_draws(const sf_network *net, const sf_syn_table *T)
                               : e * net->blocks[T->block].n / (double)net->m->pops[p->target].n;
 }
 
-/* Shrinks B to about `need` partners when it holds more than twice that, so
- * that a thread's buffer follows the sizes of its tables (largest first,
- * build_order) instead of keeping the largest to the end of the build. */
-static void drawbuf_fit(drawbuf *B, double need)
+/* Sizes the empty B for about `need` partners: allocated at once when
+ * smaller (on huge pages, where growing by doubling would fault it in 4 KiB
+ * pages), shrunk when it holds more than twice that, so that a thread's
+ * buffer follows the sizes of its tables (largest first, build_order)
+ * instead of keeping the largest to the end of the build. */
+static void drawbuf_fit(drawbuf *B, double need, bool dd)
 {
     size_t c = 1 << 16;
     while (c < need * 1.05 && c < DRAW_BUF_MAX)
         c *= 2;
+    if (B->cap < c) { /* empty now: allocated anew at the size (huge pages) */
+        free(B->src);
+        B->cap = (B->src = sf_alloc_huge(sizeof(uint32_t) * c)) ? c : 0;
+    }
+    if (dd && B->ds_cap < c) {
+        free(B->ds);
+        B->ds_cap = (B->ds = sf_alloc_huge(sizeof(uint16_t) * c)) ? c : 0;
+    }
     if (B->cap > 2 * c) {
         uint32_t *v = realloc(B->src, sizeof(uint32_t) * c);
         if (v)
@@ -401,10 +412,39 @@ static int *build_order(const sf_network *net)
     return order;
 }
 
+#define HUGE_MIN ((size_t)2 << 20)
+void *sf_alloc_huge(size_t bytes)
+{
+    if (bytes < HUGE_MIN)
+        return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, (size_t)2 << 20, bytes))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes & ~(((size_t)2 << 20) - 1), MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void *sf_lend_take(sf_lend *l, size_t bytes)
+{
+    bytes = bytes ? bytes : 1;
+    if (bytes > l->cap) {
+        free(l->p);
+        l->cap = (l->p = sf_alloc_huge(bytes)) ? bytes : 0;
+    } else if (bytes < l->cap) { /* in place: a large block is remapped, not copied */
+        void *p = realloc(l->p, bytes);
+        if (p)
+            l->p = p, l->cap = bytes;
+    }
+    return l->p;
+}
+
 /* Fills table T (projection pi into block b): the draws (kept in B), the
- * row lengths, then the synapses. */
+ * row lengths, then the synapses; T's type may use the thread's buffer L
+ * until it finishes. */
 static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, scratch *S,
-                            drawbuf *B)
+                            drawbuf *B, sf_lend *L)
 {
     const sf_model *m = net->m;
     const sf_projection *p = &m->proj[T->proj];
@@ -421,7 +461,7 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
     const bool dd = p->profile.distance_delay;
     B->n_ent = 0;
     B->full = false;
-    drawbuf_fit(B, table_draws(net, T));
+    drawbuf_fit(B, table_draws(net, T), dd);
     /* the block's targets drawn in the rule's order (entity_order): the
      * r-th drawn is ord[r], kept as B's entity r; target lo + e is B's
      * rank[e], stored in index order (so the table is that of index order) */
@@ -471,7 +511,9 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
     T->n_syn = total;
     bool hw = !dist_const(&p->weight), hd = !dist_const(&p->delay);
     uint32_t *pos = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
+    T->lend = L;
     if (!T->syn->create(T, p, m->sim.resolution) || !pos) {
+        T->lend = NULL;
         free(pos);
         free(rank);
         return SF_ERR_NOMEM;
@@ -526,9 +568,9 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
     }
     free(pos);
     free(rank);
-    if (T->syn->finish && !T->syn->finish(T))
-        return SF_ERR_NOMEM;
-    return SF_OK;
+    const bool ok = !T->syn->finish || T->syn->finish(T);
+    T->lend = NULL;
+    return ok ? SF_OK : SF_ERR_NOMEM;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -954,6 +996,7 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
         S.ws_bytes = ws_bytes;
         S.ws = ws_bytes ? malloc(ws_bytes) : NULL;
         drawbuf B = {0};
+        sf_lend lend = {0};
         if (!S.list || !S.bitmap || !S.wv || !S.dv || !S.at || !S.tl || !S.ds ||
             (ws_bytes && !S.ws))
             failed = 1;
@@ -966,7 +1009,7 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
             if (failed)
                 continue;
             const int i = order[j];
-            sf_status s = fill_table(net, &net->tables[i], plan[net->tables[i].proj], &S, &B);
+            sf_status s = fill_table(net, &net->tables[i], plan[net->tables[i].proj], &S, &B, &lend);
             if (s)
                 failed = s == SF_ERR_TOO_BIG ? 2 : 1;
         }
@@ -985,6 +1028,7 @@ sf_status sf_network_build_part(sf_context *ctx, const sf_model *m, int threads,
         free(B.src);
         free(B.ds);
         free(B.off);
+        free(lend.p);
     }
     for (int i = 0; i < m->n_proj; i++)
         free(plan[i]);

@@ -25,7 +25,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* A synapse while the table is filled (drawn weights or delays): the
  * builder stores synapses in a scattered order (by target, into rows by
@@ -47,26 +46,13 @@ typedef struct {
     float w0;
     uint16_t d0;
     bool hw, hd;       /* drawn weights, drawn delays */
+    bool lent;         /* pend is the builder's buffer (T->lend), not ours */
 } store;
 
-/* The arrays delivery reads (targets, weights): large ones on 2 MiB pages
- * where the system allows it (transparent huge pages on request,
- * MADV_HUGEPAGE), since delivery starts each spike's row at a random place
- * of a table much larger than what the TLB covers in 4 KiB pages. Memory is
- * unchanged (only whole 2 MiB ranges inside the array are affected). */
-#define HUGE_MIN ((size_t)8 << 20)
-static void *syn_alloc(size_t bytes)
-{
-    if (bytes < HUGE_MIN)
-        return malloc(bytes ? bytes : 1);
-    void *p = NULL;
-    if (posix_memalign(&p, (size_t)2 << 20, bytes))
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes & ~(((size_t)2 << 20) - 1), MADV_HUGEPAGE);
-#endif
-    return p;
-}
+/* The arrays delivery reads (targets, weights) come from sf_alloc_huge
+ * (network_impl.h): delivery starts each spike's row at a random place of
+ * a table much larger than what the TLB covers in 4 KiB pages. */
+#define syn_alloc sf_alloc_huge
 
 static double bytes_per_synapse(const sf_projection *p)
 {
@@ -88,7 +74,8 @@ static void destroy(sf_syn_table *T)
     if (!S)
         return;
     free(S->tgt);
-    free(S->pend);
+    if (!S->lent)
+        free(S->pend);
     free(S->w);
     free(S->d);
     free(S->brow);
@@ -107,8 +94,11 @@ static bool create(sf_syn_table *T, const sf_projection *p, double h)
     S->d0 = sf_delay_steps(p->delay.a, h);
     S->hw = !sf_dist_is_const(&p->weight);
     S->hd = !sf_dist_is_const(&p->delay);
-    if (S->hw || S->hd)
-        return (S->pend = malloc(sizeof(pending) * n)) != NULL;
+    if (S->hw || S->hd) { /* the records in the builder's buffer where it lends one */
+        S->lent = T->lend != NULL;
+        S->pend = S->lent ? sf_lend_take(T->lend, sizeof(pending) * n) : malloc(sizeof(pending) * n);
+        return S->pend != NULL;
+    }
     return (S->tgt = syn_alloc(sizeof(uint16_t) * n)) != NULL;
 }
 
@@ -145,7 +135,8 @@ static bool unpack(store *S, size_t n, bool keep_d)
     if (S->d)
         for (size_t x = 0; x < n; x++)
             S->d[x] = P[x].d;
-    free(S->pend);
+    if (!S->lent)
+        free(S->pend);
     S->pend = NULL;
     return true;
 }
@@ -162,86 +153,98 @@ static bool finish(sf_syn_table *T)
     const pending *P = S->pend;
     const uint32_t *row = T->row;
     uint32_t *seen = calloc(65536, sizeof(uint32_t)); /* row + 1 that saw a delay */
-    if (!seen)
-        return false;
-    /* an upper bound on the buckets: per distinct delay of a row, one per
-     * 255 synapses and one per 255 steps from the previous delay */
-    uint64_t nb = 0;
-    for (uint32_t s = 0; s < T->n_src; s++) {
-        const uint32_t len = row[s + 1] - row[s];
-        for (uint32_t x = row[s]; x < row[s + 1]; x++)
-            if (seen[P[x].d] != s + 1) {
-                seen[P[x].d] = s + 1;
-                nb += 1 + P[x].d / 255u;
-            }
-        nb += len / 255u;
-    }
-    if (nb >= UINT32_MAX) {
-        free(seen);
-        return unpack(S, T->n_syn, true);
-    }
     uint32_t *cnt = calloc(65536, sizeof(uint32_t));
     uint16_t *dl = malloc(sizeof(uint16_t) * 65536);
     S->tgt = syn_alloc(sizeof(uint16_t) * T->n_syn);
     S->w = S->hw ? syn_alloc(sizeof(float) * T->n_syn) : NULL;
     S->brow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
-    S->bk = malloc(2 * (size_t)(nb + 1));
-    bool ok = cnt && dl && S->tgt && (!S->hw || S->w) && S->brow && S->bk;
-    if (ok) {
-        memset(seen, 0, 65536 * sizeof(uint32_t));
-        uint32_t b = 0;
-        for (uint32_t s = 0; s < T->n_src; s++) {
-            const uint32_t x0 = row[s], x1 = row[s + 1];
-            S->brow[s] = b;
-            /* the row's distinct delays, ascending, and their counts */
-            uint32_t nd = 0;
-            for (uint32_t x = x0; x < x1; x++) {
-                uint16_t d = P[x].d;
-                if (seen[d] != s + 1) {
-                    seen[d] = s + 1;
-                    cnt[d] = 0;
-                    uint32_t j = nd++;
-                    while (j > 0 && dl[j - 1] > d) {
-                        dl[j] = dl[j - 1];
-                        j--;
-                    }
-                    dl[j] = d;
+    /* the buckets grow with the rows (one pass over the records, which
+     * are read from memory once: each row's second reading finds it in
+     * cache), by doubling, then shrink to their number */
+    size_t cap = (size_t)T->n_src + 64;
+    S->bk = malloc(2 * cap);
+    bool ok = seen && cnt && dl && S->tgt && (!S->hw || S->w) && S->brow && S->bk, fits = true;
+    uint32_t b = 0;
+    for (uint32_t s = 0; ok && fits && s < T->n_src; s++) {
+        const uint32_t x0 = row[s], x1 = row[s + 1];
+        S->brow[s] = b;
+        /* the row's distinct delays, ascending, and their counts */
+        uint32_t nd = 0;
+        for (uint32_t x = x0; x < x1; x++) {
+            uint16_t d = P[x].d;
+            if (seen[d] != s + 1) {
+                seen[d] = s + 1;
+                cnt[d] = 0;
+                uint32_t j = nd++;
+                while (j > 0 && dl[j - 1] > d) {
+                    dl[j] = dl[j - 1];
+                    j--;
                 }
-                cnt[d]++;
+                dl[j] = d;
             }
-            /* stable counting sort: cnt[d] becomes the next position of d */
-            uint32_t at = 0, dprev = 0;
-            for (uint32_t j = 0; j < nd; j++) {
-                const uint32_t c0 = cnt[dl[j]];
-                uint32_t c = c0, step = dl[j] - dprev;
-                for (; step > 255; step -= 255)
-                    S->bk[b][0] = 255, S->bk[b++][1] = 0;
-                do {
-                    uint32_t m = c > 255 ? 255 : c;
-                    S->bk[b][0] = (uint8_t)step, S->bk[b++][1] = (uint8_t)m;
-                    step = 0;
-                    c -= m;
-                } while (c);
-                dprev = dl[j];
-                cnt[dl[j]] = at;
-                at += c0;
-            }
-            for (uint32_t x = x0; x < x1; x++) {
-                uint32_t p = x0 + cnt[P[x].d]++;
-                S->tgt[p] = P[x].tgt;
-                if (S->w)
-                    S->w[p] = P[x].w;
-            }
+            cnt[d]++;
         }
-        S->brow[T->n_src] = b;
-        S->n_bk = b;
-        free(S->pend);
-        S->pend = NULL;
+        /* at most the row's buckets: one per distinct delay and per 255
+         * synapses, and one per 255 steps of its largest delay */
+        const uint64_t most = nd ? (uint64_t)b + nd + (x1 - x0) / 255u + dl[nd - 1] / 255u : b;
+        if (most >= UINT32_MAX) {
+            fits = false; /* per-synapse delays (below) */
+            break;
+        }
+        if (most + 1 > cap) {
+            while (cap < most + 1)
+                cap *= 2;
+            uint8_t(*nbk)[2] = realloc(S->bk, 2 * cap);
+            if (!(ok = nbk != NULL))
+                break;
+            S->bk = nbk;
+        }
+        /* stable counting sort: cnt[d] becomes the next position of d */
+        uint32_t at = 0, dprev = 0;
+        for (uint32_t j = 0; j < nd; j++) {
+            const uint32_t c0 = cnt[dl[j]];
+            uint32_t c = c0, step = dl[j] - dprev;
+            for (; step > 255; step -= 255)
+                S->bk[b][0] = 255, S->bk[b++][1] = 0;
+            do {
+                uint32_t m = c > 255 ? 255 : c;
+                S->bk[b][0] = (uint8_t)step, S->bk[b++][1] = (uint8_t)m;
+                step = 0;
+                c -= m;
+            } while (c);
+            dprev = dl[j];
+            cnt[dl[j]] = at;
+            at += c0;
+        }
+        for (uint32_t x = x0; x < x1; x++) {
+            uint32_t p = x0 + cnt[P[x].d]++;
+            S->tgt[p] = P[x].tgt;
+            if (S->w)
+                S->w[p] = P[x].w;
+        }
     }
     free(seen);
     free(cnt);
     free(dl);
-    return ok;
+    if (ok && !fits) { /* 2^32 buckets or more: unpacked, delays per synapse */
+        free(S->tgt);
+        free(S->w);
+        free(S->brow);
+        free(S->bk);
+        S->tgt = NULL, S->w = NULL, S->brow = NULL, S->bk = NULL;
+        return unpack(S, T->n_syn, true);
+    }
+    if (!ok)
+        return false;
+    uint8_t(*nbk)[2] = realloc(S->bk, 2 * ((size_t)b + 1));
+    if (nbk)
+        S->bk = nbk;
+    S->brow[T->n_src] = b;
+    S->n_bk = b;
+    if (!S->lent)
+        free(S->pend);
+    S->pend = NULL;
+    return true;
 }
 
 static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, uint16_t *d)
