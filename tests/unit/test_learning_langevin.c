@@ -488,8 +488,16 @@ static void test_runner(void **state)
     sf_context_destroy(ctx);
 }
 
+/* libopenblas has no header for it (Debian's build). */
+void openblas_set_num_threads(int num_threads);
+
 int main(void)
 {
+    /* As sf_context_create does for the library: the tests that call the
+     * sampler without a context would otherwise run OpenBLAS's own threads
+     * on these small matrices, which spin and, under ASan, made this
+     * program take over 10 minutes of wall time. */
+    openblas_set_num_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel),
         cmocka_unit_test(test_readout),
