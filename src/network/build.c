@@ -348,18 +348,25 @@ static double table_draws(const sf_network *net, const sf_syn_table *T)
  * pages), shrunk when it holds more than twice that, so that a thread's
  * buffer follows the sizes of its tables (largest first, build_order)
  * instead of keeping the largest to the end of the build. */
+#define DRAW_HUGE_MAX ((size_t)128 << 20)
 static void drawbuf_fit(drawbuf *B, double need, bool dd)
 {
     size_t c = 1 << 16;
     while (c < need * 1.05 && c < DRAW_BUF_MAX)
         c *= 2;
-    if (B->cap < c) { /* empty now: allocated anew at the size (huge pages) */
+    /* Huge pages up to DRAW_HUGE_MAX only: larger buffers (the spatial
+     * builds' 10^8 partners) stalled in the kernel's compaction of huge
+     * pages, with build times up to 1.9x (docs/benchmarks.md). */
+    bool huge = sizeof(uint32_t) * c <= DRAW_HUGE_MAX;
+    if (B->cap < c) { /* empty now: allocated anew at the size */
         free(B->src);
-        B->cap = (B->src = sf_alloc_huge(sizeof(uint32_t) * c)) ? c : 0;
+        B->src = huge ? sf_alloc_huge(sizeof(uint32_t) * c) : malloc(sizeof(uint32_t) * c);
+        B->cap = B->src ? c : 0;
     }
     if (dd && B->ds_cap < c) {
         free(B->ds);
-        B->ds_cap = (B->ds = sf_alloc_huge(sizeof(uint16_t) * c)) ? c : 0;
+        B->ds = huge ? sf_alloc_huge(sizeof(uint16_t) * c) : malloc(sizeof(uint16_t) * c);
+        B->ds_cap = B->ds ? c : 0;
     }
     if (B->cap > 2 * c) {
         uint32_t *v = realloc(B->src, sizeof(uint32_t) * c);
