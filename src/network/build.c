@@ -349,23 +349,28 @@ static double table_draws(const sf_network *net, const sf_syn_table *T)
  * buffer follows the sizes of its tables (largest first, build_order)
  * instead of keeping the largest to the end of the build. */
 #define DRAW_HUGE_MAX ((size_t)128 << 20)
+/* Huge pages up to DRAW_HUGE_MAX only: larger buffers (the spatial builds'
+ * 10^8 partners) stalled in the kernel's compaction of huge pages, with
+ * build times up to 1.9x (docs/benchmarks.md). */
+static void *drawbuf_alloc(size_t bytes, bool huge)
+{
+    return huge ? sf_alloc_huge(bytes) : malloc(bytes);
+}
+
 static void drawbuf_fit(drawbuf *B, double need, bool dd)
 {
     size_t c = 1 << 16;
     while (c < need * 1.05 && c < DRAW_BUF_MAX)
         c *= 2;
-    /* Huge pages up to DRAW_HUGE_MAX only: larger buffers (the spatial
-     * builds' 10^8 partners) stalled in the kernel's compaction of huge
-     * pages, with build times up to 1.9x (docs/benchmarks.md). */
     bool huge = sizeof(uint32_t) * c <= DRAW_HUGE_MAX;
     if (B->cap < c) { /* empty now: allocated anew at the size */
         free(B->src);
-        B->src = huge ? sf_alloc_huge(sizeof(uint32_t) * c) : malloc(sizeof(uint32_t) * c);
+        B->src = drawbuf_alloc(sizeof(uint32_t) * c, huge);
         B->cap = B->src ? c : 0;
     }
     if (dd && B->ds_cap < c) {
         free(B->ds);
-        B->ds = huge ? sf_alloc_huge(sizeof(uint16_t) * c) : malloc(sizeof(uint16_t) * c);
+        B->ds = drawbuf_alloc(sizeof(uint16_t) * c, huge);
         B->ds_cap = B->ds ? c : 0;
     }
     if (B->cap > 2 * c) {
