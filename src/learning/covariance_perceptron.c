@@ -477,7 +477,10 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
     double kappa = s->v[CP_KAPPA];
     double a_cov = sf_covariance_alpha(n, kappa), a_mean = sf_gardner_alpha(kappa);
     double contacts = sf_rs_contacts_per_dof(1, kappa);
-    bool rs_ok = contacts <= 1;
+    sf_rsb1 r1, r1m;
+    sf_capacity_1rsb(1, n, kappa, &r1);
+    sf_capacity_1rsb(0, 1, kappa, &r1m);
+    double q_at, a_at = sf_rs_alpha_at(1, n, kappa, &q_at);
     for (int j = 0; j < s->n_list[CP_M]; j++) {
         int m = (int)s->list[CP_M][j];
         double *v = values + (size_t)j * per_m(s);
@@ -491,22 +494,38 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
     sf_quantity *x;
     if (!(x = sf_quantities_add_scalar(ctx, q, "alpha_c_cov", "", -1, -1, a_cov)) ||
         sf_quantity_assume(x, "replica symmetry; m -> infinity; cross-row overlaps 0") ||
-        sf_quantity_note(x, rs_ok ? "the replica-symmetric saddle is self-consistent at this kappa"
-                                  : "replica symmetry is broken at this kappa (rs_contacts_per_dof "
-                                    "> 1): an overestimate of the capacity") ||
+        sf_quantity_note(x, "the replica-symmetric saddle is unstable (de Almeida-Thouless) "
+                            "before capacity at every kappa: an overestimate, see alpha_c_cov_1rsb") ||
+        !(x = sf_quantities_add_scalar(ctx, q, "alpha_c_cov_1rsb", "", -1, -1, r1.alpha)) ||
+        sf_quantity_assume(x, "one-step RSB, q1 -> 1 with x/(1 - q1) fixed; m -> infinity; "
+                              "cross-row overlaps 0") ||
+        sf_quantity_note(x, r1.converged ? "our derivation (docs/learning.md); a full-RSB value "
+                                           "would be lower or equal"
+                                         : "the minimum lies on the edge of the search box") ||
+        !(x = sf_quantities_add_scalar(ctx, q, "q0_1rsb", "", -1, -1, r1.q0)) ||
+        !(x = sf_quantities_add_scalar(ctx, q, "y_1rsb", "", -1, -1, r1.y)) ||
+        sf_quantity_note(x, "y = x/(1 - q1) at the 1RSB capacity (0: replica-symmetric)") ||
+        !(x = sf_quantities_add_scalar(ctx, q, "alpha_at_cov", "", -1, -1, a_at)) ||
+        sf_quantity_note(x, "load where the replica-symmetric saddle becomes unstable "
+                            "(symmetric replicon); NaN: stable up to capacity") ||
+        !(x = sf_quantities_add_scalar(ctx, q, "q_at_cov", "", -1, -1, q_at)) ||
         !(x = sf_quantities_add_scalar(ctx, q, "rs_contacts_per_dof", "", -1, -1, contacts)) ||
         sf_quantity_note(x, "constraints at the margin per weight degree of freedom that the "
                             "replica-symmetric saddle implies at capacity, 2 Phi(kappa)/I(kappa); "
                             "a maximal-margin solution has at most dof + 1") ||
         !(x = sf_quantities_add_scalar(ctx, q, "alpha_c_mean", "", -1, -1, a_mean)) ||
         sf_quantity_assume(x, "Gardner 1988, m -> infinity") ||
+        !(x = sf_quantities_add_scalar(ctx, q, "alpha_c_mean_1rsb", "", -1, -1, r1m.alpha)) ||
+        sf_quantity_note(x, r1m.rs ? "equals Gardner's: the 1RSB minimum is the replica-symmetric limit"
+                                   : "below Gardner's: replica symmetry is broken (kappa < 0)") ||
         !(x = sf_quantities_add_scalar(ctx, q, "info_cov", "bit/weight", -1, -1,
                                        a_cov * (n - 1) / 2.0)) ||
         sf_quantity_note(x, "label bits p n(n-1)/2 per weight n m at capacity") ||
         !(x = sf_quantities_add_scalar(ctx, q, "info_mean", "bit/weight", -1, -1, a_mean)) ||
         sf_quantity_note(x, "label bits p n per weight n m at capacity") ||
         sf_quantities_note(q, "capacity_cov: replica-symmetric 4/((n-1) I(kappa)), our derivation "
-                              "(docs/learning.md), broken for kappa < 0.84 (measured: 0.69 of it); "
+                              "(docs/learning.md), unstable at capacity for every kappa; alpha_c_cov_1rsb is the "
+                              "one-step RSB value; "
                               "capacity_mean at kappa = 0: Cover's finite-m mean"))
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     return SF_OK;
