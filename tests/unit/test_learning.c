@@ -23,6 +23,8 @@
 #include "spikefield/learning.h"
 
 #include <gsl/gsl_integration.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_sf_erf.h>
 #include <omp.h>
 #include <stdio.h>
 
@@ -163,6 +165,242 @@ static void test_gardner(void **state)
     fail_unless_close(sf_rs_contacts_per_dof(1, 0.8399236756926), 1.0, 1e-11, "crossing");
     if (!(sf_rs_contacts_per_dof(0, -0.5) > 1 && sf_rs_contacts_per_dof(0, 0.5) < 1))
         fail_msg("classical RS contacts: > 1 only for kappa < 0");
+}
+
+/* ---- beyond replica symmetry (capacity.c, docs/learning.md) ----
+ * References written here, independently of capacity.c: the 1RSB free
+ * energy at finite q1 and x (spherical entropy from the eigenvalues of the
+ * Parisi matrix; the energy by nested adaptive quadrature of H^x, without the
+ * closed-form inner integral), whose q1 -> 1 limit must be capacity.c's;
+ * the RS moments by finite differences of ln H. */
+
+struct fin_par {
+    double kappa, a0, s1, d, x, z0;
+};
+
+static double fin_inner_f(double z1, void *vp)
+{
+    const struct fin_par *p = vp;
+    double u = (p->kappa - p->a0 * p->z0 - p->s1 * z1) / p->d;
+    /* ln H from GSL's log erfc: erfc itself underflows at the large u of q1 -> 1 */
+    return exp(-0.5 * z1 * z1) / sqrt(2 * M_PI) * exp(p->x * (gsl_sf_log_erfc(u / sqrt(2)) - M_LN2));
+}
+
+static double fin_outer_f(double z0, void *vp)
+{
+    struct fin_par *p = vp;
+    p->z0 = z0;
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(400);
+    gsl_function F = {fin_inner_f, p};
+    double a, b, e, u0 = (p->kappa - p->a0 * z0) / p->s1; /* the kink of the integrand */
+    gsl_integration_qagil(&F, u0, 1e-15, 1e-12, 400, w, &a, &e);
+    gsl_integration_qagiu(&F, u0, 1e-15, 1e-12, 400, w, &b, &e);
+    gsl_integration_workspace_free(w);
+    return exp(-0.5 * z0 * z0) / sqrt(2 * M_PI) * log(a + b);
+}
+
+/* (1 - q1) times the 1RSB energy per constraint at q1 = 1 - eps, x = y eps */
+static double fin_energy(int cov, double kappa, double q0, double y, double eps)
+{
+    double q1 = 1 - eps, Q1 = cov ? q1 * q1 : q1, Q0 = cov ? q0 * q0 : q0;
+    struct fin_par p = {kappa, sqrt(Q0), sqrt(Q1 - Q0), sqrt(1 - Q1), y * eps, 0};
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(400);
+    gsl_function F = {fin_outer_f, &p};
+    double r, e; /* |z0| > 12 carries less than 1e-30 */
+    gsl_integration_qag(&F, -12, 12, 1e-14, 1e-11, 400, GSL_INTEG_GAUSS41, w, &r, &e);
+    gsl_integration_workspace_free(w);
+    return eps * r / p.x;
+}
+
+/* (1 - q1) times the 1RSB entropy per row: with n replicas in blocks of x,
+ * the Parisi matrix has eigenvalues l1 = 1 - q1 (n - n/x times),
+ * l2 = l1 + x (q1 - q0) (n/x - 1 times), l2 + n q0 (once); (1/2n) ln det
+ * as n -> 0 */
+static double fin_entropy(double q0, double y, double eps)
+{
+    double q1 = 1 - eps, x = y * eps, l1 = 1 - q1, l2 = l1 + x * (q1 - q0);
+    return eps * 0.5 * ((1 - 1 / x) * log(l1) + log(l2) / x + q0 / l2);
+}
+
+/* L + A e ln e + B e through three points: the extrapolated L */
+static double extrapolate(const double *e, const double *f)
+{
+    gsl_matrix *M = gsl_matrix_alloc(3, 3);
+    gsl_vector *b = gsl_vector_alloc(3), *x = gsl_vector_alloc(3);
+    gsl_permutation *P = gsl_permutation_alloc(3);
+    int sg;
+    for (int i = 0; i < 3; i++) {
+        gsl_matrix_set(M, i, 0, 1);
+        gsl_matrix_set(M, i, 1, e[i] * log(e[i]));
+        gsl_matrix_set(M, i, 2, e[i]);
+        gsl_vector_set(b, i, f[i]);
+    }
+    gsl_linalg_LU_decomp(M, P, &sg);
+    gsl_linalg_LU_solve(M, P, b, x);
+    double L = gsl_vector_get(x, 0);
+    gsl_matrix_free(M);
+    gsl_vector_free(b);
+    gsl_vector_free(x);
+    gsl_permutation_free(P);
+    return L;
+}
+
+static void test_rsb1_limit(void **state)
+{
+    (void)state;
+    /* the q1 -> 1 limit of the finite 1RSB free energy: the corrections are
+     * A eps ln eps + B eps (NumPy prototype: A = 0.2 to 0.4); extrapolated
+     * from eps = 1e-3, 1e-4, 1e-5 the limit agrees to 3e-7 there, so the
+     * tolerance is 5e-6 (the next term, (eps ln eps)^2 at 1e-3, is 5e-5
+     * and enters the extrapolation with weight below 0.1) */
+    const struct {
+        int cov;
+        double kappa, q0, y;
+    } c[] = {{1, 1.0, 0.3, 2.0}, {1, 0.0, 0.6, 5.0}, {0, -0.5, 0.8, 10.0}, {0, 0.5, 0.2, 0.5}};
+    const double eps[3] = {1e-3, 1e-4, 1e-5};
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        double fe[3], fs[3];
+        for (int k = 0; k < 3; k++) {
+            fe[k] = fin_energy(c[i].cov, c[i].kappa, c[i].q0, c[i].y, eps[k]);
+            fs[k] = fin_entropy(c[i].q0, c[i].y, eps[k]);
+        }
+        double E = sf_rsb1_energy(c[i].cov, c[i].kappa, c[i].q0, c[i].y);
+        double S = sf_rsb1_entropy(c[i].q0, c[i].y);
+        fail_unless_close(extrapolate(eps, fe), E, 5e-6, "1RSB energy, q1 -> 1");
+        fail_unless_close(extrapolate(eps, fs), S, 5e-6, "1RSB entropy, q1 -> 1");
+        /* and the direct distance at eps = 1e-5 is of order eps ln eps */
+        if (!(fabs(fe[2] - E) < 1.15e-4 && fabs(fs[2] - S) < 1.15e-4))
+            fail_msg("1RSB at eps = 1e-5: %g %g", fe[2] - E, fs[2] - S);
+    }
+    /* x = 1 of the finite formula is replica-symmetric at q0 (the
+     * reference's own consistency): (1/2)[ln(1-q) + q/(1-q)] */
+    double q = 0.4, eps1 = 0.3; /* x = y eps = 1 */
+    fail_unless_close(fin_entropy(q, 1 / eps1, eps1) / eps1, 0.5 * (log(1 - q) + q / (1 - q)), 1e-14,
+                      "x = 1");
+    /* y -> 0 is replica-symmetric: alpha -> 1/I and 4/((n-1) I), by the
+     * quadrature at y = 1e-6 (the deviation is O(y)) */
+    for (int cov = 0; cov < 2; cov++)
+        for (double k = -0.5; k < 1.6; k += 0.5)
+            for (double q0 = 0; q0 < 0.95; q0 += 0.3) {
+                double rs = cov ? sf_covariance_alpha(2, k) : sf_gardner_alpha(k);
+                fail_unless_close(sf_rsb1_alpha(cov, 2, k, q0, 1e-6), rs, 1e-5 * rs, "y -> 0");
+            }
+    /* q0 -> 1 is replica-symmetric too (q0 = q1): alpha -> RS as 1 - q0 */
+    fail_unless_close(sf_rsb1_alpha(1, 2, 0.5, 0.9999, 2.0), sf_covariance_alpha(2, 0.5),
+                      1e-3 * sf_covariance_alpha(2, 0.5), "q0 -> 1");
+}
+
+static void test_rsb1_capacity(void **state)
+{
+    (void)state;
+    sf_rsb1 r;
+    /* classical, kappa >= 0: the problem is convex, 1RSB must give Gardner's
+     * RS value; checked on a grid that no (q0, y) lies below it */
+    for (double k = 0; k < 2.1; k += 0.5) {
+        assert_int_equal(sf_capacity_1rsb(0, 1, k, &r), 0);
+        if (!r.rs)
+            fail_msg("classical kappa = %g: 1RSB below RS (%g < %g)", k, r.alpha, r.alpha_rs);
+        fail_unless_close(r.alpha, sf_gardner_alpha(k), 1e-12, "classical 1RSB = Gardner");
+        for (double q0 = 0; q0 < 0.99; q0 += 0.1)
+            for (double ly = -6; ly <= 6; ly += 1)
+                if (sf_rsb1_alpha(0, 1, k, q0, exp(ly)) < sf_gardner_alpha(k) * (1 - 1e-9))
+                    fail_msg("classical kappa = %g below RS at q0 = %g, y = %g", k, q0, exp(ly));
+    }
+    /* classical, kappa < 0: replica symmetry is broken (Gardner & Derrida
+     * 1988; Franz & Parisi 2016), 1RSB lies below RS */
+    assert_int_equal(sf_capacity_1rsb(0, 1, -1, &r), 0);
+    if (!(!r.rs && r.alpha < 0.95 * r.alpha_rs && r.q0 > 0 && r.y > 0))
+        fail_msg("classical kappa = -1: 1RSB %g, RS %g", r.alpha, r.alpha_rs);
+    /* covariance: below RS at every kappa; 1/(n-1) scaling; the minimum is
+     * a stationary point (checked against neighbours, not the optimiser) */
+    const double ks[] = {0, 0.5, 1, 2};
+    for (size_t i = 0; i < 4; i++) {
+        double k = ks[i];
+        assert_int_equal(sf_capacity_1rsb(1, 2, k, &r), 0);
+        if (!(!r.rs && r.alpha < r.alpha_rs && r.q0 > 0 && r.y > 0))
+            fail_msg("covariance kappa = %g: 1RSB %g, RS %g", k, r.alpha, r.alpha_rs);
+        for (int dq = -1; dq <= 1; dq++)
+            for (int dy = -1; dy <= 1; dy++)
+                if (sf_rsb1_alpha(1, 2, k, r.q0 + 0.02 * dq, r.y * exp(0.1 * dy)) < r.alpha - 1e-9)
+                    fail_msg("covariance kappa = %g: a neighbour lies below the minimum", k);
+        sf_rsb1 r3;
+        assert_int_equal(sf_capacity_1rsb(1, 3, k, &r3), 0);
+        fail_unless_close(r3.alpha, r.alpha / 2, 1e-9 * r.alpha, "1RSB at n = 3");
+    }
+}
+
+/* RS moments by finite differences of g(h) = ln H((k - h)/sqrt(1 - Q)) */
+struct mom_par {
+    double kappa, Q;
+    int which;
+};
+
+static double g_of_h(double h, const struct mom_par *p)
+{
+    return gsl_sf_log_erfc((p->kappa - h) / sqrt(1 - p->Q) / sqrt(2)) - M_LN2;
+}
+
+static double mom_f(double t, void *vp)
+{
+    const struct mom_par *p = vp;
+    double h = sqrt(p->Q) * t, d = 1e-3 * sqrt(1 - p->Q);
+    double gp = (g_of_h(h + d, p) - g_of_h(h - d, p)) / (2 * d);
+    double gpp = (g_of_h(h + d, p) - 2 * g_of_h(h, p) + g_of_h(h - d, p)) / (d * d);
+    double v = p->which ? gpp : gp;
+    return exp(-0.5 * t * t) / sqrt(2 * M_PI) * v * v;
+}
+
+static void test_rs_stability(void **state)
+{
+    (void)state;
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(400);
+    const double ks[] = {-0.5, 0, 1}, Qs[] = {0.1, 0.5, 0.9};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double g, l, ref[2], e;
+            sf_rs_field_moments(ks[i], Qs[j], &g, &l);
+            for (int wh = 0; wh < 2; wh++) {
+                struct mom_par p = {ks[i], Qs[j], wh};
+                gsl_function F = {mom_f, &p};
+                /* |t| > 9 carries less than 1e-17 of the weight */
+                gsl_integration_qag(&F, -9, 9, 1e-12, 1e-10, 400, GSL_INTEG_GAUSS41, w, &ref[wh], &e);
+            }
+            /* central differences with step 1e-3 sqrt(1-Q): relative
+             * truncation error ~1e-6, rounding ~1e-16/(1e-3)^2 = 1e-10 */
+            fail_unless_close(g, ref[0], 1e-5 * ref[0], "E g'^2");
+            fail_unless_close(l, ref[1], 1e-5 * ref[1], "E g''^2");
+        }
+    gsl_integration_workspace_free(w);
+
+    /* classical: rho -> Phi(k)/I(k) as q -> 1 (the contact count), so RS is
+     * stable up to capacity for k >= 0 and not for k < 0 */
+    for (double k = -0.5; k < 1.1; k += 0.5) {
+        double rho, q = 1 - 1e-5;
+        double a = sf_rs_branch(0, 1, k, q, &rho);
+        fail_unless_close(a, sf_gardner_alpha(k), 1e-3 * a, "classical RS branch at q -> 1");
+        fail_unless_close(rho, sf_rs_contacts_per_dof(0, k), 1e-2, "classical replicon at q -> 1");
+    }
+    double qa;
+    if (!isnan(sf_rs_alpha_at(0, 1, 0.5, &qa)) || !isnan(sf_rs_alpha_at(0, 1, 0, &qa)))
+        fail_msg("classical kappa >= 0: RS must be stable up to capacity");
+    double at = sf_rs_alpha_at(0, 1, -1, &qa);
+    if (!(at < sf_gardner_alpha(-1) && qa > 0 && qa < 1))
+        fail_msg("classical kappa = -1: AT %g", at);
+    /* covariance: (1 - q) rho -> 2 Phi/I (the contact count c), so rho
+     * diverges as c/(1-q): unstable before capacity at every kappa */
+    for (double k = 0; k < 3.1; k += 1) {
+        double rho, q = 1 - 1e-5;
+        double a = sf_rs_branch(1, 2, k, q, &rho);
+        fail_unless_close(a, sf_covariance_alpha(2, k), 1e-3 * a, "covariance RS branch at q -> 1");
+        fail_unless_close(rho * (1 - q), sf_rs_contacts_per_dof(1, k), 1e-2 * sf_rs_contacts_per_dof(1, k),
+                          "covariance replicon at q -> 1");
+        at = sf_rs_alpha_at(1, 2, k, &qa);
+        sf_rs_branch(1, 2, k, qa, &rho);
+        fail_unless_close(rho, 1, 1e-8, "rho = 1 at the AT point");
+        if (!(at > 0 && at < sf_covariance_alpha(2, k)))
+            fail_msg("covariance kappa = %g: AT %g", k, at);
+        fail_unless_close(sf_rs_alpha_at(1, 4, k, &qa), at / 3, 1e-9 * at, "AT at n = 4");
+    }
 }
 
 /* Cover's function against exact integer sums. */
@@ -824,7 +1062,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),         cmocka_unit_test(test_runner),
-        cmocka_unit_test(test_gardner),       cmocka_unit_test(test_cover),
+        cmocka_unit_test(test_gardner),       cmocka_unit_test(test_rsb1_limit),
+        cmocka_unit_test(test_rsb1_capacity), cmocka_unit_test(test_rs_stability),
+        cmocka_unit_test(test_cover),
         cmocka_unit_test(test_mnp_hand),      cmocka_unit_test(test_cover_sampled),
         cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_shor_hand),
         cmocka_unit_test(test_shor_random),   cmocka_unit_test(test_covariance_certify),
