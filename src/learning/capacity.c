@@ -11,11 +11,13 @@
  * other replica). In Gardner's limit q -> 1 the entropy of the n rows
  * diverges as n m / (2 (1 - q)) and the energy of the p n(n-1)/2
  * constraints as p n (n-1)/2 I(k) / (2 (1 - q^2)) with 1 - q^2 -> 2 (1 - q);
- * they balance at p/m = 4 / ((n - 1) I(k / s)). That saddle is not
- * self-consistent for k < 0.84 (sf_rs_contacts_per_dof): it puts more
- * constraints at the margin than the weights have degrees of freedom, so
- * replica symmetry is broken there and 4 / ((n - 1) I) overestimates the
- * capacity (docs/learning.md, measured 0.69 of it). Invariant: no state.
+ * they balance at p/m = 4 / ((n - 1) I(k / s)). That saddle is unstable
+ * (de Almeida-Thouless) before capacity at every k, because the field
+ * overlap q^2 is curved in q (sf_rs_alpha_at); for k < 0.84 it also puts
+ * more constraints at the margin than there are degrees of freedom
+ * (sf_rs_contacts_per_dof). The one-step RSB capacity (sf_capacity_1rsb)
+ * lies below it at every k (docs/learning.md, "Beyond replica symmetry").
+ * Invariant: no state.
  */
 #include "learning/capacity.h"
 
