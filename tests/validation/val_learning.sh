@@ -29,6 +29,10 @@
 #    optimisers' stopping rules); and the measured capacity stays below the
 #    1RSB value at kappa = 0 (m = 20 .. 200) and kappa = 1 (m = 100,
 #    4 instances), z < -4 from the SE over instances: 1RSB is not reached.
+#    Two-step RSB at kappa = 0 (cov_perceptron_2rsb.py, NumPy/SciPy
+#    prototype): its two reductions to 1RSB within 1e-9, its own 1RSB
+#    minimum equal to predict's within 1e-6, and 2RSB <= 1RSB (printed: how
+#    much the second step lowers the capacity).
 # 2. Learning curves: Gaussian features, (a, b) = (2, 2) and (3, 1.5),
 #    P = 100 .. 3162: E_g of direct ridgeless regression against the
 #    self-consistent curve at every P (|z| <= 4, 12 instances) and the
@@ -61,6 +65,7 @@ run cpshor $CP --set learning.m=[10] --set learning.seeds=16 --set learning.cert
 run cpk1 $CP --set learning.m=[100] --set learning.seeds=4 --set learning.kappa=1 --set learning.alpha_max=3
 "$SF" predict $CP --json > "$OUT/pred_k0.json"
 "$SF" predict $CP --json --set learning.kappa=1 > "$OUT/pred_k1.json"
+"$PY" tests/validation/cov_perceptron_2rsb.py 0 8 2>/dev/null > "$OUT/rsb2_k0.json"
 LC=examples/scaling_laws.yaml
 run lc1 $LC --set learning.P=[100,316,1000,3162] --set learning.modes=12800 --set learning.seeds=12
 run lc2 $LC --set learning.P=[100,316,1000,3162] --set learning.modes=12800 --set learning.seeds=12 \
@@ -132,6 +137,12 @@ for kappa, tag, runs in ((0, "k0", (("cp20", 20), ("cp50", 50), ("cp100", 100), 
         cov = q(run, f"capacity_cov[m={m}]")
         z = (cov["value"] - a) / cov["se"]
         check(z < -4, f"kappa={kappa} m={m}: covariance capacity {cov['value']:.3f} +- {cov['se']:.3f} below 1RSB {a:.3f} (z = {z:.1f})")
+r2 = json.load(open(f"{out}/rsb2_k0.json"))
+a1 = {x["name"]: x["value"] for x in json.load(open(f"{out}/pred_k0.json"))["quantities"]}["alpha_c_cov_1rsb"]
+check(r2["reduction_error"] <= 1e-9, f"2RSB reduces to 1RSB at y1 = y2 and q1 = q0 ({r2['reduction_error']:.1e})")
+check(abs(r2["alpha_1rsb"] / a1 - 1) <= 1e-6, f"2RSB script's 1RSB {r2['alpha_1rsb']:.6f} vs predict {a1:.6f}")
+check(r2["alpha_2rsb"] <= r2["alpha_1rsb"], f"kappa=0: 2RSB {r2['alpha_2rsb']:.5f} <= 1RSB {r2['alpha_1rsb']:.5f} "
+      f"(ratio {r2['alpha_2rsb'] / r2['alpha_1rsb']:.4f}; q0 {r2['q0']:.3f}, q1 {r2['q1']:.3f}, y1 {r2['y1']:.3g}, y2 {r2['y2']:.3g})")
 for run, Ps in (("lc1", (100, 316, 1000, 3162)), ("lc2", (100, 316, 1000, 3162))):
     for P in Ps:
         e = q(run, f"E_g[P={P}]")
