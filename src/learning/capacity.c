@@ -234,6 +234,10 @@ static double alpha_min_y(double q0, void *vp)
 
 int sf_capacity_1rsb(int cov, int n, double kappa, sf_rsb1 *out)
 {
+    if (cov && n < 2) { /* no pair, no constraint */
+        *out = (sf_rsb1){.alpha = NAN, .q0 = NAN, .y = NAN, .alpha_rs = NAN};
+        return -1;
+    }
     struct rsb_min m = {.cov = cov, .n = cov ? n : 1, .kappa = kappa};
     int q_edge;
     double q0;
@@ -302,6 +306,11 @@ static double at_root_f(double q, void *vp)
 double sf_rs_alpha_at(int cov, int n, double kappa, double *q_at)
 {
     /* scan q = 1 - 10^-s, s in (0, 6], for the first sign change of rho - 1 */
+    if (cov && n < 2) {
+        if (q_at)
+            *q_at = NAN;
+        return NAN;
+    }
     struct at_par a = {cov, cov ? n : 1, kappa};
     double qprev = 1e-3, fprev = at_root_f(qprev, &a);
     const int NS = 240;
