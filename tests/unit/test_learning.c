@@ -86,7 +86,7 @@ static void test_parse(void **state)
                  "populations: unknown key");
     expect_error("learning: [1]\n", NULL, "learning: expected a mapping");
     expect_error("learning: {task: covariance_perceptron, n: 3, certify: shor}\n", NULL,
-                 "certify: shor needs n = 2");
+                 "certify: shor and lasserre2 need n = 2");
     expect_error("learning: {task: covariance_perceptron, certify: sdp}\n", NULL, "learning.certify");
 }
 
