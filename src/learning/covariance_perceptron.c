@@ -324,7 +324,7 @@ static bool cov_blocks(cov_ws *c, double kappa, int p, const volatile int *stop)
 
 /* The certified bound on the maximal margin of the first p patterns: Shor's
  * (cov_shor.c) and, with certify: lasserre2 where Shor's is not below
- * `below` (or always, below = INFINITY), the level-2 bound
+ * `below` (always for below = -INFINITY), the level-2 bound
  * (cov_lasserre.c), the smaller of the two. W (may be NULL): Shor's
  * rounding, its margin in *rounded. Returns 0 or the solvers' rc. */
 static int cov_bound(cov_ws *c, const sf_learning_spec *s, int p, double below, double *lam,
@@ -337,7 +337,7 @@ static int cov_bound(cov_ws *c, const sf_learning_spec *s, int p, double below, 
     *bound = r.bound, *rounded = r.rounded;
     if ((int)s->v[CP_CERTIFY] == CERT_LASSERRE2 && !(r.bound < below)) {
         sf_lasserre2_result l2;
-        if ((rc = sf_lasserre2_solve(c->m, p, c->X, c->zeta, NULL, NULL, NULL, &l2)))
+        if ((rc = sf_lasserre2_solve(c->m, p, c->X, c->zeta, NULL, NULL, &l2)))
             return rc;
         *bound = fmin(*bound, l2.bound); /* both are certified; NaN-safe: fmin */
     }
@@ -383,7 +383,7 @@ static sf_status cov_certify(sf_context *ctx, cov_ws *c, const sf_learning_spec 
     }
     /* the maximal margin at p = lo */
     if (!rc && lo > 0 && !*stop &&
-        !(rc = cov_bound(c, s, lo, INFINITY, lam, wr, &bound, &rounded))) {
+        !(rc = cov_bound(c, s, lo, -INFINITY, lam, wr, &bound, &rounded))) {
         double ub = bound / c->sd;
         memcpy(c->W, c->best, sizeof(double) * 2 * (size_t)m);
         double best = cov_margins(c, lo);
