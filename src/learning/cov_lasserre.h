@@ -35,9 +35,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* the largest m handled: about (2m + 4)^4 / 48 moments (3,000 at m = 8,
- * 6,700 at m = 10); DSDP's dense Schur complement is their square */
-#define SF_LASSERRE2_MAX_M 10
+/* the largest m handled: the moments number 714 at m = 5, 1,364 at m = 6,
+ * 2,379 at m = 7, 3,875 at m = 8 (8,854 at m = 10); DSDP factors their
+ * dense Schur complement every iteration: one solve takes about 6 s at
+ * m = 5 and 1 min at m = 6 (measured, docs/learning.md), ~6 min at m = 7
+ * and ~30 min at m = 8 (extrapolated) */
+#define SF_LASSERRE2_MAX_M 8
 
 typedef struct {
     double bound;      /* certified: t* <= bound (checked)                   */

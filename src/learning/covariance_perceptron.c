@@ -61,7 +61,7 @@ static const sf_learning_key keys[] = {
                     "n = 2: also a certified upper bound on p* and on the maximal margin at the "
                     "trained p*, from the Shor relaxation (cov_shor.c, DSDP); lasserre2: and, "
                     "where Shor's does not decide, from a level-2 moment relaxation "
-                    "(cov_lasserre.c, m <= 10)", NULL, 0},
+                    "(cov_lasserre.c, m <= 8)", NULL, 0},
     [CP_OVERLAPS] = {"overlaps", SF_LK_INT, 0, 0, 1, NULL,
                      "1: also the cross-row overlaps |w_i . w_j| of the trained W at p* and the "
                      "exact finite-m field variance they imply", NULL, 0},
@@ -107,8 +107,8 @@ static const char *check(const sf_learning_spec *s, char *buf, size_t len)
             if (s->list[CP_M][j] > SF_LASSERRE2_MAX_M) {
                 snprintf(buf, len,
                          "certify: lasserre2 handles m <= %d (learning.m has %g): the relaxation "
-                         "has (m(m+1)/2)^2 + 2m^2 + 1 variables, 3,226 at m = 10, and each DSDP "
-                         "iteration factors their square; use certify: shor",
+                         "has 3,875 moments at m = 8 and each DSDP iteration factors the square "
+                         "of their number (half an hour a solve at m = 8); use certify: shor",
                          SF_LASSERRE2_MAX_M, s->list[CP_M][j]);
                 return buf;
             }

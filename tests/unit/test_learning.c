@@ -89,8 +89,8 @@ static void test_parse(void **state)
     expect_error("learning: {task: covariance_perceptron, n: 3, certify: shor}\n", NULL,
                  "certify: shor and lasserre2 need n = 2");
     expect_error("learning: {task: covariance_perceptron, certify: sdp}\n", NULL, "learning.certify");
-    expect_error("learning: {task: covariance_perceptron, m: [5, 11], certify: lasserre2}\n", NULL,
-                 "certify: lasserre2 handles m <= 10 (learning.m has 11)");
+    expect_error("learning: {task: covariance_perceptron, m: [5, 9], certify: lasserre2}\n", NULL,
+                 "certify: lasserre2 handles m <= 8 (learning.m has 9)");
 }
 
 /* The same estimates on 1 and 2 threads, bit for bit; a stop flag set

@@ -20,6 +20,14 @@
 #    dimensions that the P^r span, so its mean p_U / m is Cover's finite-D
 #    mean sum_p C(p, D)/2^p / m = 9.2 (|z| <= 4); and it lies above the
 #    trained p* / m of the same instances.
+#    Level 2 (certify: lasserre2, m = 5, kappa = 1, 16 instances, against
+#    certify: shor on the same instances): per instance its upper end of
+#    p* is at most Shor's and at least the trained p*, it closes every
+#    instance Shor closes, and its margin bound at p* lies between the
+#    trained margin and Shor's bound. These hold instance by instance, so
+#    the means satisfy them exactly (tolerance 1e-9 for the printing of
+#    the means). The closed fraction is printed (measured: 16/16 against
+#    Shor's 15/16).
 # 2. Learning curves: Gaussian features, (a, b) = (2, 2) and (3, 1.5),
 #    P = 100 .. 3162: E_g of direct ridgeless regression against the
 #    self-consistent curve at every P (|z| <= 4, 12 instances) and the
@@ -48,6 +56,10 @@ run cp200 $CP --set learning.m=[200] --set learning.seeds=2 --set learning.alpha
 run cpn8 $CP --set learning.m=[50] --set learning.n=8 --set learning.seeds=4 --set learning.alpha_max=2
 run cp10 $CP --set learning.m=[10] --set learning.seeds=12 --set learning.restarts=40
 run cpshor $CP --set learning.m=[10] --set learning.seeds=16 --set learning.certify=shor
+run cpl2 $CP --set learning.m=[5] --set learning.seeds=16 --set learning.kappa=1 --set learning.restarts=10 \
+    --set learning.certify=lasserre2
+run cpl2s $CP --set learning.m=[5] --set learning.seeds=16 --set learning.kappa=1 --set learning.restarts=10 \
+    --set learning.certify=shor
 "$PY" tests/validation/cov_perceptron_slsqp.py 10 12 40 | tail -1 > "$OUT/slsqp.json"
 LC=examples/scaling_laws.yaml
 run lc1 $LC --set learning.P=[100,316,1000,3162] --set learning.modes=12800 --set learning.seeds=12
@@ -90,6 +102,16 @@ cover = sum(2 * sum(math.comb(p - 1, k) for k in range(D)) / 2**p for p in range
 z = (up["value"] - cover) / up["se"]
 check(abs(z) <= 4, f"m=10 Shor: certified upper p*/m {up['value']:.3f} +- {up['se']:.3f} vs Cover in D = {D}: {cover:.3f} (z = {z:.1f})")
 check(up["value"] > lo["value"], f"m=10 Shor: upper {up['value']:.3f} above trained {lo['value']:.3f}")
+L = lambda name: q("cpl2", f"{name}[m=5]")["value"]
+S = lambda name: q("cpl2s", f"{name}[m=5]")["value"]
+check(L("capacity_cov") == S("capacity_cov"), f"m=5 kappa=1: the same trained p*/m with both certificates ({L('capacity_cov'):.4f})")
+check(L("capacity_cov") - 1e-9 <= L("capacity_cov_upper") <= S("capacity_cov_upper") + 1e-9,
+      f"m=5 kappa=1: trained {L('capacity_cov'):.4f} <= level-2 upper {L('capacity_cov_upper'):.4f} <= Shor upper {S('capacity_cov_upper'):.4f}")
+check(L("capacity_cov_closed") >= S("capacity_cov_closed") - 1e-9,
+      f"m=5 kappa=1: closed by level 2 {L('capacity_cov_closed'):.4f} >= by Shor {S('capacity_cov_closed'):.4f}")
+check(L("margin_lower") - 1e-9 <= L("margin_upper") <= S("margin_upper") + 1e-9,
+      f"m=5 kappa=1: margin at p* {L('margin_lower'):.4f} <= level-2 bound {L('margin_upper'):.4f} <= Shor's {S('margin_upper'):.4f}")
+print(f"info m=5 kappa=1: fraction closed: level 2 {L('capacity_cov_closed'):.4f}, Shor {S('capacity_cov_closed'):.4f}")
 for run, Ps in (("lc1", (100, 316, 1000, 3162)), ("lc2", (100, 316, 1000, 3162))):
     for P in Ps:
         e = q(run, f"E_g[P={P}]")
