@@ -24,6 +24,16 @@
 
 static pthread_mutex_t dsdp_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void sf_dsdp_lock(void)
+{
+    pthread_mutex_lock(&dsdp_lock);
+}
+
+void sf_dsdp_unlock(void)
+{
+    pthread_mutex_unlock(&dsdp_lock);
+}
+
 double sf_shor_check(int m, int p, const double *chi, const double *zeta, const double *lambda,
                      double *work)
 {

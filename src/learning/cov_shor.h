@@ -52,4 +52,9 @@ bool sf_shor_verify(int m, int p, const double *chi, const double *zeta, const d
 int sf_shor_solve(int m, int p, const double *chi, const double *zeta, double *lambda, double *W,
                   sf_shor_result *res);
 
+/* The one lock around every DSDP call (DSDP keeps global state): the Shor
+ * and the level-2 solvers (cov_lasserre.c) take it. */
+void sf_dsdp_lock(void);
+void sf_dsdp_unlock(void);
+
 #endif

@@ -22,6 +22,7 @@
  * Invariant: an instance's values depend only on (seed, instance, spec).
  */
 #include "learning/capacity.h"
+#include "learning/cov_lasserre.h"
 #include "learning/cov_shor.h"
 #include "learning/learning_impl.h"
 #include "learning/svm.h"
@@ -34,7 +35,7 @@
 
 enum { CP_M, CP_N, CP_KAPPA, CP_C, CP_F, CP_ALPHA_MAX, CP_STEPS, CP_LR, CP_ETA0, CP_ETA1, CP_SOLVER, CP_RESTARTS, CP_CERTIFY, CP_OVERLAPS, CP_NKEYS };
 enum { SOLVE_SOFT, SOLVE_BLOCKS };
-enum { CERT_NONE, CERT_SHOR };
+enum { CERT_NONE, CERT_SHOR, CERT_LASSERRE2 };
 
 static const double default_m[] = {20, 50};
 
@@ -56,9 +57,11 @@ static const sf_learning_key keys[] = {
                    "steps of one row at a time (the others fixed: a linear problem, svm.c)", NULL, 0},
     [CP_RESTARTS] = {"restarts", SF_LK_INT, 0, 0, 1000, NULL,
                      "fresh random starts tried at a load where the warm start fails", NULL, 0},
-    [CP_CERTIFY] = {"certify", SF_LK_CHOICE, CERT_NONE, 0, 1, "none|shor",
+    [CP_CERTIFY] = {"certify", SF_LK_CHOICE, CERT_NONE, 0, 2, "none|shor|lasserre2",
                     "n = 2: also a certified upper bound on p* and on the maximal margin at the "
-                    "trained p*, from the Shor relaxation (cov_shor.c, DSDP)", NULL, 0},
+                    "trained p*, from the Shor relaxation (cov_shor.c, DSDP); lasserre2: and, "
+                    "where Shor's does not decide, from a level-2 moment relaxation "
+                    "(cov_lasserre.c, m <= 8)", NULL, 0},
     [CP_OVERLAPS] = {"overlaps", SF_LK_INT, 0, 0, 1, NULL,
                      "1: also the cross-row overlaps |w_i . w_j| of the trained W at p* and the "
                      "exact finite-m field variance they imply", NULL, 0},
@@ -73,7 +76,7 @@ enum { V_R, V_VAR, V_NOVER };
 
 static int per_m(const sf_learning_spec *s)
 {
-    return V_BASE + ((int)s->v[CP_CERTIFY] == CERT_SHOR ? V_NCERT : 0) +
+    return V_BASE + ((int)s->v[CP_CERTIFY] != CERT_NONE ? V_NCERT : 0) +
            ((int)s->v[CP_OVERLAPS] ? V_NOVER : 0);
 }
 
@@ -88,7 +91,7 @@ static void value_name(const sf_learning_spec *s, size_t k, char *name, size_t l
     static const char *const cert[V_NCERT] = {"capacity_cov_upper", "capacity_cov_closed",
                                               "margin_lower", "margin_upper", "margin_exact"};
     static const char *const over[V_NOVER] = {"overlap_R", "field_variance"};
-    int j = (int)(k % per_m(s)), nc = (int)s->v[CP_CERTIFY] == CERT_SHOR ? V_NCERT : 0;
+    int j = (int)(k % per_m(s)), nc = (int)s->v[CP_CERTIFY] != CERT_NONE ? V_NCERT : 0;
     const char *what = j < V_BASE ? base[j] : j < V_BASE + nc ? cert[j - V_BASE] : over[j - V_BASE - nc];
     snprintf(name, len, "%s[m=%g]", what, s->list[CP_M][k / per_m(s)]);
     *unit = "";
@@ -96,9 +99,19 @@ static void value_name(const sf_learning_spec *s, size_t k, char *name, size_t l
 
 static const char *check(const sf_learning_spec *s, char *buf, size_t len)
 {
-    (void)buf, (void)len;
-    if ((int)s->v[CP_CERTIFY] == CERT_SHOR && (int)s->v[CP_N] != 2)
-        return "certify: shor needs n = 2 (the relaxation is of the one-label problem)";
+    if ((int)s->v[CP_CERTIFY] != CERT_NONE && (int)s->v[CP_N] != 2)
+        return "certify: shor and lasserre2 need n = 2 (the relaxations are of the one-label "
+               "problem)";
+    if ((int)s->v[CP_CERTIFY] == CERT_LASSERRE2)
+        for (int j = 0; j < s->n_list[CP_M]; j++)
+            if (s->list[CP_M][j] > SF_LASSERRE2_MAX_M) {
+                snprintf(buf, len,
+                         "certify: lasserre2 handles m <= %d (learning.m has %g): the relaxation "
+                         "has 3,875 moments at m = 8 and each DSDP iteration factors the square "
+                         "of their number (half an hour a solve at m = 8); use certify: shor",
+                         SF_LASSERRE2_MAX_M, s->list[CP_M][j]);
+                return buf;
+            }
     return NULL;
 }
 
@@ -309,34 +322,56 @@ static bool cov_blocks(cov_ws *c, double kappa, int p, const volatile int *stop)
     return cov_margins(c, p) >= kappa;
 }
 
-/* The certified interval (certify: shor, n = 2): the smallest p whose Shor
- * bound certifies that no W reaches margin kappa (at kappa = 0: 1e-6 s),
- * by bisection above the trained p* = lo (a certificate at p holds for
- * every larger p: lambda_r = 0 beyond p); and at p = lo the maximal margin
- * between the trainer's (ascent towards the bound, from its solution) and
- * the bound. v: the V_NCERT values. */
+/* The certified bound on the maximal margin of the first p patterns: Shor's
+ * (cov_shor.c) and, with certify: lasserre2 where Shor's is not below
+ * `below` (always for below = -INFINITY), the level-2 bound
+ * (cov_lasserre.c), the smaller of the two. W (may be NULL): Shor's
+ * rounding, its margin in *rounded. Returns 0 or the solvers' rc. */
+static int cov_bound(cov_ws *c, const sf_learning_spec *s, int p, double below, double *lam,
+                     double *W, double *bound, double *rounded)
+{
+    sf_shor_result r;
+    int rc = sf_shor_solve(c->m, p, c->X, c->zeta, lam, W, &r);
+    if (rc)
+        return rc;
+    *bound = r.bound, *rounded = r.rounded;
+    if ((int)s->v[CP_CERTIFY] == CERT_LASSERRE2 && !(r.bound < below)) {
+        sf_lasserre2_result l2;
+        if ((rc = sf_lasserre2_solve(c->m, p, c->X, c->zeta, NULL, NULL, &l2)))
+            return rc;
+        *bound = fmin(*bound, l2.bound); /* both are certified; NaN-safe: fmin */
+    }
+    return 0;
+}
+
+/* The certified interval (certify: shor or lasserre2, n = 2): the smallest
+ * p whose bound certifies that no W reaches margin kappa (at kappa = 0:
+ * 1e-6 s), by bisection above the trained p* = lo (a certificate at p holds
+ * for every larger p: its multipliers of the patterns beyond p are 0); and
+ * at p = lo the maximal margin between the trainer's (ascent towards the
+ * bound, from its solution) and the bound. v: the V_NCERT values. */
 static sf_status cov_certify(sf_context *ctx, cov_ws *c, const sf_learning_spec *s, int lo,
                              const volatile int *stop, double *v)
 {
     int m = c->m, pmax = c->pmax;
     double kc = fmax(s->v[CP_KAPPA], 1e-6) * c->sd, *lam = malloc(sizeof(double) * (size_t)pmax);
-    double *wr = malloc(sizeof(double) * 2 * (size_t)m);
+    double *wr = malloc(sizeof(double) * 2 * (size_t)m), bound, rounded;
     if (!lam || !wr) {
         free(lam), free(wr);
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory (Shor relaxation, m = %d)", m);
     }
-    sf_shor_result r;
     int rc = 0;
     for (int q = 0; q < V_NCERT; q++)
         v[q] = NAN;
     /* the upper end: first p certified; beyond pmax when pmax is not */
     int a = lo, b = pmax + 1;
-    if (!(rc = sf_shor_solve(m, pmax, c->X, c->zeta, lam, NULL, &r)) && r.bound < kc) {
+    if (!(rc = cov_bound(c, s, pmax, kc, lam, NULL, &bound, &rounded)) && bound < kc) {
         b = pmax;
         while (b - a > 1 && !*stop && !rc) {
-            int mid = (a + b) / 2;
-            rc = sf_shor_solve(m, mid, c->X, c->zeta, lam, NULL, &r);
-            if (!rc && r.bound < kc)
+            /* level 2 is tight more often than Shor: try lo + 1 first */
+            int mid = (int)s->v[CP_CERTIFY] == CERT_LASSERRE2 && a == lo ? lo + 1 : (a + b) / 2;
+            rc = cov_bound(c, s, mid, kc, lam, NULL, &bound, &rounded);
+            if (!rc && bound < kc)
                 b = mid;
             else
                 a = mid;
@@ -347,8 +382,9 @@ static sf_status cov_certify(sf_context *ctx, cov_ws *c, const sf_learning_spec 
         }
     }
     /* the maximal margin at p = lo */
-    if (!rc && lo > 0 && !*stop && !(rc = sf_shor_solve(m, lo, c->X, c->zeta, lam, wr, &r))) {
-        double ub = r.bound / c->sd;
+    if (!rc && lo > 0 && !*stop &&
+        !(rc = cov_bound(c, s, lo, -INFINITY, lam, wr, &bound, &rounded))) {
+        double ub = bound / c->sd;
         memcpy(c->W, c->best, sizeof(double) * 2 * (size_t)m);
         double best = cov_margins(c, lo);
         cov_train(c, s, ub, lo, stop);
@@ -356,7 +392,7 @@ static sf_status cov_certify(sf_context *ctx, cov_ws *c, const sf_learning_spec 
             memcpy(c->W, c->best, sizeof(double) * 2 * (size_t)m);
         cov_blocks(c, ub, lo, stop); /* never lowers the smallest margin */
         best = fmax(best, cov_margins(c, lo));
-        best = fmax(best, r.rounded / c->sd);
+        best = fmax(best, rounded / c->sd);
         v[V_MLOW] = best;
         v[V_MUP] = ub;
         v[V_MEXACT] = best >= ub - 1e-6 * fmax(1.0, fabs(ub));
@@ -364,7 +400,8 @@ static sf_status cov_certify(sf_context *ctx, cov_ws *c, const sf_learning_spec 
     free(lam), free(wr);
     if (rc)
         return sf_fail(ctx, rc == -1 ? SF_ERR_NOMEM : SF_ERR_NUMERIC,
-                       "Shor relaxation failed (m = %d): %s", m,
+                       "%s relaxation failed (m = %d): %s",
+                       (int)s->v[CP_CERTIFY] == CERT_LASSERRE2 ? "Shor or level-2" : "Shor", m,
                        rc == -1 ? "out of memory" : "DSDP found no dual point");
     return SF_OK;
 }
@@ -450,8 +487,8 @@ static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint
     sf_status st = SF_OK;
     double *extra = vals + V_BASE;
     if ((int)s->v[CP_OVERLAPS])
-        cov_overlaps(&c, c.best, extra + ((int)s->v[CP_CERTIFY] == CERT_SHOR ? V_NCERT : 0));
-    if ((int)s->v[CP_CERTIFY] == CERT_SHOR && !*stop && hi - lo == 1)
+        cov_overlaps(&c, c.best, extra + ((int)s->v[CP_CERTIFY] != CERT_NONE ? V_NCERT : 0));
+    if ((int)s->v[CP_CERTIFY] != CERT_NONE && !*stop && hi - lo == 1)
         st = cov_certify(ctx, &c, s, lo, stop, extra);
     cov_ws_free(&c);
     return st;

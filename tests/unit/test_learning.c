@@ -15,6 +15,7 @@
 #include "test_util.h"
 
 #include "learning/capacity.h"
+#include "learning/cov_lasserre.h"
 #include "learning/cov_shor.h"
 #include "learning/learning_impl.h"
 #include "learning/mlp.h"
@@ -88,8 +89,10 @@ static void test_parse(void **state)
                  "populations: unknown key");
     expect_error("learning: [1]\n", NULL, "learning: expected a mapping");
     expect_error("learning: {task: covariance_perceptron, n: 3, certify: shor}\n", NULL,
-                 "certify: shor needs n = 2");
+                 "certify: shor and lasserre2 need n = 2");
     expect_error("learning: {task: covariance_perceptron, certify: sdp}\n", NULL, "learning.certify");
+    expect_error("learning: {task: covariance_perceptron, m: [5, 9], certify: lasserre2}\n", NULL,
+                 "certify: lasserre2 handles m <= 8 (learning.m has 9)");
 }
 
 /* The same estimates on 1 and 2 threads, bit for bit; a stop flag set
@@ -628,7 +631,150 @@ static void test_shor_random(void **state)
 }
 
 
-/* certify: shor in the task: in every instance the certified upper end of
+/* ---- the level-2 bound (cov_lasserre.c) ---- */
+
+/* margins zeta_r w1^T P^r w2 of unit w1, w2: their minimum */
+static double min_margin_of(int m, int p, const double *chi, const double *z, const double *w1,
+                            const double *w2)
+{
+    double mn = INFINITY;
+    for (int r = 0; r < p; r++) {
+        double q = 0;
+        for (int k = 0; k < m; k++)
+            for (int l = 0; l < m; l++)
+                q += w1[k] * (chi[r * m * m + k * m + l] + (k == l)) * w2[l];
+        mn = fmin(mn, z[r] * q);
+    }
+    return mn;
+}
+
+/* The hand-solved m = 2 instances of test_shor_hand: (A) t* = 1 + c, (B)
+ * t* = c, (C) t* = 0. The level-2 bound lies between t* and Shor's (which
+ * is exact at m = 2), so within the solver's accuracy (1e-6) of t*. */
+static void test_lasserre2_hand(void **state)
+{
+    (void)state;
+    const double c = 0.3;
+    double chi[3 * 4] = {0, c, c, 0, 0, -c, -c, 0, 0, c, c, 0};
+    double zA[1] = {1}, zB[2] = {1, -1}, zC[3] = {1, 1, -1};
+    sf_lasserre2_result r;
+    assert_int_equal(sf_lasserre2_solve(2, 1, chi, zA, NULL, NULL, &r), 0);
+    assert_true(r.bound >= 1 + c - 1e-12);
+    fail_unless_close(r.bound, 1 + c, 1e-6, "(A) level-2 bound");
+    assert_int_equal(sf_lasserre2_solve(2, 2, chi, zB, NULL, NULL, &r), 0);
+    assert_true(r.bound >= c - 1e-12);
+    fail_unless_close(r.bound, c, 1e-6, "(B) level-2 bound");
+    /* (C): the same pattern with both labels */
+    double chiC[8] = {0, c, c, 0, 0, c, c, 0};
+    assert_int_equal(sf_lasserre2_solve(2, 2, chiC, zC + 1, NULL, NULL, &r), 0);
+    assert_true(r.bound >= -1e-12 && r.bound < 1e-6);
+    /* sizes it cannot handle: a clear code, no crash */
+    assert_int_equal(sf_lasserre2_solve(SF_LASSERRE2_MAX_M + 1, 1, chi, zA, NULL, NULL, &r), -3);
+    assert_true(isnan(sf_lasserre2_check(1, 1, chi, zA, chi, zA)));
+}
+
+/* Random +-c instances (m = 3, 4; the generator of test_shor_random):
+ * - every bound is at least 0: W0 = ((e1 + e2), (e1 - e2)) / sqrt 2 has
+ *   every margin exactly 0 (w1 . w2 = 0 and w1k w2l + w1l w2k = 0 for
+ *   k != l, so chi, zero on the diagonal, does not count), whatever the
+ *   patterns; so t* >= 0 always, and the bound >= t*;
+ * - at least the best of 2000 random W (soundness), at most Shor's (level
+ *   2 contains Shor's relaxation), up to 1e-6 of solver accuracy;
+ * - the instances where level 2 is below Shor by more than 0.01 (10^4
+ *   times the solver's accuracy) exist (counted: at least one). At the first of them, the margin kappa
+ *   halfway between the two bounds is refuted by level 2 and not by Shor:
+ *   an instance that Shor cannot decide and level 2 does. A certificate
+ *   with its product multipliers scaled by 0.97, or its moment-matrix
+ *   block by 0.97, proves no more than that margin (the check fails).
+ * Planted instances (labels zeta_r = sign of w1^T P^r w2 for a random W,
+ * p = 3m): the bound is at least the planted W's smallest margin. */
+static void test_lasserre2_random(void **state)
+{
+    (void)state;
+    const double c = 0.2;
+    int n_gap = 0;
+    for (int t = 0; t < 10; t++) {
+        int m = 3 + t % 2, p = 5 + t % 4, mm = m * m;
+        sf_rng rg;
+        sf_rng_init(&rg, 77, SF_RNG_TEST, (uint64_t)t + 100);
+        double *chi = calloc((size_t)p * mm, sizeof(double)), *z = malloc(sizeof(double) * p);
+        double *lam = malloc(sizeof(double) * p), W[8];
+        for (int r = 0; r < p; r++) {
+            z[r] = (sf_rng_u32(&rg) & 1) ? 1 : -1;
+            for (int k = 0; k < m; k++)
+                for (int l = k + 1; l < m; l++)
+                    chi[r * mm + k * m + l] = chi[r * mm + l * m + k] = (sf_rng_u32(&rg) & 1) ? c : -c;
+        }
+        const double h = 0.70710678118654752440;
+        double w01[4] = {h, h, 0, 0}, w02[4] = {h, -h, 0, 0};
+        double mn0 = min_margin_of(m, p, chi, z, w01, w02);
+        assert_true(fabs(mn0) < 1e-15); /* every margin 0 */
+        sf_shor_result sr;
+        sf_lasserre2_result lr;
+        size_t nx = sf_lasserre2_x_len(m, p), nmu = sf_lasserre2_mu_len(p);
+        double *X = malloc(sizeof(double) * nx), *mu = malloc(sizeof(double) * nmu);
+        assert_int_equal(sf_shor_solve(m, p, chi, z, lam, W, &sr), 0);
+        assert_int_equal(sf_lasserre2_solve(m, p, chi, z, X, mu, &lr), 0);
+        fail_unless_close(sf_lasserre2_check(m, p, chi, z, X, mu), lr.bound, 0, "bound is the check");
+        assert_true(lr.bound >= -1e-12);
+        assert_true(lr.bound <= sr.bound + 1e-6);
+        double best = -INFINITY;
+        for (int s = 0; s < 2000; s++) {
+            double w1[4], w2[4], n1 = 0, n2 = 0;
+            for (int k = 0; k < m; k++)
+                w1[k] = sf_rng_normal(&rg), w2[k] = sf_rng_normal(&rg), n1 += w1[k] * w1[k],
+                n2 += w2[k] * w2[k];
+            for (int k = 0; k < m; k++)
+                w1[k] /= sqrt(n1), w2[k] /= sqrt(n2);
+            best = fmax(best, min_margin_of(m, p, chi, z, w1, w2));
+        }
+        assert_true(best <= lr.bound);
+        if (lr.bound < sr.bound - 0.01 && n_gap++ == 0) {
+            double kappa = 0.5 * (lr.bound + sr.bound);
+            assert_true(sr.bound >= kappa && lr.bound < kappa);
+            size_t o1 = (size_t)(2 * m) * (2 * m + 1) / 2, ne = 2 + (size_t)m * (m + 1) - 2 + mm;
+            double *X2 = malloc(sizeof(double) * nx), *mu2 = malloc(sizeof(double) * nmu);
+            memcpy(X2, X, sizeof(double) * nx), memcpy(mu2, mu, sizeof(double) * nmu);
+            for (size_t j = 1 + 2 * (size_t)p; j < nmu; j++)
+                mu2[j] *= 0.97;
+            assert_false(sf_lasserre2_check(m, p, chi, z, X2, mu2) < kappa);
+            memcpy(mu2, mu, sizeof(double) * nmu);
+            for (size_t q = o1; q < o1 + ne * (ne + 1) / 2; q++)
+                X2[q] *= 0.97;
+            assert_false(sf_lasserre2_check(m, p, chi, z, X2, mu2) < kappa);
+            memcpy(X2, X, sizeof(double) * nx);
+            assert_true(sf_lasserre2_check(m, p, chi, z, X2, mu2) < kappa); /* restored */
+            mu2[0] = NAN;
+            assert_true(isnan(sf_lasserre2_check(m, p, chi, z, X2, mu2)));
+            free(X2), free(mu2);
+        }
+        free(X), free(mu);
+        /* planted */
+        int pp = 3 * m;
+        double *zp = malloc(sizeof(double) * pp), *chp = calloc((size_t)pp * mm, sizeof(double));
+        double w1[4], w2[4], n1 = 0, n2 = 0;
+        for (int k = 0; k < m; k++)
+            w1[k] = sf_rng_normal(&rg), w2[k] = sf_rng_normal(&rg), n1 += w1[k] * w1[k],
+            n2 += w2[k] * w2[k];
+        for (int k = 0; k < m; k++)
+            w1[k] /= sqrt(n1), w2[k] /= sqrt(n2);
+        for (int r = 0; r < pp; r++) {
+            for (int k = 0; k < m; k++)
+                for (int l = k + 1; l < m; l++)
+                    chp[r * mm + k * m + l] = chp[r * mm + l * m + k] = (sf_rng_u32(&rg) & 1) ? c : -c;
+            zp[r] = 1;
+            zp[r] = min_margin_of(m, 1, chp + r * mm, zp + r, w1, w2) >= 0 ? 1 : -1;
+        }
+        double planted = min_margin_of(m, pp, chp, zp, w1, w2);
+        assert_true(planted >= 0);
+        assert_int_equal(sf_lasserre2_solve(m, pp, chp, zp, NULL, NULL, &lr), 0);
+        assert_true(lr.bound >= planted);
+        free(zp), free(chp), free(chi), free(z), free(lam);
+    }
+    assert_true(n_gap > 0);
+}
+
+/* certify: shor (seeds 1-4) and lasserre2 (5, 6) in the task: in every instance the certified upper end of
  * p* is at least the trained p* (the upper end is the first p certified
  * infeasible, minus 1, so an upper end below a trained, margin-checked
  * solution would be a wrong certificate), and the margin bound at p* at
@@ -638,11 +784,12 @@ static void test_covariance_certify(void **state)
 {
     (void)state;
     sf_context *ctx = sf_context_create();
-    for (int seed = 1; seed <= 4; seed++) {
+    for (int seed = 1; seed <= 6; seed++) {
         char text[256];
         snprintf(text, sizeof text,
                  "simulation: {seed: %d}\nlearning: {task: covariance_perceptron, seeds: 1, m: [5], "
-                 "kappa: 0.5, steps: 200, restarts: 2, certify: shor, overlaps: 1}\n", seed);
+                 "kappa: 0.5, steps: 200, restarts: 2, certify: %s, overlaps: 1}\n", seed,
+                 seed <= 4 ? "shor" : "lasserre2");
         sf_model *m = load(ctx, text, NULL, 0);
         sf_quantities *q = NULL;
         assert_int_equal(sf_learning_run(ctx, m, NULL, &q, NULL), SF_OK);
@@ -1068,6 +1215,7 @@ int main(void)
         cmocka_unit_test(test_mnp_hand),      cmocka_unit_test(test_cover_sampled),
         cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_shor_hand),
         cmocka_unit_test(test_shor_random),   cmocka_unit_test(test_covariance_certify),
+        cmocka_unit_test(test_lasserre2_hand), cmocka_unit_test(test_lasserre2_random),
         cmocka_unit_test(test_poker_classes),
         cmocka_unit_test(test_poker_frequencies), cmocka_unit_test(test_fold),
         cmocka_unit_test(test_annulus),       cmocka_unit_test(test_origami_trains),

@@ -36,6 +36,14 @@
 #    prototype): its two reductions to 1RSB within 1e-9, its own 1RSB
 #    minimum equal to predict's within 1e-6, and 2RSB <= 1RSB (printed: how
 #    much the second step lowers the capacity).
+#    Level 2 (certify: lasserre2, m = 5, kappa = 1, 16 instances, against
+#    certify: shor on the same instances): per instance its upper end of
+#    p* is at most Shor's and at least the trained p*, it closes every
+#    instance Shor closes, and its margin bound at p* lies between the
+#    trained margin and Shor's bound. These hold instance by instance, so
+#    the means satisfy them exactly (tolerance 1e-9 for the printing of
+#    the means). The closed fraction is printed (measured: 16/16 against
+#    Shor's 15/16).
 # 2. Learning curves: Gaussian features, (a, b) = (2, 2) and (3, 1.5),
 #    P = 100 .. 3162: E_g of direct ridgeless regression against the
 #    self-consistent curve at every P (|z| <= 4, 12 instances) and the
@@ -64,6 +72,10 @@ run cp200 $CP --set learning.m=[200] --set learning.seeds=2 --set learning.alpha
 run cpn8 $CP --set learning.m=[50] --set learning.n=8 --set learning.seeds=4 --set learning.alpha_max=2
 run cp10 $CP --set learning.m=[10] --set learning.seeds=12 --set learning.restarts=40
 run cpshor $CP --set learning.m=[10] --set learning.seeds=16 --set learning.certify=shor
+run cpl2 $CP --set learning.m=[5] --set learning.seeds=16 --set learning.kappa=1 --set learning.restarts=10 \
+    --set learning.certify=lasserre2
+run cpl2s $CP --set learning.m=[5] --set learning.seeds=16 --set learning.kappa=1 --set learning.restarts=10 \
+    --set learning.certify=shor
 "$PY" tests/validation/cov_perceptron_slsqp.py 10 12 40 | tail -1 > "$OUT/slsqp.json"
 run cpk1 $CP --set learning.m=[100] --set learning.seeds=4 --set learning.kappa=1 --set learning.alpha_max=3
 run cpk3 $CP --seed 3 --set learning.m=[200] --set learning.seeds=4 --set learning.kappa=3 \
@@ -153,6 +165,16 @@ check(r2["reduction_error"] <= 1e-9, f"2RSB reduces to 1RSB at y1 = y2 and q1 = 
 check(abs(r2["alpha_1rsb"] / a1 - 1) <= 1e-6, f"2RSB script's 1RSB {r2['alpha_1rsb']:.6f} vs predict {a1:.6f}")
 check(r2["alpha_2rsb"] <= r2["alpha_1rsb"], f"kappa=0: 2RSB {r2['alpha_2rsb']:.5f} <= 1RSB {r2['alpha_1rsb']:.5f} "
       f"(ratio {r2['alpha_2rsb'] / r2['alpha_1rsb']:.4f}; q0 {r2['q0']:.3f}, q1 {r2['q1']:.3f}, y1 {r2['y1']:.3g}, y2 {r2['y2']:.3g})")
+L = lambda name: q("cpl2", f"{name}[m=5]")["value"]
+S = lambda name: q("cpl2s", f"{name}[m=5]")["value"]
+check(L("capacity_cov") == S("capacity_cov"), f"m=5 kappa=1: the same trained p*/m with both certificates ({L('capacity_cov'):.4f})")
+check(L("capacity_cov") - 1e-9 <= L("capacity_cov_upper") <= S("capacity_cov_upper") + 1e-9,
+      f"m=5 kappa=1: trained {L('capacity_cov'):.4f} <= level-2 upper {L('capacity_cov_upper'):.4f} <= Shor upper {S('capacity_cov_upper'):.4f}")
+check(L("capacity_cov_closed") >= S("capacity_cov_closed") - 1e-9,
+      f"m=5 kappa=1: closed by level 2 {L('capacity_cov_closed'):.4f} >= by Shor {S('capacity_cov_closed'):.4f}")
+check(L("margin_lower") - 1e-9 <= L("margin_upper") <= S("margin_upper") + 1e-9,
+      f"m=5 kappa=1: margin at p* {L('margin_lower'):.4f} <= level-2 bound {L('margin_upper'):.4f} <= Shor's {S('margin_upper'):.4f}")
+print(f"info m=5 kappa=1: fraction closed: level 2 {L('capacity_cov_closed'):.4f}, Shor {S('capacity_cov_closed'):.4f}")
 for run, Ps in (("lc1", (100, 316, 1000, 3162)), ("lc2", (100, 316, 1000, 3162))):
     for P in Ps:
         e = q(run, f"E_g[P={P}]")
