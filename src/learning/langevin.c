@@ -43,9 +43,11 @@
  * points; the relative deviations (E - E^GP)/E^GP; and drift, the
  * difference of E_ens between the chain's second and first half relative
  * to E_ens^GP (equilibration: 0 within its SE); accept, the acceptance
- * rate; at eps = 0 the finite-width theory on the same data (the GP of
- * the kernel u K0, sf_lgv_renorm_u): u, E_ens_rk, E_mean_rk, and
- * res_* = (E - E_rk) / E_gp.
+ * rate; the finite-width theory on the same data: at eps = 0 the GP of
+ * the kernel u K0 (sf_lgv_renorm_u), at eps != 0 the GP of u K_phi (the
+ * same saddle with the network's kernel: exact to first order in eps at
+ * leading order in N, docs/learning.md): u, E_ens_rk, E_mean_rk,
+ * dev_*_rk = (E_rk - E_gp) / E_gp and res_* = (E - E_rk) / E_gp.
  *
  * Invariant: an instance depends only on (seed, instance, spec); the P of
  * the list use the first P points (nested training sets); every chain has
@@ -475,11 +477,16 @@ static int rk_reference(const sf_learning_spec *s, int N, int P, const double *X
     return 0;
 }
 
-/* Kernel scaling (the heuristic of Pacelli et al., Nat. Mach. Intell. 5,
- * 1497, 2023, for one hidden layer): the GP of u K_phi, K_phi the
- * network's full kernel, u the scalar saddle of the linear network with
- * K_phi in place of K0 (sf_lgv_renorm_u on its eigenvalues). G: P x P,
- * B, kv, ytl, kx: P. */
+/* The finite-width theory at eps != 0: the GP of u K_phi, K_phi the
+ * network's kernel, u the scalar saddle of the linear network with K_phi
+ * in place of K0 (sf_lgv_renorm_u on its eigenvalues). Derived in
+ * docs/learning.md: with the read-out integrated out, a row contributes
+ * N M(t) = -(N/2) log(1 + t^T (K0 + eps K1) t / N) + O(eps^2) at leading
+ * order in N (K0 + eps K1 the kernel to O(eps); K_phi is used so that
+ * N -> infinity gives the GP itself). It is the kernel scaling that
+ * Pacelli et al., Nat. Mach. Intell. 5, 1497 (2023) propose for one
+ * hidden layer. Test mean error and mean posterior variance on the nt
+ * test points. G: P x P (V), B, kv, ytl, kx: P. */
 static int ks_reference(const sf_learning_spec *s, double eps, int N, int P, const double *X, const double *y,
                         int nt, const double *Xt, const double *yt, double *G, double *B, double *kv,
                         double *ytl, double *kx, double *u_out, double *e_mean, double *var_mean)
@@ -767,7 +774,8 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
                                      "ensemble adds the mean posterior variance P kappa - T); u, E_*_rk and "
                                      "E_ens, E_mean: the same curve for the renormalised kernel u K0 of width "
                                      "N, u from the data-averaged saddle point (docs/learning.md); dev_*, "
-                                     "drift: 0 at infinite width and in equilibrium; res_*: 0"))
+                                     "drift: 0 at infinite width and in equilibrium; res_*: 0 (the finite-width "
+                                     "theory, u K_phi at eps != 0, exact to O(eps))"))
         rc = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     return rc;
 }

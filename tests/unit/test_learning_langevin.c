@@ -5,7 +5,10 @@
  * sampler (Metropolis-adjusted Langevin steps of W on its marginal
  * posterior, then the read-out draw) against the exact posterior of small
  * networks by quadrature, the kernel renormalisation u of the deep linear
- * network against an independent minimisation, and the runner (1 and 2
+ * network against an independent minimisation, the eps != 0 theory (the
+ * row factor M(t) to first order in eps against quadrature over w, and
+ * the GP of u K_phi per instance against an independent recomputation),
+ * and the runner (1 and 2
  * threads bit for bit, a stop, the key checks). Statistical tolerances: 4
  * standard errors of independent samples (the SE of a mean
  * sqrt(Var / S), of a covariance sqrt((C_ii C_jj + C_ij^2) / S) for
