@@ -43,9 +43,11 @@
  * points; the relative deviations (E - E^GP)/E^GP; and drift, the
  * difference of E_ens between the chain's second and first half relative
  * to E_ens^GP (equilibration: 0 within its SE); accept, the acceptance
- * rate; at eps = 0 the finite-width theory on the same data (the GP of
- * the kernel u K0, sf_lgv_renorm_u): u, E_ens_rk, E_mean_rk, and
- * res_* = (E - E_rk) / E_gp.
+ * rate; the finite-width theory on the same data: at eps = 0 the GP of
+ * the kernel u K0 (sf_lgv_renorm_u), at eps != 0 the GP of u K_phi (the
+ * same saddle with the network's kernel: exact to first order in eps at
+ * leading order in N, docs/learning.md): u, E_ens_rk, E_mean_rk,
+ * dev_*_rk = (E_rk - E_gp) / E_gp and res_* = (E - E_rk) / E_gp.
  *
  * Invariant: an instance depends only on (seed, instance, spec); the P of
  * the list use the first P points (nested training sets); every chain has
@@ -285,10 +287,10 @@ void sf_lgv_predict(const sf_lgv *g, int n, const double *Xt, double *f, double 
 enum { LV_A, LV_B, LV_MODES, LV_P, LV_WIDTH, LV_EPS, LV_T, LV_VAR_A, LV_VAR_W, LV_NOISE, LV_DT,
        LV_BURN, LV_TIME, LV_THIN, LV_TEST, LV_NKEYS };
 enum { V_ENS, V_ENS_GP, V_DEV_ENS, V_MEAN, V_MEAN_GP, V_DEV_MEAN, V_DRIFT, V_ACC, V_U, V_ENS_RK, V_MEAN_RK,
-       V_RES_ENS, V_RES_MEAN, NV };
+       V_RES_ENS, V_RES_MEAN, V_DEV_ENS_RK, V_DEV_MEAN_RK, NV };
 static const char *const vnames[NV] = {"E_ens", "E_ens_gp", "dev_ens", "E_mean", "E_mean_gp",
                                        "dev_mean", "drift", "accept", "u", "E_ens_rk", "E_mean_rk",
-                                       "res_ens", "res_mean"};
+                                       "res_ens", "res_mean", "dev_ens_rk", "dev_mean_rk"};
 
 static const double default_P[] = {16, 32, 64, 128};
 static const double default_width[] = {64, 512};
@@ -475,6 +477,55 @@ static int rk_reference(const sf_learning_spec *s, int N, int P, const double *X
     return 0;
 }
 
+/* The finite-width theory at eps != 0: the GP of u K_phi, K_phi the
+ * network's kernel, u the scalar saddle of the linear network with K_phi
+ * in place of K0 (sf_lgv_renorm_u on its eigenvalues). Derived in
+ * docs/learning.md: with the read-out integrated out, a row contributes
+ * N M(t) = -(N/2) log(1 + t^T (K0 + eps K1) t / N) + O(eps^2) at leading
+ * order in N (K0 + eps K1 the kernel to O(eps); K_phi is used so that
+ * N -> infinity gives the GP itself). It is the kernel scaling that
+ * Pacelli et al., Nat. Mach. Intell. 5, 1497 (2023) propose for one
+ * hidden layer. Test mean error and mean posterior variance on the nt
+ * test points. G: P x P (V), B, kv, ytl, kx: P. */
+static int ks_reference(const sf_learning_spec *s, double eps, int N, int P, const double *X, const double *y,
+                        int nt, const double *Xt, const double *yt, double *G, double *B, double *kv,
+                        double *ytl, double *kx, double *u_out, double *e_mean, double *var_mean)
+{
+    int D = (int)s->v[LV_MODES];
+    double va = s->v[LV_VAR_A], vw = s->v[LV_VAR_W], T = s->v[LV_T];
+#define DOT(p, q) cblas_ddot(D, p, 1, q, 1)
+    for (int i = 0; i < P; i++) {
+        const double *xi = X + (size_t)i * D;
+        for (int j = 0; j <= i; j++) {
+            const double *xj = X + (size_t)j * D;
+            G[(size_t)i * P + j] = va * sf_lgv_phi_kernel(vw * DOT(xi, xi), vw * DOT(xj, xj), vw * DOT(xi, xj), eps);
+        }
+    }
+    if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'L', P, G, P, kv) != 0)
+        return -1;
+    cblas_dgemv(CblasRowMajor, CblasTrans, P, P, 1.0, G, P, y, 1, 0.0, ytl, 1);
+    double u = sf_lgv_renorm_u(P, N, T, kv, ytl), em = 0, vm = 0;
+    for (int t = 0; t < nt; t++) {
+        const double *xt = Xt + (size_t)t * D;
+        double st = vw * DOT(xt, xt), f = 0, qv = 0;
+        for (int i = 0; i < P; i++) {
+            const double *xi = X + (size_t)i * D;
+            kx[i] = va * sf_lgv_phi_kernel(st, vw * DOT(xi, xi), vw * DOT(xt, xi), eps);
+        }
+        cblas_dgemv(CblasRowMajor, CblasTrans, P, P, 1.0, G, P, kx, 1, 0.0, B, 1); /* V^T k */
+        for (int i = 0; i < P; i++) {
+            double b = B[i], g = 1 / (u * fmax(kv[i], 0) + T);
+            f += b * ytl[i] * g, qv += b * b * g;
+        }
+        f *= u;
+        em += (f - yt[t]) * (f - yt[t]);
+        vm += u * va * sf_lgv_phi_kernel(st, st, st, eps) - u * u * qv;
+    }
+#undef DOT
+    *u_out = u, *e_mean = em / nt, *var_mean = vm / nt;
+    return 0;
+}
+
 static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t seed, uint64_t inst,
                           int threads, const volatile int *stop, double *values)
 {
@@ -522,9 +573,17 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
             goto out;
         }
         v[V_MEAN_GP] = egp, v[V_ENS_GP] = egp + vgp;
-        double erk = NAN, vrk = NAN;
+        double erk = NAN, vrk = NAN, ulin;
+        if (rk_reference(s, N, P, X, y, nt, Xt, yt, G, B, kv, ytl, &ulin, &erk, &vrk)) {
+            rc = sf_fail(ctx, SF_ERR_NUMERIC, "langevin: no eigenvalues of the kernel at P = %d", P);
+            goto out;
+        }
         if (eps == 0) {
-            if (rk_reference(s, N, P, X, y, nt, Xt, yt, G, B, kv, ytl, &v[V_U], &erk, &vrk)) {
+            v[V_U] = ulin;
+            v[V_MEAN_RK] = erk, v[V_ENS_RK] = erk + vrk;
+        } else {
+            /* the O(eps) finite-width theory: the kernel u K_phi */
+            if (ks_reference(s, eps, N, P, X, y, nt, Xt, yt, G, B, kv, ytl, al, &v[V_U], &erk, &vrk)) {
                 rc = sf_fail(ctx, SF_ERR_NUMERIC, "langevin: no eigenvalues of the kernel at P = %d", P);
                 goto out;
             }
@@ -585,10 +644,12 @@ static sf_status instance(sf_context *ctx, const sf_learning_spec *s, uint64_t s
         v[V_DEV_MEAN] = (v[V_MEAN] - v[V_MEAN_GP]) / v[V_MEAN_GP];
         v[V_DRIFT] = (e2 - e1) / v[V_ENS_GP];
         v[V_ACC] = (double)n_acc / (double)n_prop;
-        if (eps == 0) {
-            v[V_RES_ENS] = (v[V_ENS] - v[V_ENS_RK]) / v[V_ENS_GP];
-            v[V_RES_MEAN] = (v[V_MEAN] - v[V_MEAN_RK]) / v[V_MEAN_GP];
-        }
+        /* the theories' deviations from the GP (their infinite-width
+         * limit), and res = dev - dev_rk = (E - E_rk) / E_gp */
+        v[V_DEV_ENS_RK] = (v[V_ENS_RK] - v[V_ENS_GP]) / v[V_ENS_GP];
+        v[V_DEV_MEAN_RK] = (v[V_MEAN_RK] - v[V_MEAN_GP]) / v[V_MEAN_GP];
+        v[V_RES_ENS] = (v[V_ENS] - v[V_ENS_RK]) / v[V_ENS_GP];
+        v[V_RES_MEAN] = (v[V_MEAN] - v[V_MEAN_RK]) / v[V_MEAN_GP];
     }
     goto out;
 diverged:
@@ -685,9 +746,9 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
         int N, P;
         combo(s, c, &eps, &N, &P);
         v[V_DEV_ENS] = v[V_DEV_MEAN] = v[V_DRIFT] = 0;
+        v[V_RES_ENS] = v[V_RES_MEAN] = 0;
         if (eps != 0)
             continue;
-        v[V_RES_ENS] = v[V_RES_MEAN] = 0;
         /* lambda scaled by sc: the curve of (rho / sc), kappa = sc kappa' */
         double kap, eg = sf_learning_curve_eg(s->v[LV_A], s->v[LV_B], T / P / sc, sig2, (int)s->v[LV_MODES],
                                               false, P, w, &kap);
@@ -713,7 +774,8 @@ static sf_status predict(sf_context *ctx, const sf_learning_spec *s, double *val
                                      "ensemble adds the mean posterior variance P kappa - T); u, E_*_rk and "
                                      "E_ens, E_mean: the same curve for the renormalised kernel u K0 of width "
                                      "N, u from the data-averaged saddle point (docs/learning.md); dev_*, "
-                                     "drift: 0 at infinite width and in equilibrium; res_*: 0"))
+                                     "drift: 0 at infinite width and in equilibrium; res_*: 0 (the finite-width "
+                                     "theory, u K_phi at eps != 0, exact to O(eps))"))
         rc = sf_fail(ctx, SF_ERR_NOMEM, "out of memory");
     return rc;
 }

@@ -5,7 +5,10 @@
  * sampler (Metropolis-adjusted Langevin steps of W on its marginal
  * posterior, then the read-out draw) against the exact posterior of small
  * networks by quadrature, the kernel renormalisation u of the deep linear
- * network against an independent minimisation, and the runner (1 and 2
+ * network against an independent minimisation, the eps != 0 theory (the
+ * row factor M(t) to first order in eps against quadrature over w, and
+ * the GP of u K_phi per instance against an independent recomputation),
+ * and the runner (1 and 2
  * threads bit for bit, a stop, the key checks). Statistical tolerances: 4
  * standard errors of independent samples (the SE of a mean
  * sqrt(Var / S), of a covariance sqrt((C_ii C_jj + C_ij^2) / S) for
@@ -20,6 +23,7 @@
 #include "test_util.h"
 
 #include "learning/langevin.h"
+#include "learning/learning_impl.h"
 #include "spikefield/learning.h"
 
 #include <gsl/gsl_eigen.h>
@@ -36,7 +40,7 @@ static double quad_kernel(double su2, double sv2, double c, double eps)
     gsl_integration_fixed_workspace *w = gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, 12, 0,
                                                                       0.5, 0, 0);
     const double *x = gsl_integration_fixed_nodes(w), *wt = gsl_integration_fixed_weights(w);
-    double su = sqrt(su2), sv = sqrt(sv2), r = c / (su * sv), s = 0, norm = 0;
+    double su = sqrt(su2), sv = sqrt(sv2), r = fmin(c / (su * sv), 1), s = 0, norm = 0;
     for (int i = 0; i < 12; i++)
         for (int j = 0; j < 12; j++) {
             double u = su * x[i], v = sv * (r * x[i] + sqrt(1 - r * r) * x[j]);
@@ -362,6 +366,179 @@ static void test_renorm(void **state)
     }
 }
 
+/* The step of the finite-width theory at eps != 0 (docs/learning.md): with
+ * the read-out integrated out, a hidden row contributes
+ * M(t) = log E_w exp(-(var_a / 2N) (t . phi(X w))^2). Checked here by
+ * two-dimensional Gauss-Hermite quadrature over w (D = 2, P = 3, N = 4):
+ * M at eps = 0 equals -log(1 + q) / 2, q = t^T K0 t / N, and the
+ * first-order coefficient dM/deps at eps = 0 (the tilted expectation
+ * -var_a/N E'[(t . h)(t . h^3)], computed here by quadrature, and by a
+ * central difference of M itself) equals the closed form
+ *     -3 (var_a/N) sum_mu t_mu (C t)_mu C'_mu,mu / (1 + q),
+ * C = var_w X X^T, C' = C - (var_a/N) C t t^T C / (1 + q) (Isserlis under
+ * the tilted Gaussian). Its large-N part, C'_mu,mu -> C_mu,mu, is the
+ * O(eps) term -(eps/2N) t^T K1 t / (1 + q) of the theory. */
+static void test_row_first_order(void **state)
+{
+    (void)state;
+    enum { P = 3, D = 2, NQ = 60 };
+    const double va = 1.3, vw = 0.8, beta = va / 4;
+    double X[P * D], t[P], C[P * P], Ct[P];
+    sf_rng r;
+    sf_rng_init(&r, 31, SF_RNG_LEARN, 2);
+    for (int i = 0; i < P * D; i++)
+        X[i] = sf_rng_normal(&r);
+    for (int i = 0; i < P; i++)
+        t[i] = 0.8 * sf_rng_normal(&r);
+    double tCt = 0;
+    for (int i = 0; i < P; i++) {
+        Ct[i] = 0;
+        for (int j = 0; j < P; j++) {
+            C[i * P + j] = vw * (X[i * D] * X[j * D] + X[i * D + 1] * X[j * D + 1]);
+            Ct[i] += C[i * P + j] * t[j];
+        }
+        tCt += t[i] * Ct[i];
+    }
+    double q = beta * tCt, m1 = 0;
+    for (int i = 0; i < P; i++)
+        m1 += t[i] * Ct[i] * (C[i * P + i] - beta * Ct[i] * Ct[i] / (1 + q));
+    m1 *= -3 * beta / (1 + q);
+    gsl_integration_fixed_workspace *w = gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, NQ, 0, 0.5, 0, 0);
+    const double *x = gsl_integration_fixed_nodes(w), *wt = gsl_integration_fixed_weights(w);
+    double Mv[3], z0 = 0, z1 = 0, norm = 0, de = 1e-5;
+    for (int e = 0; e < 3; e++) {
+        double eps = (e - 1) * de, z = 0;
+        for (int i = 0; i < NQ; i++)
+            for (int j = 0; j < NQ; j++) {
+                double w0 = sqrt(vw) * x[i], w1 = sqrt(vw) * x[j], s = 0, s1 = 0, s3 = 0;
+                for (int mu = 0; mu < P; mu++) {
+                    double h = X[mu * D] * w0 + X[mu * D + 1] * w1;
+                    s += t[mu] * (h + eps * h * h * h), s1 += t[mu] * h, s3 += t[mu] * h * h * h;
+                }
+                double ww = wt[i] * wt[j], g = exp(-0.5 * beta * s * s);
+                z += ww * g;
+                if (e == 1)
+                    z0 += ww * g, z1 += ww * g * (-beta * s1 * s3), norm += ww;
+            }
+        Mv[e] = z;
+    }
+    gsl_integration_fixed_free(w);
+    for (int e = 0; e < 3; e++)
+        Mv[e] = log(Mv[e] / norm);
+    double tilt = z1 / z0, fd = (Mv[2] - Mv[0]) / (2 * de);
+    print_message("M(0) = %.12f (closed form %.12f); dM/deps: tilted quadrature %.10f, difference %.10f, "
+                  "closed form %.10f\n", Mv[1], -0.5 * log(1 + q), tilt, fd, m1);
+    fail_unless_close(Mv[1], -0.5 * log(1 + q), 1e-11, "M at eps = 0");
+    fail_unless_close(tilt, m1, 1e-9 * fabs(m1), "the tilted expectation");
+    fail_unless_close(fd, m1, 1e-6 * fabs(m1), "dM/deps by a central difference");
+}
+
+/* The finite-width theory at eps != 0 (kernel scaling: the GP of u K_phi,
+ * u the minimum of S(u) with K_phi in place of K0), per instance, against
+ * an independent computation here: the instance's data redrawn from its
+ * streams, K_phi by Gauss-Hermite quadrature (quad_kernel), u by a
+ * golden-section search of S(u) with explicit matrices (S_direct), and the
+ * test mean error and posterior variance of the GP of u K_phi by GSL
+ * Cholesky solves. */
+static double dot6(const double *p, const double *q)
+{
+    double s = 0;
+    for (int k = 0; k < 6; k++)
+        s += p[k] * q[k];
+    return s;
+}
+
+static void test_renorm_nonlinear(void **state)
+{
+    (void)state;
+    enum { D = 6, P = 10, NT = 40 };
+    const int N = 4;
+    const double eps = 0.2, T = 0.1, va = 1.2, vw = 0.9, a = 2, b = 1.5;
+    const uint64_t seed = 5;
+    sf_context *ctx = sf_context_create();
+    sf_model *m = NULL;
+    const char *spec = "simulation: {seed: 5}\n"
+                       "learning: {task: langevin, seeds: 1, modes: 6, a: 2, b: 1.5, P: [10], width: [4], "
+                       "eps: [0.2], temperature: 0.1, var_a: 1.2, var_w: 0.9, test: 40, burn: 0, time: 0.5}\n";
+    if (sf_model_load_string(ctx, spec, "lgv.yaml", NULL, 0, &m) != SF_OK)
+        fail_msg("load: %s", sf_context_errmsg(ctx));
+    sf_quantities *qs = NULL;
+    sf_learning_options o = {.threads = 1};
+    assert_int_equal(sf_learning_run(ctx, m, &o, &qs, NULL), SF_OK);
+    double wv[D], X[P * D], y[P], Xt[NT * D], yt[NT];
+    sf_rng lab;
+    sf_rng_init(&lab, seed, SF_RNG_LEARN, sf_learn_entity(0, SF_LS_LABELS));
+    for (int k = 0; k < D; k++)
+        wv[k] = pow(k + 1, -0.5 * a) * ((sf_rng_u32(&lab) & 1) ? 1 : -1);
+    for (int s = 0; s < 2; s++) {
+        int n = s ? NT : P;
+        double *xs = s ? Xt : X, *ys = s ? yt : y;
+        for (int i = 0; i < n; i++) {
+            double *xi = xs + i * D;
+            sf_rng_normals_blocks(seed, SF_RNG_LEARN, sf_learn_entity(0, s ? SF_LS_TEST : SF_LS_PATTERNS),
+                                  (uint64_t)i * D, D, xi);
+            ys[i] = 0;
+            for (int k = 0; k < D; k++)
+                ys[i] += wv[k] * xi[k], xi[k] *= pow(k + 1, -0.5 * b);
+        }
+    }
+#define KPHI(p, q)                                                                                          \
+    (va * quad_kernel(vw * dot6(p, p), vw * dot6(q, q), vw * dot6(p, q), eps))
+    double K[P * P];
+    for (int i = 0; i < P; i++)
+        for (int j = 0; j < P; j++)
+            K[i * P + j] = KPHI(X + i * D, X + j * D);
+    double lo = log(1e-3), hi = log(1e3), gr = (sqrt(5) - 1) / 2;
+    for (int it = 0; it < 200; it++) {
+        double c = hi - gr * (hi - lo), d = lo + gr * (hi - lo);
+        if (S_direct(P, N, T, K, y, exp(c), NULL) < S_direct(P, N, T, K, y, exp(d), NULL))
+            hi = d;
+        else
+            lo = c;
+    }
+    double u = exp(0.5 * (lo + hi)), em = 0, vm = 0;
+    gsl_matrix *G = gsl_matrix_alloc(P, P);
+    gsl_vector *al = gsl_vector_alloc(P), *kx = gsl_vector_alloc(P), *sol = gsl_vector_alloc(P);
+    for (int i = 0; i < P; i++) {
+        for (int j = 0; j < P; j++)
+            gsl_matrix_set(G, (size_t)i, (size_t)j, u * K[i * P + j] + (i == j) * T);
+        gsl_vector_set(al, (size_t)i, y[i]);
+    }
+    assert_int_equal(gsl_linalg_cholesky_decomp1(G), 0);
+    gsl_linalg_cholesky_svx(G, al);
+    for (int tt = 0; tt < NT; tt++) {
+        const double *xt = Xt + tt * D;
+        double f = 0, kk = 0;
+        for (int i = 0; i < P; i++) {
+            double k = u * KPHI(xt, X + i * D);
+            gsl_vector_set(kx, (size_t)i, k), f += k * gsl_vector_get(al, (size_t)i);
+        }
+        gsl_linalg_cholesky_solve(G, kx, sol);
+        for (int i = 0; i < P; i++)
+            kk += gsl_vector_get(kx, (size_t)i) * gsl_vector_get(sol, (size_t)i);
+        em += (f - yt[tt]) * (f - yt[tt]) / NT, vm += (u * KPHI(xt, xt) - kk) / NT;
+    }
+#undef KPHI
+    gsl_matrix_free(G), gsl_vector_free(al), gsl_vector_free(kx), gsl_vector_free(sol);
+    const char *tag = "[eps=0.2,N=4,P=10]";
+    char nm[64];
+#define GET(name) (snprintf(nm, sizeof nm, "%s%s", name, tag), sf_quantity_values(qs, (size_t)sf_quantities_find(qs, nm, -1, -1))[0])
+    double uc = GET("u"), emc = GET("E_mean_rk"), eec = GET("E_ens_rk"), egp = GET("E_ens_gp");
+    double res = GET("res_ens"), eens = GET("E_ens"), drk = GET("dev_ens_rk");
+#undef GET
+    print_message("u = %.8f (direct %.8f), E_mean_rk = %.8f (%.8f), E_ens_rk = %.8f (%.8f)\n", uc, u, emc, em, eec,
+                  em + vm);
+    assert_true(u < 0.999 || u > 1.001); /* a finite-width effect to check */
+    fail_unless_close(uc, u, 1e-6 * u, "u at eps != 0");
+    fail_unless_close(emc, em, 1e-6 * em, "E_mean_rk at eps != 0");
+    fail_unless_close(eec, em + vm, 1e-6 * (em + vm), "E_ens_rk at eps != 0");
+    fail_unless_close(res, (eens - eec) / egp, 1e-12, "res_ens");
+    fail_unless_close(drk, (eec - egp) / egp, 1e-12, "dev_ens_rk");
+    sf_quantities_destroy(qs);
+    sf_model_destroy(m);
+    sf_context_destroy(ctx);
+}
+
 /* predict's data-averaged u (the self-consistent averages in the saddle
  * equation) against the average of the exact per-data-set u over 400 data
  * sets drawn here (x = Lambda^1/2 z, lambda_k = k^-2, y = sum_k k^-1 s_k z_k
@@ -453,12 +630,10 @@ static void test_runner(void **state)
     sf_learning_options o1 = {.threads = 1}, o2 = {.threads = 2};
     assert_int_equal(sf_learning_run(ctx, m, &o1, &a, NULL), SF_OK);
     assert_int_equal(sf_learning_run(ctx, m, &o2, &b, NULL), SF_OK);
-    assert_int_equal(sf_quantities_count(a), 2 * 2 * 13);
+    assert_int_equal(sf_quantities_count(a), 2 * 2 * 15);
     for (size_t i = 0; i < sf_quantities_count(a); i++) {
-        /* the renormalised kernel's values exist at eps = 0 only */
-        const char *nm = sf_quantity_name(a, i);
-        bool rk = strstr(nm, "_rk[") || strstr(nm, "res_") == nm || strstr(nm, "u[") == nm;
-        assert_true(isfinite(sf_quantity_values(a, i)[0]) == !(rk && strstr(nm, "eps=0.1")));
+        /* every value exists, the finite-width theory's at eps != 0 too */
+        assert_true(isfinite(sf_quantity_values(a, i)[0]));
         assert_memory_equal(sf_quantity_values(a, i), sf_quantity_values(b, i), sizeof(double));
     }
     volatile int stop = 1;
@@ -473,7 +648,8 @@ static void test_runner(void **state)
     assert_true(sf_quantities_find(p, "E_ens[eps=0.1,N=8,P=12]", -1, -1) < 0);
     assert_true(sf_quantities_find(p, "dev_ens[eps=0.1,N=8,P=12]", -1, -1) >= 0);
     assert_true(sf_quantities_find(p, "res_ens[eps=0,N=8,P=12]", -1, -1) >= 0);
-    assert_true(sf_quantities_find(p, "res_ens[eps=0.1,N=8,P=12]", -1, -1) < 0);
+    assert_true(sf_quantities_find(p, "res_ens[eps=0.1,N=8,P=12]", -1, -1) >= 0);
+    assert_true(sf_quantities_find(p, "u[eps=0.1,N=8,P=12]", -1, -1) < 0);
     sf_quantities_destroy(a), sf_quantities_destroy(b), sf_quantities_destroy(c), sf_quantities_destroy(p);
     sf_model_destroy(m);
     const char *bad[] = {"learning: {task: langevin, P: [20, 10]}\n", "learning: {task: langevin, width: [8.5]}\n",
@@ -504,6 +680,8 @@ int main(void)
         cmocka_unit_test(test_langevin_exact),
         cmocka_unit_test(test_renorm),
         cmocka_unit_test(test_renorm_average),
+        cmocka_unit_test(test_row_first_order),
+        cmocka_unit_test(test_renorm_nonlinear),
         cmocka_unit_test(test_runner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
