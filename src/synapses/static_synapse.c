@@ -277,7 +277,7 @@ static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, ui
 /* Adds synapses x0 .. x1-1 (weights wv, or w0 when NULL) times am into the
  * ring row of arrival slot s, port `port`: directly, or, when the block has
  * a queue and the values are exact in a float (|am| = 1), through it. */
-static inline void add_run(const store *S, const sf_block *b, size_t port, int s, uint32_t x0,
+static inline __attribute__((always_inline)) void add_run(const store *S, const sf_block *b, size_t port, int s, uint32_t x0,
                            uint32_t x1, float am)
 {
     const uint16_t *restrict tg = S->tgt;
@@ -293,12 +293,7 @@ static inline void add_run(const store *S, const sf_block *b, size_t port, int s
             if (!e)
                 break; /* spilled: the rest into the ring row */
             uint32_t m = x1 - x0 < room ? x1 - x0 : room;
-            if (wv)
-                for (uint32_t j = 0; j < m; j++)
-                    e[j] = (sf_evq_ent){pb + tg[x0 + j], wv[x0 + j] * am};
-            else
-                for (uint32_t j = 0; j < m; j++)
-                    e[j] = (sf_evq_ent){pb + tg[x0 + j], w0};
+            sf_evq_fill(e, tg + x0, wv ? wv + x0 : NULL, am, w0, pb, m);
             sf_evq_commit(q, s, m);
             x0 += m;
         }
