@@ -271,6 +271,11 @@ int sf_dense_count(const sf_dense *d)
     return d ? d->count : 0;
 }
 
+bool sf_dense_has(const sf_dense *d, int table)
+{
+    return d && d->t[table].W;
+}
+
 bool sf_dense_deliver(const sf_dense *d, const sf_network *net, const sf_thread_state *all,
                       int table, int par, int lag, int64_t k, int mask)
 {

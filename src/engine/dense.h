@@ -44,6 +44,8 @@ sf_status sf_dense_create(sf_context *ctx, const sf_network *net, sf_dense **out
 void sf_dense_destroy(sf_dense *d);
 /* Tables delivered densely (for the run's notes and tests). */
 int sf_dense_count(const sf_dense *d);
+/* Whether table `table` is delivered densely. */
+bool sf_dense_has(const sf_dense *d, int table);
 
 /* Delivers table `table` for step k (lag within the slice, event lists of
  * parity par of all threads) when it is dense: returns false (and does

@@ -262,6 +262,25 @@ static void phase_deliver(sf_network *net, const thread_state *all, int t, int p
     const int mask = net->ring_len - 1, np = net->m->n_pops;
     for (int lag = 0; lag < net->slice; lag++) {
         const int64_t k = s0 + lag;
+        /* first the rows of every table's spikes requested (a hint: a
+         * table sees a few spikes per step in a large network, too few for
+         * a prefetch within one deliver call to run ahead of the use) */
+        for (int p = 0; p < np; p++) {
+            const int ntab = net->by_src_n[t * np + p];
+            const int *tabs = net->by_src[t * np + p];
+            for (int q = 0; q < ntab; q++) {
+                const sf_syn_table *T = &net->tables[tabs[q]];
+                if (!T->syn->prefetch || sf_dense_has(dense, tabs[q]))
+                    continue;
+                for (int tt = 0; tt < net->vthreads; tt++) {
+                    const thread_state *src = &all[tt];
+                    const uint32_t *off = src->soff[par] + lag * src->nk;
+                    const uint32_t lo = off[src->pop_lo[p]], hi = off[src->pop_hi[p]];
+                    if (hi > lo)
+                        T->syn->prefetch(T, src->sbuf[par] + lo, hi - lo);
+                }
+            }
+        }
         for (int p = 0; p < np; p++) {
             const int ntab = net->by_src_n[t * np + p];
             const int *tabs = net->by_src[t * np + p];

@@ -673,6 +673,10 @@ typedef struct sf_synapse_type {
      * (sf_syn_event_run); plastic types update its weights once. */
     void (*deliver)(const struct sf_syn_table *T, const struct sf_block *b, int64_t k, int mask,
                     const uint32_t *src, const float *amp, uint32_t n);
+    /* Optional (NULL: none): a hint, before the delivery of a step's spikes
+     * (every table of the thread first, then deliver): starts loading the
+     * rows of the n sources src[] into the cache. Changes no result. */
+    void (*prefetch)(const struct sf_syn_table *T, const uint32_t *src, uint32_t n);
     /* Optional (NULL: none): after the delivery of the slice [s0, s1), once
      * per table of the thread (phase_plasticity): time-driven updates. */
     void (*slice_update)(const struct sf_syn_table *T, const struct sf_block *b, int64_t s0,

@@ -120,6 +120,38 @@ static inline sf_evq_ent *sf_evq_room(sf_evq *q, int s, double *ring, uint32_t *
     return q->ent + (size_t)c * SF_EVQ_CHUNK;
 }
 
+/* Writes the m entries {pb + tg[j], wv[j] * am} (wv NULL: {pb + tg[j], w})
+ * at e: with AVX2 eight at a time (the same float products), else one by
+ * one. */
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
+static inline void sf_evq_fill(sf_evq_ent *restrict e, const uint16_t *restrict tg,
+                               const float *restrict wv, float am, float w, uint32_t pb,
+                               uint32_t m)
+{
+    uint32_t j = 0;
+#ifdef __AVX2__
+    const __m256i pbv = _mm256_set1_epi32((int)pb);
+    const __m256 amv = _mm256_set1_ps(am), wc = _mm256_set1_ps(w);
+    for (; j + 8 <= m; j += 8) {
+        const __m256i t = _mm256_add_epi32(
+            _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(tg + j))), pbv);
+        const __m256 v = wv ? _mm256_mul_ps(_mm256_loadu_ps(wv + j), amv) : wc;
+        const __m256 lo = _mm256_unpacklo_ps(_mm256_castsi256_ps(t), v); /* 0 1 | 4 5 */
+        const __m256 hi = _mm256_unpackhi_ps(_mm256_castsi256_ps(t), v); /* 2 3 | 6 7 */
+        _mm256_storeu_ps((float *)(e + j), _mm256_permute2f128_ps(lo, hi, 0x20));
+        _mm256_storeu_ps((float *)(e + j + 4), _mm256_permute2f128_ps(lo, hi, 0x31));
+    }
+#endif
+    if (wv)
+        for (; j < m; j++)
+            e[j] = (sf_evq_ent){pb + tg[j], wv[j] * am};
+    else
+        for (; j < m; j++)
+            e[j] = (sf_evq_ent){pb + tg[j], w};
+}
+
 /* Records that m entries were written at the pointer sf_evq_room gave. */
 static inline void sf_evq_commit(sf_evq *q, int s, uint32_t m)
 {

@@ -68,6 +68,62 @@ static void init_state(const double *p, double *const *s, size_t n)
             s[k][i] = 0.0;
 }
 
+/* One neuron's step (NEST's order; the scalar path and the tail of the
+ * vector path). */
+static inline bool step1(const derived *d, double drive, double ixp, double *v, double *iex,
+                         double *iin, double *r, double in_ex, double in_in)
+{
+    if (*r == 0.0)
+        *v = d->p22 * *v + d->p21ex * *iex + d->p21in * *iin + drive + ixp;
+    else
+        *r -= 1.0;
+    *iex = d->p11ex * *iex + in_ex;
+    *iin = d->p11in * *iin + in_in;
+    return sf_prop_fire(v, r, d->v_th, d->v_reset, d->ref_steps);
+}
+
+#ifdef __AVX2__
+#include <immintrin.h>
+/* Four neurons at a time, branch-free: the refractory clamp and the
+ * threshold as selects, with the same operations in the same order on the
+ * same values as step1 (no fused multiply-add: separate mul and add, as
+ * -std=c11 compiles step1), so the same bits. ix: per-neuron current or
+ * NULL (then + 0.0, as step1 adds). */
+static size_t update4(const derived *d, double drive, size_t n, double *restrict v,
+                      double *restrict iex, double *restrict iin, double *restrict r,
+                      const double *restrict in_ex, const double *restrict in_in,
+                      const double *restrict ix, uint32_t *spikes, size_t *done)
+{
+    const __m256d p22 = _mm256_set1_pd(d->p22), p21ex = _mm256_set1_pd(d->p21ex),
+                  p21in = _mm256_set1_pd(d->p21in), p11ex = _mm256_set1_pd(d->p11ex),
+                  p11in = _mm256_set1_pd(d->p11in), p20 = _mm256_set1_pd(d->p20),
+                  dr = _mm256_set1_pd(drive), zero = _mm256_setzero_pd(),
+                  one = _mm256_set1_pd(1.0), vth = _mm256_set1_pd(d->v_th),
+                  vres = _mm256_set1_pd(d->v_reset), refs = _mm256_set1_pd(d->ref_steps);
+    size_t ns = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m256d v0 = _mm256_loadu_pd(v + i), r0 = _mm256_loadu_pd(r + i),
+                      ie = _mm256_loadu_pd(iex + i), ii = _mm256_loadu_pd(iin + i);
+        __m256d vn = _mm256_add_pd(_mm256_mul_pd(p22, v0), _mm256_mul_pd(p21ex, ie));
+        vn = _mm256_add_pd(vn, _mm256_mul_pd(p21in, ii));
+        vn = _mm256_add_pd(vn, dr);
+        vn = _mm256_add_pd(vn, ix ? _mm256_mul_pd(p20, _mm256_loadu_pd(ix + i)) : zero);
+        const __m256d ref = _mm256_cmp_pd(r0, zero, _CMP_NEQ_UQ); /* not r == 0 */
+        const __m256d v1 = _mm256_blendv_pd(vn, v0, ref);
+        const __m256d r1 = _mm256_blendv_pd(r0, _mm256_sub_pd(r0, one), ref);
+        _mm256_storeu_pd(iex + i, _mm256_add_pd(_mm256_mul_pd(p11ex, ie), _mm256_loadu_pd(in_ex + i)));
+        _mm256_storeu_pd(iin + i, _mm256_add_pd(_mm256_mul_pd(p11in, ii), _mm256_loadu_pd(in_in + i)));
+        const __m256d fire = _mm256_cmp_pd(v1, vth, _CMP_GE_OQ);
+        _mm256_storeu_pd(v + i, _mm256_blendv_pd(v1, vres, fire));
+        _mm256_storeu_pd(r + i, _mm256_blendv_pd(r1, refs, fire));
+        for (unsigned bits = (unsigned)_mm256_movemask_pd(fire); bits; bits &= bits - 1)
+            spikes[ns++] = (uint32_t)(i + (size_t)__builtin_ctz(bits));
+    }
+    *done = i;
+    return ns;
+}
+#endif
+
 static size_t update(const double *p, const void *dv, double *const *s, size_t n,
                      double *const *input, double i_dc, uint32_t *spikes,
                      const sf_step *step)
@@ -77,18 +133,14 @@ static size_t update(const double *p, const void *dv, double *const *s, size_t n
     const double *restrict in_ex = input[PORT_EX], *restrict in_in = input[PORT_IN];
     const double drive = d->p20 * (p[SF_IAF_PSC_EXP_I_E] + i_dc);
     const double *restrict ix = step->i_ext; /* per-neuron current, or NULL */
-    size_t ns = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (r[i] == 0.0)
-            v[i] = d->p22 * v[i] + d->p21ex * iex[i] + d->p21in * iin[i] + drive +
-                   (ix ? d->p20 * ix[i] : 0.0);
-        else
-            r[i] -= 1.0;
-        iex[i] = d->p11ex * iex[i] + in_ex[i];
-        iin[i] = d->p11in * iin[i] + in_in[i];
-        if (sf_prop_fire(&v[i], &r[i], d->v_th, d->v_reset, d->ref_steps))
+    size_t ns = 0, i = 0;
+#ifdef __AVX2__
+    ns = update4(d, drive, n, v, iex, iin, r, in_ex, in_in, ix, spikes, &i);
+#endif
+    for (; i < n; i++)
+        if (step1(d, drive, ix ? d->p20 * ix[i] : 0.0, v + i, iex + i, iin + i, r + i, in_ex[i],
+                  in_in[i]))
             spikes[ns++] = (uint32_t)i;
-    }
     return ns;
 }
 

@@ -277,7 +277,7 @@ static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, ui
 /* Adds synapses x0 .. x1-1 (weights wv, or w0 when NULL) times am into the
  * ring row of arrival slot s, port `port`: directly, or, when the block has
  * a queue and the values are exact in a float (|am| = 1), through it. */
-static inline void add_run(const store *S, const sf_block *b, size_t port, int s, uint32_t x0,
+static inline __attribute__((always_inline)) void add_run(const store *S, const sf_block *b, size_t port, int s, uint32_t x0,
                            uint32_t x1, float am)
 {
     const uint16_t *restrict tg = S->tgt;
@@ -293,12 +293,7 @@ static inline void add_run(const store *S, const sf_block *b, size_t port, int s
             if (!e)
                 break; /* spilled: the rest into the ring row */
             uint32_t m = x1 - x0 < room ? x1 - x0 : room;
-            if (wv)
-                for (uint32_t j = 0; j < m; j++)
-                    e[j] = (sf_evq_ent){pb + tg[x0 + j], wv[x0 + j] * am};
-            else
-                for (uint32_t j = 0; j < m; j++)
-                    e[j] = (sf_evq_ent){pb + tg[x0 + j], w0};
+            sf_evq_fill(e, tg + x0, wv ? wv + x0 : NULL, am, w0, pb, m);
             sf_evq_commit(q, s, m);
             x0 += m;
         }
@@ -355,6 +350,29 @@ static inline void prefetch_ahead(const store *S, const uint32_t *row, const uin
         prefetch_row(S, row, src[a + PF_AHEAD]);
 }
 
+/* The prefetch hook (sf_synapse_type): the whole rows of the sources src[]
+ * (targets, weights, buckets) requested, for the few spikes per table and
+ * step of a large network (docs/benchmarks.md, round 5). */
+static inline void prefetch_bytes(const void *p, size_t n)
+{
+    const char *c = (const char *)((uintptr_t)p & ~(uintptr_t)63), *e = (const char *)p + n;
+    for (; c < e; c += 64)
+        __builtin_prefetch(c);
+}
+static void prefetch(const sf_syn_table *T, const uint32_t *src, uint32_t n)
+{
+    const store *S = T->store;
+    const uint32_t *row = T->row;
+    for (uint32_t a = 0; a < n; a++) {
+        const uint32_t s = src[a], x0 = row[s], m = row[s + 1] - x0;
+        prefetch_bytes(S->tgt + x0, sizeof(uint16_t) * m);
+        if (S->w)
+            prefetch_bytes(S->w + x0, sizeof(float) * m);
+        if (S->brow)
+            prefetch_bytes(S->bk + S->brow[s], 2 * (size_t)(S->brow[s + 1] - S->brow[s]));
+    }
+}
+
 static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mask,
                     const uint32_t *src, const float *amp, uint32_t n)
 {
@@ -409,5 +427,6 @@ const sf_synapse_type sf_synapse_static = {
     .finish = finish,
     .get = get,
     .deliver = deliver,
+    .prefetch = prefetch,
     .destroy = destroy,
 };
