@@ -427,8 +427,17 @@ static uint64_t t8_of_row(const store *S, const sf_syn_table *T, uint32_t s, uin
     return len;
 }
 
+/* In runs of drawn delays an escape byte costs delivery a mispredicted
+ * branch (next8) where escapes are frequent: such a table keeps u16
+ * targets when more than one synapse in T8_ESC_DIV needs one (measured:
+ * docs/benchmarks.md, round 5). Whole rows are read without a branch per
+ * byte (add_bytes), and take the smaller form whatever their escapes. */
+#ifndef T8_ESC_DIV
+#define T8_ESC_DIV 64
+#endif
+
 /* u16 targets replaced by delta bytes where those (and their row offsets)
- * take less room; false: out of memory. */
+ * take less room and escapes are rare; false: out of memory. */
 static bool encode8(sf_syn_table *T)
 {
     store *S = T->store;
@@ -440,7 +449,8 @@ static bool encode8(sf_syn_table *T)
         n = m == UINT64_MAX ? m : n + m;
     }
     if (n == UINT64_MAX || n >= UINT32_MAX ||
-        (double)n + 4.0 * ((double)T->n_src + 1.0) >= 2.0 * (double)T->n_syn)
+        (double)n + 4.0 * ((double)T->n_src + 1.0) >= 2.0 * (double)T->n_syn ||
+        (S->brow && T8_ESC_DIV > 0 && (n - T->n_syn) * T8_ESC_DIV > T->n_syn))
         return true; /* u16 targets */
     uint8_t *t8 = syn_alloc(n);
     uint32_t *trow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
@@ -646,6 +656,53 @@ static inline void prefetch_ahead(const store *S, const uint32_t *row, const uin
         prefetch_row(S, row, src[a + PF_AHEAD]);
 }
 
+/* A value, or -0.0 where sel is false: adding -0.0 leaves every double as
+ * it is (x + -0 = x, also for x = +0 and -0), so an escape byte adds it and
+ * the loop needs no branch. */
+static inline double or_mzero(double v, bool sel)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    u = (u & (0 - (uint64_t)sel)) | ((uint64_t)!sel << 63);
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* The delta bytes p .. pe - 1 of a whole row (its synapses from x on) into
+ * dst, without a branch per byte: an escape advances the target by 255 and
+ * adds -0.0 there (the target it reaches is at most the next synapse's, so
+ * inside the block), and does not advance the weight. Only for rows that
+ * are one run (no drawn delays): the end of a run in bytes is known there. */
+static inline void add_bytes(const store *S, double *restrict dst, const uint8_t *restrict p,
+                             const uint8_t *pe, uint32_t x, float am)
+{
+    const float *restrict wv = S->w;
+    uint32_t t = 0;
+    if (!wv) {
+        const double w = S->w0 * (double)am, wt[2] = {-0.0, w};
+        for (; p < pe; p++) {
+            const uint32_t g = *p;
+            t += g ? g - 1 : 255;
+            dst[t] += wt[g != 0];
+        }
+    } else if (am == 1.0f) {
+        for (; p < pe; p++) {
+            const uint32_t g = *p;
+            t += g ? g - 1 : 255;
+            dst[t] += or_mzero((double)wv[x], g != 0);
+            x += g != 0;
+        }
+    } else {
+        const double a = am;
+        for (; p < pe; p++) {
+            const uint32_t g = *p;
+            t += g ? g - 1 : 255;
+            dst[t] += or_mzero((double)wv[x] * a, g != 0);
+            x += g != 0;
+        }
+    }
+}
+
 static inline __attribute__((always_inline)) void deliver_f(const sf_syn_table *T,
                                                             const sf_block *b, int64_t k,
                                                             int mask, const uint32_t *src,
@@ -685,6 +742,14 @@ static inline __attribute__((always_inline)) void deliver_f(const sf_syn_table *
                 add_run_f(S, b, port, (int)(ka & mask), x, x + S->bk[q][1], amp[a], &p, c8);
                 x += S->bk[q][1];
             }
+        }
+    } else if (!S->d && c8 && !b->q) { /* whole rows of delta bytes: a loop over the bytes */
+        const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
+        double *restrict dst = b->ring + (size_t)((k + S->d0) & mask) * stride + port * nb;
+        for (uint32_t a = 0; a < n; a++) {
+            prefetch_ahead(S, row, src, a, n);
+            const uint32_t s = src[a];
+            add_bytes(S, dst, S->t8 + S->trow[s], S->t8 + S->trow[s + 1], row[s], amp[a]);
         }
     } else if (!S->d) {
         const int slot = (int)((k + S->d0) & mask);
