@@ -427,11 +427,12 @@ static uint64_t t8_of_row(const store *S, const sf_syn_table *T, uint32_t s, uin
     return len;
 }
 
-/* In runs of drawn delays an escape byte costs delivery a mispredicted
- * branch (next8) where escapes are frequent: such a table keeps u16
- * targets when more than one synapse in T8_ESC_DIV needs one (measured:
- * docs/benchmarks.md, round 5). Whole rows are read without a branch per
- * byte (add_bytes), and take the smaller form whatever their escapes. */
+/* Escapes cost delivery: a mispredicted branch each in runs of drawn
+ * delays (next8), about 4 instructions per byte in the branch-free loop of
+ * whole rows (add_bytes). Measured (docs/benchmarks.md, round 5): with an
+ * escape for 5 % of the synapses (Brunel at N = 100,000) delta bytes are
+ * slower than u16 targets either way, so a table keeps u16 targets when
+ * more than one synapse in T8_ESC_DIV needs an escape. */
 #ifndef T8_ESC_DIV
 #define T8_ESC_DIV 64
 #endif
@@ -450,7 +451,7 @@ static bool encode8(sf_syn_table *T)
     }
     if (n == UINT64_MAX || n >= UINT32_MAX ||
         (double)n + 4.0 * ((double)T->n_src + 1.0) >= 2.0 * (double)T->n_syn ||
-        (S->brow && T8_ESC_DIV > 0 && (n - T->n_syn) * T8_ESC_DIV > T->n_syn))
+        (T8_ESC_DIV > 0 && (n - T->n_syn) * T8_ESC_DIV > T->n_syn))
         return true; /* u16 targets */
     uint8_t *t8 = syn_alloc(n);
     uint32_t *trow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));

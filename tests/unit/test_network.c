@@ -877,8 +877,8 @@ static void test_memory_refusal(void **state)
  * projection and target block) the row offsets (n_src + 1 words of 4
  * bytes), a 32-bit weight per synapse when weights differ, and the targets
  * either as 16 bits each or delta-coded in bytes (each run of a row starts
- * at target 0; a gap G takes G / 255 + 1 bytes), whichever is smaller (and,
- * with drawn delays, only when at most 1 synapse in 64 needs an escape),
+ * at target 0; a gap G takes G / 255 + 1 bytes), whichever is smaller (and
+ * only when at most 1 synapse in 64 needs an escape),
  * the bytes with their own row offsets. Drawn delays: runs of one delay per
  * row, as one byte per delay step from the table's smallest delay (counts
  * below 255 here) or two bytes per bucket (one per distinct delay of a row
@@ -934,7 +934,7 @@ static double want_table_bytes(const sim *s, int threads, bool hw, bool hd)
         double b = offs + (hw ? 4.0 * nsyn : 0.0);
         if (hd)
             b += offs + (steps <= 2 * buckets ? (double)steps : 2.0 * buckets);
-        bool one = (double)t8 + offs < 2.0 * nsyn && (!hd || (t8 - nsyn) * 64 <= nsyn);
+        bool one = (double)t8 + offs < 2.0 * nsyn && (t8 - nsyn) * 64 <= nsyn;
         total += b + (one ? (double)t8 + offs : 2.0 * nsyn);
     }
     free(src);

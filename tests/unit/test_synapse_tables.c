@@ -10,8 +10,8 @@
  * several escapes, escapes at the start and the end of a row, empty rows
  * (first, inside, last), runs of 255 and more synapses of one delay,
  * delays that skip steps and steps over 255 (padding buckets), rows whose
- * targets do not ascend (kept u16), runs of drawn delays with frequent
- * escapes (kept u16: the escape threshold of the file). */
+ * targets do not ascend (kept u16), rows and runs with frequent escapes
+ * (kept u16: the escape threshold of the file). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -263,9 +263,8 @@ static double want_bytes(const rows *R, bool *t8, bool *steps)
         b += offs + (*steps ? (double)st : 2.0 * nbk);
     }
     uint64_t b8 = t8_bytes(R, *steps);
-    /* with drawn delays, only where at most 1 synapse in 64 needs an escape */
-    *t8 = b8 != UINT64_MAX && n > 0 && (double)b8 + offs < 2.0 * n &&
-          (!R->hd || (double)(b8 - n) * 64.0 <= n);
+    /* only where at most 1 synapse in 64 needs an escape */
+    *t8 = b8 != UINT64_MAX && n > 0 && (double)b8 + offs < 2.0 * n && (double)(b8 - n) * 64.0 <= n;
     return b + (*t8 ? (double)b8 + offs : 2.0 * n);
 }
 
@@ -342,6 +341,19 @@ static void test_targets_one_and_two_bytes(void **state)
     }
     const int sparse[] = {0, 2999, -1, 1500, -1, -1, 100, 2900, -1, -2};
     rows_from(&R, sparse, 3000, false, false, &seed);
+    check_table(&R, false, false);
+    rows_free(&R);
+    /* smaller in delta bytes (1.2 per synapse), but a fifth of the synapses
+     * need an escape: u16 */
+    static int esc[MAXS];
+    l = esc;
+    for (int r = 0; r < 10; r++) {
+        for (int t = r, j = 0; t < 3000; t += ++j % 5 ? 2 : 300)
+            *l++ = t;
+        *l++ = -1;
+    }
+    *l = -2;
+    rows_from(&R, esc, 3000, false, false, &seed);
     check_table(&R, false, false);
     rows_free(&R);
     static int desc[MAXS];
