@@ -23,7 +23,8 @@
  * from the table alone, so it is the same for any thread count); only a
  * table of 2^32 buckets or more keeps per-synapse delays (d).
  * Targets: u16 (tgt) or delta-coded bytes (t8), the smaller for the table
- * (dense rows: t8). In t8 each run (a row without drawn delays, else each
+ * (dense rows: t8) where at most one synapse in T8_ESC_DIV needs an escape
+ * (below). In t8 each run (a row without drawn delays, else each
  * run of equal delay) starts at target 0, and a byte g > 0 advances the
  * target by g - 1 and adds a synapse there (g = 1: a multapse, the same
  * target again); g = 0 advances by 255 and adds nothing (an escape: a gap
