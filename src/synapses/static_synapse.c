@@ -3,26 +3,46 @@
  * ring buffer slot of arrival step k + d (through the block's event queue,
  * network/evq.h, when it has one: the same sums in the same order).
  *
- * Storage per synapse: the block-local target (u16), and the weight (f32)
- * only when the projection's weights are not constant (w0 otherwise).
+ * Storage per synapse: the block-local target, and the weight (f32) only
+ * when the projection's weights are not constant (w0 otherwise).
  * Delays: d0 when constant; else, after the build (finish), each row is
  * sorted by delay (stably, so synapses of equal delay keep their order) and
- * cut into buckets of equal delay, so that delivery adds a bucket into one
- * arrival slot. A bucket is two bytes: its delay less the previous bucket's
- * of the row (the first: less 0) and its synapse count, each 0..255 (longer
- * runs are cut into buckets of step 0, larger steps padded with empty
- * buckets). So buckets never take more room than a u16 per synapse, plus a
- * u32 per row (the decision is the projection's, not the table's, so the
- * order within rows is the same for any thread count); only a table of
- * 2^32 buckets or more keeps per-synapse delays.
- * Invariant: tgt, w, d have T->n_syn entries (w, d may be NULL); the buckets
- * bk[brow[s]] .. bk[brow[s+1]-1] of row s cover its synapses row[s] ..
- * row[s+1]-1 in order, delays ascending.
+ * cut into runs of equal delay, so that delivery adds a run into one
+ * arrival slot. The runs of a row are stored in one of two forms, the
+ * smaller for the table:
+ *  - steps (st): one byte per delay step of the row, from the table's
+ *    smallest delay dbase up: the count of synapses of that delay, 0 for
+ *    none; a count of 255 means "255, and the next byte counts the same
+ *    step" (so a byte advances the delay by one unless it is 255);
+ *  - buckets (bk): two bytes per run, its delay less the previous run's of
+ *    the row (the first: less 0) and its synapse count, each 0..255 (longer
+ *    runs are cut into runs of step 0, larger steps padded with empty
+ *    buckets), which is smaller where rows are short and delays spread.
+ * Both with a u32 offset per row (brow). Buckets never take more room than
+ * a u16 per synapse, plus a u32 per row (the decision is the table's, made
+ * from the table alone, so it is the same for any thread count); only a
+ * table of 2^32 buckets or more keeps per-synapse delays (d).
+ * Targets: u16 (tgt) or delta-coded bytes (t8), the smaller for the table
+ * (dense rows: t8) where at most one synapse in T8_ESC_DIV needs an escape
+ * (below). In t8 each run (a row without drawn delays, else each
+ * run of equal delay) starts at target 0, and a byte g > 0 advances the
+ * target by g - 1 and adds a synapse there (g = 1: a multapse, the same
+ * target again); g = 0 advances by 255 and adds nothing (an escape: a gap
+ * G is G / 255 zero bytes and one byte G % 255 + 1). Rows start at the byte
+ * trow[s] (u32 per row). t8 needs the targets of each run ascending; a
+ * table whose runs are not (none of the connection rules here leaves them
+ * so: they fill a row in target order, and the stable sort by delay keeps
+ * that within a run) keeps u16 targets, as does a table with per-synapse
+ * delays.
+ * Invariant: w, d have T->n_syn entries (may be NULL); tgt has n_syn
+ * entries or is NULL and t8 holds the targets; the runs of row s cover its
+ * synapses row[s] .. row[s+1]-1 in order, delays ascending.
  * Sorting a row by delay changes no sum: each accumulator (target, slot)
  * still receives its adds in the order of the draws. */
 #include "network/evq.h"
 #include "network/network_impl.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,13 +56,20 @@ typedef struct {
 } pending;
 
 typedef struct {
-    uint16_t *tgt;     /* NULL while pend holds the synapses */
+    uint16_t *tgt;     /* NULL while pend holds the synapses, or t8 the targets */
+    uint8_t *t8;       /* delta-coded targets (see above); NULL: tgt */
+    uint32_t *trow;    /* [n_src + 1] first byte of each row in t8 */
+    uint64_t n_t8;
     pending *pend;     /* during the build, NULL after finish */
     float *w;          /* NULL: all weights are w0 */
     uint16_t *d;       /* per-synapse delays (steps); NULL: d0 or buckets */
     uint32_t *brow;    /* [n_src + 1] buckets of each row; NULL: none */
-    uint8_t (*bk)[2];  /* [n_bk] {delay step, count} of each bucket */
+    uint8_t (*bk)[2];  /* [n_bk] {delay step, count} of each bucket; NULL: st or none */
     uint32_t n_bk;
+    uint8_t *st;       /* [n_st] one count per delay step of each row (brow) */
+    uint32_t n_st;
+    uint16_t dbase;    /* the delay of the first step byte of every row */
+    uint64_t gen;      /* unique per store (get's cursor) */
     float w0;
     uint16_t d0;
     bool hw, hd;       /* drawn weights, drawn delays */
@@ -54,6 +81,8 @@ typedef struct {
  * a table much larger than what the TLB covers in 4 KiB pages. */
 #define syn_alloc sf_alloc_huge
 
+/* An upper bound for the estimate before the build (u16 targets, 2 bytes
+ * per synapse for drawn delays); table_bytes is what a table takes. */
 static double bytes_per_synapse(const sf_projection *p)
 {
     return 2.0 + (sf_dist_is_const(&p->weight) ? 0.0 : 4.0) + (sf_dist_is_const(&p->delay) ? 0.0 : 2.0);
@@ -62,9 +91,11 @@ static double bytes_per_synapse(const sf_projection *p)
 static double table_bytes(const sf_syn_table *T)
 {
     const store *S = T->store;
-    double b = (double)T->n_syn * (2.0 + (S->w ? 4.0 : 0.0) + (S->d ? 2.0 : 0.0));
+    double b = (double)T->n_syn * ((S->t8 ? 0.0 : 2.0) + (S->w ? 4.0 : 0.0) + (S->d ? 2.0 : 0.0));
+    if (S->t8)
+        b += 4.0 * ((double)T->n_src + 1.0) + (double)S->n_t8;
     if (S->brow)
-        b += 4.0 * ((double)T->n_src + 1.0) + 2.0 * S->n_bk;
+        b += 4.0 * ((double)T->n_src + 1.0) + (S->st ? (double)S->n_st : 2.0 * S->n_bk);
     return b;
 }
 
@@ -74,6 +105,9 @@ static void destroy(sf_syn_table *T)
     if (!S)
         return;
     free(S->tgt);
+    free(S->t8);
+    free(S->trow);
+    free(S->st);
     if (!S->lent)
         free(S->pend);
     free(S->w);
@@ -86,9 +120,11 @@ static void destroy(sf_syn_table *T)
 
 static bool create(sf_syn_table *T, const sf_projection *p, double h)
 {
+    static _Atomic uint64_t gen_next;
     store *S = calloc(1, sizeof *S);
     if (!(T->store = S))
         return false;
+    S->gen = atomic_fetch_add(&gen_next, 1) + 1;
     size_t n = T->n_syn ? T->n_syn : 1;
     S->w0 = (float)p->weight.a;
     S->d0 = sf_delay_steps(p->delay.a, h);
@@ -141,13 +177,11 @@ static bool unpack(store *S, size_t n, bool keep_d)
     return true;
 }
 
-/* After the last store: the records unpacked; with drawn delays, rows
- * sorted by delay and cut into buckets. */
-static bool finish(sf_syn_table *T)
+/* The records unpacked; with drawn delays, rows sorted by delay and cut
+ * into buckets. */
+static bool finish_pend(sf_syn_table *T)
 {
     store *S = T->store;
-    if (!S->pend)
-        return true;
     if (!S->hd || !T->n_syn)
         return unpack(S, T->n_syn, S->hd);
     const pending *P = S->pend;
@@ -247,12 +281,247 @@ static bool finish(sf_syn_table *T)
     return true;
 }
 
+/* The runs of a row (one per bucket or step byte; the whole row without
+ * drawn delays): runs_next gives the next one's synapse count (may be 0)
+ * and delay, false after the last. */
+typedef struct {
+    uint32_t q, qe, d, whole;
+} runs;
+
+static inline void runs_begin(const store *S, const sf_syn_table *T, uint32_t s, runs *r)
+{
+    if (S->brow) {
+        r->q = S->brow[s], r->qe = S->brow[s + 1];
+        r->d = S->st ? S->dbase : 0;
+        r->whole = 0;
+    } else {
+        r->q = 0, r->qe = 1, r->d = S->d0;
+        r->whole = T->row[s + 1] - T->row[s];
+    }
+}
+
+static inline bool runs_next(const store *S, runs *r, uint32_t *n, uint32_t *d)
+{
+    if (r->q >= r->qe)
+        return false;
+    if (S->st) {
+        const uint32_t c = S->st[r->q++];
+        *n = c, *d = r->d;
+        r->d += c != 255;
+    } else if (S->bk) {
+        r->d += S->bk[r->q][0];
+        *n = S->bk[r->q][1], *d = r->d;
+        r->q++;
+    } else {
+        *n = r->whole, *d = r->d;
+        r->q++;
+    }
+    return true;
+}
+
+/* The step bytes of row s from its buckets (out NULL: only counted); the
+ * row's delays are dbase or more. Returns the number of bytes. */
+static uint64_t steps_of_row(const store *S, uint32_t s, uint8_t *out)
+{
+    uint64_t len = 0;
+    uint32_t cur = S->dbase, D = 0, gd = 0, gc = 0;
+    bool open = false;
+    for (uint32_t q = S->brow[s];; q++) {
+        const bool end = q == S->brow[s + 1];
+        if (!end) {
+            D += S->bk[q][0];
+            if (!S->bk[q][1])
+                continue;
+            if (open && D == gd) {
+                gc += S->bk[q][1];
+                continue;
+            }
+        }
+        if (open) { /* the group of delay gd: empty steps up to it, then its count */
+            for (; cur < gd; cur++, len++)
+                if (out)
+                    out[len] = 0;
+            for (; gc >= 255; gc -= 255, len++)
+                if (out)
+                    out[len] = 255;
+            if (out)
+                out[len] = (uint8_t)gc;
+            len++;
+            cur = gd + 1;
+        }
+        if (end)
+            break;
+        open = true, gd = D, gc = S->bk[q][1];
+    }
+    return len;
+}
+
+/* Buckets replaced by step bytes where those take less room; false: out of
+ * memory. */
+static bool steps8(sf_syn_table *T)
+{
+    store *S = T->store;
+    uint32_t dmin = UINT32_MAX;
+    for (uint32_t s = 0; s < T->n_src; s++) {
+        uint32_t D = 0;
+        for (uint32_t q = S->brow[s]; q < S->brow[s + 1]; q++) {
+            D += S->bk[q][0];
+            if (S->bk[q][1]) {
+                if (D < dmin)
+                    dmin = D;
+                break;
+            }
+        }
+    }
+    S->dbase = dmin == UINT32_MAX ? 0 : (uint16_t)dmin;
+    uint64_t n = 0;
+    for (uint32_t s = 0; s < T->n_src; s++)
+        n += steps_of_row(S, s, NULL);
+    if (n > 2ull * S->n_bk || n >= UINT32_MAX)
+        return true; /* the buckets are smaller */
+    uint8_t *st = malloc(n ? n : 1);
+    uint32_t *brow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
+    if (!st || !brow) {
+        free(st);
+        free(brow);
+        return false;
+    }
+    uint64_t at = 0;
+    for (uint32_t s = 0; s < T->n_src; s++) {
+        brow[s] = (uint32_t)at;
+        at += steps_of_row(S, s, st + at);
+    }
+    brow[T->n_src] = (uint32_t)at;
+    free(S->bk);
+    free(S->brow);
+    S->bk = NULL;
+    S->brow = brow;
+    S->st = st;
+    S->n_st = (uint32_t)n;
+    return true;
+}
+
+/* The delta bytes of the targets of row s (out NULL: only counted; the
+ * bytes needed, or UINT64_MAX when a run's targets do not ascend). */
+static uint64_t t8_of_row(const store *S, const sf_syn_table *T, uint32_t s, uint8_t *out)
+{
+    runs r;
+    runs_begin(S, T, s, &r);
+    uint32_t x = T->row[s], n, d;
+    uint64_t len = 0;
+    while (runs_next(S, &r, &n, &d)) {
+        uint32_t t = 0;
+        for (const uint32_t xe = x + n; x < xe; x++) {
+            const uint32_t v = S->tgt[x];
+            if (v < t)
+                return UINT64_MAX;
+            uint32_t g = v - t;
+            for (; g >= 255; g -= 255, len++)
+                if (out)
+                    out[len] = 0;
+            if (out)
+                out[len] = (uint8_t)(g + 1);
+            len++;
+            t = v;
+        }
+    }
+    return len;
+}
+
+/* Escapes cost delivery: a mispredicted branch each in runs of drawn
+ * delays (next8), about 4 instructions per byte in the branch-free loop of
+ * whole rows (add_bytes). Measured (docs/benchmarks.md, round 5): with an
+ * escape for 5 % of the synapses (Brunel at N = 100,000) delta bytes are
+ * slower than u16 targets either way, so a table keeps u16 targets when
+ * more than one synapse in T8_ESC_DIV needs an escape. */
+#ifndef T8_ESC_DIV
+#define T8_ESC_DIV 64
+#endif
+
+/* u16 targets replaced by delta bytes where those (and their row offsets)
+ * take less room and escapes are rare; false: out of memory. */
+static bool encode8(sf_syn_table *T)
+{
+    store *S = T->store;
+    if (!S->tgt || S->d || !T->n_syn)
+        return true;
+    uint64_t n = 0;
+    for (uint32_t s = 0; s < T->n_src && n != UINT64_MAX; s++) {
+        const uint64_t m = t8_of_row(S, T, s, NULL);
+        n = m == UINT64_MAX ? m : n + m;
+    }
+    if (n == UINT64_MAX || n >= UINT32_MAX ||
+        (double)n + 4.0 * ((double)T->n_src + 1.0) >= 2.0 * (double)T->n_syn ||
+        (T8_ESC_DIV > 0 && (n - T->n_syn) * T8_ESC_DIV > T->n_syn))
+        return true; /* u16 targets */
+    uint8_t *t8 = syn_alloc(n);
+    uint32_t *trow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
+    if (!t8 || !trow) {
+        free(t8);
+        free(trow);
+        return false;
+    }
+    uint64_t at = 0;
+    for (uint32_t s = 0; s < T->n_src; s++) {
+        trow[s] = (uint32_t)at;
+        at += t8_of_row(S, T, s, t8 + at);
+    }
+    trow[T->n_src] = (uint32_t)at;
+    free(S->tgt);
+    S->tgt = NULL;
+    S->t8 = t8;
+    S->trow = trow;
+    S->n_t8 = n;
+    return true;
+}
+
+/* After the last store: the records unpacked (rows sorted by delay and
+ * cut into runs), then the smaller forms of delays and targets. */
+static bool finish(sf_syn_table *T)
+{
+    store *S = T->store;
+    if (S->t8 || S->st)
+        return true; /* done before */
+    if (S->pend && !finish_pend(T))
+        return false;
+    if (S->bk && !steps8(T))
+        return false;
+    return encode8(T);
+}
+
+/* The next target of a delta-coded run that is at t. */
+static inline uint32_t next8(const uint8_t *restrict *pp, uint32_t t)
+{
+    const uint8_t *p = *pp;
+    uint32_t g;
+    while (!(g = *p++))
+        t += 255;
+    *pp = p;
+    return t + g - 1;
+}
+
+/* get reads a table in order (synapse after synapse of a row) in every
+ * caller: a cursor per thread continues where the last call stopped, so
+ * reading a delta-coded or bucketed table back costs O(1) per synapse. */
+typedef struct {
+    uint64_t gen;      /* the store's; 0: none */
+    uint32_t x, xe, rowend, p, t, d;
+    runs r;
+} cursor;
+static _Thread_local cursor get_cur;
+
 static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, uint16_t *d)
 {
     const store *S = T->store;
-    *tgt = S->tgt[at];
     *w = S->w ? S->w[at] : S->w0;
-    if (S->brow) { /* the row s holding at (row[s] <= at < row[s + 1]), then its buckets */
+    if (!S->brow && !S->t8) {
+        *tgt = S->tgt[at];
+        *d = S->d ? S->d[at] : S->d0;
+        return;
+    }
+    cursor *c = &get_cur;
+    if (c->gen != S->gen || c->x > at || at >= c->rowend) {
+        /* the row s holding at (row[s] <= at < row[s + 1]) */
         uint32_t lo = 0, hi = T->n_src;
         while (hi - lo > 1) {
             uint32_t mid = lo + (hi - lo) / 2;
@@ -261,27 +530,48 @@ static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, ui
             else
                 hi = mid;
         }
-        uint32_t x = T->row[lo], dd = 0;
-        for (uint32_t q = S->brow[lo];; q++) {
-            dd += S->bk[q][0];
-            x += S->bk[q][1];
-            if (at < x)
-                break;
-        }
-        *d = (uint16_t)dd;
-    } else {
-        *d = S->d ? S->d[at] : S->d0;
+        c->gen = S->gen;
+        c->x = c->xe = T->row[lo];
+        c->rowend = T->row[lo + 1];
+        c->p = S->t8 ? S->trow[lo] : 0;
+        runs_begin(S, T, lo, &c->r);
     }
+    uint32_t v = 0;
+    do {
+        while (c->x == c->xe) { /* the next run (there is one: x < rowend) */
+            uint32_t n = 0;
+            runs_next(S, &c->r, &n, &c->d);
+            c->xe = c->x + n;
+            c->t = 0;
+        }
+        if (S->t8) {
+            const uint8_t *p = S->t8 + c->p;
+            c->t = next8(&p, c->t);
+            c->p = (uint32_t)(p - S->t8);
+            v = c->t;
+        } else {
+            v = S->tgt[c->x];
+        }
+    } while (c->x++ < at);
+    *tgt = (uint16_t)v;
+    *d = (uint16_t)c->d;
 }
 
 /* Adds synapses x0 .. x1-1 (weights wv, or w0 when NULL) times am into the
  * ring row of arrival slot s, port `port`: directly, or, when the block has
- * a queue and the values are exact in a float (|am| = 1), through it. */
-static inline __attribute__((always_inline)) void add_run(const store *S, const sf_block *b, size_t port, int s, uint32_t x0,
-                           uint32_t x1, float am)
+ * a queue and the values are exact in a float (|am| = 1), through it. The
+ * targets are tgt[x0 .. x1-1], or (c8) the run's delta bytes from *pp on,
+ * *pp left after them. */
+static inline __attribute__((always_inline)) void add_run_f(const store *S, const sf_block *b,
+                                                            size_t port, int s, uint32_t x0,
+                                                            uint32_t x1, float am,
+                                                            const uint8_t **pp, const bool c8)
 {
     const uint16_t *restrict tg = S->tgt;
     const float *restrict wv = S->w;
+    const uint8_t *p = c8 ? *pp : NULL;
+    uint32_t t = 0;
+#define TGT(x) (c8 ? (t = next8(&p, t)) : (uint32_t)tg[x])
     const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
     sf_evq *q = b->q;
     if (q && (am == 1.0f || am == -1.0f)) {
@@ -293,12 +583,22 @@ static inline __attribute__((always_inline)) void add_run(const store *S, const 
             if (!e)
                 break; /* spilled: the rest into the ring row */
             uint32_t m = x1 - x0 < room ? x1 - x0 : room;
-            sf_evq_fill(e, tg + x0, wv ? wv + x0 : NULL, am, w0, pb, m);
+            if (!c8)
+                sf_evq_fill(e, tg + x0, wv ? wv + x0 : NULL, am, w0, pb, m);
+            else if (wv)
+                for (uint32_t j = 0; j < m; j++)
+                    e[j] = (sf_evq_ent){pb + TGT(x0 + j), wv[x0 + j] * am};
+            else
+                for (uint32_t j = 0; j < m; j++)
+                    e[j] = (sf_evq_ent){pb + TGT(x0 + j), w0};
             sf_evq_commit(q, s, m);
             x0 += m;
         }
-        if (x0 == x1)
+        if (x0 == x1) {
+            if (c8)
+                *pp = p;
             return;
+        }
     } else if (q) {
         sf_evq_spill(q, s, b->ring); /* what is queued for s comes first */
     }
@@ -306,15 +606,18 @@ static inline __attribute__((always_inline)) void add_run(const store *S, const 
     const double a = am;
     if (wv && am == 1.0f) /* spikes: w * 1 is w */
         for (uint32_t x = x0; x < x1; x++)
-            dst[tg[x]] += (double)wv[x];
+            dst[TGT(x)] += (double)wv[x];
     else if (wv)
         for (uint32_t x = x0; x < x1; x++)
-            dst[tg[x]] += (double)wv[x] * a;
+            dst[TGT(x)] += (double)wv[x] * a;
     else {
         const double w = S->w0 * a;
         for (uint32_t x = x0; x < x1; x++)
-            dst[tg[x]] += w;
+            dst[TGT(x)] += w;
     }
+#undef TGT
+    if (c8)
+        *pp = p;
 }
 
 /* Software prefetch of the rows of spikes still to come (PF_AHEAD ahead):
@@ -330,7 +633,7 @@ static inline __attribute__((always_inline)) void add_run(const store *S, const 
 static inline void prefetch_row(const store *S, const uint32_t *row, uint32_t s)
 {
     const uint32_t x = row[s];
-    const char *t = (const char *)(S->tgt + x);
+    const char *t = S->t8 ? (const char *)(S->t8 + S->trow[s]) : (const char *)(S->tgt + x);
     for (int l = 0; l < PF_LINES; l++)
         __builtin_prefetch(t + 64 * l);
     if (S->w) {
@@ -338,21 +641,28 @@ static inline void prefetch_row(const store *S, const uint32_t *row, uint32_t s)
         for (int l = 0; l < PF_LINES; l++)
             __builtin_prefetch(w + 64 * l);
     }
-    if (S->brow)
+    if (S->st)
+        __builtin_prefetch(S->st + S->brow[s]);
+    else if (S->brow)
         __builtin_prefetch(S->bk + S->brow[s]);
 }
 static inline void prefetch_ahead(const store *S, const uint32_t *row, const uint32_t *src,
                                   uint32_t a, uint32_t n)
 {
-    if (a + 2 * PF_AHEAD < n)
+    if (a + 2 * PF_AHEAD < n) {
         __builtin_prefetch(row + src[a + 2 * PF_AHEAD]);
+        if (S->t8)
+            __builtin_prefetch(S->trow + src[a + 2 * PF_AHEAD]);
+        if (S->brow)
+            __builtin_prefetch(S->brow + src[a + 2 * PF_AHEAD]);
+    }
     if (a + PF_AHEAD < n)
         prefetch_row(S, row, src[a + PF_AHEAD]);
 }
 
 /* The prefetch hook (sf_synapse_type): the whole rows of the sources src[]
- * (targets, weights, buckets) requested, for the few spikes per table and
- * step of a large network (docs/benchmarks.md, round 5). */
+ * (targets, weights, delay steps or buckets) requested, for the few spikes
+ * per table and step of a large network (docs/benchmarks.md, round 5). */
 static inline void prefetch_bytes(const void *p, size_t n)
 {
     const char *c = (const char *)((uintptr_t)p & ~(uintptr_t)63), *e = (const char *)p + n;
@@ -365,41 +675,122 @@ static void prefetch(const sf_syn_table *T, const uint32_t *src, uint32_t n)
     const uint32_t *row = T->row;
     for (uint32_t a = 0; a < n; a++) {
         const uint32_t s = src[a], x0 = row[s], m = row[s + 1] - x0;
-        prefetch_bytes(S->tgt + x0, sizeof(uint16_t) * m);
+        if (S->t8)
+            prefetch_bytes(S->t8 + S->trow[s], S->trow[s + 1] - S->trow[s]);
+        else
+            prefetch_bytes(S->tgt + x0, sizeof(uint16_t) * m);
         if (S->w)
             prefetch_bytes(S->w + x0, sizeof(float) * m);
-        if (S->brow)
+        if (S->st)
+            prefetch_bytes(S->st + S->brow[s], S->brow[s + 1] - S->brow[s]);
+        else if (S->brow)
             prefetch_bytes(S->bk + S->brow[s], 2 * (size_t)(S->brow[s + 1] - S->brow[s]));
     }
 }
 
-static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mask,
-                    const uint32_t *src, const float *amp, uint32_t n)
+/* A value, or -0.0 where sel is false: adding -0.0 leaves every double as
+ * it is (x + -0 = x, also for x = +0 and -0), so an escape byte adds it and
+ * the loop needs no branch. */
+static inline double or_mzero(double v, bool sel)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    u = (u & (0 - (uint64_t)sel)) | ((uint64_t)!sel << 63);
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* The delta bytes p .. pe - 1 of a whole row (its synapses from x on) into
+ * dst, without a branch per byte: an escape advances the target by 255 and
+ * adds -0.0 there (the target it reaches is at most the next synapse's, so
+ * inside the block), and does not advance the weight. Only for rows that
+ * are one run (no drawn delays): the end of a run in bytes is known there. */
+static inline void add_bytes(const store *S, double *restrict dst, const uint8_t *restrict p,
+                             const uint8_t *pe, uint32_t x, float am)
+{
+    const float *restrict wv = S->w;
+    uint32_t t = 0;
+    if (!wv) {
+        const double w = S->w0 * (double)am, wt[2] = {-0.0, w};
+        for (; p < pe; p++) {
+            const uint32_t g = *p;
+            t += g ? g - 1 : 255;
+            dst[t] += wt[g != 0];
+        }
+    } else if (am == 1.0f) {
+        for (; p < pe; p++) {
+            const uint32_t g = *p;
+            t += g ? g - 1 : 255;
+            dst[t] += or_mzero((double)wv[x], g != 0);
+            x += g != 0;
+        }
+    } else {
+        const double a = am;
+        for (; p < pe; p++) {
+            const uint32_t g = *p;
+            t += g ? g - 1 : 255;
+            dst[t] += or_mzero((double)wv[x] * a, g != 0);
+            x += g != 0;
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void deliver_f(const sf_syn_table *T,
+                                                            const sf_block *b, int64_t k,
+                                                            int mask, const uint32_t *src,
+                                                            const float *amp, uint32_t n,
+                                                            const bool c8)
 {
     const store *S = T->store;
     const uint32_t *restrict row = T->row;
     const size_t port = (size_t)T->port;
     for (uint32_t a = 0; a < PF_AHEAD && a < n; a++)
         prefetch_row(S, row, src[a]);
-    if (S->brow) { /* bucketed rows: one arrival slot per bucket */
+    if (S->st) { /* a count per delay step: one arrival slot per step */
+        for (uint32_t a = 0; a < n; a++) {
+            prefetch_ahead(S, row, src, a, n);
+            const uint32_t s = src[a];
+            int64_t ka = k + S->dbase;
+            uint32_t x = row[s];
+            const uint8_t *p = c8 ? S->t8 + S->trow[s] : NULL;
+            for (uint32_t q = S->brow[s], qe = S->brow[s + 1]; q < qe; q++) {
+                const uint32_t c = S->st[q];
+                if (c) {
+                    add_run_f(S, b, port, (int)(ka & mask), x, x + c, amp[a], &p, c8);
+                    x += c;
+                }
+                ka += c != 255;
+            }
+        }
+    } else if (S->brow) { /* bucketed rows: one arrival slot per bucket */
         for (uint32_t a = 0; a < n; a++) {
             prefetch_ahead(S, row, src, a, n);
             const uint32_t s = src[a];
             int64_t ka = k;
             uint32_t x = row[s];
+            const uint8_t *p = c8 ? S->t8 + S->trow[s] : NULL;
             for (uint32_t q = S->brow[s]; q < S->brow[s + 1]; q++) {
                 ka += S->bk[q][0];
-                add_run(S, b, port, (int)(ka & mask), x, x + S->bk[q][1], amp[a]);
+                add_run_f(S, b, port, (int)(ka & mask), x, x + S->bk[q][1], amp[a], &p, c8);
                 x += S->bk[q][1];
             }
+        }
+    } else if (!S->d && c8 && !b->q) { /* whole rows of delta bytes: a loop over the bytes */
+        const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
+        double *restrict dst = b->ring + (size_t)((k + S->d0) & mask) * stride + port * nb;
+        for (uint32_t a = 0; a < n; a++) {
+            prefetch_ahead(S, row, src, a, n);
+            const uint32_t s = src[a];
+            add_bytes(S, dst, S->t8 + S->trow[s], S->t8 + S->trow[s + 1], row[s], amp[a]);
         }
     } else if (!S->d) {
         const int slot = (int)((k + S->d0) & mask);
         for (uint32_t a = 0; a < n; a++) {
             prefetch_ahead(S, row, src, a, n);
-            add_run(S, b, port, slot, row[src[a]], row[src[a] + 1], amp[a]);
+            const uint8_t *p = c8 ? S->t8 + S->trow[src[a]] : NULL;
+            add_run_f(S, b, port, slot, row[src[a]], row[src[a] + 1], amp[a], &p, c8);
         }
-    } else { /* per-synapse delays */
+    } else { /* per-synapse delays (u16 targets only) */
         const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
         double *restrict ring = b->ring + port * nb;
         const uint16_t *restrict tg = S->tgt, *restrict dv = S->d;
@@ -408,13 +799,23 @@ static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mas
             for (uint32_t x = row[src[a]], x1 = row[src[a] + 1]; x < x1; x++) {
                 const int slot = (int)((k + dv[x]) & mask);
                 if (b->q)
-                    add_run(S, b, port, slot, x, x + 1, amp[a]);
+                    add_run_f(S, b, port, slot, x, x + 1, amp[a], NULL, false);
                 else
                     ring[(size_t)slot * stride + tg[x]] +=
                         (S->w ? (double)S->w[x] : (double)S->w0) * am;
             }
         }
     }
+}
+
+static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mask,
+                    const uint32_t *src, const float *amp, uint32_t n)
+{
+    const store *S = T->store;
+    if (S->t8)
+        deliver_f(T, b, k, mask, src, amp, n, true);
+    else
+        deliver_f(T, b, k, mask, src, amp, n, false);
 }
 
 const sf_synapse_type sf_synapse_static = {
