@@ -1,6 +1,7 @@
 """The langevin task through sf.learning: a small run is deterministic for
 a seed whatever the thread count, predict gives the self-consistent curve
-for eps = 0 only, and sf.learning.langevin_figure draws the deviations."""
+for eps = 0 only (and the renormalised kernel's residuals at every eps), and
+sf.learning.langevin_figure draws the deviations."""
 import math
 
 import pytest
@@ -17,14 +18,15 @@ def test_langevin_run_predict_figure(root, tmp_path):
     a, b = sf.learning.run(m, threads=1), sf.learning.run(m, threads=2)
     va = {q.name: q.value for q in a}
     assert va == {q.name: q.value for q in b}
-    # the renormalised kernel's values (u, E_*_rk, res_*) exist at eps = 0 only (None: NaN)
-    rk = lambda k: "_rk[" in k or k.startswith(("res_", "u["))
-    assert len(va) == 2 * 2 * 13
-    assert all((v is not None and math.isfinite(v)) == (not rk(k) or "eps=0," in k) for k, v in va.items())
+    # 15 values per (eps, N, P); the renormalised kernel's (u, E_*_rk, res_*, dev_*_rk)
+    # exist at every eps since the O(eps) theory (None would be NaN)
+    assert len(va) == 2 * 2 * 15
+    assert all(v is not None and math.isfinite(v) for v in va.values())
+    assert all(f"{k}[eps={e},N=8,P=12]" in va for k in ("dev_ens_rk", "dev_mean_rk") for e in ("0", "0.1"))
     pred = {q.name: q.value for q in sf.learning.predict(m)}
     assert "E_ens[eps=0,N=8,P=12]" in pred and "E_ens[eps=0.1,N=8,P=12]" not in pred
     assert pred["dev_ens[eps=0.1,N=8,P=12]"] == 0
-    assert pred["res_ens[eps=0,N=8,P=12]"] == 0 and "res_ens[eps=0.1,N=8,P=12]" not in pred
+    assert pred["res_ens[eps=0,N=8,P=12]"] == 0 and pred["res_ens[eps=0.1,N=8,P=12]"] == 0
     pytest.importorskip("spikefield.plot")
     cmp = sf.learning.compare(m, a)
     for what in ("dev_ens", "dev_mean"):
