@@ -68,11 +68,13 @@ typedef struct {
     uint32_t n_bk;
     uint8_t *st;       /* [n_st] one count per delay step of each row (brow) */
     uint32_t n_st;
-    uint16_t dbase;    /* the delay of the first step byte of every row */
+    uint16_t dbase;    /* the delay of the first step byte of every row; of nibble 0 (dn) */
+    uint8_t *dn;       /* nibble delays (tn, below): one 4-bit delay - dbase per t8 byte */
     uint64_t gen;      /* unique per store (get's cursor) */
     float w0;
     uint16_t d0;
     bool hw, hd;       /* drawn weights, drawn delays */
+    bool compact;      /* the parameter compact_delays: the nibble form allowed */
     bool lent;         /* pend is the builder's buffer (T->lend), not ours */
 } store;
 
@@ -94,6 +96,8 @@ static double table_bytes(const sf_syn_table *T)
     double b = (double)T->n_syn * ((S->t8 ? 0.0 : 2.0) + (S->w ? 4.0 : 0.0) + (S->d ? 2.0 : 0.0));
     if (S->t8)
         b += 4.0 * ((double)T->n_src + 1.0) + (double)S->n_t8;
+    if (S->dn)
+        b += (double)((S->n_t8 + 1) / 2);
     if (S->brow)
         b += 4.0 * ((double)T->n_src + 1.0) + (S->st ? (double)S->n_st : 2.0 * S->n_bk);
     return b;
@@ -108,6 +112,7 @@ static void destroy(sf_syn_table *T)
     free(S->t8);
     free(S->trow);
     free(S->st);
+    free(S->dn);
     if (!S->lent)
         free(S->pend);
     free(S->w);
@@ -130,6 +135,7 @@ static bool create(sf_syn_table *T, const sf_projection *p, double h)
     S->d0 = sf_delay_steps(p->delay.a, h);
     S->hw = !sf_dist_is_const(&p->weight);
     S->hd = !sf_dist_is_const(&p->delay);
+    S->compact = p->syn_params && p->syn_params[0] != 0.0;
     if (S->hw || S->hd) { /* the records in the builder's buffer where it lends one */
         S->lent = T->lend != NULL;
         S->pend = S->lent ? sf_lend_take(T->lend, sizeof(pending) * n) : malloc(sizeof(pending) * n);
@@ -449,6 +455,10 @@ static bool encode8(sf_syn_table *T)
     for (uint32_t s = 0; s < T->n_src && n != UINT64_MAX; s++) {
         const uint64_t m = t8_of_row(S, T, s, NULL);
         n = m == UINT64_MAX ? m : n + m;
+        /* the count stops once the escapes so far exceed the limit */
+        if (T8_ESC_DIV > 0 && n != UINT64_MAX &&
+            (n - (T->row[s + 1] - T->row[0])) * T8_ESC_DIV > T->n_syn)
+            return true; /* u16 targets */
     }
     if (n == UINT64_MAX || n >= UINT32_MAX ||
         (double)n + 4.0 * ((double)T->n_src + 1.0) >= 2.0 * (double)T->n_syn ||
@@ -475,18 +485,130 @@ static bool encode8(sf_syn_table *T)
     return true;
 }
 
+/* The nibble form (tn) of drawn delays that span at most 16 steps: rows
+ * in their draw order (targets ascending), targets as delta bytes (t8,
+ * trow) over the whole row, and for each byte a 4-bit delay less dbase
+ * (dn; byte j of the table in bits 4 (j % 2) .. 4 (j % 2) + 3 of dn[j / 2];
+ * 0 for an escape byte). Built from the records into X (the records are
+ * kept); *ok false where the form does not apply: a span over 16 steps,
+ * a row whose targets do not ascend, more escapes than one synapse in
+ * T8_ESC_DIV, or 2^32 bytes or more. */
+typedef struct {
+    uint8_t *t8, *dn;
+    uint32_t *trow;
+    float *w;
+    uint64_t n;
+    uint16_t dbase;
+} nib;
+
+static void nib_free(nib *X)
+{
+    free(X->t8);
+    free(X->dn);
+    free(X->trow);
+    free(X->w);
+    memset(X, 0, sizeof *X);
+}
+
+static bool nib_build(const sf_syn_table *T, nib *X, bool *ok)
+{
+    const store *S = T->store;
+    const pending *P = S->pend;
+    const uint32_t *row = T->row;
+    memset(X, 0, sizeof *X);
+    *ok = false;
+    uint32_t dmin = UINT32_MAX, dmax = 0;
+    for (uint64_t x = 0; x < T->n_syn; x++) {
+        dmin = P[x].d < dmin ? P[x].d : dmin;
+        dmax = P[x].d > dmax ? P[x].d : dmax;
+    }
+    if (!T->n_syn || dmax - dmin > 15)
+        return true;
+    uint64_t n = 0;
+    for (uint32_t s = 0; s < T->n_src; s++) {
+        uint32_t t = 0;
+        for (uint32_t x = row[s]; x < row[s + 1]; x++) {
+            if (P[x].tgt < t)
+                return true; /* descending */
+            n += 1 + (P[x].tgt - t) / 255u;
+            t = P[x].tgt;
+        }
+    }
+    if (n >= UINT32_MAX || (T8_ESC_DIV > 0 && (n - T->n_syn) * T8_ESC_DIV > T->n_syn))
+        return true;
+    X->t8 = syn_alloc(n);
+    X->dn = calloc((size_t)(n + 1) / 2, 1);
+    X->trow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
+    X->w = S->hw ? syn_alloc(sizeof(float) * T->n_syn) : NULL;
+    if (!X->t8 || !X->dn || !X->trow || (S->hw && !X->w)) {
+        nib_free(X);
+        return false;
+    }
+    uint64_t at = 0;
+    for (uint32_t s = 0; s < T->n_src; s++) {
+        X->trow[s] = (uint32_t)at;
+        uint32_t t = 0;
+        for (uint32_t x = row[s]; x < row[s + 1]; x++) {
+            uint32_t g = P[x].tgt - t;
+            for (; g >= 255; g -= 255)
+                X->t8[at++] = 0;
+            X->dn[at / 2] |= (uint8_t)((P[x].d - dmin) << (4 * (at % 2)));
+            X->t8[at++] = (uint8_t)(g + 1);
+            t = P[x].tgt;
+            if (X->w)
+                X->w[x] = P[x].w;
+        }
+    }
+    X->trow[T->n_src] = (uint32_t)at;
+    X->n = n;
+    X->dbase = (uint16_t)dmin;
+    *ok = true;
+    return true;
+}
+
+static double nib_bytes(const sf_syn_table *T, const nib *X)
+{
+    return (double)X->n + (double)((X->n + 1) / 2) + 4.0 * ((double)T->n_src + 1.0) +
+           (X->w ? 4.0 * (double)T->n_syn : 0.0);
+}
+
 /* After the last store: the records unpacked (rows sorted by delay and
- * cut into runs), then the smaller forms of delays and targets. */
+ * cut into runs), then the smaller forms of delays and targets; with drawn
+ * delays of a span of at most 16 steps, the nibble form instead where it
+ * is smaller still. */
 static bool finish(sf_syn_table *T)
 {
     store *S = T->store;
     if (S->t8 || S->st)
         return true; /* done before */
-    if (S->pend && !finish_pend(T))
+    nib X;
+    bool tn = false;
+    if (S->pend && S->hd && S->compact && !nib_build(T, &X, &tn))
         return false;
-    if (S->bk && !steps8(T))
+    if ((S->pend && !finish_pend(T)) || (S->bk && !steps8(T)) || !encode8(T)) {
+        if (tn)
+            nib_free(&X);
         return false;
-    return encode8(T);
+    }
+    if (!tn)
+        return true;
+    if (nib_bytes(T, &X) >= table_bytes(T)) {
+        nib_free(&X);
+        return true;
+    }
+    free(S->tgt);
+    free(S->t8);
+    free(S->trow);
+    free(S->st);
+    free(S->w);
+    free(S->d);
+    free(S->brow);
+    free(S->bk);
+    S->tgt = NULL, S->st = NULL, S->d = NULL, S->brow = NULL, S->bk = NULL;
+    S->n_st = 0, S->n_bk = 0;
+    S->t8 = X.t8, S->dn = X.dn, S->trow = X.trow, S->w = X.w, S->n_t8 = X.n;
+    S->dbase = X.dbase;
+    return true;
 }
 
 /* The next target of a delta-coded run that is at t. */
@@ -520,6 +642,35 @@ static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, ui
         return;
     }
     cursor *c = &get_cur;
+    if (S->dn) { /* nibble form: rows of delta bytes, a delay per byte */
+        if (c->gen != S->gen || c->x > at || at >= c->rowend) {
+            uint32_t lo = 0, hi = T->n_src;
+            while (hi - lo > 1) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (T->row[mid] <= at)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            c->gen = S->gen;
+            c->x = T->row[lo];
+            c->rowend = T->row[lo + 1];
+            c->p = S->trow[lo];
+            c->t = 0;
+        }
+        uint32_t dd = 0;
+        do {
+            uint32_t g;
+            while (!(g = S->t8[c->p]))
+                c->t += 255, c->p++;
+            c->t += g - 1;
+            dd = (S->dn[c->p / 2] >> (4 * (c->p % 2))) & 15u;
+            c->p++;
+        } while (c->x++ < at);
+        *tgt = (uint16_t)c->t;
+        *d = (uint16_t)(S->dbase + dd);
+        return;
+    }
     if (c->gen != S->gen || c->x > at || at >= c->rowend) {
         /* the row s holding at (row[s] <= at < row[s + 1]) */
         uint32_t lo = 0, hi = T->n_src;
@@ -641,6 +792,8 @@ static inline void prefetch_row(const store *S, const uint32_t *row, uint32_t s)
         for (int l = 0; l < PF_LINES; l++)
             __builtin_prefetch(w + 64 * l);
     }
+    if (S->dn)
+        __builtin_prefetch(S->dn + S->trow[s] / 2);
     if (S->st)
         __builtin_prefetch(S->st + S->brow[s]);
     else if (S->brow)
@@ -675,6 +828,8 @@ static void prefetch(const sf_syn_table *T, const uint32_t *src, uint32_t n)
     const uint32_t *row = T->row;
     for (uint32_t a = 0; a < n; a++) {
         const uint32_t s = src[a], x0 = row[s], m = row[s + 1] - x0;
+        if (S->dn)
+            prefetch_bytes(S->dn + S->trow[s] / 2, (S->trow[s + 1] - S->trow[s] + 1) / 2);
         if (S->t8)
             prefetch_bytes(S->t8 + S->trow[s], S->trow[s + 1] - S->trow[s]);
         else
@@ -735,6 +890,119 @@ static inline void add_bytes(const store *S, double *restrict dst, const uint8_t
     }
 }
 
+/* The delta bytes p .. p1 - 1 of a row of the nibble form (its synapses
+ * from x on) into the slot rows dst[0 .. 15] (the arrival slots of the
+ * delays dbase .. dbase + 15), two bytes per nibble byte; escapes (rare:
+ * at most one synapse in T8_ESC_DIV) take a branch. The same sums as the
+ * runs of the other forms: each (target, slot) gets its adds in row order.
+ * mode: 0 constant weight w, 1 weights (spikes), 2 weights times a. */
+static inline __attribute__((always_inline)) void nib_one(double *const *dst, uint32_t g,
+                                                          uint32_t dd, uint32_t *t, uint32_t *x,
+                                                          const float *restrict wv, double w,
+                                                          double a, const int mode,
+                                                          const bool esc)
+{
+    if (esc && __builtin_expect(g == 0, 0)) {
+        *t += 255;
+        return;
+    }
+    *t += g - 1;
+    const double v = mode == 0 ? w : mode == 1 ? (double)wv[*x] : (double)wv[*x] * a;
+    dst[dd][*t] += v;
+    ++*x;
+}
+
+static inline __attribute__((always_inline)) void add_nib_m(const store *S, double *const *dst,
+                                                            uint32_t p, uint32_t p1, uint32_t x,
+                                                            double w, double a, const int mode,
+                                                            const bool esc)
+{
+    const float *restrict wv = S->w;
+    uint32_t t = 0;
+    if ((p & 1) && p < p1) {
+        nib_one(dst, S->t8[p], S->dn[p / 2] >> 4, &t, &x, wv, w, a, mode, esc);
+        p++;
+    }
+    const uint8_t *restrict q = S->t8 + p, *restrict nq = S->dn + p / 2;
+    const uint8_t *const qend = S->t8 + p1;
+    for (; qend - q >= 4; q += 4, nq += 2) {
+        uint16_t n4;
+        memcpy(&n4, nq, sizeof n4);
+        const uint32_t nn = n4;
+        nib_one(dst, q[0], nn & 15u, &t, &x, wv, w, a, mode, esc);
+        nib_one(dst, q[1], (nn >> 4) & 15u, &t, &x, wv, w, a, mode, esc);
+        nib_one(dst, q[2], (nn >> 8) & 15u, &t, &x, wv, w, a, mode, esc);
+        nib_one(dst, q[3], nn >> 12, &t, &x, wv, w, a, mode, esc);
+    }
+    for (; qend - q >= 2; q += 2, nq++) {
+        const uint32_t nn = *nq, g0 = q[0], g1 = q[1];
+        nib_one(dst, g0, nn & 15u, &t, &x, wv, w, a, mode, esc);
+        nib_one(dst, g1, nn >> 4, &t, &x, wv, w, a, mode, esc);
+    }
+    if (q < qend)
+        nib_one(dst, *q, *nq & 15u, &t, &x, wv, w, a, mode, esc);
+}
+
+/* (A table without escapes, n_t8 = n_syn, needs no test per byte.) */
+static inline void add_nib(const store *S, const sf_syn_table *T, double *const *dst,
+                           uint32_t p0, uint32_t p1, uint32_t x, float am)
+{
+    const bool esc = S->n_t8 != T->n_syn;
+    if (!S->w && esc)
+        add_nib_m(S, dst, p0, p1, x, S->w0 * (double)am, 0.0, 0, true);
+    else if (!S->w)
+        add_nib_m(S, dst, p0, p1, x, S->w0 * (double)am, 0.0, 0, false);
+    else if (am == 1.0f && esc)
+        add_nib_m(S, dst, p0, p1, x, 0.0, 1.0, 1, true);
+    else if (am == 1.0f)
+        add_nib_m(S, dst, p0, p1, x, 0.0, 1.0, 1, false);
+    else if (esc)
+        add_nib_m(S, dst, p0, p1, x, 0.0, (double)am, 2, true);
+    else
+        add_nib_m(S, dst, p0, p1, x, 0.0, (double)am, 2, false);
+}
+
+/* The nibble form into a block with an event queue: synapse by synapse,
+ * queued where the value is exact in a float (as add_run_f), else added
+ * into the slot's ring row after a spill of what is queued for it. */
+static void add_nib_q(const store *S, const sf_block *b, size_t port, int64_t k, int mask,
+                      uint32_t p0, uint32_t p1, uint32_t x, float am)
+{
+    const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
+    sf_evq *q = b->q;
+    const bool qv = am == 1.0f || am == -1.0f;
+    const uint32_t pb = (uint32_t)(port * nb);
+    const double a = am;
+    uint32_t t = 0;
+    for (uint32_t p = p0; p < p1; p++) {
+        const uint32_t g = S->t8[p];
+        t += g ? g - 1 : 255;
+        if (!g)
+            continue;
+        const int s = (int)((k + S->dbase + ((S->dn[p / 2] >> (4 * (p % 2))) & 15u)) & mask);
+        const float wf = S->w ? S->w[x] : S->w0;
+        x++;
+        if (qv) {
+            uint32_t room;
+            sf_evq_ent *e = sf_evq_room(q, s, b->ring, &room);
+            if (e) {
+                e[0] = (sf_evq_ent){pb + t, wf * am};
+                sf_evq_commit(q, s, 1);
+                continue;
+            }
+        } else {
+            sf_evq_spill(q, s, b->ring);
+        }
+        double *dst = b->ring + (size_t)s * stride + port * nb;
+        if (S->w && am == 1.0f)
+            dst[t] += (double)wf;
+        else if (S->w)
+            dst[t] += (double)wf * a;
+        else
+            dst[t] += S->w0 * a;
+    }
+}
+
 static inline __attribute__((always_inline)) void deliver_f(const sf_syn_table *T,
                                                             const sf_block *b, int64_t k,
                                                             int mask, const uint32_t *src,
@@ -746,7 +1014,20 @@ static inline __attribute__((always_inline)) void deliver_f(const sf_syn_table *
     const size_t port = (size_t)T->port;
     for (uint32_t a = 0; a < PF_AHEAD && a < n; a++)
         prefetch_row(S, row, src[a]);
-    if (S->st) { /* a count per delay step: one arrival slot per step */
+    if (S->dn) { /* nibble form: the 16 slot rows of the step, a delay per byte */
+        const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
+        double *dst[16];
+        for (int j = 0; j < 16; j++)
+            dst[j] = b->ring + (size_t)((k + S->dbase + j) & mask) * stride + port * nb;
+        for (uint32_t a = 0; a < n; a++) {
+            prefetch_ahead(S, row, src, a, n);
+            const uint32_t s = src[a];
+            if (b->q)
+                add_nib_q(S, b, port, k, mask, S->trow[s], S->trow[s + 1], row[s], amp[a]);
+            else
+                add_nib(S, T, dst, S->trow[s], S->trow[s + 1], row[s], amp[a]);
+        }
+    } else if (S->st) { /* a count per delay step: one arrival slot per step */
         for (uint32_t a = 0; a < n; a++) {
             prefetch_ahead(S, row, src, a, n);
             const uint32_t s = src[a];
@@ -818,9 +1099,17 @@ static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mas
         deliver_f(T, b, k, mask, src, amp, n, false);
 }
 
+static const sf_param_spec params[] = {
+    {"compact_delays", "", 0.0, 0, 1, false,
+     "not 0: drawn delays that span at most 16 steps in 4 bits per synapse (the nibble form; "
+     "fewer bytes, more instructions per event)"},
+};
+
 const sf_synapse_type sf_synapse_static = {
     .name = "static_synapse",
     .doc = "fixed weight and delay per synapse (NEST static_synapse)",
+    .params = params,
+    .n_params = 1,
     .bytes_per_synapse = bytes_per_synapse,
     .table_bytes = table_bytes,
     .create = create,

@@ -39,6 +39,7 @@ typedef struct {
     uint32_t *row;
     syn *s;          /* in row order (the draw order within a row) */
     bool hw, hd;
+    bool compact;    /* the parameter compact_delays (the nibble form allowed) */
     double w0, d0;   /* the constants when not drawn (ms; h = 1 ms) */
 } rows;
 
@@ -162,6 +163,8 @@ static void build(table *tb, const rows *R)
                           -INFINITY, INFINITY, false};
     p->delay = (sf_dist){R->hd ? SF_DIST_UNIFORM : SF_DIST_CONST, R->d0, R->hd ? 9.0 : 0.0,
                          -INFINITY, INFINITY, false};
+    static double on = 1.0, off = 0.0;
+    p->syn_params = R->compact ? &on : &off;
     sf_syn_table *T = &tb->T;
     T->syn = &sf_synapse_static;
     T->n_src = R->n_src;
@@ -181,8 +184,8 @@ static void build(table *tb, const rows *R)
 }
 
 /* get in order, backwards and in a random order, against the stored rows
- * sorted stably by delay */
-static void check_get(const table *tb, const rows *R)
+ * sorted stably by delay (draw: as stored, the nibble form) */
+static void check_get(const table *tb, const rows *R, bool draw)
 {
     const sf_syn_table *T = &tb->T;
     static syn v[MAXS];
@@ -190,7 +193,10 @@ static void check_get(const table *tb, const rows *R)
     syn *want = malloc((n ? n : 1) * sizeof *want);
     assert_non_null(want);
     for (uint32_t r = 0; r < R->n_src; r++) {
-        sorted_row(R, r, v);
+        if (draw)
+            memcpy(v, R->s + R->row[r], (R->row[r + 1] - R->row[r]) * sizeof *v);
+        else
+            sorted_row(R, r, v);
         memcpy(want + R->row[r], v, (R->row[r + 1] - R->row[r]) * sizeof *v);
     }
     uint32_t seed = 7;
@@ -251,6 +257,34 @@ static void check_deliver(const table *tb, const rows *R, float am)
 
 /* the bytes the table should take: the smaller target format (t8 needs
  * ascending runs) and delay format, from the rows */
+/* the bytes of the nibble form (rows in draw order, delta bytes over the
+ * whole row, half a byte per byte for the delay), or -1 where it does not
+ * apply: delays spanning more than 16 steps, a row that descends, more
+ * than one escape in 64 synapses */
+static double nib_bytes(const rows *R)
+{
+    const uint32_t n = R->row[R->n_src];
+    if (!R->hd || !n || !R->compact)
+        return -1.0;
+    uint32_t dmin = 65535, dmax = 0;
+    for (uint32_t x = 0; x < n; x++) {
+        dmin = R->s[x].d < dmin ? R->s[x].d : dmin;
+        dmax = R->s[x].d > dmax ? R->s[x].d : dmax;
+    }
+    if (dmax - dmin + 1 > 16)
+        return -1.0;
+    uint64_t bytes = 0;
+    for (uint32_t r = 0; r < R->n_src; r++)
+        for (uint32_t x = R->row[r], t = 0; x < R->row[r + 1]; t = R->s[x++].t) {
+            if (R->s[x].t < t)
+                return -1.0;
+            bytes += 1 + (R->s[x].t - t) / 255;
+        }
+    if ((bytes - n) * 64 > n)
+        return -1.0;
+    return (double)bytes + (double)((bytes + 1) / 2) + 4.0 * (R->n_src + 1.0) + (R->hw ? 4.0 * n : 0.0);
+}
+
 static double want_bytes(const rows *R, bool *t8, bool *steps)
 {
     const double n = R->row[R->n_src], offs = 4.0 * (R->n_src + 1.0);
@@ -268,21 +302,31 @@ static double want_bytes(const rows *R, bool *t8, bool *steps)
     return b + (*t8 ? (double)b8 + offs : 2.0 * n);
 }
 
-static void check_table(const rows *R, bool want_t8, bool want_steps)
+/* want_tn: the nibble form is the smallest (else the forms above) */
+static void check_table_f(const rows *R, bool want_t8, bool want_steps, bool want_tn)
 {
     bool t8, steps;
-    double wb = want_bytes(R, &t8, &steps);
+    double wb = want_bytes(R, &t8, &steps), nb = nib_bytes(R);
+    const bool tn = nb >= 0.0 && nb < wb;
     assert_true(t8 == want_t8);         /* the case is the one meant */
     assert_true(steps == want_steps);
+    assert_true(tn == want_tn);
+    if (tn)
+        wb = nb;
     table tb;
     build(&tb, R);
     double got = tb.T.syn->table_bytes(&tb.T);
     if (got != wb)
-        fail_msg("table bytes %.0f, want %.0f (t8 %d, steps %d)", got, wb, t8, steps);
-    check_get(&tb, R);
+        fail_msg("table bytes %.0f, want %.0f (t8 %d, steps %d, tn %d)", got, wb, t8, steps, tn);
+    check_get(&tb, R, tn);
     check_deliver(&tb, R, 1.0f);
     check_deliver(&tb, R, -0.5f);
     tb.T.syn->destroy(&tb.T);
+}
+
+static void check_table(const rows *R, bool want_t8, bool want_steps)
+{
+    check_table_f(R, want_t8, want_steps, false);
 }
 
 /* rows from lists of targets (-1 ends a row, -2 ends the table) */
@@ -437,7 +481,11 @@ static void test_delay_steps_and_buckets(void **state)
                 R.s[j] = R.s[j - 1];
                 R.s[j - 1] = tmp;
             }
-    check_table(&R, false, true);
+    check_table_f(&R, false, true, false);
+    /* with compact_delays: whole rows ascend with gaps of ~30 and 4 delays,
+     * the nibble form */
+    R.compact = true;
+    check_table_f(&R, false, true, true);
     rows_free(&R);
     /* dense rows, delays far apart: buckets, delta-coded targets */
     l = list;
@@ -454,11 +502,102 @@ static void test_delay_steps_and_buckets(void **state)
     rows_free(&R);
 }
 
+/* rows of ~300 synapses over 3000 targets with 16 delays (2 .. 17, both
+ * present): a run of one delay has gaps of ~160, a fifth escapes, so the
+ * other forms keep u16 targets and the nibble form (gaps of ~10 over the
+ * whole row) is the smallest. Rows of odd and even byte lengths (a row
+ * starting at an odd byte), empty rows first, inside and last, one
+ * synapse alone, multapses, gaps of 254, 255, 256, 510, escapes at the
+ * start and the end of a row. esc false: no escape at all. */
+static void nib_rows(rows *R, bool hw, bool esc, uint32_t *seed)
+{
+    static int list[MAXS];
+    int *l = list;
+    *l++ = -1; /* empty first row */
+    for (int r = 0; r < 9; r++) {
+        if (esc && r == 2)
+            *l++ = 600;                 /* two escapes at the start */
+        if (r == 4)
+            *l++ = esc ? 1500 : 200, *l++ = -1; /* a row of one synapse, then an empty row */
+        if (r == 4)
+            *l++ = -1;
+        for (int t = esc && r == 2 ? 601 : r; t < 2990; t += 1 + (int)(lcg(seed) % 19)) {
+            *l++ = t;
+            if (t % 97 == 0)
+                *l++ = t; /* multapse */
+        }
+        *l++ = -1;
+    }
+    if (esc) { /* gaps 254, 255, 256, 510 and an escape at the end */
+        const int g[] = {0, 254, 509, 765, 1275, 2999, -1};
+        memcpy(l, g, sizeof g);
+        l += sizeof g / sizeof *g;
+    }
+    *l++ = -1; /* empty last row */
+    *l = -2;
+    rows_from(R, list, 3000, hw, true, seed);
+    R->compact = true;
+    for (uint32_t x = 0; x < R->row[R->n_src]; x++)
+        R->s[x].d = (uint16_t)(2 + lcg(seed) % 16);
+    R->s[0].d = 2, R->s[1].d = 17;
+}
+
+/* Drawn delays of at most 16 steps: the nibble form, its reading back and
+ * delivery (constant and drawn weights, amplitudes 1 and -0.5, with and
+ * without escapes); not where the delays span 17 steps, a row descends or
+ * escapes are frequent. */
+static void test_nibble_delays(void **state)
+{
+    (void)state;
+    uint32_t seed = 11;
+    rows R;
+    for (int hw = 0; hw < 2; hw++)
+        for (int esc = 0; esc < 2; esc++) {
+            nib_rows(&R, hw, esc, &seed);
+            uint32_t odd = 0;
+            for (uint32_t r = 0; r < R.n_src; r++)
+                odd += (R.row[r + 1] - R.row[r]) % 2;
+            assert_true(odd > 0); /* some row starts at an odd byte */
+            check_table_f(&R, false, true, true);
+            R.compact = false; /* without the parameter: steps and u16 */
+            check_table_f(&R, false, true, false);
+            rows_free(&R);
+        }
+    nib_rows(&R, true, true, &seed); /* 17 steps */
+    R.s[2].d = 18;
+    check_table_f(&R, false, true, false);
+    rows_free(&R);
+    nib_rows(&R, true, false, &seed); /* a row descends */
+    {
+        syn tmp = R.s[R.row[3]];
+        R.s[R.row[3]] = R.s[R.row[3] + 1];
+        R.s[R.row[3] + 1] = tmp;
+    }
+    check_table_f(&R, false, true, false);
+    rows_free(&R);
+    /* a twentieth of the synapses after an escape: not the nibble form */
+    static int list[MAXS];
+    int *l = list;
+    for (int r = 0; r < 10; r++) {
+        for (int t = r, j = 0; t < 3000; t += ++j % 20 ? 9 : 300)
+            *l++ = t;
+        *l++ = -1;
+    }
+    *l = -2;
+    rows_from(&R, list, 3000, true, true, &seed);
+    R.compact = true;
+    for (uint32_t x = 0; x < R.row[R.n_src]; x++)
+        R.s[x].d = (uint16_t)(2 + lcg(&seed) % 16);
+    check_table_f(&R, false, true, false);
+    rows_free(&R);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_targets_one_and_two_bytes),
         cmocka_unit_test(test_delay_steps_and_buckets),
+        cmocka_unit_test(test_nibble_delays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
