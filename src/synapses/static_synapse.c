@@ -34,6 +34,12 @@
  * so: they fill a row in target order, and the stable sort by delay keeps
  * that within a run) keeps u16 targets, as does a table with per-synapse
  * delays.
+ * Nibble form (tn; only with the parameter compact_delays, and only where
+ * it is smaller than the above): drawn delays spanning at most 16 steps,
+ * rows kept in draw order (targets ascending, as the rules fill them),
+ * targets as t8 bytes over the whole row (one run), and per t8 byte a
+ * 4-bit delay less dbase in dn (nib_build). Delivery sends each synapse to
+ * one of 16 slot rows: fewer bytes, more instructions per event.
  * Invariant: w, d have T->n_syn entries (may be NULL); tgt has n_syn
  * entries or is NULL and t8 holds the targets; the runs of row s cover its
  * synapses row[s] .. row[s+1]-1 in order, delays ascending.
