@@ -614,6 +614,69 @@ static void test_covariance_tol(void **state)
     expect_error("learning: {task: covariance_perceptron, tol: -1}\n", NULL, "learning.tol");
 }
 
+/* The level-2 builder's normal form modulo the spheres
+ * (x_{m-1}^2 = 1 - sum_{i<m-1} x_i^2, the same for y), against expansions
+ * done by hand. Indices: x_i = i, y_i = m + i, t = 2m. */
+typedef struct {
+    int ix[4];
+    double c;
+} nf_term;
+
+static void expect_nf(int m, const int *ix, int n, const nf_term *want, int nw, const char *what)
+{
+    int mono[32][4];
+    double coef[32];
+    int got = sf_lasserre2_normal_form(m, ix, n, mono, coef, 32);
+    if (got != nw)
+        fail_msg("%s: %d terms, want %d", what, got, nw);
+    for (int w = 0; w < nw; w++) {
+        int hits = 0;
+        for (int q = 0; q < got; q++)
+            if (!memcmp(mono[q], want[w].ix, sizeof mono[q])) {
+                hits++;
+                if (fabs(coef[q] - want[w].c) > 1e-12)
+                    fail_msg("%s: term %d coefficient %g, want %g", what, w, coef[q], want[w].c);
+            }
+        if (hits != 1)
+            fail_msg("%s: term %d (%d %d %d %d) found %d times", what, w, want[w].ix[0],
+                     want[w].ix[1], want[w].ix[2], want[w].ix[3], hits);
+    }
+}
+
+static void test_lasserre_normal_form(void **state)
+{
+    (void)state;
+    /* m = 3: x2^2 y2^2 = (1 - x0^2 - x1^2)(1 - y0^2 - y1^2) */
+    const int a[4] = {2, 5, 2, 5};
+    const nf_term wa[] = {{{-1, -1, -1, -1}, 1}, {{0, 0, -1, -1}, -1}, {{1, 1, -1, -1}, -1},
+                          {{3, 3, -1, -1}, -1},  {{4, 4, -1, -1}, -1}, {{0, 0, 3, 3}, 1},
+                          {{0, 0, 4, 4}, 1},     {{1, 1, 3, 3}, 1},    {{1, 1, 4, 4}, 1}};
+    expect_nf(3, a, 4, wa, 9, "x2^2 y2^2");
+    /* x2^4 = (1 - x0^2 - x1^2)^2 */
+    const int b[4] = {2, 2, 2, 2};
+    const nf_term wb[] = {{{-1, -1, -1, -1}, 1}, {{0, 0, -1, -1}, -2}, {{1, 1, -1, -1}, -2},
+                          {{0, 0, 0, 0}, 1},     {{0, 0, 1, 1}, 2},    {{1, 1, 1, 1}, 1}};
+    expect_nf(3, b, 4, wb, 6, "x2^4");
+    /* t x2 y2 is already normal (sorted indices) */
+    const int c[3] = {6, 5, 2};
+    const nf_term wc[] = {{{2, 5, 6, -1}, 1}};
+    expect_nf(3, c, 3, wc, 1, "t x2 y2");
+    /* t x2^2 = t - t x0^2 - t x1^2 */
+    const int d[3] = {2, 6, 2};
+    const nf_term wd[] = {{{6, -1, -1, -1}, 1}, {{0, 0, 6, -1}, -1}, {{1, 1, 6, -1}, -1}};
+    expect_nf(3, d, 3, wd, 3, "t x2^2");
+    /* m = 2 (x0 = 0, x1 = 1, y0 = 2, y1 = 3): x1^2 y0 y1 = y0 y1 - x0^2 y0 y1 */
+    const int e[4] = {1, 2, 1, 3};
+    const nf_term we[] = {{{2, 3, -1, -1}, 1}, {{0, 0, 2, 3}, -1}};
+    expect_nf(2, e, 4, we, 2, "x1^2 y0 y1");
+    /* bad arguments */
+    int mono[4][4];
+    double coef[4];
+    const int bad[1] = {7};
+    assert_int_equal(sf_lasserre2_normal_form(3, bad, 1, mono, coef, 4), -1);
+    assert_int_equal(sf_lasserre2_normal_form(3, b, 4, mono, coef, 4), -1); /* 6 terms > cap */
+}
+
 /* ---- the Shor bound of the covariance perceptron (cov_shor.c) ---- */
 
 /* Hand-solved m = 2 instances, X = [[0, 1], [1, 0]], w = (cos a, sin a):
@@ -1313,7 +1376,7 @@ int main(void)
         cmocka_unit_test(test_cover),
         cmocka_unit_test(test_mnp_hand),      cmocka_unit_test(test_cover_sampled),
         cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_cov_converge),
-        cmocka_unit_test(test_covariance_tol), cmocka_unit_test(test_shor_hand),
+        cmocka_unit_test(test_lasserre_normal_form),         cmocka_unit_test(test_covariance_tol), cmocka_unit_test(test_shor_hand),
         cmocka_unit_test(test_shor_random),   cmocka_unit_test(test_covariance_certify),
         cmocka_unit_test(test_lasserre2_hand), cmocka_unit_test(test_lasserre2_random),
         cmocka_unit_test(test_poker_classes),
