@@ -315,6 +315,42 @@ static int build(builder *b, int m, int p, const double *chi, const double *zeta
     return 0;
 }
 
+/* The normal form of one monomial, for the unit test: the builder's own
+ * emit into a row, read back by monomial. */
+int sf_lasserre2_normal_form(int m, const int *ix, int n, int (*mono)[4], double *coef, int cap)
+{
+    if (m < 2 || m > SF_LASSERRE2_MAX_M || n < 0 || n > 4)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (ix[i] < 0 || ix[i] > 2 * m)
+            return -1;
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.m = m;
+    size_t nmax = max_monomials(m);
+    b.id = calloc((size_t)1 << KEYBITS, sizeof(int));
+    b.deg = calloc(nmax, sizeof(int));
+    b.acc = calloc(nmax, sizeof(double));
+    b.touched = malloc(sizeof(int) * nmax);
+    int got = -1;
+    if (b.id && b.deg && b.acc && b.touched) {
+        emit(&b, ix, n, 1.0, -1, 0);
+        row_end(&b, 0);
+        got = b.fail || b.nt > (size_t)cap ? -1 : (int)b.nt;
+        for (uint32_t k = 0; got > 0 && k < (1u << KEYBITS); k++)
+            for (int q = 0; b.id[k] && q < got; q++)
+                if (b.t[q].var == b.id[k] - 1) {
+                    for (int i = 0; i < 4; i++) {
+                        int v = (int)(k >> (5 * (3 - i)) & 31);
+                        mono[q][i] = v == NONE ? -1 : v;
+                    }
+                    coef[q] = b.t[q].v;
+                }
+    }
+    free(b.t), free(b.id), free(b.deg), free(b.acc), free(b.touched);
+    return got;
+}
+
 static int term_cmp(const void *pa, const void *pb)
 {
     const term *a = pa, *b = pb;

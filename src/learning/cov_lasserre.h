@@ -76,4 +76,12 @@ double sf_lasserre2_check(int m, int p, const double *chi, const double *zeta, c
 int sf_lasserre2_solve(int m, int p, const double *chi, const double *zeta, double *X, double *mu,
                        sf_lasserre2_result *res);
 
+/* For the unit test of the builder: the normal form of the monomial
+ * ix[0..n) (n <= 4; index i < m: x_i, m + i: y_i, 2m: t) modulo the
+ * spheres, as it enters the relaxation: its terms' monomials mono[q] (the
+ * sorted indices, -1 past the degree) and coefficients coef[q]. Returns
+ * their number (at most cap), or -1 (bad arguments, out of memory, more
+ * than cap terms). */
+int sf_lasserre2_normal_form(int m, const int *ix, int n, int (*mono)[4], double *coef, int cap);
+
 #endif

@@ -22,6 +22,7 @@
  * Invariant: an instance's values depend only on (seed, instance, spec).
  */
 #include "learning/capacity.h"
+#include "learning/cov_converge.h"
 #include "learning/cov_lasserre.h"
 #include "learning/cov_shor.h"
 #include "learning/learning_impl.h"
@@ -33,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CP_M, CP_N, CP_KAPPA, CP_C, CP_F, CP_ALPHA_MAX, CP_STEPS, CP_LR, CP_ETA0, CP_ETA1, CP_SOLVER, CP_RESTARTS, CP_CERTIFY, CP_OVERLAPS, CP_NKEYS };
+enum { CP_M, CP_N, CP_KAPPA, CP_C, CP_F, CP_ALPHA_MAX, CP_STEPS, CP_LR, CP_ETA0, CP_ETA1, CP_SOLVER, CP_RESTARTS, CP_CERTIFY, CP_OVERLAPS, CP_TOL, CP_WINDOW, CP_MAX_STEPS, CP_DECAYS, CP_NKEYS };
 enum { SOLVE_SOFT, SOLVE_BLOCKS };
 enum { CERT_NONE, CERT_SHOR, CERT_LASSERRE2 };
 
@@ -48,7 +49,8 @@ static const sf_learning_key keys[] = {
     [CP_F] = {"f", SF_LK_REAL, 1, 1e-6, 1, NULL, "density of non-zero off-diagonal covariances", NULL, 0},
     [CP_ALPHA_MAX] = {"alpha_max", SF_LK_REAL, 12, 0.1, 100, NULL,
                       "largest load p/m tried for the covariance perceptron", NULL, 0},
-    [CP_STEPS] = {"steps", SF_LK_INT, 400, 1, 1e7, NULL, "gradient steps per trained load", NULL, 0},
+    [CP_STEPS] = {"steps", SF_LK_INT, 400, 1, 1e7, NULL,
+                  "gradient steps per trained load (with tol > 0: the length of the eta ramp)", NULL, 0},
     [CP_LR] = {"lr", SF_LK_REAL, 0.05, 1e-9, 10, NULL, "step size (Adam, per unit row)", NULL, 0},
     [CP_ETA0] = {"eta_start", SF_LK_REAL, 2, 1e-6, 1e6, NULL, "soft-minimum sharpness at the start", NULL, 0},
     [CP_ETA1] = {"eta_end", SF_LK_REAL, 50, 1e-6, 1e6, NULL, "soft-minimum sharpness at the end", NULL, 0},
@@ -65,6 +67,17 @@ static const sf_learning_key keys[] = {
     [CP_OVERLAPS] = {"overlaps", SF_LK_INT, 0, 0, 1, NULL,
                      "1: also the cross-row overlaps |w_i . w_j| of the trained W at p* and the "
                      "exact finite-m field variance they imply", NULL, 0},
+    [CP_TOL] = {"tol", SF_LK_REAL, 0, 0, 1, NULL,
+                "0: a fixed budget of `steps` per load; > 0: after the eta ramp, train at eta_end "
+                "until the best smallest margin rises by at most tol max(1, |margin|) over `window` "
+                "steps (or max_steps); adds steps_per_load", NULL, 0},
+    [CP_WINDOW] = {"window", SF_LK_INT, 200, 1, 1e7, NULL,
+                   "steps between two checks of the convergence rule (tol > 0)", NULL, 0},
+    [CP_MAX_STEPS] = {"max_steps", SF_LK_INT, 20000, 1, 1e8, NULL,
+                      "hard cap on the steps of one trained load (tol > 0)", NULL, 0},
+    [CP_DECAYS] = {"decays", SF_LK_INT, 4, 0, 30, NULL,
+                   "tol > 0: stalls that halve the step size and double eta before a load is "
+                   "abandoned", NULL, 0},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, 0},
 };
 
@@ -73,11 +86,13 @@ enum { V_COV, V_MEAN, V_COVER, V_BASE };
 enum { V_UPPER, V_CLOSED, V_MLOW, V_MUP, V_MEXACT, V_NCERT };
 /* with overlaps: 1 */
 enum { V_R, V_VAR, V_NOVER };
+/* with tol > 0 */
+enum { V_STEPS, V_NCONV };
 
 static int per_m(const sf_learning_spec *s)
 {
     return V_BASE + ((int)s->v[CP_CERTIFY] != CERT_NONE ? V_NCERT : 0) +
-           ((int)s->v[CP_OVERLAPS] ? V_NOVER : 0);
+           ((int)s->v[CP_OVERLAPS] ? V_NOVER : 0) + (s->v[CP_TOL] > 0 ? V_NCONV : 0);
 }
 
 static size_t n_values(const sf_learning_spec *s)
@@ -92,7 +107,11 @@ static void value_name(const sf_learning_spec *s, size_t k, char *name, size_t l
                                               "margin_lower", "margin_upper", "margin_exact"};
     static const char *const over[V_NOVER] = {"overlap_R", "field_variance"};
     int j = (int)(k % per_m(s)), nc = (int)s->v[CP_CERTIFY] != CERT_NONE ? V_NCERT : 0;
-    const char *what = j < V_BASE ? base[j] : j < V_BASE + nc ? cert[j - V_BASE] : over[j - V_BASE - nc];
+    int no = (int)s->v[CP_OVERLAPS] ? V_NOVER : 0;
+    const char *what = j < V_BASE            ? base[j]
+                       : j < V_BASE + nc      ? cert[j - V_BASE]
+                       : j < V_BASE + nc + no ? over[j - V_BASE - nc]
+                                              : "steps_per_load";
     snprintf(name, len, "%s[m=%g]", what, s->list[CP_M][k / per_m(s)]);
     *unit = "";
 }
@@ -164,6 +183,7 @@ typedef struct {
     double *W, *best, *U, *G, *am, *av, *mu;
     double *Y, *wi;        /* block steps: [pmax (n-1) m] points, [m]       */
     sf_mnp_workspace *mnp;
+    double steps, loads;   /* gradient steps and trained loads, summed   */
 } cov_ws;
 
 static void cov_ws_free(cov_ws *c)
@@ -232,19 +252,24 @@ static double cov_margins(cov_ws *c, int p)
 static bool cov_train(cov_ws *c, const sf_learning_spec *s, double kappa, int p,
                       const volatile int *stop)
 {
-    int m = c->m, n = c->n, steps = (int)s->v[CP_STEPS];
+    int m = c->m, n = c->n;
     double lr = s->v[CP_LR], e0 = s->v[CP_ETA0], e1 = s->v[CP_ETA1];
     size_t mn = (size_t)m * n;
+    sf_cov_conv cv;
+    sf_cov_conv_init(&cv, (int)s->v[CP_STEPS], s->v[CP_TOL], (int)s->v[CP_WINDOW],
+                     (int)s->v[CP_MAX_STEPS], (int)s->v[CP_DECAYS]);
     memset(c->am, 0, sizeof(double) * mn);
     memset(c->av, 0, sizeof(double) * mn);
     const double b1 = 0.9, b2 = 0.999;
-    for (int t = 0; t <= steps && !*stop; t++) {
+    c->loads++;
+    for (int t = 0; !*stop; t++) {
         double mn_margin = cov_margins(c, p);
         if (mn_margin >= kappa)
             return true;
-        if (t == steps)
+        if (sf_cov_conv_stop(&cv, t, mn_margin))
             break;
-        double eta = e0 * pow(e1 / e0, (double)t / steps);
+        c->steps++;
+        double eta = sf_cov_conv_eta(&cv, t, e0, e1);
         /* soft-min weights pi = softmax(-eta mu), stabilised by the minimum */
         double Z = 0;
         size_t nc = (size_t)p * c->npair;
@@ -272,7 +297,7 @@ static bool cov_train(cov_ws *c, const sf_learning_spec *s, double kappa, int p,
         for (size_t q = 0; q < mn; q++) {
             c->am[q] = b1 * c->am[q] + (1 - b1) * c->G[q];
             c->av[q] = b2 * c->av[q] + (1 - b2) * c->G[q] * c->G[q];
-            c->W[q] += lr / sqrt((double)m) * (c->am[q] / c1) / (sqrt(c->av[q] / c2) + 1e-12);
+            c->W[q] += lr * cv.lr_f / sqrt((double)m) * (c->am[q] / c1) / (sqrt(c->av[q] / c2) + 1e-12);
         }
         normalise_rows(c->W, n, m);
     }
@@ -486,8 +511,12 @@ static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint
     *cap = hi - lo > 1 ? NAN : (double)lo / m; /* stopped before it was found */
     sf_status st = SF_OK;
     double *extra = vals + V_BASE;
+    int nc = (int)s->v[CP_CERTIFY] != CERT_NONE ? V_NCERT : 0;
     if ((int)s->v[CP_OVERLAPS])
-        cov_overlaps(&c, c.best, extra + ((int)s->v[CP_CERTIFY] != CERT_NONE ? V_NCERT : 0));
+        cov_overlaps(&c, c.best, extra + nc);
+    if (s->v[CP_TOL] > 0) /* the bisection's loads, before any certification */
+        extra[nc + ((int)s->v[CP_OVERLAPS] ? V_NOVER : 0) + V_STEPS] =
+            c.loads > 0 ? c.steps / c.loads : 0;
     if ((int)s->v[CP_CERTIFY] != CERT_NONE && !*stop && hi - lo == 1)
         st = cov_certify(ctx, &c, s, lo, stop, extra);
     cov_ws_free(&c);

@@ -15,6 +15,7 @@
 #include "test_util.h"
 
 #include "learning/capacity.h"
+#include "learning/cov_converge.h"
 #include "learning/cov_lasserre.h"
 #include "learning/cov_shor.h"
 #include "learning/learning_impl.h"
@@ -513,6 +514,167 @@ static void test_covariance_small(void **state)
     sf_quantities_destroy(q);
     sf_model_destroy(m);
     sf_context_destroy(ctx);
+}
+
+/* The ascent's stopping rule (cov_converge.h) on margin sequences written
+ * by hand; every expected stopping step is worked out in the comments. */
+static int conv_run(double tol, int ramp, int window, int cap, double (*mu)(int))
+{
+    sf_cov_conv c;
+    sf_cov_conv_init(&c, ramp, tol, window, cap, 0);
+    for (int t = 0; t < 1000000; t++)
+        if (sf_cov_conv_stop(&c, t, mu(t)))
+            return t;
+    return -1;
+}
+static double mu_rising(int t) { return -1 + 0.01 * t; }              /* 0.5 per window of 50 */
+static double mu_plateau(int t) { return -1 + 0.001 * (t < 300 ? t : 300); }
+static double mu_slow_big(int t) { return -10 + 0.009 / 50 * t; }     /* 0.009 per window */
+static double mu_fast_big(int t) { return -10 + 0.011 / 50 * t; }     /* 0.011 per window */
+static double mu_small(int t) { return -0.1 + 0.0009 / 50 * t; }      /* 0.0009 per window */
+/* rises by 0.02 per window but dips by 1 at every second check step
+ * (t = 100, 200, ...): a rule on the current margin would stop at 200 */
+static double mu_dips(int t) { return -1 + 0.0004 * t - (t % 100 == 0 ? 1.0 : 0.0); }
+
+static void test_cov_converge(void **state)
+{
+    (void)state;
+    /* tol = 0: the fixed budget, exactly `ramp` steps whatever the margins */
+    assert_int_equal(conv_run(0, 400, 50, 10000, mu_plateau), 400);
+    assert_int_equal(conv_run(0, 400, 50, 10000, mu_rising), 400);
+    /* a margin that keeps rising is trained to the hard cap */
+    assert_int_equal(conv_run(1e-3, 100, 50, 5000, mu_rising), 5000);
+    /* ramp 100, checks at 150, 200, ...: the margin rises 0.05 per window
+     * up to t = 300 and is flat from there; the check at 300 still sees
+     * the rise of 250..300, the one at 350 sees none: stop at 350 */
+    assert_int_equal(conv_run(1e-3, 100, 50, 10000, mu_plateau), 350);
+    /* the same with window 100: checks at 200, 300, 400: stop at 400 */
+    assert_int_equal(conv_run(1e-3, 100, 100, 10000, mu_plateau), 400);
+    /* never before the ramp ends, even when flat from the start */
+    assert_int_equal(conv_run(1e-3, 400, 50, 10000, mu_plateau), 450);
+    /* relative: at |margin| = 10 the threshold is 1e-3 * 10 = 0.01 per
+     * window: 0.009 stops at the first check (150), 0.011 runs to the cap */
+    assert_int_equal(conv_run(1e-3, 100, 50, 3000, mu_slow_big), 150);
+    assert_int_equal(conv_run(1e-3, 100, 50, 3000, mu_fast_big), 3000);
+    /* below |margin| = 1 the threshold is tol itself: 0.0009 < 1e-3 */
+    assert_int_equal(conv_run(1e-3, 100, 50, 3000, mu_small), 150);
+    /* the rule follows the best margin so far, not the current one */
+    assert_int_equal(conv_run(1e-3, 100, 50, 2000, mu_dips), 2000);
+    /* a cap below the ramp is raised to the ramp */
+    assert_int_equal(conv_run(1e-3, 400, 50, 10, mu_rising), 400);
+    /* decays: 2 allowed; the plateau stalls at 350 (lr / 2, eta * 2), at
+     * 400 (lr / 4, eta * 4) and is abandoned at 450 */
+    sf_cov_conv c;
+    sf_cov_conv_init(&c, 100, 1e-3, 50, 10000, 2);
+    int t = 0;
+    while (!sf_cov_conv_stop(&c, t, mu_plateau(t))) {
+        double want = t < 350 ? 1 : t < 400 ? 0.5 : 0.25;
+        if (c.lr_f != want || c.eta_f != 1 / want)
+            fail_msg("t = %d: lr factor %g, eta factor %g", t, c.lr_f, c.eta_f);
+        t++;
+    }
+    assert_int_equal(t, 450);
+    fail_unless_close(sf_cov_conv_eta(&c, 500, 2, 50), 200, 0, "eta after two decays");
+    /* eta: geometric over the ramp, then eta_end */
+    sf_cov_conv_init(&c, 100, 1e-3, 50, 1000, 0);
+    fail_unless_close(sf_cov_conv_eta(&c, 0, 2, 50), 2, 1e-14, "eta(0)");
+    fail_unless_close(sf_cov_conv_eta(&c, 50, 2, 50), 10, 1e-12, "eta(ramp / 2) = sqrt(2 * 50)");
+    fail_unless_close(sf_cov_conv_eta(&c, 100, 2, 50), 50, 0, "eta(ramp)");
+    fail_unless_close(sf_cov_conv_eta(&c, 900, 2, 50), 50, 0, "eta after the ramp");
+}
+
+/* With tol > 0 the trainer reports its steps per load, which lie between
+ * the ramp and the cap on failing loads; the values are the same on 1 and
+ * 2 threads, bit for bit; a tol out of range is refused. */
+static void test_covariance_tol(void **state)
+{
+    (void)state;
+    sf_context *ctx = sf_context_create();
+    const char *text = "simulation: {seed: 2}\nlearning: {task: covariance_perceptron, seeds: 3, "
+                       "m: [10], steps: 100, tol: 1e-3, window: 50, max_steps: 600, decays: 2}\n";
+    sf_model *m = load(ctx, text, NULL, 0);
+    sf_quantities *a = NULL, *b = NULL;
+    sf_learning_options o1 = {.threads = 1}, o2 = {.threads = 2};
+    assert_int_equal(sf_learning_run(ctx, m, &o1, &a, NULL), SF_OK);
+    assert_int_equal(sf_learning_run(ctx, m, &o2, &b, NULL), SF_OK);
+    assert_int_equal(sf_quantities_count(a), 4);
+    for (size_t i = 0; i < sf_quantities_count(a); i++)
+        assert_memory_equal(sf_quantity_values(a, i), sf_quantity_values(b, i), sizeof(double));
+    long is = sf_quantities_find(a, "steps_per_load[m=10]", -1, -1),
+         ic = sf_quantities_find(a, "capacity_cov[m=10]", -1, -1);
+    assert_true(is >= 0 && ic >= 0);
+    double st = sf_quantity_values(a, (size_t)is)[0];
+    /* successful loads may stop at any step, failing ones at 100 .. 600 */
+    if (!(st > 0 && st <= 600))
+        fail_msg("steps per load %g", st);
+    assert_true(sf_quantity_values(a, (size_t)ic)[0] > 3.0);
+    sf_quantities_destroy(a), sf_quantities_destroy(b);
+    sf_model_destroy(m);
+    sf_context_destroy(ctx);
+    expect_error("learning: {task: covariance_perceptron, tol: -1}\n", NULL, "learning.tol");
+}
+
+/* The level-2 builder's normal form modulo the spheres
+ * (x_{m-1}^2 = 1 - sum_{i<m-1} x_i^2, the same for y), against expansions
+ * done by hand. Indices: x_i = i, y_i = m + i, t = 2m. */
+typedef struct {
+    int ix[4];
+    double c;
+} nf_term;
+
+static void expect_nf(int m, const int *ix, int n, const nf_term *want, int nw, const char *what)
+{
+    int mono[32][4];
+    double coef[32];
+    int got = sf_lasserre2_normal_form(m, ix, n, mono, coef, 32);
+    if (got != nw)
+        fail_msg("%s: %d terms, want %d", what, got, nw);
+    for (int w = 0; w < nw; w++) {
+        int hits = 0;
+        for (int q = 0; q < got; q++)
+            if (!memcmp(mono[q], want[w].ix, sizeof mono[q])) {
+                hits++;
+                if (fabs(coef[q] - want[w].c) > 1e-12)
+                    fail_msg("%s: term %d coefficient %g, want %g", what, w, coef[q], want[w].c);
+            }
+        if (hits != 1)
+            fail_msg("%s: term %d (%d %d %d %d) found %d times", what, w, want[w].ix[0],
+                     want[w].ix[1], want[w].ix[2], want[w].ix[3], hits);
+    }
+}
+
+static void test_lasserre_normal_form(void **state)
+{
+    (void)state;
+    /* m = 3: x2^2 y2^2 = (1 - x0^2 - x1^2)(1 - y0^2 - y1^2) */
+    const int a[4] = {2, 5, 2, 5};
+    const nf_term wa[] = {{{-1, -1, -1, -1}, 1}, {{0, 0, -1, -1}, -1}, {{1, 1, -1, -1}, -1},
+                          {{3, 3, -1, -1}, -1},  {{4, 4, -1, -1}, -1}, {{0, 0, 3, 3}, 1},
+                          {{0, 0, 4, 4}, 1},     {{1, 1, 3, 3}, 1},    {{1, 1, 4, 4}, 1}};
+    expect_nf(3, a, 4, wa, 9, "x2^2 y2^2");
+    /* x2^4 = (1 - x0^2 - x1^2)^2 */
+    const int b[4] = {2, 2, 2, 2};
+    const nf_term wb[] = {{{-1, -1, -1, -1}, 1}, {{0, 0, -1, -1}, -2}, {{1, 1, -1, -1}, -2},
+                          {{0, 0, 0, 0}, 1},     {{0, 0, 1, 1}, 2},    {{1, 1, 1, 1}, 1}};
+    expect_nf(3, b, 4, wb, 6, "x2^4");
+    /* t x2 y2 is already normal (sorted indices) */
+    const int c[3] = {6, 5, 2};
+    const nf_term wc[] = {{{2, 5, 6, -1}, 1}};
+    expect_nf(3, c, 3, wc, 1, "t x2 y2");
+    /* t x2^2 = t - t x0^2 - t x1^2 */
+    const int d[3] = {2, 6, 2};
+    const nf_term wd[] = {{{6, -1, -1, -1}, 1}, {{0, 0, 6, -1}, -1}, {{1, 1, 6, -1}, -1}};
+    expect_nf(3, d, 3, wd, 3, "t x2^2");
+    /* m = 2 (x0 = 0, x1 = 1, y0 = 2, y1 = 3): x1^2 y0 y1 = y0 y1 - x0^2 y0 y1 */
+    const int e[4] = {1, 2, 1, 3};
+    const nf_term we[] = {{{2, 3, -1, -1}, 1}, {{0, 0, 2, 3}, -1}};
+    expect_nf(2, e, 4, we, 2, "x1^2 y0 y1");
+    /* bad arguments */
+    int mono[4][4];
+    double coef[4];
+    const int bad[1] = {7};
+    assert_int_equal(sf_lasserre2_normal_form(3, bad, 1, mono, coef, 4), -1);
+    assert_int_equal(sf_lasserre2_normal_form(3, b, 4, mono, coef, 4), -1); /* 6 terms > cap */
 }
 
 /* ---- the Shor bound of the covariance perceptron (cov_shor.c) ---- */
@@ -1213,7 +1375,8 @@ int main(void)
         cmocka_unit_test(test_rsb1_capacity), cmocka_unit_test(test_rs_stability),
         cmocka_unit_test(test_cover),
         cmocka_unit_test(test_mnp_hand),      cmocka_unit_test(test_cover_sampled),
-        cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_shor_hand),
+        cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_cov_converge),
+        cmocka_unit_test(test_lasserre_normal_form),         cmocka_unit_test(test_covariance_tol), cmocka_unit_test(test_shor_hand),
         cmocka_unit_test(test_shor_random),   cmocka_unit_test(test_covariance_certify),
         cmocka_unit_test(test_lasserre2_hand), cmocka_unit_test(test_lasserre2_random),
         cmocka_unit_test(test_poker_classes),

@@ -32,6 +32,13 @@
 #    instances). At kappa = 3, where 1RSB is 0.2% below RS, with 2000 steps
 #    (seed 3, m = 200, 4 instances; 25 min at load 15) the trained capacity
 #    agrees with 1RSB, |z| <= 4 (measured 0.391 +- 0.009 against 0.399).
+#    Converged training (tol: 1e-3, docs/learning.md "Converged
+#    training"; seed 3, 4 instances, m = 50 at kappa = 0, m = 100 at
+#    kappa = 1): the stopping rule converges: decays: 4 and decays: 8 agree,
+#    |difference| <= 3 hypot(SE1, SE2) (the same instances, positively
+#    correlated, so the independent-sample SE of the difference is an upper
+#    bound); and the converged capacity, a certified lower bound, is not
+#    above the 2RSB estimate (z <= 4).
 #    Two-step RSB at kappa = 0 (cov_perceptron_2rsb.py, NumPy/SciPy
 #    prototype): its two reductions to 1RSB within 1e-9, its own 1RSB
 #    minimum equal to predict's within 1e-6, and 2RSB <= 1RSB (printed: how
@@ -80,6 +87,11 @@ run cpl2s $CP --set learning.m=[5] --set learning.seeds=16 --set learning.kappa=
 run cpk1 $CP --set learning.m=[100] --set learning.seeds=4 --set learning.kappa=1 --set learning.alpha_max=3
 run cpk3 $CP --seed 3 --set learning.m=[200] --set learning.seeds=4 --set learning.kappa=3 \
     --set learning.alpha_max=0.6 --set learning.steps=2000
+CV="--seed 3 --set learning.seeds=4 --set learning.tol=1e-3"
+run cvk0 $CP $CV --set learning.m=[50] --set learning.alpha_max=8
+run cvk0b $CP $CV --set learning.m=[50] --set learning.alpha_max=8 --set learning.decays=8
+run cvk1 $CP $CV --set learning.m=[100] --set learning.kappa=1 --set learning.alpha_max=3
+run cvk1b $CP $CV --set learning.m=[100] --set learning.kappa=1 --set learning.alpha_max=3 --set learning.decays=8
 "$SF" predict $CP --json > "$OUT/pred_k0.json"
 "$SF" predict $CP --json --set learning.kappa=1 > "$OUT/pred_k1.json"
 "$SF" predict $CP --json --set learning.kappa=3 > "$OUT/pred_k3.json"
@@ -159,6 +171,16 @@ cov = q("cpk3", "capacity_cov[m=200]")
 a = {x["name"]: x["value"] for x in json.load(open(f"{out}/pred_k3.json"))["quantities"]}["alpha_c_cov_1rsb"]
 z = (cov["value"] - a) / cov["se"]
 check(abs(z) <= 4, f"kappa=3 m=200, 2000 steps: trained capacity {cov['value']:.3f} +- {cov['se']:.3f} vs 1RSB {a:.3f} (z = {z:.1f})")
+# 2RSB at kappa = 1 (docs/learning.md, the cov_perceptron_2rsb.py table): 1.9897
+for tag, m, kappa, a2 in (("cvk0", 50, 0, None), ("cvk1", 100, 1, 1.9897)):
+    c1, c2 = q(tag, f"capacity_cov[m={m}]"), q(tag + "b", f"capacity_cov[m={m}]")
+    d = c2["value"] - c1["value"]
+    check(abs(d) <= 3 * math.hypot(c1["se"], c2["se"]) + 1e-12,
+          f"kappa={kappa} m={m}: converged, decays 4 {c1['value']:.3f} +- {c1['se']:.3f} vs decays 8 {c2['value']:.3f} +- {c2['se']:.3f}")
+    if a2 is None:
+        a2 = json.load(open(f"{out}/rsb2_k0.json"))["alpha_2rsb"]
+    z = (c2["value"] - a2) / c2["se"]
+    check(z <= 4, f"kappa={kappa} m={m}: converged capacity {c2['value']:.3f} +- {c2['se']:.3f} not above 2RSB {a2:.4f} (z = {z:.1f})")
 r2 = json.load(open(f"{out}/rsb2_k0.json"))
 a1 = {x["name"]: x["value"] for x in json.load(open(f"{out}/pred_k0.json"))["quantities"]}["alpha_c_cov_1rsb"]
 check(r2["reduction_error"] <= 1e-9, f"2RSB reduces to 1RSB at y1 = y2 and q1 = q0 ({r2['reduction_error']:.1e})")
