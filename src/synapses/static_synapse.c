@@ -638,6 +638,20 @@ typedef struct {
 } cursor;
 static _Thread_local cursor get_cur;
 
+/* The row s holding synapse at: row[s] <= at < row[s + 1] (binary search). */
+static uint32_t row_of(const sf_syn_table *T, uint32_t at)
+{
+    uint32_t lo = 0, hi = T->n_src;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (T->row[mid] <= at)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, uint16_t *d)
 {
     const store *S = T->store;
@@ -650,14 +664,7 @@ static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, ui
     cursor *c = &get_cur;
     if (S->dn) { /* nibble form: rows of delta bytes, a delay per byte */
         if (c->gen != S->gen || c->x > at || at >= c->rowend) {
-            uint32_t lo = 0, hi = T->n_src;
-            while (hi - lo > 1) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (T->row[mid] <= at)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
+            uint32_t lo = row_of(T, at);
             c->gen = S->gen;
             c->x = T->row[lo];
             c->rowend = T->row[lo + 1];
@@ -678,15 +685,7 @@ static void get(const sf_syn_table *T, uint32_t at, uint16_t *tgt, double *w, ui
         return;
     }
     if (c->gen != S->gen || c->x > at || at >= c->rowend) {
-        /* the row s holding at (row[s] <= at < row[s + 1]) */
-        uint32_t lo = 0, hi = T->n_src;
-        while (hi - lo > 1) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (T->row[mid] <= at)
-                lo = mid;
-            else
-                hi = mid;
-        }
+        uint32_t lo = row_of(T, at);
         c->gen = S->gen;
         c->x = c->xe = T->row[lo];
         c->rowend = T->row[lo + 1];
