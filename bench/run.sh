@@ -299,6 +299,11 @@ fi
 
 # Theory and analysis micro-benchmarks (bench/bench_*.c, built by make bench):
 # each prints one JSON line.
+# `sh bench/run.sh` without `make bench` has none of them: say so, and exit 0.
 for b in "$BUILD"/bench/bench_*; do
-    [ -x "$b" ] && "$b"
+    if [ -x "$b" ]; then
+        "$b"
+    else
+        echo '{"name": "bench_programs", "skipped": "not built in '"$BUILD"'/bench: run make bench"}'
+    fi
 done
