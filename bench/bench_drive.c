@@ -36,6 +36,15 @@ int main(int argc, char **argv)
     uint64_t neurons = 0;
     for (int bi = 0; bi < net->n_blocks; bi++)
         neurons += net->blocks[bi].n;
+    size_t row = 1; /* the input row of a block (as the engine's, run.c) */
+    for (int bi = 0; bi < net->n_blocks; bi++)
+        if ((size_t)net->blocks[bi].n_ports * net->blocks[bi].n > row)
+            row = (size_t)net->blocks[bi].n_ports * net->blocks[bi].n;
+    double *x = calloc(row, sizeof(double));
+    if (!x) {
+        fprintf(stderr, "bench_drive: no memory\n");
+        return 1;
+    }
     for (int rep = 0; rep < reps; rep++) {
         double drive = 0, update = 0;
         for (int bi = 0; bi < net->n_blocks; bi++) {
@@ -43,7 +52,7 @@ int main(int argc, char **argv)
             const sf_population *pop = &m->pops[b->pop];
             double *in[SF_MAX_PORTS];
             for (int c = 0; c < b->n_ports; c++)
-                in[c] = b->ring + (size_t)c * b->n;
+                in[c] = x + (size_t)c * b->n;
             for (int64_t k = (int64_t)rep * steps; k < (int64_t)(rep + 1) * steps; k++) {
                 double t0 = sf_wall_time(), i_dc = 0;
                 if (b->i_ext)
@@ -72,6 +81,7 @@ int main(int argc, char **argv)
            "\"drive_ns_per_neuron_step\": %.3f, \"update_ns_per_neuron_step\": %.3f}\n",
            path, (unsigned long long)neurons, (long long)steps, best_drive * ns,
            best_update * ns);
+    free(x);
     sf_network_destroy(net);
     sf_model_destroy(m);
     sf_context_destroy(ctx);

@@ -28,7 +28,8 @@
  *     meta      the caller's bytes
  *     neurons   per population, per state variable: neurons x f64
  *     ring      per population: [ring slot][port][neuron] f64 (slot = step
- *               mod ring length: the input arriving in future steps)
+ *               mod ring length: the input arriving in future steps; the
+ *               accumulators, network/acc.h, widened to f64)
  *     spikes    per population: u64 count, count x u32 ids, count x i64 steps
  *     records   per recorder with state (sf_recorder_type.state_arrays), per
  *               array: u64 bytes, the bytes; then per recorder with a ckpt
@@ -224,6 +225,19 @@ static void put(writer *w, const void *p, size_t n)
     w->h = fnv1a(w->h, p, n);
     if (fwrite(p, 1, n, w->f) != n)
         w->err = true;
+}
+/* n accumulators of a ring row as f64 (the file's format whatever sf_acc
+ * is: widening is exact), through a small buffer */
+static void put_acc(writer *w, const sf_acc *v, size_t n)
+{
+    double buf[512];
+    for (size_t i = 0; i < n;) {
+        const size_t m = n - i < 512 ? n - i : 512;
+        for (size_t j = 0; j < m; j++)
+            buf[j] = (double)v[i + j];
+        put(w, buf, sizeof(double) * m);
+        i += m;
+    }
 }
 static void put_u32(writer *w, uint32_t v)
 {
@@ -514,8 +528,8 @@ static sf_status write_file(sf_context *ctx, sf_network *net, sf_recording *rec,
                 for (int b = 0; b < net->n_blocks; b++) {
                     const sf_block *bl = &net->blocks[b];
                     if (bl->pop == p && sf_block_local(net, bl))
-                        put(&w, bl->ring + ((size_t)s * (size_t)nc + (size_t)c) * bl->n,
-                            sizeof(double) * bl->n);
+                        put_acc(&w, bl->ring + ((size_t)s * (size_t)nc + (size_t)c) * bl->n,
+                                bl->n);
                 }
     }
     put_tag(&w, "spikes", sz_spk);
@@ -923,9 +937,15 @@ sf_status sf_network_restore(sf_context *ctx, sf_network *net, const sf_checkpoi
                 for (int b = 0; b < net->n_blocks; b++) {
                     const sf_block *bl = &net->blocks[b];
                     if (bl->pop == p && sf_block_local(net, bl)) {
-                        memcpy(bl->ring + ((size_t)s * (size_t)nc + (size_t)c) * bl->n, at,
-                               sizeof(double) * bl->n);
-                        at += sizeof(double) * bl->n;
+                        /* f64 in the file (put_acc): exact for what this
+                         * version wrote */
+                        sf_acc *dst = bl->ring + ((size_t)s * (size_t)nc + (size_t)c) * bl->n;
+                        for (size_t i = 0; i < bl->n; i++) {
+                            double v;
+                            memcpy(&v, at, sizeof v);
+                            dst[i] = (sf_acc)v;
+                            at += sizeof v;
+                        }
                     }
                 }
     }

@@ -299,7 +299,7 @@ bool sf_dense_deliver(const sf_dense *d, const sf_network *net, const sf_thread_
     const int slot = (int)((k + D->d) & mask);
     if (b->q) /* event queues (network/evq.h): the slot's queued events first */
         sf_evq_spill(b->q, slot, b->ring);
-    double *restrict dst = b->ring + ((size_t)slot * np + (size_t)T->port) * nb;
+    sf_acc *restrict dst = b->ring + ((size_t)slot * np + (size_t)T->port) * nb;
     for (size_t r = 0; r < nb; r++)
         dst[r] += D->y[r];
     memset(a, 0, T->n_src * sizeof(double));

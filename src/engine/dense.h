@@ -13,13 +13,14 @@
  * matrix is an extra copy for the run (4 bytes per synapse).
  *
  * Arithmetic: the sparse path adds w_s a_s to the ring buffer one source
- * at a time in canonical order; the dense path forms each target's sum
- * y_r = sum_s W_rs a_s over all sources with sf_dense_gemv's fixed order
- * (8 partial sums by source index mod 8, each a chain of multiply-adds,
- * fused where the hardware has FMA, then a fixed pairwise reduction) and
- * then adds y_r to the ring buffer. Products of a float weight and a float
- * amplitude are exact in double on both paths; only the order of the
- * additions differs (a relative difference of order 1e-16 per sum).
+ * at a time in canonical order, each add rounded to the ring's float
+ * accumulator (network/acc.h); the dense path forms each target's sum
+ * y_r = sum_s W_rs a_s over all sources in double with sf_dense_gemv's
+ * fixed order (8 partial sums by source index mod 8, each a chain of
+ * multiply-adds, fused where the hardware has FMA, then a fixed pairwise
+ * reduction) and then adds y_r to the ring buffer, rounded once to float.
+ * The two differ by the float roundings of the sparse sum (relative 6e-8
+ * per add).
  *
  * Invariant: a target's sum depends only on the matrix row and the vector
  * of all sources' amplitudes of the step (gathered from every thread's

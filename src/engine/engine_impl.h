@@ -21,6 +21,9 @@ typedef struct sf_thread_state {
     uint32_t *sbuf[2];         /* spiking neurons (population-local ids)    */
     float *samp[2];            /* their event amplitudes (1 for spikes)     */
     uint32_t *soff[2];         /* start of (lag, k) in sbuf; slice*nk + 1   */
+    double *in;                /* the input row of the block being updated,
+                                  widened from its ring row (network/acc.h):
+                                  n_ports * n of the largest block          */
     bool failed;               /* plasticity: an archive ran out of memory  */
 } sf_thread_state;
 

@@ -213,10 +213,14 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
             const int np = b->n_ports;
             double *in[SF_MAX_PORTS];
             size_t slot = (size_t)(k & mask);
+            const size_t len = (size_t)np * b->n;
             /* the step's input: its ring row, or with an event queue the
              * queue's row (unless the slot was spilled into the ring) with
-             * the slot's list added in (network/evq.h) */
-            double *row = b->ring + slot * (size_t)np * b->n;
+             * the slot's list added in (network/evq.h); widened to double
+             * into the thread's input row (the input sources add into that,
+             * the neuron update reads it), the accumulators zeroed for the
+             * step ring_len later */
+            sf_acc *row = b->ring + slot * len;
             bool spilled = false; /* the row is a spilled slot's ring row */
             if (b->q) {
                 if (!(spilled = b->q->dense[slot]))
@@ -224,8 +228,15 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
                 sf_evq_drain(b->q, (int)slot, row);
                 b->q->dense[slot] = 0;
             }
+            double *restrict x = ts->in;
+            for (size_t i = 0; i < len; i++)
+                x[i] = (double)row[i];
+            if (spilled) /* out of memory again until the next spill */
+                sf_evq_release_row(row, len);
+            else
+                memset(row, 0, sizeof(sf_acc) * len);
             for (int c = 0; c < np; c++)
-                in[c] = row + (size_t)c * b->n;
+                in[c] = x + (size_t)c * b->n;
             double i_dc = 0;
             if (b->i_ext)
                 memset(b->i_ext, 0, sizeof(double) * b->n);
@@ -237,11 +248,6 @@ static void phase_update(sf_network *net, sf_recording *rec, thread_state *ts, i
                                                    b->n, in, i_dc, b->spk, &st, samp + pos);
             for (size_t j = 0; j < ns; j++)
                 sbuf[pos++] = b->first + b->spk[j];
-            if (spilled) /* out of memory again until the next spill */
-                sf_evq_release_row(row, (size_t)np * b->n);
-            else
-                for (int c = 0; c < np; c++)
-                    memset(in[c], 0, sizeof(double) * b->n);
             if (b->n_archives)
                 phase_archive(net, ts, b, k, ns);
             for (int r = 0; r < m->n_recorders; r++)
@@ -370,6 +376,7 @@ static void free_threads(thread_state *ts, int n)
         free(ts[t].blk);
         free(ts[t].pop_lo);
         free(ts[t].pop_hi);
+        free(ts[t].in);
         for (int q = 0; q < 2; q++) {
             free(ts[t].sbuf[q]);
             free(ts[t].samp[q]);
@@ -407,11 +414,13 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
         s->pop_hi = calloc((size_t)np, sizeof(int));
         if (!s->blk || !s->pop_lo || !s->pop_hi)
             goto nomem;
-        size_t cap = 0;
+        size_t cap = 0, row = 1;
         for (int b = 0; b < net->n_blocks; b++) {
             const sf_block *bl = &net->blocks[b];
             if (bl->thread != t)
                 continue;
+            if ((size_t)bl->n_ports * bl->n > row)
+                row = (size_t)bl->n_ports * bl->n;
             if (s->pop_hi[bl->pop] == 0)
                 s->pop_lo[bl->pop] = s->nk;
             s->blk[s->nk++] = b;
@@ -419,6 +428,8 @@ sf_status sf_engine_run(sf_context *ctx, sf_network *net, const sf_run_options *
             cap += (size_t)bl->n * (size_t)m->pops[bl->pop].type->max_spikes_per_step;
         }
         cap *= (size_t)net->slice;
+        if (!(s->in = malloc(sizeof(double) * row)))
+            goto nomem;
         for (int q = 0; q < 2; q++) {
             s->sbuf[q] = malloc(sizeof(uint32_t) * (cap + 1));
             s->samp[q] = malloc(sizeof(float) * (cap + 1));

@@ -124,10 +124,10 @@ static double estimate_part(const sf_model *m, int threads, int ranks)
     for (int i = 0; i < m->n_pops; i++) {
         const sf_population *p = &m->pops[i];
         const sf_neuron_type *t = p->type;
-        b += share * (double)p->n * (8.0 * t->n_state + 8.0 * L.ring_len * t->n_ports +
+        b += share * (double)p->n * (8.0 * t->n_state + (double)sizeof(sf_acc) * L.ring_len * t->n_ports +
                                      4.0 * t->max_spikes_per_step);
         /* an event queue per block (at most): its pool and its input row */
-        b += share * ((double)p->n * t->n_ports * (sizeof(sf_evq_ent) * L.ring_len / 4.0 + 8.0) +
+        b += share * ((double)p->n * t->n_ports * (sizeof(sf_evq_ent) * L.ring_len / 4.0 + (double)sizeof(sf_acc)) +
                       (double)blocks_of_pop(m, threads * ranks, i) * sizeof(sf_evq_ent) * 4.0 *
                           SF_EVQ_CHUNK);
         /* two slice buffers of (gid, lag) for the worst case of every neuron
@@ -687,7 +687,7 @@ static bool init_queues(sf_network *net)
     bool ok = ring && maxs && owner && want;
     for (int i = 0; ok && i < net->n_blocks; i++) {
         const sf_block *b = &net->blocks[i];
-        ring[b->thread] += (double)net->ring_len * b->n_ports * b->n * sizeof(double);
+        ring[b->thread] += (double)net->ring_len * b->n_ports * b->n * sizeof(sf_acc);
     }
     for (int i = 0; ok && i < net->n_blocks; i++) {
         const sf_block *b = &net->blocks[i];
@@ -796,7 +796,7 @@ static sf_status init_block(sf_network *net, sf_block *b)
     for (int k = 0; k < t->n_state; k++)
         if (!(b->state[k] = malloc(sizeof(double) * n)))
             return SF_ERR_NOMEM;
-    b->ring = calloc((size_t)net->ring_len * (size_t)t->n_ports * n, sizeof(double));
+    b->ring = calloc((size_t)net->ring_len * (size_t)t->n_ports * n, sizeof(sf_acc));
     b->spk = malloc(sizeof(uint32_t) * n * (size_t)t->max_spikes_per_step);
     b->u = malloc(sizeof(double) * n);
     b->w = malloc(sizeof(uint32_t) * n);

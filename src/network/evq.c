@@ -24,7 +24,7 @@ void sf_evq_destroy(sf_evq *q)
     free(q);
 }
 
-sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, double *cur)
+sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, sf_acc *cur)
 {
     sf_evq *q = calloc(1, sizeof *q);
     if (!q)
@@ -42,7 +42,7 @@ sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, doub
     q->dense = calloc((size_t)ring_len, 1);
     q->ent = malloc(sizeof(sf_evq_ent) * SF_EVQ_CHUNK * nc);
     q->owns_cur = !cur;
-    q->cur = cur ? cur : calloc(stride ? stride : 1, sizeof(double));
+    q->cur = cur ? cur : calloc(stride ? stride : 1, sizeof(sf_acc));
     if (!q->next || !q->head || !q->tail || !q->fill || !q->nch || !q->dense || !q->ent || !q->cur) {
         sf_evq_destroy(q);
         return NULL;
@@ -55,7 +55,7 @@ sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, doub
     return q;
 }
 
-void sf_evq_drain(sf_evq *q, int s, double *restrict base)
+void sf_evq_drain(sf_evq *q, int s, sf_acc *restrict base)
 {
     uint32_t c = q->head[s];
     if (c == SF_EVQ_NONE)
@@ -64,7 +64,7 @@ void sf_evq_drain(sf_evq *q, int s, double *restrict base)
         const uint32_t m = c == q->tail[s] ? q->fill[s] : SF_EVQ_CHUNK;
         const sf_evq_ent *restrict e = q->ent + (size_t)c * SF_EVQ_CHUNK;
         for (uint32_t j = 0; j < m; j++)
-            base[e[j].i] += (double)e[j].v;
+            base[e[j].i] += e[j].v;
         if (c == q->tail[s])
             break;
         c = q->next[c];
@@ -76,7 +76,7 @@ void sf_evq_drain(sf_evq *q, int s, double *restrict base)
     q->nch[s] = 0;
 }
 
-void sf_evq_spill_largest(sf_evq *q, double *ring)
+void sf_evq_spill_largest(sf_evq *q, sf_acc *ring)
 {
     int best = 0;
     for (int s = 1; s < q->ring_len; s++)
@@ -86,7 +86,7 @@ void sf_evq_spill_largest(sf_evq *q, double *ring)
         sf_evq_spill(q, best, ring);
 }
 
-void sf_evq_release_row(double *row, size_t n)
+void sf_evq_release_row(sf_acc *row, size_t n)
 {
     static size_t page;
     if (!page) {
@@ -96,7 +96,7 @@ void sf_evq_release_row(double *row, size_t n)
     const uintptr_t a = (uintptr_t)row, e = (uintptr_t)(row + n);
     const uintptr_t lo = (a + page - 1) & ~(uintptr_t)(page - 1), hi = e & ~(uintptr_t)(page - 1);
     if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) != 0) {
-        memset(row, 0, sizeof(double) * n);
+        memset(row, 0, sizeof(sf_acc) * n);
         return;
     }
     memset(row, 0, lo - a);

@@ -17,9 +17,9 @@
  * spill and keeps the rows of slots with few events (the tails of the delay
  * distribution) out of memory: the ring buffer of a queued block is touched
  * only by spills, so its pages are resident only for slots that overflowed
- * (a burst, e.g. the first steps of the microcircuit). A value a float
- * cannot hold exactly is added to the ring row directly, after a spill of
- * its slot.
+ * (a burst, e.g. the first steps of the microcircuit). An event of an
+ * amplitude other than +-1 (a rate unit's) is added to the ring row
+ * directly, after a spill of its slot.
  *
  * Invariant (what keeps results bit-identical): every accumulator receives
  * its adds in delivery order, whatever is queued, spilled or added
@@ -27,7 +27,9 @@
  * of everything queued for s before it. So the sums are those of direct
  * delivery into the ring, for any pool size and any thread count. Queued
  * values are floats: the weight (a float) times an amplitude of +-1, which
- * is exact.
+ * is exact; the rows they are added into hold the ring's accumulators
+ * (network/acc.h, float), so a drained list adds what direct delivery
+ * would, in the same order.
  */
 #ifndef SF_EVQ_H
 #define SF_EVQ_H
@@ -35,6 +37,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+
+#include "network/acc.h"
 
 #define SF_EVQ_CHUNK 1024u    /* entries per chunk (8 KiB)                  */
 #define SF_EVQ_NONE UINT32_MAX
@@ -54,7 +58,7 @@ typedef struct sf_evq {
     uint32_t *nch;            /* [ring_len]: chunks on its list             */
     unsigned char *dense;     /* [ring_len]: the ring row holds slot input  */
     sf_evq_ent *ent;          /* [n_chunks * SF_EVQ_CHUNK]                  */
-    double *cur;              /* [stride]: the input of the step being updated
+    sf_acc *cur;              /* [stride]: the input of the step being updated
                                  (zero between steps); shared by the queues
                                  of one thread, freed by the one owning it  */
     bool owns_cur;
@@ -62,23 +66,23 @@ typedef struct sf_evq {
 
 /* A queue for a block with the given row (n_ports * n) and ring length and
  * a pool of about pool_entries entries, using the input row cur (at least
- * stride doubles, zero) when not NULL, else one of its own; NULL when out
+ * stride accumulators, zero) when not NULL, else one of its own; NULL when out
  * of memory. */
-sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, double *cur);
+sf_evq *sf_evq_create(uint32_t stride, int ring_len, uint64_t pool_entries, sf_acc *cur);
 void sf_evq_destroy(sf_evq *q);
 
-/* Adds the list of slot s, in order, into base[] (stride doubles) and
+/* Adds the list of slot s, in order, into base[] (stride accumulators) and
  * empties it. */
-void sf_evq_drain(sf_evq *q, int s, double *restrict base);
+void sf_evq_drain(sf_evq *q, int s, sf_acc *restrict base);
 
-/* Zeroes a row of n doubles that a spill made resident (a slot of the ring
+/* Zeroes a row of n accumulators that a spill made resident (a slot of the ring
  * buffer after its update): its whole pages are handed back to the system
  * (they read as zero again, and are not resident until a later spill), the
  * partial pages at its ends are cleared. */
-void sf_evq_release_row(double *row, size_t n);
+void sf_evq_release_row(sf_acc *row, size_t n);
 
 /* Spills slot s into its ring row (ring = the block's ring buffer). */
-static inline void sf_evq_spill(sf_evq *q, int s, double *ring)
+static inline void sf_evq_spill(sf_evq *q, int s, sf_acc *ring)
 {
     if (q->head[s] != SF_EVQ_NONE)
         sf_evq_drain(q, s, ring + (size_t)s * q->stride);
@@ -87,12 +91,12 @@ static inline void sf_evq_spill(sf_evq *q, int s, double *ring)
 
 /* Spills the slot holding the most chunks (the first of equals), which
  * refills the pool (evq.c). */
-void sf_evq_spill_largest(sf_evq *q, double *ring);
+void sf_evq_spill_largest(sf_evq *q, sf_acc *ring);
 
 /* Room for appending to slot s: a pointer to the next free entry and, in
  * *room, how many follow contiguously (>= 1); NULL when the pool is empty
  * even after a spill (then s is spilled: add into the ring row). */
-static inline sf_evq_ent *sf_evq_room(sf_evq *q, int s, double *ring, uint32_t *room)
+static inline sf_evq_ent *sf_evq_room(sf_evq *q, int s, sf_acc *ring, uint32_t *room)
 {
     uint32_t t = q->tail[s];
     if (t != SF_EVQ_NONE && q->fill[s] < SF_EVQ_CHUNK) {

@@ -20,6 +20,7 @@
 
 #include "spikefield/network.h"
 #include "model/model_impl.h"
+#include "network/acc.h"
 
 #include <math.h>
 
@@ -68,7 +69,7 @@ typedef struct sf_block {
     int n_ports;          /* of the population's neuron type                  */
     uint64_t first_gid;
     double *state[SF_MAX_STATE];
-    double *ring;
+    sf_acc *ring;         /* network/acc.h                                     */
     uint32_t *spk;        /* scratch: spiking neurons of one step              */
     double *u;            /* scratch: one uniform per neuron                   */
     uint32_t *w;          /* scratch: one random word per neuron (inputs)      */

@@ -758,16 +758,15 @@ static inline __attribute__((always_inline)) void add_run_f(const store *S, cons
     } else if (q) {
         sf_evq_spill(q, s, b->ring); /* what is queued for s comes first */
     }
-    double *restrict dst = b->ring + (size_t)s * stride + port * nb;
-    const double a = am;
+    sf_acc *restrict dst = b->ring + (size_t)s * stride + port * nb;
     if (wv && am == 1.0f) /* spikes: w * 1 is w */
         for (uint32_t x = x0; x < x1; x++)
-            dst[TGT(x)] += (double)wv[x];
+            dst[TGT(x)] += wv[x];
     else if (wv)
         for (uint32_t x = x0; x < x1; x++)
-            dst[TGT(x)] += (double)wv[x] * a;
+            dst[TGT(x)] += wv[x] * am;
     else {
-        const double w = S->w0 * a;
+        const float w = S->w0 * am;
         for (uint32_t x = x0; x < x1; x++)
             dst[TGT(x)] += w;
     }
@@ -848,14 +847,14 @@ static void prefetch(const sf_syn_table *T, const uint32_t *src, uint32_t n)
     }
 }
 
-/* A value, or -0.0 where sel is false: adding -0.0 leaves every double as
+/* A value, or -0.0 where sel is false: adding -0.0 leaves every float as
  * it is (x + -0 = x, also for x = +0 and -0), so an escape byte adds it and
  * the loop needs no branch. */
-static inline double or_mzero(double v, bool sel)
+static inline float or_mzero(float v, bool sel)
 {
-    uint64_t u;
+    uint32_t u;
     memcpy(&u, &v, sizeof u);
-    u = (u & (0 - (uint64_t)sel)) | ((uint64_t)!sel << 63);
+    u = (u & (0 - (uint32_t)sel)) | ((uint32_t)!sel << 31);
     memcpy(&v, &u, sizeof v);
     return v;
 }
@@ -865,13 +864,13 @@ static inline double or_mzero(double v, bool sel)
  * adds -0.0 there (the target it reaches is at most the next synapse's, so
  * inside the block), and does not advance the weight. Only for rows that
  * are one run (no drawn delays): the end of a run in bytes is known there. */
-static inline void add_bytes(const store *S, double *restrict dst, const uint8_t *restrict p,
+static inline void add_bytes(const store *S, sf_acc *restrict dst, const uint8_t *restrict p,
                              const uint8_t *pe, uint32_t x, float am)
 {
     const float *restrict wv = S->w;
     uint32_t t = 0;
     if (!wv) {
-        const double w = S->w0 * (double)am, wt[2] = {-0.0, w};
+        const float w = S->w0 * am, wt[2] = {-0.0f, w};
         for (; p < pe; p++) {
             const uint32_t g = *p;
             t += g ? g - 1 : 255;
@@ -881,15 +880,14 @@ static inline void add_bytes(const store *S, double *restrict dst, const uint8_t
         for (; p < pe; p++) {
             const uint32_t g = *p;
             t += g ? g - 1 : 255;
-            dst[t] += or_mzero((double)wv[x], g != 0);
+            dst[t] += or_mzero(wv[x], g != 0);
             x += g != 0;
         }
     } else {
-        const double a = am;
         for (; p < pe; p++) {
             const uint32_t g = *p;
             t += g ? g - 1 : 255;
-            dst[t] += or_mzero((double)wv[x] * a, g != 0);
+            dst[t] += or_mzero(wv[x] * am, g != 0);
             x += g != 0;
         }
     }
@@ -901,10 +899,10 @@ static inline void add_bytes(const store *S, double *restrict dst, const uint8_t
  * at most one synapse in T8_ESC_DIV) take a branch. The same sums as the
  * runs of the other forms: each (target, slot) gets its adds in row order.
  * mode: 0 constant weight w, 1 weights (spikes), 2 weights times a. */
-static inline __attribute__((always_inline)) void nib_one(double *const *dst, uint32_t g,
+static inline __attribute__((always_inline)) void nib_one(sf_acc *const *dst, uint32_t g,
                                                           uint32_t dd, uint32_t *t, uint32_t *x,
-                                                          const float *restrict wv, double w,
-                                                          double a, const int mode,
+                                                          const float *restrict wv, float w,
+                                                          float a, const int mode,
                                                           const bool esc)
 {
     if (esc && __builtin_expect(g == 0, 0)) {
@@ -912,14 +910,14 @@ static inline __attribute__((always_inline)) void nib_one(double *const *dst, ui
         return;
     }
     *t += g - 1;
-    const double v = mode == 0 ? w : mode == 1 ? (double)wv[*x] : (double)wv[*x] * a;
+    const float v = mode == 0 ? w : mode == 1 ? wv[*x] : wv[*x] * a;
     dst[dd][*t] += v;
     ++*x;
 }
 
-static inline __attribute__((always_inline)) void add_nib_m(const store *S, double *const *dst,
+static inline __attribute__((always_inline)) void add_nib_m(const store *S, sf_acc *const *dst,
                                                             uint32_t p, uint32_t p1, uint32_t x,
-                                                            double w, double a, const int mode,
+                                                            float w, float a, const int mode,
                                                             const bool esc)
 {
     const float *restrict wv = S->w;
@@ -949,22 +947,22 @@ static inline __attribute__((always_inline)) void add_nib_m(const store *S, doub
 }
 
 /* (A table without escapes, n_t8 = n_syn, needs no test per byte.) */
-static inline void add_nib(const store *S, const sf_syn_table *T, double *const *dst,
+static inline void add_nib(const store *S, const sf_syn_table *T, sf_acc *const *dst,
                            uint32_t p0, uint32_t p1, uint32_t x, float am)
 {
     const bool esc = S->n_t8 != T->n_syn;
     if (!S->w && esc)
-        add_nib_m(S, dst, p0, p1, x, S->w0 * (double)am, 0.0, 0, true);
+        add_nib_m(S, dst, p0, p1, x, S->w0 * am, 0.0f, 0, true);
     else if (!S->w)
-        add_nib_m(S, dst, p0, p1, x, S->w0 * (double)am, 0.0, 0, false);
+        add_nib_m(S, dst, p0, p1, x, S->w0 * am, 0.0f, 0, false);
     else if (am == 1.0f && esc)
-        add_nib_m(S, dst, p0, p1, x, 0.0, 1.0, 1, true);
+        add_nib_m(S, dst, p0, p1, x, 0.0f, 1.0f, 1, true);
     else if (am == 1.0f)
-        add_nib_m(S, dst, p0, p1, x, 0.0, 1.0, 1, false);
+        add_nib_m(S, dst, p0, p1, x, 0.0f, 1.0f, 1, false);
     else if (esc)
-        add_nib_m(S, dst, p0, p1, x, 0.0, (double)am, 2, true);
+        add_nib_m(S, dst, p0, p1, x, 0.0f, am, 2, true);
     else
-        add_nib_m(S, dst, p0, p1, x, 0.0, (double)am, 2, false);
+        add_nib_m(S, dst, p0, p1, x, 0.0f, am, 2, false);
 }
 
 /* The nibble form into a block with an event queue: synapse by synapse,
@@ -977,7 +975,6 @@ static void add_nib_q(const store *S, const sf_block *b, size_t port, int64_t k,
     sf_evq *q = b->q;
     const bool qv = am == 1.0f || am == -1.0f;
     const uint32_t pb = (uint32_t)(port * nb);
-    const double a = am;
     uint32_t t = 0;
     for (uint32_t p = p0; p < p1; p++) {
         const uint32_t g = S->t8[p];
@@ -998,13 +995,8 @@ static void add_nib_q(const store *S, const sf_block *b, size_t port, int64_t k,
         } else {
             sf_evq_spill(q, s, b->ring);
         }
-        double *dst = b->ring + (size_t)s * stride + port * nb;
-        if (S->w && am == 1.0f)
-            dst[t] += (double)wf;
-        else if (S->w)
-            dst[t] += (double)wf * a;
-        else
-            dst[t] += S->w0 * a;
+        sf_acc *dst = b->ring + (size_t)s * stride + port * nb;
+        dst[t] += wf * am;
     }
 }
 
@@ -1021,7 +1013,7 @@ static inline __attribute__((always_inline)) void deliver_f(const sf_syn_table *
         prefetch_row(S, row, src[a]);
     if (S->dn) { /* nibble form: the 16 slot rows of the step, a delay per byte */
         const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
-        double *dst[16];
+        sf_acc *dst[16];
         for (int j = 0; j < 16; j++)
             dst[j] = b->ring + (size_t)((k + S->dbase + j) & mask) * stride + port * nb;
         for (uint32_t a = 0; a < n; a++) {
@@ -1063,7 +1055,7 @@ static inline __attribute__((always_inline)) void deliver_f(const sf_syn_table *
         }
     } else if (!S->d && c8 && !b->q) { /* whole rows of delta bytes: a loop over the bytes */
         const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
-        double *restrict dst = b->ring + (size_t)((k + S->d0) & mask) * stride + port * nb;
+        sf_acc *restrict dst = b->ring + (size_t)((k + S->d0) & mask) * stride + port * nb;
         for (uint32_t a = 0; a < n; a++) {
             prefetch_ahead(S, row, src, a, n);
             const uint32_t s = src[a];
@@ -1078,17 +1070,17 @@ static inline __attribute__((always_inline)) void deliver_f(const sf_syn_table *
         }
     } else { /* per-synapse delays (u16 targets only) */
         const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
-        double *restrict ring = b->ring + port * nb;
+        sf_acc *restrict ring = b->ring + port * nb;
         const uint16_t *restrict tg = S->tgt, *restrict dv = S->d;
         for (uint32_t a = 0; a < n; a++) {
-            const double am = amp[a];
+            const float am = amp[a];
             for (uint32_t x = row[src[a]], x1 = row[src[a] + 1]; x < x1; x++) {
                 const int slot = (int)((k + dv[x]) & mask);
                 if (b->q)
                     add_run_f(S, b, port, slot, x, x + 1, amp[a], NULL, false);
                 else
                     ring[(size_t)slot * stride + tg[x]] +=
-                        (S->w ? (double)S->w[x] : (double)S->w0) * am;
+                        (S->w ? S->w[x] : S->w0) * am;
             }
         }
     }

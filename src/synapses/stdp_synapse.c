@@ -251,7 +251,7 @@ deliver_kind(const sf_syn_table *T, const sf_block *b, int64_t k, int mask, cons
     const double lambda = sp[P_LAMBDA], al = sp[P_ALPHA] * sp[P_LAMBDA];
     const double mu_p = sp[P_MU_PLUS], mu_m = sp[P_MU_MINUS], W = sp[P_WMAX];
     const size_t nb = b->n, np = (size_t)b->n_ports, stride = np * nb;
-    double *ring = b->ring + (size_t)T->port * nb;
+    sf_acc *ring = b->ring + (size_t)T->port * nb;
     const sf_spike_archive *A = T->arch;
     const int64_t ts = k + 1;
     for (uint32_t a = 0; a < n;) {
@@ -264,7 +264,7 @@ deliver_kind(const sf_syn_table *T, const sf_block *b, int64_t k, int mask, cons
         const uint32_t x0 = T->row[s], x1 = T->row[s + 1];
         if (!S->d) { /* one delay: one ring row */
             const int64_t D = S->d0;
-            double *restrict dst = ring + (size_t)((k + D) & mask) * stride;
+            sf_acc *restrict dst = ring + (size_t)((k + D) & mask) * stride;
             uint32_t x = x0;
 #ifdef __AVX2__
             if (near && kp_kind != 2 && km_kind != 2 && x1 - x0 >= 4) {

@@ -84,7 +84,7 @@ static void send_row(const sf_syn_table *T, const sf_block *b, int64_t k, int ma
 {
     const sf_syn_store *S = T->store;
     const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
-    double *ring = b->ring + (size_t)T->port * nb;
+    sf_acc *ring = b->ring + (size_t)T->port * nb;
     for (uint32_t x = T->row[s], x1 = T->row[s + 1]; x < x1; x++) {
         const uint32_t j = S->tgt[x];
         const int64_t D = S->d ? S->d[x] : S->d0;

@@ -87,7 +87,7 @@ static void deliver(const sf_syn_table *T, const sf_block *b, int64_t k, int mas
     const sf_urbanczik_syn_params sp = {S->sp[P_TAU_DELTA], S->sp[P_ETA], S->sp[P_WMIN],
                                         S->sp[P_WMAX]};
     const size_t nb = b->n, stride = (size_t)b->n_ports * nb;
-    double *ring = b->ring + (size_t)T->port * nb;
+    sf_acc *ring = b->ring + (size_t)T->port * nb;
     const int64_t ts = k + 1;
     for (uint32_t a = 0; a < n;) {
         const uint32_t m = sf_syn_event_run(src, a, n), s = src[a];
