@@ -216,17 +216,25 @@ static void check_get(const table *tb, const rows *R, bool draw)
 }
 
 /* every source spikes (amplitude am) at step k: the ring against the sums
- * of the stored synapses, added in spike order, then row (draw) order */
+ * of the stored synapses, added in spike order, then row (draw) order, in
+ * the ring's accumulator type (network/acc.h). The ring starts from values
+ * in [4, 8) with a full mantissa, where each add of a drawn weight (0.1 ..
+ * 1.1 with a full mantissa) rounds: an add in another order, a sum formed
+ * in another type or a store instead of an add changes bits and fails. */
 static void check_deliver(const table *tb, const rows *R, float am)
 {
     const uint32_t slots = 1024, nb = R->nb;
     const int mask = (int)slots - 1;
     const int64_t k = 1000; /* arrivals wrap around the ring */
-    double *ring = calloc((size_t)slots * nb, sizeof *ring);
-    double *want = calloc((size_t)slots * nb, sizeof *want);
+    const size_t len = (size_t)slots * nb;
+    sf_acc *ring = malloc(len * sizeof *ring);
+    sf_acc *want = malloc(len * sizeof *want);
     uint32_t *src = malloc(2 * R->n_src * sizeof *src);
     float *amp = malloc(2 * R->n_src * sizeof *amp);
     assert_true(ring && want && src && amp);
+    uint32_t seed = 11;
+    for (size_t i = 0; i < len; i++)
+        ring[i] = want[i] = (sf_acc)(4.0 + 4.0 * (lcg(&seed) & 0xffffff) / 16777216.0 + 1e-9);
     uint32_t ns = 0;
     for (uint32_t r = 0; r < R->n_src; r++) /* every row, then the even ones again */
         src[ns] = r, amp[ns++] = am;
@@ -236,8 +244,10 @@ static void check_deliver(const table *tb, const rows *R, float am)
         for (uint32_t x = R->row[src[a]]; x < R->row[src[a] + 1]; x++) {
             const syn *y = &R->s[x];
             uint32_t d = R->hd ? y->d : (uint32_t)R->d0;
-            double w = R->hw ? (double)y->w : (double)(float)R->w0;
-            want[(size_t)((k + d) & mask) * nb + y->t] += w * (double)amp[a];
+            const float w = R->hw ? y->w : (float)R->w0;
+            const sf_acc v = (sf_acc)(w * amp[a]); /* exact: amp is 1 or -0.5 */
+            sf_acc *to = &want[(size_t)((k + d) & mask) * nb + y->t];
+            *to = *to + v;
         }
     sf_block b;
     memset(&b, 0, sizeof b);
@@ -245,10 +255,10 @@ static void check_deliver(const table *tb, const rows *R, float am)
     b.n_ports = 1;
     b.ring = ring;
     tb->T.syn->deliver(&tb->T, &b, k, mask, src, amp, ns);
-    for (size_t i = 0; i < (size_t)slots * nb; i++)
-        if (memcmp(&ring[i], &want[i], sizeof(double)))
+    for (size_t i = 0; i < len; i++)
+        if (memcmp(&ring[i], &want[i], sizeof *ring))
             fail_msg("ring slot %zu target %zu: %.17g, want %.17g (amplitude %g)", i / nb,
-                     i % nb, ring[i], want[i], am);
+                     i % nb, (double)ring[i], (double)want[i], am);
     free(ring);
     free(want);
     free(src);
