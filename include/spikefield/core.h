@@ -184,6 +184,15 @@ SF_API void sf_rng_uniforms_blocks(uint64_t seed, sf_rng_purpose purpose, uint64
 SF_API void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
                                   uint64_t idx0, uint64_t n, double *out);
 
+/* The same values at any indices, in any order: out[i] is the uniform of
+ * block blk[i] (sf_rng_uniforms_blocks), or normal number idx[i] of the
+ * stream (sf_rng_normals_blocks), for a list of scattered indices (the
+ * redraws of sf_dist_draw_n). */
+SF_API void sf_rng_uniforms_at(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                               const uint64_t *blk, uint64_t n, double *out);
+SF_API void sf_rng_normals_at(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                              const uint64_t *idx, uint64_t n, double *out);
+
 /* A gsl_rng backed by a stream, for GSL's samplers (binomial, poisson, ...).
  * The returned pointer is a gsl_rng*; free it with sf_rng_gsl_free. */
 struct gsl_rng_struct;

@@ -419,14 +419,90 @@ void sf_rng_normals_blocks(uint64_t seed, sf_rng_purpose purpose, uint64_t entit
         uint32_t nb = last - block0 + 1 < PH_CHUNK ? (uint32_t)(last - block0 + 1) : PH_CHUNK;
         uniform_planes(seed, (uint32_t)entity, 0, c1, block0, 1, nb, u1, u2);
         box_muller(u1, u2, nb);
-        for (uint32_t i = 0; i < nb; i++) {
-            uint64_t v0 = 2 * (block0 + i);
-            if (v0 >= v && v0 < end)
-                out[v0 - idx0] = u1[i];
-            if (v0 + 1 >= v && v0 + 1 < end)
-                out[v0 + 1 - idx0] = u2[i];
+        /* pair i holds normals base + 2 i, base + 2 i + 1: the first pair
+         * may start before v (v odd), the last may end at end (end odd) */
+        const uint64_t base = 2 * block0;
+        uint32_t i = 0;
+        if (base < v)
+            out[v - idx0] = u2[i++];
+        uint64_t full = (end - base) / 2; /* pairs wholly before end */
+        full = full < nb ? full : nb;
+        for (; i < full; i++) {
+            const uint64_t o = base + 2 * (uint64_t)i - idx0;
+            out[o] = u1[i];
+            out[o + 1] = u2[i];
         }
+        if (i < nb && base + 2 * (uint64_t)i < end)
+            out[base + 2 * (uint64_t)i - idx0] = u1[i];
         v = 2 * (block0 + nb);
+    }
+}
+
+/* Philox4x32-10 of n <= PH_CHUNK counters (c0, c1, blk[i]) of one stream,
+ * into four word planes (as philox_planes, for blocks in any order): the
+ * same rounds, so the same words as the block of sf_rng_u32 (unit tests
+ * compare). A loop the compiler vectorises. */
+static void philox_list(uint64_t seed, uint32_t c0, uint32_t c1, const uint64_t *restrict blk,
+                        uint32_t n, uint32_t *restrict w0, uint32_t *restrict w1,
+                        uint32_t *restrict w2, uint32_t *restrict w3)
+{
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t x0 = c0, x1 = c1, x2 = (uint32_t)blk[i], x3 = (uint32_t)(blk[i] >> 32);
+        uint32_t a = k0, b = k1;
+        for (int r = 0; r < 10; r++) {
+            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;
+            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
+            x1 = (uint32_t)p1;
+            x3 = (uint32_t)p0;
+            x0 = y0;
+            x2 = y2;
+            a += 0x9E3779B9u;
+            b += 0xBB67AE85u;
+        }
+        w0[i] = x0;
+        w1[i] = x1;
+        w2[i] = x2;
+        w3[i] = x3;
+    }
+}
+
+void sf_rng_uniforms_at(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                        const uint64_t *restrict blk, uint64_t n, double *restrict out)
+{
+    const uint32_t c1 = ctr1(purpose, (uint32_t)(entity >> 32));
+    uint32_t w0[PH_CHUNK], w1[PH_CHUNK], w2[PH_CHUNK], w3[PH_CHUNK];
+    for (uint64_t done = 0; done < n; done += PH_CHUNK) {
+        const uint32_t m = n - done < PH_CHUNK ? (uint32_t)(n - done) : PH_CHUNK;
+        philox_list(seed, (uint32_t)entity, c1, blk + done, m, w0, w1, w2, w3);
+        for (uint32_t i = 0; i < m; i++)
+            out[done + i] = U53(w0[i], w1[i]);
+    }
+}
+
+void sf_rng_normals_at(uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                       const uint64_t *restrict idx, uint64_t n, double *restrict out)
+{
+    /* as sf_rng_normals_blocks(idx[i], 1) for each i: the pair of block
+     * idx[i] / 2, its cosine part for an even index, its sine part for an
+     * odd one; the Box-Muller loop over the chunk's pairs is the same loop,
+     * whose values do not depend on the position in it */
+    const uint32_t c1 = ctr1(purpose, (uint32_t)(entity >> 32));
+    uint32_t w0[PH_CHUNK], w1[PH_CHUNK], w2[PH_CHUNK], w3[PH_CHUNK];
+    uint64_t blk[PH_CHUNK];
+    double u1[PH_CHUNK], u2[PH_CHUNK];
+    for (uint64_t done = 0; done < n; done += PH_CHUNK) {
+        const uint32_t m = n - done < PH_CHUNK ? (uint32_t)(n - done) : PH_CHUNK;
+        for (uint32_t i = 0; i < m; i++)
+            blk[i] = idx[done + i] / 2;
+        philox_list(seed, (uint32_t)entity, c1, blk, m, w0, w1, w2, w3);
+        for (uint32_t i = 0; i < m; i++) {
+            u1[i] = U53(w0[i], w1[i]);
+            u2[i] = U53(w2[i], w3[i]);
+        }
+        box_muller(u1, u2, m);
+        for (uint32_t i = 0; i < m; i++)
+            out[done + i] = idx[done + i] & 1 ? u2[i] : u1[i];
     }
 }
 

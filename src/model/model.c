@@ -9,6 +9,10 @@
 
 #include <gsl/gsl_sf_gamma.h>
 #include <math.h>
+#include <stdbool.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 
@@ -513,6 +517,26 @@ static void raw(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uint64_
     transform(d, n, out);
 }
 
+/* raw() of one value at each of the indices idx[0 .. m) (blocks, normals or
+ * gamma slots as raw's block0 + i), the same values as m calls of raw(d,
+ * ..., idx[j], 1, ...). */
+static void raw_at(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
+                   const uint64_t *idx, uint32_t m, double *out)
+{
+    if (d->kind == SF_DIST_GAMMA) {
+        for (uint32_t j = 0; j < m; j++)
+            raw(d, seed, purpose, entity, idx[j], 1, &out[j]);
+        return;
+    }
+    if (d->kind == SF_DIST_UNIFORM)
+        sf_rng_uniforms_at(seed, purpose, entity, idx, m, out);
+    else
+        sf_rng_normals_at(seed, purpose, entity, idx, m, out);
+    transform(d, m, out);
+}
+
+#define REDRAW_CHUNK 256
+
 void sf_dist_draw_n(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uint64_t entity,
                     uint64_t n, double *out)
 {
@@ -525,9 +549,44 @@ void sf_dist_draw_n(const sf_dist *d, uint64_t seed, sf_rng_purpose purpose, uin
     const double lo = d->min, hi = d->max; /* locals: out cannot change them */
     if (isinf(lo) && isinf(hi))
         return;
-    for (uint64_t i = 0; i < n; i++)
-        for (uint64_t r = 1; r <= 1000 && (out[i] < lo || out[i] > hi); r++)
-            raw(d, seed, purpose, entity, r * n + i, 1, &out[i]);
+    /* value i is redrawn as value r n + i of the stream for r = 1, 2, ...
+     * until it is in range (at most 1000 times); the positions out of
+     * [lo, hi] are collected (four at a time with AVX2) and each round's
+     * values drawn together, REDRAW_CHUNK positions at a time */
+    uint64_t pos[REDRAW_CHUNK], idx[REDRAW_CHUNK];
+    double v[REDRAW_CHUNK];
+    bool left = false; /* some value still out of range after 1000 rounds */
+    for (uint64_t i0 = 0; i0 < n;) {
+        uint32_t m = 0;
+#ifdef __AVX2__
+        const __m256d vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
+        for (; i0 + 4 <= n && m <= REDRAW_CHUNK - 4; i0 += 4) {
+            const __m256d x = _mm256_loadu_pd(out + i0);
+            unsigned bits = (unsigned)_mm256_movemask_pd(
+                _mm256_or_pd(_mm256_cmp_pd(x, vlo, _CMP_LT_OQ), _mm256_cmp_pd(x, vhi, _CMP_GT_OQ)));
+            for (; bits; bits &= bits - 1)
+                pos[m++] = i0 + (uint64_t)__builtin_ctz(bits);
+        }
+#endif
+        for (; i0 < n && m < REDRAW_CHUNK; i0++)
+            if (out[i0] < lo || out[i0] > hi)
+                pos[m++] = i0;
+        for (uint64_t r = 1; r <= 1000 && m; r++) {
+            for (uint32_t j = 0; j < m; j++)
+                idx[j] = r * n + pos[j];
+            raw_at(d, seed, purpose, entity, idx, m, v);
+            uint32_t k = 0;
+            for (uint32_t j = 0; j < m; j++) {
+                out[pos[j]] = v[j];
+                if (v[j] < lo || v[j] > hi)
+                    pos[k++] = pos[j];
+            }
+            m = k;
+        }
+        left |= m > 0;
+    }
+    if (!left) /* every value in range (or NaN): the clipping changes none */
+        return;
     for (uint64_t i = 0; i < n; i++) /* after 1000 redraws: clipped */
         out[i] = out[i] < lo ? lo : out[i] > hi ? hi : out[i];
 }

@@ -31,6 +31,18 @@ static int64_t steps_of(double t, double h)
 #define delay_steps sf_delay_steps
 #define dist_const sf_dist_is_const
 
+/* sf_delay_steps of n delays (ms) into out, in a loop that vectorises
+ * (the same rounding and bounds, so the same steps). */
+static void delay_steps_n(const double *restrict d, uint64_t n, double h, uint16_t *restrict out)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        double s = nearbyint(d[i] / h);
+        s = s < 1 ? 1 : s;
+        s = s > 65535 ? 65535 : s;
+        out[i] = (uint16_t)(int32_t)s;
+    }
+}
+
 /* Most partners a thread keeps from counting to filling (fill_table). */
 #define DRAW_BUF_MAX ((size_t)1 << 26)
 
@@ -250,13 +262,39 @@ void sf_conn_draw_fixed(sf_rng *r, uint64_t K, uint32_t n, uint32_t skip, bool m
                 S->list[k] = 0;
             return;
         }
-        words w;
-        w.r = r;
-        w.pos = w.len = 0;
+        /* words_below's draws, the buffer's state in locals: each refill
+         * (at most the draws left, as words_next) is first converted
+         * whole, in a loop that vectorises; only a refill with a rejected
+         * word (low part below the threshold, probability < n / 2^32) or
+         * a draw of `skip` is then taken word by word, as words_below
+         * would, so the draws are the same and so is the stream's end */
+        uint32_t buf[512], pos = 0, len = 0;
+        const uint32_t thresh = (uint32_t)(-n) % n;
+        uint32_t *restrict list = S->list;
         for (uint64_t k = 0; k < K;) {
-            uint32_t s = words_below(&w, n, K - k);
+            if (pos == len) {
+                len = K - k < 512 ? (uint32_t)(K - k) : 512;
+                sf_rng_fill_u32(r, buf, len);
+                pos = 0;
+                uint32_t bad = 0;
+                for (uint32_t j = 0; j < len; j++) {
+                    const uint64_t m = (uint64_t)buf[j] * n;
+                    const uint32_t s = (uint32_t)(m >> 32);
+                    list[k + j] = s;
+                    bad |= ((uint32_t)m < thresh) | (s == skip);
+                }
+                if (!bad) {
+                    k += len;
+                    pos = len;
+                    continue;
+                }
+            }
+            const uint64_t m = (uint64_t)buf[pos++] * n;
+            if ((uint32_t)m < thresh)
+                continue; /* rejected: the next word */
+            const uint32_t s = (uint32_t)(m >> 32);
             if (s != skip)
-                S->list[k++] = s;
+                list[k++] = s;
         }
     } else {
         draw_distinct(r, K, n, skip, S, S->list);
@@ -562,6 +600,23 @@ static sf_status fill_table(sf_network *net, sf_syn_table *T, const void *plan, 
             for (uint64_t k = 0; k < K; k++)
                 S->tl[k] = tl;
             memset(S->ds, 0, sizeof(uint16_t) * K);
+            T->syn->store(T, K, S->at, S->tl, S->wv, S->ds);
+            continue;
+        }
+        if (!outdeg) {
+            /* by target with drawn weights or delays: every partner is
+             * stored too (n = K), the weights where they were drawn */
+            for (uint64_t k = 0; k < K; k++)
+                S->at[k] = pos[list[k]]++;
+            const uint16_t tl = (uint16_t)(ent - lo);
+            for (uint64_t k = 0; k < K; k++)
+                S->tl[k] = tl;
+            if (dsk)
+                memcpy(S->ds, dsk, sizeof(uint16_t) * K);
+            else if (hd)
+                delay_steps_n(S->dv, K, h, S->ds);
+            else
+                memset(S->ds, 0, sizeof(uint16_t) * K);
             T->syn->store(T, K, S->at, S->tl, S->wv, S->ds);
             continue;
         }

@@ -150,6 +150,9 @@ static bool create(sf_syn_table *T, const sf_projection *p, double h)
     return (S->tgt = syn_alloc(sizeof(uint16_t) * n)) != NULL;
 }
 
+#ifndef STORE_PF
+#define STORE_PF 16
+#endif
 static void store_n(sf_syn_table *T, size_t n, const uint32_t *at, const uint16_t *tgt,
                     const double *w, const uint16_t *d)
 {
@@ -160,7 +163,15 @@ static void store_n(sf_syn_table *T, size_t n, const uint32_t *at, const uint16_
         return;
     }
     pending *restrict P = S->pend;
-    for (size_t j = 0; j < n; j++)
+    /* the records' lines requested STORE_PF stores ahead (each store is
+     * to the end of its row, a line the frontier of a row's writes; with
+     * thousands of rows these miss the L1 and often the L2) */
+    size_t j = 0;
+    for (; j + STORE_PF < n; j++) {
+        __builtin_prefetch(&P[at[j + STORE_PF]], 1, 3);
+        P[at[j]] = (pending){tgt[j], S->hd ? d[j] : 0, S->hw ? (float)w[j] : 0.0f};
+    }
+    for (; j < n; j++)
         P[at[j]] = (pending){tgt[j], S->hd ? d[j] : 0, S->hw ? (float)w[j] : 0.0f};
 }
 
@@ -198,9 +209,9 @@ static bool finish_pend(sf_syn_table *T)
         return unpack(S, T->n_syn, S->hd);
     const pending *P = S->pend;
     const uint32_t *row = T->row;
-    uint32_t *seen = calloc(65536, sizeof(uint32_t)); /* row + 1 that saw a delay */
+    /* per delay step, the row's count, then its next position; zero
+     * between rows (each row clears the steps it used) */
     uint32_t *cnt = calloc(65536, sizeof(uint32_t));
-    uint16_t *dl = malloc(sizeof(uint16_t) * 65536);
     S->tgt = syn_alloc(sizeof(uint16_t) * T->n_syn);
     S->w = S->hw ? syn_alloc(sizeof(float) * T->n_syn) : NULL;
     S->brow = malloc(sizeof(uint32_t) * ((size_t)T->n_src + 1));
@@ -209,30 +220,27 @@ static bool finish_pend(sf_syn_table *T)
      * cache), by doubling, then shrink to their number */
     size_t cap = (size_t)T->n_src + 64;
     S->bk = malloc(2 * cap);
-    bool ok = seen && cnt && dl && S->tgt && (!S->hw || S->w) && S->brow && S->bk, fits = true;
+    bool ok = cnt && S->tgt && (!S->hw || S->w) && S->brow && S->bk, fits = true;
     uint32_t b = 0;
     for (uint32_t s = 0; ok && fits && s < T->n_src; s++) {
         const uint32_t x0 = row[s], x1 = row[s + 1];
         S->brow[s] = b;
-        /* the row's distinct delays, ascending, and their counts */
-        uint32_t nd = 0;
+        if (x0 == x1)
+            continue;
+        /* the row's counts per delay and its range of delays */
+        uint32_t dlo = 65535, dhi = 0;
         for (uint32_t x = x0; x < x1; x++) {
-            uint16_t d = P[x].d;
-            if (seen[d] != s + 1) {
-                seen[d] = s + 1;
-                cnt[d] = 0;
-                uint32_t j = nd++;
-                while (j > 0 && dl[j - 1] > d) {
-                    dl[j] = dl[j - 1];
-                    j--;
-                }
-                dl[j] = d;
-            }
+            const uint32_t d = P[x].d;
             cnt[d]++;
+            dlo = d < dlo ? d : dlo;
+            dhi = d > dhi ? d : dhi;
         }
+        uint32_t nd = 0; /* distinct delays */
+        for (uint32_t d = dlo; d <= dhi; d++)
+            nd += cnt[d] != 0;
         /* at most the row's buckets: one per distinct delay and per 255
          * synapses, and one per 255 steps of its largest delay */
-        const uint64_t most = nd ? (uint64_t)b + nd + (x1 - x0) / 255u + dl[nd - 1] / 255u : b;
+        const uint64_t most = (uint64_t)b + nd + (x1 - x0) / 255u + dhi / 255u;
         if (most >= UINT32_MAX) {
             fits = false; /* per-synapse delays (below) */
             break;
@@ -247,9 +255,11 @@ static bool finish_pend(sf_syn_table *T)
         }
         /* stable counting sort: cnt[d] becomes the next position of d */
         uint32_t at = 0, dprev = 0;
-        for (uint32_t j = 0; j < nd; j++) {
-            const uint32_t c0 = cnt[dl[j]];
-            uint32_t c = c0, step = dl[j] - dprev;
+        for (uint32_t d = dlo; d <= dhi; d++) {
+            const uint32_t c0 = cnt[d];
+            if (!c0)
+                continue;
+            uint32_t c = c0, step = d - dprev;
             for (; step > 255; step -= 255)
                 S->bk[b][0] = 255, S->bk[b++][1] = 0;
             do {
@@ -258,20 +268,22 @@ static bool finish_pend(sf_syn_table *T)
                 step = 0;
                 c -= m;
             } while (c);
-            dprev = dl[j];
-            cnt[dl[j]] = at;
+            dprev = d;
+            cnt[d] = at;
             at += c0;
         }
+        uint16_t *restrict tg = S->tgt + x0;
+        float *restrict wt = S->w ? S->w + x0 : NULL;
         for (uint32_t x = x0; x < x1; x++) {
-            uint32_t p = x0 + cnt[P[x].d]++;
-            S->tgt[p] = P[x].tgt;
-            if (S->w)
-                S->w[p] = P[x].w;
+            const uint32_t p = cnt[P[x].d]++;
+            tg[p] = P[x].tgt;
+            if (wt)
+                wt[p] = P[x].w;
         }
+        for (uint32_t d = dlo; d <= dhi; d++)
+            cnt[d] = 0;
     }
-    free(seen);
     free(cnt);
-    free(dl);
     if (ok && !fits) { /* 2^32 buckets or more: unpacked, delays per synapse */
         free(S->tgt);
         free(S->w);

@@ -490,6 +490,48 @@ static void test_rng_vector_forms(void **state)
 /* ------------------------------------------------------------------------
  * gsl_rng adaptor. */
 
+/* The scattered-index forms (the redraws of sf_dist_draw_n): out[i] of
+ * sf_rng_normals_at is normal number idx[i] of the stream, as
+ * sf_rng_normals_blocks(idx[i], 1) gives it, and sf_rng_uniforms_at's the
+ * uniform of block blk[i], as sf_rng_uniform after a seek gives it; for
+ * indices in any order, repeated, odd and even, past counter word 2's
+ * wrap, and more than one chunk (256) of them. */
+static void test_rng_at_forms(void **state)
+{
+    (void)state;
+    const uint64_t seed = 0x77aa0313ull, ent = (3ull << 32) | 999u;
+    enum { M = 601 };
+    static uint64_t idx[M];
+    static double got[M];
+    for (int i = 0; i < M; i++)
+        idx[i] = i % 5 == 0   ? (uint64_t)i * 7919u              /* ascending */
+                 : i % 5 == 1 ? 0x1fffffff0ull + (uint64_t)(i % 37) /* blocks past 2^32 */
+                 : i % 5 == 2 ? (uint64_t)(M - i)               /* descending */
+                 : i % 5 == 3 ? 41u                               /* repeated, odd */
+                              : (uint64_t)i * 1000003u;
+    sf_rng_normals_at(seed, SF_RNG_DELAY, ent, idx, M, got);
+    for (int i = 0; i < M; i++) {
+        double one;
+        sf_rng_normals_blocks(seed, SF_RNG_DELAY, ent, idx[i], 1, &one);
+        assert_true(got[i] == one);
+    }
+    /* a short list (below one vector) and an empty one */
+    sf_rng_normals_at(seed, SF_RNG_DELAY, ent, idx + 7, 3, got);
+    for (int i = 0; i < 3; i++) {
+        double one;
+        sf_rng_normals_blocks(seed, SF_RNG_DELAY, ent, idx[7 + i], 1, &one);
+        assert_true(got[i] == one);
+    }
+    sf_rng_normals_at(seed, SF_RNG_DELAY, ent, idx, 0, got);
+    sf_rng_uniforms_at(seed, SF_RNG_WEIGHT, ent, idx, M, got);
+    for (int i = 0; i < M; i++) {
+        sf_rng r;
+        sf_rng_init(&r, seed, SF_RNG_WEIGHT, ent);
+        sf_rng_seek(&r, idx[i]);
+        assert_true(got[i] == sf_rng_uniform(&r));
+    }
+}
+
 /* Values along one stream: uniforms_blocks[i] is the first uniform of block
  * block0 + i; normals_blocks are the Box-Muller pairs of consecutive blocks,
  * and each value depends only on its index (not on where a call starts or
@@ -699,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_rng_normal_exponential),
         cmocka_unit_test(test_rng_vector_forms),
         cmocka_unit_test(test_rng_block_forms),
+        cmocka_unit_test(test_rng_at_forms),
         cmocka_unit_test(test_gsl_adaptor),
         cmocka_unit_test(test_barrier),
         cmocka_unit_test(test_clocks_memory),

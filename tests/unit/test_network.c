@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "model/model_impl.h"
+#include "network/network_impl.h"
 #include "spikefield/network.h"
 #include "test_util.h"
 
@@ -140,6 +141,101 @@ static uint64_t *outdegrees(const inputs *in)
     "populations:\n"                                                                       \
     "  A: {model: iaf_psc_delta, n: 53}\n"                                                 \
     "  B: {model: iaf_psc_delta, n: 37}\n"
+
+/* sf_dist_draw_n's redraws against the rule written out here value by
+ * value: value i is the distribution's value number i of the stream
+ * (normal number i, or the uniform of block i, times the scale plus the
+ * location); while out of [min, max] it becomes value r n + i for r = 1,
+ * 2, ..., at most 1000 times, and is then clipped. Bounds that reject most
+ * values (several rounds, more positions than one chunk of 256), bounds
+ * that nothing meets (every value clipped after 1000 rounds), a draw of 3
+ * (below one vector), one bound only, and a uniform. */
+static double one_value(const sf_dist *d, uint64_t seed, uint64_t ent, uint64_t k)
+{
+    double x;
+    if (d->kind == SF_DIST_UNIFORM) {
+        sf_rng r;
+        sf_rng_init(&r, seed, SF_RNG_WEIGHT, ent);
+        sf_rng_seek(&r, k);
+        return d->a + (d->b - d->a) * sf_rng_uniform(&r);
+    }
+    sf_rng_normals_blocks(seed, SF_RNG_WEIGHT, ent, k, 1, &x);
+    return d->a + d->b * x;
+}
+
+static void test_draw_n_redraws(void **state)
+{
+    (void)state;
+    const uint64_t seed = 4242, ent = (5ull << 32) | 77u;
+    const sf_dist cases[] = {
+        {SF_DIST_NORMAL, 1.0, 2.0, 0.5, 1.5, false},      /* 80 % out: many rounds */
+        {SF_DIST_NORMAL, 0.0, 1.0, 3.0, 3.0, false},      /* never met: clipped    */
+        {SF_DIST_NORMAL, 1.5, 0.75, 0.1, INFINITY, false}, /* one bound (delays)    */
+        {SF_DIST_UNIFORM, 0.0, 1.0, 0.25, 0.3, false},
+    };
+    const uint64_t ns[] = {700, 3, 1, 300};
+    static double got[700];
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+        for (size_t q = 0; q < sizeof ns / sizeof *ns; q++) {
+            const sf_dist *d = &cases[c];
+            const uint64_t n = ns[q];
+            if (c == 1 && n > 300)
+                continue; /* 1000 rounds of 700: slow for nothing more */
+            sf_dist_draw_n(d, seed, SF_RNG_WEIGHT, ent, n, got);
+            uint64_t redrawn = 0, clipped = 0;
+            for (uint64_t i = 0; i < n; i++) {
+                double v = one_value(d, seed, ent, i);
+                for (uint64_t r = 1; r <= 1000 && (v < d->min || v > d->max); r++, redrawn++)
+                    v = one_value(d, seed, ent, r * n + i);
+                if (v < d->min || v > d->max)
+                    clipped++;
+                v = v < d->min ? d->min : v > d->max ? d->max : v;
+                if (got[i] != v)
+                    fail_msg("case %zu, n %llu, value %llu: %.17g, expected %.17g", c,
+                             (unsigned long long)n, (unsigned long long)i, got[i], v);
+            }
+            /* the cases do what they are meant to */
+            if (c == 0 && n == 700)
+                assert_true(redrawn > 1000);
+            if (c == 1)
+                assert_true(clipped == n);
+        }
+}
+
+/* sf_conn_draw_fixed with multapses: the draws of sf_rng_below(n) in
+ * order, a draw of `skip` drawn again, and the stream left where those
+ * sf_rng_below calls leave it; n = 2^31 + 1 rejects about half of the
+ * words (Lemire's threshold 2^32 mod n), n = 3 with a skip repeats a third
+ * of the draws, n = 1000 rejects none; K up to past two refills (512). */
+static void test_conn_draw_fixed_stream(void **state)
+{
+    (void)state;
+    const uint32_t nn[] = {2147483649u, 3, 1000, 1000};
+    const uint32_t sk[] = {UINT32_MAX, 1, UINT32_MAX, 999};
+    const uint64_t Ks[] = {1, 5, 511, 512, 513, 1300};
+    sf_conn_scratch S = {0};
+    S.list = malloc(sizeof(uint32_t) * 1300);
+    assert_non_null(S.list);
+    for (size_t c = 0; c < 4; c++)
+        for (size_t q = 0; q < 6; q++) {
+            sf_rng r1, r2;
+            sf_rng_init(&r1, 99, SF_RNG_CONNECT, 1000 + c);
+            r2 = r1;
+            sf_conn_draw_fixed(&r1, Ks[q], nn[c], sk[c], true, &S);
+            for (uint64_t k = 0; k < Ks[q]; k++) {
+                uint32_t v;
+                do
+                    v = (uint32_t)sf_rng_below(&r2, nn[c]);
+                while (v == sk[c]);
+                if (S.list[k] != v)
+                    fail_msg("n %u, K %llu, draw %llu: %u, expected %u", nn[c],
+                             (unsigned long long)Ks[q], (unsigned long long)k, S.list[k], v);
+            }
+            for (int k = 0; k < 9; k++)
+                assert_true(sf_rng_u32(&r1) == sf_rng_u32(&r2));
+        }
+    free(S.list);
+}
 
 /* ------------------------------------------------------------------------
  * Rules with fixed degrees. */
@@ -1105,6 +1201,8 @@ static void test_receptor_ports(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_draw_n_redraws),
+        cmocka_unit_test(test_conn_draw_fixed_stream),
         cmocka_unit_test(test_fixed_indegree),
         cmocka_unit_test(test_fixed_indegree_uniform_sources),
         cmocka_unit_test(test_fixed_outdegree),
