@@ -18,6 +18,7 @@
 #include "learning/cov_converge.h"
 #include "learning/cov_lasserre.h"
 #include "learning/cov_shor.h"
+#include "learning/cov_signs.h"
 #include "learning/learning_impl.h"
 #include "learning/mlp.h"
 #include "learning/poker.h"
@@ -27,6 +28,7 @@
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_sf_erf.h>
+#include <float.h>
 #include <omp.h>
 #include <stdio.h>
 
@@ -581,6 +583,70 @@ static void test_cov_converge(void **state)
     fail_unless_close(sf_cov_conv_eta(&c, 50, 2, 50), 10, 1e-12, "eta(ramp / 2) = sqrt(2 * 50)");
     fail_unless_close(sf_cov_conv_eta(&c, 100, 2, 50), 50, 0, "eta(ramp)");
     fail_unless_close(sf_cov_conv_eta(&c, 900, 2, 50), 50, 0, "eta after the ramp");
+}
+
+/* The bit-plane product of cov_signs.h against a plain double loop written
+ * here: U[k][j] = sum_l s_kl W[j][l] for ternary s (density 2/3, signs
+ * drawn by a test-local LCG) at m = 1 .. 70 (every remainder of m mod 8 and
+ * of the group count mod 4) and n = 2 (the vector path) and 3 (the generic
+ * one). Two checks: (a) with W on the grid of multiples of 1/64 in
+ * [-1, 1) every partial sum is exact in binary64, whatever the order, so the
+ * two results must be equal bit for bit; (b) with generic W the two sums of
+ * the same m terms differ by rounding only: at most 2 (m - 1) eps
+ * sum_l |W[j][l]| (the first-order bound (m - 1) eps sum |terms| of any
+ * summation order, once for each of the two sums). Also the stored signs
+ * read back. */
+static uint64_t lcg(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *x >> 33;
+}
+
+static void test_cov_signs_kernel(void **state)
+{
+    (void)state;
+    uint64_t x = 12345;
+    for (int n = 2; n <= 3; n++)
+        for (int m = 1; m <= 70; m++) {
+            int rows = 5;
+            size_t rb = sf_cov_signs_row_bytes(m);
+            uint8_t *S = calloc((size_t)rows, rb);
+            int *s = malloc(sizeof(int) * (size_t)rows * m);
+            double *W = malloc(sizeof(double) * (size_t)n * m), *T = malloc(sizeof(double) * sf_cov_signs_table_len(m, n));
+            double *U = malloc(sizeof(double) * (size_t)rows * n);
+            assert_true(S && s && W && T && U);
+            for (int k = 0; k < rows; k++)
+                for (int l = 0; l < m; l++) {
+                    int v = (int)(lcg(&x) % 3) - 1;
+                    s[k * m + l] = v;
+                    sf_cov_signs_set(S + k * rb, m, l, v);
+                }
+            for (int k = 0; k < rows; k++)
+                for (int l = 0; l < m; l++)
+                    assert_int_equal(sf_cov_signs_get(S + k * rb, m, l), s[k * m + l]);
+            for (int pass = 0; pass < 2; pass++) {
+                for (int q = 0; q < n * m; q++)
+                    W[q] = pass == 0 ? ((double)(lcg(&x) % 128) - 64) / 64
+                                     : (double)lcg(&x) / 2147483648.0 - 0.5;
+                sf_cov_signs_table(m, n, W, T);
+                sf_cov_signs_apply(m, n, (size_t)rows, S, T, U);
+                for (int k = 0; k < rows; k++)
+                    for (int j = 0; j < n; j++) {
+                        double ref = 0, abs = 0;
+                        for (int l = 0; l < m; l++) {
+                            ref += s[k * m + l] * W[j * m + l];
+                            abs += fabs(W[j * m + l]);
+                        }
+                        double got = U[k * n + j];
+                        if (pass == 0 && got != ref)
+                            fail_msg("m %d n %d row %d out %d: %.17g, exact %.17g", m, n, k, j, got, ref);
+                        if (pass == 1 && fabs(got - ref) > 2 * (m - 1) * DBL_EPSILON * abs)
+                            fail_msg("m %d n %d row %d out %d: %.17g vs %.17g (bound %.3g)", m, n, k, j,
+                                     got, ref, 2 * (m - 1) * DBL_EPSILON * abs);
+                    }
+            }
+            free(S), free(s), free(W), free(T), free(U);
+        }
 }
 
 /* With tol > 0 the trainer reports its steps per load, which lie between
@@ -1376,7 +1442,7 @@ int main(void)
         cmocka_unit_test(test_cover),
         cmocka_unit_test(test_mnp_hand),      cmocka_unit_test(test_cover_sampled),
         cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_cov_converge),
-        cmocka_unit_test(test_lasserre_normal_form),         cmocka_unit_test(test_covariance_tol), cmocka_unit_test(test_shor_hand),
+        cmocka_unit_test(test_lasserre_normal_form),         cmocka_unit_test(test_covariance_tol), cmocka_unit_test(test_cov_signs_kernel), cmocka_unit_test(test_shor_hand),
         cmocka_unit_test(test_shor_random),   cmocka_unit_test(test_covariance_certify),
         cmocka_unit_test(test_lasserre2_hand), cmocka_unit_test(test_lasserre2_random),
         cmocka_unit_test(test_poker_classes),
