@@ -793,6 +793,45 @@ static void test_shor_hand(void **state)
     assert_false(sf_shor_verify(2, 2, chiC, zC, bad1, 0.5, work)); /* certifies 1 + c only */
 }
 
+/* margins zeta_r w1^T P^r w2 of unit w1, w2: their minimum */
+static double min_margin_of(int m, int p, const double *chi, const double *z, const double *w1,
+                            const double *w2)
+{
+    double mn = INFINITY;
+    for (int r = 0; r < p; r++) {
+        double q = 0;
+        for (int k = 0; k < m; k++)
+            for (int l = 0; l < m; l++)
+                q += w1[k] * (chi[r * m * m + k * m + l] + (k == l)) * w2[l];
+        mn = fmin(mn, z[r] * q);
+    }
+    return mn;
+}
+
+/* a random pair of unit rows w1, w2 in R^m (m <= 5): Gaussian, normalised */
+static void random_unit_pair(sf_rng *rg, int m, double *w1, double *w2)
+{
+    double n1 = 0, n2 = 0;
+    for (int k = 0; k < m; k++)
+        w1[k] = sf_rng_normal(rg), w2[k] = sf_rng_normal(rg), n1 += w1[k] * w1[k],
+        n2 += w2[k] * w2[k];
+    for (int k = 0; k < m; k++)
+        w1[k] /= sqrt(n1), w2[k] /= sqrt(n2);
+}
+
+/* random search: the largest smallest margin of `tries` random unit pairs
+ * (a lower bound on the maximal margin t*) */
+static double best_random_margin(sf_rng *rg, int m, int p, const double *chi, const double *z,
+                                 int tries)
+{
+    double best = -INFINITY, w1[5], w2[5];
+    for (int s = 0; s < tries; s++) {
+        random_unit_pair(rg, m, w1, w2);
+        best = fmax(best, min_margin_of(m, p, chi, z, w1, w2));
+    }
+    return best;
+}
+
 /* Random m = 3, 4, 5 instances (entries +-c, random labels), against two
  * independent methods. (i) The bound holds: it is >= the smallest margin of
  * every one of 4000 random unit (w1, w2) and of the rounded W. (ii) Wolfe's
@@ -824,23 +863,7 @@ static void test_shor_random(void **state)
         assert_int_equal(sf_shor_solve(m, p, chi, z, lam, W, &res), 0);
         assert_true(res.bound >= res.rounded - 1e-12);
         fail_unless_close(sf_shor_check(m, p, chi, z, lam, work), res.bound, 0, "bound is the check");
-        double best = -INFINITY;
-        for (int s = 0; s < 4000; s++) {
-            double w1[5], w2[5], n1 = 0, n2 = 0;
-            for (int k = 0; k < m; k++)
-                w1[k] = sf_rng_normal(&rg), w2[k] = sf_rng_normal(&rg), n1 += w1[k] * w1[k],
-                n2 += w2[k] * w2[k];
-            double mn = INFINITY;
-            for (int r = 0; r < p; r++) {
-                double q = 0;
-                for (int k = 0; k < m; k++)
-                    for (int l = 0; l < m; l++)
-                        q += w1[k] * (chi[r * mm + k * m + l] + (k == l)) * w2[l];
-                mn = fmin(mn, z[r] * q / sqrt(n1 * n2));
-            }
-            best = fmax(best, mn);
-        }
-        assert_true(best <= res.bound);
+        assert_true(best_random_margin(&rg, m, p, chi, z, 4000) <= res.bound);
         sf_mnp_workspace *ws = sf_mnp_workspace_create(p, mm);
         sf_mnp_result wr = sf_mnp_solve(ws, Y, p, mm, NULL);
         assert_true(wr.certified);
@@ -860,21 +883,6 @@ static void test_shor_random(void **state)
 
 
 /* ---- the level-2 bound (cov_lasserre.c) ---- */
-
-/* margins zeta_r w1^T P^r w2 of unit w1, w2: their minimum */
-static double min_margin_of(int m, int p, const double *chi, const double *z, const double *w1,
-                            const double *w2)
-{
-    double mn = INFINITY;
-    for (int r = 0; r < p; r++) {
-        double q = 0;
-        for (int k = 0; k < m; k++)
-            for (int l = 0; l < m; l++)
-                q += w1[k] * (chi[r * m * m + k * m + l] + (k == l)) * w2[l];
-        mn = fmin(mn, z[r] * q);
-    }
-    return mn;
-}
 
 /* The hand-solved m = 2 instances of test_shor_hand: (A) t* = 1 + c, (B)
  * t* = c, (C) t* = 0. The level-2 bound lies between t* and Shor's (which
@@ -946,17 +954,7 @@ static void test_lasserre2_random(void **state)
         fail_unless_close(sf_lasserre2_check(m, p, chi, z, X, mu), lr.bound, 0, "bound is the check");
         assert_true(lr.bound >= -1e-12);
         assert_true(lr.bound <= sr.bound + 1e-6);
-        double best = -INFINITY;
-        for (int s = 0; s < 2000; s++) {
-            double w1[4], w2[4], n1 = 0, n2 = 0;
-            for (int k = 0; k < m; k++)
-                w1[k] = sf_rng_normal(&rg), w2[k] = sf_rng_normal(&rg), n1 += w1[k] * w1[k],
-                n2 += w2[k] * w2[k];
-            for (int k = 0; k < m; k++)
-                w1[k] /= sqrt(n1), w2[k] /= sqrt(n2);
-            best = fmax(best, min_margin_of(m, p, chi, z, w1, w2));
-        }
-        assert_true(best <= lr.bound);
+        assert_true(best_random_margin(&rg, m, p, chi, z, 2000) <= lr.bound);
         if (lr.bound < sr.bound - 0.01 && n_gap++ == 0) {
             double kappa = 0.5 * (lr.bound + sr.bound);
             assert_true(sr.bound >= kappa && lr.bound < kappa);
@@ -980,12 +978,8 @@ static void test_lasserre2_random(void **state)
         /* planted */
         int pp = 3 * m;
         double *zp = malloc(sizeof(double) * pp), *chp = calloc((size_t)pp * mm, sizeof(double));
-        double w1[4], w2[4], n1 = 0, n2 = 0;
-        for (int k = 0; k < m; k++)
-            w1[k] = sf_rng_normal(&rg), w2[k] = sf_rng_normal(&rg), n1 += w1[k] * w1[k],
-            n2 += w2[k] * w2[k];
-        for (int k = 0; k < m; k++)
-            w1[k] /= sqrt(n1), w2[k] /= sqrt(n2);
+        double w1[4], w2[4];
+        random_unit_pair(&rg, m, w1, w2);
         for (int r = 0; r < pp; r++) {
             for (int k = 0; k < m; k++)
                 for (int l = k + 1; l < m; l++)
