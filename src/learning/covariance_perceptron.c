@@ -25,6 +25,7 @@
 #include "learning/cov_converge.h"
 #include "learning/cov_lasserre.h"
 #include "learning/cov_shor.h"
+#include "learning/cov_signs.h"
 #include "learning/learning_impl.h"
 #include "learning/svm.h"
 
@@ -177,8 +178,11 @@ static sf_status mean_perceptron(sf_context *ctx, const sf_learning_spec *s, uin
 
 typedef struct {
     int m, n, npair, pmax;
-    double sd;
-    double *X;      /* [pmax * m * m] chi^r, row-major                    */
+    double sd, c0;  /* field sd s = c sqrt(f); the amplitude c            */
+    uint8_t *S;     /* [pmax * m] rows of chi^r / c as bit-planes (cov_signs.h) */
+    double *T;      /* the look-up table of W for cov_signs_apply        */
+    double *X;      /* [pmax * m * m] chi^r as doubles, row-major: only for
+                       the relaxations (certify), else NULL               */
     double *zeta;   /* [pmax * npair]                                     */
     double *W, *best, *U, *G, *am, *av, *mu;
     double *Y, *wi;        /* block steps: [pmax (n-1) m] points, [m]       */
@@ -188,17 +192,20 @@ typedef struct {
 
 static void cov_ws_free(cov_ws *c)
 {
-    free(c->X), free(c->zeta), free(c->W), free(c->best), free(c->U), free(c->G);
+    free(c->S), free(c->T), free(c->X), free(c->zeta), free(c->W), free(c->best), free(c->U), free(c->G);
     free(c->am), free(c->av), free(c->mu), free(c->Y), free(c->wi);
     sf_mnp_workspace_destroy(c->mnp);
 }
 
-static int cov_ws_init(cov_ws *c, int m, int n, int pmax, double sd)
+static int cov_ws_init(cov_ws *c, int m, int n, int pmax, double c0, double sd, bool need_x)
 {
     memset(c, 0, sizeof *c);
-    c->m = m, c->n = n, c->npair = n * (n - 1) / 2, c->pmax = pmax, c->sd = sd;
+    c->m = m, c->n = n, c->npair = n * (n - 1) / 2, c->pmax = pmax, c->sd = sd, c->c0 = c0;
     size_t mn = (size_t)m * n;
-    c->X = malloc(sizeof(double) * (size_t)pmax * m * m);
+    c->S = calloc((size_t)pmax * m, sf_cov_signs_row_bytes(m));
+    c->T = malloc(sizeof(double) * sf_cov_signs_table_len(m, n));
+    if (need_x)
+        c->X = malloc(sizeof(double) * (size_t)pmax * m * m);
     c->zeta = malloc(sizeof(double) * (size_t)pmax * c->npair);
     c->W = malloc(sizeof(double) * mn);
     c->best = malloc(sizeof(double) * mn);
@@ -210,7 +217,7 @@ static int cov_ws_init(cov_ws *c, int m, int n, int pmax, double sd)
     c->Y = malloc(sizeof(double) * (size_t)pmax * (n - 1) * m);
     c->wi = malloc(sizeof(double) * (size_t)m);
     c->mnp = sf_mnp_workspace_create(pmax * (n - 1), m);
-    return c->X && c->zeta && c->W && c->best && c->U && c->G && c->am && c->av && c->mu && c->Y &&
+    return c->S && c->T && (c->X || !need_x) && c->zeta && c->W && c->best && c->U && c->G && c->am && c->av && c->mu && c->Y &&
                    c->wi && c->mnp ? 0 : -1;
 }
 
@@ -223,18 +230,19 @@ static void normalise_rows(double *W, int n, int m)
 }
 
 /* Margins mu^r_ij = zeta^r_ij Q^r_ij / s of the first p patterns for W;
- * U^r_j = P^r w_j as a side product. Returns the smallest. */
+ * U^r_j = P^r w_j as a side product. Returns the smallest. chi^r W^T is
+ * read from the bit-planes (cov_signs.h: a fixed summation order). */
 static double cov_margins(cov_ws *c, int p)
 {
     int m = c->m, n = c->n;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, p * m, n, m, 1.0, c->X, m, c->W, m, 0.0,
-                c->U, n);
+    sf_cov_signs_table(m, n, c->W, c->T);
+    sf_cov_signs_apply(m, n, (size_t)p * m, c->S, c->T, c->U);
     double mn = INFINITY;
     for (int r = 0; r < p; r++) {
         double *U = c->U + (size_t)r * m * n;
-        for (int k = 0; k < m; k++) /* the identity part of P = 1 + chi */
+        for (int k = 0; k < m; k++) /* c (chi/c) W^T plus the identity part of P = 1 + chi */
             for (int j = 0; j < n; j++)
-                U[k * n + j] += c->W[(size_t)j * m + k];
+                U[k * n + j] = c->c0 * U[k * n + j] + c->W[(size_t)j * m + k];
         int a = 0;
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n; j++, a++) {
@@ -461,7 +469,7 @@ static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint
     int n = (int)s->v[CP_N], pmax = (int)ceil(s->v[CP_ALPHA_MAX] * m);
     double c0 = s->v[CP_C], f = s->v[CP_F];
     cov_ws c;
-    if (cov_ws_init(&c, m, n, pmax, c0 * sqrt(f))) {
+    if (cov_ws_init(&c, m, n, pmax, c0, c0 * sqrt(f), (int)s->v[CP_CERTIFY] != CERT_NONE)) {
         cov_ws_free(&c);
         return sf_fail(ctx, SF_ERR_NOMEM, "out of memory (covariance patterns, m = %d, p = %d)", m,
                        pmax);
@@ -471,14 +479,20 @@ static sf_status cov_perceptron(sf_context *ctx, const sf_learning_spec *s, uint
     sf_rng_init(&r, seed, SF_RNG_LEARN, sf_learn_entity(inst, SF_LS_PATTERNS) ^ mk);
     sf_rng_init(&l, seed, SF_RNG_LEARN, sf_learn_entity(inst, SF_LS_LABELS) ^ mk);
     sf_rng_init(&w0, seed, SF_RNG_LEARN, sf_learn_entity(inst, SF_LS_INIT) ^ mk);
+    size_t rb = sf_cov_signs_row_bytes(m);
     for (int p = 0; p < pmax; p++) {
-        double *X = c.X + (size_t)p * m * m;
+        double *X = c.X ? c.X + (size_t)p * m * m : NULL;
+        uint8_t *S = c.S + (size_t)p * m * rb;
         for (int k = 0; k < m; k++) {
-            X[(size_t)k * m + k] = 0;
+            if (X)
+                X[(size_t)k * m + k] = 0;
             for (int q = k + 1; q < m; q++) {
                 double u = sf_rng_uniform(&r);
-                double v = u < 0.5 * f ? c0 : u < f ? -c0 : 0.0;
-                X[(size_t)k * m + q] = X[(size_t)q * m + k] = v;
+                int sg = u < 0.5 * f ? 1 : u < f ? -1 : 0;
+                sf_cov_signs_set(S + (size_t)k * rb, m, q, sg);
+                sf_cov_signs_set(S + (size_t)q * rb, m, k, sg);
+                if (X)
+                    X[(size_t)k * m + q] = X[(size_t)q * m + k] = sg * c0;
             }
         }
         for (int a = 0; a < c.npair; a++)

@@ -18,6 +18,7 @@
 #include "learning/cov_converge.h"
 #include "learning/cov_lasserre.h"
 #include "learning/cov_shor.h"
+#include "learning/cov_signs.h"
 #include "learning/learning_impl.h"
 #include "learning/mlp.h"
 #include "learning/poker.h"
@@ -27,6 +28,7 @@
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_sf_erf.h>
+#include <float.h>
 #include <omp.h>
 #include <stdio.h>
 
@@ -583,6 +585,70 @@ static void test_cov_converge(void **state)
     fail_unless_close(sf_cov_conv_eta(&c, 900, 2, 50), 50, 0, "eta after the ramp");
 }
 
+/* The bit-plane product of cov_signs.h against a plain double loop written
+ * here: U[k][j] = sum_l s_kl W[j][l] for ternary s (density 2/3, signs
+ * drawn by a test-local LCG) at m = 1 .. 70 (every remainder of m mod 8 and
+ * of the group count mod 4) and n = 2 (the vector path) and 3 (the generic
+ * one). Two checks: (a) with W on the grid of multiples of 1/64 in
+ * [-1, 1) every partial sum is exact in binary64, whatever the order, so the
+ * two results must be equal bit for bit; (b) with generic W the two sums of
+ * the same m terms differ by rounding only: at most 2 (m - 1) eps
+ * sum_l |W[j][l]| (the first-order bound (m - 1) eps sum |terms| of any
+ * summation order, once for each of the two sums). Also the stored signs
+ * read back. */
+static uint64_t lcg(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *x >> 33;
+}
+
+static void test_cov_signs_kernel(void **state)
+{
+    (void)state;
+    uint64_t x = 12345;
+    for (int n = 2; n <= 3; n++)
+        for (int m = 1; m <= 70; m++) {
+            int rows = 5;
+            size_t rb = sf_cov_signs_row_bytes(m);
+            uint8_t *S = calloc((size_t)rows, rb);
+            int *s = malloc(sizeof(int) * (size_t)rows * m);
+            double *W = malloc(sizeof(double) * (size_t)n * m), *T = malloc(sizeof(double) * sf_cov_signs_table_len(m, n));
+            double *U = malloc(sizeof(double) * (size_t)rows * n);
+            assert_true(S && s && W && T && U);
+            for (int k = 0; k < rows; k++)
+                for (int l = 0; l < m; l++) {
+                    int v = (int)(lcg(&x) % 3) - 1;
+                    s[k * m + l] = v;
+                    sf_cov_signs_set(S + k * rb, m, l, v);
+                }
+            for (int k = 0; k < rows; k++)
+                for (int l = 0; l < m; l++)
+                    assert_int_equal(sf_cov_signs_get(S + k * rb, m, l), s[k * m + l]);
+            for (int pass = 0; pass < 2; pass++) {
+                for (int q = 0; q < n * m; q++)
+                    W[q] = pass == 0 ? ((double)(lcg(&x) % 128) - 64) / 64
+                                     : (double)lcg(&x) / 2147483648.0 - 0.5;
+                sf_cov_signs_table(m, n, W, T);
+                sf_cov_signs_apply(m, n, (size_t)rows, S, T, U);
+                for (int k = 0; k < rows; k++)
+                    for (int j = 0; j < n; j++) {
+                        double ref = 0, abs = 0;
+                        for (int l = 0; l < m; l++) {
+                            ref += s[k * m + l] * W[j * m + l];
+                            abs += fabs(W[j * m + l]);
+                        }
+                        double got = U[k * n + j];
+                        if (pass == 0 && got != ref)
+                            fail_msg("m %d n %d row %d out %d: %.17g, exact %.17g", m, n, k, j, got, ref);
+                        if (pass == 1 && fabs(got - ref) > 2 * (m - 1) * DBL_EPSILON * abs)
+                            fail_msg("m %d n %d row %d out %d: %.17g vs %.17g (bound %.3g)", m, n, k, j,
+                                     got, ref, 2 * (m - 1) * DBL_EPSILON * abs);
+                    }
+            }
+            free(S), free(s), free(W), free(T), free(U);
+        }
+}
+
 /* With tol > 0 the trainer reports its steps per load, which lie between
  * the ramp and the cap on failing loads; the values are the same on 1 and
  * 2 threads, bit for bit; a tol out of range is refused. */
@@ -727,6 +793,45 @@ static void test_shor_hand(void **state)
     assert_false(sf_shor_verify(2, 2, chiC, zC, bad1, 0.5, work)); /* certifies 1 + c only */
 }
 
+/* margins zeta_r w1^T P^r w2 of unit w1, w2: their minimum */
+static double min_margin_of(int m, int p, const double *chi, const double *z, const double *w1,
+                            const double *w2)
+{
+    double mn = INFINITY;
+    for (int r = 0; r < p; r++) {
+        double q = 0;
+        for (int k = 0; k < m; k++)
+            for (int l = 0; l < m; l++)
+                q += w1[k] * (chi[r * m * m + k * m + l] + (k == l)) * w2[l];
+        mn = fmin(mn, z[r] * q);
+    }
+    return mn;
+}
+
+/* a random pair of unit rows w1, w2 in R^m (m <= 5): Gaussian, normalised */
+static void random_unit_pair(sf_rng *rg, int m, double *w1, double *w2)
+{
+    double n1 = 0, n2 = 0;
+    for (int k = 0; k < m; k++)
+        w1[k] = sf_rng_normal(rg), w2[k] = sf_rng_normal(rg), n1 += w1[k] * w1[k],
+        n2 += w2[k] * w2[k];
+    for (int k = 0; k < m; k++)
+        w1[k] /= sqrt(n1), w2[k] /= sqrt(n2);
+}
+
+/* random search: the largest smallest margin of `tries` random unit pairs
+ * (a lower bound on the maximal margin t*) */
+static double best_random_margin(sf_rng *rg, int m, int p, const double *chi, const double *z,
+                                 int tries)
+{
+    double best = -INFINITY, w1[5], w2[5];
+    for (int s = 0; s < tries; s++) {
+        random_unit_pair(rg, m, w1, w2);
+        best = fmax(best, min_margin_of(m, p, chi, z, w1, w2));
+    }
+    return best;
+}
+
 /* Random m = 3, 4, 5 instances (entries +-c, random labels), against two
  * independent methods. (i) The bound holds: it is >= the smallest margin of
  * every one of 4000 random unit (w1, w2) and of the rounded W. (ii) Wolfe's
@@ -758,23 +863,7 @@ static void test_shor_random(void **state)
         assert_int_equal(sf_shor_solve(m, p, chi, z, lam, W, &res), 0);
         assert_true(res.bound >= res.rounded - 1e-12);
         fail_unless_close(sf_shor_check(m, p, chi, z, lam, work), res.bound, 0, "bound is the check");
-        double best = -INFINITY;
-        for (int s = 0; s < 4000; s++) {
-            double w1[5], w2[5], n1 = 0, n2 = 0;
-            for (int k = 0; k < m; k++)
-                w1[k] = sf_rng_normal(&rg), w2[k] = sf_rng_normal(&rg), n1 += w1[k] * w1[k],
-                n2 += w2[k] * w2[k];
-            double mn = INFINITY;
-            for (int r = 0; r < p; r++) {
-                double q = 0;
-                for (int k = 0; k < m; k++)
-                    for (int l = 0; l < m; l++)
-                        q += w1[k] * (chi[r * mm + k * m + l] + (k == l)) * w2[l];
-                mn = fmin(mn, z[r] * q / sqrt(n1 * n2));
-            }
-            best = fmax(best, mn);
-        }
-        assert_true(best <= res.bound);
+        assert_true(best_random_margin(&rg, m, p, chi, z, 4000) <= res.bound);
         sf_mnp_workspace *ws = sf_mnp_workspace_create(p, mm);
         sf_mnp_result wr = sf_mnp_solve(ws, Y, p, mm, NULL);
         assert_true(wr.certified);
@@ -794,21 +883,6 @@ static void test_shor_random(void **state)
 
 
 /* ---- the level-2 bound (cov_lasserre.c) ---- */
-
-/* margins zeta_r w1^T P^r w2 of unit w1, w2: their minimum */
-static double min_margin_of(int m, int p, const double *chi, const double *z, const double *w1,
-                            const double *w2)
-{
-    double mn = INFINITY;
-    for (int r = 0; r < p; r++) {
-        double q = 0;
-        for (int k = 0; k < m; k++)
-            for (int l = 0; l < m; l++)
-                q += w1[k] * (chi[r * m * m + k * m + l] + (k == l)) * w2[l];
-        mn = fmin(mn, z[r] * q);
-    }
-    return mn;
-}
 
 /* The hand-solved m = 2 instances of test_shor_hand: (A) t* = 1 + c, (B)
  * t* = c, (C) t* = 0. The level-2 bound lies between t* and Shor's (which
@@ -880,17 +954,7 @@ static void test_lasserre2_random(void **state)
         fail_unless_close(sf_lasserre2_check(m, p, chi, z, X, mu), lr.bound, 0, "bound is the check");
         assert_true(lr.bound >= -1e-12);
         assert_true(lr.bound <= sr.bound + 1e-6);
-        double best = -INFINITY;
-        for (int s = 0; s < 2000; s++) {
-            double w1[4], w2[4], n1 = 0, n2 = 0;
-            for (int k = 0; k < m; k++)
-                w1[k] = sf_rng_normal(&rg), w2[k] = sf_rng_normal(&rg), n1 += w1[k] * w1[k],
-                n2 += w2[k] * w2[k];
-            for (int k = 0; k < m; k++)
-                w1[k] /= sqrt(n1), w2[k] /= sqrt(n2);
-            best = fmax(best, min_margin_of(m, p, chi, z, w1, w2));
-        }
-        assert_true(best <= lr.bound);
+        assert_true(best_random_margin(&rg, m, p, chi, z, 2000) <= lr.bound);
         if (lr.bound < sr.bound - 0.01 && n_gap++ == 0) {
             double kappa = 0.5 * (lr.bound + sr.bound);
             assert_true(sr.bound >= kappa && lr.bound < kappa);
@@ -914,12 +978,8 @@ static void test_lasserre2_random(void **state)
         /* planted */
         int pp = 3 * m;
         double *zp = malloc(sizeof(double) * pp), *chp = calloc((size_t)pp * mm, sizeof(double));
-        double w1[4], w2[4], n1 = 0, n2 = 0;
-        for (int k = 0; k < m; k++)
-            w1[k] = sf_rng_normal(&rg), w2[k] = sf_rng_normal(&rg), n1 += w1[k] * w1[k],
-            n2 += w2[k] * w2[k];
-        for (int k = 0; k < m; k++)
-            w1[k] /= sqrt(n1), w2[k] /= sqrt(n2);
+        double w1[4], w2[4];
+        random_unit_pair(&rg, m, w1, w2);
         for (int r = 0; r < pp; r++) {
             for (int k = 0; k < m; k++)
                 for (int l = k + 1; l < m; l++)
@@ -1376,7 +1436,7 @@ int main(void)
         cmocka_unit_test(test_cover),
         cmocka_unit_test(test_mnp_hand),      cmocka_unit_test(test_cover_sampled),
         cmocka_unit_test(test_covariance_small), cmocka_unit_test(test_cov_converge),
-        cmocka_unit_test(test_lasserre_normal_form),         cmocka_unit_test(test_covariance_tol), cmocka_unit_test(test_shor_hand),
+        cmocka_unit_test(test_lasserre_normal_form),         cmocka_unit_test(test_covariance_tol), cmocka_unit_test(test_cov_signs_kernel), cmocka_unit_test(test_shor_hand),
         cmocka_unit_test(test_shor_random),   cmocka_unit_test(test_covariance_certify),
         cmocka_unit_test(test_lasserre2_hand), cmocka_unit_test(test_lasserre2_random),
         cmocka_unit_test(test_poker_classes),
