@@ -24,7 +24,8 @@
  *    variance of the population mean m(t), which is O(delta0 / N) and which
  *    J0 does change: the mean mode relaxes at rate 1 - a (a = J0 <phi'>,
  *    the family's mean_mode), so its variance scales by 1 / (1 - a).
- *    Measured (2026-12-02, `spikefield run` of these networks, D = 1, g = 1, seeds 1-3): <m^2> = 0.00068-0.00073
+ *    Measured (2026-12-02, `spikefield run` of these networks, D = 1,
+ *    g = 1, seeds 1-3): <m^2> = 0.00068-0.00073
  *    at J0 = 0 (delta0 / N = 0.00068), times 1.53 at J0 = 0.5 and 0.42 at
  *    J0 = -2 (1 / (1 - a) = 1.51 and 0.43); the paired difference of delta0
  *    was +0.00045..+0.00055 and -0.00045..-0.00051, of which the centred
