@@ -240,6 +240,25 @@ static void box_muller(double *restrict a, double *restrict b, uint64_t n)
     box_muller_loop(a, b, n);
 }
 
+/* The ten rounds of Philox4x32 on one counter (x0 .. x3) under the key
+ * (k0, k1), in place: the scalar form of philox_planes' tail and of
+ * philox_list, whose loops the compiler vectorises with it inlined. */
+static inline void philox10(uint32_t *x0, uint32_t *x1, uint32_t *x2, uint32_t *x3, uint32_t k0,
+                            uint32_t k1)
+{
+    uint32_t a = k0, b = k1;
+    for (int r = 0; r < 10; r++) {
+        uint64_t p0 = (uint64_t)0xD2511F53u * *x0, p1 = (uint64_t)0xCD9E8D57u * *x2;
+        uint32_t y0 = (uint32_t)(p1 >> 32) ^ *x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ *x3 ^ b;
+        *x1 = (uint32_t)p1;
+        *x3 = (uint32_t)p0;
+        *x0 = y0;
+        *x2 = y2;
+        a += 0x9E3779B9u;
+        b += 0xBB67AE85u;
+    }
+}
+
 /* Philox4x32-10 of n <= PH_CHUNK counters at once, into four word planes
  * w0..w3: counter i is (c0 + i d0, c1, words 2-3 = c23 + i d23), d0, d23 in
  * {0, 1}. The same rounds and constants as Random123's philox4x32 (unit
@@ -355,17 +374,7 @@ static void philox_planes(uint64_t seed, uint32_t c0, uint32_t d0, uint32_t c1, 
     for (; i < n; i++) {
         const uint64_t blk = c23 + (uint64_t)i * d23;
         uint32_t x0 = c0 + i * d0, x1 = c1, x2 = (uint32_t)blk, x3 = (uint32_t)(blk >> 32);
-        uint32_t a = k0, b = k1;
-        for (int r = 0; r < 10; r++) {
-            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;
-            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
-            x1 = (uint32_t)p1;
-            x3 = (uint32_t)p0;
-            x0 = y0;
-            x2 = y2;
-            a += 0x9E3779B9u;
-            b += 0xBB67AE85u;
-        }
+        philox10(&x0, &x1, &x2, &x3, k0, k1);
         w0[i] = x0;
         w1[i] = x1;
         w2[i] = x2;
@@ -449,17 +458,7 @@ static void philox_list(uint64_t seed, uint32_t c0, uint32_t c1, const uint64_t 
     const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t x0 = c0, x1 = c1, x2 = (uint32_t)blk[i], x3 = (uint32_t)(blk[i] >> 32);
-        uint32_t a = k0, b = k1;
-        for (int r = 0; r < 10; r++) {
-            uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;
-            uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
-            x1 = (uint32_t)p1;
-            x3 = (uint32_t)p0;
-            x0 = y0;
-            x2 = y2;
-            a += 0x9E3779B9u;
-            b += 0xBB67AE85u;
-        }
+        philox10(&x0, &x1, &x2, &x3, k0, k1);
         w0[i] = x0;
         w1[i] = x1;
         w2[i] = x2;
